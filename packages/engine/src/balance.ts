@@ -33,21 +33,33 @@ export function balance(world: World): void {
     else members.set(key, [o]);
   }
 
+  const spaceCache = new Map<number, number>();
   for (const chunk of world.chunkOrder) {
     const cx = Math.floor(chunk / CHUNKS_PER_SIDE) * CHUNK_SIZE;
     const cy = (chunk % CHUNKS_PER_SIDE) * CHUNK_SIZE;
     const x1 = Math.min(cx + CHUNK_SIZE, N);
     const y1 = Math.min(cy + CHUNK_SIZE, N);
+    spaceCache.clear();
+    // Tiles of a material in this chunk; counted only when a spawn decision needs it.
+    const spaceOf = (material: number): number => {
+      let space = spaceCache.get(material);
+      if (space === undefined) {
+        space = 0;
+        for (let x = cx; x < x1; x++) for (let y = cy; y < y1; y++) if (world.material[x * N + y] === material) space++;
+        spaceCache.set(material, space);
+      }
+      return space;
+    };
     for (const rule of RULES) {
       const key = chunk * 8 + rule.kindId;
       let list = members.get(key);
       if (!list) members.set(key, (list = []));
       const n = list.length;
-      let space = 0;
-      for (let x = cx; x < x1; x++) for (let y = cy; y < y1; y++) if (world.material[x * N + y] === rule.materialId) space++;
-      const lo = space < rule.minSpace ? 0 : rule.lo(daylight);
+      const loTarget = Math.floor(rule.lo(daylight));
+      const lo = n < loTarget && spaceOf(rule.materialId) >= rule.minSpace ? loTarget : 0;
       const hi = rule.hi(daylight);
-      if (n < Math.floor(lo) && rng.uniform() < rule.spawnProbability) {
+      if (n < lo && rng.uniform() < rule.spawnProbability) {
+        const space = spaceOf(rule.materialId);
         // One attempt on a uniformly chosen tile of the material.
         let pick = rng.int(space);
         for (let x = cx; x < x1 && pick >= 0; x++) {

@@ -79,3 +79,12 @@ export function mixSeed(...values: number[]): number {
   }
   return h >>> 0;
 }
+
+/**
+ * The world seed of the k-th episode after `reset({ seed })`: k = 0 is `seed` itself (so the
+ * world equals `World.generate({ seed })`), later episodes get seeds derived from it.
+ */
+export function episodeSeed(seed: number, k: number): number {
+  if (k === 0) return seed;
+  return mixSeed(seed % 4294967296, Math.floor(seed / 4294967296), k);
+}
