@@ -323,7 +323,11 @@ export class World {
     this.t++;
     this.daylight = daylightAt(this.t);
 
-    // Object pass: living players by slot, then every other object in creation order.
+    // Object pass: living players by slot, then every other object in creation order. The
+    // object list is snapshotted before the players act: objects created during the pass
+    // (plants placed by players, arrows) first update next step (§7.2 step 4).
+    const objects = this.objects;
+    const count = objects.length;
     const players = this.players;
     for (let i = 0; i < players.length; i++) {
       const p = players[i];
@@ -331,8 +335,6 @@ export class World {
       p.action = acts[i];
       updatePlayer(this, p, acts[i]);
     }
-    const objects = this.objects;
-    const count = objects.length;
     for (let i = 0; i < count; i++) {
       const o = objects[i];
       if (o.removed) continue;
