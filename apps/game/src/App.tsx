@@ -1,0 +1,19 @@
+import { useEffect } from 'react';
+import { useGame } from './game/store.ts';
+import { parseSeed } from './game/input.ts';
+import { Home } from './ui/Home.tsx';
+import { GameScreen } from './ui/GameScreen.tsx';
+
+export function App() {
+  const screen = useGame((s) => s.screen);
+
+  // ?seed=123 starts a solo game at once (shareable links, tests, the bench).
+  useEffect(() => {
+    const param = new URLSearchParams(window.location.search).get('seed');
+    if (param === null) return;
+    const parsed = parseSeed(param);
+    if ('seed' in parsed) useGame.getState().startSolo(parsed.seed);
+  }, []);
+
+  return screen === 'home' ? <Home /> : <GameScreen />;
+}

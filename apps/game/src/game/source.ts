@@ -1,0 +1,86 @@
+import type { FromSource, GameFrame, ToSource } from './protocol.ts';
+
+/**
+ * Where the game's state comes from. Solo play: a Web Worker running the engine.
+ * Multiplayer (later): a relay connection that feeds the same frames.
+ */
+export interface GameSource {
+  readonly kind: 'solo' | 'network';
+  /** Called with every new state and with errors. */
+  onFrame: ((frame: GameFrame) => void) | null;
+  onError: ((message: string) => void) | null;
+  start(seed: number, tickRate: number): void;
+  press(action: number): void;
+  hold(action: number | null): void;
+  setTickRate(tickRate: number): void;
+  setPaused(paused: boolean): void;
+  setAgentView(enabled: boolean): void;
+  /** Test hooks: a fresh world stepped with a fixed action list; the current hash. */
+  script(seed: number, actions: number[]): Promise<{ hash: string; t: number }>;
+  hash(): Promise<{ hash: string; t: number }>;
+  dispose(): void;
+}
+
+export class WorkerSource implements GameSource {
+  readonly kind = 'solo' as const;
+  onFrame: ((frame: GameFrame) => void) | null = null;
+  onError: ((message: string) => void) | null = null;
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly waiting = new Map<number, (r: { hash: string; t: number }) => void>();
+
+  constructor() {
+    this.worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'aikon-engine' });
+    this.worker.onmessage = (event: MessageEvent<FromSource>) => {
+      const msg = event.data;
+      if (msg.type === 'frame') this.onFrame?.(msg.frame);
+      else if (msg.type === 'reply') {
+        this.waiting.get(msg.id)?.({ hash: msg.hash, t: msg.t });
+        this.waiting.delete(msg.id);
+      } else if (msg.type === 'error') this.onError?.(msg.message);
+    };
+    this.worker.onerror = (event) => {
+      this.onError?.(`the game engine stopped: ${event.message || 'unknown error'}`);
+    };
+  }
+
+  private send(msg: ToSource): void {
+    this.worker.postMessage(msg);
+  }
+
+  start(seed: number, tickRate: number): void {
+    this.send({ type: 'start', seed, tickRate });
+  }
+  press(action: number): void {
+    this.send({ type: 'press', action });
+  }
+  hold(action: number | null): void {
+    this.send({ type: 'hold', action });
+  }
+  setTickRate(tickRate: number): void {
+    this.send({ type: 'rate', tickRate });
+  }
+  setPaused(paused: boolean): void {
+    this.send({ type: 'pause', paused });
+  }
+  setAgentView(enabled: boolean): void {
+    this.send({ type: 'agentView', enabled });
+  }
+  private request(build: (id: number) => ToSource): Promise<{ hash: string; t: number }> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.send(build(id));
+    });
+  }
+  script(seed: number, actions: number[]): Promise<{ hash: string; t: number }> {
+    return this.request((id) => ({ type: 'script', id, seed, actions }));
+  }
+  hash(): Promise<{ hash: string; t: number }> {
+    return this.request((id) => ({ type: 'hash', id }));
+  }
+  dispose(): void {
+    this.worker.terminate();
+    this.waiting.clear();
+  }
+}

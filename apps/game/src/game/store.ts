@@ -1,0 +1,145 @@
+import { create } from 'zustand';
+import { ACHIEVEMENTS } from '@aikon/engine';
+import { clampTickRate, DEFAULT_TICK_RATE, type GameFrame, type PlayerView } from './protocol.ts';
+import { WorkerSource, type GameSource } from './source.ts';
+
+export interface Toast {
+  id: number;
+  achievement: string;
+}
+
+export interface GameStore {
+  screen: 'home' | 'game';
+  seed: number | null;
+  source: GameSource | null;
+  frame: GameFrame | null;
+  /** performance.now() when `frame` arrived: the scene interpolates from the previous one. */
+  frameAt: number;
+  tickRate: number;
+  paused: boolean;
+  agentViewOn: boolean;
+  helpOpen: boolean;
+  devOpen: boolean;
+  /** A short message shown over the game (e.g. a key pressed while paused). */
+  notice: string | null;
+  error: string | null;
+  toasts: Toast[];
+  /** Achievement names unlocked this episode, in order. */
+  unlockedOrder: string[];
+  startSolo(seed: number): void;
+  restart(seed: number): void;
+  goHome(): void;
+  press(action: number): void;
+  hold(action: number | null): void;
+  setTickRate(rate: number): void;
+  setPaused(paused: boolean): void;
+  toggleAgentView(): void;
+  setHelp(open: boolean): void;
+  toggleDev(): void;
+  notify(message: string | null): void;
+  dismissToast(id: number): void;
+}
+
+let toastId = 1;
+let noticeTimer: ReturnType<typeof setTimeout> | null = null;
+
+/** The player this client controls in the frame. */
+export function myPlayer(frame: GameFrame | null): PlayerView | undefined {
+  return frame?.players.find((p) => p.slot === frame.me);
+}
+
+export const useGame = create<GameStore>()((set, get) => {
+  const attach = (source: GameSource): void => {
+    source.onFrame = (frame) => {
+      const state = get();
+      if (state.source !== source) return;
+      const me = myPlayer(frame);
+      const fresh = me?.newAchievements ?? [];
+      let toasts = state.toasts;
+      let unlockedOrder = state.unlockedOrder;
+      if (fresh.length > 0) {
+        toasts = [...toasts, ...fresh.map((i) => ({ id: toastId++, achievement: ACHIEVEMENTS[i] }))].slice(-4);
+        unlockedOrder = [...unlockedOrder, ...fresh.map((i) => ACHIEVEMENTS[i]).filter((n) => !unlockedOrder.includes(n))];
+      }
+      set({ frame, frameAt: performance.now(), toasts, unlockedOrder, paused: frame.paused });
+    };
+    source.onError = (message) => set({ error: message });
+  };
+
+  return {
+    screen: 'home',
+    seed: null,
+    source: null,
+    frame: null,
+    frameAt: 0,
+    tickRate: DEFAULT_TICK_RATE,
+    paused: false,
+    agentViewOn: true,
+    helpOpen: false,
+    devOpen: false,
+    notice: null,
+    error: null,
+    toasts: [],
+    unlockedOrder: [],
+
+    startSolo(seed) {
+      get().source?.dispose();
+      const source = new WorkerSource();
+      attach(source);
+      set({ screen: 'game', seed, source, frame: null, paused: false, toasts: [], unlockedOrder: [], error: null, notice: null });
+      source.start(seed, get().tickRate);
+      source.setAgentView(get().agentViewOn);
+    },
+    restart(seed) {
+      const source = get().source;
+      if (!source) return get().startSolo(seed);
+      set({ seed, frame: null, paused: false, toasts: [], unlockedOrder: [], error: null, notice: null });
+      source.start(seed, get().tickRate);
+    },
+    goHome() {
+      get().source?.dispose();
+      set({ screen: 'home', source: null, frame: null, paused: false, toasts: [], helpOpen: false });
+    },
+    press(action) {
+      const { source, paused, frame } = get();
+      if (!source || !frame) return;
+      if (paused) {
+        get().notify('Paused: press Esc or Resume to play on.');
+        return;
+      }
+      if (frame.over) return;
+      source.press(action);
+    },
+    hold(action) {
+      get().source?.hold(action);
+    },
+    setTickRate(rate) {
+      const tickRate = clampTickRate(rate);
+      set({ tickRate });
+      get().source?.setTickRate(tickRate);
+    },
+    setPaused(paused) {
+      set({ paused, notice: null });
+      get().source?.setPaused(paused);
+    },
+    toggleAgentView() {
+      const on = !get().agentViewOn;
+      set({ agentViewOn: on });
+      get().source?.setAgentView(on);
+    },
+    setHelp(open) {
+      set({ helpOpen: open });
+    },
+    toggleDev() {
+      set({ devOpen: !get().devOpen });
+    },
+    notify(message) {
+      if (noticeTimer) clearTimeout(noticeTimer);
+      set({ notice: message });
+      if (message) noticeTimer = setTimeout(() => set({ notice: null }), 2500);
+    },
+    dismissToast(id) {
+      set({ toasts: get().toasts.filter((t) => t.id !== id) });
+    },
+  };
+});

@@ -1,0 +1,61 @@
+import { ACHIEVEMENTS, Action } from '@aikon/engine';
+import { myPlayer, useGame } from './store.ts';
+
+/** A small window hook for the end-to-end tests and the bench (no game logic here). */
+export interface AikonHook {
+  state(): {
+    screen: string;
+    t: number;
+    paused: boolean;
+    over: boolean;
+    player: { x: number; y: number; facing: number; sleeping: boolean; inventory: number[] } | null;
+    achievements: string[];
+    firstFrameAt: number | null;
+    drawCalls: number;
+  };
+  startSolo(seed: number): void;
+  hash(): Promise<{ hash: string; t: number }>;
+  script(seed: number, actions: number[]): Promise<{ hash: string; t: number }>;
+  actions: typeof Action;
+}
+
+declare global {
+  interface Window {
+    __aikon?: AikonHook;
+    __aikonFirstFrame?: number;
+    __aikonDrawCalls?: number;
+  }
+}
+
+export function installTestHook(): void {
+  window.__aikon = {
+    state() {
+      const s = useGame.getState();
+      const me = myPlayer(s.frame);
+      return {
+        screen: s.screen,
+        t: s.frame?.t ?? -1,
+        paused: s.paused,
+        over: s.frame?.over ?? false,
+        player: me ? { x: me.x, y: me.y, facing: me.facing, sleeping: me.sleeping, inventory: me.inventory } : null,
+        achievements: me ? ACHIEVEMENTS.filter((_, i) => me.achievements[i] > 0) : [],
+        firstFrameAt: window.__aikonFirstFrame ?? null,
+        drawCalls: window.__aikonDrawCalls ?? 0,
+      };
+    },
+    startSolo(seed) {
+      useGame.getState().startSolo(seed);
+    },
+    hash() {
+      const source = useGame.getState().source;
+      if (!source) return Promise.reject(new Error('no game running'));
+      return source.hash();
+    },
+    script(seed, actions) {
+      const source = useGame.getState().source;
+      if (!source) return Promise.reject(new Error('no game running'));
+      return source.script(seed, actions);
+    },
+    actions: Action,
+  };
+}

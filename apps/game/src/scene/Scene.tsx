@@ -1,0 +1,517 @@
+import { useEffect, useMemo, useRef } from 'react';
+import { Canvas, useFrame, useThree } from '@react-three/fiber';
+import * as THREE from 'three';
+import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import { DIRECTIONS, Material, ObjectKind, PLANT_RIPE_AFTER, WORLD_SIZE } from '@aikon/engine';
+import { myPlayer, useGame } from '../game/store.ts';
+import { O_DIR, O_GROWN, O_ID, O_KIND, O_X, O_Y, OBJECT_STRIDE, type GameFrame } from '../game/protocol.ts';
+import { renderStats } from '../game/stats.ts';
+import { atlasMaterial, buildBlockAtlas, liquidMaterial, slotOffset, tileSlot, type BlockTile } from './atlas.ts';
+import { makeModels } from './models.ts';
+import { loadEngineSprites } from './sprites.ts';
+
+const N = WORLD_SIZE;
+const SKY_DAY = new THREE.Color(0x8fd3ff);
+const SKY_NIGHT = new THREE.Color(0x070b1c);
+const SKY_SLEEP = new THREE.Color(0x020308);
+
+/** Seconds of one tick at the current rate (for interpolation between ticks). */
+function tickSeconds(): number {
+  return 1 / useGame.getState().tickRate;
+}
+
+// ---- terrain ---------------------------------------------------------------------------------
+
+const GROUND_TILE: Record<number, BlockTile> = {
+  [Material.grass]: 'grass',
+  [Material.sand]: 'sand',
+  [Material.path]: 'path',
+  [Material.tree]: 'grass',
+  [Material.stone]: 'path',
+  [Material.coal]: 'path',
+  [Material.iron]: 'path',
+  [Material.diamond]: 'path',
+  [Material.table]: 'path',
+  [Material.furnace]: 'path',
+};
+const BLOCK_TILE: Record<number, [BlockTile, number]> = {
+  [Material.stone]: ['stone', 1],
+  [Material.coal]: ['coal', 1],
+  [Material.iron]: ['iron', 1],
+  [Material.diamond]: ['diamond', 1],
+  [Material.table]: ['table', 0.75],
+  [Material.furnace]: ['furnace', 0.95],
+};
+
+function instanced(geometry: THREE.BufferGeometry, material: THREE.Material, capacity: number, attrs: Record<string, number>) {
+  const mesh = new THREE.InstancedMesh(geometry, material, capacity);
+  mesh.frustumCulled = false;
+  mesh.count = 0;
+  for (const [name, size] of Object.entries(attrs)) {
+    geometry.setAttribute(name, new THREE.InstancedBufferAttribute(new Float32Array(capacity * size), size));
+  }
+  return mesh;
+}
+
+/** Per-tile pseudo-random numbers for variation that does not flicker between rebuilds. */
+const hash01 = (i: number, k: number) => {
+  let h = (i * 374761393 + k * 668265263) | 0;
+  h = Math.imul(h ^ (h >>> 13), 1274126177);
+  return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
+};
+
+function Terrain({ atlas }: { atlas: THREE.Texture }) {
+  const meshes = useMemo(() => {
+    const solid = atlasMaterial(atlas);
+    const liquid = liquidMaterial(atlas);
+    const box = () => new THREE.BoxGeometry(1, 1, 1);
+    return {
+      ground: instanced(box(), solid, N * N, { aTile: 2 }),
+      liquid: instanced(box(), liquid, N * N, { aTile: 2, aLava: 1 }),
+      blocks: instanced(box(), solid, N * N, { aTile: 2 }),
+      trunks: instanced(new THREE.BoxGeometry(0.3, 0.8, 0.3), solid, N * N, { aTile: 2 }),
+      leaves: instanced(box(), solid, N * N, { aTile: 2 }),
+      liquidMaterial: liquid,
+    };
+  }, [atlas]);
+  const built = useRef<Uint8Array | null>(null);
+
+  useEffect(() => {
+    built.current = null;
+    const m = new THREE.Matrix4();
+    const q = new THREE.Quaternion();
+    const p = new THREE.Vector3();
+    const s = new THREE.Vector3();
+    const put = (mesh: THREE.InstancedMesh, tile: BlockTile, x: number, y: number, z: number, sx = 1, sy = 1, sz = 1, lava = -1) => {
+      const i = mesh.count++;
+      m.compose(p.set(x, y, z), q, s.set(sx, sy, sz));
+      mesh.setMatrixAt(i, m);
+      const [u, v] = slotOffset(tileSlot(tile));
+      const a = mesh.geometry.getAttribute('aTile') as THREE.InstancedBufferAttribute;
+      a.setXY(i, u, v);
+      if (lava >= 0) (mesh.geometry.getAttribute('aLava') as THREE.InstancedBufferAttribute).setX(i, lava);
+    };
+    const rebuild = (material: Uint8Array) => {
+      const { ground, liquid, blocks, trunks, leaves } = meshes;
+      for (const mesh of [ground, liquid, blocks, trunks, leaves]) mesh.count = 0;
+      for (let x = 0; x < N; x++) {
+        for (let y = 0; y < N; y++) {
+          const i = x * N + y;
+          const mat = material[i];
+          if (mat === Material.water || mat === Material.lava) {
+            put(liquid, mat === Material.water ? 'water' : 'lava', x, -0.72, y, 1, 1, 1, mat === Material.lava ? 1 : 0);
+            continue;
+          }
+          put(ground, GROUND_TILE[mat] ?? 'unknown', x, -0.5, y);
+          const block = BLOCK_TILE[mat];
+          if (block) {
+            const [tile, h] = block;
+            put(blocks, tile, x, h / 2, y, h === 1 ? 1 : 0.9, h, h === 1 ? 1 : 0.9);
+          } else if (mat === Material.tree) {
+            const r = hash01(i, 1);
+            const size = 0.85 + 0.25 * r;
+            put(trunks, 'trunk', x, 0.4, y);
+            put(leaves, 'tree', x, 0.8 + size / 2, y, size, size * (0.9 + 0.3 * hash01(i, 2)), size);
+          }
+        }
+      }
+      for (const mesh of [ground, liquid, blocks, trunks, leaves]) {
+        mesh.instanceMatrix.needsUpdate = true;
+        for (const name of ['aTile', 'aLava']) {
+          const a = mesh.geometry.getAttribute(name) as THREE.InstancedBufferAttribute | undefined;
+          if (a) a.needsUpdate = true;
+        }
+      }
+    };
+    const check = (frame: GameFrame | null) => {
+      if (!frame) return;
+      const prev = built.current;
+      if (prev && prev.length === frame.material.length) {
+        let same = true;
+        for (let i = 0; i < prev.length; i++) {
+          if (prev[i] !== frame.material[i]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return;
+      }
+      built.current = frame.material.slice();
+      rebuild(frame.material);
+    };
+    check(useGame.getState().frame);
+    return useGame.subscribe((state) => check(state.frame));
+  }, [meshes]);
+
+  useFrame((state) => {
+    meshes.liquidMaterial.uniforms.uTime.value = state.clock.elapsedTime;
+    meshes.liquidMaterial.uniforms.uLight.value = lightLevel.current;
+  });
+
+  return (
+    <group>
+      <primitive object={meshes.ground} />
+      <primitive object={meshes.liquid} />
+      <primitive object={meshes.blocks} />
+      <primitive object={meshes.trunks} />
+      <primitive object={meshes.leaves} />
+    </group>
+  );
+}
+
+// ---- creatures, plants, arrows, players -------------------------------------------------------
+
+interface Track {
+  fx: number;
+  fy: number;
+  tx: number;
+  ty: number;
+  yaw: number;
+  targetYaw: number;
+  seen: GameFrame;
+}
+
+/** Interpolates every entity between its last two tick positions. */
+class Tracks {
+  private readonly map = new Map<number, Track>();
+  private frame: GameFrame | null = null;
+  private frameAt = 0;
+
+  update(frame: GameFrame, frameAt: number, now: number): void {
+    if (frame === this.frame) return;
+    const alphaOld = this.alpha(now);
+    const upsert = (id: number, x: number, y: number, facingYaw: number | null) => {
+      const t = this.map.get(id);
+      if (!t) {
+        const yaw = facingYaw ?? 0;
+        this.map.set(id, { fx: x, fy: y, tx: x, ty: y, yaw, targetYaw: yaw, seen: frame });
+        return;
+      }
+      const cx = t.fx + (t.tx - t.fx) * alphaOld;
+      const cy = t.fy + (t.ty - t.fy) * alphaOld;
+      const far = Math.abs(x - cx) + Math.abs(y - cy) > 2.5;
+      t.fx = far ? x : cx;
+      t.fy = far ? y : cy;
+      if (facingYaw !== null) t.targetYaw = facingYaw;
+      else if (x !== t.tx || y !== t.ty) t.targetYaw = Math.atan2(x - t.tx, y - t.ty);
+      t.tx = x;
+      t.ty = y;
+      t.seen = frame;
+    };
+    const o = frame.objects;
+    for (let k = 0; k < o.length; k += OBJECT_STRIDE) {
+      const kind = o[k + O_KIND];
+      const dir = DIRECTIONS[o[k + O_DIR]] ?? DIRECTIONS[3];
+      upsert(o[k + O_ID], o[k + O_X], o[k + O_Y], kind === ObjectKind.arrow ? Math.atan2(dir[0], dir[1]) : null);
+    }
+    for (const p of frame.players) {
+      const d = DIRECTIONS[p.facing] ?? DIRECTIONS[3];
+      upsert(p.id, p.x, p.y, Math.atan2(d[0], d[1]));
+    }
+    for (const [id, t] of this.map) if (t.seen !== frame) this.map.delete(id);
+    this.frame = frame;
+    this.frameAt = frameAt;
+  }
+
+  alpha(now: number): number {
+    const span = tickSeconds() * 1000;
+    return Math.min(1, Math.max(0, (now - this.frameAt) / span));
+  }
+
+  /** Interpolated position and smoothed yaw of an entity. */
+  get(id: number, now: number, dt: number): { x: number; y: number; yaw: number; moving: boolean } | null {
+    const t = this.map.get(id);
+    if (!t) return null;
+    const a = this.alpha(now);
+    let diff = t.targetYaw - t.yaw;
+    diff = Math.atan2(Math.sin(diff), Math.cos(diff));
+    t.yaw += diff * Math.min(1, dt * 14);
+    return {
+      x: t.fx + (t.tx - t.fx) * a,
+      y: t.fy + (t.ty - t.fy) * a,
+      yaw: t.yaw,
+      moving: a < 1 && (t.fx !== t.tx || t.fy !== t.ty),
+    };
+  }
+}
+
+const lightLevel = { current: 1 };
+const shared = { tracks: new Tracks(), playerPos: new THREE.Vector3(N / 2, 0, N / 2) };
+
+function Entities() {
+  const models = useMemo(() => makeModels(), []);
+  const material = useMemo(() => new THREE.MeshLambertMaterial({ vertexColors: true }), []);
+  const meshes = useMemo(() => {
+    const make = (name: string, capacity: number) => {
+      const mesh = new THREE.InstancedMesh(models[name], material, capacity);
+      mesh.frustumCulled = false;
+      mesh.count = 0;
+      return mesh;
+    };
+    return {
+      cow: make('cow', 128),
+      zombie: make('zombie', 128),
+      skeleton: make('skeleton', 128),
+      arrow: make('arrow', 256),
+      sapling: make('sapling', 512),
+      ripe: make('ripe', 512),
+      player: make('player', 16),
+    };
+  }, [models, material]);
+  const tmp = useMemo(
+    () => ({ m: new THREE.Matrix4(), q: new THREE.Quaternion(), e: new THREE.Euler(), p: new THREE.Vector3(), s: new THREE.Vector3() }),
+    [],
+  );
+  const sleepTilt = useRef(0);
+
+  useFrame((state, dt) => {
+    const { frame, frameAt } = useGame.getState();
+    if (!frame) return;
+    const now = performance.now();
+    const tracks = shared.tracks;
+    tracks.update(frame, frameAt, now);
+    for (const mesh of Object.values(meshes)) mesh.count = 0;
+    const time = state.clock.elapsedTime;
+    const place = (mesh: THREE.InstancedMesh, x: number, y: number, z: number, yaw: number, scale = 1, pitch = 0, roll = 0) => {
+      if (mesh.count >= mesh.instanceMatrix.count) return;
+      tmp.q.setFromEuler(tmp.e.set(pitch, yaw, roll, 'YXZ'));
+      tmp.m.compose(tmp.p.set(x, y, z), tmp.q, tmp.s.set(scale, scale, scale));
+      mesh.setMatrixAt(mesh.count++, tmp.m);
+    };
+    const o = frame.objects;
+    for (let k = 0; k < o.length; k += OBJECT_STRIDE) {
+      const id = o[k + O_ID];
+      const kind = o[k + O_KIND];
+      const pos = tracks.get(id, now, dt);
+      if (!pos) continue;
+      const bob = pos.moving ? Math.abs(Math.sin(time * 14)) * 0.08 : 0;
+      switch (kind) {
+        case ObjectKind.cow:
+          place(meshes.cow, pos.x, bob, pos.y, pos.yaw, 1.05);
+          break;
+        case ObjectKind.zombie:
+          place(meshes.zombie, pos.x, bob, pos.y, pos.yaw, 1.15, 0, Math.sin(time * 3 + id) * 0.08);
+          break;
+        case ObjectKind.skeleton:
+          place(meshes.skeleton, pos.x, bob, pos.y, pos.yaw, 1.1);
+          break;
+        case ObjectKind.arrow:
+          place(meshes.arrow, pos.x, 0.1, pos.y, pos.yaw, 1);
+          break;
+        case ObjectKind.plant: {
+          const grown = o[k + O_GROWN];
+          if (grown > PLANT_RIPE_AFTER) place(meshes.ripe, pos.x, 0, pos.y, id, 1.1 + Math.sin(time * 2 + id) * 0.03);
+          else place(meshes.sapling, pos.x, 0, pos.y, id, 0.45 + 0.75 * Math.min(1, grown / PLANT_RIPE_AFTER));
+          break;
+        }
+      }
+    }
+    const mine = myPlayer(frame);
+    for (const p of frame.players) {
+      if (p.dead) continue;
+      const pos = tracks.get(p.id, now, dt);
+      if (!pos) continue;
+      if (p.slot === frame.me) {
+        sleepTilt.current += ((p.sleeping ? 1 : 0) - sleepTilt.current) * Math.min(1, dt * 5);
+        shared.playerPos.set(pos.x, 0, pos.y);
+      }
+      const tilt = p.slot === frame.me ? sleepTilt.current : p.sleeping ? 1 : 0;
+      const bob = pos.moving ? Math.abs(Math.sin(time * 16)) * 0.1 : Math.sin(time * 2) * 0.01;
+      place(meshes.player, pos.x, bob + tilt * 0.15, pos.y, pos.yaw, 1.15, -tilt * Math.PI * 0.5);
+    }
+    if (mine?.dead) shared.playerPos.set(mine.x, 0, mine.y);
+    for (const mesh of Object.values(meshes)) mesh.instanceMatrix.needsUpdate = true;
+  });
+
+  return (
+    <group>
+      {Object.entries(meshes).map(([name, mesh]) => (
+        <primitive key={name} object={mesh} />
+      ))}
+    </group>
+  );
+}
+
+/** Outlines the tile the player faces: where Space, placing and attacking act. */
+function FacingMarker() {
+  const ref = useRef<THREE.LineSegments>(null);
+  const geometry = useMemo(() => new THREE.EdgesGeometry(new THREE.BoxGeometry(1.02, 1.02, 1.02)), []);
+  useFrame((state) => {
+    const line = ref.current;
+    const frame = useGame.getState().frame;
+    const me = myPlayer(frame);
+    if (!line || !frame || !me || me.dead) {
+      if (line) line.visible = false;
+      return;
+    }
+    const d = DIRECTIONS[me.facing] ?? DIRECTIONS[3];
+    const x = me.x + d[0];
+    const y = me.y + d[1];
+    if (x < 0 || y < 0 || x >= N || y >= N) {
+      line.visible = false;
+      return;
+    }
+    const mat = frame.material[x * N + y];
+    const block = BLOCK_TILE[mat] !== undefined || mat === Material.tree;
+    line.visible = true;
+    line.position.set(x, block ? 0.5 : -0.49, y);
+    line.scale.set(1, block ? 1 : 0.02, 1);
+    (line.material as THREE.LineBasicMaterial).opacity = 0.55 + 0.35 * Math.sin(state.clock.elapsedTime * 5);
+  });
+  return (
+    <lineSegments ref={ref} geometry={geometry}>
+      <lineBasicMaterial color="#fff8c0" transparent opacity={0.8} />
+    </lineSegments>
+  );
+}
+
+// ---- light, camera, stats ----------------------------------------------------------------------
+
+function Lighting() {
+  const hemi = useRef<THREE.HemisphereLight>(null);
+  const sun = useRef<THREE.DirectionalLight>(null);
+  const lamp = useRef<THREE.PointLight>(null);
+  const { scene } = useThree();
+  const sky = useMemo(() => new THREE.Color(SKY_DAY), []);
+  const smooth = useRef({ day: 1, sleep: 0 });
+  useEffect(() => {
+    scene.background = sky;
+    scene.fog = new THREE.Fog(sky, 28, 70);
+  }, [scene, sky]);
+  useFrame((_, dt) => {
+    const frame = useGame.getState().frame;
+    if (!frame) return;
+    const me = myPlayer(frame);
+    const k = Math.min(1, dt * 3);
+    smooth.current.day += (frame.daylight - smooth.current.day) * k;
+    smooth.current.sleep += ((me?.sleeping ? 1 : 0) - smooth.current.sleep) * k;
+    const d = smooth.current.day;
+    const dark = 1 - 0.75 * smooth.current.sleep;
+    sky.copy(SKY_NIGHT).lerp(SKY_DAY, d).lerp(SKY_SLEEP, smooth.current.sleep);
+    (scene.fog as THREE.Fog).color.copy(sky);
+    if (hemi.current) hemi.current.intensity = (0.35 + 1.25 * d) * dark;
+    if (sun.current) {
+      sun.current.intensity = (0.1 + 2.2 * d) * dark;
+      sun.current.color.setHSL(0.1 + 0.5 * (1 - d) * 0.5, 0.5, 0.6 + 0.3 * d);
+      sun.current.position.set(shared.playerPos.x + 20, 30, shared.playerPos.z + 12);
+      sun.current.target.position.copy(shared.playerPos);
+      sun.current.target.updateMatrixWorld();
+    }
+    if (lamp.current) {
+      lamp.current.position.set(shared.playerPos.x, 2.2, shared.playerPos.z);
+      lamp.current.intensity = (1 - d) * 6 * dark;
+    }
+    lightLevel.current = (0.35 + 0.65 * d) * dark;
+  });
+  return (
+    <>
+      <hemisphereLight ref={hemi} args={[0xdff1ff, 0x3a5a2a, 1.2]} />
+      <directionalLight ref={sun} args={[0xfff2d0, 2]} />
+      <pointLight ref={lamp} args={[0xffb060, 0, 9, 1.6]} />
+    </>
+  );
+}
+
+function FollowCamera() {
+  const { camera, gl } = useThree();
+  const controls = useMemo(() => {
+    const c = new OrbitControls(camera, gl.domElement);
+    c.enablePan = false;
+    c.enableDamping = true;
+    c.dampingFactor = 0.12;
+    c.minDistance = 5;
+    c.maxDistance = 45;
+    c.maxPolarAngle = Math.PI * 0.44;
+    c.minPolarAngle = 0.15;
+    c.keys = {} as typeof c.keys;
+    return c;
+  }, [camera, gl]);
+  const placed = useRef(false);
+  useEffect(() => () => controls.dispose(), [controls]);
+  useFrame(() => {
+    const target = shared.playerPos;
+    if (!placed.current && useGame.getState().frame) {
+      placed.current = true;
+      const me = myPlayer(useGame.getState().frame);
+      if (me) target.set(me.x, 0, me.y);
+      controls.target.set(target.x, 0.5, target.z);
+      camera.position.set(target.x, 11, target.z + 9);
+    }
+    const dx = target.x - controls.target.x;
+    const dz = target.z - controls.target.z;
+    controls.target.x += dx;
+    controls.target.z += dz;
+    camera.position.x += dx;
+    camera.position.z += dz;
+    controls.update();
+  });
+  return null;
+}
+
+function Stats() {
+  const { gl } = useThree();
+  const window1s = useRef({ start: performance.now(), frames: 0 });
+  useFrame(() => {
+    renderStats.frames++;
+    renderStats.drawCalls = gl.info.render.calls;
+    renderStats.triangles = gl.info.render.triangles;
+    window.__aikonDrawCalls = renderStats.drawCalls;
+    if (renderStats.frames === 2 && window.__aikonFirstFrame === undefined) {
+      window.__aikonFirstFrame = performance.now();
+      performance.mark('aikon-first-frame');
+    }
+    const w = window1s.current;
+    w.frames++;
+    const now = performance.now();
+    if (now - w.start >= 1000) {
+      renderStats.fps = (w.frames * 1000) / (now - w.start);
+      w.start = now;
+      w.frames = 0;
+    }
+  });
+  return null;
+}
+
+function WorldView() {
+  const atlasVersion = useRef(0);
+  const atlas = useMemo(() => buildBlockAtlas(), []);
+  useEffect(() => {
+    let cancelled = false;
+    void loadEngineSprites().then((sprites) => {
+      if (cancelled || !sprites) return;
+      const upgraded = buildBlockAtlas(sprites);
+      const canvas = upgraded.image as HTMLCanvasElement;
+      (atlas.image as HTMLCanvasElement).getContext('2d')!.drawImage(canvas, 0, 0);
+      atlas.needsUpdate = true;
+      upgraded.dispose();
+      atlasVersion.current++;
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [atlas]);
+  return (
+    <>
+      <Lighting />
+      <Terrain atlas={atlas} />
+      <Entities />
+      <FacingMarker />
+      <FollowCamera />
+      <Stats />
+    </>
+  );
+}
+
+export default function Scene() {
+  return (
+    <Canvas
+      className="absolute inset-0"
+      dpr={[1, 1.5]}
+      camera={{ fov: 50, near: 0.1, far: 200, position: [N / 2, 11, N / 2 + 9] }}
+      gl={{ antialias: true, powerPreference: 'high-performance', preserveDrawingBuffer: true }}
+      data-testid="scene"
+    >
+      <WorldView />
+    </Canvas>
+  );
+}

@@ -1,0 +1,97 @@
+import { lazy, Suspense, useEffect, useRef } from 'react';
+import { useGame } from '../game/store.ts';
+import { KeyTracker } from '../game/input.ts';
+import { Hud } from './Hud.tsx';
+import { ErrorBoundary } from './ErrorBoundary.tsx';
+
+// three.js and the scene load after the first page has shown.
+const Scene = lazy(() => import('../scene/Scene.tsx'));
+
+function useKeyboard(): void {
+  const tracker = useRef(new KeyTracker());
+  useEffect(() => {
+    const store = useGame.getState;
+    const apply = (change: ReturnType<KeyTracker['keyDown']>) => {
+      if (!change) return;
+      if (change.hold !== undefined) store().hold(change.hold);
+      if (change.press !== null) store().press(change.press);
+    };
+    const onKeyDown = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const target = e.target as HTMLElement | null;
+      if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA')) return;
+      const s = store();
+      switch (e.code) {
+        case 'Escape':
+          e.preventDefault();
+          if (s.helpOpen) s.setHelp(false);
+          else if (!s.frame?.over) s.setPaused(!s.paused);
+          return;
+        case 'KeyH':
+        case 'Slash':
+          s.setHelp(!s.helpOpen);
+          return;
+        case 'KeyV':
+          s.toggleAgentView();
+          return;
+        case 'Backquote':
+        case 'F3':
+          e.preventDefault();
+          s.toggleDev();
+          return;
+      }
+      const change = tracker.current.keyDown(e.code, e.repeat);
+      if (change) e.preventDefault();
+      if (s.paused && change?.press != null) {
+        s.notify('Paused: press Esc or Resume to play on.');
+        if (change.hold !== undefined) s.hold(change.hold);
+        return;
+      }
+      apply(change);
+    };
+    const onKeyUp = (e: KeyboardEvent) => apply(tracker.current.keyUp(e.code));
+    const releaseAll = () => apply(tracker.current.releaseAll());
+    const onVisibility = () => {
+      if (document.visibilityState !== 'visible') releaseAll();
+    };
+    window.addEventListener('keydown', onKeyDown);
+    window.addEventListener('keyup', onKeyUp);
+    window.addEventListener('blur', releaseAll);
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => {
+      window.removeEventListener('keydown', onKeyDown);
+      window.removeEventListener('keyup', onKeyUp);
+      window.removeEventListener('blur', releaseAll);
+      document.removeEventListener('visibilitychange', onVisibility);
+      releaseAll();
+    };
+  }, []);
+}
+
+export function GameScreen() {
+  useKeyboard();
+  const hasFrame = useGame((s) => s.frame !== null);
+  return (
+    <div className="relative h-full w-full overflow-hidden bg-slate-950" data-testid="game">
+      <ErrorBoundary fallback={<SceneFailed />}>
+        <Suspense fallback={<Loading text="Loading the 3D world…" />}>{hasFrame && <Scene />}</Suspense>
+      </ErrorBoundary>
+      {!hasFrame && <Loading text="Generating the world…" />}
+      <Hud />
+    </div>
+  );
+}
+
+function Loading({ text }: { text: string }) {
+  return (
+    <div className="absolute inset-0 flex items-center justify-center text-lg text-slate-300">{text}</div>
+  );
+}
+
+function SceneFailed() {
+  return (
+    <div className="absolute inset-0 flex items-center justify-center p-6 text-center text-slate-300">
+      The 3D view could not start (WebGL unavailable?). The agent view and HUD still work.
+    </div>
+  );
+}

@@ -1,0 +1,140 @@
+import { useState, type FormEvent } from 'react';
+import { useGame } from '../game/store.ts';
+import { parseSeed, randomSeed } from '../game/input.ts';
+import { MAX_TICK_RATE, MIN_TICK_RATE } from '../game/protocol.ts';
+
+const RELAY_MESSAGE = 'Multiplayer lobbies arrive with the relay server. Solo play works offline now.';
+
+export function Home() {
+  const startSolo = useGame((s) => s.startSolo);
+  const tickRate = useGame((s) => s.tickRate);
+  const setTickRate = useGame((s) => s.setTickRate);
+  const [seedText, setSeedText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [lobbyCode, setLobbyCode] = useState('');
+  const [lobbyNote, setLobbyNote] = useState<string | null>(null);
+
+  const playTyped = (event: FormEvent) => {
+    event.preventDefault();
+    const parsed = parseSeed(seedText);
+    if ('error' in parsed) {
+      setError(parsed.error);
+      return;
+    }
+    setError(null);
+    startSolo(parsed.seed);
+  };
+
+  return (
+    <div className="h-full overflow-auto bg-gradient-to-b from-sky-900 via-slate-900 to-emerald-950">
+      <div className="mx-auto flex max-w-3xl flex-col items-center gap-8 px-4 py-10">
+        <header className="text-center">
+          <h1 className="text-6xl font-black tracking-tight text-white drop-shadow-[0_4px_0_rgba(0,0,0,0.5)]">
+            AI<span className="text-emerald-400">-</span>KON
+          </h1>
+          <p className="mt-3 text-lg text-slate-300">
+            Survive, gather, craft. A Crafter world in 3D, in your browser.
+          </p>
+        </header>
+
+        <section className="w-full rounded-2xl border border-white/10 bg-slate-950/60 p-6 shadow-xl backdrop-blur">
+          <h2 className="text-xl font-bold text-white">Play solo</h2>
+          <p className="mt-1 text-sm text-slate-400">Runs entirely in this tab, offline.</p>
+          <div className="mt-4 flex flex-wrap gap-3">
+            <button
+              type="button"
+              data-testid="play-new"
+              className="rounded-xl bg-emerald-500 px-6 py-3 text-lg font-bold text-emerald-950 shadow hover:bg-emerald-400"
+              onClick={() => startSolo(randomSeed())}
+            >
+              Play — new world
+            </button>
+          </div>
+          <form className="mt-4 flex flex-wrap items-start gap-3" onSubmit={playTyped}>
+            <label className="flex flex-col text-sm text-slate-300">
+              Seed
+              <input
+                data-testid="seed-input"
+                value={seedText}
+                onChange={(e) => {
+                  setSeedText(e.target.value);
+                  setError(null);
+                }}
+                inputMode="numeric"
+                placeholder="e.g. 42"
+                maxLength={40}
+                className="mt-1 w-48 rounded-lg border border-white/20 bg-slate-900 px-3 py-2 text-white outline-none focus:border-emerald-400"
+              />
+            </label>
+            <button
+              type="submit"
+              data-testid="play-seed"
+              className="mt-6 rounded-lg bg-sky-500 px-4 py-2 font-semibold text-sky-950 hover:bg-sky-400"
+            >
+              Play this seed
+            </button>
+          </form>
+          {error && (
+            <p role="alert" data-testid="seed-error" className="mt-2 text-sm font-medium text-rose-300">
+              {error}
+            </p>
+          )}
+          <label className="mt-5 flex items-center gap-3 text-sm text-slate-300">
+            Speed
+            <input
+              type="range"
+              min={MIN_TICK_RATE}
+              max={MAX_TICK_RATE}
+              value={tickRate}
+              onChange={(e) => setTickRate(Number(e.target.value))}
+            />
+            <span className="tabular-nums">{tickRate} ticks/s</span>
+          </label>
+        </section>
+
+        <section className="grid w-full gap-4 sm:grid-cols-2">
+          <div className="rounded-2xl border border-white/10 bg-slate-950/60 p-6">
+            <h2 className="text-lg font-bold text-white">Create a lobby</h2>
+            <p className="mt-1 text-sm text-slate-400">Play with friends and AI workers.</p>
+            <button
+              type="button"
+              data-testid="create-lobby"
+              className="mt-4 rounded-lg border border-white/20 px-4 py-2 text-slate-300 hover:bg-white/5"
+              onClick={() => setLobbyNote(RELAY_MESSAGE)}
+            >
+              Create lobby
+            </button>
+          </div>
+          <div className="rounded-2xl border border-white/10 bg-slate-950/60 p-6">
+            <h2 className="text-lg font-bold text-white">Join a lobby</h2>
+            <div className="mt-3 flex gap-2">
+              <input
+                value={lobbyCode}
+                onChange={(e) => setLobbyCode(e.target.value.toUpperCase().slice(0, 12))}
+                placeholder="CODE"
+                className="w-32 rounded-lg border border-white/20 bg-slate-900 px-3 py-2 font-mono text-white outline-none"
+              />
+              <button
+                type="button"
+                data-testid="join-lobby"
+                className="rounded-lg border border-white/20 px-4 py-2 text-slate-300 hover:bg-white/5"
+                onClick={() => setLobbyNote(RELAY_MESSAGE)}
+              >
+                Join
+              </button>
+            </div>
+          </div>
+          {lobbyNote && (
+            <p data-testid="lobby-note" className="text-sm text-amber-200 sm:col-span-2">
+              {lobbyNote}
+            </p>
+          )}
+        </section>
+
+        <footer className="text-center text-xs text-slate-500">
+          W A S D move · Space interact · Tab sleep · H help
+        </footer>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,458 @@
+import { useEffect, useRef, useState } from 'react';
+import { ACHIEVEMENTS, ACTIONS, INVENTORY, Action, DAY_LENGTH } from '@aikon/engine';
+import { myPlayer, useGame } from '../game/store.ts';
+import { CONTROLS } from '../game/input.ts';
+import { MAX_TICK_RATE, MIN_TICK_RATE, type CraftOption } from '../game/protocol.ts';
+import { renderStats } from '../game/stats.ts';
+import { ItemIcon, VITAL_COLORS } from './icons.tsx';
+
+const label = (name: string) => name.replace(/_/g, ' ');
+const keyOf = (action: number) => CONTROLS.find((c) => c.action === action)?.keys ?? '';
+
+export function Hud() {
+  const frame = useGame((s) => s.frame);
+  const helpOpen = useGame((s) => s.helpOpen);
+  const devOpen = useGame((s) => s.devOpen);
+  const error = useGame((s) => s.error);
+  const me = myPlayer(frame);
+  return (
+    <div className="pointer-events-none absolute inset-0 text-sm">
+      {me && (
+        <>
+          <div className="absolute left-2 top-2 flex max-h-[calc(100%-1rem)] flex-col gap-2 overflow-hidden">
+            <Vitals inventory={me.inventory} sleeping={me.sleeping} />
+            <Inventory inventory={me.inventory} />
+            <Achievements achievements={me.achievements} />
+          </div>
+          <TopBar />
+          <div className="absolute right-2 top-2 flex max-h-[calc(100%-1rem)] flex-col items-end gap-2 overflow-hidden">
+            <AgentView />
+            <CraftPanel options={frame!.craft} />
+          </div>
+          <Controls />
+        </>
+      )}
+      <Toasts />
+      <Notice />
+      <PauseOverlay />
+      {frame?.over && <DeathScreen />}
+      {helpOpen && <Help />}
+      {devOpen && <DevOverlay />}
+      {error && (
+        <div role="alert" className="pointer-events-auto absolute bottom-24 left-1/2 -translate-x-1/2 rounded-lg bg-rose-900/90 px-4 py-2 text-rose-100">
+          {error}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function Panel({ children, className = '' }: { children: React.ReactNode; className?: string }) {
+  return (
+    <div className={`rounded-xl border border-white/10 bg-slate-950/70 p-2 shadow-lg backdrop-blur-sm ${className}`}>
+      {children}
+    </div>
+  );
+}
+
+function Vitals({ inventory, sleeping }: { inventory: number[]; sleeping: boolean }) {
+  return (
+    <Panel className="w-56" >
+      <div data-testid="vitals" className="flex flex-col gap-1">
+        {(['health', 'food', 'drink', 'energy'] as const).map((name, i) => (
+          <div key={name} className="flex items-center gap-2" title={name}>
+            <span className="w-12 text-xs capitalize text-slate-300">{name}</span>
+            <div className="flex flex-1 gap-[2px]">
+              {Array.from({ length: 9 }, (_, k) => (
+                <div
+                  key={k}
+                  className="h-3 flex-1 rounded-sm"
+                  style={{ background: k < inventory[i] ? VITAL_COLORS[name] : 'rgba(255,255,255,0.08)' }}
+                />
+              ))}
+            </div>
+            <span className="w-3 text-right text-xs tabular-nums text-slate-200">{inventory[i]}</span>
+          </div>
+        ))}
+        {sleeping && <div className="text-center text-xs text-indigo-300">Sleeping… zzz</div>}
+      </div>
+    </Panel>
+  );
+}
+
+function Inventory({ inventory }: { inventory: number[] }) {
+  const items = INVENTORY.map((name, i) => ({ name, count: inventory[i] })).slice(4);
+  const held = items.filter((it) => it.count > 0);
+  return (
+    <Panel className="w-56">
+      <div className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-400">Inventory</div>
+      {held.length === 0 ? (
+        <div className="text-xs text-slate-500">Empty: face a tree and press Space.</div>
+      ) : (
+        <div data-testid="inventory" className="grid grid-cols-4 gap-1">
+          {held.map((it) => (
+            <div key={it.name} className="relative flex h-11 items-center justify-center rounded-md bg-white/5" title={label(it.name)}>
+              <ItemIcon name={it.name} size={28} />
+              <span className="absolute bottom-0 right-1 text-xs font-bold text-white drop-shadow">{it.count}</span>
+            </div>
+          ))}
+        </div>
+      )}
+    </Panel>
+  );
+}
+
+function Achievements({ achievements }: { achievements: number[] }) {
+  const unlocked = achievements.filter((a) => a > 0).length;
+  return (
+    <Panel className="hidden w-56 sm:block">
+      <div className="mb-1 flex justify-between text-xs font-semibold uppercase tracking-wide text-slate-400">
+        <span>Achievements</span>
+        <span data-testid="achievement-count">
+          {unlocked}/{ACHIEVEMENTS.length}
+        </span>
+      </div>
+      <ul data-testid="achievements" className="grid grid-cols-1 gap-x-2 text-[11px] leading-4">
+        {ACHIEVEMENTS.map((name, i) => {
+          const on = achievements[i] > 0;
+          return (
+            <li
+              key={name}
+              data-achievement={name}
+              data-unlocked={on ? 'true' : 'false'}
+              className={on ? 'font-semibold text-emerald-300' : 'text-slate-500'}
+            >
+              {on ? '✓' : '·'} {label(name)}
+            </li>
+          );
+        })}
+      </ul>
+    </Panel>
+  );
+}
+
+function TopBar() {
+  const t = useGame((s) => s.frame?.t ?? 0);
+  const daylight = useGame((s) => s.frame?.daylight ?? 1);
+  const seed = useGame((s) => s.seed);
+  const phase = t % DAY_LENGTH;
+  const night = daylight < 0.35;
+  return (
+    <div className="absolute left-1/2 top-2 -translate-x-1/2">
+      <Panel className="flex items-center gap-3 px-3 py-1 text-xs text-slate-300">
+        <span className={night ? 'text-indigo-300' : 'text-amber-300'}>{night ? 'Night' : daylight < 0.8 ? 'Dusk' : 'Day'}</span>
+        <div className="h-1.5 w-20 overflow-hidden rounded bg-white/10" title="time of day">
+          <div className="h-full bg-amber-300" style={{ width: `${(phase / DAY_LENGTH) * 100}%` }} />
+        </div>
+        <span className="tabular-nums" data-testid="tick">step {t}</span>
+        <span className="hidden tabular-nums sm:inline">seed {seed}</span>
+      </Panel>
+    </div>
+  );
+}
+
+function CraftPanel({ options }: { options: CraftOption[] }) {
+  const press = useGame((s) => s.press);
+  return (
+    <Panel className="hidden w-60 sm:block">
+      <div className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-400">Build &amp; craft</div>
+      <ul data-testid="craft" className="flex flex-col gap-0.5">
+        {options.map((o) => (
+          <li key={o.action}>
+            <button
+              type="button"
+              onClick={() => press(o.action)}
+              className={`pointer-events-auto flex w-full items-start gap-2 rounded-md px-1 py-0.5 text-left ${
+                o.ok ? 'bg-emerald-500/20 text-emerald-100 hover:bg-emerald-500/30' : 'text-slate-400 hover:bg-white/5'
+              }`}
+              data-ok={o.ok ? 'true' : 'false'}
+              title={ACTIONS[o.action]}
+            >
+              <kbd className="mt-0.5 min-w-6 rounded bg-white/10 px-1 text-center text-[10px] text-slate-200">{keyOf(o.action)}</kbd>
+              <ItemIcon name={o.name} size={18} />
+              <span className="flex-1">
+                <span className="text-xs">
+                  {o.kind === 'place' ? 'place ' : ''}
+                  {label(o.name)}
+                </span>
+                {!o.ok && <span className="block text-[10px] leading-3 text-rose-300/80">need {o.missing.join(', ')}</span>}
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </Panel>
+  );
+}
+
+function AgentView() {
+  const on = useGame((s) => s.agentViewOn);
+  const toggle = useGame((s) => s.toggleAgentView);
+  const pixels = useGame((s) => s.frame?.agentView);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const c = canvas.current;
+    if (!c || !pixels) return;
+    const ctx = c.getContext('2d');
+    if (!ctx) return;
+    const image = ctx.createImageData(64, 64);
+    for (let i = 0, j = 0; i < 64 * 64; i++) {
+      image.data[j++] = pixels[i * 3];
+      image.data[j++] = pixels[i * 3 + 1];
+      image.data[j++] = pixels[i * 3 + 2];
+      image.data[j++] = 255;
+    }
+    ctx.putImageData(image, 0, 0);
+  }, [pixels]);
+  return (
+    <Panel className="pointer-events-auto hidden sm:block">
+      <button type="button" onClick={toggle} className="flex w-full justify-between text-xs text-slate-400" title="V">
+        <span className="font-semibold uppercase tracking-wide">Agent view</span>
+        <span>{on ? 'hide [V]' : 'show [V]'}</span>
+      </button>
+      {on &&
+        (pixels ? (
+          <canvas ref={canvas} width={64} height={64} data-testid="agent-view" className="pixelated mt-1 h-48 w-48 rounded" />
+        ) : (
+          <div className="mt-1 flex h-48 w-48 items-center justify-center rounded bg-black/40 p-3 text-center text-xs text-slate-500">
+            The agent view appears when the engine's renderer and textures are available.
+          </div>
+        ))}
+    </Panel>
+  );
+}
+
+function Controls() {
+  const press = useGame((s) => s.press);
+  const paused = useGame((s) => s.paused);
+  const setPaused = useGame((s) => s.setPaused);
+  const tickRate = useGame((s) => s.tickRate);
+  const setTickRate = useGame((s) => s.setTickRate);
+  const setHelp = useGame((s) => s.setHelp);
+  const goHome = useGame((s) => s.goHome);
+  const btn =
+    'pointer-events-auto select-none rounded-lg border border-white/15 bg-slate-900/80 px-2 py-1 text-xs text-slate-100 shadow hover:bg-slate-700 active:bg-emerald-700';
+  const pad = (action: number, text: string, extra = '') => (
+    <button type="button" className={`${btn} h-9 w-9 ${extra}`} onClick={() => press(action)} title={ACTIONS[action]}>
+      {text}
+    </button>
+  );
+  return (
+    <div className="absolute bottom-2 left-1/2 flex -translate-x-1/2 items-end gap-3">
+      <div className="grid grid-cols-3 gap-1">
+        <span />
+        {pad(Action.move_up, 'W')}
+        <span />
+        {pad(Action.move_left, 'A')}
+        {pad(Action.move_down, 'S')}
+        {pad(Action.move_right, 'D')}
+      </div>
+      <div className="flex flex-col gap-1">
+        <button type="button" className={`${btn} h-9 px-4`} onClick={() => press(Action.do)}>
+          Interact <kbd className="text-slate-400">Space</kbd>
+        </button>
+        <button type="button" className={`${btn} h-9`} onClick={() => press(Action.sleep)}>
+          Sleep <kbd className="text-slate-400">Tab</kbd>
+        </button>
+      </div>
+      <div className="flex flex-col gap-1">
+        <div className="flex gap-1">
+          <button type="button" data-testid="pause" className={`${btn} h-9 w-20`} onClick={() => setPaused(!paused)}>
+            {paused ? 'Resume' : 'Pause'}
+          </button>
+          <button type="button" className={`${btn} h-9`} onClick={() => setHelp(true)}>
+            Help
+          </button>
+          <button type="button" className={`${btn} h-9`} onClick={goHome}>
+            Quit
+          </button>
+        </div>
+        <label className="pointer-events-auto flex items-center gap-2 rounded-lg bg-slate-900/80 px-2 py-1 text-xs text-slate-300">
+          speed
+          <input
+            type="range"
+            data-testid="tick-rate"
+            min={MIN_TICK_RATE}
+            max={MAX_TICK_RATE}
+            value={tickRate}
+            onChange={(e) => setTickRate(Number(e.target.value))}
+            onKeyDown={(e) => e.preventDefault()}
+            className="w-20"
+          />
+          <span className="w-10 tabular-nums">{tickRate}/s</span>
+        </label>
+      </div>
+    </div>
+  );
+}
+
+function Toasts() {
+  const toasts = useGame((s) => s.toasts);
+  const dismiss = useGame((s) => s.dismissToast);
+  useEffect(() => {
+    if (toasts.length === 0) return;
+    const timer = setTimeout(() => dismiss(toasts[0].id), 3500);
+    return () => clearTimeout(timer);
+  }, [toasts, dismiss]);
+  return (
+    <div className="absolute left-1/2 top-12 flex -translate-x-1/2 flex-col items-center gap-2">
+      {toasts.map((t) => (
+        <div
+          key={t.id}
+          data-testid="toast"
+          className="toast-in rounded-xl border border-amber-300/50 bg-amber-400/90 px-4 py-2 font-bold text-amber-950 shadow-lg"
+        >
+          Achievement unlocked: {label(t.achievement)}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function Notice() {
+  const notice = useGame((s) => s.notice);
+  if (!notice) return null;
+  return (
+    <div role="status" data-testid="notice" className="absolute bottom-28 left-1/2 -translate-x-1/2 rounded-lg bg-slate-800/90 px-4 py-2 text-slate-100">
+      {notice}
+    </div>
+  );
+}
+
+function PauseOverlay() {
+  const paused = useGame((s) => s.paused);
+  const over = useGame((s) => s.frame?.over ?? false);
+  const setPaused = useGame((s) => s.setPaused);
+  if (!paused || over) return null;
+  return (
+    <div className="absolute inset-0 flex items-center justify-center bg-slate-950/40">
+      <div className="pointer-events-auto rounded-2xl bg-slate-900/90 px-8 py-6 text-center shadow-2xl">
+        <div className="text-3xl font-black text-white" data-testid="paused">Paused</div>
+        <button type="button" className="mt-4 rounded-lg bg-emerald-500 px-6 py-2 font-bold text-emerald-950" onClick={() => setPaused(false)}>
+          Resume (Esc)
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function DeathScreen() {
+  const frame = useGame((s) => s.frame)!;
+  const seed = useGame((s) => s.seed) ?? 0;
+  const restart = useGame((s) => s.restart);
+  const goHome = useGame((s) => s.goHome);
+  const me = myPlayer(frame);
+  const unlocked = me ? ACHIEVEMENTS.filter((_, i) => me.achievements[i] > 0) : [];
+  const died = me?.dead ?? true;
+  return (
+    <div className="pointer-events-auto absolute inset-0 flex items-center justify-center overflow-auto bg-black/70 p-4" data-testid="death-screen">
+      <div className="w-full max-w-lg rounded-2xl border border-white/10 bg-slate-900 p-6 shadow-2xl">
+        <h2 className={`text-4xl font-black ${died ? 'text-rose-400' : 'text-emerald-300'}`}>{died ? 'You died' : 'Episode complete'}</h2>
+        <dl className="mt-4 grid grid-cols-3 gap-3 text-center">
+          <Stat label="steps survived" value={me?.episodeSteps ?? frame.t} />
+          <Stat label="achievements" value={`${unlocked.length}/22`} />
+          <Stat label="return" value={(me?.episodeReturn ?? 0).toFixed(1)} />
+        </dl>
+        <div className="mt-4 flex flex-wrap gap-1">
+          {ACHIEVEMENTS.map((name) => (
+            <span
+              key={name}
+              className={`rounded px-1.5 py-0.5 text-[11px] ${unlocked.includes(name) ? 'bg-emerald-500/30 text-emerald-200' : 'bg-white/5 text-slate-500'}`}
+            >
+              {label(name)}
+            </span>
+          ))}
+        </div>
+        <div className="mt-6 flex flex-wrap gap-2">
+          <button type="button" data-testid="restart-same" className="rounded-lg bg-emerald-500 px-4 py-2 font-bold text-emerald-950" onClick={() => restart(seed)}>
+            Again, seed {seed}
+          </button>
+          <button
+            type="button"
+            data-testid="restart-new"
+            className="rounded-lg bg-sky-500 px-4 py-2 font-bold text-sky-950"
+            onClick={() => restart(Math.floor(Math.random() * 1_000_000_000))}
+          >
+            New world
+          </button>
+          <button type="button" className="rounded-lg border border-white/20 px-4 py-2 text-slate-200" onClick={goHome}>
+            Home
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function Stat({ label: text, value }: { label: string; value: string | number }) {
+  return (
+    <div className="rounded-lg bg-white/5 p-2">
+      <dd className="text-2xl font-bold tabular-nums text-white">{value}</dd>
+      <dt className="text-[11px] text-slate-400">{text}</dt>
+    </div>
+  );
+}
+
+function Help() {
+  const setHelp = useGame((s) => s.setHelp);
+  return (
+    <div className="pointer-events-auto absolute inset-0 flex items-center justify-center overflow-auto bg-black/60 p-4" onClick={() => setHelp(false)}>
+      <div className="w-full max-w-xl rounded-2xl bg-slate-900 p-6 shadow-2xl" data-testid="help" onClick={(e) => e.stopPropagation()}>
+        <h2 className="text-2xl font-black text-white">How to play</h2>
+        <p className="mt-1 text-slate-400">
+          Collect wood, build a table, make tools, mine deeper, and survive the night. Keep food, drink and energy up or
+          you lose health.
+        </p>
+        <table className="mt-4 w-full text-left text-sm">
+          <tbody>
+            {CONTROLS.map((c) => (
+              <tr key={c.action} className="border-b border-white/5">
+                <td className="py-0.5 pr-4">
+                  <kbd className="rounded bg-white/10 px-2 font-mono text-slate-100">{c.keys}</kbd>
+                </td>
+                <td className="text-slate-300">{c.label}</td>
+              </tr>
+            ))}
+            {[
+              ['Esc', 'pause / resume'],
+              ['H', 'this help'],
+              ['V', 'toggle the agent view'],
+              ['`', 'development overlay'],
+              ['mouse', 'drag to orbit the camera, wheel to zoom'],
+            ].map(([k, v]) => (
+              <tr key={k} className="border-b border-white/5">
+                <td className="py-0.5 pr-4">
+                  <kbd className="rounded bg-white/10 px-2 font-mono text-slate-100">{k}</kbd>
+                </td>
+                <td className="text-slate-300">{v}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <button type="button" className="mt-4 rounded-lg bg-emerald-500 px-4 py-2 font-bold text-emerald-950" onClick={() => setHelp(false)}>
+          Got it
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function DevOverlay() {
+  const [, force] = useState(0);
+  useEffect(() => {
+    const id = setInterval(() => force((n) => n + 1), 500);
+    return () => clearInterval(id);
+  }, []);
+  const frame = useGame.getState().frame;
+  return (
+    <div data-testid="dev-overlay" className="absolute bottom-2 right-2 rounded-lg bg-black/80 px-3 py-2 font-mono text-[11px] leading-4 text-lime-300">
+      <div>fps {renderStats.fps.toFixed(0)}</div>
+      <div>
+        tps {frame?.tps ?? 0} (target {frame?.tickRate ?? 0})
+      </div>
+      <div>draw calls {renderStats.drawCalls}</div>
+      <div>triangles {renderStats.triangles}</div>
+      <div>objects {(frame?.objects.length ?? 0) / 7}</div>
+    </div>
+  );
+}
