@@ -1,0 +1,117 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface RelayConfig {
+  host: string;
+  /** 0 = any free port. */
+  port: number;
+  /** Recordings, index and exports live here. */
+  dataDir: string;
+  /** Built game (vite build output); served with SPA fallback when present. */
+  staticDir: string;
+  /** Origin used in invite URLs; default http://host:port. */
+  publicUrl?: string;
+  /** Socket.IO transport limit: larger frames close the connection. */
+  maxHttpBufferSize: number;
+  /** Application limit on one event's payload: larger ones get an `error` event. */
+  maxEventBytes: number;
+  /** Token bucket per socket: sustained events per second and burst. */
+  rateLimit: { perSecond: number; burst: number };
+  /** Reconnection window (connection state recovery and resume tokens). */
+  reconnectMs: number;
+  /** A lobby without connected members closes after this. */
+  emptyLobbyGraceMs: number;
+  /** A state hash is recorded every this many ticks. */
+  hashEvery: number;
+  /** fsync period of the recordings (at most 1000 ms). */
+  fsyncMs: number;
+  /** Max concurrent lobbies (a guard against lobby-creation floods). */
+  maxLobbies: number;
+  logLevel: string;
+  /** Adds `ts` (scheduled tick time, epoch ms) to deltas: for latency benchmarks. */
+  stampDeltas: boolean;
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+export const REPO_ROOT = resolve(here, '../../..');
+
+export function defaultConfig(): RelayConfig {
+  return {
+    host: '127.0.0.1',
+    port: 8080,
+    dataDir: resolve('./data'),
+    staticDir: resolve(REPO_ROOT, 'dist/game'),
+    maxHttpBufferSize: 64 * 1024,
+    maxEventBytes: 4 * 1024,
+    rateLimit: { perSecond: 60, burst: 120 },
+    reconnectMs: 2 * 60 * 1000,
+    emptyLobbyGraceMs: 2 * 60 * 1000,
+    hashEvery: 100,
+    fsyncMs: 500,
+    maxLobbies: 1000,
+    logLevel: 'info',
+    stampDeltas: false,
+  };
+}
+
+function intArg(name: string, value: string | undefined, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer in ${min}..${max}, got ${value}`);
+  return n;
+}
+
+const USAGE = `usage: relay-server [--host 127.0.0.1] [--port 8080] [--data-dir ./data] [--static-dir dist/game]
+                    [--public-url URL] [--hash-every 100] [--log-level info]
+environment: HOST, PORT, AIKON_DATA_DIR, AIKON_STATIC_DIR, AIKON_PUBLIC_URL, LOG_LEVEL (flags win)`;
+
+/** Flags win over environment variables, which win over defaults. */
+export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): RelayConfig {
+  const config = defaultConfig();
+  if (env.HOST) config.host = env.HOST;
+  if (env.PORT) config.port = intArg('PORT', env.PORT, 0, 65535);
+  if (env.AIKON_DATA_DIR) config.dataDir = resolve(env.AIKON_DATA_DIR);
+  if (env.AIKON_STATIC_DIR) config.staticDir = resolve(env.AIKON_STATIC_DIR);
+  if (env.AIKON_PUBLIC_URL) config.publicUrl = env.AIKON_PUBLIC_URL;
+  if (env.LOG_LEVEL) config.logLevel = env.LOG_LEVEL;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
+      return v;
+    };
+    switch (flag) {
+      case '--host':
+        config.host = value();
+        break;
+      case '--port':
+        config.port = intArg('--port', value(), 0, 65535);
+        break;
+      case '--data-dir':
+        config.dataDir = resolve(value());
+        break;
+      case '--static-dir':
+        config.staticDir = resolve(value());
+        break;
+      case '--public-url':
+        config.publicUrl = value();
+        break;
+      case '--hash-every':
+        config.hashEvery = intArg('--hash-every', value(), 1, 1_000_000);
+        break;
+      case '--stamp-deltas':
+        config.stampDeltas = true;
+        break;
+      case '--log-level':
+        config.logLevel = value();
+        break;
+      case '--help':
+      case '-h':
+        throw new Error(USAGE);
+      default:
+        throw new Error(`unknown argument ${arg}\n${USAGE}`);
+    }
+  }
+  return config;
+}

@@ -1,0 +1,507 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import type { Socket } from 'socket.io';
+import { SNAPSHOT_VERSION, World } from '@aikon/engine';
+import {
+  DeltaBuilder,
+  type DeltaMessage,
+  EpisodeTracker,
+  type ErrorCode,
+  invitePath,
+  type LobbyConfig,
+  type LobbyState,
+  type LogRecord,
+  type Member,
+  type PlayerKind,
+  PROTOCOL_VERSION,
+  RECORDING_VERSION,
+  SEATS_DEFAULT,
+  selfState,
+  type SnapshotMessage,
+  TICK_RATE_DEFAULT,
+} from '@aikon/protocol';
+import type { RelayConfig } from './config.ts';
+import type { RelayMetrics } from './metrics.ts';
+import { SessionRecorder } from './recorder.ts';
+import type { RecordingStore } from './store.ts';
+
+/** A refusal that becomes an `error` event / failed ack; never a crash. */
+export class RelayError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RelayError';
+  }
+}
+
+export function randomToken(bytes = 16): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+export interface LobbyContext {
+  config: RelayConfig;
+  metrics: RelayMetrics;
+  store: RecordingStore;
+  log: Logger;
+  engineVersion: string;
+  /** Called when the lobby closed and must be forgotten. */
+  onClosed(lobby: Lobby): void;
+  /** A member's resume token was created or dropped. */
+  onToken(token: string, member: MemberState | null, lobby: Lobby): void;
+}
+
+export interface MemberState {
+  memberId: string;
+  name: string;
+  kind: PlayerKind;
+  /** Pseudonym used in recordings and the episode index. */
+  pid: string;
+  resumeToken: string;
+  exportConsent: boolean;
+  socket: Socket | null;
+  slot: number | null;
+  /** Pending action for the next tick (last intent wins) and its seq. */
+  intent: number;
+  intentSeq: number;
+  /** Seq of the last applied action (-1 if none). */
+  lastAck: number;
+  disconnectTimer: NodeJS.Timeout | null;
+}
+
+export type LeaveReason = 'leave' | 'kick' | 'timeout' | 'close';
+
+/**
+ * One lobby: members, host controls, and once started the authoritative world ticking at the
+ * lobby's rate, recorded to an append-only log. All methods run on the event loop between
+ * ticks, so joins/leaves/respawns are naturally ordered with ticks in the log.
+ */
+export class Lobby {
+  readonly id = randomToken(9);
+  readonly code = randomToken(16);
+  status: 'waiting' | 'running' | 'closed' = 'waiting';
+  readonly config: LobbyConfig;
+  readonly members = new Map<string, MemberState>();
+  hostId: string | null = null;
+  world: World | null = null;
+  sessionId: string | null = null;
+  private recorder: SessionRecorder | null = null;
+  private tracker: EpisodeTracker | null = null;
+  private readonly deltas = new DeltaBuilder();
+  private timer: NodeJS.Timeout | null = null;
+  private nextTickAt = 0;
+  private emptyTimer: NodeJS.Timeout | null = null;
+  private readonly actions = new Map<number, number>();
+  private readonly log: Logger;
+  /** Scheduled time (performance.timeOrigin-based epoch ms) of the last tick, for latency stamps. */
+  lastTickScheduledAt = 0;
+
+  constructor(
+    private readonly ctx: LobbyContext,
+    options: { seats?: number; seed?: number; tickRate?: number },
+  ) {
+    this.config = {
+      seats: options.seats ?? SEATS_DEFAULT,
+      seed: options.seed ?? randomBytes(6).readUIntLE(0, 6) % Number.MAX_SAFE_INTEGER,
+      tickRate: options.tickRate ?? TICK_RATE_DEFAULT,
+    };
+    this.log = ctx.log.child({ lobby: this.id });
+  }
+
+  get room(): string {
+    return `lobby:${this.id}`;
+  }
+
+  get connectedCount(): number {
+    let n = 0;
+    for (const m of this.members.values()) if (m.socket) n++;
+    return n;
+  }
+
+  // ---- membership ---------------------------------------------------------------------
+
+  addMember(socket: Socket, info: { name: string; kind?: PlayerKind; exportConsent?: boolean }): MemberState {
+    if (this.status === 'closed') throw new RelayError('lobby_not_found', 'this lobby has closed');
+    if (this.members.size >= this.config.seats) throw new RelayError('lobby_full', `the lobby is full (${this.config.seats} seats)`);
+    const member: MemberState = {
+      memberId: randomToken(9),
+      name: info.name,
+      kind: info.kind ?? 'human',
+      pid: randomToken(9),
+      resumeToken: randomToken(24),
+      exportConsent: info.exportConsent ?? true,
+      socket: null,
+      slot: null,
+      intent: -1,
+      intentSeq: -1,
+      lastAck: -1,
+      disconnectTimer: null,
+    };
+    this.members.set(member.memberId, member);
+    this.ctx.onToken(member.resumeToken, member, this);
+    if (this.hostId === null) this.hostId = member.memberId;
+    this.attach(member, socket);
+    if (this.status === 'running') this.spawnMember(member);
+    this.log.info({ member: member.memberId, kind: member.kind, members: this.members.size }, 'member joined');
+    this.broadcastState();
+    return member;
+  }
+
+  /** Binds a (new or recovered) socket to a member; a previous socket of that member is detached. */
+  attach(member: MemberState, socket: Socket): void {
+    if (member.socket && member.socket !== socket) {
+      const old = member.socket;
+      old.leave(this.room);
+      old.data.lobbyId = undefined;
+      old.data.memberId = undefined;
+      old.emit('lobby:kicked', { lobbyId: this.id, reason: 'resumed in another connection' });
+    }
+    member.socket = socket;
+    socket.data.lobbyId = this.id;
+    socket.data.memberId = member.memberId;
+    socket.join(this.room);
+    if (member.disconnectTimer) {
+      clearTimeout(member.disconnectTimer);
+      member.disconnectTimer = null;
+    }
+    if (this.emptyTimer) {
+      clearTimeout(this.emptyTimer);
+      this.emptyTimer = null;
+    }
+  }
+
+  /** Resume after a refresh/drop: same member, same body. Sends state and a snapshot. */
+  resume(member: MemberState, socket: Socket): void {
+    this.attach(member, socket);
+    this.log.info({ member: member.memberId }, 'member resumed');
+    this.broadcastState();
+    this.sendSnapshot(member);
+  }
+
+  /** The socket went away without leaving: keep the body for the reconnection window. */
+  disconnected(member: MemberState, socket: Socket): void {
+    if (member.socket !== socket) return;
+    member.socket = null;
+    member.intent = -1;
+    member.disconnectTimer = setTimeout(() => {
+      member.disconnectTimer = null;
+      if (this.members.get(member.memberId) === member && member.socket === null) this.removeMember(member, 'timeout');
+    }, this.ctx.config.reconnectMs);
+    member.disconnectTimer.unref();
+    this.log.info({ member: member.memberId }, 'member disconnected');
+    this.checkEmpty();
+    this.broadcastState();
+  }
+
+  removeMember(member: MemberState, reason: LeaveReason): void {
+    if (this.members.get(member.memberId) !== member) return;
+    if (member.disconnectTimer) clearTimeout(member.disconnectTimer);
+    member.disconnectTimer = null;
+    if (member.slot !== null && this.world) {
+      this.tracker?.leave(this.world, member.slot, reason === 'close' ? 'close' : 'leave');
+      this.record({ k: 'leave', t: this.world.t, slot: member.slot, reason });
+      this.world.removePlayer(member.slot);
+      member.slot = null;
+    }
+    const socket = member.socket;
+    if (socket) {
+      socket.leave(this.room);
+      socket.data.lobbyId = undefined;
+      socket.data.memberId = undefined;
+      if (reason === 'kick') socket.emit('lobby:kicked', { lobbyId: this.id, reason: 'kicked by the host' });
+      if (reason === 'close') socket.emit('lobby:closed', { lobbyId: this.id, reason: 'lobby closed' });
+    }
+    member.socket = null;
+    this.members.delete(member.memberId);
+    this.ctx.onToken(member.resumeToken, null, this);
+    this.log.info({ member: member.memberId, reason, members: this.members.size }, 'member left');
+    if (reason === 'close') return;
+    if (this.hostId === member.memberId) this.handOver();
+    this.checkEmpty();
+    this.broadcastState();
+  }
+
+  /** The host left: the longest-present connected member (else any member) becomes host. */
+  private handOver(): void {
+    let next: MemberState | undefined;
+    for (const m of this.members.values()) {
+      if (m.socket) {
+        next = m;
+        break;
+      }
+    }
+    next ??= this.members.values().next().value;
+    this.hostId = next ? next.memberId : null;
+    if (next) this.log.info({ host: next.memberId }, 'host handed over');
+  }
+
+  private checkEmpty(): void {
+    if (this.status === 'closed') return;
+    if (this.connectedCount > 0) return;
+    if (this.emptyTimer) return;
+    this.emptyTimer = setTimeout(() => {
+      this.emptyTimer = null;
+      if (this.connectedCount === 0) this.close('empty');
+    }, this.ctx.config.emptyLobbyGraceMs);
+    this.emptyTimer.unref();
+  }
+
+  // ---- host controls ------------------------------------------------------------------
+
+  requireHost(member: MemberState, what: string): void {
+    if (this.hostId !== member.memberId) throw new RelayError('not_host', `only the host may ${what}`);
+  }
+
+  configure(change: { seats?: number; seed?: number; tickRate?: number }): void {
+    if (change.seats !== undefined && change.seats < this.members.size) {
+      throw new RelayError('bad_config', `seats (${change.seats}) cannot be fewer than the members present (${this.members.size})`);
+    }
+    if (change.seed !== undefined && this.status !== 'waiting') {
+      throw new RelayError('already_running', 'the world seed cannot change after the game started');
+    }
+    if (change.seats !== undefined) this.config.seats = change.seats;
+    if (change.seed !== undefined) this.config.seed = change.seed;
+    if (change.tickRate !== undefined && change.tickRate !== this.config.tickRate) {
+      this.config.tickRate = change.tickRate;
+      if (this.world) this.record({ k: 'config', t: this.world.t, tickRate: change.tickRate });
+    }
+    this.broadcastState();
+  }
+
+  kick(target: MemberState): void {
+    this.removeMember(target, 'kick');
+  }
+
+  start(): void {
+    if (this.status !== 'waiting') throw new RelayError('already_running', 'the game is already running');
+    const world = World.generate({ seed: this.config.seed, mode: 'persistent' });
+    this.sessionId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${this.id}`;
+    const startedAt = new Date().toISOString();
+    this.recorder = SessionRecorder.create(
+      this.ctx.config.dataDir,
+      {
+        k: 'session',
+        v: RECORDING_VERSION,
+        sessionId: this.sessionId,
+        lobbyId: this.id,
+        engineVersion: this.ctx.engineVersion,
+        snapshotVersion: SNAPSHOT_VERSION,
+        protocolVersion: PROTOCOL_VERSION,
+        seed: this.config.seed,
+        mode: 'persistent',
+        config: { seats: this.config.seats, tickRate: this.config.tickRate, hashEvery: this.ctx.config.hashEvery },
+        startedAt,
+        t: 0,
+      },
+      {
+        fsyncMs: this.ctx.config.fsyncMs,
+        onError: (err) => {
+          this.ctx.metrics.recordErrors.inc();
+          this.log.error({ err }, 'recording failed; the session continues unrecorded');
+        },
+        onBytes: (n) => this.ctx.metrics.recordBytes.inc(n),
+      },
+    );
+    this.ctx.store.insertSession({
+      id: this.sessionId,
+      lobby_id: this.id,
+      path: this.recorder.path,
+      seed: this.config.seed,
+      engine_version: this.ctx.engineVersion,
+      config: JSON.stringify({ ...this.config, hashEvery: this.ctx.config.hashEvery }),
+      started_at: startedAt,
+    });
+    const sessionId = this.sessionId;
+    this.tracker = new EpisodeTracker((ep) => {
+      try {
+        this.ctx.store.insertEpisode(sessionId, ep);
+      } catch (err) {
+        this.log.error({ err }, 'episode index write failed');
+      }
+    });
+    this.world = world;
+    this.status = 'running';
+    for (const m of this.members.values()) this.spawnMember(m, false);
+    this.deltas.reset(world);
+    for (const m of this.members.values()) this.sendSnapshot(m);
+    this.nextTickAt = performance.now() + 1000 / this.config.tickRate;
+    this.schedule();
+    this.log.info({ session: this.sessionId, seed: this.config.seed, members: this.members.size }, 'game started');
+    this.broadcastState();
+  }
+
+  // ---- game ---------------------------------------------------------------------------
+
+  private spawnMember(member: MemberState, snapshot = true): void {
+    const world = this.world!;
+    const p = world.addPlayer();
+    member.slot = p.slot;
+    member.intent = -1;
+    this.record({ k: 'join', t: world.t, slot: p.slot, pid: member.pid, kind: member.kind, consent: member.exportConsent, id: p.id, x: p.x, y: p.y });
+    this.tracker!.join(world, p.slot, { pid: member.pid, kind: member.kind, consent: member.exportConsent });
+    if (snapshot) this.sendSnapshot(member);
+  }
+
+  setIntent(member: MemberState, action: number, seq: number | undefined, slot: number | undefined): void {
+    if (this.status !== 'running' || !this.world) throw new RelayError('not_running', 'the game has not started');
+    if (member.slot === null) throw new RelayError('no_player', 'you have no player in this world');
+    if (slot !== undefined && slot !== member.slot) {
+      throw new RelayError('not_your_player', `slot ${slot} is not your player (yours is ${member.slot})`);
+    }
+    const p = this.world.findPlayer(member.slot);
+    if (!p || p.dead || p.removed) throw new RelayError('player_dead', 'your player is dead: respawn first');
+    member.intent = action;
+    member.intentSeq = seq ?? -1;
+  }
+
+  respawn(member: MemberState): void {
+    if (this.status !== 'running' || !this.world) throw new RelayError('not_running', 'the game has not started');
+    if (member.slot === null) throw new RelayError('no_player', 'you have no player in this world');
+    const world = this.world;
+    const old = world.findPlayer(member.slot);
+    if (!old || !old.dead) throw new RelayError('player_alive', 'only a dead player can respawn');
+    const p = world.respawn(member.slot);
+    this.record({ k: 'respawn', t: world.t, slot: p.slot, id: p.id, x: p.x, y: p.y });
+    this.tracker!.respawn(world, p.slot);
+    member.intent = -1;
+    this.log.info({ member: member.memberId, slot: p.slot }, 'player respawned');
+  }
+
+  setConsent(member: MemberState, consent: boolean): void {
+    member.exportConsent = consent;
+    if (this.world && member.slot !== null) {
+      this.record({ k: 'consent', t: this.world.t, slot: member.slot, consent });
+      this.tracker!.setConsent(member.slot, consent);
+    }
+    this.broadcastState();
+  }
+
+  sendSnapshot(member: MemberState): void {
+    if (!member.socket || !this.world) return;
+    const msg: SnapshotMessage = { v: PROTOCOL_VERSION, t: this.world.t, snapshot: this.world.snapshot(), slot: member.slot };
+    member.socket.emit('game:snapshot', msg);
+  }
+
+  private schedule(): void {
+    const now = performance.now();
+    // Far behind (e.g. after a long pause): skip missed ticks rather than bursting.
+    if (this.nextTickAt < now - 1000) this.nextTickAt = now;
+    this.timer = setTimeout(() => this.tick(), Math.max(0, this.nextTickAt - now));
+  }
+
+  private tick(): void {
+    this.timer = null;
+    if (this.status !== 'running' || !this.world) return;
+    const scheduled = this.nextTickAt;
+    const start = performance.now();
+    try {
+      this.step(scheduled);
+    } catch (err) {
+      // The engine validates its input; reaching here is a server bug. Keep the lobby alive.
+      this.log.error({ err }, 'tick failed');
+    }
+    const took = performance.now() - start;
+    this.ctx.metrics.tickDuration.observe(took / 1000);
+    this.ctx.metrics.ticks.inc();
+    this.nextTickAt = scheduled + 1000 / this.config.tickRate;
+    this.schedule();
+  }
+
+  private step(scheduled: number): void {
+    const world = this.world!;
+    const actions = this.actions;
+    actions.clear();
+    const flat: number[] = [];
+    for (const m of this.members.values()) {
+      if (m.slot === null || m.intent < 0) continue;
+      const p = world.findPlayer(m.slot);
+      if (p && !p.dead && !p.removed) {
+        actions.set(m.slot, m.intent);
+        m.lastAck = m.intentSeq;
+      }
+      m.intent = -1;
+    }
+    for (const [slot, a] of [...actions].sort((x, y) => x[0] - y[0])) if (a !== 0) flat.push(slot, a);
+    world.step(actions);
+    this.record({ k: 'tick', t: world.t, a: flat });
+    if (world.t % this.ctx.config.hashEvery === 0) this.record({ k: 'hash', t: world.t, h: world.hash() });
+    this.tracker!.afterStep(world);
+    const common = this.deltas.next(world);
+    const stamp = this.ctx.config.stampDeltas ? performance.timeOrigin + scheduled : undefined;
+    for (const m of this.members.values()) {
+      if (!m.socket) continue;
+      const p = m.slot !== null ? world.findPlayer(m.slot) : undefined;
+      const msg: DeltaMessage & { ts?: number } = p ? { ...common, you: selfState(p, m.lastAck) } : common;
+      if (stamp !== undefined) msg.ts = stamp;
+      m.socket.emit('game:delta', msg);
+    }
+  }
+
+  private record(record: LogRecord): void {
+    this.recorder?.append(record);
+  }
+
+  // ---- state --------------------------------------------------------------------------
+
+  state(): LobbyState {
+    const members: Member[] = [];
+    for (const m of this.members.values()) {
+      members.push({
+        memberId: m.memberId,
+        name: m.name,
+        kind: m.kind,
+        host: m.memberId === this.hostId,
+        connected: m.socket !== null,
+        slot: m.slot,
+        exportConsent: m.exportConsent,
+      });
+    }
+    return {
+      v: PROTOCOL_VERSION,
+      lobbyId: this.id,
+      code: this.code,
+      invitePath: invitePath(this.code),
+      status: this.status,
+      config: { ...this.config },
+      members,
+      hostId: this.hostId,
+      t: this.world?.t ?? 0,
+    };
+  }
+
+  broadcastState(): void {
+    const state = this.state();
+    for (const m of this.members.values()) m.socket?.emit('lobby:state', state);
+  }
+
+  /** Ends the lobby: members' episodes end, the log gets its end record and is closed. */
+  close(reason: string): void {
+    if (this.status === 'closed') return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.emptyTimer) clearTimeout(this.emptyTimer);
+    this.emptyTimer = null;
+    for (const m of [...this.members.values()]) this.removeMember(m, 'close');
+    this.status = 'closed';
+    if (this.world && this.recorder && this.sessionId) {
+      const endedAt = new Date().toISOString();
+      this.record({ k: 'end', t: this.world.t, reason, h: this.world.hash(), endedAt });
+      this.recorder.close();
+      const ok = this.recorder.failed === null;
+      try {
+        this.ctx.store.finishSession(this.sessionId, {
+          status: ok ? 'complete' : 'incomplete',
+          endedAt,
+          ticks: this.world.t,
+          note: ok ? null : `recording failed: ${this.recorder.failed?.message}`,
+        });
+      } catch (err) {
+        this.log.error({ err }, 'session index update failed');
+      }
+    }
+    this.log.info({ reason, session: this.sessionId }, 'lobby closed');
+    this.ctx.onClosed(this);
+  }
+}

@@ -1,0 +1,190 @@
+import {
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { decodeLog, type DecodedLog, encodeRecord, LOG_MAGIC, type LogRecord, type SessionRecord } from '@aikon/protocol';
+
+export const LOG_SUFFIX = '.aklog';
+
+export function recordingsDir(dataDir: string): string {
+  return join(dataDir, 'recordings');
+}
+
+export function logPath(dataDir: string, sessionId: string): string {
+  return join(recordingsDir(dataDir), `${sessionId}${LOG_SUFFIX}`);
+}
+
+function fsyncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Some file systems refuse fsync on directories; the file itself is still synced.
+  }
+}
+
+/**
+ * Append-only writer of one session log. Every record is written to the file as soon as it
+ * is appended (so a killed process loses nothing the kernel has), and the file is flushed to
+ * stable storage (fdatasync) every `fsyncMs` (≤ 1 s) while there are unsynced bytes.
+ */
+export class SessionRecorder {
+  readonly path: string;
+  bytes = 0;
+  records = 0;
+  failed: Error | null = null;
+  private fd: number;
+  private dirty = false;
+  private syncing = false;
+  private readonly timer: NodeJS.Timeout;
+  private closed = false;
+
+  private constructor(
+    path: string,
+    fd: number,
+    fsyncMs: number,
+    private readonly onError: (err: Error) => void,
+    private readonly onBytes: (n: number) => void,
+  ) {
+    this.path = path;
+    this.fd = fd;
+    this.timer = setInterval(() => this.syncAsync(), Math.min(1000, Math.max(10, fsyncMs)));
+    this.timer.unref();
+  }
+
+  /** Creates the log (exclusively), writes the magic and the header and syncs both file and directory. */
+  static create(
+    dataDir: string,
+    header: SessionRecord,
+    options: { fsyncMs?: number; onError?: (err: Error) => void; onBytes?: (n: number) => void } = {},
+  ): SessionRecorder {
+    const dir = recordingsDir(dataDir);
+    mkdirSync(dir, { recursive: true });
+    const path = logPath(dataDir, header.sessionId);
+    const fd = openSync(path, 'wx');
+    const rec = new SessionRecorder(path, fd, options.fsyncMs ?? 500, options.onError ?? (() => {}), options.onBytes ?? (() => {}));
+    rec.write(LOG_MAGIC);
+    rec.append(header);
+    rec.flush();
+    fsyncDir(dir);
+    return rec;
+  }
+
+  append(record: LogRecord): void {
+    this.write(encodeRecord(record));
+    this.records++;
+  }
+
+  private write(bytes: Uint8Array): void {
+    if (this.closed || this.failed) return;
+    try {
+      let off = 0;
+      while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
+      this.bytes += bytes.length;
+      this.dirty = true;
+      this.onBytes(bytes.length);
+    } catch (err) {
+      this.fail(err as Error);
+    }
+  }
+
+  private fail(err: Error): void {
+    if (!this.failed) {
+      this.failed = err;
+      this.onError(err);
+    }
+  }
+
+  private syncAsync(): void {
+    if (!this.dirty || this.syncing || this.closed) return;
+    this.dirty = false;
+    this.syncing = true;
+    fdatasync(this.fd, (err) => {
+      this.syncing = false;
+      if (err) {
+        this.recordSyncError(err);
+      }
+    });
+  }
+
+  private recordSyncError(err: Error): void {
+    if (!this.closed) this.fail(err);
+  }
+
+  /** Synchronous flush to stable storage. */
+  flush(): void {
+    if (this.closed || !this.dirty) return;
+    this.dirty = false;
+    try {
+      fdatasyncSync(this.fd);
+    } catch (err) {
+      this.fail(err as Error);
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    clearInterval(this.timer);
+    this.closed = true;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+  }
+}
+
+export interface ReadLog extends DecodedLog {
+  path: string;
+  size: number;
+}
+
+/** Reads and decodes a log file (never modifies it). */
+export function readLogFile(path: string): ReadLog {
+  const bytes = readFileSync(path);
+  const decoded = decodeLog(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  return { ...decoded, path, size: bytes.length };
+}
+
+/** Cuts a torn tail off a log file at the last complete record (and syncs). Returns the decoded log. */
+export function repairLogFile(path: string): ReadLog & { cutBytes: number } {
+  const log = readLogFile(path);
+  let cutBytes = 0;
+  if (log.torn) {
+    cutBytes = log.size - log.validBytes;
+    const fd = openSync(path, 'r+');
+    try {
+      ftruncateSync(fd, log.validBytes);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return { ...log, cutBytes };
+}
+
+/** Paths of every session log in the data directory. */
+export function listLogs(dataDir: string): string[] {
+  try {
+    return readdirSync(recordingsDir(dataDir))
+      .filter((f) => f.endsWith(LOG_SUFFIX))
+      .sort()
+      .map((f) => join(recordingsDir(dataDir), f));
+  } catch {
+    return [];
+  }
+}

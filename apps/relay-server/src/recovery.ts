@@ -1,0 +1,84 @@
+import { basename } from 'node:path';
+import { replayRecords, type ReplayReport } from '@aikon/protocol';
+import { LOG_SUFFIX, listLogs, repairLogFile } from './recorder.ts';
+import type { RecordingStore } from './store.ts';
+
+export interface RecoveredSession {
+  sessionId: string;
+  path: string;
+  cutBytes: number;
+  ticks: number;
+  verified: boolean;
+  episodes: number;
+  error?: string;
+}
+
+interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+/**
+ * After a crash: every session still marked 'recording' (and every log the index does not
+ * know) gets its torn tail cut at the last complete record, is replayed with the engine to
+ * verify the recorded hashes and rebuild its episodes (the open ones end with 'crash'), and
+ * is marked 'incomplete'.
+ */
+export function recoverSessions(store: RecordingStore, dataDir: string, log?: Logger): RecoveredSession[] {
+  const out: RecoveredSession[] = [];
+  const pending = new Map<string, string>();
+  for (const row of store.sessions('recording')) pending.set(row.id, row.path);
+  for (const path of listLogs(dataDir)) {
+    const id = basename(path, LOG_SUFFIX);
+    if (!store.session(id)) pending.set(id, path);
+  }
+  for (const [sessionId, path] of pending) {
+    let cutBytes = 0;
+    let report: ReplayReport | undefined;
+    let error: string | undefined;
+    try {
+      const repaired = repairLogFile(path);
+      cutBytes = repaired.cutBytes;
+      report = replayRecords(repaired.records);
+      if (report.error) error = report.error;
+      if (!store.session(sessionId)) {
+        const h = report.header;
+        store.insertSession({
+          id: sessionId,
+          lobby_id: h.lobbyId,
+          path,
+          seed: h.seed,
+          engine_version: h.engineVersion,
+          config: JSON.stringify(h.config),
+          started_at: h.startedAt,
+        });
+      }
+      store.replaceEpisodes(sessionId, report.episodes);
+    } catch (err) {
+      error = (err as Error).message;
+    }
+    const verified = report !== undefined && report.ok;
+    if (store.session(sessionId)) {
+      store.finishSession(sessionId, {
+        status: report?.complete ? 'complete' : 'incomplete',
+        endedAt: report?.end?.endedAt ?? null,
+        ticks: report?.ticks ?? 0,
+        verified: report ? verified : null,
+        note: [cutBytes > 0 ? `torn tail of ${cutBytes} bytes cut` : null, error ?? null].filter(Boolean).join('; ') || null,
+      });
+    }
+    const entry: RecoveredSession = {
+      sessionId,
+      path,
+      cutBytes,
+      ticks: report?.ticks ?? 0,
+      verified,
+      episodes: report?.episodes.length ?? 0,
+      error,
+    };
+    if (error) log?.warn(entry, 'recovered session log with errors');
+    else log?.info(entry, 'recovered session log');
+    out.push(entry);
+  }
+  return out;
+}

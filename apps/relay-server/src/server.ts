@@ -1,0 +1,435 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino, type Logger } from 'pino';
+import { Server, type Socket } from 'socket.io';
+import * as msgpackParser from 'socket.io-msgpack-parser';
+import { z } from 'zod';
+import {
+  type Ack,
+  type ClientEventName,
+  ClientEvents,
+  type ConfigRequest,
+  type ConsentRequest,
+  type CreateLobbyRequest,
+  type ActionRequest,
+  type ErrorCode,
+  type ErrorMessage,
+  type JoinLobbyRequest,
+  type JoinResult,
+  type KickRequest,
+  type ResumeRequest,
+} from '@aikon/protocol';
+import { defaultConfig, type RelayConfig, REPO_ROOT } from './config.ts';
+import { Lobby, type LobbyContext, type MemberState, RelayError } from './lobby.ts';
+import { RelayMetrics } from './metrics.ts';
+import { type RecoveredSession, recoverSessions } from './recovery.ts';
+import { serveStatic } from './static.ts';
+import { RecordingStore } from './store.ts';
+
+export { parseConfig, defaultConfig, type RelayConfig } from './config.ts';
+export { RelayMetrics } from './metrics.ts';
+export { Lobby, RelayError } from './lobby.ts';
+
+export interface RelayServer {
+  readonly config: RelayConfig;
+  readonly http: HttpServer;
+  readonly io: Server;
+  readonly metrics: RelayMetrics;
+  readonly store: RecordingStore;
+  readonly log: Logger;
+  readonly lobbies: ReadonlyMap<string, Lobby>;
+  /** Sessions found unfinished at startup (crash recovery). */
+  readonly recovered: RecoveredSession[];
+  /** http://host:port once listening. */
+  readonly url: string;
+  readonly port: number;
+  lobbyByCode(code: string): Lobby | undefined;
+  close(): Promise<void>;
+}
+
+export function engineVersion(): string {
+  try {
+    let path: string;
+    try {
+      path = fileURLToPath(new URL('../package.json', import.meta.resolve('@aikon/engine')));
+    } catch {
+      path = join(REPO_ROOT, 'packages/engine/package.json');
+    }
+    const pkg = JSON.parse(readFileSync(path, 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+interface Bucket {
+  tokens: number;
+  last: number;
+  warnedAt: number;
+}
+
+/** Size estimate of a decoded payload, stopping early once it passes `limit`. */
+export function approxSize(value: unknown, limit: number): number {
+  let total = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && total <= limit) {
+    const v = stack.pop();
+    if (v === null || v === undefined || typeof v === 'boolean') total += 1;
+    else if (typeof v === 'number') total += 9;
+    else if (typeof v === 'string') total += v.length + 5;
+    else if (v instanceof Uint8Array || v instanceof ArrayBuffer) total += v.byteLength + 5;
+    else if (Array.isArray(v)) {
+      total += 5;
+      for (const x of v) stack.push(x);
+    } else if (typeof v === 'object') {
+      total += 5;
+      for (const [k, x] of Object.entries(v as object)) {
+        total += k.length + 5;
+        stack.push(x);
+      }
+    } else total += 16;
+  }
+  return total;
+}
+
+function packetBytes(data: unknown): number {
+  if (typeof data === 'string') return Buffer.byteLength(data);
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return data.byteLength;
+  return 0;
+}
+
+/** Starts a relay server listening on config.host:config.port (port 0 = any free port). */
+export async function startRelayServer(overrides: Partial<RelayConfig> = {}): Promise<RelayServer> {
+  const config: RelayConfig = { ...defaultConfig(), ...overrides };
+  const log = pino({ level: config.logLevel, base: { service: 'relay' } });
+  mkdirSync(join(config.dataDir, 'recordings'), { recursive: true });
+  mkdirSync(join(config.dataDir, 'exports'), { recursive: true });
+  const store = new RecordingStore(join(config.dataDir, 'index.sqlite'));
+  const recovered = recoverSessions(store, config.dataDir, log);
+  const metrics = new RelayMetrics();
+  const lobbies = new Map<string, Lobby>();
+  const byCode = new Map<string, Lobby>();
+  const tokens = new Map<string, { lobby: Lobby; member: MemberState }>();
+  let publicUrl = config.publicUrl ?? '';
+
+  const ctx: LobbyContext = {
+    config,
+    metrics,
+    store,
+    log,
+    engineVersion: engineVersion(),
+    onClosed(lobby) {
+      lobbies.delete(lobby.id);
+      byCode.delete(lobby.code);
+    },
+    onToken(token, member, lobby) {
+      if (member) tokens.set(token, { lobby, member });
+      else tokens.delete(token);
+    },
+  };
+
+  const http = createServer((req, res) => {
+    try {
+      handleHttp(req, res);
+    } catch (err) {
+      log.error({ err }, 'http handler failed');
+      if (!res.headersSent) res.writeHead(500).end('internal error');
+    }
+  });
+
+  function handleHttp(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({ status: 'ok', uptimeS: Math.round(process.uptime()), lobbies: lobbies.size, sockets: io.engine.clientsCount }),
+      );
+      return;
+    }
+    if (path === '/metrics') {
+      updateGauges();
+      metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+        (err: unknown) => {
+          log.error({ err }, 'metrics failed');
+          res.writeHead(500).end();
+        },
+      );
+      return;
+    }
+    const m = /^\/api\/lobbies\/([A-Za-z0-9_-]{22})$/.exec(path);
+    if (m) {
+      const lobby = byCode.get(m[1]);
+      if (!lobby) res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'lobby_not_found' }));
+      else {
+        const s = lobby.state();
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({ status: s.status, members: s.members.length, seats: s.config.seats, tickRate: s.config.tickRate }),
+        );
+      }
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405).end();
+      return;
+    }
+    serveStatic(config.staticDir, req, res);
+  }
+
+  function updateGauges(): void {
+    metrics.lobbies.reset();
+    metrics.players.reset();
+    let waiting = 0;
+    let running = 0;
+    let connected = 0;
+    let away = 0;
+    for (const l of lobbies.values()) {
+      if (l.status === 'running') running++;
+      else waiting++;
+      for (const m of l.members.values()) {
+        if (m.socket) connected++;
+        else away++;
+      }
+    }
+    metrics.lobbies.set({ status: 'waiting' }, waiting);
+    metrics.lobbies.set({ status: 'running' }, running);
+    metrics.players.set({ state: 'connected' }, connected);
+    metrics.players.set({ state: 'disconnected' }, away);
+    metrics.sockets.set(io.engine.clientsCount);
+  }
+
+  const io = new Server(http, {
+    parser: msgpackParser,
+    maxHttpBufferSize: config.maxHttpBufferSize,
+    serveClient: false,
+    cors: { origin: false },
+    connectionStateRecovery: { maxDisconnectionDuration: config.reconnectMs, skipMiddlewares: true },
+  });
+
+  // ---- event handlers (payloads already validated) -----------------------------------
+
+  function memberOf(socket: Socket): { lobby: Lobby; member: MemberState } {
+    const lobby = socket.data.lobbyId ? lobbies.get(socket.data.lobbyId as string) : undefined;
+    const member = lobby && socket.data.memberId ? lobby.members.get(socket.data.memberId as string) : undefined;
+    if (!lobby || !member || member.socket !== socket) throw new RelayError('not_in_lobby', 'join a lobby first');
+    return { lobby, member };
+  }
+
+  function notInLobby(socket: Socket): void {
+    const lobby = socket.data.lobbyId ? lobbies.get(socket.data.lobbyId as string) : undefined;
+    if (lobby && lobby.members.get(socket.data.memberId as string)?.socket === socket) {
+      throw new RelayError('already_in_lobby', 'leave your current lobby first');
+    }
+  }
+
+  function joinResult(lobby: Lobby, member: MemberState): JoinResult {
+    const state = lobby.state();
+    return { lobby: state, memberId: member.memberId, resumeToken: member.resumeToken, inviteUrl: `${publicUrl}${state.invitePath}` };
+  }
+
+  function resumeByToken(socket: Socket, token: string, lobbyHint?: Lobby): JoinResult {
+    const entry = tokens.get(token);
+    if (!entry || (lobbyHint && entry.lobby !== lobbyHint) || entry.lobby.status === 'closed') {
+      throw new RelayError('bad_resume_token', 'this membership has expired; join again');
+    }
+    entry.lobby.resume(entry.member, socket);
+    return joinResult(entry.lobby, entry.member);
+  }
+
+  const handlers: { [K in ClientEventName]: (socket: Socket, payload: never) => unknown } = {
+    'lobby:create': (socket, req: CreateLobbyRequest) => {
+      notInLobby(socket);
+      if (lobbies.size >= config.maxLobbies) throw new RelayError('server_busy', 'too many lobbies on this server');
+      const lobby = new Lobby(ctx, { seats: req.seats, seed: req.seed, tickRate: req.tickRate });
+      lobbies.set(lobby.id, lobby);
+      byCode.set(lobby.code, lobby);
+      const member = lobby.addMember(socket, { name: req.name, kind: req.kind, exportConsent: req.exportConsent });
+      return joinResult(lobby, member);
+    },
+    'lobby:join': (socket, req: JoinLobbyRequest) => {
+      notInLobby(socket);
+      const lobby = byCode.get(req.code);
+      if (!lobby) throw new RelayError('lobby_not_found', 'no open lobby has this invite code');
+      if (req.resumeToken && tokens.get(req.resumeToken)?.lobby === lobby) return resumeByToken(socket, req.resumeToken, lobby);
+      const member = lobby.addMember(socket, { name: req.name, kind: req.kind, exportConsent: req.exportConsent });
+      return joinResult(lobby, member);
+    },
+    'lobby:resume': (socket, req: ResumeRequest) => {
+      const entry = tokens.get(req.resumeToken);
+      if (!entry || entry.member.socket !== socket) notInLobby(socket);
+      return resumeByToken(socket, req.resumeToken);
+    },
+    'lobby:leave': (socket) => {
+      const { lobby, member } = memberOf(socket);
+      lobby.removeMember(member, 'leave');
+      return null;
+    },
+    'lobby:config': (socket, req: ConfigRequest) => {
+      const { lobby, member } = memberOf(socket);
+      lobby.requireHost(member, 'change the lobby settings');
+      lobby.configure(req);
+      return lobby.state();
+    },
+    'lobby:kick': (socket, req: KickRequest) => {
+      const { lobby, member } = memberOf(socket);
+      lobby.requireHost(member, 'kick members');
+      const target = lobby.members.get(req.memberId);
+      if (!target) throw new RelayError('member_not_found', 'no such member in this lobby');
+      if (target === member) throw new RelayError('invalid_target', 'the host cannot kick itself; leave instead');
+      lobby.kick(target);
+      return null;
+    },
+    'lobby:start': (socket) => {
+      const { lobby, member } = memberOf(socket);
+      lobby.requireHost(member, 'start the game');
+      lobby.start();
+      return lobby.state();
+    },
+    'lobby:consent': (socket, req: ConsentRequest) => {
+      const { lobby, member } = memberOf(socket);
+      lobby.setConsent(member, req.exportConsent);
+      return null;
+    },
+    'game:action': (socket, req: ActionRequest) => {
+      const { lobby, member } = memberOf(socket);
+      lobby.setIntent(member, req.a, req.seq, req.slot);
+      return null;
+    },
+    'game:respawn': (socket) => {
+      const { lobby, member } = memberOf(socket);
+      lobby.respawn(member);
+      return null;
+    },
+    'game:resync': (socket) => {
+      const { lobby, member } = memberOf(socket);
+      if (lobby.status !== 'running') throw new RelayError('not_running', 'the game has not started');
+      lobby.sendSnapshot(member);
+      return null;
+    },
+  };
+
+  // ---- the single entry point of client events ---------------------------------------
+
+  function dispatch(socket: Socket, bucket: Bucket, packet: unknown[]): void {
+    const args = packet.slice(1);
+    const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (a: Ack) => void) : undefined;
+    const event = packet[0];
+    const name = typeof event === 'string' ? event.slice(0, 64) : `<${typeof event}>`;
+    const fail = (code: ErrorCode, message: string, notify = true): void => {
+      metrics.rejected.inc({ reason: code });
+      const error: ErrorMessage = { code, message, event: name };
+      if (notify) socket.emit('error', error);
+      ack?.({ ok: false, error });
+    };
+    // Rate limit (token bucket). While flooding, the `error` event is sent at most once a second.
+    const now = performance.now();
+    bucket.tokens = Math.min(config.rateLimit.burst, bucket.tokens + ((now - bucket.last) / 1000) * config.rateLimit.perSecond);
+    bucket.last = now;
+    if (bucket.tokens < 1) {
+      const notify = now - bucket.warnedAt >= 1000;
+      if (notify) bucket.warnedAt = now;
+      fail('rate_limited', `too many events: at most ${config.rateLimit.perSecond} per second`, notify);
+      return;
+    }
+    bucket.tokens -= 1;
+    if (typeof event !== 'string' || !Object.hasOwn(ClientEvents, event)) {
+      fail('unknown_event', `unknown event ${JSON.stringify(name)}`);
+      return;
+    }
+    if (args.length > 1) {
+      fail('invalid_payload', 'send one payload object per event');
+      return;
+    }
+    if (approxSize(args[0], config.maxEventBytes) > config.maxEventBytes) {
+      fail('payload_too_large', `payload larger than ${config.maxEventBytes} bytes`);
+      return;
+    }
+    const key = event as ClientEventName;
+    const parsed = (ClientEvents[key] as z.ZodType).safeParse(args[0]);
+    if (!parsed.success) {
+      fail('invalid_payload', z.prettifyError(parsed.error).slice(0, 500));
+      return;
+    }
+    try {
+      const data = (handlers[key] as (s: Socket, p: unknown) => unknown)(socket, parsed.data);
+      metrics.events.inc({ event: key });
+      ack?.({ ok: true, data: data ?? null });
+    } catch (err) {
+      if (err instanceof RelayError) fail(err.code, err.message);
+      else {
+        log.error({ err, event: key }, 'handler failed');
+        fail('server_error', 'internal server error');
+      }
+    }
+  }
+
+  io.on('connection', (socket) => {
+    const bucket: Bucket = { tokens: config.rateLimit.burst, last: performance.now(), warnedAt: -Infinity };
+    socket.conn.on('packetCreate', (packet: { data?: unknown }) => metrics.bytesSent.inc(packetBytes(packet.data)));
+    socket.conn.on('packet', (packet: { data?: unknown }) => metrics.bytesReceived.inc(packetBytes(packet.data)));
+    // Every client event goes through this middleware, which handles it and never calls next():
+    // nothing a client sends can reach Socket.IO's own listeners (e.g. a forged 'disconnect').
+    socket.use((packet) => {
+      try {
+        dispatch(socket, bucket, packet as unknown[]);
+      } catch (err) {
+        log.error({ err }, 'dispatch failed');
+      }
+    });
+    socket.on('disconnect', () => {
+      const lobby = socket.data.lobbyId ? lobbies.get(socket.data.lobbyId as string) : undefined;
+      const member = lobby?.members.get(socket.data.memberId as string);
+      if (lobby && member) lobby.disconnected(member, socket);
+    });
+    if (socket.recovered && socket.data.lobbyId) {
+      // Socket.IO restored the session (rooms and data) after a short drop.
+      const lobby = lobbies.get(socket.data.lobbyId as string);
+      const member = lobby?.members.get(socket.data.memberId as string);
+      if (lobby && member && lobby.status !== 'closed') lobby.resume(member, socket);
+      else {
+        if (lobby) socket.leave(lobby.room);
+        socket.data.lobbyId = undefined;
+        socket.data.memberId = undefined;
+      }
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const address = http.address() as AddressInfo;
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${hostForUrl}:${address.port}`;
+  if (!publicUrl) publicUrl = url;
+  log.info({ url, dataDir: config.dataDir, staticDir: config.staticDir, recovered: recovered.length }, 'relay server listening');
+
+  let closing: Promise<void> | null = null;
+  return {
+    config,
+    http,
+    io,
+    metrics,
+    store,
+    log,
+    lobbies,
+    recovered,
+    url,
+    port: address.port,
+    lobbyByCode: (code) => byCode.get(code),
+    close() {
+      closing ??= (async () => {
+        for (const lobby of [...lobbies.values()]) lobby.close('shutdown');
+        await new Promise<void>((resolve) => io.close(() => resolve()));
+        store.close();
+        log.info('relay server stopped');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,282 @@
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import * as msgpackParser from 'socket.io-msgpack-parser';
+import { ACTIONS, type ActionName } from '@aikon/engine';
+import { WorldMirror } from './delta.ts';
+import type {
+  Ack,
+  ConfigRequest,
+  CreateLobbyRequest,
+  DeltaMessage,
+  ErrorMessage,
+  JoinLobbyRequest,
+  JoinResult,
+  LobbyState,
+  SnapshotMessage,
+} from './events.ts';
+
+/**
+ * Framework-free client for the relay server (browser or Node).
+ *
+ *   const client = createRelayClient(location.origin);
+ *   await client.connect();
+ *   const code = parseInviteCode(location.href);
+ *   const joined = code ? await client.joinLobby(code, { name }) : await client.createLobby({ name });
+ *   client.onDelta((delta, mirror) => render(mirror));
+ *   client.sendAction('move_left');
+ *
+ * The client keeps a WorldMirror current (snapshot + deltas), re-requests a snapshot on a
+ * tick gap, and after a reconnect resumes its membership with the resume token (Socket.IO
+ * connection state recovery first; the token when the session could not be recovered, e.g.
+ * after a page refresh if the game stored the token with `resumeStorage`).
+ */
+export interface RelayClientOptions {
+  /** Extra Socket.IO options (e.g. `path`, `transports`). */
+  socket?: Partial<ManagerOptions & SocketOptions>;
+  /** Where to keep the resume token across page refreshes (e.g. window.sessionStorage). */
+  resumeStorage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+  /** Acknowledgement timeout in ms (default 5000). */
+  timeoutMs?: number;
+}
+
+export class RelayRequestError extends Error {
+  constructor(readonly error: ErrorMessage) {
+    super(`${error.code}: ${error.message}`);
+    this.name = 'RelayRequestError';
+  }
+}
+
+type Listener<A extends unknown[]> = (...args: A) => void;
+
+class Emitter<A extends unknown[]> {
+  private readonly listeners = new Set<Listener<A>>();
+  on(fn: Listener<A>): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+  emit(...args: A): void {
+    for (const fn of [...this.listeners]) fn(...args);
+  }
+}
+
+const STORAGE_KEY = 'aikon.resume';
+
+export interface RelayClient {
+  readonly socket: Socket;
+  readonly mirror: WorldMirror;
+  /** Latest lobby state (null when not in a lobby). */
+  readonly lobby: LobbyState | null;
+  readonly memberId: string | null;
+  readonly resumeToken: string | null;
+  /** Full invite URL as built by the server (uses its public origin). */
+  readonly inviteUrl: string | null;
+  connect(): Promise<void>;
+  createLobby(request: CreateLobbyRequest): Promise<JoinResult>;
+  joinLobby(code: string, request: Omit<JoinLobbyRequest, 'code'>): Promise<JoinResult>;
+  /** Returns to a membership after a refresh (token from resumeStorage when omitted). */
+  resume(resumeToken?: string): Promise<JoinResult>;
+  leave(): Promise<void>;
+  setConfig(config: ConfigRequest): Promise<LobbyState>;
+  kick(memberId: string): Promise<void>;
+  start(): Promise<LobbyState>;
+  setExportConsent(exportConsent: boolean): Promise<void>;
+  respawn(): Promise<void>;
+  resync(): Promise<void>;
+  /** Queues this tick's action (last one before the tick wins). Returns its sequence number. */
+  sendAction(action: number | ActionName): number;
+  onDelta(fn: (delta: DeltaMessage, mirror: WorldMirror) => void): () => void;
+  onSnapshot(fn: (msg: SnapshotMessage, mirror: WorldMirror) => void): () => void;
+  onLobby(fn: (state: LobbyState) => void): () => void;
+  onError(fn: (error: ErrorMessage) => void): () => void;
+  /** Kicked by the host or the lobby closed. */
+  onRemoved(fn: (info: { lobbyId: string; reason: string; kicked: boolean }) => void): () => void;
+  close(): void;
+}
+
+export function createRelayClient(url: string, options: RelayClientOptions = {}): RelayClient {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const socket: Socket = io(url, {
+    parser: msgpackParser,
+    transports: ['websocket'],
+    autoConnect: false,
+    reconnectionDelay: 250,
+    reconnectionDelayMax: 2000,
+    ...options.socket,
+  });
+  const mirror = new WorldMirror();
+  const deltaEvents = new Emitter<[DeltaMessage, WorldMirror]>();
+  const snapshotEvents = new Emitter<[SnapshotMessage, WorldMirror]>();
+  const lobbyEvents = new Emitter<[LobbyState]>();
+  const errorEvents = new Emitter<[ErrorMessage]>();
+  const removedEvents = new Emitter<[{ lobbyId: string; reason: string; kicked: boolean }]>();
+  let lobby: LobbyState | null = null;
+  let memberId: string | null = null;
+  let resumeToken: string | null = options.resumeStorage?.getItem(STORAGE_KEY) ?? null;
+  let inviteUrl: string | null = null;
+  let seq = 0;
+  let resyncPending = false;
+  let wasConnected = false;
+
+  function request<T>(event: string, payload?: unknown): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      socket.timeout(timeoutMs).emit(event, payload ?? {}, (err: Error | null, ack: Ack<T>) => {
+        if (err) reject(err);
+        else if (ack.ok) resolve(ack.data);
+        else reject(new RelayRequestError(ack.error));
+      });
+    });
+  }
+
+  function joined(result: JoinResult): JoinResult {
+    lobby = result.lobby;
+    memberId = result.memberId;
+    resumeToken = result.resumeToken;
+    inviteUrl = result.inviteUrl;
+    options.resumeStorage?.setItem(STORAGE_KEY, result.resumeToken);
+    lobbyEvents.emit(result.lobby);
+    return result;
+  }
+
+  function forget(): void {
+    lobby = null;
+    memberId = null;
+    resumeToken = null;
+    inviteUrl = null;
+    mirror.t = -1;
+    mirror.entities.clear();
+    mirror.self = null;
+    mirror.slot = null;
+    options.resumeStorage?.removeItem(STORAGE_KEY);
+  }
+
+  socket.on('lobby:state', (state: LobbyState) => {
+    lobby = state;
+    lobbyEvents.emit(state);
+  });
+  socket.on('game:snapshot', (msg: SnapshotMessage) => {
+    resyncPending = false;
+    try {
+      mirror.applySnapshot(msg);
+    } catch (err) {
+      errorEvents.emit({ code: 'server_error', message: `bad snapshot: ${(err as Error).message}` });
+      return;
+    }
+    snapshotEvents.emit(msg, mirror);
+  });
+  socket.on('game:delta', (delta: DeltaMessage) => {
+    if (!mirror.applyDelta(delta)) {
+      if (!resyncPending) {
+        resyncPending = true;
+        socket.emit('game:resync', {});
+      }
+      return;
+    }
+    deltaEvents.emit(delta, mirror);
+  });
+  socket.on('error', (error: ErrorMessage) => errorEvents.emit(error));
+  socket.on('lobby:kicked', (info: { lobbyId: string; reason: string }) => {
+    forget();
+    removedEvents.emit({ ...info, kicked: true });
+  });
+  socket.on('lobby:closed', (info: { lobbyId: string; reason: string }) => {
+    forget();
+    removedEvents.emit({ ...info, kicked: false });
+  });
+  socket.on('connect', () => {
+    if (wasConnected && !socket.recovered && resumeToken && memberId) {
+      // The server could not restore the session (e.g. it expired): resume by token.
+      request<JoinResult>('lobby:resume', { resumeToken }).then(joined, (err: unknown) => {
+        if (err instanceof RelayRequestError) {
+          errorEvents.emit(err.error);
+          forget();
+        }
+      });
+    }
+    wasConnected = true;
+  });
+
+  const client: RelayClient = {
+    socket,
+    mirror,
+    get lobby() {
+      return lobby;
+    },
+    get memberId() {
+      return memberId;
+    },
+    get resumeToken() {
+      return resumeToken;
+    },
+    get inviteUrl() {
+      return inviteUrl;
+    },
+    connect() {
+      if (socket.connected) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        const onConnect = () => {
+          socket.off('connect_error', onError);
+          resolve();
+        };
+        const onError = (err: Error) => {
+          socket.off('connect', onConnect);
+          reject(err);
+        };
+        socket.once('connect', onConnect);
+        socket.once('connect_error', onError);
+        socket.connect();
+      });
+    },
+    async createLobby(req) {
+      return joined(await request<JoinResult>('lobby:create', req));
+    },
+    async joinLobby(code, req) {
+      return joined(await request<JoinResult>('lobby:join', { ...req, code }));
+    },
+    async resume(token) {
+      const t = token ?? resumeToken;
+      if (!t) throw new Error('no resume token');
+      return joined(await request<JoinResult>('lobby:resume', { resumeToken: t }));
+    },
+    async leave() {
+      await request('lobby:leave');
+      forget();
+    },
+    async setConfig(config) {
+      return request<LobbyState>('lobby:config', config);
+    },
+    async kick(id) {
+      await request('lobby:kick', { memberId: id });
+    },
+    async start() {
+      return request<LobbyState>('lobby:start');
+    },
+    async setExportConsent(exportConsent) {
+      await request('lobby:consent', { exportConsent });
+    },
+    async respawn() {
+      await request('game:respawn');
+    },
+    async resync() {
+      await request('game:resync');
+    },
+    sendAction(action) {
+      const a = typeof action === 'number' ? action : ACTIONS.indexOf(action);
+      if (a < 0) throw new RangeError(`unknown action ${String(action)}`);
+      seq = (seq + 1) >>> 0;
+      socket.emit('game:action', { a, seq });
+      return seq;
+    },
+    onDelta: (fn) => deltaEvents.on(fn),
+    onSnapshot: (fn) => snapshotEvents.on(fn),
+    onLobby: (fn) => lobbyEvents.on(fn),
+    onError: (fn) => errorEvents.on(fn),
+    onRemoved: (fn) => removedEvents.on(fn),
+    close() {
+      socket.close();
+    },
+  };
+  return client;
+}
+
+export { parseInviteCode, invitePath } from './events.ts';
+export { WorldMirror } from './delta.ts';
+export type { EntityView } from './delta.ts';

@@ -1,0 +1,255 @@
+import { z } from 'zod';
+import { NUM_ACTIONS } from '@aikon/engine';
+
+/**
+ * Socket events between the game client and the relay server (protocol version 1).
+ * Every client → server payload is validated with these schemas at the server boundary;
+ * the server answers through the Socket.IO acknowledgement (when the client passes one)
+ * with an `Ack`, and additionally emits an `error` event on every refusal.
+ */
+export const PROTOCOL_VERSION = 1;
+
+export const TICK_RATE_MIN = 5;
+export const TICK_RATE_MAX = 15;
+export const TICK_RATE_DEFAULT = 8;
+export const SEATS_DEFAULT = 8;
+export const SEATS_MAX = 32;
+/** Invite codes: 16 random bytes (128 bits) in base64url = 22 characters. */
+export const INVITE_CODE_RE = /^[A-Za-z0-9_-]{22}$/;
+export const RESUME_TOKEN_RE = /^[A-Za-z0-9_-]{22,64}$/;
+
+export const DisplayName = z
+  .string()
+  .trim()
+  .min(1, 'name must not be empty')
+  .max(32, 'name must be at most 32 characters')
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'name must not contain control characters');
+export const InviteCode = z.string().regex(INVITE_CODE_RE, 'invite code must be 22 URL-safe characters');
+export const ResumeToken = z.string().regex(RESUME_TOKEN_RE, 'malformed resume token');
+export const Seed = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const TickRate = z.int().min(TICK_RATE_MIN).max(TICK_RATE_MAX);
+export const Seats = z.int().min(1).max(SEATS_MAX);
+export const PlayerKind = z.enum(['human', 'ai']);
+export type PlayerKind = z.infer<typeof PlayerKind>;
+export const ActionIndex = z.int().min(0).max(NUM_ACTIONS - 1);
+
+// ---- client → server ----------------------------------------------------------------
+
+export const CreateLobbyRequest = z.strictObject({
+  name: DisplayName,
+  kind: PlayerKind.optional(),
+  seats: Seats.optional(),
+  seed: Seed.optional(),
+  tickRate: TickRate.optional(),
+  /** false = opt out of dataset export (recorded as consent). Default true. */
+  exportConsent: z.boolean().optional(),
+});
+export type CreateLobbyRequest = z.infer<typeof CreateLobbyRequest>;
+
+export const JoinLobbyRequest = z.strictObject({
+  code: InviteCode,
+  name: DisplayName,
+  kind: PlayerKind.optional(),
+  exportConsent: z.boolean().optional(),
+  /** Returns to an existing membership (same body and inventory) if still valid. */
+  resumeToken: ResumeToken.optional(),
+});
+export type JoinLobbyRequest = z.infer<typeof JoinLobbyRequest>;
+
+export const ResumeRequest = z.strictObject({ resumeToken: ResumeToken });
+export type ResumeRequest = z.infer<typeof ResumeRequest>;
+
+export const EmptyRequest = z.strictObject({}).optional();
+
+export const ConfigRequest = z
+  .strictObject({ seats: Seats.optional(), seed: Seed.optional(), tickRate: TickRate.optional() })
+  .refine((v) => v.seats !== undefined || v.seed !== undefined || v.tickRate !== undefined, 'nothing to change');
+export type ConfigRequest = z.infer<typeof ConfigRequest>;
+
+export const KickRequest = z.strictObject({ memberId: z.string().min(1).max(64) });
+export type KickRequest = z.infer<typeof KickRequest>;
+
+export const ConsentRequest = z.strictObject({ exportConsent: z.boolean() });
+export type ConsentRequest = z.infer<typeof ConsentRequest>;
+
+export const ActionRequest = z.strictObject({
+  /** Action index 0..16 (ACTIONS order). */
+  a: ActionIndex,
+  /** Client sequence number, echoed back as `you.ack` in the delta of the tick that applied it. */
+  seq: z.int().min(0).max(0xffffffff).optional(),
+  /** Optional: the slot the client believes it controls; a different slot is refused. */
+  slot: z.int().min(0).max(1023).optional(),
+});
+export type ActionRequest = z.infer<typeof ActionRequest>;
+
+/** Every event a client may send, with its payload schema. */
+export const ClientEvents = {
+  'lobby:create': CreateLobbyRequest,
+  'lobby:join': JoinLobbyRequest,
+  'lobby:resume': ResumeRequest,
+  'lobby:leave': EmptyRequest,
+  'lobby:config': ConfigRequest,
+  'lobby:kick': KickRequest,
+  'lobby:start': EmptyRequest,
+  'lobby:consent': ConsentRequest,
+  'game:action': ActionRequest,
+  'game:respawn': EmptyRequest,
+  'game:resync': EmptyRequest,
+} as const;
+export type ClientEventName = keyof typeof ClientEvents;
+export const HOST_ONLY_EVENTS: ReadonlySet<ClientEventName> = new Set(['lobby:config', 'lobby:kick', 'lobby:start']);
+
+// ---- server → client ----------------------------------------------------------------
+
+export const ErrorCode = z.enum([
+  'invalid_payload',
+  'unknown_event',
+  'payload_too_large',
+  'rate_limited',
+  'not_in_lobby',
+  'already_in_lobby',
+  'lobby_not_found',
+  'lobby_full',
+  'not_host',
+  'not_running',
+  'already_running',
+  'not_your_player',
+  'no_player',
+  'player_dead',
+  'player_alive',
+  'bad_resume_token',
+  'member_not_found',
+  'invalid_target',
+  'server_busy',
+  'bad_config',
+  'server_error',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorMessage = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  /** The event that was refused, when known. */
+  event: z.string().optional(),
+});
+export type ErrorMessage = z.infer<typeof ErrorMessage>;
+
+export const Member = z.object({
+  memberId: z.string(),
+  name: z.string(),
+  kind: PlayerKind,
+  host: z.boolean(),
+  connected: z.boolean(),
+  /** Player slot in the world once the game runs; null before start. */
+  slot: z.int().nullable(),
+  exportConsent: z.boolean(),
+});
+export type Member = z.infer<typeof Member>;
+
+export const LobbyConfig = z.object({ seats: Seats, seed: Seed, tickRate: TickRate });
+export type LobbyConfig = z.infer<typeof LobbyConfig>;
+
+export const LobbyState = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  lobbyId: z.string(),
+  code: InviteCode,
+  /** Path part of the invite link, e.g. `/?lobby=CODE` (prefix with the server origin). */
+  invitePath: z.string(),
+  status: z.enum(['waiting', 'running', 'closed']),
+  config: LobbyConfig,
+  members: z.array(Member),
+  hostId: z.string().nullable(),
+  /** World tick (0 before start). */
+  t: z.int(),
+});
+export type LobbyState = z.infer<typeof LobbyState>;
+
+/** Successful answer to lobby:create / lobby:join / lobby:resume. */
+export const JoinResult = z.object({
+  lobby: LobbyState,
+  memberId: z.string(),
+  resumeToken: ResumeToken,
+  inviteUrl: z.string(),
+});
+export type JoinResult = z.infer<typeof JoinResult>;
+
+export type Ack<T = unknown> = { ok: true; data: T } | { ok: false; error: ErrorMessage };
+
+/**
+ * Full state on join, rejoin or resync: `world.snapshot()` bytes (restore with `World.restore`).
+ * Binary arrives as Uint8Array/Buffer in Node and as ArrayBuffer in a browser.
+ */
+export const SnapshotMessage = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  t: z.int(),
+  snapshot: z.custom<Uint8Array | ArrayBuffer>((v) => v instanceof Uint8Array || v instanceof ArrayBuffer, 'expected bytes'),
+  /** The receiver's slot, or null if it has no body in the world. */
+  slot: z.int().nullable(),
+});
+export type SnapshotMessage = z.infer<typeof SnapshotMessage>;
+
+/** Number fields per entity in `DeltaMessage.ents`: see `packEntity`. */
+export const ENTITY_STRIDE = 8;
+
+/** The receiver's own player, sent only to that player. */
+export const SelfState = z.object({
+  slot: z.int(),
+  id: z.int(),
+  /** 16 inventory entries in INVENTORY order (health, food, drink, energy, ...). */
+  inv: z.array(z.int()),
+  /** 22 achievement counters of the current episode in ACHIEVEMENTS order. */
+  ach: z.array(z.int()),
+  /** Achievement indices unlocked in this tick. */
+  fresh: z.array(z.int()),
+  reward: z.number(),
+  ret: z.number(),
+  steps: z.int(),
+  episode: z.int(),
+  dead: z.boolean(),
+  sleeping: z.boolean(),
+  /** Last action `seq` applied by the server (-1 if none). */
+  ack: z.int(),
+});
+export type SelfState = z.infer<typeof SelfState>;
+
+/**
+ * One tick's changes. `tiles` is flat [tileIndex, material, ...] (index = x * 64 + y);
+ * `ents` is flat, ENTITY_STRIDE numbers per new or changed entity; `gone` lists removed ids.
+ * Apply only to a mirror at tick t - 1; on a gap request `game:resync`.
+ */
+export const DeltaMessage = z.object({
+  t: z.int(),
+  tiles: z.array(z.int()),
+  ents: z.array(z.int()),
+  gone: z.array(z.int()),
+  you: SelfState.optional(),
+});
+export type DeltaMessage = z.infer<typeof DeltaMessage>;
+
+export interface ServerToClientEvents {
+  'lobby:state': (state: LobbyState) => void;
+  'lobby:kicked': (info: { lobbyId: string; reason: string }) => void;
+  'lobby:closed': (info: { lobbyId: string; reason: string }) => void;
+  'game:snapshot': (msg: SnapshotMessage) => void;
+  'game:delta': (msg: DeltaMessage) => void;
+  error: (err: ErrorMessage) => void;
+}
+
+/** Invite link path for a code. The game reads `?lobby=CODE` or `/join/CODE`. */
+export function invitePath(code: string): string {
+  return `/?lobby=${code}`;
+}
+
+/** Extracts an invite code from a URL or path (`?lobby=CODE` or `/join/CODE`); null if none. */
+export function parseInviteCode(urlOrPath: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(urlOrPath, 'http://invalid.local');
+  } catch {
+    return null;
+  }
+  const q = url.searchParams.get('lobby');
+  if (q && INVITE_CODE_RE.test(q)) return q;
+  const m = /\/join\/([A-Za-z0-9_-]{22})\/?$/.exec(url.pathname);
+  return m ? m[1] : null;
+}

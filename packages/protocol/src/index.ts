@@ -1,0 +1,5 @@
+export * from './events.ts';
+export * from './delta.ts';
+export * from './recording.ts';
+export * from './episodes.ts';
+export * from './replay.ts';

@@ -1,0 +1,185 @@
+import { World } from '@aikon/engine';
+import { type EpisodeEndReason, type EpisodeSummary, EpisodeTracker } from './episodes.ts';
+import { decodeLog, type EndRecord, type LogRecord, type SessionRecord, type TickRecord } from './recording.ts';
+
+/**
+ * Deterministic re-simulation of a session log with the engine.
+ *
+ *   const report = replayLog(bytes, { onTick: ({ world, actions }) => ... });
+ *   report.ok          // every recorded hash (and join/respawn placement) matched
+ *   report.episodes    // per-player episodes, same as the live index
+ *
+ * `onTick` sees the world right after each step (read it, never mutate it): the place where
+ * dataset exporters render observations and read rewards.
+ */
+export interface ReplayStep {
+  world: World;
+  /** world.t after the step. */
+  t: number;
+  /** Joint action applied in this step: slot → action (slots absent took noop). */
+  actions: ReadonlyMap<number, number>;
+  record: TickRecord;
+}
+
+export interface ReplayMismatch {
+  t: number;
+  what: 'hash' | 'join' | 'respawn' | 'end';
+  expected: string;
+  actual: string;
+}
+
+export interface ReplayOptions {
+  onTick?: (step: ReplayStep) => void;
+  /** Called for every record before it is applied (the world is at record.t). */
+  onRecord?: (record: LogRecord, world: World) => void;
+  onEpisode?: (episode: EpisodeSummary) => void;
+  /** Stop at the first mismatch (default false: report them all). */
+  stopOnMismatch?: boolean;
+  /** Stop after this tick (for partial replays). */
+  untilT?: number;
+}
+
+export interface ReplayReport {
+  header: SessionRecord;
+  /** Ticks re-simulated. */
+  ticks: number;
+  /** world.t at the end. */
+  lastT: number;
+  hashesChecked: number;
+  mismatches: ReplayMismatch[];
+  /** No mismatch and no structural error. */
+  ok: boolean;
+  /** The log ends with an `end` record (the session closed cleanly). */
+  complete: boolean;
+  end?: EndRecord;
+  /** The bytes had a torn/corrupt tail (only from replayLog). */
+  torn: boolean;
+  episodes: EpisodeSummary[];
+  finalHash: string;
+  world: World;
+  /** A structural problem that stopped the replay (a record that cannot apply). */
+  error?: string;
+}
+
+export class ReplayError extends Error {
+  constructor(message: string) {
+    super(`cannot replay session log: ${message}`);
+    this.name = 'ReplayError';
+  }
+}
+
+const LEAVE_REASON: Record<string, EpisodeEndReason> = { leave: 'leave', kick: 'leave', timeout: 'leave', close: 'close' };
+
+/** Decodes (cutting any torn tail) and replays a log file's bytes. */
+export function replayLog(bytes: Uint8Array, options: ReplayOptions = {}): ReplayReport {
+  const decoded = decodeLog(bytes);
+  const report = replayRecords(decoded.records, options);
+  report.torn = decoded.torn;
+  return report;
+}
+
+/** Replays decoded records. The first record must be the `session` header. */
+export function replayRecords(records: readonly LogRecord[], options: ReplayOptions = {}): ReplayReport {
+  const header = records[0];
+  if (!header || header.k !== 'session') throw new ReplayError('the first record is not a session header');
+  const world = World.generate({ seed: header.seed, mode: header.mode });
+  const episodes: EpisodeSummary[] = [];
+  const tracker = new EpisodeTracker((ep) => {
+    episodes.push(ep);
+    options.onEpisode?.(ep);
+  });
+  const mismatches: ReplayMismatch[] = [];
+  const report: ReplayReport = {
+    header,
+    ticks: 0,
+    lastT: 0,
+    hashesChecked: 0,
+    mismatches,
+    ok: true,
+    complete: false,
+    torn: false,
+    episodes,
+    finalHash: '',
+    world,
+  };
+  const actions = new Map<number, number>();
+  const mismatch = (m: ReplayMismatch): boolean => {
+    mismatches.push(m);
+    return options.stopOnMismatch === true;
+  };
+
+  loop: for (let i = 1; i < records.length; i++) {
+    const rec = records[i];
+    if (options.untilT !== undefined && world.t >= options.untilT) break;
+    const expectedT = rec.k === 'tick' ? world.t + 1 : world.t;
+    if (rec.t !== expectedT) {
+      report.error = `record ${i} (${rec.k}) has t = ${rec.t}, expected ${expectedT}`;
+      break;
+    }
+    options.onRecord?.(rec, world);
+    try {
+      switch (rec.k) {
+        case 'session':
+          report.error = `record ${i} is a second session header`;
+          break loop;
+        case 'join': {
+          const p = world.addPlayer({ slot: rec.slot });
+          tracker.join(world, rec.slot, { pid: rec.pid, kind: rec.kind, consent: rec.consent });
+          if (p.id !== rec.id || p.x !== rec.x || p.y !== rec.y) {
+            if (mismatch({ t: rec.t, what: 'join', expected: `${rec.id}@${rec.x},${rec.y}`, actual: `${p.id}@${p.x},${p.y}` })) break loop;
+          }
+          break;
+        }
+        case 'leave':
+          tracker.leave(world, rec.slot, LEAVE_REASON[rec.reason] ?? 'leave');
+          world.removePlayer(rec.slot);
+          break;
+        case 'respawn': {
+          const p = world.respawn(rec.slot);
+          tracker.respawn(world, rec.slot);
+          if (p.id !== rec.id || p.x !== rec.x || p.y !== rec.y) {
+            if (mismatch({ t: rec.t, what: 'respawn', expected: `${rec.id}@${rec.x},${rec.y}`, actual: `${p.id}@${p.x},${p.y}` })) break loop;
+          }
+          break;
+        }
+        case 'consent':
+          tracker.setConsent(rec.slot, rec.consent);
+          break;
+        case 'config':
+          break;
+        case 'tick': {
+          actions.clear();
+          const a = rec.a;
+          for (let j = 0; j + 1 < a.length; j += 2) actions.set(a[j], a[j + 1]);
+          world.step(actions);
+          tracker.afterStep(world);
+          report.ticks++;
+          options.onTick?.({ world, t: world.t, actions, record: rec });
+          break;
+        }
+        case 'hash': {
+          report.hashesChecked++;
+          const h = world.hash();
+          if (h !== rec.h && mismatch({ t: rec.t, what: 'hash', expected: rec.h, actual: h })) break loop;
+          break;
+        }
+        case 'end': {
+          report.complete = true;
+          report.end = rec;
+          report.hashesChecked++;
+          const h = world.hash();
+          if (h !== rec.h && mismatch({ t: rec.t, what: 'end', expected: rec.h, actual: h })) break loop;
+          break loop;
+        }
+      }
+    } catch (err) {
+      report.error = `record ${i} (${rec.k} at t = ${rec.t}) failed: ${(err as Error).message}`;
+      break;
+    }
+  }
+  tracker.closeAll(world, report.complete ? 'close' : 'crash');
+  report.lastT = world.t;
+  report.finalHash = world.hash();
+  report.ok = mismatches.length === 0 && report.error === undefined;
+  return report;
+}
