@@ -8,6 +8,8 @@ export interface AikonHook {
     t: number;
     paused: boolean;
     over: boolean;
+    /** The action the player took in the last tick. */
+    action: number;
     player: { x: number; y: number; facing: number; sleeping: boolean; inventory: number[] } | null;
     achievements: string[];
     firstFrameAt: number | null;
@@ -37,6 +39,7 @@ export function installTestHook(): void {
         t: s.frame?.t ?? -1,
         paused: s.paused,
         over: s.frame?.over ?? false,
+        action: me?.action ?? 0,
         player: me ? { x: me.x, y: me.y, facing: me.facing, sleeping: me.sleeping, inventory: me.inventory } : null,
         achievements: me ? ACHIEVEMENTS.filter((_, i) => me.achievements[i] > 0) : [],
         firstFrameAt: window.__aikonFirstFrame ?? null,

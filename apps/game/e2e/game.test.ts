@@ -1,0 +1,230 @@
+/**
+ * The game client in Debian's Chromium: home page, a solo game on a fixed seed played with
+ * the keyboard, a screenshot, the browser's state hash against Node's, and bad input.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decode } from 'fast-png';
+import type { Browser, Page } from 'playwright-core';
+import { DIRECTIONS, Material, PLAYER_WALKABLE, World } from '@aikon/engine';
+import { ensureBuild, launchChromium, REPO, serveDist } from './harness.ts';
+
+const ARTIFACTS = join(REPO, 'test-results', 'game-client');
+type Hook = NonNullable<Window['__aikon']>;
+type HookState = ReturnType<Hook['state']>;
+
+let server: Awaited<ReturnType<typeof serveDist>>;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await ensureBuild();
+  server = await serveDist();
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function openPage(path = '', viewport = { width: 1280, height: 720 }): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport });
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  await page.goto(server.url + path);
+  return { page, errors };
+}
+
+const state = (page: Page): Promise<HookState> => page.evaluate(() => window.__aikon!.state());
+
+async function waitForTickAfter(page: Page, t: number): Promise<void> {
+  await page.waitForFunction((t0) => window.__aikon!.state().t > t0, t, { timeout: 20_000 });
+}
+
+/** A seed whose start tile sees a tree in a straight, walkable line, found with the engine in Node. */
+function seedWithTree(): { seed: number; dir: number; distance: number } {
+  for (let seed = 1; seed < 500; seed++) {
+    const world = World.generate({ seed });
+    const p = world.addPlayer();
+    for (let dir = 0; dir < 4; dir++) {
+      const [dx, dy] = DIRECTIONS[dir];
+      for (let k = 1; k <= 5; k++) {
+        const m = world.getMaterial(p.x + dx * k, p.y + dy * k);
+        if (m === Material.tree) return { seed, dir, distance: k };
+        if (PLAYER_WALKABLE[m] !== 1 || m === Material.lava) break;
+      }
+    }
+  }
+  throw new Error('no seed with a tree in reach');
+}
+
+const MOVE_KEYS = ['KeyA', 'KeyD', 'KeyW', 'KeyS'];
+
+/** Screenshot pixels: how many distinct colours and how much they vary. */
+function imageVariety(png: Buffer): { colors: number; stddev: number } {
+  const image = decode(png);
+  const data = image.data as Uint8Array;
+  const step = image.channels;
+  const colors = new Set<number>();
+  let sum = 0;
+  let sumSq = 0;
+  let n = 0;
+  for (let i = 0; i < data.length; i += step * 7) {
+    colors.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+    const lum = (data[i] + data[i + 1] + data[i + 2]) / 3;
+    sum += lum;
+    sumSq += lum * lum;
+    n++;
+  }
+  const mean = sum / n;
+  return { colors: colors.size, stddev: Math.sqrt(sumSq / n - mean * mean) };
+}
+
+describe('game client in Chromium', () => {
+  it('loads the home page with no console errors, lobbies say they are not here yet', async () => {
+    const { page, errors } = await openPage();
+    await page.getByTestId('play-new').waitFor();
+    await page.getByTestId('create-lobby').click();
+    expect(await page.getByTestId('lobby-note').textContent()).toMatch(/relay server/);
+    await page.waitForTimeout(300);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('explains a garbage seed and stays on the home page', async () => {
+    const { page, errors } = await openPage();
+    await page.getByTestId('seed-input').fill('not a seed!');
+    await page.getByTestId('play-seed').click();
+    expect(await page.getByTestId('seed-error').textContent()).toMatch(/not a seed/);
+    expect((await state(page)).screen).toBe('home');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('plays a fixed seed: keys collect wood, the HUD shows collect_wood, a screenshot is saved', async () => {
+    const target = seedWithTree();
+    const { page, errors } = await openPage();
+    await page.getByTestId('seed-input').fill(String(target.seed));
+    await page.getByTestId('play-seed').click();
+    await page.waitForFunction(() => window.__aikon!.state().firstFrameAt !== null, undefined, { timeout: 90_000 });
+
+    // Walk toward the tree and hit it, one key per tick, until the achievement appears.
+    let s = await state(page);
+    expect(s.screen).toBe('game');
+    let hits = 0;
+    for (let i = 0; i < 60 && !s.achievements.includes('collect_wood'); i++) {
+      const p = s.player!;
+      const [dx, dy] = DIRECTIONS[target.dir];
+      const treeX = 32 + dx * target.distance;
+      const treeY = 32 + dy * target.distance;
+      const adjacent = p.x + dx === treeX && p.y + dy === treeY;
+      const key = adjacent && p.facing === target.dir ? 'Space' : MOVE_KEYS[target.dir];
+      if (key === 'Space') hits++;
+      await page.keyboard.press(key);
+      await waitForTickAfter(page, s.t);
+      s = await state(page);
+    }
+    expect(hits).toBeGreaterThan(0);
+    expect(s.achievements).toContain('collect_wood');
+    await page.locator('[data-achievement="collect_wood"][data-unlocked="true"]').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('achievement-count').textContent()).toMatch(/^[1-9]\d*\/22$/);
+    expect(s.player!.inventory[5]).toBeGreaterThan(0); // wood
+
+    // Let a few frames render, then keep a screenshot of the running game.
+    await page.waitForTimeout(1500);
+    const file = join(ARTIFACTS, 'solo-game.png');
+    await page.screenshot({ path: file });
+    const variety = imageVariety(readFileSync(file));
+    expect(variety.colors).toBeGreaterThan(200);
+    expect(variety.stddev).toBeGreaterThan(10);
+    const drawCalls = (await state(page)).drawCalls;
+    expect(drawCalls).toBeGreaterThan(3);
+    expect(drawCalls).toBeLessThan(40);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('computes the same state hash in the browser as the engine in Node', async () => {
+    const seed = 2024;
+    const actions = Array.from({ length: 500 }, (_, i) => (i * 13 + ((i * i) % 7)) % 17);
+    const world = World.generate({ seed });
+    world.addPlayer();
+    for (const a of actions) {
+      if (world.over) break;
+      world.step([a]);
+    }
+    const { page, errors } = await openPage(`?seed=${seed}`);
+    await page.waitForFunction(() => window.__aikon!.state().t >= 0, undefined, { timeout: 60_000 });
+    const browserResult = await page.evaluate(({ seed, actions }) => window.__aikon!.script(seed, actions), { seed, actions });
+    expect(browserResult).toEqual({ hash: world.hash(), t: world.t });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows the death screen with stats and restarts on the same seed', async () => {
+    let seed = 7;
+    const noops = new Array<number>(3000).fill(0);
+    for (; seed < 60; seed++) {
+      const world = World.generate({ seed });
+      world.addPlayer();
+      for (const a of noops) if (!world.over) world.step([a]);
+      if (world.over && world.t < 3000) break;
+    }
+    const { page, errors } = await openPage(`?seed=${seed}`);
+    await page.waitForFunction(() => window.__aikon!.state().t >= 0, undefined, { timeout: 60_000 });
+    await page.evaluate(({ seed, noops }) => window.__aikon!.script(seed, noops), { seed, noops });
+    await page.getByTestId('death-screen').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('death-screen').textContent()).toMatch(/steps survived/);
+    await page.screenshot({ path: join(ARTIFACTS, 'death-screen.png') });
+    await page.getByTestId('restart-same').click();
+    await page.getByTestId('death-screen').waitFor({ state: 'detached', timeout: 20_000 });
+    const s = await state(page);
+    expect(s.over).toBe(false);
+    expect(s.t).toBeLessThan(100);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('survives bad input: keys while paused, a lost focus, a tiny window', async () => {
+    const { page, errors } = await openPage('?seed=11');
+    await page.waitForFunction(() => window.__aikon!.state().t >= 2, undefined, { timeout: 60_000 });
+
+    // Paused: the world stands still and a key press gets a plain message.
+    await page.keyboard.press('Escape');
+    await page.getByTestId('paused').waitFor();
+    const pausedAt = (await state(page)).t;
+    await page.keyboard.press('KeyD');
+    await page.getByTestId('notice').waitFor();
+    await page.waitForTimeout(700);
+    expect((await state(page)).t).toBe(pausedAt);
+    await page.keyboard.press('Escape');
+    await waitForTickAfter(page, pausedAt);
+
+    // Hold a key, then lose focus: the held key is released and the player idles.
+    await page.keyboard.down('KeyS');
+    let s = await state(page);
+    await waitForTickAfter(page, s.t + 1);
+    expect((await state(page)).action).toBe(4); // move_down repeats while held
+    await page.evaluate(() => window.dispatchEvent(new Event('blur')));
+    s = await state(page);
+    await waitForTickAfter(page, s.t + 1);
+    expect((await state(page)).action).toBe(0);
+    await page.keyboard.up('KeyS');
+
+    // A tiny window: still running, no errors.
+    await page.setViewportSize({ width: 180, height: 120 });
+    s = await state(page);
+    await waitForTickAfter(page, s.t + 2);
+    await page.screenshot({ path: join(ARTIFACTS, 'tiny-window.png') });
+    await page.setViewportSize({ width: 1024, height: 640 });
+    s = await state(page);
+    await waitForTickAfter(page, s.t + 1);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
