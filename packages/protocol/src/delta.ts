@@ -197,8 +197,8 @@ export class WorldMirror {
   /** Replaces everything with the snapshot's world. Throws SnapshotError on corrupt bytes. */
   applySnapshot(msg: SnapshotMessage | { t: number; snapshot: Uint8Array | ArrayBuffer; slot: number | null }): World {
     const world = World.restore(toBytes(msg.snapshot));
-    this.loadWorld(world);
     this.slot = msg.slot;
+    this.loadWorld(world);
     return world;
   }
 

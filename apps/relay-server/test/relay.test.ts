@@ -1,0 +1,320 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io as ioClient } from 'socket.io-client';
+import * as msgpackParser from 'socket.io-msgpack-parser';
+import { createRelayClient, RelayRequestError, type RelayClient } from '@aikon/protocol/client';
+import { ACTIONS } from '@aikon/engine';
+import { INVITE_CODE_RE, parseInviteCode, replayLog } from '@aikon/protocol';
+import { readFileSync } from 'node:fs';
+import { connectClient, nextError, startTestServer, waitFor } from './helpers.ts';
+
+type TestServer = Awaited<ReturnType<typeof startTestServer>>;
+
+async function refused(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof RelayRequestError) return err.error.code;
+    throw err;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('relay server with real socket.io clients', () => {
+  let server: TestServer;
+  const clients: RelayClient[] = [];
+  const client = async () => {
+    const c = await connectClient(server.url);
+    clients.push(c);
+    return c;
+  };
+
+  beforeAll(async () => {
+    server = await startTestServer({ reconnectMs: 3000, emptyLobbyGraceMs: 500 });
+  });
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await server.cleanup();
+  });
+
+  it('two clients join by invite code and see each other move', async () => {
+    const alice = await client();
+    const created = await alice.createLobby({ name: 'Alice', seed: 7 });
+    expect(created.lobby.code).toMatch(INVITE_CODE_RE);
+    expect(parseInviteCode(created.inviteUrl)).toBe(created.lobby.code);
+    expect(created.lobby.config).toEqual({ seats: 8, seed: 7, tickRate: 8 });
+
+    const bob = await client();
+    const joined = await bob.joinLobby(parseInviteCode(created.inviteUrl)!, { name: 'Bob' });
+    expect(joined.lobby.members.map((m) => [m.name, m.host])).toEqual([
+      ['Alice', true],
+      ['Bob', false],
+    ]);
+    await waitFor(() => alice.lobby?.members.length === 2, 2000, 'alice sees bob');
+
+    await alice.start();
+    await waitFor(() => alice.mirror.ready && bob.mirror.ready && alice.mirror.players().length === 2, 3000, 'snapshots');
+    const aliceSlot = alice.mirror.slot!;
+    const bobSlot = bob.mirror.slot!;
+    expect(aliceSlot).not.toBe(bobSlot);
+
+    // Walk Alice until Bob sees her position change.
+    const before = bob.mirror.player(aliceSlot)!;
+    const start = { x: before.x, y: before.y };
+    const moves = ['move_right', 'move_down', 'move_up', 'move_left'] as const;
+    let moved = false;
+    for (let i = 0; i < 40 && !moved; i++) {
+      const seq = alice.sendAction(moves[Math.floor(i / 4) % 4]);
+      await waitFor(() => (alice.mirror.self?.ack ?? -1) >= seq, 2000, 'ack');
+      await waitFor(() => bob.mirror.t >= alice.mirror.t, 2000, 'bob catches up');
+      const now = bob.mirror.player(aliceSlot)!;
+      moved = now.x !== start.x || now.y !== start.y;
+    }
+    expect(moved).toBe(true);
+    // Both mirrors agree on Alice's body.
+    expect(bob.mirror.player(aliceSlot)).toEqual(alice.mirror.player(aliceSlot));
+    // Each player receives only its own stats.
+    expect(alice.mirror.self?.slot).toBe(aliceSlot);
+    expect(bob.mirror.self?.slot).toBe(bobSlot);
+
+    // And Bob moves too.
+    const bobStart = { ...bob.mirror.me()! };
+    let bobMoved = false;
+    for (let i = 0; i < 40 && !bobMoved; i++) {
+      const seq = bob.sendAction(moves[(Math.floor(i / 4) + 2) % 4]);
+      await waitFor(() => (bob.mirror.self?.ack ?? -1) >= seq, 2000, 'ack');
+      await waitFor(() => alice.mirror.t >= bob.mirror.t, 2000, 'alice catches up');
+      const now = alice.mirror.player(bobSlot)!;
+      bobMoved = now.x !== bobStart.x || now.y !== bobStart.y;
+    }
+    expect(bobMoved).toBe(true);
+  });
+
+  it('refuses host-only commands from others and changes nothing', async () => {
+    const host = await client();
+    const created = await host.createLobby({ name: 'Host', tickRate: 10 });
+    const guest = await client();
+    await guest.joinLobby(created.lobby.code, { name: 'Guest' });
+    const errorEvent = nextError(guest);
+    expect(await refused(guest.setConfig({ tickRate: 5 }))).toBe('not_host');
+    expect((await errorEvent).code).toBe('not_host');
+    expect(await refused(guest.start())).toBe('not_host');
+    expect(await refused(guest.kick(created.memberId))).toBe('not_host');
+    const lobby = server.lobbyByCode(created.lobby.code)!;
+    expect(lobby.status).toBe('waiting');
+    expect(lobby.config.tickRate).toBe(10);
+    expect(lobby.members.size).toBe(2);
+
+    // The host can: seats, seed, tick rate; bad values are refused.
+    expect(await refused(host.setConfig({ tickRate: 16 }))).toBe('invalid_payload');
+    expect(await refused(host.setConfig({ seats: 1 }))).toBe('bad_config');
+    const state = await host.setConfig({ seats: 4, seed: 1234, tickRate: 12 });
+    expect(state.config).toEqual({ seats: 4, seed: 1234, tickRate: 12 });
+    await host.start();
+    expect(await refused(host.setConfig({ seed: 5 }))).toBe('already_running');
+    expect(await refused(host.start())).toBe('already_running');
+  });
+
+  it('kicks, hands the host over when the host leaves, and enforces seats', async () => {
+    const a = await client();
+    const created = await a.createLobby({ name: 'A', seats: 3 });
+    const b = await client();
+    const c = await client();
+    const d = await client();
+    const jb = await b.joinLobby(created.lobby.code, { name: 'B' });
+    const jc = await c.joinLobby(created.lobby.code, { name: 'C' });
+    expect(await refused(d.joinLobby(created.lobby.code, { name: 'D' }))).toBe('lobby_full');
+    expect(await refused(a.kick(created.memberId))).toBe('invalid_target');
+
+    const removed = new Promise<{ kicked: boolean }>((resolve) => c.onRemoved(resolve));
+    await a.kick(jc.memberId);
+    expect((await removed).kicked).toBe(true);
+    expect(c.lobby).toBeNull();
+    await a.start();
+    await waitFor(() => b.mirror.ready, 2000, 'b snapshot');
+
+    await a.leave();
+    await waitFor(() => b.lobby?.hostId === jb.memberId, 2000, 'hand-over');
+    const lobby = server.lobbyByCode(created.lobby.code)!;
+    expect(lobby.world!.players.map((p) => p.slot)).toEqual([b.mirror.slot]);
+    // The new host may start/kick/configure.
+    await b.setConfig({ tickRate: 15 });
+    // Late join into the running game spawns next to the others.
+    const late = await d.joinLobby(created.lobby.code, { name: 'D' });
+    expect(late.lobby.status).toBe('running');
+    await waitFor(() => d.mirror.ready && d.mirror.me(), 2000, 'late snapshot');
+    const me = d.mirror.me()!;
+    const other = d.mirror.player(b.mirror.slot!)!;
+    expect(Math.abs(me.x - other.x) + Math.abs(me.y - other.y)).toBeLessThanOrEqual(4);
+  });
+
+  it('a refreshed tab returns to the same body and inventory with its resume token', async () => {
+    const a = await client();
+    const created = await a.createLobby({ name: 'A' });
+    await a.start();
+    await waitFor(() => a.mirror.ready && a.mirror.self, 3000, 'first delta');
+    // Do something that changes the body: face left and walk a bit.
+    for (let i = 0; i < 3; i++) {
+      const seq = a.sendAction('move_left');
+      await waitFor(() => (a.mirror.self?.ack ?? -1) >= seq, 2000, 'ack');
+    }
+    const body = a.mirror.me()!;
+    const slot = a.mirror.slot;
+    const token = a.resumeToken!;
+    a.close(); // the tab goes away
+
+    const lobby = server.lobbyByCode(created.lobby.code)!;
+    await waitFor(() => lobby.connectedCount === 0, 2000, 'server notices');
+    // The body stays in the world during the reconnection window.
+    expect(lobby.world!.findPlayer(slot!)).toBeDefined();
+
+    const again = await client();
+    const resumed = await again.resume(token);
+    expect(resumed.memberId).toBe(created.memberId);
+    await waitFor(() => again.mirror.ready && again.mirror.me(), 2000, 'snapshot after resume');
+    const p = lobby.world!.findPlayer(slot!)!;
+    expect(again.mirror.slot).toBe(slot);
+    expect(again.mirror.me()!.id).toBe(body.id);
+    expect(again.mirror.self!.inv).toEqual(Array.from(p.inventory));
+    // Old tokens of other lobbies or garbage are refused.
+    const other = await client();
+    expect(await refused(other.resume('x'.repeat(32)))).toBe('bad_resume_token');
+  });
+
+  it('a dropped connection is recovered by Socket.IO to the same body', async () => {
+    const a = await client();
+    const created = await a.createLobby({ name: 'A' });
+    await a.start();
+    await waitFor(() => a.mirror.ready && a.mirror.self, 3000, 'first delta');
+    const id = a.mirror.me()!.id;
+    const lobby = server.lobbyByCode(created.lobby.code)!;
+    // Drop the transport (as a network failure would); the client reconnects by itself.
+    const snapshots: number[] = [];
+    a.onSnapshot((m) => snapshots.push(m.t));
+    (a.socket.io.engine as unknown as { close(): void }).close();
+    await waitFor(() => snapshots.length > 0, 5000, 'snapshot after reconnect');
+    expect(a.socket.recovered).toBe(true);
+    expect(a.mirror.me()!.id).toBe(id);
+    expect(lobby.members.get(created.memberId)!.socket?.id).toBe(a.socket.id);
+    const seq = a.sendAction('noop');
+    await waitFor(() => (a.mirror.self?.ack ?? -1) >= seq, 2000, 'actions work again');
+  });
+
+  it('dead players can respawn; living ones cannot', async () => {
+    const a = await client();
+    const created = await a.createLobby({ name: 'A' });
+    await a.start();
+    await waitFor(() => a.mirror.self, 3000, 'delta');
+    expect(await refused(a.respawn())).toBe('player_alive');
+    const lobby = server.lobbyByCode(created.lobby.code)!;
+    const p = lobby.world!.findPlayer(a.mirror.slot!)!;
+    p.inventory[0] = 0; // a test shortcut: health 0 → dies at the next step
+    await waitFor(() => a.mirror.self?.dead, 2000, 'death');
+    const err = nextError(a);
+    a.sendAction('noop');
+    expect((await err).code).toBe('player_dead');
+    await a.respawn();
+    await waitFor(() => a.mirror.self && !a.mirror.self.dead && a.mirror.self.episode === 2, 2000, 'respawned');
+    expect(a.mirror.self!.inv[0]).toBe(9);
+  });
+
+  it('records the session: closing the lobby leaves a complete log that replays to its hashes', async () => {
+    const a = await client();
+    const created = await a.createLobby({ name: 'A', seed: 99, exportConsent: false });
+    const b = await client();
+    await b.joinLobby(created.lobby.code, { name: 'B', kind: 'ai' });
+    await a.start();
+    await waitFor(() => a.mirror.self && b.mirror.self, 3000, 'deltas');
+    for (let i = 0; i < 12; i++) {
+      a.sendAction(ACTIONS[1 + (i % 4)]);
+      b.sendAction('do');
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    await b.setExportConsent(false);
+    const lobby = server.lobbyByCode(created.lobby.code)!;
+    const sessionId = lobby.sessionId!;
+    await a.leave();
+    await b.leave();
+    await waitFor(() => lobby.status === 'closed', 3000, 'lobby closes after the grace period');
+    const row = server.store.session(sessionId)!;
+    expect(row.status).toBe('complete');
+    const report = replayLog(new Uint8Array(readFileSync(row.path)));
+    expect(report.ok).toBe(true);
+    expect(report.complete).toBe(true);
+    expect(report.ticks).toBe(row.ticks);
+    const eps = server.store.episodes(sessionId);
+    expect(eps.map((e) => [e.kind, e.consent, e.end_reason])).toEqual([
+      ['human', 0, 'leave'],
+      ['ai', 0, 'leave'],
+    ]);
+    expect(report.episodes.map((e) => [e.kind, e.consent ? 1 : 0, e.endReason, e.length])).toEqual(
+      eps.map((e) => [e.kind, e.consent, e.end_reason, e.length]),
+    );
+    expect(server.lobbyByCode(created.lobby.code)).toBeUndefined();
+  });
+
+  it('answers unknown events, wrong types and actions for another slot with an error event', async () => {
+    const a = await client();
+    await a.createLobby({ name: 'A' });
+    await a.start();
+    await waitFor(() => a.mirror.self, 3000, 'delta');
+    const cases: [string, unknown, string][] = [
+      ['no:such:event', {}, 'unknown_event'],
+      ['game:action', { a: 'left' }, 'invalid_payload'],
+      ['game:action', { a: 99 }, 'invalid_payload'],
+      ['game:action', { a: 1, slot: a.mirror.slot! + 1 }, 'not_your_player'],
+      ['lobby:create', { name: '' }, 'invalid_payload'],
+      ['lobby:create', { name: 'again' }, 'already_in_lobby'],
+      ['lobby:join', { code: 'x', name: 'n' }, 'invalid_payload'],
+      ['game:action', { a: 1, pad: 'x'.repeat(10_000) }, 'payload_too_large'],
+    ];
+    for (const [event, payload, code] of cases) {
+      const err = nextError(a);
+      a.socket.emit(event, payload);
+      const e = await err;
+      expect([event, e.code]).toEqual([event, code]);
+    }
+    // A payload beyond the transport limit closes only that connection; the server lives on.
+    const res = await fetch(`${server.url}/healthz`);
+    expect((await res.json()).status).toBe('ok');
+  });
+
+  it('serves /healthz, /metrics and the SPA placeholder', async () => {
+    const health = await (await fetch(`${server.url}/healthz`)).json();
+    expect(health.status).toBe('ok');
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    for (const name of ['aikon_relay_lobbies', 'aikon_relay_players', 'aikon_relay_tick_duration_seconds_bucket', 'aikon_relay_bytes_sent_total', 'aikon_relay_events_rejected_total{reason="not_host"}']) {
+      expect(metrics).toContain(name);
+    }
+    const join = await fetch(`${server.url}/join/AbCdEfGhIjKlMnOpQrSt_-`);
+    expect(join.status).toBe(200);
+    expect(await join.text()).toContain('AI-KON');
+    expect((await fetch(`${server.url}/missing.js`)).status).toBe(404);
+    expect((await fetch(`${server.url}/../../etc/passwd`)).status).not.toBe(500);
+  });
+
+  it('raw socket.io clients without acks get error events too', async () => {
+    const raw = ioClient(server.url, { parser: msgpackParser, transports: ['websocket'] });
+    const errors: string[] = [];
+    raw.on('error', (e: { code: string }) => errors.push(e.code));
+    await new Promise<void>((r) => raw.on('connect', () => r()));
+    raw.emit('game:action', { a: 1 });
+    raw.emit('lobby:start');
+    // A forged reserved event name, written as a raw packet (the client library refuses it).
+    const [frame] = new msgpackParser.Encoder().encode({ type: 2, nsp: '/', data: ['disconnect', 'forged'] }) as unknown as [Uint8Array];
+    (raw.io.engine as unknown as { write(d: unknown): void }).write(frame);
+    raw.emit('lobby:join', { code: 'AbCdEfGhIjKlMnOpQrSt_-', name: 'x' });
+    await waitFor(() => errors.length >= 4, 2000, 'errors');
+    expect(errors).toEqual(['not_in_lobby', 'not_in_lobby', 'unknown_event', 'lobby_not_found']);
+    expect(raw.connected).toBe(true);
+    raw.close();
+  });
+});
+
+describe('standalone client helper', () => {
+  it('builds invite-aware clients', () => {
+    const c = createRelayClient('http://127.0.0.1:1');
+    expect(c.lobby).toBeNull();
+    expect(() => c.sendAction('jump' as never)).toThrow(RangeError);
+    c.close();
+  });
+});

@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import { World } from '@aikon/engine';
+import {
+  ClientEvents,
+  crc32,
+  DeltaBuilder,
+  decodeLog,
+  encodeRecord,
+  EpisodeTracker,
+  type EpisodeSummary,
+  LOG_MAGIC,
+  type LogRecord,
+  parseInviteCode,
+  replayLog,
+  WorldMirror,
+} from '../src/index.ts';
+
+/** A tiny deterministic PRNG for test scripts. */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+/** Plays a scripted persistent session the way the relay does and returns its records. */
+function simulateSession(seed: number, ticks: number, hashEvery = 10) {
+  const rand = lcg(seed);
+  const world = World.generate({ seed, mode: 'persistent' });
+  const records: LogRecord[] = [
+    {
+      k: 'session',
+      v: 1,
+      sessionId: 's',
+      lobbyId: 'l',
+      engineVersion: 'test',
+      snapshotVersion: 1,
+      protocolVersion: 1,
+      seed,
+      mode: 'persistent',
+      config: { seats: 8, tickRate: 8, hashEvery },
+      startedAt: new Date(0).toISOString(),
+      t: 0,
+    },
+  ];
+  const episodes: EpisodeSummary[] = [];
+  const tracker = new EpisodeTracker((e) => episodes.push(e));
+  const join = () => {
+    const p = world.addPlayer();
+    const pid = `p${p.slot}-${world.t}`;
+    records.push({ k: 'join', t: world.t, slot: p.slot, pid, kind: 'human', consent: true, id: p.id, x: p.x, y: p.y });
+    tracker.join(world, p.slot, { pid, kind: 'human', consent: true });
+  };
+  join();
+  join();
+  const builder = new DeltaBuilder(world);
+  const mirror = new WorldMirror();
+  mirror.applySnapshot({ t: world.t, snapshot: world.snapshot(), slot: 0 });
+  for (let i = 0; i < ticks; i++) {
+    const r = rand();
+    if (r < 0.01 && world.players.length < 6) join();
+    else if (r < 0.015 && world.players.length > 1) {
+      const slot = world.players[Math.floor(rand() * world.players.length)].slot;
+      tracker.leave(world, slot);
+      records.push({ k: 'leave', t: world.t, slot, reason: 'leave' });
+      world.removePlayer(slot);
+    } else if (r < 0.02) {
+      records.push({ k: 'consent', t: world.t, slot: world.players[0].slot, consent: false });
+      tracker.setConsent(world.players[0].slot, false);
+    }
+    for (const p of world.players) {
+      if (p.dead && rand() < 0.2) {
+        const q = world.respawn(p.slot);
+        records.push({ k: 'respawn', t: world.t, slot: q.slot, id: q.id, x: q.x, y: q.y });
+        tracker.respawn(world, q.slot);
+        break;
+      }
+    }
+    const actions = new Map<number, number>();
+    const flat: number[] = [];
+    for (const p of world.players) {
+      if (p.dead) continue;
+      const a = Math.floor(rand() * 17);
+      actions.set(p.slot, a);
+      if (a !== 0) flat.push(p.slot, a);
+    }
+    world.step(actions);
+    records.push({ k: 'tick', t: world.t, a: flat });
+    if (world.t % hashEvery === 0) records.push({ k: 'hash', t: world.t, h: world.hash() });
+    tracker.afterStep(world);
+    const delta = builder.next(world);
+    expect(mirror.applyDelta({ ...delta })).toBe(true);
+  }
+  return { world, records, episodes, mirror };
+}
+
+function encodeLog(records: LogRecord[]): Uint8Array {
+  const parts = [LOG_MAGIC, ...records.map(encodeRecord)];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+describe('recording format', () => {
+  it('crc32 matches the IEEE check value', () => {
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+  });
+
+  it('round-trips records', () => {
+    const { records } = simulateSession(3, 50);
+    const decoded = decodeLog(encodeLog(records));
+    expect(decoded.torn).toBe(false);
+    expect(decoded.records).toEqual(records);
+  });
+
+  it('cuts a torn tail at the last complete record, at every cut position', () => {
+    const { records } = simulateSession(4, 20);
+    const bytes = encodeLog(records);
+    const ends: number[] = [LOG_MAGIC.length];
+    for (const r of records) ends.push(ends[ends.length - 1] + encodeRecord(r).length);
+    for (let cut = LOG_MAGIC.length; cut <= bytes.length; cut++) {
+      const d = decodeLog(bytes.subarray(0, cut));
+      const complete = ends.filter((e) => e <= cut).length - 1;
+      expect(d.records.length).toBe(complete);
+      expect(d.validBytes).toBe(ends[complete]);
+      expect(d.torn).toBe(cut !== ends[complete]);
+    }
+  });
+
+  it('stops at a corrupted byte (checksum) and keeps the prefix', () => {
+    const { records } = simulateSession(5, 30);
+    const bytes = encodeLog(records);
+    const third = LOG_MAGIC.length + records.slice(0, 3).reduce((n, r) => n + encodeRecord(r).length, 0);
+    const bad = bytes.slice();
+    bad[third + 10] ^= 0xff;
+    const d = decodeLog(bad);
+    expect(d.records.length).toBe(3);
+    expect(d.torn).toBe(true);
+    expect(d.tornReason).toMatch(/checksum/);
+  });
+});
+
+describe('replay', () => {
+  it('re-simulates a session to the recorded hashes and rebuilds the same episodes', () => {
+    const { world, records, episodes } = simulateSession(11, 600);
+    const report = replayLog(encodeLog(records));
+    expect(report.error).toBeUndefined();
+    expect(report.mismatches).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.hashesChecked).toBe(60);
+    expect(report.finalHash).toBe(world.hash());
+    expect(report.complete).toBe(false);
+    // Live episodes plus the open ones the replay ends with 'crash'.
+    expect(report.episodes.slice(0, episodes.length)).toEqual(episodes);
+    expect(report.episodes.slice(episodes.length).every((e) => e.endReason === 'crash')).toBe(true);
+  });
+
+  it('reports a hash mismatch when the log was tampered with', () => {
+    const { records } = simulateSession(12, 100);
+    const tampered = records.map((r) => (r.k === 'tick' && r.t === 37 ? { ...r, a: [0, 5] } : r));
+    const report = replayLog(encodeLog(tampered));
+    expect(report.ok).toBe(false);
+    expect(report.mismatches[0]?.what).toBe('hash');
+    expect(report.mismatches[0]?.t).toBe(40);
+  });
+});
+
+describe('deltas and WorldMirror', () => {
+  it('a mirror kept by deltas equals a mirror built from a fresh snapshot', () => {
+    for (const seed of [1, 2, 3]) {
+      const { world, mirror } = simulateSession(seed, 400);
+      const fresh = new WorldMirror();
+      fresh.applySnapshot({ t: world.t, snapshot: world.snapshot(), slot: 0 });
+      expect(mirror.t).toBe(fresh.t);
+      expect(Buffer.from(mirror.material).equals(Buffer.from(fresh.material))).toBe(true);
+      const sort = (m: WorldMirror) => [...m.entities.values()].sort((a, b) => a.id - b.id);
+      expect(sort(mirror)).toEqual(sort(fresh));
+    }
+  });
+
+  it('refuses a delta that skips a tick', () => {
+    const world = World.generate({ seed: 9, mode: 'persistent' });
+    world.addPlayer();
+    const mirror = new WorldMirror();
+    mirror.applySnapshot({ t: world.t, snapshot: world.snapshot(), slot: 0 });
+    const b = new DeltaBuilder(world);
+    world.step([]);
+    b.next(world);
+    world.step([]);
+    expect(mirror.applyDelta(b.next(world))).toBe(false);
+    expect(mirror.t).toBe(0);
+  });
+});
+
+describe('events', () => {
+  it('parses invite links in both formats', () => {
+    const code = 'AbCdEfGhIjKlMnOpQrSt_-';
+    expect(parseInviteCode(`http://h:1/?lobby=${code}`)).toBe(code);
+    expect(parseInviteCode(`/join/${code}`)).toBe(code);
+    expect(parseInviteCode(`/?lobby=short`)).toBeNull();
+    expect(parseInviteCode(`::::`)).toBeNull();
+  });
+
+  it('action schema refuses wrong types and ranges', () => {
+    const s = ClientEvents['game:action'];
+    expect(s.safeParse({ a: 3 }).success).toBe(true);
+    expect(s.safeParse({ a: 17 }).success).toBe(false);
+    expect(s.safeParse({ a: '3' }).success).toBe(false);
+    expect(s.safeParse({ a: 1.5 }).success).toBe(false);
+    expect(s.safeParse({ a: 1, extra: 1 }).success).toBe(false);
+    expect(s.safeParse(null).success).toBe(false);
+  });
+});
