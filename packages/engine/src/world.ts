@@ -402,8 +402,12 @@ export class World {
       p.newAchievements = fresh;
       p.episodeSteps++;
       p.episodeReturn += reward;
-      if (health <= 0) p.dead = true;
-      else if (this.mode === 'episode' ? this.t >= EPISODE_LENGTH : p.episodeSteps >= EPISODE_LENGTH) {
+      if (health <= 0) {
+        p.dead = true;
+        // §18: in a shared world the body leaves the map at the end of the step in which it
+        // died. A lone player's body stays (§9: never removed in single-player Crafter).
+        if (this.players.length > 1) this.removeEntity(p);
+      } else if (this.mode === 'episode' ? this.t >= EPISODE_LENGTH : p.episodeSteps >= EPISODE_LENGTH) {
         p.truncated = true;
       }
     }
