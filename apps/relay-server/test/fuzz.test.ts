@@ -1,0 +1,206 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import * as msgpackParser from 'socket.io-msgpack-parser';
+import type { Lobby } from '../src/lobby.ts';
+import { connectClient, nextError, startTestServer, waitFor } from './helpers.ts';
+
+type TestServer = Awaited<ReturnType<typeof startTestServer>>;
+
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+const EVENTS = [
+  'lobby:create',
+  'lobby:join',
+  'lobby:resume',
+  'lobby:leave',
+  'lobby:config',
+  'lobby:kick',
+  'lobby:start',
+  'lobby:consent',
+  'game:action',
+  'game:respawn',
+  'game:resync',
+  'nope',
+  '',
+  '__proto__',
+  'constructor',
+  'toString',
+  'error',
+  'connect',
+];
+const KEYS = ['name', 'code', 'a', 'seq', 'slot', 'seats', 'seed', 'tickRate', 'memberId', 'resumeToken', 'exportConsent', 'kind', '__proto__', 'x'];
+
+/** Every lobby's invariants: members within seats, a host among the members, bodies ↔ members. */
+export function checkLobby(lobby: Lobby): void {
+  expect(lobby.members.size).toBeLessThanOrEqual(lobby.config.seats);
+  if (lobby.members.size > 0) expect(lobby.members.has(lobby.hostId!)).toBe(true);
+  expect(lobby.config.tickRate).toBeGreaterThanOrEqual(5);
+  expect(lobby.config.tickRate).toBeLessThanOrEqual(15);
+  if (lobby.status === 'running') {
+    const world = lobby.world!;
+    const slots = [...lobby.members.values()].map((m) => m.slot).filter((s) => s !== null).sort();
+    expect(world.players.map((p) => p.slot).sort()).toEqual(slots);
+    expect(slots.length).toBe(lobby.members.size);
+  } else {
+    for (const m of lobby.members.values()) expect(m.slot).toBeNull();
+  }
+}
+
+describe('bounded fuzzing of client events', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    // A generous rate limit so the fuzz reaches the handlers; flooding is tested separately.
+    server = await startTestServer({ rateLimit: { perSecond: 1e6, burst: 1e6 }, emptyLobbyGraceMs: 60_000 });
+  });
+  afterAll(async () => {
+    await server.cleanup();
+  });
+
+  it('thousands of malformed events leave the server up and every lobby consistent', async () => {
+    const rand = lcg(20260701);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+    const codes: string[] = [];
+    const memberIds: string[] = [];
+    const tokens: string[] = [];
+    const value = (depth = 0): unknown => {
+      const r = rand();
+      if (r < 0.12) return Math.floor(rand() * 40) - 5;
+      if (r < 0.18) return pick([NaN, Infinity, -0, 1e300, 2 ** 53 + 2, -1, 0.5]);
+      if (r < 0.3) return 'x'.repeat(Math.floor(rand() * 40));
+      if (r < 0.36) return pick([...codes, ...memberIds, ...tokens, 'A'.repeat(22)]);
+      if (r < 0.42) return pick([null, true, false, undefined]);
+      if (r < 0.46) return new Uint8Array(Math.floor(rand() * 64));
+      if (r < 0.5) return 'y'.repeat(Math.floor(rand() * 9000));
+      if (depth > 3) return 0;
+      if (r < 0.65) return Array.from({ length: Math.floor(rand() * 5) }, () => value(depth + 1));
+      const o: Record<string, unknown> = {};
+      const n = Math.floor(rand() * 4);
+      for (let i = 0; i < n; i++) o[pick(KEYS)] = value(depth + 1);
+      return o;
+    };
+    const validish = (event: string): unknown => {
+      switch (event) {
+        case 'lobby:create':
+          return { name: `f${Math.floor(rand() * 100)}`, seats: 1 + Math.floor(rand() * 4) };
+        case 'lobby:join':
+          return { code: pick(codes.length ? codes : ['A'.repeat(22)]), name: 'j' };
+        case 'lobby:resume':
+          return { resumeToken: pick(tokens.length ? tokens : ['B'.repeat(32)]) };
+        case 'lobby:kick':
+          return { memberId: pick(memberIds.length ? memberIds : ['m']) };
+        case 'lobby:config':
+          return { seats: Math.floor(rand() * 6), tickRate: 4 + Math.floor(rand() * 13) };
+        case 'game:action':
+          return { a: Math.floor(rand() * 19) - 1, slot: rand() < 0.5 ? Math.floor(rand() * 4) : undefined };
+        case 'lobby:consent':
+          return { exportConsent: rand() < 0.5 };
+        default:
+          return {};
+      }
+    };
+
+    const sockets: Socket[] = [];
+    for (let i = 0; i < 6; i++) {
+      const s = ioClient(server.url, { parser: msgpackParser, transports: ['websocket'], reconnectionDelay: 50, reconnectionDelayMax: 100 });
+      s.on('error', () => {});
+      sockets.push(s);
+    }
+    await waitFor(() => sockets.every((s) => s.connected), 5000, 'fuzz sockets');
+    const encoder = new msgpackParser.Encoder();
+    const deadline = Date.now() + 15_000;
+    const TOTAL = 4000;
+    let sent = 0;
+    for (; sent < TOTAL && Date.now() < deadline; sent++) {
+      const s = pick(sockets);
+      if (!s.connected) {
+        await new Promise((r) => setTimeout(r, 5));
+        continue;
+      }
+      const r = rand();
+      const event = pick(EVENTS);
+      const reserved = ['error', 'connect'].includes(event);
+      if (r < 0.03) {
+        // Raw frames: a forged reserved event, a bad packet type, or plain garbage bytes.
+        const engine = s.io.engine as unknown as { write(d: unknown): void };
+        const kind = rand();
+        if (kind < 0.4) engine.write(encoder.encode({ type: 2, nsp: '/', data: [pick(['disconnect', 'disconnecting', 'connect_error', 'newListener']), value()] })[0]);
+        else if (kind < 0.6) engine.write(encoder.encode({ type: 2, nsp: '/', data: [value(), value()] })[0]);
+        else if (kind < 0.8) engine.write(encoder.encode({ type: 3, nsp: '/', id: Math.floor(rand() * 10), data: [value()] })[0]);
+        else engine.write(new Uint8Array(Array.from({ length: 1 + Math.floor(rand() * 30) }, () => Math.floor(rand() * 256))));
+      } else if (reserved) {
+        continue;
+      } else {
+        const payload = r < 0.5 ? validish(event) : value();
+        const withAck = rand() < 0.5;
+        const collect = (ack: { ok: boolean; data?: { lobby?: { code: string }; memberId?: string; resumeToken?: string } }) => {
+          if (ack?.ok && ack.data?.lobby) {
+            codes.push(ack.data.lobby.code);
+            if (ack.data.memberId) memberIds.push(ack.data.memberId);
+            if (ack.data.resumeToken) tokens.push(ack.data.resumeToken);
+          }
+        };
+        if (rand() < 0.05) s.emit(event, payload, value(), collect);
+        else if (withAck) s.emit(event, payload, collect);
+        else s.emit(event, payload);
+      }
+      if (sent % 50 === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(sent).toBeGreaterThan(1000);
+    await new Promise((r) => setTimeout(r, 300));
+
+    const health = await (await fetch(`${server.url}/healthz`)).json();
+    expect(health.status).toBe('ok');
+    expect(server.lobbies.size).toBeGreaterThan(0);
+    for (const lobby of server.lobbies.values()) checkLobby(lobby);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/aikon_relay_events_rejected_total\{reason="invalid_payload"\} \d+/);
+    // No handler ever threw an unexpected exception.
+    expect(metrics).not.toMatch(/reason="server_error"/);
+    const accepted = [...metrics.matchAll(/aikon_relay_events_total\{event="([^"]+)"\} (\d+)/g)].map((m) => `${m[1]}=${m[2]}`);
+    const rejected = [...metrics.matchAll(/aikon_relay_events_rejected_total\{reason="([^"]+)"\} (\d+)/g)].map((m) => `${m[1]}=${m[2]}`);
+    console.log(`fuzz: ${sent} events; lobbies ${server.lobbies.size}; accepted ${accepted.join(' ')}; rejected ${rejected.join(' ')}`);
+    expect([...server.lobbies.values()].some((l) => l.status === 'running')).toBe(true);
+    for (const s of sockets) s.close();
+
+    // The server still works for a normal player.
+    const c = await connectClient(server.url);
+    await c.createLobby({ name: 'after-fuzz' });
+    await c.start();
+    await waitFor(() => c.mirror.self, 3000, 'delta after fuzz');
+    c.close();
+  }, 60_000);
+});
+
+describe('flooding', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ rateLimit: { perSecond: 20, burst: 40 } });
+  });
+  afterAll(async () => {
+    await server.cleanup();
+  });
+
+  it('events beyond the per-socket rate limit get rate_limited and change nothing', async () => {
+    const c = await connectClient(server.url);
+    await c.createLobby({ name: 'flood' });
+    await c.start();
+    await waitFor(() => c.mirror.self, 3000, 'delta');
+    const err = nextError(c);
+    for (let i = 0; i < 500; i++) c.socket.emit('game:action', { a: 1, seq: i });
+    expect((await err).code).toBe('rate_limited');
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const m = /aikon_relay_events_rejected_total\{reason="rate_limited"\} (\d+)/.exec(metrics);
+    expect(Number(m?.[1])).toBeGreaterThan(400);
+    // The bucket refills: a normal pace works again.
+    await new Promise((r) => setTimeout(r, 2100));
+    const seq = c.sendAction('noop');
+    await waitFor(() => (c.mirror.self?.ack ?? -1) >= seq, 3000, 'ack after flood');
+    c.close();
+  });
+});
