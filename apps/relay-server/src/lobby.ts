@@ -51,6 +51,8 @@ export interface LobbyContext {
   onClosed(lobby: Lobby): void;
   /** A member's resume token was created or dropped. */
   onToken(token: string, member: MemberState | null, lobby: Lobby): void;
+  /** Optional observer of every tick's duration (benchmarks). */
+  onTick?(ms: number, lobby: Lobby): void;
 }
 
 export interface MemberState {
@@ -405,6 +407,7 @@ export class Lobby {
     const took = performance.now() - start;
     this.ctx.metrics.tickDuration.observe(took / 1000);
     this.ctx.metrics.ticks.inc();
+    this.ctx.onTick?.(took, this);
     this.nextTickAt = scheduled + 1000 / this.config.tickRate;
     this.schedule();
   }

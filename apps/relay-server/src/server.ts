@@ -102,7 +102,12 @@ function packetBytes(data: unknown): number {
 }
 
 /** Starts a relay server listening on config.host:config.port (port 0 = any free port). */
-export async function startRelayServer(overrides: Partial<RelayConfig> = {}): Promise<RelayServer> {
+export interface RelayHooks {
+  /** Called after every lobby tick with its duration in ms. */
+  onTick?(ms: number, lobby: Lobby): void;
+}
+
+export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hooks: RelayHooks = {}): Promise<RelayServer> {
   const config: RelayConfig = { ...defaultConfig(), ...overrides };
   const log = pino({ level: config.logLevel, base: { service: 'relay' } });
   mkdirSync(join(config.dataDir, 'recordings'), { recursive: true });
@@ -121,6 +126,7 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}): Pr
     store,
     log,
     engineVersion: engineVersion(),
+    onTick: hooks.onTick,
     onClosed(lobby) {
       lobbies.delete(lobby.id);
       byCode.delete(lobby.code);

@@ -1,0 +1,234 @@
+/**
+ * Relay server benchmark: `npm run bench -w @aikon/relay-server [-- --quick] [--max-players N]`
+ *
+ * The relay runs in this process (its CPU and memory are this process's); simulated players
+ * run in separate child processes (bench/load-client.ts). For each scenario (N lobbies × M
+ * players at 8 ticks/s) it reports tick duration p50/p99, action-to-delta latency p50/p99,
+ * delivery latency p50/p99 (scheduled tick time → client receipt), bytes/s per player, server
+ * CPU and memory. Then a bounded search for the largest player count one core holds with p99
+ * delivery latency under 50 ms (and ticks on schedule). Everything is bounded in count and time.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startRelayServer } from '../src/server.ts';
+
+const args = process.argv.slice(2);
+const QUICK = args.includes('--quick');
+const flag = (name: string, def: number): number => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+const TICK_RATE = 8;
+const PER_LOBBY = flag('--per-lobby', 8);
+const WARMUP_MS = flag('--warmup-ms', QUICK ? 1000 : 2000);
+const MEASURE_MS = flag('--measure-ms', QUICK ? 2000 : 6000);
+const MAX_PLAYERS = flag('--max-players', QUICK ? 64 : 768);
+const BUDGET_MS = flag('--budget-s', QUICK ? 60 : 420) * 1000;
+const LATENCY_LIMIT_MS = 50;
+const LOAD_CLIENT = fileURLToPath(new URL('./load-client.ts', import.meta.url));
+const started = Date.now();
+
+function pct(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = Float64Array.from(xs).sort();
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+interface ClientResult {
+  type: 'result';
+  players: number;
+  delivery: number[];
+  action: number[];
+  bytesIn: number;
+  bytesOut: number;
+  deltas: number;
+  errors: Record<string, number>;
+  cpuMs: number;
+}
+
+export interface ScenarioResult {
+  lobbies: number;
+  perLobby: number;
+  players: number;
+  tickP50: number;
+  tickP99: number;
+  ticksPerSec: number;
+  expectedTicksPerSec: number;
+  actionP50: number;
+  actionP99: number;
+  deliveryP50: number;
+  deliveryP99: number;
+  bytesInPerPlayer: number;
+  bytesOutPerPlayer: number;
+  serverCpuPct: number;
+  clientCpuPct: number;
+  rssMb: number;
+  heapMb: number;
+  errors: Record<string, number>;
+}
+
+async function scenario(lobbies: number, perLobby: number): Promise<ScenarioResult> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'aikon-bench-'));
+  const tickMs: number[] = [];
+  let measuring = false;
+  const server = await startRelayServer(
+    {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      logLevel: 'warn',
+      stampDeltas: true,
+      staticDir: join(dataDir, 'none'),
+      maxLobbies: 10_000,
+      emptyLobbyGraceMs: 1000,
+    },
+    { onTick: (ms) => measuring && tickMs.push(ms) },
+  );
+  const procs = Math.min(Math.max(1, Math.ceil((lobbies * perLobby) / 96)), 6, lobbies);
+  const children: ChildProcess[] = [];
+  const results: ClientResult[] = [];
+  try {
+    const ready: Promise<void>[] = [];
+    const done: Promise<void>[] = [];
+    for (let i = 0; i < procs; i++) {
+      const mine = Math.floor(lobbies / procs) + (i < lobbies % procs ? 1 : 0);
+      const child = fork(LOAD_CLIENT, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      children.push(child);
+      let onReady!: () => void;
+      let fail!: (e: Error) => void;
+      ready.push(new Promise<void>((res, rej) => ((onReady = res), (fail = rej))));
+      done.push(
+        new Promise<void>((res, rej) => {
+          child.on('message', (m: { type: string; message?: string }) => {
+            if (m.type === 'ready') onReady();
+            else if (m.type === 'result') {
+              results.push(m as ClientResult);
+              res();
+            } else if (m.type === 'error') {
+              const e = new Error(`load client failed: ${m.message}`);
+              fail(e);
+              rej(e);
+            }
+          });
+          child.on('exit', (code) => {
+            if (code !== 0) {
+              const e = new Error(`load client exited with ${code}`);
+              fail(e);
+              rej(e);
+            }
+          });
+        }),
+      );
+      child.send({ type: 'setup', url: server.url, lobbies: mine, players: perLobby, tickRate: TICK_RATE, warmupMs: WARMUP_MS, measureMs: MEASURE_MS, seed: 1000 * i + 1 });
+    }
+    await Promise.all(ready);
+    for (const c of children) c.send({ type: 'go' });
+    await new Promise((r) => setTimeout(r, WARMUP_MS));
+    measuring = true;
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const ticks0 = (await server.metrics.ticks.get()).values[0]?.value ?? 0;
+    await new Promise((r) => setTimeout(r, MEASURE_MS));
+    const wall = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    const ticks1 = (await server.metrics.ticks.get()).values[0]?.value ?? 0;
+    measuring = false;
+    const mem = process.memoryUsage();
+    await Promise.all(done);
+    const delivery = results.flatMap((r) => r.delivery);
+    const action = results.flatMap((r) => r.action);
+    const players = results.reduce((n, r) => n + r.players, 0);
+    const seconds = MEASURE_MS / 1000;
+    const errors: Record<string, number> = {};
+    for (const r of results) for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
+    return {
+      lobbies,
+      perLobby,
+      players,
+      tickP50: pct(tickMs, 50),
+      tickP99: pct(tickMs, 99),
+      ticksPerSec: (ticks1 - ticks0) / (wall / 1000),
+      expectedTicksPerSec: lobbies * TICK_RATE,
+      actionP50: pct(action, 50),
+      actionP99: pct(action, 99),
+      deliveryP50: pct(delivery, 50),
+      deliveryP99: pct(delivery, 99),
+      bytesInPerPlayer: results.reduce((n, r) => n + r.bytesIn, 0) / players / seconds,
+      bytesOutPerPlayer: results.reduce((n, r) => n + r.bytesOut, 0) / players / seconds,
+      serverCpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100,
+      clientCpuPct: (results.reduce((n, r) => n + r.cpuMs, 0) / MEASURE_MS) * 100,
+      rssMb: mem.rss / 2 ** 20,
+      heapMb: mem.heapUsed / 2 ** 20,
+      errors,
+    };
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function passes(r: ScenarioResult): boolean {
+  return r.deliveryP99 < LATENCY_LIMIT_MS && r.ticksPerSec >= 0.97 * r.expectedTicksPerSec;
+}
+
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
+function row(r: ScenarioResult): string {
+  return `| ${r.lobbies} × ${r.perLobby} | ${r.players} | ${f2(r.tickP50)} / ${f2(r.tickP99)} | ${f1(r.ticksPerSec)} / ${r.expectedTicksPerSec} | ${f1(r.actionP50)} / ${f1(r.actionP99)} | ${f1(r.deliveryP50)} / ${f1(r.deliveryP99)} | ${Math.round(r.bytesInPerPlayer)} / ${Math.round(r.bytesOutPerPlayer)} | ${f1(r.serverCpuPct)} | ${f1(r.clientCpuPct)} | ${Math.round(r.rssMb)} | ${passes(r) ? 'yes' : 'no'} |`;
+}
+const HEADER = `| lobbies × players | players | tick ms p50 / p99 | ticks/s done / due | action→delta ms p50 / p99 | delivery ms p50 / p99 | bytes/s per player down / up | server CPU % | load-client CPU % | server RSS MB | p99 < 50 ms |
+|---|---|---|---|---|---|---|---|---|---|---|`;
+
+async function main(): Promise<void> {
+  console.log(`relay bench: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, node ${process.version}; ${TICK_RATE} ticks/s; warmup ${WARMUP_MS} ms, measure ${MEASURE_MS} ms`);
+  console.log(HEADER);
+  const all: ScenarioResult[] = [];
+  const fixed: [number, number][] = QUICK ? [[1, 2], [2, 8]] : [[1, 2], [1, 8], [4, 8], [16, 8]];
+  for (const [l, m] of fixed) {
+    const r = await scenario(l, m);
+    all.push(r);
+    console.log(row(r));
+  }
+  // Bounded search (doubling, then bisection) over whole lobbies of PER_LOBBY players.
+  let good = 0;
+  let bad = Infinity;
+  let lobbies = QUICK ? 4 : 24;
+  const steps: ScenarioResult[] = [];
+  while (lobbies * PER_LOBBY <= MAX_PLAYERS && Date.now() - started < BUDGET_MS) {
+    const r = await scenario(lobbies, PER_LOBBY);
+    steps.push(r);
+    all.push(r);
+    console.log(row(r));
+    if (passes(r)) {
+      good = lobbies;
+      lobbies *= 2;
+    } else {
+      bad = lobbies;
+      break;
+    }
+  }
+  for (let i = 0; i < 2 && Number.isFinite(bad) && bad - good > 1 && Date.now() - started < BUDGET_MS; i++) {
+    const mid = Math.floor((good + bad) / 2);
+    const r = await scenario(mid, PER_LOBBY);
+    all.push(r);
+    console.log(row(r));
+    if (passes(r)) good = mid;
+    else bad = mid;
+  }
+  const limit = Number.isFinite(bad) ? `between ${good * PER_LOBBY} and ${bad * PER_LOBBY} players` : `at least ${good * PER_LOBBY} players (search bound ${MAX_PLAYERS} or time budget reached)`;
+  console.log(`\nlargest load meeting p99 delivery < ${LATENCY_LIMIT_MS} ms with ticks on schedule: ${limit}`);
+  const out = process.env.AIKON_BENCH_OUT;
+  if (out) writeFileSync(out, JSON.stringify({ results: all, good: good * PER_LOBBY, bad: bad * PER_LOBBY }, null, 2));
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
