@@ -313,6 +313,29 @@ describe('§10.3 zombies', () => {
     for (const c of counts) expect(Math.abs(c / n - 0.25)).toBeLessThan(0.035);
   });
 
+  it('§10.3 near zombie off-axis: long-axis rule (0.8) along x, short-axis rule (0.2) along y (statistical)', () => {
+    const { world, p } = setup({ fill: 'sand', seed: 15 });
+    const z = world.spawn('zombie', 28, 30); // dx = 4, dy = 2
+    let right = 0;
+    let down = 0;
+    const n = 4000;
+    trials(
+      world,
+      n,
+      () => {
+        world.moveEntity(z, 28, 30);
+        feed(p);
+      },
+      () => {
+        if (z.x === 29) right++;
+        if (z.y === 31) down++;
+      },
+    );
+    // right: 0.9 · 0.8 + 0.1 · 0.25 = 0.745; down: 0.9 · 0.2 + 0.1 · 0.25 = 0.205.
+    expect(Math.abs(right / n - 0.745)).toBeLessThan(0.035);
+    expect(Math.abs(down / n - 0.205)).toBeLessThan(0.03);
+  });
+
   it('§10.3 the attack uses the distance after moving: a zombie that steps next to the player hits that update', () => {
     const { world, p } = setup({ fill: 'sand', t: 180 });
     const z = world.spawn('zombie', 34, 32); // distance 2 in a corridor
@@ -405,6 +428,70 @@ describe('§10.4 skeletons and §10.5 arrows', () => {
     // Long-axis rule (0.6) gives (−1, 0); short-axis gives (0, 0) and fails; after a failed
     // retreat only the random branch (0.4 · 0.5 · 0.7 · 0.2 · 0.25) can also step left.
     expect(Math.abs(moves / n - 0.607)).toBeLessThan(0.04);
+  });
+
+  it('§10.4 retreat off-axis: long-axis rule (0.6) then negated along x, short-axis (0.4) along y', () => {
+    const { world, p } = setup({ fill: 'sand', seed: 16 });
+    const sk = world.spawn('skeleton', 30, 31); // dx = 2, dy = 1, d = 3
+    let left = 0;
+    let up = 0;
+    const n = 3000;
+    trials(
+      world,
+      n,
+      () => {
+        for (const a of arrows(world)) world.removeEntity(a);
+        world.moveEntity(sk, 30, 31);
+        sk.reload = 0;
+        feed(p);
+        p.inventory[Item.health] = 9;
+      },
+      () => {
+        if (sk.x === 29) left++;
+        if (sk.y === 30) up++;
+      },
+    );
+    // Every retreat succeeds on open sand, so nothing else happens in this update.
+    expect(Math.abs(left / n - 0.6)).toBeLessThan(0.04);
+    expect(Math.abs(up / n - 0.4)).toBeLessThan(0.04);
+    expect(left + up).toBe(n);
+  });
+
+  it('§10.4.5c a skeleton farther than 8 (inside the update radius) only wanders, with probability 0.2', () => {
+    const { world, p } = setup({ fill: 'sand', seed: 17 });
+    const sk = world.spawn('skeleton', 20, 32); // d = 12
+    let moved = 0;
+    const n = 3000;
+    trials(
+      world,
+      n,
+      () => {
+        world.moveEntity(sk, 20, 32);
+        feed(p);
+      },
+      () => {
+        expect(arrows(world)).toEqual([]);
+        if (sk.x !== 20 || sk.y !== 32) moved++;
+      },
+    );
+    expect(Math.abs(moved / n - 0.2)).toBeLessThan(0.03);
+  });
+
+  it('§10.4 skeletons walk on grass, sand and path only (not tied to tunnels once spawned)', () => {
+    const { world } = setup({ fill: 'sand' });
+    const sk = world.spawn('skeleton', 20, 32);
+    mat(world, 19, 32, 'grass');
+    mat(world, 21, 32, 'path');
+    mat(world, 20, 31, 'water');
+    mat(world, 20, 33, 'lava');
+    const seen = new Set<number>();
+    for (let i = 0; i < 300; i++) {
+      world.t = 0;
+      world.moveEntity(sk, 20, 32);
+      step(world, Action.noop);
+      seen.add(world.getMaterial(sk.x, sk.y));
+    }
+    expect(seen).toEqual(new Set([Material.sand, Material.grass, Material.path]));
   });
 
   it('§10.4.5 a blocked retreat falls through: the skeleton may shoot in the same update', () => {

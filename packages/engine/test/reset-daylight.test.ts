@@ -89,6 +89,8 @@ describe('§7.1 reset', () => {
         if (o.kind === ObjectKind.zombie) {
           zombies++;
           expect(r).toBeGreaterThan(10);
+          expect([Material.grass, Material.sand, Material.path]).toContain(world.getMaterial(o.x, o.y));
+          expect(o.health).toBe(5);
         }
         if (o.kind === ObjectKind.skeleton) expect(world.getMaterial(o.x, o.y)).toBe(Material.path);
       }

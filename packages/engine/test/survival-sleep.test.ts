@@ -223,6 +223,20 @@ describe('§8.10 health regeneration and loss', () => {
     expect(changes(health, 9)).toEqual([[31, -1]]);
   });
 
+  it('§8.2.7 starvation damage while asleep wakes the player at the end of that same update (no wake_up)', () => {
+    const { world, p } = setup({ fill: 'sand' });
+    p.inventory[Item.food] = 0;
+    p.inventory[Item.energy] = 3;
+    for (let i = 1; i <= 30; i++) {
+      step(world, Action.sleep);
+      expect(p.sleeping).toBe(true);
+    }
+    step(world, Action.sleep); // recover < −15 at the 31st sleeping step
+    expect(p.inventory[Item.health]).toBe(8);
+    expect(p.sleeping).toBe(false);
+    expect(p.achievements[Achievement.wake_up]).toBe(0);
+  });
+
   it('#84 with energy 0 and asleep, health does not decrease (needs count as met)', () => {
     const { world, p } = setup({ fill: 'sand' });
     p.inventory[Item.energy] = 0;
