@@ -407,35 +407,40 @@ function tree(): Sprite {
 }
 
 function table(): Sprite {
+  // A workbench in three-quarter view: plank top with a saw and a hammer, apron, two legs,
+  // over its own dark shadow.
   const pal = {
+    k: hex('#3a2e22'),
+    K: hex('#2c2219'),
     o: hex('#3b2412'),
-    d: hex('#6b4220'),
-    w: hex('#b5773e'),
-    l: hex('#cc9153'),
-    L: hex('#dba766'),
-    g: hex('#8f5a2c'),
-    m: hex('#9aa0a8'),
-    M: hex('#d6dbe0'),
-    h: hex('#5c5f66'),
+    L: hex('#e0ad6e'),
+    l: hex('#c48a4e'),
+    w: hex('#b07840'),
+    d: hex('#7a4d26'),
+    A: hex('#8a5a2e'),
+    a: hex('#6e4522'),
+    m: hex('#c9ced6'),
+    M: hex('#8c929c'),
+    h: hex('#5a3518'),
   };
   return grid(
     [
+      'kkkkkkkkkkkkkkkk',
       'oooooooooooooooo',
-      'oLlllloLllllloLo',
-      'olwwwwolwwwwwolo',
-      'olwgwwolwwgwwolo',
-      'olwwwwolwwwwwolo',
-      'oddddddoddddddoo',
-      'oLlllloMMMMMMloo',
-      'olwwwwohhhhhhMlo',
-      'olwwgwolwwwwhMlo',
-      'olwwwwolwgwwhwlo',
-      'oddddddoddddddoo',
-      'oLlllloLlllllmLo',
-      'olwwgwolwwwwwmwo',
-      'olwwwwolwwgwwmwo',
+      'oLLLLLLLLLLLLLLo',
+      'olllllllllhhhllo',
+      'odddddddddhdmmdo',
+      'olmmmmmmmlhlMMlo',
+      'olMMmMmMmhhlwllo',
       'oddddddddddddddo',
+      'olllllwlllllllwo',
       'oooooooooooooooo',
+      'oAAAAAAAAAAAAAAo',
+      'oaaaaaaaaaaaaaao',
+      'koAaokKKKKKoAaok',
+      'koAaokKKKKKoAaok',
+      'koAaokkkkkkoAaok',
+      'kooookkkkkkooook',
     ],
     pal,
     'table',
@@ -1110,35 +1115,54 @@ function sword(blade: RGBA, bladeLit: RGBA, bladeDark: RGBA, name: TextureName):
 // ---- digits -----------------------------------------------------------------------------
 
 /**
- * Digits as seven-segment glyphs with a dark outline. Vertical strokes are 3 px wide
- * (columns 2–4, 6–8, 10–12) and bars 2 px tall (rows 1–2, 7–8, 13–14), so that every
- * small size the inventory uses (4 px at 64×64, 5 px, 6 px, 7 px) samples each stroke.
+ * Digits as segment glyphs on a dark badge. Vertical strokes are 3 px wide (columns 2–4 and
+ * 10–12) and bars 2–3 px tall, placed so that every small size the inventory uses (4 px at
+ * 64×64, 5, 6 and 7 px) samples each stroke. At 4 px the glyphs read as a 3 × 4 font:
+ *   1 .#.  2 ###  3 ###  4 #.#  5 ###  6 ###  7 ###  8 ###  9 ###
+ *     .#.    ..#    .##    #.#    #..    #..    ..#    #.#    #.#
+ *     .#.    #..    ..#    ###    ..#    #.#    ..#    #.#    ###
+ *     ###    ###    ###    ..#    ###    ###    ..#    ###    ..#
  */
-const SEGMENTS: Record<string, [number, number, number, number]> = {
-  a: [2, 1, 12, 2],
-  b: [10, 1, 12, 8],
-  c: [10, 7, 12, 14],
-  d: [2, 13, 12, 14],
-  e: [2, 7, 4, 14],
-  f: [2, 1, 4, 8],
-  g: [2, 7, 12, 8],
-};
-const DIGIT_SEGMENTS = ['', 'abdeg', 'abcdg', 'bcfg', 'acdfg', 'acdefg', 'abc', 'abcdefg', 'abcdfg'];
+type Rect = [number, number, number, number];
+const TOP: Rect = [2, 1, 12, 2];
+const BOTTOM: Rect = [2, 13, 12, 14];
+const MIDDLE: Rect = [2, 7, 12, 8];
+const MIDDLE_LOW: Rect = [2, 8, 12, 10];
+const RIGHT_UP: Rect = [10, 1, 12, 8];
+const RIGHT_DOWN: Rect = [10, 7, 12, 14];
+const RIGHT: Rect = [10, 1, 12, 14];
+const LEFT_UP: Rect = [2, 1, 4, 8];
+const LEFT_UP_LONG: Rect = [2, 1, 4, 10];
+const LEFT_DOWN: Rect = [2, 7, 4, 14];
+const LEFT: Rect = [2, 1, 4, 14];
+const DIGIT_RECTS: Rect[][] = [
+  [[6, 1, 8, 14], [4, 2, 5, 3], [2, 13, 12, 14]],
+  [TOP, RIGHT_UP, MIDDLE, LEFT_DOWN, BOTTOM],
+  [TOP, RIGHT, [6, 6, 12, 8], BOTTOM],
+  [LEFT_UP_LONG, RIGHT, MIDDLE_LOW],
+  [TOP, LEFT_UP, MIDDLE, RIGHT_DOWN, BOTTOM],
+  [TOP, LEFT, MIDDLE, RIGHT_DOWN, BOTTOM],
+  [TOP, RIGHT],
+  [TOP, LEFT, RIGHT, MIDDLE, BOTTOM],
+  [TOP, LEFT_UP_LONG, RIGHT, MIDDLE_LOW],
+];
 
 function digit(n: number): Sprite {
   const s = new Sprite();
   const white = hex('#ffffff');
-  const rect = (x0: number, y0: number, x1: number, y1: number) => {
+  for (const [x0, y0, x1, y1] of DIGIT_RECTS[n - 1]) {
     for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) s.set(x, y, white);
-  };
-  if (n === 1) {
-    rect(6, 1, 8, 14);
-    rect(4, 2, 5, 3);
-    rect(2, 13, 12, 14);
-  } else {
-    for (const seg of DIGIT_SEGMENTS[n - 1]) rect(...SEGMENTS[seg]);
   }
-  return outline(s, hex('#101018'), true);
+  // A dark badge behind the glyph (columns 1–13, corners rounded) keeps the digit readable
+  // over any icon, at 4 px as much as large.
+  const badge = hex('#14141c');
+  for (let y = 0; y < S; y++) {
+    for (let x = 1; x <= 13; x++) {
+      const corner = (x === 1 || x === 13) && (y === 0 || y === S - 1);
+      if (!corner && s.get(x, y)[3] === 0) s.set(x, y, badge);
+    }
+  }
+  return s;
 }
 
 // ---- the atlas --------------------------------------------------------------------------

@@ -5,3 +5,31 @@ export { Entity, Player } from './entity.ts';
 export { World, assertAction, assertSeed, type JointAction, type WorldMode, type WorldOptions } from './world.ts';
 export { SnapshotError, SNAPSHOT_VERSION, hashBytes } from './snapshot.ts';
 export { playerDamage, nearby } from './player-update.ts';
+export {
+  TEXTURE_NAMES,
+  TEXTURE_SIZE,
+  ATLAS_COLUMNS,
+  ATLAS_WIDTH,
+  ATLAS_HEIGHT,
+  MATERIAL_TEXTURES,
+  PLAYER_TEXTURES,
+  ARROW_TEXTURES,
+  ICON_TEXTURES,
+  DIGIT_TEXTURES,
+  atlasRect,
+  textureIndex,
+  decodeAtlas,
+  texturesFromAtlas,
+  scaleNearest,
+  type TextureName,
+  type IconName,
+  type Textures,
+} from './render/textures.ts';
+export {
+  AgentViewRenderer,
+  localSemanticView,
+  entityTexture,
+  renderNoise,
+  renderNoiseKey,
+  LOCAL_VIEW_SIZE,
+} from './render/agent-view.ts';

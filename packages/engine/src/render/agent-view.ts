@@ -1,0 +1,337 @@
+/**
+ * The agent view: Crafter's RGB observation of one player (shared/CRAFTER_RULES.md §15.1–§15.6,
+ * §18), drawn in pure TypeScript from the project's texture atlas, and the player's local
+ * semantic view.
+ *
+ * Image layout (size s, unit u = ⌊s / 9⌋, offset o = ⌊(s − 9u) / 2⌋ on both axes):
+ *   - local map: 9 × 7 cells of u × u px at rows o … o + 7u − 1, columns o … o + 9u − 1,
+ *     cell (i, j) showing world tile (x + i − 4, y + j − 3), the player in cell (4, 3);
+ *   - inventory: 9 × 2 cells below it (entry k in cell (k mod 9, ⌊k / 9⌋));
+ *   - everything else black.
+ * Output: s × s × 3 bytes, RGB, row-major (index (row · s + column) · 3).
+ *
+ * Rendering reads the world and never changes it: the night noise of §15.4 comes from a hash of
+ * (world seed, step, pixel), not from the game PRNG, so rendering or not rendering a frame
+ * leaves every later state identical (§14, §18).
+ */
+import {
+  INVENTORY,
+  MATERIALS,
+  ObjectKind,
+  VIEW_COLS,
+  VIEW_ROWS,
+} from '../constants.ts';
+import type { Entity, Player } from '../entity.ts';
+import type { World } from '../world.ts';
+import {
+  ARROW_TEXTURES,
+  DIGIT_TEXTURES,
+  ICON_TEXTURES,
+  MATERIAL_TEXTURES,
+  PLAYER_TEXTURES,
+  TEXTURE_SIZE,
+  scaleNearest,
+  type TextureName,
+  type Textures,
+} from './textures.ts';
+
+/** Half-extents of the local view: columns x − 4 … x + 4, rows y − 3 … y + 3. */
+const HALF_COLS = (VIEW_COLS - 1) >> 1;
+const HALF_ROWS = (VIEW_ROWS - 1) >> 1;
+/** Grey of off-world cells (§15.2). */
+const OFF_WORLD = 127;
+
+/** Texture of an entity (§15.3): players by facing or asleep, arrows by direction, plants by ripeness. */
+export function entityTexture(entity: Entity): TextureName {
+  switch (entity.kind) {
+    case ObjectKind.player:
+      return (entity as Player).sleeping ? 'player-sleep' : PLAYER_TEXTURES[(entity as Player).facing];
+    case ObjectKind.cow:
+      return 'cow';
+    case ObjectKind.zombie:
+      return 'zombie';
+    case ObjectKind.skeleton:
+      return 'skeleton';
+    case ObjectKind.arrow:
+      return ARROW_TEXTURES[entity.dir];
+    case ObjectKind.plant:
+      return entity.grown > 300 ? 'plant-ripe' : 'sapling';
+    default:
+      throw new RangeError(`no texture for object kind ${entity.kind}`);
+  }
+}
+
+/** 32-bit integer mix (murmur3 finaliser). */
+function fmix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** The per-frame key of the render noise: a hash of (world seed, step). */
+export function renderNoiseKey(seed: number, t: number): number {
+  const lo = seed % 4294967296 >>> 0;
+  const hi = Math.floor(seed / 4294967296) >>> 0;
+  let h = fmix(lo ^ 0x52454e44);
+  h = fmix(h ^ Math.imul(hi, 0x9e3779b1));
+  h = fmix(h ^ (t >>> 0));
+  return fmix(h ^ Math.imul(Math.floor(t / 4294967296) >>> 0, 0x27d4eb2f));
+}
+
+/** Uniform [0, 1) render noise of one pixel of one frame. */
+export function renderNoise(key: number, pixel: number): number {
+  return fmix((key ^ Math.imul(pixel + 1, 0x9e3779b1)) >>> 0) / 4294967296;
+}
+
+/**
+ * Draws agent-view observations at one size. Construct once (it scales every texture to the
+ * unit), then call `render` per frame: the per-frame path allocates nothing.
+ */
+export class AgentViewRenderer {
+  readonly size: number;
+  /** Pixels per cell. */
+  readonly unit: number;
+  /** Top-left of the 9 × 9-cell block on both axes. */
+  readonly offset: number;
+  /** Local map size in pixels (9u × 7u). */
+  readonly mapWidth: number;
+  readonly mapHeight: number;
+
+  /** RGB unit × unit material tiles by material id (0 = unknown). */
+  private readonly materials: Uint8Array[];
+  /** RGBA unit × unit sprites of every texture, by name. */
+  private readonly sprites = new Map<TextureName, Uint8Array>();
+  private readonly icons: Uint8Array[];
+  private readonly iconSize: number;
+  private readonly iconOffset: number;
+  private readonly digits: Uint8Array[];
+  private readonly digitSize: number;
+  private readonly digitOffset: number;
+  /** The composed local map before lighting, RGB. */
+  private readonly canvas: Uint8Array;
+  /** Vignette weight per local-map pixel (§15.4). */
+  private readonly vignette: Float64Array;
+
+  constructor(textures: Textures, size = 64) {
+    if (!Number.isInteger(size) || size < VIEW_COLS) {
+      throw new RangeError(`observation size must be an integer ≥ ${VIEW_COLS}, got ${size}`);
+    }
+    this.size = size;
+    const unit = Math.floor(size / VIEW_COLS);
+    this.unit = unit;
+    this.offset = Math.floor((size - VIEW_COLS * unit) / 2);
+    this.mapWidth = VIEW_COLS * unit;
+    this.mapHeight = VIEW_ROWS * unit;
+    const src = textures.size;
+    if (src !== TEXTURE_SIZE) throw new RangeError(`textures must be ${TEXTURE_SIZE} px, got ${src}`);
+
+    this.materials = MATERIAL_TEXTURES.map((name) => {
+      const rgba = scaleNearest(textures.get(name), src, unit);
+      const rgb = new Uint8Array(unit * unit * 3);
+      for (let i = 0; i < unit * unit; i++) {
+        rgb[i * 3] = rgba[i * 4];
+        rgb[i * 3 + 1] = rgba[i * 4 + 1];
+        rgb[i * 3 + 2] = rgba[i * 4 + 2];
+      }
+      return rgb;
+    });
+    if (this.materials.length !== MATERIALS.length) throw new Error('material textures out of step with MATERIALS');
+    const objectTextures: TextureName[] = [...PLAYER_TEXTURES, 'player-sleep', 'cow', 'zombie', 'skeleton', ...ARROW_TEXTURES, 'sapling', 'plant-ripe'];
+    for (const name of objectTextures) this.sprites.set(name, scaleNearest(textures.get(name), src, unit));
+
+    // §15.6: ⌊0.8·unit⌋ icons at ⌊0.1·unit⌋, ⌊0.6·unit⌋ digits at ⌊0.4·unit⌋.
+    this.iconSize = Math.floor(0.8 * unit);
+    this.iconOffset = Math.floor(0.1 * unit);
+    this.digitSize = Math.floor(0.6 * unit);
+    this.digitOffset = Math.floor(0.4 * unit);
+    this.icons = ICON_TEXTURES.map((name) => scaleNearest(textures.get(name), src, this.iconSize));
+    this.digits = DIGIT_TEXTURES.map((name) => scaleNearest(textures.get(name), src, this.digitSize));
+
+    this.canvas = new Uint8Array(this.mapWidth * this.mapHeight * 3);
+    const W = this.mapWidth;
+    const H = this.mapHeight;
+    this.vignette = new Float64Array(W * H);
+    for (let y = 0; y < H; y++) {
+      const v = H > 1 ? -1 + (2 * y) / (H - 1) : 0;
+      for (let x = 0; x < W; x++) {
+        const u = W > 1 ? -1 + (2 * x) / (W - 1) : 0;
+        this.vignette[y * W + x] = 1 - Math.exp((-0.5 * (u * u + v * v)) / (0.5 * 0.5));
+      }
+    }
+  }
+
+  /**
+   * Renders the observation of the player in `slot` into `out` (allocated when omitted) and
+   * returns it: size × size × 3 bytes, RGB, row-major.
+   */
+  render(world: World, slot: number, out?: Uint8Array): Uint8Array {
+    const size = this.size;
+    const bytes = size * size * 3;
+    if (out === undefined) out = new Uint8Array(bytes);
+    else if (out.length !== bytes) throw new RangeError(`out must hold ${bytes} bytes, got ${out.length}`);
+    const player = world.player(slot);
+    out.fill(0);
+    this.drawMap(world, player);
+    this.light(out, world, player.sleeping);
+    this.drawInventory(out, player.inventory);
+    return out;
+  }
+
+  /** §15.2: materials opaque, then every object in the window alpha-blended, in update order. */
+  private drawMap(world: World, player: Player): void {
+    const unit = this.unit;
+    const W = this.mapWidth;
+    const canvas = this.canvas;
+    const x0 = player.x - HALF_COLS;
+    const y0 = player.y - HALF_ROWS;
+    const N = world.size;
+    const material = world.material;
+    const rowBytes = unit * 3;
+    for (let j = 0; j < VIEW_ROWS; j++) {
+      const wy = y0 + j;
+      for (let i = 0; i < VIEW_COLS; i++) {
+        const wx = x0 + i;
+        const base = (j * unit * W + i * unit) * 3;
+        if (wx < 0 || wy < 0 || wx >= N || wy >= N) {
+          for (let r = 0; r < unit; r++) canvas.fill(OFF_WORLD, base + r * W * 3, base + r * W * 3 + rowBytes);
+          continue;
+        }
+        const id = material[wx * N + wy];
+        const tile = this.materials[id < this.materials.length ? id : 0];
+        for (let r = 0; r < unit; r++) canvas.set(tile.subarray(r * rowBytes, (r + 1) * rowBytes), base + r * W * 3);
+      }
+    }
+    const players = world.players;
+    for (let k = 0; k < players.length; k++) {
+      const p = players[k];
+      if (!p.removed) this.drawEntity(p, x0, y0);
+    }
+    const objects = world.objects;
+    for (let k = 0; k < objects.length; k++) {
+      const o = objects[k];
+      if (!o.removed) this.drawEntity(o, x0, y0);
+    }
+  }
+
+  private drawEntity(entity: Entity, x0: number, y0: number): void {
+    const i = entity.x - x0;
+    const j = entity.y - y0;
+    if (i < 0 || j < 0 || i >= VIEW_COLS || j >= VIEW_ROWS) return;
+    const sprite = this.sprites.get(entityTexture(entity))!;
+    const unit = this.unit;
+    blend(this.canvas, this.mapWidth, i * unit, j * unit, sprite, unit);
+  }
+
+  /** §15.4 daylight (with night noise and vignette) and §15.5 sleeping, written into `out`. */
+  private light(out: Uint8Array, world: World, sleeping: boolean): void {
+    const W = this.mapWidth;
+    const H = this.mapHeight;
+    const size = this.size;
+    const off = this.offset;
+    const canvas = this.canvas;
+    const vignette = this.vignette;
+    const D = world.daylight;
+    const noisy = D < 0.5;
+    const amount = 2 * (0.5 - D);
+    const key = noisy ? renderNoiseKey(world.seed, world.t) : 0;
+    const E = 1 - D;
+    for (let y = 0; y < H; y++) {
+      let o = ((off + y) * size + off) * 3;
+      let c = y * W * 3;
+      for (let x = 0; x < W; x++, o += 3, c += 3) {
+        const r = canvas[c];
+        const g = canvas[c + 1];
+        const b = canvas[c + 2];
+        let nr = r;
+        let ng = g;
+        let nb = b;
+        if (noisy) {
+          const m = amount * vignette[y * W + x];
+          const grey = 32 + 95 * renderNoise(key, y * W + x);
+          nr = (1 - m) * nr + m * grey;
+          ng = (1 - m) * ng + m * grey;
+          nb = (1 - m) * nb + m * grey;
+        }
+        // Desaturate to 40 % colour, then tint halfway toward (0, 16, 64).
+        const gray = 0.299 * nr + 0.587 * ng + 0.114 * nb;
+        nr = 0.5 * (0.4 * nr + 0.6 * gray);
+        ng = 0.5 * (0.4 * ng + 0.6 * gray) + 8;
+        nb = 0.5 * (0.4 * nb + 0.6 * gray) + 32;
+        let fr = D * r + E * nr;
+        let fg = D * g + E * ng;
+        let fb = D * b + E * nb;
+        if (sleeping) {
+          const s = 0.299 * fr + 0.587 * fg + 0.114 * fb;
+          fr = 0.5 * s;
+          fg = 0.5 * s;
+          fb = 0.5 * s + 8;
+        }
+        out[o] = fr < 0 ? 0 : fr >= 255 ? 255 : fr;
+        out[o + 1] = fg < 0 ? 0 : fg >= 255 ? 255 : fg;
+        out[o + 2] = fb < 0 ? 0 : fb >= 255 ? 255 : fb;
+      }
+    }
+  }
+
+  /** §15.6: black rows; entry k in cell (k mod 9, ⌊k / 9⌋), icon then count digit, not darkened. */
+  private drawInventory(out: Uint8Array, inventory: Int32Array): void {
+    const unit = this.unit;
+    const top = this.offset + VIEW_ROWS * unit;
+    const left = this.offset;
+    for (let k = 0; k < INVENTORY.length; k++) {
+      const count = inventory[k];
+      if (count < 1) continue;
+      const cx = left + (k % VIEW_COLS) * unit;
+      const cy = top + Math.floor(k / VIEW_COLS) * unit;
+      blend(out, this.size, cx + this.iconOffset, cy + this.iconOffset, this.icons[k], this.iconSize);
+      const digit = this.digits[Math.min(count, 9) - 1];
+      blend(out, this.size, cx + this.digitOffset, cy + this.digitOffset, digit, this.digitSize);
+    }
+  }
+}
+
+/**
+ * Alpha-blends an n × n RGBA sprite onto an RGB image of width `width` at (x0, y0):
+ * result = ⌊(a·src + (255 − a)·dst) / 255⌋ per channel.
+ */
+function blend(dst: Uint8Array, width: number, x0: number, y0: number, sprite: Uint8Array, n: number): void {
+  for (let y = 0; y < n; y++) {
+    let d = ((y0 + y) * width + x0) * 3;
+    let s = y * n * 4;
+    for (let x = 0; x < n; x++, d += 3, s += 4) {
+      const a = sprite[s + 3];
+      if (a === 0) continue;
+      if (a === 255) {
+        dst[d] = sprite[s];
+        dst[d + 1] = sprite[s + 1];
+        dst[d + 2] = sprite[s + 2];
+      } else {
+        const ia = 255 - a;
+        dst[d] = ((a * sprite[s] + ia * dst[d]) / 255) | 0;
+        dst[d + 1] = ((a * sprite[s + 1] + ia * dst[d + 1]) / 255) | 0;
+        dst[d + 2] = ((a * sprite[s + 2] + ia * dst[d + 2]) / 255) | 0;
+      }
+    }
+  }
+}
+
+/** Cells of the local semantic view. */
+export const LOCAL_VIEW_SIZE = VIEW_COLS * VIEW_ROWS;
+
+/**
+ * The semantic ids (§15.7) of the 9 × 7 tiles the player in `slot` sees, row-major like the
+ * image: index j · 9 + i holds tile (x + i − 4, y + j − 3) for column i = 0..8 (left to right)
+ * and row j = 0..6 (top to bottom), so the player itself is at index 3 · 9 + 4 = 31.
+ * Off-world tiles are 0 ("none"); every player is 13. (The whole-world `semanticMap()` is
+ * indexed x · 64 + y instead.)
+ */
+export function localSemanticView(world: World, slot: number, out: Uint8Array = new Uint8Array(LOCAL_VIEW_SIZE)): Uint8Array {
+  if (out.length !== LOCAL_VIEW_SIZE) throw new RangeError(`out must hold ${LOCAL_VIEW_SIZE} ids, got ${out.length}`);
+  const player = world.player(slot);
+  const x0 = player.x - HALF_COLS;
+  const y0 = player.y - HALF_ROWS;
+  for (let j = 0; j < VIEW_ROWS; j++) {
+    for (let i = 0; i < VIEW_COLS; i++) out[j * VIEW_COLS + i] = world.semanticAt(x0 + i, y0 + j);
+  }
+  return out;
+}
