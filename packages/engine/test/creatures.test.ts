@@ -737,6 +737,26 @@ describe('§10.2 cows and the update radius', () => {
     expect(p.inventory[Item.health]).toBe(9);
   });
 
+  it('§7.2.4 objects update in creation order', () => {
+    for (const firstLeft of [true, false]) {
+      const { world } = setup({ fill: 'sand' });
+      // Two arrows aimed at the same tile (26, 26): the first created moves in, the second then
+      // finds an object there and disappears.
+      const make = (x: number, dir: number) => {
+        const a = world.spawn('arrow', x, 26);
+        a.dir = dir;
+        return a;
+      };
+      const [first, second] = firstLeft
+        ? [make(25, Direction.right), make(27, Direction.left)]
+        : [make(27, Direction.left), make(25, Direction.right)];
+      step(world, Action.noop);
+      expect(first.removed).toBe(false);
+      expect([first.x, first.y]).toEqual([26, 26]);
+      expect(second.removed).toBe(true);
+    }
+  });
+
   it('§7.2.4 a creature created between ticks updates in the next step', () => {
     const { world } = setup({ fill: 'sand' });
     const cow = world.spawn('cow', 25, 25);

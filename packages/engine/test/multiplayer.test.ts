@@ -253,6 +253,20 @@ describe('§18 multiplayer', () => {
     expect(world.nearestPlayer(41, 41)).toBe(a);
   });
 
+  it('death of a lone player in a persistent world: the body stays until the next step, the world goes on', () => {
+    const { world, players: [a] } = lobby([[32, 32]], { mode: 'persistent' });
+    mat(world, 31, 32, 'lava');
+    world.step(joint(Action.move_left));
+    expect(a.dead).toBe(true);
+    expect(world.over).toBe(false);
+    expect(world.objectAt(31, 32)).toBe(a); // §9: a lone body is not removed in its death step
+    world.step(joint(Action.noop));
+    expect(world.objectAt(31, 32)).toBeNull();
+    expect(a.removed).toBe(true);
+    const b = world.respawn(0);
+    expect([b.x, b.y]).toEqual([32, 32]);
+  });
+
   it('episode mode: the world ends for everyone when no player is alive', () => {
     const { world, players: [a, b] } = lobby([[32, 32], [20, 20]]);
     mat(world, 31, 32, 'lava');
