@@ -145,6 +145,18 @@ describe('§10.6 plants', () => {
     expect(plant.health).toBe(1);
   });
 
+  it('§7.2.4 the update radius uses positions at the object’s turn (after the player moved this step)', () => {
+    const { world, p } = setup({ fill: 'grass' });
+    const plant = world.spawn('plant', 14, 32); // distance 18
+    step(world, Action.noop);
+    expect(plant.grown).toBe(0);
+    step(world, Action.move_left); // now 17 when the plant's turn comes
+    expect(p.x).toBe(31);
+    expect(plant.grown).toBe(1);
+    step(world, Action.move_right); // back to 18 before its turn
+    expect(plant.grown).toBe(1);
+  });
+
   it('#56 a plant at Manhattan distance ≥ 18 from the player does not grow; at 17 it does', () => {
     const { world } = setup({ fill: 'grass' });
     const far = world.spawn('plant', 32 - 18, 32);

@@ -100,6 +100,13 @@ describe('§7.1 reset', () => {
     expect(zombies).toBeGreaterThan(0);
   });
 
+  it('§13.2 the start tile and its 3×3 block are always grass (start > 0.5 for r < 2)', () => {
+    for (let seed = 100; seed < 120; seed++) {
+      const world = World.generate({ seed });
+      for (let dx = -1; dx <= 1; dx++) for (let dy = -1; dy <= 1; dy++) expect(world.getMaterial(32 + dx, 32 + dy)).toBe(Material.grass);
+    }
+  });
+
   it('§13 generated worlds contain every terrain kind and no "none" tiles', () => {
     const seen = new Set<number>();
     for (let seed = 0; seed < 6; seed++) {
