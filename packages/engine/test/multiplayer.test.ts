@@ -397,6 +397,27 @@ describe('§18 multiplayer', () => {
     expect(spawned).toBeGreaterThan(20);
   });
 
+  it('balancing: despawns need the despawn distance to every living player', () => {
+    // Two cows at night (cap 1) in the far corner chunk, right next to slot 1: never despawned.
+    const { world, players } = lobby([[32, 32], [3, 3]]);
+    const cows = [world.spawn('cow', 2, 3), world.spawn('cow', 4, 3)];
+    for (const c of cows) box(world, c.x, c.y, 'stone');
+    for (let i = 0; i < 300; i++) {
+      for (const p of players) p.inventory[Item.food] = p.inventory[Item.drink] = p.inventory[Item.energy] = 9;
+      world.t = 199;
+      world.step(joint(Action.noop, Action.noop));
+    }
+    expect(cows.every((c) => !c.removed)).toBe(true);
+    // Once slot 1 leaves, the surplus cow goes (p = 0.1 per run).
+    world.removePlayer(1);
+    for (let i = 0; i < 300 && cows.every((c) => !c.removed); i++) {
+      players[0].inventory[Item.food] = players[0].inventory[Item.drink] = players[0].inventory[Item.energy] = 9;
+      world.t = 199;
+      world.step(joint(Action.noop));
+    }
+    expect(cows.filter((c) => c.removed)).toHaveLength(1);
+  });
+
   it('semantic map: every player uses id 13', () => {
     const { world, players } = lobby([[32, 32], [20, 20], [5, 60]]);
     const sem = world.semanticMap();
