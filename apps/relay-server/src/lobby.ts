@@ -71,6 +71,9 @@ export interface MemberState {
   /** Seq of the last applied action (-1 if none). */
   lastAck: number;
   disconnectTimer: NodeJS.Timeout | null;
+  /** Inventory and achievements last sent to this member (deltas omit them when unchanged). */
+  sentInv: string | null;
+  sentAch: string | null;
 }
 
 export type LeaveReason = 'leave' | 'kick' | 'timeout' | 'close';
@@ -140,6 +143,8 @@ export class Lobby {
       intentSeq: -1,
       lastAck: -1,
       disconnectTimer: null,
+      sentInv: null,
+      sentAch: null,
     };
     this.members.set(member.memberId, member);
     this.ctx.onToken(member.resumeToken, member, this);
@@ -384,6 +389,8 @@ export class Lobby {
     if (!member.socket || !this.world) return;
     const msg: SnapshotMessage = { v: PROTOCOL_VERSION, t: this.world.t, snapshot: this.world.snapshot(), slot: member.slot };
     member.socket.emit('game:snapshot', msg);
+    member.sentInv = null;
+    member.sentAch = null;
   }
 
   private schedule(): void {
@@ -436,7 +443,19 @@ export class Lobby {
     for (const m of this.members.values()) {
       if (!m.socket) continue;
       const p = m.slot !== null ? world.findPlayer(m.slot) : undefined;
-      const msg: DeltaMessage & { ts?: number } = p ? { ...common, you: selfState(p, m.lastAck) } : common;
+      const msg: DeltaMessage & { ts?: number } = { ...common };
+      if (p) {
+        const you: DeltaMessage['you'] = selfState(p, m.lastAck);
+        // Inventory and achievements only when they changed (keyed by body id, so a respawn resends).
+        const inv = `${p.id}:${you.inv!.join(',')}`;
+        if (inv === m.sentInv) delete you.inv;
+        else m.sentInv = inv;
+        const ach = `${p.id}:${you.ach!.join(',')}`;
+        if (ach === m.sentAch) delete you.ach;
+        else m.sentAch = ach;
+        if (you.fresh!.length === 0) delete you.fresh;
+        msg.you = you;
+      }
       if (stamp !== undefined) msg.ts = stamp;
       m.socket.emit('game:delta', msg);
     }

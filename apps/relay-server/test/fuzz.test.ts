@@ -113,6 +113,7 @@ describe('bounded fuzzing of client events', () => {
     }
     await waitFor(() => sockets.every((s) => s.connected), 5000, 'fuzz sockets');
     const encoder = new msgpackParser.Encoder();
+    const frame = (packet: object): unknown => (encoder.encode(packet) as unknown as unknown[])[0];
     const deadline = Date.now() + 15_000;
     const TOTAL = 4000;
     let sent = 0;
@@ -129,9 +130,9 @@ describe('bounded fuzzing of client events', () => {
         // Raw frames: a forged reserved event, a bad packet type, or plain garbage bytes.
         const engine = s.io.engine as unknown as { write(d: unknown): void };
         const kind = rand();
-        if (kind < 0.4) engine.write(encoder.encode({ type: 2, nsp: '/', data: [pick(['disconnect', 'disconnecting', 'connect_error', 'newListener']), value()] })[0]);
-        else if (kind < 0.6) engine.write(encoder.encode({ type: 2, nsp: '/', data: [value(), value()] })[0]);
-        else if (kind < 0.8) engine.write(encoder.encode({ type: 3, nsp: '/', id: Math.floor(rand() * 10), data: [value()] })[0]);
+        if (kind < 0.4) engine.write(frame({ type: 2, nsp: '/', data: [pick(['disconnect', 'disconnecting', 'connect_error', 'newListener']), value()] }));
+        else if (kind < 0.6) engine.write(frame({ type: 2, nsp: '/', data: [value(), value()] }));
+        else if (kind < 0.8) engine.write(frame({ type: 3, nsp: '/', id: Math.floor(rand() * 10), data: [value()] }));
         else engine.write(new Uint8Array(Array.from({ length: 1 + Math.floor(rand() * 30) }, () => Math.floor(rand() * 256))));
       } else if (reserved) {
         continue;

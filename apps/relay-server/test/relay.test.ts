@@ -175,6 +175,11 @@ describe('relay server with real socket.io clients', () => {
     expect(again.mirror.slot).toBe(slot);
     expect(again.mirror.me()!.id).toBe(body.id);
     expect(again.mirror.self!.inv).toEqual(Array.from(p.inventory));
+    // Later deltas omit unchanged inventory/achievements; the mirror keeps them.
+    const t0 = again.mirror.t;
+    await waitFor(() => again.mirror.t >= t0 + 3, 2000, 'more deltas');
+    expect(again.mirror.self!.inv).toHaveLength(16);
+    expect(again.mirror.self!.ach).toHaveLength(22);
     // Old tokens of other lobbies or garbage are refused.
     const other = await client();
     expect(await refused(other.resume('x'.repeat(32)))).toBe('bad_resume_token');

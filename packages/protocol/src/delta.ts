@@ -248,8 +248,15 @@ export class WorldMirror {
     this.t = delta.t;
     this.lastChangedTiles = changed;
     if (delta.you) {
-      this.self = delta.you;
-      this.slot = delta.you.slot;
+      const prev = this.self;
+      const you = delta.you;
+      this.self = {
+        ...you,
+        inv: you.inv ?? (prev && prev.id === you.id ? prev.inv : []),
+        ach: you.ach ?? (prev && prev.id === you.id ? prev.ach : []),
+        fresh: you.fresh ?? [],
+      };
+      this.slot = you.slot;
     }
     return true;
   }

@@ -195,12 +195,15 @@ export const ENTITY_STRIDE = 8;
 export const SelfState = z.object({
   slot: z.int(),
   id: z.int(),
-  /** 16 inventory entries in INVENTORY order (health, food, drink, energy, ...). */
+  /**
+   * 16 inventory entries in INVENTORY order (health, food, drink, energy, ...). In a delta it is
+   * omitted when unchanged since the previous message to this player (WorldMirror merges).
+   */
   inv: z.array(z.int()),
-  /** 22 achievement counters of the current episode in ACHIEVEMENTS order. */
+  /** 22 achievement counters of the current episode in ACHIEVEMENTS order (omitted when unchanged). */
   ach: z.array(z.int()),
   /** Achievement indices unlocked in this tick. */
-  fresh: z.array(z.int()),
+  fresh: z.array(z.int()).optional(),
   reward: z.number(),
   ret: z.number(),
   steps: z.int(),
@@ -222,7 +225,7 @@ export const DeltaMessage = z.object({
   tiles: z.array(z.int()),
   ents: z.array(z.int()),
   gone: z.array(z.int()),
-  you: SelfState.optional(),
+  you: SelfState.partial({ inv: true, ach: true }).optional(),
 });
 export type DeltaMessage = z.infer<typeof DeltaMessage>;
 
