@@ -93,7 +93,7 @@ self.onmessage = (event: MessageEvent<ToSource>) => {
         if (core) {
           core.agentViewEnabled = msg.enabled;
           if (msg.enabled && !core.agentView) {
-            void loadAgentView().then((fn) => {
+            void loadAgentView(msg.atlasUrl).then((fn) => {
               if (core && fn) {
                 core.agentView = fn;
                 sendFrame();

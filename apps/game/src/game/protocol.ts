@@ -74,7 +74,8 @@ export type ToSource =
   | { type: 'hold'; action: number | null }
   | { type: 'rate'; tickRate: number }
   | { type: 'pause'; paused: boolean }
-  | { type: 'agentView'; enabled: boolean }
+  /** `atlasUrl`: where the pixel-art atlas PNG is served (the worker cannot resolve the page's base). */
+  | { type: 'agentView'; enabled: boolean; atlasUrl: string }
   /** Test hook: a fresh world on `seed`, stepped with `actions`, not ticking afterwards. */
   | { type: 'script'; id: number; seed: number; actions: number[] }
   | { type: 'hash'; id: number };

@@ -64,7 +64,7 @@ export class WorkerSource implements GameSource {
     this.send({ type: 'pause', paused });
   }
   setAgentView(enabled: boolean): void {
-    this.send({ type: 'agentView', enabled });
+    this.send({ type: 'agentView', enabled, atlasUrl: new URL('textures/atlas.png', document.baseURI).href });
   }
   private request(build: (id: number) => ToSource): Promise<{ hash: string; t: number }> {
     const id = this.nextId++;

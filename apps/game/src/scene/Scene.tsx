@@ -12,8 +12,10 @@ import { loadEngineSprites } from './sprites.ts';
 
 const N = WORLD_SIZE;
 const SKY_DAY = new THREE.Color(0x8fd3ff);
-const SKY_NIGHT = new THREE.Color(0x070b1c);
+const SKY_NIGHT = new THREE.Color(0x16204a);
 const SKY_SLEEP = new THREE.Color(0x020308);
+const HEMI_DAY = new THREE.Color(0xdff1ff);
+const HEMI_NIGHT = new THREE.Color(0x7080d0);
 
 /** Seconds of one tick at the current rate (for interpolation between ticks). */
 function tickSeconds(): number {
@@ -66,8 +68,10 @@ function Terrain({ atlas }: { atlas: THREE.Texture }) {
     const liquid = liquidMaterial(atlas);
     const box = () => new THREE.BoxGeometry(1, 1, 1);
     return {
-      ground: instanced(box(), solid, N * N, { aTile: 2 }),
-      liquid: instanced(box(), liquid, N * N, { aTile: 2, aLava: 1 }),
+      ground: instanced(new THREE.PlaneGeometry(1, 1).rotateX(-Math.PI / 2).translate(0, 0.5, 0), solid, N * N, { aTile: 2 }),
+      liquid: instanced(new THREE.PlaneGeometry(1, 1).rotateX(-Math.PI / 2).translate(0, 0.5, 0), liquid, N * N, { aTile: 2, aLava: 1 }),
+      // Vertical faces only where a ground tile drops to water or lava, and around the map.
+      sides: instanced(new THREE.PlaneGeometry(1, 1), solid, N * N * 2, { aTile: 2 }),
       blocks: instanced(box(), solid, N * N, { aTile: 2 }),
       trunks: instanced(new THREE.BoxGeometry(0.3, 0.8, 0.3), solid, N * N, { aTile: 2 }),
       leaves: instanced(box(), solid, N * N, { aTile: 2 }),
@@ -80,10 +84,13 @@ function Terrain({ atlas }: { atlas: THREE.Texture }) {
     built.current = null;
     const m = new THREE.Matrix4();
     const q = new THREE.Quaternion();
+    const up = new THREE.Vector3(0, 1, 0);
     const p = new THREE.Vector3();
     const s = new THREE.Vector3();
-    const put = (mesh: THREE.InstancedMesh, tile: BlockTile, x: number, y: number, z: number, sx = 1, sy = 1, sz = 1, lava = -1) => {
+    const put = (mesh: THREE.InstancedMesh, tile: BlockTile, x: number, y: number, z: number, sx = 1, sy = 1, sz = 1, lava = -1, yaw = 0) => {
+      if (mesh.count >= mesh.instanceMatrix.count) return;
       const i = mesh.count++;
+      q.setFromAxisAngle(up, yaw);
       m.compose(p.set(x, y, z), q, s.set(sx, sy, sz));
       mesh.setMatrixAt(i, m);
       const [u, v] = slotOffset(tileSlot(tile));
@@ -92,13 +99,26 @@ function Terrain({ atlas }: { atlas: THREE.Texture }) {
       if (lava >= 0) (mesh.geometry.getAttribute('aLava') as THREE.InstancedBufferAttribute).setX(i, lava);
     };
     const rebuild = (material: Uint8Array) => {
-      const { ground, liquid, blocks, trunks, leaves } = meshes;
-      for (const mesh of [ground, liquid, blocks, trunks, leaves]) mesh.count = 0;
+      const { ground, liquid, sides, blocks, trunks, leaves } = meshes;
+      for (const mesh of [ground, liquid, sides, blocks, trunks, leaves]) mesh.count = 0;
+      const isLiquid = (m: number) => m === Material.water || m === Material.lava;
       for (let x = 0; x < N; x++) {
         for (let y = 0; y < N; y++) {
           const i = x * N + y;
           const mat = material[i];
-          if (mat === Material.water || mat === Material.lava) {
+          const liquidHere = isLiquid(mat);
+          for (const [dx, dy] of DIRECTIONS) {
+            const nx = x + dx;
+            const ny = y + dy;
+            const outside = nx < 0 || ny < 0 || nx >= N || ny >= N;
+            if (!outside && (liquidHere || !isLiquid(material[nx * N + ny]))) continue;
+            // A side face toward the lower neighbour (or the void beyond the map edge).
+            const top = liquidHere ? -0.22 : 0;
+            const depth = outside ? 1.6 : 0.22;
+            const tile: BlockTile = liquidHere ? (mat === Material.water ? 'water' : 'lava') : mat === Material.sand ? 'sand' : 'path';
+            put(sides, tile, x + dx * 0.5, top - depth / 2, y + dy * 0.5, 1, depth, 1, -1, Math.atan2(dx, dy));
+          }
+          if (liquidHere) {
             put(liquid, mat === Material.water ? 'water' : 'lava', x, -0.72, y, 1, 1, 1, mat === Material.lava ? 1 : 0);
             continue;
           }
@@ -111,11 +131,11 @@ function Terrain({ atlas }: { atlas: THREE.Texture }) {
             const r = hash01(i, 1);
             const size = 0.85 + 0.25 * r;
             put(trunks, 'trunk', x, 0.4, y);
-            put(leaves, 'tree', x, 0.8 + size / 2, y, size, size * (0.9 + 0.3 * hash01(i, 2)), size);
+            put(leaves, 'leaves', x, 0.8 + size / 2, y, size, size * (0.9 + 0.3 * hash01(i, 2)), size);
           }
         }
       }
-      for (const mesh of [ground, liquid, blocks, trunks, leaves]) {
+      for (const mesh of [ground, liquid, sides, blocks, trunks, leaves]) {
         mesh.instanceMatrix.needsUpdate = true;
         for (const name of ['aTile', 'aLava']) {
           const a = mesh.geometry.getAttribute(name) as THREE.InstancedBufferAttribute | undefined;
@@ -152,6 +172,7 @@ function Terrain({ atlas }: { atlas: THREE.Texture }) {
     <group>
       <primitive object={meshes.ground} />
       <primitive object={meshes.liquid} />
+      <primitive object={meshes.sides} />
       <primitive object={meshes.blocks} />
       <primitive object={meshes.trunks} />
       <primitive object={meshes.leaves} />
@@ -386,12 +407,15 @@ function Lighting() {
     smooth.current.day += (frame.daylight - smooth.current.day) * k;
     smooth.current.sleep += ((me?.sleeping ? 1 : 0) - smooth.current.sleep) * k;
     const d = smooth.current.day;
-    const dark = 1 - 0.75 * smooth.current.sleep;
+    const dark = 1 - 0.7 * smooth.current.sleep;
     sky.copy(SKY_NIGHT).lerp(SKY_DAY, d).lerp(SKY_SLEEP, smooth.current.sleep);
     (scene.fog as THREE.Fog).color.copy(sky);
-    if (hemi.current) hemi.current.intensity = (0.35 + 1.25 * d) * dark;
+    if (hemi.current) {
+      hemi.current.intensity = (0.75 + 0.85 * d) * dark;
+      hemi.current.color.copy(HEMI_NIGHT).lerp(HEMI_DAY, d);
+    }
     if (sun.current) {
-      sun.current.intensity = (0.1 + 2.2 * d) * dark;
+      sun.current.intensity = (0.35 + 1.95 * d) * dark;
       sun.current.color.setHSL(0.1 + 0.5 * (1 - d) * 0.5, 0.5, 0.6 + 0.3 * d);
       sun.current.position.set(shared.playerPos.x + 20, 30, shared.playerPos.z + 12);
       sun.current.target.position.copy(shared.playerPos);
@@ -399,9 +423,9 @@ function Lighting() {
     }
     if (lamp.current) {
       lamp.current.position.set(shared.playerPos.x, 2.2, shared.playerPos.z);
-      lamp.current.intensity = (1 - d) * 6 * dark;
+      lamp.current.intensity = (1 - d) * 14 * dark;
     }
-    lightLevel.current = (0.35 + 0.65 * d) * dark;
+    lightLevel.current = (0.5 + 0.5 * d) * dark;
   });
   return (
     <>
@@ -502,13 +526,28 @@ function WorldView() {
   );
 }
 
+/** True when WebGL runs on the CPU (SwiftShader, llvmpipe): render cheaper there. */
+function softwareRenderer(): boolean {
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    if (!gl) return false;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return /swiftshader|llvmpipe|software/i.test(name);
+  } catch {
+    return false;
+  }
+}
+
 export default function Scene() {
+  const software = useMemo(softwareRenderer, []);
   return (
     <Canvas
       className="absolute inset-0"
-      dpr={[1, 1.5]}
+      dpr={software ? 0.75 : [1, 1.5]}
       camera={{ fov: 50, near: 0.1, far: 200, position: [N / 2, 11, N / 2 + 9] }}
-      gl={{ antialias: true, powerPreference: 'high-performance', preserveDrawingBuffer: true }}
+      gl={{ antialias: !software, powerPreference: 'high-performance', preserveDrawingBuffer: true }}
       data-testid="scene"
     >
       <WorldView />

@@ -13,7 +13,7 @@ export const BLOCK_TILES = [
   'diamond',
   'table',
   'furnace',
-  'tree',
+  'leaves',
   'trunk',
   'unknown',
 ] as const;
@@ -51,7 +51,7 @@ const BASE: Record<BlockTile, RGB> = {
   diamond: [128, 128, 132],
   table: [160, 110, 60],
   furnace: [96, 96, 100],
-  tree: [46, 128, 52],
+  leaves: [46, 128, 52],
   trunk: [110, 76, 44],
   unknown: [255, 0, 255],
 };
@@ -82,7 +82,7 @@ function drawProcedural(name: BlockTile, out: Uint8ClampedArray): void {
         if ((x === 1 || x === 14) && y > 8) c = [90, 60, 30];
       }
       if (name === 'furnace' && y >= 8 && y <= 13 && x >= 4 && x <= 11) c = y > 10 ? [255, 140 + n, 40] : [30, 24, 24];
-      if (name === 'tree' && r() < 0.15) c = [br - 20, bg + 30, bb - 10];
+      if (name === 'leaves' && r() < 0.15) c = [br - 20, bg + 30, bb - 10];
       if (name === 'water' && (x + y * 3) % 11 === 0) c = [150, 200, 255];
       if (name === 'lava' && (x * 3 + y) % 9 === 0) c = [255, 210, 80];
       set(x, y, c);

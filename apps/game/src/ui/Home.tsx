@@ -37,7 +37,7 @@ export function Home() {
           </p>
         </header>
 
-        <section className="w-full rounded-2xl border border-white/10 bg-slate-950/60 p-6 shadow-xl backdrop-blur">
+        <section className="w-full rounded-2xl border border-white/10 bg-slate-950/60 p-6 shadow-xl">
           <h2 className="text-xl font-bold text-white">Play solo</h2>
           <p className="mt-1 text-sm text-slate-400">Runs entirely in this tab, offline.</p>
           <div className="mt-4 flex flex-wrap gap-3">

@@ -15,9 +15,12 @@ export function Hud() {
   const devOpen = useGame((s) => s.devOpen);
   const error = useGame((s) => s.error);
   const me = myPlayer(frame);
+  const compact = useCompact();
   return (
     <div className="pointer-events-none absolute inset-0 text-sm">
-      {me && (
+      {me && <Effects health={me.inventory[0]} sleeping={me.sleeping} />}
+      {me && compact && <CompactHud inventory={me.inventory} />}
+      {me && !compact && (
         <>
           <div className="absolute left-2 top-2 flex max-h-[calc(100%-1rem)] flex-col gap-2 overflow-hidden">
             <Vitals inventory={me.inventory} sleeping={me.sleeping} />
@@ -47,9 +50,73 @@ export function Hud() {
   );
 }
 
+/** Below this size the full HUD would cover the world: show a compact one. */
+function useCompact(): boolean {
+  const measure = () => window.innerWidth < 640 || window.innerHeight < 420;
+  const [compact, setCompact] = useState(measure);
+  useEffect(() => {
+    const onResize = () => setCompact(measure());
+    window.addEventListener('resize', onResize);
+    return () => window.removeEventListener('resize', onResize);
+  }, []);
+  return compact;
+}
+
+function CompactHud({ inventory }: { inventory: number[] }) {
+  const paused = useGame((s) => s.paused);
+  const setPaused = useGame((s) => s.setPaused);
+  return (
+    <div className="absolute inset-x-1 top-1 flex flex-wrap items-center gap-x-2 gap-y-0.5 rounded bg-slate-950/70 px-2 py-0.5 text-[11px]">
+      {(['health', 'food', 'drink', 'energy'] as const).map((name, i) => (
+        <span key={name} className="flex items-center gap-0.5 tabular-nums">
+          <ItemIcon name={name} size={12} />
+          {inventory[i]}
+        </span>
+      ))}
+      <button type="button" className="pointer-events-auto ml-auto text-slate-300 underline" onClick={() => setPaused(!paused)}>
+        {paused ? 'resume' : 'pause'}
+      </button>
+      <span data-testid="compact-note" className="w-full text-slate-400">Small window: enlarge it for the full HUD.</span>
+    </div>
+  );
+}
+
+/** Red flash when hurt; darkness and a note while asleep. */
+function Effects({ health, sleeping }: { health: number; sleeping: boolean }) {
+  const last = useRef(health);
+  const [hurtAt, setHurtAt] = useState(0);
+  useEffect(() => {
+    if (health < last.current) setHurtAt(performance.now());
+    last.current = health;
+  }, [health]);
+  useEffect(() => {
+    if (!hurtAt) return;
+    const timer = setTimeout(() => setHurtAt(0), 450);
+    return () => clearTimeout(timer);
+  }, [hurtAt]);
+  return (
+    <>
+      <div
+        className="absolute inset-0 transition-opacity duration-700"
+        style={{ opacity: sleeping ? 1 : 0, background: 'radial-gradient(ellipse at center, rgba(2,3,12,0.35) 0%, rgba(2,3,12,0.85) 75%)' }}
+      />
+      {sleeping && (
+        <div className="absolute left-1/2 top-1/3 -translate-x-1/2 text-center text-indigo-200" data-testid="sleeping">
+          <div className="text-3xl font-black tracking-widest">z z z</div>
+          <div className="text-xs text-indigo-300/80">Sleeping: you wake when rested, or when hurt.</div>
+        </div>
+      )}
+      <div
+        className="absolute inset-0 transition-opacity duration-300"
+        style={{ opacity: hurtAt ? 1 : 0, boxShadow: 'inset 0 0 120px 30px rgba(220,20,40,0.65)' }}
+      />
+    </>
+  );
+}
+
 function Panel({ children, className = '' }: { children: React.ReactNode; className?: string }) {
   return (
-    <div className={`rounded-xl border border-white/10 bg-slate-950/70 p-2 shadow-lg backdrop-blur-sm ${className}`}>
+    <div className={`rounded-xl border border-white/10 bg-slate-950/70 p-2 shadow-lg ${className}`}>
       {children}
     </div>
   );

@@ -25,12 +25,31 @@ const COLORS: Record<string, [string, string]> = {
   plant: ['#4ade80', 'Pl'],
 };
 
-/** Sprite file names under public/textures/sprites/ (filled in when the atlas lands). */
-export const SPRITES = new Set<string>();
+const ITEMS = new Set([
+  'health', 'food', 'drink', 'energy', 'sapling', 'wood', 'stone', 'coal', 'iron', 'diamond',
+  'wood_pickaxe', 'stone_pickaxe', 'iron_pickaxe', 'wood_sword', 'stone_sword', 'iron_sword',
+]);
+/** The project's sprite (public/textures/sprites/) that shows an item or a placed thing. */
+export function spriteOf(name: string): string | null {
+  if (ITEMS.has(name)) return `icon-${name}`;
+  if (name === 'table' || name === 'furnace') return name;
+  if (name === 'plant') return 'sapling';
+  return null;
+}
 
 export function ItemIcon({ name, size }: { name: string; size: number }) {
-  if (SPRITES.has(name)) {
-    return <img src={`textures/sprites/${name}.png`} width={size} height={size} className="pixelated" alt={name} />;
+  const sprite = spriteOf(name);
+  if (sprite) {
+    return (
+      <img
+        src={`textures/sprites/${sprite}.png`}
+        width={size}
+        height={size}
+        className="pixelated shrink-0"
+        alt={name.replace(/_/g, ' ')}
+        draggable={false}
+      />
+    );
   }
   const [color, text] = COLORS[name] ?? ['#64748b', name.slice(0, 2)];
   return (
