@@ -10,6 +10,8 @@
  *   --policy P    'random' (a seeded random agent, the default) or 'noop'
  *   --players N   players in the world (default 1); every one acts by the policy
  *   --slot N      whose view to render (default 0)
+ *   --bench S     also time renders of this state for S seconds (into one reused buffer)
+ *                 and print renders per second, by day (t as reached) and at midnight
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     policy: { type: 'string', default: 'random' },
     players: { type: 'string', default: '1' },
     slot: { type: 'string', default: '0' },
+    bench: { type: 'string' },
   },
   strict: true,
 });
@@ -70,3 +73,35 @@ console.log(
   `${out}: seed ${seed}, t ${world.t}, daylight ${world.daylight.toFixed(3)}, player ${slot} at (${p.x}, ${p.y})` +
     `${p.sleeping ? ' asleep' : ''}${p.dead ? ' dead' : ''}, ${size}×${size}${scale > 1 ? ` shown ×${scale}` : ''}`,
 );
+
+if (values.bench !== undefined) {
+  const seconds = Number(values.bench);
+  if (!(seconds > 0)) throw new Error(`--bench must be a positive number of seconds, got ${values.bench}`);
+  const buffer = new Uint8Array(size * size * 3);
+  const time = (label: string) => {
+    for (let i = 0; i < 200; i++) renderer.render(world, slot, buffer); // warm up
+    let n = 0;
+    const start = performance.now();
+    const cpu = process.cpuUsage();
+    const end = start + seconds * 1000;
+    while (performance.now() < end) {
+      for (let i = 0; i < 100; i++) renderer.render(world, slot, buffer);
+      n += 100;
+    }
+    const perSecond = n / ((performance.now() - start) / 1000);
+    const used = process.cpuUsage(cpu);
+    const perCpuSecond = n / ((used.user + used.system) / 1e6);
+    // CPU time is the fairer figure on a shared machine; wall time is what one thread gets now.
+    console.log(
+      `${label}: ${Math.round(perSecond)} renders/s wall, ${Math.round(perCpuSecond)} per CPU-second ` +
+        `at ${size}×${size} (${(1e6 / perCpuSecond).toFixed(1)} µs CPU each)`,
+    );
+  };
+  time(`t ${world.t}, daylight ${world.daylight.toFixed(3)}`);
+  const [t, daylight] = [world.t, world.daylight];
+  world.t = 210;
+  world.daylight = 0;
+  time('midnight (daylight 0, noise on every pixel)');
+  world.t = t;
+  world.daylight = daylight;
+}

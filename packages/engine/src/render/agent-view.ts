@@ -97,9 +97,9 @@ export class AgentViewRenderer {
   readonly mapWidth: number;
   readonly mapHeight: number;
 
-  /** RGB unit × unit material tiles by material id (0 = unknown). */
-  private readonly materials: Uint8Array[];
-  /** RGBA unit × unit sprites of every texture, by name. */
+  /** Packed-RGB unit × unit material tiles by material id (0 = unknown). */
+  private readonly materials: Uint32Array[];
+  /** RGBA unit × unit sprites of the objects, by texture name. */
   private readonly sprites = new Map<TextureName, Uint8Array>();
   private readonly icons: Uint8Array[];
   private readonly iconSize: number;
@@ -107,8 +107,8 @@ export class AgentViewRenderer {
   private readonly digits: Uint8Array[];
   private readonly digitSize: number;
   private readonly digitOffset: number;
-  /** The composed local map before lighting, RGB. */
-  private readonly canvas: Uint8Array;
+  /** The composed local map before lighting, one packed r | g << 8 | b << 16 per pixel. */
+  private readonly canvas: Uint32Array;
   /** Vignette weight per local-map pixel (§15.4). */
   private readonly vignette: Float64Array;
 
@@ -127,13 +127,9 @@ export class AgentViewRenderer {
 
     this.materials = MATERIAL_TEXTURES.map((name) => {
       const rgba = scaleNearest(textures.get(name), src, unit);
-      const rgb = new Uint8Array(unit * unit * 3);
-      for (let i = 0; i < unit * unit; i++) {
-        rgb[i * 3] = rgba[i * 4];
-        rgb[i * 3 + 1] = rgba[i * 4 + 1];
-        rgb[i * 3 + 2] = rgba[i * 4 + 2];
-      }
-      return rgb;
+      const packed = new Uint32Array(unit * unit);
+      for (let i = 0; i < unit * unit; i++) packed[i] = pack(rgba[i * 4], rgba[i * 4 + 1], rgba[i * 4 + 2]);
+      return packed;
     });
     if (this.materials.length !== MATERIALS.length) throw new Error('material textures out of step with MATERIALS');
     const objectTextures: TextureName[] = [...PLAYER_TEXTURES, 'player-sleep', 'cow', 'zombie', 'skeleton', ...ARROW_TEXTURES, 'sapling', 'plant-ripe'];
@@ -147,7 +143,7 @@ export class AgentViewRenderer {
     this.icons = ICON_TEXTURES.map((name) => scaleNearest(textures.get(name), src, this.iconSize));
     this.digits = DIGIT_TEXTURES.map((name) => scaleNearest(textures.get(name), src, this.digitSize));
 
-    this.canvas = new Uint8Array(this.mapWidth * this.mapHeight * 3);
+    this.canvas = new Uint32Array(this.mapWidth * this.mapHeight);
     const W = this.mapWidth;
     const H = this.mapHeight;
     this.vignette = new Float64Array(W * H);
@@ -186,19 +182,23 @@ export class AgentViewRenderer {
     const y0 = player.y - HALF_ROWS;
     const N = world.size;
     const material = world.material;
-    const rowBytes = unit * 3;
+    const grey = pack(OFF_WORLD, OFF_WORLD, OFF_WORLD);
     for (let j = 0; j < VIEW_ROWS; j++) {
       const wy = y0 + j;
       for (let i = 0; i < VIEW_COLS; i++) {
         const wx = x0 + i;
-        const base = (j * unit * W + i * unit) * 3;
+        const base = j * unit * W + i * unit;
         if (wx < 0 || wy < 0 || wx >= N || wy >= N) {
-          for (let r = 0; r < unit; r++) canvas.fill(OFF_WORLD, base + r * W * 3, base + r * W * 3 + rowBytes);
+          for (let r = 0; r < unit; r++) canvas.fill(grey, base + r * W, base + r * W + unit);
           continue;
         }
         const id = material[wx * N + wy];
         const tile = this.materials[id < this.materials.length ? id : 0];
-        for (let r = 0; r < unit; r++) canvas.set(tile.subarray(r * rowBytes, (r + 1) * rowBytes), base + r * W * 3);
+        let s = 0;
+        for (let r = 0; r < unit; r++) {
+          let d = base + r * W;
+          for (let k = 0; k < unit; k++) canvas[d++] = tile[s++];
+        }
       }
     }
     const players = world.players;
@@ -219,7 +219,7 @@ export class AgentViewRenderer {
     if (i < 0 || j < 0 || i >= VIEW_COLS || j >= VIEW_ROWS) return;
     const sprite = this.sprites.get(entityTexture(entity))!;
     const unit = this.unit;
-    blend(this.canvas, this.mapWidth, i * unit, j * unit, sprite, unit);
+    blendPacked(this.canvas, this.mapWidth, i * unit, j * unit, sprite, unit);
   }
 
   /** §15.4 daylight (with night noise and vignette) and §15.5 sleeping, written into `out`. */
@@ -237,17 +237,18 @@ export class AgentViewRenderer {
     const E = 1 - D;
     for (let y = 0; y < H; y++) {
       let o = ((off + y) * size + off) * 3;
-      let c = y * W * 3;
-      for (let x = 0; x < W; x++, o += 3, c += 3) {
-        const r = canvas[c];
-        const g = canvas[c + 1];
-        const b = canvas[c + 2];
+      let c = y * W;
+      for (let x = 0; x < W; x++, o += 3, c++) {
+        const v = canvas[c];
+        const r = v & 255;
+        const g = (v >>> 8) & 255;
+        const b = v >>> 16;
         let nr = r;
         let ng = g;
         let nb = b;
         if (noisy) {
-          const m = amount * vignette[y * W + x];
-          const grey = 32 + 95 * renderNoise(key, y * W + x);
+          const m = amount * vignette[c];
+          const grey = 32 + 95 * renderNoise(key, c);
           nr = (1 - m) * nr + m * grey;
           ng = (1 - m) * ng + m * grey;
           nb = (1 - m) * nb + m * grey;
@@ -266,9 +267,11 @@ export class AgentViewRenderer {
           fg = 0.5 * s;
           fb = 0.5 * s + 8;
         }
-        out[o] = fr < 0 ? 0 : fr >= 255 ? 255 : fr;
-        out[o + 1] = fg < 0 ? 0 : fg >= 255 ? 255 : fg;
-        out[o + 2] = fb < 0 ? 0 : fb >= 255 ? 255 : fb;
+        // Every value lies in [0, 255] (convex mixes of bytes, plus tints that stay below);
+        // storing into the byte array truncates, as §15.5 asks.
+        out[o] = fr;
+        out[o + 1] = fg;
+        out[o + 2] = fb;
       }
     }
   }
@@ -286,6 +289,33 @@ export class AgentViewRenderer {
       blend(out, this.size, cx + this.iconOffset, cy + this.iconOffset, this.icons[k], this.iconSize);
       const digit = this.digits[Math.min(count, 9) - 1];
       blend(out, this.size, cx + this.digitOffset, cy + this.digitOffset, digit, this.digitSize);
+    }
+  }
+}
+
+function pack(r: number, g: number, b: number): number {
+  return (r | (g << 8) | (b << 16)) >>> 0;
+}
+
+/** `blend` onto a packed-RGB image. */
+function blendPacked(dst: Uint32Array, width: number, x0: number, y0: number, sprite: Uint8Array, n: number): void {
+  for (let y = 0; y < n; y++) {
+    let d = (y0 + y) * width + x0;
+    let s = y * n * 4;
+    for (let x = 0; x < n; x++, d++, s += 4) {
+      const a = sprite[s + 3];
+      if (a === 0) continue;
+      if (a === 255) {
+        dst[d] = pack(sprite[s], sprite[s + 1], sprite[s + 2]);
+      } else {
+        const ia = 255 - a;
+        const v = dst[d];
+        dst[d] = pack(
+          ((a * sprite[s] + ia * (v & 255)) / 255) | 0,
+          ((a * sprite[s + 1] + ia * ((v >>> 8) & 255)) / 255) | 0,
+          ((a * sprite[s + 2] + ia * (v >>> 16)) / 255) | 0,
+        );
+      }
     }
   }
 }
