@@ -34,12 +34,15 @@ export interface RelayConfig {
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 export const REPO_ROOT = resolve(here, '../../..');
+/** Relative paths are resolved against the directory npm was started from (`npm start -w` runs in the workspace). */
+const BASE_DIR = process.env.INIT_CWD ?? process.cwd();
+const abs = (p: string): string => resolve(BASE_DIR, p);
 
 export function defaultConfig(): RelayConfig {
   return {
     host: '127.0.0.1',
     port: 8080,
-    dataDir: resolve('./data'),
+    dataDir: abs('./data'),
     staticDir: resolve(REPO_ROOT, 'dist/game'),
     maxHttpBufferSize: 64 * 1024,
     maxEventBytes: 4 * 1024,
@@ -69,8 +72,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   const config = defaultConfig();
   if (env.HOST) config.host = env.HOST;
   if (env.PORT) config.port = intArg('PORT', env.PORT, 0, 65535);
-  if (env.AIKON_DATA_DIR) config.dataDir = resolve(env.AIKON_DATA_DIR);
-  if (env.AIKON_STATIC_DIR) config.staticDir = resolve(env.AIKON_STATIC_DIR);
+  if (env.AIKON_DATA_DIR) config.dataDir = abs(env.AIKON_DATA_DIR);
+  if (env.AIKON_STATIC_DIR) config.staticDir = abs(env.AIKON_STATIC_DIR);
   if (env.AIKON_PUBLIC_URL) config.publicUrl = env.AIKON_PUBLIC_URL;
   if (env.LOG_LEVEL) config.logLevel = env.LOG_LEVEL;
   for (let i = 0; i < argv.length; i++) {
@@ -89,10 +92,10 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
         config.port = intArg('--port', value(), 0, 65535);
         break;
       case '--data-dir':
-        config.dataDir = resolve(value());
+        config.dataDir = abs(value());
         break;
       case '--static-dir':
-        config.staticDir = resolve(value());
+        config.staticDir = abs(value());
         break;
       case '--public-url':
         config.publicUrl = value();

@@ -170,6 +170,26 @@ describe('replay', () => {
   });
 });
 
+describe('episodes', () => {
+  it('a body that survives 10,000 steps ends its episode as truncated and starts a new one', () => {
+    const world = World.generate({ seed: 21, mode: 'persistent' });
+    const episodes: EpisodeSummary[] = [];
+    const tracker = new EpisodeTracker((e) => episodes.push(e));
+    const p = world.addPlayer();
+    tracker.join(world, p.slot, { pid: 'x', kind: 'ai', consent: true });
+    for (let i = 0; i < 10_005; i++) {
+      // Test shortcut: keep the body fed and safe so only the step limit ends the episode.
+      p.inventory.set([9, 9, 9, 9], 0);
+      world.step(new Map([[p.slot, i % 2 ? 6 : 0]]));
+      tracker.afterStep(world);
+    }
+    expect(episodes).toHaveLength(1);
+    expect(episodes[0]).toMatchObject({ endReason: 'truncated', length: 10_000, startT: 0, endT: 10_000, episode: 1 });
+    tracker.leave(world, p.slot);
+    expect(episodes[1]).toMatchObject({ endReason: 'leave', length: 5, startT: 10_000, episode: 2 });
+  });
+});
+
 describe('deltas and WorldMirror', () => {
   it('a mirror kept by deltas equals a mirror built from a fresh snapshot', () => {
     for (const seed of [1, 2, 3]) {
