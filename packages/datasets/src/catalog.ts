@@ -1,0 +1,367 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ACHIEVEMENTS } from '@aikon/engine';
+import { type EpisodeSummary, LogFormatError, replayLog } from '@aikon/protocol';
+import { z } from 'zod';
+import { DatasetError, datasetsDir, engineVersion, isSafeSessionId, LOG_SUFFIX, recordingsDir } from './layout.ts';
+
+/** One session log as the catalog knows it (from a replay without rendering). */
+export interface SessionEntry {
+  sessionId: string;
+  file: string;
+  size: number;
+  mtimeMs: number;
+  sha256: string;
+  startedAt: string;
+  endedAt: string | null;
+  seed: number;
+  engineVersion: string;
+  tickRate: number;
+  ticks: number;
+  complete: boolean;
+  torn: boolean;
+  /** Every recorded hash matched and the log replayed without a structural error. */
+  verified: boolean;
+  /** Why it is not verified (mismatch or replay error), or why it could not be read. */
+  problem: string | null;
+  episodes: CatalogEpisode[];
+}
+
+export interface CatalogEpisode {
+  /** `<sessionId>:<slot>:<startT>`: unique within the data directory. */
+  id: string;
+  sessionId: string;
+  slot: number;
+  pid: string;
+  kind: 'human' | 'ai';
+  startT: number;
+  endT: number;
+  length: number;
+  return: number;
+  achievements: string[];
+  endReason: string;
+  consent: boolean;
+  startedAt: string;
+}
+
+export function episodeId(sessionId: string, slot: number, startT: number): string {
+  return `${sessionId}:${slot}:${startT}`;
+}
+
+const CATALOG_VERSION = 1;
+
+interface CatalogFile {
+  version: number;
+  sessions: SessionEntry[];
+}
+
+/** Replays one log (no rendering) into a catalog entry. Never throws for bad logs: it records the problem. */
+export function scanLog(path: string, sessionId: string): SessionEntry {
+  const st = statSync(path);
+  const bytes = readFileSync(path);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const base: SessionEntry = {
+    sessionId,
+    file: `${sessionId}${LOG_SUFFIX}`,
+    size: st.size,
+    mtimeMs: st.mtimeMs,
+    sha256,
+    startedAt: '',
+    endedAt: null,
+    seed: 0,
+    engineVersion: 'unknown',
+    tickRate: 0,
+    ticks: 0,
+    complete: false,
+    torn: false,
+    verified: false,
+    problem: null,
+    episodes: [],
+  };
+  try {
+    const report = replayLog(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    const h = report.header;
+    base.startedAt = h.startedAt;
+    base.endedAt = report.end?.endedAt ?? null;
+    base.seed = h.seed;
+    base.engineVersion = h.engineVersion;
+    base.tickRate = h.config.tickRate;
+    base.ticks = report.ticks;
+    base.complete = report.complete;
+    base.torn = report.torn;
+    base.verified = report.ok;
+    if (!report.ok) base.problem = describeReplayProblem(report.mismatches, report.error);
+    base.episodes = report.episodes
+      .filter((e) => e.length > 0)
+      .map((e) => toCatalogEpisode(sessionId, h.startedAt, e));
+  } catch (err) {
+    base.problem = err instanceof LogFormatError ? err.message : `cannot replay session log: ${(err as Error).message}`;
+  }
+  return base;
+}
+
+export function describeReplayProblem(mismatches: readonly { t: number; what: string; expected: string; actual: string }[], error?: string): string {
+  const parts: string[] = [];
+  if (mismatches.length > 0) {
+    const m = mismatches[0];
+    parts.push(
+      `replay does not match the recording: ${m.what} at t = ${m.t} expected ${m.expected}, replay gave ${m.actual}` +
+        (mismatches.length > 1 ? ` (and ${mismatches.length - 1} more mismatches)` : ''),
+    );
+  }
+  if (error) parts.push(`replay stopped: ${error}`);
+  return parts.join('; ');
+}
+
+function toCatalogEpisode(sessionId: string, startedAt: string, e: EpisodeSummary): CatalogEpisode {
+  return {
+    id: episodeId(sessionId, e.slot, e.startT),
+    sessionId,
+    slot: e.slot,
+    pid: e.pid,
+    kind: e.kind,
+    startT: e.startT,
+    endT: e.endT,
+    length: e.length,
+    return: e.return,
+    achievements: e.achievements,
+    endReason: e.endReason,
+    consent: e.consent,
+    startedAt,
+  };
+}
+
+/**
+ * Every session log of the data directory, replayed once and cached in
+ * `datasets/catalog.json` (keyed by file name, size and mtime, so a growing log is rescanned).
+ */
+export function loadCatalog(dataDir: string, options: { onScan?: (sessionId: string) => void } = {}): SessionEntry[] {
+  const dir = recordingsDir(dataDir);
+  let files: string[] = [];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith(LOG_SUFFIX)).sort();
+  } catch {
+    files = [];
+  }
+  const cachePath = join(datasetsDir(dataDir), 'catalog.json');
+  const cached = new Map<string, SessionEntry>();
+  try {
+    const parsed = JSON.parse(readFileSync(cachePath, 'utf8')) as CatalogFile;
+    if (parsed.version === CATALOG_VERSION) for (const s of parsed.sessions) cached.set(s.file, s);
+  } catch {
+    // no cache yet, or unreadable: rebuilt
+  }
+  const out: SessionEntry[] = [];
+  let changed = cached.size !== files.length;
+  for (const file of files) {
+    const sessionId = file.slice(0, -LOG_SUFFIX.length);
+    if (!isSafeSessionId(sessionId)) continue;
+    const path = join(dir, file);
+    let st;
+    try {
+      st = statSync(path);
+    } catch {
+      continue;
+    }
+    if (!st.isFile()) continue;
+    const hit = cached.get(file);
+    if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) {
+      out.push(hit);
+      continue;
+    }
+    options.onScan?.(sessionId);
+    out.push(scanLog(path, sessionId));
+    changed = true;
+  }
+  if (changed) {
+    try {
+      mkdirSync(datasetsDir(dataDir), { recursive: true });
+      const tmp = `${cachePath}.${process.pid}.${Date.now()}.tmp`;
+      writeFileSync(tmp, JSON.stringify({ version: CATALOG_VERSION, sessions: out } satisfies CatalogFile));
+      renameSync(tmp, cachePath);
+    } catch {
+      // A cache that cannot be written (full or read-only disk) only costs a rescan next time.
+    }
+  }
+  return out;
+}
+
+// ---- filters ------------------------------------------------------------------------------
+
+const isoDate = z
+  .string()
+  .max(40)
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO date or date-time');
+
+/** Episode filters (strict: an unknown key is an error, never silently ignored). */
+export const EpisodeFilter = z.strictObject({
+  kind: z.enum(['human', 'ai']).optional(),
+  /** Sessions started at or after this instant (ISO 8601). */
+  from: isoDate.optional(),
+  /** Sessions started before this instant (a bare date means the end of that day). */
+  to: isoDate.optional(),
+  minLength: z.int().min(0).optional(),
+  /** Minimum episode return (the Crafter score of the episode). */
+  minReturn: z.number().finite().optional(),
+  /** Episodes that unlocked every one of these achievements. */
+  achievements: z.array(z.enum(ACHIEVEMENTS)).max(ACHIEVEMENTS.length).optional(),
+  /** Only these sessions. */
+  sessions: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'invalid session id')).max(10_000).optional(),
+  /** At most this many episodes (the earliest first). */
+  limit: z.int().min(1).max(1_000_000).optional(),
+});
+export type EpisodeFilter = z.infer<typeof EpisodeFilter>;
+
+/** Parses a filter object, turning zod's issues into one clear DatasetError. */
+export function parseFilter(input: unknown): EpisodeFilter {
+  const r = EpisodeFilter.safeParse(input ?? {});
+  if (!r.success) {
+    const msg = r.error.issues
+      .map((i) => {
+        if (i.code === 'unrecognized_keys') return `unknown filter ${i.keys.map((k) => JSON.stringify(k)).join(', ')} (known: ${Object.keys(EpisodeFilter.shape).join(', ')})`;
+        return `${i.path.join('.') || 'filter'}: ${i.message}`;
+      })
+      .join('; ');
+    throw new DatasetError('bad_request', `invalid filter: ${msg}`);
+  }
+  return r.data;
+}
+
+/** Query-string filters (`kind=ai&minLength=10&achievements=collect_wood,eat_cow`) → filter. */
+export function filterFromQuery(params: URLSearchParams, ignore: readonly string[] = []): EpisodeFilter {
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of params) {
+    if (ignore.includes(key)) continue;
+    if (key in raw) throw new DatasetError('bad_request', `invalid filter: ${JSON.stringify(key)} given twice`);
+    switch (key) {
+      case 'minLength':
+      case 'limit':
+        raw[key] = /^-?\d+$/.test(value) ? Number(value) : value;
+        break;
+      case 'minReturn':
+        raw[key] = value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+        break;
+      case 'achievements':
+      case 'sessions':
+        raw[key] = value.split(',').filter((s) => s !== '');
+        break;
+      default:
+        raw[key] = value;
+    }
+  }
+  return parseFilter(raw);
+}
+
+function endOf(to: string): number {
+  // A bare date (YYYY-MM-DD) includes that whole day.
+  return /^\d{4}-\d{2}-\d{2}$/.test(to) ? Date.parse(to) + 86_400_000 : Date.parse(to);
+}
+
+/**
+ * Episodes that may be exported and match the filter: consented, non-empty, from verified
+ * sessions. Sessions named explicitly in the filter must exist and be verified.
+ */
+export function selectEpisodes(sessions: readonly SessionEntry[], filter: EpisodeFilter): CatalogEpisode[] {
+  if (filter.sessions) {
+    const known = new Map(sessions.map((s) => [s.sessionId, s]));
+    for (const id of filter.sessions) {
+      const s = known.get(id);
+      if (!s) throw new DatasetError('not_found', `no session ${JSON.stringify(id)} in the recordings`);
+      if (!s.verified) throw new DatasetError('mismatch', `session ${id} cannot be exported: ${s.problem ?? 'not verified'}`);
+    }
+  }
+  const wanted = filter.sessions ? new Set(filter.sessions) : null;
+  const from = filter.from !== undefined ? Date.parse(filter.from) : -Infinity;
+  const to = filter.to !== undefined ? endOf(filter.to) : Infinity;
+  const out: CatalogEpisode[] = [];
+  const ordered = [...sessions].sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : a.sessionId < b.sessionId ? -1 : 1));
+  for (const s of ordered) {
+    if (!s.verified) continue;
+    if (wanted && !wanted.has(s.sessionId)) continue;
+    const started = Date.parse(s.startedAt);
+    if (!(started >= from && started < to)) continue;
+    const eps = [...s.episodes].sort((a, b) => a.startT - b.startT || a.slot - b.slot);
+    for (const e of eps) {
+      if (!e.consent || e.length <= 0) continue;
+      if (filter.kind && e.kind !== filter.kind) continue;
+      if (filter.minLength !== undefined && e.length < filter.minLength) continue;
+      if (filter.minReturn !== undefined && e.return < filter.minReturn) continue;
+      if (filter.achievements && !filter.achievements.every((a) => e.achievements.includes(a))) continue;
+      out.push(e);
+      if (filter.limit !== undefined && out.length >= filter.limit) return out;
+    }
+  }
+  return out;
+}
+
+export interface EpisodeStats {
+  episodes: number;
+  steps: number;
+  human: number;
+  ai: number;
+  sessions: number;
+  meanLength: number;
+  meanReturn: number;
+  maxReturn: number;
+  /** Share of episodes that unlocked each achievement (0..1). */
+  achievementRates: Record<string, number>;
+  /** Crafter score: geometric mean of (1 + success %) minus 1, in percent. */
+  score: number;
+}
+
+export function episodeStats(episodes: readonly CatalogEpisode[]): EpisodeStats {
+  const n = episodes.length;
+  const counts = new Map<string, number>(ACHIEVEMENTS.map((a) => [a, 0]));
+  let steps = 0;
+  let ret = 0;
+  let maxReturn = n > 0 ? -Infinity : 0;
+  let human = 0;
+  const sessions = new Set<string>();
+  for (const e of episodes) {
+    steps += e.length;
+    ret += e.return;
+    maxReturn = Math.max(maxReturn, e.return);
+    if (e.kind === 'human') human++;
+    sessions.add(e.sessionId);
+    for (const a of e.achievements) counts.set(a, (counts.get(a) ?? 0) + 1);
+  }
+  const achievementRates: Record<string, number> = {};
+  let logSum = 0;
+  for (const a of ACHIEVEMENTS) {
+    const rate = n > 0 ? (counts.get(a) ?? 0) / n : 0;
+    achievementRates[a] = rate;
+    logSum += Math.log(1 + 100 * rate);
+  }
+  return {
+    episodes: n,
+    steps,
+    human,
+    ai: n - human,
+    sessions: sessions.size,
+    meanLength: n > 0 ? steps / n : 0,
+    meanReturn: n > 0 ? ret / n : 0,
+    maxReturn,
+    achievementRates,
+    score: n > 0 ? Math.exp(logSum / ACHIEVEMENTS.length) - 1 : 0,
+  };
+}
+
+/** Public view of a catalog episode (the pid is replaced; consent is implied). */
+export function publicEpisode(e: CatalogEpisode) {
+  return {
+    id: e.id,
+    session: e.sessionId,
+    slot: e.slot,
+    kind: e.kind,
+    startedAt: e.startedAt,
+    startT: e.startT,
+    endT: e.endT,
+    length: e.length,
+    return: e.return,
+    achievements: e.achievements,
+    endReason: e.endReason,
+  };
+}
+
+export { engineVersion };

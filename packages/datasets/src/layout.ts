@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Data-directory layout, shared with the relay server:
+ *
+ *   <dataDir>/recordings/<sessionId>.aklog     session logs (written by the relay's recorder or by `dataset generate`)
+ *   <dataDir>/index.sqlite                     the relay's episode index (not read here: logs are the source of truth)
+ *   <dataDir>/datasets/catalog.json            this package's cache of replayed episode summaries
+ *   <dataDir>/datasets/secret.key              per-installation key for pseudonyms (never exported)
+ *   <dataDir>/datasets/exports/<key>.tar       finished exports, named by content hash
+ *   <dataDir>/datasets/exports/<key>.json      their manifests
+ *   <dataDir>/datasets/tmp/                    work in progress (removed on failure)
+ */
+export const LOG_SUFFIX = '.aklog';
+
+export function recordingsDir(dataDir: string): string {
+  return join(dataDir, 'recordings');
+}
+export function datasetsDir(dataDir: string): string {
+  return join(dataDir, 'datasets');
+}
+export function exportsDir(dataDir: string): string {
+  return join(datasetsDir(dataDir), 'exports');
+}
+export function tmpDir(dataDir: string): string {
+  return join(datasetsDir(dataDir), 'tmp');
+}
+
+/** Session ids as the relay writes them (`20261125T123456-lobbyid`): a safe file-name stem. */
+export const SESSION_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+export function isSafeSessionId(id: string): boolean {
+  return SESSION_ID_RE.test(id) && !id.includes('..');
+}
+
+export function logPathFor(dataDir: string, sessionId: string): string {
+  if (!isSafeSessionId(sessionId)) throw new DatasetError('bad_request', `invalid session id ${JSON.stringify(sessionId)}`);
+  return join(recordingsDir(dataDir), `${sessionId}${LOG_SUFFIX}`);
+}
+
+/** Joins `name` under `dir`, refusing anything that would leave `dir`. */
+export function safeJoin(dir: string, name: string): string {
+  const full = resolve(dir, name);
+  const rel = relative(resolve(dir), full);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new DatasetError('bad_request', `path ${JSON.stringify(name)} leaves its directory`);
+  return full;
+}
+
+export type DatasetErrorCode = 'bad_request' | 'not_found' | 'empty' | 'mismatch' | 'corrupt' | 'io' | 'conflict';
+
+/** An error with a stable code the HTTP API maps to a status (400, 404, 422, 500, 409). */
+export class DatasetError extends Error {
+  constructor(
+    readonly code: DatasetErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DatasetError';
+  }
+}
+
+let cachedEngineVersion: string | undefined;
+/** The engine package's version (what the relay records as `engineVersion`). */
+export function engineVersion(): string {
+  if (cachedEngineVersion === undefined) {
+    try {
+      const path = fileURLToPath(new URL('../package.json', import.meta.resolve('@aikon/engine')));
+      cachedEngineVersion = (JSON.parse(readFileSync(path, 'utf8')) as { version?: string }).version ?? 'unknown';
+    } catch {
+      cachedEngineVersion = 'unknown';
+    }
+  }
+  return cachedEngineVersion;
+}
+
+/** This package's version: part of every export's content key. */
+export const EXPORTER_VERSION = '1';
