@@ -1119,7 +1119,7 @@ function sword(blade: RGBA, bladeLit: RGBA, bladeDark: RGBA, name: TextureName):
  * 10–12) and bars 2–3 px tall, placed so that every small size the inventory uses (4 px at
  * 64×64, 5, 6 and 7 px) samples each stroke. At 4 px the glyphs read as a 3 × 4 font:
  *   1 .#.  2 ###  3 ###  4 #.#  5 ###  6 ###  7 ###  8 ###  9 ###
- *     .#.    ..#    .##    #.#    #..    #..    ..#    #.#    #.#
+ *     .#.    ..#    .##    #.#    #..    #..    ..#    ###    #.#
  *     .#.    #..    ..#    ###    ..#    #.#    ..#    #.#    ###
  *     ###    ###    ###    ..#    ###    ###    ..#    ###    ..#
  */
@@ -1143,7 +1143,7 @@ const DIGIT_RECTS: Rect[][] = [
   [TOP, LEFT_UP, MIDDLE, RIGHT_DOWN, BOTTOM],
   [TOP, LEFT, MIDDLE, RIGHT_DOWN, BOTTOM],
   [TOP, RIGHT],
-  [TOP, LEFT, RIGHT, MIDDLE, BOTTOM],
+  [TOP, LEFT, RIGHT, [2, 6, 12, 8], BOTTOM],
   [TOP, LEFT_UP_LONG, RIGHT, MIDDLE_LOW],
 ];
 
