@@ -134,6 +134,22 @@ describe('game client in Chromium', () => {
     await page.locator('[data-achievement="collect_wood"][data-unlocked="true"]').waitFor({ timeout: 10_000 });
     expect(await page.getByTestId('achievement-count').textContent()).toMatch(/^[1-9]\d*\/22$/);
     expect(s.player!.inventory[5]).toBeGreaterThan(0); // wood
+    expect(await page.getByTestId('toast').first().textContent()).toMatch(/collect wood/);
+
+    // The agent view corner shows the engine's 64×64 observation, and V toggles it.
+    const agentView = page.getByTestId('agent-view');
+    await agentView.waitFor({ timeout: 20_000 });
+    const distinct = await agentView.evaluate((canvas: HTMLCanvasElement) => {
+      const data = canvas.getContext('2d')!.getImageData(0, 0, 64, 64).data;
+      const seen = new Set<number>();
+      for (let i = 0; i < data.length; i += 4) seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+      return seen.size;
+    });
+    expect(distinct).toBeGreaterThan(8);
+    await page.keyboard.press('KeyV');
+    await agentView.waitFor({ state: 'detached' });
+    await page.keyboard.press('KeyV');
+    await agentView.waitFor();
 
     // Let a few frames render, then keep a screenshot of the running game.
     await page.waitForTimeout(1500);
@@ -218,6 +234,7 @@ describe('game client in Chromium', () => {
 
     // A tiny window: still running, no errors.
     await page.setViewportSize({ width: 180, height: 120 });
+    await page.getByTestId('compact-note').waitFor();
     s = await state(page);
     await waitForTickAfter(page, s.t + 2);
     await page.screenshot({ path: join(ARTIFACTS, 'tiny-window.png') });
