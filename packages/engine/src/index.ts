@@ -1,6 +1,6 @@
 export * from './constants.ts';
 export * from './rules.ts';
-export { Rng, mixSeed } from './rng.ts';
+export { Rng, mixSeed, episodeSeed } from './rng.ts';
 export { Entity, Player } from './entity.ts';
 export { World, assertAction, assertSeed, type JointAction, type WorldMode, type WorldOptions } from './world.ts';
 export { SnapshotError, SNAPSHOT_VERSION, hashBytes } from './snapshot.ts';
@@ -33,3 +33,5 @@ export {
   renderNoiseKey,
   LOCAL_VIEW_SIZE,
 } from './render/agent-view.ts';
+export { CrafterEnv, ACTION_SPACE, observationSpace, type BoxSpace, type DiscreteSpace, type EnvOptions, type StepInfo, type StepResult } from './env.ts';
+export { summarize, randomEpisode, type EpisodeOutcome, type EvalSummary } from './evaluate.ts';
