@@ -29,6 +29,7 @@ import {
   type TextureName,
   type Textures,
   World,
+  entityTexture,
   renderNoise,
   renderNoiseKey,
 } from '../src/index.ts';
@@ -236,6 +237,30 @@ describe('texture atlas', () => {
   it('rejects an atlas of the wrong size', () => {
     const png = encode({ width: 16, height: 16, data: new Uint8Array(16 * 16 * 4), channels: 4, depth: 8 });
     expect(() => decodeAtlas(png)).toThrow(/atlas/);
+  });
+});
+
+describe('§15.3 sprite choice', () => {
+  it('players by facing or asleep, arrows by direction, plants by ripeness', () => {
+    const { world, p } = blank();
+    const names = ['left', 'right', 'up', 'down'] as const;
+    names.forEach((name, dir) => {
+      p.facing = dir;
+      expect(entityTexture(p)).toBe(`player-${name}`);
+      const arrow = world.spawn('arrow', 10 + dir, 10);
+      arrow.dir = dir;
+      expect(entityTexture(arrow)).toBe(`arrow-${name}`);
+    });
+    p.sleeping = true;
+    expect(entityTexture(p)).toBe('player-sleep');
+    const plant = world.spawn('plant', 20, 20);
+    plant.grown = 300;
+    expect(entityTexture(plant)).toBe('sapling');
+    plant.grown = 301;
+    expect(entityTexture(plant)).toBe('plant-ripe');
+    expect(entityTexture(world.spawn('cow', 21, 20))).toBe('cow');
+    expect(entityTexture(world.spawn('zombie', 22, 20))).toBe('zombie');
+    expect(entityTexture(world.spawn('skeleton', 23, 20))).toBe('skeleton');
   });
 });
 

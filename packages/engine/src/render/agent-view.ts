@@ -22,6 +22,7 @@ import {
   VIEW_ROWS,
 } from '../constants.ts';
 import type { Entity, Player } from '../entity.ts';
+import { PLANT_RIPE_AFTER } from '../rules.ts';
 import type { World } from '../world.ts';
 import {
   ARROW_TEXTURES,
@@ -55,7 +56,7 @@ export function entityTexture(entity: Entity): TextureName {
     case ObjectKind.arrow:
       return ARROW_TEXTURES[entity.dir];
     case ObjectKind.plant:
-      return entity.grown > 300 ? 'plant-ripe' : 'sapling';
+      return entity.grown > PLANT_RIPE_AFTER ? 'plant-ripe' : 'sapling';
     default:
       throw new RangeError(`no texture for object kind ${entity.kind}`);
   }
