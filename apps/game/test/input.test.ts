@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Action } from '@aikon/engine';
-import { KeyTracker, parseSeed, KEY_ACTIONS } from '../src/game/input.ts';
+import { KeyTracker, parseSeed, KEY_ACTIONS, cameraRelative } from '../src/game/input.ts';
 
 describe('KeyTracker', () => {
   it('a fresh press is the action and becomes the held action', () => {
@@ -59,5 +59,25 @@ describe('parseSeed', () => {
       const parsed = parseSeed(text);
       expect('error' in parsed && parsed.error.length > 0).toBe(true);
     }
+  });
+});
+
+describe('cameraRelative', () => {
+  it('is the identity with the camera looking north', () => {
+    for (const a of [Action.move_left, Action.move_right, Action.move_up, Action.move_down, Action.do]) {
+      expect(cameraRelative(a, 0)).toBe(a);
+    }
+  });
+  it('W walks away from the camera however it is orbited', () => {
+    // Camera east of the player (a quarter turn): W walks west, D walks north.
+    expect(cameraRelative(Action.move_up, 1)).toBe(Action.move_left);
+    expect(cameraRelative(Action.move_right, 1)).toBe(Action.move_up);
+    // Camera north of the player (half turn): everything flips.
+    expect(cameraRelative(Action.move_up, 2)).toBe(Action.move_down);
+    expect(cameraRelative(Action.move_left, 2)).toBe(Action.move_right);
+    // Camera west (three quarters): W walks east.
+    expect(cameraRelative(Action.move_up, 3)).toBe(Action.move_right);
+    expect(cameraRelative(Action.move_down, -1)).toBe(Action.move_left);
+    expect(cameraRelative(Action.sleep, 2)).toBe(Action.sleep);
   });
 });

@@ -109,3 +109,30 @@ export function parseSeed(text: string): { seed: number } | { error: string } {
 export function randomSeed(): number {
   return Math.floor(Math.random() * 1_000_000_000);
 }
+
+const MOVES = [Action.move_left, Action.move_right, Action.move_up, Action.move_down];
+/** Screen vectors of the move actions with the camera looking north (x right, y down). */
+const SCREEN: Record<number, [number, number]> = {
+  [Action.move_left]: [-1, 0],
+  [Action.move_right]: [1, 0],
+  [Action.move_up]: [0, -1],
+  [Action.move_down]: [0, 1],
+};
+
+/**
+ * Turns a move key into the move the player means when the camera is orbited by
+ * `quadrant` quarter turns: W always walks away from the camera. Other actions pass through.
+ */
+export function cameraRelative(action: number, quadrant: number): number {
+  const screen = SCREEN[action];
+  const q = ((Math.round(quadrant) % 4) + 4) % 4;
+  if (!screen || q === 0) return action;
+  const theta = (q * Math.PI) / 2;
+  const [sx, sy] = screen;
+  // right = (cos θ, −sin θ), forward = (−sin θ, −cos θ); world = sx·right − sy·forward.
+  const wx = Math.round(sx * Math.cos(theta) + sy * Math.sin(theta));
+  const wy = Math.round(-sx * Math.sin(theta) + sy * Math.cos(theta));
+  if (wx < 0) return MOVES[0];
+  if (wx > 0) return MOVES[1];
+  return wy < 0 ? MOVES[2] : MOVES[3];
+}

@@ -5,3 +5,6 @@ export const renderStats = {
   triangles: 0,
   frames: 0,
 };
+
+/** The follow camera's azimuth in quarter turns (0: looking north, the map's "up"). */
+export const cameraView = { quadrant: 0 };

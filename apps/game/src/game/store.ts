@@ -2,6 +2,8 @@ import { create } from 'zustand';
 import { ACHIEVEMENTS } from '@aikon/engine';
 import { clampTickRate, DEFAULT_TICK_RATE, type GameFrame, type PlayerView } from './protocol.ts';
 import { WorkerSource, type GameSource } from './source.ts';
+import { cameraRelative } from './input.ts';
+import { cameraView } from './stats.ts';
 
 export interface Toast {
   id: number;
@@ -108,10 +110,10 @@ export const useGame = create<GameStore>()((set, get) => {
         return;
       }
       if (frame.over) return;
-      source.press(action);
+      source.press(cameraRelative(action, cameraView.quadrant));
     },
     hold(action) {
-      get().source?.hold(action);
+      get().source?.hold(action === null ? null : cameraRelative(action, cameraView.quadrant));
     },
     setTickRate(rate) {
       const tickRate = clampTickRate(rate);

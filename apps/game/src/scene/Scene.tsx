@@ -5,10 +5,11 @@ import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { DIRECTIONS, Material, ObjectKind, PLANT_RIPE_AFTER, WORLD_SIZE } from '@aikon/engine';
 import { myPlayer, useGame } from '../game/store.ts';
 import { O_DIR, O_GROWN, O_ID, O_KIND, O_X, O_Y, OBJECT_STRIDE, type GameFrame } from '../game/protocol.ts';
-import { renderStats } from '../game/stats.ts';
+import { cameraView, renderStats } from '../game/stats.ts';
 import { atlasMaterial, buildBlockAtlas, liquidMaterial, slotOffset, tileSlot, type BlockTile } from './atlas.ts';
 import { makeModels } from './models.ts';
 import { loadEngineSprites } from './sprites.ts';
+import { Particles } from './Particles.tsx';
 
 const N = WORLD_SIZE;
 const SKY_DAY = new THREE.Color(0x8fd3ff);
@@ -468,6 +469,8 @@ function FollowCamera() {
     camera.position.x += dx;
     camera.position.z += dz;
     controls.update();
+    const azimuth = Math.atan2(camera.position.x - controls.target.x, camera.position.z - controls.target.z);
+    cameraView.quadrant = (((Math.round(azimuth / (Math.PI / 2)) % 4) + 4) % 4);
   });
   return null;
 }
@@ -520,6 +523,7 @@ function WorldView() {
       <Terrain atlas={atlas} />
       <Entities />
       <FacingMarker />
+      <Particles />
       <FollowCamera />
       <Stats />
     </>

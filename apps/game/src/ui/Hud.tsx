@@ -485,7 +485,7 @@ function Help() {
               ['H', 'this help'],
               ['V', 'toggle the agent view'],
               ['`', 'development overlay'],
-              ['mouse', 'drag to orbit the camera, wheel to zoom'],
+              ['mouse', 'drag to orbit the camera, wheel to zoom; W always walks away from the camera'],
             ].map(([k, v]) => (
               <tr key={k} className="border-b border-white/5">
                 <td className="py-0.5 pr-4">
