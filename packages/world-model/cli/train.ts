@@ -1,0 +1,86 @@
+/**
+ * Trains the token dream model, then exports it to ONNX and registers it in models/manifest.json.
+ *
+ *   npm run train:world-model -- --data data/world-model/episodes --config small
+ *
+ * --data DIR        a directory of episode files (format: src/episodes.ts); with --generate, it is
+ *                   filled with seeded random + scripted episodes first when empty or missing
+ * --config NAME     tiny | small | base
+ * --run DIR         checkpoint directory (default data/world-model/runs/<config>)
+ * --resume          continue from the run directory's checkpoint (a finished run only re-exports)
+ * --steps N --batch N --lr X --seed N --max-minutes M
+ * --models DIR      where the ONNX file and manifest go (default models/)
+ * --no-export       train only
+ * Relative paths are resolved against the directory npm was started from.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { getConfig } from '../src/config.ts';
+import { loadDataset } from '../src/node/episode-files.ts';
+import { DEFAULT_GENERATION, generateEpisodes } from '../src/node/generate.ts';
+import { train } from '../src/node/train.ts';
+
+const DEFAULTS: Record<string, { steps: number; batch: number; lr: number }> = {
+  tiny: { steps: 200, batch: 16, lr: 3e-3 },
+  small: { steps: 2400, batch: 32, lr: 2e-3 },
+  base: { steps: 20000, batch: 64, lr: 1e-3 },
+};
+
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string' },
+    config: { type: 'string', default: 'small' },
+    run: { type: 'string' },
+    resume: { type: 'boolean', default: false },
+    generate: { type: 'boolean', default: false },
+    steps: { type: 'string' },
+    batch: { type: 'string' },
+    lr: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    'max-minutes': { type: 'string', default: '1000000' },
+    models: { type: 'string' },
+    'no-export': { type: 'boolean', default: false },
+    'no-progress': { type: 'boolean', default: false },
+  },
+});
+const cwd = process.env.INIT_CWD ?? process.cwd();
+const repoRoot = resolve(import.meta.dirname, '../../..');
+if (!values.data) {
+  console.error('usage: npm run train:world-model -- --data <episode dir> [--config small] [--generate] [--resume]');
+  process.exit(2);
+}
+const dataDir = resolve(cwd, values.data);
+if (values.generate && (!existsSync(dataDir) || readdirSync(dataDir).length === 0)) {
+  console.log(`generating episodes into ${dataDir} ...`);
+  const r = generateEpisodes({ out: dataDir, ...DEFAULT_GENERATION });
+  console.log(`  ${r.episodes} episodes, ${r.steps} steps`);
+}
+const config = getConfig(values.config!);
+const d = DEFAULTS[config.name] ?? DEFAULTS.small;
+const data = loadDataset(dataDir);
+console.log(`data: ${data.files} files (${Object.entries(data.sources).map(([k, v]) => `${v} ${k}`).join(', ')}), ${data.train.length} train / ${data.validation.length} validation episodes`);
+const runDir = resolve(cwd, values.run ?? resolve(repoRoot, 'data/world-model/runs', config.name));
+const t0 = performance.now();
+const ck = await train({
+  config,
+  data,
+  dataDir: values.data,
+  runDir,
+  steps: Number(values.steps ?? d.steps),
+  batch: Number(values.batch ?? d.batch),
+  lr: Number(values.lr ?? d.lr),
+  seed: Number(values.seed),
+  resume: values.resume!,
+  maxMinutes: Number(values['max-minutes']),
+  checkpointEvery: 100,
+  validateEvery: 100,
+  progress: !values['no-progress'] && process.stderr.isTTY === true,
+});
+console.log(`trained ${ck.state.step} steps in ${ck.state.trainSeconds.toFixed(0)} s (this session ${((performance.now() - t0) / 1000).toFixed(0)} s); checkpoint in ${runDir}`);
+if (!values['no-export']) {
+  const { exportTrained } = await import('../src/node/export-model.ts');
+  const command = `npm run train:world-model -- ${process.argv.slice(2).join(' ')}`;
+  const entry = await exportTrained(ck, { modelsDir: resolve(cwd, values.models ?? resolve(repoRoot, 'models')), command });
+  console.log(`exported ${entry.file} (${entry.bytes} bytes, sha256 ${entry.sha256.slice(0, 12)}…)`);
+}

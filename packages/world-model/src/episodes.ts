@@ -1,0 +1,147 @@
+/**
+ * Episode files for world-model training: format "aikon.world-model.episode", version 1.
+ *
+ * One JSON object per file (`*.json`, or gzip-compressed `*.json.gz` when read in Node), one
+ * player's trajectory of T steps:
+ *
+ *   {
+ *     "format": "aikon.world-model.episode", "version": 1,
+ *     "id": "scripted-000017",            // unique within a dataset; the train/validation split hashes it
+ *     "source": "scripted",               // "random" | "scripted" | "recorded" | any label
+ *     "seed": 17, "slot": 0,              // optional provenance (world seed, player slot)
+ *     "view":      [[63 ids], ...],       // T+1 local 9×7 semantic views, row-major (j * 9 + i), ids 0..18
+ *     "facing":    [0..3, ...],           // T+1 (left, right, up, down)
+ *     "sleeping":  [0|1, ...],            // T+1
+ *     "inventory": [[16 counts], ...],    // T+1, INVENTORY order (health, food, drink, energy, ...), 0..9
+ *     "daylight":  [0..1, ...],           // T+1, world.daylight
+ *     "actions":   [0..16, ...],          // T, the action taken between observation t and t+1
+ *     "rewards":   [r, ...],              // T, reward of each step
+ *     "terminated": false                 // the player died in the last step
+ *   }
+ *
+ * Observation t is what the player saw before action t. Browser-safe (no Node imports).
+ */
+import { NUM_ACTIONS, NUM_ITEMS, type World } from '@aikon/engine';
+import { z } from 'zod';
+import { daylightBucket, encodeObservation, FRAME_TOKENS, observe, VIEW_TOKENS } from './tokens.ts';
+
+export const EPISODE_FORMAT = 'aikon.world-model.episode';
+export const EPISODE_VERSION = 1;
+
+const int = z.number().int();
+export const EpisodeFileSchema = z
+  .object({
+    format: z.literal(EPISODE_FORMAT),
+    version: z.literal(EPISODE_VERSION),
+    id: z.string().min(1),
+    source: z.string().min(1),
+    seed: int.optional(),
+    slot: int.min(0).optional(),
+    view: z.array(z.array(int.min(0).max(18)).length(VIEW_TOKENS)).min(2),
+    facing: z.array(int.min(0).max(3)),
+    sleeping: z.array(z.union([z.literal(0), z.literal(1)])),
+    inventory: z.array(z.array(int.min(0).max(9)).length(NUM_ITEMS)),
+    daylight: z.array(z.number().min(0).max(1)),
+    actions: z.array(int.min(0).max(NUM_ACTIONS - 1)),
+    rewards: z.array(z.number().finite()),
+    terminated: z.boolean(),
+  })
+  .superRefine((e, ctx) => {
+    const n = e.view.length;
+    for (const key of ['facing', 'sleeping', 'inventory', 'daylight'] as const) {
+      if (e[key].length !== n) ctx.addIssue({ code: 'custom', message: `${key} has ${e[key].length} entries, view has ${n}` });
+    }
+    for (const key of ['actions', 'rewards'] as const) {
+      if (e[key].length !== n - 1) ctx.addIssue({ code: 'custom', message: `${key} must have ${n - 1} entries (T), has ${e[key].length}` });
+    }
+  });
+export type EpisodeFile = z.infer<typeof EpisodeFileSchema>;
+
+/** An episode in model tokens: frames (T+1) × 81, actions T, rewards T. */
+export interface TokenEpisode {
+  readonly id: string;
+  readonly source: string;
+  readonly frames: Int32Array;
+  readonly actions: Int32Array;
+  readonly rewards: Float32Array;
+  readonly terminated: boolean;
+  /** T */
+  readonly length: number;
+}
+
+export function parseEpisode(json: unknown): EpisodeFile {
+  return EpisodeFileSchema.parse(json);
+}
+
+export function episodeToTokens(e: EpisodeFile): TokenEpisode {
+  const n = e.view.length;
+  const frames = new Int32Array(n * FRAME_TOKENS);
+  for (let t = 0; t < n; t++) {
+    encodeObservation(
+      {
+        view: Uint8Array.from(e.view[t]),
+        facing: e.facing[t],
+        sleeping: e.sleeping[t] === 1,
+        inventory: Uint8Array.from(e.inventory[t]),
+        daylightBucket: daylightBucket(e.daylight[t]),
+      },
+      frames.subarray(t * FRAME_TOKENS, (t + 1) * FRAME_TOKENS),
+    );
+  }
+  return {
+    id: e.id,
+    source: e.source,
+    frames,
+    actions: Int32Array.from(e.actions),
+    rewards: Float32Array.from(e.rewards),
+    terminated: e.terminated,
+    length: n - 1,
+  };
+}
+
+/** Records an episode file while a world runs (one player slot). */
+export class EpisodeRecorder {
+  private readonly e: {
+    view: number[][]; facing: number[]; sleeping: (0 | 1)[]; inventory: number[][]; daylight: number[];
+    actions: number[]; rewards: number[];
+  } = { view: [], facing: [], sleeping: [], inventory: [], daylight: [], actions: [], rewards: [] };
+
+  constructor(
+    private readonly world: World,
+    private readonly slot: number,
+    private readonly meta: { id: string; source: string; seed?: number },
+  ) {
+    this.observe();
+  }
+
+  private observe(): void {
+    const o = observe(this.world, this.slot);
+    this.e.view.push(Array.from(o.view));
+    this.e.facing.push(o.facing);
+    this.e.sleeping.push(o.sleeping ? 1 : 0);
+    this.e.inventory.push(Array.from(o.inventory));
+    this.e.daylight.push(this.world.daylight);
+  }
+
+  /** Call after world.step with the action this slot took. */
+  record(action: number): void {
+    const p = this.world.player(this.slot);
+    this.e.actions.push(action);
+    this.e.rewards.push(p.reward);
+    this.observe();
+  }
+
+  finish(): EpisodeFile {
+    const p = this.world.player(this.slot);
+    return {
+      format: EPISODE_FORMAT,
+      version: EPISODE_VERSION,
+      id: this.meta.id,
+      source: this.meta.source,
+      ...(this.meta.seed !== undefined ? { seed: this.meta.seed } : {}),
+      slot: this.slot,
+      ...this.e,
+      terminated: p.dead,
+    };
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The model registry manifest (`models/manifest.json`): format "aikon.models.manifest",
+ * version 1 — a list of model entries sharing one I/O contract per family. The runtime refuses
+ * a model whose bytes do not hash to the entry's sha256 or whose tensors do not match the
+ * family's contract. Browser-safe (sha256 through WebCrypto).
+ */
+import { z } from 'zod';
+import { ModelConfigSchema } from './config.ts';
+import { type IoContract, ioContract, type TensorSpec } from './io.ts';
+import { CLS, FRAME_TOKENS, MASK, VOCAB } from './tokens.ts';
+
+export const MANIFEST_FORMAT = 'aikon.models.manifest';
+export const MANIFEST_VERSION = 1;
+export const TOKEN_LAYOUT = 'aikon.semantic-tokens/1';
+
+const TensorSpecSchema = z.object({
+  name: z.string().min(1),
+  dtype: z.enum(['int32', 'float32']),
+  shape: z.array(z.union([z.number().int().positive(), z.literal('batch')])).min(1),
+});
+
+const HorizonSchema = z.object({ model: z.number(), repeatLast: z.number(), noAction: z.number() });
+
+export const ModelEntrySchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+  version: z.string().regex(/^\d+\.\d+\.\d+$/),
+  family: z.enum(['token-dream', 'pixel-diffusion']),
+  description: z.string().optional(),
+  file: z.string().regex(/^[\w.-]+\.onnx$/),
+  bytes: z.number().int().positive(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  opset: z.number().int().min(13),
+  io: z.object({ inputs: z.array(TensorSpecSchema), outputs: z.array(TensorSpecSchema) }),
+  contextLength: z.number().int().min(1),
+  sampler: z.object({ steps: z.number().int().min(1), temperature: z.number().min(0), schedule: z.enum(['cosine', 'linear']) }),
+  tokens: z.object({ layout: z.literal(TOKEN_LAYOUT), frameTokens: z.number().int(), vocab: z.number().int(), mask: z.number().int(), cls: z.number().int() }),
+  architecture: ModelConfigSchema.extend({ params: z.number().int() }),
+  training: z.object({
+    framework: z.string(),
+    command: z.string(),
+    data: z.object({ dir: z.string(), files: z.number().int(), trainEpisodes: z.number().int(), validationEpisodes: z.number().int(), trainTransitions: z.number().int(), sources: z.record(z.string(), z.number()) }),
+    steps: z.number().int(),
+    batch: z.number().int(),
+    seconds: z.number(),
+    finishedAt: z.string(),
+    finalLoss: z.number().optional(),
+    validationLoss: z.number().optional(),
+    validationMaskedTokenAccuracy: z.number().optional(),
+  }),
+  metrics: z
+    .object({
+      command: z.string(),
+      evaluatedAt: z.string(),
+      episodes: z.number().int(),
+      rollouts: z.number().int(),
+      horizons: z.record(z.string(), HorizonSchema),
+    })
+    .catchall(z.unknown())
+    .optional(),
+});
+export type ModelEntry = z.infer<typeof ModelEntrySchema>;
+
+export const ManifestSchema = z.object({
+  format: z.literal(MANIFEST_FORMAT),
+  version: z.literal(MANIFEST_VERSION),
+  models: z.array(ModelEntrySchema),
+});
+export type Manifest = z.infer<typeof ManifestSchema>;
+
+export class ModelRefusedError extends Error {
+  override readonly name = 'ModelRefusedError';
+}
+
+export function parseManifest(json: unknown): Manifest {
+  return ManifestSchema.parse(json);
+}
+
+export function findModel(m: Manifest, name?: string, family: ModelEntry['family'] = 'token-dream'): ModelEntry {
+  const e = m.models.filter((x) => x.family === family && (name === undefined || x.name === name)).at(-1);
+  if (!e) throw new ModelRefusedError(`no ${family} model${name ? ` named ${name}` : ''} in the manifest`);
+  return e;
+}
+
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes as unknown as ArrayBuffer);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function sameSpecs(a: readonly TensorSpec[], b: readonly TensorSpec[]): boolean {
+  return a.length === b.length && a.every((x, i) => x.name === b[i].name && x.dtype === b[i].dtype && JSON.stringify(x.shape) === JSON.stringify(b[i].shape));
+}
+
+/** The contract a token-dream entry must declare, from its context length. */
+export function expectedContract(entry: ModelEntry): IoContract {
+  if (entry.family !== 'token-dream') throw new ModelRefusedError(`family ${entry.family} has no runtime in this package yet`);
+  if (entry.tokens.frameTokens !== FRAME_TOKENS || entry.tokens.vocab !== VOCAB || entry.tokens.mask !== MASK || entry.tokens.cls !== CLS) {
+    throw new ModelRefusedError(`model ${entry.name} uses another token layout (${JSON.stringify(entry.tokens)})`);
+  }
+  return ioContract({ context: entry.contextLength });
+}
+
+/**
+ * Checks model bytes against a manifest entry: sha256, size, the declared I/O contract, and
+ * (when given) the tensor names the loaded session reports. Throws ModelRefusedError.
+ */
+export async function verifyModel(
+  entry: ModelEntry,
+  bytes: Uint8Array,
+  session?: { inputNames: readonly string[]; outputNames: readonly string[] },
+): Promise<void> {
+  if (bytes.byteLength !== entry.bytes) throw new ModelRefusedError(`${entry.file}: ${bytes.byteLength} bytes, the manifest says ${entry.bytes}`);
+  const hash = await sha256Hex(bytes);
+  if (hash !== entry.sha256) throw new ModelRefusedError(`${entry.file}: sha256 ${hash} does not match the manifest's ${entry.sha256}`);
+  const want = expectedContract(entry);
+  if (!sameSpecs(entry.io.inputs, want.inputs) || !sameSpecs(entry.io.outputs, want.outputs)) {
+    throw new ModelRefusedError(`${entry.name}: declared tensors ${JSON.stringify(entry.io)} do not match the ${entry.family} contract ${JSON.stringify(want)}`);
+  }
+  if (session) {
+    const ins = want.inputs.map((t) => t.name);
+    const outs = want.outputs.map((t) => t.name);
+    if ([...session.inputNames].sort().join() !== [...ins].sort().join() || [...session.outputNames].sort().join() !== [...outs].sort().join()) {
+      throw new ModelRefusedError(`${entry.file}: graph tensors in [${session.inputNames}] out [${session.outputNames}], contract in [${ins}] out [${outs}]`);
+    }
+  }
+}

@@ -1,0 +1,15 @@
+/** Node entry: training, export, evaluation, files and the onnxruntime-node backend. */
+export * from './index.ts';
+export { OrtNodeBackend, type NodeBackendOptions } from './node/backend-node.ts';
+export { OrtWebBackend, type WebBackendOptions } from './backend-web.ts';
+export { TfDreamModel, initWeights, multiHot, lossFn, mm, bmm } from './tf-model.ts';
+export { TfBackend } from './tf-backend.ts';
+export { exportOnnx, OPSET } from './onnx-export.ts';
+export { paramSpecs, paramCount, type Weights } from './params.ts';
+export { setupTf } from './node/tf-setup.ts';
+export { train, learningRate, type TrainOptions } from './node/train.ts';
+export { evaluate, HORIZONS, type EvalResult } from './node/evaluate.ts';
+export { exportTrained, readManifest, writeManifest, upsertEntry } from './node/export-model.ts';
+export { loadDataset, readEpisodeFile, writeEpisodeFile, listEpisodeFiles, isValidation, type Dataset } from './node/episode-files.ts';
+export { generateEpisodes, DEFAULT_GENERATION } from './node/generate.ts';
+export { saveCheckpoint, loadCheckpoint, hasCheckpoint, type Checkpoint } from './node/checkpoint.ts';
