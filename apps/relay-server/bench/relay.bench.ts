@@ -9,8 +9,8 @@
  * delivery latency under 50 ms (and ticks on schedule). Everything is bounded in count and time.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRelayServer } from '../src/server.ts';
@@ -30,6 +30,19 @@ const BUDGET_MS = flag('--budget-s', QUICK ? 60 : 420) * 1000;
 const LATENCY_LIMIT_MS = 50;
 const LOAD_CLIENT = fileURLToPath(new URL('./load-client.ts', import.meta.url));
 const started = Date.now();
+
+/** Machine-wide busy CPU time (ms, all cores) from /proc/stat; NaN where unavailable. */
+function machineBusyMs(): number {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    const idle = f[3] + (f[4] ?? 0);
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    return ((total - idle) * 1000) / 100; // USER_HZ = 100
+  } catch {
+    return NaN;
+  }
+}
 
 function pct(xs: number[], p: number): number {
   if (xs.length === 0) return NaN;
@@ -67,6 +80,11 @@ export interface ScenarioResult {
   clientCpuPct: number;
   rssMb: number;
   heapMb: number;
+  /** Busy CPU of everything else on the machine during the window, % of one core. */
+  otherCpuPct: number;
+  loadAvg1: number;
+  /** Server CPU ms per player-second: the basis of a one-core capacity estimate. */
+  cpuMsPerPlayerSec: number;
   errors: Record<string, number>;
 }
 
@@ -129,11 +147,13 @@ async function scenario(lobbies: number, perLobby: number): Promise<ScenarioResu
     await new Promise((r) => setTimeout(r, WARMUP_MS));
     measuring = true;
     const cpu0 = process.cpuUsage();
+    const busy0 = machineBusyMs();
     const t0 = performance.now();
     const ticks0 = (await server.metrics.ticks.get()).values[0]?.value ?? 0;
     await new Promise((r) => setTimeout(r, MEASURE_MS));
     const wall = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
+    const busy = machineBusyMs() - busy0;
     const ticks1 = (await server.metrics.ticks.get()).values[0]?.value ?? 0;
     measuring = false;
     const mem = process.memoryUsage();
@@ -162,6 +182,9 @@ async function scenario(lobbies: number, perLobby: number): Promise<ScenarioResu
       clientCpuPct: (results.reduce((n, r) => n + r.cpuMs, 0) / MEASURE_MS) * 100,
       rssMb: mem.rss / 2 ** 20,
       heapMb: mem.heapUsed / 2 ** 20,
+      otherCpuPct: ((busy - (cpu.user + cpu.system) / 1000 - results.reduce((n, r) => n + r.cpuMs, 0)) / wall) * 100,
+      loadAvg1: loadavg()[0],
+      cpuMsPerPlayerSec: (cpu.user + cpu.system) / 1000 / players / (wall / 1000),
       errors,
     };
   } finally {
@@ -178,10 +201,10 @@ function passes(r: ScenarioResult): boolean {
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
 function row(r: ScenarioResult): string {
-  return `| ${r.lobbies} × ${r.perLobby} | ${r.players} | ${f2(r.tickP50)} / ${f2(r.tickP99)} | ${f1(r.ticksPerSec)} / ${r.expectedTicksPerSec} | ${f1(r.actionP50)} / ${f1(r.actionP99)} | ${f1(r.deliveryP50)} / ${f1(r.deliveryP99)} | ${Math.round(r.bytesInPerPlayer)} / ${Math.round(r.bytesOutPerPlayer)} | ${f1(r.serverCpuPct)} | ${f1(r.clientCpuPct)} | ${Math.round(r.rssMb)} | ${passes(r) ? 'yes' : 'no'} |`;
+  return `| ${r.lobbies} × ${r.perLobby} | ${r.players} | ${f2(r.tickP50)} / ${f2(r.tickP99)} | ${f1(r.ticksPerSec)} / ${r.expectedTicksPerSec} | ${f1(r.actionP50)} / ${f1(r.actionP99)} | ${f1(r.deliveryP50)} / ${f1(r.deliveryP99)} | ${Math.round(r.bytesInPerPlayer)} / ${Math.round(r.bytesOutPerPlayer)} | ${f1(r.serverCpuPct)} | ${f1(r.clientCpuPct)} | ${Math.round(r.rssMb)} | ${f1(r.otherCpuPct)} | ${f2(r.loadAvg1)} | ${passes(r) ? 'yes' : 'no'} |`;
 }
-const HEADER = `| lobbies × players | players | tick ms p50 / p99 | ticks/s done / due | action→delta ms p50 / p99 | delivery ms p50 / p99 | bytes/s per player down / up | server CPU % | load-client CPU % | server RSS MB | p99 < 50 ms |
-|---|---|---|---|---|---|---|---|---|---|---|`;
+const HEADER = `| lobbies × players | players | tick ms p50 / p99 | ticks/s done / due | action→delta ms p50 / p99 | delivery ms p50 / p99 | bytes/s per player down / up | server CPU % | load-client CPU % | server RSS MB | other processes' CPU % | load avg | p99 < 50 ms |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|`;
 
 async function main(): Promise<void> {
   console.log(`relay bench: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, node ${process.version}; ${TICK_RATE} ticks/s; warmup ${WARMUP_MS} ms, measure ${MEASURE_MS} ms`);
@@ -220,9 +243,12 @@ async function main(): Promise<void> {
     else bad = mid;
   }
   const limit = Number.isFinite(bad) ? `between ${good * PER_LOBBY} and ${bad * PER_LOBBY} players` : `at least ${good * PER_LOBBY} players (search bound ${MAX_PLAYERS} or time budget reached)`;
+  const perPlayer = all.filter((r) => r.players >= 32).map((r) => r.cpuMsPerPlayerSec);
+  const cpuPer = perPlayer.length ? perPlayer.reduce((a, b) => a + b, 0) / perPlayer.length : NaN;
+  console.log(`\nserver CPU per player: ${f2(cpuPer)} ms per second → one core at 70 % busy ≈ ${Math.floor(700 / cpuPer)} players (CPU extrapolation)`);
   console.log(`\nlargest load meeting p99 delivery < ${LATENCY_LIMIT_MS} ms with ticks on schedule: ${limit}`);
   const out = process.env.AIKON_BENCH_OUT;
-  if (out) writeFileSync(out, JSON.stringify({ results: all, good: good * PER_LOBBY, bad: bad * PER_LOBBY }, null, 2));
+  if (out) writeFileSync(out, JSON.stringify({ results: all, good: good * PER_LOBBY, bad: bad * PER_LOBBY, cpuMsPerPlayerSec: cpuPer }, null, 2));
 }
 
 main().then(

@@ -283,6 +283,49 @@ describe('relay server with real socket.io clients', () => {
     expect((await res.json()).status).toBe('ok');
   });
 
+  it('a frame beyond maxHttpBufferSize closes only that connection', async () => {
+    const a = await client();
+    const created = await a.createLobby({ name: 'A' });
+    await a.start();
+    await waitFor(() => a.mirror.self, 3000, 'delta');
+    const raw = ioClient(server.url, { parser: msgpackParser, transports: ['websocket'], reconnection: false });
+    await new Promise<void>((r) => raw.on('connect', () => r()));
+    const closed = new Promise<string>((r) => raw.on('disconnect', (reason) => r(reason)));
+    raw.emit('game:action', { a: 1, pad: 'x'.repeat(server.config.maxHttpBufferSize + 1000) });
+    expect(await closed).toBe('transport close');
+    // Everyone else carries on.
+    const t = a.mirror.t;
+    await waitFor(() => a.mirror.t > t + 2, 2000, 'ticks continue');
+    expect(server.lobbyByCode(created.lobby.code)!.status).toBe('running');
+  });
+
+  it('a member that stays away past the reconnection window leaves; the host role moves on', async () => {
+    const short = await startTestServer({ reconnectMs: 300, emptyLobbyGraceMs: 100 });
+    try {
+      const h = createRelayClient(short.url, { socket: { reconnection: false } });
+      const g = createRelayClient(short.url, { socket: { reconnection: false } });
+      await h.connect();
+      await g.connect();
+      const created = await h.createLobby({ name: 'H' });
+      const jg = await g.joinLobby(created.lobby.code, { name: 'G' });
+      await h.start();
+      await waitFor(() => g.mirror.ready, 2000, 'snapshot');
+      const lobby = short.lobbyByCode(created.lobby.code)!;
+      const sessionId = lobby.sessionId!;
+      h.close();
+      await waitFor(() => lobby.hostId === jg.memberId, 3000, 'host hand-over after the window');
+      expect(lobby.members.size).toBe(1);
+      expect(lobby.world!.players).toHaveLength(1);
+      g.close();
+      await waitFor(() => lobby.status === 'closed', 3000, 'empty lobby closes');
+      const eps = short.store.episodes(sessionId);
+      expect(eps.map((e) => e.end_reason).sort()).toEqual(['close', 'leave']);
+      expect(short.store.session(sessionId)!.status).toBe('complete');
+    } finally {
+      await short.cleanup();
+    }
+  });
+
   it('serves /healthz, /metrics and the SPA placeholder', async () => {
     const health = await (await fetch(`${server.url}/healthz`)).json();
     expect(health.status).toBe('ok');
