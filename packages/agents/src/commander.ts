@@ -252,9 +252,12 @@ export class Commander implements Coordination {
 
   private monitor(): void {
     const world = this.world;
-    // Tasks done as a side effect (a nap gives wake_up, a reflex kills a zombie).
+    // Tasks done as a side effect (a nap gives wake_up, a reflex kills a zombie) — only those
+    // whose output nobody else waits for.
+    const needed = new Set<number>();
+    for (const q of this.queue) if (q.status === 'pending' || q.status === 'assigned') for (const d of q.deps) needed.add(d);
     for (const q of this.queue) {
-      if (q.status !== 'pending' || !q.unlockOnly) continue;
+      if (q.status !== 'pending' || !q.unlockOnly || needed.has(q.id)) continue;
       const ach = achievementIndex(q.spec);
       if (ach < 0) continue;
       const lane = this.lanes.get(q.lane);

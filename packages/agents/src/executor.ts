@@ -656,6 +656,21 @@ export class Executor {
         if (inside(nx, ny)) queue.push(nx * N + ny);
       }
     }
+    // Arrows fly along rows and columns over water and lava too (§10.5): no skeleton may
+    // get a straight shot at the sleeper from outside the pocket.
+    for (let k = 0; k < 4; k++) {
+      for (let s = 1; s <= 6; s++) {
+        const nx = x + DX[k] * s;
+        const ny = y + DY[k] * s;
+        if (!inside(nx, ny)) break;
+        const i = nx * N + ny;
+        if (i === extraBlocked) break;
+        const m = mat[i];
+        if (m === 0) return false;
+        if (ARROW_FREE[m] !== 1) break;
+        if (CREATURE_WALKABLE[m] === 1 && !seen.includes(i)) return false;
+      }
+    }
     return true;
   }
 
@@ -687,7 +702,7 @@ export class Executor {
       const solid = (x: number, y: number): boolean => {
         if (!inside(x, y)) return true;
         const m = mat[x * N + y];
-        return m !== 0 && CREATURE_WALKABLE[m] !== 1;
+        return m !== 0 && ARROW_FREE[m] !== 1;
       };
       const dig = this.search(
         p,
@@ -902,6 +917,7 @@ export class Executor {
     };
     let res = what === 'plant' ? this.search(p, goal(true), 25) : { found: false } as SearchResult;
     if (!res.found) res = this.search(p, goal(false), near.length > 0 ? 60 : undefined);
+    if (!res.found && near.length > 0) return this.placeSkill(p, what, []);
     if (!res.found) return null;
     const target = (res.x + DX[res.facing]) * N + (res.y + DY[res.facing]);
     this.lastTarget = target;

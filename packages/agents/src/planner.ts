@@ -87,7 +87,7 @@ function basePriority(spec: TaskSpec): number {
           return 50;
       }
     case 'place':
-      return spec.what === 'table' ? 95 : spec.what === 'stone' ? 68 : spec.what === 'furnace' ? 64 : 62;
+      return spec.what === 'table' ? 95 : spec.what === 'plant' ? 84 : spec.what === 'stone' ? 68 : spec.what === 'furnace' ? 64 : 62;
     case 'make':
       return 90;
     case 'eat':
@@ -107,6 +107,8 @@ class PlanBuilder {
   private readonly tools = new Map<ItemName, number>();
   private readonly stations = new Map<MaterialName, number>();
   private readonly union: number[] = [];
+  /** Items that unlock-only collect tasks bring in, free for later consumers. */
+  private readonly provided = new Map<ItemName, { id: number; left: number }[]>();
 
   constructor(
     private readonly state: PlanState,
@@ -156,15 +158,24 @@ class PlanBuilder {
     }
     const have = Math.min(this.budget[Item[item]], amount);
     this.budget[Item[item]] -= have;
-    const missing = amount - have;
-    if (missing <= 0) return [];
+    let missing = amount - have;
+    const got: number[] = [];
+    for (const p of this.provided.get(item) ?? []) {
+      if (missing <= 0) break;
+      const take = Math.min(p.left, missing);
+      if (take <= 0) continue;
+      p.left -= take;
+      missing -= take;
+      got.push(p.id);
+    }
+    if (missing <= 0) return got;
     const source = sourceOf(item);
     if (!source) throw new PlanError(`no rule yields ${item}`);
     if (source.type === 'collect') {
       const rule = source.rule;
       this.check(rule.material);
       const deps = Object.entries(rule.require).flatMap(([tool, n]) => this.needItem(tool as ItemName, n as number));
-      return [this.add({ kind: 'collect', material: rule.material, item, amount: missing }, deps)];
+      return [...got, this.add({ kind: 'collect', material: rule.material, item, amount: missing }, deps)];
     }
     const ids: number[] = [];
     for (let k = 0; k < missing; k++) ids.push(this.produce(item));
@@ -212,21 +223,24 @@ class PlanBuilder {
         const rule = how.rule;
         this.check(rule.material);
         const deps = Object.entries(rule.require).flatMap(([tool, n]) => this.needItem(tool as ItemName, n as number));
-        return this.add({ kind: 'collect', material: rule.material, item: rule.receive, amount: 1 }, deps, [], true);
+        const id = this.add({ kind: 'collect', material: rule.material, item: rule.receive, amount: 1 }, deps, [], true);
+        const list = this.provided.get(rule.receive) ?? [];
+        list.push({ id, left: 1 });
+        this.provided.set(rule.receive, list);
+        return id;
       }
       case 'place': {
-        if (how.rule.name === 'plant' && all) {
-          // Stone to wall the sapling in against cows and zombies.
-          const spare = this.needItem('stone', 3);
-          const id = this.place('plant', [], true);
-          for (const d of spare) this.tasks[id].deps.push(d);
-          for (const d of spare) this.join(id, d);
-          return id;
+        const station = this.stations.get(how.rule.name as MaterialName);
+        if (station !== undefined) {
+          this.tasks[station].unlockOnly = true;
+          return station;
         }
         return this.place(how.rule.name, how.rule.name === 'furnace' ? ['table'] : [], true);
       }
       case 'make': {
-        const id = this.produce(how.rule.item);
+        const item = how.rule.item;
+        const memo = TOOLS.has(item) ? this.needItem(item, 1) : [];
+        const id = memo.length > 0 ? memo[0] : this.produce(item);
         this.tasks[id].unlockOnly = true;
         return id;
       }
@@ -306,6 +320,8 @@ export class Planner {
               skipped.push({ achievement: name, reason: error.message });
             }
           }
+          // One spare wood: a second table near the mines saves a long walk back.
+          if (b.tasks.length > 0) b.needItem('wood', 1);
           break;
       }
     } catch (error) {
