@@ -219,6 +219,9 @@ async function writeInto(dataDir: string, plan: ExportPlan, work: string, onProg
       parquet = new ParquetDatasetWriter(join(work, 'data.parquet'), pseudo, { 'aikon:key': plan.key, 'aikon:engine_version': engineVersion() });
     }
     let ticksBefore = 0;
+    // Frame scratch files live in the data directory's tmp, not in the output.
+    const scratch = join(tmpDir(dataDir), `scratch-${process.pid}-${randomBytes(4).toString('hex')}`);
+    mkdirSync(scratch, { recursive: true });
     try {
       for (const s of plan.sessions) {
         const bytes = readFileSync(logPathFor(dataDir, s.sessionId));
@@ -230,7 +233,7 @@ async function writeInto(dataDir: string, plan: ExportPlan, work: string, onProg
         extractEpisodes(s.sessionId, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
           textures,
           wanted,
-          scratchDir: work,
+          scratchDir: scratch,
           onTicks: (t) => progress(ticksBefore + t, 'rendering'),
           onEpisode: (ep) => {
             if (!order.has(ep.id)) return;
@@ -266,6 +269,8 @@ async function writeInto(dataDir: string, plan: ExportPlan, work: string, onProg
       }
       parquet?.abort();
       throw err;
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
     }
   }
   const readme = datacard({
