@@ -498,8 +498,11 @@ export class Lobby {
     for (const m of this.members.values()) m.socket?.emit('lobby:state', state);
   }
 
-  /** Ends the lobby: members' episodes end, the log gets its end record and is closed. */
-  close(reason: string): void {
+  /**
+   * Ends the lobby: members' episodes end, the log gets its end record and is closed (synced
+   * asynchronously, then the index marks the session complete; `sync` for server shutdown).
+   */
+  close(reason: string, options: { sync?: boolean } = {}): void {
     if (this.status === 'closed') return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -507,21 +510,27 @@ export class Lobby {
     this.emptyTimer = null;
     for (const m of [...this.members.values()]) this.removeMember(m, 'close');
     this.status = 'closed';
-    if (this.world && this.recorder && this.sessionId) {
+    const recorder = this.recorder;
+    const sessionId = this.sessionId;
+    if (this.world && recorder && sessionId) {
       const endedAt = new Date().toISOString();
-      this.record({ k: 'end', t: this.world.t, reason, h: this.world.hash(), endedAt });
-      this.recorder.close();
-      const ok = this.recorder.failed === null;
-      try {
-        this.ctx.store.finishSession(this.sessionId, {
-          status: ok ? 'complete' : 'incomplete',
-          endedAt,
-          ticks: this.world.t,
-          note: ok ? null : `recording failed: ${this.recorder.failed?.message}`,
-        });
-      } catch (err) {
-        this.log.error({ err }, 'session index update failed');
-      }
+      const ticks = this.world.t;
+      this.record({ k: 'end', t: ticks, reason, h: this.world.hash(), endedAt });
+      recorder.close({
+        sync: options.sync,
+        onDone: (failed) => {
+          try {
+            this.ctx.store.finishSession(sessionId, {
+              status: failed ? 'incomplete' : 'complete',
+              endedAt,
+              ticks,
+              note: failed ? `recording failed: ${failed.message}` : null,
+            });
+          } catch (err) {
+            this.log.error({ err }, 'session index update failed');
+          }
+        },
+      });
     }
     this.log.info({ reason, session: this.sessionId }, 'lobby closed');
     this.ctx.onClosed(this);

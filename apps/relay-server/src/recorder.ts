@@ -1,6 +1,9 @@
 import {
+  close as closeAsync,
   closeSync,
   fdatasync,
+  fsync,
+  open as openAsync,
   fdatasyncSync,
   fsyncSync,
   ftruncateSync,
@@ -23,17 +26,12 @@ export function logPath(dataDir: string, sessionId: string): string {
   return join(recordingsDir(dataDir), `${sessionId}${LOG_SUFFIX}`);
 }
 
-function fsyncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Some file systems refuse fsync on directories; the file itself is still synced.
-  }
+/** Makes a new directory entry durable, off the event loop (errors ignored: some file systems refuse). */
+function fsyncDirAsync(dir: string): void {
+  openAsync(dir, 'r', (err, fd) => {
+    if (err) return;
+    fsync(fd, () => closeAsync(fd, () => {}));
+  });
 }
 
 /**
@@ -65,7 +63,10 @@ export class SessionRecorder {
     this.timer.unref();
   }
 
-  /** Creates the log (exclusively), writes the magic and the header and syncs both file and directory. */
+  /**
+   * Creates the log (exclusively) and writes the magic and the header. The file and its directory
+   * entry are synced asynchronously (never blocking the ticks of other lobbies).
+   */
   static create(
     dataDir: string,
     header: SessionRecord,
@@ -78,8 +79,8 @@ export class SessionRecorder {
     const rec = new SessionRecorder(path, fd, options.fsyncMs ?? 500, options.onError ?? (() => {}), options.onBytes ?? (() => {}));
     rec.write(LOG_MAGIC);
     rec.append(header);
-    rec.flush();
-    fsyncDir(dir);
+    rec.syncAsync();
+    fsyncDirAsync(dir);
     return rec;
   }
 
@@ -108,7 +109,7 @@ export class SessionRecorder {
     }
   }
 
-  private syncAsync(): void {
+  syncAsync(): void {
     if (!this.dirty || this.syncing || this.closed) return;
     this.dirty = false;
     this.syncing = true;
@@ -135,16 +136,39 @@ export class SessionRecorder {
     }
   }
 
-  close(): void {
+  /**
+   * Closes the log. By default the last bytes are synced and the file closed asynchronously
+   * (`onDone` after both); `sync: true` does it before returning (shutdown).
+   */
+  close(options: { sync?: boolean; onDone?: (err: Error | null) => void } = {}): void {
     if (this.closed) return;
-    this.flush();
     clearInterval(this.timer);
-    this.closed = true;
-    try {
-      closeSync(this.fd);
-    } catch {
-      // already closed
+    if (options.sync) {
+      this.flush();
+      this.closed = true;
+      try {
+        closeSync(this.fd);
+      } catch {
+        // already closed
+      }
+      options.onDone?.(this.failed);
+      return;
     }
+    this.closed = true;
+    const fd = this.fd;
+    const finish = () => closeAsync(fd, () => options.onDone?.(this.failed));
+    const attempt = () => {
+      // Never close the descriptor under a periodic sync that is still running.
+      if (this.syncing) {
+        setTimeout(attempt, 5);
+        return;
+      }
+      fdatasync(fd, (err) => {
+        if (err && !this.failed) this.fail(err);
+        finish();
+      });
+    };
+    attempt();
   }
 }
 

@@ -430,7 +430,7 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     lobbyByCode: (code) => byCode.get(code),
     close() {
       closing ??= (async () => {
-        for (const lobby of [...lobbies.values()]) lobby.close('shutdown');
+        for (const lobby of [...lobbies.values()]) lobby.close('shutdown', { sync: true });
         await new Promise<void>((resolve) => io.close(() => resolve()));
         store.close();
         log.info('relay server stopped');

@@ -240,8 +240,8 @@ describe('relay server with real socket.io clients', () => {
     await a.leave();
     await b.leave();
     await waitFor(() => lobby.status === 'closed', 3000, 'lobby closes after the grace period');
-    const row = server.store.session(sessionId)!;
-    expect(row.status).toBe('complete');
+    // The index marks the session complete once the log's last bytes are synced.
+    const row = await waitFor(() => (server.store.session(sessionId)?.status === 'complete' ? server.store.session(sessionId) : undefined), 3000, 'complete');
     const report = replayLog(new Uint8Array(readFileSync(row.path)));
     expect(report.ok).toBe(true);
     expect(report.complete).toBe(true);
@@ -320,7 +320,7 @@ describe('relay server with real socket.io clients', () => {
       await waitFor(() => lobby.status === 'closed', 3000, 'empty lobby closes');
       const eps = short.store.episodes(sessionId);
       expect(eps.map((e) => e.end_reason).sort()).toEqual(['close', 'leave']);
-      expect(short.store.session(sessionId)!.status).toBe('complete');
+      await waitFor(() => short.store.session(sessionId)?.status === 'complete', 3000, 'complete');
     } finally {
       await short.cleanup();
     }
