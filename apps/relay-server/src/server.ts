@@ -325,6 +325,7 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     const name = typeof event === 'string' ? event.slice(0, 64) : `<${typeof event}>`;
     const fail = (code: ErrorCode, message: string, notify = true): void => {
       metrics.rejected.inc({ reason: code });
+      log.debug({ socket: socket.id, event: name, code }, 'event refused');
       const error: ErrorMessage = { code, message, event: name };
       if (notify) socket.emit('error', error);
       ack?.({ ok: false, error });
