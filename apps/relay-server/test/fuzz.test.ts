@@ -173,7 +173,7 @@ describe('bounded fuzzing of client events', () => {
     const c = await connectClient(server.url);
     await c.createLobby({ name: 'after-fuzz' });
     await c.start();
-    await waitFor(() => c.mirror.self, 3000, 'delta after fuzz');
+    await waitFor(() => c.mirror.self, 8000, 'delta after fuzz');
     c.close();
   }, 60_000);
 });
@@ -191,7 +191,7 @@ describe('flooding', () => {
     const c = await connectClient(server.url);
     await c.createLobby({ name: 'flood' });
     await c.start();
-    await waitFor(() => c.mirror.self, 3000, 'delta');
+    await waitFor(() => c.mirror.self, 8000, 'delta');
     const err = nextError(c);
     for (let i = 0; i < 500; i++) c.socket.emit('game:action', { a: 1, seq: i });
     expect((await err).code).toBe('rate_limited');
@@ -201,7 +201,7 @@ describe('flooding', () => {
     // The bucket refills: a normal pace works again.
     await new Promise((r) => setTimeout(r, 2100));
     const seq = c.sendAction('noop');
-    await waitFor(() => (c.mirror.self?.ack ?? -1) >= seq, 3000, 'ack after flood');
+    await waitFor(() => (c.mirror.self?.ack ?? -1) >= seq, 8000, 'ack after flood');
     c.close();
   });
 });

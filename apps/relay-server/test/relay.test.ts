@@ -49,10 +49,10 @@ describe('relay server with real socket.io clients', () => {
       ['Alice', true],
       ['Bob', false],
     ]);
-    await waitFor(() => alice.lobby?.members.length === 2, 2000, 'alice sees bob');
+    await waitFor(() => alice.lobby?.members.length === 2, 5000, 'alice sees bob');
 
     await alice.start();
-    await waitFor(() => alice.mirror.ready && bob.mirror.ready && alice.mirror.players().length === 2, 3000, 'snapshots');
+    await waitFor(() => alice.mirror.ready && bob.mirror.ready && alice.mirror.players().length === 2, 8000, 'snapshots');
     const aliceSlot = alice.mirror.slot!;
     const bobSlot = bob.mirror.slot!;
     expect(aliceSlot).not.toBe(bobSlot);
@@ -64,8 +64,8 @@ describe('relay server with real socket.io clients', () => {
     let moved = false;
     for (let i = 0; i < 40 && !moved; i++) {
       const seq = alice.sendAction(moves[Math.floor(i / 4) % 4]);
-      await waitFor(() => (alice.mirror.self?.ack ?? -1) >= seq, 2000, 'ack');
-      await waitFor(() => bob.mirror.t >= alice.mirror.t, 2000, 'bob catches up');
+      await waitFor(() => (alice.mirror.self?.ack ?? -1) >= seq, 5000, 'ack');
+      await waitFor(() => bob.mirror.t >= alice.mirror.t, 5000, 'bob catches up');
       const now = bob.mirror.player(aliceSlot)!;
       moved = now.x !== start.x || now.y !== start.y;
     }
@@ -81,8 +81,8 @@ describe('relay server with real socket.io clients', () => {
     let bobMoved = false;
     for (let i = 0; i < 40 && !bobMoved; i++) {
       const seq = bob.sendAction(moves[(Math.floor(i / 4) + 2) % 4]);
-      await waitFor(() => (bob.mirror.self?.ack ?? -1) >= seq, 2000, 'ack');
-      await waitFor(() => alice.mirror.t >= bob.mirror.t, 2000, 'alice catches up');
+      await waitFor(() => (bob.mirror.self?.ack ?? -1) >= seq, 5000, 'ack');
+      await waitFor(() => alice.mirror.t >= bob.mirror.t, 5000, 'alice catches up');
       const now = alice.mirror.player(bobSlot)!;
       bobMoved = now.x !== bobStart.x || now.y !== bobStart.y;
     }
@@ -130,10 +130,10 @@ describe('relay server with real socket.io clients', () => {
     expect((await removed).kicked).toBe(true);
     expect(c.lobby).toBeNull();
     await a.start();
-    await waitFor(() => b.mirror.ready, 2000, 'b snapshot');
+    await waitFor(() => b.mirror.ready, 5000, 'b snapshot');
 
     await a.leave();
-    await waitFor(() => b.lobby?.hostId === jb.memberId, 2000, 'hand-over');
+    await waitFor(() => b.lobby?.hostId === jb.memberId, 5000, 'hand-over');
     const lobby = server.lobbyByCode(created.lobby.code)!;
     expect(lobby.world!.players.map((p) => p.slot)).toEqual([b.mirror.slot]);
     // The new host may start/kick/configure.
@@ -141,7 +141,7 @@ describe('relay server with real socket.io clients', () => {
     // Late join into the running game spawns next to the others.
     const late = await d.joinLobby(created.lobby.code, { name: 'D' });
     expect(late.lobby.status).toBe('running');
-    await waitFor(() => d.mirror.ready && d.mirror.me(), 2000, 'late snapshot');
+    await waitFor(() => d.mirror.ready && d.mirror.me(), 5000, 'late snapshot');
     const me = d.mirror.me()!;
     const other = d.mirror.player(b.mirror.slot!)!;
     expect(Math.abs(me.x - other.x) + Math.abs(me.y - other.y)).toBeLessThanOrEqual(4);
@@ -151,11 +151,11 @@ describe('relay server with real socket.io clients', () => {
     const a = await client();
     const created = await a.createLobby({ name: 'A' });
     await a.start();
-    await waitFor(() => a.mirror.ready && a.mirror.self, 3000, 'first delta');
+    await waitFor(() => a.mirror.ready && a.mirror.self, 8000, 'first delta');
     // Do something that changes the body: face left and walk a bit.
     for (let i = 0; i < 3; i++) {
       const seq = a.sendAction('move_left');
-      await waitFor(() => (a.mirror.self?.ack ?? -1) >= seq, 2000, 'ack');
+      await waitFor(() => (a.mirror.self?.ack ?? -1) >= seq, 5000, 'ack');
     }
     const body = a.mirror.me()!;
     const slot = a.mirror.slot;
@@ -163,23 +163,40 @@ describe('relay server with real socket.io clients', () => {
     a.close(); // the tab goes away
 
     const lobby = server.lobbyByCode(created.lobby.code)!;
-    await waitFor(() => lobby.connectedCount === 0, 2000, 'server notices');
+    await waitFor(() => lobby.connectedCount === 0, 5000, 'server notices');
     // The body stays in the world during the reconnection window.
     expect(lobby.world!.findPlayer(slot!)).toBeDefined();
 
     const again = await client();
     const resumed = await again.resume(token);
     expect(resumed.memberId).toBe(created.memberId);
-    await waitFor(() => again.mirror.ready && again.mirror.me(), 2000, 'snapshot after resume');
+    await waitFor(() => again.mirror.ready && again.mirror.me(), 5000, 'snapshot after resume');
     const p = lobby.world!.findPlayer(slot!)!;
     expect(again.mirror.slot).toBe(slot);
     expect(again.mirror.me()!.id).toBe(body.id);
     expect(again.mirror.self!.inv).toEqual(Array.from(p.inventory));
     // Later deltas omit unchanged inventory/achievements; the mirror keeps them.
     const t0 = again.mirror.t;
-    await waitFor(() => again.mirror.t >= t0 + 3, 2000, 'more deltas');
+    await waitFor(() => again.mirror.t >= t0 + 3, 5000, 'more deltas');
     expect(again.mirror.self!.inv).toHaveLength(16);
     expect(again.mirror.self!.ach).toHaveLength(22);
+    // A refreshed page that simply opens the invite link again: the stored token resumes.
+    const storage = new Map<string, string>();
+    const store = { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => void storage.set(k, v), removeItem: (k: string) => void storage.delete(k) };
+    const tab1 = createRelayClient(server.url, { resumeStorage: store });
+    clients.push(tab1);
+    await tab1.connect();
+    const first = await tab1.joinLobby(created.lobby.code, { name: 'Tab' });
+    await waitFor(() => tab1.mirror.me(), 5000, 'tab body');
+    const tabBody = tab1.mirror.me()!.id;
+    tab1.close();
+    const tab2 = createRelayClient(server.url, { resumeStorage: store });
+    clients.push(tab2);
+    await tab2.connect();
+    const second = await tab2.joinLobby(created.lobby.code, { name: 'Tab' });
+    expect(second.memberId).toBe(first.memberId);
+    await waitFor(() => tab2.mirror.me(), 5000, 'tab body again');
+    expect(tab2.mirror.me()!.id).toBe(tabBody);
     // Old tokens of other lobbies or garbage are refused.
     const other = await client();
     expect(await refused(other.resume('x'.repeat(32)))).toBe('bad_resume_token');
@@ -189,7 +206,7 @@ describe('relay server with real socket.io clients', () => {
     const a = await client();
     const created = await a.createLobby({ name: 'A' });
     await a.start();
-    await waitFor(() => a.mirror.ready && a.mirror.self, 3000, 'first delta');
+    await waitFor(() => a.mirror.ready && a.mirror.self, 8000, 'first delta');
     const id = a.mirror.me()!.id;
     const lobby = server.lobbyByCode(created.lobby.code)!;
     // Drop the transport (as a network failure would); the client reconnects by itself.
@@ -201,24 +218,24 @@ describe('relay server with real socket.io clients', () => {
     expect(a.mirror.me()!.id).toBe(id);
     expect(lobby.members.get(created.memberId)!.socket?.id).toBe(a.socket.id);
     const seq = a.sendAction('noop');
-    await waitFor(() => (a.mirror.self?.ack ?? -1) >= seq, 2000, 'actions work again');
+    await waitFor(() => (a.mirror.self?.ack ?? -1) >= seq, 5000, 'actions work again');
   });
 
   it('dead players can respawn; living ones cannot', async () => {
     const a = await client();
     const created = await a.createLobby({ name: 'A' });
     await a.start();
-    await waitFor(() => a.mirror.self, 3000, 'delta');
+    await waitFor(() => a.mirror.self, 8000, 'delta');
     expect(await refused(a.respawn())).toBe('player_alive');
     const lobby = server.lobbyByCode(created.lobby.code)!;
     const p = lobby.world!.findPlayer(a.mirror.slot!)!;
     p.inventory[0] = 0; // a test shortcut: health 0 → dies at the next step
-    await waitFor(() => a.mirror.self?.dead, 2000, 'death');
+    await waitFor(() => a.mirror.self?.dead, 5000, 'death');
     const err = nextError(a);
     a.sendAction('noop');
     expect((await err).code).toBe('player_dead');
     await a.respawn();
-    await waitFor(() => a.mirror.self && !a.mirror.self.dead && a.mirror.self.episode === 2, 2000, 'respawned');
+    await waitFor(() => a.mirror.self && !a.mirror.self.dead && a.mirror.self.episode === 2, 5000, 'respawned');
     expect(a.mirror.self!.inv[0]).toBe(9);
   });
 
@@ -228,7 +245,7 @@ describe('relay server with real socket.io clients', () => {
     const b = await client();
     await b.joinLobby(created.lobby.code, { name: 'B', kind: 'ai' });
     await a.start();
-    await waitFor(() => a.mirror.self && b.mirror.self, 3000, 'deltas');
+    await waitFor(() => a.mirror.self && b.mirror.self, 8000, 'deltas');
     for (let i = 0; i < 12; i++) {
       a.sendAction(ACTIONS[1 + (i % 4)]);
       b.sendAction('do');
@@ -239,9 +256,9 @@ describe('relay server with real socket.io clients', () => {
     const sessionId = lobby.sessionId!;
     await a.leave();
     await b.leave();
-    await waitFor(() => lobby.status === 'closed', 3000, 'lobby closes after the grace period');
+    await waitFor(() => lobby.status === 'closed', 8000, 'lobby closes after the grace period');
     // The index marks the session complete once the log's last bytes are synced.
-    const row = await waitFor(() => (server.store.session(sessionId)?.status === 'complete' ? server.store.session(sessionId) : undefined), 3000, 'complete');
+    const row = await waitFor(() => (server.store.session(sessionId)?.status === 'complete' ? server.store.session(sessionId) : undefined), 8000, 'complete');
     const report = replayLog(new Uint8Array(readFileSync(row.path)));
     expect(report.ok).toBe(true);
     expect(report.complete).toBe(true);
@@ -261,7 +278,7 @@ describe('relay server with real socket.io clients', () => {
     const a = await client();
     await a.createLobby({ name: 'A' });
     await a.start();
-    await waitFor(() => a.mirror.self, 3000, 'delta');
+    await waitFor(() => a.mirror.self, 8000, 'delta');
     const cases: [string, unknown, string][] = [
       ['no:such:event', {}, 'unknown_event'],
       ['game:action', { a: 'left' }, 'invalid_payload'],
@@ -287,7 +304,7 @@ describe('relay server with real socket.io clients', () => {
     const a = await client();
     const created = await a.createLobby({ name: 'A' });
     await a.start();
-    await waitFor(() => a.mirror.self, 3000, 'delta');
+    await waitFor(() => a.mirror.self, 8000, 'delta');
     const raw = ioClient(server.url, { parser: msgpackParser, transports: ['websocket'], reconnection: false });
     await new Promise<void>((r) => raw.on('connect', () => r()));
     const closed = new Promise<string>((r) => raw.on('disconnect', (reason) => r(reason)));
@@ -295,7 +312,7 @@ describe('relay server with real socket.io clients', () => {
     expect(await closed).toBe('transport close');
     // Everyone else carries on.
     const t = a.mirror.t;
-    await waitFor(() => a.mirror.t > t + 2, 2000, 'ticks continue');
+    await waitFor(() => a.mirror.t > t + 2, 5000, 'ticks continue');
     expect(server.lobbyByCode(created.lobby.code)!.status).toBe('running');
   });
 
@@ -309,18 +326,18 @@ describe('relay server with real socket.io clients', () => {
       const created = await h.createLobby({ name: 'H' });
       const jg = await g.joinLobby(created.lobby.code, { name: 'G' });
       await h.start();
-      await waitFor(() => g.mirror.ready, 2000, 'snapshot');
+      await waitFor(() => g.mirror.ready, 5000, 'snapshot');
       const lobby = short.lobbyByCode(created.lobby.code)!;
       const sessionId = lobby.sessionId!;
       h.close();
-      await waitFor(() => lobby.hostId === jg.memberId, 3000, 'host hand-over after the window');
+      await waitFor(() => lobby.hostId === jg.memberId, 8000, 'host hand-over after the window');
       expect(lobby.members.size).toBe(1);
       expect(lobby.world!.players).toHaveLength(1);
       g.close();
-      await waitFor(() => lobby.status === 'closed', 3000, 'empty lobby closes');
+      await waitFor(() => lobby.status === 'closed', 8000, 'empty lobby closes');
       const eps = short.store.episodes(sessionId);
       expect(eps.map((e) => e.end_reason).sort()).toEqual(['close', 'leave']);
-      await waitFor(() => short.store.session(sessionId)?.status === 'complete', 3000, 'complete');
+      await waitFor(() => short.store.session(sessionId)?.status === 'complete', 8000, 'complete');
     } finally {
       await short.cleanup();
     }
@@ -351,7 +368,7 @@ describe('relay server with real socket.io clients', () => {
     const [frame] = new msgpackParser.Encoder().encode({ type: 2, nsp: '/', data: ['disconnect', 'forged'] }) as unknown as [Uint8Array];
     (raw.io.engine as unknown as { write(d: unknown): void }).write(frame);
     raw.emit('lobby:join', { code: 'AbCdEfGhIjKlMnOpQrSt_-', name: 'x' });
-    await waitFor(() => errors.length >= 4, 2000, 'errors');
+    await waitFor(() => errors.length >= 4, 5000, 'errors');
     expect(errors).toEqual(['not_in_lobby', 'not_in_lobby', 'unknown_event', 'lobby_not_found']);
     expect(raw.connected).toBe(true);
     raw.close();

@@ -71,6 +71,10 @@ export interface RelayClient {
   readonly inviteUrl: string | null;
   connect(): Promise<void>;
   createLobby(request: CreateLobbyRequest): Promise<JoinResult>;
+  /**
+   * Joins by invite code. With a resume token (given, or stored in resumeStorage by an earlier
+   * join in this tab) that is still valid for this lobby, returns to the same membership and body.
+   */
   joinLobby(code: string, request: Omit<JoinLobbyRequest, 'code'>): Promise<JoinResult>;
   /** Returns to a membership after a refresh (token from resumeStorage when omitted). */
   resume(resumeToken?: string): Promise<JoinResult>;
@@ -229,7 +233,9 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
       return joined(await request<JoinResult>('lobby:create', req));
     },
     async joinLobby(code, req) {
-      return joined(await request<JoinResult>('lobby:join', { ...req, code }));
+      // After a page refresh the stored token brings the player back to the same body.
+      const token = req.resumeToken ?? resumeToken ?? undefined;
+      return joined(await request<JoinResult>('lobby:join', { ...req, code, ...(token ? { resumeToken: token } : {}) }));
     },
     async resume(token) {
       const t = token ?? resumeToken;
