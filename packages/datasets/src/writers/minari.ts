@@ -1,6 +1,6 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import h5wasm, { type File as H5File } from 'h5wasm/node';
+import type { File as H5File } from 'h5wasm/node';
 import { ACHIEVEMENTS, NUM_ACHIEVEMENTS, NUM_ITEMS } from '@aikon/engine';
 import { type ExtractedEpisode, FRAME_BYTES, OBS_SIZE } from '../extract.ts';
 import type { Pseudonymizer } from '../pseudonym.ts';
@@ -23,10 +23,20 @@ export interface MinariSummary {
   steps: number;
 }
 
-let ready: Promise<unknown> | null = null;
-/** h5wasm must finish loading its wasm module before any File is opened. */
-export function h5Ready(): Promise<unknown> {
-  ready ??= h5wasm.ready;
+type H5 = (typeof import('h5wasm/node'))['default'];
+let h5: H5 | null = null;
+let ready: Promise<H5> | null = null;
+/**
+ * Loads h5wasm (lazily: its 4 MB module is only needed for Minari exports, and TypeScript
+ * loaders such as tsx are slow to pass it through) and waits for its wasm to initialise.
+ * Must resolve before any MinariWriter is constructed.
+ */
+export function h5Ready(): Promise<H5> {
+  ready ??= import('h5wasm/node').then(async (m) => {
+    await m.default.ready;
+    h5 = m.default;
+    return h5;
+  });
   return ready;
 }
 
@@ -58,7 +68,8 @@ export class MinariWriter {
     if (!MINARI_ID_RE.test(options.datasetId)) throw new Error(`invalid Minari dataset id ${JSON.stringify(options.datasetId)} (expected name-vN)`);
     this.dataPath = join(dir, 'data');
     mkdirSync(this.dataPath, { recursive: true });
-    this.file = new h5wasm.File(join(this.dataPath, 'main_data.hdf5'), 'w', { track_order: true });
+    if (!h5) throw new Error('call await h5Ready() before creating a MinariWriter');
+    this.file = new h5.File(join(this.dataPath, 'main_data.hdf5'), 'w', { track_order: true });
   }
 
   addEpisode(ep: ExtractedEpisode): void {
