@@ -12,3 +12,4 @@ export * from './manifest.ts';
 export * from './dream-shard.ts';
 export * from './runtime.ts';
 export { ScriptedExplorer, generateEpisode, type PolicyName, type GenerateOptions } from './explorer.ts';
+export * from './dream-protocol.ts';

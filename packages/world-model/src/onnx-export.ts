@@ -1,7 +1,8 @@
 /**
  * Writes the token dream model as an ONNX graph (opset 17, standard ops only) with onnx-proto.
  * The graph is the same network as TfDreamModel: Gather replaces the multi-hot × matrix
- * product (the same rows summed), LayerNormalization replaces the hand-written layer norm.
+ * product (the same rows summed; the neighbour streams gather the newest context frame at
+ * constant index maps), LayerNormalization replaces the hand-written layer norm.
  *
  * I/O contract (IO_CONTRACT): inputs  target  int32 [batch, 82]
  *                                      context int32 [batch, K, 82]
@@ -15,7 +16,7 @@ import type { ModelConfig } from './config.ts';
 import { ioContract, type TensorSpec } from './io.ts';
 import { paramSpecs, type Weights } from './params.ts';
 import { LN_EPS } from './tf-model.ts';
-import { SEQ, VOCAB } from './tokens.ts';
+import { NEIGHBOUR_STREAMS, NEIGHBOURS, SEQ, VOCAB } from './tokens.ts';
 
 const { onnx } = onnxProto;
 /** ONNX initializer name of a parameter (prefixed: parameter names may not clash with inputs). */
@@ -82,6 +83,9 @@ export function exportOnnx(c: ModelConfig, weights: Weights, meta: Record<string
   const K = c.context;
   inits.push(intTensor('ctx_offsets', [1, K, 1], Array.from({ length: K }, (_, k) => (k + 1) * VOCAB), 'int32'));
   inits.push(intTensor('axis1', [1], [1], 'int64'));
+  inits.push(intTensor('last_index', [], [K - 1], 'int64'));
+  inits.push(intTensor('neighbours', [NEIGHBOUR_STREAMS, SEQ], NEIGHBOURS.flatMap((n) => Array.from(n)), 'int64'));
+  inits.push(intTensor('nb_offsets', [1, NEIGHBOUR_STREAMS, 1], Array.from({ length: NEIGHBOUR_STREAMS }, (_, n) => (K + 1 + n) * VOCAB), 'int32'));
   inits.push(intTensor('shape_b1d', [3], [-1, 1, d], 'int64'));
   inits.push(intTensor('shape_heads', [4], [0, SEQ, H, dh], 'int64'));
   inits.push(intTensor('shape_bsd', [3], [0, SEQ, d], 'int64'));
@@ -92,7 +96,11 @@ export function exportOnnx(c: ModelConfig, weights: Weights, meta: Record<string
   const eT = node('Gather', [W('embed'), 'target'], { axis: 0 });
   const ctxIdx = node('Add', ['context', 'ctx_offsets']);
   const eC = node('ReduceSum', [node('Gather', [W('embed'), ctxIdx], { axis: 0 }), 'axis1'], { keepdims: 0 });
-  let h = node('Add', [node('Add', [eT, eC]), W('pos')]);
+  // The newest context frame's tokens at each position's 4 view neighbours.
+  const last = node('Gather', ['context', 'last_index'], { axis: 1 });
+  const nbIdx = node('Add', [node('Gather', [last, 'neighbours'], { axis: 1 }), 'nb_offsets']);
+  const eN = node('ReduceSum', [node('Gather', [W('embed'), nbIdx], { axis: 0 }), 'axis1'], { keepdims: 0 });
+  let h = node('Add', [node('Add', [node('Add', [eT, eC]), eN]), W('pos')]);
   const act = node('Reshape', [node('MatMul', ['action', W('action')]), 'shape_b1d']);
   h = node('Add', [h, act]);
   const ln = (x: string, g: string, b: string) => node('LayerNormalization', [x, W(g), W(b)], { axis: -1, epsilon: LN_EPS });

@@ -4,7 +4,7 @@
  */
 import { NUM_ACTIONS } from '@aikon/engine';
 import type { ModelConfig } from './config.ts';
-import { REWARD_CLASSES, SEQ, VOCAB } from './tokens.ts';
+import { inputStreams, REWARD_CLASSES, SEQ, VOCAB } from './tokens.ts';
 
 export interface ParamSpec {
   readonly name: string;
@@ -18,8 +18,9 @@ export function paramSpecs(c: ModelConfig): ParamSpec[] {
   const d = c.dModel;
   const s = (name: string, shape: number[], init: ParamSpec['init'], std?: number): ParamSpec => ({ name, shape, init, std });
   const specs: ParamSpec[] = [
-    // Streams: 0 = the noisy target frame, 1..K = context frames (oldest first).
-    s('embed', [(c.context + 1) * VOCAB, d], 'normal', 0.05),
+    // Streams: 0 = the noisy target frame, 1..K = context frames (oldest first), then the
+    // newest context frame's left/right/up/down view neighbours (tokens.ts NEIGHBOURS).
+    s('embed', [inputStreams(c.context) * VOCAB, d], 'normal', 0.05),
     s('pos', [SEQ, d], 'normal', 0.02),
     s('action', [NUM_ACTIONS, d], 'normal', 0.05),
   ];

@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from './config.ts';
 import type { ModelInputs, ModelOutputs } from './io.ts';
 import { paramSpecs, type Weights } from './params.ts';
-import { SEQ, VOCAB } from './tokens.ts';
+import { inputStreams, NEIGHBOUR_STREAMS, NEIGHBOURS, SEQ, VOCAB } from './tokens.ts';
 
 export const LN_EPS = 1e-5;
 
@@ -76,16 +76,26 @@ export function initWeights(config: ModelConfig, seed: number): Weights {
   return w;
 }
 
-/** Multi-hot input rows [B·SEQ, (K+1)·VOCAB]: stream 0 the target token, stream k the context. */
+/** Width of a multi-hot input row. */
+export function multiHotWidth(K: number): number {
+  return inputStreams(K) * VOCAB;
+}
+
+/**
+ * Multi-hot input rows [B·SEQ, streams·VOCAB]: stream 0 the target token, streams 1..K the
+ * context frames' tokens, then the newest context frame's tokens at the 4 view neighbours.
+ */
 export function multiHot(inputs: ModelInputs, K: number): Float32Array {
   const { batch, target, context } = inputs;
-  const width = (K + 1) * VOCAB;
+  const width = multiHotWidth(K);
   const out = new Float32Array(batch * SEQ * width);
   for (let b = 0; b < batch; b++) {
+    const last = (b * K + K - 1) * SEQ;
     for (let p = 0; p < SEQ; p++) {
       const row = (b * SEQ + p) * width;
       out[row + target[b * SEQ + p]] = 1;
-      for (let k = 0; k < K; k++) out[row + (k + 1) * VOCAB + context[(b * K + k) * SEQ + p]] += 1;
+      for (let k = 0; k < K; k++) out[row + (k + 1) * VOCAB + context[(b * K + k) * SEQ + p]] = 1;
+      for (let n = 0; n < NEIGHBOUR_STREAMS; n++) out[row + (K + 1 + n) * VOCAB + context[last + NEIGHBOURS[n][p]]] = 1;
     }
   }
   return out;
@@ -134,7 +144,7 @@ export class TfDreamModel {
   }
 
   /**
-   * Forward pass from a multi-hot input [B·SEQ, (K+1)·VOCAB] and actions [B, A].
+   * Forward pass from a multi-hot input [B·SEQ, streams·VOCAB] and actions [B, A].
    * Returns logits [B·SEQ, VOCAB], reward logits [B, R], done logit [B, 1].
    */
   forward(multi: tf.Tensor2D, action: tf.Tensor2D): { logits: tf.Tensor2D; reward: tf.Tensor2D; done: tf.Tensor2D } {
@@ -173,7 +183,7 @@ export class TfDreamModel {
   /** Inference on plain arrays (tests, parity, the tfjs backend). */
   predict(inputs: ModelInputs): ModelOutputs {
     return tf.tidy(() => {
-      const multi = tf.tensor2d(multiHot(inputs, this.config.context), [inputs.batch * SEQ, (this.config.context + 1) * VOCAB]);
+      const multi = tf.tensor2d(multiHot(inputs, this.config.context), [inputs.batch * SEQ, multiHotWidth(this.config.context)]);
       const action = tf.tensor2d(inputs.action, [inputs.batch, NUM_ACTIONS]);
       const out = this.forward(multi, action);
       return {

@@ -31,6 +31,31 @@ export const VOCAB = CLS + 1; // 47
 /** Model sequence length: the frame plus the CLS position. */
 export const SEQ = FRAME_TOKENS + 1; // 82
 
+/** Input streams of the model: the noisy target, the K context frames, and the newest context
+ * frame's 4 view neighbours (left, right, up, down) — the tokens a step can move into a cell. */
+export const NEIGHBOUR_STREAMS = 4;
+export function inputStreams(K: number): number {
+  return 1 + K + NEIGHBOUR_STREAMS;
+}
+/**
+ * NEIGHBOURS[d][p]: the position whose newest-context token is position p's neighbour-stream
+ * d input (d = left, right, up, down in the 9×7 view); SEQ − 1 (the CLS slot) where the
+ * neighbour is outside the view or p is not a view cell.
+ */
+export const NEIGHBOURS: readonly Int32Array[] = [
+  [-1, 0],
+  [1, 0],
+  [0, -1],
+  [0, 1],
+].map(([dx, dy]) =>
+  Int32Array.from({ length: FRAME_TOKENS + 1 }, (_, p) => {
+    if (p >= VIEW_TOKENS) return FRAME_TOKENS;
+    const i = (p % VIEW_COLS) + dx;
+    const j = Math.floor(p / VIEW_COLS) + dy;
+    return i >= 0 && i < VIEW_COLS && j >= 0 && j < VIEW_ROWS ? j * VIEW_COLS + i : FRAME_TOKENS;
+  }),
+);
+
 /** Reward classes: round(reward · 10) in −10..20 → class 0..30. */
 export const REWARD_MIN = -10;
 export const REWARD_CLASSES = 31;

@@ -73,3 +73,24 @@ describe('DreamShard (onnxruntime-node)', () => {
     await model.backend.dispose();
   });
 });
+
+describe('dream protocol (worker / server seam)', () => {
+  it('serves reset and step requests and reports bad ones', async () => {
+    const { handleDreamRequest } = await import('../src/dream-protocol.ts');
+    const { bytes, manifest } = await tinyModel();
+    const model = await loadModel(manifest, async () => bytes, (b, K) => OrtNodeBackend.create(b, K));
+    const shard = model.shard({ seed: 1 });
+    const world = World.generate({ seed: 4 });
+    world.addPlayer();
+    expect(await handleDreamRequest(shard, { type: 'reset', v: 1, id: 1, frames: [Array.from(tokenize(world))] })).toEqual({ type: 'ready', v: 1, id: 1 });
+    const r = await handleDreamRequest(shard, { type: 'step', v: 1, id: 2, action: Action.move_up });
+    expect(r.type).toBe('frame');
+    if (r.type === 'frame') {
+      expect(r.view.length).toBe(63);
+      expect(r.tokens.length).toBe(FRAME_TOKENS);
+    }
+    expect((await handleDreamRequest(shard, { type: 'step', v: 1, id: 3, action: 99 })).type).toBe('error');
+    expect((await handleDreamRequest(shard, { type: 'jump', id: 4 })).type).toBe('error');
+    await model.backend.dispose();
+  });
+});

@@ -97,3 +97,14 @@ describe('episode files (format v1)', () => {
     expect(() => parseEpisode({ ...e, actions: e.actions.map(() => 17) })).toThrow();
   });
 });
+
+describe('neighbour streams', () => {
+  it('map each view cell to its left/right/up/down neighbour, the CLS slot outside the view', async () => {
+    const { NEIGHBOURS, SEQ } = await import('../src/tokens.ts');
+    const centre = 3 * 9 + 4;
+    expect(NEIGHBOURS.map((n) => n[centre])).toEqual([centre - 1, centre + 1, centre - 9, centre + 9]);
+    expect(NEIGHBOURS.map((n) => n[0])).toEqual([SEQ - 1, 1, SEQ - 1, 9]);
+    expect(NEIGHBOURS.map((n) => n[62])).toEqual([61, SEQ - 1, 53, SEQ - 1]);
+    for (const n of NEIGHBOURS) for (let p = 63; p < SEQ; p++) expect(n[p]).toBe(SEQ - 1);
+  });
+});

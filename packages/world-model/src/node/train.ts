@@ -5,7 +5,7 @@ import cliProgress from 'cli-progress';
 import { makeTrainBatch, type Sample, transitionIndex } from '../batching.ts';
 import type { ModelConfig } from '../config.ts';
 import type { TokenEpisode } from '../episodes.ts';
-import { initWeights, lossFn, multiHot, TfDreamModel } from '../tf-model.ts';
+import { initWeights, lossFn, multiHot, multiHotWidth, TfDreamModel } from '../tf-model.ts';
 import { REWARD_CLASSES, SEQ, VOCAB } from '../tokens.ts';
 import { type Checkpoint, type CheckpointState, hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import type { Dataset } from './episode-files.ts';
@@ -40,7 +40,7 @@ function sampleBatch(episodes: readonly TokenEpisode[], index: Uint32Array, B: n
 function tensors(bt: ReturnType<typeof makeTrainBatch>, K: number) {
   const B = bt.inputs.batch;
   return {
-    multi: tf.tensor2d(multiHot(bt.inputs, K), [B * SEQ, (K + 1) * VOCAB]),
+    multi: tf.tensor2d(multiHot(bt.inputs, K), [B * SEQ, multiHotWidth(K)]),
     action: tf.tensor2d(bt.inputs.action, [B, NUM_ACTIONS]),
     labels: {
       tok: tf.tensor2d(bt.tokenLabels, [B * SEQ, VOCAB]),

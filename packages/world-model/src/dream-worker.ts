@@ -1,0 +1,53 @@
+/**
+ * Web Worker entry for browser dream mode (no Node imports):
+ *
+ *   const worker = new Worker(new URL('@aikon/world-model/worker', import.meta.url), { type: 'module' });
+ *   worker.postMessage({ type: 'load', manifestUrl: '/models/manifest.json', wasmPaths: '/ort/' });
+ *   // then DreamRequest messages (dream-protocol.ts): reset with tokenized frames, step with actions
+ *
+ * The model is fetched next to the manifest, checked against its sha256 and I/O contract, and
+ * run with onnxruntime-web (WebGPU where available, else wasm).
+ */
+import { OrtWebBackend } from './backend-web.ts';
+import { handleDreamRequest } from './dream-protocol.ts';
+import type { DreamShard } from './dream-shard.ts';
+import { loadModel } from './runtime.ts';
+
+interface LoadMessage {
+  type: 'load';
+  manifestUrl: string;
+  name?: string;
+  wasmPaths?: string;
+  numThreads?: number;
+  seed?: number;
+}
+
+const scope = globalThis as unknown as { onmessage: ((e: { data: unknown }) => void) | null; postMessage(m: unknown): void };
+let shard: DreamShard | null = null;
+
+scope.onmessage = async (e) => {
+  const msg = e.data as { type?: string; id?: number };
+  if (msg.type === 'load') {
+    const m = msg as LoadMessage;
+    try {
+      const manifest = await (await fetch(m.manifestUrl)).json();
+      const base = new URL('.', new URL(m.manifestUrl, (globalThis as { location?: { href: string } }).location?.href));
+      const model = await loadModel(
+        manifest,
+        async (file) => new Uint8Array(await (await fetch(new URL(file, base))).arrayBuffer()),
+        (bytes, K) => OrtWebBackend.create(bytes, K, { ...(m.wasmPaths ? { wasmPaths: m.wasmPaths } : {}), ...(m.numThreads ? { numThreads: m.numThreads } : {}) }),
+        m.name,
+      );
+      shard = model.shard({ ...(m.seed !== undefined ? { seed: m.seed } : {}) });
+      scope.postMessage({ type: 'loaded', v: 1, model: model.entry.name, version: model.entry.version, backend: model.backend.name, sampler: model.entry.sampler });
+    } catch (err) {
+      scope.postMessage({ type: 'error', v: 1, id: -1, message: (err as Error).message });
+    }
+    return;
+  }
+  if (!shard) {
+    scope.postMessage({ type: 'error', v: 1, id: msg.id ?? -1, message: 'no model loaded: send {type: "load"} first' });
+    return;
+  }
+  scope.postMessage(await handleDreamRequest(shard, msg));
+};
