@@ -102,6 +102,7 @@ async function scenario(lobbies: number, perLobby: number): Promise<ScenarioResu
       staticDir: join(dataDir, 'none'),
       maxLobbies: 10_000,
       emptyLobbyGraceMs: 1000,
+      lobbyCreatesPerMinute: 1e6,
     },
     { onTick: (ms) => measuring && tickMs.push(ms) },
   );

@@ -21,6 +21,10 @@ export interface RelayConfig {
   reconnectMs: number;
   /** A lobby without connected members closes after this. */
   emptyLobbyGraceMs: number;
+  /** A lobby without any member (nobody can resume) closes after this. */
+  abandonedLobbyGraceMs: number;
+  /** Lobby creations allowed per client IP address per minute. */
+  lobbyCreatesPerMinute: number;
   /** A state hash is recorded every this many ticks. */
   hashEvery: number;
   /** fsync period of the recordings (at most 1000 ms). */
@@ -49,6 +53,8 @@ export function defaultConfig(): RelayConfig {
     rateLimit: { perSecond: 60, burst: 120 },
     reconnectMs: 2 * 60 * 1000,
     emptyLobbyGraceMs: 2 * 60 * 1000,
+    abandonedLobbyGraceMs: 15 * 1000,
+    lobbyCreatesPerMinute: 30,
     hashEvery: 100,
     fsyncMs: 500,
     maxLobbies: 1000,

@@ -98,6 +98,7 @@ export class Lobby {
   private timer: NodeJS.Timeout | null = null;
   private nextTickAt = 0;
   private emptyTimer: NodeJS.Timeout | null = null;
+  private emptyDue = 0;
   private readonly actions = new Map<number, number>();
   private readonly log: Logger;
   /** Scheduled time (performance.timeOrigin-based epoch ms) of the last tick, for latency stamps. */
@@ -247,13 +248,25 @@ export class Lobby {
   private checkEmpty(): void {
     if (this.status === 'closed') return;
     if (this.connectedCount > 0) return;
-    if (this.emptyTimer) return;
+    // Nobody connected: close after the grace period. With no members at all nobody can
+    // resume, so a shorter grace applies (this also bounds create/leave floods).
+    const grace =
+      this.members.size === 0
+        ? Math.min(this.ctx.config.emptyLobbyGraceMs, this.ctx.config.abandonedLobbyGraceMs)
+        : this.ctx.config.emptyLobbyGraceMs;
+    const due = performance.now() + grace;
+    if (this.emptyTimer) {
+      if (this.emptyDue <= due) return;
+      clearTimeout(this.emptyTimer);
+    }
+    this.emptyDue = due;
     this.emptyTimer = setTimeout(() => {
       this.emptyTimer = null;
       if (this.connectedCount === 0) this.close('empty');
-    }, this.ctx.config.emptyLobbyGraceMs);
+    }, grace);
     this.emptyTimer.unref();
   }
+
 
   // ---- host controls ------------------------------------------------------------------
 

@@ -118,6 +118,22 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
   const lobbies = new Map<string, Lobby>();
   const byCode = new Map<string, Lobby>();
   const tokens = new Map<string, { lobby: Lobby; member: MemberState }>();
+  /** Lobby-creation token buckets per client address (bounded: stale entries are dropped). */
+  const createBuckets = new Map<string, { tokens: number; last: number }>();
+  function allowCreate(address: string): boolean {
+    const now = performance.now();
+    const cap = config.lobbyCreatesPerMinute;
+    if (createBuckets.size > 10_000) {
+      for (const [k, b] of createBuckets) if (now - b.last > 60_000) createBuckets.delete(k);
+    }
+    const b = createBuckets.get(address) ?? { tokens: cap, last: now };
+    b.tokens = Math.min(cap, b.tokens + ((now - b.last) / 60_000) * cap);
+    b.last = now;
+    createBuckets.set(address, b);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
   let publicUrl = config.publicUrl ?? '';
 
   const ctx: LobbyContext = {
@@ -248,6 +264,9 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     'lobby:create': (socket, req: CreateLobbyRequest) => {
       notInLobby(socket);
       if (lobbies.size >= config.maxLobbies) throw new RelayError('server_busy', 'too many lobbies on this server');
+      if (!allowCreate(socket.handshake.address)) {
+        throw new RelayError('rate_limited', `at most ${config.lobbyCreatesPerMinute} new lobbies per minute from one address`);
+      }
       const lobby = new Lobby(ctx, { seats: req.seats, seed: req.seed, tickRate: req.tickRate });
       lobbies.set(lobby.id, lobby);
       byCode.set(lobby.code, lobby);

@@ -343,6 +343,22 @@ describe('relay server with real socket.io clients', () => {
     }
   });
 
+  it('bounds create/leave floods: per-address creation limit, abandoned lobbies close fast', async () => {
+    const small = await startTestServer({ lobbyCreatesPerMinute: 2, abandonedLobbyGraceMs: 100 });
+    try {
+      const c = await connectClient(small.url);
+      await c.createLobby({ name: 'x' });
+      await c.leave();
+      await c.createLobby({ name: 'y' });
+      await c.leave();
+      expect(await refused(c.createLobby({ name: 'z' }))).toBe('rate_limited');
+      await waitFor(() => small.lobbies.size === 0, 5000, 'abandoned lobbies close');
+      c.close();
+    } finally {
+      await small.cleanup();
+    }
+  });
+
   it('serves /healthz, /metrics and the SPA placeholder', async () => {
     const health = await (await fetch(`${server.url}/healthz`)).json();
     expect(health.status).toBe('ok');
