@@ -30,6 +30,8 @@ export interface QueuedTask extends PlanTask {
   /** The worker that runs it (once assigned). */
   worker: number | null;
   attempts: number;
+  /** Workers that failed this task (it goes to another one when its lane allows). */
+  failedOn: number[];
   /** World facts at assignment, for validation. */
   before: { inventory: number[]; counter: number; tiles: number; plants: number; t: number } | null;
 }
@@ -66,6 +68,8 @@ export class Commander implements Coordination {
   queue: QueuedTask[] = [];
   /** Lane → worker slot. */
   readonly lanes = new Map<number, number>();
+  /** The planner's suggested lane → worker allocation for the current plan. */
+  suggested = new Map<number, number>();
   replans = 0;
   /** Set when the goal was given up (reason). */
   abandoned: string | null = null;
@@ -175,13 +179,14 @@ export class Commander implements Coordination {
       status: 'pending' as QueuedStatus,
       worker: null,
       attempts: 0,
+      failedOn: [],
       before: null,
     }));
+    // Lanes bind lazily, on their first assignment (nearest idle worker with the fewest open
+    // tasks); the planner's allocation is kept as the suggestion a host can review.
     this.lanes.clear();
     const alive = this.aliveWorkers();
-    for (const [lane, slot] of this.planner.allocate(plan, alive.map((w) => ({ slot: w.slot, inventory: this.world.player(w.slot).inventory })))) {
-      this.lanes.set(lane, slot);
-    }
+    this.suggested = this.planner.allocate(plan, alive.map((w) => ({ slot: w.slot, inventory: this.world.player(w.slot).inventory })));
   }
 
   private aliveWorkers(): WorkerEntry[] {
@@ -361,8 +366,13 @@ export class Commander implements Coordination {
 
   private retry(q: QueuedTask, reason: string): void {
     q.attempts++;
+    if (q.worker !== null) q.failedOn.push(q.worker);
     if (q.attempts < this.maxAttempts && !/^missing /.test(reason)) {
       q.status = 'pending';
+      // Reassign: a lane whose inventory chain has not started yet may move to another worker.
+      const started = this.queue.some((o) => o.lane === q.lane && o.status === 'done');
+      if (!started && this.aliveWorkers().some((w) => !q.failedOn.includes(w.slot))) this.lanes.delete(q.lane);
+      this.log('commander', `retry ${q.label} (attempt ${q.attempts + 1})`);
       q.worker = null;
       return;
     }
@@ -427,7 +437,7 @@ export class Commander implements Coordination {
     if (spec.kind === 'collect') material = Material[spec.material];
     else if (spec.kind === 'make') material = Material.table;
     if (material === null) return 0;
-    const mat = this.workers.find((w) => w.slot === slot)!.executor.senses.mat;
+    const mat = this.sense === 'privileged' ? this.world.material : this.workers.find((w) => w.slot === slot)!.executor.senses.mat;
     let best = 2 * N;
     for (let i = 0; i < mat.length; i++) {
       if (mat[i] !== material) continue;
@@ -451,6 +461,7 @@ export class Commander implements Coordination {
         // Nearest idle worker with the fewest open tasks.
         let bestKey = Infinity;
         for (const w of idle) {
+          if (q.failedOn.includes(w.slot) && idle.some((o) => !q.failedOn.includes(o.slot))) continue;
           const key = this.openTasks(w.slot) * 1000 + this.distanceTo(w.slot, q.spec);
           if (key < bestKey) {
             bestKey = key;

@@ -203,7 +203,8 @@ function parseFreeText(text: string): GoalParse {
   if (tool.kind) return refuse(`which ${tool.kind}? wood, stone or iron`);
 
   // Stations: "build a table", "place a furnace", "put down stone".
-  const verb = content[0];
+  const verbAt = Math.max(0, content.findIndex((w) => GET_VERBS.has(w) || MAKE_VERBS.has(w) || PLACE_VERBS.has(w)));
+  const verb = content[verbAt];
   const stations = ['table', 'workbench', 'crafting', 'furnace', 'oven'];
   const station = words.find((w) => stations.includes(w.replace(/s$/, '')));
   if (station && (MAKE_VERBS.has(verb) || PLACE_VERBS.has(verb) || GET_VERBS.has(verb))) {
@@ -215,7 +216,7 @@ function parseFreeText(text: string): GoalParse {
   if (GET_VERBS.has(verb) || MAKE_VERBS.has(verb) || content.length <= 2) {
     let amount = 1;
     let item: ItemName | undefined;
-    for (const w of content.slice(GET_VERBS.has(verb) || MAKE_VERBS.has(verb) ? 1 : 0)) {
+    for (const w of content.slice(GET_VERBS.has(verb) || MAKE_VERBS.has(verb) ? verbAt + 1 : 0)) {
       const n = parseAmount(w);
       if (n !== null) amount = n;
       else if (ITEM_WORDS[w]) item = ITEM_WORDS[w];
