@@ -173,7 +173,13 @@ export class ParquetDatasetWriter {
         cols.player[r] = player;
         cols.player_kind[r] = ep.kind;
       }
-      void this.writer.write({ columnData: Object.entries(cols).map(([name, data]) => ({ name, data })), rowGroupSize: ROW_GROUP });
+      void this.writer.write({
+        columnData: Object.entries(cols).map(([name, data]) =>
+          // PNG bytes are already deflated and all distinct: no dictionary, no snappy, no min/max.
+          name === 'observation' ? { name, data, encoding: 'PLAIN' as const, codec: 'UNCOMPRESSED' as const, statistics: false } : { name, data },
+        ),
+        rowGroupSize: ROW_GROUP,
+      });
       this.rows += m;
     }
     this.episodes++;

@@ -1,0 +1,78 @@
+/**
+ * Dataset export benchmark: generates AI sessions headless, then exports them in every
+ * format and reports throughput (steps/s, wall clock, replay + render + encode + write) and
+ * bytes per step, plus the replay+render baseline without writing.
+ *   npm run bench -w @aikon/datasets [-- --json] [--steps 6000]
+ */
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { parseArgs } from 'node:util';
+import { loadTextures } from '@aikon/engine/node';
+import { loadCatalog } from '../src/catalog.ts';
+import { planExport, writeExport } from '../src/export.ts';
+import { extractEpisodes } from '../src/extract.ts';
+import { generateSessions } from '../src/generate.ts';
+import { h5Ready } from '../src/writers/minari.ts';
+
+const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, steps: { type: 'string', default: '6000' } }, strict: true });
+const targetSteps = Number(values.steps);
+if (!(targetSteps >= 100)) throw new Error('--steps must be at least 100');
+
+const root = join(tmpdir(), `aikon-ds-bench-${process.pid}`);
+rmSync(root, { recursive: true, force: true });
+const dataDir = join(root, 'data');
+// Episodes of 250 steps (players leave and are replaced), 2 players per session.
+const episodes = Math.max(2, Math.round(targetSteps / 110));
+let t0 = performance.now();
+generateSessions({ dataDir, episodes, seed: 7, sessions: 2, players: 2, maxSteps: 250 });
+const generateMs = performance.now() - t0;
+const catalog = loadCatalog(dataDir);
+const steps = catalog.flatMap((s) => s.episodes).reduce((n, e) => n + e.length, 0);
+
+// Baseline: replay + render only.
+const textures = loadTextures();
+const scratch = join(root, 'scratch');
+mkdirSync(scratch, { recursive: true });
+t0 = performance.now();
+let rendered = 0;
+for (const s of catalog) {
+  extractEpisodes(s.sessionId, new Uint8Array(readFileSync(join(dataDir, 'recordings', s.file))), {
+    textures,
+    wanted: new Set(s.episodes.map((e) => e.id)),
+    scratchDir: scratch,
+    onEpisode: (e) => {
+      rendered += e.length;
+    },
+  });
+}
+const baselineMs = performance.now() - t0;
+await h5Ready();
+
+const results: Record<string, { stepsPerSecond: number; bytesPerStep: number; seconds: number; bytes: number }> = {};
+for (const format of ['minari', 'parquet', 'replay'] as const) {
+  t0 = performance.now();
+  const m = await writeExport(dataDir, planExport(dataDir, { format }), join(root, `out-${format}`));
+  const s = (performance.now() - t0) / 1000;
+  results[format] = { stepsPerSecond: Math.round(m.steps / s), bytesPerStep: Math.round((m.bytes / m.steps) * 10) / 10, seconds: Math.round(s * 100) / 100, bytes: m.bytes };
+}
+rmSync(root, { recursive: true, force: true });
+
+const summary = {
+  steps,
+  episodes: catalog.reduce((n, s) => n + s.episodes.length, 0),
+  generateStepsPerSecond: Math.round(steps / (generateMs / 1000)),
+  replayRenderStepsPerSecond: Math.round(rendered / (baselineMs / 1000)),
+  formats: results,
+};
+if (values.json) {
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+} else {
+  process.stdout.write(`dataset export benchmark: ${summary.steps} steps in ${summary.episodes} episodes (2 sessions × 2 AI players)\n`);
+  process.stdout.write(`  generate (headless play + log):  ${summary.generateStepsPerSecond} steps/s\n`);
+  process.stdout.write(`  replay + render (no writing):    ${summary.replayRenderStepsPerSecond} steps/s\n`);
+  process.stdout.write('  format    steps/s   bytes/step   seconds   total bytes\n');
+  for (const [f, r] of Object.entries(results)) {
+    process.stdout.write(`  ${f.padEnd(8)} ${String(r.stepsPerSecond).padStart(8)} ${String(r.bytesPerStep).padStart(12)} ${String(r.seconds).padStart(9)} ${String(r.bytes).padStart(13)}\n`);
+  }
+}
