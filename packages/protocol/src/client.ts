@@ -283,6 +283,6 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
   return client;
 }
 
-export { parseInviteCode, invitePath } from './events.ts';
+export { parseInviteCode, invitePath, INVITE_CODE_RE } from './constants.ts';
 export { WorldMirror } from './delta.ts';
 export type { EntityView } from './delta.ts';

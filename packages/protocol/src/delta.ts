@@ -9,7 +9,8 @@ import {
   World,
   WORLD_SIZE,
 } from '@aikon/engine';
-import { type DeltaMessage, ENTITY_STRIDE, type SelfState, type SnapshotMessage } from './events.ts';
+import { ENTITY_STRIDE } from './constants.ts';
+import type { DeltaMessage, SelfState, SnapshotMessage } from './events.ts';
 
 /** Bits of the `flags` entity field. */
 export const EntityFlag = { sleeping: 1, dead: 2, ripe: 4 } as const;

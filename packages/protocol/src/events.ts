@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NUM_ACTIONS } from '@aikon/engine';
+import { INVITE_CODE_RE, PROTOCOL_VERSION, RESUME_TOKEN_RE, SEATS_MAX, TICK_RATE_MAX, TICK_RATE_MIN } from './constants.ts';
 
 /**
  * Socket events between the game client and the relay server (protocol version 1).
@@ -7,16 +8,19 @@ import { NUM_ACTIONS } from '@aikon/engine';
  * the server answers through the Socket.IO acknowledgement (when the client passes one)
  * with an `Ack`, and additionally emits an `error` event on every refusal.
  */
-export const PROTOCOL_VERSION = 1;
-
-export const TICK_RATE_MIN = 5;
-export const TICK_RATE_MAX = 15;
-export const TICK_RATE_DEFAULT = 8;
-export const SEATS_DEFAULT = 8;
-export const SEATS_MAX = 32;
-/** Invite codes: 16 random bytes (128 bits) in base64url = 22 characters. */
-export const INVITE_CODE_RE = /^[A-Za-z0-9_-]{22}$/;
-export const RESUME_TOKEN_RE = /^[A-Za-z0-9_-]{22,64}$/;
+export {
+  PROTOCOL_VERSION,
+  TICK_RATE_MIN,
+  TICK_RATE_MAX,
+  TICK_RATE_DEFAULT,
+  SEATS_DEFAULT,
+  SEATS_MAX,
+  INVITE_CODE_RE,
+  RESUME_TOKEN_RE,
+  ENTITY_STRIDE,
+  invitePath,
+  parseInviteCode,
+} from './constants.ts';
 
 export const DisplayName = z
   .string()
@@ -188,8 +192,6 @@ export const SnapshotMessage = z.object({
 });
 export type SnapshotMessage = z.infer<typeof SnapshotMessage>;
 
-/** Number fields per entity in `DeltaMessage.ents`: see `packEntity`. */
-export const ENTITY_STRIDE = 8;
 
 /** The receiver's own player, sent only to that player. */
 export const SelfState = z.object({
@@ -238,21 +240,3 @@ export interface ServerToClientEvents {
   error: (err: ErrorMessage) => void;
 }
 
-/** Invite link path for a code. The game reads `?lobby=CODE` or `/join/CODE`. */
-export function invitePath(code: string): string {
-  return `/?lobby=${code}`;
-}
-
-/** Extracts an invite code from a URL or path (`?lobby=CODE` or `/join/CODE`); null if none. */
-export function parseInviteCode(urlOrPath: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(urlOrPath, 'http://invalid.local');
-  } catch {
-    return null;
-  }
-  const q = url.searchParams.get('lobby');
-  if (q && INVITE_CODE_RE.test(q)) return q;
-  const m = /\/join\/([A-Za-z0-9_-]{22})\/?$/.exec(url.pathname);
-  return m ? m[1] : null;
-}
