@@ -220,7 +220,7 @@ async function writeInto(dataDir: string, plan: ExportPlan, work: string, onProg
     }
     let ticksBefore = 0;
     // Frame scratch files live in the data directory's tmp, not in the output.
-    const scratch = join(tmpDir(dataDir), `scratch-${process.pid}-${randomBytes(4).toString('hex')}`);
+    const scratch = join(tmpDir(dataDir), `${plan.key}-scratch-${process.pid}-${randomBytes(4).toString('hex')}`);
     mkdirSync(scratch, { recursive: true });
     try {
       for (const s of plan.sessions) {

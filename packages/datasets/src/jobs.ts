@@ -1,8 +1,10 @@
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { loadCatalog } from './catalog.ts';
 import { buildArchive, cachedExport, type ExportManifest, type ExportPlan, planExport } from './export.ts';
 import { asDatasetError } from './export.ts';
-import { DatasetError } from './layout.ts';
+import { DatasetError, tmpDir } from './layout.ts';
 import type { WorkerMessage } from './worker.ts';
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed';
@@ -175,14 +177,24 @@ export class ExportJobs {
           finish({ state: 'failed', error: { code: m.code, message: m.message } });
         }
       });
+      // A worker that dies (h5wasm can abort on I/O errors) cannot clean up after itself.
+      const cleanup = () => {
+        try {
+          for (const f of readdirSync(tmpDir(this.dataDir))) if (f.startsWith(`${id}-`)) rmSync(join(tmpDir(this.dataDir), f), { recursive: true, force: true });
+        } catch {
+          // nothing to clean
+        }
+      };
       worker.on('error', (err) => {
         if (settled) return;
         settled = true;
+        cleanup();
         finish({ state: 'failed', error: { code: 'io', message: `export worker crashed: ${err.message}` } });
       });
       worker.on('exit', (code) => {
         if (settled) return;
         settled = true;
+        cleanup();
         finish({ state: 'failed', error: { code: 'io', message: `export worker exited with code ${code}` } });
       });
     }

@@ -122,6 +122,23 @@ describe('dataset HTTP API', () => {
     expect(((await again.json()) as { id: string; state: string }).id).toBe(job.id);
   });
 
+  it('exports Minari through a worker as <dataset id>/data/... ready for ~/.minari/datasets', async () => {
+    const r = await fetch(`${base}/api/datasets/exports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ format: 'minari', filter: { kind: 'ai' }, datasetId: 'aikon-crafter-test-v1' }),
+    });
+    expect(r.status).toBe(202);
+    const job = (await r.json()) as { id: string };
+    const done = await waitDone(job.id);
+    expect(done.error).toBeUndefined();
+    expect(done.state).toBe('done');
+    const tar = Buffer.from(await (await fetch(`${base}/api/datasets/exports/${job.id}/download`)).arrayBuffer());
+    expect(tarNames(tar).sort()).toEqual(['aikon-crafter-test-v1/README.md', 'aikon-crafter-test-v1/data/main_data.hdf5', 'aikon-crafter-test-v1/data/metadata.json']);
+    const list = (await (await fetch(`${base}/api/datasets/exports`)).json()) as { jobs: { id: string }[] };
+    expect(list.jobs.map((j) => j.id)).toContain(job.id);
+  });
+
   it('answers an export of nothing, bad bodies and unknown jobs clearly', async () => {
     const empty = await fetch(`${base}/api/datasets/exports`, {
       method: 'POST',
