@@ -101,8 +101,6 @@ export class Lobby {
   private emptyDue = 0;
   private readonly actions = new Map<number, number>();
   private readonly log: Logger;
-  /** Scheduled time (performance.timeOrigin-based epoch ms) of the last tick, for latency stamps. */
-  lastTickScheduledAt = 0;
 
   constructor(
     private readonly ctx: LobbyContext,

@@ -115,4 +115,34 @@ describe('crash safety (kill -9 of a child server while recording)', () => {
       store.close();
     }
   });
+
+  it('SIGTERM closes every lobby cleanly: complete log with an end record', async () => {
+    const dir = tempDir('aikon-term-');
+    try {
+      const server = await startChild(dir);
+      children.push(server.child);
+      const a = await connectClient(server.url);
+      await a.createLobby({ name: 'A', tickRate: 15 });
+      await a.start();
+      await waitFor(() => a.mirror.t > 5, 5000, 'ticks');
+      server.child.kill('SIGTERM');
+      await exited(server.child);
+      a.close();
+      expect(server.child.exitCode).toBe(0);
+      const [path] = listLogs(dir);
+      const report = replayLog(new Uint8Array(readFileSync(path)));
+      expect(report.ok).toBe(true);
+      expect(report.complete).toBe(true);
+      expect(report.end?.reason).toBe('shutdown');
+      const store = new RecordingStore(`${dir}/index.sqlite`);
+      try {
+        expect(store.sessions()[0].status).toBe('complete');
+        expect(store.episodes(store.sessions()[0].id).map((e) => e.end_reason)).toEqual(['close']);
+      } finally {
+        store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
