@@ -106,8 +106,8 @@ self.onmessage = (event: MessageEvent<ToSource>) => {
         stopClock();
         if (!core) core = new SoloCore(msg.seed);
         const result = core.runScript(msg.seed, msg.actions);
+        sendFrame(); // first, so that the client shows the new state when the reply lands
         post({ type: 'reply', id: msg.id, hash: result.hash, t: result.t });
-        sendFrame();
         break;
       }
       case 'hash':

@@ -44,6 +44,7 @@ export interface GameStore {
 
 let toastId = 1;
 let noticeTimer: ReturnType<typeof setTimeout> | null = null;
+let pausedForHelp = false;
 
 /** The player this client controls in the frame. */
 export function myPlayer(frame: GameFrame | null): PlayerView | undefined {
@@ -86,6 +87,7 @@ export const useGame = create<GameStore>()((set, get) => {
 
     startSolo(seed) {
       get().source?.dispose();
+      pausedForHelp = false;
       const source = new WorkerSource();
       attach(source);
       set({ screen: 'game', seed, source, frame: null, paused: false, toasts: [], unlockedOrder: [], error: null, notice: null });
@@ -130,6 +132,16 @@ export const useGame = create<GameStore>()((set, get) => {
       get().source?.setAgentView(on);
     },
     setHelp(open) {
+      const { helpOpen, paused, frame } = get();
+      if (open === helpOpen) return;
+      if (open) {
+        // The world waits while the player reads.
+        pausedForHelp = !paused && frame !== null && !frame.over;
+        if (pausedForHelp) get().setPaused(true);
+      } else if (pausedForHelp) {
+        pausedForHelp = false;
+        get().setPaused(false);
+      }
       set({ helpOpen: open });
     },
     toggleDev() {

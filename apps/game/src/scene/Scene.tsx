@@ -322,8 +322,8 @@ function Entities() {
           break;
         case ObjectKind.plant: {
           const grown = o[k + O_GROWN];
-          if (grown > PLANT_RIPE_AFTER) place(meshes.ripe, pos.x, 0, pos.y, id, 1.1 + Math.sin(time * 2 + id) * 0.03);
-          else place(meshes.sapling, pos.x, 0, pos.y, id, 0.45 + 0.75 * Math.min(1, grown / PLANT_RIPE_AFTER));
+          if (grown > PLANT_RIPE_AFTER) place(meshes.ripe, pos.x, 0, pos.y, id, 1.5 + Math.sin(time * 2 + id) * 0.04);
+          else place(meshes.sapling, pos.x, 0, pos.y, id, 0.8 + 0.6 * Math.min(1, grown / PLANT_RIPE_AFTER));
           break;
         }
       }
@@ -339,7 +339,9 @@ function Entities() {
       }
       const tilt = p.slot === frame.me ? sleepTilt.current : p.sleeping ? 1 : 0;
       const bob = pos.moving ? Math.abs(Math.sin(time * 16)) * 0.1 : Math.sin(time * 2) * 0.01;
-      place(meshes.player, pos.x, bob + tilt * 0.15, pos.y, pos.yaw, 1.15, -tilt * Math.PI * 0.5);
+      // Asleep: lying on the back across the view (head to the west), face up.
+      const yaw = pos.yaw + Math.atan2(Math.sin(Math.PI / 2 - pos.yaw), Math.cos(Math.PI / 2 - pos.yaw)) * tilt;
+      place(meshes.player, pos.x + tilt * 0.35, (1 - tilt) * bob + tilt * 0.14, pos.y, yaw, 1.15, -tilt * Math.PI * 0.5);
     }
     if (mine?.dead) shared.playerPos.set(mine.x, 0, mine.y);
     for (const mesh of Object.values(meshes)) mesh.instanceMatrix.needsUpdate = true;
@@ -376,7 +378,7 @@ function FacingMarker() {
     const mat = frame.material[x * N + y];
     const block = BLOCK_TILE[mat] !== undefined || mat === Material.tree;
     line.visible = true;
-    line.position.set(x, block ? 0.5 : -0.49, y);
+    line.position.set(x, block ? 0.5 : 0.01, y);
     line.scale.set(1, block ? 1 : 0.02, 1);
     (line.material as THREE.LineBasicMaterial).opacity = 0.55 + 0.35 * Math.sin(state.clock.elapsedTime * 5);
   });

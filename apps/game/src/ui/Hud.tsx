@@ -390,7 +390,8 @@ function PauseOverlay() {
   const paused = useGame((s) => s.paused);
   const over = useGame((s) => s.frame?.over ?? false);
   const setPaused = useGame((s) => s.setPaused);
-  if (!paused || over) return null;
+  const help = useGame((s) => s.helpOpen);
+  if (!paused || over || help) return null;
   return (
     <div className="absolute inset-0 flex items-center justify-center bg-slate-950/40">
       <div className="pointer-events-auto rounded-2xl bg-slate-900/90 px-8 py-6 text-center shadow-2xl">
@@ -412,8 +413,8 @@ function DeathScreen() {
   const unlocked = me ? ACHIEVEMENTS.filter((_, i) => me.achievements[i] > 0) : [];
   const died = me?.dead ?? true;
   return (
-    <div className="pointer-events-auto absolute inset-0 flex items-center justify-center overflow-auto bg-black/70 p-4" data-testid="death-screen">
-      <div className="w-full max-w-lg rounded-2xl border border-white/10 bg-slate-900 p-6 shadow-2xl">
+    <div className="pointer-events-auto absolute inset-0 flex overflow-auto bg-black/70 p-4" data-testid="death-screen">
+      <div className="m-auto w-full max-w-lg rounded-2xl border border-white/10 bg-slate-900 p-6 shadow-2xl">
         <h2 className={`text-4xl font-black ${died ? 'text-rose-400' : 'text-emerald-300'}`}>{died ? 'You died' : 'Episode complete'}</h2>
         <dl className="mt-4 grid grid-cols-3 gap-3 text-center">
           <Stat label="steps survived" value={me?.episodeSteps ?? frame.t} />
@@ -462,40 +463,33 @@ function Stat({ label: text, value }: { label: string; value: string | number })
 
 function Help() {
   const setHelp = useGame((s) => s.setHelp);
+  const rows: [string, string][] = [
+    ...CONTROLS.map((c) => [c.keys, c.label] as [string, string]),
+    ['Esc', 'pause / resume'],
+    ['H', 'this help'],
+    ['V', 'toggle the agent view'],
+    ['`', 'development overlay'],
+  ];
   return (
-    <div className="pointer-events-auto absolute inset-0 flex items-center justify-center overflow-auto bg-black/60 p-4" onClick={() => setHelp(false)}>
-      <div className="w-full max-w-xl rounded-2xl bg-slate-900 p-6 shadow-2xl" data-testid="help" onClick={(e) => e.stopPropagation()}>
+    <div className="pointer-events-auto absolute inset-0 flex overflow-auto bg-black/60 p-4" onClick={() => setHelp(false)}>
+      <div className="m-auto w-full max-w-2xl rounded-2xl bg-slate-900 p-6 shadow-2xl" data-testid="help" onClick={(e) => e.stopPropagation()}>
         <h2 className="text-2xl font-black text-white">How to play</h2>
         <p className="mt-1 text-slate-400">
           Collect wood, build a table, make tools, mine deeper, and survive the night. Keep food, drink and energy up or
-          you lose health.
+          you lose health. The game is paused while this help is open.
         </p>
-        <table className="mt-4 w-full text-left text-sm">
-          <tbody>
-            {CONTROLS.map((c) => (
-              <tr key={c.action} className="border-b border-white/5">
-                <td className="py-0.5 pr-4">
-                  <kbd className="rounded bg-white/10 px-2 font-mono text-slate-100">{c.keys}</kbd>
-                </td>
-                <td className="text-slate-300">{c.label}</td>
-              </tr>
-            ))}
-            {[
-              ['Esc', 'pause / resume'],
-              ['H', 'this help'],
-              ['V', 'toggle the agent view'],
-              ['`', 'development overlay'],
-              ['mouse', 'drag to orbit the camera, wheel to zoom; W always walks away from the camera'],
-            ].map(([k, v]) => (
-              <tr key={k} className="border-b border-white/5">
-                <td className="py-0.5 pr-4">
-                  <kbd className="rounded bg-white/10 px-2 font-mono text-slate-100">{k}</kbd>
-                </td>
-                <td className="text-slate-300">{v}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ul className="mt-4 grid gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
+          {rows.map(([k, v]) => (
+            <li key={k + v} className="flex items-center gap-3 border-b border-white/5 py-0.5">
+              <kbd className="min-w-14 rounded bg-white/10 px-2 text-center font-mono text-slate-100">{k}</kbd>
+              <span className="text-slate-300">{v}</span>
+            </li>
+          ))}
+        </ul>
+        <p className="mt-3 text-sm text-slate-400">
+          Mouse: drag to orbit the camera, wheel to zoom. W always walks away from the camera. The outlined tile is the
+          one you act on.
+        </p>
         <button type="button" className="mt-4 rounded-lg bg-emerald-500 px-4 py-2 font-bold text-emerald-950" onClick={() => setHelp(false)}>
           Got it
         </button>
