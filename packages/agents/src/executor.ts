@@ -19,7 +19,7 @@ import {
   type World,
   WORLD_SIZE,
 } from '@aikon/engine';
-import { PASS_BLOCKED, PASS_DIG, PASS_WALK, Pathfinder, type SearchResult, type Terrain } from './pathfind.ts';
+import { PASS_BLOCKED, PASS_DEADLY, PASS_DIG, PASS_WALK, Pathfinder, type SearchResult, type Terrain } from './pathfind.ts';
 import { type Sense, Senses } from './senses.ts';
 import { achievementIndex, describeTask, type TaskSpec, taskAmount, taskTimeout } from './tasks.ts';
 import { collectRuleForMaterial, makeRule, placeRule } from './techtree.ts';
@@ -109,6 +109,8 @@ export class Executor {
   private exploreTarget = -1;
   private exploreSince = 0;
   private shelterRetry = 0;
+  private noStationPlaceUntil = 0;
+  private nearFailedUntil = 0;
   private readonly banned = new Map<number, number>();
   private lastKey = '';
   private stuck = 0;
@@ -270,6 +272,7 @@ export class Executor {
     pass[0] = PASS_WALK; // unknown tiles: optimistic
     pass[M.grass] = pass[M.sand] = pass[M.path] = PASS_WALK;
     pass[M.tree] = PASS_DIG;
+    pass[M.lava] = PASS_DEADLY;
     if (inv[Item.wood_pickaxe] > 0) pass[M.stone] = pass[M.coal] = PASS_DIG;
     if (inv[Item.stone_pickaxe] > 0) pass[M.iron] = PASS_DIG;
     if (inv[Item.iron_pickaxe] > 0) pass[M.diamond] = PASS_DIG;
@@ -540,7 +543,7 @@ export class Executor {
       // Rest walled in until health is back (sleeping heals twice as fast, §8.10).
       this.activity = 'healing';
       if (this.enclosed(p.x, p.y, -1)) return energy < 9 ? Action.sleep : Action.noop;
-      const a = this.shelter(world, p);
+      const a = this.shelter(world, p, 80);
       if (a !== null) return a;
     } else if (this.need === 'sleep') {
       this.activity = 'sheltering';
@@ -570,6 +573,24 @@ export class Executor {
     if (this.senses.material(fx, fy) === M.water && drink <= 7 && !this.senses.objectAt(fx, fy)) return Action.do;
     const faced = this.senses.objectAt(fx, fy);
     if (faced && faced.kind === ObjectKind.cow && food <= 6) return Action.do;
+    // Top up while food and water are close, rather than hunting for them in a hurry later.
+    if (food <= 5 && world.daylight >= NIGHT) {
+      const res = this.seekFacing(p, (t) => {
+        const o = this.senses.objectAt((t / N) | 0, t % N);
+        return o !== null && o.kind === ObjectKind.cow;
+      }, 8);
+      if (res.found) {
+        this.activity = 'eating on the way';
+        return this.act(res, Action.do);
+      }
+    }
+    if (drink <= 5) {
+      const a = this.collectMaterial(p, M.water, Action.do, 8);
+      if (a !== null) {
+        this.activity = 'drinking on the way';
+        return a;
+      }
+    }
     if (p.achievements[Achievement.wake_up] === 0 && energy < 9 && world.daylight > 0.7 && nearestZombie > 10 && health >= 5) {
       // Crafter's cheapest achievement: a short nap in daylight.
       this.activity = 'napping';
@@ -798,8 +819,8 @@ export class Executor {
           if (inv[Item[item as ItemName]] < (n as number)) return this.fail(`missing ${item}`);
         }
         this.activity = `making ${spec.item}`;
-        const res = this.search(p, (x, y) => this.stationsNear(x, y, rule.nearby), 40, undefined, `make:${spec.item}`);
-        if (res.found) return this.act(res, Action[rule.action]);
+        const res = this.search(p, (x, y) => this.stationsNear(x, y, rule.nearby), undefined, undefined, `make:${spec.item}`);
+        if (res.found && (res.cost <= 40 || this.t < this.noStationPlaceUntil)) return this.act(res, Action[rule.action]);
         // No station within reach: build what is missing if the inventory allows it.
         for (const station of rule.nearby) {
           const place = placeRule(station)!;
@@ -810,8 +831,8 @@ export class Executor {
           const a = this.placeSkill(p, place.name, others);
           if (a !== null) return a;
         }
-        const far = this.search(p, (x, y) => this.stationsNear(x, y, rule.nearby));
-        if (far.found) return this.act(far, Action[rule.action]);
+        this.noStationPlaceUntil = this.t + 30;
+        if (res.found) return this.act(res, Action[rule.action]);
         return this.fail(`no ${rule.nearby.join(' and ')} within reach`);
       }
       case 'place': {
@@ -916,8 +937,11 @@ export class Executor {
       return true;
     };
     let res = what === 'plant' ? this.search(p, goal(true), 25) : { found: false } as SearchResult;
-    if (!res.found) res = this.search(p, goal(false), near.length > 0 ? 60 : undefined);
-    if (!res.found && near.length > 0) return this.placeSkill(p, what, []);
+    if (!res.found && (near.length === 0 || this.t >= this.nearFailedUntil)) res = this.search(p, goal(false), near.length > 0 ? 60 : undefined, undefined, `place:${what}:${near.join('+')}`);
+    if (!res.found && near.length > 0) {
+      this.nearFailedUntil = this.t + 50;
+      return this.placeSkill(p, what, []);
+    }
     if (!res.found) return null;
     const target = (res.x + DX[res.facing]) * N + (res.y + DY[res.facing]);
     this.lastTarget = target;

@@ -17,10 +17,12 @@ const STATES = N * N * 4;
 const DX = [-1, 1, 0, 0];
 const DY = [0, 0, -1, 1];
 
-/** How a worker may enter each material: 0 never, 1 walk, 2 dig through. */
+/** How a worker may enter each material: 0 never (a move only turns), 1 walk, 2 dig through, 3 deadly. */
 export const PASS_BLOCKED = 0;
 export const PASS_WALK = 1;
 export const PASS_DIG = 2;
+/** Never move toward it at all (lava: a move would enter it, not turn). */
+export const PASS_DEADLY = 3;
 
 export interface Terrain {
   /** Material id per tile (x * 64 + y); 0 = unknown. */
@@ -126,6 +128,8 @@ export class Pathfinder {
           next = (ni << 2) | d;
           cost = (f === d ? 2 : 3) + (extra ? extra[ni] : 0);
           kind = 1;
+        } else if (p === PASS_DEADLY) {
+          continue;
         } else {
           if (f === d) continue;
           next = (tile << 2) | d;
