@@ -74,6 +74,25 @@ export interface MemberState {
   /** Inventory and achievements last sent to this member (deltas omit them when unchanged). */
   sentInv: string | null;
   sentAch: string | null;
+  /** Deltas were skipped while the connection was congested: send a snapshot once it drains. */
+  needsSnapshot: boolean;
+  /** performance.now() of the last snapshot sent (resync requests are limited to one a second). */
+  lastSnapshotAt: number;
+}
+
+/** Bytes and packets queued for a socket that the client has not read yet. */
+export function socketBacklog(socket: Socket): { bytes: number; packets: number } {
+  const conn = socket.conn as unknown as { writeBuffer?: unknown[]; transport?: { socket?: { bufferedAmount?: number } } };
+  return { bytes: conn.transport?.socket?.bufferedAmount ?? 0, packets: conn.writeBuffer?.length ?? 0 };
+}
+
+/** Above this backlog a client gets no deltas (only a snapshot once it has caught up). */
+export const CONGESTED_BYTES = 512 * 1024;
+export const CONGESTED_PACKETS = 256;
+
+function congested(socket: Socket): boolean {
+  const b = socketBacklog(socket);
+  return b.bytes > CONGESTED_BYTES || b.packets > CONGESTED_PACKETS;
 }
 
 export type LeaveReason = 'leave' | 'kick' | 'timeout' | 'close';
@@ -144,6 +163,8 @@ export class Lobby {
       disconnectTimer: null,
       sentInv: null,
       sentAch: null,
+      needsSnapshot: false,
+      lastSnapshotAt: -Infinity,
     };
     this.members.set(member.memberId, member);
     this.ctx.onToken(member.resumeToken, member, this);
@@ -396,8 +417,21 @@ export class Lobby {
     this.broadcastState();
   }
 
+  /** A client's explicit resync request: at most one snapshot a second. */
+  resync(member: MemberState): void {
+    if (this.status !== 'running') throw new RelayError('not_running', 'the game has not started');
+    if (performance.now() - member.lastSnapshotAt < 1000) {
+      // The snapshot is sent once the second is over (as after a congestion), not dropped.
+      member.needsSnapshot = true;
+      return;
+    }
+    this.sendSnapshot(member);
+  }
+
   sendSnapshot(member: MemberState): void {
     if (!member.socket || !this.world) return;
+    member.needsSnapshot = false;
+    member.lastSnapshotAt = performance.now();
     const msg: SnapshotMessage = { v: PROTOCOL_VERSION, t: this.world.t, snapshot: this.world.snapshot(), slot: member.slot };
     member.socket.emit('game:snapshot', msg);
     member.sentInv = null;
@@ -453,6 +487,16 @@ export class Lobby {
     const stamp = this.ctx.config.stampDeltas ? performance.timeOrigin + scheduled : undefined;
     for (const m of this.members.values()) {
       if (!m.socket) continue;
+      // A client that does not read (slow link, stalled tab, hostile) gets no more deltas:
+      // the server's memory stays bounded; it resumes with a snapshot once it has drained.
+      if (congested(m.socket)) {
+        m.needsSnapshot = true;
+        continue;
+      }
+      if (m.needsSnapshot) {
+        if (performance.now() - m.lastSnapshotAt >= 1000) this.sendSnapshot(m);
+        continue;
+      }
       const p = m.slot !== null ? world.findPlayer(m.slot) : undefined;
       const msg: DeltaMessage & { ts?: number } = { ...common };
       if (p) {

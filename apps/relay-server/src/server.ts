@@ -329,8 +329,7 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     },
     'game:resync': (socket) => {
       const { lobby, member } = memberOf(socket);
-      if (lobby.status !== 'running') throw new RelayError('not_running', 'the game has not started');
-      lobby.sendSnapshot(member);
+      lobby.resync(member);
       return null;
     },
   };

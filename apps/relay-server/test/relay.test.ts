@@ -359,6 +359,29 @@ describe('relay server with real socket.io clients', () => {
     }
   });
 
+  it('a client that stops reading gets no deltas (bounded memory) and a snapshot once drained', async () => {
+    const a = await client();
+    const created = await a.createLobby({ name: 'A', tickRate: 15 });
+    await a.start();
+    await waitFor(() => a.mirror.self, 5000, 'delta');
+    const lobby = server.lobbyByCode(created.lobby.code)!;
+    const serverSocket = lobby.members.get(created.memberId)!.socket!;
+    const ws = (serverSocket.conn as unknown as { transport: { socket: object } }).transport.socket;
+    let backlog = 10 * 1024 * 1024;
+    Object.defineProperty(ws, 'bufferedAmount', { configurable: true, get: () => backlog });
+    const snapshots: number[] = [];
+    a.onSnapshot((m) => snapshots.push(m.t));
+    const t0 = lobby.world!.t;
+    await waitFor(() => lobby.world!.t > t0 + 10, 5000, 'server ticks on');
+    expect(a.mirror.t).toBeLessThan(t0 + 3);
+    expect(lobby.members.get(created.memberId)!.needsSnapshot).toBe(true);
+    backlog = 0;
+    await waitFor(() => snapshots.length > 0, 5000, 'snapshot after draining');
+    const seq = a.sendAction('noop');
+    await waitFor(() => (a.mirror.self?.ack ?? -1) >= seq, 5000, 'deltas again');
+    expect(a.mirror.t).toBeGreaterThan(t0 + 10);
+  });
+
   it('serves /healthz, /metrics and the SPA placeholder', async () => {
     const health = await (await fetch(`${server.url}/healthz`)).json();
     expect(health.status).toBe('ok');
