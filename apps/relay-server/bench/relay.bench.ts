@@ -68,6 +68,9 @@ export interface ScenarioResult {
   players: number;
   tickP50: number;
   tickP99: number;
+  /** Scheduled tick time → last delta handed to the socket (server side only). */
+  lagP50: number;
+  lagP99: number;
   ticksPerSec: number;
   expectedTicksPerSec: number;
   actionP50: number;
@@ -91,6 +94,7 @@ export interface ScenarioResult {
 async function scenario(lobbies: number, perLobby: number): Promise<ScenarioResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'aikon-bench-'));
   const tickMs: number[] = [];
+  const serverLagMs: number[] = [];
   let measuring = false;
   const server = await startRelayServer(
     {
@@ -104,7 +108,13 @@ async function scenario(lobbies: number, perLobby: number): Promise<ScenarioResu
       emptyLobbyGraceMs: 1000,
       lobbyCreatesPerMinute: 1e6,
     },
-    { onTick: (ms) => measuring && tickMs.push(ms) },
+    {
+      onTick: (ms, _lobby, late) => {
+        if (!measuring) return;
+        tickMs.push(ms);
+        serverLagMs.push(late + ms);
+      },
+    },
   );
   const procs = Math.min(Math.max(1, Math.ceil((lobbies * perLobby) / 96)), 6, lobbies);
   const children: ChildProcess[] = [];
@@ -171,6 +181,8 @@ async function scenario(lobbies: number, perLobby: number): Promise<ScenarioResu
       players,
       tickP50: pct(tickMs, 50),
       tickP99: pct(tickMs, 99),
+      lagP50: pct(serverLagMs, 50),
+      lagP99: pct(serverLagMs, 99),
       ticksPerSec: (ticks1 - ticks0) / (wall / 1000),
       expectedTicksPerSec: lobbies * TICK_RATE,
       actionP50: pct(action, 50),
@@ -202,10 +214,10 @@ function passes(r: ScenarioResult): boolean {
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
 function row(r: ScenarioResult): string {
-  return `| ${r.lobbies} × ${r.perLobby} | ${r.players} | ${f2(r.tickP50)} / ${f2(r.tickP99)} | ${f1(r.ticksPerSec)} / ${r.expectedTicksPerSec} | ${f1(r.actionP50)} / ${f1(r.actionP99)} | ${f1(r.deliveryP50)} / ${f1(r.deliveryP99)} | ${Math.round(r.bytesInPerPlayer)} / ${Math.round(r.bytesOutPerPlayer)} | ${f1(r.serverCpuPct)} | ${f1(r.clientCpuPct)} | ${Math.round(r.rssMb)} | ${f1(r.otherCpuPct)} | ${f2(r.loadAvg1)} | ${passes(r) ? 'yes' : 'no'} |`;
+  return `| ${r.lobbies} × ${r.perLobby} | ${r.players} | ${f2(r.tickP50)} / ${f2(r.tickP99)} | ${f1(r.lagP50)} / ${f1(r.lagP99)} | ${f1(r.ticksPerSec)} / ${r.expectedTicksPerSec} | ${f1(r.actionP50)} / ${f1(r.actionP99)} | ${f1(r.deliveryP50)} / ${f1(r.deliveryP99)} | ${Math.round(r.bytesInPerPlayer)} / ${Math.round(r.bytesOutPerPlayer)} | ${f1(r.serverCpuPct)} | ${f1(r.clientCpuPct)} | ${Math.round(r.rssMb)} | ${f1(r.otherCpuPct)} | ${f2(r.loadAvg1)} | ${passes(r) ? 'yes' : 'no'} |`;
 }
-const HEADER = `| lobbies × players | players | tick ms p50 / p99 | ticks/s done / due | action→delta ms p50 / p99 | delivery ms p50 / p99 | bytes/s per player down / up | server CPU % | load-client CPU % | server RSS MB | other processes' CPU % | load avg | p99 < 50 ms |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|`;
+const HEADER = `| lobbies × players | players | tick ms p50 / p99 | server lag ms p50 / p99 | ticks/s done / due | action→delta ms p50 / p99 | delivery ms p50 / p99 | bytes/s per player down / up | server CPU % | load-client CPU % | server RSS MB | other processes' CPU % | load avg | p99 < 50 ms |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`;
 
 async function main(): Promise<void> {
   console.log(`relay bench: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, node ${process.version}; ${TICK_RATE} ticks/s; warmup ${WARMUP_MS} ms, measure ${MEASURE_MS} ms`);

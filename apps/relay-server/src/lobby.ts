@@ -51,8 +51,8 @@ export interface LobbyContext {
   onClosed(lobby: Lobby): void;
   /** A member's resume token was created or dropped. */
   onToken(token: string, member: MemberState | null, lobby: Lobby): void;
-  /** Optional observer of every tick's duration (benchmarks). */
-  onTick?(ms: number, lobby: Lobby): void;
+  /** Optional observer of every tick (benchmarks): its duration and how late it started, in ms. */
+  onTick?(ms: number, lobby: Lobby, lateMs: number): void;
 }
 
 export interface MemberState {
@@ -459,7 +459,7 @@ export class Lobby {
     const took = performance.now() - start;
     this.ctx.metrics.tickDuration.observe(took / 1000);
     this.ctx.metrics.ticks.inc();
-    this.ctx.onTick?.(took, this);
+    this.ctx.onTick?.(took, this, start - scheduled);
     this.nextTickAt = scheduled + 1000 / this.config.tickRate;
     this.schedule();
   }

@@ -103,8 +103,8 @@ function packetBytes(data: unknown): number {
 
 /** Starts a relay server listening on config.host:config.port (port 0 = any free port). */
 export interface RelayHooks {
-  /** Called after every lobby tick with its duration in ms. */
-  onTick?(ms: number, lobby: Lobby): void;
+  /** Called after every lobby tick with its duration and its start delay in ms. */
+  onTick?(ms: number, lobby: Lobby, lateMs: number): void;
 }
 
 export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hooks: RelayHooks = {}): Promise<RelayServer> {
