@@ -232,6 +232,16 @@ describe('game client in Chromium', () => {
     expect((await state(page)).action).toBe(0);
     await page.keyboard.up('KeyS');
 
+    // On-screen buttons: Pause/Resume; then Space acts on the game, not on the focused button.
+    await page.getByTestId('pause').click();
+    await page.getByTestId('paused').waitFor();
+    await page.getByTestId('pause').click();
+    await page.getByTestId('paused').waitFor({ state: 'detached' });
+    s = await state(page);
+    await page.keyboard.press('Space');
+    await waitForTickAfter(page, s.t + 1);
+    expect((await state(page)).paused).toBe(false);
+
     // A tiny window: still running, no errors.
     await page.setViewportSize({ width: 180, height: 120 });
     await page.getByTestId('compact-note').waitFor();

@@ -19,7 +19,10 @@ function useKeyboard(): void {
     const onKeyDown = (e: KeyboardEvent) => {
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       const target = e.target as HTMLElement | null;
-      if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA')) return;
+      const typing = target instanceof HTMLTextAreaElement || (target instanceof HTMLInputElement && target.type !== 'range');
+      if (typing) return;
+      // A clicked button or slider keeps focus: let game keys act on the game, not on it.
+      if (target instanceof HTMLButtonElement || target instanceof HTMLInputElement) target.blur();
       const s = store();
       switch (e.code) {
         case 'Escape':
