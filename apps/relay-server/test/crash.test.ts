@@ -54,7 +54,11 @@ describe('crash safety (kill -9 of a child server while recording)', () => {
     const created = await a.createLobby({ name: 'A', tickRate: 15 });
     await b.joinLobby(created.lobby.code, { name: 'B' });
     await a.start();
-    await waitFor(() => a.mirror.self && b.mirror.self, 5000, 'deltas');
+    // A second lobby records its own session in parallel.
+    const c = await connectClient(first.url);
+    await c.createLobby({ name: 'C', tickRate: 5 });
+    await c.start();
+    await waitFor(() => a.mirror.self && b.mirror.self && c.mirror.self, 5000, 'deltas');
     // Play for a while: moves and `do`, with one client leaving and rejoining.
     const moves = ['move_left', 'move_right', 'move_up', 'move_down', 'do'] as const;
     const until = Date.now() + 1500;
@@ -62,6 +66,7 @@ describe('crash safety (kill -9 of a child server while recording)', () => {
     while (Date.now() < until) {
       a.sendAction(moves[i % 5]);
       b.sendAction(moves[(i * 3) % 5]);
+      c.sendAction(moves[(i * 7) % 5]);
       i++;
       await new Promise((r) => setTimeout(r, 30));
     }
@@ -72,9 +77,10 @@ describe('crash safety (kill -9 of a child server while recording)', () => {
     await exited(first.child);
     a.close();
     b.close();
+    c.close();
 
-    const logs = listLogs(dataDir);
-    expect(logs.length).toBe(1);
+    const logs = listLogs(dataDir).sort((x, y) => statSync(y).size - statSync(x).size);
+    expect(logs.length).toBe(2);
     // Simulate a write torn by the crash: half of a record at the end of the file.
     const partial = encodeRecord({ k: 'tick', t: 999_999, a: [0, 1] });
     appendFileSync(logs[0], partial.subarray(0, partial.length - 3));
@@ -101,9 +107,20 @@ describe('crash safety (kill -9 of a child server while recording)', () => {
     // At most the last second (fsync period) may be missing; with kill -9 the page cache keeps all.
     expect(report.lastT).toBeGreaterThanOrEqual(tBefore);
 
+    // The other log (no torn tail) is readable and replays too.
+    const other = replayLog(new Uint8Array(readFileSync(logs[1])));
+    expect(other.ok).toBe(true);
+    expect(other.complete).toBe(false);
+    expect(other.ticks).toBeGreaterThan(3);
+
     const store = new RecordingStore(`${dataDir}/index.sqlite`);
     try {
-      const [row] = store.sessions();
+      const rows = store.sessions();
+      expect(rows.map((r) => [r.status, r.verified])).toEqual([
+        ['incomplete', 1],
+        ['incomplete', 1],
+      ]);
+      const row = rows.find((r) => r.path === logs[0])!;
       expect(row.status).toBe('incomplete');
       expect(row.verified).toBe(1);
       expect(row.note).toMatch(/torn tail/);
