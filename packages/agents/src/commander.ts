@@ -12,6 +12,7 @@ import {
   Material,
   type MaterialName,
   ObjectKind,
+  PLANT_RIPE_AFTER,
   type World,
   WORLD_SIZE,
 } from '@aikon/engine';
@@ -450,7 +451,10 @@ export class Commander implements Coordination {
   private assign(): void {
     const idle = this.aliveWorkers().filter((w) => w.current === null);
     if (idle.length === 0) return;
-    const ready = this.queue.filter((q) => this.ready(q)).sort((a, b) => b.priority - a.priority || a.id - b.id);
+    // A ripe plant moves "eat plant" to the front (it may be trampled or eaten by others later).
+    const ripe = this.workers.some((w) => [...w.executor.senses.plants.values()].some((m) => m.grown > PLANT_RIPE_AFTER));
+    const prio = (q: QueuedTask): number => (ripe && q.spec.kind === 'eat' && q.spec.food === 'plant' ? 88 : q.priority);
+    const ready = this.queue.filter((q) => this.ready(q)).sort((a, b) => prio(b) - prio(a) || a.id - b.id);
     for (const q of ready) {
       if (idle.length === 0) break;
       const bound = this.lanes.get(q.lane);
