@@ -12,6 +12,14 @@ import {
 import { ENTITY_STRIDE } from './constants.ts';
 import type { DeltaMessage, SelfState, SnapshotMessage } from './events.ts';
 
+/** Growth stages of a plant in the `dir` field: 0..9 growing, 10 ripe. */
+export const PLANT_STAGES = 10;
+const STAGE_LENGTH = PLANT_RIPE_AFTER / PLANT_STAGES;
+
+export function plantStage(grown: number): number {
+  return grown > PLANT_RIPE_AFTER ? PLANT_STAGES : Math.min(PLANT_STAGES - 1, Math.floor(grown / STAGE_LENGTH));
+}
+
 /** Bits of the `flags` entity field. */
 export const EntityFlag = { sleeping: 1, dead: 2, ripe: 4 } as const;
 
@@ -19,8 +27,10 @@ export const EntityFlag = { sleeping: 1, dead: 2, ripe: 4 } as const;
  * Writes one entity as ENTITY_STRIDE numbers at out[offset..]:
  * [id, kind, x, y, health, dir, flags, slot].
  * health: a player's inventory health, else the creature/plant health; dir: a player's facing
- * or an arrow's direction (indices into the engine's DIRECTIONS), else 0; flags: EntityFlag bits;
- * slot: a player's slot, else 0.
+ * or an arrow's direction (indices into the engine's DIRECTIONS), a plant's growth stage
+ * (PLANT_STAGES: 0..9 growing in steps of 30 updates, 10 ripe), else 0; flags: EntityFlag bits;
+ * slot: a player's slot, else 0. (A plant's exact counter changes every tick; the stage only
+ * every 30, which keeps deltas small.)
  */
 export function packEntity(e: Entity, out: number[], offset: number): void {
   const isPlayer = e.kind === ObjectKind.player;
@@ -30,7 +40,7 @@ export function packEntity(e: Entity, out: number[], offset: number): void {
   out[offset + 2] = e.x;
   out[offset + 3] = e.y;
   out[offset + 4] = p ? p.inventory[0] : e.health;
-  out[offset + 5] = p ? p.facing : e.kind === ObjectKind.arrow ? e.dir : 0;
+  out[offset + 5] = p ? p.facing : e.kind === ObjectKind.arrow ? e.dir : e.kind === ObjectKind.plant ? plantStage(e.grown) : 0;
   let flags = 0;
   if (p) {
     if (p.sleeping) flags |= EntityFlag.sleeping;
@@ -54,6 +64,11 @@ export interface EntityView {
   sleeping: boolean;
   dead: boolean;
   ripe: boolean;
+  /**
+   * Plants: growth counter rounded down to its stage (ripe plants report PLANT_RIPE_AFTER + 1),
+   * comparable with the engine's `grown`; 0 for other kinds.
+   */
+  grown: number;
   /** Player slot (players only; 0 for other kinds). */
   slot: number;
 }
@@ -71,6 +86,7 @@ function viewFromPacked(a: ArrayLike<number>, o: number, into?: EntityView): Ent
   v.sleeping = (flags & EntityFlag.sleeping) !== 0;
   v.dead = (flags & EntityFlag.dead) !== 0;
   v.ripe = (flags & EntityFlag.ripe) !== 0;
+  v.grown = v.kind === ObjectKind.plant ? (v.ripe ? PLANT_RIPE_AFTER + 1 : v.dir * STAGE_LENGTH) : 0;
   v.slot = a[o + 7];
   return v;
 }

@@ -9,6 +9,7 @@ import {
   EpisodeTracker,
   type EpisodeSummary,
   LOG_MAGIC,
+  plantStage,
   type LogRecord,
   parseInviteCode,
   replayLog,
@@ -201,6 +202,26 @@ describe('deltas and WorldMirror', () => {
       const sort = (m: WorldMirror) => [...m.entities.values()].sort((a, b) => a.id - b.id);
       expect(sort(mirror)).toEqual(sort(fresh));
     }
+  });
+
+  it('plants send a growth stage, not their per-tick counter', () => {
+    expect([0, 29, 30, 299, 300, 301, 5000].map(plantStage)).toEqual([0, 0, 1, 9, 9, 10, 10]);
+    const world = World.blank({ seed: 1, mode: 'persistent' });
+    world.addPlayer();
+    const plant = world.spawn('plant', 30, 30);
+    const b = new DeltaBuilder(world);
+    const mirror = new WorldMirror();
+    mirror.applySnapshot({ t: 0, snapshot: world.snapshot(), slot: 0 });
+    let plantUpdates = 0;
+    for (let i = 0; i < 90; i++) {
+      world.step([]);
+      const d = b.next(world);
+      for (let o = 0; o < d.ents.length; o += 8) if (d.ents[o] === plant.id) plantUpdates++;
+      mirror.applyDelta(d);
+    }
+    expect(plant.grown).toBeGreaterThanOrEqual(89);
+    expect(plantUpdates).toBeLessThanOrEqual(4);
+    expect(mirror.entities.get(plant.id)!.grown).toBe(plantStage(plant.grown) * 30);
   });
 
   it('refuses a delta that skips a tick', () => {
