@@ -245,3 +245,48 @@ describe('datacards', () => {
     expect(readFileSync(join(outRoot, 'parquet', 'README.md'), 'utf8')).toContain('pd.read_parquet');
   });
 });
+
+/**
+ * Optional: the Python stack researchers use (pyarrow, pandas, Hugging Face `datasets`,
+ * gymnasium). Debian has no pyarrow; point AIKON_DATASETS_PYTHON at a Python that has them
+ * (e.g. a venv with `pip install pyarrow pandas datasets gymnasium h5py pillow`) to run it.
+ */
+const richPython = process.env.AIKON_DATASETS_PYTHON;
+describe.skipIf(!richPython)('pyarrow, pandas, datasets and gymnasium (AIKON_DATASETS_PYTHON)', () => {
+  it('read the exports as researchers would', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const script = `
+import io, json, sys
+import numpy as np, pandas as pd, pyarrow.parquet as pq, h5py
+from gymnasium import spaces
+from datasets import load_dataset
+pqf, mdir = sys.argv[1], sys.argv[2]
+t = pq.read_table(pqf)
+assert json.loads(t.schema.metadata[b'huggingface'])['info']['features']['observation']['_type'] == 'Image'
+df = pd.read_parquet(pqf)
+steps = df[df.action.notna()]
+ds = load_dataset('parquet', data_files=pqf)['train']
+assert type(ds.features['observation']).__name__ == 'Image', ds.features['observation']
+img = np.asarray(ds[0]['observation'])
+assert img.shape == (64, 64, 3) and img.dtype == np.uint8
+m = json.load(open(mdir + '/data/metadata.json'))
+o = json.loads(m['observation_space']); a = json.loads(m['action_space'])
+obs_space = spaces.Box(low=np.array(o['low']), high=np.array(o['high']), shape=tuple(o['shape']), dtype=np.dtype(o['dtype']))
+act_space = spaces.Discrete(n=a['n'], start=a['start'])
+f = h5py.File(mdir + '/data/main_data.hdf5', 'r')
+for k in f:
+    g = f[k]
+    assert all(obs_space.contains(x) for x in g['observations'][()])
+    assert all(act_space.contains(int(x)) for x in g['actions'][()])
+print(json.dumps({'rows': len(df), 'steps': len(steps), 'hf_rows': len(ds)}))
+`;
+    const r = spawnSync(richPython!, ['-c', script, join(outRoot, 'parquet', 'data.parquet'), join(outRoot, 'minari')], {
+      encoding: 'utf8',
+      env: { ...process.env, HF_DATASETS_OFFLINE: '1', HF_HUB_OFFLINE: '1', HF_HOME: join(outRoot, 'hf-home') },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect(out.steps).toBe(manifests.parquet.steps);
+    expect(out.hf_rows).toBe(out.rows);
+  });
+});

@@ -27,8 +27,9 @@ export const PARQUET_SCHEMA: SchemaElement[] = [
   { name: 'schema', num_children: 26 },
   { name: 'episode_index', type: 'INT64', repetition_type: 'REQUIRED' },
   { name: 'step', type: 'INT32', repetition_type: 'REQUIRED' },
-  // Hugging Face `datasets` Image layout: struct<bytes: binary, path: string>.
-  { name: 'observation', repetition_type: 'REQUIRED', num_children: 2 },
+  // Hugging Face `datasets` Image layout: struct<bytes: binary, path: string>, nullable like
+  // Image's arrow type (datasets applies the metadata feature only when the field matches exactly).
+  { name: 'observation', repetition_type: 'OPTIONAL', num_children: 2 },
   { name: 'bytes', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL' },
   { name: 'path', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
   { name: 'action', type: 'INT64', repetition_type: 'OPTIONAL' },
