@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { loadCatalog } from './catalog.ts';
 import { buildArchive, cachedExport, type ExportManifest, type ExportPlan, planExport } from './export.ts';
 import { asDatasetError } from './export.ts';
-import { DatasetError, tmpDir } from './layout.ts';
+import { DatasetError, exportsDir, tmpDir } from './layout.ts';
 import type { WorkerMessage } from './worker.ts';
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed';
@@ -105,8 +105,25 @@ export class ExportJobs {
     };
   }
 
+  /** Jobs of this process, then finished exports found on disk (newest first). */
   list(): JobStatus[] {
-    return [...this.jobs.values()].map((j) => j.status);
+    const out = [...this.jobs.values()].map((j) => j.status);
+    const seen = new Set(out.map((s) => s.id));
+    let files: string[] = [];
+    try {
+      files = readdirSync(exportsDir(this.dataDir));
+    } catch {
+      files = [];
+    }
+    const cached: JobStatus[] = [];
+    for (const f of files) {
+      const m = /^([0-9a-f]{64})\.json$/.exec(f);
+      if (!m || seen.has(m[1])) continue;
+      const s = this.get(m[1]);
+      if (s) cached.push(s);
+    }
+    cached.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+    return [...out, ...cached];
   }
 
   /** Resolves when the job is done or failed. */

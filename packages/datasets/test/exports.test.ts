@@ -27,6 +27,8 @@ beforeAll(async () => {
   generateSessions({ dataDir, episodes: 4, seed: 11, players: 2, maxSteps: 24, optOutSlots: [1], humanSlots: [0] });
   // Session B: two AI players, everyone consents.
   generateSessions({ dataDir, episodes: 3, seed: 12, players: 2, maxSteps: 30 });
+  // Session C: one AI player playing until it dies, respawning once.
+  generateSessions({ dataDir, episodes: 2, seed: 13, players: 1 });
   for (const format of ['minari', 'parquet', 'replay'] as const) {
     manifests[format] = await writeExport(dataDir, planExport(dataDir, { format }), join(outRoot, format));
   }
@@ -56,8 +58,8 @@ describe('exports carry only consented, pseudonymous data', () => {
     expect(all.length).toBeGreaterThan(consented.length);
     expect(manifests.minari.episodes).toBe(consented.length);
     expect(manifests.parquet.episodes).toBe(consented.length);
-    // Replay exports whole sessions: only session B qualifies.
-    expect(manifests.replay.sessions).toBe(1);
+    // Replay exports whole sessions: only sessions B and C qualify.
+    expect(manifests.replay.sessions).toBe(2);
   });
 });
 
@@ -115,6 +117,8 @@ for k in keys:
     attrs['T'] = T
     attrs['reward_sum'] = float(g['rewards'][()].sum())
     attrs['t0'] = int(infos['t'][0])
+    attrs['last_terminated'] = int(g['terminations'][-1])
+    attrs['last_truncated'] = int(g['truncations'][-1])
     eps.append(attrs)
 assert total == m['total_steps']
 open(raw, 'wb').write(f['episode_0']['observations'][()].tobytes())
@@ -136,6 +140,13 @@ print(json.dumps({'episodes': eps, 'total_steps': total, 'dataset_id': m['datase
       expect(ep.reward_sum).toBeCloseTo(Number(ep.return), 6);
       expect(typeof ep.seed).toBe('number');
     }
+    // Deaths end episodes as terminated; a respawn starts the next one.
+    const deaths = out.episodes.filter((e) => e.end_reason === 'death');
+    expect(deaths.length).toBeGreaterThanOrEqual(1);
+    for (const e of deaths) expect(e.last_terminated).toBe(1);
+    for (const e of out.episodes.filter((x) => x.end_reason !== 'death')) expect(e.last_truncated).toBe(1);
+    const respawned = out.episodes.find((e) => e.end_reason === 'close' || (e.end_reason === 'death' && Number(e.start_t) > 0));
+    expect(respawned).toBeDefined();
     // The stored frames are the frames an independent replay renders.
     const ep0 = out.episodes[0];
     const session = loadCatalog(dataDir).find((s) => s.seed === ep0.seed)!;
