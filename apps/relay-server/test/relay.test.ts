@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient } from 'socket.io-client';
 import * as msgpackParser from 'socket.io-msgpack-parser';
 import { createRelayClient, RelayRequestError, type RelayClient } from '@aikon/protocol/client';
+import { WorldMirror } from '@aikon/protocol';
 import { ACTIONS } from '@aikon/engine';
 import { INVITE_CODE_RE, parseInviteCode, replayLog } from '@aikon/protocol';
 import { readFileSync } from 'node:fs';
@@ -87,6 +88,51 @@ describe('relay server with real socket.io clients', () => {
       bobMoved = now.x !== bobStart.x || now.y !== bobStart.y;
     }
     expect(bobMoved).toBe(true);
+  });
+
+  it('over the wire, every client mirror equals the server world after many deltas', async () => {
+    const players = [await client(), await client(), await client()];
+    const created = await players[0].createLobby({ name: 'P0', tickRate: 15, seed: 4242 });
+    await players[1].joinLobby(created.lobby.code, { name: 'P1' });
+    await players[2].joinLobby(created.lobby.code, { name: 'P2' });
+    await players[0].start();
+    await waitFor(() => players.every((p) => p.mirror.self), 5000, 'deltas');
+    const lobby = server.lobbyByCode(created.lobby.code)!;
+    let i = 0;
+    const until = Date.now() + 3000;
+    while (Date.now() < until) {
+      for (const p of players) {
+        if (p.mirror.self?.dead) await p.respawn().catch(() => {});
+        else p.sendAction(ACTIONS[(i * 7 + (p.mirror.slot ?? 0) * 3) % 17]);
+      }
+      i++;
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    // Compare at a delta whose tick is the server's current tick.
+    const compared = await new Promise<number>((resolve, reject) => {
+      const offs = players.map((p) =>
+        p.onDelta((_d, mirror) => {
+          if (mirror.t !== lobby.world!.t || !players.every((q) => q.mirror.t === mirror.t)) return;
+          offs.forEach((off) => off());
+          try {
+            const truth = new WorldMirror();
+            truth.loadWorld(lobby.world!);
+            for (const q of players) {
+              expect(Buffer.from(q.mirror.material).equals(Buffer.from(truth.material))).toBe(true);
+              const sort = (m: WorldMirror) => [...m.entities.values()].sort((a, b) => a.id - b.id);
+              expect(sort(q.mirror)).toEqual(sort(truth));
+              const me = lobby.world!.findPlayer(q.mirror.slot!)!;
+              expect(q.mirror.self!.inv).toEqual(Array.from(me.inventory));
+              expect(q.mirror.self!.ach).toEqual(Array.from(me.achievements));
+            }
+            resolve(mirror.t);
+          } catch (err) {
+            reject(err);
+          }
+        }),
+      );
+    });
+    expect(compared).toBeGreaterThan(20);
   });
 
   it('refuses host-only commands from others and changes nothing', async () => {
