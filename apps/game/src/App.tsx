@@ -13,6 +13,7 @@ export function App() {
     if (param === null) return;
     const parsed = parseSeed(param);
     if ('seed' in parsed) useGame.getState().startSolo(parsed.seed);
+    else useGame.setState({ homeMessage: `The link's seed is not usable. ${parsed.error}` });
   }, []);
 
   return screen === 'home' ? <Home /> : <GameScreen />;

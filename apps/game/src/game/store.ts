@@ -25,6 +25,8 @@ export interface GameStore {
   /** A short message shown over the game (e.g. a key pressed while paused). */
   notice: string | null;
   error: string | null;
+  /** A message for the home screen (e.g. a bad ?seed= in the link). */
+  homeMessage: string | null;
   toasts: Toast[];
   /** Achievement names unlocked this episode, in order. */
   unlockedOrder: string[];
@@ -82,6 +84,7 @@ export const useGame = create<GameStore>()((set, get) => {
     devOpen: false,
     notice: null,
     error: null,
+    homeMessage: null,
     toasts: [],
     unlockedOrder: [],
 

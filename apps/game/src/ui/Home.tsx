@@ -10,7 +10,9 @@ export function Home() {
   const tickRate = useGame((s) => s.tickRate);
   const setTickRate = useGame((s) => s.setTickRate);
   const [seedText, setSeedText] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const homeMessage = useGame((s) => s.homeMessage);
+  const [typedError, setError] = useState<string | null>(null);
+  const error = typedError ?? homeMessage;
   const [lobbyCode, setLobbyCode] = useState('');
   const [lobbyNote, setLobbyNote] = useState<string | null>(null);
 
@@ -59,6 +61,7 @@ export function Home() {
                 onChange={(e) => {
                   setSeedText(e.target.value);
                   setError(null);
+                  useGame.setState({ homeMessage: null });
                 }}
                 inputMode="numeric"
                 placeholder="e.g. 42"
