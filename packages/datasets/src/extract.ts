@@ -17,6 +17,7 @@ import { DatasetError } from './layout.ts';
 
 export const OBS_SIZE = 64;
 export const FRAME_BYTES = OBS_SIZE * OBS_SIZE * 3;
+const ZERO_ACHIEVEMENTS = new Int32Array(NUM_ACHIEVEMENTS);
 
 /**
  * Frames of one episode, spilled to a scratch file as they are rendered so that long
@@ -195,7 +196,8 @@ export function extractEpisodes(sessionId: string, bytes: Uint8Array, options: E
   const pushInfo = (o: Open, world: World): void => {
     const p = world.player(o.slot);
     o.t.push(world.t);
-    o.achievements.pushAll(p.achievements);
+    // A truncated body's next episode starts before the engine resets its counters (next step).
+    o.achievements.pushAll(o.steps === 0 && p.truncated ? ZERO_ACHIEVEMENTS : p.achievements);
     const unl = new Uint8Array(NUM_ACHIEVEMENTS);
     if (o.steps > 0) for (const i of p.newAchievements) unl[i] = 1;
     o.unlocked.pushAll(unl);
