@@ -439,7 +439,20 @@ describe('relay server with real socket.io clients', () => {
     expect(join.status).toBe(200);
     expect(await join.text()).toContain('AI-KON');
     expect((await fetch(`${server.url}/missing.js`)).status).toBe(404);
-    expect((await fetch(`${server.url}/../../etc/passwd`)).status).not.toBe(500);
+    // Hostile paths never escape the static root nor crash the server.
+    const net = await import('node:net');
+    for (const path of ['/%', '/..%2f..%2f..%2fetc%2fpasswd', '/%2e%2e/%2e%2e/etc/passwd', '/a%00.js', `/${'x'.repeat(5000)}`, '/api/lobbies/%ff']) {
+      const response = await new Promise<string>((resolve) => {
+        const sock = net.connect(server.port, '127.0.0.1', () => sock.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+        let data = '';
+        sock.on('data', (d) => (data += d.toString()));
+        sock.on('end', () => resolve(data));
+        sock.on('error', () => resolve('error'));
+      });
+      expect(response.split('\r\n')[0]).toMatch(/^HTTP\/1\.1 (200|400|404|414|431)/);
+      expect(response).not.toMatch(/root:x:0/);
+    }
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 
   it('raw socket.io clients without acks get error events too', async () => {
