@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
  *   <dataDir>/index.sqlite                     the relay's episode index (not read here: logs are the source of truth)
  *   <dataDir>/datasets/catalog.json            this package's cache of replayed episode summaries
  *   <dataDir>/datasets/secret.key              per-installation key for pseudonyms (never exported)
- *   <dataDir>/datasets/exports/<key>.tar       finished exports, named by content hash
- *   <dataDir>/datasets/exports/<key>.json      their manifests
+ *   <dataDir>/exports/<key>.tar                finished exports, named by content hash (the relay creates exports/)
+ *   <dataDir>/exports/<key>.json               their manifests
  *   <dataDir>/datasets/tmp/                    work in progress (removed on failure)
  */
 export const LOG_SUFFIX = '.aklog';
@@ -22,7 +22,7 @@ export function datasetsDir(dataDir: string): string {
   return join(dataDir, 'datasets');
 }
 export function exportsDir(dataDir: string): string {
-  return join(datasetsDir(dataDir), 'exports');
+  return join(dataDir, 'exports');
 }
 export function tmpDir(dataDir: string): string {
   return join(datasetsDir(dataDir), 'tmp');
