@@ -93,6 +93,9 @@ export interface RelayClient {
   onError(fn: (error: ErrorMessage) => void): () => void;
   /** Kicked by the host or the lobby closed. */
   onRemoved(fn: (info: { lobbyId: string; reason: string; kicked: boolean }) => void): () => void;
+  /** Connection up/down (for a "reconnecting…" banner). */
+  onConnection(fn: (connected: boolean) => void): () => void;
+  readonly connected: boolean;
   close(): void;
 }
 
@@ -112,6 +115,7 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
   const lobbyEvents = new Emitter<[LobbyState]>();
   const errorEvents = new Emitter<[ErrorMessage]>();
   const removedEvents = new Emitter<[{ lobbyId: string; reason: string; kicked: boolean }]>();
+  const connectionEvents = new Emitter<[boolean]>();
   let lobby: LobbyState | null = null;
   let memberId: string | null = null;
   let resumeToken: string | null = options.resumeStorage?.getItem(STORAGE_KEY) ?? null;
@@ -185,7 +189,9 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
     forget();
     removedEvents.emit({ ...info, kicked: false });
   });
+  socket.on('disconnect', () => connectionEvents.emit(false));
   socket.on('connect', () => {
+    connectionEvents.emit(true);
     if (wasConnected && !socket.recovered && resumeToken && memberId) {
       // The server could not restore the session (e.g. it expired): resume by token.
       request<JoinResult>('lobby:resume', { resumeToken }).then(joined, (err: unknown) => {
@@ -268,7 +274,8 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
       const a = typeof action === 'number' ? action : ACTIONS.indexOf(action);
       if (a < 0) throw new RangeError(`unknown action ${String(action)}`);
       seq = (seq + 1) >>> 0;
-      socket.emit('game:action', { a, seq });
+      // Volatile: an action typed while disconnected is dropped, not replayed late.
+      socket.volatile.emit('game:action', { a, seq });
       return seq;
     },
     onDelta: (fn) => deltaEvents.on(fn),
@@ -276,6 +283,10 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
     onLobby: (fn) => lobbyEvents.on(fn),
     onError: (fn) => errorEvents.on(fn),
     onRemoved: (fn) => removedEvents.on(fn),
+    onConnection: (fn) => connectionEvents.on(fn),
+    get connected() {
+      return socket.connected;
+    },
     close() {
       socket.close();
     },

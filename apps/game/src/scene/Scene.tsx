@@ -201,6 +201,8 @@ class Tracks {
 
   update(frame: GameFrame, frameAt: number, now: number): void {
     if (frame === this.frame) return;
+    // A new world (restart) or a jump (scripted run): nothing to interpolate from.
+    if (this.frame && (frame.seed !== this.frame.seed || frame.t < this.frame.t || frame.t - this.frame.t > 3)) this.map.clear();
     const alphaOld = this.alpha(now);
     const upsert = (id: number, x: number, y: number, facingYaw: number | null) => {
       const t = this.map.get(id);
