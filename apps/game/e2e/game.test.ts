@@ -66,7 +66,7 @@ function seedWithTree(): { seed: number; dir: number; distance: number } {
 const MOVE_KEYS = ['KeyA', 'KeyD', 'KeyW', 'KeyS'];
 
 /** A seed on which a player who stands still survives a while (for tests that need ticks). */
-function calmSeed(from: number, steps = 500): number {
+function calmSeed(from: number, steps = 250): number {
   for (let seed = from; seed < from + 200; seed++) {
     const world = World.generate({ seed });
     world.addPlayer();
