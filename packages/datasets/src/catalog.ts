@@ -132,6 +132,9 @@ function toCatalogEpisode(sessionId: string, startedAt: string, e: EpisodeSummar
   };
 }
 
+/** Parsed catalog.json per path, reused while the file is unchanged (API requests list often). */
+const parsedCache = new Map<string, { mtimeMs: number; size: number; sessions: Map<string, SessionEntry> }>();
+
 /**
  * Every session log of the data directory, replayed once and cached in
  * `datasets/catalog.json` (keyed by file name, size and mtime, so a growing log is rescanned).
@@ -145,10 +148,16 @@ export function loadCatalog(dataDir: string, options: { onScan?: (sessionId: str
     files = [];
   }
   const cachePath = join(datasetsDir(dataDir), 'catalog.json');
-  const cached = new Map<string, SessionEntry>();
+  let cached = new Map<string, SessionEntry>();
   try {
-    const parsed = JSON.parse(readFileSync(cachePath, 'utf8')) as CatalogFile;
-    if (parsed.version === CATALOG_VERSION) for (const s of parsed.sessions) cached.set(s.file, s);
+    const st = statSync(cachePath);
+    const hit = parsedCache.get(cachePath);
+    if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) cached = hit.sessions;
+    else {
+      const parsed = JSON.parse(readFileSync(cachePath, 'utf8')) as CatalogFile;
+      if (parsed.version === CATALOG_VERSION) for (const s of parsed.sessions) cached.set(s.file, s);
+      parsedCache.set(cachePath, { mtimeMs: st.mtimeMs, size: st.size, sessions: cached });
+    }
   } catch {
     // no cache yet, or unreadable: rebuilt
   }
