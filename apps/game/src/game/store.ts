@@ -31,6 +31,11 @@ export interface GameStore {
   /** Achievement names unlocked this episode, in order. */
   unlockedOrder: string[];
   startSolo(seed: number): void;
+  /**
+   * Plays from any game source (the solo worker, later a relay connection): the store, HUD
+   * and scene only see the frames it delivers.
+   */
+  play(source: GameSource, seed: number): void;
   restart(seed: number): void;
   goHome(): void;
   press(action: number): void;
@@ -89,11 +94,14 @@ export const useGame = create<GameStore>()((set, get) => {
     unlockedOrder: [],
 
     startSolo(seed) {
-      get().source?.dispose();
+      get().play(new WorkerSource(), seed);
+    },
+    play(source, seed) {
+      const previous = get().source;
+      if (previous && previous !== source) previous.dispose();
       pausedForHelp = false;
-      const source = new WorkerSource();
       attach(source);
-      set({ screen: 'game', seed, source, frame: null, paused: false, toasts: [], unlockedOrder: [], error: null, notice: null });
+      set({ screen: 'game', seed, source, frame: null, paused: false, toasts: [], unlockedOrder: [], error: null, notice: null, helpOpen: false });
       source.start(seed, get().tickRate);
       source.setAgentView(get().agentViewOn);
     },
