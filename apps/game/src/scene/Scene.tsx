@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import { Canvas, useFrame, useThree } from '@react-three/fiber';
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
-import { DIRECTIONS, Material, ObjectKind, PLANT_RIPE_AFTER, WORLD_SIZE } from '@aikon/engine';
+import { Action, DIRECTIONS, Material, ObjectKind, PLANT_RIPE_AFTER, WORLD_SIZE } from '@aikon/engine';
 import { myPlayer, useGame } from '../game/store.ts';
 import { O_DIR, O_GROWN, O_ID, O_KIND, O_X, O_Y, OBJECT_STRIDE, type GameFrame } from '../game/protocol.ts';
 import { cameraView, renderStats } from '../game/stats.ts';
@@ -341,9 +341,19 @@ function Entities() {
       }
       const tilt = p.slot === frame.me ? sleepTilt.current : p.sleeping ? 1 : 0;
       const bob = pos.moving ? Math.abs(Math.sin(time * 16)) * 0.1 : Math.sin(time * 2) * 0.01;
+      // Interacting (do, place, make): a quick lunge toward the faced tile.
+      let lx = 0;
+      let lz = 0;
+      if (p.action >= Action.do && p.action !== Action.sleep && !p.sleeping) {
+        const a = tracks.alpha(now);
+        const d = DIRECTIONS[p.facing] ?? DIRECTIONS[3];
+        const push = Math.sin(Math.min(1, a * 1.6) * Math.PI) * 0.22;
+        lx = d[0] * push;
+        lz = d[1] * push;
+      }
       // Asleep: lying on the back across the view (head to the west), face up.
       const yaw = pos.yaw + Math.atan2(Math.sin(Math.PI / 2 - pos.yaw), Math.cos(Math.PI / 2 - pos.yaw)) * tilt;
-      place(meshes.player, pos.x + tilt * 0.35, (1 - tilt) * bob + tilt * 0.14, pos.y, yaw, 1.15, -tilt * Math.PI * 0.5);
+      place(meshes.player, pos.x + lx + tilt * 0.35, (1 - tilt) * bob + tilt * 0.14, pos.y + lz, yaw, 1.15, -tilt * Math.PI * 0.5);
     }
     if (mine?.dead) shared.playerPos.set(mine.x, 0, mine.y);
     for (const mesh of Object.values(meshes)) mesh.instanceMatrix.needsUpdate = true;
