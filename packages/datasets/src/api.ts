@@ -165,6 +165,7 @@ export function createDatasetApi(options: DatasetApiOptions): DatasetApiHandler 
           ticks: s.ticks,
           complete: s.complete,
           verified: s.verified,
+          recording: s.recording === true,
           problem: s.problem,
           episodes: s.episodes.filter((e) => e.consent).length,
         })),

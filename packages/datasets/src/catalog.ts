@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACHIEVEMENTS } from '@aikon/engine';
-import { type EpisodeSummary, LogFormatError, replayLog } from '@aikon/protocol';
+import { type EpisodeSummary, LOG_MAGIC, LogFormatError, replayLog } from '@aikon/protocol';
 import { z } from 'zod';
 import { DatasetError, datasetsDir, engineVersion, isSafeSessionId, LOG_SUFFIX, recordingsDir } from './layout.ts';
 
@@ -25,6 +25,8 @@ export interface SessionEntry {
   verified: boolean;
   /** Why it is not verified (mismatch or replay error), or why it could not be read. */
   problem: string | null;
+  /** Still being recorded (no end record, written to recently): listed, not replayed or exported yet. */
+  recording?: boolean;
   episodes: CatalogEpisode[];
 }
 
@@ -135,6 +137,27 @@ function toCatalogEpisode(sessionId: string, startedAt: string, e: EpisodeSummar
 /** Parsed catalog.json per path, reused while the file is unchanged (API requests list often). */
 const parsedCache = new Map<string, { mtimeMs: number; size: number; sessions: Map<string, SessionEntry> }>();
 
+/** A log without an `end` record that was written to within this window counts as live. */
+export const LIVE_WINDOW_MS = 60_000;
+
+/** True when the log has no end record near its tail and was modified recently (a session in progress). */
+function isLive(path: string, size: number, mtimeMs: number): boolean {
+  if (Date.now() - mtimeMs > LIVE_WINDOW_MS) return false;
+  const n = Math.min(size, 4096);
+  const buf = Buffer.alloc(n);
+  const head = Buffer.alloc(LOG_MAGIC.length);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, head.length, 0);
+    readSync(fd, buf, 0, n, size - n);
+  } finally {
+    closeSync(fd);
+  }
+  // Something that is not a session log is corrupt, not live.
+  if (!head.equals(Buffer.from(LOG_MAGIC))) return false;
+  return !buf.toString('latin1').includes('"k":"end"');
+}
+
 /**
  * Every session log of the data directory, replayed once and cached in
  * `datasets/catalog.json` (keyed by file name, size and mtime, so a growing log is rescanned).
@@ -179,6 +202,29 @@ export function loadCatalog(dataDir: string, options: { onScan?: (sessionId: str
       out.push(hit);
       continue;
     }
+    if (isLive(path, st.size, st.mtimeMs)) {
+      // Replaying a growing log on every request would stall the relay: list it, scan it once it ends.
+      out.push({
+        sessionId,
+        file,
+        size: st.size,
+        mtimeMs: st.mtimeMs,
+        sha256: '',
+        startedAt: '',
+        endedAt: null,
+        seed: 0,
+        engineVersion: 'unknown',
+        tickRate: 0,
+        ticks: 0,
+        complete: false,
+        torn: false,
+        verified: false,
+        problem: 'still being recorded',
+        recording: true,
+        episodes: [],
+      });
+      continue;
+    }
     options.onScan?.(sessionId);
     out.push(scanLog(path, sessionId));
     changed = true;
@@ -187,7 +233,7 @@ export function loadCatalog(dataDir: string, options: { onScan?: (sessionId: str
     try {
       mkdirSync(datasetsDir(dataDir), { recursive: true });
       const tmp = `${cachePath}.${process.pid}.${Date.now()}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ version: CATALOG_VERSION, sessions: out } satisfies CatalogFile));
+      writeFileSync(tmp, JSON.stringify({ version: CATALOG_VERSION, sessions: out.filter((e) => !e.recording) } satisfies CatalogFile));
       renameSync(tmp, cachePath);
     } catch {
       // A cache that cannot be written (full or read-only disk) only costs a rescan next time.
@@ -277,6 +323,7 @@ export function selectEpisodes(sessions: readonly SessionEntry[], filter: Episod
     for (const id of filter.sessions) {
       const s = known.get(id);
       if (!s) throw new DatasetError('not_found', `no session ${JSON.stringify(id)} in the recordings`);
+      if (s.recording) throw new DatasetError('conflict', `session ${id} is still being recorded; export it when it has ended`);
       if (!s.verified) throw new DatasetError('mismatch', `session ${id} cannot be exported: ${s.problem ?? 'not verified'}`);
     }
   }

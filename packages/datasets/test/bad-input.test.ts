@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeLog, encodeRecord, LOG_MAGIC } from '@aikon/protocol';
 import { loadTextures } from '@aikon/engine/node';
@@ -94,6 +94,28 @@ describe('bad input', () => {
       extractEpisodes(tamperedId, new Uint8Array(bytes), { textures: loadTextures(), wanted: new Set([`${tamperedId}:0:0`]), scratchDir: scratch, onEpisode: () => {} }),
     ).toThrow(/does not match the recording.*refused/);
     expect(readdirSync(scratch)).toEqual([]);
+  });
+
+  it('a session still being recorded is listed but not replayed or exported until it ends or goes stale', () => {
+    const recs = decodeLog(new Uint8Array(readFileSync(join(dataDir, 'recordings', `${goodId}.aklog`)))).records;
+    const liveId = `${goodId}-live`;
+    const live = join(dataDir, 'recordings', `${liveId}.aklog`);
+    const parts: Uint8Array[] = [LOG_MAGIC];
+    for (const r of recs.slice(0, -3)) parts.push(encodeRecord(r.k === 'session' ? { ...r, sessionId: liveId } : r));
+    writeFileSync(live, Buffer.concat(parts));
+    let entry = loadCatalog(dataDir).find((s) => s.sessionId === liveId)!;
+    expect(entry.recording).toBe(true);
+    expect(entry.episodes).toEqual([]);
+    expect(code(() => planExport(dataDir, { format: 'parquet', filter: { sessions: [liveId] } }))).toBe('conflict');
+    // Stale without an end record: a crashed session, replayed; its open episodes end with 'crash'.
+    const old = new Date(Date.now() - 3_600_000);
+    utimesSync(live, old, old);
+    entry = loadCatalog(dataDir).find((s) => s.sessionId === liveId)!;
+    expect(entry.recording).toBeUndefined();
+    expect(entry.complete).toBe(false);
+    expect(entry.verified).toBe(true);
+    expect(entry.episodes.at(-1)!.endReason).toBe('crash');
+    rmSync(live);
   });
 
   it('an output that exists is not overwritten; a failed export leaves nothing', async () => {
