@@ -680,6 +680,7 @@ export class Executor {
     // Arrows fly along rows and columns over water and lava too (§10.5): no skeleton may
     // get a straight shot at the sleeper from outside the pocket.
     for (let k = 0; k < 4; k++) {
+      // A skeleton shoots from within 5 tiles (§10.4), one more for its step; unseen tiles count as safe.
       for (let s = 1; s <= 6; s++) {
         const nx = x + DX[k] * s;
         const ny = y + DY[k] * s;
@@ -687,7 +688,7 @@ export class Executor {
         const i = nx * N + ny;
         if (i === extraBlocked) break;
         const m = mat[i];
-        if (m === 0) return false;
+        if (m === 0) break;
         if (ARROW_FREE[m] !== 1) break;
         if (CREATURE_WALKABLE[m] === 1 && !seen.includes(i)) return false;
       }
