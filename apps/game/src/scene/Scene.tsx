@@ -46,9 +46,17 @@ const BLOCK_TILE: Record<number, [BlockTile, number]> = {
   [Material.furnace]: ['furnace', 0.95],
 };
 
-function instanced(geometry: THREE.BufferGeometry, material: THREE.Material, capacity: number, attrs: Record<string, number>) {
+function instanced(
+  geometry: THREE.BufferGeometry,
+  material: THREE.Material,
+  capacity: number,
+  attrs: Record<string, number>,
+  shadow: 'cast' | 'receive' | 'both' | 'none' = 'both',
+) {
   const mesh = new THREE.InstancedMesh(geometry, material, capacity);
   mesh.frustumCulled = false;
+  mesh.castShadow = shadow === 'cast' || shadow === 'both';
+  mesh.receiveShadow = shadow === 'receive' || shadow === 'both';
   mesh.count = 0;
   for (const [name, size] of Object.entries(attrs)) {
     geometry.setAttribute(name, new THREE.InstancedBufferAttribute(new Float32Array(capacity * size), size));
@@ -69,10 +77,10 @@ function Terrain({ atlas }: { atlas: THREE.Texture }) {
     const liquid = liquidMaterial(atlas);
     const box = () => new THREE.BoxGeometry(1, 1, 1);
     return {
-      ground: instanced(new THREE.PlaneGeometry(1, 1).rotateX(-Math.PI / 2).translate(0, 0.5, 0), solid, N * N, { aTile: 2 }),
-      liquid: instanced(new THREE.PlaneGeometry(1, 1).rotateX(-Math.PI / 2).translate(0, 0.5, 0), liquid, N * N, { aTile: 2, aLava: 1 }),
+      ground: instanced(new THREE.PlaneGeometry(1, 1).rotateX(-Math.PI / 2).translate(0, 0.5, 0), solid, N * N, { aTile: 2 }, 'receive'),
+      liquid: instanced(new THREE.PlaneGeometry(1, 1).rotateX(-Math.PI / 2).translate(0, 0.5, 0), liquid, N * N, { aTile: 2, aLava: 1 }, 'none'),
       // Vertical faces only where a ground tile drops to water or lava, and around the map.
-      sides: instanced(new THREE.PlaneGeometry(1, 1), solid, N * N * 2, { aTile: 2 }),
+      sides: instanced(new THREE.PlaneGeometry(1, 1), solid, N * N * 2, { aTile: 2 }, 'receive'),
       blocks: instanced(box(), solid, N * N, { aTile: 2 }),
       trunks: instanced(new THREE.BoxGeometry(0.3, 0.8, 0.3), solid, N * N, { aTile: 2 }),
       leaves: instanced(box(), solid, N * N, { aTile: 2 }),
@@ -269,6 +277,7 @@ function Entities() {
     const make = (name: string, capacity: number) => {
       const mesh = new THREE.InstancedMesh(models[name], material, capacity);
       mesh.frustumCulled = false;
+      mesh.castShadow = true;
       mesh.count = 0;
       return mesh;
     };
@@ -432,7 +441,9 @@ function Lighting() {
     if (sun.current) {
       sun.current.intensity = (0.35 + 1.95 * d) * dark;
       sun.current.color.setHSL(0.1 + 0.5 * (1 - d) * 0.5, 0.5, 0.6 + 0.3 * d);
-      sun.current.position.set(shared.playerPos.x + 20, 30, shared.playerPos.z + 12);
+      // The sun swings across the sky over the day (300 ticks), so shadows move.
+      const angle = ((frame.t % 300) / 300) * Math.PI * 2;
+      sun.current.position.set(shared.playerPos.x + Math.cos(angle) * 22, 30, shared.playerPos.z + 8 + Math.sin(angle) * 10);
       sun.current.target.position.copy(shared.playerPos);
       sun.current.target.updateMatrixWorld();
     }
@@ -445,7 +456,20 @@ function Lighting() {
   return (
     <>
       <hemisphereLight ref={hemi} args={[0xdff1ff, 0x3a5a2a, 1.2]} />
-      <directionalLight ref={sun} args={[0xfff2d0, 2]} />
+      <directionalLight
+        ref={sun}
+        args={[0xfff2d0, 2]}
+        castShadow
+        shadow-mapSize={[2048, 2048]}
+        shadow-bias={-0.0004}
+        shadow-normalBias={0.03}
+        shadow-camera-left={-26}
+        shadow-camera-right={26}
+        shadow-camera-top={26}
+        shadow-camera-bottom={-26}
+        shadow-camera-near={1}
+        shadow-camera-far={90}
+      />
       <pointLight ref={lamp} args={[0xffb060, 0, 9, 1.6]} />
     </>
   );
@@ -558,13 +582,23 @@ function softwareRenderer(): boolean {
   }
 }
 
+/** ?quality=high|low overrides the choice made from the renderer. */
+function qualityOverride(): 'high' | 'low' | null {
+  const q = new URLSearchParams(window.location.search).get('quality');
+  return q === 'high' || q === 'low' ? q : null;
+}
+
 export default function Scene() {
-  const software = useMemo(softwareRenderer, []);
+  const software = useMemo(() => {
+    const q = qualityOverride();
+    return q ? q === 'low' : softwareRenderer();
+  }, []);
   return (
     <Canvas
       className="absolute inset-0"
       dpr={software ? 0.75 : [1, 1.5]}
       camera={{ fov: 50, near: 0.1, far: 200, position: [N / 2, 11, N / 2 + 9] }}
+      shadows={!software}
       gl={{ antialias: !software, powerPreference: 'high-performance', preserveDrawingBuffer: true }}
       data-testid="scene"
     >
