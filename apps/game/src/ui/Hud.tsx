@@ -5,6 +5,7 @@ import { CONTROLS } from '../game/input.ts';
 import { MAX_TICK_RATE, MIN_TICK_RATE, type CraftOption } from '../game/protocol.ts';
 import { renderStats } from '../game/stats.ts';
 import { ItemIcon, VITAL_COLORS } from './icons.tsx';
+import { facingHint } from '../game/hint.ts';
 
 const label = (name: string) => name.replace(/_/g, ' ');
 const keyOf = (action: number) => CONTROLS.find((c) => c.action === action)?.keys ?? '';
@@ -33,6 +34,7 @@ export function Hud() {
             <CraftPanel options={frame!.craft} />
           </div>
           <Controls />
+          <FacingHint />
         </>
       )}
       <Toasts />
@@ -349,6 +351,18 @@ function Controls() {
           <span className="w-10 tabular-nums">{tickRate}/s</span>
         </label>
       </div>
+    </div>
+  );
+}
+
+function FacingHint() {
+  const frame = useGame((s) => s.frame);
+  const me = myPlayer(frame);
+  const hint = frame && me ? facingHint(frame, me) : null;
+  if (!hint) return null;
+  return (
+    <div data-testid="facing-hint" className="absolute bottom-[5.5rem] left-1/2 -translate-x-1/2 whitespace-nowrap rounded-lg bg-slate-950/75 px-3 py-1 text-xs text-slate-100">
+      {hint}
     </div>
   );
 }
