@@ -4,6 +4,7 @@ import { clampTickRate, DEFAULT_TICK_RATE, type GameFrame, type PlayerView } fro
 import { WorkerSource, type GameSource } from './source.ts';
 import { cameraRelative } from './input.ts';
 import { cameraView } from './stats.ts';
+import { isMuted, setMuted } from './sound.ts';
 
 export interface Toast {
   id: number;
@@ -45,6 +46,8 @@ export interface GameStore {
   toggleAgentView(): void;
   setHelp(open: boolean): void;
   toggleDev(): void;
+  muted: boolean;
+  toggleMuted(): void;
   notify(message: string | null): void;
   dismissToast(id: number): void;
 }
@@ -157,6 +160,12 @@ export const useGame = create<GameStore>()((set, get) => {
     },
     toggleDev() {
       set({ devOpen: !get().devOpen });
+    },
+    muted: isMuted(),
+    toggleMuted() {
+      const muted = !get().muted;
+      setMuted(muted);
+      set({ muted });
     },
     notify(message) {
       if (noticeTimer) clearTimeout(noticeTimer);

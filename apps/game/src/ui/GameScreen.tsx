@@ -3,6 +3,9 @@ import { useGame } from '../game/store.ts';
 import { KeyTracker } from '../game/input.ts';
 import { Hud } from './Hud.tsx';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
+import { playSound, unlockAudio } from '../game/sound.ts';
+import { soundsBetween } from '../game/sound-events.ts';
+import type { GameFrame } from '../game/protocol.ts';
 
 // three.js and the scene load after the first page has shown.
 const Scene = lazy(() => import('../scene/Scene.tsx'));
@@ -36,6 +39,9 @@ function useKeyboard(): void {
           return;
         case 'KeyV':
           s.toggleAgentView();
+          return;
+        case 'KeyM':
+          s.toggleMuted();
           return;
         case 'Backquote':
         case 'F3':
@@ -71,8 +77,29 @@ function useKeyboard(): void {
   }, []);
 }
 
+/** Sound effects from what changed between ticks; audio starts with the first key or click. */
+function useSoundEffects(): void {
+  useEffect(() => {
+    let prev: GameFrame | null = useGame.getState().frame;
+    const unsubscribe = useGame.subscribe((state) => {
+      const frame = state.frame;
+      if (!frame || frame === prev) return;
+      if (prev) for (const kind of soundsBetween(prev, frame)) playSound(kind);
+      prev = frame;
+    });
+    window.addEventListener('keydown', unlockAudio);
+    window.addEventListener('pointerdown', unlockAudio);
+    return () => {
+      unsubscribe();
+      window.removeEventListener('keydown', unlockAudio);
+      window.removeEventListener('pointerdown', unlockAudio);
+    };
+  }, []);
+}
+
 export function GameScreen() {
   useKeyboard();
+  useSoundEffects();
   const hasFrame = useGame((s) => s.frame !== null);
   return (
     <div className="relative h-full w-full overflow-hidden bg-slate-950" data-testid="game">

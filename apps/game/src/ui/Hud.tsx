@@ -332,6 +332,7 @@ function Controls() {
           <button type="button" className={`${btn} h-9`} onClick={() => setHelp(true)}>
             Help
           </button>
+          <MuteButton className={`${btn} h-9`} />
           <button type="button" className={`${btn} h-9`} onClick={goHome}>
             Quit
           </button>
@@ -364,6 +365,16 @@ function FacingHint() {
     <div data-testid="facing-hint" className="absolute bottom-[5.5rem] left-1/2 -translate-x-1/2 whitespace-nowrap rounded-lg bg-slate-950/75 px-3 py-1 text-xs text-slate-100">
       {hint}
     </div>
+  );
+}
+
+function MuteButton({ className }: { className: string }) {
+  const muted = useGame((s) => s.muted);
+  const toggle = useGame((s) => s.toggleMuted);
+  return (
+    <button type="button" className={className} onClick={toggle} title="M" data-testid="mute">
+      {muted ? 'Sound off' : 'Sound on'}
+    </button>
   );
 }
 
@@ -482,6 +493,7 @@ function Help() {
     ['Esc', 'pause / resume'],
     ['H', 'this help'],
     ['V', 'toggle the agent view'],
+    ['M', 'sound on / off'],
     ['`', 'development overlay'],
   ];
   return (
