@@ -592,10 +592,12 @@ export class Executor {
       }
     }
     if (p.achievements[Achievement.wake_up] === 0 && energy < 9 && world.daylight > 0.7 && nearestZombie > 10 && health >= 5) {
-      // Crafter's cheapest achievement: a short nap in daylight.
-      this.activity = 'napping';
-      const a = this.shelter(world, p, 12);
-      return a ?? Action.sleep;
+      // Crafter's cheapest achievement: a short nap in daylight (about a dozen steps), right
+      // here unless a skeleton has a shot at us.
+      if (!this.skeletonInLine(p, 6)) {
+        this.activity = 'napping';
+        return Action.sleep;
+      }
     }
     return null;
   }
