@@ -16,21 +16,22 @@ export function Hud() {
   const devOpen = useGame((s) => s.devOpen);
   const error = useGame((s) => s.error);
   const me = myPlayer(frame);
-  const compact = useCompact();
+  const layout = useLayout();
+  const compact = layout === 'compact';
   return (
     <div className="pointer-events-none absolute inset-0 text-sm">
       {me && <Effects health={me.inventory[0]} sleeping={me.sleeping} />}
       {me && compact && <CompactHud inventory={me.inventory} />}
       {me && !compact && (
         <>
-          <div className="absolute left-2 top-2 flex max-h-[calc(100%-1rem)] flex-col gap-2 overflow-hidden">
+          <div className="absolute left-2 top-2 flex max-h-[calc(100%-7.5rem)] flex-col gap-2 overflow-y-auto overflow-x-hidden [scrollbar-width:thin]">
             <Vitals inventory={me.inventory} sleeping={me.sleeping} />
             <Inventory inventory={me.inventory} />
-            <Achievements achievements={me.achievements} />
+            <Achievements achievements={me.achievements} startOpen={layout === 'large'} />
           </div>
           <TopBar />
-          <div className="absolute right-2 top-2 flex max-h-[calc(100%-1rem)] flex-col items-end gap-2 overflow-hidden">
-            <AgentView />
+          <div className="absolute right-2 top-2 flex max-h-[calc(100%-7.5rem)] flex-col items-end gap-2 overflow-y-auto overflow-x-hidden [scrollbar-width:thin]">
+            <AgentView small={layout !== 'large'} />
             <CraftPanel options={frame!.craft} />
           </div>
           <Controls />
@@ -52,16 +53,26 @@ export function Hud() {
   );
 }
 
-/** Below this size the full HUD would cover the world: show a compact one. */
-function useCompact(): boolean {
-  const measure = () => window.innerWidth < 640 || window.innerHeight < 420;
-  const [compact, setCompact] = useState(measure);
+type Layout = 'compact' | 'medium' | 'large';
+
+/**
+ * Below 640×420 the full HUD would cover the world: a compact one. Up to 1100×800 the
+ * achievements start folded and the agent view is smaller.
+ */
+function useLayout(): Layout {
+  const measure = (): Layout => {
+    const w = window.innerWidth;
+    const h = window.innerHeight;
+    if (w < 640 || h < 420) return 'compact';
+    return w < 1100 || h < 800 ? 'medium' : 'large';
+  };
+  const [layout, setLayout] = useState(measure);
   useEffect(() => {
-    const onResize = () => setCompact(measure());
+    const onResize = () => setLayout(measure());
     window.addEventListener('resize', onResize);
     return () => window.removeEventListener('resize', onResize);
   }, []);
-  return compact;
+  return layout;
 }
 
 function CompactHud({ inventory }: { inventory: number[] }) {
@@ -171,19 +182,29 @@ function Inventory({ inventory }: { inventory: number[] }) {
   );
 }
 
-function Achievements({ achievements }: { achievements: number[] }) {
+function Achievements({ achievements, startOpen }: { achievements: number[]; startOpen: boolean }) {
+  const [open, setOpen] = useState(startOpen);
+  useEffect(() => setOpen(startOpen), [startOpen]);
   const unlocked = achievements.filter((a) => a > 0).length;
   return (
-    <Panel className="hidden w-56 sm:block">
-      <div className="mb-1 flex justify-between text-xs font-semibold uppercase tracking-wide text-slate-400">
-        <span>Achievements</span>
+    <Panel className="w-56">
+      <button
+        type="button"
+        onClick={() => setOpen(!open)}
+        className="pointer-events-auto flex w-full justify-between text-xs font-semibold uppercase tracking-wide text-slate-400"
+        title={open ? 'fold' : 'show all 22'}
+      >
+        <span>
+          {open ? '▾' : '▸'} Achievements
+        </span>
         <span data-testid="achievement-count">
           {unlocked}/{ACHIEVEMENTS.length}
         </span>
-      </div>
-      <ul data-testid="achievements" className="grid grid-cols-1 gap-x-2 text-[11px] leading-4">
+      </button>
+      <ul data-testid="achievements" className="mt-1 grid grid-cols-1 gap-x-2 text-[11px] leading-4">
         {ACHIEVEMENTS.map((name, i) => {
           const on = achievements[i] > 0;
+          if (!open && !on) return null;
           return (
             <li
               key={name}
@@ -223,7 +244,7 @@ function TopBar() {
 function CraftPanel({ options }: { options: CraftOption[] }) {
   const press = useGame((s) => s.press);
   return (
-    <Panel className="hidden w-60 sm:block">
+    <Panel className="w-60">
       <div className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-400">Build &amp; craft</div>
       <ul data-testid="craft" className="flex flex-col gap-0.5">
         {options.map((o) => (
@@ -254,7 +275,7 @@ function CraftPanel({ options }: { options: CraftOption[] }) {
   );
 }
 
-function AgentView() {
+function AgentView({ small }: { small: boolean }) {
   const on = useGame((s) => s.agentViewOn);
   const toggle = useGame((s) => s.toggleAgentView);
   const pixels = useGame((s) => s.frame?.agentView);
@@ -274,16 +295,22 @@ function AgentView() {
     ctx.putImageData(image, 0, 0);
   }, [pixels]);
   return (
-    <Panel className="pointer-events-auto hidden sm:block">
-      <button type="button" onClick={toggle} className="flex w-full justify-between text-xs text-slate-400" title="V">
+    <Panel className="pointer-events-auto">
+      <button type="button" onClick={toggle} className="flex w-full justify-between gap-3 text-xs text-slate-400" title="V">
         <span className="font-semibold uppercase tracking-wide">Agent view</span>
         <span>{on ? 'hide [V]' : 'show [V]'}</span>
       </button>
       {on &&
         (pixels ? (
-          <canvas ref={canvas} width={64} height={64} data-testid="agent-view" className="pixelated mt-1 h-48 w-48 rounded" />
+          <canvas
+            ref={canvas}
+            width={64}
+            height={64}
+            data-testid="agent-view"
+            className={`pixelated mt-1 rounded ${small ? 'h-32 w-32' : 'h-48 w-48'}`}
+          />
         ) : (
-          <div className="mt-1 flex h-48 w-48 items-center justify-center rounded bg-black/40 p-3 text-center text-xs text-slate-500">
+          <div className="mt-1 flex h-32 w-32 items-center justify-center rounded bg-black/40 p-3 text-center text-xs text-slate-500">
             The agent view appears when the engine's renderer and textures are available.
           </div>
         ))}
@@ -300,14 +327,14 @@ function Controls() {
   const setHelp = useGame((s) => s.setHelp);
   const goHome = useGame((s) => s.goHome);
   const btn =
-    'pointer-events-auto select-none rounded-lg border border-white/15 bg-slate-900/80 px-2 py-1 text-xs text-slate-100 shadow hover:bg-slate-700 active:bg-emerald-700';
+    'pointer-events-auto select-none whitespace-nowrap rounded-lg border border-white/15 bg-slate-900/80 px-2 py-1 text-xs text-slate-100 shadow hover:bg-slate-700 active:bg-emerald-700';
   const pad = (action: number, text: string, extra = '') => (
     <button type="button" className={`${btn} h-9 w-9 ${extra}`} onClick={() => press(action)} title={ACTIONS[action]}>
       {text}
     </button>
   );
   return (
-    <div className="absolute bottom-2 left-1/2 flex -translate-x-1/2 items-end gap-3">
+    <div className="absolute bottom-2 left-1/2 flex w-max -translate-x-1/2 items-end gap-3">
       <div className="grid grid-cols-3 gap-1">
         <span />
         {pad(Action.move_up, 'W')}
@@ -373,7 +400,7 @@ function MuteButton({ className }: { className: string }) {
   const toggle = useGame((s) => s.toggleMuted);
   return (
     <button type="button" className={className} onClick={toggle} title="M" data-testid="mute">
-      {muted ? 'Sound off' : 'Sound on'}
+      {muted ? 'Unmute' : 'Mute'}
     </button>
   );
 }
