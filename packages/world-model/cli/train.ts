@@ -8,6 +8,7 @@
  * --config NAME     tiny | small | base
  * --run DIR         checkpoint directory (default data/world-model/runs/<config>)
  * --resume          continue from the run directory's checkpoint (a finished run only re-exports)
+ * --export-only     export the run directory's checkpoint as it is (no training)
  * --steps N --batch N --lr X --seed N --max-minutes M
  * --models DIR      where the ONNX file and manifest go (default models/)
  * --no-export       train only
@@ -19,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { getConfig } from '../src/config.ts';
 import { loadDataset } from '../src/node/episode-files.ts';
 import { DEFAULT_GENERATION, generateEpisodes } from '../src/node/generate.ts';
+import { loadCheckpoint } from '../src/node/checkpoint.ts';
 import { train } from '../src/node/train.ts';
 
 const DEFAULTS: Record<string, { steps: number; batch: number; lr: number }> = {
@@ -33,6 +35,7 @@ const { values } = parseArgs({
     config: { type: 'string', default: 'small' },
     run: { type: 'string' },
     resume: { type: 'boolean', default: false },
+    'export-only': { type: 'boolean', default: false },
     generate: { type: 'boolean', default: false },
     steps: { type: 'string' },
     batch: { type: 'string' },
@@ -62,7 +65,7 @@ const data = loadDataset(dataDir);
 console.log(`data: ${data.files} files (${Object.entries(data.sources).map(([k, v]) => `${v} ${k}`).join(', ')}), ${data.train.length} train / ${data.validation.length} validation episodes`);
 const runDir = resolve(cwd, values.run ?? resolve(repoRoot, 'data/world-model/runs', config.name));
 const t0 = performance.now();
-const ck = await train({
+const ck = values['export-only'] ? loadCheckpoint(runDir) : await train({
   config,
   data,
   dataDir: values.data,
@@ -80,7 +83,8 @@ const ck = await train({
 console.log(`trained ${ck.state.step} steps in ${ck.state.trainSeconds.toFixed(0)} s (this session ${((performance.now() - t0) / 1000).toFixed(0)} s); checkpoint in ${runDir}`);
 if (!values['no-export']) {
   const { exportTrained } = await import('../src/node/export-model.ts');
-  const command = `npm run train:world-model -- ${process.argv.slice(2).join(' ')}`;
+  const args = process.argv.slice(2).filter((a) => a !== '--resume' && a !== '--export-only');
+  const command = `npm run train:world-model -- ${args.join(' ')}`;
   const entry = await exportTrained(ck, { modelsDir: resolve(cwd, values.models ?? resolve(repoRoot, 'models')), command });
   console.log(`exported ${entry.file} (${entry.bytes} bytes, sha256 ${entry.sha256.slice(0, 12)}…)`);
 }

@@ -6,7 +6,7 @@
  */
 import { Rng } from '@aikon/engine';
 import type { InferenceBackend, ModelInputs } from './io.ts';
-import { CLS, FRAME_TOKENS, MASK, REWARD_CLASSES, rewardOfClass, SEQ, tokenRange, VOCAB } from './tokens.ts';
+import { CLS, COUNT_BASE, FRAME_TOKENS, INVENTORY_POS, MASK, REWARD_CLASSES, rewardOfClass, SEQ, tokenRange, VOCAB } from './tokens.ts';
 
 export type MaskSchedule = 'cosine' | 'linear';
 
@@ -44,7 +44,7 @@ export interface SampleResult {
   readonly frames: Int32Array;
   /** Predicted reward per sample (argmax class). */
   readonly reward: Float32Array;
-  /** Termination probability per sample. */
+  /** Termination probability per sample (1 where the predicted health is 0). */
   readonly doneProb: Float32Array;
   /** Masked positions per pass for sample 0 (for tests and tools). */
   readonly trace: number[];
@@ -117,6 +117,11 @@ export async function sampleNext(
     }
   }
   const frames = new Int32Array(batch * FRAME_TOKENS);
-  for (let b = 0; b < batch; b++) frames.set(target.subarray(b * SEQ, b * SEQ + FRAME_TOKENS), b * FRAME_TOKENS);
+  for (let b = 0; b < batch; b++) {
+    frames.set(target.subarray(b * SEQ, b * SEQ + FRAME_TOKENS), b * FRAME_TOKENS);
+    // The rule of the world (§7.3): a player whose health reaches 0 dies, so a predicted
+    // health of 0 is a predicted termination whatever the termination head says.
+    if (target[b * SEQ + INVENTORY_POS] === COUNT_BASE) doneProb[b] = 1;
+  }
   return { frames, reward, doneProb, trace };
 }
