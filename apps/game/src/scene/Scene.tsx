@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import { Canvas, useFrame, useThree } from '@react-three/fiber';
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import { mergeGeometries } from 'three/examples/jsm/utils/BufferGeometryUtils.js';
 import { Action, DIRECTIONS, Material, ObjectKind, PLANT_RIPE_AFTER, WORLD_SIZE } from '@aikon/engine';
 import { myPlayer, useGame } from '../game/store.ts';
 import { O_DIR, O_GROWN, O_ID, O_KIND, O_X, O_Y, OBJECT_STRIDE, type GameFrame } from '../game/protocol.ts';
@@ -270,8 +271,20 @@ class Tracks {
 const lightLevel = { current: 1 };
 const shared = { tracks: new Tracks(), playerPos: new THREE.Vector3(N / 2, 0, N / 2) };
 
-function Entities() {
+/** Two crossed upright quads (a Minecraft-style plant), 1 wide and 1 tall, standing on y = 0. */
+function crossedQuads(): THREE.BufferGeometry {
+  const a = new THREE.PlaneGeometry(1, 1).rotateY(Math.PI / 4).translate(0, 0.5, 0);
+  const b = new THREE.PlaneGeometry(1, 1).rotateY(-Math.PI / 4).translate(0, 0.5, 0);
+  return mergeGeometries([a, b])!;
+}
+
+function Entities({ atlas }: { atlas: THREE.Texture }) {
   const models = useMemo(() => makeModels(), []);
+  // Plants are the pixel-art sapling / ripe-plant sprites from the atlas on crossed quads.
+  const plants = useMemo(() => {
+    const mesh = instanced(crossedQuads(), atlasMaterial(atlas, true), 512, { aTile: 2 }, 'cast');
+    return mesh;
+  }, [atlas]);
   const material = useMemo(() => new THREE.MeshLambertMaterial({ vertexColors: true }), []);
   const meshes = useMemo(() => {
     const make = (name: string, capacity: number) => {
@@ -286,9 +299,8 @@ function Entities() {
       zombie: make('zombie', 128),
       skeleton: make('skeleton', 128),
       arrow: make('arrow', 256),
-      sapling: make('sapling', 512),
-      ripe: make('ripe', 512),
       player: make('player', 16),
+      mound: make('mound', 512),
     };
   }, [models, material]);
   const tmp = useMemo(
@@ -304,6 +316,8 @@ function Entities() {
     const tracks = shared.tracks;
     tracks.update(frame, frameAt, now);
     for (const mesh of Object.values(meshes)) mesh.count = 0;
+    plants.count = 0;
+    const plantTiles = plants.geometry.getAttribute('aTile') as THREE.InstancedBufferAttribute;
     const time = state.clock.elapsedTime;
     const place = (mesh: THREE.InstancedMesh, x: number, y: number, z: number, yaw: number, scale = 1, pitch = 0, roll = 0) => {
       if (mesh.count >= mesh.instanceMatrix.count) return;
@@ -333,8 +347,12 @@ function Entities() {
           break;
         case ObjectKind.plant: {
           const grown = o[k + O_GROWN];
-          if (grown > PLANT_RIPE_AFTER) place(meshes.ripe, pos.x, 0, pos.y, id, 1.5 + Math.sin(time * 2 + id) * 0.04);
-          else place(meshes.sapling, pos.x, 0, pos.y, id, 0.8 + 0.6 * Math.min(1, grown / PLANT_RIPE_AFTER));
+          const ripe = grown > PLANT_RIPE_AFTER;
+          const [u, v] = slotOffset(tileSlot(ripe ? 'plant-ripe' : 'sapling'));
+          plantTiles.setXY(plants.count, u, v);
+          const sway = Math.sin(time * 1.7 + id) * 0.05;
+          place(plants, pos.x, 0.04, pos.y, id * 0.7, ripe ? 1.3 : 0.75 + 0.45 * Math.min(1, grown / PLANT_RIPE_AFTER), 0, sway);
+          place(meshes.mound, pos.x, 0, pos.y, id * 0.7, 1);
           break;
         }
       }
@@ -366,6 +384,8 @@ function Entities() {
     }
     if (mine?.dead) shared.playerPos.set(mine.x, 0, mine.y);
     for (const mesh of Object.values(meshes)) mesh.instanceMatrix.needsUpdate = true;
+    plants.instanceMatrix.needsUpdate = true;
+    plantTiles.needsUpdate = true;
   });
 
   return (
@@ -373,6 +393,7 @@ function Entities() {
       {Object.entries(meshes).map(([name, mesh]) => (
         <primitive key={name} object={mesh} />
       ))}
+      <primitive object={plants} />
     </group>
   );
 }
@@ -559,7 +580,7 @@ function WorldView() {
     <>
       <Lighting />
       <Terrain atlas={atlas} />
-      <Entities />
+      <Entities atlas={atlas} />
       <FacingMarker />
       <Particles />
       <FollowCamera />

@@ -16,6 +16,8 @@ export const BLOCK_TILES = [
   'leaves',
   'trunk',
   'unknown',
+  'sapling',
+  'plant-ripe',
 ] as const;
 export type BlockTile = (typeof BLOCK_TILES)[number];
 export const GRID = 4;
@@ -54,6 +56,8 @@ const BASE: Record<BlockTile, RGB> = {
   leaves: [46, 128, 52],
   trunk: [110, 76, 44],
   unknown: [255, 0, 255],
+  sapling: [92, 200, 74],
+  'plant-ripe': [63, 174, 58],
 };
 const SPOTS: Partial<Record<BlockTile, RGB>> = {
   coal: [30, 30, 34],
@@ -61,8 +65,35 @@ const SPOTS: Partial<Record<BlockTile, RGB>> = {
   diamond: [120, 240, 250],
 };
 
+/** A plant on a transparent background (fallback sprite). */
+function drawPlant(ripe: boolean, out: Uint8ClampedArray): void {
+  const set = (x: number, y: number, c: RGB) => {
+    const i = (y * TILE_PX + x) * 4;
+    out[i] = c[0];
+    out[i + 1] = c[1];
+    out[i + 2] = c[2];
+    out[i + 3] = 255;
+  };
+  for (let y = 6; y < 16; y++) set(7, y, [74, 122, 42]);
+  for (let k = 0; k < 4; k++) {
+    for (let d = 0; d < 3 + k; d++) {
+      set(Math.max(0, 6 - d), 13 - k * 2 - (d >> 1), [92, 200, 74]);
+      set(Math.min(15, 8 + d), 12 - k * 2 - (d >> 1), [63, 174, 58]);
+    }
+  }
+  if (ripe) for (const [x, y] of [[4, 7], [10, 5], [7, 3], [11, 9]]) {
+    set(x, y, [230, 57, 70]);
+    set(x + 1, y, [230, 57, 70]);
+    set(x, y + 1, [180, 30, 40]);
+  }
+}
+
 /** A small procedural pixel-art tile: the fallback while the project's atlas is absent. */
 function drawProcedural(name: BlockTile, out: Uint8ClampedArray): void {
+  if (name === 'sapling' || name === 'plant-ripe') {
+    drawPlant(name === 'plant-ripe', out);
+    return;
+  }
   const r = rng(name.length * 7919 + name.charCodeAt(0) * 31);
   const [br, bg, bb] = BASE[name];
   const set = (x: number, y: number, c: RGB) => {
@@ -128,8 +159,10 @@ export function buildBlockAtlas(sprites?: SpriteSource): THREE.CanvasTexture {
  * A Lambert material that picks each instance's tile from the atlas through the instanced
  * attribute `aTile` (vec2 slot offset).
  */
-export function atlasMaterial(texture: THREE.Texture): THREE.MeshLambertMaterial {
-  const material = new THREE.MeshLambertMaterial({ map: texture });
+export function atlasMaterial(texture: THREE.Texture, cutout = false): THREE.MeshLambertMaterial {
+  const material = new THREE.MeshLambertMaterial(
+    cutout ? { map: texture, alphaTest: 0.5, side: THREE.DoubleSide } : { map: texture },
+  );
   material.onBeforeCompile = (shader) => {
     shader.vertexShader = shader.vertexShader
       .replace('#include <common>', '#include <common>\nattribute vec2 aTile;')
@@ -138,7 +171,7 @@ export function atlasMaterial(texture: THREE.Texture): THREE.MeshLambertMaterial
         `#include <uv_vertex>\n#ifdef USE_MAP\n vMapUv = (aTile + (0.02 + 0.96 * vMapUv)) / ${GRID.toFixed(1)};\n#endif`,
       );
   };
-  material.customProgramCacheKey = () => 'aikon-atlas';
+  material.customProgramCacheKey = () => (cutout ? 'aikon-atlas-cutout' : 'aikon-atlas');
   return material;
 }
 

@@ -14,6 +14,8 @@ const NAMES: Partial<Record<BlockTile, TextureName>> = {
   table: 'table',
   furnace: 'furnace',
   unknown: 'unknown',
+  sapling: 'sapling',
+  'plant-ripe': 'plant-ripe',
 };
 
 /** The project's pixel-art tiles for the block atlas, or null when the atlas is unavailable. */
