@@ -111,6 +111,8 @@ export class Executor {
   private shelterRetry = 0;
   private noStationPlaceUntil = 0;
   private nearFailedUntil = 0;
+  private wallFrom = new Int32Array(0);
+  private wallAction = new Int8Array(0);
   private readonly banned = new Map<number, number>();
   private lastKey = '';
   private stuck = 0;
@@ -210,6 +212,15 @@ export class Executor {
   }
 
   // ---- the decision ---------------------------------------------------------------------
+
+  /** Refreshes senses and the path-finding terrain without deciding (tests, tools). */
+  observe(world: World): void {
+    const p = world.findPlayer(this.slot);
+    if (!p) return;
+    this.t = world.t;
+    this.senses.update(world, p);
+    this.prepareTerrain(p);
+  }
 
   /** The action for this tick (the caller steps the world). */
   decide(world: World): number {
@@ -759,9 +770,142 @@ export class Executor {
         return dig.action;
       }
     }
+    // Open ground: wall in a two-tile pocket with stones from the inventory.
+    const plan = this.planWalls(p);
+    if (plan && plan.length > 0) {
+      this.activity = 'building a shelter';
+      this.script = plan.slice(1);
+      return plan[0];
+    }
     this.shelterRetry = this.t + 20;
     void world;
     return null;
+  }
+
+  /**
+   * Plans, by breadth-first search over (tile, facing, walls placed) in a 9×9 window, the
+   * shortest action sequence that seals a two-tile pocket {P, P + d} around the worker's tile P
+   * with stones: a worker can only face a free tile by stepping toward it, so some walls must
+   * be set from outside the pocket and the last one from inside. Tiles already solid need no
+   * stone. Returns the actions (ending inside the pocket), or null if none fits the stones held.
+   */
+  planWalls(p: Player): number[] | null {
+    const stones = p.inventory[Item.stone];
+    if (stones === 0) return null;
+    const R = 4;
+    const W = 2 * R + 1;
+    const mat = this.senses.mat;
+    let best: number[] | null = null;
+    for (let d = 0; d < 4; d++) {
+      const px = p.x;
+      const py = p.y;
+      const qx = px + DX[d];
+      const qy = py + DY[d];
+      if (!this.walkable(qx, qy)) continue;
+      const ring: number[] = [];
+      for (const [cx, cy] of [[px, py], [qx, qy]]) {
+        for (let k = 0; k < 4; k++) {
+          const nx = cx + DX[k];
+          const ny = cy + DY[k];
+          if ((nx === px && ny === py) || (nx === qx && ny === qy)) continue;
+          ring.push(nx * N + ny);
+        }
+      }
+      let mask = 0;
+      let need = 0;
+      let possible = true;
+      ring.forEach((t, i) => {
+        const tx = (t / N) | 0;
+        const ty = t % N;
+        if (!inside(tx, ty)) {
+          mask |= 1 << i;
+          return;
+        }
+        const m = mat[t];
+        if (m !== 0 && ARROW_FREE[m] !== 1) mask |= 1 << i; // solid already
+        else if (STONE_TARGETS[m] === 1 && this.freeTarget(t)) need++;
+        else possible = false; // unknown, or a creature standing there
+      });
+      if (!possible || need > stones) continue;
+      const full = (1 << ring.length) - 1;
+      // BFS over local states: index = ((cell * 4 + facing) << 6) | walls.
+      const cells = W * W;
+      const size = cells * 4 * 64;
+      if (this.wallFrom.length !== size) {
+        this.wallFrom = new Int32Array(size);
+        this.wallAction = new Int8Array(size);
+      }
+      const from = this.wallFrom;
+      const via = this.wallAction;
+      from.fill(-2);
+      // Per cell and direction: 0 blocked (a move turns), 1 walkable, 2 lava or off-window walkable (never).
+      const moveKind = new Uint8Array(cells * 4);
+      const ringAt = new Int8Array(cells * 4).fill(-1);
+      for (let c = 0; c < cells; c++) {
+        const x = px - R + ((c / W) | 0);
+        const y = py - R + (c % W);
+        for (let k = 0; k < 4; k++) {
+          const nx = x + DX[k];
+          const ny = y + DY[k];
+          const t = nx * N + ny;
+          ringAt[c * 4 + k] = inside(nx, ny) ? ring.indexOf(t) : -1;
+          if (inside(nx, ny) && mat[t] === M.lava) moveKind[c * 4 + k] = 2;
+          else if (this.walkable(nx, ny)) moveKind[c * 4 + k] = Math.abs(nx - px) <= R && Math.abs(ny - py) <= R ? 1 : 2;
+        }
+      }
+      const cellOf = (x: number, y: number): number => (x - px + R) * W + (y - py + R);
+      const cellP = cellOf(px, py);
+      const cellQ = cellOf(qx, qy);
+      const start = ((cellP * 4 + p.facing) << 6) | mask;
+      from[start] = -1;
+      let frontier = [start];
+      let goal = -1;
+      const STEP = [-W, W, -1, 1];
+      for (let depth = 0; depth < 40 && goal < 0 && frontier.length > 0; depth++) {
+        const next: number[] = [];
+        for (let j = 0; j < frontier.length && goal < 0; j++) {
+          const s0 = frontier[j];
+          const m0 = s0 & 63;
+          const f0 = (s0 >> 6) & 3;
+          const c0 = s0 >> 8;
+          for (let k = 0; k < 5; k++) {
+            let s1: number;
+            let action: number;
+            if (k < 4) {
+              const kind = moveKind[c0 * 4 + k];
+              const ri = ringAt[c0 * 4 + k];
+              const walled = ri >= 0 && (m0 & (1 << ri)) !== 0;
+              if (kind === 2 && !walled) continue;
+              if (kind === 1 && !walled) s1 = (((c0 + STEP[k]) * 4 + k) << 6) | m0;
+              else if (k !== f0) s1 = ((c0 * 4 + k) << 6) | m0;
+              else continue;
+              action = Action.move_left + k;
+            } else {
+              const ri = ringAt[c0 * 4 + f0];
+              if (ri < 0 || (m0 & (1 << ri)) !== 0) continue;
+              s1 = s0 | (1 << ri);
+              action = Action.place_stone;
+            }
+            if (from[s1] !== -2) continue;
+            from[s1] = s0;
+            via[s1] = action;
+            const c1 = s1 >> 8;
+            if ((s1 & 63) === full && (c1 === cellP || c1 === cellQ)) {
+              goal = s1;
+              break;
+            }
+            next.push(s1);
+          }
+        }
+        frontier = next;
+      }
+      if (goal < 0) continue;
+      const actions: number[] = [];
+      for (let s1 = goal; s1 !== start; s1 = from[s1]) actions.push(via[s1]);
+      actions.reverse();
+      if (!best || actions.length < best.length) best = actions;
+    }
+    return best;
   }
 
   // ---- skills ---------------------------------------------------------------------------

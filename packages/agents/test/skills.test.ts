@@ -241,3 +241,35 @@ describe('senses', () => {
     expect(new Set(claims.values())).toEqual(new Set([p.slot, q.slot]));
   });
 });
+
+describe('building a shelter on open ground', () => {
+  it('plans and builds walls around a two-tile pocket, then sleeps inside', () => {
+    const { world, p, ex } = blank({ t: 190 });
+    give(p, { stone: 6, energy: 2 });
+    ex.observe(world);
+    const plan = ex.planWalls(p)!;
+    expect(plan).not.toBeNull();
+    expect(plan.filter((a) => a === Action.place_stone)).toHaveLength(6);
+    for (let i = 0; i < 60 && !p.sleeping; i++) world.step([ex.decide(world)]);
+    expect(p.sleeping).toBe(true);
+    expect(p.inventory[Item.stone]).toBeLessThanOrEqual(1);
+    expect(ex.enclosed(p.x, p.y, -1)).toBe(true);
+  });
+
+  it('uses solid tiles already there and needs fewer stones', () => {
+    const { world, p, ex } = blank({ t: 190, build: (w) => { mat(w, 31, 32, 'tree'); mat(w, 31, 33, 'tree'); mat(w, 32, 34, 'stone'); } });
+    give(p, { stone: 3 });
+    ex.decide(world);
+    const plan = ex.planWalls(p)!;
+    expect(plan.filter((a) => a === Action.place_stone).length).toBeLessThanOrEqual(3);
+  });
+
+  it('never plans a move toward lava', () => {
+    const { world, p, ex } = blank({ t: 190, build: (w) => { mat(w, 33, 32, 'lava'); mat(w, 32, 31, 'lava'); } });
+    give(p, { stone: 9 });
+    ex.decide(world);
+    const plan = ex.planWalls(p) ?? [];
+    for (const a of plan) world.step([a]);
+    expect(p.dead).toBe(false);
+  });
+});
