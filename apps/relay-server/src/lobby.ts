@@ -51,6 +51,8 @@ export interface LobbyContext {
   onClosed(lobby: Lobby): void;
   /** A member's resume token was created or dropped. */
   onToken(token: string, member: MemberState | null, lobby: Lobby): void;
+  /** Sends an event to every socket in a room (encoded once; stored for connection recovery). */
+  emitToRoom(room: string, event: string, payload: unknown): void;
   /** Optional observer of every tick (benchmarks): its duration and how late it started, in ms. */
   onTick?(ms: number, lobby: Lobby, lateMs: number): void;
 }
@@ -549,8 +551,7 @@ export class Lobby {
   }
 
   broadcastState(): void {
-    const state = this.state();
-    for (const m of this.members.values()) m.socket?.emit('lobby:state', state);
+    this.ctx.emitToRoom(this.room, 'lobby:state', this.state());
   }
 
   /**

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
+import { Adapter, type BroadcastOptions, SessionAwareAdapter } from 'socket.io-adapter';
 import * as msgpackParser from 'socket.io-msgpack-parser';
 import { z } from 'zod';
 import {
@@ -101,6 +102,40 @@ function packetBytes(data: unknown): number {
   return 0;
 }
 
+/** Events kept for connection state recovery; everything else is sent but not stored. */
+const RECOVERABLE_EVENTS = new Set(['lobby:state', 'lobby:kicked', 'lobby:closed']);
+
+/**
+ * With connection state recovery, Socket.IO stores every emitted packet for the whole
+ * recovery window (2 min, purged once a minute) to replay it after a reconnect. Per-tick deltas
+ * and snapshots would make that hundreds of MB at a few hundred players, and a recovered client
+ * gets a fresh snapshot anyway: only the small lobby events are stored. (The client's recovery
+ * offset is the last stored packet it saw; the server re-broadcasts each lobby's state every
+ * 30 s to keep offsets inside the window.)
+ */
+export class RelayAdapter extends SessionAwareAdapter {
+  override broadcast(packet: { type: number; data?: unknown[]; id?: number }, opts: BroadcastOptions): void {
+    const event = packet.data?.[0];
+    if (typeof event === 'string' && RECOVERABLE_EVENTS.has(event)) super.broadcast(packet as never, opts);
+    else Adapter.prototype.broadcast.call(this, packet as never, opts);
+  }
+}
+
+/**
+ * Socket.IO's session-aware adapter (connection state recovery) keeps a cleanup interval that
+ * is never cleared, so a closed server stays reachable from it. Only tests and benchmarks
+ * start several servers in one process, but cutting the references keeps that bounded.
+ */
+function releaseAdapter(io: Server): void {
+  const adapter = io.of('/').adapter as unknown as Record<string, unknown> & { sessions?: Map<unknown, unknown>; rooms?: Map<unknown, unknown>; sids?: Map<unknown, unknown> };
+  adapter.sessions?.clear();
+  adapter.rooms?.clear();
+  adapter.sids?.clear();
+  adapter.packets = [];
+  adapter.nsp = undefined;
+  adapter.encoder = undefined;
+}
+
 /** Starts a relay server listening on config.host:config.port (port 0 = any free port). */
 export interface RelayHooks {
   /** Called after every lobby tick with its duration and its start delay in ms. */
@@ -146,6 +181,9 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     onClosed(lobby) {
       lobbies.delete(lobby.id);
       byCode.delete(lobby.code);
+    },
+    emitToRoom(room, event, payload) {
+      io.to(room).emit(event as never, payload as never);
     },
     onToken(token, member, lobby) {
       if (member) tokens.set(token, { lobby, member });
@@ -228,7 +266,13 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     serveClient: false,
     cors: { origin: false },
     connectionStateRecovery: { maxDisconnectionDuration: config.reconnectMs, skipMiddlewares: true },
+    adapter: RelayAdapter as never,
   });
+  // Keeps every member's recovery offset fresh (see RelayAdapter); one stored packet per lobby.
+  const stateRefresh = setInterval(() => {
+    for (const lobby of lobbies.values()) if (lobby.status !== 'closed') io.to(lobby.room).emit('lobby:state', lobby.state());
+  }, Math.max(1000, Math.min(30_000, config.reconnectMs / 4)));
+  stateRefresh.unref();
 
   // ---- event handlers (payloads already validated) -----------------------------------
 
@@ -449,8 +493,10 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     lobbyByCode: (code) => byCode.get(code),
     close() {
       closing ??= (async () => {
+        clearInterval(stateRefresh);
         for (const lobby of [...lobbies.values()]) lobby.close('shutdown', { sync: true });
         await new Promise<void>((resolve) => io.close(() => resolve()));
+        releaseAdapter(io);
         store.close();
         log.info('relay server stopped');
       })();

@@ -265,6 +265,10 @@ describe('relay server with real socket.io clients', () => {
     expect(lobby.members.get(created.memberId)!.socket?.id).toBe(a.socket.id);
     const seq = a.sendAction('noop');
     await waitFor(() => (a.mirror.self?.ack ?? -1) >= seq, 5000, 'actions work again');
+    // Only small lobby events are kept for recovery, never the per-tick deltas or snapshots.
+    const stored = (server.io.of('/').adapter as unknown as { packets: { data: unknown[] }[] }).packets.map((p) => p.data[0]);
+    expect(stored.length).toBeGreaterThan(0);
+    expect(new Set(stored)).toEqual(new Set(stored.filter((e) => e === 'lobby:state' || e === 'lobby:kicked' || e === 'lobby:closed')));
   });
 
   it('dead players can respawn; living ones cannot', async () => {
