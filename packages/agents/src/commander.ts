@@ -188,6 +188,8 @@ export class Commander implements Coordination {
     this.lanes.clear();
     const alive = this.aliveWorkers();
     this.suggested = this.planner.allocate(plan, alive.map((w) => ({ slot: w.slot, inventory: this.world.player(w.slot).inventory })));
+    // Lanes that count on what the lead worker already holds stay with the lead.
+    if (alive.length > 0) for (const lane of plan.pinnedLanes ?? []) this.lanes.set(lane, alive[0].slot);
   }
 
   private aliveWorkers(): WorkerEntry[] {
@@ -252,6 +254,11 @@ export class Commander implements Coordination {
       const p = this.world.findPlayer(w.slot);
       if (!p || p.dead || p.removed) continue;
       actions.set(w.slot, w.executor.decide(this.world));
+    }
+    // Fair workers share what they have seen (used from the next tick on).
+    if (this.sense === 'fair' && this.workers.length > 1) {
+      const team = this.workers.map((w) => w.executor.senses);
+      for (const a of team) for (const b of team) if (a !== b) a.merge(b);
     }
     return actions;
   }
@@ -372,7 +379,8 @@ export class Commander implements Coordination {
       q.status = 'pending';
       // Reassign: a lane whose inventory chain has not started yet may move to another worker.
       const started = this.queue.some((o) => o.lane === q.lane && o.status === 'done');
-      if (!started && this.aliveWorkers().some((w) => !q.failedOn.includes(w.slot))) this.lanes.delete(q.lane);
+      const pinned = this.plan?.pinnedLanes?.includes(q.lane) ?? false;
+      if (!started && !pinned && this.aliveWorkers().some((w) => !q.failedOn.includes(w.slot))) this.lanes.delete(q.lane);
       this.log('commander', `retry ${q.label} (attempt ${q.attempts + 1})`);
       q.worker = null;
       return;

@@ -726,6 +726,8 @@ export class Executor {
         return false;
       },
       maxCost,
+      undefined,
+      'shelter',
     );
     if (res.found) {
       if (res.steps === 0) return Action.place_stone;
@@ -760,6 +762,8 @@ export class Executor {
           );
         },
         maxCost,
+        undefined,
+        'dig-shelter',
       );
       if (dig.found) {
         if (dig.steps === 0) {

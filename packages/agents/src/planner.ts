@@ -20,7 +20,7 @@ import {
 } from '@aikon/engine';
 import { describeGoal, type Goal } from './goals.ts';
 import { describeTask, type TaskSpec } from './tasks.ts';
-import { achievementTask, makeRule, placeRule, sourceOf, TOOLS } from './techtree.ts';
+import { achievementTask, collectRuleForMaterial, makeRule, placeRule, sourceOf, TOOLS } from './techtree.ts';
 
 export interface PlanTask {
   id: number;
@@ -42,6 +42,38 @@ export interface Plan {
   lanes: number;
   /** Achievements an 'all' plan leaves out, with the reason. */
   skipped?: { achievement: AchievementName; reason: string }[];
+  /**
+   * Lanes that count on items the planning inventory already holds: they must run on the
+   * worker whose inventory the plan was made from.
+   */
+  pinnedLanes?: number[];
+}
+
+/** Lanes whose tasks consume or require more than the lane itself produces. */
+function pinnedLanes(tasks: readonly PlanTask[]): number[] {
+  const pinned: number[] = [];
+  const lanes = new Set(tasks.map((t) => t.lane));
+  for (const lane of lanes) {
+    const balance = new Map<string, number>();
+    const add = (item: string, n: number): void => void balance.set(item, (balance.get(item) ?? 0) + n);
+    const tools = new Set<string>();
+    for (const t of tasks) {
+      if (t.lane !== lane) continue;
+      const spec = t.spec;
+      if (spec.kind === 'collect') {
+        add(spec.item, spec.amount);
+        for (const tool of Object.keys(collectRuleForMaterial(spec.material)?.require ?? {})) tools.add(tool);
+      } else if (spec.kind === 'make') {
+        add(spec.item, 1);
+        for (const [item, n] of Object.entries(makeRule(spec.item)?.cost ?? {})) add(item, -(n as number));
+      } else if (spec.kind === 'place') {
+        for (const [item, n] of Object.entries(placeRule(spec.what)?.cost ?? {})) add(item, -(n as number));
+      }
+    }
+    const short = [...balance.values()].some((v) => v < 0) || [...tools].some((tool) => (balance.get(tool) ?? 0) <= 0);
+    if (short) pinned.push(lane);
+  }
+  return pinned;
 }
 
 export interface PlanState {
@@ -329,7 +361,7 @@ export class Planner {
       throw error;
     }
     const lanes = b.lanes();
-    return { ok: true, plan: { goal, tasks: b.tasks, lanes, skipped } };
+    return { ok: true, plan: { goal, tasks: b.tasks, lanes, skipped, pinnedLanes: pinnedLanes(b.tasks) } };
   }
 
   /** Re-plans a goal from the current state (after a failure, a death, a missing resource). */

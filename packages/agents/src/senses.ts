@@ -46,6 +46,8 @@ export class Senses {
   readonly sense: Sense;
   /** Material per tile, 0 = never seen. */
   readonly mat = new Uint8Array(N * N);
+  /** Step at which each tile was last seen (-1 never); fair sense only. */
+  readonly seenAt = new Int32Array(N * N).fill(-1);
   /** Objects currently known (everything for privileged, the view plus recent cows for fair). */
   objects: SeenObject[] = [];
   readonly plants = new Map<number, PlantMemory>();
@@ -125,6 +127,7 @@ export class Senses {
         const i = x * N + y;
         if (mat[i] === 0) this.knownTiles++;
         mat[i] = world.material[i];
+        this.seenAt[i] = this.t;
         const o = world.grid[i];
         if (o && o !== self) {
           if (o.kind === ObjectKind.plant) {
@@ -155,6 +158,26 @@ export class Senses {
         continue;
       }
       if (this.objGrid[cow.x * N + cow.y] === null && !this.objects.some((o) => o.x === cow.x && o.y === cow.y)) this.objects.push(cow);
+    }
+  }
+
+  /**
+   * Takes in what a teammate has seen more recently (fair workers of one team share their
+   * maps through the commander: they see only their own windows, but they talk).
+   */
+  merge(other: Senses): void {
+    const mine = this.seenAt;
+    const theirs = other.seenAt;
+    for (let i = 0; i < mine.length; i++) {
+      if (theirs[i] > mine[i]) {
+        if (this.mat[i] === 0) this.knownTiles++;
+        this.mat[i] = other.mat[i];
+        mine[i] = theirs[i];
+      }
+    }
+    for (const [key, plant] of other.plants) {
+      const own = this.plants.get(key);
+      if (!own || plant.seenAt > own.seenAt) this.plants.set(key, { ...plant, grown: Math.max(plant.grown, own?.grown ?? 0) });
     }
   }
 

@@ -150,4 +150,37 @@ describe('commander', () => {
     expect([...actions.values()]).toEqual([Action.noop]);
     expect(c.audit.at(-1)!.what).toMatch(/kill switch/);
   });
+
+  it('a fair team shares what each worker has seen', () => {
+    const { world } = blank();
+    const b = world.addPlayer();
+    world.moveEntity(b, 10, 10);
+    mat(world, 34, 33, 'table'); // in worker 0's view only
+    const c = new Commander(world, { sense: 'fair' });
+    const ea = c.addWorker(0);
+    const eb = c.addWorker(b.slot);
+    c.tick();
+    expect(ea.senses.material(34, 33)).toBe(Material.table);
+    expect(eb.senses.material(34, 33)).toBe(Material.table);
+    expect(eb.senses.material(10, 10)).toBe(Material.grass);
+    expect(ea.senses.material(10, 10)).toBe(Material.grass);
+  });
+
+  it('keeps lanes that count on held items with the worker that holds them', () => {
+    const { world } = blank();
+    const other = world.addPlayer();
+    mat(world, 40, 40, 'stone');
+    mat(world, 33, 33, 'table');
+    give(world.player(0), { wood: 2, wood_pickaxe: 1 });
+    world.moveEntity(other, 39, 40); // nearer the stone, but holds nothing
+    const c = new Commander(world);
+    c.addWorker(0);
+    c.addWorker(other.slot);
+    const r = c.setGoal('make stone_pickaxe');
+    expect(r.ok).toBe(true);
+    expect(r.ok && r.plan.pinnedLanes!.length).toBeGreaterThan(0);
+    run(world, c, 80);
+    expect(world.player(0).inventory[Item.stone_pickaxe]).toBe(1);
+    expect(c.finished).toBe(true);
+  });
 });
