@@ -434,7 +434,12 @@ export class Lobby {
     if (!member.socket || !this.world) return;
     member.needsSnapshot = false;
     member.lastSnapshotAt = performance.now();
-    const msg: SnapshotMessage = { v: PROTOCOL_VERSION, t: this.world.t, snapshot: this.world.snapshot(), slot: member.slot };
+    const bytes = this.world.snapshot();
+    // A Node Buffer, not a plain Uint8Array: notepack.io encodes Buffers as msgpack `bin`
+    // (ArrayBuffer in browsers), but other typed arrays as an `ext` that browsers decode as
+    // [type, ArrayBuffer].
+    const snapshot = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const msg: SnapshotMessage = { v: PROTOCOL_VERSION, t: this.world.t, snapshot, slot: member.slot };
     member.socket.emit('game:snapshot', msg);
     member.sentInv = null;
     member.sentAch = null;

@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
@@ -61,7 +61,13 @@ export function serveStatic(root: string, req: IncomingMessage, res: ServerRespo
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(PLACEHOLDER);
       return;
     }
-    file = index;
+    // SPA fallback (e.g. /join/CODE). The build uses relative asset URLs (vite base './'),
+    // so the page gets <base href="/"> to load them from the root, not from /join/.
+    const html = readFileSync(index, 'utf8');
+    const withBase = /<base\s/i.test(html) ? html : html.replace(/<head([^>]*)>/i, '<head$1>\n    <base href="/" />');
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+    res.end(req.method === 'HEAD' ? undefined : withBase);
+    return;
   }
   const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
   const immutable = file.includes(`${sep}assets${sep}`);

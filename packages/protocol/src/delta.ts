@@ -180,8 +180,15 @@ export function selfState(p: Player, ack: number): SelfState {
   };
 }
 
-export function toBytes(data: Uint8Array | ArrayBuffer): Uint8Array {
-  return data instanceof Uint8Array ? data : new Uint8Array(data);
+/**
+ * Binary from the wire as a Uint8Array: Node gives Buffers, browsers ArrayBuffers; a typed
+ * array that a sender encoded as msgpack `ext` type 0 arrives in browsers as [0, ArrayBuffer].
+ */
+export function toBytes(data: Uint8Array | ArrayBuffer | readonly unknown[]): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (Array.isArray(data) && data.length === 2 && data[1] instanceof ArrayBuffer) return new Uint8Array(data[1]);
+  throw new TypeError('snapshot bytes expected');
 }
 
 /**
