@@ -32,6 +32,8 @@ export interface RelayConfig {
   /** Max concurrent lobbies (a guard against lobby-creation floods). */
   maxLobbies: number;
   logLevel: string;
+  /** Mount the dataset API (@aikon/datasets) at /api/datasets (loaded on first request). */
+  datasetsApi: boolean;
   /** Adds `ts` (scheduled tick time, epoch ms) to deltas: for latency benchmarks. */
   stampDeltas: boolean;
 }
@@ -60,6 +62,7 @@ export function defaultConfig(): RelayConfig {
     maxLobbies: 1000,
     logLevel: 'info',
     stampDeltas: false,
+    datasetsApi: true,
   };
 }
 
@@ -108,6 +111,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
         break;
       case '--hash-every':
         config.hashEvery = intArg('--hash-every', value(), 1, 1_000_000);
+        break;
+      case '--no-datasets-api':
+        config.datasetsApi = false;
         break;
       case '--stamp-deltas':
         config.stampDeltas = true;

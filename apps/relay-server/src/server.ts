@@ -29,6 +29,7 @@ import { RelayMetrics } from './metrics.ts';
 import { type RecoveredSession, recoverSessions } from './recovery.ts';
 import { serveStatic } from './static.ts';
 import { RecordingStore } from './store.ts';
+import type { DatasetApiHandler } from '@aikon/datasets/api';
 
 export { parseConfig, defaultConfig, type RelayConfig } from './config.ts';
 export { RelayMetrics } from './metrics.ts';
@@ -200,8 +201,26 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     }
   });
 
+  // The dataset API (episodes, exports) over the same data directory; its module is heavy
+  // (HDF5, Parquet writers), so it loads on the first request.
+  let datasets: Promise<DatasetApiHandler> | null = null;
+  function datasetApi(): Promise<DatasetApiHandler> {
+    datasets ??= import('@aikon/datasets/api').then((m) => m.createDatasetApi({ dataDir: config.dataDir }));
+    return datasets;
+  }
+
   function handleHttp(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0];
+    if (config.datasetsApi && (path === '/api/datasets' || path.startsWith('/api/datasets/'))) {
+      datasetApi().then(
+        (handler) => handler(req, res, () => res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found' }))),
+        (err: unknown) => {
+          log.error({ err }, 'dataset API unavailable');
+          if (!res.headersSent) res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'unavailable' }));
+        },
+      );
+      return;
+    }
     if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(
         JSON.stringify({ status: 'ok', uptimeS: Math.round(process.uptime()), lobbies: lobbies.size, sockets: io.engine.clientsCount }),
@@ -497,6 +516,7 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
         for (const lobby of [...lobbies.values()]) lobby.close('shutdown', { sync: true });
         await new Promise<void>((resolve) => io.close(() => resolve()));
         releaseAdapter(io);
+        if (datasets) await datasets.then((d) => d.close()).catch(() => {});
         store.close();
         log.info('relay server stopped');
       })();

@@ -439,6 +439,11 @@ describe('relay server with real socket.io clients', () => {
     for (const name of ['aikon_relay_lobbies', 'aikon_relay_players', 'aikon_relay_tick_duration_seconds_bucket', 'aikon_relay_bytes_sent_total', 'aikon_relay_events_rejected_total{reason="not_host"}']) {
       expect(metrics).toContain(name);
     }
+    // The dataset API is mounted over the same data directory and sees the recorded sessions.
+    const ds = await fetch(`${server.url}/api/datasets/sessions`);
+    expect(ds.status).toBe(200);
+    const { sessions } = (await ds.json()) as { sessions: { complete: boolean; verified: boolean }[] };
+    expect(sessions.some((x) => x.complete && x.verified)).toBe(true);
     const join = await fetch(`${server.url}/join/AbCdEfGhIjKlMnOpQrSt_-`);
     expect(join.status).toBe(200);
     expect(await join.text()).toContain('AI-KON');
