@@ -111,6 +111,8 @@ export class Executor {
   private shelterRetry = 0;
   private noStationPlaceUntil = 0;
   private nearFailedUntil = 0;
+  private readonly noTarget = new Map<number, { known: number; t: number }>();
+  private preferFailedAt = -1;
   private wallFrom = new Int32Array(0);
   private wallAction = new Int8Array(0);
   private readonly banned = new Map<number, number>();
@@ -473,7 +475,14 @@ export class Executor {
         this.exploreSince = this.t;
         return true;
       };
-      if (!pick(true) && !(near && pick(false))) return null;
+      // The preferred frontier is searched again only once the map has grown.
+      const tryPref = near !== undefined && this.senses.knownTiles >= this.preferFailedAt + 30;
+      if (tryPref && pick(true)) {
+        // found a preferred frontier tile
+      } else {
+        if (tryPref) this.preferFailedAt = this.senses.knownTiles;
+        if (!pick(false)) return null;
+      }
     }
     const tx = (this.exploreTarget / N) | 0;
     const ty = this.exploreTarget % N;
@@ -916,8 +925,16 @@ export class Executor {
 
   /** Faces the nearest tile of `material` and performs `action` on it. */
   private collectMaterial(p: Player, material: number, action: number, maxCost?: number): number | null {
+    // A search that found nothing is not repeated until the map has grown or a while has passed.
+    const memoKey = material * 1000 + (maxCost ?? 999);
+    const memo = this.noTarget.get(memoKey);
+    if (memo && this.senses.knownTiles < memo.known + 20 && this.t < memo.t + 15) return null;
     const res = this.seekFacing(p, (t) => this.senses.mat[t] === material && this.freeTarget(t), maxCost, `collect:${material}`);
-    if (!res.found) return null;
+    if (!res.found) {
+      this.noTarget.set(memoKey, { known: this.senses.knownTiles, t: this.t });
+      return null;
+    }
+    this.noTarget.delete(memoKey);
     return this.act(res, action);
   }
 
@@ -926,6 +943,9 @@ export class Executor {
       const ripe = this.ripePlant(p);
       if (ripe !== null) return ripe;
     }
+    let cows = false;
+    for (const o of this.senses.objects) if (o.kind === ObjectKind.cow) cows = true;
+    if (!cows) return null;
     const res = this.seekFacing(p, (t) => {
       const o = this.senses.objectAt((t / N) | 0, t % N);
       return o !== null && o.kind === ObjectKind.cow;
