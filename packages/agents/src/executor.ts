@@ -245,7 +245,7 @@ export class Executor {
     this.prepareTerrain(p);
     const reflex = this.reflex(world, p);
     if (reflex !== null) return this.guard(p, reflex);
-    if (this.script.length > 0) return this.script.shift()!;
+    if (this.script.length > 0) return this.guard(p, this.script.shift()!);
     if (this.task && this.status === 'running') {
       const a = this.runTask(world, p, this.task.spec);
       if (a !== null) return this.guard(p, a);
@@ -256,6 +256,15 @@ export class Executor {
 
   /** Detects a worker that keeps acting without any change and bans its target for a while. */
   private guard(p: Player, action: number): number {
+    // Last line of defence: never step onto lava, whatever a stale script or route says.
+    if (action >= Action.move_left && action <= Action.move_down) {
+      const d = action - Action.move_left;
+      if (this.senses.material(p.x + DX[d], p.y + DY[d]) === M.lava) {
+        this.script.length = 0;
+        this.route = null;
+        return Action.noop;
+      }
+    }
     const key = `${p.x},${p.y},${p.facing},${p.inventory.join(',')}`;
     if (key === this.lastKey && action !== Action.noop && action !== Action.sleep) {
       if (++this.stuck > 12 && this.lastTarget >= 0) {

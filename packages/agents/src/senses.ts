@@ -14,7 +14,7 @@ export type Sense = 'privileged' | 'fair';
 const N = WORLD_SIZE;
 const HALF_W = (VIEW_COLS - 1) / 2; // 4
 const HALF_H = (VIEW_ROWS - 1) / 2; // 3
-const COW_MEMORY = 40;
+const COW_MEMORY = 150;
 const FULL_HEALTH: Record<number, number> = {
   [ObjectKind.cow]: CREATURE_HEALTH.cow,
   [ObjectKind.zombie]: CREATURE_HEALTH.zombie,
