@@ -1081,9 +1081,13 @@ export class Executor {
         }
         return this.idle(world, p);
       }
-      case 'survive':
+      case 'survive': {
+        // Stay walled in; the reflexes leave the shelter only to drink and eat.
         this.activity = 'surviving';
-        return this.idle(world, p);
+        if (this.enclosed(p.x, p.y, -1)) return inv[Item.energy] < 9 ? Action.sleep : Action.noop;
+        const a = this.shelter(world, p, 60);
+        return a ?? Action.noop;
+      }
     }
   }
 

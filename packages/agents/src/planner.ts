@@ -335,9 +335,12 @@ export class Planner {
         case 'unlock':
           if (b.unlock(goal.achievement, false) === null) return { ok: true, plan: { goal, tasks: [], lanes: 0 } };
           break;
-        case 'survive':
-          b.add({ kind: 'survive', steps: goal.days * 300 }, []);
+        case 'survive': {
+          // Arm first, and carry stone to wall a shelter in (zombies come at night, §12).
+          const prep = [...b.needItem('stone_sword', 1), ...b.needItem('stone', 6)];
+          b.add({ kind: 'survive', steps: goal.days * 300 }, prep);
           break;
+        }
         case 'all':
           // eat_plant last, so it reuses the place_plant task.
           for (const name of [...ACHIEVEMENTS.filter((a) => a !== 'eat_plant'), 'eat_plant' as const]) {
