@@ -66,6 +66,8 @@ export interface GameFrame {
   tps: number;
   paused: boolean;
   tickRate: number;
+  /** Multiplayer: display names by player slot (name tags over other players' avatars). */
+  names?: Record<number, string>;
 }
 
 export type ToSource =
