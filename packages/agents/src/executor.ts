@@ -72,6 +72,8 @@ export interface ExecutorOptions {
 
 /** Daylight below which it counts as night for the workers. */
 const NIGHT = 0.3;
+/** Path cost to an existing shelter above which building walls here is considered. */
+const WALK_TO_SHELTER = 6;
 
 type Need = 'drink' | 'food' | 'sleep' | 'heal' | null;
 
@@ -747,10 +749,18 @@ export class Executor {
       undefined,
       'shelter',
     );
-    if (res.found) {
-      if (res.steps === 0) return Action.place_stone;
-      return res.action;
+    if (res.found && res.steps === 0) return Action.place_stone;
+    // A long walk to a shelter through the dark costs more than walling one in right here.
+    if (res.found && res.cost > WALK_TO_SHELTER) {
+      const plan = this.planWalls(p);
+      if (plan && plan.length > 0 && plan.length < res.cost) {
+        this.activity = 'building a shelter';
+        this.route = null;
+        this.script = plan.slice(1);
+        return plan[0];
+      }
     }
+    if (res.found) return res.action;
     if (p.inventory[Item.wood_pickaxe] > 0) {
       // Dig a two-tile pocket into solid rock and seal the entrance behind us.
       const mat = this.senses.mat;
