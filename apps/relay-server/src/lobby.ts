@@ -23,8 +23,7 @@ import {
 } from '@aikon/protocol';
 import type { RelayConfig } from './config.ts';
 import type { RelayMetrics } from './metrics.ts';
-import { SessionRecorder } from './recorder.ts';
-import type { RecordingStore } from './store.ts';
+import { type RecordingStore, SessionRecorder } from '@aikon/protocol/node';
 
 /** A refusal that becomes an `error` event / failed ack; never a crash. */
 export class RelayError extends Error {

@@ -1,7 +1,6 @@
 import { basename } from 'node:path';
 import { replayRecords, type ReplayReport } from '@aikon/protocol';
-import { LOG_SUFFIX, listLogs, repairLogFile } from './recorder.ts';
-import type { RecordingStore } from './store.ts';
+import { LOG_SUFFIX, listLogs, type RecordingStore, repairLogFile } from '@aikon/protocol/node';
 
 export interface RecoveredSession {
   sessionId: string;

@@ -1,5 +1,5 @@
 import { replayRecords } from '@aikon/protocol';
-import { readLogFile } from './recorder.ts';
+import { readLogFile } from '@aikon/protocol/node';
 
 /**
  * `npm run replay -w @aikon/relay-server -- data/recordings/<session>.aklog [...]`

@@ -28,7 +28,7 @@ import { Lobby, type LobbyContext, type MemberState, RelayError } from './lobby.
 import { RelayMetrics } from './metrics.ts';
 import { type RecoveredSession, recoverSessions } from './recovery.ts';
 import { serveStatic } from './static.ts';
-import { RecordingStore } from './store.ts';
+import { indexPath, RecordingStore } from '@aikon/protocol/node';
 import type { DatasetApiHandler } from '@aikon/datasets/api';
 
 export { parseConfig, defaultConfig, type RelayConfig } from './config.ts';
@@ -148,7 +148,7 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
   const log = pino({ level: config.logLevel, base: { service: 'relay' } });
   mkdirSync(join(config.dataDir, 'recordings'), { recursive: true });
   mkdirSync(join(config.dataDir, 'exports'), { recursive: true });
-  const store = new RecordingStore(join(config.dataDir, 'index.sqlite'));
+  const store = new RecordingStore(indexPath(config.dataDir));
   const recovered = recoverSessions(store, config.dataDir, log);
   const metrics = new RelayMetrics();
   const lobbies = new Map<string, Lobby>();

@@ -3,8 +3,7 @@ import { appendFileSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeRecord, replayLog } from '@aikon/protocol';
-import { listLogs, readLogFile } from '../src/recorder.ts';
-import { RecordingStore } from '../src/store.ts';
+import { listLogs, readLogFile, RecordingStore } from '@aikon/protocol/node';
 import { connectClient, tempDir, waitFor } from './helpers.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));

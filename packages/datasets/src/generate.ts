@@ -1,62 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { NUM_ACTIONS, Rng, SNAPSHOT_VERSION, World } from '@aikon/engine';
-import { encodeRecord, LOG_MAGIC, type LogRecord, PROTOCOL_VERSION, RECORDING_VERSION, type SessionRecord } from '@aikon/protocol';
-import { DatasetError, engineVersion, logPathFor, recordingsDir } from './layout.ts';
-
-/**
- * Minimal session-log writer, compatible with the relay's recorder
- * (apps/relay-server/src/recorder.ts `SessionRecorder`): same file (`recordings/<id>.aklog`,
- * created exclusively), same magic and framing (`encodeRecord`), fsync on close. Kept here
- * because packages may not import from apps; the relay indexes these logs in its SQLite
- * index when it next starts (recoverSessions picks up every log it does not know).
- */
-export class LogWriter {
-  readonly path: string;
-  private fd: number;
-  private chunks: Uint8Array[] = [];
-  private pending = 0;
-  bytes = 0;
-
-  constructor(dataDir: string, header: SessionRecord) {
-    mkdirSync(recordingsDir(dataDir), { recursive: true });
-    this.path = logPathFor(dataDir, header.sessionId);
-    this.fd = openSync(this.path, 'wx');
-    this.push(LOG_MAGIC);
-    this.append(header);
-  }
-
-  append(record: LogRecord): void {
-    this.push(encodeRecord(record));
-  }
-
-  private push(bytes: Uint8Array): void {
-    this.chunks.push(bytes);
-    this.pending += bytes.length;
-    if (this.pending >= 1 << 16) this.flush();
-  }
-
-  flush(): void {
-    if (this.pending === 0) return;
-    const all = new Uint8Array(this.pending);
-    let o = 0;
-    for (const c of this.chunks) {
-      all.set(c, o);
-      o += c.length;
-    }
-    let off = 0;
-    while (off < all.length) off += writeSync(this.fd, all, off, all.length - off);
-    this.bytes += all.length;
-    this.chunks = [];
-    this.pending = 0;
-  }
-
-  close(): void {
-    this.flush();
-    fsyncSync(this.fd);
-    closeSync(this.fd);
-  }
-}
+import { EpisodeTracker, type LogRecord, PROTOCOL_VERSION, RECORDING_VERSION, type SessionRecord } from '@aikon/protocol';
+import { indexPath, RecordingStore, SessionRecorder } from '@aikon/protocol/node';
+import { DatasetError, engineVersion, isSafeSessionId } from './layout.ts';
 
 export interface GenerateOptions {
   dataDir: string;
@@ -76,6 +22,8 @@ export interface GenerateOptions {
   optOutSlots?: readonly number[];
   /** Slots recorded as 'human' (tests only: generated play is AI play). */
   humanSlots?: readonly number[];
+  /** Also record sessions and episodes in `<dataDir>/index.sqlite`, as the relay does (default true). */
+  index?: boolean;
   onProgress?: (episodesDone: number, total: number) => void;
 }
 
@@ -94,9 +42,11 @@ function token(rng: Rng): string {
 }
 
 /**
- * Plays headless sessions with AI players (uniformly random policy) and records them exactly
- * as the relay does: join, tick (non-noop actions), hash every `hashEvery` ticks, respawn
- * after death, leave, and an `end` record with the final hash.
+ * Plays headless sessions with AI players (uniformly random policy) and records them with the
+ * relay's own recorder and index (@aikon/protocol/node): the log gets join, tick (non-noop
+ * actions), hash every `hashEvery` ticks, respawn after death, leave, and an `end` record with
+ * the final hash; `<dataDir>/index.sqlite` gets the session (status 'recording', then
+ * 'complete') and each episode as it ends, from the same `EpisodeTracker` the relay runs live.
  */
 export function generateSessions(options: GenerateOptions): GeneratedSession[] {
   const total = options.episodes;
@@ -134,25 +84,39 @@ export function generateSessions(options: GenerateOptions): GeneratedSession[] {
       startedAt,
       t: 0,
     };
-    const log = new LogWriter(options.dataDir, header);
+    if (!isSafeSessionId(sessionId)) throw new DatasetError('bad_request', `invalid session id ${sessionId}`);
+    const log = SessionRecorder.create(options.dataDir, header, { bufferBytes: 1 << 16 });
+    const store = options.index === false ? null : new RecordingStore(indexPath(options.dataDir));
     const world = World.generate({ seed: worldSeed, mode: 'persistent' });
     const policy = new Rng(seed ^ (0x5eed + s));
     let finished = 0;
-    const join = (slot: number): void => {
-      const p = world.addPlayer({ slot });
-      log.append({
-        k: 'join',
-        t: world.t,
-        slot,
-        pid: token(rng),
-        kind: options.humanSlots?.includes(slot) ? 'human' : 'ai',
-        consent: !options.optOutSlots?.includes(slot),
-        id: p.id,
-        x: p.x,
-        y: p.y,
-      });
-    };
+    let endedAt: string | null = null;
     try {
+      store?.insertSession({
+        id: sessionId,
+        lobby_id: header.lobbyId,
+        path: log.path,
+        seed: worldSeed,
+        engine_version: header.engineVersion,
+        config: JSON.stringify(header.config),
+        started_at: startedAt,
+      });
+      const tracker = new EpisodeTracker((ep) => store?.insertEpisode(sessionId, ep));
+      const record = (r: LogRecord): void => {
+        log.append(r);
+        if (log.failed) throw new DatasetError('io', `cannot write ${log.path}: ${log.failed.message}`);
+      };
+      const join = (slot: number): void => {
+        const p = world.addPlayer({ slot });
+        const meta = { pid: token(rng), kind: options.humanSlots?.includes(slot) ? ('human' as const) : ('ai' as const), consent: !options.optOutSlots?.includes(slot) };
+        record({ k: 'join', t: world.t, slot, ...meta, id: p.id, x: p.x, y: p.y });
+        tracker.join(world, slot, meta);
+      };
+      const leave = (slot: number, reason: 'leave' | 'close'): void => {
+        tracker.leave(world, slot, reason);
+        record({ k: 'leave', t: world.t, slot, reason });
+        world.removePlayer(slot);
+      };
       for (let slot = 0; slot < players; slot++) join(slot);
       const actions = new Map<number, number>();
       while (finished < quota) {
@@ -165,33 +129,46 @@ export function generateSessions(options: GenerateOptions): GeneratedSession[] {
           if (a !== 0) flat.push(p.slot, a);
         }
         world.step(actions);
-        log.append({ k: 'tick', t: world.t, a: flat });
-        if (world.t % hashEvery === 0) log.append({ k: 'hash', t: world.t, h: world.hash() });
+        record({ k: 'tick', t: world.t, a: flat });
+        if (world.t % hashEvery === 0) record({ k: 'hash', t: world.t, h: world.hash() });
+        tracker.afterStep(world);
         for (const p of [...world.players]) {
           if (p.dead) {
             finished++;
             if (finished >= quota) break;
             const q = world.respawn(p.slot);
-            log.append({ k: 'respawn', t: world.t, slot: q.slot, id: q.id, x: q.x, y: q.y });
+            record({ k: 'respawn', t: world.t, slot: q.slot, id: q.id, x: q.x, y: q.y });
+            tracker.respawn(world, q.slot);
           } else if (p.truncated) {
             finished++;
           } else if (maxSteps !== undefined && p.episodeSteps >= maxSteps) {
             finished++;
-            log.append({ k: 'leave', t: world.t, slot: p.slot, reason: 'leave' });
-            world.removePlayer(p.slot);
+            leave(p.slot, 'leave');
             if (finished < quota) join(p.slot);
           }
           if (finished >= quota) break;
         }
         options.onProgress?.(done + Math.min(finished, quota), total);
       }
-      for (const p of [...world.players]) {
-        log.append({ k: 'leave', t: world.t, slot: p.slot, reason: 'close' });
-        world.removePlayer(p.slot);
-      }
-      log.append({ k: 'end', t: world.t, reason: 'generated', h: world.hash(), endedAt: new Date().toISOString() });
+      for (const p of [...world.players]) leave(p.slot, 'close');
+      const end = new Date().toISOString();
+      record({ k: 'end', t: world.t, reason: 'generated', h: world.hash(), endedAt: end });
+      endedAt = end;
     } finally {
-      log.close();
+      // Closing syncs the log to stable storage before the index calls the session complete.
+      log.close({ sync: true });
+      const failed = log.failed;
+      try {
+        store?.finishSession(sessionId, {
+          status: endedAt && !failed ? 'complete' : 'incomplete',
+          endedAt,
+          ticks: world.t,
+          note: failed ? `recording failed: ${failed.message}` : endedAt ? null : 'generation stopped by an error',
+        });
+      } finally {
+        store?.close();
+      }
+      if (failed && endedAt) throw new DatasetError('io', `cannot write ${log.path}: ${failed.message}`);
     }
     done += quota;
     out.push({ sessionId, path: log.path, ticks: world.t, episodes: quota, bytes: log.bytes });

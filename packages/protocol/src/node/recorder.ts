@@ -14,7 +14,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { decodeLog, type DecodedLog, encodeRecord, LOG_MAGIC, type LogRecord, type SessionRecord } from '@aikon/protocol';
+import { decodeLog, type DecodedLog, encodeRecord, LOG_MAGIC, type LogRecord, type SessionRecord } from '../recording.ts';
 
 export const LOG_SUFFIX = '.aklog';
 
@@ -26,6 +26,23 @@ export function logPath(dataDir: string, sessionId: string): string {
   return join(recordingsDir(dataDir), `${sessionId}${LOG_SUFFIX}`);
 }
 
+/** The SQLite episode index of a data directory (see `RecordingStore`). */
+export function indexPath(dataDir: string): string {
+  return join(dataDir, 'index.sqlite');
+}
+
+export interface RecorderOptions {
+  /** fdatasync period while there are unsynced bytes (10..1000 ms; default 500). */
+  fsyncMs?: number;
+  /**
+   * Bytes gathered in memory before one write (default 0: every record is written at once, as the
+   * relay wants). Offline writers (`dataset generate`) batch; `flush` and `close` write the rest.
+   */
+  bufferBytes?: number;
+  onError?: (err: Error) => void;
+  onBytes?: (n: number) => void;
+}
+
 /** Makes a new directory entry durable, off the event loop (errors ignored: some file systems refuse). */
 function fsyncDirAsync(dir: string): void {
   openAsync(dir, 'r', (err, fd) => {
@@ -35,9 +52,11 @@ function fsyncDirAsync(dir: string): void {
 }
 
 /**
- * Append-only writer of one session log. Every record is written to the file as soon as it
- * is appended (so a killed process loses nothing the kernel has), and the file is flushed to
- * stable storage (fdatasync) every `fsyncMs` (≤ 1 s) while there are unsynced bytes.
+ * Append-only writer of one session log, used by the relay for live lobbies and by
+ * `dataset generate` (@aikon/datasets) for headless sessions. Every record is written to the
+ * file as soon as it is appended (so a killed process loses nothing the kernel has; unless
+ * `bufferBytes` is set), and the file is flushed to stable storage (fdatasync) every `fsyncMs`
+ * (≤ 1 s) while there are unsynced bytes.
  */
 export class SessionRecorder {
   readonly path: string;
@@ -49,6 +68,9 @@ export class SessionRecorder {
   private syncing = false;
   private readonly timer: NodeJS.Timeout;
   private closed = false;
+  private readonly bufferBytes: number;
+  private buffered: Uint8Array[] = [];
+  private pending = 0;
 
   private constructor(
     path: string,
@@ -56,9 +78,11 @@ export class SessionRecorder {
     fsyncMs: number,
     private readonly onError: (err: Error) => void,
     private readonly onBytes: (n: number) => void,
+    bufferBytes: number,
   ) {
     this.path = path;
     this.fd = fd;
+    this.bufferBytes = Math.max(0, Math.floor(bufferBytes));
     this.timer = setInterval(() => this.syncAsync(), Math.min(1000, Math.max(10, fsyncMs)));
     this.timer.unref();
   }
@@ -70,13 +94,13 @@ export class SessionRecorder {
   static create(
     dataDir: string,
     header: SessionRecord,
-    options: { fsyncMs?: number; onError?: (err: Error) => void; onBytes?: (n: number) => void } = {},
+    options: RecorderOptions = {},
   ): SessionRecorder {
     const dir = recordingsDir(dataDir);
     mkdirSync(dir, { recursive: true });
     const path = logPath(dataDir, header.sessionId);
     const fd = openSync(path, 'wx');
-    const rec = new SessionRecorder(path, fd, options.fsyncMs ?? 500, options.onError ?? (() => {}), options.onBytes ?? (() => {}));
+    const rec = new SessionRecorder(path, fd, options.fsyncMs ?? 500, options.onError ?? (() => {}), options.onBytes ?? (() => {}), options.bufferBytes ?? 0);
     rec.write(LOG_MAGIC);
     rec.append(header);
     rec.syncAsync();
@@ -90,6 +114,31 @@ export class SessionRecorder {
   }
 
   private write(bytes: Uint8Array): void {
+    if (this.closed || this.failed) return;
+    if (this.bufferBytes > 0) {
+      this.buffered.push(bytes);
+      this.pending += bytes.length;
+      if (this.pending >= this.bufferBytes) this.drain();
+      return;
+    }
+    this.writeNow(bytes);
+  }
+
+  /** Writes the gathered records (buffered mode) in one call. */
+  private drain(): void {
+    if (this.pending === 0) return;
+    const all = new Uint8Array(this.pending);
+    let o = 0;
+    for (const c of this.buffered) {
+      all.set(c, o);
+      o += c.length;
+    }
+    this.buffered = [];
+    this.pending = 0;
+    this.writeNow(all);
+  }
+
+  private writeNow(bytes: Uint8Array): void {
     if (this.closed || this.failed) return;
     try {
       let off = 0;
@@ -110,6 +159,7 @@ export class SessionRecorder {
   }
 
   syncAsync(): void {
+    this.drain();
     if (!this.dirty || this.syncing || this.closed) return;
     this.dirty = false;
     this.syncing = true;
@@ -127,7 +177,9 @@ export class SessionRecorder {
 
   /** Synchronous flush to stable storage. */
   flush(): void {
-    if (this.closed || !this.dirty) return;
+    if (this.closed) return;
+    this.drain();
+    if (!this.dirty) return;
     this.dirty = false;
     try {
       fdatasyncSync(this.fd);
@@ -143,6 +195,7 @@ export class SessionRecorder {
   close(options: { sync?: boolean; onDone?: (err: Error | null) => void } = {}): void {
     if (this.closed) return;
     clearInterval(this.timer);
+    this.drain();
     if (options.sync) {
       this.flush();
       this.closed = true;

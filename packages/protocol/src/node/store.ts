@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { EpisodeSummary } from '@aikon/protocol';
+import type { EpisodeSummary } from '../episodes.ts';
 
 export type SessionStatus = 'recording' | 'complete' | 'incomplete';
 

@@ -1,0 +1,20 @@
+/**
+ * `@aikon/protocol/node`: the Node-only half of the recording format (file system, SQLite).
+ * The relay records live lobbies with it and `dataset generate` (@aikon/datasets) records
+ * headless sessions with it, so both write the same logs and the same episode index.
+ * Never import this from browser code: `@aikon/protocol` and `@aikon/protocol/client` stay
+ * free of `node:fs` and `better-sqlite3`.
+ */
+export {
+  indexPath,
+  listLogs,
+  LOG_SUFFIX,
+  logPath,
+  readLogFile,
+  recordingsDir,
+  repairLogFile,
+  SessionRecorder,
+  type ReadLog,
+  type RecorderOptions,
+} from './recorder.ts';
+export { RecordingStore, type EpisodeRow, type SessionRow, type SessionStatus } from './store.ts';
