@@ -1,6 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ACHIEVEMENTS, ACTIONS } from '@aikon/engine';
+import { episodeCharts } from './charts.ts';
 import { episodeStats, filterFromQuery, loadCatalog, publicEpisode, selectEpisodes } from './catalog.ts';
 import { archivePaths, FORMATS } from './export.ts';
 import { ExportJobs, type JobOptions, type JobStatus } from './jobs.ts';
@@ -112,6 +113,7 @@ export function parseRange(header: string | undefined, size: number): { start: n
  *   GET  {prefix}                              summary: counts, statistics, formats, filter names
  *   GET  {prefix}/sessions                     session logs with verification status
  *   GET  {prefix}/episodes?kind=&from=&to=&minLength=&minReturn=&achievements=a,b&sessions=&limit=&offset=&pageSize=
+ *   GET  {prefix}/charts?<same filters>        aggregates for charts: timeline, achievement rates by kind, return histogram
  *   POST {prefix}/exports   {format, filter?, datasetId?}   → 202 job (200 when already cached)
  *   GET  {prefix}/exports                      jobs of this process
  *   GET  {prefix}/exports/{id}                 job status and progress
@@ -186,6 +188,13 @@ export function createDatasetApi(options: DatasetApiOptions): DatasetApiHandler 
         stats: episodeStats(episodes),
         episodes: episodes.slice(offset, offset + pageSize).map(publicEpisode),
       });
+      return;
+    }
+    if (parts[0] === 'charts' && parts.length === 1) {
+      if (!allow(['GET', 'HEAD'])) return;
+      const filter = filterFromQuery(url.searchParams);
+      const episodes = selectEpisodes(loadCatalog(options.dataDir), filter);
+      send(res, 200, { filter, ...episodeCharts(episodes) });
       return;
     }
     if (parts[0] === 'exports') {

@@ -22,6 +22,8 @@ export interface GenerateOptions {
   optOutSlots?: readonly number[];
   /** Slots recorded as 'human' (tests only: generated play is AI play). */
   humanSlots?: readonly number[];
+  /** Start time of each session (default: now). Backfills and tests spread sessions over days with it. */
+  startedAt?: (session: number) => Date;
   /** Also record sessions and episodes in `<dataDir>/index.sqlite`, as the relay does (default true). */
   index?: boolean;
   onProgress?: (episodesDone: number, total: number) => void;
@@ -68,7 +70,7 @@ export function generateSessions(options: GenerateOptions): GeneratedSession[] {
   for (let s = 0; s < sessionsN; s++) {
     const quota = Math.floor(total / sessionsN) + (s < total % sessionsN ? 1 : 0);
     const worldSeed = rng.nextUint32() * 65536 + rng.int(65536);
-    const startedAt = new Date().toISOString();
+    const startedAt = (options.startedAt?.(s) ?? new Date()).toISOString();
     const sessionId = `${startedAt.replace(/[-:]/g, '').replace(/\..*/, '')}-${token(rng)}${randomBytes(2).toString('hex')}`;
     const header: SessionRecord = {
       k: 'session',

@@ -1,4 +1,5 @@
 export { createDatasetApi, parseRange, type DatasetApiHandler, type DatasetApiOptions } from './api.ts';
+export { episodeCharts, type EpisodeCharts, type ReturnBin, type TimelineBucket } from './charts.ts';
 export {
   EpisodeFilter,
   episodeStats,
