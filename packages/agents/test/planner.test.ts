@@ -179,6 +179,16 @@ describe('plan DAGs over the tech tree (derived from the rule tables)', () => {
     expect(unlock.ok && unlock.plan.tasks).toEqual([]);
   });
 
+  it('survive: arms first and carries stone for walls, then survives', () => {
+    const plan = planOf({ kind: 'survive', days: 2 });
+    const survive = plan.tasks.find((t) => t.spec.kind === 'survive')!;
+    expect(survive.spec).toEqual({ kind: 'survive', steps: 600 });
+    const { inv } = simulate(plan, fresh);
+    expect(inv[Item.stone_sword]).toBe(1);
+    expect(inv[Item.stone]).toBeGreaterThanOrEqual(6);
+    expect(topologicalOrder(plan).at(-1)).toBe(survive.id);
+  });
+
   it('allocates lanes to workers, balancing the work', () => {
     const plan = planOf({ kind: 'all' });
     const workers = [0, 1, 2].map((slot) => ({ slot, inventory: INITIAL_INVENTORY }));
