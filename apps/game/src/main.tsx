@@ -3,10 +3,9 @@ import { createRoot } from 'react-dom/client';
 import './index.css';
 import { App } from './App.tsx';
 import { installTestHook } from './game/test-hook.ts';
+import { DatasetsRoute, isDatasetsPage } from './datasets/route.tsx';
 
 installTestHook();
 createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
+  <StrictMode>{isDatasetsPage() ? <DatasetsRoute /> : <App />}</StrictMode>,
 );

@@ -137,6 +137,13 @@ export function Home() {
         <footer className="text-center text-xs text-slate-500">
           W A S D move · Space interact · Tab sleep · H help
         </footer>
+        <a
+          href="?page=datasets"
+          data-testid="open-datasets"
+          className="-mt-4 rounded-lg border border-white/15 px-4 py-2 text-sm text-slate-300 hover:border-emerald-400 hover:text-white"
+        >
+          Datasets: browse and download the recorded play (Minari, Parquet)
+        </a>
       </div>
     </div>
   );
