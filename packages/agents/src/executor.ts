@@ -113,6 +113,9 @@ export class Executor {
   private shelterRetry = 0;
   private noStationPlaceUntil = 0;
   private nearFailedUntil = 0;
+  private readonly encSeen = new Int32Array(N * N);
+  private readonly encQueue = new Int32Array(64);
+  private encGen = 0;
   private readonly noTarget = new Map<number, { known: number; t: number }>();
   private preferFailedAt = -1;
   private wallFrom = new Int32Array(0);
@@ -574,7 +577,7 @@ export class Executor {
       // Rest walled in until health is back (sleeping heals twice as fast, §8.10).
       this.activity = 'healing';
       if (this.enclosed(p.x, p.y, -1)) return energy < 9 ? Action.sleep : Action.noop;
-      const a = this.shelter(world, p, 80);
+      const a = this.shelter(world, p, 50);
       if (a !== null) return a;
     } else if (this.need === 'sleep') {
       this.activity = 'sheltering';
@@ -682,23 +685,27 @@ export class Executor {
    */
   enclosed(x: number, y: number, extraBlocked: number): boolean {
     const mat = this.senses.mat;
-    const start = x * N + y;
-    const seen: number[] = [start];
-    const queue: number[] = [];
+    const seen = this.encSeen;
+    const gen = ++this.encGen;
+    const queue = this.encQueue;
+    let qn = 0;
+    seen[x * N + y] = gen;
     for (let k = 0; k < 4; k++) {
       const nx = x + DX[k];
       const ny = y + DY[k];
-      if (!inside(nx, ny)) continue;
-      queue.push(nx * N + ny);
+      if (inside(nx, ny)) queue[qn++] = nx * N + ny;
     }
     let count = 0;
-    while (queue.length > 0) {
-      const i = queue.pop()!;
-      if (i === extraBlocked || seen.includes(i)) continue;
-      seen.push(i);
+    while (qn > 0) {
+      const i = queue[--qn];
+      if (i === extraBlocked || seen[i] === gen || seen[i] === -gen) continue;
       const m = mat[i];
       if (m === 0) return false;
-      if (CREATURE_WALKABLE[m] !== 1) continue;
+      if (CREATURE_WALKABLE[m] !== 1) {
+        seen[i] = -gen; // visited, not part of the region
+        continue;
+      }
+      seen[i] = gen; // in the region
       const o = this.senses.objectAt((i / N) | 0, i % N);
       if (o && (o.kind === ObjectKind.zombie || o.kind === ObjectKind.skeleton)) return false;
       if (++count > 3) return false;
@@ -707,7 +714,7 @@ export class Executor {
       for (let k = 0; k < 4; k++) {
         const nx = ix + DX[k];
         const ny = iy + DY[k];
-        if (inside(nx, ny)) queue.push(nx * N + ny);
+        if (inside(nx, ny) && qn < queue.length) queue[qn++] = nx * N + ny;
       }
     }
     // Arrows fly along rows and columns over water and lava too (§10.5): no skeleton may
@@ -723,7 +730,7 @@ export class Executor {
         const m = mat[i];
         if (m === 0) break;
         if (ARROW_FREE[m] !== 1) break;
-        if (CREATURE_WALKABLE[m] === 1 && !seen.includes(i)) return false;
+        if (CREATURE_WALKABLE[m] === 1 && seen[i] !== gen) return false;
       }
     }
     return true;
@@ -741,7 +748,14 @@ export class Executor {
         const ty = y + DY[f];
         const t = inside(tx, ty) ? tx * N + ty : -1;
         if (t >= 0 && stone > 0 && STONE_TARGETS[this.senses.mat[t]] === 1 && this.freeTarget(t)) {
-          return this.enclosed(x, y, t);
+          // Cheap test first: a pocket has at most two open sides besides the one to seal.
+          let open = 0;
+          for (let k = 0; k < 4; k++) {
+            const nx = x + DX[k];
+            const ny = y + DY[k];
+            if (inside(nx, ny) && nx * N + ny !== t && CREATURE_WALKABLE[this.senses.mat[nx * N + ny]] === 1) open++;
+          }
+          return open <= 2 && this.enclosed(x, y, t);
         }
         return false;
       },
