@@ -101,13 +101,15 @@ function imageVariety(png: Buffer): { colors: number; stddev: number } {
 }
 
 describe('game client in Chromium', () => {
-  it('loads the home page with no console errors, lobbies say they are not here yet', async () => {
+  it('loads the home page with no console errors; without a relay server, lobbies say so', async () => {
     const { page, errors } = await openPage();
     await page.getByTestId('play-new').waitFor();
+    await page.getByTestId('display-name').fill('Solo');
     await page.getByTestId('create-lobby').click();
-    expect(await page.getByTestId('lobby-note').textContent()).toMatch(/relay server/);
+    await expect.poll(async () => (await page.getByTestId('lobby-note').textContent()) ?? '', { timeout: 10_000 }).toMatch(/relay server/);
     await page.waitForTimeout(300);
-    expect(errors).toEqual([]);
+    // This static server has no Socket.IO: the browser logs the refused WebSocket.
+    expect(errors.filter((e) => !/WebSocket/.test(e))).toEqual([]);
     await page.close();
   });
 

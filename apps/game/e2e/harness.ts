@@ -13,7 +13,7 @@ export const REPO = resolve(fileURLToPath(new URL('../../..', import.meta.url)))
 export const DIST = join(REPO, 'dist', 'game');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-const SOURCES = ['apps/game/src', 'apps/game/index.html', 'packages/engine/src', 'public', 'vite.config.ts'];
+const SOURCES = ['apps/game/src', 'apps/game/index.html', 'packages/engine/src', 'packages/protocol/src', 'public', 'vite.config.ts'];
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;

@@ -137,6 +137,11 @@ export const useGame = create<GameStore>()((set, get) => {
       get().source?.setTickRate(tickRate);
     },
     setPaused(paused) {
+      if (get().source?.kind === 'network') {
+        // A shared world does not pause (help still opens, the world goes on).
+        if (paused && !pausedForHelp) get().notify('A shared world does not pause.');
+        return;
+      }
       set({ paused, notice: null });
       get().source?.setPaused(paused);
     },

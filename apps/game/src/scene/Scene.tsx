@@ -11,6 +11,8 @@ import { atlasMaterial, buildBlockAtlas, liquidMaterial, slotOffset, tileSlot, t
 import { makeModels } from './models.ts';
 import { loadEngineSprites } from './sprites.ts';
 import { Particles } from './Particles.tsx';
+import { NameTags } from './NameTags.tsx';
+import { playerColor } from '../game/player-colors.ts';
 
 const N = WORLD_SIZE;
 const SKY_DAY = new THREE.Color(0x8fd3ff);
@@ -21,7 +23,9 @@ const HEMI_NIGHT = new THREE.Color(0x7080d0);
 
 /** Seconds of one tick at the current rate (for interpolation between ticks). */
 function tickSeconds(): number {
-  return 1 / useGame.getState().tickRate;
+  const { frame, tickRate } = useGame.getState();
+  // Multiplayer: the lobby's rate (the frames carry it); solo: the player's.
+  return 1 / (frame && frame.names ? frame.tickRate : tickRate);
 }
 
 // ---- terrain ---------------------------------------------------------------------------------
@@ -294,12 +298,17 @@ function Entities({ atlas }: { atlas: THREE.Texture }) {
       mesh.count = 0;
       return mesh;
     };
+    const tinted = (mesh: THREE.InstancedMesh) => {
+      // Other players' avatars are tinted with their slot's colour (white: the model's own).
+      mesh.instanceColor = new THREE.InstancedBufferAttribute(new Float32Array(mesh.instanceMatrix.count * 3).fill(1), 3);
+      return mesh;
+    };
     return {
       cow: make('cow', 128),
       zombie: make('zombie', 128),
       skeleton: make('skeleton', 128),
       arrow: make('arrow', 256),
-      player: make('player', 16),
+      player: tinted(make('player', 64)),
       mound: make('mound', 512),
     };
   }, [models, material]);
@@ -308,6 +317,8 @@ function Entities({ atlas }: { atlas: THREE.Texture }) {
     [],
   );
   const sleepTilt = useRef(0);
+  const white = useMemo(() => new THREE.Color(1, 1, 1), []);
+  const tint = useMemo(() => new THREE.Color(), []);
 
   useFrame((state, dt) => {
     const { frame, frameAt } = useGame.getState();
@@ -381,7 +392,9 @@ function Entities({ atlas }: { atlas: THREE.Texture }) {
       // Asleep: lying on the back across the view (head to the west), face up.
       const yaw = pos.yaw + Math.atan2(Math.sin(Math.PI / 2 - pos.yaw), Math.cos(Math.PI / 2 - pos.yaw)) * tilt;
       place(meshes.player, pos.x + lx + tilt * 0.35, (1 - tilt) * bob + tilt * 0.14, pos.y + lz, yaw, 1.15, -tilt * Math.PI * 0.5);
+      meshes.player.setColorAt(meshes.player.count - 1, p.slot === frame.me ? white : tint.set(playerColor(p.slot)));
     }
+    if (meshes.player.instanceColor) meshes.player.instanceColor.needsUpdate = true;
     if (mine?.dead) shared.playerPos.set(mine.x, 0, mine.y);
     for (const mesh of Object.values(meshes)) mesh.instanceMatrix.needsUpdate = true;
     plants.instanceMatrix.needsUpdate = true;
@@ -581,6 +594,7 @@ function WorldView() {
       <Lighting />
       <Terrain atlas={atlas} />
       <Entities atlas={atlas} />
+      <NameTags positionOf={(id, now, dt) => shared.tracks.get(id, now, dt)} />
       <FacingMarker />
       <Particles />
       <FollowCamera />

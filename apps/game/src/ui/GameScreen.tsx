@@ -6,6 +6,7 @@ import { ErrorBoundary } from './ErrorBoundary.tsx';
 import { playSound, unlockAudio } from '../game/sound.ts';
 import { soundsBetween } from '../game/sound-events.ts';
 import type { GameFrame } from '../game/protocol.ts';
+import { NetworkOverlay } from '../net/ui/NetworkOverlay.tsx';
 
 // three.js and the scene load after the first page has shown.
 const Scene = lazy(() => import('../scene/Scene.tsx'));
@@ -101,13 +102,15 @@ export function GameScreen() {
   useKeyboard();
   useSoundEffects();
   const hasFrame = useGame((s) => s.frame !== null);
+  const network = useGame((s) => s.source?.kind === 'network');
   return (
     <div className="relative h-full w-full overflow-hidden bg-slate-950" data-testid="game">
       <ErrorBoundary fallback={<SceneFailed />}>
         <Suspense fallback={<Loading text="Loading the 3D world…" />}>{hasFrame && <Scene />}</Suspense>
       </ErrorBoundary>
-      {!hasFrame && <Loading text="Generating the world…" />}
+      {!hasFrame && <Loading text={network ? 'Joining the shared world…' : 'Generating the world…'} />}
       <Hud />
+      {network && <NetworkOverlay />}
     </div>
   );
 }

@@ -2,8 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useGame } from '../game/store.ts';
 import { parseSeed, randomSeed } from '../game/input.ts';
 import { MAX_TICK_RATE, MIN_TICK_RATE } from '../game/protocol.ts';
-
-const RELAY_MESSAGE = 'Multiplayer lobbies arrive with the relay server. Solo play works offline now.';
+import { HomeLobby } from '../net/ui/HomeLobby.tsx';
 
 export function Home() {
   const startSolo = useGame((s) => s.startSolo);
@@ -13,8 +12,6 @@ export function Home() {
   const homeMessage = useGame((s) => s.homeMessage);
   const [typedError, setError] = useState<string | null>(null);
   const error = typedError ?? homeMessage;
-  const [lobbyCode, setLobbyCode] = useState('');
-  const [lobbyNote, setLobbyNote] = useState<string | null>(null);
 
   const playTyped = (event: FormEvent) => {
     event.preventDefault();
@@ -95,44 +92,7 @@ export function Home() {
           </label>
         </section>
 
-        <section className="grid w-full gap-4 sm:grid-cols-2">
-          <div className="rounded-2xl border border-white/10 bg-slate-950/60 p-6">
-            <h2 className="text-lg font-bold text-white">Create a lobby</h2>
-            <p className="mt-1 text-sm text-slate-400">Play with friends and AI workers.</p>
-            <button
-              type="button"
-              data-testid="create-lobby"
-              className="mt-4 rounded-lg border border-white/20 px-4 py-2 text-slate-300 hover:bg-white/5"
-              onClick={() => setLobbyNote(RELAY_MESSAGE)}
-            >
-              Create lobby
-            </button>
-          </div>
-          <div className="rounded-2xl border border-white/10 bg-slate-950/60 p-6">
-            <h2 className="text-lg font-bold text-white">Join a lobby</h2>
-            <div className="mt-3 flex gap-2">
-              <input
-                value={lobbyCode}
-                onChange={(e) => setLobbyCode(e.target.value.toUpperCase().slice(0, 12))}
-                placeholder="CODE"
-                className="w-32 rounded-lg border border-white/20 bg-slate-900 px-3 py-2 font-mono text-white outline-none"
-              />
-              <button
-                type="button"
-                data-testid="join-lobby"
-                className="rounded-lg border border-white/20 px-4 py-2 text-slate-300 hover:bg-white/5"
-                onClick={() => setLobbyNote(RELAY_MESSAGE)}
-              >
-                Join
-              </button>
-            </div>
-          </div>
-          {lobbyNote && (
-            <p data-testid="lobby-note" className="text-sm text-amber-200 sm:col-span-2">
-              {lobbyNote}
-            </p>
-          )}
-        </section>
+        <HomeLobby />
 
         <footer className="text-center text-xs text-slate-500">
           W A S D move · Space interact · Tab sleep · H help

@@ -18,6 +18,7 @@ export function Hud() {
   const me = myPlayer(frame);
   const layout = useLayout();
   const compact = layout === 'compact';
+  const network = useGame((s) => s.source?.kind === 'network');
   return (
     <div className="pointer-events-none absolute inset-0 text-sm">
       {me && <Effects health={me.inventory[0]} sleeping={me.sleeping} />}
@@ -31,7 +32,7 @@ export function Hud() {
           </div>
           <TopBar />
           <div className="absolute right-2 top-2 flex max-h-[calc(100%-7.5rem)] flex-col items-end gap-2 overflow-y-auto overflow-x-hidden [scrollbar-width:thin]">
-            <AgentView small={layout !== 'large'} />
+            {!network && <AgentView small={layout !== 'large'} />}
             <CraftPanel options={frame!.craft} />
           </div>
           <Controls />
@@ -326,6 +327,7 @@ function Controls() {
   const setTickRate = useGame((s) => s.setTickRate);
   const setHelp = useGame((s) => s.setHelp);
   const goHome = useGame((s) => s.goHome);
+  const network = useGame((s) => s.source?.kind === 'network');
   const btn =
     'pointer-events-auto select-none whitespace-nowrap rounded-lg border border-white/15 bg-slate-900/80 px-2 py-1 text-xs text-slate-100 shadow hover:bg-slate-700 active:bg-emerald-700';
   const pad = (action: number, text: string, extra = '') => (
@@ -353,18 +355,20 @@ function Controls() {
       </div>
       <div className="flex flex-col gap-1">
         <div className="flex gap-1">
-          <button type="button" data-testid="pause" className={`${btn} h-9 w-20`} onClick={() => setPaused(!paused)}>
-            {paused ? 'Resume' : 'Pause'}
-          </button>
+          {!network && (
+            <button type="button" data-testid="pause" className={`${btn} h-9 w-20`} onClick={() => setPaused(!paused)}>
+              {paused ? 'Resume' : 'Pause'}
+            </button>
+          )}
           <button type="button" className={`${btn} h-9`} onClick={() => setHelp(true)}>
             Help
           </button>
           <MuteButton className={`${btn} h-9`} />
-          <button type="button" className={`${btn} h-9`} onClick={goHome}>
-            Quit
+          <button type="button" data-testid="quit" className={`${btn} h-9`} onClick={goHome}>
+            {network ? 'Leave' : 'Quit'}
           </button>
         </div>
-        <label className="pointer-events-auto flex items-center gap-2 rounded-lg bg-slate-900/80 px-2 py-1 text-xs text-slate-300">
+        {!network && <label className="pointer-events-auto flex items-center gap-2 rounded-lg bg-slate-900/80 px-2 py-1 text-xs text-slate-300">
           speed
           <input
             type="range"
@@ -377,7 +381,7 @@ function Controls() {
             className="w-20"
           />
           <span className="w-10 tabular-nums">{tickRate}/s</span>
-        </label>
+        </label>}
       </div>
     </div>
   );

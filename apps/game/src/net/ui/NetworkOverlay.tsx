@@ -1,0 +1,123 @@
+import { useEffect, useState } from 'react';
+import { ACHIEVEMENTS } from '@aikon/engine';
+import { myPlayer, useGame } from '../../game/store.ts';
+import { playerColor } from '../../game/player-colors.ts';
+import { useLobby } from '../lobby-store.ts';
+import { InviteLink, ResearchNotice } from './LobbyScreen.tsx';
+
+/**
+ * What multiplayer adds over the solo HUD: the member list (L folds it), a reconnecting
+ * banner, the server's errors, and the respawn screen after death.
+ */
+export function NetworkOverlay() {
+  const frame = useGame((s) => s.frame);
+  const me = myPlayer(frame);
+  const connected = useLobby((s) => s.connected);
+  const error = useLobby((s) => s.error);
+  const dismiss = useLobby((s) => s.dismissError);
+  return (
+    <div className="pointer-events-none absolute inset-0 text-sm">
+      <MemberList />
+      {!connected && (
+        <div data-testid="reconnecting" className="absolute left-1/2 top-12 -translate-x-1/2 rounded-lg bg-amber-500/90 px-4 py-1 font-semibold text-amber-950">
+          Connection lost: reconnecting…
+        </div>
+      )}
+      {error && (
+        <div role="alert" data-testid="net-error" className="pointer-events-auto absolute bottom-36 left-1/2 flex -translate-x-1/2 gap-3 rounded-lg bg-rose-900/90 px-4 py-2 text-rose-100">
+          {error}
+          <button type="button" className="underline" onClick={dismiss}>
+            ok
+          </button>
+        </div>
+      )}
+      {me?.dead && <RespawnScreen steps={me.episodeSteps} achievements={me.achievements} />}
+    </div>
+  );
+}
+
+function MemberList() {
+  const lobby = useLobby((s) => s.lobby);
+  const memberId = useLobby((s) => s.memberId);
+  const frame = useGame((s) => s.frame);
+  const [open, setOpen] = useState(() => window.innerWidth >= 640);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (target instanceof HTMLInputElement && target.type !== 'checkbox') return;
+      if (e.code === 'KeyL' && !e.ctrlKey && !e.metaKey && !e.altKey) setOpen((o) => !o);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  if (!lobby) return null;
+  const alive = new Map(frame?.players.map((p) => [p.slot, !p.dead]) ?? []);
+  return (
+    <div className="pointer-events-auto absolute bottom-28 left-2 w-64 rounded-xl border border-white/10 bg-slate-950/75 p-2 shadow-lg" data-testid="players-overlay">
+      <button type="button" data-testid="players-toggle" onClick={() => setOpen(!open)} className="flex w-full justify-between text-xs font-semibold uppercase tracking-wide text-slate-400" title="L">
+        <span>
+          {open ? '▾' : '▸'} Players {lobby.members.length}/{lobby.config.seats}
+        </span>
+        <span>[L]</span>
+      </button>
+      {open && (
+        <>
+          <ul className="mt-1 flex flex-col gap-0.5" data-testid="players-list">
+            {lobby.members.map((m) => (
+              <li key={m.memberId} data-testid="player-row" data-name={m.name} className="flex items-center gap-2 text-xs text-slate-200">
+                <span className="h-2.5 w-2.5 rounded-full" style={{ background: m.memberId === memberId ? '#ffffff' : playerColor(m.slot ?? 0) }} />
+                <span className="truncate font-semibold">{m.name}</span>
+                {m.memberId === memberId && <span className="text-slate-500">you</span>}
+                {m.host && <span className="rounded bg-amber-400/20 px-1 text-[10px] text-amber-200">host</span>}
+                {m.slot !== null && alive.get(m.slot) === false && <span className="text-rose-300">down</span>}
+                <span className={`ml-auto ${m.connected ? 'text-emerald-300' : 'text-amber-300'}`} title={m.connected ? 'connected' : 'disconnected'}>
+                  {m.connected ? '●' : '○'}
+                </span>
+              </li>
+            ))}
+          </ul>
+          <div className="mt-2 border-t border-white/10 pt-1">
+            <ResearchNotice compact />
+          </div>
+          <div className="text-[11px] [&_input]:py-1 [&_span]:hidden">
+            <InviteLink />
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
+
+function RespawnScreen({ steps, achievements }: { steps: number; achievements: number[] }) {
+  const respawn = useLobby((s) => s.respawn);
+  const leave = useGame((s) => s.goHome);
+  const [busy, setBusy] = useState(false);
+  const unlocked = ACHIEVEMENTS.filter((_, i) => achievements[i] > 0);
+  return (
+    <div className="pointer-events-auto absolute inset-0 flex bg-black/60 p-4" data-testid="respawn-screen">
+      <div className="m-auto w-full max-w-md rounded-2xl border border-white/10 bg-slate-900 p-6 text-center shadow-2xl">
+        <h2 className="text-4xl font-black text-rose-400">You died</h2>
+        <p className="mt-2 text-slate-300">
+          {steps} steps survived · {unlocked.length}/22 achievements. The world goes on without you until you respawn.
+        </p>
+        <div className="mt-5 flex justify-center gap-2">
+          <button
+            type="button"
+            data-testid="respawn"
+            disabled={busy}
+            className="rounded-lg bg-emerald-500 px-5 py-2 font-bold text-emerald-950 disabled:opacity-50"
+            onClick={() => {
+              setBusy(true);
+              void respawn().finally(() => setBusy(false));
+            }}
+          >
+            Respawn
+          </button>
+          <button type="button" className="rounded-lg border border-white/20 px-4 py-2 text-slate-200" onClick={leave}>
+            Leave the lobby
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
