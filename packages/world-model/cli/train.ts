@@ -10,6 +10,10 @@
  * --resume          continue from the run directory's checkpoint (a finished run only re-exports)
  * --export-only     export the run directory's checkpoint as it is (no training)
  * --steps N --batch N --lr X --seed N --max-minutes M
+ * --changed-view-weight W, --changed-state-weight W
+ *                   loss weight of view / other target tokens that differ from the newest context frame
+ * --reward-weight W   loss weight of nonzero-reward transitions in the reward head
+ * --name NAME       model name in the manifest (default token-dream-<config>)
  * --models DIR      where the ONNX file and manifest go (default models/)
  * --no-export       train only
  * Relative paths are resolved against the directory npm was started from.
@@ -42,6 +46,10 @@ const { values } = parseArgs({
     lr: { type: 'string' },
     seed: { type: 'string', default: '1' },
     'max-minutes': { type: 'string', default: '1000000' },
+    'changed-view-weight': { type: 'string', default: '1' },
+    'changed-state-weight': { type: 'string', default: '1' },
+    'reward-weight': { type: 'string', default: '1' },
+    name: { type: 'string' },
     models: { type: 'string' },
     'no-export': { type: 'boolean', default: false },
     'no-progress': { type: 'boolean', default: false },
@@ -76,6 +84,7 @@ const ck = values['export-only'] ? loadCheckpoint(runDir) : await train({
   seed: Number(values.seed),
   resume: values.resume!,
   maxMinutes: Number(values['max-minutes']),
+  weights: { changedView: Number(values['changed-view-weight']), changedState: Number(values['changed-state-weight']), reward: Number(values['reward-weight']) },
   checkpointEvery: 100,
   validateEvery: 100,
   progress: !values['no-progress'] && process.stderr.isTTY === true,
@@ -85,6 +94,6 @@ if (!values['no-export']) {
   const { exportTrained } = await import('../src/node/export-model.ts');
   const args = process.argv.slice(2).filter((a) => a !== '--resume' && a !== '--export-only');
   const command = `npm run train:world-model -- ${args.join(' ')}`;
-  const entry = await exportTrained(ck, { modelsDir: resolve(cwd, values.models ?? resolve(repoRoot, 'models')), command });
+  const entry = await exportTrained(ck, { modelsDir: resolve(cwd, values.models ?? resolve(repoRoot, 'models')), command, ...(values.name ? { name: values.name } : {}) });
   console.log(`exported ${entry.file} (${entry.bytes} bytes, sha256 ${entry.sha256.slice(0, 12)}…)`);
 }

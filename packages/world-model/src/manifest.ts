@@ -43,6 +43,7 @@ export const ModelEntrySchema = z.object({
     batch: z.number().int(),
     seconds: z.number(),
     finishedAt: z.string(),
+    lossWeights: z.object({ changedView: z.number(), changedState: z.number(), reward: z.number() }).optional(),
     finalLoss: z.number().optional(),
     validationLoss: z.number().optional(),
     validationMaskedTokenAccuracy: z.number().optional(),

@@ -21,6 +21,8 @@ export const CheckpointSchema = z.object({
   data: z.object({ dir: z.string(), files: z.number().int(), trainEpisodes: z.number().int(), validationEpisodes: z.number().int(), trainTransitions: z.number().int(), sources: z.record(z.string(), z.number()) }),
   history: z.array(z.object({ step: z.number(), loss: z.number(), valLoss: z.number().optional(), valTokenAcc: z.number().optional() })),
   optimizer: z.array(z.object({ name: z.string(), shape: z.array(z.number().int()) })),
+  /** Loss weights (absent: uniform). */
+  weights: z.object({ changedView: z.number(), changedState: z.number(), reward: z.number() }).optional(),
 });
 export type CheckpointState = z.infer<typeof CheckpointSchema>;
 

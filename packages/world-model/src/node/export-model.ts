@@ -28,9 +28,9 @@ export function upsertEntry(modelsDir: string, entry: ModelEntry): void {
   writeManifest(modelsDir, { ...m, models });
 }
 
-export async function exportTrained(ck: Checkpoint, o: { modelsDir: string; command: string; version?: string }): Promise<ModelEntry> {
+export async function exportTrained(ck: Checkpoint, o: { modelsDir: string; command: string; version?: string; name?: string }): Promise<ModelEntry> {
   const c = ck.state.config;
-  const name = `token-dream-${c.name}`;
+  const name = o.name ?? `token-dream-${c.name}`;
   const file = `${name}.onnx`;
   const bytes = exportOnnx(c, ck.weights, { name, trainedSteps: String(ck.state.step) });
   mkdirSync(o.modelsDir, { recursive: true });
@@ -59,6 +59,7 @@ export async function exportTrained(ck: Checkpoint, o: { modelsDir: string; comm
       batch: ck.state.batch,
       seconds: Math.round(ck.state.trainSeconds),
       finishedAt: new Date().toISOString(),
+      ...(ck.state.weights ? { lossWeights: ck.state.weights } : {}),
       ...(last ? { finalLoss: last.loss } : {}),
       ...(lastVal?.valLoss !== undefined ? { validationLoss: lastVal.valLoss } : {}),
       ...(lastVal?.valTokenAcc !== undefined ? { validationMaskedTokenAccuracy: lastVal.valTokenAcc } : {}),

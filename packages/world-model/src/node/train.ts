@@ -2,7 +2,7 @@
 import { mixSeed, NUM_ACTIONS, Rng } from '@aikon/engine';
 import * as tf from '@tensorflow/tfjs';
 import cliProgress from 'cli-progress';
-import { makeTrainBatch, type Sample, transitionIndex } from '../batching.ts';
+import { type BatchWeights, makeTrainBatch, type Sample, transitionIndex, UNIFORM_WEIGHTS } from '../batching.ts';
 import type { ModelConfig } from '../config.ts';
 import type { TokenEpisode } from '../episodes.ts';
 import { initWeights, lossFn, multiHot, multiHotWidth, TfDreamModel } from '../tf-model.ts';
@@ -25,6 +25,8 @@ export interface TrainOptions {
   readonly checkpointEvery: number;
   readonly validateEvery: number;
   readonly progress: boolean;
+  /** Loss weights (default uniform). */
+  readonly weights?: BatchWeights;
   /** Stop (as an interruption would) once this step is reached; the checkpoint stays resumable. */
   readonly stopAfter?: number;
 }
@@ -91,8 +93,10 @@ export async function train(o: TrainOptions): Promise<Checkpoint> {
       data: { dir: o.dataDir, files: o.data.files, trainEpisodes: o.data.train.length, validationEpisodes: o.data.validation.length, trainTransitions: trans, sources: o.data.sources },
       history: [],
       optimizer: [],
+      weights: o.weights ?? UNIFORM_WEIGHTS,
     };
   }
+  const lossWeights = state.weights ?? UNIFORM_WEIGHTS;
   const model = new TfDreamModel(o.config, weights);
   const opt = tf.train.adam(state.lr, 0.9, 0.98, 1e-8);
   if (optState) {
@@ -103,7 +107,7 @@ export async function train(o: TrainOptions): Promise<Checkpoint> {
   const valIndex = transitionIndex(o.data.validation);
   // A fixed validation set: 4 batches with fixed masks.
   const valRng = new Rng(mixSeed(o.seed, 0x7a1));
-  const valBatches = valIndex.length > 0 ? Array.from({ length: 4 }, () => makeTrainBatch(sampleBatch(o.data.validation, valIndex, 64, valRng), K, valRng)) : [];
+  const valBatches = valIndex.length > 0 ? Array.from({ length: 4 }, () => makeTrainBatch(sampleBatch(o.data.validation, valIndex, 64, valRng), K, valRng, lossWeights)) : [];
   const validate = (): { loss: number; acc: number } => {
     let loss = 0;
     let correct = 0;
@@ -153,7 +157,7 @@ export async function train(o: TrainOptions): Promise<Checkpoint> {
       break;
     }
     const rng = new Rng(mixSeed(o.seed, state.step));
-    const bt = makeTrainBatch(sampleBatch(o.data.train, trainIndex, o.batch, rng), K, rng);
+    const bt = makeTrainBatch(sampleBatch(o.data.train, trainIndex, o.batch, rng), K, rng, lossWeights);
     (opt as unknown as { learningRate: number }).learningRate = learningRate(state.step, total, state.lr, (startSeconds + (performance.now() - started) / 1000) / (o.maxMinutes * 60));
     const loss = tf.tidy(() => {
       const t = tensors(bt, K);
