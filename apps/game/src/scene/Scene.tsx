@@ -392,7 +392,7 @@ function Entities({ atlas }: { atlas: THREE.Texture }) {
       // Asleep: lying on the back across the view (head to the west), face up.
       const yaw = pos.yaw + Math.atan2(Math.sin(Math.PI / 2 - pos.yaw), Math.cos(Math.PI / 2 - pos.yaw)) * tilt;
       place(meshes.player, pos.x + lx + tilt * 0.35, (1 - tilt) * bob + tilt * 0.14, pos.y + lz, yaw, 1.15, -tilt * Math.PI * 0.5);
-      meshes.player.setColorAt(meshes.player.count - 1, p.slot === frame.me ? white : tint.set(playerColor(p.slot)));
+      meshes.player.setColorAt(meshes.player.count - 1, p.slot === frame.me ? white : tint.set(playerColor(p.slot)).lerp(white, 0.3));
     }
     if (meshes.player.instanceColor) meshes.player.instanceColor.needsUpdate = true;
     if (mine?.dead) shared.playerPos.set(mine.x, 0, mine.y);

@@ -15,10 +15,10 @@ export function LobbyScreen() {
         <h1 className="text-4xl font-black tracking-tight text-white">
           AI<span className="text-emerald-400">-</span>KON <span className="text-slate-400">lobby</span>
         </h1>
+        <LobbyError />
         {view === 'join-prompt' && <JoinPrompt />}
         {view === 'connecting' && <p className="text-slate-300" data-testid="lobby-connecting">Connecting to the lobby…</p>}
         {view === 'lobby' && <LobbyPage />}
-        <LobbyError />
       </div>
     </div>
   );
@@ -214,13 +214,15 @@ function HostSettings(props: {
   useEffect(() => setSeed(String(props.seed)), [props.seed]);
   const commitSeats = () => {
     const n = Number(seats);
-    if (Number.isInteger(n) && n !== props.seats) void props.setConfig({ seats: n });
-    else setSeats(String(props.seats));
+    const current = () => setSeats(String(useLobby.getState().lobby?.config.seats ?? props.seats));
+    // A refused change (e.g. fewer seats than members) puts the lobby's value back.
+    if (Number.isInteger(n) && n !== props.seats) void props.setConfig({ seats: n }).then(current);
+    else current();
   };
   const commitSeed = () => {
     const n = Number(seed.trim());
     if (seed.trim() !== '' && Number.isSafeInteger(n) && n >= 0) {
-      if (n !== props.seed) void props.setConfig({ seed: n });
+      if (n !== props.seed) void props.setConfig({ seed: n }).then(() => setSeed(String(useLobby.getState().lobby?.config.seed ?? props.seed)));
     } else {
       useLobby.setState({ error: 'The seed must be a whole number from 0 up.' });
       setSeed(String(props.seed));

@@ -1,0 +1,234 @@
+/**
+ * Multiplayer in Debian's Chromium: the real relay server (in-process, random 127.0.0.1 port,
+ * temporary data directory) serves the built game; two browser contexts play in one lobby.
+ * The host creates a lobby, the guest opens the invite link, both see each other in the 3D
+ * world, one moves and the other sees it, the export opt-out reaches the server, a refreshed
+ * tab returns to the same body, and leaving returns home.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decode } from 'fast-png';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { World } from '@aikon/engine';
+import { startRelayServer, type RelayServer } from '@aikon/relay-server';
+import { DIST, ensureBuild, launchChromium, REPO } from './harness.ts';
+
+const ARTIFACTS = join(REPO, 'test-results', 'multiplayer');
+type NetState = ReturnType<NonNullable<Window['__aikonNet']>['state']>;
+
+let server: RelayServer;
+let dataDir: string;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await ensureBuild();
+  dataDir = mkdtempSync(join(tmpdir(), 'aikon-mp-e2e-'));
+  server = await startRelayServer({ port: 0, host: '127.0.0.1', dataDir, staticDir: DIST, logLevel: 'silent', datasetsApi: false });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await server?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function openPage(url: string): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  await page.goto(url);
+  return { page, errors };
+}
+
+const net = (page: Page): Promise<NetState> => page.evaluate(() => window.__aikonNet!.state());
+
+/** A seed on which a player who stands still survives a while. */
+function calmSeed(from: number, steps = 300): number {
+  for (let seed = from; seed < from + 200; seed++) {
+    const world = World.generate({ seed });
+    world.addPlayer();
+    world.addPlayer();
+    let alive = true;
+    for (let i = 0; i < steps && alive; i++) {
+      world.step([0, 0]);
+      alive = world.players.every((p) => !p.dead);
+    }
+    if (alive) return seed;
+  }
+  throw new Error('no calm seed');
+}
+
+function imageVariety(png: Buffer): { colors: number; stddev: number } {
+  const image = decode(png);
+  const data = image.data as Uint8Array;
+  const step = image.channels;
+  const colors = new Set<number>();
+  let sum = 0;
+  let sumSq = 0;
+  let n = 0;
+  for (let i = 0; i < data.length; i += step * 7) {
+    colors.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+    const lum = (data[i] + data[i + 1] + data[i + 2]) / 3;
+    sum += lum;
+    sumSq += lum * lum;
+    n++;
+  }
+  const mean = sum / n;
+  return { colors: colors.size, stddev: Math.sqrt(sumSq / n - mean * mean) };
+}
+
+/** Only WebGL/GPU chatter from software rendering is tolerated in the console. */
+const realErrors = (errors: string[]) => errors.filter((e) => !/GL_|WebGL|GPU stall|swiftshader/i.test(e));
+
+describe('multiplayer in Chromium', () => {
+  it('host creates a lobby, a guest joins by invite link, both play in one world', async () => {
+    const seed = calmSeed(100);
+    // ---- host: home → create lobby -------------------------------------------------------
+    const host = await openPage(server.url + '/');
+    await host.page.getByTestId('display-name').fill('Ada');
+    await host.page.getByTestId('create-lobby').click();
+    await host.page.getByTestId('lobby').waitFor({ timeout: 15_000 });
+    const invite = await host.page.getByTestId('invite-link').inputValue();
+    expect(invite).toMatch(/\?lobby=[A-Za-z0-9_-]{22}$/);
+    const code = new URL(invite).searchParams.get('lobby')!;
+    expect(new URL(host.page.url()).searchParams.get('lobby')).toBe(code);
+    let hs = await net(host.page);
+    expect(hs.members).toEqual([{ name: 'Ada', host: true, connected: true, slot: null, exportConsent: true }]);
+    // The host sets the world seed and the speed.
+    await host.page.getByTestId('lobby-seed').fill(String(seed));
+    await host.page.getByTestId('lobby-seed').press('Enter');
+    await host.page.getByTestId('lobby-seats').fill('4');
+    await host.page.getByTestId('lobby-seats').press('Enter');
+    const lobby = server.lobbyByCode(code)!;
+    await expectEventually(() => lobby.state().config.seed === seed && lobby.state().config.seats === 4, 'seed and seats reach the server');
+
+    // ---- guest: the invite link as /join/CODE → name prompt → lobby -------------------------
+    const guest = await openPage(`${server.url}/join/${code}`);
+    await guest.page.getByTestId('join-prompt').waitFor({ timeout: 15_000 });
+    await guest.page.getByTestId('join-name').fill('Bo');
+    await guest.page.getByTestId('join-submit').click();
+    await guest.page.getByTestId('lobby').waitFor({ timeout: 15_000 });
+    await guest.page.waitForFunction(() => window.__aikonNet!.state().members.length === 2, null, { timeout: 10_000 });
+    await host.page.waitForFunction(() => document.querySelectorAll('[data-testid=member]').length === 2, null, { timeout: 10_000 });
+    expect(await guest.page.getByTestId('start-game').count()).toBe(0); // only the host starts
+    expect(await guest.page.getByTestId('waiting-for-host').textContent()).toMatch(/host/);
+    expect(await guest.page.getByTestId('research-notice').textContent()).toMatch(/recorded for research/);
+    // The guest opts out of dataset export: the server records it.
+    await guest.page.getByTestId('export-consent').uncheck();
+    await expectEventually(() => lobby.state().members.find((m) => m.name === 'Bo')?.exportConsent === false, 'opt-out reaches the server');
+    await host.page.waitForFunction(() => document.body.textContent!.includes('no export'), null, { timeout: 5000 });
+    // A server refusal is shown plainly: the host cannot set fewer seats than members.
+    await host.page.getByTestId('lobby-seats').fill('1');
+    await host.page.getByTestId('lobby-seats').press('Enter');
+    await host.page.getByTestId('lobby-error').waitFor({ timeout: 5000 });
+    await host.page.screenshot({ path: join(ARTIFACTS, 'lobby-host.png') });
+
+    // ---- start: both go into the 3D world ---------------------------------------------------
+    await host.page.getByTestId('start-game').click();
+    for (const { page } of [host, guest]) {
+      await page.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, { timeout: 20_000 });
+      await page.waitForFunction(() => window.__aikon!.state().firstFrameAt !== null, null, { timeout: 90_000 });
+      await page.getByTestId('players-list').waitFor({ timeout: 5000 });
+    }
+    hs = await net(host.page);
+    const gs = await net(guest.page);
+    expect(hs.mirror!.slot).toBe(0);
+    expect(gs.mirror!.slot).toBe(1);
+    expect(hs.mirror!.players.map((p) => p.id)).toEqual(gs.mirror!.players.map((p) => p.id));
+    expect(await host.page.getByTestId('player-row').count()).toBe(2);
+
+    // ---- the guest moves; the host sees the new position ------------------------------------
+    const guestBody = () => lobby.world!.findPlayer(1)!;
+    const start = { x: guestBody().x, y: guestBody().y };
+    for (const key of ['KeyA', 'KeyD', 'KeyS', 'KeyW', 'KeyA', 'KeyS']) {
+      await guest.page.keyboard.press(key);
+      await guest.page.waitForTimeout(250);
+      if (guestBody().x !== start.x || guestBody().y !== start.y) break;
+    }
+    await expectEventually(() => guestBody().x !== start.x || guestBody().y !== start.y, 'the guest walked');
+    const moved = { x: guestBody().x, y: guestBody().y };
+    await host.page.waitForFunction(
+      ([x, y]) => {
+        const p = window.__aikonNet!.state().mirror?.players.find((q) => q.slot === 1);
+        return p !== undefined && p.x === x && p.y === y;
+      },
+      [moved.x, moved.y],
+      { timeout: 10_000 },
+    );
+    const guestView = await guest.page.evaluate(() => window.__aikon!.state().player);
+    expect({ x: guestView!.x, y: guestView!.y }).toEqual(moved);
+
+    // ---- screenshots of both worlds: not blank ---------------------------------------------
+    await host.page.waitForTimeout(1200);
+    for (const [who, { page }] of [['host', host], ['guest', guest]] as const) {
+      const file = join(ARTIFACTS, `${who}.png`);
+      await page.screenshot({ path: file });
+      const variety = imageVariety(readFileSync(file));
+      expect(variety.colors).toBeGreaterThan(200);
+      expect(variety.stddev).toBeGreaterThan(10);
+    }
+
+    // ---- a refreshed tab returns to the same body -------------------------------------------
+    const before = await net(guest.page);
+    const guestId = before.mirror!.players.find((p) => p.slot === 1)!.id;
+    await guest.page.reload();
+    await guest.page.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, { timeout: 20_000 });
+    const after = await net(guest.page);
+    expect(after.mirror!.slot).toBe(1);
+    expect(after.mirror!.players.find((p) => p.slot === 1)!.id).toBe(guestId);
+    expect(after.memberId).toBe(before.memberId);
+    expect(lobby.state().members).toHaveLength(2);
+
+    // ---- leaving returns home; the host's list shrinks --------------------------------------
+    await guest.page.getByTestId('quit').click();
+    await guest.page.getByTestId('create-lobby').waitFor({ timeout: 10_000 });
+    expect(new URL(guest.page.url()).search).toBe('');
+    await host.page.waitForFunction(() => window.__aikonNet!.state().members.length === 1, null, { timeout: 10_000 });
+
+    expect(realErrors(host.errors)).toEqual([]);
+    expect(realErrors(guest.errors)).toEqual([]);
+  });
+
+  it('a running lobby takes late joiners straight into the world; bad codes are explained', async () => {
+    const { page: a } = await openPage(server.url + '/');
+    await a.getByTestId('display-name').fill('Early');
+    await a.getByTestId('create-lobby').click();
+    await a.getByTestId('start-game').click({ timeout: 15_000 });
+    await a.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 1, null, { timeout: 20_000 });
+    const code = (await net(a)).code!;
+
+    const { page: b, errors } = await openPage(server.url + '/');
+    await b.getByTestId('lobby-code').fill('not-a-code');
+    await b.getByTestId('display-name').fill('Late');
+    await b.getByTestId('join-lobby').click();
+    expect(await b.getByTestId('lobby-note').textContent()).toMatch(/not an invite code/);
+    await b.getByTestId('lobby-code').fill('A'.repeat(22));
+    await b.getByTestId('join-lobby').click();
+    await expect.poll(async () => (await b.getByTestId('lobby-note').textContent()) ?? '', { timeout: 10_000 }).toMatch(/no open lobby|not found/i);
+    await b.getByTestId('lobby-code').fill(`${server.url}/?lobby=${code}`);
+    await b.getByTestId('join-lobby').click();
+    await b.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, { timeout: 20_000 });
+    await a.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, { timeout: 20_000 });
+    expect((await b.evaluate(() => window.__aikon!.state().screen))).toBe('game');
+    expect(realErrors(errors)).toEqual([]);
+  });
+});
+
+async function expectEventually(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const t0 = Date.now();
+  while (!check()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
