@@ -172,7 +172,7 @@ export class Executor {
     const ach = achievementIndex(spec);
     const progress = p.achievements[ach] - this.baseline;
     if (progress >= taskAmount(spec)) {
-      if (spec.kind === 'place' && spec.what === 'plant' && !this.plantProtected(p, world.t)) return 'running';
+      if (spec.kind === 'place' && spec.what === 'plant' && !this.plantProtected()) return 'running';
       return this.finish(world, true);
     }
     if (world.t - this.taskStart > taskTimeout(spec)) return this.finish(world, false, 'timeout');
@@ -577,11 +577,11 @@ export class Executor {
       // Rest walled in until health is back (sleeping heals twice as fast, §8.10).
       this.activity = 'healing';
       if (this.enclosed(p.x, p.y, -1)) return energy < 9 ? Action.sleep : Action.noop;
-      const a = this.shelter(world, p, 50);
+      const a = this.shelter(p, 50);
       if (a !== null) return a;
     } else if (this.need === 'sleep') {
       this.activity = 'sheltering';
-      const a = this.shelter(world, p);
+      const a = this.shelter(p);
       if (a !== null) return a;
       if (world.daylight > 0.4 || energy <= 1) return Action.sleep;
     }
@@ -593,7 +593,7 @@ export class Executor {
         return energy < 9 ? Action.sleep : Action.noop;
       }
       if (this.nightPolicy === 'hide' || nearestZombie <= 6 || health <= 5) {
-        const a = this.shelter(world, p);
+        const a = this.shelter(p);
         if (a !== null) {
           this.activity = 'sheltering for the night';
           return a;
@@ -737,7 +737,7 @@ export class Executor {
   }
 
   /** Walks to (or builds) a sealed pocket and sleeps there; null if none is within reach. */
-  private shelter(world: World, p: Player, maxCost = 40): number | null {
+  private shelter(p: Player, maxCost = 40): number | null {
     if (this.enclosed(p.x, p.y, -1)) return Action.sleep;
     if (this.t < this.shelterRetry) return null;
     const stone = p.inventory[Item.stone];
@@ -824,7 +824,6 @@ export class Executor {
       return plan[0];
     }
     this.shelterRetry = this.t + 20;
-    void world;
     return null;
   }
 
@@ -1099,7 +1098,7 @@ export class Executor {
       case 'sleep': {
         this.activity = 'sleeping';
         if (inv[Item.energy] < 9) {
-          const a = this.shelter(world, p);
+          const a = this.shelter(p);
           if (a !== null) return a;
           if (world.daylight > 0.5) return Action.sleep;
         }
@@ -1109,7 +1108,7 @@ export class Executor {
         // Stay walled in; the reflexes leave the shelter only to drink and eat.
         this.activity = 'surviving';
         if (this.enclosed(p.x, p.y, -1)) return inv[Item.energy] < 9 ? Action.sleep : Action.noop;
-        const a = this.shelter(world, p, 60);
+        const a = this.shelter(p, 60);
         return a ?? Action.noop;
       }
     }
@@ -1202,9 +1201,8 @@ export class Executor {
     return this.act(res, Action.place_stone);
   }
 
-  private plantProtected(p: Player, t: number): boolean {
-    void p;
-    void t;
+  /** The sapling just placed is walled in (or as well as the stones allowed). */
+  private plantProtected(): boolean {
     return this.plantSite === -2 || this.plantSite === -1;
   }
 
@@ -1223,7 +1221,7 @@ export class Executor {
   /** Nothing to do: at night, rest in a shelter; otherwise wait. */
   private idle(world: World, p: Player): number {
     if (world.daylight < 0.35 && p.inventory[Item.energy] < 9) {
-      const a = this.shelter(world, p, 25);
+      const a = this.shelter(p, 25);
       if (a !== null) return a;
     }
     return Action.noop;
