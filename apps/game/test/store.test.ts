@@ -99,6 +99,22 @@ describe('game store with a pluggable source', () => {
     expect(source.sent.filter((m) => m.startsWith('pause'))).toEqual(['pause true', 'pause false']);
   });
 
+  it('does not pause a source that cannot pause (a shared relay world): presses still go through', () => {
+    const source = Object.assign(new FakeSource(), { pausable: false as const });
+    useGame.getState().play(source, 1);
+    source.onFrame!(frameFrom(new SoloCore(1)));
+    useGame.getState().setPaused(true);
+    expect(useGame.getState().paused).toBe(false);
+    expect(useGame.getState().notice).toMatch(/does not pause/);
+    useGame.getState().setHelp(true);
+    expect(useGame.getState().helpOpen).toBe(true);
+    expect(useGame.getState().paused).toBe(false);
+    useGame.getState().setHelp(false);
+    useGame.getState().press(Action.move_left);
+    expect(source.sent.filter((m) => m.startsWith('pause'))).toEqual([]);
+    expect(source.sent).toContain(`press ${Action.move_left}`);
+  });
+
   it('clamps the tick rate and disposes the source on the way home', () => {
     const source = new FakeSource();
     useGame.getState().play(source, 1);

@@ -6,6 +6,8 @@ import type { FromSource, GameFrame, ToSource } from './protocol.ts';
  */
 export interface GameSource {
   readonly kind: 'solo' | 'network';
+  /** false: the world cannot pause (a shared relay world); the store then ignores pausing. */
+  readonly pausable?: boolean;
   /** Called with every new state and with errors. */
   onFrame: ((frame: GameFrame) => void) | null;
   onError: ((message: string) => void) | null;

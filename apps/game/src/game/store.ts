@@ -137,7 +137,7 @@ export const useGame = create<GameStore>()((set, get) => {
       get().source?.setTickRate(tickRate);
     },
     setPaused(paused) {
-      if (get().source?.kind === 'network') {
+      if (get().source?.pausable === false) {
         // A shared world does not pause (help still opens, the world goes on).
         if (paused && !pausedForHelp) get().notify('A shared world does not pause.');
         return;

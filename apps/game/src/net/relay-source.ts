@@ -21,6 +21,7 @@ export interface RelayGameSourceOptions {
  */
 export class RelayGameSource implements GameSource {
   readonly kind = 'network' as const;
+  readonly pausable = false;
   onFrame: ((frame: GameFrame) => void) | null = null;
   onError: ((message: string) => void) | null = null;
   private held: number | null = null;
