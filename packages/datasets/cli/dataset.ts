@@ -6,7 +6,7 @@
  *   npm run dataset -- list [filters] [--json]
  * Data directory: --data-dir, else AIKON_DATA_DIR, else ./data (relative to where npm was started).
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { episodeStats, filterFromQuery, loadCatalog, selectEpisodes } from '../src/catalog.ts';
@@ -110,6 +110,7 @@ async function main(): Promise<void> {
     bar.update(episodes);
     bar.stop();
     for (const s of sessions) process.stdout.write(`${s.path}  ${s.ticks} ticks  ${s.episodes} episodes  ${s.bytes} bytes\n`);
+    process.stdout.write(`indexed in ${join(dataDir, 'index.sqlite')}; the relay's Datasets page (/?page=datasets) and API list them now\n`);
     return;
   }
   if (command === 'list') {

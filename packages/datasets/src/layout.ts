@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 /**
  * Data-directory layout, shared with the relay server:
  *
- *   <dataDir>/recordings/<sessionId>.aklog     session logs (written by the relay's recorder or by `dataset generate`)
- *   <dataDir>/index.sqlite                     the relay's episode index (not read here: logs are the source of truth)
+ *   <dataDir>/recordings/<sessionId>.aklog     session logs (@aikon/protocol/node SessionRecorder: the relay or `dataset generate`)
+ *   <dataDir>/index.sqlite                     the episode index (@aikon/protocol/node RecordingStore), written by the relay and
+ *                                              by `generate`; not read here: the logs are the source of truth
  *   <dataDir>/datasets/catalog.json            this package's cache of replayed episode summaries
  *   <dataDir>/datasets/secret.key              per-installation key for pseudonyms (never exported)
  *   <dataDir>/exports/<key>.tar                finished exports, named by content hash (the relay creates exports/)
