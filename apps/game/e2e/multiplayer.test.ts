@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 async function openPage(url: string): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const context = await browser.newContext({ viewport: { width: 1024, height: 640 } });
   contexts.push(context);
   const page = await context.newPage();
   const errors: string[] = [];
@@ -139,7 +139,7 @@ describe('multiplayer in Chromium', () => {
     for (const { page } of [host, guest]) {
       await page.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, { timeout: 20_000 });
       await page.waitForFunction(() => window.__aikon!.state().firstFrameAt !== null, null, { timeout: 90_000 });
-      await page.getByTestId('players-list').waitFor({ timeout: 5000 });
+      await page.getByTestId('players-list').waitFor({ timeout: 20_000 });
     }
     hs = await net(host.page);
     const gs = await net(guest.page);
@@ -191,13 +191,17 @@ describe('multiplayer in Chromium', () => {
     expect(lobby.state().members).toHaveLength(2);
 
     // ---- leaving returns home; the host's list shrinks --------------------------------------
-    await guest.page.getByTestId('quit').click();
+    // In game, clicks go in as DOM events: two software-rendered WebGL pages on a busy machine
+    // can starve the animation frames that Playwright's actionability checks wait for.
+    await guest.page.getByTestId('quit').dispatchEvent('click');
     await guest.page.getByTestId('create-lobby').waitFor({ timeout: 10_000 });
     expect(new URL(guest.page.url()).search).toBe('');
     await host.page.waitForFunction(() => window.__aikonNet!.state().members.length === 1, null, { timeout: 10_000 });
 
     expect(realErrors(host.errors)).toEqual([]);
     expect(realErrors(guest.errors)).toEqual([]);
+    await host.page.context().close();
+    await guest.page.context().close();
   });
 
   it('a running lobby takes late joiners straight into the world; bad codes are explained', async () => {
@@ -221,7 +225,19 @@ describe('multiplayer in Chromium', () => {
     await b.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, { timeout: 20_000 });
     await a.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, { timeout: 20_000 });
     expect((await b.evaluate(() => window.__aikon!.state().screen))).toBe('game');
+    // The host changes the speed in game and removes the late joiner, who lands home with a note.
+    const lobby = server.lobbyByCode(code)!;
+    await a.getByTestId('players-list').waitFor({ timeout: 20_000 });
+    await a.getByTestId('game-tick-rate').fill('12');
+    await expectEventually(() => lobby.state().config.tickRate === 12, 'tick rate reaches the server');
+    await a.getByTestId('kick-Late').dispatchEvent('click');
+    await b.getByTestId('lobby-note').waitFor({ timeout: 20_000 });
+    expect(await b.getByTestId('lobby-note').textContent()).toMatch(/removed you/);
+    expect(await b.evaluate(() => window.__aikon!.state().screen)).toBe('home');
+    await expectEventually(() => lobby.state().members.length === 1, 'kicked member gone');
     expect(realErrors(errors)).toEqual([]);
+    await a.context().close();
+    await b.context().close();
   });
 });
 

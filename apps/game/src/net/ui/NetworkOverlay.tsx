@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ACHIEVEMENTS } from '@aikon/engine';
+import { TICK_RATE_MAX, TICK_RATE_MIN } from '@aikon/protocol/constants';
 import { myPlayer, useGame } from '../../game/store.ts';
 import { playerColor } from '../../game/player-colors.ts';
 import { useLobby } from '../lobby-store.ts';
@@ -51,6 +52,8 @@ function MemberList() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
   if (!lobby) return null;
+  const isHost = lobby.hostId === memberId;
+  const { kick, setConfig } = useLobby.getState();
   const alive = new Map(frame?.players.map((p) => [p.slot, !p.dead]) ?? []);
   return (
     <div className="pointer-events-auto absolute bottom-28 left-2 w-64 rounded-xl border border-white/10 bg-slate-950/75 p-2 shadow-lg" data-testid="players-overlay">
@@ -73,9 +76,30 @@ function MemberList() {
                 <span className={`ml-auto ${m.connected ? 'text-emerald-300' : 'text-amber-300'}`} title={m.connected ? 'connected' : 'disconnected'}>
                   {m.connected ? '●' : '○'}
                 </span>
+                {isHost && m.memberId !== memberId && (
+                  <button type="button" data-testid={`kick-${m.name}`} className="rounded border border-rose-300/40 px-1 text-[10px] text-rose-200 hover:bg-rose-500/20" onClick={() => void kick(m.memberId)}>
+                    kick
+                  </button>
+                )}
               </li>
             ))}
           </ul>
+          {isHost && (
+            <label className="mt-1 flex items-center gap-2 text-[11px] text-slate-300">
+              speed
+              <input
+                type="range"
+                data-testid="game-tick-rate"
+                min={TICK_RATE_MIN}
+                max={TICK_RATE_MAX}
+                value={lobby.config.tickRate}
+                onChange={(e) => void setConfig({ tickRate: Number(e.target.value) })}
+                onKeyDown={(e) => e.preventDefault()}
+                className="w-24"
+              />
+              <span className="tabular-nums">{lobby.config.tickRate}/s</span>
+            </label>
+          )}
           <div className="mt-2 border-t border-white/10 pt-1">
             <ResearchNotice compact />
           </div>
