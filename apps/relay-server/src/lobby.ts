@@ -24,6 +24,7 @@ import {
 import type { RelayConfig } from './config.ts';
 import type { RelayMetrics } from './metrics.ts';
 import { type RecordingStore, SessionRecorder } from '@aikon/protocol/node';
+import { type AiWorker, LobbyWorkforce } from './workforce.ts';
 
 /** A refusal that becomes an `error` event / failed ack; never a crash. */
 export class RelayError extends Error {
@@ -121,6 +122,8 @@ export class Lobby {
   private emptyDue = 0;
   private readonly actions = new Map<number, number>();
   private readonly log: Logger;
+  /** AI workers, their commander, the approval gate, kill switch and audit log. */
+  readonly workforce: LobbyWorkforce;
 
   constructor(
     private readonly ctx: LobbyContext,
@@ -132,6 +135,21 @@ export class Lobby {
       tickRate: options.tickRate ?? TICK_RATE_DEFAULT,
     };
     this.log = ctx.log.child({ lobby: this.id });
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const lobby = this;
+    this.workforce = new LobbyWorkforce({
+      get world() {
+        return lobby.world;
+      },
+      get running() {
+        return lobby.status === 'running';
+      },
+      spawn: (w) => this.spawnWorker(w),
+      despawn: (w) => this.despawnWorker(w),
+      respawn: (w) => this.respawnWorker(w),
+      broadcast: (state) => this.ctx.emitToRoom(this.room, 'workforce:state', state),
+      seatsLeft: () => this.config.seats - this.members.size - this.workforce.workers.size,
+    });
   }
 
   get room(): string {
@@ -148,7 +166,7 @@ export class Lobby {
 
   addMember(socket: Socket, info: { name: string; kind?: PlayerKind; exportConsent?: boolean }): MemberState {
     if (this.status === 'closed') throw new RelayError('lobby_not_found', 'this lobby has closed');
-    if (this.members.size >= this.config.seats) throw new RelayError('lobby_full', `the lobby is full (${this.config.seats} seats)`);
+    if (this.members.size + this.workforce.workers.size >= this.config.seats) throw new RelayError('lobby_full', `the lobby is full (${this.config.seats} seats)`);
     const member: MemberState = {
       memberId: randomToken(9),
       name: info.name,
@@ -174,6 +192,7 @@ export class Lobby {
     if (this.status === 'running') this.spawnMember(member);
     this.log.info({ member: member.memberId, kind: member.kind, members: this.members.size }, 'member joined');
     this.broadcastState();
+    socket.emit('workforce:state', this.workforce.state());
     return member;
   }
 
@@ -205,6 +224,7 @@ export class Lobby {
     this.attach(member, socket);
     this.log.info({ member: member.memberId }, 'member resumed');
     this.broadcastState();
+    socket.emit('workforce:state', this.workforce.state());
     this.sendSnapshot(member);
   }
 
@@ -295,8 +315,9 @@ export class Lobby {
   }
 
   configure(change: { seats?: number; seed?: number; tickRate?: number }): void {
-    if (change.seats !== undefined && change.seats < this.members.size) {
-      throw new RelayError('bad_config', `seats (${change.seats}) cannot be fewer than the members present (${this.members.size})`);
+    const present = this.members.size + this.workforce.workers.size;
+    if (change.seats !== undefined && change.seats < present) {
+      throw new RelayError('bad_config', `seats (${change.seats}) cannot be fewer than the members and AI workers present (${present})`);
     }
     if (change.seed !== undefined && this.status !== 'waiting') {
       throw new RelayError('already_running', 'the world seed cannot change after the game started');
@@ -364,6 +385,7 @@ export class Lobby {
     this.world = world;
     this.status = 'running';
     for (const m of this.members.values()) this.spawnMember(m, false);
+    this.workforce.start(world);
     this.deltas.reset(world);
     for (const m of this.members.values()) this.sendSnapshot(m);
     this.nextTickAt = performance.now() + 1000 / this.config.tickRate;
@@ -382,6 +404,33 @@ export class Lobby {
     this.record({ k: 'join', t: world.t, slot: p.slot, pid: member.pid, kind: member.kind, consent: member.exportConsent, id: p.id, x: p.x, y: p.y });
     this.tracker!.join(world, p.slot, { pid: member.pid, kind: member.kind, consent: member.exportConsent });
     if (snapshot) this.sendSnapshot(member);
+  }
+
+  private spawnWorker(worker: AiWorker): number {
+    const world = this.world!;
+    const p = world.addPlayer();
+    this.record({ k: 'join', t: world.t, slot: p.slot, pid: worker.pid, kind: 'ai', consent: true, id: p.id, x: p.x, y: p.y });
+    this.tracker!.join(world, p.slot, { pid: worker.pid, kind: 'ai', consent: true });
+    this.log.info({ worker: worker.workerId, slot: p.slot }, 'AI worker joined');
+    this.broadcastState();
+    return p.slot;
+  }
+
+  private despawnWorker(worker: AiWorker, reason: LeaveReason = 'leave'): void {
+    const world = this.world;
+    if (!world || worker.slot === null) return;
+    this.tracker?.leave(world, worker.slot, reason === 'close' ? 'close' : 'leave');
+    this.record({ k: 'leave', t: world.t, slot: worker.slot, reason });
+    world.removePlayer(worker.slot);
+    worker.slot = null;
+    if (reason !== 'close') this.broadcastState();
+  }
+
+  private respawnWorker(worker: AiWorker): void {
+    const world = this.world!;
+    const p = world.respawn(worker.slot!);
+    this.record({ k: 'respawn', t: world.t, slot: p.slot, id: p.id, x: p.x, y: p.y });
+    this.tracker!.respawn(world, p.slot);
   }
 
   setIntent(member: MemberState, action: number, seq: number | undefined, slot: number | undefined): void {
@@ -484,6 +533,8 @@ export class Lobby {
       }
       m.intent = -1;
     }
+    // AI workers: one action each from their executors, through the same path.
+    this.workforce.actions(actions);
     for (const [slot, a] of [...actions].sort((x, y) => x[0] - y[0])) if (a !== 0) flat.push(slot, a);
     world.step(actions);
     this.record({ k: 'tick', t: world.t, a: flat });
@@ -541,6 +592,10 @@ export class Lobby {
         exportConsent: m.exportConsent,
       });
     }
+    // AI workers are listed like members (kind 'ai'; the host's kick removes them).
+    for (const w of this.workforce.workers.values()) {
+      members.push({ memberId: w.workerId, name: w.name, kind: 'ai', host: false, connected: true, slot: w.slot, exportConsent: true, worker: true });
+    }
     return {
       v: PROTOCOL_VERSION,
       lobbyId: this.id,
@@ -569,6 +624,8 @@ export class Lobby {
     if (this.emptyTimer) clearTimeout(this.emptyTimer);
     this.emptyTimer = null;
     for (const m of [...this.members.values()]) this.removeMember(m, 'close');
+    for (const w of this.workforce.workers.values()) this.despawnWorker(w, 'close');
+    this.workforce.close();
     this.status = 'closed';
     const recorder = this.recorder;
     const sessionId = this.sessionId;

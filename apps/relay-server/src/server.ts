@@ -22,6 +22,9 @@ import {
   type JoinResult,
   type KickRequest,
   type ResumeRequest,
+  type StructuredGoal,
+  type WorkforceApproveRequest,
+  type WorkforceSettingsRequest,
 } from '@aikon/protocol';
 import { defaultConfig, type RelayConfig, REPO_ROOT } from './config.ts';
 import { Lobby, type LobbyContext, type MemberState, RelayError } from './lobby.ts';
@@ -238,6 +241,11 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
       );
       return;
     }
+    const audit = /^\/api\/lobbies\/([A-Za-z0-9_-]{22})\/audit$/.exec(path);
+    if (audit) {
+      serveAudit(req, res, audit[1]);
+      return;
+    }
     const m = /^\/api\/lobbies\/([A-Za-z0-9_-]{22})$/.exec(path);
     if (m) {
       const lobby = byCode.get(m[1]);
@@ -255,6 +263,29 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
       return;
     }
     serveStatic(config.staticDir, req, res);
+  }
+
+  /**
+   * The workforce audit log as JSON lines, for members only: the member's resume token as
+   * `Authorization: Bearer TOKEN` (or `?token=TOKEN`).
+   */
+  function serveAudit(req: IncomingMessage, res: ServerResponse, code: string): void {
+    const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (req.method !== 'GET' && req.method !== 'HEAD') return void json(405, { error: 'method_not_allowed' });
+    const lobby = byCode.get(code);
+    if (!lobby) return void json(404, { error: 'lobby_not_found' });
+    const auth = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const token = auth ?? new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? '';
+    const entry = tokens.get(token);
+    if (!entry || entry.lobby !== lobby) return void json(403, { error: 'not_a_member', message: 'only members of this lobby may read its audit log' });
+    const body = lobby.workforce.auditJsonl();
+    res.writeHead(200, {
+      'content-type': 'application/x-ndjson; charset=utf-8',
+      'content-disposition': `attachment; filename="aikon-audit-${lobby.id}.jsonl"`,
+      'cache-control': 'no-store',
+      'content-length': Buffer.byteLength(body),
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
   }
 
   function updateGauges(): void {
@@ -364,6 +395,11 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
       const { lobby, member } = memberOf(socket);
       lobby.requireHost(member, 'kick members');
       const target = lobby.members.get(req.memberId);
+      if (!target && lobby.workforce.workers.has(req.memberId)) {
+        lobby.workforce.remove(member.name, req.memberId);
+        lobby.broadcastState();
+        return null;
+      }
       if (!target) throw new RelayError('member_not_found', 'no such member in this lobby');
       if (target === member) throw new RelayError('invalid_target', 'the host cannot kick itself; leave instead');
       lobby.kick(target);
@@ -395,7 +431,55 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
       lobby.resync(member);
       return null;
     },
+    // ---- the workforce ----
+    'workforce:add': (socket, req: { name: string }) => {
+      const { lobby, member } = memberOf(socket);
+      lobby.requireHost(member, 'add AI workers');
+      const worker = lobby.workforce.add(member.name, req.name);
+      lobby.broadcastState();
+      return { workerId: worker.workerId };
+    },
+    'workforce:remove': (socket, req: { workerId: string }) => {
+      const { lobby, member } = memberOf(socket);
+      lobby.requireHost(member, 'remove AI workers');
+      lobby.workforce.remove(member.name, req.workerId);
+      lobby.broadcastState();
+      return null;
+    },
+    'workforce:goal': (socket, req: { text: string } | { goal: StructuredGoal }) => {
+      const { lobby, member } = memberOf(socket);
+      requireCommander(lobby, member);
+      return lobby.workforce.goal(member.name, req);
+    },
+    'workforce:approve': (socket, req: WorkforceApproveRequest) => {
+      const { lobby, member } = memberOf(socket);
+      lobby.requireHost(member, 'approve or reject plans');
+      return lobby.workforce.approve(member.name, req.planId, req.approve);
+    },
+    'workforce:kill': (socket) => {
+      const { lobby, member } = memberOf(socket);
+      requireCommander(lobby, member);
+      lobby.workforce.kill(member.name);
+      return null;
+    },
+    'workforce:settings': (socket, req: WorkforceSettingsRequest) => {
+      const { lobby, member } = memberOf(socket);
+      lobby.requireHost(member, 'change the workforce settings');
+      lobby.workforce.setSettings(member.name, req);
+      return lobby.workforce.settings;
+    },
+    'workforce:audit': (socket) => {
+      const { lobby } = memberOf(socket);
+      return { lines: lobby.workforce.auditLines() };
+    },
   };
+
+  /** Goals and the kill switch: the host, or every member when the lobby allows it. */
+  function requireCommander(lobby: Lobby, member: MemberState): void {
+    if (lobby.workforce.settings.commanders === 'host' && lobby.hostId !== member.memberId) {
+      throw new RelayError('not_host', 'only the host may command the AI workers in this lobby (workforce setting: host only)');
+    }
+  }
 
   // ---- the single entry point of client events ---------------------------------------
 

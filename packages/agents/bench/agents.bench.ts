@@ -7,8 +7,7 @@
  * - how many workers one core could drive at 8 ticks/s, from the mean per-action cost.
  */
 import { parseArgs } from 'node:util';
-import { INITIAL_INVENTORY, World } from '@aikon/engine';
-import { episodeSeed } from '../../engine/src/rng.ts';
+import { episodeSeed, INITIAL_INVENTORY, World } from '@aikon/engine';
 import { Commander } from '../src/commander.ts';
 import { Executor } from '../src/executor.ts';
 import { Pathfinder, type SearchOptions, type SearchResult, type Terrain } from '../src/pathfind.ts';

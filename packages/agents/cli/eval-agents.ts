@@ -9,8 +9,8 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import cliProgress from 'cli-progress';
-import { ACHIEVEMENTS } from '@aikon/engine';
-import { type EpisodeOutcome, randomEpisode, summarize } from '../../engine/src/evaluate.ts';
+import { ACHIEVEMENTS, type EpisodeOutcome, randomEpisode, summarize } from '@aikon/engine';
+// The engine's CLI table printer is not part of its package API (a CLI helper, not library code).
 import { printSummary } from '../../engine/cli/summary-table.ts';
 import { parseGoal } from '../src/goals.ts';
 import type { AgentEpisodeOutcome } from '../src/episode.ts';

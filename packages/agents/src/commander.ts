@@ -50,6 +50,8 @@ export interface CommanderOptions {
   maxAttempts?: number;
   /** Re-plans allowed per goal before it is given up. */
   maxReplans?: number;
+  /** Called with every audit entry as it is written (e.g. to stream the log to a lobby). */
+  onAudit?: (entry: AuditEntry) => void;
 }
 
 interface WorkerEntry {
@@ -83,6 +85,7 @@ export class Commander implements Coordination {
   private readonly excluded = new Map<AchievementName, number>();
   private readonly failures = new Map<string, number>();
   private nextIdlePlan = 0;
+  private readonly onAudit: ((entry: AuditEntry) => void) | undefined;
 
   constructor(world: World, options: CommanderOptions = {}) {
     this.world = world;
@@ -90,6 +93,7 @@ export class Commander implements Coordination {
     this.planner = options.planner ?? new Planner();
     this.maxAttempts = options.maxAttempts ?? 2;
     this.maxReplans = options.maxReplans ?? 200;
+    this.onAudit = options.onAudit;
     this.planner.stats ??= (label) => {
       let tries = 0;
       let ok = 0;
@@ -105,7 +109,9 @@ export class Commander implements Coordination {
   }
 
   private log(who: string, what: string): void {
-    this.audit.push({ t: this.world.t, who, what });
+    const entry = { t: this.world.t, who, what };
+    this.audit.push(entry);
+    this.onAudit?.(entry);
     if (this.audit.length > 5000) this.audit.splice(0, 1000);
   }
 
@@ -115,6 +121,41 @@ export class Commander implements Coordination {
     this.workers.push({ slot, executor: ex, current: null });
     this.log('commander', `worker ${slot} joined (${ex.senses.sense} sense)`);
     return ex;
+  }
+
+  /** Takes a worker out of the team (it left the world): its task goes back to the queue. */
+  removeWorker(slot: number, who = 'host'): boolean {
+    const i = this.workers.findIndex((w) => w.slot === slot);
+    if (i < 0) return false;
+    const w = this.workers[i];
+    w.executor.cancel();
+    this.release(slot);
+    this.workers.splice(i, 1);
+    this.log(who, `worker ${slot} removed`);
+    const q = w.current;
+    w.current = null;
+    if (q && q.status === 'assigned') {
+      q.status = 'pending';
+      q.worker = null;
+    }
+    // Lanes bound to it (and their held items) are gone with it: plan again from what is left.
+    let bound = false;
+    for (const [lane, s] of this.lanes) {
+      if (s !== slot) continue;
+      this.lanes.delete(lane);
+      bound = true;
+    }
+    if (bound && this.goal && !this.abandoned && this.queue.some((o) => o.status === 'pending' || o.status === 'assigned')) {
+      this.escalate(`worker ${slot} removed`);
+    }
+    return true;
+  }
+
+  /** Lets stopped workers act again (after the kill switch, once a new goal is set). */
+  resume(who = 'host'): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.log(who, 'workers resumed');
   }
 
   // ---- coordination ---------------------------------------------------------------------

@@ -1,11 +1,8 @@
 /**
  * One single-player Crafter episode played by the workforce (one worker, one commander).
- * The engine's evaluation helpers (summarize, randomEpisode, episodeSeed) are not exported
- * from '@aikon/engine'; they are imported from their modules so that nothing is copied.
+ * Outcomes use the engine's `EpisodeOutcome`, so the engine's `summarize` reads them.
  */
-import { World } from '@aikon/engine';
-import type { EpisodeOutcome } from '../../engine/src/evaluate.ts';
-import { episodeSeed } from '../../engine/src/rng.ts';
+import { episodeSeed, type EpisodeOutcome, World } from '@aikon/engine';
 import { Commander } from './commander.ts';
 import type { Goal } from './goals.ts';
 import type { Sense } from './senses.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NUM_ACTIONS } from '@aikon/engine';
+import { type WorkforceState, WorkforceClientEvents } from './workforce.ts';
 import { INVITE_CODE_RE, PROTOCOL_VERSION, RESUME_TOKEN_RE, SEATS_MAX, TICK_RATE_MAX, TICK_RATE_MIN } from './constants.ts';
 
 /**
@@ -99,6 +100,7 @@ export const ClientEvents = {
   'game:action': ActionRequest,
   'game:respawn': EmptyRequest,
   'game:resync': EmptyRequest,
+  ...WorkforceClientEvents,
 } as const;
 export type ClientEventName = keyof typeof ClientEvents;
 export const HOST_ONLY_EVENTS: ReadonlySet<ClientEventName> = new Set(['lobby:config', 'lobby:kick', 'lobby:start']);
@@ -127,6 +129,11 @@ export const ErrorCode = z.enum([
   'server_busy',
   'bad_config',
   'server_error',
+  // workforce (additive)
+  'goal_refused',
+  'worker_not_found',
+  'no_plan',
+  'too_many_workers',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -147,6 +154,8 @@ export const Member = z.object({
   /** Player slot in the world once the game runs; null before start. */
   slot: z.int().nullable(),
   exportConsent: z.boolean(),
+  /** An AI worker of the lobby's workforce (memberId is its workerId; the host's kick removes it). */
+  worker: z.boolean().optional(),
 });
 export type Member = z.infer<typeof Member>;
 
@@ -237,6 +246,7 @@ export interface ServerToClientEvents {
   'lobby:closed': (info: { lobbyId: string; reason: string }) => void;
   'game:snapshot': (msg: SnapshotMessage) => void;
   'game:delta': (msg: DeltaMessage) => void;
+  'workforce:state': (state: WorkforceState) => void;
   error: (err: ErrorMessage) => void;
 }
 

@@ -1,4 +1,5 @@
 export * from './events.ts';
+export * from './workforce.ts';
 export * from './delta.ts';
 export * from './recording.ts';
 export * from './episodes.ts';

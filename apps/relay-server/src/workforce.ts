@@ -1,0 +1,388 @@
+/**
+ * The AI workforce of one lobby: named AI workers with bodies in the lobby's world, one
+ * commander (planner → commander → executors from @aikon/agents) ticking inside the lobby tick,
+ * the approval gate, the kill switch, who may command, and the audit log.
+ *
+ * Workers act through the lobby's per-tick action path (one action each per tick, merged with
+ * the members' intents before `world.step`), so their actions are recorded like anyone's, and
+ * their joins are recorded as `kind: 'ai'`.
+ */
+import { randomBytes } from 'node:crypto';
+import { Commander, describeGoal, type Goal, parseGoal, type Plan } from '@aikon/agents';
+import { Item, type World } from '@aikon/engine';
+import {
+  type AuditLine,
+  type PlanTaskView,
+  type PlanView,
+  type StructuredGoal,
+  WORKFORCE_MAX_WORKERS,
+  WORKFORCE_VERSION,
+  type WorkerView,
+  type WorkforceGoalResult,
+  type WorkforceSettings,
+  type WorkforceState,
+} from '@aikon/protocol';
+import { RelayError } from './lobby.ts';
+
+export interface AiWorker {
+  workerId: string;
+  name: string;
+  /** Pseudonym in recordings and the episode index. */
+  pid: string;
+  slot: number | null;
+  /** World tick at which the body was found dead (auto-respawn after RESPAWN_TICKS). */
+  deadSince: number | null;
+  /** Last activity written to the audit log. */
+  lastActivity: string;
+}
+
+/** What the workforce needs from its lobby. */
+export interface WorkforceHost {
+  readonly world: World | null;
+  readonly running: boolean;
+  /** Gives the worker a body (records a join with kind 'ai'); returns its slot. */
+  spawn(worker: AiWorker): number;
+  /** Removes the worker's body (records a leave). */
+  despawn(worker: AiWorker): void;
+  respawn(worker: AiWorker): void;
+  /** Sends `workforce:state` to the lobby's room. */
+  broadcast(state: WorkforceState): void;
+  seatsLeft(): number;
+}
+
+/** Ticks a dead worker waits before it respawns (about 3 s at 8 ticks/s). */
+const RESPAWN_TICKS = 24;
+/** Audit lines kept per lobby (the oldest go first; `auditTotal` keeps counting). */
+const AUDIT_MAX = 20_000;
+/** Audit lines carried in each `workforce:state`. */
+const AUDIT_TAIL = 40;
+/** At most this many state broadcasts a second from the tick (commands broadcast at once). */
+const BROADCAST_MS = 250;
+
+interface PlanMeta {
+  planId: number;
+  goal: string;
+  by: string;
+  status: PlanView['status'];
+  note: string | null;
+}
+
+export class LobbyWorkforce {
+  readonly settings: WorkforceSettings = { approval: false, commanders: 'host' };
+  readonly workers = new Map<string, AiWorker>();
+  commander: Commander | null = null;
+  stopped = false;
+  private readonly audit: AuditLine[] = [];
+  private auditSeq = 0;
+  private planSeq = 0;
+  private meta: PlanMeta | null = null;
+  /** A plan waiting for the host's approval (the gate). */
+  private pending: (PlanMeta & { parsed: Goal; plan: Plan }) | null = null;
+  private lastSent = '';
+  private lastBroadcastAt = 0;
+
+  constructor(private readonly host: WorkforceHost) {}
+
+  // ---- audit ------------------------------------------------------------------------------
+
+  private nameOf(slot: number): string | null {
+    for (const w of this.workers.values()) if (w.slot === slot) return w.name;
+    return null;
+  }
+
+  /** 'worker 3' (the commander's words) → the worker's name. */
+  private names(text: string): string {
+    return text.replace(/\bworker (\d+)\b/g, (m, slot: string) => this.nameOf(Number(slot)) ?? m);
+  }
+
+  log(who: string, what: string): void {
+    const line: AuditLine = { seq: ++this.auditSeq, at: new Date().toISOString(), t: this.host.world?.t ?? 0, who, what };
+    this.audit.push(line);
+    if (this.audit.length > AUDIT_MAX) this.audit.splice(0, this.audit.length - AUDIT_MAX);
+  }
+
+  /** The whole kept log, oldest first. */
+  auditLines(): readonly AuditLine[] {
+    return this.audit;
+  }
+
+  /** JSON lines (one object per line), for downloads. */
+  auditJsonl(): string {
+    return this.audit.map((l) => JSON.stringify(l)).join('\n') + (this.audit.length > 0 ? '\n' : '');
+  }
+
+  // ---- workers ----------------------------------------------------------------------------
+
+  add(by: string, name: string): AiWorker {
+    if (this.workers.size >= WORKFORCE_MAX_WORKERS) {
+      throw new RelayError('too_many_workers', `at most ${WORKFORCE_MAX_WORKERS} AI workers per lobby`);
+    }
+    if (this.host.seatsLeft() < 1) throw new RelayError('lobby_full', 'no seat left for another worker: raise the seats first');
+    for (const w of this.workers.values()) {
+      if (w.name.toLowerCase() === name.toLowerCase()) throw new RelayError('invalid_target', `a worker named ${name} is already here`);
+    }
+    const worker: AiWorker = {
+      workerId: `ai-${randomBytes(9).toString('base64url')}`,
+      name,
+      pid: randomBytes(9).toString('base64url'),
+      slot: null,
+      deadSince: null,
+      lastActivity: '',
+    };
+    this.workers.set(worker.workerId, worker);
+    this.log(by, `added AI worker ${name}`);
+    if (this.host.running) this.spawn(worker);
+    this.broadcast(true);
+    return worker;
+  }
+
+  remove(by: string, workerId: string): void {
+    const worker = this.workers.get(workerId);
+    if (!worker) throw new RelayError('worker_not_found', 'no such AI worker in this lobby');
+    this.log(by, `removed AI worker ${worker.name}`);
+    if (worker.slot !== null) {
+      this.commander?.removeWorker(worker.slot, by);
+      this.host.despawn(worker);
+      worker.slot = null;
+    }
+    this.workers.delete(workerId);
+    this.broadcast(true);
+  }
+
+  /** The game starts: the commander takes the world and every worker gets a body. */
+  start(world: World): void {
+    this.commander = new Commander(world, {
+      sense: 'fair',
+      onAudit: (e) => this.log(/^worker \d+$/.test(e.who) ? this.names(e.who) : e.who, this.names(e.what)),
+    });
+    if (this.stopped) this.commander.stop('kill switch');
+    for (const w of this.workers.values()) this.spawn(w);
+    this.broadcast(true);
+  }
+
+  private spawn(worker: AiWorker): void {
+    worker.slot = this.host.spawn(worker);
+    worker.deadSince = null;
+    this.commander!.addWorker(worker.slot);
+  }
+
+  // ---- commands ---------------------------------------------------------------------------
+
+  setSettings(by: string, change: Partial<WorkforceSettings>): void {
+    if (change.approval !== undefined && change.approval !== this.settings.approval) {
+      this.settings.approval = change.approval;
+      this.log(by, `approval gate ${change.approval ? 'on: plans wait for the host' : 'off'}`);
+      if (!change.approval && this.pending) this.log(by, `plan #${this.pending.planId} still waits: approve or reject it`);
+    }
+    if (change.commanders !== undefined && change.commanders !== this.settings.commanders) {
+      this.settings.commanders = change.commanders;
+      this.log(by, change.commanders === 'host' ? 'only the host may command the workers' : 'every member may command the workers');
+    }
+    this.broadcast(true);
+  }
+
+  goal(by: string, request: { text: string } | { goal: StructuredGoal }): WorkforceGoalResult {
+    const text = 'text' in request ? request.text : describeGoal(request.goal as Goal);
+    const refuse = (reason: string): never => {
+      this.log(by, `goal "${text}" refused: ${reason}`);
+      this.broadcast(true);
+      throw new RelayError('goal_refused', reason);
+    };
+    const commander = this.commander;
+    if (!commander || !this.host.running) return refuse('start the game first: plans are made from the world');
+    if (this.workers.size === 0) return refuse('add an AI worker first');
+    const parsed = parseGoal(text);
+    if (!parsed.ok) return refuse(parsed.reason);
+    const goal = parsed.goal;
+    if (this.settings.approval) {
+      const r = commander.planner.plan(goal, commander.planState());
+      if (!r.ok) return refuse(r.reason);
+      if (this.pending) this.log(by, `plan #${this.pending.planId} replaced before approval`);
+      const planId = ++this.planSeq;
+      this.pending = { planId, goal: describeGoal(goal), by, status: 'awaiting', note: null, parsed: goal, plan: r.plan };
+      this.log(by, `asked for "${describeGoal(goal)}": plan #${planId} (${r.plan.tasks.length} tasks) waits for the host's approval`);
+      this.broadcast(true);
+      return { goal: describeGoal(goal), planId, tasks: r.plan.tasks.length, awaitingApproval: true };
+    }
+    return this.install(by, goal, by);
+  }
+
+  private install(by: string, goal: Goal, askedBy: string): WorkforceGoalResult {
+    const commander = this.commander!;
+    const wasStopped = this.stopped;
+    const r = commander.setGoal(goal, by);
+    if (!r.ok) {
+      this.broadcast(true);
+      throw new RelayError('goal_refused', r.reason);
+    }
+    if (wasStopped) {
+      this.stopped = false;
+      commander.resume(by);
+    }
+    const planId = ++this.planSeq;
+    this.meta = { planId, goal: describeGoal(goal), by: askedBy, status: 'running', note: null };
+    this.broadcast(true);
+    return { goal: describeGoal(goal), planId, tasks: r.plan.tasks.length, awaitingApproval: false };
+  }
+
+  approve(by: string, planId: number, approve: boolean): WorkforceGoalResult | null {
+    const pending = this.pending;
+    if (!pending || pending.planId !== planId) throw new RelayError('no_plan', `no plan #${planId} waits for approval`);
+    this.pending = null;
+    if (!approve) {
+      this.log(by, `rejected plan #${planId} ("${pending.goal}", asked by ${pending.by})`);
+      this.meta = { ...pending, status: 'rejected', note: `rejected by ${by}` };
+      this.lastPreview = pending.plan;
+      this.broadcast(true);
+      return null;
+    }
+    this.log(by, `approved plan #${planId} ("${pending.goal}", asked by ${pending.by})`);
+    return this.install(by, pending.parsed, pending.by);
+  }
+
+  /** Kill switch: every worker sends noop from the next tick on, until a new goal is accepted. */
+  kill(by: string): void {
+    this.stopped = true;
+    if (this.commander) this.commander.stop(by);
+    else this.log(by, 'kill switch: all workers stopped');
+    if (this.pending) {
+      this.meta = { ...this.pending, status: 'stopped', note: 'kill switch' };
+      this.lastPreview = this.pending.plan;
+      this.pending = null;
+    } else if (this.meta && this.meta.status === 'running') {
+      this.meta.status = 'stopped';
+      this.meta.note = `kill switch pulled by ${by}`;
+    }
+    this.broadcast(true);
+  }
+
+  /** A rejected or stopped proposal keeps showing its tasks. */
+  private lastPreview: Plan | null = null;
+
+  // ---- the tick ---------------------------------------------------------------------------
+
+  /** Adds this tick's worker actions (one per live worker). Runs inside the lobby tick. */
+  actions(into: Map<number, number>): void {
+    const commander = this.commander;
+    const world = this.host.world;
+    if (!commander || !world || this.workers.size === 0) return;
+    for (const w of this.workers.values()) {
+      if (w.slot === null) continue;
+      const p = world.findPlayer(w.slot);
+      if (!p || p.removed) continue;
+      if (p.dead) {
+        w.deadSince ??= world.t;
+        if (world.t - w.deadSince >= RESPAWN_TICKS) {
+          this.host.respawn(w);
+          w.deadSince = null;
+          this.log(w.name, 'respawned');
+        }
+      } else w.deadSince = null;
+    }
+    const decided = commander.tick();
+    for (const [slot, a] of decided) {
+      const p = world.findPlayer(slot);
+      if (p && !p.dead && !p.removed) into.set(slot, a);
+    }
+    // What each worker does and why, when it changes (the reflex or need says why).
+    if (!this.stopped) {
+      for (const entry of commander.workers) {
+        const w = this.bySlot(entry.slot);
+        if (!w) continue;
+        const activity = this.activityOf(entry.executor.activity, entry.executor.need, entry.current?.label ?? null);
+        if (activity !== w.lastActivity) {
+          w.lastActivity = activity;
+          this.log(w.name, activity);
+        }
+      }
+    }
+    if (this.meta?.status === 'running') {
+      if (commander.finished) {
+        this.meta.status = 'done';
+        this.log('commander', `goal done: ${this.meta.goal} (asked by ${this.meta.by})`);
+      } else if (commander.abandoned) {
+        this.meta.status = 'abandoned';
+        this.meta.note = commander.abandoned;
+      }
+    }
+    this.broadcast(false);
+  }
+
+  private bySlot(slot: number): AiWorker | undefined {
+    for (const w of this.workers.values()) if (w.slot === slot) return w;
+    return undefined;
+  }
+
+  private activityOf(activity: string, need: string | null, task: string | null): string {
+    const why = need ? `need: ${need}` : task ? `task: ${task}` : 'no task';
+    return `${activity} (${why})`;
+  }
+
+  // ---- state ------------------------------------------------------------------------------
+
+  state(): WorkforceState {
+    const world = this.host.world;
+    const commander = this.commander;
+    const idOf = (slot: number | null): string | null => (slot === null ? null : (this.bySlot(slot)?.workerId ?? null));
+    const workers: WorkerView[] = [];
+    for (const w of this.workers.values()) {
+      const p = w.slot !== null && world ? world.findPlayer(w.slot) : undefined;
+      const entry = commander?.workers.find((e) => e.slot === w.slot);
+      let status: WorkerView['status'] = 'waiting';
+      if (p) status = p.dead ? 'dead' : this.stopped ? 'stopped' : entry?.current ? 'working' : 'idle';
+      workers.push({
+        workerId: w.workerId,
+        name: w.name,
+        slot: w.slot,
+        status,
+        task: entry?.current?.label ?? null,
+        activity: !p ? 'waiting for the game to start' : this.stopped ? 'stopped by the kill switch' : entry ? this.activityOf(entry.executor.activity, entry.executor.need, null) : 'idle',
+        health: p ? p.inventory[Item.health] : null,
+      });
+    }
+    let plan: PlanView | null = null;
+    if (this.pending) {
+      plan = { ...this.metaView(this.pending), tasks: previewTasks(this.pending.plan) };
+    } else if (this.meta) {
+      const tasks: PlanTaskView[] =
+        (this.meta.status === 'rejected' || (this.meta.status === 'stopped' && this.lastPreview)) && this.lastPreview
+          ? previewTasks(this.lastPreview)
+          : (commander?.queue ?? []).map((q) => ({ id: q.id, label: q.label, deps: q.deps, lane: q.lane, state: q.status, workerId: idOf(q.worker) }));
+      plan = { ...this.metaView(this.meta), tasks };
+    }
+    return {
+      v: WORKFORCE_VERSION,
+      settings: { ...this.settings },
+      stopped: this.stopped,
+      workers,
+      plan,
+      audit: this.audit.slice(-AUDIT_TAIL),
+      auditTotal: this.auditSeq,
+    };
+  }
+
+  private metaView(m: PlanMeta): Omit<PlanView, 'tasks'> {
+    return { planId: m.planId, goal: m.goal, by: m.by, status: m.status, note: m.note };
+  }
+
+  /** Sends the state when it changed: at once (`now`) or at most every BROADCAST_MS. */
+  broadcast(now: boolean): void {
+    const at = performance.now();
+    if (!now && at - this.lastBroadcastAt < BROADCAST_MS) return;
+    const state = this.state();
+    const key = JSON.stringify(state);
+    if (key === this.lastSent) return;
+    this.lastSent = key;
+    this.lastBroadcastAt = at;
+    this.host.broadcast(state);
+  }
+
+  /** The lobby closes: bodies are removed by the lobby; the commander lets go of the world. */
+  close(): void {
+    this.commander = null;
+  }
+}
+
+function previewTasks(plan: Plan): PlanTaskView[] {
+  return plan.tasks.map((t) => ({ id: t.id, label: t.label, deps: t.deps, lane: t.lane, state: 'pending', workerId: null }));
+}

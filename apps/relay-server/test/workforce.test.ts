@@ -1,0 +1,189 @@
+/**
+ * The lobby workforce over real Socket.IO (the relay in-process on 127.0.0.1, socket.io-client):
+ * AI workers added by the host take seats and bodies and are recorded as AI; goals are refused
+ * with reasons; the approval gate holds a plan until the host approves; the kill switch stops
+ * every worker from the next tick on (checked in the recorded joint actions); the
+ * "who may command" setting refuses other members; the audit log downloads for members only.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import type { RelayClient } from '@aikon/protocol/client';
+import { type Ack, type ErrorMessage, replayLog, type WorkforceState } from '@aikon/protocol';
+import { readLogFile } from '@aikon/protocol/node';
+import { connectClient, startTestServer, waitFor } from './helpers.ts';
+
+type TestServer = Awaited<ReturnType<typeof startTestServer>>;
+
+/** A workforce request with its ack: resolves with data, rejects with the ErrorMessage. */
+function wf<T = unknown>(client: RelayClient, event: string, payload: unknown = {}): Promise<T> {
+  return new Promise((resolve, reject) => {
+    client.socket.timeout(5000).emit(event, payload, (err: Error | null, ack: Ack<T>) => {
+      if (err) reject(err);
+      else if (ack.ok) resolve(ack.data);
+      else reject(ack.error);
+    });
+  });
+}
+
+async function refusal(p: Promise<unknown>): Promise<ErrorMessage> {
+  try {
+    await p;
+  } catch (err) {
+    if (err && typeof err === 'object' && 'code' in err) return err as ErrorMessage;
+    throw err;
+  }
+  throw new Error('expected a refusal');
+}
+
+/** Keeps the latest workforce:state a client received. */
+function track(client: RelayClient): { state: WorkforceState | null } {
+  const box: { state: WorkforceState | null } = { state: null };
+  client.socket.on('workforce:state', (s: WorkforceState) => {
+    box.state = s;
+  });
+  return box;
+}
+
+describe('lobby workforce over Socket.IO', () => {
+  let server: TestServer;
+  const clients: RelayClient[] = [];
+  const client = async () => {
+    const c = await connectClient(server.url);
+    clients.push(c);
+    return c;
+  };
+
+  beforeAll(async () => {
+    server = await startTestServer({ reconnectMs: 3000, emptyLobbyGraceMs: 500 });
+  });
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await server.cleanup();
+  });
+
+  it('gate, approval, kill switch, host-only commands, AI recorded as AI, audit download', async () => {
+    const host = await client();
+    const hostWf = track(host);
+    const created = await host.createLobby({ name: 'Hana', seed: 3, tickRate: 15 });
+    const code = created.lobby.code;
+    const guest = await client();
+    const guestWf = track(guest);
+    await guest.joinLobby(code, { name: 'Gus' });
+
+    // Workers: host only; they are listed as AI members and take seats.
+    expect((await refusal(wf(guest, 'workforce:add', { name: 'Mallory' }))).code).toBe('not_host');
+    const { workerId } = await wf<{ workerId: string }>(host, 'workforce:add', { name: 'Ada' });
+    await wf(host, 'workforce:add', { name: 'Brunel' });
+    expect((await refusal(wf(host, 'workforce:add', { name: 'ada' }))).code).toBe('invalid_target');
+    await waitFor(() => guest.lobby?.members.length === 4, 5000, 'workers listed');
+    const ada = guest.lobby!.members.find((m) => m.name === 'Ada')!;
+    expect(ada).toMatchObject({ kind: 'ai', worker: true, memberId: workerId, host: false });
+    expect(guestWf.state?.workers.map((w) => [w.name, w.status])).toEqual([
+      ['Ada', 'waiting'],
+      ['Brunel', 'waiting'],
+    ]);
+
+    // A goal before the game runs is refused with a reason.
+    const early = await refusal(wf(host, 'workforce:goal', { text: 'collect wood 1' }));
+    expect(early.code).toBe('goal_refused');
+    expect(early.message).toMatch(/start the game/);
+
+    await host.start();
+    await waitFor(() => hostWf.state?.workers.every((w) => w.slot !== null && w.status !== 'waiting'), 8000, 'workers spawned');
+    const lobby = server.lobbyByCode(code)!;
+    const slots = hostWf.state!.workers.map((w) => w.slot!);
+
+    // Host only (the default): the guest's goal, kill switch and settings are refused clearly.
+    const notHost = await refusal(wf(guest, 'workforce:goal', { text: 'collect wood 1' }));
+    expect(notHost.code).toBe('not_host');
+    expect(notHost.message).toMatch(/only the host may command the AI workers/);
+    expect((await refusal(wf(guest, 'workforce:kill'))).code).toBe('not_host');
+    expect((await refusal(wf(guest, 'workforce:settings', { commanders: 'all' }))).code).toBe('not_host');
+
+    // Unreadable or impossible goals: refused with the grammar's reason.
+    const bad = await refusal(wf(host, 'workforce:goal', { text: 'collect wood 10' }));
+    expect(bad).toMatchObject({ code: 'goal_refused' });
+    expect(bad.message).toMatch(/at most 9/);
+    expect((await refusal(wf(host, 'workforce:goal', { text: 'fly me to the moon' }))).code).toBe('goal_refused');
+    expect((await refusal(wf(host, 'workforce:goal', { goal: { kind: 'make', item: 'nothing' } }))).code).toBe('invalid_payload');
+
+    // The approval gate: the plan waits; nothing runs until the host approves.
+    await wf(host, 'workforce:settings', { approval: true });
+    const proposed = await wf<{ planId: number; tasks: number; awaitingApproval: boolean }>(host, 'workforce:goal', { goal: { kind: 'collect', item: 'wood', amount: 1 } });
+    expect(proposed.awaitingApproval).toBe(true);
+    expect(proposed.tasks).toBeGreaterThan(0);
+    await waitFor(() => guestWf.state?.plan?.status === 'awaiting', 5000, 'plan awaiting');
+    const t0 = lobby.world!.t;
+    await waitFor(() => lobby.world!.t >= t0 + 8, 5000, 'ticks pass');
+    expect(lobby.workforce.commander!.goal).toBeNull();
+    expect(hostWf.state!.plan!.tasks.every((t) => t.state === 'pending' && t.workerId === null)).toBe(true);
+    expect((await refusal(wf(guest, 'workforce:approve', { planId: proposed.planId, approve: true }))).code).toBe('not_host');
+    expect((await refusal(wf(host, 'workforce:approve', { planId: proposed.planId + 5, approve: true }))).code).toBe('no_plan');
+
+    // Approval starts it: a task is assigned to a worker, then done.
+    await wf(host, 'workforce:approve', { planId: proposed.planId, approve: true });
+    await waitFor(() => hostWf.state?.plan?.status === 'running', 5000, 'plan running');
+    await waitFor(() => hostWf.state?.plan?.tasks.some((t) => t.workerId !== null), 5000, 'task assigned');
+    await waitFor(() => hostWf.state?.plan?.status === 'done', 45_000, 'plan done');
+    expect(hostWf.state!.plan!.tasks.every((t) => t.state === 'done')).toBe(true);
+
+    // Every member may command once the host allows it.
+    await wf(host, 'workforce:settings', { commanders: 'all', approval: false });
+    const g = await wf<{ awaitingApproval: boolean }>(guest, 'workforce:goal', { text: 'chop 5 wood' });
+    expect(g.awaitingApproval).toBe(false);
+    await waitFor(() => guestWf.state?.workers.some((w) => w.status === 'working'), 8000, 'worker working');
+    // Let them walk a little.
+    const t1 = lobby.world!.t;
+    await waitFor(() => lobby.world!.t >= t1 + 5, 5000, 'ticks');
+
+    // The kill switch: from the next tick on, no worker acts.
+    await wf(guest, 'workforce:kill');
+    const killedAt = lobby.workforce.auditLines().findLast((l) => /kill switch/.test(l.what))!.t;
+    await waitFor(() => hostWf.state?.stopped === true && hostWf.state.workers.every((w) => w.status === 'stopped' || w.status === 'dead'), 5000, 'stopped');
+    await waitFor(() => lobby.world!.t >= killedAt + 15, 5000, 'ticks after the kill');
+
+    // Audit log: members only, JSON lines.
+    expect((await fetch(`${server.url}/api/lobbies/${code}/audit`)).status).toBe(403);
+    expect((await fetch(`${server.url}/api/lobbies/${code}/audit`, { headers: { authorization: 'Bearer AAAAAAAAAAAAAAAAAAAAAAAA' } })).status).toBe(403);
+    const res = await fetch(`${server.url}/api/lobbies/${code}/audit`, { headers: { authorization: `Bearer ${guest.resumeToken}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/ndjson/);
+    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { who: string; what: string; t: number });
+    const said = lines.map((l) => `${l.who}: ${l.what}`).join('\n');
+    expect(said).toMatch(/Hana: added AI worker Ada/);
+    expect(said).toMatch(/Hana: approved plan #/);
+    expect(said).toMatch(/Gus: kill switch/);
+    expect(said).toMatch(/Ada: (assigned|done)|Brunel: (assigned|done)/);
+    const socketAudit = await wf<{ lines: unknown[] }>(guest, 'workforce:audit');
+    expect(socketAudit.lines.length).toBe(lines.length);
+
+    // Removing a worker (the host's kick works too) frees its seat and its body.
+    await host.kick(workerId);
+    await waitFor(() => host.lobby?.members.length === 3, 5000, 'worker removed');
+
+    // The recording: AI joins flagged AI; no worker action after the kill; replays exactly.
+    const sessionId = lobby.sessionId!;
+    lobby.close('test', { sync: true });
+    const log = readLogFile(server.store.session(sessionId)!.path);
+    const joins = log.records.filter((r) => r.k === 'join') as { slot: number; kind: string }[];
+    expect(joins.filter((j) => slots.includes(j.slot)).map((j) => j.kind)).toEqual(['ai', 'ai']);
+    expect(joins.filter((j) => !slots.includes(j.slot)).map((j) => j.kind)).toEqual(['human', 'human']);
+    let acted = 0;
+    for (const r of log.records) {
+      if (r.k !== 'tick') continue;
+      const a = (r as { a: number[] }).a;
+      for (let i = 0; i < a.length; i += 2) {
+        if (!slots.includes(a[i])) continue;
+        if (r.t <= killedAt) acted++;
+        else throw new Error(`worker slot ${a[i]} acted at tick ${r.t}, after the kill switch at ${killedAt}`);
+      }
+    }
+    expect(acted).toBeGreaterThan(0);
+    const report = replayLog(new Uint8Array(readFileSync(log.path)));
+    expect(report.ok).toBe(true);
+    const episodes = server.store.episodes(sessionId);
+    const kinds = new Map(episodes.map((e) => [e.slot, e.kind]));
+    for (const s of slots) expect(kinds.get(s)).toBe('ai');
+    expect(episodes.filter((e) => e.kind === 'human').length).toBe(2);
+  }, 90_000);
+});
