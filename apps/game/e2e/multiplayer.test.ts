@@ -116,6 +116,7 @@ describe('multiplayer in Chromium', () => {
     // ---- guest: the invite link as /join/CODE → name prompt → lobby -------------------------
     const guest = await openPage(`${server.url}/join/${code}`);
     await guest.page.getByTestId('join-prompt').waitFor({ timeout: 15_000 });
+    await guest.page.screenshot({ path: join(ARTIFACTS, 'join-prompt.png') });
     await guest.page.getByTestId('join-name').fill('Bo');
     await guest.page.getByTestId('join-submit').click();
     await guest.page.getByTestId('lobby').waitFor({ timeout: 15_000 });
@@ -230,6 +231,8 @@ describe('multiplayer in Chromium', () => {
     await a.getByTestId('players-list').waitFor({ timeout: 20_000 });
     await a.getByTestId('game-tick-rate').fill('12');
     await expectEventually(() => lobby.state().config.tickRate === 12, 'tick rate reaches the server');
+    await a.waitForTimeout(500);
+    await a.screenshot({ path: join(ARTIFACTS, 'late-join-host.png') });
     await a.getByTestId('kick-Late').dispatchEvent('click');
     await b.getByTestId('lobby-note').waitFor({ timeout: 20_000 });
     expect(await b.getByTestId('lobby-note').textContent()).toMatch(/removed you/);

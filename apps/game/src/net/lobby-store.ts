@@ -62,8 +62,7 @@ function storage(kind: 'local' | 'session'): Storage | undefined {
 
 /** Where the relay server is: the page's own origin (the relay serves the game). */
 function relayUrl(): string {
-  const param = new URLSearchParams(window.location.search).get('relay');
-  return param && /^https?:\/\//.test(param) ? param : window.location.origin;
+  return window.location.origin;
 }
 
 /** Keeps the lobby in the address bar, so that a refresh returns to it. */
