@@ -204,10 +204,10 @@ export class LobbyWorkforce {
       this.broadcast(true);
       return { goal: describeGoal(goal), planId, tasks: r.plan.tasks.length, awaitingApproval: true };
     }
-    return this.install(by, goal, by);
+    return this.install(by, goal, by, ++this.planSeq);
   }
 
-  private install(by: string, goal: Goal, askedBy: string): WorkforceGoalResult {
+  private install(by: string, goal: Goal, askedBy: string, planId: number): WorkforceGoalResult {
     const commander = this.commander!;
     const wasStopped = this.stopped;
     const r = commander.setGoal(goal, by);
@@ -219,7 +219,6 @@ export class LobbyWorkforce {
       this.stopped = false;
       commander.resume(by);
     }
-    const planId = ++this.planSeq;
     this.meta = { planId, goal: describeGoal(goal), by: askedBy, status: 'running', note: null };
     this.broadcast(true);
     return { goal: describeGoal(goal), planId, tasks: r.plan.tasks.length, awaitingApproval: false };
@@ -237,7 +236,8 @@ export class LobbyWorkforce {
       return null;
     }
     this.log(by, `approved plan #${planId} ("${pending.goal}", asked by ${pending.by})`);
-    return this.install(by, pending.parsed, pending.by);
+    // Planned again from the world as it is now (it may have changed while the plan waited).
+    return this.install(by, pending.parsed, pending.by, pending.planId);
   }
 
   /** Kill switch: every worker sends noop from the next tick on, until a new goal is accepted. */
@@ -336,7 +336,13 @@ export class LobbyWorkforce {
         slot: w.slot,
         status,
         task: entry?.current?.label ?? null,
-        activity: !p ? 'waiting for the game to start' : this.stopped ? 'stopped by the kill switch' : entry ? this.activityOf(entry.executor.activity, entry.executor.need, null) : 'idle',
+        activity: !p
+          ? 'waiting for the game to start'
+          : this.stopped
+            ? 'stopped by the kill switch'
+            : entry
+              ? `${entry.executor.activity}${entry.executor.need ? ` (need: ${entry.executor.need})` : ''}`
+              : 'idle',
         health: p ? p.inventory[Item.health] : null,
       });
     }

@@ -7,6 +7,7 @@ import { playSound, unlockAudio } from '../game/sound.ts';
 import { soundsBetween } from '../game/sound-events.ts';
 import type { GameFrame } from '../game/protocol.ts';
 import { NetworkOverlay } from '../net/ui/NetworkOverlay.tsx';
+import { WorkforceDock } from '../workforce/WorkforcePanel.tsx';
 
 // three.js and the scene load after the first page has shown.
 const Scene = lazy(() => import('../scene/Scene.tsx'));
@@ -111,6 +112,7 @@ export function GameScreen() {
       {!hasFrame && <Loading text={network ? 'Joining the shared world…' : 'Generating the world…'} />}
       <Hud />
       {network && <NetworkOverlay />}
+      {network && <WorkforceDock />}
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { TICK_RATE_MAX, TICK_RATE_MIN, SEATS_MAX } from '@aikon/protocol/constants';
 import { useLobby } from '../lobby-store.ts';
 import { playerColor } from '../../game/player-colors.ts';
+import { WorkforcePanel } from '../../workforce/WorkforcePanel.tsx';
 
 const card = 'w-full rounded-2xl border border-white/10 bg-slate-950/60 p-6 shadow-xl';
 const input = 'rounded-lg border border-white/20 bg-slate-900 px-3 py-2 text-white outline-none focus:border-emerald-400';
@@ -164,6 +165,7 @@ function LobbyPage() {
         </div>
         <ResearchNotice />
       </section>
+      <WorkforcePanel />
     </>
   );
 }

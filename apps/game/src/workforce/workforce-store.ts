@@ -1,0 +1,140 @@
+import { create } from 'zustand';
+import type { RelayClient } from '@aikon/protocol/client';
+import type { Ack, AuditLine, StructuredGoal, WorkforceGoalResult, WorkforceSettings, WorkforceState } from '@aikon/protocol';
+import { useLobby } from '../net/lobby-store.ts';
+import { errorText } from '../net/relay-source.ts';
+
+/**
+ * The lobby's AI workforce as the relay broadcasts it (`workforce:state`), and the commands a
+ * member sends (`workforce:*` socket events; the server checks who may send what and answers
+ * every refusal with a reason, shown here as is).
+ */
+export interface WorkforceStore {
+  state: WorkforceState | null;
+  /** Why the last goal was refused (shown under the goal input). */
+  goalError: string | null;
+  /** The last accepted goal's answer. */
+  goalResult: WorkforceGoalResult | null;
+  /** Any other refusal (add/remove/approve/kill/settings/download). */
+  error: string | null;
+  busy: boolean;
+  addWorker(name: string): Promise<boolean>;
+  removeWorker(workerId: string): Promise<void>;
+  giveGoal(goal: string | StructuredGoal): Promise<boolean>;
+  decide(planId: number, approve: boolean): Promise<void>;
+  kill(): Promise<void>;
+  setSettings(change: Partial<WorkforceSettings>): Promise<void>;
+  /** Downloads the whole audit log (JSON lines) from the relay, for members only. */
+  downloadAudit(): Promise<void>;
+}
+
+function request<T>(client: RelayClient | null, event: string, payload: unknown = {}): Promise<T> {
+  if (!client) return Promise.reject(new Error('Not connected to a lobby.'));
+  return new Promise<T>((resolve, reject) => {
+    client.socket.timeout(5000).emit(event, payload, (err: Error | null, ack: Ack<T>) => {
+      if (err) reject(err);
+      else if (ack.ok) resolve(ack.data);
+      else {
+        // The refusal also came as an `error` event, which the lobby store shows in its banner;
+        // this panel shows it next to the control instead.
+        if (useLobby.getState().error === ack.error.message) useLobby.setState({ error: null });
+        reject({ error: ack.error });
+      }
+    });
+  });
+}
+
+/** The relay's origin: the page's own (the relay serves the game), or `?relay=`. */
+function relayOrigin(): string {
+  const param = new URLSearchParams(window.location.search).get('relay');
+  return param && /^https?:\/\//.test(param) ? param : window.location.origin;
+}
+
+export const useWorkforce = create<WorkforceStore>()((set, get) => {
+  const client = () => useLobby.getState().client;
+  const run = async (event: string, payload?: unknown): Promise<boolean> => {
+    try {
+      await request(client(), event, payload);
+      set({ error: null });
+      return true;
+    } catch (err) {
+      set({ error: errorText(err) });
+      return false;
+    }
+  };
+  return {
+    state: null,
+    goalError: null,
+    goalResult: null,
+    error: null,
+    busy: false,
+    addWorker: (name) => run('workforce:add', { name: name.trim() }),
+    async removeWorker(workerId) {
+      await run('workforce:remove', { workerId });
+    },
+    async giveGoal(goal) {
+      set({ busy: true, goalError: null });
+      try {
+        const payload = typeof goal === 'string' ? { text: goal.trim() } : { goal };
+        const result = await request<WorkforceGoalResult>(client(), 'workforce:goal', payload);
+        set({ goalResult: result, goalError: null, busy: false });
+        return true;
+      } catch (err) {
+        set({ goalError: errorText(err), goalResult: null, busy: false });
+        return false;
+      }
+    },
+    async decide(planId, approve) {
+      if (await run('workforce:approve', { planId, approve })) set({ goalResult: null });
+    },
+    async kill() {
+      await run('workforce:kill');
+    },
+    async setSettings(change) {
+      await run('workforce:settings', change);
+    },
+    async downloadAudit() {
+      const lobby = useLobby.getState().lobby;
+      const token = client()?.resumeToken;
+      if (!lobby || !token) return;
+      try {
+        const res = await fetch(new URL(`/api/lobbies/${lobby.code}/audit`, relayOrigin()), { headers: { authorization: `Bearer ${token}` } });
+        if (!res.ok) throw new Error(`The relay refused the download (${res.status}).`);
+        const blob = await res.blob();
+        const url = URL.createObjectURL(blob);
+        const a = document.createElement('a');
+        a.href = url;
+        a.download = `aikon-audit-${lobby.code.slice(0, 8)}.jsonl`;
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+        set({ error: null });
+      } catch (err) {
+        set({ error: errorText(err) });
+      }
+      void get;
+    },
+  };
+});
+
+// Follows the lobby store's connection: every `workforce:state` from the relay lands here
+// (the server sends one on join, so this listens from the moment a client exists).
+let attached: RelayClient | null = null;
+const onState = (state: WorkforceState) => useWorkforce.setState({ state });
+function follow(next: RelayClient | null): void {
+  if (next === attached) return;
+  attached?.socket.off('workforce:state', onState);
+  attached = next;
+  if (next) next.socket.on('workforce:state', onState);
+  else useWorkforce.setState({ state: null, goalError: null, goalResult: null, error: null });
+}
+follow(useLobby.getState().client);
+useLobby.subscribe((s) => follow(s.client));
+
+/** Worker names by id (for task cards) . */
+export function workerNames(state: WorkforceState | null): Map<string, string> {
+  return new Map((state?.workers ?? []).map((w) => [w.workerId, w.name]));
+}
+
+export type { AuditLine };
