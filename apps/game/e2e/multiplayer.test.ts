@@ -233,6 +233,16 @@ describe('multiplayer in Chromium', () => {
     await expectEventually(() => lobby.state().config.tickRate === 12, 'tick rate reaches the server');
     await a.waitForTimeout(500);
     await a.screenshot({ path: join(ARTIFACTS, 'late-join-host.png') });
+    // The host dies (health set to 0 on the server): the respawn screen, then a fresh body.
+    lobby.world!.findPlayer(0)!.inventory[0] = 0;
+    await a.getByTestId('respawn-screen').waitFor({ timeout: 20_000 });
+    await b.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 1, null, { timeout: 20_000 });
+    await b.getByTestId('player-row').filter({ hasText: 'down' }).waitFor({ timeout: 20_000 });
+    await a.screenshot({ path: join(ARTIFACTS, 'respawn-screen.png') });
+    await a.getByTestId('respawn').dispatchEvent('click');
+    await a.getByTestId('respawn-screen').waitFor({ state: 'detached', timeout: 20_000 });
+    await b.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, { timeout: 20_000 });
+    expect(lobby.world!.findPlayer(0)!.dead).toBe(false);
     await a.getByTestId('kick-Late').dispatchEvent('click');
     await b.getByTestId('lobby-note').waitFor({ timeout: 20_000 });
     expect(await b.getByTestId('lobby-note').textContent()).toMatch(/removed you/);

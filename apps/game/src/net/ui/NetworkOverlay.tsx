@@ -72,7 +72,8 @@ function MemberList() {
                 <span className="truncate font-semibold">{m.name}</span>
                 {m.memberId === memberId && <span className="text-slate-500">you</span>}
                 {m.host && <span className="rounded bg-amber-400/20 px-1 text-[10px] text-amber-200">host</span>}
-                {m.slot !== null && alive.get(m.slot) === false && <span className="text-rose-300">down</span>}
+                {/* In a shared world a dead body leaves the map until its player respawns. */}
+                {m.slot !== null && frame !== null && alive.get(m.slot) !== true && <span className="text-rose-300">down</span>}
                 <span className={`ml-auto ${m.connected ? 'text-emerald-300' : 'text-amber-300'}`} title={m.connected ? 'connected' : 'disconnected'}>
                   {m.connected ? '●' : '○'}
                 </span>
