@@ -125,6 +125,12 @@ export const useLobby = create<LobbyStore>()((set, get) => {
       client.onError((e) => {
         // Refusals of per-tick intents (e.g. a key pressed the tick one died) are not news.
         if (e.event === 'game:action') return;
+        if (e.code === 'bad_resume_token' && get().client === client && get().lobby) {
+          // After a long disconnection (or a server restart) the membership is gone: start over.
+          teardown();
+          set({ notice: `You lost your place in the lobby: ${e.message}.` });
+          return;
+        }
         set({ error: e.message });
       }),
       client.onConnection((connected) => set({ connected })),
