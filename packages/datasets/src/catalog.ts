@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ACHIEVEMENTS } from '@aikon/engine';
 import { type EpisodeSummary, LOG_MAGIC, LogFormatError, replayLog } from '@aikon/protocol';
 import { z } from 'zod';
-import { DatasetError, datasetsDir, engineVersion, isSafeSessionId, LOG_SUFFIX, recordingsDir } from './layout.ts';
+import { DatasetError, datasetsDir, isSafeSessionId, LOG_SUFFIX, recordingsDir } from './layout.ts';
 
 /** One session log as the catalog knows it (from a replay without rendering). */
 export interface SessionEntry {
@@ -420,4 +420,3 @@ export function publicEpisode(e: CatalogEpisode) {
   };
 }
 
-export { engineVersion };

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { ENGINE_VERSION } from '@aikon/engine';
 import { loadTextures } from '@aikon/engine/node';
 import { z } from 'zod';
 import {
@@ -15,7 +16,7 @@ import {
 } from './catalog.ts';
 import { datacard } from './datacard.ts';
 import { extractEpisodes } from './extract.ts';
-import { DatasetError, EXPORTER_VERSION, engineVersion, exportsDir, logPathFor, tmpDir } from './layout.ts';
+import { DatasetError, EXPORTER_VERSION, exportsDir, logPathFor, tmpDir } from './layout.ts';
 import { installationSecret, Pseudonymizer } from './pseudonym.ts';
 import { h5Ready, MINARI_ID_RE, MinariWriter } from './writers/minari.ts';
 import { ParquetDatasetWriter } from './writers/parquet.ts';
@@ -116,7 +117,7 @@ export function planExport(dataDir: string, input: unknown, catalog?: SessionEnt
     .update(
       canonical({
         v: EXPORTER_VERSION,
-        engine: engineVersion(),
+        engine: ENGINE_VERSION,
         format: req.format,
         filter: req.filter,
         datasetId: req.datasetId ?? null,
@@ -216,7 +217,7 @@ async function writeInto(dataDir: string, plan: ExportPlan, work: string, onProg
       await h5Ready();
       minari = new MinariWriter(work, { datasetId: plan.name }, pseudo);
     } else {
-      parquet = new ParquetDatasetWriter(join(work, 'data.parquet'), pseudo, { 'aikon:key': plan.key, 'aikon:engine_version': engineVersion() });
+      parquet = new ParquetDatasetWriter(join(work, 'data.parquet'), pseudo, { 'aikon:key': plan.key, 'aikon:engine_version': ENGINE_VERSION });
     }
     let ticksBefore = 0;
     // Frame scratch files live in the data directory's tmp, not in the output.

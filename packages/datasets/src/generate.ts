@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { NUM_ACTIONS, Rng, SNAPSHOT_VERSION, World } from '@aikon/engine';
+import { ENGINE_VERSION, NUM_ACTIONS, Rng, SNAPSHOT_VERSION, World } from '@aikon/engine';
 import { EpisodeTracker, type LogRecord, PROTOCOL_VERSION, RECORDING_VERSION, type SessionRecord } from '@aikon/protocol';
 import { indexPath, RecordingStore, SessionRecorder } from '@aikon/protocol/node';
-import { DatasetError, engineVersion, isSafeSessionId } from './layout.ts';
+import { DatasetError, isSafeSessionId } from './layout.ts';
 
 export interface GenerateOptions {
   dataDir: string;
@@ -77,7 +77,7 @@ export function generateSessions(options: GenerateOptions): GeneratedSession[] {
       v: RECORDING_VERSION,
       sessionId,
       lobbyId: token(rng),
-      engineVersion: engineVersion(),
+      engineVersion: ENGINE_VERSION,
       snapshotVersion: SNAPSHOT_VERSION,
       protocolVersion: PROTOCOL_VERSION,
       seed: worldSeed,

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 /**
  * Data-directory layout, shared with the relay server:
@@ -60,20 +58,6 @@ export class DatasetError extends Error {
     super(message);
     this.name = 'DatasetError';
   }
-}
-
-let cachedEngineVersion: string | undefined;
-/** The engine package's version (what the relay records as `engineVersion`). */
-export function engineVersion(): string {
-  if (cachedEngineVersion === undefined) {
-    try {
-      const path = fileURLToPath(new URL('../package.json', import.meta.resolve('@aikon/engine')));
-      cachedEngineVersion = (JSON.parse(readFileSync(path, 'utf8')) as { version?: string }).version ?? 'unknown';
-    } catch {
-      cachedEngineVersion = 'unknown';
-    }
-  }
-  return cachedEngineVersion;
 }
 
 /** This package's version: part of every export's content key. */
