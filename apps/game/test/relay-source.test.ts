@@ -148,6 +148,31 @@ describe('RelayGameSource', () => {
     expect(frames.length).toBe(count);
   });
 
+  it('keeps feeding frames for the same body after the connection drops and comes back', async () => {
+    const c = createRelayClient(server.url, { socket: { reconnection: true } });
+    clients.push(c);
+    await c.connect();
+    await c.createLobby({ name: 'Flaky', tickRate: 15 });
+    const source = new RelayGameSource(c);
+    const frames: GameFrame[] = [];
+    source.onFrame = (f) => frames.push(f);
+    source.start();
+    await c.start();
+    await until(() => frames.length > 3, 'frames');
+    const id = frames[frames.length - 1].players[0].id;
+    const drops: boolean[] = [];
+    c.onConnection((up) => drops.push(up));
+    c.socket.io.engine.close(); // the transport dies; Socket.IO reconnects and recovers the session
+    await until(() => drops.includes(false) && drops.includes(true), 'reconnected');
+    const t = c.mirror.t;
+    await until(() => frames[frames.length - 1].t > t + 3, 'frames after the reconnect');
+    const last = frames[frames.length - 1];
+    expect(last.me).toBe(0);
+    expect(last.players[0].id).toBe(id);
+    source.press(Action.noop);
+    source.dispose();
+  });
+
   it('sends nothing while dead, and respawns through the client', async () => {
     const host = await client();
     await host.createLobby({ name: 'Mortal', tickRate: 15 });
