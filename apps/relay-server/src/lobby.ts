@@ -534,7 +534,14 @@ export class Lobby {
       m.intent = -1;
     }
     // AI workers: one action each from their executors, through the same path.
-    this.workforce.actions(actions);
+    try {
+      this.workforce.actions(actions);
+    } catch (err) {
+      // A workforce bug must not stall the world: the workers stop, the humans play on.
+      this.log.error({ err }, 'workforce failed; AI workers stopped');
+      for (const w of this.workforce.workers.values()) if (w.slot !== null) actions.delete(w.slot);
+      this.workforce.fail(err);
+    }
     for (const [slot, a] of [...actions].sort((x, y) => x[0] - y[0])) if (a !== 0) flat.push(slot, a);
     world.step(actions);
     this.record({ k: 'tick', t: world.t, a: flat });

@@ -256,6 +256,13 @@ export class LobbyWorkforce {
     this.broadcast(true);
   }
 
+  /** The commander threw inside a tick: stop every worker and say so in the audit log. */
+  fail(err: unknown): void {
+    if (this.stopped) return;
+    this.log('server', `workforce error, all workers stopped: ${err instanceof Error ? err.message : String(err)}`);
+    this.kill('server');
+  }
+
   /** A rejected or stopped proposal keeps showing its tasks. */
   private lastPreview: Plan | null = null;
 
