@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DreamConfig } from './dream.ts';
 
 export interface RelayConfig {
   host: string;
@@ -36,6 +37,10 @@ export interface RelayConfig {
   datasetsApi: boolean;
   /** Adds `ts` (scheduled tick time, epoch ms) to deltas: for latency benchmarks. */
   stampDeltas: boolean;
+  /** World models (manifest.json + .onnx): served at /models/ and run by the /dream namespace. */
+  modelsDir: string;
+  /** Server dream shard limits (see dream.ts). */
+  dream?: Partial<Omit<DreamConfig, 'modelsDir'>>;
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -63,6 +68,7 @@ export function defaultConfig(): RelayConfig {
     logLevel: 'info',
     stampDeltas: false,
     datasetsApi: true,
+    modelsDir: resolve(REPO_ROOT, 'models'),
   };
 }
 
@@ -73,8 +79,8 @@ function intArg(name: string, value: string | undefined, min: number, max: numbe
 }
 
 const USAGE = `usage: relay-server [--host 127.0.0.1] [--port 8080] [--data-dir ./data] [--static-dir dist/game]
-                    [--public-url URL] [--hash-every 100] [--log-level info]
-environment: HOST, PORT, AIKON_DATA_DIR, AIKON_STATIC_DIR, AIKON_PUBLIC_URL, LOG_LEVEL (flags win)`;
+                    [--public-url URL] [--hash-every 100] [--log-level info] [--models-dir models]
+environment: HOST, PORT, AIKON_DATA_DIR, AIKON_STATIC_DIR, AIKON_PUBLIC_URL, AIKON_MODELS_DIR, LOG_LEVEL (flags win)`;
 
 /** Flags win over environment variables, which win over defaults. */
 export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): RelayConfig {
@@ -85,6 +91,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   if (env.AIKON_STATIC_DIR) config.staticDir = abs(env.AIKON_STATIC_DIR);
   if (env.AIKON_PUBLIC_URL) config.publicUrl = env.AIKON_PUBLIC_URL;
   if (env.LOG_LEVEL) config.logLevel = env.LOG_LEVEL;
+  if (env.AIKON_MODELS_DIR) config.modelsDir = abs(env.AIKON_MODELS_DIR);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -117,6 +124,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
         break;
       case '--stamp-deltas':
         config.stampDeltas = true;
+        break;
+      case '--models-dir':
+        config.modelsDir = abs(value());
         break;
       case '--log-level':
         config.logLevel = value();

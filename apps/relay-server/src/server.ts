@@ -31,6 +31,7 @@ import { Lobby, type LobbyContext, type MemberState, RelayError } from './lobby.
 import { RelayMetrics } from './metrics.ts';
 import { type RecoveredSession, recoverSessions } from './recovery.ts';
 import { serveStatic } from './static.ts';
+import { attachDreamHost, defaultDreamConfig, type DreamHost } from './dream.ts';
 import { indexPath, RecordingStore } from '@aikon/protocol/node';
 import type { DatasetApiHandler } from '@aikon/datasets/api';
 
@@ -48,6 +49,8 @@ export interface RelayServer {
   readonly lobbies: ReadonlyMap<string, Lobby>;
   /** Sessions found unfinished at startup (crash recovery). */
   readonly recovered: RecoveredSession[];
+  /** Server dream shards (`/dream` namespace, `/models/…` files). */
+  readonly dream: DreamHost;
   /** http://host:port once listening. */
   readonly url: string;
   readonly port: number;
@@ -214,6 +217,7 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
 
   function handleHttp(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0];
+    if (dream.handleHttp(req, res, path)) return; // /models/manifest.json and its .onnx files
     if (config.datasetsApi && (path === '/api/datasets' || path.startsWith('/api/datasets/'))) {
       datasetApi().then(
         (handler) => handler(req, res, () => res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found' }))),
@@ -323,6 +327,8 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     for (const lobby of lobbies.values()) if (lobby.status !== 'closed') io.to(lobby.room).emit('lobby:state', lobby.state());
   }, Math.max(1000, Math.min(30_000, config.reconnectMs / 4)));
   stateRefresh.unref();
+  // Server dream shards (namespace /dream; the model loads on the first reset).
+  const dream: DreamHost = attachDreamHost(io, { ...defaultDreamConfig(config.modelsDir), ...config.dream }, log);
 
   // ---- event handlers (payloads already validated) -----------------------------------
 
@@ -591,12 +597,14 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     log,
     lobbies,
     recovered,
+    dream,
     url,
     port: address.port,
     lobbyByCode: (code) => byCode.get(code),
     close() {
       closing ??= (async () => {
         clearInterval(stateRefresh);
+        await dream.close();
         for (const lobby of [...lobbies.values()]) lobby.close('shutdown', { sync: true });
         await new Promise<void>((resolve) => io.close(() => resolve()));
         releaseAdapter(io);
