@@ -3,8 +3,8 @@
  *
  *   npm run train:world-model -- --data data/world-model/episodes --config small
  *
- * --data DIR        a directory of episode files (format: src/episodes.ts); with --generate, it is
- *                   filled with seeded random + scripted episodes first when empty or missing
+ * --data DIR        a directory of episode files (format: src/episodes.ts); when it is empty or
+ *                   missing it is first filled with the seeded random + scripted episodes
  * --config NAME     tiny | small | base
  * --run DIR         checkpoint directory (default data/world-model/runs/<config>)
  * --resume          continue from the run directory's checkpoint (a finished run only re-exports)
@@ -40,7 +40,7 @@ const { values } = parseArgs({
     run: { type: 'string' },
     resume: { type: 'boolean', default: false },
     'export-only': { type: 'boolean', default: false },
-    generate: { type: 'boolean', default: false },
+    generate: { type: 'boolean', default: false }, // accepted for clarity; generation happens whenever the directory is empty
     steps: { type: 'string' },
     batch: { type: 'string' },
     lr: { type: 'string' },
@@ -58,12 +58,13 @@ const { values } = parseArgs({
 const cwd = process.env.INIT_CWD ?? process.cwd();
 const repoRoot = resolve(import.meta.dirname, '../../..');
 if (!values.data) {
-  console.error('usage: npm run train:world-model -- --data <episode dir> [--config small] [--generate] [--resume]');
+  console.error('usage: npm run train:world-model -- --data <episode dir> [--config small] [--resume] [--max-minutes 20]');
   process.exit(2);
 }
 const dataDir = resolve(cwd, values.data);
-if (values.generate && (!existsSync(dataDir) || readdirSync(dataDir).length === 0)) {
-  console.log(`generating episodes into ${dataDir} ...`);
+if (!existsSync(dataDir) || readdirSync(dataDir).length === 0) {
+  // A fresh checkout has no data yet: the default dataset is re-created bit for bit from seeds.
+  console.log(`${dataDir} is ${existsSync(dataDir) ? 'empty' : 'missing'}: generating the seeded random + scripted episodes ...`);
   const r = generateEpisodes({ out: dataDir, ...DEFAULT_GENERATION });
   console.log(`  ${r.episodes} episodes, ${r.steps} steps`);
 }
