@@ -38,8 +38,8 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function openPage(url: string): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1024, height: 640 } });
+async function openPage(url: string, viewport = { width: 1024, height: 640 }): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport });
   contexts.push(context);
   const page = await context.newPage();
   const errors: string[] = [];
@@ -138,9 +138,9 @@ describe('multiplayer in Chromium', () => {
     // ---- start: both go into the 3D world ---------------------------------------------------
     await host.page.getByTestId('start-game').click();
     for (const { page } of [host, guest]) {
-      await page.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, { timeout: 20_000 });
+      await page.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, { timeout: 40_000 });
       await page.waitForFunction(() => window.__aikon!.state().firstFrameAt !== null, null, { timeout: 90_000 });
-      await page.getByTestId('players-list').waitFor({ timeout: 20_000 });
+      await page.getByTestId('players-list').waitFor({ timeout: 40_000 });
     }
     hs = await net(host.page);
     const gs = await net(guest.page);
@@ -184,7 +184,7 @@ describe('multiplayer in Chromium', () => {
     const before = await net(guest.page);
     const guestId = before.mirror!.players.find((p) => p.slot === 1)!.id;
     await guest.page.reload();
-    await guest.page.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, { timeout: 20_000 });
+    await guest.page.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, { timeout: 40_000 });
     const after = await net(guest.page);
     expect(after.mirror!.slot).toBe(1);
     expect(after.mirror!.players.find((p) => p.slot === 1)!.id).toBe(guestId);
@@ -206,14 +206,18 @@ describe('multiplayer in Chromium', () => {
   });
 
   it('a running lobby takes late joiners straight into the world; bad codes are explained', async () => {
-    const { page: a } = await openPage(server.url + '/');
+    // Smaller windows: two software-rendered worlds at once are heavy on a shared machine.
+    const small = { width: 800, height: 500 };
+    const { page: a } = await openPage(server.url + '/', small);
     await a.getByTestId('display-name').fill('Early');
     await a.getByTestId('create-lobby').click();
+    await a.getByTestId('lobby-seed').fill(String(calmSeed(300)));
+    await a.getByTestId('lobby-seed').press('Enter');
     await a.getByTestId('start-game').click({ timeout: 15_000 });
-    await a.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 1, null, { timeout: 20_000 });
+    await a.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 1, null, { timeout: 45_000 });
     const code = (await net(a)).code!;
 
-    const { page: b, errors } = await openPage(server.url + '/');
+    const { page: b, errors } = await openPage(server.url + '/', small);
     await b.getByTestId('lobby-code').fill('not-a-code');
     await b.getByTestId('display-name').fill('Late');
     await b.getByTestId('join-lobby').click();
@@ -223,28 +227,30 @@ describe('multiplayer in Chromium', () => {
     await expect.poll(async () => (await b.getByTestId('lobby-note').textContent()) ?? '', { timeout: 10_000 }).toMatch(/no open lobby|not found/i);
     await b.getByTestId('lobby-code').fill(`${server.url}/?lobby=${code}`);
     await b.getByTestId('join-lobby').click();
-    await b.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, { timeout: 20_000 });
-    await a.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, { timeout: 20_000 });
+    await b.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, { timeout: 45_000 });
+    await a.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, { timeout: 45_000 });
     expect((await b.evaluate(() => window.__aikon!.state().screen))).toBe('game');
     // The host changes the speed in game and removes the late joiner, who lands home with a note.
     const lobby = server.lobbyByCode(code)!;
-    await a.getByTestId('players-list').waitFor({ timeout: 20_000 });
-    await a.getByTestId('game-tick-rate').fill('12');
+    await a.getByTestId('players-list').waitFor({ timeout: 45_000 });
+    await setRange(a, 'game-tick-rate', 12);
     await expectEventually(() => lobby.state().config.tickRate === 12, 'tick rate reaches the server');
     await a.waitForTimeout(500);
     await a.screenshot({ path: join(ARTIFACTS, 'late-join-host.png') });
     // The host dies (health set to 0 on the server): the respawn screen, then a fresh body.
+    const episodeBefore = lobby.world!.findPlayer(0)!.episode;
     lobby.world!.findPlayer(0)!.inventory[0] = 0;
-    await a.getByTestId('respawn-screen').waitFor({ timeout: 20_000 });
-    await b.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 1, null, { timeout: 20_000 });
-    await b.getByTestId('player-row').filter({ hasText: 'down' }).waitFor({ timeout: 20_000 });
+    await a.getByTestId('respawn-screen').waitFor({ timeout: 45_000 });
+    await b.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 1, null, { timeout: 45_000 });
+    await b.getByTestId('player-row').filter({ hasText: 'down' }).waitFor({ timeout: 45_000 });
     await a.screenshot({ path: join(ARTIFACTS, 'respawn-screen.png') });
     await a.getByTestId('respawn').dispatchEvent('click');
-    await a.getByTestId('respawn-screen').waitFor({ state: 'detached', timeout: 20_000 });
-    await b.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, { timeout: 20_000 });
-    expect(lobby.world!.findPlayer(0)!.dead).toBe(false);
+    await a.getByTestId('respawn-screen').waitFor({ state: 'detached', timeout: 45_000 });
+    await b.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, { timeout: 45_000 });
+    // A fresh body in a new episode (alive when it spawned; the world may have hurt it since).
+    expect(lobby.world!.findPlayer(0)!.episode).toBeGreaterThan(episodeBefore);
     await a.getByTestId('kick-Late').dispatchEvent('click');
-    await b.getByTestId('lobby-note').waitFor({ timeout: 20_000 });
+    await b.getByTestId('lobby-note').waitFor({ timeout: 45_000 });
     expect(await b.getByTestId('lobby-note').textContent()).toMatch(/removed you/);
     expect(await b.evaluate(() => window.__aikon!.state().screen)).toBe('home');
     await expectEventually(() => lobby.state().members.length === 1, 'kicked member gone');
@@ -253,6 +259,19 @@ describe('multiplayer in Chromium', () => {
     await b.context().close();
   });
 });
+
+/** Sets a range input the way a user's drag does (a DOM input event), without Playwright's actionability waits. */
+async function setRange(page: Page, testId: string, value: number): Promise<void> {
+  await page.getByTestId(testId).waitFor({ timeout: 45_000 });
+  await page.evaluate(
+    ([id, v]) => {
+      const el = document.querySelector(`[data-testid="${id}"]`) as HTMLInputElement;
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(el, String(v));
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    },
+    [testId, value] as const,
+  );
+}
 
 async function expectEventually(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const t0 = Date.now();
