@@ -22,6 +22,7 @@ const DATA = join(tmp, 'data');
 let relay: RelayServer;
 let browser: Browser;
 let page: Page;
+let guest: Page;
 const errors: string[] = [];
 
 beforeAll(async () => {
@@ -72,6 +73,18 @@ describe('workforce panel in Chromium', () => {
     await page.getByTestId('goal-submit').click();
     await expect.poll(() => page.getByTestId('goal-error').innerText(), { timeout: 10_000 }).toMatch(/start the game first/);
 
+    // A guest (invite link) sees the workers; with "only the host" it cannot give goals.
+    const guestContext = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    guest = await guestContext.newPage();
+    guest.on('pageerror', (e) => errors.push(`guest pageerror: ${e.message}`));
+    await guest.goto(`${relay.url}/?lobby=${code}`);
+    await guest.getByTestId('join-name').fill('Gus');
+    await guest.getByTestId('join-submit').click();
+    await guest.locator('[data-testid=worker][data-name=Ada]').waitFor({ timeout: 15_000 });
+    expect(await guest.getByTestId('goal-text').isDisabled()).toBe(true);
+    expect(await guest.getByTestId('kill-switch').isDisabled()).toBe(true);
+    expect(await guest.getByTestId('add-worker').count()).toBe(0);
+
     // The approval gate on, then start.
     await page.getByTestId('approval-gate').click(); // a controlled box: it ticks once the relay's state says so
     await expect.poll(() => lobby.workforce.settings.approval, { timeout: 5000 }).toBe(true);
@@ -104,6 +117,9 @@ describe('workforce panel in Chromium', () => {
     await page.getByTestId('approve-plan').click();
     await page.locator('[data-testid=plan-task][data-state=done]').first().waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'task-done.png') });
+    // The guest sees the same plan progress (workforce:state goes to the whole lobby).
+    await guest.getByTestId('workforce-toggle').dispatchEvent('click'); // a background tab: no rAF for click()'s checks
+    await guest.locator('[data-testid=plan-task][data-state=done]').first().waitFor({ timeout: 15_000 });
     await expect.poll(() => page.getByTestId('plan').getAttribute('data-status'), { timeout: 60_000 }).toBe('done');
     expect(await page.locator('[data-testid=plan-task][data-state=done]').count()).toBe(await tasks.count());
     await page.screenshot({ path: join(ARTIFACTS, 'plan-done.png') });

@@ -88,7 +88,7 @@ export const useWorkforce = create<WorkforceStore>()((set, get) => {
       if (await run('workforce:approve', { planId, approve })) set({ goalResult: null });
     },
     async kill() {
-      await run('workforce:kill');
+      if (await run('workforce:kill')) set({ goalResult: null });
     },
     async setSettings(change) {
       await run('workforce:settings', change);
