@@ -145,13 +145,14 @@ export const useLobby = create<LobbyStore>()((set, get) => {
   }
 
   /** The lobby runs: play it through a RelayGameSource (once per membership). */
+  let gameSource: RelayGameSource | null = null;
   function enterGame(): void {
     const { client, lobby } = get();
     if (!client || !lobby) return;
-    const game = useGame.getState();
-    if (game.source instanceof RelayGameSource && game.source.client === client) return;
-    const source = new RelayGameSource(client, { onDispose: () => void get().leave() });
-    game.play(source, lobby.config.seed);
+    // Once per membership, even while another source (e.g. a dream) stands in for it.
+    if (gameSource && gameSource.client === client && !gameSource.disposed) return;
+    gameSource = new RelayGameSource(client, { onDispose: () => void get().leave() });
+    useGame.getState().play(gameSource, lobby.config.seed);
   }
 
   /** Closes the connection and returns to the home screen (no server request). */
@@ -161,7 +162,10 @@ export const useLobby = create<LobbyStore>()((set, get) => {
     offs = [];
     set({ client: null, lobby: null, memberId: null, inviteUrl: null, view: 'none', busy: false, inviteCode: null });
     const game = useGame.getState();
-    if (game.source instanceof RelayGameSource && game.source.client === client) game.goHome();
+    const source = gameSource;
+    gameSource = null;
+    if (source && game.screen === 'game' && (game.source === source || game.source?.kind !== 'solo')) game.goHome();
+    source?.dispose();
     client?.close();
     clearLobbyFromAddress();
   }

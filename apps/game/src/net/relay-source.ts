@@ -31,7 +31,7 @@ export class RelayGameSource implements GameSource {
   private readonly sent = new Map<number, number>();
   private lastAck = -1;
   private deltaTimes: number[] = [];
-  private disposed = false;
+  private isDisposed = false;
   private started = false;
   private lastPosition: { x: number; y: number; facing: number } | null = null;
   /** The last frame delivered (also for tests). */
@@ -44,7 +44,7 @@ export class RelayGameSource implements GameSource {
 
   /** Seed and tick rate belong to the lobby; the arguments are ignored. */
   start(_seed?: number, _tickRate?: number): void {
-    if (this.started || this.disposed) return;
+    if (this.started || this.isDisposed) return;
     this.started = true;
     this.unsubscribe.push(
       this.client.onSnapshot(() => {
@@ -73,7 +73,7 @@ export class RelayGameSource implements GameSource {
   }
 
   private emit(fresh: number[], myAction: number): void {
-    if (this.disposed || !this.client.mirror.ready) return;
+    if (this.isDisposed || !this.client.mirror.ready) return;
     const lobby = this.client.lobby;
     const names: Record<number, string> = {};
     for (const m of lobby?.members ?? []) if (m.slot !== null) names[m.slot] = m.name;
@@ -91,6 +91,10 @@ export class RelayGameSource implements GameSource {
     this.onFrame?.(frame);
   }
 
+  get disposed(): boolean {
+    return this.isDisposed;
+  }
+
   /** Whether this client has a living body (a dead player's intents are refused). */
   get alive(): boolean {
     const mirror = this.client.mirror;
@@ -101,7 +105,7 @@ export class RelayGameSource implements GameSource {
   }
 
   private send(action: number): void {
-    if (this.disposed || !this.alive || !this.client.connected) return;
+    if (this.isDisposed || !this.alive || !this.client.connected) return;
     const seq = this.client.sendAction(action);
     this.sent.set(seq, action);
     if (this.sent.size > 256) this.sent.delete(this.sent.keys().next().value!);
@@ -143,8 +147,8 @@ export class RelayGameSource implements GameSource {
   }
 
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+    if (this.isDisposed) return;
+    this.isDisposed = true;
     for (const off of this.unsubscribe) off();
     this.unsubscribe = [];
     this.onFrame = null;
