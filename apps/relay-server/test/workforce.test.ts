@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { RelayClient } from '@aikon/protocol/client';
 import { type Ack, type ErrorMessage, replayLog, type WorkforceState } from '@aikon/protocol';
 import { readLogFile } from '@aikon/protocol/node';
-import { connectClient, startTestServer, waitFor } from './helpers.ts';
+import { connectClient, nextError, startTestServer, waitFor } from './helpers.ts';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
@@ -94,8 +94,11 @@ describe('lobby workforce over Socket.IO', () => {
     const slots = hostWf.state!.workers.map((w) => w.slot!);
 
     // Host only (the default): the guest's goal, kill switch and settings are refused clearly.
+    const errorEvent = nextError(guest);
     const notHost = await refusal(wf(guest, 'workforce:goal', { text: 'collect wood 1' }));
     expect(notHost.code).toBe('not_host');
+    // …also as an `error` event, like every refusal.
+    expect(await errorEvent).toMatchObject({ code: 'not_host', event: 'workforce:goal' });
     expect(notHost.message).toMatch(/only the host may command the AI workers/);
     expect((await refusal(wf(guest, 'workforce:kill'))).code).toBe('not_host');
     expect((await refusal(wf(guest, 'workforce:settings', { commanders: 'all' }))).code).toBe('not_host');
