@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
@@ -385,7 +386,7 @@ export class Lobby {
     this.world = world;
     this.status = 'running';
     for (const m of this.members.values()) this.spawnMember(m, false);
-    this.workforce.start(world);
+    this.workforce.start(world, join(this.ctx.config.dataDir, 'audit', `${this.sessionId}.jsonl`));
     this.deltas.reset(world);
     for (const m of this.members.values()) this.sendSnapshot(m);
     this.nextTickAt = performance.now() + 1000 / this.config.tickRate;

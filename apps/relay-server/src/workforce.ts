@@ -8,6 +8,8 @@
  * their joins are recorded as `kind: 'ai'`.
  */
 import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
 import { Commander, describeGoal, type Goal, parseGoal, type Plan } from '@aikon/agents';
 import { Item, type World } from '@aikon/engine';
 import {
@@ -79,6 +81,8 @@ export class LobbyWorkforce {
   /** A plan waiting for the host's approval (the gate). */
   private pending: (PlanMeta & { parsed: Goal; plan: Plan }) | null = null;
   private lastSent = '';
+  /** The session's audit file (JSON lines, append-only) once the game started. */
+  private file: WriteStream | null = null;
   private lastBroadcastAt = 0;
 
   constructor(private readonly host: WorkforceHost) {}
@@ -98,6 +102,7 @@ export class LobbyWorkforce {
   log(who: string, what: string): void {
     const line: AuditLine = { seq: ++this.auditSeq, at: new Date().toISOString(), t: this.host.world?.t ?? 0, who, what };
     this.audit.push(line);
+    this.file?.write(`${JSON.stringify(line)}\n`);
     if (this.audit.length > AUDIT_MAX) this.audit.splice(0, this.audit.length - AUDIT_MAX);
   }
 
@@ -150,7 +155,21 @@ export class LobbyWorkforce {
   }
 
   /** The game starts: the commander takes the world and every worker gets a body. */
-  start(world: World): void {
+  start(world: World, auditPath?: string): void {
+    if (auditPath) {
+      // Kept beside the recordings (<data-dir>/audit/<session>.jsonl): what was asked and done
+      // outlives the lobby. Lines from before the start go first. A write error only logs.
+      try {
+        mkdirSync(dirname(auditPath), { recursive: true });
+        this.file = createWriteStream(auditPath, { flags: 'a' });
+        this.file.on('error', () => {
+          this.file = null;
+        });
+        for (const line of this.audit) this.file.write(`${JSON.stringify(line)}\n`);
+      } catch {
+        this.file = null;
+      }
+    }
     this.commander = new Commander(world, {
       sense: 'fair',
       onAudit: (e) => this.log(/^worker \d+$/.test(e.who) ? this.names(e.who) : e.who, this.names(e.what)),
@@ -393,6 +412,8 @@ export class LobbyWorkforce {
   /** The lobby closes: bodies are removed by the lobby; the commander lets go of the world. */
   close(): void {
     this.commander = null;
+    this.file?.end();
+    this.file = null;
   }
 }
 

@@ -6,7 +6,8 @@
  * "who may command" setting refuses other members; the audit log downloads for members only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RelayClient } from '@aikon/protocol/client';
 import { type Ack, type ErrorMessage, replayLog, type WorkforceState } from '@aikon/protocol';
 import { readLogFile } from '@aikon/protocol/node';
@@ -185,6 +186,10 @@ describe('lobby workforce over Socket.IO', () => {
     expect(acted).toBeGreaterThan(0);
     const report = replayLog(new Uint8Array(readFileSync(log.path)));
     expect(report.ok).toBe(true);
+    // The audit log is also kept on disk beside the recordings.
+    const auditFile = join(server.dataDir, 'audit', `${sessionId}.jsonl`);
+    await waitFor(() => existsSync(auditFile) && readFileSync(auditFile, 'utf8').includes('kill switch'), 5000, 'audit file');
+    expect(readFileSync(auditFile, 'utf8').split('\n')[0]).toMatch(/"who":"Hana","what":"added AI worker Ada"/);
     const episodes = server.store.episodes(sessionId);
     const kinds = new Map(episodes.map((e) => [e.slot, e.kind]));
     for (const s of slots) expect(kinds.get(s)).toBe('ai');
