@@ -38,6 +38,11 @@ export interface GameStore {
    */
   play(source: GameSource, seed: number): void;
   restart(seed: number): void;
+  /**
+   * Hands the game to another source without restarting anything (dream mode: the dream
+   * source and back to the real one); the previous source is neither started nor disposed.
+   */
+  swapSource(source: GameSource): void;
   goHome(): void;
   press(action: number): void;
   hold(action: number | null): void;
@@ -113,6 +118,10 @@ export const useGame = create<GameStore>()((set, get) => {
       if (!source) return get().startSolo(seed);
       set({ seed, frame: null, paused: false, toasts: [], unlockedOrder: [], error: null, notice: null });
       source.start(seed, get().tickRate);
+    },
+    swapSource(source) {
+      attach(source);
+      set({ source, notice: null });
     },
     goHome() {
       get().source?.dispose();

@@ -13,6 +13,7 @@ import { loadEngineSprites } from './sprites.ts';
 import { Particles } from './Particles.tsx';
 import { NameTags } from './NameTags.tsx';
 import { playerColor } from '../game/player-colors.ts';
+import { DreamFog } from '../dream/DreamFog.tsx';
 
 const N = WORLD_SIZE;
 const SKY_DAY = new THREE.Color(0x8fd3ff);
@@ -597,6 +598,7 @@ function WorldView() {
       <NameTags positionOf={(id, now, dt) => shared.tracks.get(id, now, dt)} />
       <FacingMarker />
       <Particles />
+      <DreamFog />
       <FollowCamera />
       <Stats />
     </>

@@ -8,6 +8,8 @@ import { soundsBetween } from '../game/sound-events.ts';
 import type { GameFrame } from '../game/protocol.ts';
 import { NetworkOverlay } from '../net/ui/NetworkOverlay.tsx';
 import { WorkforceDock } from '../workforce/WorkforcePanel.tsx';
+import { DreamOverlay } from '../dream/DreamOverlay.tsx';
+import { useDream } from '../dream/dream-store.ts';
 
 // three.js and the scene load after the first page has shown.
 const Scene = lazy(() => import('../scene/Scene.tsx'));
@@ -44,6 +46,9 @@ function useKeyboard(): void {
           return;
         case 'KeyM':
           s.toggleMuted();
+          return;
+        case 'KeyG':
+          if (!e.repeat) useDream.getState().toggle();
           return;
         case 'Backquote':
         case 'F3':
@@ -111,6 +116,7 @@ export function GameScreen() {
       </ErrorBoundary>
       {!hasFrame && <Loading text={network ? 'Joining the shared world…' : 'Generating the world…'} />}
       <Hud />
+      <DreamOverlay />
       {network && <NetworkOverlay />}
       {network && <WorkforceDock />}
     </div>

@@ -1,0 +1,139 @@
+/**
+ * Dream mode in Debian's Chromium against the real relay (in-process, random 127.0.0.1 port)
+ * serving a private build: a solo game, G sends the player into the dream (browser shard:
+ * onnxruntime-web on wasm in a Web Worker; then the relay's /dream shard), predicted frames
+ * render (dream step counter advances, predicted view tokens, DREAM badge), the real world
+ * waits paused, and waking returns to it at the same tick and hash. Screenshots in
+ * test-results/dream/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startRelayServer, type RelayServer } from '@aikon/relay-server';
+import { launchChromium, REPO } from './harness.ts';
+
+const ARTIFACTS = join(REPO, 'test-results', 'dream');
+const tmp = mkdtempSync(join(tmpdir(), 'aikon-dream-e2e-'));
+const DIST = join(tmp, 'dist');
+
+let relay: RelayServer;
+let browser: Browser;
+const pages: Page[] = [];
+
+type DreamHookState = NonNullable<Window['__aikonDream']> extends { state(): infer S } ? S : never;
+const dreamState = (page: Page) => page.evaluate(() => window.__aikonDream!.state()) as Promise<DreamHookState>;
+const gameState = (page: Page) => page.evaluate(() => window.__aikon!.state());
+
+async function openGame(query: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
+  pages.push(page);
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  await page.goto(`${relay.url}/?seed=4242&${query}`);
+  await page.waitForFunction(() => (window.__aikon?.state().t ?? -1) >= 3, null, { timeout: 60_000 });
+  return { page, errors };
+}
+
+/** Dreams until the step counter passes `steps`; returns the state and the step latencies seen. */
+async function dreamOn(page: Page, steps: number): Promise<{ state: DreamHookState; ms: number[] }> {
+  const ms: number[] = [];
+  let last = -1;
+  const until = Date.now() + 90_000;
+  for (;;) {
+    const s = await dreamState(page);
+    if (s.status === 'error') throw new Error(`dream failed: ${s.message}`);
+    if (s.status === 'dreaming' && s.step !== last && s.step > 0) {
+      last = s.step;
+      ms.push(s.ms);
+    }
+    if (s.step >= steps) return { state: s, ms };
+    if (Date.now() > until) throw new Error(`the dream did not reach step ${steps} (at ${s.step}, ${s.status})`);
+    await page.waitForTimeout(50);
+  }
+}
+
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  // A private build (the shared dist/game may be rebuilt by other tests meanwhile).
+  const { build } = await import('vite');
+  await build({ configFile: join(REPO, 'vite.config.ts'), logLevel: 'warn', build: { outDir: DIST, emptyOutDir: true } });
+  relay = await startRelayServer({ port: 0, host: '127.0.0.1', dataDir: join(tmp, 'data'), staticDir: DIST, logLevel: 'silent', datasetsApi: false });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  for (const p of pages) await p.close().catch(() => {});
+  await browser?.close();
+  await relay?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('dream mode', () => {
+  it('G dreams in the browser (onnxruntime-web, wasm), predicted frames render, waking returns to the same tick and hash', async () => {
+    const { page, errors } = await openGame('dream=browser');
+    await expect(page.getByTestId('dream-button').innerText()).resolves.toMatch(/Dream/);
+    await page.keyboard.press('g');
+    await page.waitForFunction(() => window.__aikonDream!.state().status === 'dreaming', null, { timeout: 120_000 });
+    const entered = await dreamState(page);
+    expect(entered.shard).toBe('browser');
+    expect(entered.backend).toMatch(/onnxruntime-web \((webgpu, )?wasm/);
+    expect(entered.enteredAt).not.toBeNull();
+    // Walk right inside the dream for a while.
+    await page.keyboard.down('d');
+    const { state, ms } = await dreamOn(page, 12);
+    await page.keyboard.up('d');
+    expect(state.tokens).toHaveLength(81);
+    await expect(page.getByTestId('dream-badge').isVisible()).resolves.toBe(true);
+    await expect(page.getByTestId('dream-badge').innerText()).resolves.toMatch(/DREAM/);
+    const tokens = await page.getByTestId('dream-tokens').getAttribute('data-tokens');
+    expect(tokens!.split(',')).toHaveLength(63);
+    await expect(page.getByTestId('dream-shard').innerText()).resolves.toBe('browser shard');
+    // The real world waits: its tick and hash are where the dream began.
+    const realNow = await page.evaluate(() => window.__aikon!.hash());
+    expect(realNow).toEqual(entered.enteredAt);
+    await page.waitForTimeout(400); // a rendered frame or two of the dream
+    await page.screenshot({ path: join(ARTIFACTS, 'dream-browser.png') });
+    console.log(`browser dream shard: load+measure median ${entered.localMs?.toFixed(1)} ms/step; in play median ${median(ms).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms (${entered.backend})`);
+
+    await page.getByTestId('dream-button').dispatchEvent('click'); // DOM click: the canvas keeps the page busy
+    await page.waitForFunction(() => window.__aikonDream!.state().status === 'awake', null, { timeout: 60_000 });
+    const woke = await dreamState(page);
+    expect(woke.wokeAt).toEqual(entered.enteredAt);
+    await page.waitForFunction((t) => window.__aikon!.state().t > t, entered.enteredAt!.t, { timeout: 60_000 });
+    expect(await page.getByTestId('dream-badge').count()).toBe(0);
+    const g = await gameState(page);
+    expect(g.paused).toBe(false);
+    await page.screenshot({ path: join(ARTIFACTS, 'awake.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('the relay shard serves a dream too (?dream=server), the choice shown', async () => {
+    const { page, errors } = await openGame('dream=server');
+    await page.getByTestId('dream-button').dispatchEvent('click'); // DOM click: the canvas keeps the page busy
+    await page.waitForFunction(() => window.__aikonDream!.state().status === 'dreaming', null, { timeout: 60_000 });
+    await page.keyboard.down('s');
+    const { state, ms } = await dreamOn(page, 10);
+    await page.keyboard.up('s');
+    expect(state.shard).toBe('server');
+    expect(state.backend).toMatch(/onnxruntime-node/);
+    await expect(page.getByTestId('dream-shard').innerText()).resolves.toBe('server shard');
+    await page.screenshot({ path: join(ARTIFACTS, 'dream-server.png') });
+    console.log(`server dream shard from the browser: round trip median ${median(ms).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms; server-side ${median(relay.dream.recentStepMs).toFixed(1)} ms`);
+    expect(relay.dream.sessions).toBe(1);
+    await page.keyboard.press('g');
+    await page.waitForFunction(() => window.__aikonDream!.state().status === 'awake', null, { timeout: 30_000 });
+    expect((await dreamState(page)).wokeAt).toEqual(state.enteredAt);
+    // Waking closes the shard's connection: the server frees the session.
+    await expect.poll(() => relay.dream.sessions, { timeout: 10_000 }).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

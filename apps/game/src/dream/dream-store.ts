@@ -1,0 +1,195 @@
+/**
+ * Dream mode's state and its switch (G or the Dream button). Light: the model runtime, the
+ * shards and the dream source load on the first dream (their own chunk).
+ *
+ * Entering: pick a shard (this tab when it steps faster than a tick, else the relay's), hand
+ * the store a DreamSource seeded with the last real frames (solo: the real world pauses; a shared
+ * relay world goes on without you). Waking: the store gets the real source back where it was.
+ */
+import { create } from 'zustand';
+import type { GameFrame } from '../game/protocol.ts';
+import type { GameSource } from '../game/source.ts';
+import { myPlayer, useGame } from '../game/store.ts';
+import type { DreamSource } from './dream-source.ts';
+
+export interface DreamState {
+  status: 'awake' | 'loading' | 'dreaming' | 'error';
+  shard: 'browser' | 'server' | null;
+  backend: string;
+  /** Why this shard was picked. */
+  reason: string;
+  /** Median browser step latency measured after loading (null when not measured). */
+  localMs: number | null;
+  message: string | null;
+  /** The real world when the dream began and when the player woke (tick and state hash). */
+  enteredAt: { t: number; hash: string } | null;
+  wokeAt: { t: number; hash: string } | null;
+  toggle(): void;
+  enter(): Promise<void>;
+  wake(): Promise<void>;
+  dismiss(): void;
+}
+
+let active: DreamSource | null = null;
+/** The last real frames (oldest first), the dream's context. */
+let recent: GameFrame[] = [];
+const KEEP = 4;
+
+function remember(frame: GameFrame | null): void {
+  if (!frame || (frame as { dream?: unknown }).dream) return;
+  if (recent.length > 0 && (recent[recent.length - 1].t >= frame.t || recent[recent.length - 1].seed !== frame.seed)) {
+    recent = recent.filter((f) => f.seed === frame.seed && f.t < frame.t);
+  }
+  recent = [...recent, frame].slice(-KEEP);
+}
+
+function preferred(): 'browser' | 'server' | null {
+  const q = new URLSearchParams(window.location.search).get('dream');
+  return q === 'browser' || q === 'server' ? q : null;
+}
+
+export const useDream = create<DreamState>()((set, get) => ({
+  status: 'awake',
+  shard: null,
+  backend: '',
+  reason: '',
+  localMs: null,
+  message: null,
+  enteredAt: null,
+  wokeAt: null,
+
+  toggle() {
+    const s = get().status;
+    if (s === 'dreaming') void get().wake();
+    else if (s === 'awake' || s === 'error') void get().enter();
+  },
+
+  async enter() {
+    const game = useGame.getState();
+    const real = game.source;
+    const me = myPlayer(game.frame);
+    if (!real || !game.frame || game.screen !== 'game') return;
+    if (game.paused) return game.notify('Paused: resume before you dream.');
+    if (game.frame.over || !me || me.dead) return game.notify('The dead do not dream.');
+    set({ status: 'loading', message: null, wokeAt: null });
+    try {
+      const { chooseShard } = await import('./shards.ts');
+      const { DreamSource } = await import('./dream-source.ts');
+      const choice = await chooseShard({
+        manifestUrl: new URL('models/manifest.json', document.baseURI).href,
+        origin: window.location.origin,
+        tickRate: useGame.getState().tickRate,
+        context: [Array.from((await import('./dream-frame.ts')).tokensFromFrame(useGame.getState().frame ?? game.frame))],
+        prefer: preferred(),
+      });
+      const now = useGame.getState();
+      if (now.source !== real || get().status !== 'loading') {
+        choice.shard.dispose();
+        if (get().status === 'loading') set({ status: 'awake' });
+        return;
+      }
+      // Catch the real source's frames from here on (the store stops listening once it swaps).
+      let latest: GameFrame | null = null;
+      const storeListener = real.onFrame;
+      real.onFrame = (f) => {
+        latest = f;
+        storeListener?.(f);
+      };
+      const dream = new DreamSource(real, choice.shard, now.tickRate);
+      active = dream;
+      dream.onRestart = (seed, rate) => {
+        void get().wake().then(() => real.start(seed, rate));
+      };
+      useGame.getState().swapSource(dream);
+      let enteredAt: DreamState['enteredAt'] = null;
+      if (real.pausable !== false) {
+        real.setPaused(true);
+        enteredAt = await real.hash(); // the paused frame arrives before this reply
+      }
+      remember(latest ?? now.frame);
+      set({ status: 'dreaming', shard: choice.shard.kind, backend: choice.shard.backend, reason: choice.reason, localMs: choice.localMs, enteredAt });
+      await dream.begin(recent.slice(-KEEP), 1);
+      set({ backend: choice.shard.backend });
+    } catch (err) {
+      const game2 = useGame.getState();
+      const d = active;
+      active = null;
+      if (d && game2.source === d) {
+        d.stop();
+        game2.swapSource(d.real);
+        if (d.real.pausable !== false) d.real.setPaused(false);
+      }
+      set({ status: 'error', message: `Could not dream: ${(err as Error).message}` });
+    }
+  },
+
+  async wake() {
+    const d = active;
+    if (!d || get().status !== 'dreaming') return;
+    active = null;
+    d.stop();
+    const real: GameSource = d.real;
+    let wokeAt: DreamState['wokeAt'] = null;
+    if (real.pausable !== false) wokeAt = await real.hash();
+    if (useGame.getState().source === d) useGame.getState().swapSource(real);
+    set({ status: 'awake', wokeAt });
+    if (real.pausable !== false) real.setPaused(false);
+  },
+
+  dismiss() {
+    set({ status: 'awake', message: null });
+  },
+}));
+
+// The dream's context: the last real frames. And the dream ends when its source is dropped
+// (home screen, a new game).
+useGame.subscribe((s, prev) => {
+  if (s.frame !== prev.frame) remember(s.frame);
+  if (active && s.source !== active && useDream.getState().status === 'dreaming') {
+    active.stop();
+    active = null;
+    useDream.setState({ status: 'awake' });
+  }
+});
+
+declare global {
+  interface Window {
+    __aikonDream?: {
+      state(): {
+        status: DreamState['status'];
+        shard: DreamState['shard'];
+        backend: string;
+        reason: string;
+        localMs: number | null;
+        step: number;
+        ms: number;
+        tokens: number[] | null;
+        enteredAt: DreamState['enteredAt'];
+        wokeAt: DreamState['wokeAt'];
+        message: string | null;
+      };
+      toggle(): void;
+    };
+  }
+}
+
+window.__aikonDream = {
+  state() {
+    const d = useDream.getState();
+    const frame = useGame.getState().frame as (GameFrame & { dream?: { step: number; ms: number; tokens: number[] } }) | null;
+    return {
+      status: d.status,
+      shard: d.shard,
+      backend: d.backend,
+      reason: d.reason,
+      localMs: d.localMs,
+      step: frame?.dream?.step ?? 0,
+      ms: frame?.dream?.ms ?? 0,
+      tokens: frame?.dream?.tokens ?? null,
+      enteredAt: d.enteredAt,
+      wokeAt: d.wokeAt,
+      message: d.message,
+    };
+  },
+  toggle: () => useDream.getState().toggle(),
+};

@@ -1,0 +1,212 @@
+/**
+ * Dream shards as the game sees them: one in this tab (a Web Worker running onnxruntime-web)
+ * or one on the relay (Socket.IO namespace /dream, onnxruntime-node). Both take real frames'
+ * tokens, then one action per step, and answer with the predicted observation.
+ */
+import { io, type Socket } from 'socket.io-client';
+import * as msgpackParser from 'socket.io-msgpack-parser';
+import type { Prediction } from './dream-frame.ts';
+
+export interface ShardClient {
+  readonly kind: 'browser' | 'server';
+  /** Model name and inference backend, e.g. "token-dream-small · onnxruntime-web (wasm, 1 thread)". */
+  readonly backend: string;
+  reset(frames: number[][], seed?: number): Promise<void>;
+  step(action: number | null): Promise<Prediction & { ms: number }>;
+  dispose(): void;
+}
+
+type WorkerReply =
+  | { type: 'loaded'; model: string; version: string; backend: string }
+  | { type: 'ready'; id: number }
+  | ({ type: 'frame'; id: number; ms: number } & Prediction)
+  | { type: 'error'; id: number; message: string };
+
+const V = 1;
+
+/** The shard in this tab. */
+export class BrowserShard implements ShardClient {
+  readonly kind = 'browser' as const;
+  backend = '';
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { ok: (r: WorkerReply) => void; fail: (e: Error) => void }>();
+  private loaded: { ok: (r: WorkerReply) => void; fail: (e: Error) => void } | null = null;
+
+  private constructor() {
+    this.worker = new Worker(new URL('./dream.worker.ts', import.meta.url), { type: 'module', name: 'aikon-dream' });
+    this.worker.onmessage = (e: MessageEvent<WorkerReply>) => {
+      const m = e.data;
+      if (m.type === 'loaded') {
+        this.loaded?.ok(m);
+        this.loaded = null;
+        return;
+      }
+      if (m.type === 'error' && m.id === -1 && this.loaded) {
+        this.loaded.fail(new Error(m.message));
+        this.loaded = null;
+        return;
+      }
+      const w = this.waiting.get(m.id);
+      if (!w) return;
+      this.waiting.delete(m.id);
+      if (m.type === 'error') w.fail(new Error(m.message));
+      else w.ok(m);
+    };
+    this.worker.onerror = (e) => {
+      const err = new Error(`the dream worker stopped: ${e.message || 'unknown error'}`);
+      this.loaded?.fail(err);
+      for (const w of this.waiting.values()) w.fail(err);
+      this.waiting.clear();
+    };
+  }
+
+  /** Starts the worker and loads the model from `manifestUrl` (sha256 and tensors checked). */
+  static async load(manifestUrl: string, timeoutMs = 60_000): Promise<BrowserShard> {
+    const shard = new BrowserShard();
+    try {
+      const r = await new Promise<WorkerReply>((ok, fail) => {
+        shard.loaded = { ok, fail };
+        setTimeout(() => fail(new Error('the dream model took too long to load')), timeoutMs);
+        shard.worker.postMessage({ type: 'load', manifestUrl, seed: 1 });
+      });
+      if (r.type === 'loaded') shard.backend = `${r.model} · ${r.backend}`;
+      return shard;
+    } catch (err) {
+      shard.dispose();
+      throw err;
+    }
+  }
+
+  private request(msg: Record<string, unknown>): Promise<WorkerReply> {
+    const id = this.nextId++;
+    return new Promise((ok, fail) => {
+      this.waiting.set(id, { ok, fail });
+      this.worker.postMessage({ ...msg, v: V, id });
+    });
+  }
+
+  async reset(frames: number[][], seed?: number): Promise<void> {
+    await this.request({ type: 'reset', frames, ...(seed !== undefined ? { seed } : {}) });
+  }
+
+  async step(action: number | null): Promise<Prediction & { ms: number }> {
+    const t0 = performance.now();
+    const r = await this.request({ type: 'step', action });
+    if (r.type !== 'frame') throw new Error('the dream worker did not answer with a frame');
+    return { ...r, ms: performance.now() - t0 };
+  }
+
+  dispose(): void {
+    this.worker.terminate();
+    for (const w of this.waiting.values()) w.fail(new Error('the dream shard was closed'));
+    this.waiting.clear();
+  }
+}
+
+type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+
+/** The shard on the relay server (same origin unless `url` says otherwise). */
+export class ServerShard implements ShardClient {
+  readonly kind = 'server' as const;
+  backend = '';
+  private session: number | null = null;
+
+  private constructor(private readonly socket: Socket) {}
+
+  static async connect(origin: string, timeoutMs = 10_000): Promise<ServerShard> {
+    const socket = io(`${origin}/dream`, { parser: msgpackParser, transports: ['websocket'], reconnection: false, timeout: timeoutMs });
+    await new Promise<void>((ok, fail) => {
+      const timer = setTimeout(() => fail(new Error('the dream server did not answer')), timeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        ok();
+      });
+      socket.once('connect_error', (e) => {
+        clearTimeout(timer);
+        socket.close();
+        fail(new Error(`no dream server here: ${e.message}`));
+      });
+    });
+    return new ServerShard(socket);
+  }
+
+  private async call<T>(event: string, payload: unknown): Promise<T> {
+    const a = (await this.socket.timeout(30_000).emitWithAck(event, payload)) as Ack<T>;
+    if (!a.ok) throw new Error(`${a.error.message} (${a.error.code})`);
+    return a.data;
+  }
+
+  async reset(frames: number[][], seed?: number): Promise<void> {
+    const r = await this.call<{ session: number; model: string; backend: string }>('dream:reset', {
+      v: V, frames, ...(seed !== undefined ? { seed } : {}), ...(this.session !== null ? { session: this.session } : {}),
+    });
+    this.session = r.session;
+    this.backend = `${r.model} · ${r.backend}`;
+  }
+
+  async step(action: number | null): Promise<Prediction & { ms: number }> {
+    if (this.session === null) throw new Error('reset the dream first');
+    const t0 = performance.now();
+    const r = await this.call<Prediction>('dream:step', { v: V, session: this.session, action });
+    return { ...r, ms: performance.now() - t0 };
+  }
+
+  dispose(): void {
+    this.socket.close(); // the server frees the session with the connection
+  }
+}
+
+export interface ShardChoice {
+  shard: ShardClient;
+  /** Median step latency measured right after loading (ms). */
+  localMs: number | null;
+  reason: string;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+/**
+ * Picks where to dream: the browser shard when this device dreams in real time (median step
+ * latency after load below one tick), else the relay's shard; the slow browser shard when no
+ * server answers. `prefer` forces one kind (e.g. ?dream=server).
+ */
+export async function chooseShard(o: {
+  manifestUrl: string;
+  origin: string;
+  tickRate: number;
+  context: number[][];
+  prefer?: 'browser' | 'server' | null;
+}): Promise<ShardChoice> {
+  const budget = 1000 / o.tickRate;
+  let local: BrowserShard | null = null;
+  let localMs: number | null = null;
+  let localError = '';
+  if (o.prefer !== 'server') {
+    try {
+      local = await BrowserShard.load(o.manifestUrl);
+      await local.reset(o.context, 0);
+      for (let i = 0; i < 3; i++) await local.step(0); // warm-up (first runs allocate, compile)
+      const ms: number[] = [];
+      for (let i = 0; i < 7; i++) ms.push((await local.step(0)).ms);
+      localMs = median(ms);
+      if (localMs < budget || o.prefer === 'browser') {
+        return { shard: local, localMs, reason: `this device dreams in ${localMs.toFixed(1)} ms per step (a tick is ${budget.toFixed(0)} ms)` };
+      }
+    } catch (err) {
+      localError = (err as Error).message;
+    }
+  }
+  try {
+    const server = await ServerShard.connect(o.origin);
+    local?.dispose();
+    const why = localMs !== null ? `this device needs ${localMs.toFixed(0)} ms per step (a tick is ${budget.toFixed(0)} ms)` : o.prefer === 'server' ? 'asked for the server shard' : `the browser shard failed: ${localError}`;
+    return { shard: server, localMs, reason: why };
+  } catch (err) {
+    if (local) return { shard: local, localMs, reason: `no dream server (${(err as Error).message}); dreaming here, slower than real time` };
+    throw new Error(`no dream shard: ${localError || 'browser shard not tried'}; ${(err as Error).message}`);
+  }
+}
