@@ -34,6 +34,7 @@ export function DreamOverlay() {
   const dismiss = useDream((s) => s.dismiss);
   const dream = useGame((s) => (s.frame as DreamGameFrame | null)?.dream);
   const screen = useGame((s) => s.screen);
+  const shared = useGame((s) => s.source?.pausable === false);
   if (screen !== 'game') return null;
   const dreaming = status === 'dreaming';
   return (
@@ -52,6 +53,12 @@ export function DreamOverlay() {
               <span className="tabular-nums" data-testid="dream-step">dream step {dream?.step ?? 0}</span>
               {' · '}
               <span className="tabular-nums" data-testid="dream-ms">{dream ? `${dream.ms.toFixed(1)} ms/step` : '…'}</span>
+              {shared && (
+                <>
+                  <br />
+                  <span className="text-amber-200">the shared world goes on: your body stands still there</span>
+                </>
+              )}
             </div>
           </div>
           {dream && (

@@ -101,6 +101,7 @@ export const useDream = create<DreamState>()((set, get) => ({
         void get().wake().then(() => real.start(seed, rate));
       };
       useGame.getState().swapSource(dream);
+      real.hold(null); // the real body stands still while its player dreams (a shared world goes on)
       let enteredAt: DreamState['enteredAt'] = null;
       if (real.pausable !== false) {
         real.setPaused(true);
@@ -173,7 +174,7 @@ declare global {
   }
 }
 
-window.__aikonDream = {
+if (typeof window !== 'undefined') window.__aikonDream = {
   state() {
     const d = useDream.getState();
     const frame = useGame.getState().frame as (GameFrame & { dream?: { step: number; ms: number; tokens: number[] } }) | null;
