@@ -136,4 +136,33 @@ describe('dream mode', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('dreams from a relay game (the mirror\'s frames seed it) while the shared world goes on', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
+    pages.push(page);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    await page.goto(`${relay.url}/`);
+    await page.getByTestId('display-name').fill('Dreamer');
+    await page.getByTestId('create-lobby').dispatchEvent('click');
+    await page.getByTestId('start-game').waitFor({ timeout: 15_000 });
+    await page.getByTestId('start-game').dispatchEvent('click');
+    await page.waitForFunction(() => (window.__aikon?.state().t ?? -1) >= 3, null, { timeout: 60_000 });
+    const lobby = [...relay.lobbies.values()][0];
+    await page.keyboard.press('g');
+    await page.waitForFunction(() => window.__aikonDream!.state().status === 'dreaming', null, { timeout: 120_000 });
+    const worldAt = lobby.world!.t;
+    const { state } = await dreamOn(page, 8);
+    expect(state.tokens).toHaveLength(81);
+    expect(state.enteredAt).toBeNull(); // a shared world does not pause
+    expect(lobby.world!.t).toBeGreaterThan(worldAt);
+    await expect(page.getByTestId('dream-badge').innerText()).resolves.toMatch(/shared world goes on/);
+    await page.screenshot({ path: join(ARTIFACTS, 'dream-multiplayer.png') });
+    await page.keyboard.press('g');
+    await page.waitForFunction(() => window.__aikonDream!.state().status === 'awake', null, { timeout: 30_000 });
+    await page.waitForFunction(() => window.__aikonDream!.state().tokens === null && window.__aikon!.state().t > 0, null, { timeout: 30_000 });
+    expect(await page.getByTestId('dream-badge').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

@@ -62,7 +62,7 @@ export function DreamOverlay() {
             </div>
           </div>
           {dream && (
-            <div className="absolute bottom-14 left-2 flex flex-col gap-1 text-[10px] text-violet-100">
+            <div className="absolute bottom-2 left-[6.5rem] flex flex-col gap-1 text-[10px] text-violet-100">
               <span>predicted view</span>
               <PredictedView tokens={dream.tokens} />
             </div>
