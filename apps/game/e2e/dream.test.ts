@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { startRelayServer, type RelayServer } from '@aikon/relay-server';
-import { launchChromium, REPO } from './harness.ts';
+import { CHROMIUM, CHROMIUM_ARGS, launchChromium, REPO } from './harness.ts';
 
 const ARTIFACTS = join(REPO, 'test-results', 'dream');
 const tmp = mkdtempSync(join(tmpdir(), 'aikon-dream-e2e-'));
@@ -43,7 +43,7 @@ async function openGame(query: string): Promise<{ page: Page; errors: string[] }
 async function dreamOn(page: Page, steps: number): Promise<{ state: DreamHookState; ms: number[] }> {
   const ms: number[] = [];
   let last = -1;
-  const until = Date.now() + 90_000;
+  const until = Date.now() + 150_000;
   for (;;) {
     const s = await dreamState(page);
     if (s.status === 'error') throw new Error(`dream failed: ${s.message}`);
@@ -84,6 +84,7 @@ describe('dream mode', () => {
     const entered = await dreamState(page);
     expect(entered.shard).toBe('browser');
     expect(entered.backend).toMatch(/onnxruntime-web \((webgpu, )?wasm/);
+    expect(entered.backend).not.toMatch(/WebGPU adapter$/); // default headless Chromium: no adapter, so wasm
     expect(entered.enteredAt).not.toBeNull();
     // Walk right inside the dream for a while.
     await page.keyboard.down('d');
@@ -164,5 +165,27 @@ describe('dream mode', () => {
     expect(await page.getByTestId('dream-badge').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  // Opt-in (AIKON_E2E_WEBGPU=1): WebGPU here is SwiftShader on the CPU, seconds per step (minutes of test).
+  it.runIf(process.env.AIKON_E2E_WEBGPU === '1')('with --enable-unsafe-webgpu the browser shard gets a WebGPU adapter and dreams too', async () => {
+    const gpuBrowser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'], timeout: 60_000 });
+    try {
+      const page = await gpuBrowser.newPage({ viewport: { width: 1100, height: 720 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+      await page.goto(`${relay.url}/?seed=4242&dream=browser`);
+      await page.waitForFunction(() => (window.__aikon?.state().t ?? -1) >= 3, null, { timeout: 60_000 });
+      await page.keyboard.press('g');
+      await page.waitForFunction(() => ['dreaming', 'error'].includes(window.__aikonDream!.state().status), null, { timeout: 120_000 });
+      const entered = await dreamState(page);
+      const { ms } = await dreamOn(page, 3);
+      expect(entered.backend).toMatch(/webgpu, wasm.*WebGPU adapter$/);
+      console.log(`browser dream shard with a WebGPU adapter (SwiftShader): load+measure ${entered.localMs?.toFixed(1)} ms/step; in play median ${median(ms).toFixed(1)} ms`);
+      await page.screenshot({ path: join(ARTIFACTS, 'dream-webgpu.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await gpuBrowser.close();
+    }
   });
 });

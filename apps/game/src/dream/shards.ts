@@ -164,6 +164,17 @@ export interface ShardChoice {
   reason: string;
 }
 
+/** Whether this browser hands out a WebGPU adapter (onnxruntime-web falls back to wasm without one). */
+export async function webGpuAdapter(): Promise<boolean> {
+  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  if (!gpu) return false;
+  try {
+    return (await gpu.requestAdapter()) != null;
+  } catch {
+    return false;
+  }
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[s.length >> 1];
@@ -188,6 +199,8 @@ export async function chooseShard(o: {
   if (o.prefer !== 'server') {
     try {
       local = await BrowserShard.load(o.manifestUrl);
+      const gpu = await webGpuAdapter();
+      if (/webgpu/.test(local.backend)) local.backend += gpu ? ' · WebGPU adapter' : ' · no WebGPU adapter → wasm';
       await local.reset(o.context, 0);
       for (let i = 0; i < 3; i++) await local.step(0); // warm-up (first runs allocate, compile)
       const ms: number[] = [];
