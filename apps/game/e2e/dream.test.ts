@@ -96,6 +96,11 @@ describe('dream mode', () => {
     const tokens = await page.getByTestId('dream-tokens').getAttribute('data-tokens');
     expect(tokens!.split(',')).toHaveLength(63);
     await expect(page.getByTestId('dream-shard').innerText()).resolves.toBe('browser shard');
+    // Split view: the real engine, fed the same actions, beside the prediction.
+    expect(state.real).toHaveLength(81);
+    expect(state.agreement).toBeGreaterThanOrEqual(0);
+    await expect(page.getByTestId('dream-real-tokens').isVisible()).resolves.toBe(true);
+    console.log(`split view after ${state.step} dream steps: ${Math.round(state.agreement! * 100)}% of the view alike`);
     // The real world waits: its tick and hash are where the dream began.
     const realNow = await page.evaluate(() => window.__aikon!.hash());
     expect(realNow).toEqual(entered.enteredAt);

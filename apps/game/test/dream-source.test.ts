@@ -80,6 +80,23 @@ describe('DreamSource', () => {
     expect(real.calls).not.toContain('dispose');
   });
 
+  it('split view: a copy of the real world steps with the same actions beside the dream', async () => {
+    const core = new SoloCore(4);
+    const real = fakeReal('solo');
+    const dream = new DreamSource(real, new EchoShard(), 15);
+    dream.shadow = SoloCore.newWorld(4);
+    const frames: DreamGameFrame[] = [];
+    dream.onFrame = (f) => frames.push(f as DreamGameFrame);
+    await dream.begin([core.frame()]);
+    await new Promise((r) => setTimeout(r, 200));
+    dream.stop();
+    const last = frames.at(-1)!.dream!;
+    expect(last.step).toBeGreaterThan(0);
+    expect(dream.shadow!.t).toBe(last.step);
+    expect(last.real).toHaveLength(81);
+    expect(last.agreement).toBeGreaterThan(0.5); // noop: the echoed start frame still looks like reality
+  });
+
   it('paused dreams do not step; a dropped dream source takes the real one with it', async () => {
     const core = new SoloCore(2);
     const real = fakeReal('solo');

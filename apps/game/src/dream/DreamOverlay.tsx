@@ -14,9 +14,9 @@ const SEMANTIC_COLORS = [
   '#e5e7eb', '#fb923c', '#84cc16',
 ];
 
-function PredictedView({ tokens }: { tokens: number[] }) {
+function PredictedView({ tokens, testId = 'dream-tokens' }: { tokens: number[]; testId?: string }) {
   return (
-    <div data-testid="dream-tokens" data-tokens={tokens.slice(0, 63).join(',')} className="grid grid-cols-9 gap-px rounded bg-black/60 p-1" title="predicted 9×7 view (tokens)">
+    <div data-testid={testId} data-tokens={tokens.slice(0, 63).join(',')} className="grid grid-cols-9 gap-px rounded bg-black/60 p-1" title="predicted 9×7 view (tokens)">
       {tokens.slice(0, 63).map((t, k) => (
         <div key={k} className="h-2.5 w-2.5" style={{ background: SEMANTIC_COLORS[t] ?? '#f0f' }} />
       ))}
@@ -62,9 +62,19 @@ export function DreamOverlay() {
             </div>
           </div>
           {dream && (
-            <div className="absolute bottom-2 left-[6.5rem] flex flex-col gap-1 text-[10px] text-violet-100">
-              <span>predicted view</span>
-              <PredictedView tokens={dream.tokens} />
+            <div className="absolute bottom-2 right-2 flex gap-2 text-[10px] text-violet-100">
+              <div className="flex flex-col gap-1">
+                <span>predicted view</span>
+                <PredictedView tokens={dream.tokens} />
+              </div>
+              {dream.real && (
+                <div className="flex flex-col gap-1" title="the real engine, fed the same actions from where the dream began">
+                  <span>
+                    real engine · <span data-testid="dream-agreement">{Math.round((dream.agreement ?? 0) * 100)}% alike</span>
+                  </span>
+                  <PredictedView tokens={dream.real} testId="dream-real-tokens" />
+                </div>
+              )}
             </div>
           )}
         </>

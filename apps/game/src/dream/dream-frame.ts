@@ -4,8 +4,9 @@
  * dream), and the predicted frames drawn back into a GameFrame for the HUD and the 3D scene.
  *
  * The model predicts an egocentric 9×7 view, not a position: where the dreamer stands is
- * dead-reckoned from the action and confirmed by the view itself (a move is taken when the
- * predicted view matches the last view shifted one tile better than unshifted).
+ * dead-reckoned from the action and confirmed by the view itself (a move is taken unless the
+ * predicted view matches the last view unshifted better than shifted one tile: a blocked move;
+ * on uniform ground, where both match alike, the move is taken).
  */
 import {
   Action,
@@ -42,6 +43,10 @@ export interface DreamInfo {
   tokens: number[];
   reward: number;
   doneProbability: number;
+  /** Split view (solo): the real engine fed the same actions, its 81 tokens, and the share of
+   * the 63 view cells where the prediction agrees with it. */
+  real?: number[];
+  agreement?: number;
 }
 
 export type DreamGameFrame = GameFrame & { dream?: DreamInfo };
@@ -165,7 +170,7 @@ export class DreamFrameBuilder {
       const [dx, dy] = DIRECTIONS[dir];
       const nx = this.x + dx;
       const ny = this.y + dy;
-      if (nx >= 0 && ny >= 0 && nx < N && ny < N && shiftAgreement(this.view, p.view, dx, dy) > shiftAgreement(this.view, p.view, 0, 0)) {
+      if (nx >= 0 && ny >= 0 && nx < N && ny < N && shiftAgreement(this.view, p.view, dx, dy) >= shiftAgreement(this.view, p.view, 0, 0)) {
         this.x = nx;
         this.y = ny;
       }

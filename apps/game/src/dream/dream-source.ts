@@ -4,6 +4,8 @@
  * waits behind it: paused in solo (a shared relay world goes on), its hash and scripts still
  * answer, and waking hands the store back to it exactly where it was.
  */
+import type { World } from '@aikon/engine';
+import { tokenize, VIEW_TOKENS } from '@aikon/world-model';
 import type { GameFrame } from '../game/protocol.ts';
 import type { GameSource } from '../game/source.ts';
 import { DreamFrameBuilder, tokensFromFrame, type DreamGameFrame } from './dream-frame.ts';
@@ -19,6 +21,11 @@ export class DreamSource implements GameSource {
   lastMs = 0;
   steps = 0;
   private builder: DreamFrameBuilder | null = null;
+  /**
+   * Split view (solo): a copy of the real world at the dream's start, stepped with the same
+   * actions, so the player sees where the model drifts from the engine. Null when unavailable.
+   */
+  shadow: World | null = null;
   /** Asked to start a new game from inside the dream: wake, then start it for real. */
   onRestart: ((seed: number, tickRate: number) => void) | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -86,7 +93,9 @@ export class DreamSource implements GameSource {
       this.steps = p.step;
       this.lastMs = p.ms;
       this.stepTimes.push(performance.now());
-      this.emit(builder.apply(p, action, { shard: this.shard.kind, backend: this.shard.backend, ms: p.ms }));
+      const frame = builder.apply(p, action, { shard: this.shard.kind, backend: this.shard.backend, ms: p.ms });
+      this.splitView(frame, action);
+      this.emit(frame);
     } catch (err) {
       if (!this.stopped) this.onError?.(`the dream stopped: ${(err as Error).message}`);
       return;
@@ -96,6 +105,21 @@ export class DreamSource implements GameSource {
     // Keep the tick rate: the step's own time counts against the interval.
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.tick(), Math.max(0, 1000 / this.tickRate - (performance.now() - started)));
+  }
+
+  private splitView(frame: DreamGameFrame, action: number): void {
+    const w = this.shadow;
+    if (!w || !frame.dream) return;
+    try {
+      if (!w.over) w.step([action]);
+      const real = tokenize(w, 0);
+      let same = 0;
+      for (let k = 0; k < VIEW_TOKENS; k++) if (real[k] === frame.dream.tokens[k]) same++;
+      frame.dream.real = Array.from(real);
+      frame.dream.agreement = same / VIEW_TOKENS;
+    } catch {
+      this.shadow = null; // e.g. the real player died: no comparison from here
+    }
   }
 
   start(seed: number, tickRate: number): void {

@@ -37,10 +37,38 @@ const KEEP = 4;
 
 function remember(frame: GameFrame | null): void {
   if (!frame || (frame as { dream?: unknown }).dream) return;
+  track(frame);
   if (recent.length > 0 && (recent[recent.length - 1].t >= frame.t || recent[recent.length - 1].seed !== frame.seed)) {
     recent = recent.filter((f) => f.seed === frame.seed && f.t < frame.t);
   }
   recent = [...recent, frame].slice(-KEEP);
+}
+
+/**
+ * The actions of the solo game so far (read from the frames: each tick's frame says which action
+ * the player took), so that a copy of the real world can be rebuilt for the split view.
+ */
+let actionLog: { seed: number; actions: number[]; ok: boolean } | null = null;
+function track(frame: GameFrame): void {
+  const me = myPlayer(frame);
+  if (!actionLog || frame.seed !== actionLog.seed || frame.t < actionLog.actions.length) {
+    actionLog = { seed: frame.seed, actions: [], ok: frame.t === 0 };
+    return;
+  }
+  const next = actionLog.actions.length;
+  if (frame.t === next) return; // the same tick again (pause, settings)
+  if (frame.t === next + 1 && me) actionLog.actions.push(me.action);
+  else actionLog.ok = false;
+}
+
+/** The real world rebuilt from seed + actions, if it hashes like the real one. */
+async function rebuildReal(t: number, hash: string): Promise<import('@aikon/engine').World | null> {
+  const log = actionLog;
+  if (!log || !log.ok || log.actions.length !== t) return null;
+  const { SoloCore } = await import('../game/solo-core.ts');
+  const world = SoloCore.newWorld(log.seed);
+  for (const a of log.actions) world.step([a]);
+  return world.hash() === hash ? world : null;
 }
 
 function preferred(): 'browser' | 'server' | null {
@@ -93,6 +121,7 @@ export const useDream = create<DreamState>()((set, get) => ({
       const storeListener = real.onFrame;
       real.onFrame = (f) => {
         latest = f;
+        remember(f);
         storeListener?.(f);
       };
       const dream = new DreamSource(real, choice.shard, now.tickRate);
@@ -108,6 +137,7 @@ export const useDream = create<DreamState>()((set, get) => ({
         enteredAt = await real.hash(); // the paused frame arrives before this reply
       }
       remember(latest ?? now.frame);
+      if (enteredAt && real.kind === 'solo') dream.shadow = await rebuildReal(enteredAt.t, enteredAt.hash);
       set({ status: 'dreaming', shard: choice.shard.kind, backend: choice.shard.backend, reason: choice.reason, localMs: choice.localMs, enteredAt });
       await dream.begin(recent.slice(-KEEP), 1);
       set({ backend: choice.shard.backend });
@@ -165,6 +195,9 @@ declare global {
         step: number;
         ms: number;
         tokens: number[] | null;
+        /** Split view: the real engine's tokens after the same actions, and the view agreement. */
+        real: number[] | null;
+        agreement: number | null;
         enteredAt: DreamState['enteredAt'];
         wokeAt: DreamState['wokeAt'];
         message: string | null;
@@ -177,7 +210,7 @@ declare global {
 if (typeof window !== 'undefined') window.__aikonDream = {
   state() {
     const d = useDream.getState();
-    const frame = useGame.getState().frame as (GameFrame & { dream?: { step: number; ms: number; tokens: number[] } }) | null;
+    const frame = useGame.getState().frame as (GameFrame & { dream?: { step: number; ms: number; tokens: number[]; real?: number[]; agreement?: number } }) | null;
     return {
       status: d.status,
       shard: d.shard,
@@ -187,6 +220,8 @@ if (typeof window !== 'undefined') window.__aikonDream = {
       step: frame?.dream?.step ?? 0,
       ms: frame?.dream?.ms ?? 0,
       tokens: frame?.dream?.tokens ?? null,
+      real: frame?.dream?.real ?? null,
+      agreement: frame?.dream?.agreement ?? null,
       enteredAt: d.enteredAt,
       wokeAt: d.wokeAt,
       message: d.message,
