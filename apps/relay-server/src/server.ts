@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ENGINE_VERSION } from '@aikon/engine';
 import { pino, type Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
 import { Adapter, type BroadcastOptions, SessionAwareAdapter } from 'socket.io-adapter';
@@ -26,7 +26,7 @@ import {
   type WorkforceApproveRequest,
   type WorkforceSettingsRequest,
 } from '@aikon/protocol';
-import { defaultConfig, type RelayConfig, REPO_ROOT } from './config.ts';
+import { defaultConfig, type RelayConfig } from './config.ts';
 import { Lobby, type LobbyContext, type MemberState, RelayError } from './lobby.ts';
 import { RelayMetrics } from './metrics.ts';
 import { type RecoveredSession, recoverSessions } from './recovery.ts';
@@ -56,21 +56,6 @@ export interface RelayServer {
   readonly port: number;
   lobbyByCode(code: string): Lobby | undefined;
   close(): Promise<void>;
-}
-
-export function engineVersion(): string {
-  try {
-    let path: string;
-    try {
-      path = fileURLToPath(new URL('../package.json', import.meta.resolve('@aikon/engine')));
-    } catch {
-      path = join(REPO_ROOT, 'packages/engine/package.json');
-    }
-    const pkg = JSON.parse(readFileSync(path, 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }
 
 interface Bucket {
@@ -183,7 +168,7 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     metrics,
     store,
     log,
-    engineVersion: engineVersion(),
+    engineVersion: ENGINE_VERSION,
     onTick: hooks.onTick,
     onClosed(lobby) {
       lobbies.delete(lobby.id);
