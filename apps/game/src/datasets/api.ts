@@ -7,20 +7,9 @@
 export const API = '/api/datasets';
 
 export type Kind = 'human' | 'ai';
-export type ExportFormat = 'minari' | 'parquet' | 'replay';
-
-export interface Stats {
-  episodes: number;
-  steps: number;
-  human: number;
-  ai: number;
-  sessions: number;
-  meanLength: number;
-  meanReturn: number;
-  maxReturn: number;
-  achievementRates: Record<string, number>;
-  score: number;
-}
+// Response shapes are the dataset package's own types (type-only: nothing of it is bundled).
+export type { EpisodeCharts as Charts, EpisodeStats as Stats, ExportFormat } from '@aikon/datasets';
+import type { EpisodeCharts as Charts, EpisodeStats as Stats, ExportFormat } from '@aikon/datasets';
 
 export interface Summary {
   sessions: number;
@@ -52,16 +41,6 @@ export interface EpisodesPage {
   pageSize: number;
   stats: Stats;
   episodes: Episode[];
-}
-
-export interface Charts {
-  episodes: number;
-  timeline: { bucket: string; bucketMs: number; buckets: { start: string; episodes: number; steps: number; human: number; ai: number }[] };
-  achievements: { name: string; human: number; ai: number }[];
-  humanEpisodes: number;
-  aiEpisodes: number;
-  scores: { all: number; human: number; ai: number };
-  returns: { binWidth: number; bins: { from: number; to: number; human: number; ai: number }[] };
 }
 
 export interface Job {
