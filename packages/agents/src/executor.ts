@@ -18,6 +18,7 @@ import {
   type Player,
   type World,
   WORLD_SIZE,
+  PLANT_RIPE_AFTER,
 } from '@aikon/engine';
 import { PASS_BLOCKED, PASS_DEADLY, PASS_DIG, PASS_WALK, Pathfinder, type SearchResult, type Terrain } from './pathfind.ts';
 import { type Sense, Senses } from './senses.ts';
@@ -988,11 +989,11 @@ export class Executor {
 
   private ripePlant(p: Player): number | null {
     let any = false;
-    for (const mem of this.senses.plants.values()) if (mem.grown > 300) any = true;
+    for (const mem of this.senses.plants.values()) if (mem.grown > PLANT_RIPE_AFTER) any = true;
     if (!any) return null;
     const res = this.seekFacing(p, (t) => {
       const mem = this.senses.plants.get(t);
-      return mem !== undefined && mem.grown > 300;
+      return mem !== undefined && mem.grown > PLANT_RIPE_AFTER;
     });
     if (!res.found) return null;
     return this.act(res, Action.do);
