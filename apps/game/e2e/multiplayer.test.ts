@@ -241,12 +241,13 @@ describe('multiplayer in Chromium', () => {
     const episodeBefore = lobby.world!.findPlayer(0)!.episode;
     lobby.world!.findPlayer(0)!.inventory[0] = 0;
     await a.getByTestId('respawn-screen').waitFor({ timeout: 45_000 });
-    await b.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 1, null, { timeout: 45_000 });
+    // The host's body leaves the map (checked by slot: the guest may meet a zombie meanwhile).
+    await b.waitForFunction(() => window.__aikonNet!.state().mirror?.players.every((p) => p.slot !== 0) === true, null, { timeout: 45_000 });
     await b.getByTestId('player-row').filter({ hasText: 'down' }).waitFor({ timeout: 45_000 });
     await a.screenshot({ path: join(ARTIFACTS, 'respawn-screen.png') });
     await a.getByTestId('respawn').dispatchEvent('click');
     await a.getByTestId('respawn-screen').waitFor({ state: 'detached', timeout: 45_000 });
-    await b.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, { timeout: 45_000 });
+    await b.waitForFunction(() => window.__aikonNet!.state().mirror?.players.some((p) => p.slot === 0) === true, null, { timeout: 45_000 });
     // A fresh body in a new episode (alive when it spawned; the world may have hurt it since).
     expect(lobby.world!.findPlayer(0)!.episode).toBeGreaterThan(episodeBefore);
     await a.getByTestId('kick-Late').dispatchEvent('click');
