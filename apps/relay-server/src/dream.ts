@@ -18,7 +18,7 @@ import type { Logger } from 'pino';
 import type { Namespace, Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { NUM_ACTIONS } from '@aikon/engine';
-import type { DreamShard, LoadedModel } from '@aikon/world-model';
+import type { DreamResponse, DreamShard, LoadedModel } from '@aikon/world-model';
 
 export const DREAM_NAMESPACE = '/dream';
 export const DREAM_WIRE_VERSION = 1;
@@ -79,22 +79,11 @@ export interface DreamResetResult {
   sampler: { steps: number; temperature: number };
 }
 
-/** One predicted frame (the same fields as the worker protocol's `frame` response). */
-export interface DreamFrame {
-  session: number;
-  step: number;
-  tokens: number[];
-  view: number[];
-  facing: number;
-  sleeping: boolean;
-  inventory: number[];
-  daylightBucket: number;
-  reward: number;
-  done: boolean;
-  doneProbability: number;
-  /** Server-side time of the step (model passes and sampling). */
-  ms: number;
-}
+/**
+ * One predicted frame: the worker protocol's `frame` response (one definition in
+ * @aikon/world-model), with the server session id in place of the message envelope.
+ */
+export type DreamFrame = Omit<Extract<DreamResponse, { type: 'frame' }>, 'type' | 'v' | 'id'> & { session: number };
 
 export type DreamAck<T> = { ok: true; data: T } | { ok: false; error: { code: DreamErrorCode; message: string; event: string } };
 

@@ -58,16 +58,13 @@ interface CatalogFile {
   sessions: SessionEntry[];
 }
 
-/** Replays one log (no rendering) into a catalog entry. Never throws for bad logs: it records the problem. */
-export function scanLog(path: string, sessionId: string): SessionEntry {
-  const st = statSync(path);
-  const bytes = readFileSync(path);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const base: SessionEntry = {
+/** A catalog entry for a log file before (or without) replaying it. */
+function unscannedEntry(sessionId: string, size: number, mtimeMs: number, sha256: string, problem: string | null): SessionEntry {
+  return {
     sessionId,
     file: `${sessionId}${LOG_SUFFIX}`,
-    size: st.size,
-    mtimeMs: st.mtimeMs,
+    size,
+    mtimeMs,
     sha256,
     startedAt: '',
     endedAt: null,
@@ -78,9 +75,17 @@ export function scanLog(path: string, sessionId: string): SessionEntry {
     complete: false,
     torn: false,
     verified: false,
-    problem: null,
+    problem,
     episodes: [],
   };
+}
+
+/** Replays one log (no rendering) into a catalog entry. Never throws for bad logs: it records the problem. */
+export function scanLog(path: string, sessionId: string): SessionEntry {
+  const st = statSync(path);
+  const bytes = readFileSync(path);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const base = unscannedEntry(sessionId, st.size, st.mtimeMs, sha256, null);
   try {
     const report = replayLog(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     const h = report.header;
@@ -204,25 +209,7 @@ export function loadCatalog(dataDir: string, options: { onScan?: (sessionId: str
     }
     if (isLive(path, st.size, st.mtimeMs)) {
       // Replaying a growing log on every request would stall the relay: list it, scan it once it ends.
-      out.push({
-        sessionId,
-        file,
-        size: st.size,
-        mtimeMs: st.mtimeMs,
-        sha256: '',
-        startedAt: '',
-        endedAt: null,
-        seed: 0,
-        engineVersion: 'unknown',
-        tickRate: 0,
-        ticks: 0,
-        complete: false,
-        torn: false,
-        verified: false,
-        problem: 'still being recorded',
-        recording: true,
-        episodes: [],
-      });
+      out.push({ ...unscannedEntry(sessionId, st.size, st.mtimeMs, '', 'still being recorded'), recording: true });
       continue;
     }
     options.onScan?.(sessionId);

@@ -10,29 +10,16 @@
  * uses `loadTextures()` from `@aikon/engine/node`.
  */
 import { decode } from 'fast-png';
-import { INVENTORY, type ItemName } from '../constants.ts';
+import { INVENTORY, type ItemName, MATERIALS, type MaterialName } from '../constants.ts';
 
 /** Side of every sprite in source pixels. */
 export const TEXTURE_SIZE = 16;
 /** Sprites per atlas row. */
 export const ATLAS_COLUMNS = 8;
 
-/** Material tile names: material id i (1..12) uses MATERIAL_TEXTURES[i]; id 0 uses 'unknown'. */
-export const MATERIAL_TEXTURES = [
-  'unknown',
-  'water',
-  'grass',
-  'stone',
-  'path',
-  'sand',
-  'tree',
-  'lava',
-  'coal',
-  'iron',
-  'diamond',
-  'table',
-  'furnace',
-] as const satisfies readonly string[];
+/** Material tile names by material id (MATERIALS order); id 0 ("none") uses 'unknown'. */
+export type MaterialTexture = Exclude<MaterialName, 'none'> | 'unknown';
+export const MATERIAL_TEXTURES: readonly MaterialTexture[] = MATERIALS.map((m) => (m === 'none' ? 'unknown' : m));
 
 /** Player textures by facing (DIRECTIONS order: left, right, up, down). */
 export const PLAYER_TEXTURES = ['player-left', 'player-right', 'player-up', 'player-down'] as const;
