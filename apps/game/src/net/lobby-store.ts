@@ -352,7 +352,13 @@ export interface AikonNetHook {
     status: string | null;
     members: { name: string; host: boolean; connected: boolean; slot: number | null; exportConsent: boolean }[];
     error: string | null;
-    mirror: { t: number; slot: number | null; players: { slot: number; id: number; x: number; y: number; dead: boolean }[] } | null;
+    mirror: {
+      t: number;
+      slot: number | null;
+      players: { slot: number; id: number; x: number; y: number; dead: boolean }[];
+      /** This client's own body as the server last described it (its episode counts respawns). */
+      self: { id: number; episode: number; dead: boolean } | null;
+    } | null;
   };
 }
 
@@ -376,7 +382,12 @@ if (typeof window !== 'undefined') {
         members: (s.lobby?.members ?? []).map((m) => ({ name: m.name, host: m.host, connected: m.connected, slot: m.slot, exportConsent: m.exportConsent })),
         error: s.error,
         mirror: mirror?.ready
-          ? { t: mirror.t, slot: mirror.slot, players: mirror.players().map((p) => ({ slot: p.slot, id: p.id, x: p.x, y: p.y, dead: p.dead })) }
+          ? {
+              t: mirror.t,
+              slot: mirror.slot,
+              players: mirror.players().map((p) => ({ slot: p.slot, id: p.id, x: p.x, y: p.y, dead: p.dead })),
+              self: mirror.self ? { id: mirror.self.id, episode: mirror.self.episode, dead: mirror.self.dead } : null,
+            }
           : null,
       };
     },
