@@ -119,7 +119,16 @@ describe('workforce panel in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'task-done.png') });
     // The guest sees the same plan progress (workforce:state goes to the whole lobby).
     await guest.getByTestId('workforce-toggle').dispatchEvent('click'); // a background tab: no rAF for click()'s checks
-    await guest.locator('[data-testid=plan-task][data-state=done]').first().waitFor({ timeout: 15_000 });
+    await guest.locator('[data-testid=workforce-dock][data-open=true]').waitFor({ timeout: 15_000 });
+    await guest.getByTestId('workforce').waitFor({ timeout: 15_000 });
+    try {
+      await guest.locator('[data-testid=plan-task][data-state=done]').first().waitFor({ timeout: 30_000 });
+    } catch (err) {
+      await guest.screenshot({ path: join(ARTIFACTS, 'guest-failed.png') });
+      const dock = await guest.getByTestId('workforce-dock').textContent();
+      const net = await guest.evaluate(() => window.__aikonNet!.state());
+      throw new Error(`the guest saw no done task; dock: ${dock}; connected: ${net.connected}; status: ${net.status}; error: ${net.error}`, { cause: err });
+    }
     await expect.poll(() => page.getByTestId('plan').getAttribute('data-status'), { timeout: 60_000 }).toBe('done');
     expect(await page.locator('[data-testid=plan-task][data-state=done]').count()).toBe(await tasks.count());
     await page.screenshot({ path: join(ARTIFACTS, 'plan-done.png') });

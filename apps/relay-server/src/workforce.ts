@@ -295,7 +295,8 @@ export class LobbyWorkforce {
     for (const w of this.workers.values()) {
       if (w.slot === null) continue;
       const p = world.findPlayer(w.slot);
-      if (!p || p.removed) continue;
+      if (!p) continue;
+      // In a shared world a dead body leaves the map (removed) but keeps its slot until respawn.
       if (p.dead) {
         w.deadSince ??= world.t;
         if (world.t - w.deadSince >= RESPAWN_TICKS) {

@@ -196,6 +196,28 @@ describe('lobby workforce over Socket.IO', () => {
     expect(episodes.filter((e) => e.kind === 'human').length).toBe(2);
   }, 90_000);
 
+  it('a worker that dies in a shared world respawns by itself (a fresh body, a new episode)', async () => {
+    const host = await client();
+    const wfState = track(host);
+    const { lobby: created } = await host.createLobby({ name: 'Hana', seed: 5, tickRate: 15 });
+    await wf(host, 'workforce:add', { name: 'Ada' });
+    await host.start();
+    await waitFor(() => wfState.state?.workers[0]?.status === 'idle', 8000, 'worker spawned');
+    const lobby = server.lobbyByCode(created.code)!;
+    const slot = wfState.state!.workers[0].slot!;
+    const body = lobby.world!.findPlayer(slot)!;
+    body.inventory[0] = 0; // killed (as a zombie would)
+    await waitFor(() => wfState.state?.workers[0]?.status === 'dead', 5000, 'worker dead');
+    // Two players: the dead body left the map, but the worker keeps its seat and comes back.
+    expect(lobby.world!.findPlayer(slot)!.removed).toBe(true);
+    await waitFor(() => wfState.state?.workers[0]?.status === 'idle', 8000, 'worker respawned');
+    const fresh = lobby.world!.findPlayer(slot)!;
+    expect(fresh).not.toBe(body);
+    expect(fresh.episode).toBe(body.episode + 1);
+    expect(fresh.inventory[0]).toBe(9);
+    expect(lobby.workforce.auditLines().map((l) => `${l.who}: ${l.what}`)).toContain('Ada: respawned');
+  }, 30_000);
+
   it('a rejected plan never runs; seven workers on "all achievements" keep the tick cheap', async () => {
     const ticks: number[] = [];
     const timed = await startTestServer({ reconnectMs: 3000 });

@@ -372,12 +372,13 @@ function Audit({ state, compact }: { state: WorkforceState | null; compact: bool
 
 /** In the game screen of relay games: a folded button that opens the panel (bottom right). */
 export function WorkforceDock() {
-  const [open, setOpen] = useState(false);
+  const open = useWorkforce((s) => s.dockOpen);
+  const toggle = useWorkforce((s) => s.toggleDock);
   const state = useWorkforce((s) => s.state);
   const working = state?.workers.filter((w) => w.status === 'working').length ?? 0;
   return (
-    <div className="pointer-events-auto absolute bottom-28 right-2 flex max-h-[70%] w-[min(36rem,calc(100%-1rem))] flex-col items-end gap-1" data-testid="workforce-dock">
-      <button type="button" data-testid="workforce-toggle" onClick={() => setOpen(!open)} className="rounded-lg border border-white/15 bg-slate-950/80 px-3 py-1 text-xs font-semibold text-slate-200 hover:bg-slate-800">
+    <div className="pointer-events-auto absolute bottom-28 right-2 flex max-h-[70%] w-[min(36rem,calc(100%-1rem))] flex-col items-end gap-1" data-testid="workforce-dock" data-open={open}>
+      <button type="button" data-testid="workforce-toggle" onClick={toggle} className="rounded-lg border border-white/15 bg-slate-950/80 px-3 py-1 text-xs font-semibold text-slate-200 hover:bg-slate-800">
         AI workforce · {state?.workers.length ?? 0} workers{working ? ` · ${working} working` : ''}
         {state?.plan ? ` · ${PLAN_STATUS[state.plan.status]}` : ''} {open ? '▾' : '▴'}
       </button>

@@ -18,6 +18,9 @@ export interface WorkforceStore {
   /** Any other refusal (add/remove/approve/kill/settings/download). */
   error: string | null;
   busy: boolean;
+  /** Whether the game screen's workforce dock is unfolded (kept here so it survives remounts). */
+  dockOpen: boolean;
+  toggleDock(): void;
   addWorker(name: string): Promise<boolean>;
   removeWorker(workerId: string): Promise<void>;
   giveGoal(goal: string | StructuredGoal): Promise<boolean>;
@@ -68,6 +71,10 @@ export const useWorkforce = create<WorkforceStore>()((set, get) => {
     goalResult: null,
     error: null,
     busy: false,
+    dockOpen: false,
+    toggleDock() {
+      set({ dockOpen: !get().dockOpen });
+    },
     addWorker: (name) => run('workforce:add', { name: name.trim() }),
     async removeWorker(workerId) {
       await run('workforce:remove', { workerId });
@@ -113,7 +120,6 @@ export const useWorkforce = create<WorkforceStore>()((set, get) => {
       } catch (err) {
         set({ error: errorText(err) });
       }
-      void get;
     },
   };
 });
