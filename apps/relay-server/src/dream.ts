@@ -3,12 +3,7 @@
  * (`DreamShard` of @aikon/world-model over onnxruntime-node) for clients whose device cannot
  * dream in real time, and `/models/…` serves the model files to browser shards.
  *
- * Events (client → server, each with an ack `{ ok: true, data } | { ok: false, error }`):
- *   dream:reset   { v: 1, frames: number[81][] (1..K real frames, oldest first), seed?, session? }
- *                 → { session, model, version, backend, context, sampler }
- *   dream:step    { v: 1, session, action: 0..16 | null } → the predicted frame (DreamFrame)
- *   dream:dispose { v: 1, session } → null
- * Every event is rate limited per socket, size-checked and zod-validated; sessions are bounded
+ * The events and answers are defined in @aikon/world-model's dream-protocol.ts. Every event is rate limited per socket, size-checked and zod-validated; sessions are bounded
  * per socket and per server, freed on dispose, on disconnect and after an idle timeout.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -17,12 +12,18 @@ import { basename, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Namespace, Server, Socket } from 'socket.io';
 import { z } from 'zod';
-import { NUM_ACTIONS } from '@aikon/engine';
-import type { DreamResponse, DreamShard, LoadedModel } from '@aikon/world-model';
-
-export const DREAM_NAMESPACE = '/dream';
-export const DREAM_WIRE_VERSION = 1;
-const FRAME_TOKENS = 81;
+import {
+  DREAM_NAMESPACE,
+  type DreamAck,
+  type DreamErrorCode,
+  type DreamFrame,
+  type DreamResetResult,
+  DreamWireEvents,
+  type DreamWireEventName,
+  type DreamShard,
+  frameData,
+  type LoadedModel,
+} from '@aikon/world-model';
 
 export interface DreamConfig {
   /** Directory with manifest.json and the .onnx files. */
@@ -42,50 +43,6 @@ export interface DreamConfig {
 export function defaultDreamConfig(modelsDir: string): DreamConfig {
   return { modelsDir, maxSessions: 32, maxSessionsPerSocket: 2, rateLimit: { perSecond: 30, burst: 60 }, idleMs: 5 * 60_000, threads: 1 };
 }
-
-const Frame = z.array(z.number().int().min(0).max(255)).length(FRAME_TOKENS);
-const SessionId = z.number().int().min(1);
-export const DreamEvents = {
-  'dream:reset': z.strictObject({
-    v: z.literal(DREAM_WIRE_VERSION),
-    frames: z.array(Frame).min(1).max(8),
-    seed: z.number().int().min(0).max(0xffffffff).optional(),
-    session: SessionId.optional(),
-  }),
-  'dream:step': z.strictObject({ v: z.literal(DREAM_WIRE_VERSION), session: SessionId, action: z.number().int().min(0).max(NUM_ACTIONS - 1).nullable() }),
-  'dream:dispose': z.strictObject({ v: z.literal(DREAM_WIRE_VERSION), session: SessionId }),
-} as const;
-export type DreamEventName = keyof typeof DreamEvents;
-
-export type DreamErrorCode =
-  | 'invalid_payload'
-  | 'unknown_event'
-  | 'payload_too_large'
-  | 'rate_limited'
-  | 'session_limit'
-  | 'server_busy'
-  | 'no_session'
-  | 'step_in_flight'
-  | 'bad_context'
-  | 'model_unavailable'
-  | 'server_error';
-
-export interface DreamResetResult {
-  session: number;
-  model: string;
-  version: string;
-  backend: string;
-  context: number;
-  sampler: { steps: number; temperature: number };
-}
-
-/**
- * One predicted frame: the worker protocol's `frame` response (one definition in
- * @aikon/world-model), with the server session id in place of the message envelope.
- */
-export type DreamFrame = Omit<Extract<DreamResponse, { type: 'frame' }>, 'type' | 'v' | 'id'> & { session: number };
-
-export type DreamAck<T> = { ok: true; data: T } | { ok: false; error: { code: DreamErrorCode; message: string; event: string } };
 
 class DreamError extends Error {
   constructor(
@@ -161,7 +118,7 @@ export function attachDreamHost(io: Server, config: DreamConfig, log: Logger): D
     return s;
   }
 
-  const handlers: { [K in DreamEventName]: (socket: Socket, req: z.infer<(typeof DreamEvents)[K]>) => Promise<unknown> } = {
+  const handlers: { [K in DreamWireEventName]: (socket: Socket, req: z.infer<(typeof DreamWireEvents)[K]>) => Promise<unknown> } = {
     async 'dream:reset'(socket, req) {
       let s = req.session !== undefined ? sessionOf(socket, req.session) : undefined;
       if (s?.busy) throw new DreamError('step_in_flight', 'wait for the step in flight before resetting');
@@ -210,21 +167,7 @@ export function attachDreamHost(io: Server, config: DreamConfig, log: Logger): D
         const ms = performance.now() - t0;
         recentStepMs.push(ms);
         if (recentStepMs.length > 200) recentStepMs.shift();
-        const o = r.observation;
-        const frame: DreamFrame = {
-          session: s.id,
-          step: r.step,
-          tokens: Array.from(r.tokens),
-          view: Array.from(o.view),
-          facing: o.facing,
-          sleeping: o.sleeping,
-          inventory: Array.from(o.inventory),
-          daylightBucket: o.daylightBucket,
-          reward: r.reward,
-          done: r.done,
-          doneProbability: r.doneProbability,
-          ms,
-        };
+        const frame: DreamFrame = { session: s.id, ...frameData(r, ms) };
         return frame;
       } finally {
         s.busy = false;
@@ -253,11 +196,11 @@ export function attachDreamHost(io: Server, config: DreamConfig, log: Logger): D
       bucket.last = now;
       if (bucket.tokens < 1) return fail('rate_limited', `too many dream events: at most ${config.rateLimit.perSecond} per second`);
       bucket.tokens -= 1;
-      if (typeof event !== 'string' || !Object.hasOwn(DreamEvents, event)) return fail('unknown_event', `unknown dream event ${JSON.stringify(name)}`);
+      if (typeof event !== 'string' || !Object.hasOwn(DreamWireEvents, event)) return fail('unknown_event', `unknown dream event ${JSON.stringify(name)}`);
       if (rest.length !== 1) return fail('invalid_payload', 'send one payload object per event');
       if (JSON.stringify(rest[0] ?? null).length > MAX_EVENT_BYTES) return fail('payload_too_large', `payload larger than ${MAX_EVENT_BYTES} bytes`);
-      const key = event as DreamEventName;
-      const parsed = DreamEvents[key].safeParse(rest[0]);
+      const key = event as DreamWireEventName;
+      const parsed = DreamWireEvents[key].safeParse(rest[0]);
       if (!parsed.success) return fail('invalid_payload', z.prettifyError(parsed.error).slice(0, 500));
       (handlers[key] as (s: Socket, r: unknown) => Promise<unknown>)(socket, parsed.data).then(
         (data) => ack?.({ ok: true, data: data ?? null }),

@@ -8,7 +8,7 @@ import { io as ioClient, type Socket } from 'socket.io-client';
 import * as msgpackParser from 'socket.io-msgpack-parser';
 import { Action, World } from '@aikon/engine';
 import { decodeObservation, FRAME_TOKENS, tokenize } from '@aikon/world-model';
-import type { DreamAck, DreamFrame, DreamResetResult } from '../src/dream.ts';
+import type { DreamAck, DreamFrame, DreamResetResult } from '@aikon/world-model';
 import { startTestServer, waitFor } from './helpers.ts';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;

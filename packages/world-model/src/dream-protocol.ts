@@ -1,11 +1,13 @@
 /**
- * Messages between a game client and a dream shard that lives elsewhere — a Web Worker in the
- * player's tab today; the relay server (onnxruntime-node) or a lobby peer later, over the same
- * shapes. Version 1; validated with zod at the boundary. Browser-safe.
+ * Messages between a game client and a dream shard that lives elsewhere, defined once here:
+ * - the shard protocol (reset/step/dispose by request id), spoken to a Web Worker in the
+ *   player's tab (dream-worker.ts, which also takes a `load` message first);
+ * - the relay's `/dream` Socket.IO namespace (the same shard on the server, by session id).
+ * Versioned; validated with zod where they arrive. Browser-safe.
  */
 import { NUM_ACTIONS } from '@aikon/engine';
 import { z } from 'zod';
-import type { DreamShard } from './dream-shard.ts';
+import type { DreamShard, DreamStep } from './dream-shard.ts';
 import { FRAME_TOKENS } from './tokens.ts';
 
 export const DREAM_PROTOCOL_VERSION = 1;
@@ -19,25 +21,58 @@ export const DreamRequestSchema = z.discriminatedUnion('type', [
 ]);
 export type DreamRequest = z.infer<typeof DreamRequestSchema>;
 
+/** A predicted frame: the shard's step as plain data (what both transports send back). */
+export interface DreamFrameData {
+  step: number;
+  tokens: number[];
+  view: number[];
+  facing: number;
+  sleeping: boolean;
+  inventory: number[];
+  daylightBucket: number;
+  reward: number;
+  done: boolean;
+  doneProbability: number;
+  /** Time the shard took for this step (ms). */
+  ms: number;
+}
+
+export function frameData(s: DreamStep, ms: number): DreamFrameData {
+  const o = s.observation;
+  return {
+    step: s.step, tokens: Array.from(s.tokens), view: Array.from(o.view), facing: o.facing, sleeping: o.sleeping,
+    inventory: Array.from(o.inventory), daylightBucket: o.daylightBucket, reward: s.reward, done: s.done,
+    doneProbability: s.doneProbability, ms,
+  };
+}
+
 export type DreamResponse =
   | { type: 'ready'; v: 1; id: number }
-  | {
-      type: 'frame';
-      v: 1;
-      id: number;
-      step: number;
-      tokens: number[];
-      view: number[];
-      facing: number;
-      sleeping: boolean;
-      inventory: number[];
-      daylightBucket: number;
-      reward: number;
-      done: boolean;
-      doneProbability: number;
-      ms: number;
-    }
+  | ({ type: 'frame'; v: 1; id: number } & DreamFrameData)
   | { type: 'error'; v: 1; id: number; message: string };
+
+/** The worker's first message: which model to fetch (next to the manifest) and how to run it. */
+export interface DreamLoadMessage {
+  type: 'load';
+  manifestUrl: string;
+  name?: string;
+  wasmPaths?: string;
+  numThreads?: number;
+  seed?: number;
+}
+
+/** The worker's answer to `load` (a failure comes as an `error` with id -1). */
+export interface DreamLoadedMessage {
+  type: 'loaded';
+  v: 1;
+  model: string;
+  version: string;
+  backend: string;
+  sampler: { steps: number; temperature: number };
+}
+
+/** Everything a dream worker posts back. */
+export type DreamWorkerReply = DreamResponse | DreamLoadedMessage;
 
 /** Serves protocol requests with one shard (the body of a worker's or server's message handler). */
 export async function handleDreamRequest(shard: DreamShard, raw: unknown): Promise<DreamResponse> {
@@ -53,12 +88,7 @@ export async function handleDreamRequest(shard: DreamShard, raw: unknown): Promi
       case 'step': {
         const t0 = performance.now();
         const s = await shard.step(req.action);
-        const o = s.observation;
-        return {
-          type: 'frame', v: 1, id: req.id, step: s.step, tokens: Array.from(s.tokens), view: Array.from(o.view), facing: o.facing,
-          sleeping: o.sleeping, inventory: Array.from(o.inventory), daylightBucket: o.daylightBucket, reward: s.reward, done: s.done,
-          doneProbability: s.doneProbability, ms: performance.now() - t0,
-        };
+        return { type: 'frame', v: 1, id: req.id, ...frameData(s, performance.now() - t0) };
       }
       case 'dispose':
         await shard.dispose();
@@ -68,3 +98,53 @@ export async function handleDreamRequest(shard: DreamShard, raw: unknown): Promi
     return { type: 'error', v: 1, id: req.id, message: (err as Error).message };
   }
 }
+
+// ---- the relay's /dream namespace ----------------------------------------------------------
+//   dream:reset   { v, frames: 1..8 frames of FRAME_TOKENS tokens, seed?, session? } → DreamResetResult
+//   dream:step    { v, session, action: 0..16 | null } → DreamFrame
+//   dream:dispose { v, session } → null
+// Every event is acknowledged with a DreamAck.
+
+export const DREAM_NAMESPACE = '/dream';
+export const DREAM_WIRE_VERSION = 1;
+
+const WireFrame = z.array(z.number().int().min(0).max(255)).length(FRAME_TOKENS);
+const SessionId = z.number().int().min(1);
+export const DreamWireEvents = {
+  'dream:reset': z.strictObject({
+    v: z.literal(DREAM_WIRE_VERSION),
+    frames: z.array(WireFrame).min(1).max(8),
+    seed: z.number().int().min(0).max(0xffffffff).optional(),
+    session: SessionId.optional(),
+  }),
+  'dream:step': z.strictObject({ v: z.literal(DREAM_WIRE_VERSION), session: SessionId, action: z.number().int().min(0).max(NUM_ACTIONS - 1).nullable() }),
+  'dream:dispose': z.strictObject({ v: z.literal(DREAM_WIRE_VERSION), session: SessionId }),
+} as const;
+export type DreamWireEventName = keyof typeof DreamWireEvents;
+
+export type DreamErrorCode =
+  | 'invalid_payload'
+  | 'unknown_event'
+  | 'payload_too_large'
+  | 'rate_limited'
+  | 'session_limit'
+  | 'server_busy'
+  | 'no_session'
+  | 'step_in_flight'
+  | 'bad_context'
+  | 'model_unavailable'
+  | 'server_error';
+
+export interface DreamResetResult {
+  session: number;
+  model: string;
+  version: string;
+  backend: string;
+  context: number;
+  sampler: { steps: number; temperature: number };
+}
+
+/** One predicted frame from the relay, with its session id. */
+export type DreamFrame = DreamFrameData & { session: number };
+
+export type DreamAck<T> = { ok: true; data: T } | { ok: false; error: { code: DreamErrorCode; message: string; event: string } };

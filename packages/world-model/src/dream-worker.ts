@@ -9,26 +9,17 @@
  * run with onnxruntime-web (WebGPU where available, else wasm).
  */
 import { OrtWebBackend } from './backend-web.ts';
-import { handleDreamRequest } from './dream-protocol.ts';
+import { type DreamLoadMessage, type DreamWorkerReply, handleDreamRequest } from './dream-protocol.ts';
 import type { DreamShard } from './dream-shard.ts';
 import { loadModel } from './runtime.ts';
 
-interface LoadMessage {
-  type: 'load';
-  manifestUrl: string;
-  name?: string;
-  wasmPaths?: string;
-  numThreads?: number;
-  seed?: number;
-}
-
-const scope = globalThis as unknown as { onmessage: ((e: { data: unknown }) => void) | null; postMessage(m: unknown): void };
+const scope = globalThis as unknown as { onmessage: ((e: { data: unknown }) => void) | null; postMessage(m: DreamWorkerReply): void };
 let shard: DreamShard | null = null;
 
 scope.onmessage = async (e) => {
   const msg = e.data as { type?: string; id?: number };
   if (msg.type === 'load') {
-    const m = msg as LoadMessage;
+    const m = msg as DreamLoadMessage;
     try {
       const manifest = await (await fetch(m.manifestUrl)).json();
       const base = new URL('.', new URL(m.manifestUrl, (globalThis as { location?: { href: string } }).location?.href));

@@ -20,7 +20,7 @@ import {
   type Player,
   type World,
 } from '@aikon/engine';
-import { COUNT_BASE, DAYLIGHT_BASE, DAYLIGHT_BUCKETS, FACING_BASE, FRAME_TOKENS, INVENTORY_POS, MAX_COUNT, VIEW_TOKENS } from '@aikon/world-model';
+import { COUNT_BASE, DAYLIGHT_BASE, DAYLIGHT_BUCKETS, type DreamFrameData, FACING_BASE, FRAME_TOKENS, INVENTORY_POS, MAX_COUNT, VIEW_TOKENS } from '@aikon/world-model';
 import { craftOptions } from '../game/craft.ts';
 import { O_ID, O_KIND, O_X, O_Y, OBJECT_STRIDE, type GameFrame, type PlayerView } from '../game/protocol.ts';
 
@@ -77,18 +77,8 @@ export function tokensFromFrame(frame: GameFrame): Int32Array {
   return out;
 }
 
-/** A predicted observation (the shard's answer, decoded). */
-export interface Prediction {
-  step: number;
-  view: ArrayLike<number>;
-  facing: number;
-  sleeping: boolean;
-  inventory: ArrayLike<number>;
-  daylightBucket: number;
-  tokens: ArrayLike<number>;
-  reward: number;
-  doneProbability: number;
-}
+/** A predicted observation: what either shard answers for one step. */
+export type Prediction = Omit<DreamFrameData, 'done' | 'ms'>;
 
 const MOVES: Record<number, number> = {
   [Action.move_left]: 0,

@@ -5,6 +5,17 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import * as msgpackParser from 'socket.io-msgpack-parser';
+import {
+  DREAM_NAMESPACE,
+  DREAM_PROTOCOL_VERSION,
+  DREAM_WIRE_VERSION,
+  type DreamAck,
+  type DreamFrame,
+  type DreamLoadMessage,
+  type DreamRequest,
+  type DreamResetResult,
+  type DreamWorkerReply,
+} from '@aikon/world-model';
 import type { Prediction } from './dream-frame.ts';
 
 export interface ShardClient {
@@ -16,13 +27,7 @@ export interface ShardClient {
   dispose(): void;
 }
 
-type WorkerReply =
-  | { type: 'loaded'; model: string; version: string; backend: string }
-  | { type: 'ready'; id: number }
-  | ({ type: 'frame'; id: number; ms: number } & Prediction)
-  | { type: 'error'; id: number; message: string };
-
-const V = 1;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** The shard in this tab. */
 export class BrowserShard implements ShardClient {
@@ -30,12 +35,12 @@ export class BrowserShard implements ShardClient {
   backend = '';
   private readonly worker: Worker;
   private nextId = 1;
-  private readonly waiting = new Map<number, { ok: (r: WorkerReply) => void; fail: (e: Error) => void }>();
-  private loaded: { ok: (r: WorkerReply) => void; fail: (e: Error) => void } | null = null;
+  private readonly waiting = new Map<number, { ok: (r: DreamWorkerReply) => void; fail: (e: Error) => void }>();
+  private loaded: { ok: (r: DreamWorkerReply) => void; fail: (e: Error) => void } | null = null;
 
   private constructor() {
     this.worker = new Worker(new URL('./dream.worker.ts', import.meta.url), { type: 'module', name: 'aikon-dream' });
-    this.worker.onmessage = (e: MessageEvent<WorkerReply>) => {
+    this.worker.onmessage = (e: MessageEvent<DreamWorkerReply>) => {
       const m = e.data;
       if (m.type === 'loaded') {
         this.loaded?.ok(m);
@@ -65,10 +70,11 @@ export class BrowserShard implements ShardClient {
   static async load(manifestUrl: string, timeoutMs = 60_000): Promise<BrowserShard> {
     const shard = new BrowserShard();
     try {
-      const r = await new Promise<WorkerReply>((ok, fail) => {
+      const r = await new Promise<DreamWorkerReply>((ok, fail) => {
         shard.loaded = { ok, fail };
         setTimeout(() => fail(new Error('the dream model took too long to load')), timeoutMs);
-        shard.worker.postMessage({ type: 'load', manifestUrl, seed: 1 });
+        const load: DreamLoadMessage = { type: 'load', manifestUrl, seed: 1 };
+        shard.worker.postMessage(load);
       });
       if (r.type === 'loaded') shard.backend = `${r.model} · ${r.backend}`;
       return shard;
@@ -78,11 +84,13 @@ export class BrowserShard implements ShardClient {
     }
   }
 
-  private request(msg: Record<string, unknown>): Promise<WorkerReply> {
+  /** Sends one shard-protocol request (its version and id filled in) and waits for the answer. */
+  private request(msg: DistributiveOmit<DreamRequest, 'v' | 'id'>): Promise<DreamWorkerReply> {
     const id = this.nextId++;
     return new Promise((ok, fail) => {
       this.waiting.set(id, { ok, fail });
-      this.worker.postMessage({ ...msg, v: V, id });
+      const req: DreamRequest = { ...msg, v: DREAM_PROTOCOL_VERSION, id };
+      this.worker.postMessage(req);
     });
   }
 
@@ -104,8 +112,6 @@ export class BrowserShard implements ShardClient {
   }
 }
 
-type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
-
 /** The shard on the relay server (same origin unless `url` says otherwise). */
 export class ServerShard implements ShardClient {
   readonly kind = 'server' as const;
@@ -115,7 +121,7 @@ export class ServerShard implements ShardClient {
   private constructor(private readonly socket: Socket) {}
 
   static async connect(origin: string, timeoutMs = 10_000): Promise<ServerShard> {
-    const socket = io(`${origin}/dream`, { parser: msgpackParser, transports: ['websocket'], reconnection: false, timeout: timeoutMs });
+    const socket = io(`${origin}${DREAM_NAMESPACE}`, { parser: msgpackParser, transports: ['websocket'], reconnection: false, timeout: timeoutMs });
     await new Promise<void>((ok, fail) => {
       const timer = setTimeout(() => fail(new Error('the dream server did not answer')), timeoutMs);
       socket.once('connect', () => {
@@ -132,14 +138,14 @@ export class ServerShard implements ShardClient {
   }
 
   private async call<T>(event: string, payload: unknown): Promise<T> {
-    const a = (await this.socket.timeout(30_000).emitWithAck(event, payload)) as Ack<T>;
+    const a = (await this.socket.timeout(30_000).emitWithAck(event, payload)) as DreamAck<T>;
     if (!a.ok) throw new Error(`${a.error.message} (${a.error.code})`);
     return a.data;
   }
 
   async reset(frames: number[][], seed?: number): Promise<void> {
-    const r = await this.call<{ session: number; model: string; backend: string }>('dream:reset', {
-      v: V, frames, ...(seed !== undefined ? { seed } : {}), ...(this.session !== null ? { session: this.session } : {}),
+    const r = await this.call<DreamResetResult>('dream:reset', {
+      v: DREAM_WIRE_VERSION, frames, ...(seed !== undefined ? { seed } : {}), ...(this.session !== null ? { session: this.session } : {}),
     });
     this.session = r.session;
     this.backend = `${r.model} · ${r.backend}`;
@@ -148,7 +154,7 @@ export class ServerShard implements ShardClient {
   async step(action: number | null): Promise<Prediction & { ms: number }> {
     if (this.session === null) throw new Error('reset the dream first');
     const t0 = performance.now();
-    const r = await this.call<Prediction>('dream:step', { v: V, session: this.session, action });
+    const r = await this.call<DreamFrame>('dream:step', { v: DREAM_WIRE_VERSION, session: this.session, action });
     return { ...r, ms: performance.now() - t0 };
   }
 
