@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type NlConfig, nlConfigFromEnv } from '@aikon/agents';
 import type { DreamConfig } from './dream.ts';
 
 export interface RelayConfig {
@@ -41,6 +42,11 @@ export interface RelayConfig {
   modelsDir: string;
   /** Server dream shard limits (see dream.ts). */
   dream?: Partial<Omit<DreamConfig, 'modelsDir'>>;
+  /**
+   * An OpenAI-compatible chat-completions endpoint that reads the workforce's free-text goals
+   * (off by default; the goal grammar reads them then, and whenever the endpoint fails).
+   */
+  languageModel: NlConfig | null;
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -69,6 +75,7 @@ export function defaultConfig(): RelayConfig {
     stampDeltas: false,
     datasetsApi: true,
     modelsDir: resolve(REPO_ROOT, 'models'),
+    languageModel: null,
   };
 }
 
@@ -80,7 +87,9 @@ function intArg(name: string, value: string | undefined, min: number, max: numbe
 
 const USAGE = `usage: relay-server [--host 127.0.0.1] [--port 8080] [--data-dir ./data] [--static-dir dist/game]
                     [--public-url URL] [--hash-every 100] [--log-level info] [--models-dir models]
-environment: HOST, PORT, AIKON_DATA_DIR, AIKON_STATIC_DIR, AIKON_PUBLIC_URL, AIKON_MODELS_DIR, LOG_LEVEL (flags win)`;
+                    [--llm-url http://127.0.0.1:8000/v1 --llm-model NAME]
+environment: HOST, PORT, AIKON_DATA_DIR, AIKON_STATIC_DIR, AIKON_PUBLIC_URL, AIKON_MODELS_DIR, LOG_LEVEL,
+             AIKON_LLM_URL, AIKON_LLM_MODEL, AIKON_LLM_KEY, AIKON_LLM_TIMEOUT_MS (flags win)`;
 
 /** Flags win over environment variables, which win over defaults. */
 export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): RelayConfig {
@@ -92,6 +101,13 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   if (env.AIKON_PUBLIC_URL) config.publicUrl = env.AIKON_PUBLIC_URL;
   if (env.LOG_LEVEL) config.logLevel = env.LOG_LEVEL;
   if (env.AIKON_MODELS_DIR) config.modelsDir = abs(env.AIKON_MODELS_DIR);
+  if (Boolean(env.AIKON_LLM_URL) !== Boolean(env.AIKON_LLM_MODEL)) {
+    throw new Error(`AIKON_LLM_URL and AIKON_LLM_MODEL go together: set both to use a language model, or neither\n${USAGE}`);
+  }
+  config.languageModel = nlConfigFromEnv(env);
+  if (config.languageModel?.timeoutMs !== undefined) intArg('AIKON_LLM_TIMEOUT_MS', env.AIKON_LLM_TIMEOUT_MS, 100, 120_000);
+  let llmUrl: string | undefined;
+  let llmModel: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -131,12 +147,27 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
       case '--log-level':
         config.logLevel = value();
         break;
+      case '--llm-url':
+        llmUrl = value();
+        break;
+      case '--llm-model':
+        llmModel = value();
+        break;
       case '--help':
       case '-h':
         throw new Error(USAGE);
       default:
         throw new Error(`unknown argument ${arg}\n${USAGE}`);
     }
+  }
+  if (llmUrl !== undefined || llmModel !== undefined) {
+    const url = llmUrl ?? config.languageModel?.url;
+    const model = llmModel ?? config.languageModel?.model;
+    if (!url || !model) throw new Error(`a language model needs both --llm-url and --llm-model (or AIKON_LLM_URL and AIKON_LLM_MODEL)\n${USAGE}`);
+    config.languageModel = { ...config.languageModel, url, model };
+  }
+  if (config.languageModel && !/^https?:\/\//.test(config.languageModel.url)) {
+    throw new Error(`the language model URL must be http(s)://…, got ${config.languageModel.url}`);
   }
   return config;
 }

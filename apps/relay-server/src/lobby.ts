@@ -150,7 +150,7 @@ export class Lobby {
       respawn: (w) => this.respawnWorker(w),
       broadcast: (state) => this.ctx.emitToRoom(this.room, 'workforce:state', state),
       seatsLeft: () => this.config.seats - this.members.size - this.workforce.workers.size,
-    });
+    }, this.ctx.config.languageModel);
   }
 
   get room(): string {

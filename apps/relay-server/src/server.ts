@@ -515,16 +515,24 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
       fail('invalid_payload', z.prettifyError(parsed.error).slice(0, 500));
       return;
     }
-    try {
-      const data = (handlers[key] as (s: Socket, p: unknown) => unknown)(socket, parsed.data);
+    const done = (data: unknown): void => {
       metrics.events.inc({ event: key });
       ack?.({ ok: true, data: data ?? null });
-    } catch (err) {
+    };
+    const failed = (err: unknown): void => {
       if (err instanceof RelayError) fail(err.code, err.message);
       else {
         log.error({ err, event: key }, 'handler failed');
         fail('server_error', 'internal server error');
       }
+    };
+    try {
+      const data = (handlers[key] as (s: Socket, p: unknown) => unknown)(socket, parsed.data);
+      // A few handlers wait on something outside (workforce goals on a language-model endpoint).
+      if (data instanceof Promise) data.then(done, failed);
+      else done(data);
+    } catch (err) {
+      failed(err);
     }
   }
 

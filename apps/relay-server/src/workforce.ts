@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
-import { Commander, describeGoal, type Goal, parseGoal, type Plan } from '@aikon/agents';
+import { Commander, describeGoal, type Goal, type GoalParse, interpretGoal, type NlConfig, type NlResult, parseGoal, type Plan } from '@aikon/agents';
 import { Item, type World } from '@aikon/engine';
 import {
   type AuditLine,
@@ -85,7 +85,14 @@ export class LobbyWorkforce {
   private file: WriteStream | null = null;
   private lastBroadcastAt = 0;
 
-  constructor(private readonly host: WorkforceHost) {}
+  /**
+   * @param languageModel the OpenAI-compatible endpoint that reads free-text goals (null: the
+   *   goal grammar alone; it is also the fallback whenever the endpoint fails).
+   */
+  constructor(
+    private readonly host: WorkforceHost,
+    private readonly languageModel: NlConfig | null = null,
+  ) {}
 
   // ---- audit ------------------------------------------------------------------------------
 
@@ -200,19 +207,31 @@ export class LobbyWorkforce {
     this.broadcast(true);
   }
 
-  goal(by: string, request: { text: string } | { goal: StructuredGoal }): WorkforceGoalResult {
+  async goal(by: string, request: { text: string } | { goal: StructuredGoal }): Promise<WorkforceGoalResult> {
     const text = 'text' in request ? request.text : describeGoal(request.goal as Goal);
     const refuse = (reason: string): never => {
       this.log(by, `goal "${text}" refused: ${reason}`);
       this.broadcast(true);
       throw new RelayError('goal_refused', reason);
     };
-    const commander = this.commander;
-    if (!commander || !this.host.running) return refuse('start the game first: plans are made from the world');
-    if (this.workers.size === 0) return refuse('add an AI worker first');
-    const parsed = parseGoal(text);
+    const ready = (): void => {
+      if (!this.commander || !this.host.running) refuse('start the game first: plans are made from the world');
+      if (this.workers.size === 0) refuse('add an AI worker first');
+    };
+    ready();
+    let parsed: GoalParse;
+    let read: Pick<NlResult, 'via' | 'note'> | null = null;
+    if ('text' in request) {
+      const r = await interpretGoal(text, this.languageModel);
+      ready(); // the game may have ended, or the workers gone, while the endpoint thought
+      if (r.via === 'endpoint' && r.ok) this.log(by, `"${text}" read by the language model as "${describeGoal(r.goal)}"`);
+      else if (this.languageModel && r.note) this.log('server', `language model not used for "${text}" (${r.note}); the goal grammar read it`);
+      parsed = r;
+      read = { via: r.via, ...(r.note ? { note: r.note } : {}) };
+    } else parsed = parseGoal(text);
     if (!parsed.ok) return refuse(parsed.reason);
     const goal = parsed.goal;
+    const commander = this.commander!;
     if (this.settings.approval) {
       const r = commander.planner.plan(goal, commander.planState());
       if (!r.ok) return refuse(r.reason);
@@ -221,9 +240,9 @@ export class LobbyWorkforce {
       this.pending = { planId, goal: describeGoal(goal), by, status: 'awaiting', note: null, parsed: goal, plan: r.plan };
       this.log(by, `asked for "${describeGoal(goal)}": plan #${planId} (${r.plan.tasks.length} tasks) waits for the host's approval`);
       this.broadcast(true);
-      return { goal: describeGoal(goal), planId, tasks: r.plan.tasks.length, awaitingApproval: true };
+      return { goal: describeGoal(goal), planId, tasks: r.plan.tasks.length, awaitingApproval: true, ...read };
     }
-    return this.install(by, goal, by, ++this.planSeq);
+    return { ...this.install(by, goal, by, ++this.planSeq), ...read };
   }
 
   private install(by: string, goal: Goal, askedBy: string, planId: number): WorkforceGoalResult {
@@ -391,6 +410,7 @@ export class LobbyWorkforce {
       plan,
       audit: this.audit.slice(-AUDIT_TAIL),
       auditTotal: this.auditSeq,
+      languageModel: this.languageModel?.model ?? null,
     };
   }
 

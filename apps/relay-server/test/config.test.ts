@@ -22,6 +22,17 @@ describe('config', () => {
     expect(() => parseConfig(['--nope'], {})).toThrow(/unknown argument/);
     expect(() => parseConfig(['--port'], {})).toThrow(/needs a value/);
   });
+  it('takes a language-model endpoint for workforce goals from flags or environment, and refuses half of one', () => {
+    expect(parseConfig([], {}).languageModel).toBeNull();
+    const env = { AIKON_LLM_URL: 'http://127.0.0.1:8000/v1', AIKON_LLM_MODEL: 'small', AIKON_LLM_KEY: 'k', AIKON_LLM_TIMEOUT_MS: '3000' };
+    expect(parseConfig([], env).languageModel).toEqual({ url: 'http://127.0.0.1:8000/v1', model: 'small', apiKey: 'k', timeoutMs: 3000 });
+    expect(parseConfig(['--llm-model', 'big'], env).languageModel).toMatchObject({ url: 'http://127.0.0.1:8000/v1', model: 'big', apiKey: 'k' });
+    expect(parseConfig(['--llm-url', 'http://10.0.0.1/v1', '--llm-model', 'm'], {}).languageModel).toMatchObject({ url: 'http://10.0.0.1/v1', model: 'm' });
+    expect(() => parseConfig(['--llm-url', 'http://10.0.0.1/v1'], {})).toThrow(/both --llm-url and --llm-model/);
+    expect(() => parseConfig([], { AIKON_LLM_URL: 'http://x/v1' })).toThrow(/go together/);
+    expect(() => parseConfig(['--llm-url', 'ftp://x', '--llm-model', 'm'], {})).toThrow(/http\(s\)/);
+    expect(() => parseConfig([], { ...env, AIKON_LLM_TIMEOUT_MS: 'soon' })).toThrow(/AIKON_LLM_TIMEOUT_MS/);
+  });
   it('estimates payload sizes and stops early', () => {
     expect(approxSize({ a: 1 }, 100)).toBeLessThan(30);
     expect(approxSize('x'.repeat(10_000), 100)).toBeGreaterThan(100);

@@ -7,9 +7,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { RelayClient } from '@aikon/protocol/client';
-import { type Ack, type ErrorMessage, replayLog, type WorkforceState } from '@aikon/protocol';
+import { type Ack, type ErrorMessage, replayLog, type WorkforceGoalResult, type WorkforceState } from '@aikon/protocol';
 import { readLogFile } from '@aikon/protocol/node';
 import { connectClient, nextError, startTestServer, waitFor } from './helpers.ts';
 
@@ -216,6 +218,56 @@ describe('lobby workforce over Socket.IO', () => {
     expect(fresh.episode).toBe(body.episode + 1);
     expect(fresh.inventory[0]).toBe(9);
     expect(lobby.workforce.auditLines().map((l) => `${l.who}: ${l.what}`)).toContain('Ada: respawned');
+  }, 30_000);
+
+  it('reads free-text goals with a configured language-model endpoint, and falls back to the grammar', async () => {
+    // A local stand-in for an OpenAI-compatible endpoint (no real one can be reached here).
+    let down = false;
+    const asked: string[] = [];
+    const endpoint = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const text: string = JSON.parse(body).messages.at(-1).content;
+        asked.push(text);
+        if (down) return void res.writeHead(503).end('overloaded');
+        const content = /logs/.test(text) ? '{"kind":"collect","item":"wood","amount":2}' : /moon/.test(text) ? '{"kind":"refuse","reason":"there is no moon in Crafter"}' : 'no idea';
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ choices: [{ message: { role: 'assistant', content } }] }));
+      });
+    });
+    await new Promise<void>((r) => endpoint.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/v1`;
+    const llm = await startTestServer({ reconnectMs: 3000, languageModel: { url, model: 'stand-in', timeoutMs: 2000 } });
+    try {
+      const host = await connectClient(llm.url);
+      clients.push(host);
+      const wfState = track(host);
+      const { lobby: created } = await host.createLobby({ name: 'Hana', seed: 3, tickRate: 15 });
+      await wf(host, 'workforce:add', { name: 'Ada' });
+      await host.start();
+      await waitFor(() => wfState.state?.languageModel === 'stand-in', 5000, 'the state names the model');
+      // The grammar cannot read this; the endpoint can.
+      const read = await wf<WorkforceGoalResult>(host, 'workforce:goal', { text: 'fetch me a couple of logs' });
+      expect(read).toMatchObject({ goal: 'collect wood 2', via: 'endpoint', awaitingApproval: false });
+      expect(asked).toEqual(['fetch me a couple of logs']);
+      // The endpoint's refusal is the answer.
+      const refused = await refusal(wf(host, 'workforce:goal', { text: 'fly to the moon' }));
+      expect(refused).toMatchObject({ code: 'goal_refused', message: 'there is no moon in Crafter' });
+      // Endpoint down: the grammar reads the text, and the answer says why.
+      down = true;
+      const fallback = await wf<WorkforceGoalResult>(host, 'workforce:goal', { text: 'collect wood 3' });
+      expect(fallback).toMatchObject({ goal: 'collect wood 3', via: 'grammar', note: 'endpoint answered HTTP 503' });
+      // Structured goals never go to the endpoint.
+      const before = asked.length;
+      await wf(host, 'workforce:goal', { goal: { kind: 'collect', item: 'wood', amount: 1 } });
+      expect(asked.length).toBe(before);
+      const audit = llm.lobbyByCode(created.code)!.workforce.auditLines().map((l) => `${l.who}: ${l.what}`);
+      expect(audit).toContain('Hana: "fetch me a couple of logs" read by the language model as "collect wood 2"');
+      expect(audit).toContain('server: language model not used for "collect wood 3" (endpoint answered HTTP 503); the goal grammar read it');
+    } finally {
+      await llm.cleanup();
+      await new Promise<void>((r) => endpoint.close(() => r()));
+    }
   }, 30_000);
 
   it('a rejected plan never runs; seven workers on "all achievements" keep the tick cheap', async () => {

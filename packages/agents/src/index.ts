@@ -7,3 +7,4 @@ export * from './executor.ts';
 export * from './pathfind.ts';
 export * from './senses.ts';
 export * from './episode.ts';
+export * from './nl.ts';

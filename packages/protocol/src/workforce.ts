@@ -133,6 +133,11 @@ export const WorkforceState = z.object({
   plan: PlanView.nullable(),
   /** The latest audit lines (the whole log: workforce:audit or GET /api/lobbies/CODE/audit). */
   audit: z.array(AuditLine),
+  /**
+   * Who reads free-text goals: the relay's language-model endpoint (its model name) when one is
+   * configured, with the goal grammar as the fallback; null: the grammar alone.
+   */
+  languageModel: z.string().nullable().optional(),
   auditTotal: z.int(),
 });
 export type WorkforceState = z.infer<typeof WorkforceState>;
@@ -144,5 +149,9 @@ export const WorkforceGoalResult = z.object({
   tasks: z.int(),
   /** true when the plan waits for the host's approval. */
   awaitingApproval: z.boolean(),
+  /** Who read the text: the language-model endpoint or the goal grammar (absent for structured goals). */
+  via: z.enum(['endpoint', 'grammar']).optional(),
+  /** Why the endpoint was not used when one is configured (timeout, bad answer, …). */
+  note: z.string().optional(),
 });
 export type WorkforceGoalResult = z.infer<typeof WorkforceGoalResult>;

@@ -165,6 +165,7 @@ function GoalInput({ enabled, running }: { enabled: boolean; running: boolean })
   const busy = useWorkforce((s) => s.busy);
   const goalError = useWorkforce((s) => s.goalError);
   const result = useWorkforce((s) => s.goalResult);
+  const languageModel = useWorkforce((s) => s.state?.languageModel ?? null);
   const [text, setText] = useState('');
   const [kind, setKind] = useState<'collect' | 'make' | 'place'>('collect');
   const [item, setItem] = useState<string>('wood');
@@ -187,6 +188,11 @@ function GoalInput({ enabled, running }: { enabled: boolean; running: boolean })
       <h3 className={heading}>Goal</h3>
       {!enabled && <p className="mt-1 text-xs text-slate-400">Only the host may give goals in this lobby.</p>}
       {enabled && !running && <p className="mt-1 text-xs text-slate-400">Goals are planned from the world: start the game first.</p>}
+      {enabled && (
+        <p className="mt-1 text-xs text-slate-400" data-testid="goal-reader">
+          {languageModel ? `Free text is read by the language model “${languageModel}”, with the goal grammar as the fallback.` : 'Free text is read by the goal grammar.'}
+        </p>
+      )}
       <form className="mt-1 flex flex-wrap gap-2" onSubmit={(e) => void submitText(e)}>
         <input
           data-testid="goal-text"
@@ -231,6 +237,8 @@ function GoalInput({ enabled, running }: { enabled: boolean; running: boolean })
         <p className="mt-2 text-xs text-emerald-200" data-testid="goal-accepted">
           “{result.goal}”: plan #{result.planId}, {result.tasks} task{result.tasks === 1 ? '' : 's'}
           {result.awaitingApproval ? ' — waits for the host’s approval' : ' — running'}
+          {result.via === 'endpoint' && ' · read by the language model'}
+          {result.via === 'grammar' && result.note && ` · read by the grammar (${result.note})`}
         </p>
       )}
     </div>
