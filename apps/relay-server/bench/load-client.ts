@@ -175,13 +175,11 @@ async function run(setup: Setup): Promise<void> {
     deltas: stats.deltas,
     errors: stats.errors,
     cpuMs: (cpu.user + cpu.system) / 1000,
-  });
-  setTimeout(() => process.exit(0), 100);
+  }, () => process.exit(0)); // exit once the (large) result has gone through the IPC pipe
 }
 
 process.once('message', (m: Setup) => {
   run(m).catch((err: unknown) => {
-    process.send!({ type: 'error', message: (err as Error).stack ?? String(err) });
-    setTimeout(() => process.exit(1), 100);
+    process.send!({ type: 'error', message: (err as Error).stack ?? String(err) }, () => process.exit(1));
   });
 });

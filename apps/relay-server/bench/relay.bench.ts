@@ -25,8 +25,10 @@ const TICK_RATE = 8;
 const PER_LOBBY = flag('--per-lobby', 8);
 const WARMUP_MS = flag('--warmup-ms', QUICK ? 1000 : 2000);
 const MEASURE_MS = flag('--measure-ms', QUICK ? 2000 : 6000);
-const MAX_PLAYERS = flag('--max-players', QUICK ? 64 : 768);
+const MAX_PLAYERS = flag('--max-players', QUICK ? 64 : 2048);
 const BUDGET_MS = flag('--budget-s', QUICK ? 60 : 420) * 1000;
+/** Lobbies of the search's first step (it doubles from there). */
+const START_LOBBIES = flag('--start-lobbies', QUICK ? 4 : 24);
 const LATENCY_LIMIT_MS = 50;
 const LOAD_CLIENT = fileURLToPath(new URL('./load-client.ts', import.meta.url));
 const started = Date.now();
@@ -153,7 +155,8 @@ async function scenario(lobbies: number, perLobby: number): Promise<ScenarioResu
       );
       child.send({ type: 'setup', url: server.url, lobbies: mine, players: perLobby, tickRate: TICK_RATE, warmupMs: WARMUP_MS, measureMs: MEASURE_MS, seed: 1000 * i + 1 });
     }
-    await Promise.all(ready);
+    // A load that the machine cannot even set up fails the scenario instead of hanging the bench.
+    await withTimeout(Promise.all(ready), 180_000, `the load clients did not connect ${lobbies * perLobby} players within 180 s`);
     for (const c of children) c.send({ type: 'go' });
     await new Promise((r) => setTimeout(r, WARMUP_MS));
     measuring = true;
@@ -168,7 +171,10 @@ async function scenario(lobbies: number, perLobby: number): Promise<ScenarioResu
     const ticks1 = (await server.metrics.ticks.get()).values[0]?.value ?? 0;
     measuring = false;
     const mem = process.memoryUsage();
-    await Promise.all(done);
+    await withTimeout(Promise.all(done), 120_000, 'the load clients did not report within 120 s of the window').catch((err: Error) => {
+      const state = children.map((c, i) => `client ${i}: ${c.exitCode === null ? 'running' : `exited ${c.exitCode}`}`).join(', ');
+      throw new Error(`${err.message} (${results.length}/${children.length} reported; ${state})`);
+    });
     const delivery = results.flatMap((r) => r.delivery);
     const action = results.flatMap((r) => r.action);
     const players = results.reduce((n, r) => n + r.players, 0);
@@ -207,6 +213,14 @@ async function scenario(lobbies: number, perLobby: number): Promise<ScenarioResu
   }
 }
 
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(what)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 function passes(r: ScenarioResult): boolean {
   return r.deliveryP99 < LATENCY_LIMIT_MS && r.ticksPerSec >= 0.97 * r.expectedTicksPerSec;
 }
@@ -232,7 +246,7 @@ async function main(): Promise<void> {
   // Bounded search (doubling, then bisection) over whole lobbies of PER_LOBBY players.
   let good = 0;
   let bad = Infinity;
-  let lobbies = QUICK ? 4 : 24;
+  let lobbies = START_LOBBIES;
   const steps: ScenarioResult[] = [];
   while (lobbies * PER_LOBBY <= MAX_PLAYERS && Date.now() - started < BUDGET_MS) {
     const r = await scenario(lobbies, PER_LOBBY);
@@ -256,9 +270,10 @@ async function main(): Promise<void> {
     else bad = mid;
   }
   const limit = Number.isFinite(bad) ? `between ${good * PER_LOBBY} and ${bad * PER_LOBBY} players` : `at least ${good * PER_LOBBY} players (search bound ${MAX_PLAYERS} or time budget reached)`;
-  const perPlayer = all.filter((r) => r.players >= 32).map((r) => r.cpuMsPerPlayerSec);
-  const cpuPer = perPlayer.length ? perPlayer.reduce((a, b) => a + b, 0) / perPlayer.length : NaN;
-  console.log(`\nserver CPU per player: ${f2(cpuPer)} ms per second → one core at 70 % busy ≈ ${Math.floor(700 / cpuPer)} players (CPU extrapolation)`);
+  // Per-player cost at the largest load that passed (fixed costs are shared there; small lobbies overstate it).
+  const largest = all.filter(passes).sort((a, b) => b.players - a.players)[0];
+  const cpuPer = largest ? largest.cpuMsPerPlayerSec : NaN;
+  console.log(`\nserver CPU per player at ${largest?.players ?? '–'} players: ${f2(cpuPer)} ms per second → one core at 70 % busy ≈ ${Math.floor(700 / cpuPer)} players (CPU extrapolation)`);
   console.log(`\nlargest load meeting p99 delivery < ${LATENCY_LIMIT_MS} ms with ticks on schedule: ${limit}`);
   const out = process.env.AIKON_BENCH_OUT;
   if (out) writeFileSync(out, JSON.stringify({ results: all, good: good * PER_LOBBY, bad: bad * PER_LOBBY, cpuMsPerPlayerSec: cpuPer }, null, 2));
