@@ -440,7 +440,13 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     'workforce:goal': (socket, req: { text: string } | { goal: StructuredGoal }) => {
       const { lobby, member } = memberOf(socket);
       requireCommander(lobby, member);
-      return lobby.workforce.goal(member.name, req);
+      // Asked again after a language-model endpoint answered: the member may have left or lost the right.
+      const mayStill = (): void => {
+        const now = memberOf(socket);
+        if (now.lobby !== lobby) throw new RelayError('not_in_lobby', 'you left the lobby before the goal was read');
+        requireCommander(lobby, now.member);
+      };
+      return lobby.workforce.goal(member.name, req, mayStill);
     },
     'workforce:approve': (socket, req: WorkforceApproveRequest) => {
       const { lobby, member } = memberOf(socket);

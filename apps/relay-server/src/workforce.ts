@@ -207,7 +207,12 @@ export class LobbyWorkforce {
     this.broadcast(true);
   }
 
-  async goal(by: string, request: { text: string } | { goal: StructuredGoal }): Promise<WorkforceGoalResult> {
+  /**
+   * A member's goal. Free text goes to the language model when one is configured (else, and on
+   * any trouble, the goal grammar reads it); `mayStill` re-checks the member's right to command
+   * once the endpoint has answered.
+   */
+  async goal(by: string, request: { text: string } | { goal: StructuredGoal }, mayStill: () => void = () => {}): Promise<WorkforceGoalResult> {
     const text = 'text' in request ? request.text : describeGoal(request.goal as Goal);
     const refuse = (reason: string): never => {
       this.log(by, `goal "${text}" refused: ${reason}`);
@@ -223,7 +228,9 @@ export class LobbyWorkforce {
     let read: Pick<NlResult, 'via' | 'note'> | null = null;
     if ('text' in request) {
       const r = await interpretGoal(text, this.languageModel);
-      ready(); // the game may have ended, or the workers gone, while the endpoint thought
+      // The game may have ended, the workers or the member gone, while the endpoint thought.
+      mayStill();
+      ready();
       if (r.via === 'endpoint' && r.ok) this.log(by, `"${text}" read by the language model as "${describeGoal(r.goal)}"`);
       else if (this.languageModel && r.note) this.log('server', `language model not used for "${text}" (${r.note}); the goal grammar read it`);
       parsed = r;

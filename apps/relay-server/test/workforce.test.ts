@@ -223,6 +223,7 @@ describe('lobby workforce over Socket.IO', () => {
   it('reads free-text goals with a configured language-model endpoint, and falls back to the grammar', async () => {
     // A local stand-in for an OpenAI-compatible endpoint (no real one can be reached here).
     let down = false;
+    let slow = false;
     const asked: string[] = [];
     const endpoint = createServer((req, res) => {
       let body = '';
@@ -232,7 +233,9 @@ describe('lobby workforce over Socket.IO', () => {
         asked.push(text);
         if (down) return void res.writeHead(503).end('overloaded');
         const content = /logs/.test(text) ? '{"kind":"collect","item":"wood","amount":2}' : /moon/.test(text) ? '{"kind":"refuse","reason":"there is no moon in Crafter"}' : 'no idea';
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ choices: [{ message: { role: 'assistant', content } }] }));
+        const answer = () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ choices: [{ message: { role: 'assistant', content } }] }));
+        if (slow) setTimeout(answer, 400);
+        else answer();
       });
     });
     await new Promise<void>((r) => endpoint.listen(0, '127.0.0.1', r));
@@ -253,6 +256,18 @@ describe('lobby workforce over Socket.IO', () => {
       // The endpoint's refusal is the answer.
       const refused = await refusal(wf(host, 'workforce:goal', { text: 'fly to the moon' }));
       expect(refused).toMatchObject({ code: 'goal_refused', message: 'there is no moon in Crafter' });
+      // A guest's goal while the endpoint thinks, and meanwhile the host takes the right back:
+      // the goal is refused once the answer comes.
+      const guest = await connectClient(llm.url);
+      clients.push(guest);
+      await guest.joinLobby(created.code, { name: 'Gus' });
+      await wf(host, 'workforce:settings', { commanders: 'all' });
+      slow = true;
+      const pending = refusal(wf(guest, 'workforce:goal', { text: 'some logs for me' }));
+      await waitFor(() => asked.includes('some logs for me'), 3000, 'the endpoint was asked');
+      await wf(host, 'workforce:settings', { commanders: 'host' });
+      expect((await pending).code).toBe('not_host');
+      slow = false;
       // Endpoint down: the grammar reads the text, and the answer says why.
       down = true;
       const fallback = await wf<WorkforceGoalResult>(host, 'workforce:goal', { text: 'collect wood 3' });
