@@ -156,7 +156,9 @@ describe('multiplayer in Chromium', () => {
     await host.page.getByTestId('start-game').click();
     for (const { page } of [host, guest]) {
       await page.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, { timeout: 40_000 });
-      await page.waitForFunction(() => window.__aikon!.state().firstFrameAt !== null, null, { timeout: 90_000 });
+      await page.waitForFunction(() => window.__aikon!.state().firstFrameAt !== null, null, { timeout: 90_000 }).catch(async (err: Error) => {
+        throw new Error(`no first 3D frame: ${JSON.stringify(await renderDiagnosis(page))}`, { cause: err });
+      });
       await page.getByTestId('players-list').waitFor({ timeout: 40_000 });
     }
     hs = await net(host.page);
@@ -281,6 +283,30 @@ describe('multiplayer in Chromium', () => {
     await b.context().close();
   });
 });
+
+/** What a page that shows no 3D frame is doing: visibility, animation frames per second, its state. */
+async function renderDiagnosis(page: Page): Promise<unknown> {
+  return page.evaluate(async () => {
+    let frames = 0;
+    const count = () => {
+      frames++;
+      requestAnimationFrame(count);
+    };
+    requestAnimationFrame(count);
+    await new Promise((r) => setTimeout(r, 2000));
+    const s = window.__aikon!.state();
+    return {
+      visibility: document.visibilityState,
+      focus: document.hasFocus(),
+      rafIn2s: frames,
+      canvases: document.querySelectorAll('canvas').length,
+      screen: s.screen,
+      t: s.t,
+      drawCalls: window.__aikonDrawCalls ?? null,
+      text: document.body.innerText.slice(0, 200),
+    };
+  });
+}
 
 /** Sets a range input the way a user's drag does (a DOM input event), without Playwright's actionability waits. */
 async function setRange(page: Page, testId: string, value: number): Promise<void> {
