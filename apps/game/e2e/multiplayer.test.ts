@@ -1,6 +1,6 @@
 /**
  * Multiplayer in Debian's Chromium: the real relay server (in-process, random 127.0.0.1 port,
- * temporary data directory) serves the built game; two browser contexts play in one lobby.
+ * temporary data directory) serves the built game; two browsers play in one lobby.
  * The host creates a lobby, the guest opens the invite link, both see each other in the 3D
  * world, one moves and the other sees it, the export opt-out reaches the server, a refreshed
  * tab returns to the same body, and leaving returns home.
@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode } from 'fast-png';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { World } from '@aikon/engine';
 import { startRelayServer, type RelayServer } from '@aikon/relay-server';
 import { DIST, ensureBuild, launchChromium, REPO } from './harness.ts';
@@ -20,27 +20,28 @@ type NetState = ReturnType<NonNullable<Window['__aikonNet']>['state']>;
 
 let server: RelayServer;
 let dataDir: string;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+// One Chromium per player, as two players have two machines: pages of one browser share its
+// GPU process, where SwiftShader's rendering of one page can starve the other's WebGL setup
+// (a page then sat on "Loading the 3D world…" for 90 s in CI).
+const browsers: Browser[] = [];
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   await ensureBuild();
   dataDir = mkdtempSync(join(tmpdir(), 'aikon-mp-e2e-'));
   server = await startRelayServer({ port: 0, host: '127.0.0.1', dataDir, staticDir: DIST, logLevel: 'silent', datasetsApi: false });
-  browser = await launchChromium();
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
+  for (const b of browsers) await b.close().catch(() => undefined);
   await server?.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function openPage(url: string, viewport = { width: 1024, height: 640 }): Promise<{ page: Page; errors: string[] }> {
+  const browser = await launchChromium();
+  browsers.push(browser);
   const context = await browser.newContext({ viewport });
-  contexts.push(context);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (m) => {
@@ -49,6 +50,11 @@ async function openPage(url: string, viewport = { width: 1024, height: 640 }): P
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   await page.goto(url);
   return { page, errors };
+}
+
+/** Closes the page's own browser. */
+async function closePage(page: Page): Promise<void> {
+  await page.context().browser()?.close();
 }
 
 const net = (page: Page): Promise<NetState> => page.evaluate(() => window.__aikonNet!.state());
@@ -220,8 +226,8 @@ describe('multiplayer in Chromium', () => {
 
     expect(realErrors(host.errors)).toEqual([]);
     expect(realErrors(guest.errors)).toEqual([]);
-    await host.page.context().close();
-    await guest.page.context().close();
+    await closePage(host.page);
+    await closePage(guest.page);
   });
 
   it('a running lobby takes late joiners straight into the world; bad codes are explained', async () => {
@@ -279,8 +285,8 @@ describe('multiplayer in Chromium', () => {
     expect(await b.evaluate(() => window.__aikon!.state().screen)).toBe('home');
     await expectEventually(() => lobby.state().members.length === 1, 'kicked member gone');
     expect(realErrors(errors)).toEqual([]);
-    await a.context().close();
-    await b.context().close();
+    await closePage(a);
+    await closePage(b);
   });
 });
 

@@ -21,6 +21,9 @@ const DATA = join(tmp, 'data');
 
 let relay: RelayServer;
 let browser: Browser;
+// The guest has its own Chromium: pages of one browser share a GPU process, where one page's
+// software rendering can starve the other (see the multiplayer e2e).
+let guestBrowser: Browser | undefined;
 let page: Page;
 let guest: Page;
 const errors: string[] = [];
@@ -41,6 +44,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await guestBrowser?.close();
   await browser?.close();
   await relay?.close();
   rmSync(tmp, { recursive: true, force: true });
@@ -74,7 +78,8 @@ describe('workforce panel in Chromium', () => {
     await expect.poll(() => page.getByTestId('goal-error').innerText(), { timeout: 10_000 }).toMatch(/start the game first/);
 
     // A guest (invite link) sees the workers; with "only the host" it cannot give goals.
-    const guestContext = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    guestBrowser = await launchChromium();
+    const guestContext = await guestBrowser.newContext({ viewport: { width: 1280, height: 860 } });
     guest = await guestContext.newPage();
     guest.on('pageerror', (e) => errors.push(`guest pageerror: ${e.message}`));
     await guest.goto(`${relay.url}/?lobby=${code}`);
@@ -118,7 +123,7 @@ describe('workforce panel in Chromium', () => {
     await page.locator('[data-testid=plan-task][data-state=done]').first().waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'task-done.png') });
     // The guest sees the same plan progress (workforce:state goes to the whole lobby).
-    await guest.getByTestId('workforce-toggle').dispatchEvent('click'); // a background tab: no rAF for click()'s checks
+    await guest.getByTestId('workforce-toggle').dispatchEvent('click');
     await guest.locator('[data-testid=workforce-dock][data-open=true]').waitFor({ timeout: 15_000 });
     await guest.getByTestId('workforce').waitFor({ timeout: 15_000 });
     try {
