@@ -234,6 +234,8 @@ describe('game client in Chromium', () => {
     // Paused: the world stands still and a key press gets a plain message.
     await page.keyboard.press('Escape');
     await page.getByTestId('paused').waitFor();
+    // A tick the worker was already running may still land: count from the worker's own pause.
+    await page.waitForFunction(() => window.__aikon!.state().framePaused, undefined, { timeout: 10_000 });
     const pausedAt = (await state(page)).t;
     await page.keyboard.press('KeyD');
     await page.getByTestId('notice').waitFor();

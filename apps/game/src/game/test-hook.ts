@@ -7,6 +7,8 @@ export interface AikonHook {
     screen: string;
     t: number;
     paused: boolean;
+    /** Whether the last frame came from a paused engine (the worker has taken the pause). */
+    framePaused: boolean;
     over: boolean;
     /** The action the player took in the last tick. */
     action: number;
@@ -38,6 +40,7 @@ export function installTestHook(): void {
         screen: s.screen,
         t: s.frame?.t ?? -1,
         paused: s.paused,
+        framePaused: s.frame?.paused ?? false,
         over: s.frame?.over ?? false,
         action: me?.action ?? 0,
         player: me ? { x: me.x, y: me.y, facing: me.facing, sleeping: me.sleeping, inventory: me.inventory } : null,
