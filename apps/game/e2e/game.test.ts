@@ -5,10 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decode } from 'fast-png';
 import type { Browser, Page } from 'playwright-core';
 import { DIRECTIONS, Material, PLAYER_WALKABLE, World } from '@aikon/engine';
-import { ensureBuild, launchChromium, REPO, serveDist } from './harness.ts';
+import { calmSeed, ensureBuild, imageVariety, launchChromium, REPO, serveDist } from './harness.ts';
 
 const ARTIFACTS = join(REPO, 'test-results', 'game-client');
 type Hook = NonNullable<Window['__aikon']>;
@@ -64,41 +63,6 @@ function seedWithTree(): { seed: number; dir: number; distance: number } {
 }
 
 const MOVE_KEYS = ['KeyA', 'KeyD', 'KeyW', 'KeyS'];
-
-/** A seed on which a player who stands still survives a while (for tests that need ticks). */
-function calmSeed(from: number, steps = 250): number {
-  for (let seed = from; seed < from + 200; seed++) {
-    const world = World.generate({ seed });
-    world.addPlayer();
-    let alive = true;
-    for (let i = 0; i < steps && alive; i++) {
-      world.step([0]);
-      alive = !world.over;
-    }
-    if (alive) return seed;
-  }
-  throw new Error('no calm seed');
-}
-
-/** Screenshot pixels: how many distinct colours and how much they vary. */
-function imageVariety(png: Buffer): { colors: number; stddev: number } {
-  const image = decode(png);
-  const data = image.data as Uint8Array;
-  const step = image.channels;
-  const colors = new Set<number>();
-  let sum = 0;
-  let sumSq = 0;
-  let n = 0;
-  for (let i = 0; i < data.length; i += step * 7) {
-    colors.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
-    const lum = (data[i] + data[i + 1] + data[i + 2]) / 3;
-    sum += lum;
-    sumSq += lum * lum;
-    n++;
-  }
-  const mean = sum / n;
-  return { colors: colors.size, stddev: Math.sqrt(sumSq / n - mean * mean) };
-}
 
 describe('game client in Chromium', () => {
   it('loads the home page with no console errors; without a relay server, lobbies say so', async () => {
@@ -228,7 +192,7 @@ describe('game client in Chromium', () => {
   });
 
   it('survives bad input: keys while paused, a lost focus, a tiny window', async () => {
-    const { page, errors } = await openPage(`?seed=${calmSeed(11)}`);
+    const { page, errors } = await openPage(`?seed=${calmSeed(11, 250)}`);
     await page.waitForFunction(() => window.__aikon!.state().t >= 2, undefined, { timeout: 60_000 });
 
     // Paused: the world stands still and a key press gets a plain message.

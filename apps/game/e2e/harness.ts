@@ -8,6 +8,8 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
+import { decode } from 'fast-png';
+import { World } from '@aikon/engine';
 
 export const REPO = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 export const DIST = join(REPO, 'dist', 'game');
@@ -97,4 +99,45 @@ export const CHROMIUM_ARGS = [
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`);
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
+}
+
+/** Console errors other than WebGL/GPU chatter from software rendering, which is tolerated. */
+export function realErrors(errors: readonly string[]): string[] {
+  return errors.filter((e) => !/GL_|WebGL|GPU stall|swiftshader/i.test(e));
+}
+
+/** Screenshot pixels: how many distinct colours and how much they vary (a blank page has few of both). */
+export function imageVariety(png: Buffer): { colors: number; stddev: number } {
+  const image = decode(png);
+  const data = image.data as Uint8Array;
+  const step = image.channels;
+  const colors = new Set<number>();
+  let sum = 0;
+  let sumSq = 0;
+  let n = 0;
+  for (let i = 0; i < data.length; i += step * 7) {
+    colors.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+    const lum = (data[i] + data[i + 1] + data[i + 2]) / 3;
+    sum += lum;
+    sumSq += lum * lum;
+    n++;
+  }
+  const mean = sum / n;
+  return { colors: colors.size, stddev: Math.sqrt(sumSq / n - mean * mean) };
+}
+
+/** The first seed from `from` on which `players` players who stand still all survive `steps` steps. */
+export function calmSeed(from: number, steps: number, players = 1): number {
+  for (let seed = from; seed < from + 200; seed++) {
+    const world = World.generate({ seed });
+    for (let i = 0; i < players; i++) world.addPlayer();
+    const idle = new Array<number>(players).fill(0);
+    let alive = true;
+    for (let i = 0; i < steps && alive; i++) {
+      world.step(idle);
+      alive = world.players.every((p) => !p.dead);
+    }
+    if (alive) return seed;
+  }
+  throw new Error('no calm seed');
 }

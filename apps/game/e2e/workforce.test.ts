@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startRelayServer, type RelayServer } from '@aikon/relay-server';
-import { launchChromium, REPO } from './harness.ts';
+import { launchChromium, realErrors, REPO } from './harness.ts';
 
 const ARTIFACTS = join(REPO, 'test-results', 'workforce');
 const tmp = mkdtempSync(join(tmpdir(), 'aikon-wf-e2e-'));
@@ -50,8 +50,6 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-/** Only WebGL/GPU chatter from software rendering is tolerated in the console. */
-const realErrors = () => errors.filter((e) => !/GL_|WebGL|GPU stall|swiftshader/i.test(e));
 
 describe('workforce panel in Chromium', () => {
   it('host adds a worker, gives a goal through the approval gate, sees tasks turn done, kills, downloads the audit', async () => {
@@ -160,6 +158,6 @@ describe('workforce panel in Chromium', () => {
     expect(said).toMatch(/Hana: approved plan #\d+ \("make wood_pickaxe"/);
     expect(said).toMatch(/Ada: done: make wood_pickaxe/);
     expect(said).toMatch(/Hana: kill switch/);
-    expect(realErrors()).toEqual([]);
+    expect(realErrors(errors)).toEqual([]);
   }, 240_000);
 });
