@@ -5,7 +5,7 @@ import { episodeCharts } from './charts.ts';
 import { episodeStats, filterFromQuery, loadCatalog, publicEpisode, selectEpisodes } from './catalog.ts';
 import { archivePaths, FORMATS } from './export.ts';
 import { ExportJobs, type JobOptions, type JobStatus } from './jobs.ts';
-import { DatasetError } from './layout.ts';
+import { DatasetError, redactPaths } from './layout.ts';
 
 export interface DatasetApiOptions extends JobOptions {
   dataDir: string;
@@ -29,9 +29,9 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
-function sendError(res: ServerResponse, err: unknown): void {
-  if (err instanceof DatasetError) send(res, STATUS[err.code] ?? 500, { error: err.code, message: err.message });
-  else send(res, 500, { error: 'internal', message: (err as Error)?.message ?? String(err) });
+function sendError(res: ServerResponse, err: unknown, dataDir: string): void {
+  if (err instanceof DatasetError) send(res, STATUS[err.code] ?? 500, { error: err.code, message: redactPaths(err.message, dataDir) });
+  else send(res, 500, { error: 'internal', message: redactPaths((err as Error)?.message ?? String(err), dataDir) });
 }
 
 function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
@@ -65,7 +65,7 @@ function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   });
 }
 
-function publicJob(s: JobStatus, prefix: string) {
+function publicJob(s: JobStatus, prefix: string, dataDir: string) {
   return {
     id: s.id,
     format: s.format,
@@ -74,7 +74,7 @@ function publicJob(s: JobStatus, prefix: string) {
     episodes: s.episodes,
     steps: s.steps,
     progress: s.progress,
-    error: s.error,
+    error: s.error && { code: s.error.code, message: redactPaths(s.error.message, dataDir) },
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
     files: s.manifest?.files,
@@ -202,11 +202,11 @@ export function createDatasetApi(options: DatasetApiOptions): DatasetApiHandler 
         if (method === 'POST') {
           const body = await readJson(req, limit);
           const status = jobs.start(body);
-          send(res, status.state === 'done' ? 200 : 202, publicJob(status, prefix), { location: `${prefix}/exports/${status.id}` });
+          send(res, status.state === 'done' ? 200 : 202, publicJob(status, prefix, options.dataDir), { location: `${prefix}/exports/${status.id}` });
           return;
         }
         if (!allow(['GET', 'HEAD', 'POST'])) return;
-        send(res, 200, { jobs: jobs.list().map((j) => publicJob(j, prefix)) });
+        send(res, 200, { jobs: jobs.list().map((j) => publicJob(j, prefix, options.dataDir)) });
         return;
       }
       const id = parts[1];
@@ -214,14 +214,14 @@ export function createDatasetApi(options: DatasetApiOptions): DatasetApiHandler 
       if (parts.length === 2) {
         if (!allow(['GET', 'HEAD'])) return;
         if (!status) throw new DatasetError('not_found', `no export job ${JSON.stringify(id.slice(0, 80))}`);
-        send(res, 200, publicJob(status, prefix));
+        send(res, 200, publicJob(status, prefix, options.dataDir));
         return;
       }
       if (parts.length === 3 && parts[2] === 'download') {
         if (!allow(['GET', 'HEAD'])) return;
         if (!status) throw new DatasetError('not_found', `no export job ${JSON.stringify(id.slice(0, 80))}`);
         if (status.state !== 'done' || !status.manifest) {
-          send(res, 409, { error: 'not_ready', message: `export ${id} is ${status.state}`, job: publicJob(status, prefix) });
+          send(res, 409, { error: 'not_ready', message: `export ${id} is ${status.state}`, job: publicJob(status, prefix, options.dataDir) });
           return;
         }
         serveFile(req, res, archivePaths(options.dataDir, id).tar, `${status.manifest.name}.tar`, id);
@@ -249,7 +249,7 @@ export function createDatasetApi(options: DatasetApiOptions): DatasetApiHandler 
         res.destroy();
         return;
       }
-      sendError(res, err);
+      sendError(res, err, options.dataDir);
     });
   }) as DatasetApiHandler;
   handler.jobs = jobs;

@@ -16,7 +16,7 @@ import {
 } from './catalog.ts';
 import { datacard } from './datacard.ts';
 import { extractEpisodes } from './extract.ts';
-import { DatasetError, EXPORTER_VERSION, exportsDir, logPathFor, tmpDir } from './layout.ts';
+import { DatasetError, EXPORTER_VERSION, exportsDir, logPathFor, safeJoin, tmpDir } from './layout.ts';
 import { installationSecret, Pseudonymizer } from './pseudonym.ts';
 import { h5Ready, MINARI_ID_RE, MinariWriter } from './writers/minari.ts';
 import { ParquetDatasetWriter } from './writers/parquet.ts';
@@ -30,7 +30,7 @@ export const ExportRequest = z.strictObject({
   format: z.enum(FORMATS),
   filter: z.unknown().optional(),
   /** Minari dataset id (`name-vN`); default `aikon-crafter-<kind>-<key8>-v0`. */
-  datasetId: z.string().max(120).regex(MINARI_ID_RE, 'must look like name-v0 (letters, digits, _ . : -)').optional(),
+  datasetId: z.string().max(120).regex(MINARI_ID_RE, 'must look like name-v0 or namespace/name-v0 (segments of letters, digits, _ . -, each starting with a letter or digit; no "..")').optional(),
 });
 export type ExportRequestInput = z.input<typeof ExportRequest>;
 
@@ -338,7 +338,9 @@ export async function buildArchive(dataDir: string, plan: ExportPlan, onProgress
   mkdirSync(exportsDir(dataDir), { recursive: true });
   const stem = join(tmp, `${plan.key}-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    const manifest = await writeExport(dataDir, plan, join(stem, plan.name), onProgress);
+    // plan.name came from the request (datasetId): it was validated, and safeJoin refuses it anyway
+    // if it would leave the work directory.
+    const manifest = await writeExport(dataDir, plan, safeJoin(stem, plan.name), onProgress);
     onProgress?.(plan.totalWork, plan.totalWork, 'archiving');
     const bytes = writeTar(stem, '', `${stem}.tar`);
     renameSync(`${stem}.tar`, tar);

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 
 /**
@@ -45,6 +46,25 @@ export function safeJoin(dir: string, name: string): string {
   const rel = relative(resolve(dir), full);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new DatasetError('bad_request', `path ${JSON.stringify(name)} leaves its directory`);
   return full;
+}
+
+/**
+ * A message fit for a client: the server's own directories (the data directory, the working
+ * directory, the temp directory) are replaced by placeholders, so errors do not reveal the layout
+ * of the machine.
+ */
+export function redactPaths(message: string, dataDir: string): string {
+  const dirs: [string, string][] = [
+    [resolve(dataDir), '<data-dir>'],
+    [process.cwd(), '<server>'],
+    [tmpdir(), '<tmp>'],
+  ];
+  let out = message;
+  // Longest first: the data directory usually lies inside the working directory.
+  for (const [dir, label] of dirs.sort((a, b) => b[0].length - a[0].length)) {
+    if (dir.length > 1) out = out.split(dir).join(label);
+  }
+  return out;
 }
 
 export type DatasetErrorCode = 'bad_request' | 'not_found' | 'empty' | 'mismatch' | 'corrupt' | 'io' | 'conflict';

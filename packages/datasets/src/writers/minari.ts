@@ -40,7 +40,12 @@ export function h5Ready(): Promise<H5> {
   return ready;
 }
 
-export const MINARI_ID_RE = /^(?:[\w:.-]+\/)*[\w:.-]+?-v\d+$/;
+/**
+ * A Minari dataset id, `[namespace/]name-vN`. It becomes a directory path in exports, so every
+ * segment starts with a letter or digit (no `.`, `..` or empty segments, no absolute paths) and
+ * uses only letters, digits, `_`, `.` and `-`; `..` is refused anywhere.
+ */
+export const MINARI_ID_RE = /^(?!.*\.\.)(?:[A-Za-z0-9][\w.-]{0,63}\/){0,3}[A-Za-z0-9][\w.-]{0,63}?-v\d{1,6}$/;
 
 /**
  * Writes a Minari dataset directory (Minari dataset standard, HDF5 storage):
