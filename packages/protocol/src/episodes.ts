@@ -27,6 +27,8 @@ export interface EpisodeSummary {
   endReason: EpisodeEndReason;
   /** False if the player opted out of dataset export at any time during the episode. */
   consent: boolean;
+  /** Steps taken under spawn protection (no damage; 0 in worlds without it). */
+  protectedSteps: number;
 }
 
 interface Open {
@@ -115,6 +117,7 @@ export class EpisodeTracker {
       achievements: p.unlockedNames(),
       endReason: reason,
       consent: s.consent,
+      protectedSteps: p.protectedSteps,
     });
   }
 }

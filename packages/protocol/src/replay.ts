@@ -82,7 +82,7 @@ export function replayLog(bytes: Uint8Array, options: ReplayOptions = {}): Repla
 export function replayRecords(records: readonly LogRecord[], options: ReplayOptions = {}): ReplayReport {
   const header = records[0];
   if (!header || header.k !== 'session') throw new ReplayError('the first record is not a session header');
-  const world = World.generate({ seed: header.seed, mode: header.mode });
+  const world = World.generate({ seed: header.seed, mode: header.mode, spawnProtection: header.spawnProtection ?? 0 });
   const episodes: EpisodeSummary[] = [];
   const tracker = new EpisodeTracker((ep) => {
     episodes.push(ep);
@@ -146,6 +146,9 @@ export function replayRecords(records: readonly LogRecord[], options: ReplayOpti
           tracker.setConsent(rec.slot, rec.consent);
           break;
         case 'config':
+          break;
+        case 'protect':
+          world.protect(rec.slot, rec.ticks);
           break;
         case 'tick': {
           actions.clear();
