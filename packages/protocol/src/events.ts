@@ -235,6 +235,8 @@ export const SelfState = z.object({
   sleeping: z.boolean(),
   /** Last action `seq` applied by the server (-1 if none). */
   ack: z.int(),
+  /** Steps of spawn protection left (0xffff: held until the client has drawn); absent when none. */
+  prot: z.int().optional(),
 });
 export type SelfState = z.infer<typeof SelfState>;
 
