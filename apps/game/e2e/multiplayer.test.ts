@@ -223,13 +223,13 @@ describe('multiplayer in Chromium', () => {
     let sceneRequested = false;
     let releaseScene = () => {};
     const sceneHeld = new Promise<void>((r) => (releaseScene = r));
-    const guest = await openPage(`${server.url}/?lobby=${code}`, small, (page) =>
-      page.route(/\/assets\/Scene-[^/]*\.js$/, async (route) => {
+    const guest = await openPage(`${server.url}/?lobby=${code}`, small, async (page) => {
+      await page.route(/\/assets\/Scene-[^/]*\.js$/, async (route) => {
         sceneRequested = true;
         await sceneHeld;
         await route.continue();
-      }),
-    );
+      });
+    });
     await guest.page.getByTestId('join-name').fill('Bo');
     await guest.page.getByTestId('join-submit').click();
     await host.page.waitForFunction(() => document.querySelectorAll('[data-testid=member]').length === 2, null, { timeout: 15_000 });
