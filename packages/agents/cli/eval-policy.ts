@@ -49,6 +49,7 @@ async function main(): Promise<void> {
   const modelsDir = resolve(process.env.INIT_CWD ?? process.cwd(), values['models-dir']!);
   const entry = findPolicy(readManifest(modelsDir), values.model);
   const trained = new Set(entry.training.data.worldSeeds);
+  for (const r of entry.training.data.seedRanges ?? []) for (let k = 0; k < r.count; k++) trained.add(episodeSeed(r.base, k));
   const reused = Array.from({ length: episodes }, (_, k) => episodeSeed(seed, k)).filter((s) => trained.has(s));
   if (reused.length > 0) throw new Error(`--seed ${seed}: ${reused.length} evaluation worlds were trained on (e.g. ${reused[0]}); pick another seed`);
   const policy = await OrtPolicy.load(modelsDir, values.model);

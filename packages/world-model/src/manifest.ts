@@ -70,6 +70,8 @@ export const PolicyTrainingDataSchema = z.object({
   sessions: z.number().int(),
   /** World seeds of the sessions trained on: evaluation refuses them. */
   worldSeeds: z.array(z.number().int()),
+  /** Worlds of real-engine fine-tuning: episodeSeed(base, 0 … count − 1), also refused by evaluation. */
+  seedRanges: z.array(z.object({ base: z.number().int(), count: z.number().int().min(0) })).optional(),
 });
 
 /** A policy's evaluation in the real engine (`npm run eval:policy`). */

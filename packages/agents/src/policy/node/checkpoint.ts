@@ -25,7 +25,17 @@ export const PolicyCheckpointSchema = z.object({
   lr: z.number(),
   trainSeconds: z.number(),
   data: PolicyTrainingDataSchema,
-  history: z.array(z.object({ step: z.number(), loss: z.number(), valLoss: z.number().optional(), valAccuracy: z.number().optional() })),
+  history: z.array(
+    z.object({
+      step: z.number(),
+      loss: z.number(),
+      valLoss: z.number().optional(),
+      valAccuracy: z.number().optional(),
+      /** Actor-critic: mean return and length of the last 50 training episodes. */
+      meanReturn: z.number().optional(),
+      meanLength: z.number().optional(),
+    }),
+  ),
   optimizer: z.array(z.object({ name: z.string(), shape: z.array(z.number().int()) })),
 });
 export type PolicyCheckpointState = z.infer<typeof PolicyCheckpointSchema>;
