@@ -8,6 +8,8 @@ import { CENTER, DELTAS, EVENTS, MOVES, O_CHANGE, O_DELTA, O_DONE, O_EVENT, O_FA
 import { DreamMap } from '../src/sim/map.ts';
 import { HEADS, type SimBatch, type SimLossWeights, SimModel, simFromBytes, simToBytes } from '../src/sim/model.ts';
 import { FRAME_TOKENS, tokenize, VIEW_TOKENS } from '../src/tokens.ts';
+import { DreamFrameDataSchema, handleDreamRequest } from '../src/dream-protocol.ts';
+import { SimShard } from '../src/sim/shard.ts';
 
 const arch = { globalHidden: 8, globalHidden2: 8, tileHidden: 6 };
 const ones: SimLossWeights = { move: 1, facing: 1, inventory: 1, event: 1, done: 1, daylight: 1, tile: 1 };
@@ -191,5 +193,43 @@ describe('world simulator: batched imagination', () => {
     expect(() => d.step([0])).toThrow(/2 actions/);
     expect(() => d.step([0, 17])).toThrow(/unknown action/);
     expect(() => d.reset([{ frames: [new Int32Array(5)] }, starts[0]])).toThrow(/81 tokens/);
+  });
+});
+
+describe('world simulator: dream shard and protocol', () => {
+  const base = SimModel.init({ globalHidden: 16, globalHidden2: 16, tileHidden: 8 }, 2);
+  const frames = [Array.from(episodes[0].frames.subarray(0, FRAME_TOKENS))];
+
+  it('a dream ends when the model predicts death: the frame says why, further steps are refused until a reset', async () => {
+    const m = new SimModel(base.arch, base.params.slice());
+    m.gWo.fill(0);
+    m.gBo.fill(0);
+    m.gBo[O_DONE] = 20; // certain death
+    m.gBo[O_EVENT + 1 + 9] = 20; // eat_cow
+    const shard = new SimShard(m);
+    expect(await handleDreamRequest(shard, { type: 'reset', v: 1, id: 1, frames })).toEqual({ type: 'ready', v: 1, id: 1 });
+    const frame = await handleDreamRequest(shard, { type: 'step', v: 1, id: 2, action: Action.do });
+    expect(frame.type).toBe('frame');
+    // Across a process boundary: JSON, then the zod schema the client validates with.
+    const back = DreamFrameDataSchema.parse(JSON.parse(JSON.stringify(frame)));
+    expect(back).toMatchObject({ done: true, ended: 'death', unlocked: 'eat_cow', event: 10 });
+    expect(back.continuation).toBeLessThan(1e-6);
+    expect(back.reward).toBeCloseTo(1, 5);
+    const refused = await handleDreamRequest(shard, { type: 'step', v: 1, id: 3, action: Action.noop });
+    expect(refused).toMatchObject({ type: 'error', id: 3 });
+    expect((refused as { message: string }).message).toMatch(/ended.*died/);
+    await handleDreamRequest(shard, { type: 'reset', v: 1, id: 4, frames });
+    expect((await handleDreamRequest(shard, { type: 'step', v: 1, id: 5, action: null })).type).toBe('frame');
+  });
+
+  it('a living dream goes on; token-dream frames (no new fields) still parse', async () => {
+    const m = new SimModel(base.arch, base.params.slice());
+    m.gBo[O_DONE] = -20;
+    const shard = new SimShard(m, { seed: 3 });
+    shard.reset({ frames: frames.map((f) => Int32Array.from(f)) });
+    for (let i = 0; i < 5; i++) expect((await shard.step(Action.move_left)).done).toBe(false);
+    expect(shard.frames.length).toBe(2);
+    const old = { step: 1, tokens: frames[0], view: frames[0].slice(0, 63), facing: 3, sleeping: false, inventory: Array(16).fill(9), daylightBucket: 4, reward: 0, done: false, doneProbability: 0.01, ms: 3 };
+    expect(DreamFrameDataSchema.parse(old).ended).toBeUndefined();
   });
 });
