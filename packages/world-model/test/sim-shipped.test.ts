@@ -44,4 +44,4 @@ describe('the shipped world simulator', async () => {
 });
 
 /** Below the figures measured with `npm run eval:world-model` (README), with room for the small sample here. */
-const THRESHOLDS = { view1: 95, view16: 85, inventory16: 90, unlockRecall: 50, unlockPrecision: 50, returnTrip4: 85 };
+const THRESHOLDS = { view1: 95, view16: 80, inventory16: 90, unlockRecall: 50, unlockPrecision: 50, returnTrip4: 85 };
