@@ -1,40 +1,18 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { appendFileSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import { appendFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeRecord, replayLog } from '@aikon/protocol';
-import { listLogs, readLogFile, RecordingStore } from '@aikon/protocol/node';
-import { connectClient, tempDir, waitFor } from './helpers.ts';
+import { leasePath, listLogs, readLogFile, RecordingStore } from '@aikon/protocol/node';
+import { connectClient, exited, startRelayProcess, tempDir, waitFor } from './helpers.ts';
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-
-function startChild(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = fork(MAIN, ['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--hash-every', '5', '--log-level', 'warn'], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 30_000);
-    child.on('message', (m: { type?: string; url?: string }) => {
-      if (m.type === 'listening' && m.url) {
-        clearTimeout(timer);
-        resolve({ child, url: m.url });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}: ${stderr}`));
-    });
-  });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
+interface SessionView {
+  id: string;
+  recording: boolean;
+  recovered: boolean;
+  complete: boolean;
+  verified: boolean;
+  ticks: number;
+  problem: string | null;
 }
 
 describe('crash safety (kill -9 of a child server while recording)', () => {
@@ -46,7 +24,7 @@ describe('crash safety (kill -9 of a child server while recording)', () => {
   });
 
   it('after kill -9 and a restart every log is readable, the torn tail is cut and replay matches the hashes', async () => {
-    const first = await startChild(dataDir);
+    const first = await startRelayProcess(dataDir);
     children.push(first.child);
     const a = await connectClient(first.url);
     const b = await connectClient(first.url);
@@ -71,6 +49,9 @@ describe('crash safety (kill -9 of a child server while recording)', () => {
     }
     const tBefore = a.mirror.t;
     expect(tBefore).toBeGreaterThan(10);
+    // While the relay lives it holds both logs: listed as being recorded.
+    const live = (await (await fetch(`${first.url}/api/datasets/sessions`)).json()) as { sessions: SessionView[] };
+    expect(live.sessions.map((s) => s.recording)).toEqual([true, true]);
 
     first.child.kill('SIGKILL');
     await exited(first.child);
@@ -86,10 +67,26 @@ describe('crash safety (kill -9 of a child server while recording)', () => {
     const sizeWithTear = statSync(logs[0]).size;
     expect(readLogFile(logs[0]).torn).toBe(true);
 
-    const second = await startChild(dataDir);
+    // Durable lobbies off: the sessions are not continued, recovery finishes them.
+    const second = await startRelayProcess(dataDir, ['--no-durable-lobbies']);
     children.push(second.child);
     const health = await (await fetch(`${second.url}/healthz`)).json();
     expect(health.status).toBe('ok');
+    // Issue 14 #3: at once after the restart (no waiting for the files to age) the crashed
+    // sessions list as recovered and verified, and their episodes answer queries.
+    const listed = (await (await fetch(`${second.url}/api/datasets/sessions`)).json()) as { sessions: SessionView[] };
+    expect(listed.sessions.map((s) => [s.recording, s.recovered, s.complete, s.verified, s.problem])).toEqual([
+      [false, true, false, true, null],
+      [false, true, false, true, null],
+    ]);
+    expect(listed.sessions.every((s) => s.ticks > 3)).toBe(true);
+    for (const path of logs) expect(existsSync(leasePath(path))).toBe(false);
+    const big = listed.sessions.find((s) => logs[0].endsWith(`${s.id}.aklog`))!;
+    const eps = await fetch(`${second.url}/api/datasets/episodes?sessions=${big.id}`);
+    expect(eps.status).toBe(200);
+    const epsBody = (await eps.json()) as { total: number; episodes: { endReason: string }[] };
+    expect(epsBody.total).toBe(2);
+    expect(epsBody.episodes.map((e) => e.endReason)).toEqual(['crash', 'crash']);
     second.child.kill('SIGTERM');
     await exited(second.child);
 
@@ -132,10 +129,10 @@ describe('crash safety (kill -9 of a child server while recording)', () => {
     }
   });
 
-  it('SIGTERM closes every lobby cleanly: complete log with an end record', async () => {
+  it('without durable lobbies SIGTERM closes every lobby cleanly: complete log with an end record', async () => {
     const dir = tempDir('aikon-term-');
     try {
-      const server = await startChild(dir);
+      const server = await startRelayProcess(dir, ['--no-durable-lobbies']);
       children.push(server.child);
       const a = await connectClient(server.url);
       await a.createLobby({ name: 'A', tickRate: 15 });
@@ -146,6 +143,7 @@ describe('crash safety (kill -9 of a child server while recording)', () => {
       a.close();
       expect(server.child.exitCode).toBe(0);
       const [path] = listLogs(dir);
+      expect(existsSync(leasePath(path))).toBe(false);
       const report = replayLog(new Uint8Array(readFileSync(path)));
       expect(report.ok).toBe(true);
       expect(report.complete).toBe(true);
