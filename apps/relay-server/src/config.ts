@@ -33,6 +33,8 @@ export interface RelayConfig {
   fsyncMs: number;
   /** Max concurrent lobbies (a guard against lobby-creation floods). */
   maxLobbies: number;
+  /** Max open lobbies created from one client address (`too_many_lobbies` beyond). */
+  maxLobbiesPerAddress: number;
   logLevel: string;
   /**
    * Lobbies outlive the process: kept in `<data-dir>/lobbies/` and brought back (with their
@@ -76,6 +78,7 @@ export function defaultConfig(): RelayConfig {
     hashEvery: 100,
     fsyncMs: 500,
     maxLobbies: 1000,
+    maxLobbiesPerAddress: 20,
     logLevel: 'info',
     stampDeltas: false,
     datasetsApi: true,

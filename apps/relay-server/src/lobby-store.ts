@@ -30,6 +30,7 @@ const SavedMember = z.object({
   resumeToken: Token,
   exportConsent: z.boolean(),
   slot: z.int().min(0).nullable(),
+  address: z.string().max(100),
 });
 
 const SavedLobby = z.object({
@@ -41,6 +42,7 @@ const SavedLobby = z.object({
   hostId: Token.nullable(),
   sessionId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/).nullable(),
   members: z.array(SavedMember),
+  bans: z.array(z.object({ memberId: Token, name: z.string().max(200), address: z.string().max(100) })),
   workforce: z.object({
     settings: z.object({ approval: z.boolean(), commanders: z.enum(['host', 'all']) }),
     stopped: z.boolean(),
@@ -72,7 +74,9 @@ export function savedLobby(lobby: Lobby): SavedLobby {
       resumeToken: m.resumeToken,
       exportConsent: m.exportConsent,
       slot: m.slot,
+      address: m.address,
     })),
+    bans: [...lobby.bans.values()],
     workforce: lobby.workforce.persisted(),
   };
 }
@@ -272,6 +276,7 @@ function restoreLobby(saved: SavedLobby, ctx: LobbyContext, recordings: Recordin
     needsSnapshot: false,
     lastSnapshotAt: -Infinity,
   }));
+  for (const ban of saved.bans) lobby.bans.set(ban.memberId, ban);
   try {
     lobby.continueAfterRestart(members, saved.hostId, session);
   } catch (err) {

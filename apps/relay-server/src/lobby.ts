@@ -77,6 +77,8 @@ export interface MemberState {
   resumeToken: string;
   exportConsent: boolean;
   socket: Socket | null;
+  /** Client address of the last connection (a kick bans it from this lobby). */
+  address: string;
   slot: number | null;
   /** Pending action for the next tick (last intent wins) and its seq. */
   intent: number;
@@ -135,6 +137,8 @@ export class Lobby {
   private readonly log: Logger;
   /** AI workers, their commander, the approval gate, kill switch and audit log. */
   readonly workforce: LobbyWorkforce;
+  /** Kicked members (by memberId): joins from their address are refused until the host lifts it. */
+  readonly bans = new Map<string, { memberId: string; name: string; address: string }>();
 
   constructor(
     private readonly ctx: LobbyContext,
@@ -182,6 +186,9 @@ export class Lobby {
 
   addMember(socket: Socket, info: { name: string; kind?: PlayerKind; exportConsent?: boolean }): MemberState {
     if (this.status === 'closed') throw new RelayError('lobby_not_found', 'this lobby has closed');
+    for (const ban of this.bans.values()) {
+      if (ban.address === socket.handshake.address) throw new RelayError('banned', 'the host removed you from this lobby; only the host can let you back in');
+    }
     if (this.members.size + this.workforce.workers.size >= this.config.seats) throw new RelayError('lobby_full', `the lobby is full (${this.config.seats} seats)`);
     const member: MemberState = {
       memberId: randomToken(9),
@@ -191,6 +198,7 @@ export class Lobby {
       resumeToken: randomToken(24),
       exportConsent: info.exportConsent ?? true,
       socket: null,
+      address: socket.handshake.address,
       slot: null,
       intent: -1,
       intentSeq: -1,
@@ -219,9 +227,10 @@ export class Lobby {
       old.leave(this.room);
       old.data.lobbyId = undefined;
       old.data.memberId = undefined;
-      old.emit('lobby:kicked', { lobbyId: this.id, reason: 'resumed in another connection' });
+      old.emit('lobby:kicked', { lobbyId: this.id, reason: 'taken over by another connection with your resume token' });
     }
     member.socket = socket;
+    member.address = socket.handshake.address;
     socket.data.lobbyId = this.id;
     socket.data.memberId = member.memberId;
     socket.join(this.room);
@@ -352,8 +361,15 @@ export class Lobby {
     this.broadcastState();
   }
 
+  /** Removes the member and bans its address from this lobby (for the lobby's life, or until lifted). */
   kick(target: MemberState): void {
+    this.bans.set(target.memberId, { memberId: target.memberId, name: target.name, address: target.address });
     this.removeMember(target, 'kick');
+  }
+
+  unban(memberId: string): void {
+    if (!this.bans.delete(memberId)) throw new RelayError('member_not_found', 'no kicked member with this id');
+    this.broadcastState();
   }
 
   start(): void {
@@ -634,6 +650,7 @@ export class Lobby {
       members,
       hostId: this.hostId,
       t: this.world?.t ?? 0,
+      banned: [...this.bans.values()].map((b) => ({ memberId: b.memberId, name: b.name })),
     };
   }
 

@@ -56,7 +56,7 @@ describe('bounded fuzzing of client events', () => {
   let server: TestServer;
   beforeAll(async () => {
     // A generous rate limit so the fuzz reaches the handlers; flooding is tested separately.
-    server = await startTestServer({ rateLimit: { perSecond: 1e6, burst: 1e6 }, emptyLobbyGraceMs: 60_000, lobbyCreatesPerMinute: 1e6 });
+    server = await startTestServer({ rateLimit: { perSecond: 1e6, burst: 1e6 }, emptyLobbyGraceMs: 60_000, lobbyCreatesPerMinute: 1e6, maxLobbiesPerAddress: 1e6 });
   });
   afterAll(async () => {
     await server.cleanup();
