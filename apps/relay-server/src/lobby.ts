@@ -21,6 +21,7 @@ import {
   selfState,
   type SnapshotMessage,
   TICK_RATE_DEFAULT,
+  type TrackedSlot,
 } from '@aikon/protocol';
 import type { RelayConfig } from './config.ts';
 import type { RelayMetrics } from './metrics.ts';
@@ -58,6 +59,16 @@ export interface LobbyContext {
   onTick?(ms: number, lobby: Lobby, lateMs: number): void;
   /** Members, settings or the workforce may have changed (durable lobbies save it). */
   onChange?(lobby: Lobby): void;
+}
+
+/** A running lobby's world at one moment (see `Lobby.checkpoint`, lobby-store.ts). */
+export interface WorldCheckpoint {
+  sessionId: string;
+  t: number;
+  /** Log length (bytes) that produced this world: the records after it are replayed on top. */
+  logBytes: number;
+  world: Uint8Array;
+  tracked: TrackedSlot[];
 }
 
 /** A running lobby's session continued after a relay restart (see lobby-store.ts). */
@@ -137,6 +148,8 @@ export class Lobby {
   private readonly log: Logger;
   /** AI workers, their commander, the approval gate, kill switch and audit log. */
   readonly workforce: LobbyWorkforce;
+  /** How this lobby came back after a restart (world from a checkpoint at t, then ticks replayed), if it did. */
+  restoredFrom: { checkpointT: number; replayedTicks: number; ms: number } | null = null;
   /** Kicked members (by memberId): joins from their address are refused until the host lifts it. */
   readonly bans = new Map<string, { memberId: string; name: string; address: string }>();
 
@@ -685,6 +698,16 @@ export class Lobby {
     }
     this.checkEmpty();
     this.log.info({ session: this.sessionId, t: this.world?.t ?? 0, members: this.members.size }, 'lobby restored after a restart');
+  }
+
+  /**
+   * The running world as it is now, with the log length it corresponds to (every record
+   * written so far) and the episode tracker's slots: a restart replays only the records after
+   * it. Taken between ticks.
+   */
+  checkpoint(): WorldCheckpoint | null {
+    if (this.status !== 'running' || !this.world || !this.recorder || !this.tracker || !this.sessionId || this.recorder.failed) return null;
+    return { sessionId: this.sessionId, t: this.world.t, logBytes: this.recorder.bytes, world: this.world.snapshot(), tracked: this.tracker.tracked() };
   }
 
   /**

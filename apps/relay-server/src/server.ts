@@ -323,6 +323,9 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     for (const lobby of lobbies.values()) if (lobby.status !== 'closed') io.to(lobby.room).emit('lobby:state', lobby.state());
   }, Math.max(1000, Math.min(30_000, config.reconnectMs / 4)));
   stateRefresh.unref();
+  // World checkpoints of durable lobbies (a restart replays only the log after them).
+  const checkpoints = lobbyStore ? setInterval(() => lobbyStore.checkpointDue(lobbies.values(), config.checkpointMs), 250) : null;
+  checkpoints?.unref();
   // Server dream shards (namespace /dream; the model loads on the first reset).
   const dream: DreamHost = attachDreamHost(io, { ...defaultDreamConfig(config.modelsDir), ...config.dream }, log);
 
@@ -641,9 +644,12 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     close() {
       closing ??= (async () => {
         clearInterval(stateRefresh);
+        if (checkpoints) clearInterval(checkpoints);
         await dream.close();
         if (lobbyStore) {
-          // Durable lobbies outlive a restart: suspended (log synced, no end record), not closed.
+          // Durable lobbies outlive a restart: suspended (log synced, no end record), not closed,
+          // with a fresh checkpoint so that the next start replays nothing.
+          lobbyStore.checkpointDue(lobbies.values(), 0, Infinity);
           for (const lobby of lobbies.values()) lobby.suspend();
           await lobbyStore.flush({ close: true });
           lobbies.clear();
