@@ -34,5 +34,5 @@ export {
   LOCAL_VIEW_SIZE,
 } from './render/agent-view.ts';
 export { CrafterEnv, ACTION_SPACE, observationSpace, type BoxSpace, type DiscreteSpace, type EnvOptions, type StepInfo, type StepResult } from './env.ts';
-export { summarize, randomEpisode, type EpisodeOutcome, type EvalSummary } from './evaluate.ts';
+export { bootstrapScore, summarize, randomEpisode, type EpisodeOutcome, type EvalSummary, type ScoreInterval } from './evaluate.ts';
 export { ENGINE_VERSION } from './version.ts';
