@@ -14,7 +14,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:f
 import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { type EpisodeSummary, replayRecords } from '@aikon/protocol';
+import { type EpisodeSummary, replayRecords, WorkerBrain } from '@aikon/protocol';
 import { logPath, type RecordingStore, repairLogFile, SessionRecorder } from '@aikon/protocol/node';
 import type { Logger } from 'pino';
 import { Lobby, type LobbyContext, type MemberState } from './lobby.ts';
@@ -45,7 +45,7 @@ const SavedLobby = z.object({
     settings: z.object({ approval: z.boolean(), commanders: z.enum(['host', 'all']) }),
     stopped: z.boolean(),
     planSeq: z.int().min(0),
-    workers: z.array(z.object({ workerId: z.string().max(64), name: z.string().max(200), pid: Token, slot: z.int().min(0).nullable(), deadSince: z.int().nullable() })),
+    workers: z.array(z.object({ workerId: z.string().max(64), name: z.string().max(200), pid: Token, slot: z.int().min(0).nullable(), deadSince: z.int().nullable(), brain: WorkerBrain.optional() })),
     goal: z.object({ planId: z.int().min(0), text: z.string().max(2000), by: z.string().max(200) }).nullable(),
   }),
 });

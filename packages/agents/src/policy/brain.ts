@@ -4,14 +4,14 @@
  * policy acts whenever the worker has no task to run). Browser-safe.
  */
 import { mixSeed, Rng, type World } from '@aikon/engine';
+import type { ActingBrain, WorkerBrain } from '@aikon/protocol';
 import { FRAME_TOKENS } from '@aikon/world-model';
 import { type PolicyRunner, sampleAction } from './act.ts';
 import { FrameHistory } from './features.ts';
 
-export const BRAIN_KINDS = ['scripted', 'learned', 'hybrid'] as const;
-export type BrainKind = (typeof BRAIN_KINDS)[number];
-/** Who chose one action. */
-export type ActingBrain = 'scripted' | 'learned';
+/** The kinds (WorkerBrain) and who chose an action (ActingBrain) are the wire's (@aikon/protocol). */
+export type BrainKind = WorkerBrain;
+export type { ActingBrain };
 
 /**
  * A learned worker's policy, run off the tick: `act` never waits for an inference. It records the
@@ -24,7 +24,6 @@ export class LearnedBrain {
   private readonly rng: Rng;
   private running = false;
   private ready: number | null = null;
-  private lastAction = 0;
   private generation = 0;
   /** Inferences finished; ticks that found no decision ready. */
   inferences = 0;
@@ -40,22 +39,31 @@ export class LearnedBrain {
     this.rng = new Rng(mixSeed(seed, 0xb7a1));
   }
 
-  /** The action for this tick from the world as `slot` sees it now (null: no decision ready). */
-  act(world: World, slot: number): number | null {
-    this.history.observe(world, slot, this.lastAction);
+  /**
+   * The action for this tick from the world as `slot` sees it now (null: no decision ready).
+   * `prevAction` is the action the body took last tick, whoever chose it.
+   */
+  act(world: World, slot: number, prevAction: number): number | null {
+    this.history.observe(world, slot, prevAction);
     if (!this.running && !this.error) this.infer();
     const a = this.ready;
     this.ready = null;
     if (a === null) this.missed++;
-    this.lastAction = a ?? 0;
     return a;
+  }
+
+  /** Keeps the frames coherent while another brain acts (a hybrid worker running a task). */
+  observe(world: World, slot: number, prevAction: number): void {
+    this.history.observe(world, slot, prevAction);
+    // A decision from before another brain acted is stale.
+    if (this.running) this.generation++;
+    this.ready = null;
   }
 
   /** A new body (respawn): the frames of the old one are forgotten. */
   reset(): void {
     this.history.reset();
     this.ready = null;
-    this.lastAction = 0;
     this.generation++;
   }
 

@@ -39,22 +39,27 @@ describe('worker brains', () => {
     const brain = new LearnedBrain(runner, 1);
     const world = World.generate({ seed: 8 });
     const p = world.addPlayer();
-    const first = brain.act(world, p.slot);
+    const first = brain.act(world, p.slot, 0);
     expect(runner.calls).toBe(1);
     expect(runner.finished).toBe(0); // act returned before its inference finished
     expect(first).toBeNull();
     world.step([0]);
-    expect(brain.act(world, p.slot)).toBeNull(); // still running: the tick does not wait
+    expect(brain.act(world, p.slot, 0)).toBeNull(); // still running: the tick does not wait
     expect(runner.calls).toBe(1); // one inference at a time
     await brain.idle();
-    const a = brain.act(world, p.slot);
+    const a = brain.act(world, p.slot, 0);
     expect(a).not.toBeNull();
     expect(a!).toBeGreaterThanOrEqual(0);
     expect(a!).toBeLessThan(17);
-    expect(brain.act(world, p.slot)).toBeNull(); // used once; the next inference runs
+    expect(brain.act(world, p.slot, 0)).toBeNull(); // used once; the next inference runs
     expect(brain.inferences).toBe(1);
     expect(brain.missed).toBe(3);
     await brain.idle();
+    // While another brain acts (a hybrid worker's task), a pending decision is dropped as stale.
+    brain.act(world, p.slot, 0);
+    brain.observe(world, p.slot, 3);
+    await brain.idle();
+    expect(brain.act(world, p.slot, 3)).toBeNull();
     await ort.dispose();
   });
 });
