@@ -4,7 +4,10 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
 import { PROTECTION_HELD, SNAPSHOT_VERSION, World } from '@aikon/engine';
+import type { PolicyRunner } from '@aikon/agents/policy';
 import {
+  ACTING_BRAINS,
+  type ActingBrain,
   DeltaBuilder,
   type DeltaMessage,
   EpisodeTracker,
@@ -59,6 +62,8 @@ export interface LobbyContext {
   onTick?(ms: number, lobby: Lobby, lateMs: number): void;
   /** Members, settings or the workforce may have changed (durable lobbies save it). */
   onChange?(lobby: Lobby): void;
+  /** Loads the policy learned and hybrid AI workers run (absent: scripted workers only). */
+  policy?: () => Promise<PolicyRunner>;
 }
 
 /** A running lobby's world at one moment (see `Lobby.checkpoint`, lobby-store.ts). */
@@ -152,6 +157,8 @@ export class Lobby {
   private emptyTimer: NodeJS.Timeout | null = null;
   private emptyDue = 0;
   private readonly actions = new Map<number, number>();
+  /** Who chose each AI worker's action this tick. */
+  private readonly acting = new Map<number, ActingBrain>();
   private readonly log: Logger;
   /** AI workers, their commander, the approval gate, kill switch and audit log. */
   readonly workforce: LobbyWorkforce;
@@ -189,7 +196,7 @@ export class Lobby {
         this.ctx.onChange?.(this);
       },
       seatsLeft: () => this.config.seats - this.members.size - this.workforce.workers.size,
-    }, this.ctx.config.languageModel);
+    }, this.ctx.config.languageModel, this.ctx.policy ?? null);
   }
 
   get room(): string {
@@ -657,18 +664,26 @@ export class Lobby {
       }
       m.intent = -1;
     }
-    // AI workers: one action each from their executors, through the same path.
+    // AI workers: one action each from their brains, through the same path.
+    const acting = this.acting;
+    acting.clear();
     try {
-      this.workforce.actions(actions);
+      this.workforce.actions(actions, acting);
     } catch (err) {
       // A workforce bug must not stall the world: the workers stop, the humans play on.
       this.log.error({ err }, 'workforce failed; AI workers stopped');
       for (const w of this.workforce.workers.values()) if (w.slot !== null) actions.delete(w.slot);
+      acting.clear();
       this.workforce.fail(err);
     }
     for (const [slot, a] of [...actions].sort((x, y) => x[0] - y[0])) if (a !== 0) flat.push(slot, a);
     world.step(actions);
-    this.record({ k: 'tick', t: world.t, a: flat });
+    if (acting.size > 0) {
+      // Which brain chose each AI worker's action (recording.ts TickRecord.b).
+      const b: number[] = [];
+      for (const [slot, who] of [...acting].sort((x, y) => x[0] - y[0])) b.push(slot, ACTING_BRAINS.indexOf(who));
+      this.record({ k: 'tick', t: world.t, a: flat, b });
+    } else this.record({ k: 'tick', t: world.t, a: flat });
     if (world.t % this.ctx.config.hashEvery === 0) this.record({ k: 'hash', t: world.t, h: world.hash() });
     this.tracker!.afterStep(world);
     const common = this.deltas.next(world);
@@ -774,6 +789,27 @@ export class Lobby {
     }
     this.checkEmpty();
     this.log.info({ session: this.sessionId, t: this.world?.t ?? 0, members: this.members.size }, 'lobby restored after a restart');
+  }
+
+  /**
+   * After a restart, members and bodies agree again when the crash fell between a change and
+   * its lobby file: a body nobody owns (a join the log has, the file not) leaves ('timeout'),
+   * and a member without a body gets a fresh one.
+   */
+  reconcileBodies(): void {
+    const world = this.world;
+    if (this.status !== 'running' || !world) return;
+    const owned = new Set<number>();
+    for (const m of this.members.values()) if (m.slot !== null) owned.add(m.slot);
+    for (const w of this.workforce.workers.values()) if (w.slot !== null) owned.add(w.slot);
+    for (const p of [...world.players]) {
+      if (owned.has(p.slot)) continue;
+      this.tracker?.leave(world, p.slot, 'leave');
+      this.record({ k: 'leave', t: world.t, slot: p.slot, reason: 'timeout' });
+      world.removePlayer(p.slot);
+      this.log.warn({ slot: p.slot }, 'restored body without a member removed');
+    }
+    for (const m of this.members.values()) if (m.slot === null) this.spawnMember(m, false);
   }
 
   /**
