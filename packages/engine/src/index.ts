@@ -36,3 +36,4 @@ export {
 export { CrafterEnv, ACTION_SPACE, observationSpace, type BoxSpace, type DiscreteSpace, type EnvOptions, type StepInfo, type StepResult } from './env.ts';
 export { summarize, randomEpisode, type EpisodeOutcome, type EvalSummary } from './evaluate.ts';
 export { ENGINE_VERSION } from './version.ts';
+export { CURRENT_TERRAIN_NOISE, TERRAIN_NOISES, terrainOfEngineVersion, type TerrainNoise } from './worldgen.ts';

@@ -21,6 +21,7 @@ import {
   VIEW_COLS,
   VIEW_ROWS,
 } from '../constants.ts';
+import { exp } from '../det-math.ts';
 import type { Entity, Player } from '../entity.ts';
 import { PLANT_RIPE_AFTER } from '../rules.ts';
 import type { World } from '../world.ts';
@@ -152,7 +153,7 @@ export class AgentViewRenderer {
       const v = H > 1 ? -1 + (2 * y) / (H - 1) : 0;
       for (let x = 0; x < W; x++) {
         const u = W > 1 ? -1 + (2 * x) / (W - 1) : 0;
-        this.vignette[y * W + x] = 1 - Math.exp((-0.5 * (u * u + v * v)) / (0.5 * 0.5));
+        this.vignette[y * W + x] = 1 - exp((-0.5 * (u * u + v * v)) / (0.5 * 0.5));
       }
     }
   }
