@@ -136,7 +136,6 @@ export class Lobby {
       tickRate: options.tickRate ?? TICK_RATE_DEFAULT,
     };
     this.log = ctx.log.child({ lobby: this.id });
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const lobby = this;
     this.workforce = new LobbyWorkforce({
       get world() {

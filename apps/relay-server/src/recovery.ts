@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { replayRecords, type ReplayReport } from '@aikon/protocol';
-import { LOG_SUFFIX, listLogs, type RecordingStore, repairLogFile } from '@aikon/protocol/node';
+import { LOG_SUFFIX, listLogs, logHolder, type RecordingStore, releaseStaleLease, repairLogFile } from '@aikon/protocol/node';
 
 export interface RecoveredSession {
   sessionId: string;
@@ -21,7 +21,9 @@ interface Logger {
  * After a crash: every session still marked 'recording' (and every log the index does not
  * know) gets its torn tail cut at the last complete record, is replayed with the engine to
  * verify the recorded hashes and rebuild its episodes (the open ones end with 'crash'), and
- * is marked 'incomplete'.
+ * is marked 'incomplete', and its recorder's stale lease is removed. A log whose lease names a
+ * live process (e.g. `dataset generate` running beside the relay) is still being recorded and
+ * is left alone.
  */
 export function recoverSessions(store: RecordingStore, dataDir: string, log?: Logger): RecoveredSession[] {
   const out: RecoveredSession[] = [];
@@ -32,6 +34,7 @@ export function recoverSessions(store: RecordingStore, dataDir: string, log?: Lo
     if (!store.session(id)) pending.set(id, path);
   }
   for (const [sessionId, path] of pending) {
+    if (logHolder(path)) continue;
     let cutBytes = 0;
     let report: ReplayReport | undefined;
     let error: string | undefined;
@@ -56,6 +59,7 @@ export function recoverSessions(store: RecordingStore, dataDir: string, log?: Lo
     } catch (err) {
       error = (err as Error).message;
     }
+    releaseStaleLease(path);
     const verified = report !== undefined && report.ok;
     if (store.session(sessionId)) {
       store.finishSession(sessionId, {

@@ -1,9 +1,9 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { appendFileSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeRecord, replayLog } from '@aikon/protocol';
-import { listLogs, readLogFile, RecordingStore } from '@aikon/protocol/node';
+import { leasePath, listLogs, readLogFile, RecordingStore } from '@aikon/protocol/node';
 import { connectClient, tempDir, waitFor } from './helpers.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -28,6 +28,16 @@ function startChild(dataDir: string): Promise<{ child: ChildProcess; url: string
       reject(new Error(`server exited with ${code}: ${stderr}`));
     });
   });
+}
+
+interface SessionView {
+  id: string;
+  recording: boolean;
+  recovered: boolean;
+  complete: boolean;
+  verified: boolean;
+  ticks: number;
+  problem: string | null;
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -71,6 +81,9 @@ describe('crash safety (kill -9 of a child server while recording)', () => {
     }
     const tBefore = a.mirror.t;
     expect(tBefore).toBeGreaterThan(10);
+    // While the relay lives it holds both logs: listed as being recorded.
+    const live = (await (await fetch(`${first.url}/api/datasets/sessions`)).json()) as { sessions: SessionView[] };
+    expect(live.sessions.map((s) => s.recording)).toEqual([true, true]);
 
     first.child.kill('SIGKILL');
     await exited(first.child);
@@ -90,6 +103,21 @@ describe('crash safety (kill -9 of a child server while recording)', () => {
     children.push(second.child);
     const health = await (await fetch(`${second.url}/healthz`)).json();
     expect(health.status).toBe('ok');
+    // Issue 14 #3: at once after the restart (no waiting for the files to age) the crashed
+    // sessions list as recovered and verified, and their episodes answer queries.
+    const listed = (await (await fetch(`${second.url}/api/datasets/sessions`)).json()) as { sessions: SessionView[] };
+    expect(listed.sessions.map((s) => [s.recording, s.recovered, s.complete, s.verified, s.problem])).toEqual([
+      [false, true, false, true, null],
+      [false, true, false, true, null],
+    ]);
+    expect(listed.sessions.every((s) => s.ticks > 3)).toBe(true);
+    for (const path of logs) expect(existsSync(leasePath(path))).toBe(false);
+    const big = listed.sessions.find((s) => logs[0].endsWith(`${s.id}.aklog`))!;
+    const eps = await fetch(`${second.url}/api/datasets/episodes?sessions=${big.id}`);
+    expect(eps.status).toBe(200);
+    const epsBody = (await eps.json()) as { total: number; episodes: { endReason: string }[] };
+    expect(epsBody.total).toBe(2);
+    expect(epsBody.episodes.map((e) => e.endReason)).toEqual(['crash', 'crash']);
     second.child.kill('SIGTERM');
     await exited(second.child);
 
@@ -146,6 +174,7 @@ describe('crash safety (kill -9 of a child server while recording)', () => {
       a.close();
       expect(server.child.exitCode).toBe(0);
       const [path] = listLogs(dir);
+      expect(existsSync(leasePath(path))).toBe(false);
       const report = replayLog(new Uint8Array(readFileSync(path)));
       expect(report.ok).toBe(true);
       expect(report.complete).toBe(true);

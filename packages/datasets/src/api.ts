@@ -168,6 +168,8 @@ export function createDatasetApi(options: DatasetApiOptions): DatasetApiHandler 
           complete: s.complete,
           verified: s.verified,
           recording: s.recording === true,
+          // Ended without an end record (its recorder died) and replayed up to its last record.
+          recovered: !s.complete && s.recording !== true && s.startedAt !== '',
           problem: s.problem,
           episodes: s.episodes.filter((e) => e.consent).length,
         })),

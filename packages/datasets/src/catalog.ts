@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACHIEVEMENTS } from '@aikon/engine';
-import { type EpisodeSummary, LOG_MAGIC, LogFormatError, replayLog } from '@aikon/protocol';
+import { type EpisodeSummary, LogFormatError, replayLog } from '@aikon/protocol';
+import { logHolder } from '@aikon/protocol/node';
 import { z } from 'zod';
 import { DatasetError, datasetsDir, isSafeSessionId, LOG_SUFFIX, recordingsDir } from './layout.ts';
 
@@ -25,7 +26,7 @@ export interface SessionEntry {
   verified: boolean;
   /** Why it is not verified (mismatch or replay error), or why it could not be read. */
   problem: string | null;
-  /** Still being recorded (no end record, written to recently): listed, not replayed or exported yet. */
+  /** Still being recorded (a live process holds the log's lease): listed, not replayed or exported yet. */
   recording?: boolean;
   episodes: CatalogEpisode[];
 }
@@ -142,27 +143,6 @@ function toCatalogEpisode(sessionId: string, startedAt: string, e: EpisodeSummar
 /** Parsed catalog.json per path, reused while the file is unchanged (API requests list often). */
 const parsedCache = new Map<string, { mtimeMs: number; size: number; sessions: Map<string, SessionEntry> }>();
 
-/** A log without an `end` record that was written to within this window counts as live. */
-export const LIVE_WINDOW_MS = 60_000;
-
-/** True when the log has no end record near its tail and was modified recently (a session in progress). */
-function isLive(path: string, size: number, mtimeMs: number): boolean {
-  if (Date.now() - mtimeMs > LIVE_WINDOW_MS) return false;
-  const n = Math.min(size, 4096);
-  const buf = Buffer.alloc(n);
-  const head = Buffer.alloc(LOG_MAGIC.length);
-  const fd = openSync(path, 'r');
-  try {
-    readSync(fd, head, 0, head.length, 0);
-    readSync(fd, buf, 0, n, size - n);
-  } finally {
-    closeSync(fd);
-  }
-  // Something that is not a session log is corrupt, not live.
-  if (!head.equals(Buffer.from(LOG_MAGIC))) return false;
-  return !buf.toString('latin1').includes('"k":"end"');
-}
-
 /**
  * Every session log of the data directory, replayed once and cached in
  * `datasets/catalog.json` (keyed by file name, size and mtime, so a growing log is rescanned).
@@ -202,14 +182,15 @@ export function loadCatalog(dataDir: string, options: { onScan?: (sessionId: str
       continue;
     }
     if (!st.isFile()) continue;
+    if (logHolder(path)) {
+      // A live process (relay, dataset generator) records it: list it, scan it once it ends.
+      // Replaying a growing log on every request would stall the relay.
+      out.push({ ...unscannedEntry(sessionId, st.size, st.mtimeMs, '', 'still being recorded'), recording: true });
+      continue;
+    }
     const hit = cached.get(file);
     if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) {
       out.push(hit);
-      continue;
-    }
-    if (isLive(path, st.size, st.mtimeMs)) {
-      // Replaying a growing log on every request would stall the relay: list it, scan it once it ends.
-      out.push({ ...unscannedEntry(sessionId, st.size, st.mtimeMs, '', 'still being recorded'), recording: true });
       continue;
     }
     options.onScan?.(sessionId);

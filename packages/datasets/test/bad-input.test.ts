@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { decodeLog, encodeRecord, LOG_MAGIC } from '@aikon/protocol';
+import { leasePath } from '@aikon/protocol/node';
 import { loadTextures } from '@aikon/engine/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog, parseFilter } from '../src/catalog.ts';
@@ -96,25 +98,32 @@ describe('bad input', () => {
     expect(readdirSync(scratch)).toEqual([]);
   });
 
-  it('a session still being recorded is listed but not replayed or exported until it ends or goes stale', () => {
+  it('a session is being recorded exactly while a live process holds its lease; a dead holder\'s log is replayed at once', () => {
     const recs = decodeLog(new Uint8Array(readFileSync(join(dataDir, 'recordings', `${goodId}.aklog`)))).records;
     const liveId = `${goodId}-live`;
     const live = join(dataDir, 'recordings', `${liveId}.aklog`);
     const parts: Uint8Array[] = [LOG_MAGIC];
     for (const r of recs.slice(0, -3)) parts.push(encodeRecord(r.k === 'session' ? { ...r, sessionId: liveId } : r));
     writeFileSync(live, Buffer.concat(parts));
+    const lease = (pid: number) => writeFileSync(leasePath(live), JSON.stringify({ v: 1, pid, host: hostname(), since: new Date().toISOString() }));
+    // Held by a live process (this one): listed, not replayed, not exportable.
+    lease(process.pid);
     let entry = loadCatalog(dataDir).find((s) => s.sessionId === liveId)!;
     expect(entry.recording).toBe(true);
     expect(entry.episodes).toEqual([]);
     expect(code(() => planExport(dataDir, { format: 'parquet', filter: { sessions: [liveId] } }))).toBe('conflict');
-    // Stale without an end record: a crashed session, replayed; its open episodes end with 'crash'.
-    const old = new Date(Date.now() - 3_600_000);
-    utimesSync(live, old, old);
+    // The holder died (kill -9): the same fresh file is a crashed session at once, replayed;
+    // its open episodes end with 'crash'. Nothing depends on the file's age.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    lease(dead);
     entry = loadCatalog(dataDir).find((s) => s.sessionId === liveId)!;
     expect(entry.recording).toBeUndefined();
     expect(entry.complete).toBe(false);
     expect(entry.verified).toBe(true);
     expect(entry.episodes.at(-1)!.endReason).toBe('crash');
+    // Without a lease at all (recorded before leases, or released by recovery): the same.
+    rmSync(leasePath(live));
+    expect(loadCatalog(dataDir).find((s) => s.sessionId === liveId)!.verified).toBe(true);
     rmSync(live);
   });
 

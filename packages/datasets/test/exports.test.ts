@@ -83,12 +83,9 @@ obs = json.loads(m['observation_space']); act = json.loads(m['action_space'])
 assert obs['type'] == 'Box' and obs['dtype'] == 'uint8' and obs['shape'] == [64, 64, 3]
 assert np.array(obs['low']).shape == (64, 64, 3) and np.array(obs['high']).min() == 255
 assert act == {'type': 'Discrete', 'dtype': 'int64', 'start': 0, 'n': 17}, act
-try:
-    from packaging.specifiers import SpecifierSet
-    from packaging.version import Version
-    assert Version('0.5.2') in SpecifierSet(m['minari_version'])
-except ImportError:
-    pass
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+assert Version('0.5.2') in SpecifierSet(m['minari_version']), m['minari_version']
 f = h5py.File(d + '/data/main_data.hdf5', 'r')
 keys = sorted(f.keys(), key=lambda k: int(k.split('_')[1]))
 assert keys == ['episode_%d' % i for i in range(m['total_episodes'])], keys

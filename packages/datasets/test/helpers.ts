@@ -13,8 +13,9 @@ export function tempDir(prefix = 'aikon-ds-'): string {
 /** Debian's python3 has h5py (the pyenv shim on PATH may not). */
 export const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
+/** The independent HDF5 reader's Python side: h5py and numpy, and packaging for Minari's version specifier. */
 export function hasH5py(): boolean {
-  const r = spawnSync(PYTHON, ['-c', 'import h5py, numpy'], { encoding: 'utf8' });
+  const r = spawnSync(PYTHON, ['-c', 'import h5py, numpy, packaging'], { encoding: 'utf8' });
   return r.status === 0;
 }
 

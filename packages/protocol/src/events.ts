@@ -103,7 +103,6 @@ export const ClientEvents = {
   ...WorkforceClientEvents,
 } as const;
 export type ClientEventName = keyof typeof ClientEvents;
-export const HOST_ONLY_EVENTS: ReadonlySet<ClientEventName> = new Set(['lobby:config', 'lobby:kick', 'lobby:start']);
 
 // ---- server → client ----------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 /**
- * What a game source (the solo Web Worker today, a relay connection later) sends the client
+ * What a game source (the solo Web Worker, a relay connection, a dream) sends the client
  * each tick, and what the client sends back. Plain data only: it crosses postMessage.
  */
 

@@ -1,8 +1,8 @@
 import type { FromSource, GameFrame, ToSource } from './protocol.ts';
 
 /**
- * Where the game's state comes from. Solo play: a Web Worker running the engine.
- * Multiplayer (later): a relay connection that feeds the same frames.
+ * Where the game's state comes from: a Web Worker running the engine (solo play), a relay
+ * connection (multiplayer) or a dream shard; each feeds the same frames.
  */
 export interface GameSource {
   readonly kind: 'solo' | 'network';

@@ -33,7 +33,7 @@ export interface GameStore {
   unlockedOrder: string[];
   startSolo(seed: number): void;
   /**
-   * Plays from any game source (the solo worker, later a relay connection): the store, HUD
+   * Plays from any game source (the solo worker, a relay connection, a dream): the store, HUD
    * and scene only see the frames it delivers.
    */
   play(source: GameSource, seed: number): void;

@@ -573,7 +573,6 @@ function Stats() {
 }
 
 function WorldView() {
-  const atlasVersion = useRef(0);
   const atlas = useMemo(() => buildBlockAtlas(), []);
   useEffect(() => {
     let cancelled = false;
@@ -584,7 +583,6 @@ function WorldView() {
       (atlas.image as HTMLCanvasElement).getContext('2d')!.drawImage(canvas, 0, 0);
       atlas.needsUpdate = true;
       upgraded.dispose();
-      atlasVersion.current++;
     });
     return () => {
       cancelled = true;

@@ -173,7 +173,7 @@ function GoalInput({ enabled, running }: { enabled: boolean; running: boolean })
   const options: readonly string[] = kind === 'collect' ? COLLECTABLE : kind === 'make' ? MAKEABLE : PLACEABLE;
   useEffect(() => {
     if (!options.includes(item)) setItem(options[0]);
-  }, [kind]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [kind]); // only when the kind changes: a new item list may not hold the chosen item
   const submitText = async (e: FormEvent) => {
     e.preventDefault();
     if (text.trim() && (await giveGoal(text))) setText('');

@@ -7,11 +7,16 @@
  */
 export {
   indexPath,
+  type Lease,
+  LEASE_SUFFIX,
+  leasePath,
   listLogs,
+  logHolder,
   LOG_SUFFIX,
   logPath,
   readLogFile,
   recordingsDir,
+  releaseStaleLease,
   repairLogFile,
   SessionRecorder,
   type ReadLog,

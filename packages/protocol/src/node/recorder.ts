@@ -11,9 +11,13 @@ import {
   openSync,
   readFileSync,
   readdirSync,
+  rmSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { decodeLog, type DecodedLog, encodeRecord, LOG_MAGIC, type LogRecord, type SessionRecord } from '../recording.ts';
 
 export const LOG_SUFFIX = '.aklog';
@@ -29,6 +33,68 @@ export function logPath(dataDir: string, sessionId: string): string {
 /** The SQLite episode index of a data directory (see `RecordingStore`). */
 export function indexPath(dataDir: string): string {
   return join(dataDir, 'index.sqlite');
+}
+
+/**
+ * The lease of a log being recorded: `<log>.live`, written when the recorder opens the log and
+ * removed when it closes it. A log is being recorded exactly when its lease names a process
+ * that is alive, so readers (the dataset catalog, crash recovery) never guess from file ages:
+ * after a kill -9 the lease names a dead process and the log counts as ended at once.
+ */
+export const LEASE_SUFFIX = '.live';
+const LEASE_VERSION = 1;
+const Lease = z.object({ v: z.literal(LEASE_VERSION), pid: z.int().positive(), host: z.string(), since: z.string() });
+export type Lease = z.infer<typeof Lease>;
+
+export function leasePath(logFile: string): string {
+  return `${logFile}${LEASE_SUFFIX}`;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The live holder of a log, or null when nobody records it (no lease, an unreadable lease, or
+ * one whose process is gone). A lease from another host cannot be checked and counts as held.
+ */
+export function logHolder(logFile: string): Lease | null {
+  let lease: Lease;
+  try {
+    const parsed = Lease.safeParse(JSON.parse(readFileSync(leasePath(logFile), 'utf8')));
+    if (!parsed.success) return null;
+    lease = parsed.data;
+  } catch {
+    return null;
+  }
+  if (lease.host !== hostname()) return lease;
+  return lease.pid === process.pid || processAlive(lease.pid) ? lease : null;
+}
+
+/** Removes a lease whose holder is gone (crash recovery); a live holder's lease is kept. */
+export function releaseStaleLease(logFile: string): boolean {
+  if (logHolder(logFile)) return false;
+  rmSync(leasePath(logFile), { force: true });
+  return true;
+}
+
+function takeLease(logFile: string): void {
+  const lease: Lease = { v: LEASE_VERSION, pid: process.pid, host: hostname(), since: new Date().toISOString() };
+  writeFileSync(leasePath(logFile), JSON.stringify(lease));
+}
+
+function dropLease(logFile: string): void {
+  try {
+    rmSync(leasePath(logFile), { force: true });
+  } catch {
+    // A lease that cannot be removed names this process: it reads as stale once we exit.
+  }
 }
 
 export interface RecorderOptions {
@@ -100,6 +166,7 @@ export class SessionRecorder {
     mkdirSync(dir, { recursive: true });
     const path = logPath(dataDir, header.sessionId);
     const fd = openSync(path, 'wx');
+    takeLease(path);
     const rec = new SessionRecorder(path, fd, options.fsyncMs ?? 500, options.onError ?? (() => {}), options.onBytes ?? (() => {}), options.bufferBytes ?? 0);
     rec.write(LOG_MAGIC);
     rec.append(header);
@@ -204,12 +271,17 @@ export class SessionRecorder {
       } catch {
         // already closed
       }
+      dropLease(this.path);
       options.onDone?.(this.failed);
       return;
     }
     this.closed = true;
     const fd = this.fd;
-    const finish = () => closeAsync(fd, () => options.onDone?.(this.failed));
+    const finish = () =>
+      closeAsync(fd, () => {
+        dropLease(this.path);
+        options.onDone?.(this.failed);
+      });
     const attempt = () => {
       // Never close the descriptor under a periodic sync that is still running.
       if (this.syncing) {
