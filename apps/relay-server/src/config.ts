@@ -34,6 +34,11 @@ export interface RelayConfig {
   /** Max concurrent lobbies (a guard against lobby-creation floods). */
   maxLobbies: number;
   logLevel: string;
+  /**
+   * Lobbies outlive the process: kept in `<data-dir>/lobbies/` and brought back (with their
+   * world, from the session log) by the next start, after a crash or a shutdown.
+   */
+  durableLobbies: boolean;
   /** Mount the dataset API (@aikon/datasets) at /api/datasets (loaded on first request). */
   datasetsApi: boolean;
   /** Adds `ts` (scheduled tick time, epoch ms) to deltas: for latency benchmarks. */
@@ -74,6 +79,7 @@ export function defaultConfig(): RelayConfig {
     logLevel: 'info',
     stampDeltas: false,
     datasetsApi: true,
+    durableLobbies: true,
     modelsDir: resolve(REPO_ROOT, 'models'),
     languageModel: null,
   };
@@ -87,6 +93,7 @@ function intArg(name: string, value: string | undefined, min: number, max: numbe
 
 const USAGE = `usage: relay-server [--host 127.0.0.1] [--port 8080] [--data-dir ./data] [--static-dir dist/game]
                     [--public-url URL] [--hash-every 100] [--log-level info] [--models-dir models]
+                    [--no-durable-lobbies] [--no-datasets-api]
                     [--llm-url http://127.0.0.1:8000/v1 --llm-model NAME]
 environment: HOST, PORT, AIKON_DATA_DIR, AIKON_STATIC_DIR, AIKON_PUBLIC_URL, AIKON_MODELS_DIR, LOG_LEVEL,
              AIKON_LLM_URL, AIKON_LLM_MODEL, AIKON_LLM_KEY, AIKON_LLM_TIMEOUT_MS (flags win)`;
@@ -134,6 +141,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
         break;
       case '--hash-every':
         config.hashEvery = intArg('--hash-every', value(), 1, 1_000_000);
+        break;
+      case '--no-durable-lobbies':
+        config.durableLobbies = false;
         break;
       case '--no-datasets-api':
         config.datasetsApi = false;

@@ -56,6 +56,16 @@ export interface LobbyContext {
   emitToRoom(room: string, event: string, payload: unknown): void;
   /** Optional observer of every tick (benchmarks): its duration and how late it started, in ms. */
   onTick?(ms: number, lobby: Lobby, lateMs: number): void;
+  /** Members, settings or the workforce may have changed (durable lobbies save it). */
+  onChange?(lobby: Lobby): void;
+}
+
+/** A running lobby's session continued after a relay restart (see lobby-store.ts). */
+export interface ContinuedSession {
+  sessionId: string;
+  world: World;
+  tracker: EpisodeTracker;
+  recorder: SessionRecorder;
 }
 
 export interface MemberState {
@@ -106,8 +116,8 @@ export type LeaveReason = 'leave' | 'kick' | 'timeout' | 'close';
  * ticks, so joins/leaves/respawns are naturally ordered with ticks in the log.
  */
 export class Lobby {
-  readonly id = randomToken(9);
-  readonly code = randomToken(16);
+  readonly id: string;
+  readonly code: string;
   status: 'waiting' | 'running' | 'closed' = 'waiting';
   readonly config: LobbyConfig;
   readonly members = new Map<string, MemberState>();
@@ -128,8 +138,11 @@ export class Lobby {
 
   constructor(
     private readonly ctx: LobbyContext,
-    options: { seats?: number; seed?: number; tickRate?: number },
+    options: { seats?: number; seed?: number; tickRate?: number; id?: string; code?: string },
   ) {
+    // A lobby restored after a restart keeps its id and invite code.
+    this.id = options.id ?? randomToken(9);
+    this.code = options.code ?? randomToken(16);
     this.config = {
       seats: options.seats ?? SEATS_DEFAULT,
       seed: options.seed ?? randomBytes(6).readUIntLE(0, 6) % Number.MAX_SAFE_INTEGER,
@@ -147,7 +160,10 @@ export class Lobby {
       spawn: (w) => this.spawnWorker(w),
       despawn: (w) => this.despawnWorker(w),
       respawn: (w) => this.respawnWorker(w),
-      broadcast: (state) => this.ctx.emitToRoom(this.room, 'workforce:state', state),
+      broadcast: (state) => {
+        this.ctx.emitToRoom(this.room, 'workforce:state', state);
+        this.ctx.onChange?.(this);
+      },
       seatsLeft: () => this.config.seats - this.members.size - this.workforce.workers.size,
     }, this.ctx.config.languageModel);
   }
@@ -233,14 +249,19 @@ export class Lobby {
     if (member.socket !== socket) return;
     member.socket = null;
     member.intent = -1;
+    this.awaitReconnect(member);
+    this.log.info({ member: member.memberId }, 'member disconnected');
+    this.checkEmpty();
+    this.broadcastState();
+  }
+
+  /** The member keeps its body for the reconnection window, then leaves ('timeout'). */
+  private awaitReconnect(member: MemberState): void {
     member.disconnectTimer = setTimeout(() => {
       member.disconnectTimer = null;
       if (this.members.get(member.memberId) === member && member.socket === null) this.removeMember(member, 'timeout');
     }, this.ctx.config.reconnectMs);
     member.disconnectTimer.unref();
-    this.log.info({ member: member.memberId }, 'member disconnected');
-    this.checkEmpty();
-    this.broadcastState();
   }
 
   removeMember(member: MemberState, reason: LeaveReason): void {
@@ -618,6 +639,54 @@ export class Lobby {
 
   broadcastState(): void {
     this.ctx.emitToRoom(this.room, 'lobby:state', this.state());
+    this.ctx.onChange?.(this);
+  }
+
+  // ---- durable lobbies (lobby-store.ts) ----------------------------------------------
+
+  /**
+   * Continues this lobby after a relay restart: the members come back without a connection
+   * (each has the reconnection window to resume with its token), and a running lobby ticks on
+   * from its restored world, appending to the same session log.
+   */
+  continueAfterRestart(members: readonly MemberState[], hostId: string | null, session: ContinuedSession | null): void {
+    for (const m of members) {
+      this.members.set(m.memberId, m);
+      this.ctx.onToken(m.resumeToken, m, this);
+      this.awaitReconnect(m);
+    }
+    this.hostId = hostId;
+    if (session) {
+      this.sessionId = session.sessionId;
+      this.world = session.world;
+      this.tracker = session.tracker;
+      this.recorder = session.recorder;
+      this.status = 'running';
+      this.deltas.reset(session.world);
+      this.nextTickAt = performance.now() + 1000 / this.config.tickRate;
+      this.schedule();
+    }
+    this.checkEmpty();
+    this.log.info({ session: this.sessionId, t: this.world?.t ?? 0, members: this.members.size }, 'lobby restored after a restart');
+  }
+
+  /**
+   * Server shutdown with durable lobbies: stops ticking and syncs the log, without an end
+   * record, so that the next start continues the lobby (a deploy is a short pause).
+   */
+  suspend(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.emptyTimer) clearTimeout(this.emptyTimer);
+    this.emptyTimer = null;
+    for (const m of this.members.values()) {
+      if (m.disconnectTimer) clearTimeout(m.disconnectTimer);
+      m.disconnectTimer = null;
+    }
+    this.workforce.close();
+    this.recorder?.close({ sync: true });
+    this.recorder = null;
+    this.log.info({ session: this.sessionId }, 'lobby suspended for a restart');
   }
 
   /**

@@ -28,6 +28,7 @@ import {
 } from '@aikon/protocol';
 import { defaultConfig, type RelayConfig } from './config.ts';
 import { Lobby, type LobbyContext, type MemberState, RelayError } from './lobby.ts';
+import { LobbyStore, restoreLobbies } from './lobby-store.ts';
 import { RelayMetrics } from './metrics.ts';
 import { type RecoveredSession, recoverSessions } from './recovery.ts';
 import { serveStatic } from './static.ts';
@@ -49,6 +50,8 @@ export interface RelayServer {
   readonly lobbies: ReadonlyMap<string, Lobby>;
   /** Sessions found unfinished at startup (crash recovery). */
   readonly recovered: RecoveredSession[];
+  /** Lobbies brought back from the data directory at startup (durable lobbies). */
+  readonly restored: readonly Lobby[];
   /** Server dream shards (`/dream` namespace, `/models/…` files). */
   readonly dream: DreamHost;
   /** http://host:port once listening. */
@@ -140,7 +143,7 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
   mkdirSync(join(config.dataDir, 'recordings'), { recursive: true });
   mkdirSync(join(config.dataDir, 'exports'), { recursive: true });
   const store = new RecordingStore(indexPath(config.dataDir));
-  const recovered = recoverSessions(store, config.dataDir, log);
+  const lobbyStore = config.durableLobbies ? new LobbyStore(config.dataDir, log) : null;
   const metrics = new RelayMetrics();
   const lobbies = new Map<string, Lobby>();
   const byCode = new Map<string, Lobby>();
@@ -173,6 +176,7 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     onClosed(lobby) {
       lobbies.delete(lobby.id);
       byCode.delete(lobby.code);
+      lobbyStore?.remove(lobby);
     },
     emitToRoom(room, event, payload) {
       io.to(room).emit(event as never, payload as never);
@@ -180,6 +184,9 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     onToken(token, member, lobby) {
       if (member) tokens.set(token, { lobby, member });
       else tokens.delete(token);
+    },
+    onChange(lobby) {
+      lobbyStore?.save(lobby);
     },
   };
 
@@ -314,6 +321,14 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
   stateRefresh.unref();
   // Server dream shards (namespace /dream; the model loads on the first reset).
   const dream: DreamHost = attachDreamHost(io, { ...defaultDreamConfig(config.modelsDir), ...config.dream }, log);
+
+  // Lobbies first: a continued session's log is held again, and recovery finishes the others.
+  const restored = lobbyStore ? restoreLobbies(lobbyStore, ctx, store, log) : [];
+  for (const lobby of restored) {
+    lobbies.set(lobby.id, lobby);
+    byCode.set(lobby.code, lobby);
+  }
+  const recovered = recoverSessions(store, config.dataDir, log);
 
   // ---- event handlers (payloads already validated) -----------------------------------
 
@@ -584,7 +599,7 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${hostForUrl}:${address.port}`;
   if (!publicUrl) publicUrl = url;
-  log.info({ url, dataDir: config.dataDir, staticDir: config.staticDir, recovered: recovered.length }, 'relay server listening');
+  log.info({ url, dataDir: config.dataDir, staticDir: config.staticDir, recovered: recovered.length, restored: restored.length }, 'relay server listening');
 
   let closing: Promise<void> | null = null;
   return {
@@ -596,6 +611,7 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     log,
     lobbies,
     recovered,
+    restored,
     dream,
     url,
     port: address.port,
@@ -604,7 +620,14 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
       closing ??= (async () => {
         clearInterval(stateRefresh);
         await dream.close();
-        for (const lobby of [...lobbies.values()]) lobby.close('shutdown', { sync: true });
+        if (lobbyStore) {
+          // Durable lobbies outlive a restart: suspended (log synced, no end record), not closed.
+          for (const lobby of lobbies.values()) lobby.suspend();
+          await lobbyStore.flush({ close: true });
+          lobbies.clear();
+          byCode.clear();
+          tokens.clear();
+        } else for (const lobby of [...lobbies.values()]) lobby.close('shutdown', { sync: true });
         await new Promise<void>((resolve) => io.close(() => resolve()));
         releaseAdapter(io);
         if (datasets) await datasets.then((d) => d.close()).catch(() => {});

@@ -8,7 +8,7 @@
  * their joins are recorded as `kind: 'ai'`.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { Commander, describeGoal, type Goal, type GoalParse, interpretGoal, type NlConfig, type NlResult, parseGoal, type Plan } from '@aikon/agents';
 import { Item, type World } from '@aikon/engine';
@@ -60,6 +60,36 @@ const AUDIT_MAX = 20_000;
 const AUDIT_TAIL = 40;
 /** At most this many state broadcasts a second from the tick (commands broadcast at once). */
 const BROADCAST_MS = 250;
+
+/** The workforce part of a saved lobby (zod schema in lobby-store.ts). */
+export interface PersistedWorkforce {
+  settings: WorkforceSettings;
+  stopped: boolean;
+  planSeq: number;
+  workers: { workerId: string; name: string; pid: string; slot: number | null; deadSince: number | null }[];
+  goal: { planId: number; text: string; by: string } | null;
+}
+
+/** The audit lines of a session's file (unreadable lines are skipped). */
+function readAudit(path: string): AuditLine[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: AuditLine[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    try {
+      const l = JSON.parse(line) as AuditLine;
+      if (typeof l.seq === 'number' && typeof l.what === 'string') out.push(l);
+    } catch {
+      // a line torn by the crash
+    }
+  }
+  return out;
+}
 
 interface PlanMeta {
   planId: number;
@@ -163,26 +193,83 @@ export class LobbyWorkforce {
 
   /** The game starts: the commander takes the world and every worker gets a body. */
   start(world: World, auditPath?: string): void {
-    if (auditPath) {
-      // Kept beside the recordings (<data-dir>/audit/<session>.jsonl): what was asked and done
-      // outlives the lobby. Lines from before the start go first. A write error only logs.
-      try {
-        mkdirSync(dirname(auditPath), { recursive: true });
-        this.file = createWriteStream(auditPath, { flags: 'a' });
-        this.file.on('error', () => {
-          this.file = null;
-        });
-        for (const line of this.audit) this.file.write(`${JSON.stringify(line)}\n`);
-      } catch {
+    // Lines from before the start go first.
+    if (auditPath) this.openAudit(auditPath, this.audit);
+    this.takeWorld(world);
+    for (const w of this.workers.values()) this.spawn(w);
+    this.broadcast(true);
+  }
+
+  /**
+   * Kept beside the recordings (<data-dir>/audit/<session>.jsonl): what was asked and done
+   * outlives the lobby. A write error only logs.
+   */
+  private openAudit(auditPath: string, unwritten: readonly AuditLine[]): void {
+    try {
+      mkdirSync(dirname(auditPath), { recursive: true });
+      this.file = createWriteStream(auditPath, { flags: 'a' });
+      this.file.on('error', () => {
         this.file = null;
-      }
+      });
+      for (const line of unwritten) this.file.write(`${JSON.stringify(line)}\n`);
+    } catch {
+      this.file = null;
     }
+  }
+
+  private takeWorld(world: World): void {
     this.commander = new Commander(world, {
       sense: 'fair',
       onAudit: (e) => this.log(/^worker \d+$/.test(e.who) ? this.names(e.who) : e.who, this.names(e.what)),
     });
     if (this.stopped) this.commander.stop('kill switch');
-    for (const w of this.workers.values()) this.spawn(w);
+  }
+
+  /** What outlives a relay restart (lobby-store.ts): settings, workers and their bodies, the running goal. */
+  persisted(): PersistedWorkforce {
+    return {
+      settings: { ...this.settings },
+      stopped: this.stopped,
+      planSeq: this.planSeq,
+      workers: [...this.workers.values()].map((w) => ({ workerId: w.workerId, name: w.name, pid: w.pid, slot: w.slot, deadSince: w.deadSince })),
+      goal: this.meta && this.meta.status === 'running' ? { planId: this.meta.planId, text: this.meta.goal, by: this.meta.by } : null,
+    };
+  }
+
+  /**
+   * After a relay restart: the saved settings and workers (their bodies are in the restored
+   * world), the audit log read back from its file, and the running goal planned again from the
+   * world as it is (the plan itself is not kept: it is derived from the goal).
+   */
+  restore(saved: PersistedWorkforce, world: World | null, auditPath?: string): void {
+    Object.assign(this.settings, saved.settings);
+    this.stopped = saved.stopped;
+    this.planSeq = saved.planSeq;
+    for (const w of saved.workers) {
+      const alive = w.slot !== null && world?.findPlayer(w.slot) ? w.slot : null;
+      this.workers.set(w.workerId, { ...w, slot: alive, lastActivity: '' });
+    }
+    if (!world) return;
+    if (auditPath) {
+      for (const line of readAudit(auditPath).slice(-AUDIT_MAX)) this.audit.push(line);
+      this.auditSeq = this.audit.at(-1)?.seq ?? 0;
+      this.openAudit(auditPath, []);
+    }
+    this.takeWorld(world);
+    for (const w of this.workers.values()) {
+      if (w.slot !== null) this.commander!.addWorker(w.slot);
+      else this.spawn(w);
+    }
+    this.log('server', 'the relay restarted: lobby restored');
+    if (saved.goal && !this.stopped) {
+      const parsed = parseGoal(saved.goal.text);
+      try {
+        if (!parsed.ok) throw new RelayError('goal_refused', parsed.reason);
+        this.install('server', parsed.goal, saved.goal.by, saved.goal.planId);
+      } catch (err) {
+        this.log('server', `goal "${saved.goal.text}" could not be planned again: ${(err as Error).message}`);
+      }
+    }
     this.broadcast(true);
   }
 

@@ -1,34 +1,9 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeRecord, replayLog } from '@aikon/protocol';
 import { leasePath, listLogs, readLogFile, RecordingStore } from '@aikon/protocol/node';
-import { connectClient, tempDir, waitFor } from './helpers.ts';
-
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-
-function startChild(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = fork(MAIN, ['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--hash-every', '5', '--log-level', 'warn'], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 30_000);
-    child.on('message', (m: { type?: string; url?: string }) => {
-      if (m.type === 'listening' && m.url) {
-        clearTimeout(timer);
-        resolve({ child, url: m.url });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}: ${stderr}`));
-    });
-  });
-}
+import { connectClient, exited, startRelayProcess, tempDir, waitFor } from './helpers.ts';
 
 interface SessionView {
   id: string;
@@ -40,13 +15,6 @@ interface SessionView {
   problem: string | null;
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
-}
-
 describe('crash safety (kill -9 of a child server while recording)', () => {
   const dataDir = tempDir('aikon-crash-');
   const children: ChildProcess[] = [];
@@ -56,7 +24,7 @@ describe('crash safety (kill -9 of a child server while recording)', () => {
   });
 
   it('after kill -9 and a restart every log is readable, the torn tail is cut and replay matches the hashes', async () => {
-    const first = await startChild(dataDir);
+    const first = await startRelayProcess(dataDir);
     children.push(first.child);
     const a = await connectClient(first.url);
     const b = await connectClient(first.url);
@@ -99,7 +67,8 @@ describe('crash safety (kill -9 of a child server while recording)', () => {
     const sizeWithTear = statSync(logs[0]).size;
     expect(readLogFile(logs[0]).torn).toBe(true);
 
-    const second = await startChild(dataDir);
+    // Durable lobbies off: the sessions are not continued, recovery finishes them.
+    const second = await startRelayProcess(dataDir, ['--no-durable-lobbies']);
     children.push(second.child);
     const health = await (await fetch(`${second.url}/healthz`)).json();
     expect(health.status).toBe('ok');
@@ -160,10 +129,10 @@ describe('crash safety (kill -9 of a child server while recording)', () => {
     }
   });
 
-  it('SIGTERM closes every lobby cleanly: complete log with an end record', async () => {
+  it('without durable lobbies SIGTERM closes every lobby cleanly: complete log with an end record', async () => {
     const dir = tempDir('aikon-term-');
     try {
-      const server = await startChild(dir);
+      const server = await startRelayProcess(dir, ['--no-durable-lobbies']);
       children.push(server.child);
       const a = await connectClient(server.url);
       await a.createLobby({ name: 'A', tickRate: 15 });

@@ -1,8 +1,10 @@
+import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createRelayClient, type RelayClient } from '@aikon/protocol/client';
-import type { DeltaMessage, ErrorMessage } from '@aikon/protocol';
+import type { Ack, DeltaMessage, ErrorMessage } from '@aikon/protocol';
 import { startRelayServer, type RelayConfig, type RelayServer } from '../src/server.ts';
 
 export function tempDir(prefix = 'aikon-relay-'): string {
@@ -70,6 +72,52 @@ export function nextError(client: RelayClient, timeoutMs = 3000): Promise<ErrorM
       clearTimeout(timer);
       off();
       resolve(e);
+    });
+  });
+}
+
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+
+/**
+ * A real relay process (src/main.ts) on 127.0.0.1, for kill -9 tests. `port` 0 = any free one;
+ * give the same port again to restart "the same address" (clients reconnect on their own).
+ */
+export function startRelayProcess(dataDir: string, args: readonly string[] = [], port = 0): Promise<{ child: ChildProcess; url: string; port: number; stderr(): string }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(MAIN, ['--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, '--hash-every', '5', '--log-level', 'warn', ...args], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 30_000);
+    child.on('message', (m: { type?: string; url?: string; port?: number }) => {
+      if (m.type === 'listening' && m.url) {
+        clearTimeout(timer);
+        resolve({ child, url: m.url, port: m.port ?? 0, stderr: () => stderr });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}: ${stderr}`));
+    });
+  });
+}
+
+export function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+}
+
+/** Any client event with its ack: resolves with the data, rejects with the ErrorMessage. */
+export function request<T = unknown>(client: RelayClient, event: string, payload: unknown = {}): Promise<T> {
+  return new Promise((resolve, reject) => {
+    client.socket.timeout(5000).emit(event, payload, (err: Error | null, ack: Ack<T>) => {
+      if (err) reject(err);
+      else if (ack.ok) resolve(ack.data);
+      else reject(ack.error);
     });
   });
 }

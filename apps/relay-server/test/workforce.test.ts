@@ -11,22 +11,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { RelayClient } from '@aikon/protocol/client';
-import { type Ack, type ErrorMessage, replayLog, type WorkforceGoalResult, type WorkforceState } from '@aikon/protocol';
+import { type ErrorMessage, replayLog, type WorkforceGoalResult, type WorkforceState } from '@aikon/protocol';
 import { readLogFile } from '@aikon/protocol/node';
-import { connectClient, nextError, startTestServer, waitFor } from './helpers.ts';
+import { connectClient, nextError, request as wf, startTestServer, waitFor } from './helpers.ts';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
-
-/** A workforce request with its ack: resolves with data, rejects with the ErrorMessage. */
-function wf<T = unknown>(client: RelayClient, event: string, payload: unknown = {}): Promise<T> {
-  return new Promise((resolve, reject) => {
-    client.socket.timeout(5000).emit(event, payload, (err: Error | null, ack: Ack<T>) => {
-      if (err) reject(err);
-      else if (ack.ok) resolve(ack.data);
-      else reject(ack.error);
-    });
-  });
-}
 
 async function refusal(p: Promise<unknown>): Promise<ErrorMessage> {
   try {

@@ -4,11 +4,24 @@ import { EpisodeTracker, type LogRecord, PROTOCOL_VERSION, RECORDING_VERSION, ty
 import { indexPath, RecordingStore, SessionRecorder } from '@aikon/protocol/node';
 import { DatasetError, isSafeSessionId } from './layout.ts';
 
+/** One body's scripted player (an AI agent), created at every join and respawn. */
+export interface PlayerPolicy {
+  /** The action for the next tick, from the world as it is now. */
+  act(world: World): number;
+}
+
+/** A policy other than the uniformly random one: its name, and a player per new body. */
+export interface PolicySource {
+  readonly name: string;
+  create(world: World, slot: number): PlayerPolicy;
+}
+
 export interface GenerateOptions {
   dataDir: string;
   /** Episodes to record in total (at least; the last session closes the open ones). */
   episodes: number;
-  policy?: 'random';
+  /** 'random' (default) or a scripted player per body (e.g. the workforce, from @aikon/agents). */
+  policy?: 'random' | PolicySource;
   seed?: number;
   /** Sessions to spread the episodes over (default 1). */
   sessions?: number;
@@ -59,7 +72,8 @@ export function generateSessions(options: GenerateOptions): GeneratedSession[] {
   if (!Number.isInteger(players) || players < 1 || players > 32) throw new DatasetError('bad_request', `--players must be an integer in 1..32`);
   const seed = options.seed ?? 0;
   if (!Number.isSafeInteger(seed) || seed < 0) throw new DatasetError('bad_request', `--seed must be a non-negative integer`);
-  if ((options.policy ?? 'random') !== 'random') throw new DatasetError('bad_request', `unknown policy ${options.policy} (known: random)`);
+  const source = typeof options.policy === 'object' ? options.policy : null;
+  if (!source && (options.policy ?? 'random') !== 'random') throw new DatasetError('bad_request', `unknown policy ${String(options.policy)} (known: random)`);
   const maxSteps = options.maxSteps;
   if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps < 1)) throw new DatasetError('bad_request', '--max-steps must be a positive integer');
   const tickRate = options.tickRate ?? 8;
@@ -91,6 +105,7 @@ export function generateSessions(options: GenerateOptions): GeneratedSession[] {
     const store = options.index === false ? null : new RecordingStore(indexPath(options.dataDir));
     const world = World.generate({ seed: worldSeed, mode: 'persistent' });
     const policy = new Rng(seed ^ (0x5eed + s));
+    const scripted = new Map<number, PlayerPolicy>();
     let finished = 0;
     let endedAt: string | null = null;
     try {
@@ -113,6 +128,7 @@ export function generateSessions(options: GenerateOptions): GeneratedSession[] {
         const meta = { pid: token(rng), kind: options.humanSlots?.includes(slot) ? ('human' as const) : ('ai' as const), consent: !options.optOutSlots?.includes(slot) };
         record({ k: 'join', t: world.t, slot, ...meta, id: p.id, x: p.x, y: p.y });
         tracker.join(world, slot, meta);
+        if (source) scripted.set(slot, source.create(world, slot));
       };
       const leave = (slot: number, reason: 'leave' | 'close'): void => {
         tracker.leave(world, slot, reason);
@@ -126,7 +142,7 @@ export function generateSessions(options: GenerateOptions): GeneratedSession[] {
         const flat: number[] = [];
         for (const p of world.players) {
           if (p.dead || p.removed) continue;
-          const a = policy.int(NUM_ACTIONS);
+          const a = source ? scripted.get(p.slot)!.act(world) : policy.int(NUM_ACTIONS);
           actions.set(p.slot, a);
           if (a !== 0) flat.push(p.slot, a);
         }
@@ -141,6 +157,7 @@ export function generateSessions(options: GenerateOptions): GeneratedSession[] {
             const q = world.respawn(p.slot);
             record({ k: 'respawn', t: world.t, slot: q.slot, id: q.id, x: q.x, y: q.y });
             tracker.respawn(world, q.slot);
+            if (source) scripted.set(q.slot, source.create(world, q.slot));
           } else if (p.truncated) {
             finished++;
           } else if (maxSteps !== undefined && p.episodeSteps >= maxSteps) {

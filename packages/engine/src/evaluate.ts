@@ -55,3 +55,42 @@ export function randomEpisode(seed: number, k: number): EpisodeOutcome {
   }
   return { length: player.episodeSteps, return: player.episodeReturn, achievements: player.achievements.slice() };
 }
+
+/** A percentile bootstrap confidence interval of the Crafter score. */
+export interface ScoreInterval {
+  low: number;
+  high: number;
+  /** Confidence level in percent (95). */
+  level: number;
+}
+
+/**
+ * Percentile bootstrap of the Crafter score: `rounds` resamples of the episodes with replacement
+ * (seeded, so the interval is reproducible), the score of each, and the central `level` % of them.
+ */
+export function bootstrapScore(outcomes: readonly EpisodeOutcome[], options: { rounds?: number; level?: number; seed?: number } = {}): ScoreInterval {
+  const n = outcomes.length;
+  if (n === 0) throw new RangeError('cannot bootstrap zero episodes');
+  const rounds = options.rounds ?? 2000;
+  const level = options.level ?? 95;
+  const rng = new Rng(options.seed ?? 0xb007);
+  const A = ACHIEVEMENTS.length;
+  const unlocked = new Uint8Array(n * A);
+  outcomes.forEach((o, i) => {
+    for (let a = 0; a < A; a++) unlocked[i * A + a] = o.achievements[a] > 0 ? 1 : 0;
+  });
+  const counts = new Array<number>(A);
+  const scores = new Float64Array(rounds);
+  for (let r = 0; r < rounds; r++) {
+    counts.fill(0);
+    for (let j = 0; j < n; j++) {
+      const i = rng.int(n);
+      for (let a = 0; a < A; a++) counts[a] += unlocked[i * A + a];
+    }
+    scores[r] = crafterScore(counts.map((c) => (100 * c) / n));
+  }
+  scores.sort();
+  const tail = (100 - level) / 200;
+  const at = (q: number): number => scores[Math.min(rounds - 1, Math.max(0, Math.round(q * (rounds - 1))))];
+  return { low: at(tail), high: at(1 - tail), level };
+}

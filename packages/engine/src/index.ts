@@ -44,6 +44,6 @@ export {
   writeFairView,
 } from './fair-view.ts';
 export { VecEnv, allocateVecEnvBuffers, vecEnvBufferLengths, type VecEnvBuffers, type VecEnvOptions } from './vec-env.ts';
-export { summarize, randomEpisode, type EpisodeOutcome, type EvalSummary } from './evaluate.ts';
+export { bootstrapScore, summarize, randomEpisode, type EpisodeOutcome, type EvalSummary, type ScoreInterval } from './evaluate.ts';
 export { ENGINE_VERSION } from './version.ts';
 export { CURRENT_TERRAIN_NOISE, TERRAIN_NOISES, terrainOfEngineVersion, type TerrainNoise } from './worldgen.ts';

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ACHIEVEMENTS, crafterScore, randomEpisode, summarize } from '../src/index.ts';
+import { ACHIEVEMENTS, bootstrapScore, crafterScore, randomEpisode, summarize } from '../src/index.ts';
 
 const engineDir = fileURLToPath(new URL('..', import.meta.url));
 const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
@@ -55,5 +55,28 @@ describe('random-agent evaluation', () => {
     const unknown = spawnSync(tsx, ['cli/eval-random.ts', '--bogus'], { cwd: engineDir, encoding: 'utf8' });
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/bogus/);
+  });
+});
+
+describe('bootstrap interval of the Crafter score', () => {
+  const none = new Array(22).fill(0);
+  const wood = none.slice();
+  wood[ACHIEVEMENTS.indexOf('collect_wood')] = 1;
+  it('collapses to the score when every episode is the same', () => {
+    const same = Array.from({ length: 20 }, () => ({ length: 1, return: 0, achievements: wood }));
+    const ci = bootstrapScore(same, { rounds: 200 });
+    expect(ci.low).toBeCloseTo(summarize(same).score, 10);
+    expect(ci.high).toBeCloseTo(summarize(same).score, 10);
+    expect(ci.level).toBe(95);
+  });
+  it('brackets the score of mixed episodes, reproducibly, and narrows with more episodes', () => {
+    const mixed = (n: number) => Array.from({ length: n }, (_, i) => ({ length: 1, return: 0, achievements: i % 2 ? wood : none }));
+    const s = summarize(mixed(40)).score;
+    const a = bootstrapScore(mixed(40));
+    expect(a.low).toBeLessThan(s);
+    expect(a.high).toBeGreaterThan(s);
+    expect(bootstrapScore(mixed(40))).toEqual(a);
+    const b = bootstrapScore(mixed(400));
+    expect(b.high - b.low).toBeLessThan((a.high - a.low) / 2);
   });
 });

@@ -37,6 +37,11 @@ export interface ReplayOptions {
   stopOnMismatch?: boolean;
   /** Stop after this tick (for partial replays). */
   untilT?: number;
+  /**
+   * Leave the open episodes open (default: they end with 'crash', or 'close' after an end
+   * record): a relay that continues a session after a restart takes `report.tracker` over.
+   */
+  keepOpen?: boolean;
 }
 
 export interface ReplayReport {
@@ -57,6 +62,8 @@ export interface ReplayReport {
   episodes: EpisodeSummary[];
   finalHash: string;
   world: World;
+  /** The episode tracker at the end of the replay (its open episodes, with `keepOpen`). */
+  tracker: EpisodeTracker;
   /** A structural problem that stopped the replay (a record that cannot apply). */
   error?: string;
 }
@@ -102,6 +109,7 @@ export function replayRecords(records: readonly LogRecord[], options: ReplayOpti
     episodes,
     finalHash: '',
     world,
+    tracker,
   };
   const actions = new Map<number, number>();
   const mismatch = (m: ReplayMismatch): boolean => {
@@ -178,7 +186,7 @@ export function replayRecords(records: readonly LogRecord[], options: ReplayOpti
       break;
     }
   }
-  tracker.closeAll(world, report.complete ? 'close' : 'crash');
+  if (!options.keepOpen) tracker.closeAll(world, report.complete ? 'close' : 'crash');
   report.lastT = world.t;
   report.finalHash = world.hash();
   report.ok = mismatches.length === 0 && report.error === undefined;

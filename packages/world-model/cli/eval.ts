@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
+import { findModel } from '../src/manifest.ts';
 import { loadModel } from '../src/runtime.ts';
 import { OrtNodeBackend } from '../src/node/backend-node.ts';
 import { loadDataset } from '../src/node/episode-files.ts';
@@ -86,7 +87,7 @@ const report = {
   ...result,
 };
 if (!values['no-write']) {
-  const fresh = readManifest(modelsDir).models.find((m) => m.name === entry.name)!;
+  const fresh = findModel(readManifest(modelsDir), entry.name);
   upsertEntry(modelsDir, { ...fresh, metrics: { command, evaluatedAt: new Date().toISOString(), ...result } });
 }
 await model.backend.dispose();

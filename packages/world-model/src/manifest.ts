@@ -61,10 +61,77 @@ export const ModelEntrySchema = z.object({
 });
 export type ModelEntry = z.infer<typeof ModelEntrySchema>;
 
+/** What a policy was trained on (steps and episodes by kind of player; 'ai' = the workforce's demonstrations). */
+export const PolicyTrainingDataSchema = z.object({
+  dir: z.string(),
+  steps: z.object({ ai: z.number().int(), human: z.number().int() }),
+  episodes: z.object({ ai: z.number().int(), human: z.number().int() }),
+  demonstrator: z.string(),
+  sessions: z.number().int(),
+  /** World seeds of the sessions trained on: evaluation refuses them. */
+  worldSeeds: z.array(z.number().int()),
+  /** Worlds of real-engine fine-tuning: episodeSeed(base, 0 … count − 1), also refused by evaluation. */
+  seedRanges: z.array(z.object({ base: z.number().int(), count: z.number().int().min(0) })).optional(),
+});
+
+/** A policy's evaluation in the real engine (`npm run eval:policy`). */
+export const PolicyMetricsSchema = z
+  .object({
+    command: z.string(),
+    evaluatedAt: z.string(),
+    episodes: z.number().int(),
+    seed: z.number().int(),
+    score: z.number(),
+    scoreInterval: z.object({ low: z.number(), high: z.number(), level: z.number() }),
+    successRates: z.record(z.string(), z.number()),
+    meanLength: z.number(),
+    meanReturn: z.number(),
+  })
+  .catchall(z.unknown());
+
+/**
+ * An agent policy (kind 'policy', packages/agents): the fair view as token frames in, action
+ * logits and a value out. Entries without `kind` are world models (ModelEntrySchema).
+ */
+export const PolicyEntrySchema = z.object({
+  kind: z.literal('policy'),
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+  version: z.string().regex(/^\d+\.\d+\.\d+$/),
+  description: z.string().optional(),
+  file: z.string().regex(/^[\w.-]+\.onnx$/),
+  bytes: z.number().int().positive(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  opset: z.number().int().min(13),
+  io: z.object({ inputs: z.array(TensorSpecSchema), outputs: z.array(TensorSpecSchema) }),
+  observation: z.object({ layout: z.literal(TOKEN_LAYOUT), frames: z.number().int().min(1), frameTokens: z.literal(FRAME_TOKENS) }),
+  actions: z.number().int().positive(),
+  architecture: z.object({ name: z.string(), frames: z.number().int(), hidden: z.array(z.number().int()), params: z.number().int() }),
+  training: z.object({
+    framework: z.string(),
+    command: z.string(),
+    /** Stages in order: 'bc', then fine-tuning ('rl-real', 'rl-imagination'). */
+    stages: z.array(z.object({ stage: z.string(), steps: z.number().int(), batch: z.number().int(), seconds: z.number() })),
+    data: PolicyTrainingDataSchema,
+    finishedAt: z.string(),
+    finalLoss: z.number().optional(),
+    validationLoss: z.number().optional(),
+    validationAccuracy: z.number().optional(),
+  }),
+  metrics: PolicyMetricsSchema.optional(),
+});
+export type PolicyEntry = z.infer<typeof PolicyEntrySchema>;
+
+export const ManifestEntrySchema = z.union([ModelEntrySchema, PolicyEntrySchema]);
+export type ManifestEntry = z.infer<typeof ManifestEntrySchema>;
+
+export function isPolicyEntry(e: ManifestEntry): e is PolicyEntry {
+  return 'kind' in e && e.kind === 'policy';
+}
+
 export const ManifestSchema = z.object({
   format: z.literal(MANIFEST_FORMAT),
   version: z.literal(MANIFEST_VERSION),
-  models: z.array(ModelEntrySchema),
+  models: z.array(ManifestEntrySchema),
 });
 export type Manifest = z.infer<typeof ManifestSchema>;
 
@@ -76,8 +143,14 @@ export function parseManifest(json: unknown): Manifest {
   return ManifestSchema.parse(json);
 }
 
+export function findPolicy(m: Manifest, name?: string): PolicyEntry {
+  const e = m.models.filter((x): x is PolicyEntry => isPolicyEntry(x) && (name === undefined || x.name === name)).at(-1);
+  if (!e) throw new ModelRefusedError(`no policy${name ? ` named ${name}` : ''} in the manifest`);
+  return e;
+}
+
 export function findModel(m: Manifest, name?: string, family: ModelEntry['family'] = 'token-dream'): ModelEntry {
-  const e = m.models.filter((x) => x.family === family && (name === undefined || x.name === name)).at(-1);
+  const e = m.models.filter((x): x is ModelEntry => !isPolicyEntry(x) && x.family === family && (name === undefined || x.name === name)).at(-1);
   if (!e) throw new ModelRefusedError(`no ${family} model${name ? ` named ${name}` : ''} in the manifest`);
   return e;
 }
@@ -101,20 +174,21 @@ export function expectedContract(entry: ModelEntry): IoContract {
 }
 
 /**
- * Checks model bytes against a manifest entry: sha256, size, the declared I/O contract, and
+ * Checks model bytes against a manifest entry (world model or policy): sha256, size, the declared I/O contract, and
  * (when given) the tensor names the loaded session reports. Throws ModelRefusedError.
  */
 export async function verifyModel(
-  entry: ModelEntry,
+  entry: ManifestEntry,
   bytes: Uint8Array,
   session?: { inputNames: readonly string[]; outputNames: readonly string[] },
 ): Promise<void> {
   if (bytes.byteLength !== entry.bytes) throw new ModelRefusedError(`${entry.file}: ${bytes.byteLength} bytes, the manifest says ${entry.bytes}`);
   const hash = await sha256Hex(bytes);
   if (hash !== entry.sha256) throw new ModelRefusedError(`${entry.file}: sha256 ${hash} does not match the manifest's ${entry.sha256}`);
-  const want = expectedContract(entry);
+  // A policy's contract is its own (declared in the entry, checked against the graph below).
+  const want = isPolicyEntry(entry) ? entry.io : expectedContract(entry);
   if (!sameSpecs(entry.io.inputs, want.inputs) || !sameSpecs(entry.io.outputs, want.outputs)) {
-    throw new ModelRefusedError(`${entry.name}: declared tensors ${JSON.stringify(entry.io)} do not match the ${entry.family} contract ${JSON.stringify(want)}`);
+    throw new ModelRefusedError(`${entry.name}: declared tensors ${JSON.stringify(entry.io)} do not match the ${isPolicyEntry(entry) ? 'policy' : entry.family} contract ${JSON.stringify(want)}`);
   }
   if (session) {
     const ins = want.inputs.map((t) => t.name);

@@ -11,67 +11,22 @@
  *                                      reward  float32 [batch, 31]
  *                                      done    float32 [batch, 1]
  */
-import onnxProto from 'onnx-proto';
 import type { ModelConfig } from './config.ts';
-import { ioContract, type TensorSpec } from './io.ts';
+import { floatTensor, GraphBuilder, intTensor, OPSET, readOnnx } from './onnx-graph.ts';
+import { ioContract } from './io.ts';
 import { paramSpecs, type Weights } from './params.ts';
 import { LN_EPS } from './tf-model.ts';
 import { NEIGHBOUR_STREAMS, NEIGHBOURS, SEQ, VOCAB } from './tokens.ts';
 
-const { onnx } = onnxProto;
 /** ONNX initializer name of a parameter (prefixed: parameter names may not clash with inputs). */
 const W = (name: string): string => `param.${name}`;
-export const OPSET = 17;
-
-function valueInfo(t: TensorSpec) {
-  return onnx.ValueInfoProto.create({
-    name: t.name,
-    type: onnx.TypeProto.create({
-      tensorType: onnx.TypeProto.Tensor.create({
-        elemType: t.dtype === 'int32' ? onnx.TensorProto.DataType.INT32 : onnx.TensorProto.DataType.FLOAT,
-        shape: onnx.TensorShapeProto.create({
-          dim: t.shape.map((d) => (d === 'batch' ? onnx.TensorShapeProto.Dimension.create({ dimParam: 'batch' }) : onnx.TensorShapeProto.Dimension.create({ dimValue: d }))),
-        }),
-      }),
-    }),
-  });
-}
-
-function floatTensor(name: string, dims: readonly number[], data: Float32Array) {
-  return onnx.TensorProto.create({
-    name,
-    dims: [...dims],
-    dataType: onnx.TensorProto.DataType.FLOAT,
-    rawData: new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)),
-  });
-}
-function intTensor(name: string, dims: readonly number[], data: readonly number[], type: 'int32' | 'int64') {
-  const arr = type === 'int32' ? Int32Array.from(data) : BigInt64Array.from(data.map((x) => BigInt(x)));
-  return onnx.TensorProto.create({
-    name,
-    dims: [...dims],
-    dataType: type === 'int32' ? onnx.TensorProto.DataType.INT32 : onnx.TensorProto.DataType.INT64,
-    rawData: new Uint8Array(arr.buffer),
-  });
-}
+export { OPSET };
 
 /** Serialises the model with these weights to ONNX bytes. */
 export function exportOnnx(c: ModelConfig, weights: Weights, meta: Record<string, string> = {}): Uint8Array {
-  const nodes: InstanceType<typeof onnx.NodeProto>[] = [];
-  const inits: InstanceType<typeof onnx.TensorProto>[] = [];
-  let n = 0;
-  const node = (op: string, inputs: string[], attrs: Record<string, number | number[]> = {}, outName?: string): string => {
-    const out = outName ?? `${op.toLowerCase()}_${n++}`;
-    const attribute = Object.entries(attrs).map(([name, v]) =>
-      Array.isArray(v)
-        ? onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: v })
-        : Number.isInteger(v) && name !== 'epsilon' && name !== 'alpha'
-          ? onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i: v })
-          : onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v }),
-    );
-    nodes.push(onnx.NodeProto.create({ opType: op, input: inputs, output: [out], name: out, attribute }));
-    return out;
-  };
+  const graph = new GraphBuilder();
+  const inits = graph.inits;
+  const node = graph.node.bind(graph);
   for (const spec of paramSpecs(c)) {
     const w = weights.get(spec.name);
     if (!w) throw new Error(`missing weight ${spec.name}`);
@@ -124,37 +79,25 @@ export function exportOnnx(c: ModelConfig, weights: Weights, meta: Record<string
   node('Add', [node('MatMul', [cls, W('done.w')]), W('done.b')], {}, 'done');
 
   const io = ioContract(c);
-  const graph = onnx.GraphProto.create({
-    name: `aikon-token-dream-${c.name}`,
-    node: nodes,
-    initializer: inits,
-    input: io.inputs.map(valueInfo),
-    output: io.outputs.map(valueInfo),
+  return graph.encode({
+    graphName: `aikon-token-dream-${c.name}`,
+    producer: 'aikon-world-model',
+    inputs: io.inputs,
+    outputs: io.outputs,
+    meta: { config: JSON.stringify(c), ...meta },
   });
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    producerName: 'aikon-world-model',
-    producerVersion: '1',
-    opsetImport: [onnx.OperatorSetIdProto.create({ domain: '', version: OPSET })],
-    graph,
-    metadataProps: Object.entries({ config: JSON.stringify(c), ...meta }).map(([key, value]) => onnx.StringStringEntryProto.create({ key, value })),
-  });
-  return onnx.ModelProto.encode(model).finish();
 }
 
 /** Reads back the config and weights of an ONNX file written by exportOnnx (tests, tools). */
 export function importOnnx(bytes: Uint8Array): { config: ModelConfig; weights: Weights } {
-  const model = onnx.ModelProto.decode(bytes);
-  const meta = new Map(model.metadataProps.map((p) => [p.key, p.value]));
+  const { meta, floats } = readOnnx(bytes);
   const config = JSON.parse(meta.get('config') ?? 'null') as ModelConfig | null;
   if (!config) throw new Error('not an aikon token-dream ONNX file (no config metadata)');
-  const byName = new Map((model.graph?.initializer ?? []).map((t) => [t.name, t]));
   const weights: Weights = new Map();
   for (const spec of paramSpecs(config)) {
-    const t = byName.get(W(spec.name));
+    const t = floats.get(W(spec.name));
     if (!t) throw new Error(`ONNX file lacks ${spec.name}`);
-    const raw = t.rawData as Uint8Array;
-    weights.set(spec.name, new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)));
+    weights.set(spec.name, t);
   }
   return { config, weights };
 }

@@ -5,6 +5,7 @@ import {
   fsync,
   open as openAsync,
   fdatasyncSync,
+  fstatSync,
   fsyncSync,
   ftruncateSync,
   mkdirSync,
@@ -172,6 +173,18 @@ export class SessionRecorder {
     rec.append(header);
     rec.syncAsync();
     fsyncDirAsync(dir);
+    return rec;
+  }
+
+  /**
+   * Reopens an existing log to append to it (a relay continuing a session after a restart; the
+   * caller has cut any torn tail and replayed it). Takes the lease again.
+   */
+  static reopen(path: string, options: RecorderOptions = {}): SessionRecorder {
+    const fd = openSync(path, 'a');
+    takeLease(path);
+    const rec = new SessionRecorder(path, fd, options.fsyncMs ?? 500, options.onError ?? (() => {}), options.onBytes ?? (() => {}), options.bufferBytes ?? 0);
+    rec.bytes = fstatSync(fd).size;
     return rec;
   }
 

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ioContract } from '../io.ts';
-import { type Manifest, MANIFEST_FORMAT, MANIFEST_VERSION, type ModelEntry, ModelEntrySchema, parseManifest, sha256Hex, TOKEN_LAYOUT } from '../manifest.ts';
+import { type Manifest, type ManifestEntry, ManifestEntrySchema, MANIFEST_FORMAT, MANIFEST_VERSION, type ModelEntry, parseManifest, sha256Hex, TOKEN_LAYOUT } from '../manifest.ts';
 import { exportOnnx, OPSET } from '../onnx-export.ts';
 import { paramCount } from '../params.ts';
 import { DEFAULT_SAMPLER } from '../sampler.ts';
@@ -20,11 +20,11 @@ export function writeManifest(modelsDir: string, m: Manifest): void {
   writeFileSync(join(modelsDir, 'manifest.json'), JSON.stringify(parseManifest(m), null, 2) + '\n');
 }
 
-/** Adds or replaces (by name) one entry. */
-export function upsertEntry(modelsDir: string, entry: ModelEntry): void {
+/** Adds or replaces (by name) one entry (a world model or a policy). */
+export function upsertEntry(modelsDir: string, entry: ManifestEntry): void {
   const m = readManifest(modelsDir);
   const models = m.models.filter((x) => x.name !== entry.name);
-  models.push(ModelEntrySchema.parse(entry));
+  models.push(ManifestEntrySchema.parse(entry));
   writeManifest(modelsDir, { ...m, models });
 }
 

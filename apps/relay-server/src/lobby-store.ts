@@ -1,0 +1,290 @@
+/**
+ * Durable lobbies: every open lobby is kept in `<data-dir>/lobbies/<lobbyId>.json` (written to
+ * a temporary file, fsynced, renamed over the old one, directory fsynced: a crash leaves the
+ * old or the new file, never a torn one), and a relay that starts on the data directory brings
+ * them back: same id and invite code, members with their resume tokens (each gets the
+ * reconnection window to come back), host, settings, AI workers and their running goal.
+ *
+ * The world is not stored here: a running lobby's session log already holds every joint action
+ * and its state hashes, so the world is rebuilt by replaying the log (hashes verified) and the
+ * lobby goes on appending to the same log. Nothing recorded is lost; with kill -9 the kernel
+ * keeps every written record, after a power cut at most the last fsync period (500 ms).
+ */
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { type EpisodeSummary, replayRecords } from '@aikon/protocol';
+import { logPath, type RecordingStore, repairLogFile, SessionRecorder } from '@aikon/protocol/node';
+import type { Logger } from 'pino';
+import { Lobby, type LobbyContext, type MemberState } from './lobby.ts';
+
+const STORE_VERSION = 1;
+const Token = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
+const SavedMember = z.object({
+  memberId: Token,
+  name: z.string().max(200),
+  kind: z.enum(['human', 'ai']),
+  pid: Token,
+  resumeToken: Token,
+  exportConsent: z.boolean(),
+  slot: z.int().min(0).nullable(),
+});
+
+const SavedLobby = z.object({
+  v: z.literal(STORE_VERSION),
+  id: Token,
+  code: Token,
+  status: z.enum(['waiting', 'running']),
+  config: z.object({ seats: z.int().min(1), seed: z.int().min(0), tickRate: z.number().positive() }),
+  hostId: Token.nullable(),
+  sessionId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/).nullable(),
+  members: z.array(SavedMember),
+  workforce: z.object({
+    settings: z.object({ approval: z.boolean(), commanders: z.enum(['host', 'all']) }),
+    stopped: z.boolean(),
+    planSeq: z.int().min(0),
+    workers: z.array(z.object({ workerId: z.string().max(64), name: z.string().max(200), pid: Token, slot: z.int().min(0).nullable(), deadSince: z.int().nullable() })),
+    goal: z.object({ planId: z.int().min(0), text: z.string().max(2000), by: z.string().max(200) }).nullable(),
+  }),
+});
+export type SavedLobby = z.infer<typeof SavedLobby>;
+
+export function lobbiesDir(dataDir: string): string {
+  return join(dataDir, 'lobbies');
+}
+
+export function savedLobby(lobby: Lobby): SavedLobby {
+  return {
+    v: STORE_VERSION,
+    id: lobby.id,
+    code: lobby.code,
+    status: lobby.status === 'running' ? 'running' : 'waiting',
+    config: { ...lobby.config },
+    hostId: lobby.hostId,
+    sessionId: lobby.sessionId,
+    members: [...lobby.members.values()].map((m) => ({
+      memberId: m.memberId,
+      name: m.name,
+      kind: m.kind,
+      pid: m.pid,
+      resumeToken: m.resumeToken,
+      exportConsent: m.exportConsent,
+      slot: m.slot,
+    })),
+    workforce: lobby.workforce.persisted(),
+  };
+}
+
+/**
+ * Writes lobby files off the event loop, one write at a time per lobby, skipping a write when
+ * nothing changed. `flush()` waits for every pending write (shutdown, tests).
+ */
+export class LobbyStore {
+  readonly dir: string;
+  private readonly last = new Map<string, string>();
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly queued = new Set<Lobby>();
+  private scheduled = false;
+  private closed = false;
+
+  constructor(
+    dataDir: string,
+    private readonly log: Pick<Logger, 'error' | 'warn' | 'info'>,
+  ) {
+    this.dir = lobbiesDir(dataDir);
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  private path(id: string): string {
+    return join(this.dir, `${id}.json`);
+  }
+
+  /** Saves the lobby soon (changes within one turn of the event loop are written once). */
+  save(lobby: Lobby): void {
+    if (this.closed || lobby.status === 'closed') return;
+    this.queued.add(lobby);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      for (const l of this.queued) this.write(l);
+      this.queued.clear();
+    });
+  }
+
+  private write(lobby: Lobby): void {
+    if (this.closed || lobby.status === 'closed') return;
+    const json = JSON.stringify(savedLobby(lobby));
+    if (this.last.get(lobby.id) === json) return;
+    this.last.set(lobby.id, json);
+    const path = this.path(lobby.id);
+    this.chain(lobby.id, async () => {
+      const tmp = `${path}.tmp`;
+      const fh = await open(tmp, 'w', 0o600); // resume tokens are secrets
+      try {
+        await fh.writeFile(json);
+        await fh.datasync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, path);
+      await syncDir(this.dir);
+    });
+  }
+
+  /** The lobby closed: its file goes (after any write still under way). */
+  remove(lobby: Lobby): void {
+    this.queued.delete(lobby);
+    this.last.delete(lobby.id);
+    const path = this.path(lobby.id);
+    this.chain(lobby.id, async () => {
+      await rm(path, { force: true });
+      await rm(`${path}.tmp`, { force: true });
+    });
+  }
+
+  private chain(id: string, step: () => Promise<void>): void {
+    const next = (this.chains.get(id) ?? Promise.resolve()).then(step).catch((err: unknown) => {
+      this.log.error({ err, lobby: id }, 'lobby state could not be saved');
+    });
+    this.chains.set(id, next);
+    void next.then(() => {
+      if (this.chains.get(id) === next) this.chains.delete(id);
+    });
+  }
+
+  /** Writes what is queued and waits for every write; with `close`, later saves are ignored. */
+  async flush(options: { close?: boolean } = {}): Promise<void> {
+    for (const l of this.queued) this.write(l);
+    this.queued.clear();
+    if (options.close) this.closed = true;
+    await Promise.all([...this.chains.values()]);
+  }
+
+  /** Every readable saved lobby; unreadable files are set aside as `<id>.json.bad` with a warning. */
+  loadAll(): SavedLobby[] {
+    const out: SavedLobby[] = [];
+    for (const file of readdirSync(this.dir)) {
+      const path = join(this.dir, file);
+      if (file.endsWith('.json.tmp')) {
+        rmSync(path, { force: true }); // a write the crash interrupted; the .json before it stands
+        continue;
+      }
+      if (!file.endsWith('.json')) continue;
+      try {
+        out.push(SavedLobby.parse(JSON.parse(readFileSync(path, 'utf8'))));
+      } catch (err) {
+        this.log.warn({ err, file }, 'saved lobby unreadable: set aside');
+        renameSync(path, `${path}.bad`);
+      }
+    }
+    return out;
+  }
+
+  /** Forgets a saved lobby that could not come back. */
+  discard(id: string): void {
+    rmSync(this.path(id), { force: true });
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const fh = await open(dir, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    // some file systems refuse to sync directories
+  }
+}
+
+/**
+ * Brings the saved lobbies back (at startup, before crash recovery: a continued session's log
+ * is held again and recovery leaves it alone). A running lobby whose log cannot be replayed
+ * exactly is not continued: its file is discarded and recovery finishes its session.
+ */
+export function restoreLobbies(store: LobbyStore, ctx: LobbyContext, recordings: RecordingStore, log: Pick<Logger, 'info' | 'warn' | 'error'>): Lobby[] {
+  const out: Lobby[] = [];
+  for (const saved of store.loadAll()) {
+    try {
+      out.push(restoreLobby(saved, ctx, recordings));
+    } catch (err) {
+      log.warn({ err, lobby: saved.id }, 'saved lobby could not come back');
+      store.discard(saved.id);
+    }
+  }
+  return out;
+}
+
+function restoreLobby(saved: SavedLobby, ctx: LobbyContext, recordings: RecordingStore): Lobby {
+  const started = performance.now();
+  const lobby = new Lobby(ctx, { id: saved.id, code: saved.code, seats: saved.config.seats, seed: saved.config.seed, tickRate: saved.config.tickRate });
+  let session = null;
+  if (saved.status === 'running') {
+    const sessionId = saved.sessionId;
+    if (!sessionId) throw new Error('a running lobby without a session');
+    const path = logPath(ctx.config.dataDir, sessionId);
+    const repaired = repairLogFile(path);
+    let live = false;
+    const report = replayRecords(repaired.records, {
+      keepOpen: true,
+      stopOnMismatch: true,
+      onEpisode: (ep: EpisodeSummary) => {
+        if (!live) return;
+        try {
+          recordings.insertEpisode(sessionId, ep);
+        } catch (err) {
+          ctx.log.error({ err }, 'episode index write failed');
+        }
+      },
+    });
+    if (!report.ok) throw new Error(`its session log does not replay: ${report.error ?? report.mismatches[0]?.what}`);
+    if (report.complete) throw new Error('its session log has already ended');
+    // The index holds exactly the log's finished episodes (an insert the crash cut is redone).
+    recordings.replaceEpisodes(sessionId, report.episodes);
+    live = true;
+    const recorder = SessionRecorder.reopen(path, {
+      fsyncMs: ctx.config.fsyncMs,
+      onError: (err) => {
+        ctx.metrics.recordErrors.inc();
+        ctx.log.error({ err, lobby: saved.id }, 'recording failed; the session continues unrecorded');
+      },
+      onBytes: (n) => ctx.metrics.recordBytes.inc(n),
+    });
+    session = { sessionId, world: report.world, tracker: report.tracker, recorder };
+  }
+  const world = session?.world ?? null;
+  const members: MemberState[] = saved.members.map((m) => ({
+    ...m,
+    // A body that is gone from the world (a leave the log has, the file not yet) is not kept.
+    slot: m.slot !== null && world?.findPlayer(m.slot) ? m.slot : null,
+    socket: null,
+    intent: -1,
+    intentSeq: -1,
+    lastAck: -1,
+    disconnectTimer: null,
+    sentInv: null,
+    sentAch: null,
+    needsSnapshot: false,
+    lastSnapshotAt: -Infinity,
+  }));
+  try {
+    lobby.continueAfterRestart(members, saved.hostId, session);
+  } catch (err) {
+    session?.recorder.close({ sync: true });
+    throw err;
+  }
+  try {
+    lobby.workforce.restore(saved.workforce, world, session ? join(ctx.config.dataDir, 'audit', `${session.sessionId}.jsonl`) : undefined);
+  } catch (err) {
+    // Ticking already: the session ends properly (end record) rather than half restored.
+    lobby.close('restore_failed', { sync: true });
+    throw err;
+  }
+  ctx.log.info({ lobby: saved.id, t: world?.t ?? 0, ms: Math.round(performance.now() - started) }, 'lobby restored');
+  return lobby;
+}

@@ -1,0 +1,134 @@
+import type { ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { replayLog, type WorkforceState } from '@aikon/protocol';
+import type { RelayClient } from '@aikon/protocol/client';
+import { listLogs, logHolder } from '@aikon/protocol/node';
+import { connectClient, exited, request, startRelayProcess, tempDir, waitFor } from './helpers.ts';
+
+/**
+ * Issue 14 #2: lobbies outlive the relay process. A real relay child process with two running
+ * lobbies is killed with SIGKILL and started again on the same address: both lobbies come back
+ * (invite codes, resume tokens, AI worker and its goal), the protocol client helper resumes on
+ * its own, the worlds tick on from where the log ended and the recording continues in the same
+ * session log, which replays with every hash across the restarts.
+ */
+describe('durable lobbies (kill -9 of a relay process with two running lobbies)', () => {
+  const dataDir = tempDir('aikon-durable-');
+  const children: ChildProcess[] = [];
+  const clients: RelayClient[] = [];
+  afterAll(() => {
+    for (const c of clients) c.close();
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('both lobbies come back after kill -9 and after SIGTERM; clients resume and play on; one log per session replays', async () => {
+    const first = await startRelayProcess(dataDir);
+    children.push(first.child);
+    const client = async () => {
+      const c = await connectClient(first.url);
+      clients.push(c);
+      return c;
+    };
+    const a = await client();
+    const b = await client();
+    const one = await a.createLobby({ name: 'A', tickRate: 10 });
+    await b.joinLobby(one.lobby.code, { name: 'B' });
+    await a.start();
+    const c = await client();
+    const two = await c.createLobby({ name: 'C', tickRate: 8 });
+    await request(c, 'workforce:add', { name: 'Ada' });
+    await c.start();
+    await request(c, 'workforce:goal', { text: 'get me an iron pickaxe' });
+    let workforce: WorkforceState | null = null;
+    c.socket.on('workforce:state', (s: WorkforceState) => (workforce = s));
+    await waitFor(() => a.mirror.t > 10 && b.mirror.self && c.mirror.t > 10, 8000, 'both lobbies ticking');
+    const play = (ms: number) => {
+      const moves = ['move_left', 'move_right', 'move_up', 'move_down', 'do'] as const;
+      let i = 0;
+      const timer = setInterval(() => {
+        for (const [k, x] of [a, b, c].entries()) if (x.mirror.self && !x.mirror.self.dead) x.sendAction(moves[(i + k * 2) % 5]);
+        i++;
+      }, 50);
+      return new Promise<void>((r) => setTimeout(() => (clearInterval(timer), r()), ms));
+    };
+    await play(800);
+    const tokens = [a.resumeToken, b.resumeToken, c.resumeToken];
+    const slots = [a.mirror.slot, b.mirror.slot, c.mirror.slot];
+    const [t1, t2] = [a.mirror.t, c.mirror.t];
+    const sessionsBefore = listLogs(dataDir).length;
+    expect(sessionsBefore).toBe(2);
+
+    const resumedAt: number[] = [];
+    a.onSnapshot((m) => void resumedAt.push(m.t));
+    c.onSnapshot((m) => void resumedAt.push(m.t));
+    first.child.kill('SIGKILL');
+    await exited(first.child);
+    // The lobby files were written crash-safely (no temporary file left behind as the only copy).
+    expect(readdirSync(join(dataDir, 'lobbies')).filter((f) => f.endsWith('.json'))).toHaveLength(2);
+
+    const second = await startRelayProcess(dataDir, [], first.port);
+    children.push(second.child);
+    const restartedAt = Date.now();
+    // The invite codes resolve at once over HTTP.
+    for (const code of [one.lobby.code, two.lobby.code]) {
+      const res = await fetch(`${second.url}/api/lobbies/${code}`);
+      expect(res.status, second.stderr()).toBe(200);
+      expect(((await res.json()) as { status: string }).status).toBe('running');
+    }
+    // The clients reconnect and resume with their tokens on their own, same members, same bodies.
+    await waitFor(() => a.mirror.t > t1 && b.mirror.t > t1 && c.mirror.t > t2, 15_000, 'ticks after the restart');
+    const resumeMs = Date.now() - restartedAt;
+    expect([a.resumeToken, b.resumeToken, c.resumeToken]).toEqual(tokens);
+    expect([a.mirror.slot, b.mirror.slot, c.mirror.slot]).toEqual(slots);
+    expect(a.lobby!.members.find((m) => m.memberId === a.memberId)!.host).toBe(true);
+    // The AI worker is still there, with its goal planned again.
+    await waitFor(() => workforce && workforce.workers.length === 1 && workforce.plan?.status === 'running', 5000, 'workforce restored').catch((err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(workforce)}`);
+    });
+    expect(c.lobby!.members.some((m) => m.worker && m.name === 'Ada')).toBe(true);
+    const audit = (workforce as WorkforceState | null)!.audit.map((l) => l.what);
+    expect(audit.some((w) => w.startsWith('goal set'))).toBe(true); // read back from the audit file
+    expect(audit).toContain('the relay restarted: lobby restored');
+    // The worlds went on from where they were: no tick the clients had seen was lost (kill -9
+    // leaves every written record in the page cache; a power cut could cost the last fsync period).
+    expect(resumedAt.length).toBeGreaterThanOrEqual(2);
+    expect(resumedAt[0]).toBeGreaterThanOrEqual(Math.min(t1, t2));
+    const logs = listLogs(dataDir);
+    expect(logs.length).toBe(sessionsBefore);
+    for (const path of logs) expect(logHolder(path)?.pid).toBe(second.child.pid);
+    // A newcomer joins by the old invite code, and the members play on.
+    const d = await connectClient(second.url);
+    clients.push(d);
+    await d.joinLobby(one.lobby.code, { name: 'D' });
+    await play(600);
+    await waitFor(() => d.mirror.self, 5000, 'newcomer in the world');
+
+    // A deploy: SIGTERM, start again. The lobbies come back once more.
+    const t3 = a.mirror.t;
+    second.child.kill('SIGTERM');
+    await exited(second.child);
+    expect(second.child.exitCode).toBe(0);
+    const third = await startRelayProcess(dataDir, [], first.port);
+    children.push(third.child);
+    await waitFor(() => a.mirror.t > t3 && d.mirror.t > t3, 15_000, 'ticks after the deploy');
+    await play(300);
+    third.child.kill('SIGTERM');
+    await exited(third.child);
+
+    // One log per session, replaying with every hash across both restarts.
+    for (const path of listLogs(dataDir)) {
+      const report = replayLog(new Uint8Array(readFileSync(path)));
+      expect(report.error).toBeUndefined();
+      expect(report.mismatches).toEqual([]);
+      expect(report.ok).toBe(true);
+      expect(report.hashesChecked).toBeGreaterThan(5);
+      expect(statSync(path).size).toBeGreaterThan(0);
+    }
+    const big = replayLog(new Uint8Array(readFileSync(listLogs(dataDir).find((p) => p.includes(one.lobby.lobbyId))!)));
+    expect(big.lastT).toBeGreaterThan(t3);
+    console.log(`durable lobbies: clients ticking again ${resumeMs} ms after the restarted relay listened`);
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * Batches of environments for actor-critic rollouts, auto-resetting: the real engine here; the
+ * world model's imagination implements the same interface. Browser-safe.
+ */
+import { episodeSeed, World } from '@aikon/engine';
+import { FrameHistory } from './features.ts';
+
+export interface RolloutEnvs {
+  readonly count: number;
+  /** Each environment's frame history (the policy's input). */
+  readonly histories: readonly FrameHistory[];
+  /** Takes one action per environment; an environment whose episode ended starts a new one. */
+  step(actions: ArrayLike<number>): { rewards: Float32Array; dones: Uint8Array };
+  /** The real worlds used so far, episodeSeed(base, 0 … count − 1) (null: none, e.g. imagination). */
+  readonly worlds: { base: number; count: number } | null;
+  /** Episodes finished so far: their returns and lengths (cleared by `drain`). */
+  drain(): { returns: number[]; lengths: number[]; achievements: number[][] };
+}
+
+/** `count` single-player Crafter worlds on seeds episodeSeed(seedBase, 0), (…, 1), …: one per episode started. */
+export class RealEnvs implements RolloutEnvs {
+  readonly histories: FrameHistory[];
+  private readonly live: World[];
+  private finished = { returns: [] as number[], lengths: [] as number[], achievements: [] as number[][] };
+
+  constructor(readonly count: number, frames: number, readonly seedBase: number, public nextEpisode = 0) {
+    this.histories = Array.from({ length: count }, () => new FrameHistory(frames));
+    this.live = Array.from({ length: count }, (_, i) => this.start(i));
+  }
+
+  get worlds(): { base: number; count: number } {
+    return { base: this.seedBase, count: this.nextEpisode };
+  }
+
+  private start(i: number): World {
+    const world = World.generate({ seed: episodeSeed(this.seedBase, this.nextEpisode++) });
+    world.addPlayer();
+    this.histories[i].reset();
+    this.histories[i].observe(world, 0);
+    return world;
+  }
+
+  step(actions: ArrayLike<number>): { rewards: Float32Array; dones: Uint8Array } {
+    const rewards = new Float32Array(this.count);
+    const dones = new Uint8Array(this.count);
+    for (let i = 0; i < this.count; i++) {
+      const w = this.live[i];
+      w.step([actions[i]]);
+      const p = w.player(0);
+      rewards[i] = p.reward;
+      if (p.done) {
+        dones[i] = 1;
+        this.finished.returns.push(p.episodeReturn);
+        this.finished.lengths.push(p.episodeSteps);
+        this.finished.achievements.push(Array.from(p.achievements));
+        this.live[i] = this.start(i);
+      } else {
+        this.histories[i].observe(w, 0, actions[i]);
+      }
+    }
+    return { rewards, dones };
+  }
+
+  drain(): { returns: number[]; lengths: number[]; achievements: number[][] } {
+    const out = this.finished;
+    this.finished = { returns: [], lengths: [], achievements: [] };
+    return out;
+  }
+}

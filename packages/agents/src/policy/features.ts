@@ -1,0 +1,96 @@
+/**
+ * What a learned policy sees: the fair view as the world model's tokens (the 9×7 local view,
+ * facing/sleep, the 16 inventory counts with the vitals, the daylight bucket — exactly what
+ * Crafter's 64×64 image shows), for the last K frames (oldest first; the first frame repeated
+ * before an episode has K), plus the previous action. Browser-safe, no tfjs.
+ *
+ * The network's first layer reads these as one-hot features: position p of frame k with token t
+ * is feature k·FRAME_FEATURES + t + SHIFT[p] (each position's valid token range packed densely),
+ * and the previous action a is feature K·FRAME_FEATURES + a.
+ */
+import { NUM_ACTIONS, type World } from '@aikon/engine';
+import { FRAME_TOKENS, tokenize, tokenRange } from '@aikon/world-model';
+
+/** SHIFT[p]: added to a token at frame position p to get its feature within the frame block. */
+export const SHIFT: Int32Array = new Int32Array(FRAME_TOKENS);
+/** One-hot features of one frame (1,373: 63·19 view + 8 facing + 16·10 counts + 8 daylight). */
+export let FRAME_FEATURES = 0;
+for (let p = 0; p < FRAME_TOKENS; p++) {
+  const [lo, hi] = tokenRange(p);
+  SHIFT[p] = FRAME_FEATURES - lo;
+  FRAME_FEATURES += hi - lo;
+}
+
+export function featureWidth(frames: number): number {
+  return frames * FRAME_FEATURES + NUM_ACTIONS;
+}
+
+/** A batch of policy inputs in plain arrays (the layout of the ONNX inputs). */
+export interface PolicyInputs {
+  readonly batch: number;
+  /** [B, K, 81] token frames, oldest first. */
+  readonly tokens: Int32Array;
+  /** [B] the action taken before the newest frame (0, noop, at an episode's start). */
+  readonly prevAction: Int32Array;
+}
+
+export interface PolicyOutputs {
+  /** [B, 17] */
+  readonly logits: Float32Array;
+  /** [B] */
+  readonly value: Float32Array;
+}
+
+/** Multi-hot rows [B, featureWidth(K)] (what the tfjs network multiplies by its first layer). */
+export function multiHot(x: PolicyInputs, frames: number, out = new Float32Array(x.batch * featureWidth(frames))): Float32Array {
+  const width = featureWidth(frames);
+  out.fill(0, 0, x.batch * width);
+  for (let b = 0; b < x.batch; b++) {
+    const row = b * width;
+    for (let k = 0; k < frames; k++) {
+      const src = (b * frames + k) * FRAME_TOKENS;
+      const base = row + k * FRAME_FEATURES;
+      for (let p = 0; p < FRAME_TOKENS; p++) out[base + x.tokens[src + p] + SHIFT[p]] = 1;
+    }
+    out[row + frames * FRAME_FEATURES + x.prevAction[b]] = 1;
+  }
+  return out;
+}
+
+/** One player's recent frames and last action, as a policy acting in the world keeps them. */
+export class FrameHistory {
+  private readonly frames: Int32Array;
+  private filled = 0;
+  prevAction = 0;
+
+  constructor(readonly k: number) {
+    this.frames = new Int32Array(k * FRAME_TOKENS);
+  }
+
+  /** Adds the newest observation (after `action` was taken; at an episode's start, none). */
+  push(tokens: Int32Array, action?: number): void {
+    if (this.filled === 0) {
+      for (let k = 0; k < this.k; k++) this.frames.set(tokens, k * FRAME_TOKENS);
+      this.filled = 1;
+    } else {
+      this.frames.copyWithin(0, FRAME_TOKENS);
+      this.frames.set(tokens, (this.k - 1) * FRAME_TOKENS);
+    }
+    this.prevAction = action ?? 0;
+  }
+
+  observe(world: World, slot: number, action?: number): void {
+    this.push(tokenize(world, slot), action);
+  }
+
+  /** Writes this history as row `b` of a batch. */
+  write(tokens: Int32Array, prevAction: Int32Array, b: number): void {
+    tokens.set(this.frames, b * this.k * FRAME_TOKENS);
+    prevAction[b] = this.prevAction;
+  }
+
+  reset(): void {
+    this.filled = 0;
+    this.prevAction = 0;
+  }
+}

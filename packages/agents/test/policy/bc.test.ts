@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Rng } from '@aikon/engine';
+import { FRAME_TOKENS, tokenRange } from '@aikon/world-model';
+import { afterAll, describe, expect, it } from 'vitest';
+import { POLICY_CONFIGS } from '../../src/policy/network.ts';
+import { demoInputs, discountedReturns, trainBc } from '../../src/policy/node/bc.ts';
+import { hasPolicyCheckpoint, loadPolicyCheckpoint } from '../../src/policy/node/checkpoint.ts';
+import type { DemoSet } from '../../src/policy/node/demos.ts';
+
+/**
+ * A toy task: frames drawn from 8 random templates with a random tile above the player, where
+ * the demonstrator's action is that tile modulo 17 (the policy must read one position of the
+ * newest frame and ignore the rest).
+ */
+function toyDemos(episodes: number, length: number, seed: number): DemoSet {
+  const rng = new Rng(seed);
+  const N = episodes * length;
+  const frames = new Int32Array(N * FRAME_TOKENS);
+  const actions = new Uint8Array(N);
+  const episodeStart = new Int32Array(N);
+  const starts: number[] = [];
+  const templates = Array.from({ length: 8 }, () =>
+    Int32Array.from({ length: FRAME_TOKENS }, (_, p) => {
+      const [lo, hi] = tokenRange(p);
+      return lo + rng.int(hi - lo);
+    }),
+  );
+  const above = 2 * 9 + 4; // the tile above the player (row 2, column 4 of the 9×7 view)
+  for (let i = 0; i < N; i++) {
+    if (i % length === 0) starts.push(i);
+    episodeStart[i] = starts.at(-1)!;
+    frames.set(templates[rng.int(templates.length)], i * FRAME_TOKENS);
+    frames[i * FRAME_TOKENS + above] = rng.int(19);
+    actions[i] = frames[i * FRAME_TOKENS + above] % 17;
+  }
+  return { frames, actions, rewards: new Float32Array(N).fill(0.1), episodeStart, starts, steps: { ai: N, human: 0 }, episodes: { ai: episodes, human: 0 }, worldSeeds: [], sessions: [] };
+}
+
+describe('behaviour cloning', () => {
+  const runDir = mkdtempSync(join(tmpdir(), 'aikon-bc-test-'));
+  afterAll(() => rmSync(runDir, { recursive: true, force: true }));
+
+  it('computes discounted returns per episode', () => {
+    const r = discountedReturns({ rewards: Float32Array.of(1, 0, 2, 5, 1), starts: [0, 3] }, 0.5);
+    // Episode 1: 1 + 0.5·0 + 0.25·2 = 1.5, 0 + 0.5·2 = 1, 2; episode 2: 5 + 0.5·1 = 5.5, 1.
+    expect(Array.from(r)).toEqual([1.5, 1, 2, 5.5, 1]);
+  });
+
+  it('stacks frames without crossing an episode start', () => {
+    const d = toyDemos(2, 3, 1);
+    const x = demoInputs(d, [3, 4], 2);
+    const frame = (i: number) => Array.from(d.frames.subarray(i * FRAME_TOKENS, (i + 1) * FRAME_TOKENS));
+    expect(Array.from(x.tokens.subarray(0, FRAME_TOKENS))).toEqual(frame(3)); // repeated first frame
+    expect(Array.from(x.tokens.subarray(FRAME_TOKENS, 2 * FRAME_TOKENS))).toEqual(frame(3));
+    expect(Array.from(x.tokens.subarray(2 * FRAME_TOKENS, 3 * FRAME_TOKENS))).toEqual(frame(3));
+    expect(Array.from(x.tokens.subarray(3 * FRAME_TOKENS, 4 * FRAME_TOKENS))).toEqual(frame(4));
+    expect(Array.from(x.prevAction)).toEqual([0, d.actions[3]]);
+  });
+
+  it('learns a toy task, with a falling loss, and resumes from its checkpoint', async () => {
+    const demos = toyDemos(60, 50, 2);
+    const data = { dir: 'toy', steps: demos.steps, episodes: demos.episodes, demonstrator: 'toy', sessions: 0, worldSeeds: [] };
+    const common = { config: POLICY_CONFIGS.tiny, demos, data, runDir, batch: 64, lr: 0.01, seed: 1, maxMinutes: 5, checkpointEvery: 50, validateEvery: 100, progress: false };
+    const half = await trainBc({ ...common, steps: 300, resume: false, stopAfter: 150 });
+    expect(half.state.step).toBe(150);
+    expect(hasPolicyCheckpoint(runDir)).toBe(true);
+    const ck = await trainBc({ ...common, steps: 300, resume: true });
+    expect(ck.state.step).toBe(300);
+    const h = ck.state.history;
+    expect(h.at(-1)!.loss).toBeLessThan(h[0].loss / 3);
+    const val = h.findLast((e) => e.valAccuracy !== undefined)!;
+    expect(val.valAccuracy).toBeGreaterThan(0.9);
+    expect(loadPolicyCheckpoint(runDir).state.step).toBe(300);
+  }, 120_000);
+});
