@@ -46,4 +46,5 @@ export {
 export { VecEnv, allocateVecEnvBuffers, vecEnvBufferLengths, type VecEnvBuffers, type VecEnvOptions } from './vec-env.ts';
 export { bootstrapScore, summarize, randomEpisode, type EpisodeOutcome, type EvalSummary, type ScoreInterval } from './evaluate.ts';
 export { ENGINE_VERSION } from './version.ts';
+export { terrainStatistics, type TerrainStatistics } from './terrain-stats.ts';
 export { CURRENT_TERRAIN_NOISE, TERRAIN_NOISES, terrainOfEngineVersion, type TerrainNoise } from './worldgen.ts';

@@ -8,14 +8,10 @@ import { describe, expect, it } from 'vitest';
 import {
   ACHIEVEMENTS,
   episodeSeed,
-  Material,
-  MATERIALS,
   NUM_ACTIONS,
-  ObjectKind,
   Rng,
-  START_X,
-  START_Y,
   terrainOfEngineVersion,
+  terrainStatistics,
   type TerrainNoise,
   World,
 } from '../src/index.ts';
@@ -37,35 +33,6 @@ const CRAFTER_TERRAIN: Record<string, { mean: number; rounding: number }> = {
 };
 const CRAFTER_WORLDS = 200;
 
-/** Per-world statistics: material shares in %, creature counts, Manhattan distance start → nearest iron. */
-function worldStats(world: World): Record<string, number> {
-  const counts = new Array<number>(MATERIALS.length).fill(0);
-  let nearestIron = Infinity;
-  for (let x = 0; x < 64; x++) {
-    for (let y = 0; y < 64; y++) {
-      const m = world.material[x * 64 + y];
-      counts[m]++;
-      if (m === Material.iron) nearestIron = Math.min(nearestIron, Math.abs(x - START_X) + Math.abs(y - START_Y));
-    }
-  }
-  const kinds = (kind: number) => world.objects.filter((o) => o.kind === kind).length;
-  const share = (m: number) => (100 * counts[m]) / 4096;
-  return {
-    grass: share(Material.grass),
-    water: share(Material.water),
-    stone: share(Material.stone),
-    path: share(Material.path),
-    sand: share(Material.sand),
-    tree: share(Material.tree),
-    lava: share(Material.lava),
-    iron: share(Material.iron),
-    cows: kinds(ObjectKind.cow),
-    zombies: kinds(ObjectKind.zombie),
-    skeletons: kinds(ObjectKind.skeleton),
-    nearestIron,
-  };
-}
-
 /**
  * The statistics that differ from Crafter's by more than 4 standard errors of the difference
  * (ours over `worlds` worlds, Crafter's over 200 with the same spread), plus the reference's rounding.
@@ -73,7 +40,7 @@ function worldStats(world: World): Record<string, number> {
 function offCrafter(terrain: TerrainNoise, worlds: number): string[] {
   const samples: Record<string, number[]> = {};
   for (let s = 0; s < worlds; s++) {
-    const stats = worldStats(World.generate({ seed: 9000 + s, terrain }));
+    const stats = terrainStatistics(World.generate({ seed: 9000 + s, terrain }));
     for (const [k, v] of Object.entries(stats)) (samples[k] ??= []).push(v);
   }
   const off: string[] = [];
