@@ -3,7 +3,7 @@
  * training data, re-generated from the default seeds when absent) and writes the metrics into
  * its manifest entry.
  *
- *   npm run eval:world-model [-- --json] [--name token-dream-small] [--data DIR] [--rollouts 128]
+ *   npm run eval:token-dream [-- --json] [--name token-dream-small] [--data DIR] [--rollouts 128]
  *     [--one-step 2048] [--steps 4] [--temperature 0] [--schedule cosine] [--no-write]
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -75,7 +75,7 @@ const result = await evaluate({
   },
 });
 bar?.stop();
-const command = `npm run eval:world-model -- ${process.argv.slice(2).join(' ')}`.trim();
+const command = `npm run eval:token-dream -- ${process.argv.slice(2).join(' ')}`.trim();
 const report = {
   model: entry.name,
   version: entry.version,

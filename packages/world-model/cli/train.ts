@@ -1,7 +1,7 @@
 /**
  * Trains the token dream model, then exports it to ONNX and registers it in models/manifest.json.
  *
- *   npm run train:world-model -- --data data/world-model/episodes --config small
+ *   npm run train:token-dream -- --data data/world-model/episodes --config small
  *
  * --data DIR        a directory of episode files (format: src/episodes.ts); when it is empty or
  *                   missing it is first filled with the seeded random + scripted episodes
@@ -58,7 +58,7 @@ const { values } = parseArgs({
 const cwd = process.env.INIT_CWD ?? process.cwd();
 const repoRoot = resolve(import.meta.dirname, '../../..');
 if (!values.data) {
-  console.error('usage: npm run train:world-model -- --data <episode dir> [--config small] [--resume] [--max-minutes 20]');
+  console.error('usage: npm run train:token-dream -- --data <episode dir> [--config small] [--resume] [--max-minutes 20]');
   process.exit(2);
 }
 const dataDir = resolve(cwd, values.data);
@@ -94,7 +94,7 @@ console.log(`trained ${ck.state.step} steps in ${ck.state.trainSeconds.toFixed(0
 if (!values['no-export']) {
   const { exportTrained } = await import('../src/node/export-model.ts');
   const args = process.argv.slice(2).filter((a) => a !== '--resume' && a !== '--export-only');
-  const command = `npm run train:world-model -- ${args.join(' ')}`;
+  const command = `npm run train:token-dream -- ${args.join(' ')}`;
   const entry = await exportTrained(ck, { modelsDir: resolve(cwd, values.models ?? resolve(repoRoot, 'models')), command, ...(values.name ? { name: values.name } : {}) });
   console.log(`exported ${entry.file} (${entry.bytes} bytes, sha256 ${entry.sha256.slice(0, 12)}…)`);
 }

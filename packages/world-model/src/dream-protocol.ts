@@ -5,9 +5,9 @@
  * - the relay's `/dream` Socket.IO namespace (the same shard on the server, by session id).
  * Versioned; validated with zod where they arrive. Browser-safe.
  */
-import { NUM_ACTIONS } from '@aikon/engine';
+import { ACHIEVEMENTS, NUM_ACTIONS } from '@aikon/engine';
 import { z } from 'zod';
-import type { DreamShard, DreamStep } from './dream-shard.ts';
+import type { DreamSession, DreamStep } from './dream-shard.ts';
 import { FRAME_TOKENS } from './tokens.ts';
 
 export const DREAM_PROTOCOL_VERSION = 1;
@@ -35,7 +35,35 @@ export interface DreamFrameData {
   doneProbability: number;
   /** Time the shard took for this step (ms). */
   ms: number;
+  // Optional (v1 readers ignore them), sent by world-simulator shards:
+  /** Achievement event class of the step: 0 none, 1 + achievement id (ACHIEVEMENTS order). */
+  event?: number;
+  /** Name of the achievement this step unlocked in the dream, or null. */
+  unlocked?: string | null;
+  /** 1 − the predicted probability of death in this step. */
+  continuation?: number;
+  /** Set on the last frame of a dream: 'death' when the model predicted the player died. */
+  ended?: 'death' | null;
 }
+
+/** The frame fields as a zod schema, for clients that validate what arrives (extra fields pass). */
+export const DreamFrameDataSchema = z.looseObject({
+  step: z.number().int().min(0),
+  tokens: z.array(z.number().int().min(0)).length(FRAME_TOKENS),
+  view: z.array(z.number().int().min(0)),
+  facing: z.number().int().min(0).max(3),
+  sleeping: z.boolean(),
+  inventory: z.array(z.number().int().min(0)),
+  daylightBucket: z.number().int().min(0),
+  reward: z.number(),
+  done: z.boolean(),
+  doneProbability: z.number().min(0).max(1),
+  ms: z.number().min(0),
+  event: z.number().int().min(0).optional(),
+  unlocked: z.string().nullable().optional(),
+  continuation: z.number().min(0).max(1).optional(),
+  ended: z.literal('death').nullable().optional(),
+});
 
 export function frameData(s: DreamStep, ms: number): DreamFrameData {
   const o = s.observation;
@@ -43,6 +71,7 @@ export function frameData(s: DreamStep, ms: number): DreamFrameData {
     step: s.step, tokens: Array.from(s.tokens), view: Array.from(o.view), facing: o.facing, sleeping: o.sleeping,
     inventory: Array.from(o.inventory), daylightBucket: o.daylightBucket, reward: s.reward, done: s.done,
     doneProbability: s.doneProbability, ms,
+    ...(s.event !== undefined ? { event: s.event, unlocked: s.unlock !== undefined && s.unlock >= 0 ? ACHIEVEMENTS[s.unlock] : null, continuation: 1 - s.doneProbability, ended: s.ended ?? null } : {}),
   };
 }
 
@@ -75,7 +104,7 @@ export interface DreamLoadedMessage {
 export type DreamWorkerReply = DreamResponse | DreamLoadedMessage;
 
 /** Serves protocol requests with one shard (the body of a worker's or server's message handler). */
-export async function handleDreamRequest(shard: DreamShard, raw: unknown): Promise<DreamResponse> {
+export async function handleDreamRequest(shard: DreamSession, raw: unknown): Promise<DreamResponse> {
   const parsed = DreamRequestSchema.safeParse(raw);
   const id = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'number' ? (raw as { id: number }).id : -1;
   if (!parsed.success) return { type: 'error', v: 1, id, message: `bad dream request: ${parsed.error.message}` };

@@ -22,6 +22,22 @@ export interface DreamStep {
   readonly reward: number;
   readonly done: boolean;
   readonly doneProbability: number;
+  /** World simulator only: the achievement event class (0 none, 1 + achievement id). */
+  readonly event?: number;
+  /** World simulator only: the achievement this step unlocked (id), or −1. */
+  readonly unlock?: number;
+  /** World simulator only: why the dream ended with this step ('death': the model predicted it). */
+  readonly ended?: 'death';
+}
+
+/** One running dream, whichever model family runs it (what the protocol handlers serve). */
+export interface DreamSession {
+  reset(context: DreamContext, seed?: number): void;
+  resetFromWorld(world: World, slot?: number, seed?: number): void;
+  step(action: number | null): Promise<DreamStep>;
+  dispose(): Promise<void>;
+  /** The real or dreamed frames the next step conditions on, oldest first. */
+  readonly frames: readonly Int32Array[];
 }
 
 export interface DreamShardOptions {
@@ -36,7 +52,7 @@ export function contextFromWorld(world: World, slot = 0, history: readonly Int32
   return { frames: [...history, tokenize(world, slot)] };
 }
 
-export class DreamShard {
+export class DreamShard implements DreamSession {
   readonly sampler: SamplerSettings;
   private readonly K: number;
   private history: Int32Array[] = [];

@@ -18,12 +18,15 @@
  *     "daylight":  [0..1, ...],           // T+1, world.daylight
  *     "actions":   [0..16, ...],          // T, the action taken between observation t and t+1
  *     "rewards":   [r, ...],              // T, reward of each step
- *     "terminated": false                 // the player died in the last step
+ *     "terminated": false,                // the player died in the last step
+ *     "position":  [[x, y], ...],         // optional, T+1: the player's world tile (dead reckoning)
+ *     "events":    [[i, ...], ...]        // optional, T: achievement ids (ACHIEVEMENTS order) whose
+ *                                         //   counter rose in each step — repeats included
  *   }
  *
  * Observation t is what the player saw before action t. Browser-safe (no Node imports).
  */
-import { ENGINE_VERSION, NUM_ACTIONS, NUM_ITEMS, type World } from '@aikon/engine';
+import { ENGINE_VERSION, NUM_ACHIEVEMENTS, NUM_ACTIONS, NUM_ITEMS, type World } from '@aikon/engine';
 import { z } from 'zod';
 import { daylightBucket, encodeObservation, FRAME_TOKENS, observe, VIEW_TOKENS } from './tokens.ts';
 
@@ -48,12 +51,16 @@ export const EpisodeFileSchema = z
     actions: z.array(int.min(0).max(NUM_ACTIONS - 1)),
     rewards: z.array(z.number().finite()),
     terminated: z.boolean(),
+    position: z.array(z.tuple([int, int])).optional(),
+    events: z.array(z.array(int.min(0).max(NUM_ACHIEVEMENTS - 1))).optional(),
   })
   .superRefine((e, ctx) => {
     const n = e.view.length;
     for (const key of ['facing', 'sleeping', 'inventory', 'daylight'] as const) {
       if (e[key].length !== n) ctx.addIssue({ code: 'custom', message: `${key} has ${e[key].length} entries, view has ${n}` });
     }
+    if (e.position && e.position.length !== n) ctx.addIssue({ code: 'custom', message: `position has ${e.position.length} entries, view has ${n}` });
+    if (e.events && e.events.length !== n - 1) ctx.addIssue({ code: 'custom', message: `events must have ${n - 1} entries (T), has ${e.events.length}` });
     for (const key of ['actions', 'rewards'] as const) {
       if (e[key].length !== n - 1) ctx.addIssue({ code: 'custom', message: `${key} must have ${n - 1} entries (T), has ${e[key].length}` });
     }
@@ -70,6 +77,10 @@ export interface TokenEpisode {
   readonly terminated: boolean;
   /** T */
   readonly length: number;
+  /** (T+1) × 2 world tile of the player, when the file has it. */
+  readonly positions?: Int32Array;
+  /** T achievement event classes (0 none, 1 + achievement id; the first if several), when the file has them. */
+  readonly events?: Int32Array;
 }
 
 export function parseEpisode(json: unknown): EpisodeFile {
@@ -99,6 +110,8 @@ export function episodeToTokens(e: EpisodeFile): TokenEpisode {
     rewards: Float32Array.from(e.rewards),
     terminated: e.terminated,
     length: n - 1,
+    ...(e.position ? { positions: Int32Array.from(e.position.flat()) } : {}),
+    ...(e.events ? { events: Int32Array.from(e.events, (ids) => (ids.length ? 1 + Math.min(...ids) : 0)) } : {}),
   };
 }
 
@@ -106,14 +119,16 @@ export function episodeToTokens(e: EpisodeFile): TokenEpisode {
 export class EpisodeRecorder {
   private readonly e: {
     view: number[][]; facing: number[]; sleeping: (0 | 1)[]; inventory: number[][]; daylight: number[];
-    actions: number[]; rewards: number[];
-  } = { view: [], facing: [], sleeping: [], inventory: [], daylight: [], actions: [], rewards: [] };
+    actions: number[]; rewards: number[]; position: [number, number][]; events: number[][];
+  } = { view: [], facing: [], sleeping: [], inventory: [], daylight: [], actions: [], rewards: [], position: [], events: [] };
+  private achievements: Int32Array;
 
   constructor(
     private readonly world: World,
     private readonly slot: number,
     private readonly meta: { id: string; source: string; seed?: number },
   ) {
+    this.achievements = world.player(slot).achievements.slice();
     this.observe();
   }
 
@@ -124,6 +139,8 @@ export class EpisodeRecorder {
     this.e.sleeping.push(o.sleeping ? 1 : 0);
     this.e.inventory.push(Array.from(o.inventory));
     this.e.daylight.push(this.world.daylight);
+    const p = this.world.player(this.slot);
+    this.e.position.push([p.x, p.y]);
   }
 
   /** Call after world.step with the action this slot took. */
@@ -131,6 +148,10 @@ export class EpisodeRecorder {
     const p = this.world.player(this.slot);
     this.e.actions.push(action);
     this.e.rewards.push(p.reward);
+    const events: number[] = [];
+    for (let i = 0; i < NUM_ACHIEVEMENTS; i++) if (p.achievements[i] > this.achievements[i]) events.push(i);
+    this.achievements = p.achievements.slice();
+    this.e.events.push(events);
     this.observe();
   }
 

@@ -13,3 +13,4 @@ export * from './dream-shard.ts';
 export * from './runtime.ts';
 export { ScriptedExplorer, generateEpisode, type PolicyName, type GenerateOptions } from './explorer.ts';
 export * from './dream-protocol.ts';
+export * from './sim/index.ts';

@@ -61,6 +61,38 @@ export const ModelEntrySchema = z.object({
 });
 export type ModelEntry = z.infer<typeof ModelEntrySchema>;
 
+/**
+ * A world simulator (src/sim): plain-TypeScript weights, no ONNX graph. Listed under the
+ * manifest's optional `simulators` key, which older readers ignore.
+ */
+export const SimEntrySchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+  version: z.string().regex(/^\d+\.\d+\.\d+$/),
+  family: z.literal('world-sim'),
+  description: z.string().optional(),
+  file: z.string().regex(/^[\w.-]+\.bin$/),
+  bytes: z.number().int().positive(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  tokens: z.object({ layout: z.literal(TOKEN_LAYOUT), frameTokens: z.number().int() }),
+  architecture: z.object({ globalHidden: z.number().int(), globalHidden2: z.number().int(), tileHidden: z.number().int(), params: z.number().int() }),
+  training: z.object({
+    framework: z.string(),
+    command: z.string(),
+    config: z.record(z.string(), z.unknown()),
+    data: z.object({ dir: z.string(), files: z.number().int(), trainEpisodes: z.number().int(), validationEpisodes: z.number().int(), trainTransitions: z.number().int(), sources: z.record(z.string(), z.number()) }),
+    steps: z.number().int(),
+    seconds: z.number(),
+    finishedAt: z.string(),
+    finalLoss: z.number().optional(),
+    validationLoss: z.record(z.string(), z.number()).optional(),
+  }),
+  metrics: z
+    .object({ command: z.string(), evaluatedAt: z.string(), horizons: z.record(z.string(), HorizonSchema) })
+    .catchall(z.unknown())
+    .optional(),
+});
+export type SimEntry = z.infer<typeof SimEntrySchema>;
+
 /** What a policy was trained on (steps and episodes by kind of player; 'ai' = the workforce's demonstrations). */
 export const PolicyTrainingDataSchema = z.object({
   dir: z.string(),
@@ -132,6 +164,7 @@ export const ManifestSchema = z.object({
   format: z.literal(MANIFEST_FORMAT),
   version: z.literal(MANIFEST_VERSION),
   models: z.array(ManifestEntrySchema),
+  simulators: z.array(SimEntrySchema).optional(),
 });
 export type Manifest = z.infer<typeof ManifestSchema>;
 

@@ -13,3 +13,7 @@ export { exportTrained, readManifest, writeManifest, upsertEntry } from './node/
 export { loadDataset, readEpisodeFile, writeEpisodeFile, listEpisodeFiles, isValidation, type Dataset } from './node/episode-files.ts';
 export { generateEpisodes, DEFAULT_GENERATION } from './node/generate.ts';
 export { saveCheckpoint, loadCheckpoint, hasCheckpoint, type Checkpoint } from './node/checkpoint.ts';
+export { trainSim, loadSimCheckpoint, saveSimCheckpoint, hasSimCheckpoint, simLearningRate, validationLoss, type SimCheckpoint, type SimTrainOptions } from './node/sim-train.ts';
+export { exportSim, upsertSimEntry } from './node/sim-export.ts';
+export { evaluateSim, rolloutReport, startAt, returnTrip, rocAuc, imaginationSpeed, SIM_HORIZONS, type SimEvalResult } from './node/sim-evaluate.ts';
+export { writeStrips, worldOfTokens } from './node/sim-strips.ts';

@@ -1,0 +1,256 @@
+/**
+ * Evaluation of the world simulator on held-out episodes, per data source and overall:
+ *  - open-loop rollouts (real actions replayed, the dream's own frames fed back) scored at
+ *    horizons 1, 4, 16, 64 on the 63 view tokens, beside repeat-last and no-action (noop) baselines;
+ *    the inventory + vitals at each horizon (token share and whole-inventory exact share);
+ *  - action conditioning: the same rollouts under the taken and under shuffled actions;
+ *  - one step from every held-out state: achievement unlock precision/recall, death ROC AUC,
+ *    reward exactness;
+ *  - the return trip (walk k tiles away and back in a real world; the dream's final view against
+ *    the real one), and batched imagination speed.
+ */
+import { ACHIEVEMENTS, Action, NUM_ACHIEVEMENTS, NUM_ACTIONS, Rng, World } from '@aikon/engine';
+import type { TokenEpisode } from '../episodes.ts';
+import { episodeMoves } from '../sim/data.ts';
+import { SimDreams, type SimStart } from '../sim/dream.ts';
+import type { SimModel } from '../sim/model.ts';
+import { FRAME_TOKENS, INVENTORY_POS, tokenize, VIEW_TOKENS } from '../tokens.ts';
+
+export const SIM_HORIZONS = [1, 4, 16, 64] as const;
+const H = SIM_HORIZONS[SIM_HORIZONS.length - 1];
+const round = (x: number): number => Math.round(x * 100) / 100;
+const pct = (a: number, n: number): number | null => (n ? round((100 * a) / n) : null);
+
+const movesOf = new WeakMap<TokenEpisode, Int32Array>();
+
+/** The dream start at observation t of an episode: every real frame so far, the unlocked achievements. */
+export function startAt(ep: TokenEpisode, t: number, maxFrames = 64): SimStart {
+  const frames: Int32Array[] = [];
+  const first = Math.max(0, t - maxFrames + 1);
+  for (let k = first; k <= t; k++) frames.push(ep.frames.subarray(k * FRAME_TOKENS, (k + 1) * FRAME_TOKENS));
+  let all = movesOf.get(ep);
+  if (!all) movesOf.set(ep, (all = episodeMoves(ep)));
+  const moves = all.subarray(first, t);
+  const unlocked = new Uint8Array(NUM_ACHIEVEMENTS);
+  if (ep.events) for (let k = 0; k < t; k++) if (ep.events[k] > 0) unlocked[ep.events[k] - 1] = 1;
+  // Ages from the whole prefix (the frames above may start later than the episode).
+  const ages = new Uint8Array(4);
+  for (let k = 1; k <= t; k++) for (let v = 0; v < 4; v++) {
+    const changed = ep.frames[k * FRAME_TOKENS + INVENTORY_POS + v] !== ep.frames[(k - 1) * FRAME_TOKENS + INVENTORY_POS + v];
+    ages[v] = changed ? 0 : Math.min(255, ages[v] + 1);
+  }
+  return { frames, moves, unlocked, ages };
+}
+
+function matches(a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number, from: number, to: number): number {
+  let n = 0;
+  for (let p = from; p < to; p++) if (a[ao + p] === b[bo + p]) n++;
+  return n;
+}
+
+type Variant = 'model' | 'noAction' | 'shuffled';
+interface RolloutScores { view: number; inventory: number; inventoryExact: number; n: number }
+const empty = (): RolloutScores => ({ view: 0, inventory: 0, inventoryExact: 0, n: 0 });
+
+/** Open-loop rollouts from `starts`; scores at each horizon. */
+function rollouts(model: SimModel, starts: { ep: TokenEpisode; t: number }[], variant: Variant, seed: number, batch: number): Map<number, RolloutScores> {
+  const out = new Map<number, RolloutScores>(SIM_HORIZONS.map((h) => [h, empty()]));
+  const rng = new Rng(seed);
+  for (let b0 = 0; b0 < starts.length; b0 += batch) {
+    const items = starts.slice(b0, b0 + batch);
+    const dreams = new SimDreams(model, items.length);
+    dreams.reset(items.map(({ ep, t }) => startAt(ep, t)));
+    const perm = items.map((_, i) => i);
+    for (let h = 1; h <= H; h++) {
+      for (let i = perm.length - 1; i > 0; i--) {
+        const j = rng.int(i + 1);
+        [perm[i], perm[j]] = [perm[j], perm[i]];
+      }
+      const actions = items.map(({ ep, t }, i) => {
+        if (variant === 'noAction') return Action.noop;
+        if (variant === 'shuffled') return items[perm[i]].ep.actions[items[perm[i]].t + h - 1];
+        return ep.actions[t + h - 1];
+      });
+      const r = dreams.step(actions);
+      const s = out.get(h);
+      if (!s) continue;
+      items.forEach(({ ep, t }, i) => {
+        const real = (t + h) * FRAME_TOKENS;
+        s.view += matches(r.tokens, i * FRAME_TOKENS, ep.frames, real, 0, VIEW_TOKENS) / VIEW_TOKENS;
+        const inv = matches(r.tokens, i * FRAME_TOKENS, ep.frames, real, INVENTORY_POS, INVENTORY_POS + 16);
+        s.inventory += inv / 16;
+        if (inv === 16) s.inventoryExact++;
+        s.n++;
+      });
+    }
+  }
+  return out;
+}
+
+/** ROC AUC of scores for positives vs negatives (ties count half). */
+export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number | null {
+  const idx = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
+  let pos = 0, neg = 0, rankSum = 0;
+  for (let i = 0; i < idx.length; ) {
+    let j = i;
+    while (j + 1 < idx.length && scores[idx[j + 1]] === scores[idx[i]]) j++;
+    const rank = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) if (labels[idx[k]]) { pos++; rankSum += rank; }
+    i = j + 1;
+  }
+  neg = idx.length - pos;
+  if (!pos || !neg) return null;
+  return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
+}
+
+/** One step from every held-out state (teacher-forced): unlocks, death, reward. */
+function oneStep(model: SimModel, episodes: readonly TokenEpisode[], batch: number) {
+  const items: { ep: TokenEpisode; t: number }[] = [];
+  for (const ep of episodes) for (let t = 0; t < ep.length; t++) items.push({ ep, t });
+  let tp = 0, fp = 0, fn = 0, rewardHit = 0, viewHit = 0, invHit = 0;
+  const pDone = new Float32Array(items.length), died = new Uint8Array(items.length);
+  for (let b0 = 0; b0 < items.length; b0 += batch) {
+    const chunk = items.slice(b0, b0 + batch);
+    const dreams = new SimDreams(model, chunk.length);
+    dreams.reset(chunk.map(({ ep, t }) => startAt(ep, t, 16)));
+    const r = dreams.step(chunk.map(({ ep, t }) => ep.actions[t]));
+    chunk.forEach(({ ep, t }, i) => {
+      const realUnlock = ep.rewards[t] >= 0.5;
+      const predUnlock = r.unlock[i] >= 0;
+      if (realUnlock && predUnlock) tp++;
+      else if (predUnlock) fp++;
+      else if (realUnlock) fn++;
+      if (Math.abs(r.reward[i] - ep.rewards[t]) < 0.05) rewardHit++;
+      viewHit += matches(r.tokens, i * FRAME_TOKENS, ep.frames, (t + 1) * FRAME_TOKENS, 0, VIEW_TOKENS);
+      invHit += matches(r.tokens, i * FRAME_TOKENS, ep.frames, (t + 1) * FRAME_TOKENS, INVENTORY_POS, INVENTORY_POS + 16);
+      pDone[b0 + i] = 1 - r.continuation[i];
+      died[b0 + i] = ep.terminated && t === ep.length - 1 ? 1 : 0;
+    });
+  }
+  const auc = rocAuc(pDone, died);
+  return {
+    transitions: items.length,
+    view: pct(viewHit, items.length * VIEW_TOKENS),
+    inventory: pct(invHit, items.length * 16),
+    rewardExact: pct(rewardHit, items.length),
+    unlocks: { real: tp + fn, predicted: tp + fp, precision: pct(tp, tp + fp), recall: pct(tp, tp + fn) },
+    death: { deaths: died.reduce((a, b) => a + b, 0), rocAuc: auc === null ? null : round(100 * auc) / 100 },
+  };
+}
+
+/**
+ * The return trip in real worlds: from a real state, walk k tiles one way and k back; the dream
+ * gets the same actions. Scores the dream's final view against the real final view, and against
+ * the view it started from (what it saw must still be there).
+ */
+export function returnTrip(model: SimModel, o: { seeds: readonly number[]; k: readonly number[]; warmup: number }) {
+  const res: Record<string, { trials: number; matchReal: number; matchStart: number }> = {};
+  for (const k of o.k) {
+    let real = 0, start = 0, n = 0;
+    for (const seed of o.seeds) {
+      const world = World.generate({ seed });
+      world.addPlayer();
+      const rng = new Rng(seed);
+      for (let t = 0; t < o.warmup && !world.player(0).dead; t++) world.step([Action.move_left + rng.int(4)]);
+      if (world.player(0).dead) continue;
+      const frames = [tokenize(world)];
+      const d = rng.int(4);
+      const path = [...Array(k).fill(Action.move_left + d), ...Array(k).fill(Action.move_left + (d ^ 1))];
+      const dreams = new SimDreams(model, 1);
+      dreams.reset([{ frames }]);
+      for (const a of path) {
+        world.step([a]);
+        dreams.step([a]);
+        if (world.player(0).dead) break;
+      }
+      if (world.player(0).dead) continue;
+      const end = tokenize(world);
+      real += matches(dreams.frames, 0, end, 0, 0, VIEW_TOKENS) / VIEW_TOKENS;
+      start += matches(dreams.frames, 0, frames[0], 0, 0, VIEW_TOKENS) / VIEW_TOKENS;
+      n++;
+    }
+    res[k] = { trials: n, matchReal: pct(real, n) ?? 0, matchStart: pct(start, n) ?? 0 };
+  }
+  return res;
+}
+
+/**
+ * Batched imagination speed on random actions from held-out starts, one thread: per second of
+ * wall time, and per second of this process's CPU time (what the machine's other work cannot
+ * take away on a shared machine).
+ */
+export function imaginationSpeed(model: SimModel, starts: SimStart[], batch: number, steps: number): { batch: number; stepsPerSecond: number; stepsPerCpuSecond: number } {
+  const dreams = new SimDreams(model, batch);
+  dreams.reset(Array.from({ length: batch }, (_, i) => starts[i % starts.length]));
+  const rng = new Rng(1);
+  const actions = new Int32Array(batch);
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  for (let s = 0; s < steps; s++) {
+    for (let b = 0; b < batch; b++) actions[b] = rng.int(NUM_ACTIONS);
+    dreams.step(actions);
+  }
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    batch,
+    stepsPerSecond: Math.round((batch * steps) / ((performance.now() - t0) / 1000)),
+    stepsPerCpuSecond: Math.round((batch * steps) / ((cpu.user + cpu.system) / 1e6)),
+  };
+}
+
+export interface SimEvalOptions {
+  readonly episodes: readonly TokenEpisode[];
+  readonly rollouts: number;
+  readonly seed: number;
+  readonly batch: number;
+  /** World seeds of the return trip (not the training seeds). */
+  readonly returnSeeds: readonly number[];
+}
+
+/** Rollout and one-step figures of one set of episodes (one data source, or all). */
+export function rolloutReport(model: SimModel, episodes: readonly TokenEpisode[], o: Omit<SimEvalOptions, 'episodes' | 'returnSeeds'>) {
+  const rng = new Rng(o.seed);
+  const long = episodes.filter((e) => e.length >= H + 1);
+  const starts: { ep: TokenEpisode; t: number }[] = [];
+  for (let i = 0; i < o.rollouts && long.length > 0; i++) {
+    const ep = long[i % long.length];
+    starts.push({ ep, t: rng.int(ep.length - H + 1) });
+  }
+  const model_ = rollouts(model, starts, 'model', o.seed, o.batch);
+  const noAction = rollouts(model, starts, 'noAction', o.seed, o.batch);
+  const shuffled = rollouts(model, starts, 'shuffled', o.seed + 1, o.batch);
+  const horizons: Record<string, { model: number; repeatLast: number; noAction: number }> = {};
+  const inventory: Record<string, { model: number; modelExact: number; repeatLast: number; noAction: number }> = {};
+  const actionConditioning: Record<string, { taken: number; shuffled: number; margin: number }> = {};
+  for (const h of SIM_HORIZONS) {
+    let rlView = 0, rlInv = 0;
+    for (const { ep, t } of starts) {
+      rlView += matches(ep.frames, t * FRAME_TOKENS, ep.frames, (t + h) * FRAME_TOKENS, 0, VIEW_TOKENS) / VIEW_TOKENS;
+      rlInv += matches(ep.frames, t * FRAME_TOKENS, ep.frames, (t + h) * FRAME_TOKENS, INVENTORY_POS, INVENTORY_POS + 16) / 16;
+    }
+    const m = model_.get(h)!, na = noAction.get(h)!, sh = shuffled.get(h)!;
+    const n = Math.max(1, m.n);
+    horizons[h] = { model: round((100 * m.view) / n), repeatLast: round((100 * rlView) / n), noAction: round((100 * na.view) / n) };
+    inventory[h] = { model: round((100 * m.inventory) / n), modelExact: round((100 * m.inventoryExact) / n), repeatLast: round((100 * rlInv) / n), noAction: round((100 * na.inventory) / n) };
+    actionConditioning[h] = { taken: horizons[h].model, shuffled: round((100 * sh.view) / n), margin: round(horizons[h].model - (100 * sh.view) / n) };
+  }
+  return { episodes: episodes.length, rollouts: starts.length, horizons, inventory, actionConditioning, oneStep: oneStep(model, episodes, o.batch) };
+}
+
+export function evaluateSim(model: SimModel, o: SimEvalOptions) {
+  const sources = [...new Set(o.episodes.map((e) => e.source))].sort();
+  const overall = rolloutReport(model, o.episodes, o);
+  const bySource = Object.fromEntries(sources.map((s) => [s, rolloutReport(model, o.episodes.filter((e) => e.source === s), o)]));
+  const trip = returnTrip(model, { seeds: o.returnSeeds, k: [2, 4, 8], warmup: 20 });
+  const speedStarts = o.episodes.slice(0, 64).map((ep) => startAt(ep, 0));
+  const speed = [1, 256].map((b) => imaginationSpeed(model, speedStarts, b, b === 1 ? 4000 : 100));
+  return {
+    tokenAccuracy: 'percent of the 63 view tokens (9×7 semantic ids) equal to the real observation; noAction = the noop action at every step',
+    achievements: ACHIEVEMENTS.length,
+    ...overall,
+    bySource,
+    returnTrip: trip,
+    imagination: speed,
+  };
+}
+export type SimEvalResult = ReturnType<typeof evaluateSim>;
