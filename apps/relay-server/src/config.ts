@@ -33,12 +33,16 @@ export interface RelayConfig {
   fsyncMs: number;
   /** Max concurrent lobbies (a guard against lobby-creation floods). */
   maxLobbies: number;
+  /** Max open lobbies created from one client address (`too_many_lobbies` beyond). */
+  maxLobbiesPerAddress: number;
   logLevel: string;
   /**
    * Lobbies outlive the process: kept in `<data-dir>/lobbies/` and brought back (with their
    * world, from the session log) by the next start, after a crash or a shutdown.
    */
   durableLobbies: boolean;
+  /** Durable lobbies: a running lobby's world is checkpointed this often (ms). */
+  checkpointMs: number;
   /** Mount the dataset API (@aikon/datasets) at /api/datasets (loaded on first request). */
   datasetsApi: boolean;
   /** Adds `ts` (scheduled tick time, epoch ms) to deltas: for latency benchmarks. */
@@ -76,10 +80,12 @@ export function defaultConfig(): RelayConfig {
     hashEvery: 100,
     fsyncMs: 500,
     maxLobbies: 1000,
+    maxLobbiesPerAddress: 20,
     logLevel: 'info',
     stampDeltas: false,
     datasetsApi: true,
     durableLobbies: true,
+    checkpointMs: 5000,
     modelsDir: resolve(REPO_ROOT, 'models'),
     languageModel: null,
   };
@@ -93,7 +99,7 @@ function intArg(name: string, value: string | undefined, min: number, max: numbe
 
 const USAGE = `usage: relay-server [--host 127.0.0.1] [--port 8080] [--data-dir ./data] [--static-dir dist/game]
                     [--public-url URL] [--hash-every 100] [--log-level info] [--models-dir models]
-                    [--no-durable-lobbies] [--no-datasets-api]
+                    [--no-durable-lobbies] [--checkpoint-ms 5000] [--no-datasets-api]
                     [--llm-url http://127.0.0.1:8000/v1 --llm-model NAME]
 environment: HOST, PORT, AIKON_DATA_DIR, AIKON_STATIC_DIR, AIKON_PUBLIC_URL, AIKON_MODELS_DIR, LOG_LEVEL,
              AIKON_LLM_URL, AIKON_LLM_MODEL, AIKON_LLM_KEY, AIKON_LLM_TIMEOUT_MS (flags win)`;
@@ -141,6 +147,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
         break;
       case '--hash-every':
         config.hashEvery = intArg('--hash-every', value(), 1, 1_000_000);
+        break;
+      case '--checkpoint-ms':
+        config.checkpointMs = intArg('--checkpoint-ms', value(), 100, 3_600_000);
         break;
       case '--no-durable-lobbies':
         config.durableLobbies = false;

@@ -21,6 +21,7 @@ import {
   selfState,
   type SnapshotMessage,
   TICK_RATE_DEFAULT,
+  type TrackedSlot,
 } from '@aikon/protocol';
 import type { RelayConfig } from './config.ts';
 import type { RelayMetrics } from './metrics.ts';
@@ -60,6 +61,16 @@ export interface LobbyContext {
   onChange?(lobby: Lobby): void;
 }
 
+/** A running lobby's world at one moment (see `Lobby.checkpoint`, lobby-store.ts). */
+export interface WorldCheckpoint {
+  sessionId: string;
+  t: number;
+  /** Log length (bytes) that produced this world: the records after it are replayed on top. */
+  logBytes: number;
+  world: Uint8Array;
+  tracked: TrackedSlot[];
+}
+
 /** A running lobby's session continued after a relay restart (see lobby-store.ts). */
 export interface ContinuedSession {
   sessionId: string;
@@ -77,6 +88,8 @@ export interface MemberState {
   resumeToken: string;
   exportConsent: boolean;
   socket: Socket | null;
+  /** Client address of the last connection (a kick bans it from this lobby). */
+  address: string;
   slot: number | null;
   /** Pending action for the next tick (last intent wins) and its seq. */
   intent: number;
@@ -135,6 +148,10 @@ export class Lobby {
   private readonly log: Logger;
   /** AI workers, their commander, the approval gate, kill switch and audit log. */
   readonly workforce: LobbyWorkforce;
+  /** How this lobby came back after a restart (world from a checkpoint at t, then ticks replayed), if it did. */
+  restoredFrom: { checkpointT: number; replayedTicks: number; ms: number } | null = null;
+  /** Kicked members (by memberId): joins from their address are refused until the host lifts it. */
+  readonly bans = new Map<string, { memberId: string; name: string; address: string }>();
 
   constructor(
     private readonly ctx: LobbyContext,
@@ -182,6 +199,9 @@ export class Lobby {
 
   addMember(socket: Socket, info: { name: string; kind?: PlayerKind; exportConsent?: boolean }): MemberState {
     if (this.status === 'closed') throw new RelayError('lobby_not_found', 'this lobby has closed');
+    for (const ban of this.bans.values()) {
+      if (ban.address === socket.handshake.address) throw new RelayError('banned', 'the host removed you from this lobby; only the host can let you back in');
+    }
     if (this.members.size + this.workforce.workers.size >= this.config.seats) throw new RelayError('lobby_full', `the lobby is full (${this.config.seats} seats)`);
     const member: MemberState = {
       memberId: randomToken(9),
@@ -191,6 +211,7 @@ export class Lobby {
       resumeToken: randomToken(24),
       exportConsent: info.exportConsent ?? true,
       socket: null,
+      address: socket.handshake.address,
       slot: null,
       intent: -1,
       intentSeq: -1,
@@ -219,9 +240,10 @@ export class Lobby {
       old.leave(this.room);
       old.data.lobbyId = undefined;
       old.data.memberId = undefined;
-      old.emit('lobby:kicked', { lobbyId: this.id, reason: 'resumed in another connection' });
+      old.emit('lobby:kicked', { lobbyId: this.id, reason: 'taken over by another connection with your resume token' });
     }
     member.socket = socket;
+    member.address = socket.handshake.address;
     socket.data.lobbyId = this.id;
     socket.data.memberId = member.memberId;
     socket.join(this.room);
@@ -352,8 +374,15 @@ export class Lobby {
     this.broadcastState();
   }
 
+  /** Removes the member and bans its address from this lobby (for the lobby's life, or until lifted). */
   kick(target: MemberState): void {
+    this.bans.set(target.memberId, { memberId: target.memberId, name: target.name, address: target.address });
     this.removeMember(target, 'kick');
+  }
+
+  unban(memberId: string): void {
+    if (!this.bans.delete(memberId)) throw new RelayError('member_not_found', 'no kicked member with this id');
+    this.broadcastState();
   }
 
   start(): void {
@@ -634,6 +663,7 @@ export class Lobby {
       members,
       hostId: this.hostId,
       t: this.world?.t ?? 0,
+      banned: [...this.bans.values()].map((b) => ({ memberId: b.memberId, name: b.name })),
     };
   }
 
@@ -668,6 +698,16 @@ export class Lobby {
     }
     this.checkEmpty();
     this.log.info({ session: this.sessionId, t: this.world?.t ?? 0, members: this.members.size }, 'lobby restored after a restart');
+  }
+
+  /**
+   * The running world as it is now, with the log length it corresponds to (every record
+   * written so far) and the episode tracker's slots: a restart replays only the records after
+   * it. Taken between ticks.
+   */
+  checkpoint(): WorldCheckpoint | null {
+    if (this.status !== 'running' || !this.world || !this.recorder || !this.tracker || !this.sessionId || this.recorder.failed) return null;
+    return { sessionId: this.sessionId, t: this.world.t, logBytes: this.recorder.bytes, world: this.world.snapshot(), tracked: this.tracker.tracked() };
   }
 
   /**

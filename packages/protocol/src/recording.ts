@@ -126,6 +126,8 @@ export function encodeRecord(record: LogRecord): Uint8Array {
 
 export interface DecodedLog {
   records: LogRecord[];
+  /** Byte offset just after each record (`ends[i]` for `records[i]`). */
+  ends: number[];
   /** Byte length of the valid prefix (magic + complete, checksummed, well-formed records). */
   validBytes: number;
   /** True when bytes follow the valid prefix (a torn or corrupt tail). */
@@ -151,13 +153,14 @@ export function decodeLog(bytes: Uint8Array): DecodedLog {
     for (let i = 0; i < bytes.length; i++) {
       if (bytes[i] !== LOG_MAGIC[i]) throw new LogFormatError('bad magic');
     }
-    return { records: [], validBytes: 0, torn: bytes.length > 0, tornReason: 'short magic' };
+    return { records: [], ends: [], validBytes: 0, torn: bytes.length > 0, tornReason: 'short magic' };
   }
   for (let i = 0; i < LOG_MAGIC.length; i++) {
     if (bytes[i] !== LOG_MAGIC[i]) throw new LogFormatError(i === 7 ? `unsupported version ${bytes[7]}` : 'bad magic');
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const records: LogRecord[] = [];
+  const ends: number[] = [];
   let offset = LOG_MAGIC.length;
   let tornReason: string | undefined;
   while (offset < bytes.length) {
@@ -194,7 +197,8 @@ export function decodeLog(bytes: Uint8Array): DecodedLog {
       break;
     }
     records.push(result.data);
+    ends.push(end);
     offset = end;
   }
-  return { records, validBytes: offset, torn: offset < bytes.length, tornReason };
+  return { records, ends, validBytes: offset, torn: offset < bytes.length, tornReason };
 }
