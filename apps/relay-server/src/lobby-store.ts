@@ -18,7 +18,7 @@ import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { World } from '@aikon/engine';
-import { type EpisodeSummary, LOG_MAGIC, replayFromCheckpoint, replayRecords } from '@aikon/protocol';
+import { type EpisodeSummary, LOG_MAGIC, replayFromCheckpoint, replayRecords, WorkerBrain } from '@aikon/protocol';
 import { logPath, type RecordingStore, repairLogFile, SessionRecorder } from '@aikon/protocol/node';
 import type { Logger } from 'pino';
 import { Lobby, type LobbyContext, type MemberState } from './lobby.ts';
@@ -51,7 +51,7 @@ const SavedLobby = z.object({
     settings: z.object({ approval: z.boolean(), commanders: z.enum(['host', 'all']) }),
     stopped: z.boolean(),
     planSeq: z.int().min(0),
-    workers: z.array(z.object({ workerId: z.string().max(64), name: z.string().max(200), pid: Token, slot: z.int().min(0).nullable(), deadSince: z.int().nullable() })),
+    workers: z.array(z.object({ workerId: z.string().max(64), name: z.string().max(200), pid: Token, slot: z.int().min(0).nullable(), deadSince: z.int().nullable(), brain: WorkerBrain.optional() })),
     goal: z.object({ planId: z.int().min(0), text: z.string().max(2000), by: z.string().max(200) }).nullable(),
   }),
 });

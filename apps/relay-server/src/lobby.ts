@@ -4,7 +4,10 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
 import { SNAPSHOT_VERSION, World } from '@aikon/engine';
+import type { PolicyRunner } from '@aikon/agents/policy';
 import {
+  ACTING_BRAINS,
+  type ActingBrain,
   DeltaBuilder,
   type DeltaMessage,
   EpisodeTracker,
@@ -59,6 +62,8 @@ export interface LobbyContext {
   onTick?(ms: number, lobby: Lobby, lateMs: number): void;
   /** Members, settings or the workforce may have changed (durable lobbies save it). */
   onChange?(lobby: Lobby): void;
+  /** Loads the policy learned and hybrid AI workers run (absent: scripted workers only). */
+  policy?: () => Promise<PolicyRunner>;
 }
 
 /** A running lobby's world at one moment (see `Lobby.checkpoint`, lobby-store.ts). */
@@ -145,6 +150,8 @@ export class Lobby {
   private emptyTimer: NodeJS.Timeout | null = null;
   private emptyDue = 0;
   private readonly actions = new Map<number, number>();
+  /** Who chose each AI worker's action this tick. */
+  private readonly acting = new Map<number, ActingBrain>();
   private readonly log: Logger;
   /** AI workers, their commander, the approval gate, kill switch and audit log. */
   readonly workforce: LobbyWorkforce;
@@ -182,7 +189,7 @@ export class Lobby {
         this.ctx.onChange?.(this);
       },
       seatsLeft: () => this.config.seats - this.members.size - this.workforce.workers.size,
-    }, this.ctx.config.languageModel);
+    }, this.ctx.config.languageModel, this.ctx.policy ?? null);
   }
 
   get room(): string {
@@ -583,18 +590,26 @@ export class Lobby {
       }
       m.intent = -1;
     }
-    // AI workers: one action each from their executors, through the same path.
+    // AI workers: one action each from their brains, through the same path.
+    const acting = this.acting;
+    acting.clear();
     try {
-      this.workforce.actions(actions);
+      this.workforce.actions(actions, acting);
     } catch (err) {
       // A workforce bug must not stall the world: the workers stop, the humans play on.
       this.log.error({ err }, 'workforce failed; AI workers stopped');
       for (const w of this.workforce.workers.values()) if (w.slot !== null) actions.delete(w.slot);
+      acting.clear();
       this.workforce.fail(err);
     }
     for (const [slot, a] of [...actions].sort((x, y) => x[0] - y[0])) if (a !== 0) flat.push(slot, a);
     world.step(actions);
-    this.record({ k: 'tick', t: world.t, a: flat });
+    if (acting.size > 0) {
+      // Which brain chose each AI worker's action (recording.ts TickRecord.b).
+      const b: number[] = [];
+      for (const [slot, who] of [...acting].sort((x, y) => x[0] - y[0])) b.push(slot, ACTING_BRAINS.indexOf(who));
+      this.record({ k: 'tick', t: world.t, a: flat, b });
+    } else this.record({ k: 'tick', t: world.t, a: flat });
     if (world.t % this.ctx.config.hashEvery === 0) this.record({ k: 'hash', t: world.t, h: world.hash() });
     this.tracker!.afterStep(world);
     const common = this.deltas.next(world);

@@ -25,6 +25,7 @@ import {
   type UnbanRequest,
   type StructuredGoal,
   type WorkforceApproveRequest,
+  type WorkerBrain,
   type WorkforceSettingsRequest,
 } from '@aikon/protocol';
 import { defaultConfig, type RelayConfig } from './config.ts';
@@ -36,6 +37,7 @@ import { serveStatic } from './static.ts';
 import { attachDreamHost, defaultDreamConfig, type DreamHost } from './dream.ts';
 import { indexPath, RecordingStore } from '@aikon/protocol/node';
 import type { DatasetApiHandler } from '@aikon/datasets/api';
+import type { PolicyRunner } from '@aikon/agents/policy';
 
 export { parseConfig, defaultConfig, type RelayConfig } from './config.ts';
 export { RelayMetrics } from './metrics.ts';
@@ -169,6 +171,8 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
   }
   let publicUrl = config.publicUrl ?? '';
 
+  // The learned workers' policy: loaded on first use, one onnxruntime-node session for the relay.
+  let workerPolicy: Promise<PolicyRunner> | undefined;
   const ctx: LobbyContext = {
     config,
     metrics,
@@ -192,6 +196,7 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     onChange(lobby) {
       lobbyStore?.save(lobby);
     },
+    policy: () => (workerPolicy ??= import('@aikon/agents/policy/node').then(({ OrtPolicy }) => OrtPolicy.load(config.modelsDir, config.policy))),
   };
 
   const http = createServer((req, res) => {
@@ -463,10 +468,10 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
       return null;
     },
     // ---- the workforce ----
-    'workforce:add': (socket, req: { name: string }) => {
+    'workforce:add': (socket, req: { name: string; brain?: WorkerBrain }) => {
       const { lobby, member } = memberOf(socket);
       lobby.requireHost(member, 'add AI workers');
-      const worker = lobby.workforce.add(member.name, req.name);
+      const worker = lobby.workforce.add(member.name, req.name, req.brain);
       lobby.broadcastState();
       return { workerId: worker.workerId };
     },

@@ -61,8 +61,12 @@ export const LeaveRecord = z.object({
 export const RespawnRecord = z.object({ k: z.literal('respawn'), t: T, slot: Slot, id: z.int(), x: z.int(), y: z.int() });
 export const ConsentRecord = z.object({ k: z.literal('consent'), t: T, slot: Slot, consent: z.boolean() });
 export const ConfigRecord = z.object({ k: z.literal('config'), t: T, tickRate: TickRate });
-/** One tick: `a` is flat [slot, action, ...] of the non-noop actions applied (others did noop). */
-export const TickRecord = z.object({ k: z.literal('tick'), t: T, a: z.array(z.int().min(0)) });
+/**
+ * One tick: `a` is flat [slot, action, ...] of the non-noop actions applied (others did noop);
+ * `b` (optional, additive) is flat [slot, brain, ...] for every AI worker that acted: which brain
+ * chose its action, an index into ACTING_BRAINS (0 scripted, 1 learned).
+ */
+export const TickRecord = z.object({ k: z.literal('tick'), t: T, a: z.array(z.int().min(0)), b: z.array(z.int().min(0)).optional() });
 export const HashRecord = z.object({ k: z.literal('hash'), t: T, h: z.string().regex(/^[0-9a-f]{16}$/) });
 export const EndRecord = z.object({
   k: z.literal('end'),
