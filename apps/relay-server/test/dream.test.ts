@@ -1,6 +1,7 @@
 /**
- * Server dream shards over real Socket.IO: the `/dream` namespace runs the token dream model
- * (models/manifest.json) with onnxruntime-node; resets from real tokenized frames, steps return
+ * Server dream shards over real Socket.IO: the `/dream` namespace runs the world simulator of
+ * models/manifest.json (the token dream model with onnxruntime-node when configured by name);
+ * resets from real tokenized frames, steps return
  * valid predictions, bad messages and extra sessions are refused, sessions end with the socket.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +65,10 @@ describe('server dream shards (/dream namespace)', () => {
     expect((await res.arrayBuffer()).byteLength).toBe(manifest.models[0].bytes);
     expect((await fetch(`${server.url}/models/../package.json`)).status).toBe(404);
     expect((await fetch(`${server.url}/models/other.onnx`)).status).toBe(404);
+    const sims = (manifest as unknown as { simulators: { file: string; bytes: number }[] }).simulators;
+    const sim = await fetch(`${server.url}/models/${sims[0].file}`);
+    expect((await sim.arrayBuffer()).byteLength).toBe(sims[0].bytes);
+    expect((await fetch(`${server.url}/models/other.bin`)).status).toBe(404);
   });
 
   it('reset from real frames, then steps return valid predicted frames', async () => {
@@ -71,7 +76,7 @@ describe('server dream shards (/dream namespace)', () => {
     const frames = realFrames();
     const reset = await ok<DreamResetResult>(s, 'dream:reset', { v: 1, frames, seed: 3 });
     expect(reset.session).toBeGreaterThan(0);
-    expect(reset.backend).toMatch(/onnxruntime-node/);
+    expect(reset.backend).toMatch(/world-sim/); // the manifest's world simulator is the default
     expect(reset.context).toBeGreaterThanOrEqual(1);
     const ms: number[] = [];
     let last: DreamFrame | null = null;
@@ -151,5 +156,25 @@ describe('server dream shards (/dream namespace)', () => {
     const c = await connect();
     const acks = await Promise.all(Array.from({ length: 60 }, () => call(c, 'dream:step', { v: 1, session: 1, action: 0 })));
     expect(acks.filter((x) => !x.ok && x.error.code === 'rate_limited').length).toBeGreaterThan(10);
+  });
+
+  it('serves the token dream model (onnxruntime-node) when the relay is configured with its name', async () => {
+    const other = await startTestServer({ dream: { model: 'token-dream-small' } });
+    const s = ioClient(`${other.url}/dream`, { parser: msgpackParser, transports: ['websocket'], reconnection: false });
+    try {
+      await new Promise<void>((done, fail) => {
+        s.once('connect', () => done());
+        s.once('connect_error', fail);
+      });
+      const a = (await s.timeout(30_000).emitWithAck('dream:reset', { v: 1, frames: realFrames() })) as DreamAck<DreamResetResult>;
+      if (!a.ok) throw new Error(a.error.message);
+      expect(a.data.model).toBe('token-dream-small');
+      expect(a.data.backend).toMatch(/onnxruntime-node/);
+      const f = (await s.timeout(30_000).emitWithAck('dream:step', { v: 1, session: a.data.session, action: Action.noop })) as DreamAck<DreamFrame>;
+      expect(f.ok && f.data.tokens.length).toBe(FRAME_TOKENS);
+    } finally {
+      s.close();
+      await other.cleanup();
+    }
   });
 });

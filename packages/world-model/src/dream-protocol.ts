@@ -84,6 +84,8 @@ export type DreamResponse =
 export interface DreamLoadMessage {
   type: 'load';
   manifestUrl: string;
+  /** Which family to run: default the world simulator when the manifest lists one. */
+  family?: 'world-sim' | 'token-dream';
   name?: string;
   wasmPaths?: string;
   numThreads?: number;
