@@ -1,7 +1,7 @@
 /**
  * Dream mode in Debian's Chromium against the real relay (in-process, random 127.0.0.1 port)
  * serving a private build: a solo game, G sends the player into the dream (browser shard:
- * the world simulator in a Web Worker; then the relay's /dream shard), predicted frames
+ * onnxruntime-web on wasm in a Web Worker; then the relay's /dream shard), predicted frames
  * render (dream step counter advances, predicted view tokens, DREAM badge), the real world
  * waits paused, and waking returns to it at the same tick and hash. Screenshots in
  * test-results/dream/.
@@ -76,14 +76,15 @@ afterAll(async () => {
 });
 
 describe('dream mode', () => {
-  it('G dreams in the browser (the world simulator in a Web Worker), predicted frames render, waking returns to the same tick and hash', async () => {
+  it('G dreams in the browser (onnxruntime-web, wasm), predicted frames render, waking returns to the same tick and hash', async () => {
     const { page, errors } = await openGame('dream=browser');
     await expect(page.getByTestId('dream-button').innerText()).resolves.toMatch(/Dream/);
     await page.keyboard.press('g');
     await page.waitForFunction(() => window.__aikonDream!.state().status === 'dreaming', null, { timeout: 120_000 });
     const entered = await dreamState(page);
     expect(entered.shard).toBe('browser');
-    expect(entered.backend).toMatch(/^world-sim-small · world-sim \(TypeScript/);
+    expect(entered.backend).toMatch(/onnxruntime-web \((webgpu, )?wasm/);
+    expect(entered.backend).not.toMatch(/WebGPU adapter$/); // default headless Chromium: no adapter, so wasm
     expect(entered.enteredAt).not.toBeNull();
     // Walk right inside the dream for a while.
     await page.keyboard.down('d');
@@ -128,7 +129,7 @@ describe('dream mode', () => {
     const { state, ms } = await dreamOn(page, 10);
     await page.keyboard.up('s');
     expect(state.shard).toBe('server');
-    expect(state.backend).toMatch(/world-sim/);
+    expect(state.backend).toMatch(/onnxruntime-node/);
     await expect(page.getByTestId('dream-shard').innerText()).resolves.toBe('server shard');
     await page.screenshot({ path: join(ARTIFACTS, 'dream-server.png') });
     console.log(`server dream shard from the browser: round trip median ${median(ms).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms; server-side ${median(relay.dream.recentStepMs).toFixed(1)} ms`);
@@ -178,7 +179,7 @@ describe('dream mode', () => {
       const page = await gpuBrowser.newPage({ viewport: { width: 1100, height: 720 } });
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-      await page.goto(`${relay.url}/?seed=4242&dream=browser&dreamModel=token-dream-small`);
+      await page.goto(`${relay.url}/?seed=4242&dream=browser`);
       await page.waitForFunction(() => (window.__aikon?.state().t ?? -1) >= 3, null, { timeout: 60_000 });
       await page.keyboard.press('g');
       await page.waitForFunction(() => ['dreaming', 'error'].includes(window.__aikonDream!.state().status), null, { timeout: 120_000 });

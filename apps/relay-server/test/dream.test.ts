@@ -1,6 +1,6 @@
 /**
- * Server dream shards over real Socket.IO: the `/dream` namespace runs the world simulator of
- * models/manifest.json (the token dream model with onnxruntime-node when configured by name);
+ * Server dream shards over real Socket.IO: the `/dream` namespace runs the token dream model
+ * (models/manifest.json) with onnxruntime-node, or the world simulator when configured by name;
  * resets from real tokenized frames, steps return
  * valid predictions, bad messages and extra sessions are refused, sessions end with the socket.
  */
@@ -76,7 +76,7 @@ describe('server dream shards (/dream namespace)', () => {
     const frames = realFrames();
     const reset = await ok<DreamResetResult>(s, 'dream:reset', { v: 1, frames, seed: 3 });
     expect(reset.session).toBeGreaterThan(0);
-    expect(reset.backend).toMatch(/world-sim/); // the manifest's world simulator is the default
+    expect(reset.backend).toMatch(/onnxruntime-node/);
     expect(reset.context).toBeGreaterThanOrEqual(1);
     const ms: number[] = [];
     let last: DreamFrame | null = null;
@@ -158,8 +158,8 @@ describe('server dream shards (/dream namespace)', () => {
     expect(acks.filter((x) => !x.ok && x.error.code === 'rate_limited').length).toBeGreaterThan(10);
   });
 
-  it('serves the token dream model (onnxruntime-node) when the relay is configured with its name', async () => {
-    const other = await startTestServer({ dream: { model: 'token-dream-small' } });
+  it('serves the world simulator when the relay is configured with its name; its frames carry the new fields', async () => {
+    const other = await startTestServer({ dream: { model: 'world-sim-small' } });
     const s = ioClient(`${other.url}/dream`, { parser: msgpackParser, transports: ['websocket'], reconnection: false });
     try {
       await new Promise<void>((done, fail) => {
@@ -168,10 +168,17 @@ describe('server dream shards (/dream namespace)', () => {
       });
       const a = (await s.timeout(30_000).emitWithAck('dream:reset', { v: 1, frames: realFrames() })) as DreamAck<DreamResetResult>;
       if (!a.ok) throw new Error(a.error.message);
-      expect(a.data.model).toBe('token-dream-small');
-      expect(a.data.backend).toMatch(/onnxruntime-node/);
-      const f = (await s.timeout(30_000).emitWithAck('dream:step', { v: 1, session: a.data.session, action: Action.noop })) as DreamAck<DreamFrame>;
-      expect(f.ok && f.data.tokens.length).toBe(FRAME_TOKENS);
+      expect(a.data.model).toBe('world-sim-small');
+      expect(a.data.backend).toMatch(/world-sim \(TypeScript/);
+      for (let i = 0; i < 5; i++) {
+        const f = (await s.timeout(30_000).emitWithAck('dream:step', { v: 1, session: a.data.session, action: Action.move_right })) as DreamAck<DreamFrame>;
+        if (!f.ok) throw new Error(f.error.message);
+        expect(f.data.tokens.length).toBe(FRAME_TOKENS);
+        expect(decodeObservation(f.data.tokens).inventory[0]).toBeGreaterThan(0);
+        expect(f.data.continuation).toBeGreaterThan(0.5); // full health, no enemy: no predicted death
+        expect(f.data.ended).toBeNull();
+        expect(f.data.event).toBeGreaterThanOrEqual(0);
+      }
     } finally {
       s.close();
       await other.cleanup();

@@ -6,8 +6,8 @@
  *   // then DreamRequest messages (dream-protocol.ts): reset with tokenized frames, step with actions
  *
  * The model is fetched next to the manifest and checked against its sha256. The world simulator
- * (the default when the manifest lists one) runs as plain TypeScript in this worker; the token
- * dream model runs with onnxruntime-web (WebGPU where available, else wasm).
+ * (asked for by name or family) runs as plain TypeScript in this worker; the token dream model
+ * runs with onnxruntime-web (WebGPU where available, else wasm).
  */
 import { OrtWebBackend } from './backend-web.ts';
 import { type DreamLoadMessage, type DreamWorkerReply, handleDreamRequest } from './dream-protocol.ts';

@@ -68,7 +68,7 @@ export class BrowserShard implements ShardClient {
 
   /**
    * Starts the worker and loads the model from `manifestUrl` (sha256 checked): the manifest's
-   * world simulator unless `model` names another entry (e.g. token-dream-small).
+   * token dream model unless `model` names another entry (e.g. world-sim-small).
    */
   static async load(manifestUrl: string, timeoutMs = 60_000, model?: string): Promise<BrowserShard> {
     const shard = new BrowserShard();
@@ -200,7 +200,7 @@ export async function chooseShard(o: {
   tickRate: number;
   context: number[][];
   prefer?: 'browser' | 'server' | null;
-  /** Model for the browser shard (default: the manifest's world simulator). */
+  /** Model for the browser shard (default: the manifest's token dream model; ?dreamModel=world-sim-small). */
   model?: string | null;
 }): Promise<ShardChoice> {
   const budget = 1000 / o.tickRate;

@@ -135,7 +135,7 @@ function oneStep(model: SimModel, episodes: readonly TokenEpisode[], batch: numb
     inventory: pct(invHit, items.length * 16),
     rewardExact: pct(rewardHit, items.length),
     unlocks: { real: tp + fn, predicted: tp + fp, precision: pct(tp, tp + fp), recall: pct(tp, tp + fn) },
-    death: { deaths: died.reduce((a, b) => a + b, 0), rocAuc: auc === null ? null : round(100 * auc) / 100 },
+    death: { deaths: died.reduce((a, b) => a + b, 0), rocAuc: auc === null ? null : Math.round(auc * 10000) / 10000 },
   };
 }
 
