@@ -107,6 +107,7 @@ async function scenario(lobbies: number, perLobby: number): Promise<ScenarioResu
       stampDeltas: true,
       staticDir: join(dataDir, 'none'),
       maxLobbies: 10_000,
+      maxLobbiesPerAddress: 10_000, // every load client connects from 127.0.0.1
       emptyLobbyGraceMs: 1000,
       lobbyCreatesPerMinute: 1e6,
     },

@@ -33,12 +33,16 @@ export interface RelayConfig {
   fsyncMs: number;
   /** Max concurrent lobbies (a guard against lobby-creation floods). */
   maxLobbies: number;
+  /** Max open lobbies created from one client address (`too_many_lobbies` beyond). */
+  maxLobbiesPerAddress: number;
   logLevel: string;
   /**
    * Lobbies outlive the process: kept in `<data-dir>/lobbies/` and brought back (with their
    * world, from the session log) by the next start, after a crash or a shutdown.
    */
   durableLobbies: boolean;
+  /** Durable lobbies: a running lobby's world is checkpointed this often (ms). */
+  checkpointMs: number;
   /** Mount the dataset API (@aikon/datasets) at /api/datasets (loaded on first request). */
   datasetsApi: boolean;
   /** Adds `ts` (scheduled tick time, epoch ms) to deltas: for latency benchmarks. */
@@ -52,6 +56,11 @@ export interface RelayConfig {
    * (off by default; the goal grammar reads them then, and whenever the endpoint fails).
    */
   languageModel: NlConfig | null;
+  /**
+   * The manifest policy (in modelsDir) that learned and hybrid AI workers run on
+   * onnxruntime-node; null: the policy with the best evaluated Crafter score.
+   */
+  policy: string | null;
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -76,12 +85,15 @@ export function defaultConfig(): RelayConfig {
     hashEvery: 100,
     fsyncMs: 500,
     maxLobbies: 1000,
+    maxLobbiesPerAddress: 20,
     logLevel: 'info',
     stampDeltas: false,
     datasetsApi: true,
     durableLobbies: true,
+    checkpointMs: 5000,
     modelsDir: resolve(REPO_ROOT, 'models'),
     languageModel: null,
+    policy: null,
   };
 }
 
@@ -92,10 +104,10 @@ function intArg(name: string, value: string | undefined, min: number, max: numbe
 }
 
 const USAGE = `usage: relay-server [--host 127.0.0.1] [--port 8080] [--data-dir ./data] [--static-dir dist/game]
-                    [--public-url URL] [--hash-every 100] [--log-level info] [--models-dir models]
-                    [--no-durable-lobbies] [--no-datasets-api]
+                    [--public-url URL] [--hash-every 100] [--log-level info] [--models-dir models] [--policy NAME]
+                    [--no-durable-lobbies] [--checkpoint-ms 5000] [--no-datasets-api]
                     [--llm-url http://127.0.0.1:8000/v1 --llm-model NAME]
-environment: HOST, PORT, AIKON_DATA_DIR, AIKON_STATIC_DIR, AIKON_PUBLIC_URL, AIKON_MODELS_DIR, LOG_LEVEL,
+environment: HOST, PORT, AIKON_DATA_DIR, AIKON_STATIC_DIR, AIKON_PUBLIC_URL, AIKON_MODELS_DIR, AIKON_POLICY, LOG_LEVEL,
              AIKON_LLM_URL, AIKON_LLM_MODEL, AIKON_LLM_KEY, AIKON_LLM_TIMEOUT_MS (flags win)`;
 
 /** Flags win over environment variables, which win over defaults. */
@@ -111,6 +123,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   if (Boolean(env.AIKON_LLM_URL) !== Boolean(env.AIKON_LLM_MODEL)) {
     throw new Error(`AIKON_LLM_URL and AIKON_LLM_MODEL go together: set both to use a language model, or neither\n${USAGE}`);
   }
+  if (env.AIKON_POLICY) config.policy = env.AIKON_POLICY;
   config.languageModel = nlConfigFromEnv(env);
   if (config.languageModel?.timeoutMs !== undefined) intArg('AIKON_LLM_TIMEOUT_MS', env.AIKON_LLM_TIMEOUT_MS, 100, 120_000);
   let llmUrl: string | undefined;
@@ -142,6 +155,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
       case '--hash-every':
         config.hashEvery = intArg('--hash-every', value(), 1, 1_000_000);
         break;
+      case '--checkpoint-ms':
+        config.checkpointMs = intArg('--checkpoint-ms', value(), 100, 3_600_000);
+        break;
       case '--no-durable-lobbies':
         config.durableLobbies = false;
         break;
@@ -153,6 +169,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
         break;
       case '--models-dir':
         config.modelsDir = abs(value());
+        break;
+      case '--policy':
+        config.policy = value();
         break;
       case '--log-level':
         config.logLevel = value();

@@ -5,16 +5,20 @@
  * them back: same id and invite code, members with their resume tokens (each gets the
  * reconnection window to come back), host, settings, AI workers and their running goal.
  *
- * The world is not stored here: a running lobby's session log already holds every joint action
- * and its state hashes, so the world is rebuilt by replaying the log (hashes verified) and the
- * lobby goes on appending to the same log. Nothing recorded is lost; with kill -9 the kernel
- * keeps every written record, after a power cut at most the last fsync period (500 ms).
+ * The world: a running lobby's session log already holds every joint action and its state
+ * hashes. Every few seconds (`checkpointMs`) the lobby's world snapshot, its episode slots and
+ * the log length they correspond to go to `<lobbyId>.checkpoint` (same crash-safe write); a
+ * restart restores the snapshot and replays only the log's records after it (the hash records
+ * among them verify it), or the whole log when there is no usable checkpoint. The lobby then
+ * goes on appending to the same log. Nothing recorded is lost; with kill -9 the kernel keeps
+ * every written record, after a power cut at most the last fsync period (500 ms).
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { type EpisodeSummary, replayRecords } from '@aikon/protocol';
+import { World } from '@aikon/engine';
+import { type EpisodeSummary, LOG_MAGIC, replayFromCheckpoint, replayRecords, WorkerBrain } from '@aikon/protocol';
 import { logPath, type RecordingStore, repairLogFile, SessionRecorder } from '@aikon/protocol/node';
 import type { Logger } from 'pino';
 import { Lobby, type LobbyContext, type MemberState } from './lobby.ts';
@@ -30,6 +34,7 @@ const SavedMember = z.object({
   resumeToken: Token,
   exportConsent: z.boolean(),
   slot: z.int().min(0).nullable(),
+  address: z.string().max(100),
 });
 
 const SavedLobby = z.object({
@@ -41,15 +46,28 @@ const SavedLobby = z.object({
   hostId: Token.nullable(),
   sessionId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/).nullable(),
   members: z.array(SavedMember),
+  bans: z.array(z.object({ memberId: Token, name: z.string().max(200), address: z.string().max(100) })),
   workforce: z.object({
     settings: z.object({ approval: z.boolean(), commanders: z.enum(['host', 'all']) }),
     stopped: z.boolean(),
     planSeq: z.int().min(0),
-    workers: z.array(z.object({ workerId: z.string().max(64), name: z.string().max(200), pid: Token, slot: z.int().min(0).nullable(), deadSince: z.int().nullable() })),
+    workers: z.array(z.object({ workerId: z.string().max(64), name: z.string().max(200), pid: Token, slot: z.int().min(0).nullable(), deadSince: z.int().nullable(), brain: WorkerBrain.optional() })),
     goal: z.object({ planId: z.int().min(0), text: z.string().max(2000), by: z.string().max(200) }).nullable(),
   }),
 });
 export type SavedLobby = z.infer<typeof SavedLobby>;
+
+const Checkpoint = z.object({
+  v: z.literal(STORE_VERSION),
+  sessionId: z.string(),
+  t: z.int().min(0),
+  logBytes: z.int().min(0),
+  tracked: z.array(
+    z.object({ slot: z.int().min(0), pid: z.string(), kind: z.enum(['human', 'ai']), consent: z.boolean(), currentConsent: z.boolean(), startT: z.int().min(0), open: z.boolean() }),
+  ),
+  /** world.snapshot(), base64. */
+  world: z.string(),
+});
 
 export function lobbiesDir(dataDir: string): string {
   return join(dataDir, 'lobbies');
@@ -72,7 +90,9 @@ export function savedLobby(lobby: Lobby): SavedLobby {
       resumeToken: m.resumeToken,
       exportConsent: m.exportConsent,
       slot: m.slot,
+      address: m.address,
     })),
+    bans: [...lobby.bans.values()],
     workforce: lobby.workforce.persisted(),
   };
 }
@@ -119,29 +139,83 @@ export class LobbyStore {
     const json = JSON.stringify(savedLobby(lobby));
     if (this.last.get(lobby.id) === json) return;
     this.last.set(lobby.id, json);
-    const path = this.path(lobby.id);
-    this.chain(lobby.id, async () => {
-      const tmp = `${path}.tmp`;
-      const fh = await open(tmp, 'w', 0o600); // resume tokens are secrets
-      try {
-        await fh.writeFile(json);
-        await fh.datasync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, path);
-      await syncDir(this.dir);
-    });
+    this.chain(lobby.id, () => this.replaceFile(this.path(lobby.id), json));
+  }
+
+  /** Write-then-rename: a crash leaves the old file or the new one. */
+  private async replaceFile(path: string, text: string): Promise<void> {
+    const tmp = `${path}.tmp`;
+    const fh = await open(tmp, 'w', 0o600); // resume tokens are secrets
+    try {
+      await fh.writeFile(text);
+      await fh.datasync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+    await syncDir(this.dir);
+  }
+
+  private checkpointPath(id: string): string {
+    return join(this.dir, `${id}.checkpoint`);
+  }
+
+  /** When each running lobby's world was last checkpointed (performance.now()). */
+  private readonly checkpointedAt = new Map<Lobby, number>();
+
+  /**
+   * Checkpoints the running lobbies whose last checkpoint is older than `everyMs`, the oldest
+   * first, within a small time budget per call (called a few times a second between ticks).
+   */
+  checkpointDue(lobbies: Iterable<Lobby>, everyMs: number, budgetMs = 2): void {
+    if (this.closed) return;
+    const now = performance.now();
+    const due: [Lobby, number][] = [];
+    for (const l of lobbies) {
+      if (l.status !== 'running') continue;
+      const at = this.checkpointedAt.get(l) ?? -Infinity;
+      if (now - at >= everyMs) due.push([l, at]);
+    }
+    due.sort((a, b) => a[1] - b[1]);
+    for (const [lobby] of due) {
+      if (performance.now() - now > budgetMs) break;
+      this.checkpointedAt.set(lobby, performance.now());
+      const cp = lobby.checkpoint();
+      if (!cp) continue;
+      const text = JSON.stringify({
+        v: STORE_VERSION,
+        sessionId: cp.sessionId,
+        t: cp.t,
+        logBytes: cp.logBytes,
+        tracked: cp.tracked,
+        world: Buffer.from(cp.world.buffer, cp.world.byteOffset, cp.world.byteLength).toString('base64'),
+      } satisfies z.infer<typeof Checkpoint>);
+      this.chain(lobby.id, () => this.replaceFile(this.checkpointPath(lobby.id), text));
+    }
+  }
+
+  /** The lobby's last checkpoint, or null (none, unreadable, or of another session). */
+  loadCheckpoint(id: string, sessionId: string): (z.infer<typeof Checkpoint> & { worldBytes: Uint8Array }) | null {
+    try {
+      const cp = Checkpoint.parse(JSON.parse(readFileSync(this.checkpointPath(id), 'utf8')));
+      if (cp.sessionId !== sessionId) return null;
+      return { ...cp, worldBytes: new Uint8Array(Buffer.from(cp.world, 'base64')) };
+    } catch {
+      return null;
+    }
   }
 
   /** The lobby closed: its file goes (after any write still under way). */
   remove(lobby: Lobby): void {
     this.queued.delete(lobby);
     this.last.delete(lobby.id);
-    const path = this.path(lobby.id);
+    this.checkpointedAt.delete(lobby);
+    const paths = [this.path(lobby.id), this.checkpointPath(lobby.id)];
     this.chain(lobby.id, async () => {
-      await rm(path, { force: true });
-      await rm(`${path}.tmp`, { force: true });
+      for (const path of paths) {
+        await rm(path, { force: true });
+        await rm(`${path}.tmp`, { force: true });
+      }
     });
   }
 
@@ -168,7 +242,7 @@ export class LobbyStore {
     const out: SavedLobby[] = [];
     for (const file of readdirSync(this.dir)) {
       const path = join(this.dir, file);
-      if (file.endsWith('.json.tmp')) {
+      if (file.endsWith('.tmp')) {
         rmSync(path, { force: true }); // a write the crash interrupted; the .json before it stands
         continue;
       }
@@ -186,6 +260,7 @@ export class LobbyStore {
   /** Forgets a saved lobby that could not come back. */
   discard(id: string): void {
     rmSync(this.path(id), { force: true });
+    rmSync(this.checkpointPath(id), { force: true });
   }
 }
 
@@ -211,7 +286,7 @@ export function restoreLobbies(store: LobbyStore, ctx: LobbyContext, recordings:
   const out: Lobby[] = [];
   for (const saved of store.loadAll()) {
     try {
-      out.push(restoreLobby(saved, ctx, recordings));
+      out.push(restoreLobby(saved, ctx, recordings, store));
     } catch (err) {
       log.warn({ err, lobby: saved.id }, 'saved lobby could not come back');
       store.discard(saved.id);
@@ -220,8 +295,10 @@ export function restoreLobbies(store: LobbyStore, ctx: LobbyContext, recordings:
   return out;
 }
 
-function restoreLobby(saved: SavedLobby, ctx: LobbyContext, recordings: RecordingStore): Lobby {
+function restoreLobby(saved: SavedLobby, ctx: LobbyContext, recordings: RecordingStore, store: LobbyStore): Lobby {
   const started = performance.now();
+  let replayedTicks = 0;
+  let checkpointT = 0;
   const lobby = new Lobby(ctx, { id: saved.id, code: saved.code, seats: saved.config.seats, seed: saved.config.seed, tickRate: saved.config.tickRate });
   let session = null;
   if (saved.status === 'running') {
@@ -229,8 +306,10 @@ function restoreLobby(saved: SavedLobby, ctx: LobbyContext, recordings: Recordin
     if (!sessionId) throw new Error('a running lobby without a session');
     const path = logPath(ctx.config.dataDir, sessionId);
     const repaired = repairLogFile(path);
+    const header = repaired.records[0];
+    if (header?.k !== 'session') throw new Error('its session log has no header');
     let live = false;
-    const report = replayRecords(repaired.records, {
+    const options = {
       keepOpen: true,
       stopOnMismatch: true,
       onEpisode: (ep: EpisodeSummary) => {
@@ -241,12 +320,34 @@ function restoreLobby(saved: SavedLobby, ctx: LobbyContext, recordings: Recordin
           ctx.log.error({ err }, 'episode index write failed');
         }
       },
-    });
-    if (!report.ok) throw new Error(`its session log does not replay: ${report.error ?? report.mismatches[0]?.what}`);
+    };
+    // From the checkpoint when it matches a record boundary of the log; else the whole log.
+    const cp = store.loadCheckpoint(saved.id, sessionId);
+    const cut = cp ? (cp.logBytes === LOG_MAGIC.length ? 0 : repaired.ends.indexOf(cp.logBytes) + 1) : 0;
+    let report = null;
+    if (cp && cut > 0) {
+      try {
+        report = replayFromCheckpoint(header, { world: World.restore(cp.worldBytes), tracked: cp.tracked }, repaired.records.slice(cut), options);
+        if (!report.ok || report.world.t < cp.t) report = null;
+      } catch {
+        report = null;
+      }
+    }
+    const fromT = report ? cp!.t : 0;
+    if (report) {
+      // Episodes that ended after the checkpoint and before the crash may be indexed already.
+      const known = new Set(recordings.episodes(sessionId).map((e) => `${e.slot}:${e.start_t}`));
+      for (const ep of report.episodes) if (!known.has(`${ep.slot}:${ep.startT}`)) recordings.insertEpisode(sessionId, ep);
+    } else {
+      report = replayRecords(repaired.records, options);
+      if (!report.ok) throw new Error(`its session log does not replay: ${report.error ?? report.mismatches[0]?.what}`);
+      // The index holds exactly the log's finished episodes (an insert the crash cut is redone).
+      recordings.replaceEpisodes(sessionId, report.episodes);
+    }
     if (report.complete) throw new Error('its session log has already ended');
-    // The index holds exactly the log's finished episodes (an insert the crash cut is redone).
-    recordings.replaceEpisodes(sessionId, report.episodes);
     live = true;
+    replayedTicks = report.ticks;
+    checkpointT = fromT;
     const recorder = SessionRecorder.reopen(path, {
       fsyncMs: ctx.config.fsyncMs,
       onError: (err) => {
@@ -272,6 +373,7 @@ function restoreLobby(saved: SavedLobby, ctx: LobbyContext, recordings: Recordin
     needsSnapshot: false,
     lastSnapshotAt: -Infinity,
   }));
+  for (const ban of saved.bans) lobby.bans.set(ban.memberId, ban);
   try {
     lobby.continueAfterRestart(members, saved.hostId, session);
   } catch (err) {
@@ -280,11 +382,13 @@ function restoreLobby(saved: SavedLobby, ctx: LobbyContext, recordings: Recordin
   }
   try {
     lobby.workforce.restore(saved.workforce, world, session ? join(ctx.config.dataDir, 'audit', `${session.sessionId}.jsonl`) : undefined);
+    lobby.reconcileBodies();
   } catch (err) {
     // Ticking already: the session ends properly (end record) rather than half restored.
     lobby.close('restore_failed', { sync: true });
     throw err;
   }
-  ctx.log.info({ lobby: saved.id, t: world?.t ?? 0, ms: Math.round(performance.now() - started) }, 'lobby restored');
+  lobby.restoredFrom = { checkpointT, replayedTicks, ms: performance.now() - started };
+  ctx.log.info({ lobby: saved.id, t: world?.t ?? 0, checkpointT, replayedTicks, ms: Math.round(performance.now() - started) }, 'lobby restored');
   return lobby;
 }

@@ -4,7 +4,10 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
 import { SNAPSHOT_VERSION, World } from '@aikon/engine';
+import type { PolicyRunner } from '@aikon/agents/policy';
 import {
+  ACTING_BRAINS,
+  type ActingBrain,
   DeltaBuilder,
   type DeltaMessage,
   EpisodeTracker,
@@ -21,6 +24,7 @@ import {
   selfState,
   type SnapshotMessage,
   TICK_RATE_DEFAULT,
+  type TrackedSlot,
 } from '@aikon/protocol';
 import type { RelayConfig } from './config.ts';
 import type { RelayMetrics } from './metrics.ts';
@@ -58,6 +62,18 @@ export interface LobbyContext {
   onTick?(ms: number, lobby: Lobby, lateMs: number): void;
   /** Members, settings or the workforce may have changed (durable lobbies save it). */
   onChange?(lobby: Lobby): void;
+  /** Loads the policy learned and hybrid AI workers run (absent: scripted workers only). */
+  policy?: () => Promise<PolicyRunner>;
+}
+
+/** A running lobby's world at one moment (see `Lobby.checkpoint`, lobby-store.ts). */
+export interface WorldCheckpoint {
+  sessionId: string;
+  t: number;
+  /** Log length (bytes) that produced this world: the records after it are replayed on top. */
+  logBytes: number;
+  world: Uint8Array;
+  tracked: TrackedSlot[];
 }
 
 /** A running lobby's session continued after a relay restart (see lobby-store.ts). */
@@ -77,6 +93,8 @@ export interface MemberState {
   resumeToken: string;
   exportConsent: boolean;
   socket: Socket | null;
+  /** Client address of the last connection (a kick bans it from this lobby). */
+  address: string;
   slot: number | null;
   /** Pending action for the next tick (last intent wins) and its seq. */
   intent: number;
@@ -132,9 +150,15 @@ export class Lobby {
   private emptyTimer: NodeJS.Timeout | null = null;
   private emptyDue = 0;
   private readonly actions = new Map<number, number>();
+  /** Who chose each AI worker's action this tick. */
+  private readonly acting = new Map<number, ActingBrain>();
   private readonly log: Logger;
   /** AI workers, their commander, the approval gate, kill switch and audit log. */
   readonly workforce: LobbyWorkforce;
+  /** How this lobby came back after a restart (world from a checkpoint at t, then ticks replayed), if it did. */
+  restoredFrom: { checkpointT: number; replayedTicks: number; ms: number } | null = null;
+  /** Kicked members (by memberId): joins from their address are refused until the host lifts it. */
+  readonly bans = new Map<string, { memberId: string; name: string; address: string }>();
 
   constructor(
     private readonly ctx: LobbyContext,
@@ -165,7 +189,7 @@ export class Lobby {
         this.ctx.onChange?.(this);
       },
       seatsLeft: () => this.config.seats - this.members.size - this.workforce.workers.size,
-    }, this.ctx.config.languageModel);
+    }, this.ctx.config.languageModel, this.ctx.policy ?? null);
   }
 
   get room(): string {
@@ -182,6 +206,9 @@ export class Lobby {
 
   addMember(socket: Socket, info: { name: string; kind?: PlayerKind; exportConsent?: boolean }): MemberState {
     if (this.status === 'closed') throw new RelayError('lobby_not_found', 'this lobby has closed');
+    for (const ban of this.bans.values()) {
+      if (ban.address === socket.handshake.address) throw new RelayError('banned', 'the host removed you from this lobby; only the host can let you back in');
+    }
     if (this.members.size + this.workforce.workers.size >= this.config.seats) throw new RelayError('lobby_full', `the lobby is full (${this.config.seats} seats)`);
     const member: MemberState = {
       memberId: randomToken(9),
@@ -191,6 +218,7 @@ export class Lobby {
       resumeToken: randomToken(24),
       exportConsent: info.exportConsent ?? true,
       socket: null,
+      address: socket.handshake.address,
       slot: null,
       intent: -1,
       intentSeq: -1,
@@ -219,9 +247,10 @@ export class Lobby {
       old.leave(this.room);
       old.data.lobbyId = undefined;
       old.data.memberId = undefined;
-      old.emit('lobby:kicked', { lobbyId: this.id, reason: 'resumed in another connection' });
+      old.emit('lobby:kicked', { lobbyId: this.id, reason: 'taken over by another connection with your resume token' });
     }
     member.socket = socket;
+    member.address = socket.handshake.address;
     socket.data.lobbyId = this.id;
     socket.data.memberId = member.memberId;
     socket.join(this.room);
@@ -352,8 +381,15 @@ export class Lobby {
     this.broadcastState();
   }
 
+  /** Removes the member and bans its address from this lobby (for the lobby's life, or until lifted). */
   kick(target: MemberState): void {
+    this.bans.set(target.memberId, { memberId: target.memberId, name: target.name, address: target.address });
     this.removeMember(target, 'kick');
+  }
+
+  unban(memberId: string): void {
+    if (!this.bans.delete(memberId)) throw new RelayError('member_not_found', 'no kicked member with this id');
+    this.broadcastState();
   }
 
   start(): void {
@@ -554,18 +590,26 @@ export class Lobby {
       }
       m.intent = -1;
     }
-    // AI workers: one action each from their executors, through the same path.
+    // AI workers: one action each from their brains, through the same path.
+    const acting = this.acting;
+    acting.clear();
     try {
-      this.workforce.actions(actions);
+      this.workforce.actions(actions, acting);
     } catch (err) {
       // A workforce bug must not stall the world: the workers stop, the humans play on.
       this.log.error({ err }, 'workforce failed; AI workers stopped');
       for (const w of this.workforce.workers.values()) if (w.slot !== null) actions.delete(w.slot);
+      acting.clear();
       this.workforce.fail(err);
     }
     for (const [slot, a] of [...actions].sort((x, y) => x[0] - y[0])) if (a !== 0) flat.push(slot, a);
     world.step(actions);
-    this.record({ k: 'tick', t: world.t, a: flat });
+    if (acting.size > 0) {
+      // Which brain chose each AI worker's action (recording.ts TickRecord.b).
+      const b: number[] = [];
+      for (const [slot, who] of [...acting].sort((x, y) => x[0] - y[0])) b.push(slot, ACTING_BRAINS.indexOf(who));
+      this.record({ k: 'tick', t: world.t, a: flat, b });
+    } else this.record({ k: 'tick', t: world.t, a: flat });
     if (world.t % this.ctx.config.hashEvery === 0) this.record({ k: 'hash', t: world.t, h: world.hash() });
     this.tracker!.afterStep(world);
     const common = this.deltas.next(world);
@@ -634,6 +678,7 @@ export class Lobby {
       members,
       hostId: this.hostId,
       t: this.world?.t ?? 0,
+      banned: [...this.bans.values()].map((b) => ({ memberId: b.memberId, name: b.name })),
     };
   }
 
@@ -668,6 +713,37 @@ export class Lobby {
     }
     this.checkEmpty();
     this.log.info({ session: this.sessionId, t: this.world?.t ?? 0, members: this.members.size }, 'lobby restored after a restart');
+  }
+
+  /**
+   * After a restart, members and bodies agree again when the crash fell between a change and
+   * its lobby file: a body nobody owns (a join the log has, the file not) leaves ('timeout'),
+   * and a member without a body gets a fresh one.
+   */
+  reconcileBodies(): void {
+    const world = this.world;
+    if (this.status !== 'running' || !world) return;
+    const owned = new Set<number>();
+    for (const m of this.members.values()) if (m.slot !== null) owned.add(m.slot);
+    for (const w of this.workforce.workers.values()) if (w.slot !== null) owned.add(w.slot);
+    for (const p of [...world.players]) {
+      if (owned.has(p.slot)) continue;
+      this.tracker?.leave(world, p.slot, 'leave');
+      this.record({ k: 'leave', t: world.t, slot: p.slot, reason: 'timeout' });
+      world.removePlayer(p.slot);
+      this.log.warn({ slot: p.slot }, 'restored body without a member removed');
+    }
+    for (const m of this.members.values()) if (m.slot === null) this.spawnMember(m, false);
+  }
+
+  /**
+   * The running world as it is now, with the log length it corresponds to (every record
+   * written so far) and the episode tracker's slots: a restart replays only the records after
+   * it. Taken between ticks.
+   */
+  checkpoint(): WorldCheckpoint | null {
+    if (this.status !== 'running' || !this.world || !this.recorder || !this.tracker || !this.sessionId || this.recorder.failed) return null;
+    return { sessionId: this.sessionId, t: this.world.t, logBytes: this.recorder.bytes, world: this.world.snapshot(), tracked: this.tracker.tracked() };
   }
 
   /**

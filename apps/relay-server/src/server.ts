@@ -22,8 +22,10 @@ import {
   type JoinResult,
   type KickRequest,
   type ResumeRequest,
+  type UnbanRequest,
   type StructuredGoal,
   type WorkforceApproveRequest,
+  type WorkerBrain,
   type WorkforceSettingsRequest,
 } from '@aikon/protocol';
 import { defaultConfig, type RelayConfig } from './config.ts';
@@ -35,6 +37,7 @@ import { serveStatic } from './static.ts';
 import { attachDreamHost, defaultDreamConfig, type DreamHost } from './dream.ts';
 import { indexPath, RecordingStore } from '@aikon/protocol/node';
 import type { DatasetApiHandler } from '@aikon/datasets/api';
+import type { PolicyRunner } from '@aikon/agents/policy';
 
 export { parseConfig, defaultConfig, type RelayConfig } from './config.ts';
 export { RelayMetrics } from './metrics.ts';
@@ -148,6 +151,8 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
   const lobbies = new Map<string, Lobby>();
   const byCode = new Map<string, Lobby>();
   const tokens = new Map<string, { lobby: Lobby; member: MemberState }>();
+  /** Open lobbies per creator address (capped: config.maxLobbiesPerAddress). */
+  const openByAddress = new Map<string, Set<Lobby>>();
   /** Lobby-creation token buckets per client address (bounded: stale entries are dropped). */
   const createBuckets = new Map<string, { tokens: number; last: number }>();
   function allowCreate(address: string): boolean {
@@ -166,6 +171,8 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
   }
   let publicUrl = config.publicUrl ?? '';
 
+  // The learned workers' policy: loaded on first use, one onnxruntime-node session for the relay.
+  let workerPolicy: Promise<PolicyRunner> | undefined;
   const ctx: LobbyContext = {
     config,
     metrics,
@@ -174,6 +181,7 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     engineVersion: ENGINE_VERSION,
     onTick: hooks.onTick,
     onClosed(lobby) {
+      for (const [address, open] of openByAddress) if (open.delete(lobby) && open.size === 0) openByAddress.delete(address);
       lobbies.delete(lobby.id);
       byCode.delete(lobby.code);
       lobbyStore?.remove(lobby);
@@ -188,6 +196,7 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     onChange(lobby) {
       lobbyStore?.save(lobby);
     },
+    policy: () => (workerPolicy ??= import('@aikon/agents/policy/node').then(({ OrtPolicy }) => OrtPolicy.load(config.modelsDir, config.policy))),
   };
 
   const http = createServer((req, res) => {
@@ -319,6 +328,9 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     for (const lobby of lobbies.values()) if (lobby.status !== 'closed') io.to(lobby.room).emit('lobby:state', lobby.state());
   }, Math.max(1000, Math.min(30_000, config.reconnectMs / 4)));
   stateRefresh.unref();
+  // World checkpoints of durable lobbies (a restart replays only the log after them).
+  const checkpoints = lobbyStore ? setInterval(() => lobbyStore.checkpointDue(lobbies.values(), config.checkpointMs), 250) : null;
+  checkpoints?.unref();
   // Server dream shards (namespace /dream; the model loads on the first reset).
   const dream: DreamHost = attachDreamHost(io, { ...defaultDreamConfig(config.modelsDir), ...config.dream }, log);
 
@@ -351,10 +363,15 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     return { lobby: state, memberId: member.memberId, resumeToken: member.resumeToken, inviteUrl: `${publicUrl}${state.invitePath}` };
   }
 
-  function resumeByToken(socket: Socket, token: string, lobbyHint?: Lobby): JoinResult {
+  function resumeByToken(socket: Socket, token: string, takeover: boolean, lobbyHint?: Lobby): JoinResult {
     const entry = tokens.get(token);
     if (!entry || (lobbyHint && entry.lobby !== lobbyHint) || entry.lobby.status === 'closed') {
       throw new RelayError('bad_resume_token', 'this membership has expired; join again');
+    }
+    const holder = entry.member.socket;
+    // Another live connection (another tab) holds the membership: never taken silently.
+    if (holder && holder !== socket && holder.connected && !takeover) {
+      throw new RelayError('member_connected', 'this membership is in use by another connection (another tab?); resume with takeover to move it here');
     }
     entry.lobby.resume(entry.member, socket);
     return joinResult(entry.lobby, entry.member);
@@ -364,10 +381,17 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     'lobby:create': (socket, req: CreateLobbyRequest) => {
       notInLobby(socket);
       if (lobbies.size >= config.maxLobbies) throw new RelayError('server_busy', 'too many lobbies on this server');
-      if (!allowCreate(socket.handshake.address)) {
+      const address = socket.handshake.address;
+      const open = openByAddress.get(address) ?? new Set<Lobby>();
+      if (open.size >= config.maxLobbiesPerAddress) {
+        throw new RelayError('too_many_lobbies', `at most ${config.maxLobbiesPerAddress} open lobbies created from one address`);
+      }
+      if (!allowCreate(address)) {
         throw new RelayError('rate_limited', `at most ${config.lobbyCreatesPerMinute} new lobbies per minute from one address`);
       }
       const lobby = new Lobby(ctx, { seats: req.seats, seed: req.seed, tickRate: req.tickRate });
+      open.add(lobby);
+      openByAddress.set(address, open);
       lobbies.set(lobby.id, lobby);
       byCode.set(lobby.code, lobby);
       const member = lobby.addMember(socket, { name: req.name, kind: req.kind, exportConsent: req.exportConsent });
@@ -377,14 +401,14 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
       notInLobby(socket);
       const lobby = byCode.get(req.code);
       if (!lobby) throw new RelayError('lobby_not_found', 'no open lobby has this invite code');
-      if (req.resumeToken && tokens.get(req.resumeToken)?.lobby === lobby) return resumeByToken(socket, req.resumeToken, lobby);
+      if (req.resumeToken && tokens.get(req.resumeToken)?.lobby === lobby) return resumeByToken(socket, req.resumeToken, req.takeover === true, lobby);
       const member = lobby.addMember(socket, { name: req.name, kind: req.kind, exportConsent: req.exportConsent });
       return joinResult(lobby, member);
     },
     'lobby:resume': (socket, req: ResumeRequest) => {
       const entry = tokens.get(req.resumeToken);
       if (!entry || entry.member.socket !== socket) notInLobby(socket);
-      return resumeByToken(socket, req.resumeToken);
+      return resumeByToken(socket, req.resumeToken, req.takeover === true);
     },
     'lobby:leave': (socket) => {
       const { lobby, member } = memberOf(socket);
@@ -409,6 +433,12 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
       if (!target) throw new RelayError('member_not_found', 'no such member in this lobby');
       if (target === member) throw new RelayError('invalid_target', 'the host cannot kick itself; leave instead');
       lobby.kick(target);
+      return null;
+    },
+    'lobby:unban': (socket, req: UnbanRequest) => {
+      const { lobby, member } = memberOf(socket);
+      lobby.requireHost(member, 'let kicked members back in');
+      lobby.unban(req.memberId);
       return null;
     },
     'lobby:start': (socket) => {
@@ -438,10 +468,10 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
       return null;
     },
     // ---- the workforce ----
-    'workforce:add': (socket, req: { name: string }) => {
+    'workforce:add': (socket, req: { name: string; brain?: WorkerBrain }) => {
       const { lobby, member } = memberOf(socket);
       lobby.requireHost(member, 'add AI workers');
-      const worker = lobby.workforce.add(member.name, req.name);
+      const worker = lobby.workforce.add(member.name, req.name, req.brain);
       lobby.broadcastState();
       return { workerId: worker.workerId };
     },
@@ -619,9 +649,12 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     close() {
       closing ??= (async () => {
         clearInterval(stateRefresh);
+        if (checkpoints) clearInterval(checkpoints);
         await dream.close();
         if (lobbyStore) {
-          // Durable lobbies outlive a restart: suspended (log synced, no end record), not closed.
+          // Durable lobbies outlive a restart: suspended (log synced, no end record), not closed,
+          // with a fresh checkpoint so that the next start replays nothing.
+          lobbyStore.checkpointDue(lobbies.values(), 0, Infinity);
           for (const lobby of lobbies.values()) lobby.suspend();
           await lobbyStore.flush({ close: true });
           lobbies.clear();

@@ -11,14 +11,17 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { Commander, describeGoal, type Goal, type GoalParse, interpretGoal, type NlConfig, type NlResult, parseGoal, type Plan } from '@aikon/agents';
+import { actingBrain, LearnedBrain, type PolicyRunner } from '@aikon/agents/policy';
 import { Item, type World } from '@aikon/engine';
 import {
+  type ActingBrain,
   type AuditLine,
   type PlanTaskView,
   type PlanView,
   type StructuredGoal,
   WORKFORCE_MAX_WORKERS,
   WORKFORCE_VERSION,
+  type WorkerBrain,
   type WorkerView,
   type WorkforceGoalResult,
   type WorkforceSettings,
@@ -36,6 +39,10 @@ export interface AiWorker {
   deadSince: number | null;
   /** Last activity written to the audit log. */
   lastActivity: string;
+  brain: WorkerBrain;
+  /** Who chose its last action, and that action (a learned brain's previous action). */
+  acting?: ActingBrain | null;
+  lastAction?: number;
 }
 
 /** What the workforce needs from its lobby. */
@@ -66,7 +73,7 @@ export interface PersistedWorkforce {
   settings: WorkforceSettings;
   stopped: boolean;
   planSeq: number;
-  workers: { workerId: string; name: string; pid: string; slot: number | null; deadSince: number | null }[];
+  workers: { workerId: string; name: string; pid: string; slot: number | null; deadSince: number | null; brain?: WorkerBrain }[];
   goal: { planId: number; text: string; by: string } | null;
 }
 
@@ -119,10 +126,47 @@ export class LobbyWorkforce {
    * @param languageModel the OpenAI-compatible endpoint that reads free-text goals (null: the
    *   goal grammar alone; it is also the fallback whenever the endpoint fails).
    */
+  /** Learned brains by worker id (learned and hybrid workers), and the policy they share. */
+  private readonly learned = new Map<string, LearnedBrain>();
+  private runner: PolicyRunner | null = null;
+  private runnerError: string | null = null;
+
+  /**
+   * @param languageModel the OpenAI-compatible endpoint that reads free-text goals (null: the
+   *   goal grammar alone; it is also the fallback whenever the endpoint fails).
+   * @param policy loads the policy learned and hybrid workers run (null: none on this relay).
+   */
   constructor(
     private readonly host: WorkforceHost,
     private readonly languageModel: NlConfig | null = null,
+    private readonly policy: (() => Promise<PolicyRunner>) | null = null,
   ) {}
+
+  /** Starts loading the shared policy (once); workers send noop until it is ready. */
+  private ensurePolicy(): void {
+    if (this.runner || this.runnerError || !this.policy) return;
+    this.runnerError = 'loading';
+    this.policy().then(
+      (r) => {
+        this.runner = r;
+        this.runnerError = null;
+        this.log('server', `learned policy ready (${r.name})`);
+      },
+      (err: unknown) => {
+        this.runnerError = (err as Error).message;
+        this.log('server', `the learned policy could not be loaded: ${this.runnerError}`);
+      },
+    );
+  }
+
+  private learnedBrain(w: AiWorker): LearnedBrain | null {
+    let b = this.learned.get(w.workerId);
+    if (!b && this.runner) {
+      b = new LearnedBrain(this.runner, w.slot ?? 0);
+      this.learned.set(w.workerId, b);
+    }
+    return b ?? null;
+  }
 
   // ---- audit ------------------------------------------------------------------------------
 
@@ -155,7 +199,8 @@ export class LobbyWorkforce {
 
   // ---- workers ----------------------------------------------------------------------------
 
-  add(by: string, name: string): AiWorker {
+  add(by: string, name: string, brain: WorkerBrain = 'scripted'): AiWorker {
+    if (brain !== 'scripted' && !this.policy) throw new RelayError('invalid_target', 'this relay has no learned policy: only scripted workers');
     if (this.workers.size >= WORKFORCE_MAX_WORKERS) {
       throw new RelayError('too_many_workers', `at most ${WORKFORCE_MAX_WORKERS} AI workers per lobby`);
     }
@@ -170,9 +215,11 @@ export class LobbyWorkforce {
       slot: null,
       deadSince: null,
       lastActivity: '',
+      brain,
     };
     this.workers.set(worker.workerId, worker);
-    this.log(by, `added AI worker ${name}`);
+    this.log(by, `added AI worker ${name}${brain === 'scripted' ? '' : ` (${brain} brain)`}`);
+    if (brain !== 'scripted') this.ensurePolicy();
     if (this.host.running) this.spawn(worker);
     this.broadcast(true);
     return worker;
@@ -188,6 +235,7 @@ export class LobbyWorkforce {
       worker.slot = null;
     }
     this.workers.delete(workerId);
+    this.learned.delete(workerId);
     this.broadcast(true);
   }
 
@@ -231,7 +279,7 @@ export class LobbyWorkforce {
       settings: { ...this.settings },
       stopped: this.stopped,
       planSeq: this.planSeq,
-      workers: [...this.workers.values()].map((w) => ({ workerId: w.workerId, name: w.name, pid: w.pid, slot: w.slot, deadSince: w.deadSince })),
+      workers: [...this.workers.values()].map((w) => ({ workerId: w.workerId, name: w.name, pid: w.pid, slot: w.slot, deadSince: w.deadSince, brain: w.brain })),
       goal: this.meta && this.meta.status === 'running' ? { planId: this.meta.planId, text: this.meta.goal, by: this.meta.by } : null,
     };
   }
@@ -247,7 +295,7 @@ export class LobbyWorkforce {
     this.planSeq = saved.planSeq;
     for (const w of saved.workers) {
       const alive = w.slot !== null && world?.findPlayer(w.slot) ? w.slot : null;
-      this.workers.set(w.workerId, { ...w, slot: alive, lastActivity: '' });
+      this.workers.set(w.workerId, { ...w, slot: alive, lastActivity: '', brain: w.brain ?? 'scripted' });
     }
     if (!world) return;
     if (auditPath) {
@@ -257,8 +305,9 @@ export class LobbyWorkforce {
     }
     this.takeWorld(world);
     for (const w of this.workers.values()) {
-      if (w.slot !== null) this.commander!.addWorker(w.slot);
+      if (w.slot !== null) this.enlist(w);
       else this.spawn(w);
+      if (w.brain !== 'scripted') this.ensurePolicy();
     }
     this.log('server', 'the relay restarted: lobby restored');
     if (saved.goal && !this.stopped) {
@@ -276,7 +325,13 @@ export class LobbyWorkforce {
   private spawn(worker: AiWorker): void {
     worker.slot = this.host.spawn(worker);
     worker.deadSince = null;
-    this.commander!.addWorker(worker.slot);
+    this.enlist(worker);
+  }
+
+  /** A learned worker takes no tasks; scripted and hybrid ones work for the commander. */
+  private enlist(worker: AiWorker): void {
+    if (worker.brain !== 'learned') this.commander!.addWorker(worker.slot!);
+    this.learned.get(worker.workerId)?.reset();
   }
 
   // ---- commands ---------------------------------------------------------------------------
@@ -400,8 +455,11 @@ export class LobbyWorkforce {
 
   // ---- the tick ---------------------------------------------------------------------------
 
-  /** Adds this tick's worker actions (one per live worker). Runs inside the lobby tick. */
-  actions(into: Map<number, number>): void {
+  /**
+   * Adds this tick's worker actions (one per live worker) and who chose each (`acting`: its
+   * brain). Runs inside the lobby tick; a learned brain's inference runs off it.
+   */
+  actions(into: Map<number, number>, acting?: Map<number, ActingBrain>): void {
     const commander = this.commander;
     const world = this.host.world;
     if (!commander || !world || this.workers.size === 0) return;
@@ -415,14 +473,35 @@ export class LobbyWorkforce {
         if (world.t - w.deadSince >= RESPAWN_TICKS) {
           this.host.respawn(w);
           w.deadSince = null;
+          w.lastAction = 0;
+          this.learned.get(w.workerId)?.reset();
           this.log(w.name, 'respawned');
         }
       } else w.deadSince = null;
     }
     const decided = commander.tick();
-    for (const [slot, a] of decided) {
-      const p = world.findPlayer(slot);
-      if (p && !p.dead && !p.removed) into.set(slot, a);
+    for (const w of this.workers.values()) {
+      if (w.slot === null) continue;
+      const p = world.findPlayer(w.slot);
+      if (!p || p.dead || p.removed) continue;
+      const hasTask = !!commander.workers.find((e) => e.slot === w.slot)?.current;
+      const who = actingBrain(w.brain, hasTask);
+      const brain = w.brain === 'scripted' ? null : this.learnedBrain(w);
+      let a: number;
+      if (who === 'scripted') {
+        a = decided.get(w.slot) ?? 0;
+        brain?.observe(world, w.slot, w.lastAction ?? 0);
+      } else {
+        const learned = brain?.act(world, w.slot, w.lastAction ?? 0) ?? null;
+        a = this.stopped || learned === null ? 0 : learned;
+      }
+      into.set(w.slot, a);
+      acting?.set(w.slot, who);
+      w.lastAction = a;
+      if (who !== w.acting) {
+        if (w.brain === 'hybrid' && !this.stopped) this.log(w.name, who === 'learned' ? 'learned policy acts (no task)' : 'skills act (task)');
+        w.acting = who;
+      }
     }
     // What each worker does and why, when it changes (the reflex or need says why).
     if (!this.stopped) {
@@ -469,7 +548,7 @@ export class LobbyWorkforce {
       const p = w.slot !== null && world ? world.findPlayer(w.slot) : undefined;
       const entry = commander?.workers.find((e) => e.slot === w.slot);
       let status: WorkerView['status'] = 'waiting';
-      if (p) status = p.dead ? 'dead' : this.stopped ? 'stopped' : entry?.current ? 'working' : 'idle';
+      if (p) status = p.dead ? 'dead' : this.stopped ? 'stopped' : entry?.current || w.acting === 'learned' ? 'working' : 'idle';
       workers.push({
         workerId: w.workerId,
         name: w.name,
@@ -480,10 +559,16 @@ export class LobbyWorkforce {
           ? 'waiting for the game to start'
           : this.stopped
             ? 'stopped by the kill switch'
-            : entry
-              ? `${entry.executor.activity}${entry.executor.need ? ` (need: ${entry.executor.need})` : ''}`
-              : 'idle',
+            : w.acting === 'learned'
+              ? this.runner
+                ? 'learned policy acts'
+                : `waiting for the learned policy (${this.runnerError ?? 'loading'})`
+              : entry
+                ? `${entry.executor.activity}${entry.executor.need ? ` (need: ${entry.executor.need})` : ''}`
+                : 'idle',
         health: p ? p.inventory[Item.health] : null,
+        brain: w.brain,
+        acting: w.acting ?? null,
       });
     }
     let plan: PlanView | null = null;

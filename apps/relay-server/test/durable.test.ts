@@ -1,11 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { replayLog, type WorkforceState } from '@aikon/protocol';
 import type { RelayClient } from '@aikon/protocol/client';
 import { listLogs, logHolder } from '@aikon/protocol/node';
-import { connectClient, exited, request, startRelayProcess, tempDir, waitFor } from './helpers.ts';
+import { connectClient, exited, request, startRelayProcess, startTestServer, tempDir, waitFor } from './helpers.ts';
 
 /**
  * Issue 14 #2: lobbies outlive the relay process. A real relay child process with two running
@@ -130,5 +130,73 @@ describe('durable lobbies (kill -9 of a relay process with two running lobbies)'
     const big = replayLog(new Uint8Array(readFileSync(listLogs(dataDir).find((p) => p.includes(one.lobby.lobbyId))!)));
     expect(big.lastT).toBeGreaterThan(t3);
     console.log(`durable lobbies: clients ticking again ${resumeMs} ms after the restarted relay listened`);
+  });
+
+  it('a restart restores the world from the last checkpoint and replays only the log after it', async () => {
+    const dir = tempDir('aikon-checkpoint-');
+    const first = await startTestServer({ dataDir: dir, checkpointMs: 200, hashEvery: 5 });
+    const a = await connectClient(first.url);
+    clients.push(a);
+    await a.createLobby({ name: 'A', tickRate: 15 });
+    await a.start();
+    const lobby = [...first.lobbies.values()][0];
+    await waitFor(() => existsSync(join(dir, 'lobbies', `${lobby.id}.checkpoint`)) && lobby.world!.t > 30, 10_000, 'a checkpoint and 30 ticks');
+    // The process "dies": nothing more is written (the log is synced, no end record).
+    lobby.suspend();
+    const t = lobby.world!.t;
+    const hash = lobby.world!.hash();
+    const second = await startTestServer({ dataDir: dir, checkpointMs: 200, hashEvery: 5 });
+    try {
+      const back = second.lobbyByCode(lobby.code)!;
+      expect(back.world!.t).toBe(t);
+      expect(back.world!.hash()).toBe(hash);
+      const from = back.restoredFrom!;
+      expect(from.checkpointT).toBeGreaterThan(0);
+      expect(from.checkpointT).toBeLessThanOrEqual(t);
+      expect(from.replayedTicks).toBe(t - from.checkpointT);
+      expect(from.replayedTicks).toBeLessThan(15); // at most ~200 ms of ticks, not the session
+      await waitFor(() => back.world!.t > t + 5, 5000, 'ticks on the restored world');
+    } finally {
+      await second.close();
+      await first.close();
+    }
+    const [path] = listLogs(dir);
+    const report = replayLog(new Uint8Array(readFileSync(path)));
+    expect(report.ok).toBe(true);
+    expect(report.lastT).toBeGreaterThan(t + 5);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('members and bodies agree after a restart that fell between a join and its lobby file', async () => {
+    const dir = tempDir('aikon-reconcile-');
+    const first = await startTestServer({ dataDir: dir });
+    const a = await connectClient(first.url);
+    const b = await connectClient(first.url);
+    clients.push(a, b);
+    const created = await a.createLobby({ name: 'A' });
+    await b.joinLobby(created.lobby.code, { name: 'B' });
+    await a.start();
+    await waitFor(() => a.mirror.self && b.mirror.self, 5000, 'bodies');
+    const lobby = first.lobbyByCode(created.lobby.code)!;
+    const bSlot = b.mirror.slot!;
+    lobby.suspend();
+    await first.close();
+    // The crash came after B's join was recorded but before the lobby file had B.
+    const file = join(dir, 'lobbies', `${lobby.id}.json`);
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { members: { name: string }[] };
+    saved.members = saved.members.filter((m) => m.name !== 'B');
+    writeFileSync(file, JSON.stringify(saved));
+    const second = await startTestServer({ dataDir: dir });
+    try {
+      const back = second.lobbyByCode(created.lobby.code)!;
+      expect([...back.members.values()].map((m) => m.name)).toEqual(['A']);
+      expect(back.world!.players.map((p) => p.slot)).toEqual([a.mirror.slot]);
+      expect(back.world!.findPlayer(bSlot)).toBeUndefined();
+    } finally {
+      await second.close();
+    }
+    const report = replayLog(new Uint8Array(readFileSync(listLogs(dir)[0])));
+    expect(report.ok).toBe(true);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

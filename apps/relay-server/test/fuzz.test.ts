@@ -2,39 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import * as msgpackParser from 'socket.io-msgpack-parser';
 import type { Lobby } from '../src/lobby.ts';
+import { EVENTS, Fuzzer } from './fuzz-gen.ts';
 import { connectClient, nextError, startTestServer, waitFor } from './helpers.ts';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
-
-const EVENTS = [
-  'lobby:create',
-  'lobby:join',
-  'lobby:resume',
-  'lobby:leave',
-  'lobby:config',
-  'lobby:kick',
-  'lobby:start',
-  'lobby:consent',
-  'game:action',
-  'game:respawn',
-  'game:resync',
-  'nope',
-  '',
-  '__proto__',
-  'constructor',
-  'toString',
-  'error',
-  'connect',
-];
-const KEYS = ['name', 'code', 'a', 'seq', 'slot', 'seats', 'seed', 'tickRate', 'memberId', 'resumeToken', 'exportConsent', 'kind', '__proto__', 'x'];
 
 /** Every lobby's invariants: members within seats, a host among the members, bodies ↔ members. */
 export function checkLobby(lobby: Lobby): void {
@@ -56,54 +27,15 @@ describe('bounded fuzzing of client events', () => {
   let server: TestServer;
   beforeAll(async () => {
     // A generous rate limit so the fuzz reaches the handlers; flooding is tested separately.
-    server = await startTestServer({ rateLimit: { perSecond: 1e6, burst: 1e6 }, emptyLobbyGraceMs: 60_000, lobbyCreatesPerMinute: 1e6 });
+    server = await startTestServer({ rateLimit: { perSecond: 1e6, burst: 1e6 }, emptyLobbyGraceMs: 60_000, lobbyCreatesPerMinute: 1e6, maxLobbiesPerAddress: 1e6 });
   });
   afterAll(async () => {
     await server.cleanup();
   });
 
   it('thousands of malformed events leave the server up and every lobby consistent', async () => {
-    const rand = lcg(20260701);
-    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
-    const codes: string[] = [];
-    const memberIds: string[] = [];
-    const tokens: string[] = [];
-    const value = (depth = 0): unknown => {
-      const r = rand();
-      if (r < 0.12) return Math.floor(rand() * 40) - 5;
-      if (r < 0.18) return pick([NaN, Infinity, -0, 1e300, 2 ** 53 + 2, -1, 0.5]);
-      if (r < 0.3) return 'x'.repeat(Math.floor(rand() * 40));
-      if (r < 0.36) return pick([...codes, ...memberIds, ...tokens, 'A'.repeat(22)]);
-      if (r < 0.42) return pick([null, true, false, undefined]);
-      if (r < 0.46) return new Uint8Array(Math.floor(rand() * 64));
-      if (r < 0.5) return 'y'.repeat(Math.floor(rand() * 9000));
-      if (depth > 3) return 0;
-      if (r < 0.65) return Array.from({ length: Math.floor(rand() * 5) }, () => value(depth + 1));
-      const o: Record<string, unknown> = {};
-      const n = Math.floor(rand() * 4);
-      for (let i = 0; i < n; i++) o[pick(KEYS)] = value(depth + 1);
-      return o;
-    };
-    const validish = (event: string): unknown => {
-      switch (event) {
-        case 'lobby:create':
-          return { name: `f${Math.floor(rand() * 100)}`, seats: 1 + Math.floor(rand() * 4) };
-        case 'lobby:join':
-          return { code: pick(codes.length ? codes : ['A'.repeat(22)]), name: 'j' };
-        case 'lobby:resume':
-          return { resumeToken: pick(tokens.length ? tokens : ['B'.repeat(32)]) };
-        case 'lobby:kick':
-          return { memberId: pick(memberIds.length ? memberIds : ['m']) };
-        case 'lobby:config':
-          return { seats: Math.floor(rand() * 6), tickRate: 4 + Math.floor(rand() * 13) };
-        case 'game:action':
-          return { a: Math.floor(rand() * 19) - 1, slot: rand() < 0.5 ? Math.floor(rand() * 4) : undefined };
-        case 'lobby:consent':
-          return { exportConsent: rand() < 0.5 };
-        default:
-          return {};
-      }
-    };
+    const fuzz = new Fuzzer(20260701);
+    const { rand, pick, value, validish } = fuzz;
 
     const sockets: Socket[] = [];
     for (let i = 0; i < 6; i++) {
@@ -139,13 +71,7 @@ describe('bounded fuzzing of client events', () => {
       } else {
         const payload = r < 0.5 ? validish(event) : value();
         const withAck = rand() < 0.5;
-        const collect = (ack: { ok: boolean; data?: { lobby?: { code: string }; memberId?: string; resumeToken?: string } }) => {
-          if (ack?.ok && ack.data?.lobby) {
-            codes.push(ack.data.lobby.code);
-            if (ack.data.memberId) memberIds.push(ack.data.memberId);
-            if (ack.data.resumeToken) tokens.push(ack.data.resumeToken);
-          }
-        };
+        const collect = (ack: unknown) => fuzz.learn(ack);
         if (rand() < 0.05) s.emit(event, payload, value(), collect);
         else if (withAck) s.emit(event, payload, collect);
         else s.emit(event, payload);

@@ -6,7 +6,7 @@ import { WorldMirror } from '@aikon/protocol';
 import { ACTIONS } from '@aikon/engine';
 import { INVITE_CODE_RE, parseInviteCode, replayLog } from '@aikon/protocol';
 import { readFileSync } from 'node:fs';
-import { connectClient, nextError, startTestServer, waitFor } from './helpers.ts';
+import { connectClient, nextError, request, startTestServer, waitFor } from './helpers.ts';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
@@ -184,7 +184,10 @@ describe('relay server with real socket.io clients', () => {
     expect(lobby.world!.players.map((p) => p.slot)).toEqual([b.mirror.slot]);
     // The new host may start/kick/configure.
     await b.setConfig({ tickRate: 15 });
-    // Late join into the running game spawns next to the others.
+    // Late join into the running game spawns next to the others. (D shares the kicked C's
+    // address here, 127.0.0.1, so the host lifts C's ban first.)
+    expect(await refused(d.joinLobby(created.lobby.code, { name: 'D' }))).toBe('banned');
+    await request(b, 'lobby:unban', { memberId: jc.memberId });
     const late = await d.joinLobby(created.lobby.code, { name: 'D' });
     expect(late.lobby.status).toBe('running');
     await waitFor(() => d.mirror.ready && d.mirror.me(), 5000, 'late snapshot');

@@ -76,8 +76,11 @@ export interface RelayClient {
    * join in this tab) that is still valid for this lobby, returns to the same membership and body.
    */
   joinLobby(code: string, request: Omit<JoinLobbyRequest, 'code'>): Promise<JoinResult>;
-  /** Returns to a membership after a refresh (token from resumeStorage when omitted). */
-  resume(resumeToken?: string): Promise<JoinResult>;
+  /**
+   * Returns to a membership after a refresh (token from resumeStorage when omitted). Refused
+   * with `member_connected` while another connection holds it, unless `takeover` (that one is told).
+   */
+  resume(resumeToken?: string, options?: { takeover?: boolean }): Promise<JoinResult>;
   leave(): Promise<void>;
   setConfig(config: ConfigRequest): Promise<LobbyState>;
   kick(memberId: string): Promise<void>;
@@ -194,7 +197,8 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
     connectionEvents.emit(true);
     if (wasConnected && !socket.recovered && resumeToken && memberId) {
       // The server could not restore the session (e.g. it expired): resume by token.
-      request<JoinResult>('lobby:resume', { resumeToken }).then(joined, (err: unknown) => {
+      // Its own previous connection may not have timed out on the server yet: take it over.
+      request<JoinResult>('lobby:resume', { resumeToken, takeover: true }).then(joined, (err: unknown) => {
         if (err instanceof RelayRequestError) {
           errorEvents.emit(err.error);
           forget();
@@ -243,10 +247,10 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
       const token = req.resumeToken ?? resumeToken ?? undefined;
       return joined(await request<JoinResult>('lobby:join', { ...req, code, ...(token ? { resumeToken: token } : {}) }));
     },
-    async resume(token) {
+    async resume(token, options = {}) {
       const t = token ?? resumeToken;
       if (!t) throw new Error('no resume token');
-      return joined(await request<JoinResult>('lobby:resume', { resumeToken: t }));
+      return joined(await request<JoinResult>('lobby:resume', { resumeToken: t, ...(options.takeover ? { takeover: true } : {}) }));
     },
     async leave() {
       await request('lobby:leave');

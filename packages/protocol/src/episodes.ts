@@ -29,6 +29,17 @@ export interface EpisodeSummary {
   consent: boolean;
 }
 
+/** One player's episode state in a tracker (kept in relay checkpoints; plain JSON). */
+export interface TrackedSlot {
+  slot: number;
+  pid: string;
+  kind: PlayerKind;
+  consent: boolean;
+  currentConsent: boolean;
+  startT: number;
+  open: boolean;
+}
+
 interface Open {
   pid: string;
   kind: PlayerKind;
@@ -95,6 +106,16 @@ export class EpisodeTracker {
     // A truncated episode was already reported by afterStep; its successor has no steps yet.
     if (s.open && p && !p.truncated && !p.dead) this.finish(world, p, s, reason);
     this.slots.delete(slot);
+  }
+
+  /** Every tracked slot, for a checkpoint (see `restore`). */
+  tracked(): TrackedSlot[] {
+    return [...this.slots].map(([slot, s]) => ({ slot, ...s }));
+  }
+
+  /** Takes over the slots of a checkpoint (a tracker that tracks nothing yet). */
+  restore(slots: readonly TrackedSlot[]): void {
+    for (const { slot, ...s } of slots) this.slots.set(slot, { ...s });
   }
 
   /** Ends every open episode (session stop or crash). */

@@ -58,10 +58,19 @@ export const JoinLobbyRequest = z.strictObject({
   exportConsent: z.boolean().optional(),
   /** Returns to an existing membership (same body and inventory) if still valid. */
   resumeToken: ResumeToken.optional(),
+  /** With a resume token: move the membership here even if another connection holds it (that one is told). */
+  takeover: z.boolean().optional(),
 });
 export type JoinLobbyRequest = z.infer<typeof JoinLobbyRequest>;
 
-export const ResumeRequest = z.strictObject({ resumeToken: ResumeToken });
+export const ResumeRequest = z.strictObject({
+  resumeToken: ResumeToken,
+  /**
+   * The membership is still held by another connection (another tab): without `takeover` the
+   * resume is refused with `member_connected`; with it the other connection gets `lobby:kicked`.
+   */
+  takeover: z.boolean().optional(),
+});
 export type ResumeRequest = z.infer<typeof ResumeRequest>;
 
 export const EmptyRequest = z.strictObject({}).optional();
@@ -73,6 +82,10 @@ export type ConfigRequest = z.infer<typeof ConfigRequest>;
 
 export const KickRequest = z.strictObject({ memberId: z.string().min(1).max(64) });
 export type KickRequest = z.infer<typeof KickRequest>;
+
+/** Host: lets a kicked member (listed in `LobbyState.banned`) join again. */
+export const UnbanRequest = z.strictObject({ memberId: z.string().min(1).max(64) });
+export type UnbanRequest = z.infer<typeof UnbanRequest>;
 
 export const ConsentRequest = z.strictObject({ exportConsent: z.boolean() });
 export type ConsentRequest = z.infer<typeof ConsentRequest>;
@@ -95,6 +108,7 @@ export const ClientEvents = {
   'lobby:leave': EmptyRequest,
   'lobby:config': ConfigRequest,
   'lobby:kick': KickRequest,
+  'lobby:unban': UnbanRequest,
   'lobby:start': EmptyRequest,
   'lobby:consent': ConsentRequest,
   'game:action': ActionRequest,
@@ -133,6 +147,13 @@ export const ErrorCode = z.enum([
   'worker_not_found',
   'no_plan',
   'too_many_workers',
+  // membership and capacity (issue 14)
+  /** The host kicked you (your address) from this lobby; the host can lift it (`lobby:unban`). */
+  'banned',
+  /** The membership is held by another live connection; resume with `takeover: true` to move it. */
+  'member_connected',
+  /** Too many open lobbies created from one address. */
+  'too_many_lobbies',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -173,6 +194,8 @@ export const LobbyState = z.object({
   hostId: z.string().nullable(),
   /** World tick (0 before start). */
   t: z.int(),
+  /** Members the host kicked: they cannot join again from their address until the host lifts it. */
+  banned: z.array(z.object({ memberId: z.string(), name: z.string() })).optional(),
 });
 export type LobbyState = z.infer<typeof LobbyState>;
 

@@ -61,8 +61,12 @@ export const LeaveRecord = z.object({
 export const RespawnRecord = z.object({ k: z.literal('respawn'), t: T, slot: Slot, id: z.int(), x: z.int(), y: z.int() });
 export const ConsentRecord = z.object({ k: z.literal('consent'), t: T, slot: Slot, consent: z.boolean() });
 export const ConfigRecord = z.object({ k: z.literal('config'), t: T, tickRate: TickRate });
-/** One tick: `a` is flat [slot, action, ...] of the non-noop actions applied (others did noop). */
-export const TickRecord = z.object({ k: z.literal('tick'), t: T, a: z.array(z.int().min(0)) });
+/**
+ * One tick: `a` is flat [slot, action, ...] of the non-noop actions applied (others did noop);
+ * `b` (optional, additive) is flat [slot, brain, ...] for every AI worker that acted: which brain
+ * chose its action, an index into ACTING_BRAINS (0 scripted, 1 learned).
+ */
+export const TickRecord = z.object({ k: z.literal('tick'), t: T, a: z.array(z.int().min(0)), b: z.array(z.int().min(0)).optional() });
 export const HashRecord = z.object({ k: z.literal('hash'), t: T, h: z.string().regex(/^[0-9a-f]{16}$/) });
 export const EndRecord = z.object({
   k: z.literal('end'),
@@ -126,6 +130,8 @@ export function encodeRecord(record: LogRecord): Uint8Array {
 
 export interface DecodedLog {
   records: LogRecord[];
+  /** Byte offset just after each record (`ends[i]` for `records[i]`). */
+  ends: number[];
   /** Byte length of the valid prefix (magic + complete, checksummed, well-formed records). */
   validBytes: number;
   /** True when bytes follow the valid prefix (a torn or corrupt tail). */
@@ -151,13 +157,14 @@ export function decodeLog(bytes: Uint8Array): DecodedLog {
     for (let i = 0; i < bytes.length; i++) {
       if (bytes[i] !== LOG_MAGIC[i]) throw new LogFormatError('bad magic');
     }
-    return { records: [], validBytes: 0, torn: bytes.length > 0, tornReason: 'short magic' };
+    return { records: [], ends: [], validBytes: 0, torn: bytes.length > 0, tornReason: 'short magic' };
   }
   for (let i = 0; i < LOG_MAGIC.length; i++) {
     if (bytes[i] !== LOG_MAGIC[i]) throw new LogFormatError(i === 7 ? `unsupported version ${bytes[7]}` : 'bad magic');
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const records: LogRecord[] = [];
+  const ends: number[] = [];
   let offset = LOG_MAGIC.length;
   let tornReason: string | undefined;
   while (offset < bytes.length) {
@@ -194,7 +201,8 @@ export function decodeLog(bytes: Uint8Array): DecodedLog {
       break;
     }
     records.push(result.data);
+    ends.push(end);
     offset = end;
   }
-  return { records, validBytes: offset, torn: offset < bytes.length, tornReason };
+  return { records, ends, validBytes: offset, torn: offset < bytes.length, tornReason };
 }

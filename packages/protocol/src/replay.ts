@@ -1,5 +1,5 @@
 import { World } from '@aikon/engine';
-import { type EpisodeEndReason, type EpisodeSummary, EpisodeTracker } from './episodes.ts';
+import { type EpisodeEndReason, type EpisodeSummary, EpisodeTracker, type TrackedSlot } from './episodes.ts';
 import { decodeLog, type EndRecord, type LogRecord, type SessionRecord, type TickRecord } from './recording.ts';
 
 /**
@@ -89,12 +89,37 @@ export function replayLog(bytes: Uint8Array, options: ReplayOptions = {}): Repla
 export function replayRecords(records: readonly LogRecord[], options: ReplayOptions = {}): ReplayReport {
   const header = records[0];
   if (!header || header.k !== 'session') throw new ReplayError('the first record is not a session header');
-  const world = World.generate({ seed: header.seed, mode: header.mode });
+  return replayOnto(header, World.generate({ seed: header.seed, mode: header.mode }), [], records, 1, options);
+}
+
+/**
+ * Continues a replay from a checkpoint: `world` (restored from a snapshot) and the tracked
+ * episode slots at that point, then the log's records after it (no header). The relay uses it
+ * to bring a lobby back without replaying its whole session.
+ */
+export function replayFromCheckpoint(
+  header: SessionRecord,
+  checkpoint: { world: World; tracked: readonly TrackedSlot[] },
+  records: readonly LogRecord[],
+  options: ReplayOptions = {},
+): ReplayReport {
+  return replayOnto(header, checkpoint.world, checkpoint.tracked, records, 0, options);
+}
+
+function replayOnto(
+  header: SessionRecord,
+  world: World,
+  tracked: readonly TrackedSlot[],
+  records: readonly LogRecord[],
+  first: number,
+  options: ReplayOptions,
+): ReplayReport {
   const episodes: EpisodeSummary[] = [];
   const tracker = new EpisodeTracker((ep) => {
     episodes.push(ep);
     options.onEpisode?.(ep);
   });
+  tracker.restore(tracked);
   const mismatches: ReplayMismatch[] = [];
   const report: ReplayReport = {
     header,
@@ -116,7 +141,7 @@ export function replayRecords(records: readonly LogRecord[], options: ReplayOpti
     return options.stopOnMismatch === true;
   };
 
-  loop: for (let i = 1; i < records.length; i++) {
+  loop: for (let i = first; i < records.length; i++) {
     const rec = records[i];
     if (options.untilT !== undefined && world.t >= options.untilT) break;
     const expectedT = rec.k === 'tick' ? world.t + 1 : world.t;

@@ -6,7 +6,7 @@ import { ACHIEVEMENTS, INVENTORY } from '@aikon/engine';
  * protocol version 1: older clients never send or read them).
  *
  * Client → server (validated like every other event; each may carry an ack):
- *   workforce:add       { name }                      host only          → { workerId }
+ *   workforce:add       { name, brain? }              host only          → { workerId }
  *   workforce:remove    { workerId }                  host only
  *   workforce:goal      { text } | { goal }           commanders         → WorkforceGoalResult
  *   workforce:approve   { planId, approve }           host only (the approval gate)
@@ -40,7 +40,17 @@ export const StructuredGoal = z.discriminatedUnion('kind', [
 ]);
 export type StructuredGoal = z.infer<typeof StructuredGoal>;
 
-export const WorkforceAddRequest = z.strictObject({ name: WorkerName });
+/**
+ * A worker's brain: scripted (planner + commander + skills), learned (the relay's policy from
+ * the fair view alone) or hybrid (skills run the planner's tasks; the policy acts when there is
+ * no task). Who chose each action is one of ACTING_BRAINS.
+ */
+export const WorkerBrain = z.enum(['scripted', 'learned', 'hybrid']);
+export type WorkerBrain = z.infer<typeof WorkerBrain>;
+export const ACTING_BRAINS = ['scripted', 'learned'] as const;
+export type ActingBrain = (typeof ACTING_BRAINS)[number];
+
+export const WorkforceAddRequest = z.strictObject({ name: WorkerName, brain: WorkerBrain.optional() });
 export const WorkforceRemoveRequest = z.strictObject({ workerId: WorkerId });
 export const WorkforceGoalRequest = z.union([
   z.strictObject({ text: z.string().trim().min(1, 'type a goal').max(200) }),
@@ -106,6 +116,10 @@ export const WorkerView = z.object({
   /** What it does right now and why (the executor's activity or reflex). */
   activity: z.string(),
   health: z.int().nullable(),
+  /** Its brain (absent from older servers: scripted). */
+  brain: WorkerBrain.optional(),
+  /** Who chose its last action. */
+  acting: z.enum(ACTING_BRAINS).nullable().optional(),
 });
 export type WorkerView = z.infer<typeof WorkerView>;
 

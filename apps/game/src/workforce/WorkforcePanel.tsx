@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { MAKE_RULES, PLACE_RULES } from '@aikon/engine';
-import type { PlanTaskView, PlanView, StructuredGoal, WorkerView, WorkforceState } from '@aikon/protocol';
+import type { PlanTaskView, PlanView, StructuredGoal, WorkerBrain, WorkerView, WorkforceState } from '@aikon/protocol';
 import { useLobby } from '../net/lobby-store.ts';
 import { playerColor } from '../game/player-colors.ts';
 import { layoutPlan } from './plan-layout.ts';
@@ -85,6 +85,13 @@ const STATUS_COLOR: Record<WorkerView['status'], string> = {
   stopped: 'text-rose-300',
 };
 
+/** What each brain is (every WorkerBrain must have a line: the picker lists these). */
+const BRAIN_HELP: Record<WorkerBrain, string> = {
+  scripted: 'planner + commander + A* skills',
+  learned: "the relay's trained policy, from the fair view alone",
+  hybrid: 'skills run the tasks; the policy acts when there is no task',
+};
+
 function Workers({ workers, isHost }: { workers: WorkerView[]; isHost: boolean }) {
   const members = useLobby((s) => s.lobby?.members);
   // The lobby page colours members by slot, else by place in the list: the same here.
@@ -92,10 +99,11 @@ function Workers({ workers, isHost }: { workers: WorkerView[]; isHost: boolean }
   const add = useWorkforce((s) => s.addWorker);
   const remove = useWorkforce((s) => s.removeWorker);
   const [name, setName] = useState('');
+  const [brain, setBrain] = useState<WorkerBrain>('scripted');
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!name.trim()) return;
-    if (await add(name)) setName('');
+    if (await add(name, brain)) setName('');
   };
   return (
     <div className="mt-3">
@@ -107,6 +115,12 @@ function Workers({ workers, isHost }: { workers: WorkerView[]; isHost: boolean }
             <span className="h-3 w-3 shrink-0 rounded-full" style={{ background: colorOf(w) }} />
             <span className="font-semibold">{w.name}</span>
             <span className={`text-xs ${STATUS_COLOR[w.status]}`}>{w.status}</span>
+            {w.brain && w.brain !== 'scripted' && (
+              <span data-testid="worker-brain" className="rounded bg-violet-500/20 px-1 text-xs text-violet-200" title={`brain: ${w.brain}; last action chosen by: ${w.acting ?? '—'}`}>
+                {w.brain}
+                {w.brain === 'hybrid' && w.acting ? ` · ${w.acting}` : ''}
+              </span>
+            )}
             {w.health !== null && <span className="text-xs text-rose-200" title="health">♥{w.health}</span>}
             <span className="min-w-0 flex-1 truncate text-xs text-slate-400" title={w.activity}>
               {w.task ? `${w.task} · ` : ''}
@@ -123,6 +137,13 @@ function Workers({ workers, isHost }: { workers: WorkerView[]; isHost: boolean }
       {isHost && (
         <form className="mt-2 flex gap-2" onSubmit={(e) => void submit(e)}>
           <input data-testid="worker-name" value={name} maxLength={32} onChange={(e) => setName(e.target.value)} placeholder="worker name, e.g. Ada" className={`w-48 ${input}`} />
+          <select data-testid="worker-brain-select" value={brain} onChange={(e) => setBrain(e.target.value as WorkerBrain)} className={input} title={BRAIN_HELP[brain]}>
+            {(Object.keys(BRAIN_HELP) as WorkerBrain[]).map((b) => (
+              <option key={b} value={b} title={BRAIN_HELP[b]}>
+                {b} brain
+              </option>
+            ))}
+          </select>
           <button type="submit" data-testid="add-worker" disabled={!name.trim()} className="rounded-lg bg-sky-500 px-3 py-1.5 font-semibold text-sky-950 hover:bg-sky-400 disabled:opacity-50">
             Add AI worker
           </button>

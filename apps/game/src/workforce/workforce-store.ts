@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { RelayClient } from '@aikon/protocol/client';
-import type { Ack, AuditLine, StructuredGoal, WorkforceGoalResult, WorkforceSettings, WorkforceState } from '@aikon/protocol';
+import type { Ack, AuditLine, StructuredGoal, WorkerBrain, WorkforceGoalResult, WorkforceSettings, WorkforceState } from '@aikon/protocol';
 import { useLobby } from '../net/lobby-store.ts';
 import { errorText } from '../net/relay-source.ts';
 
@@ -21,7 +21,7 @@ export interface WorkforceStore {
   /** Whether the game screen's workforce dock is unfolded (kept here so it survives remounts). */
   dockOpen: boolean;
   toggleDock(): void;
-  addWorker(name: string): Promise<boolean>;
+  addWorker(name: string, brain?: WorkerBrain): Promise<boolean>;
   removeWorker(workerId: string): Promise<void>;
   giveGoal(goal: string | StructuredGoal): Promise<boolean>;
   decide(planId: number, approve: boolean): Promise<void>;
@@ -75,7 +75,7 @@ export const useWorkforce = create<WorkforceStore>()((set, get) => {
     toggleDock() {
       set({ dockOpen: !get().dockOpen });
     },
-    addWorker: (name) => run('workforce:add', { name: name.trim() }),
+    addWorker: (name, brain = 'scripted') => run('workforce:add', { name: name.trim(), brain }),
     async removeWorker(workerId) {
       await run('workforce:remove', { workerId });
     },

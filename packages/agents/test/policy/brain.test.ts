@@ -1,0 +1,65 @@
+import { World } from '@aikon/engine';
+import { describe, expect, it } from 'vitest';
+import type { PolicyRunner } from '../../src/policy/act.ts';
+import { actingBrain, LearnedBrain } from '../../src/policy/brain.ts';
+import { initPolicyWeights, POLICY_CONFIGS } from '../../src/policy/network.ts';
+import { OrtPolicy } from '../../src/policy/node/ort-policy.ts';
+import { exportPolicyOnnx } from '../../src/policy/onnx-export.ts';
+
+/** The real tfjs policy behind a fixed delay (a slow inference). */
+function delayed(runner: PolicyRunner, ms: number): PolicyRunner & { calls: number; finished: number } {
+  const r = {
+    ...runner,
+    calls: 0,
+    finished: 0,
+    run: async (x: Parameters<PolicyRunner['run']>[0]) => {
+      r.calls++;
+      const out = await runner.run(x);
+      await new Promise((res) => setTimeout(res, ms));
+      r.finished++;
+      return out;
+    },
+  };
+  return r;
+}
+
+describe('worker brains', () => {
+  it('a hybrid worker runs its skills while it has a task and its policy otherwise', () => {
+    expect(actingBrain('hybrid', true)).toBe('scripted');
+    expect(actingBrain('hybrid', false)).toBe('learned');
+    expect(actingBrain('learned', true)).toBe('learned');
+    expect(actingBrain('scripted', false)).toBe('scripted');
+  });
+
+  it('a learned brain never waits for a slow inference: ticks go on, decisions arrive later and are used once', async () => {
+    const c = POLICY_CONFIGS.tiny;
+    // The relay's runtime: onnxruntime-node (its run is asynchronous).
+    const ort = await OrtPolicy.fromBytes(exportPolicyOnnx(c, initPolicyWeights(c, 9)));
+    const runner = delayed(ort, 60);
+    const brain = new LearnedBrain(runner, 1);
+    const world = World.generate({ seed: 8 });
+    const p = world.addPlayer();
+    const first = brain.act(world, p.slot, 0);
+    expect(runner.calls).toBe(1);
+    expect(runner.finished).toBe(0); // act returned before its inference finished
+    expect(first).toBeNull();
+    world.step([0]);
+    expect(brain.act(world, p.slot, 0)).toBeNull(); // still running: the tick does not wait
+    expect(runner.calls).toBe(1); // one inference at a time
+    await brain.idle();
+    const a = brain.act(world, p.slot, 0);
+    expect(a).not.toBeNull();
+    expect(a!).toBeGreaterThanOrEqual(0);
+    expect(a!).toBeLessThan(17);
+    expect(brain.act(world, p.slot, 0)).toBeNull(); // used once; the next inference runs
+    expect(brain.inferences).toBe(1);
+    expect(brain.missed).toBe(3);
+    await brain.idle();
+    // While another brain acts (a hybrid worker's task), a pending decision is dropped as stale.
+    brain.act(world, p.slot, 0);
+    brain.observe(world, p.slot, 3);
+    await brain.idle();
+    expect(brain.act(world, p.slot, 3)).toBeNull();
+    await ort.dispose();
+  });
+});
