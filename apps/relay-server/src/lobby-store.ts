@@ -382,6 +382,7 @@ function restoreLobby(saved: SavedLobby, ctx: LobbyContext, recordings: Recordin
   }
   try {
     lobby.workforce.restore(saved.workforce, world, session ? join(ctx.config.dataDir, 'audit', `${session.sessionId}.jsonl`) : undefined);
+    lobby.reconcileBodies();
   } catch (err) {
     // Ticking already: the session ends properly (end record) rather than half restored.
     lobby.close('restore_failed', { sync: true });

@@ -716,6 +716,27 @@ export class Lobby {
   }
 
   /**
+   * After a restart, members and bodies agree again when the crash fell between a change and
+   * its lobby file: a body nobody owns (a join the log has, the file not) leaves ('timeout'),
+   * and a member without a body gets a fresh one.
+   */
+  reconcileBodies(): void {
+    const world = this.world;
+    if (this.status !== 'running' || !world) return;
+    const owned = new Set<number>();
+    for (const m of this.members.values()) if (m.slot !== null) owned.add(m.slot);
+    for (const w of this.workforce.workers.values()) if (w.slot !== null) owned.add(w.slot);
+    for (const p of [...world.players]) {
+      if (owned.has(p.slot)) continue;
+      this.tracker?.leave(world, p.slot, 'leave');
+      this.record({ k: 'leave', t: world.t, slot: p.slot, reason: 'timeout' });
+      world.removePlayer(p.slot);
+      this.log.warn({ slot: p.slot }, 'restored body without a member removed');
+    }
+    for (const m of this.members.values()) if (m.slot === null) this.spawnMember(m, false);
+  }
+
+  /**
    * The running world as it is now, with the log length it corresponds to (every record
    * written so far) and the episode tracker's slots: a restart replays only the records after
    * it. Taken between ticks.

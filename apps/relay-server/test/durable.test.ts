@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { replayLog, type WorkforceState } from '@aikon/protocol';
@@ -164,6 +164,39 @@ describe('durable lobbies (kill -9 of a relay process with two running lobbies)'
     const report = replayLog(new Uint8Array(readFileSync(path)));
     expect(report.ok).toBe(true);
     expect(report.lastT).toBeGreaterThan(t + 5);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('members and bodies agree after a restart that fell between a join and its lobby file', async () => {
+    const dir = tempDir('aikon-reconcile-');
+    const first = await startTestServer({ dataDir: dir });
+    const a = await connectClient(first.url);
+    const b = await connectClient(first.url);
+    clients.push(a, b);
+    const created = await a.createLobby({ name: 'A' });
+    await b.joinLobby(created.lobby.code, { name: 'B' });
+    await a.start();
+    await waitFor(() => a.mirror.self && b.mirror.self, 5000, 'bodies');
+    const lobby = first.lobbyByCode(created.lobby.code)!;
+    const bSlot = b.mirror.slot!;
+    lobby.suspend();
+    await first.close();
+    // The crash came after B's join was recorded but before the lobby file had B.
+    const file = join(dir, 'lobbies', `${lobby.id}.json`);
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { members: { name: string }[] };
+    saved.members = saved.members.filter((m) => m.name !== 'B');
+    writeFileSync(file, JSON.stringify(saved));
+    const second = await startTestServer({ dataDir: dir });
+    try {
+      const back = second.lobbyByCode(created.lobby.code)!;
+      expect([...back.members.values()].map((m) => m.name)).toEqual(['A']);
+      expect(back.world!.players.map((p) => p.slot)).toEqual([a.mirror.slot]);
+      expect(back.world!.findPlayer(bSlot)).toBeUndefined();
+    } finally {
+      await second.close();
+    }
+    const report = replayLog(new Uint8Array(readFileSync(listLogs(dir)[0])));
+    expect(report.ok).toBe(true);
     rmSync(dir, { recursive: true, force: true });
   });
 });

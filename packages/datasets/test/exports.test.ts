@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { decode as decodePng } from 'fast-png';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
+import { ENGINE_VERSION } from '@aikon/engine';
 import { replayLog } from '@aikon/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../src/catalog.ts';
@@ -131,7 +132,7 @@ print(json.dumps({'episodes': eps, 'total_steps': total, 'dataset_id': m['datase
       expect(ep.player).toMatch(/^p-[0-9a-f]{16}$/);
       expect(ep.session).toMatch(/^s-[0-9a-f]{16}$/);
       expect(['human', 'ai']).toContain(ep.player_kind);
-      expect(ep.engine_version).toBe('0.1.0');
+      expect(ep.engine_version).toBe(ENGINE_VERSION);
       expect(ep.tick_rate).toBe(8);
       expect(ep.t0).toBe(ep.start_t);
       expect(ep.reward_sum).toBeCloseTo(Number(ep.return), 6);
@@ -223,7 +224,7 @@ describe('replay-log export', () => {
   it('re-simulates exactly and carries the engine version', () => {
     const dir = join(outRoot, 'replay');
     const index = JSON.parse(readFileSync(join(dir, 'sessions.json'), 'utf8'));
-    expect(index.engineVersions).toEqual(['0.1.0']);
+    expect(index.engineVersions).toEqual([ENGINE_VERSION]);
     for (const s of index.sessions) {
       const bytes = readFileSync(join(dir, s.file));
       expect(bytes.length).toBe(statSync(join(dir, s.file)).size);
@@ -231,7 +232,7 @@ describe('replay-log export', () => {
       expect(report.ok).toBe(true);
       expect(report.complete).toBe(true);
       expect(report.hashesChecked).toBeGreaterThan(0);
-      expect(report.header.engineVersion).toBe('0.1.0');
+      expect(report.header.engineVersion).toBe(ENGINE_VERSION);
       expect(report.header.sessionId).toBe(s.session);
       for (const ep of report.episodes) expect(ep.pid).toMatch(/^p-[0-9a-f]{16}$/);
     }

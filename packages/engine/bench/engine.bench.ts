@@ -6,13 +6,20 @@
  */
 import { parseArgs } from 'node:util';
 import { CrafterEnv } from '../src/env.ts';
-import { loadTextures } from '../src/node.ts';
-import { NUM_ACTIONS, Rng, World } from '../src/index.ts';
+import { loadTextures, VecEnvWorkers } from '../src/node.ts';
+import { NUM_ACTIONS, Rng, VecEnv, World } from '../src/index.ts';
 
 const { values } = parseArgs({
-  options: { json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '4' } },
+  options: {
+    json: { type: 'boolean', default: false },
+    seconds: { type: 'string', default: '4' },
+    worlds: { type: 'string', default: '64' },
+    workers: { type: 'string', default: '2' },
+  },
   strict: true,
 });
+const worlds = Number(values.worlds);
+const workers = Number(values.workers);
 const seconds = Number(values.seconds);
 if (!(seconds > 0)) throw new Error(`--seconds must be positive, got ${values.seconds}`);
 
@@ -89,6 +96,28 @@ function bytesPerWorld(): { bytesPerWorld: number; snapshotBytes: number } {
   return { bytesPerWorld: (after - before) / count, snapshotBytes: worlds[0].snapshot().length };
 }
 
+/** World-steps per second of a VecEnv-shaped environment with random actions (resets included). */
+function vecStepsPerSecond(env: { reset(): void; step(actions: Int32Array): void }, num: number): number {
+  const agent = new Rng(3);
+  const actions = new Int32Array(num);
+  env.reset();
+  let steps = 0;
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  while (performance.now() < end) {
+    for (let i = 0; i < num; i++) actions[i] = agent.int(NUM_ACTIONS);
+    env.step(actions);
+    steps += num;
+  }
+  return steps / ((performance.now() - t0) / 1000);
+}
+
+const seeds = Array.from({ length: worlds }, (_, i) => i);
+const vecOne = vecStepsPerSecond(new VecEnv({ seeds }), worlds);
+const parallel = await VecEnvWorkers.create({ seeds, workers });
+const vecWorkers = vecStepsPerSecond(parallel, worlds);
+await parallel.close();
+
 const noObs = stepsWithoutObservations();
 const withObs = stepsWithObservations();
 const memory = bytesPerWorld();
@@ -100,6 +129,11 @@ const result = {
   generateMsMean: Number(noObs.generateMs.toFixed(3)),
   generateMsP99: Number(noObs.generateP99Ms.toFixed(3)),
   observationCostRatio: Number((noObs.stepsPerSecond / withObs).toFixed(2)),
+  vecEnvWorlds: worlds,
+  vecEnvStepsPerSecond: Math.round(vecOne),
+  vecEnvWorkers: workers,
+  vecEnvWorkersStepsPerSecond: Math.round(vecWorkers),
+  vecEnvWorkersSpeedup: Number((vecWorkers / vecOne).toFixed(2)),
   node: process.version,
 };
 
@@ -115,5 +149,8 @@ if (values.json) {
     'world generation, p99 ms': result.generateMsP99,
     'heap bytes per world': result.bytesPerWorld,
     'snapshot bytes per world': result.snapshotBytes,
+    [`VecEnv (${worlds} worlds, fair view) steps/s, one thread`]: result.vecEnvStepsPerSecond,
+    [`VecEnvWorkers steps/s, ${workers} workers`]: result.vecEnvWorkersStepsPerSecond,
+    'VecEnvWorkers speed-up (×)': result.vecEnvWorkersSpeedup,
   });
 }

@@ -1,11 +1,14 @@
 /**
- * Node-only helpers of the engine (`@aikon/engine/node`): reading the texture atlas from disk.
+ * Node-only helpers of the engine (`@aikon/engine/node`): reading the texture atlas from disk,
+ * and VecEnv over worker threads.
  * The browser build never imports this file; it fetches `/textures/atlas.png` and calls
  * `decodeAtlas` from `@aikon/engine`.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { decodeAtlas, type Textures } from './render/textures.ts';
+
+export { VecEnvWorkers } from './vec-env-workers.ts';
 
 /** The repository's atlas: `public/textures/atlas.png` at the repo root. */
 export const DEFAULT_ATLAS_PATH = fileURLToPath(new URL('../../../public/textures/atlas.png', import.meta.url));

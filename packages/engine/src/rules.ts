@@ -12,6 +12,7 @@ import {
   Material,
   MATERIALS,
 } from './constants.ts';
+import { cos } from './det-math.ts';
 
 export type ItemAmounts = Partial<Record<ItemName, number>>;
 
@@ -154,10 +155,13 @@ export const BALANCE_RULES: readonly BalanceRule[] = [
   },
 ];
 
-/** §11: daylight at step t. |cos|³ is written as a product so it is exact across JS engines. */
+/**
+ * §11: daylight at step t. The deterministic cos (det-math.ts) and |cos|³ written as a product
+ * make it the same in every JS engine.
+ */
 export function daylightAt(t: number): number {
   const progress = ((t % 300) / 300) + 0.3;
-  const c = Math.abs(Math.cos(Math.PI * progress));
+  const c = Math.abs(cos(Math.PI * progress));
   return 1 - c * c * c;
 }
 

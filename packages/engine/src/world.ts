@@ -21,7 +21,7 @@ import { updatePlayer } from './player-update.ts';
 import { CREATURE_HEALTH, CREATURE_WALKABLE, daylightAt } from './rules.ts';
 import { mixSeed, Rng } from './rng.ts';
 import { hashWorld, restoreWorld, serializeWorld } from './snapshot.ts';
-import { generateWorld } from './worldgen.ts';
+import { generateWorld, type TerrainNoise } from './worldgen.ts';
 
 /**
  * 'episode': Crafter's rules — the world ends at t = 10000 or when no player is alive.
@@ -104,12 +104,16 @@ export class World {
     return world;
   }
 
-  /** Generates the world of §13 from the seed. Players join with `addPlayer`. */
-  static generate(options: WorldOptions): World {
+  /**
+   * Generates the world of §13 from the seed. Players join with `addPlayer`. `terrain` picks the
+   * noise (default: the current one); replays of recorded sessions pass
+   * `terrainOfEngineVersion(recorded engine version)`.
+   */
+  static generate(options: WorldOptions & { terrain?: TerrainNoise }): World {
     const world = new World(options);
     // The first player's start chunk is registered first, as in Crafter (§12.1).
     world.registerChunk(START_X, START_Y);
-    generateWorld(world);
+    generateWorld(world, options.terrain);
     return world;
   }
 

@@ -1,27 +1,67 @@
+import { makeNoise3D } from 'open-simplex-noise';
 import { createNoise3D } from 'simplex-noise';
 import { Material, START_X, START_Y, WORLD_SIZE } from './constants.ts';
+import { exp, sqrtInt } from './det-math.ts';
 import { Rng } from './rng.ts';
 import type { World } from './world.ts';
 
 const N = WORLD_SIZE;
 
 /**
- * §13: terrain from seeded 3-D simplex noise (the third coordinate selects a layer), then the
- * initial cows, zombies and skeletons. The noise seed is the world generator's first draw, and
- * every other draw comes from the same generator, so the seed alone fixes the world.
+ * The noise function a world is generated with.
+ * - 'opensimplex': OpenSimplex (Kurt Spencer's 2014 algorithm, the `open-simplex-noise` port),
+ *   the noise Crafter uses through Python's `opensimplex`. Terrain statistics match Crafter's.
+ * - 'simplex-noise': the `simplex-noise` package, used by engine versions 0.1.x. Its values
+ *   spread wider, so tunnels, lava, iron and skeletons came out 1.7–1.9× too common. Kept only
+ *   so that sessions recorded with those versions replay (see `terrainOfEngineVersion`).
  */
-export function generateWorld(world: World): void {
+export type TerrainNoise = 'opensimplex' | 'simplex-noise';
+export const TERRAIN_NOISES: readonly TerrainNoise[] = ['opensimplex', 'simplex-noise'];
+/** The noise new worlds use. */
+export const CURRENT_TERRAIN_NOISE: TerrainNoise = 'opensimplex';
+
+/** The noise of the engine version a session was recorded with (unknown versions: the current one). */
+export function terrainOfEngineVersion(engineVersion: string): TerrainNoise {
+  return /^0\.[01]\.\d+$/.test(engineVersion) ? 'simplex-noise' : CURRENT_TERRAIN_NOISE;
+}
+
+type Noise3 = (x: number, y: number, z: number) => number;
+
+/** A seeded noise function; the seed is the world generator's first draw in both cases. */
+function seededNoise(rng: Rng, terrain: TerrainNoise): Noise3 {
+  const seed = rng.int(2147483647);
+  if (terrain === 'opensimplex') return makeNoise3D(seed);
+  const noiseRng = new Rng(seed);
+  return createNoise3D(() => noiseRng.uniform());
+}
+
+/**
+ * Euclidean distance of every tile from the start tile, indexed x * 64 + y. sqrtInt gives the
+ * same bits as Math.sqrt in V8, so worlds of the 'simplex-noise' engine versions are unchanged.
+ */
+const START_DISTANCE = (() => {
+  const d = new Float64Array(N * N);
+  for (let x = 0; x < N; x++) for (let y = 0; y < N; y++) d[x * N + y] = sqrtInt((x - START_X) ** 2 + (y - START_Y) ** 2);
+  return d;
+})();
+
+/**
+ * §13: terrain from seeded 3-D noise (the third coordinate selects a layer), then the initial
+ * cows, zombies and skeletons. The noise seed is the world generator's first draw, and every
+ * other draw comes from the same generator, so the seed alone fixes the world. Only + − × ÷,
+ * floor and the deterministic exp run here, so every JavaScript engine builds the same world.
+ */
+export function generateWorld(world: World, terrain: TerrainNoise = CURRENT_TERRAIN_NOISE): void {
   const rng = world.rng;
-  const noiseRng = new Rng(rng.int(2147483647));
-  const noise = createNoise3D(() => noiseRng.uniform());
+  const noise = seededNoise(rng, terrain);
   const S = (x: number, y: number, z: number, scale: number): number => noise(x / scale, y / scale, z);
   const tunnels = new Uint8Array(N * N);
 
   for (let x = 0; x < N; x++) {
     for (let y = 0; y < N; y++) {
       const i = x * N + y;
-      const r = Math.sqrt((x - START_X) ** 2 + (y - START_Y) ** 2);
-      const start = 1 / (1 + Math.exp(-(4 - r + 2 * S(x, y, 8, 3))));
+      const r = START_DISTANCE[i];
+      const start = 1 / (1 + exp(-(4 - r + 2 * S(x, y, 8, 3))));
       const water = S(x, y, 3, 15) + 0.15 * S(x, y, 3, 5) + 0.1 - 2 * start;
       const mountain = (S(x, y, 0, 15) + 0.3 * S(x, y, 0, 5)) / 1.3 - 4 * start - 0.3 * water;
       let material: number;
@@ -63,7 +103,7 @@ export function generateWorld(world: World): void {
       const material = world.material[i];
       if (material !== Material.grass && material !== Material.sand && material !== Material.path) continue;
       if (world.grid[i] !== null) continue;
-      const r = Math.sqrt((x - START_X) ** 2 + (y - START_Y) ** 2);
+      const r = START_DISTANCE[i];
       if (material === Material.grass && r > 3 && rng.uniform() > 0.985) world.spawn('cow', x, y);
       else if (r > 10 && rng.uniform() > 0.993) world.spawn('zombie', x, y);
       else if (tunnels[i] === 1 && rng.uniform() > 0.95) world.spawn('skeleton', x, y);

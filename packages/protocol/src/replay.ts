@@ -1,4 +1,4 @@
-import { World } from '@aikon/engine';
+import { terrainOfEngineVersion, World } from '@aikon/engine';
 import { type EpisodeEndReason, type EpisodeSummary, EpisodeTracker, type TrackedSlot } from './episodes.ts';
 import { decodeLog, type EndRecord, type LogRecord, type SessionRecord, type TickRecord } from './recording.ts';
 
@@ -89,7 +89,9 @@ export function replayLog(bytes: Uint8Array, options: ReplayOptions = {}): Repla
 export function replayRecords(records: readonly LogRecord[], options: ReplayOptions = {}): ReplayReport {
   const header = records[0];
   if (!header || header.k !== 'session') throw new ReplayError('the first record is not a session header');
-  return replayOnto(header, World.generate({ seed: header.seed, mode: header.mode }), [], records, 1, options);
+  // The world comes from the generator of the engine version the session was recorded with.
+  const world = World.generate({ seed: header.seed, mode: header.mode, terrain: terrainOfEngineVersion(header.engineVersion) });
+  return replayOnto(header, world, [], records, 1, options);
 }
 
 /**

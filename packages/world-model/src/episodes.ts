@@ -9,6 +9,8 @@
  *     "id": "scripted-000017",            // unique within a dataset; the train/validation split hashes it
  *     "source": "scripted",               // "random" | "scripted" | "recorded" | any label
  *     "seed": 17, "slot": 0,              // optional provenance (world seed, player slot)
+ *     "engineVersion": "0.2.0",           // optional: the engine that ran it (absent: 0.1.x or earlier,
+ *                                         // whose worlds came from the old simplex-noise terrain)
  *     "view":      [[63 ids], ...],       // T+1 local 9×7 semantic views, row-major (j * 9 + i), ids 0..18
  *     "facing":    [0..3, ...],           // T+1 (left, right, up, down)
  *     "sleeping":  [0|1, ...],            // T+1
@@ -24,7 +26,7 @@
  *
  * Observation t is what the player saw before action t. Browser-safe (no Node imports).
  */
-import { NUM_ACHIEVEMENTS, NUM_ACTIONS, NUM_ITEMS, type World } from '@aikon/engine';
+import { ENGINE_VERSION, NUM_ACHIEVEMENTS, NUM_ACTIONS, NUM_ITEMS, type World } from '@aikon/engine';
 import { z } from 'zod';
 import { daylightBucket, encodeObservation, FRAME_TOKENS, observe, VIEW_TOKENS } from './tokens.ts';
 
@@ -39,6 +41,7 @@ export const EpisodeFileSchema = z
     id: z.string().min(1),
     source: z.string().min(1),
     seed: int.optional(),
+    engineVersion: z.string().optional(),
     slot: int.min(0).optional(),
     view: z.array(z.array(int.min(0).max(18)).length(VIEW_TOKENS)).min(2),
     facing: z.array(int.min(0).max(3)),
@@ -160,6 +163,7 @@ export class EpisodeRecorder {
       id: this.meta.id,
       source: this.meta.source,
       ...(this.meta.seed !== undefined ? { seed: this.meta.seed } : {}),
+      engineVersion: ENGINE_VERSION,
       slot: this.slot,
       ...this.e,
       terminated: p.dead,

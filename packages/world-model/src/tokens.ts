@@ -11,14 +11,26 @@
  * MASK (45) is the absorbing state of the diffusion; CLS (46) is the model's extra position that
  * carries the reward and termination heads. This file imports nothing from Node.
  */
-import { localSemanticView, NUM_ITEMS, VIEW_COLS, VIEW_ROWS, type World } from '@aikon/engine';
+import {
+  FAIR_VIEW_CELLS,
+  FAIR_VIEW_DAYLIGHT,
+  FAIR_VIEW_FACING,
+  FAIR_VIEW_INVENTORY,
+  FAIR_VIEW_SIZE,
+  localSemanticView,
+  NUM_ITEMS,
+  VIEW_COLS,
+  VIEW_ROWS,
+  type World,
+} from '@aikon/engine';
 
-export const VIEW_TOKENS = VIEW_COLS * VIEW_ROWS; // 63
+// Frame positions are the engine's fair-view layout (the VecEnv observation vector), one definition.
+export const VIEW_TOKENS = FAIR_VIEW_CELLS; // 63
 export const NUM_SEMANTIC = 19;
-export const FACING_POS = VIEW_TOKENS; // 63
-export const INVENTORY_POS = VIEW_TOKENS + 1; // 64
-export const DAYLIGHT_POS = INVENTORY_POS + NUM_ITEMS; // 80
-export const FRAME_TOKENS = DAYLIGHT_POS + 1; // 81
+export const FACING_POS = FAIR_VIEW_FACING; // 63
+export const INVENTORY_POS = FAIR_VIEW_INVENTORY; // 64
+export const DAYLIGHT_POS = FAIR_VIEW_DAYLIGHT; // 80
+export const FRAME_TOKENS = FAIR_VIEW_SIZE; // 81
 export const DAYLIGHT_BUCKETS = 8;
 export const MAX_COUNT = 9;
 

@@ -11,11 +11,14 @@ import { getSimConfig } from '../src/sim/config.ts';
 const dir = mkdtempSync(join(tmpdir(), 'wm-sim-train-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+// Three held-out episodes, not one: a single 60-step episode measures the move and facing heads
+// too noisily for "every head falls" (on engine 0.2.0's terrain seed 9 alone showed the move loss
+// flat while the total halved).
 const data: Dataset = {
-  train: [1, 2, 3, 4].map((s) => episodeToTokens(generateEpisode({ policy: s % 2 ? 'scripted' : 'random', seed: s, maxSteps: 80 }))),
-  validation: [episodeToTokens(generateEpisode({ policy: 'scripted', seed: 9, maxSteps: 60 }))],
-  files: 5,
-  sources: { scripted: 3, random: 2 },
+  train: [1, 2, 3, 4, 5, 6].map((s) => episodeToTokens(generateEpisode({ policy: s % 2 ? 'scripted' : 'random', seed: s, maxSteps: 80 }))),
+  validation: [9, 10, 11].map((s) => episodeToTokens(generateEpisode({ policy: 'scripted', seed: s, maxSteps: 60 }))),
+  files: 9,
+  sources: { scripted: 6, random: 3 },
 };
 
 describe('world simulator training (--quick: the tiny config)', () => {

@@ -21,6 +21,7 @@ import {
   VIEW_COLS,
   VIEW_ROWS,
 } from '../constants.ts';
+import { exp } from '../det-math.ts';
 import type { Entity, Player } from '../entity.ts';
 import { PLANT_RIPE_AFTER } from '../rules.ts';
 import type { World } from '../world.ts';
@@ -152,7 +153,7 @@ export class AgentViewRenderer {
       const v = H > 1 ? -1 + (2 * y) / (H - 1) : 0;
       for (let x = 0; x < W; x++) {
         const u = W > 1 ? -1 + (2 * x) / (W - 1) : 0;
-        this.vignette[y * W + x] = 1 - Math.exp((-0.5 * (u * u + v * v)) / (0.5 * 0.5));
+        this.vignette[y * W + x] = 1 - exp((-0.5 * (u * u + v * v)) / (0.5 * 0.5));
       }
     }
   }
@@ -358,11 +359,16 @@ export const LOCAL_VIEW_SIZE = VIEW_COLS * VIEW_ROWS;
  */
 export function localSemanticView(world: World, slot: number, out: Uint8Array = new Uint8Array(LOCAL_VIEW_SIZE)): Uint8Array {
   if (out.length !== LOCAL_VIEW_SIZE) throw new RangeError(`out must hold ${LOCAL_VIEW_SIZE} ids, got ${out.length}`);
+  writeLocalView(world, slot, out, 0);
+  return out;
+}
+
+/** The ids of `localSemanticView` written into any numeric array from `offset` (no checks). */
+export function writeLocalView(world: World, slot: number, out: Uint8Array | Float32Array, offset: number): void {
   const player = world.player(slot);
   const x0 = player.x - HALF_COLS;
   const y0 = player.y - HALF_ROWS;
   for (let j = 0; j < VIEW_ROWS; j++) {
-    for (let i = 0; i < VIEW_COLS; i++) out[j * VIEW_COLS + i] = world.semanticAt(x0 + i, y0 + j);
+    for (let i = 0; i < VIEW_COLS; i++) out[offset + j * VIEW_COLS + i] = world.semanticAt(x0 + i, y0 + j);
   }
-  return out;
 }
