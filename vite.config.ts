@@ -8,7 +8,7 @@ import tailwindcss from '@tailwindcss/vite';
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
 /**
- * The world models for browser dream shards: `models/manifest.json` and the .onnx files it lists
+ * The world models for browser dream shards: `models/manifest.json` and the .onnx/.bin files it lists
  * are served at /models/ by the dev and preview servers and copied into the build (the relay
  * serves the repo's models/ at the same path, so a retrained model needs no rebuild there).
  */
@@ -16,8 +16,9 @@ function worldModels(dir = here('./models')): Plugin {
   const files = (): string[] => {
     const manifest = join(dir, 'manifest.json');
     if (!existsSync(manifest)) return [];
-    const m = JSON.parse(readFileSync(manifest, 'utf8')) as { models?: { file?: string }[] };
-    return ['manifest.json', ...(m.models ?? []).map((e) => e.file ?? '').filter((f) => /^[\w.-]+\.onnx$/.test(f) && existsSync(join(dir, f)))];
+    const m = JSON.parse(readFileSync(manifest, 'utf8')) as { models?: { file?: string }[]; simulators?: { file?: string }[] };
+    const listed = [...(m.models ?? []), ...(m.simulators ?? [])].map((e) => e.file ?? '');
+    return ['manifest.json', ...listed.filter((f) => /^[\w.-]+\.(onnx|bin)$/.test(f) && existsSync(join(dir, f)))];
   };
   const serve = (server: { middlewares: { use(fn: (req: { url?: string }, res: import('node:http').ServerResponse, next: () => void) => void): void } }) =>
     server.middlewares.use((req, res, next) => {

@@ -1,7 +1,8 @@
 /**
- * Server dream shards: the Socket.IO namespace `/dream` hosts token-dream sessions
- * (`DreamShard` of @aikon/world-model over onnxruntime-node) for clients whose device cannot
- * dream in real time, and `/models/…` serves the model files to browser shards.
+ * Server dream shards: the Socket.IO namespace `/dream` hosts dream sessions of
+ * @aikon/world-model (the token dream model over onnxruntime-node, or the world simulator when
+ * `model` names it) for clients whose device cannot dream in real time, and
+ * `/models/…` serves the model files to browser shards.
  *
  * The events and answers are defined in @aikon/world-model's dream-protocol.ts. Every event is rate limited per socket, size-checked and zod-validated; sessions are bounded
  * per socket and per server, freed on dispose, on disconnect and after an idle timeout.
@@ -20,15 +21,15 @@ import {
   type DreamResetResult,
   DreamWireEvents,
   type DreamWireEventName,
-  type DreamShard,
+  type DreamModel,
+  type DreamSession,
   frameData,
-  type LoadedModel,
 } from '@aikon/world-model';
 
 export interface DreamConfig {
-  /** Directory with manifest.json and the .onnx files. */
+  /** Directory with manifest.json and the model files it lists. */
   modelsDir: string;
-  /** Model name in the manifest (default: the first token-dream model). */
+  /** Model name in the manifest (default: its token-dream model; a simulator's name runs the world simulator). */
   model?: string;
   maxSessions: number;
   maxSessionsPerSocket: number;
@@ -56,7 +57,7 @@ class DreamError extends Error {
 interface Session {
   id: number;
   socket: Socket;
-  shard: DreamShard;
+  shard: DreamSession;
   busy: boolean;
   lastUsed: number;
 }
@@ -78,20 +79,20 @@ export function attachDreamHost(io: Server, config: DreamConfig, log: Logger): D
   const sessions = new Map<number, Session>();
   const recentStepMs: number[] = [];
   let nextSession = 1;
-  let model: Promise<LoadedModel> | null = null;
+  let model: Promise<DreamModel> | null = null;
   let closed = false;
 
-  function loadModel(): Promise<LoadedModel> {
+  function loadModel(): Promise<DreamModel> {
     model ??= (async () => {
       const wm = await import('@aikon/world-model/node');
       const manifest = JSON.parse(readFileSync(join(config.modelsDir, 'manifest.json'), 'utf8')) as unknown;
-      const loaded = await wm.loadModel(
+      const loaded = await wm.loadDreamModel(
         manifest,
         async (file) => new Uint8Array(readFileSync(join(config.modelsDir, basename(file)))),
         (bytes, K) => wm.OrtNodeBackend.create(bytes, K, { intraOpNumThreads: config.threads }),
-        config.model,
+        config.model !== undefined ? { name: config.model } : {},
       );
-      log.info({ model: loaded.entry.name, version: loaded.entry.version, backend: loaded.backend.name }, 'dream model loaded');
+      log.info({ model: loaded.name, version: loaded.version, backend: loaded.backend }, 'dream model loaded');
       return loaded;
     })();
     model.catch((err: unknown) => {
@@ -127,7 +128,7 @@ export function attachDreamHost(io: Server, config: DreamConfig, log: Logger): D
         if (mine >= config.maxSessionsPerSocket) throw new DreamError('session_limit', `at most ${config.maxSessionsPerSocket} dream sessions per connection; dispose one first`);
         if (sessions.size >= config.maxSessions) throw new DreamError('server_busy', `this server hosts at most ${config.maxSessions} dream sessions; try again later or dream in your browser`);
       }
-      let loaded: LoadedModel;
+      let loaded: DreamModel;
       try {
         loaded = await loadModel();
       } catch (err) {
@@ -149,10 +150,10 @@ export function attachDreamHost(io: Server, config: DreamConfig, log: Logger): D
       s.lastUsed = performance.now();
       const result: DreamResetResult = {
         session: s.id,
-        model: loaded.entry.name,
-        version: loaded.entry.version,
-        backend: loaded.backend.name,
-        context: loaded.entry.contextLength,
+        model: loaded.name,
+        version: loaded.version,
+        backend: loaded.backend,
+        context: loaded.context,
         sampler: { steps: s.shard.sampler.steps, temperature: s.shard.sampler.temperature },
       };
       return result;
@@ -223,10 +224,10 @@ export function attachDreamHost(io: Server, config: DreamConfig, log: Logger): D
     const name = path.slice('/models/'.length);
     const manifestFile = join(config.modelsDir, 'manifest.json');
     let allowed = name === 'manifest.json';
-    if (!allowed && /^[\w.-]+\.onnx$/.test(name) && existsSync(manifestFile)) {
+    if (!allowed && /^[\w.-]+\.(onnx|bin)$/.test(name) && existsSync(manifestFile)) {
       try {
-        const m = JSON.parse(readFileSync(manifestFile, 'utf8')) as { models?: { file?: string }[] };
-        allowed = (m.models ?? []).some((e) => e.file === name);
+        const m = JSON.parse(readFileSync(manifestFile, 'utf8')) as { models?: { file?: string }[]; simulators?: { file?: string }[] };
+        allowed = [...(m.models ?? []), ...(m.simulators ?? [])].some((e) => e.file === name);
       } catch {
         allowed = false;
       }
@@ -259,7 +260,7 @@ export function attachDreamHost(io: Server, config: DreamConfig, log: Logger): D
       sessions.clear();
       const m = model;
       model = null;
-      if (m) await m.then((x) => x.backend.dispose()).catch(() => {});
+      if (m) await m.then((x) => x.dispose()).catch(() => {});
     },
   };
 }

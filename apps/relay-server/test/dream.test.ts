@@ -1,6 +1,7 @@
 /**
  * Server dream shards over real Socket.IO: the `/dream` namespace runs the token dream model
- * (models/manifest.json) with onnxruntime-node; resets from real tokenized frames, steps return
+ * (models/manifest.json) with onnxruntime-node, or the world simulator when configured by name;
+ * resets from real tokenized frames, steps return
  * valid predictions, bad messages and extra sessions are refused, sessions end with the socket.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +65,10 @@ describe('server dream shards (/dream namespace)', () => {
     expect((await res.arrayBuffer()).byteLength).toBe(manifest.models[0].bytes);
     expect((await fetch(`${server.url}/models/../package.json`)).status).toBe(404);
     expect((await fetch(`${server.url}/models/other.onnx`)).status).toBe(404);
+    const sims = (manifest as unknown as { simulators: { file: string; bytes: number }[] }).simulators;
+    const sim = await fetch(`${server.url}/models/${sims[0].file}`);
+    expect((await sim.arrayBuffer()).byteLength).toBe(sims[0].bytes);
+    expect((await fetch(`${server.url}/models/other.bin`)).status).toBe(404);
   });
 
   it('reset from real frames, then steps return valid predicted frames', async () => {
@@ -151,5 +156,32 @@ describe('server dream shards (/dream namespace)', () => {
     const c = await connect();
     const acks = await Promise.all(Array.from({ length: 60 }, () => call(c, 'dream:step', { v: 1, session: 1, action: 0 })));
     expect(acks.filter((x) => !x.ok && x.error.code === 'rate_limited').length).toBeGreaterThan(10);
+  });
+
+  it('serves the world simulator when the relay is configured with its name; its frames carry the new fields', async () => {
+    const other = await startTestServer({ dream: { model: 'world-sim-small' } });
+    const s = ioClient(`${other.url}/dream`, { parser: msgpackParser, transports: ['websocket'], reconnection: false });
+    try {
+      await new Promise<void>((done, fail) => {
+        s.once('connect', () => done());
+        s.once('connect_error', fail);
+      });
+      const a = (await s.timeout(30_000).emitWithAck('dream:reset', { v: 1, frames: realFrames() })) as DreamAck<DreamResetResult>;
+      if (!a.ok) throw new Error(a.error.message);
+      expect(a.data.model).toBe('world-sim-small');
+      expect(a.data.backend).toMatch(/world-sim \(TypeScript/);
+      for (let i = 0; i < 5; i++) {
+        const f = (await s.timeout(30_000).emitWithAck('dream:step', { v: 1, session: a.data.session, action: Action.move_right })) as DreamAck<DreamFrame>;
+        if (!f.ok) throw new Error(f.error.message);
+        expect(f.data.tokens.length).toBe(FRAME_TOKENS);
+        expect(decodeObservation(f.data.tokens).inventory[0]).toBeGreaterThan(0);
+        expect(f.data.continuation).toBeGreaterThan(0.5); // full health, no enemy: no predicted death
+        expect(f.data.ended).toBeNull();
+        expect(f.data.event).toBeGreaterThanOrEqual(0);
+      }
+    } finally {
+      s.close();
+      await other.cleanup();
+    }
   });
 });

@@ -97,13 +97,13 @@ function bytesPerWorld(): { bytesPerWorld: number; snapshotBytes: number } {
 }
 
 /** World-steps per second of a VecEnv-shaped environment with random actions (resets included). */
-function vecStepsPerSecond(env: { reset(): void; step(actions: Int32Array): void }, num: number): number {
+function vecStepsPerSecond(env: { reset(): void; step(actions: Int32Array): void }, num: number, duration = seconds): number {
   const agent = new Rng(3);
   const actions = new Int32Array(num);
   env.reset();
   let steps = 0;
   const t0 = performance.now();
-  const end = t0 + seconds * 1000;
+  const end = t0 + duration * 1000;
   while (performance.now() < end) {
     for (let i = 0; i < num; i++) actions[i] = agent.int(NUM_ACTIONS);
     env.step(actions);
@@ -113,6 +113,7 @@ function vecStepsPerSecond(env: { reset(): void; step(actions: Int32Array): void
 }
 
 const seeds = Array.from({ length: worlds }, (_, i) => i);
+vecStepsPerSecond(new VecEnv({ seeds }), worlds, 1); // warm-up: compile the step path before timing
 const vecOne = vecStepsPerSecond(new VecEnv({ seeds }), worlds);
 const parallel = await VecEnvWorkers.create({ seeds, workers });
 const vecWorkers = vecStepsPerSecond(parallel, worlds);

@@ -79,6 +79,9 @@ export class VecEnvWorkers {
           }),
       ),
     );
+    // From here workers only run inside a synchronous step() or reset(): they need not keep the
+    // process alive, so a program that forgets close() still exits.
+    for (const { worker } of env.handles) worker.unref();
     return env;
   }
 

@@ -43,7 +43,7 @@ const data = loadDataset(dataDir);
 const t0 = performance.now();
 // Return-trip worlds: seeds outside the generated training range.
 const returnSeeds = Array.from({ length: 48 }, (_, i) => 900_000 + i);
-const result = evaluateSim(model, { episodes: data.validation, rollouts: Number(values.rollouts), seed: Number(values.seed), batch: Number(values.batch), returnSeeds });
+const result = await evaluateSim(model, { episodes: data.validation, rollouts: Number(values.rollouts), seed: Number(values.seed), batch: Number(values.batch), returnSeeds });
 const strips = values['no-write'] ? [] : writeStrips(model, data.validation, { dir: modelsDir, prefix: entry.name, count: Number(values.strips), steps: 32 });
 const command = `npm run eval:world-model -- ${process.argv.slice(2).join(' ')}`.trim();
 const report = {
@@ -76,6 +76,6 @@ if (values.json) {
     console.log(`   one step: unlock precision ${s.unlocks.precision}% recall ${s.unlocks.recall}% (${s.unlocks.real} real); death ROC AUC ${s.death.rocAuc} (${s.death.deaths} deaths); reward exact ${s.rewardExact}%`);
   }
   console.log(`return trip (view tokens matching the real world after k away + k back): ${Object.entries(r.returnTrip).map(([k, v]) => `k=${k}: ${v.matchReal}% (${v.trials})`).join(', ')}`);
-  console.log(`imagination (1 thread): ${r.imagination.map((s) => `batch ${s.batch}: ${s.stepsPerSecond} steps/s wall, ${s.stepsPerCpuSecond} per CPU-second`).join('; ')}`);
+  console.log(`imagination: ${r.imagination.map((s) => `batch ${s.batch}, ${'threads' in s ? s.threads : 1} thread(s): ${s.stepsPerSecond} steps/s wall, ${s.stepsPerCpuSecond} per CPU-second`).join('; ')}`);
   if (strips.length) console.log(`strips: ${strips.join(', ')}`);
 }

@@ -84,6 +84,8 @@ export type DreamResponse =
 export interface DreamLoadMessage {
   type: 'load';
   manifestUrl: string;
+  /** Which family to run (default: the token dream model, or the family of the model `name`d). */
+  family?: 'world-sim' | 'token-dream';
   name?: string;
   wasmPaths?: string;
   numThreads?: number;

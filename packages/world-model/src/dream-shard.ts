@@ -38,6 +38,8 @@ export interface DreamSession {
   dispose(): Promise<void>;
   /** The real or dreamed frames the next step conditions on, oldest first. */
   readonly frames: readonly Int32Array[];
+  /** Passes per step and sampling temperature (0 = greedy). */
+  readonly sampler: { readonly steps: number; readonly temperature: number };
 }
 
 export interface DreamShardOptions {

@@ -5,16 +5,17 @@
  *   worker.postMessage({ type: 'load', manifestUrl: '/models/manifest.json', wasmPaths: '/ort/' });
  *   // then DreamRequest messages (dream-protocol.ts): reset with tokenized frames, step with actions
  *
- * The model is fetched next to the manifest, checked against its sha256 and I/O contract, and
- * run with onnxruntime-web (WebGPU where available, else wasm).
+ * The model is fetched next to the manifest and checked against its sha256. The world simulator
+ * (asked for by name or family) runs as plain TypeScript in this worker; the token dream model
+ * runs with onnxruntime-web (WebGPU where available, else wasm).
  */
 import { OrtWebBackend } from './backend-web.ts';
 import { type DreamLoadMessage, type DreamWorkerReply, handleDreamRequest } from './dream-protocol.ts';
-import type { DreamShard } from './dream-shard.ts';
-import { loadModel } from './runtime.ts';
+import type { DreamSession } from './dream-shard.ts';
+import { loadDreamModel } from './runtime.ts';
 
 const scope = globalThis as unknown as { onmessage: ((e: { data: unknown }) => void) | null; postMessage(m: DreamWorkerReply): void };
-let shard: DreamShard | null = null;
+let shard: DreamSession | null = null;
 
 scope.onmessage = async (e) => {
   const msg = e.data as { type?: string; id?: number };
@@ -23,14 +24,16 @@ scope.onmessage = async (e) => {
     try {
       const manifest = await (await fetch(m.manifestUrl)).json();
       const base = new URL('.', new URL(m.manifestUrl, (globalThis as { location?: { href: string } }).location?.href));
-      const model = await loadModel(
+      const readFile = async (file: string) => new Uint8Array(await (await fetch(new URL(file, base))).arrayBuffer());
+      const model = await loadDreamModel(
         manifest,
-        async (file) => new Uint8Array(await (await fetch(new URL(file, base))).arrayBuffer()),
+        readFile,
         (bytes, K) => OrtWebBackend.create(bytes, K, { ...(m.wasmPaths ? { wasmPaths: m.wasmPaths } : {}), ...(m.numThreads ? { numThreads: m.numThreads } : {}) }),
-        m.name,
+        { ...(m.name !== undefined ? { name: m.name } : {}), ...(m.family !== undefined ? { family: m.family } : {}) },
       );
-      shard = model.shard({ ...(m.seed !== undefined ? { seed: m.seed } : {}) });
-      scope.postMessage({ type: 'loaded', v: 1, model: model.entry.name, version: model.entry.version, backend: model.backend.name, sampler: model.entry.sampler });
+      const s = model.shard(m.seed !== undefined ? { seed: m.seed } : {});
+      shard = s;
+      scope.postMessage({ type: 'loaded', v: 1, model: model.name, version: model.version, backend: model.backend, sampler: { steps: s.sampler.steps, temperature: s.sampler.temperature } });
     } catch (err) {
       scope.postMessage({ type: 'error', v: 1, id: -1, message: (err as Error).message });
     }

@@ -15,5 +15,6 @@ export { generateEpisodes, DEFAULT_GENERATION } from './node/generate.ts';
 export { saveCheckpoint, loadCheckpoint, hasCheckpoint, type Checkpoint } from './node/checkpoint.ts';
 export { trainSim, loadSimCheckpoint, saveSimCheckpoint, hasSimCheckpoint, simLearningRate, validationLoss, type SimCheckpoint, type SimTrainOptions } from './node/sim-train.ts';
 export { exportSim, upsertSimEntry } from './node/sim-export.ts';
-export { evaluateSim, rolloutReport, startAt, returnTrip, rocAuc, imaginationSpeed, SIM_HORIZONS, type SimEvalResult } from './node/sim-evaluate.ts';
+export { SimDreamsPool } from './node/sim-pool.ts';
+export { evaluateSim, rolloutReport, startAt, returnTrip, rocAuc, imaginationSpeed, poolSpeed, SIM_HORIZONS, type SimEvalResult } from './node/sim-evaluate.ts';
 export { writeStrips, worldOfTokens } from './node/sim-strips.ts';

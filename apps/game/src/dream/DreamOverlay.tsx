@@ -61,6 +61,18 @@ export function DreamOverlay() {
               )}
             </div>
           </div>
+          {dream?.ended === 'death' && (
+            <div role="status" data-testid="dream-ended" className="absolute left-1/2 top-1/3 -translate-x-1/2 rounded-lg bg-rose-950/90 px-4 py-2 text-center text-rose-100">
+              The dream is over: you died in it (the model predicted death, p = {dream.doneProbability.toFixed(2)}).
+              <br />
+              Wake (G) to return to the real world where you left it.
+            </div>
+          )}
+          {dream?.unlocked && !dream.ended && (
+            <div data-testid="dream-unlocked" className="absolute left-1/2 top-28 -translate-x-1/2 rounded bg-violet-950/80 px-3 py-0.5 text-xs text-amber-200">
+              dreamt achievement: {dream.unlocked.replace(/_/g, ' ')}
+            </div>
+          )}
           {dream && (
             <div className="absolute bottom-2 right-2 flex gap-2 text-[10px] text-violet-100">
               <div className="flex flex-col gap-1">

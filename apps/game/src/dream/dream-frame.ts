@@ -43,6 +43,10 @@ export interface DreamInfo {
   tokens: number[];
   reward: number;
   doneProbability: number;
+  /** The achievement this step unlocked in the dream (world simulator shards). */
+  unlocked?: string | null;
+  /** Set when the dream ended with this frame: 'death', the model predicted the player died. */
+  ended?: 'death';
   /** Split view (solo): the real engine fed the same actions, its 81 tokens, and the share of
    * the 63 view cells where the prediction agrees with it. */
   real?: number[];
@@ -197,6 +201,7 @@ export class DreamFrameBuilder {
     const daylight = (p.daylightBucket + 0.5) / DAYLIGHT_BUCKETS;
     return this.compose(Array.from(p.inventory), p.facing, p.sleeping, daylight, action, {
       ...info, step: p.step, x0, y0, tokens: Array.from(p.tokens), reward: p.reward, doneProbability: p.doneProbability,
+      ...(p.unlocked ? { unlocked: p.unlocked } : {}), ...(p.ended ? { ended: p.ended } : {}),
     });
   }
 

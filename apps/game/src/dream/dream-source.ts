@@ -96,6 +96,8 @@ export class DreamSource implements GameSource {
       const frame = builder.apply(p, action, { shard: this.shard.kind, backend: this.shard.backend, ms: p.ms });
       this.splitView(frame, action);
       this.emit(frame);
+      // The model predicted death: the dream is over (the overlay says why); waking goes back.
+      if (p.ended) return;
     } catch (err) {
       if (!this.stopped) this.onError?.(`the dream stopped: ${(err as Error).message}`);
       return;

@@ -109,6 +109,7 @@ export const useDream = create<DreamState>()((set, get) => ({
         tickRate: useGame.getState().tickRate,
         context: [Array.from((await import('./dream-frame.ts')).tokensFromFrame(useGame.getState().frame ?? game.frame))],
         prefer: preferred(),
+        model: new URLSearchParams(window.location.search).get('dreamModel'),
       });
       const now = useGame.getState();
       if (now.source !== real || get().status !== 'loading') {

@@ -66,14 +66,17 @@ export class BrowserShard implements ShardClient {
     };
   }
 
-  /** Starts the worker and loads the model from `manifestUrl` (sha256 and tensors checked). */
-  static async load(manifestUrl: string, timeoutMs = 60_000): Promise<BrowserShard> {
+  /**
+   * Starts the worker and loads the model from `manifestUrl` (sha256 checked): the manifest's
+   * token dream model unless `model` names another entry (e.g. world-sim-small).
+   */
+  static async load(manifestUrl: string, timeoutMs = 60_000, model?: string): Promise<BrowserShard> {
     const shard = new BrowserShard();
     try {
       const r = await new Promise<DreamWorkerReply>((ok, fail) => {
         shard.loaded = { ok, fail };
         setTimeout(() => fail(new Error('the dream model took too long to load')), timeoutMs);
-        const load: DreamLoadMessage = { type: 'load', manifestUrl, seed: 1 };
+        const load: DreamLoadMessage = { type: 'load', manifestUrl, seed: 1, ...(model ? { name: model } : {}) };
         shard.worker.postMessage(load);
       });
       if (r.type === 'loaded') shard.backend = `${r.model} · ${r.backend}`;
@@ -197,6 +200,8 @@ export async function chooseShard(o: {
   tickRate: number;
   context: number[][];
   prefer?: 'browser' | 'server' | null;
+  /** Model for the browser shard (default: the manifest's token dream model; ?dreamModel=world-sim-small). */
+  model?: string | null;
 }): Promise<ShardChoice> {
   const budget = 1000 / o.tickRate;
   let local: BrowserShard | null = null;
@@ -204,7 +209,7 @@ export async function chooseShard(o: {
   let localError = '';
   if (o.prefer !== 'server') {
     try {
-      local = await BrowserShard.load(o.manifestUrl);
+      local = await BrowserShard.load(o.manifestUrl, undefined, o.model ?? undefined);
       const gpu = await webGpuAdapter();
       if (/webgpu/.test(local.backend)) local.backend += gpu ? ' · WebGPU adapter' : ' · no WebGPU adapter → wasm';
       await local.reset(o.context, 0);

@@ -14,6 +14,7 @@ import type { TokenEpisode } from '../episodes.ts';
 import { episodeMoves } from '../sim/data.ts';
 import { SimDreams, type SimStart } from '../sim/dream.ts';
 import type { SimModel } from '../sim/model.ts';
+import { SimDreamsPool } from './sim-pool.ts';
 import { FRAME_TOKENS, INVENTORY_POS, tokenize, VIEW_TOKENS } from '../tokens.ts';
 
 export const SIM_HORIZONS = [1, 4, 16, 64] as const;
@@ -134,7 +135,7 @@ function oneStep(model: SimModel, episodes: readonly TokenEpisode[], batch: numb
     inventory: pct(invHit, items.length * 16),
     rewardExact: pct(rewardHit, items.length),
     unlocks: { real: tp + fn, predicted: tp + fp, precision: pct(tp, tp + fp), recall: pct(tp, tp + fn) },
-    death: { deaths: died.reduce((a, b) => a + b, 0), rocAuc: auc === null ? null : round(100 * auc) / 100 },
+    death: { deaths: died.reduce((a, b) => a + b, 0), rocAuc: auc === null ? null : Math.round(auc * 10000) / 10000 },
   };
 }
 
@@ -198,6 +199,31 @@ export function imaginationSpeed(model: SimModel, starts: SimStart[], batch: num
   };
 }
 
+/** The same measure over a SimDreamsPool of `threads` worker threads (CPU time of all threads). */
+export async function poolSpeed(model: SimModel, starts: SimStart[], batch: number, steps: number, threads: number): Promise<{ batch: number; threads: number; stepsPerSecond: number; stepsPerCpuSecond: number }> {
+  const pool = await SimDreamsPool.create(model, batch, { threads });
+  try {
+    await pool.reset(Array.from({ length: batch }, (_, i) => starts[i % starts.length]));
+    const rng = new Rng(1);
+    const actions = new Int32Array(batch);
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    for (let s = 0; s < steps; s++) {
+      for (let b = 0; b < batch; b++) actions[b] = rng.int(NUM_ACTIONS);
+      await pool.step(actions);
+    }
+    const cpu = process.cpuUsage(cpu0);
+    return {
+      batch,
+      threads,
+      stepsPerSecond: Math.round((batch * steps) / ((performance.now() - t0) / 1000)),
+      stepsPerCpuSecond: Math.round((batch * steps) / ((cpu.user + cpu.system) / 1e6)),
+    };
+  } finally {
+    await pool.close();
+  }
+}
+
 export interface SimEvalOptions {
   readonly episodes: readonly TokenEpisode[];
   readonly rollouts: number;
@@ -237,20 +263,21 @@ export function rolloutReport(model: SimModel, episodes: readonly TokenEpisode[]
   return { episodes: episodes.length, rollouts: starts.length, horizons, inventory, actionConditioning, oneStep: oneStep(model, episodes, o.batch) };
 }
 
-export function evaluateSim(model: SimModel, o: SimEvalOptions) {
+export async function evaluateSim(model: SimModel, o: SimEvalOptions) {
   const sources = [...new Set(o.episodes.map((e) => e.source))].sort();
   const overall = rolloutReport(model, o.episodes, o);
   const bySource = Object.fromEntries(sources.map((s) => [s, rolloutReport(model, o.episodes.filter((e) => e.source === s), o)]));
   const trip = returnTrip(model, { seeds: o.returnSeeds, k: [2, 4, 8], warmup: 20 });
   const speedStarts = o.episodes.slice(0, 64).map((ep) => startAt(ep, 0));
   const speed = [1, 256].map((b) => imaginationSpeed(model, speedStarts, b, b === 1 ? 4000 : 100));
+  const pooled = await poolSpeed(model, speedStarts, 256, 100, 2);
   return {
     tokenAccuracy: 'percent of the 63 view tokens (9×7 semantic ids) equal to the real observation; noAction = the noop action at every step',
     achievements: ACHIEVEMENTS.length,
     ...overall,
     bySource,
     returnTrip: trip,
-    imagination: speed,
+    imagination: [...speed, pooled],
   };
 }
-export type SimEvalResult = ReturnType<typeof evaluateSim>;
+export type SimEvalResult = Awaited<ReturnType<typeof evaluateSim>>;

@@ -271,12 +271,21 @@ export class SimInference {
   private readonly H1: number;
   private readonly H2: number;
   private readonly HT: number;
-  private readonly W2T: Float32Array; // H1 × H2
-  private readonly WoT: Float32Array; // H2 × G_DENSE
-  private readonly tWoT: Float32Array; // HT × T_OUT
-  private readonly h1: Float32Array;
-  private readonly h2: Float32Array;
-  private readonly th: Float32Array;
+  // Float64 copies: V8's arithmetic on doubles skips a conversion per load.
+  private readonly gE: Float64Array;
+  private readonly gB1: Float64Array;
+  private readonly gB2: Float64Array;
+  private readonly gBo: Float64Array;
+  private readonly gWo: Float64Array;
+  private readonly tE: Float64Array;
+  private readonly tB: Float64Array;
+  private readonly tBo: Float64Array;
+  private readonly W2T: Float64Array; // H1 × H2
+  private readonly WoT: Float64Array; // H2 × G_DENSE
+  private readonly tWoT: Float64Array; // HT × T_OUT
+  private readonly h1: Float64Array;
+  private readonly h2: Float64Array;
+  private readonly th: Float64Array;
   private readonly cacheKeys: Int32Array;
   /** Tile logits by cache slot; `tile` returns where a cell's 19 logits start. */
   readonly tileLogits: Float32Array;
@@ -288,7 +297,10 @@ export class SimInference {
     this.W2T = transpose(model.gW2, H2, H1);
     this.WoT = transpose(model.gWo.subarray(0, G_DENSE * H2), G_DENSE, H2);
     this.tWoT = transpose(model.tWo, T_OUT, HT);
-    this.h1 = new Float32Array(H1); this.h2 = new Float32Array(H2); this.th = new Float32Array(HT);
+    this.gE = Float64Array.from(model.gE); this.gB1 = Float64Array.from(model.gB1); this.gB2 = Float64Array.from(model.gB2);
+    this.gBo = Float64Array.from(model.gBo); this.gWo = Float64Array.from(model.gWo);
+    this.tE = Float64Array.from(model.tE); this.tB = Float64Array.from(model.tB); this.tBo = Float64Array.from(model.tBo);
+    this.h1 = new Float64Array(H1); this.h2 = new Float64Array(H2); this.th = new Float64Array(HT);
     this.cacheMask = (1 << cacheBits) - 1;
     this.cacheKeys = new Int32Array((1 << cacheBits) * T_ACTIVE).fill(-1);
     this.tileLogits = new Float32Array((1 << cacheBits) * T_OUT);
@@ -297,14 +309,13 @@ export class SimInference {
   /** The dense global logits (G_DENSE) of one example into out; then `delta` per changing item. */
   global(rows: Int32Array, ro: number, out: Float32Array): void {
     const { H1, H2, h1, h2 } = this;
-    const m = this.model;
-    const E = m.gE;
-    h1.set(m.gB1);
+    const E = this.gE;
+    h1.set(this.gB1);
     for (let k = 0; k < G_ACTIVE; k++) {
       const r = rows[ro + k] * H1;
       for (let j = 0; j < H1; j++) h1[j] += E[r + j];
     }
-    h2.set(m.gB2);
+    h2.set(this.gB2);
     const W2T = this.W2T;
     for (let j = 0; j < H1; j++) {
       const x = h1[j];
@@ -312,7 +323,7 @@ export class SimInference {
       const w = j * H2;
       for (let i = 0; i < H2; i++) h2[i] += x * W2T[w + i];
     }
-    for (let o = 0; o < G_DENSE; o++) out[o] = m.gBo[o];
+    for (let o = 0; o < G_DENSE; o++) out[o] = this.gBo[o];
     const WoT = this.WoT;
     for (let i = 0; i < H2; i++) {
       const x = h2[i];
@@ -324,13 +335,12 @@ export class SimInference {
 
   /** Item k's 19 change logits into out[O_DELTA + k·19 …], from the last `global` call. */
   delta(k: number, out: Float32Array): void {
-    const { H2, h2 } = this;
-    const m = this.model;
+    const { H2, h2, gBo, gWo } = this;
     for (let c = 0; c < DELTAS; c++) {
       const o = O_DELTA + k * DELTAS + c;
-      let s = m.gBo[o];
+      let s = gBo[o];
       const w = o * H2;
-      for (let i = 0; i < H2; i++) s += m.gWo[w + i] * h2[i];
+      for (let i = 0; i < H2; i++) s += gWo[w + i] * h2[i];
       out[o] = s;
     }
   }
@@ -348,15 +358,14 @@ export class SimInference {
     if (hit) return lo;
     for (let k = 0; k < T_ACTIVE; k++) keys[ko + k] = rows[ro + k];
     const { HT, th } = this;
-    const m = this.model;
-    const E = m.tE;
-    th.set(m.tB);
+    const E = this.tE;
+    th.set(this.tB);
     for (let k = 0; k < T_ACTIVE; k++) {
       const r = rows[ro + k] * HT;
       for (let j = 0; j < HT; j++) th[j] += E[r + j];
     }
     const logits = this.tileLogits;
-    for (let o = 0; o < T_OUT; o++) logits[lo + o] = m.tBo[o];
+    for (let o = 0; o < T_OUT; o++) logits[lo + o] = this.tBo[o];
     const W = this.tWoT;
     for (let j = 0; j < HT; j++) {
       const x = th[j];
@@ -368,8 +377,8 @@ export class SimInference {
   }
 }
 
-function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
-  const t = new Float32Array(rows * cols);
+function transpose(a: Float32Array, rows: number, cols: number): Float64Array {
+  const t = new Float64Array(rows * cols);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = a[r * cols + c];
   return t;
 }

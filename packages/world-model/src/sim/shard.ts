@@ -18,6 +18,8 @@ export interface SimShardOptions {
 }
 
 export class SimShard implements DreamSession {
+  /** How the shard names its inference (the worker's and relay's `backend`). */
+  static readonly backendName = 'world-sim (TypeScript, 1 thread)';
   private dreams: SimDreams | null = null;
   private history: Int32Array[] = [];
   private steps = 0;
@@ -35,10 +37,13 @@ export class SimShard implements DreamSession {
   }
 
   reset(context: DreamContext, seed?: number): void {
-    if (seed !== undefined) this.seed = seed;
-    const dreams = new SimDreams(this.model, 1, { temperature: this.temperature, seed: this.seed });
-    dreams.reset([{ frames: context.frames }]); // validates the frames
-    this.dreams = dreams;
+    // One SimDreams for the shard's life (its tile cache and compiled code stay warm); a new
+    // seed starts a new sampling stream.
+    if (!this.dreams || (seed !== undefined && seed !== this.seed)) {
+      if (seed !== undefined) this.seed = seed;
+      this.dreams = new SimDreams(this.model, 1, { temperature: this.temperature, seed: this.seed });
+    }
+    this.dreams.reset([{ frames: context.frames }]); // validates the frames
     this.history = context.frames.slice(-(this.o.history ?? 2)).map((f) => Int32Array.from(f));
     this.steps = 0;
     this.ended = false;
@@ -76,5 +81,6 @@ export class SimShard implements DreamSession {
 
   async dispose(): Promise<void> {
     this.dreams = null;
+    this.history = [];
   }
 }
