@@ -12,6 +12,17 @@ import type { GameSource } from '../game/source.ts';
 import { myPlayer, useGame } from '../game/store.ts';
 import type { DreamSource } from './dream-source.ts';
 
+/** At or below this health a player is dying: no dream (its world would go on, or wait, without help). */
+export const DYING_HEALTH = 3;
+
+/** Why the player cannot dream now (null when it can). */
+export function dreamRefusal(frame: GameFrame | null): string | null {
+  const me = myPlayer(frame);
+  if (!frame || frame.over || !me || me.dead) return 'The dead do not dream.';
+  if (me.inventory[0] <= DYING_HEALTH) return 'You are dying: eat, drink or rest before you dream.';
+  return null;
+}
+
 export interface DreamState {
   status: 'awake' | 'loading' | 'dreaming' | 'error';
   shard: 'browser' | 'server' | null;
@@ -95,11 +106,15 @@ export const useDream = create<DreamState>()((set, get) => ({
   async enter() {
     const game = useGame.getState();
     const real = game.source;
-    const me = myPlayer(game.frame);
     if (!real || !game.frame || game.screen !== 'game') return;
     if (game.paused) return game.notify('Paused: resume before you dream.');
-    if (game.frame.over || !me || me.dead) return game.notify('The dead do not dream.');
+    const refusal = dreamRefusal(game.frame);
+    if (refusal) return game.notify(refusal);
     set({ status: 'loading', message: null, wokeAt: null });
+    // Solo: the world waits while the model loads (it took 9-14 s on a slow machine, long
+    // enough to die under the "Falling asleep" banner).
+    const pausable = real.pausable !== false;
+    if (pausable) real.setPaused(true);
     try {
       const { chooseShard } = await import('./shards.ts');
       const { DreamSource } = await import('./dream-source.ts');
@@ -112,9 +127,13 @@ export const useDream = create<DreamState>()((set, get) => ({
         model: new URLSearchParams(window.location.search).get('dreamModel'),
       });
       const now = useGame.getState();
-      if (now.source !== real || get().status !== 'loading') {
+      // A shared world went on while loading: a player who died or is dying meanwhile stays awake.
+      const lateRefusal = dreamRefusal(now.frame);
+      if (now.source !== real || get().status !== 'loading' || lateRefusal) {
         choice.shard.dispose();
+        if (pausable && now.source === real) real.setPaused(false);
         if (get().status === 'loading') set({ status: 'awake' });
+        if (lateRefusal && now.source === real) now.notify(lateRefusal);
         return;
       }
       // Catch the real source's frames from here on (the store stops listening once it swaps).
@@ -150,7 +169,7 @@ export const useDream = create<DreamState>()((set, get) => ({
         d.stop();
         game2.swapSource(d.real);
         if (d.real.pausable !== false) d.real.setPaused(false);
-      }
+      } else if (pausable && game2.source === real) real.setPaused(false);
       set({ status: 'error', message: `Could not dream: ${(err as Error).message}` });
     }
   },
