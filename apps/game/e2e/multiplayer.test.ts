@@ -206,6 +206,21 @@ describe('multiplayer in Chromium', () => {
     await closePage(guest.page);
   });
 
+  it('bad invite links say so at once, before any name prompt, and leave the address clean', async () => {
+    const { page, errors } = await openPage(`${server.url}/?lobby=garbage`, { width: 800, height: 500 });
+    await page.getByTestId('lobby-note').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('lobby-note').textContent()).toMatch(/invite link is broken/);
+    expect(new URL(page.url()).search).toBe('');
+    await page.goto(`${server.url}/?lobby=${'A'.repeat(22)}`);
+    await page.getByTestId('lobby-note').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('lobby-note').textContent()).toMatch(/No open lobby has this invite link/);
+    expect(await page.getByTestId('join-prompt').count()).toBe(0);
+    expect(new URL(page.url()).search).toBe('');
+    await page.screenshot({ path: join(ARTIFACTS, 'unknown-invite.png') });
+    expect(realErrors(errors).filter((e) => !/404/.test(e))).toEqual([]);
+    await closePage(page);
+  });
+
   it('a slow client: the world waits for its first frame, and both players start protected', async () => {
     const small = { width: 800, height: 500 };
     const seed = calmSeed(500, 300, 2);

@@ -73,8 +73,13 @@ function showLobbyInAddress(code: string): void {
   window.history.replaceState(null, '', url);
 }
 
+/** The address names a lobby (`?lobby=` or `/join/`), well-formed or not. */
+function addressNamesLobby(): boolean {
+  return new URLSearchParams(window.location.search).has('lobby') || /\/join\//.test(window.location.pathname);
+}
+
 function clearLobbyFromAddress(): void {
-  if (!parseInviteCode(window.location.href)) return;
+  if (!addressNamesLobby()) return;
   const url = new URL('./', document.baseURI);
   const params = new URLSearchParams(window.location.search);
   params.delete('lobby');
@@ -321,7 +326,14 @@ export const useLobby = create<LobbyStore>()((set, get) => {
       if (openedFromLocation) return;
       openedFromLocation = true;
       const code = parseInviteCode(window.location.href);
-      if (!code) return;
+      if (!code) {
+        // A broken link says so at once, and the address no longer carries it.
+        if (addressNamesLobby()) {
+          clearLobbyFromAddress();
+          set({ notice: 'That invite link is broken (its code is not 22 letters, digits, - or _). Ask for the link again, or start your own lobby.' });
+        }
+        return;
+      }
       const name = get().name;
       // A refreshed tab (resume token kept in sessionStorage) goes straight back to its body.
       if (name && storage('session')?.getItem(RESUME_KEY)) {
@@ -329,7 +341,21 @@ export const useLobby = create<LobbyStore>()((set, get) => {
         void get().joinLobby(code, name);
         return;
       }
-      set({ view: 'join-prompt', inviteCode: code });
+      // Ask the relay whether the lobby exists before asking for a name.
+      set({ view: 'connecting', inviteCode: code });
+      void fetch(new URL(`api/lobbies/${code}`, window.location.origin).href).then(
+        (res) => {
+          if (get().inviteCode !== code || get().view !== 'connecting') return;
+          if (res.status === 404) {
+            clearLobbyFromAddress();
+            set({ view: 'none', inviteCode: null, notice: 'No open lobby has this invite link: it may have closed. Start your own, or ask for a new link.' });
+          } else set({ view: 'join-prompt' });
+        },
+        // The relay cannot be asked: the prompt, whose join says what went wrong.
+        () => {
+          if (get().inviteCode === code && get().view === 'connecting') set({ view: 'join-prompt' });
+        },
+      );
     },
   };
 

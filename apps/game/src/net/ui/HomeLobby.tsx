@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useLobby } from '../lobby-store.ts';
 
 /** The home screen's multiplayer part: a display name, "Create lobby" and "Join by code". */
@@ -19,6 +19,12 @@ export function HomeLobby() {
     void joinLobby(code, name);
   };
   const note = error ?? notice;
+  // A note (a broken or unknown invite link, a refusal) is scrolled into sight: on a small
+  // screen the lobby card is below the fold, and a newcomer must see why nothing happened.
+  const noteRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (note) noteRef.current?.scrollIntoView({ block: 'center' });
+  }, [note]);
   return (
     <section className="w-full rounded-2xl border border-white/10 bg-slate-950/60 p-6 shadow-xl">
       <h2 className="text-xl font-bold text-white">Play together</h2>
@@ -74,7 +80,7 @@ export function HomeLobby() {
         </form>
       </div>
       {note && (
-        <p role={error ? 'alert' : 'status'} data-testid="lobby-note" className={`mt-3 text-sm ${error ? 'text-rose-300' : 'text-amber-200'}`}>
+        <p ref={noteRef} role={error ? 'alert' : 'status'} data-testid="lobby-note" className={`mt-3 text-sm ${error ? 'text-rose-300' : 'text-amber-200'}`}>
           {note}
         </p>
       )}
