@@ -28,7 +28,17 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   await ensureBuild();
   dataDir = mkdtempSync(join(tmpdir(), 'aikon-mp-e2e-'));
-  server = await startRelayServer({ port: 0, host: '127.0.0.1', dataDir, staticDir: DIST, logLevel: 'silent', datasetsApi: false });
+  // A long first-frame timeout: on a loaded machine a software-rendered page may take a minute
+  // to draw, and the slow-client test decides itself when its guest may draw.
+  server = await startRelayServer({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    staticDir: DIST,
+    logLevel: 'silent',
+    datasetsApi: false,
+    firstFrameTimeoutMs: 180_000,
+  });
 });
 
 afterAll(async () => {
@@ -37,11 +47,16 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function openPage(url: string, viewport = { width: 1024, height: 640 }): Promise<{ page: Page; errors: string[] }> {
+async function openPage(
+  url: string,
+  viewport = { width: 1024, height: 640 },
+  prepare?: (page: Page) => Promise<void>,
+): Promise<{ page: Page; errors: string[] }> {
   const browser = await launchChromium();
   browsers.push(browser);
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
+  await prepare?.(page);
   const errors: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
@@ -185,6 +200,59 @@ describe('multiplayer in Chromium', () => {
     expect(new URL(guest.page.url()).search).toBe('');
     await host.page.waitForFunction(() => window.__aikonNet!.state().members.length === 1, null, { timeout: 10_000 });
 
+    expect(realErrors(host.errors)).toEqual([]);
+    expect(realErrors(guest.errors)).toEqual([]);
+    await closePage(host.page);
+    await closePage(guest.page);
+  });
+
+  it('a slow client: the world waits for its first frame, and both players start protected', async () => {
+    const small = { width: 800, height: 500 };
+    const seed = calmSeed(500, 300, 2);
+    const host = await openPage(server.url + '/', small);
+    await host.page.getByTestId('display-name').fill('Ada');
+    await host.page.getByTestId('create-lobby').click();
+    await host.page.getByTestId('lobby').waitFor({ timeout: 15_000 });
+    await host.page.getByTestId('lobby-seed').fill(String(seed));
+    await host.page.getByTestId('lobby-seed').press('Enter');
+    const code = new URL(await host.page.getByTestId('invite-link').inputValue()).searchParams.get('lobby')!;
+    const lobby = server.lobbyByCode(code)!;
+    await expectEventually(() => lobby.state().config.seed === seed, 'seed reaches the server');
+    // The guest's 3D scene (three.js and the scene chunk) arrives only when the test lets it: a
+    // slow phone on a slow link.
+    let sceneRequested = false;
+    let releaseScene = () => {};
+    const sceneHeld = new Promise<void>((r) => (releaseScene = r));
+    const guest = await openPage(`${server.url}/?lobby=${code}`, small, async (page) => {
+      await page.route(/\/assets\/Scene-[^/]*\.js$/, async (route) => {
+        sceneRequested = true;
+        await sceneHeld;
+        await route.continue();
+      });
+    });
+    await guest.page.getByTestId('join-name').fill('Bo');
+    await guest.page.getByTestId('join-submit').click();
+    await host.page.waitForFunction(() => document.querySelectorAll('[data-testid=member]').length === 2, null, { timeout: 15_000 });
+    await host.page.getByTestId('start-game').click();
+
+    await host.page.waitForFunction(() => window.__aikon!.state().firstFrameAt !== null, null, { timeout: 90_000 });
+    await host.page.getByTestId('awaiting-frames').waitFor({ timeout: 15_000 });
+    expect(await host.page.getByTestId('awaiting-frames').textContent()).toMatch(/waiting for Bo/);
+    await guest.page.getByText('Loading the 3D world').waitFor({ timeout: 30_000 });
+    expect(sceneRequested).toBe(true);
+    await host.page.waitForTimeout(3000);
+    expect(lobby.world!.t).toBe(0);
+    await host.page.screenshot({ path: join(ARTIFACTS, 'awaiting-first-frame.png') });
+
+    releaseScene();
+    await guest.page.waitForFunction(() => window.__aikon!.state().firstFrameAt !== null, null, { timeout: 90_000 });
+    await expectEventually(() => lobby.world!.t > 0, 'the world ticks once the guest has drawn', 15_000);
+    // Nobody was hurt before seeing the world; both start with spawn protection, shown on screen.
+    for (const p of lobby.world!.players) expect(p.inventory[0]).toBe(9);
+    await guest.page.getByTestId('protection').waitFor({ timeout: 15_000 });
+    expect(await guest.page.getByTestId('protection').textContent()).toMatch(/Protected · \d+ s/);
+    await host.page.getByTestId('awaiting-frames').waitFor({ state: 'detached', timeout: 15_000 });
+    await guest.page.screenshot({ path: join(ARTIFACTS, 'spawn-protection.png') });
     expect(realErrors(host.errors)).toEqual([]);
     expect(realErrors(guest.errors)).toEqual([]);
     await closePage(host.page);

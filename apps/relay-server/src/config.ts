@@ -23,6 +23,13 @@ export interface RelayConfig {
   reconnectMs: number;
   /** A lobby without connected members closes after this. */
   emptyLobbyGraceMs: number;
+  /**
+   * A started game waits this long for every member to draw its first frame; then it ticks,
+   * and a member still loading stands protected until its client has drawn.
+   */
+  firstFrameTimeoutMs: number;
+  /** Ticks of spawn protection for every new life in a lobby world (the engine's World option). */
+  spawnProtectionTicks: number;
   /** A lobby without any member (nobody can resume) closes after this. */
   abandonedLobbyGraceMs: number;
   /** Lobby creations allowed per client IP address per minute. */
@@ -80,6 +87,8 @@ export function defaultConfig(): RelayConfig {
     rateLimit: { perSecond: 60, burst: 120 },
     reconnectMs: 2 * 60 * 1000,
     emptyLobbyGraceMs: 2 * 60 * 1000,
+    firstFrameTimeoutMs: 30 * 1000,
+    spawnProtectionTicks: 40,
     abandonedLobbyGraceMs: 15 * 1000,
     lobbyCreatesPerMinute: 30,
     hashEvery: 100,

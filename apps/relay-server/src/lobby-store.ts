@@ -372,6 +372,9 @@ function restoreLobby(saved: SavedLobby, ctx: LobbyContext, recordings: Recordin
     sentAch: null,
     needsSnapshot: false,
     lastSnapshotAt: -Infinity,
+    // Every member comes back over a new connection: held until its client has drawn again.
+    ready: false,
+    held: false,
   }));
   for (const ban of saved.bans) lobby.bans.set(ban.memberId, ban);
   try {

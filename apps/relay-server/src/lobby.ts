@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Socket } from 'socket.io';
-import { SNAPSHOT_VERSION, World } from '@aikon/engine';
+import { PROTECTION_HELD, SNAPSHOT_VERSION, World } from '@aikon/engine';
 import type { PolicyRunner } from '@aikon/agents/policy';
 import {
   ACTING_BRAINS,
@@ -109,6 +109,10 @@ export interface MemberState {
   needsSnapshot: boolean;
   /** performance.now() of the last snapshot sent (resync requests are limited to one a second). */
   lastSnapshotAt: number;
+  /** The client has drawn the world since it joined or came back (`game:ready`). */
+  ready: boolean;
+  /** The body is protected (PROTECTION_HELD) until the client has drawn the world. */
+  held: boolean;
 }
 
 /** Bytes and packets queued for a socket that the client has not read yet. */
@@ -147,6 +151,9 @@ export class Lobby {
   private readonly deltas = new DeltaBuilder();
   private timer: NodeJS.Timeout | null = null;
   private nextTickAt = 0;
+  /** Started, but waiting for members' first frames before the first tick. */
+  private awaitingFrames = false;
+  private firstFrameTimer: NodeJS.Timeout | null = null;
   private emptyTimer: NodeJS.Timeout | null = null;
   private emptyDue = 0;
   private readonly actions = new Map<number, number>();
@@ -228,6 +235,8 @@ export class Lobby {
       sentAch: null,
       needsSnapshot: false,
       lastSnapshotAt: -Infinity,
+      ready: false,
+      held: false,
     };
     this.members.set(member.memberId, member);
     this.ctx.onToken(member.resumeToken, member, this);
@@ -264,9 +273,17 @@ export class Lobby {
     }
   }
 
-  /** Resume after a refresh/drop: same member, same body. Sends state and a snapshot. */
-  resume(member: MemberState, socket: Socket): void {
+  /**
+   * Resume after a refresh/drop: same member, same body. Sends state and a snapshot. After a
+   * new connection (`fresh`: a refresh, not Socket.IO's recovery) the page may be loading the
+   * world again: its body is held protected until the client says it has drawn.
+   */
+  resume(member: MemberState, socket: Socket, fresh = true): void {
     this.attach(member, socket);
+    if (fresh) {
+      member.ready = false;
+      this.hold(member);
+    }
     this.log.info({ member: member.memberId }, 'member resumed');
     this.broadcastState();
     socket.emit('workforce:state', this.workforce.state());
@@ -280,6 +297,7 @@ export class Lobby {
     member.intent = -1;
     this.awaitReconnect(member);
     this.log.info({ member: member.memberId }, 'member disconnected');
+    if (this.awaitingFrames) this.checkAllReady();
     this.checkEmpty();
     this.broadcastState();
   }
@@ -316,6 +334,7 @@ export class Lobby {
     this.ctx.onToken(member.resumeToken, null, this);
     this.log.info({ member: member.memberId, reason, members: this.members.size }, 'member left');
     if (reason === 'close') return;
+    if (this.awaitingFrames) this.checkAllReady();
     if (this.hostId === member.memberId) this.handOver();
     this.checkEmpty();
     this.broadcastState();
@@ -394,7 +413,8 @@ export class Lobby {
 
   start(): void {
     if (this.status !== 'waiting') throw new RelayError('already_running', 'the game is already running');
-    const world = World.generate({ seed: this.config.seed, mode: 'persistent' });
+    const spawnProtection = this.ctx.config.spawnProtectionTicks;
+    const world = World.generate({ seed: this.config.seed, mode: 'persistent', spawnProtection });
     this.sessionId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${this.id}`;
     const startedAt = new Date().toISOString();
     this.recorder = SessionRecorder.create(
@@ -409,6 +429,7 @@ export class Lobby {
         protocolVersion: PROTOCOL_VERSION,
         seed: this.config.seed,
         mode: 'persistent',
+        spawnProtection,
         config: { seats: this.config.seats, tickRate: this.config.tickRate, hashEvery: this.ctx.config.hashEvery },
         startedAt,
         t: 0,
@@ -441,14 +462,64 @@ export class Lobby {
     });
     this.world = world;
     this.status = 'running';
+    // No tick before every member has drawn the world: nobody meets it on the death screen.
+    this.awaitingFrames = true;
     for (const m of this.members.values()) this.spawnMember(m, false);
     this.workforce.start(world, join(this.ctx.config.dataDir, 'audit', `${this.sessionId}.jsonl`));
     this.deltas.reset(world);
     for (const m of this.members.values()) this.sendSnapshot(m);
-    this.nextTickAt = performance.now() + 1000 / this.config.tickRate;
-    this.schedule();
+    this.firstFrameTimer = setTimeout(() => this.stopAwaitingFrames(), this.ctx.config.firstFrameTimeoutMs);
+    this.firstFrameTimer.unref();
     this.log.info({ session: this.sessionId, seed: this.config.seed, members: this.members.size }, 'game started');
     this.broadcastState();
+    this.checkAllReady();
+  }
+
+  /** A member's client drew the world: the first tick may come, or its held body goes free. */
+  ready(member: MemberState): void {
+    if (this.status !== 'running' || !this.world) throw new RelayError('not_running', 'the game has not started');
+    const changed = !member.ready || member.held;
+    member.ready = true;
+    if (member.held && member.slot !== null && this.world.findPlayer(member.slot)) {
+      // The hold ends with the usual spawn protection, so the player has time to look around.
+      this.protect(member.slot, this.world.spawnProtection);
+    }
+    member.held = false;
+    if (this.awaitingFrames) this.checkAllReady();
+    if (changed) this.broadcastState();
+  }
+
+  private checkAllReady(): void {
+    for (const m of this.members.values()) if (m.socket && m.slot !== null && !m.ready) return;
+    this.stopAwaitingFrames();
+  }
+
+  /** The first tick is scheduled; members still loading stand held (protected) meanwhile. */
+  private stopAwaitingFrames(): void {
+    if (!this.awaitingFrames || this.status !== 'running') return;
+    this.awaitingFrames = false;
+    if (this.firstFrameTimer) clearTimeout(this.firstFrameTimer);
+    this.firstFrameTimer = null;
+    for (const m of this.members.values()) if (!m.ready) this.hold(m);
+    this.log.info({ held: [...this.members.values()].filter((m) => m.held).length }, 'first tick');
+    this.nextTickAt = performance.now() + 1000 / this.config.tickRate;
+    this.schedule();
+    this.broadcastState();
+  }
+
+  /** Protects a member's body until its client has drawn the world (`ready`). */
+  private hold(member: MemberState): void {
+    if (member.held || member.slot === null || !this.world) return;
+    const p = this.world.findPlayer(member.slot);
+    if (!p || p.dead) return;
+    this.protect(member.slot, PROTECTION_HELD);
+    member.held = true;
+  }
+
+  private protect(slot: number, ticks: number): void {
+    const world = this.world!;
+    world.protect(slot, ticks);
+    this.record({ k: 'protect', t: world.t, slot, ticks });
   }
 
   // ---- game ---------------------------------------------------------------------------
@@ -460,6 +531,8 @@ export class Lobby {
     member.intent = -1;
     this.record({ k: 'join', t: world.t, slot: p.slot, pid: member.pid, kind: member.kind, consent: member.exportConsent, id: p.id, x: p.x, y: p.y });
     this.tracker!.join(world, p.slot, { pid: member.pid, kind: member.kind, consent: member.exportConsent });
+    // A late joiner is still loading the world: held until its client has drawn it.
+    if (!this.awaitingFrames && !member.ready) this.hold(member);
     if (snapshot) this.sendSnapshot(member);
   }
 
@@ -512,6 +585,7 @@ export class Lobby {
     this.record({ k: 'respawn', t: world.t, slot: p.slot, id: p.id, x: p.x, y: p.y });
     this.tracker!.respawn(world, p.slot);
     member.intent = -1;
+    member.held = false;
     this.log.info({ member: member.memberId, slot: p.slot }, 'player respawned');
   }
 
@@ -662,6 +736,7 @@ export class Lobby {
         connected: m.socket !== null,
         slot: m.slot,
         exportConsent: m.exportConsent,
+        ready: m.ready,
       });
     }
     // AI workers are listed like members (kind 'ai'; the host's kick removes them).
@@ -678,6 +753,7 @@ export class Lobby {
       members,
       hostId: this.hostId,
       t: this.world?.t ?? 0,
+      ...(this.awaitingFrames ? { awaitingFrames: true } : {}),
       banned: [...this.bans.values()].map((b) => ({ memberId: b.memberId, name: b.name })),
     };
   }
@@ -753,6 +829,8 @@ export class Lobby {
   suspend(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.firstFrameTimer) clearTimeout(this.firstFrameTimer);
+    this.firstFrameTimer = null;
     if (this.emptyTimer) clearTimeout(this.emptyTimer);
     this.emptyTimer = null;
     for (const m of this.members.values()) {
@@ -773,6 +851,9 @@ export class Lobby {
     if (this.status === 'closed') return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.firstFrameTimer) clearTimeout(this.firstFrameTimer);
+    this.firstFrameTimer = null;
+    this.awaitingFrames = false;
     if (this.emptyTimer) clearTimeout(this.emptyTimer);
     this.emptyTimer = null;
     for (const m of [...this.members.values()]) this.removeMember(m, 'close');

@@ -467,6 +467,11 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
       lobby.resync(member);
       return null;
     },
+    'game:ready': (socket) => {
+      const { lobby, member } = memberOf(socket);
+      lobby.ready(member);
+      return null;
+    },
     // ---- the workforce ----
     'workforce:add': (socket, req: { name: string; brain?: WorkerBrain }) => {
       const { lobby, member } = memberOf(socket);
@@ -609,7 +614,7 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
       // Socket.IO restored the session (rooms and data) after a short drop.
       const lobby = lobbies.get(socket.data.lobbyId as string);
       const member = lobby?.members.get(socket.data.memberId as string);
-      if (lobby && member && lobby.status !== 'closed') lobby.resume(member, socket);
+      if (lobby && member && lobby.status !== 'closed') lobby.resume(member, socket, false);
       else {
         if (lobby) socket.leave(lobby.room);
         socket.data.lobbyId = undefined;

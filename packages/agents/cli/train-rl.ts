@@ -1,16 +1,26 @@
 /**
- * Actor-critic fine-tuning in the real engine, from a policy in models/ (the BC policy):
- *   npm run train:rl -- --from bc-small [--name bc-small-rl] [--envs 32] [--updates 300] [--horizon 64]
- *                       [--lr 0.0001] [--entropy 0.01] [--max-minutes 20] [--resume] [--data-dir ./data] [--models-dir ./models]
- * Worlds are episodeSeed(1000000 + seed, k), recorded in the provenance (evaluation refuses them).
- * Checkpoints in <data>/policies/<name>/; the result is exported to the models directory.
+ * Actor-critic fine-tuning from a policy in models/ (the BC policy), in the real engine or in
+ * imagination (the world simulator):
+ *   npm run train:rl -- --from bc-small [--name bc-small-rl] [--env real|imagination] [--envs 32] [--updates 300]
+ *                       [--horizon 64] [--lr 0.0001] [--entropy 0.01] [--max-minutes 20] [--resume]
+ *                       [--sim NAME] [--starts-of bc-small] [--start-sessions 30] [--dream-steps 64]
+ *                       [--data-dir ./data] [--models-dir ./models]
+ * Real: worlds episodeSeed(1000000 + seed, k), recorded in the provenance (evaluation refuses them).
+ * Imagination: dreams start from real recorded states — the demonstrations of the BC run
+ * `--starts-of` (its data/policies/<run>/demos.json; the first `--start-sessions` sessions, read
+ * back through the datasets pipeline) — and run `--dream-steps` steps or until predicted death; the
+ * policy never touches the engine. Checkpoints in <data>/policies/<name>/; the result is exported.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { findPolicy } from '@aikon/world-model';
+import { Rng } from '@aikon/engine';
+import { findPolicy, loadSim, SimDreams } from '@aikon/world-model';
 import { readManifest } from '@aikon/world-model/node';
-import { RealEnvs } from '../src/policy/envs.ts';
+import { z } from 'zod';
+import { RealEnvs, type RolloutEnvs } from '../src/policy/envs.ts';
+import { demoStarts, ImaginedEnvs } from '../src/policy/imagination.ts';
+import { loadDemos } from '../src/policy/node/demos.ts';
 import { AC_DEFAULTS, trainActorCritic } from '../src/policy/node/actor-critic.ts';
 import { exportPolicy } from '../src/policy/node/export-policy.ts';
 import { importPolicyOnnx } from '../src/policy/onnx-export.ts';
@@ -31,6 +41,11 @@ async function main(): Promise<void> {
       entropy: { type: 'string', default: String(AC_DEFAULTS.entropy) },
       seed: { type: 'string', default: '0' },
       'max-minutes': { type: 'string', default: '20' },
+      env: { type: 'string', default: 'real' },
+      sim: { type: 'string' },
+      'starts-of': { type: 'string', default: 'bc-small' },
+      'start-sessions': { type: 'string', default: '30' },
+      'dream-steps': { type: 'string', default: '64' },
       resume: { type: 'boolean', default: false },
       'data-dir': { type: 'string', default: process.env.AIKON_DATA_DIR ?? './data' },
       'models-dir': { type: 'string', default: './models' },
@@ -50,13 +65,26 @@ async function main(): Promise<void> {
   const start = importPolicyOnnx(new Uint8Array(readFileSync(join(modelsDir, from.file))));
   const seed = Number(values.seed);
   const frames = start.config.frames;
+  const dataDir = resolve(cwd, values['data-dir']!);
+  if (values.env !== 'real' && values.env !== 'imagination') throw new Error(`--env must be real or imagination, got ${values.env}`);
+  let makeEnvs: (started: number) => RolloutEnvs;
+  if (values.env === 'real') makeEnvs = (started) => new RealEnvs(int('envs'), frames, RL_SEED_BASE + seed, started);
+  else {
+    const { entry: simEntry, model } = await loadSim(JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8')), async (f) => new Uint8Array(readFileSync(join(modelsDir, f))), values.sim);
+    const record = z.object({ sessions: z.array(z.string()) }).parse(JSON.parse(readFileSync(join(dataDir, 'policies', values['starts-of']!, 'demos.json'), 'utf8')));
+    const sessions = record.sessions.slice(0, int('start-sessions'));
+    const demos = loadDemos(dataDir, { sessions, human: true });
+    console.error(`imagination: ${simEntry.name}; ${demos.frames.length / 81} real start states from ${sessions.length} sessions (${demos.steps.ai} workforce, ${demos.steps.human} human steps)`);
+    const rng = new Rng(seed ^ 0x1a6);
+    makeEnvs = () => new ImaginedEnvs(new SimDreams(model, int('envs'), { temperature: 1, seed }), frames, demoStarts(demos, 8, () => rng.uniform()), int('dream-steps'));
+  }
   const ck = await trainActorCritic({
     config: start.config,
     weights: start.weights,
     data: from.training.data,
-    stage: 'rl-real',
-    makeEnvs: (started) => new RealEnvs(int('envs'), frames, RL_SEED_BASE + seed, started),
-    runDir: join(resolve(cwd, values['data-dir']!), 'policies', name),
+    stage: values.env === 'real' ? 'rl-real' : 'rl-imagination',
+    makeEnvs,
+    runDir: join(dataDir, 'policies', name),
     updates: int('updates'),
     horizon: int('horizon'),
     minibatch: int('minibatch'),
@@ -73,7 +101,7 @@ async function main(): Promise<void> {
     progress: true,
   });
   const last = ck.state.history.findLast((h) => h.meanReturn !== undefined);
-  console.error(`rl-real: ${ck.state.step} updates (${ck.state.step * int('horizon') * int('envs')} env steps) in ${ck.state.trainSeconds.toFixed(0)} s; last 50 training episodes: return ${last?.meanReturn?.toFixed(2)}, length ${last?.meanLength?.toFixed(0)}`);
+  console.error(`${ck.state.stage}: ${ck.state.step} updates (${ck.state.step * int('horizon') * int('envs')} ${values.env === 'real' ? 'env' : 'imagined'} steps) in ${ck.state.trainSeconds.toFixed(0)} s; last 50 training episodes: return ${last?.meanReturn?.toFixed(2)}, length ${last?.meanLength?.toFixed(0)}`);
   const entry = await exportPolicy(ck, { modelsDir, name, command: `npm run train:rl -- ${process.argv.slice(2).join(' ')}`, earlierStages: from.training.stages });
   console.error(`exported models/${entry.file}`);
 }

@@ -91,6 +91,8 @@ export interface ExtractedEpisode {
   return: number;
   achievements: string[];
   endReason: string;
+  /** Steps taken under spawn protection (nothing could damage the player; 0 without it). */
+  protectedSteps: number;
   /** Tick rate in force when the episode started. */
   tickRate: number;
   frames: FrameStore;
@@ -268,6 +270,7 @@ export function extractEpisodes(sessionId: string, bytes: Uint8Array, options: E
       return: summary.return,
       achievements: summary.achievements,
       endReason: summary.endReason,
+      protectedSteps: summary.protectedSteps,
       tickRate: o.tickRate,
       frames: o.frames,
       actions: o.actions.take<Int32Array>(),

@@ -46,6 +46,7 @@ describe('dataset generate records with the relay recorder and index (@aikon/pro
           achievements: JSON.parse(e.achievements) as string[],
           endReason: e.end_reason,
           consent: e.consent === 1,
+          protectedSteps: e.protected_steps,
         }));
         const sortKey = (e: { slot: number; startT: number }) => e.startT * 64 + e.slot;
         expect(live.sort((a, b) => sortKey(a) - sortKey(b))).toEqual([...report.episodes].sort((a, b) => sortKey(a) - sortKey(b)));

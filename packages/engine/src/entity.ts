@@ -71,6 +71,13 @@ export class Player extends Entity {
   episodeReturn = 0;
   /** Counts episodes this slot has started (1 for the first). */
   episode = 1;
+  /**
+   * Steps left in which nothing damages this player (worlds with spawn protection; 0 otherwise).
+   * PROTECTION_HELD (0xffff) does not count down.
+   */
+  protection = 0;
+  /** Steps of the current episode taken under protection (datasets report them). */
+  protectedSteps = 0;
 
   constructor(id: number, slot: number, x: number, y: number) {
     super(id, ObjectKind.player, x, y, 0);

@@ -4,11 +4,17 @@ import { daylightAt } from './rules.ts';
 import { World } from './world.ts';
 
 /**
- * Compact binary snapshot of a whole world (format version 1), little-endian:
- * header, map, chunk registry, players, objects, and a trailing 32-bit checksum.
- * `restore` validates everything and throws a SnapshotError on any corruption.
+ * Compact binary snapshot of a whole world, little-endian: header, map, chunk registry,
+ * players, objects, and a trailing 32-bit checksum. `restore` validates everything and throws
+ * a SnapshotError on any corruption.
+ *
+ * Version 2 adds spawn protection: the header's spare byte holds the world's spawnProtection
+ * and each player ends with u16 protection and u32 protectedSteps. A world without spawn
+ * protection is written as version 1, byte for byte as before, so its hashes (recorded in
+ * older session logs) do not change. Both versions are read.
  */
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
+const SNAPSHOT_VERSION_PLAIN = 1;
 const MAGIC = 0x53574b41; // "AKWS"
 const N = WORLD_SIZE;
 
@@ -143,10 +149,11 @@ export function hashBytes(bytes: Uint8Array, seed = 0): number {
 /** The world's state as bytes (without checksum). */
 function encodeState(world: World): Writer {
   const w = new Writer();
+  const protection = world.spawnProtection > 0;
   w.u32(MAGIC);
-  w.u16(SNAPSHOT_VERSION);
+  w.u16(protection ? SNAPSHOT_VERSION : SNAPSHOT_VERSION_PLAIN);
   w.u8(world.mode === 'persistent' ? 1 : 0);
-  w.u8(0);
+  w.u8(world.spawnProtection);
   w.f64(world.seed);
   w.u32(world.t);
   w.u32(world.nextId);
@@ -181,6 +188,10 @@ function encodeState(world: World): Writer {
     w.u32(p.episodeSteps);
     w.f64(p.episodeReturn);
     w.u32(p.episode);
+    if (protection) {
+      w.u16(p.protection);
+      w.u32(p.protectedSteps);
+    }
   }
 
   let live = 0;
@@ -232,14 +243,19 @@ export function restoreWorld(bytes: Uint8Array): World {
   const r = new Reader(body);
   check(r.u32() === MAGIC, 'not a world snapshot (bad magic)');
   const version = r.u16();
-  check(version === SNAPSHOT_VERSION, `unsupported version ${version} (this engine reads ${SNAPSHOT_VERSION})`);
+  check(
+    version === SNAPSHOT_VERSION || version === SNAPSHOT_VERSION_PLAIN,
+    `unsupported version ${version} (this engine reads ${SNAPSHOT_VERSION_PLAIN} and ${SNAPSHOT_VERSION})`,
+  );
   check(hashBytes(body) === stored, 'checksum mismatch (corrupted bytes)');
   const modeByte = r.u8();
   check(modeByte <= 1, `bad mode ${modeByte}`);
-  r.u8();
+  const spawnProtection = r.u8();
+  const protection = version === SNAPSHOT_VERSION;
+  check(protection === spawnProtection > 0, `version ${version} with spawn protection ${spawnProtection}`);
   const seed = r.f64();
   check(Number.isSafeInteger(seed), 'bad seed');
-  const world = new World({ seed, mode: modeByte === 1 ? 'persistent' : 'episode' });
+  const world = new World({ seed, mode: modeByte === 1 ? 'persistent' : 'episode', spawnProtection });
   world.t = r.u32();
   world.daylight = daylightAt(world.t);
   world.nextId = r.u32();
@@ -300,6 +316,10 @@ export function restoreWorld(bytes: Uint8Array): World {
     p.episodeSteps = r.u32();
     p.episodeReturn = r.f64();
     p.episode = r.u32();
+    if (protection) {
+      p.protection = r.u16();
+      p.protectedSteps = r.u32();
+    }
     place(p);
     world.players.push(p);
   }

@@ -3,6 +3,7 @@ import {
   CHUNKS_PER_SIDE,
   chunkOf,
   EPISODE_LENGTH,
+  Item,
   Material,
   MATERIALS,
   type MaterialName,
@@ -21,6 +22,7 @@ import { updatePlayer } from './player-update.ts';
 import { CREATURE_HEALTH, CREATURE_WALKABLE, daylightAt } from './rules.ts';
 import { mixSeed, Rng } from './rng.ts';
 import { hashWorld, restoreWorld, serializeWorld } from './snapshot.ts';
+import { safeSpawnTile } from './spawn.ts';
 import { generateWorld, type TerrainNoise } from './worldgen.ts';
 
 /**
@@ -34,7 +36,19 @@ export interface WorldOptions {
   /** Any safe integer. */
   seed: number;
   mode?: WorldMode;
+  /**
+   * Ticks of spawn protection for every new life (0..SPAWN_PROTECTION_MAX; default 0 = Crafter's
+   * rules). When above 0, a player who joins or respawns stands on a safe spawn tile
+   * (spawn.ts) and takes no damage for that many of its steps. Lobbies and the game's solo
+   * play turn it on; CrafterEnv and the benchmarks keep it off.
+   */
+  spawnProtection?: number;
 }
+
+/** The largest spawnProtection option (it is stored in one snapshot byte). */
+export const SPAWN_PROTECTION_MAX = 255;
+/** A player's protection value that does not count down (until `protect` sets another). */
+export const PROTECTION_HELD = 0xffff;
 
 /** One action per player slot: a Map, or an array indexed by slot (holes mean noop). */
 export type JointAction = ReadonlyMap<number, number> | readonly (number | undefined)[];
@@ -75,6 +89,8 @@ export class World {
   readonly size = N;
   readonly seed: number;
   readonly mode: WorldMode;
+  /** Ticks of protection each new life gets (0: off, Crafter's rules). */
+  readonly spawnProtection: number;
   readonly rng: Rng;
   /** Step counter (0 after generation). */
   t = 0;
@@ -122,8 +138,13 @@ export class World {
     assertSeed(options.seed);
     const mode = options.mode ?? 'episode';
     if (mode !== 'episode' && mode !== 'persistent') throw new TypeError(`unknown world mode ${describe(mode)}`);
+    const protection = options.spawnProtection ?? 0;
+    if (!Number.isInteger(protection) || protection < 0 || protection > SPAWN_PROTECTION_MAX) {
+      throw new RangeError(`spawnProtection must be an integer 0..${SPAWN_PROTECTION_MAX}, got ${describe(protection)}`);
+    }
     this.seed = options.seed;
     this.mode = mode;
+    this.spawnProtection = protection;
     this.rng = new Rng(worldSeedWords(options.seed));
     this.daylight = daylightAt(0);
   }
@@ -248,7 +269,8 @@ export class World {
     const slot = options.slot ?? this.freeSlot();
     if (!Number.isSafeInteger(slot) || slot < 0) throw new RangeError(`player slot must be a non-negative integer, got ${describe(slot)}`);
     if (this.findPlayer(slot)) throw new RangeError(`player slot ${slot} is already taken`);
-    const [x, y] = this.spawnTile();
+    const living = this.livingPlayers();
+    const [x, y] = this.spawnTile(living.length > 0 ? living[0].x : START_X, living.length > 0 ? living[0].y : START_Y);
     const player = new Player(this.nextId++, slot, x, y);
     this.placePlayer(player);
     return player;
@@ -267,14 +289,34 @@ export class World {
     if (!old.dead) throw new RangeError(`player slot ${slot} is alive and cannot respawn`);
     this.removeEntity(old);
     this.players = this.players.filter((p) => p !== old);
-    const [x, y] = this.spawnTile();
+    // With spawn protection the new life starts at the safe tile nearest to where the old one
+    // ended; otherwise next to the other players as before.
+    const living = this.livingPlayers();
+    const [x, y] =
+      this.spawnProtection > 0
+        ? this.spawnTile(old.x, old.y)
+        : this.spawnTile(living.length > 0 ? living[0].x : START_X, living.length > 0 ? living[0].y : START_Y);
     const player = new Player(this.nextId++, slot, x, y);
     player.episode = old.episode + 1;
     this.placePlayer(player);
     return player;
   }
 
+  /**
+   * Sets a player's protection: the number of its coming steps in which nothing damages it, or
+   * PROTECTION_HELD (protected until the next call; a lobby holds a member who has not drawn
+   * its first frame yet). Between ticks, recorded like a join, only in worlds with spawn protection.
+   */
+  protect(slot: number, ticks: number): void {
+    if (this.spawnProtection === 0) throw new RangeError('this world has no spawn protection');
+    if (!Number.isInteger(ticks) || ticks < 0 || ticks > PROTECTION_HELD) {
+      throw new RangeError(`protection must be an integer 0..${PROTECTION_HELD}, got ${describe(ticks)}`);
+    }
+    this.player(slot).protection = ticks;
+  }
+
   private placePlayer(player: Player): void {
+    player.protection = this.spawnProtection;
     this.grid[player.x * N + player.y] = player;
     this.registerChunk(player.x, player.y);
     let i = 0;
@@ -288,11 +330,15 @@ export class World {
     return slot;
   }
 
-  /** Nearest free creature-walkable tile (grass, sand, path) to the living players or the centre. */
-  private spawnTile(): [number, number] {
-    const living = this.livingPlayers();
-    const anchorX = living.length > 0 ? living[0].x : START_X;
-    const anchorY = living.length > 0 ? living[0].y : START_Y;
+  /**
+   * With spawn protection, the safe tile nearest to the anchor (spawn.ts); otherwise, and when
+   * the map has no safe tile, the nearest free creature-walkable tile (grass, sand, path).
+   */
+  private spawnTile(anchorX: number, anchorY: number): [number, number] {
+    if (this.spawnProtection > 0) {
+      const safe = safeSpawnTile(this, anchorX, anchorY);
+      if (safe) return safe;
+    }
     for (let r = 0; r < 2 * N; r++) {
       // Visit the diamond of Manhattan radius r in a fixed order.
       for (let dx = -r; dx <= r; dx++) {
@@ -333,6 +379,7 @@ export class World {
     const objects = this.objects;
     const count = objects.length;
     const players = this.players;
+    const guarded = this.spawnProtection > 0 ? this.guardHealth() : null;
     for (let i = 0; i < players.length; i++) {
       const p = players[i];
       if (p.removed) continue;
@@ -344,9 +391,30 @@ export class World {
       if (o.removed) continue;
       if (this.nearestPlayerDistance(o.x, o.y) < UPDATE_RADIUS) updateObject(this, o);
     }
+    if (guarded) this.restoreGuardedHealth(guarded);
     if (this.t % 10 === 0) balance(this);
     if (this.anyRemoved) this.compactObjects();
     this.endStep();
+  }
+
+  /** Health of each protected living player before the step (-1 where unprotected). */
+  private guardHealth(): number[] {
+    return this.players.map((p) => (!p.removed && !p.dead && p.protection > 0 ? p.inventory[Item.health] : -1));
+  }
+
+  /**
+   * Protected players lose no health in this step, whatever hit them (creatures, arrows, lava,
+   * hunger); their protection counts down, and the episode counts the protected step.
+   */
+  private restoreGuardedHealth(guarded: readonly number[]): void {
+    for (let i = 0; i < this.players.length; i++) {
+      const before = guarded[i];
+      if (before < 0) continue;
+      const p = this.players[i];
+      if (p.inventory[Item.health] < before) p.inventory[Item.health] = before;
+      if (p.protection !== PROTECTION_HELD) p.protection--;
+      p.protectedSteps++;
+    }
   }
 
   private resolveActions(actions: JointAction): number[] {
@@ -381,6 +449,7 @@ export class World {
         p.truncated = false;
         p.episodeSteps = 0;
         p.episodeReturn = 0;
+        p.protectedSteps = 0;
         p.episode++;
       }
     }

@@ -36,6 +36,12 @@ export interface RelayClientOptions {
   resumeStorage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
   /** Acknowledgement timeout in ms (default 5000). */
   timeoutMs?: number;
+  /**
+   * When the client tells the relay it has the world (`game:ready`, which lets a new game tick
+   * and ends a held body's protection): 'snapshot' (default: bots, tools) on every snapshot;
+   * 'manual' when the app calls `ready()` itself (the game, once it has drawn a frame).
+   */
+  readyWhen?: 'snapshot' | 'manual';
 }
 
 export class RelayRequestError extends Error {
@@ -88,6 +94,8 @@ export interface RelayClient {
   setExportConsent(exportConsent: boolean): Promise<void>;
   respawn(): Promise<void>;
   resync(): Promise<void>;
+  /** Tells the relay this client has drawn the world (`game:ready`; send again after each snapshot). */
+  ready(): void;
   /** Queues this tick's action (last one before the tick wins). Returns its sequence number. */
   sendAction(action: number | ActionName): number;
   onDelta(fn: (delta: DeltaMessage, mirror: WorldMirror) => void): () => void;
@@ -172,6 +180,7 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
       return;
     }
     snapshotEvents.emit(msg, mirror);
+    if (options.readyWhen !== 'manual') socket.emit('game:ready', {});
   });
   socket.on('game:delta', (delta: DeltaMessage) => {
     if (!mirror.applyDelta(delta)) {
@@ -273,6 +282,9 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
     },
     async resync() {
       await request('game:resync');
+    },
+    ready() {
+      socket.emit('game:ready', {});
     },
     sendAction(action) {
       const a = typeof action === 'number' ? action : ACTIONS.indexOf(action);

@@ -177,6 +177,7 @@ export function selfState(p: Player, ack: number): SelfState {
     dead: p.dead,
     sleeping: p.sleeping,
     ack,
+    ...(p.protection > 0 ? { prot: p.protection } : {}),
   };
 }
 

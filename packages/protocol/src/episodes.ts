@@ -27,6 +27,8 @@ export interface EpisodeSummary {
   endReason: EpisodeEndReason;
   /** False if the player opted out of dataset export at any time during the episode. */
   consent: boolean;
+  /** Steps taken under spawn protection (no damage; 0 in worlds without it). */
+  protectedSteps: number;
 }
 
 /** One player's episode state in a tracker (kept in relay checkpoints; plain JSON). */
@@ -136,6 +138,7 @@ export class EpisodeTracker {
       achievements: p.unlockedNames(),
       endReason: reason,
       consent: s.consent,
+      protectedSteps: p.protectedSteps,
     });
   }
 }

@@ -114,6 +114,8 @@ export const ClientEvents = {
   'game:action': ActionRequest,
   'game:respawn': EmptyRequest,
   'game:resync': EmptyRequest,
+  /** The client drew its first 3D frame of the world (after each snapshot it answers again). */
+  'game:ready': EmptyRequest,
   ...WorkforceClientEvents,
 } as const;
 export type ClientEventName = keyof typeof ClientEvents;
@@ -176,6 +178,11 @@ export const Member = z.object({
   exportConsent: z.boolean(),
   /** An AI worker of the lobby's workforce (memberId is its workerId; the host's kick removes it). */
   worker: z.boolean().optional(),
+  /**
+   * The member's client has drawn the world since it joined or came back (`game:ready`). Until
+   * then its body takes no damage, and a new game does not tick (up to the relay's timeout).
+   */
+  ready: z.boolean().optional(),
 });
 export type Member = z.infer<typeof Member>;
 
@@ -194,6 +201,11 @@ export const LobbyState = z.object({
   hostId: z.string().nullable(),
   /** World tick (0 before start). */
   t: z.int(),
+  /**
+   * The game started but waits for members to draw their first frame (until every member has,
+   * or the relay's timeout): the world does not tick yet.
+   */
+  awaitingFrames: z.boolean().optional(),
   /** Members the host kicked: they cannot join again from their address until the host lifts it. */
   banned: z.array(z.object({ memberId: z.string(), name: z.string() })).optional(),
 });
@@ -245,6 +257,8 @@ export const SelfState = z.object({
   sleeping: z.boolean(),
   /** Last action `seq` applied by the server (-1 if none). */
   ack: z.int(),
+  /** Steps of spawn protection left (0xffff: held until the client has drawn); absent when none. */
+  prot: z.int().optional(),
 });
 export type SelfState = z.infer<typeof SelfState>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROTECTION_HELD, SPAWN_PROTECTION_MAX } from '@aikon/engine';
 import { PlayerKind, Seats, Seed, TickRate } from './events.ts';
 
 /**
@@ -35,6 +36,8 @@ export const SessionRecord = z.object({
   protocolVersion: z.int(),
   seed: Seed,
   mode: z.literal('persistent'),
+  /** The world's spawnProtection option (absent in logs from before it existed: 0, off). */
+  spawnProtection: z.int().min(0).max(SPAWN_PROTECTION_MAX).optional(),
   config: z.object({ seats: Seats, tickRate: TickRate, hashEvery: z.int().min(1) }),
   startedAt: z.string(),
   t: T,
@@ -61,6 +64,8 @@ export const LeaveRecord = z.object({
 export const RespawnRecord = z.object({ k: z.literal('respawn'), t: T, slot: Slot, id: z.int(), x: z.int(), y: z.int() });
 export const ConsentRecord = z.object({ k: z.literal('consent'), t: T, slot: Slot, consent: z.boolean() });
 export const ConfigRecord = z.object({ k: z.literal('config'), t: T, tickRate: TickRate });
+/** world.protect(slot, ticks): PROTECTION_HELD holds a member who has not drawn its first frame. */
+export const ProtectRecord = z.object({ k: z.literal('protect'), t: T, slot: Slot, ticks: z.int().min(0).max(PROTECTION_HELD) });
 /**
  * One tick: `a` is flat [slot, action, ...] of the non-noop actions applied (others did noop);
  * `b` (optional, additive) is flat [slot, brain, ...] for every AI worker that acted: which brain
@@ -83,6 +88,7 @@ export const LogRecord = z.discriminatedUnion('k', [
   RespawnRecord,
   ConsentRecord,
   ConfigRecord,
+  ProtectRecord,
   TickRecord,
   HashRecord,
   EndRecord,

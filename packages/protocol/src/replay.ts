@@ -90,7 +90,12 @@ export function replayRecords(records: readonly LogRecord[], options: ReplayOpti
   const header = records[0];
   if (!header || header.k !== 'session') throw new ReplayError('the first record is not a session header');
   // The world comes from the generator of the engine version the session was recorded with.
-  const world = World.generate({ seed: header.seed, mode: header.mode, terrain: terrainOfEngineVersion(header.engineVersion) });
+  const world = World.generate({
+    seed: header.seed,
+    mode: header.mode,
+    spawnProtection: header.spawnProtection ?? 0,
+    terrain: terrainOfEngineVersion(header.engineVersion),
+  });
   return replayOnto(header, world, [], records, 1, options);
 }
 
@@ -181,6 +186,9 @@ function replayOnto(
           tracker.setConsent(rec.slot, rec.consent);
           break;
         case 'config':
+          break;
+        case 'protect':
+          world.protect(rec.slot, rec.ticks);
           break;
         case 'tick': {
           actions.clear();

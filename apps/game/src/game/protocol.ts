@@ -33,6 +33,8 @@ export interface PlayerView {
   episodeReturn: number;
   /** The action this player took in the last tick. */
   action: number;
+  /** Ticks of spawn protection left (PROTECTION_HELD while the world loads); absent when none or unknown. */
+  protection?: number;
 }
 
 /** One placement or recipe, as the HUD shows it: possible now, or what is missing. */

@@ -121,6 +121,7 @@ export class SoloCore {
       episodeSteps: p.episodeSteps,
       episodeReturn: p.episodeReturn,
       action: p.action,
+      ...(p.protection > 0 ? { protection: p.protection } : {}),
     }));
     const me = world.findPlayer(this.slot);
     const frame: GameFrame = {

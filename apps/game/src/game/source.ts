@@ -20,6 +20,8 @@ export interface GameSource {
   /** Test hooks: a fresh world stepped with a fixed action list; the current hash. */
   script(seed: number, actions: number[]): Promise<{ hash: string; t: number }>;
   hash(): Promise<{ hash: string; t: number }>;
+  /** The 3D scene drew its first frame of this source's world (a lobby waits for it). */
+  sceneDrawn?(): void;
   dispose(): void;
 }
 

@@ -110,7 +110,7 @@ export const useLobby = create<LobbyStore>()((set, get) => {
   async function openConnection(): Promise<RelayClient> {
     // socket.io-client loads with the first multiplayer action, not with the home page.
     const { createRelayClient } = await import('@aikon/protocol/client');
-    const client = createRelayClient(relayUrl(), { resumeStorage: storage('session') });
+    const client = createRelayClient(relayUrl(), { resumeStorage: storage('session'), readyWhen: 'manual' });
     try {
       await client.connect();
     } catch (err) {

@@ -80,6 +80,7 @@ export function frameFromMirror(mirror: WorldMirror, extras: MirrorFrameExtras):
       episodeSteps: mine ? self.steps : 0,
       episodeReturn: mine ? self.ret : 0,
       action: mine ? extras.myAction : 0,
+      ...(mine && self.prot ? { protection: self.prot } : {}),
     };
   });
   if (self && mySlot !== null && !players.some((p) => p.slot === mySlot)) {

@@ -34,6 +34,8 @@ export class RelayGameSource implements GameSource {
   private isDisposed = false;
   private started = false;
   private lastPosition: { x: number; y: number; facing: number } | null = null;
+  /** The scene has drawn this world: every later snapshot is answered with `game:ready` at once. */
+  private drawn = false;
   /** The last frame delivered (also for tests). */
   lastFrame: GameFrame | null = null;
 
@@ -51,6 +53,7 @@ export class RelayGameSource implements GameSource {
         this.lastAck = -1;
         this.sent.clear();
         this.emit([], 0);
+        if (this.drawn) this.client.ready();
       }),
       this.client.onDelta((delta) => {
         const now = performance.now();
@@ -93,6 +96,16 @@ export class RelayGameSource implements GameSource {
 
   get disposed(): boolean {
     return this.isDisposed;
+  }
+
+  /**
+   * The scene drew the world: the relay may start ticking (a new game waits for every member)
+   * and ends this member's hold (a body stays protected while its page loads).
+   */
+  sceneDrawn(): void {
+    if (this.drawn || this.isDisposed) return;
+    this.drawn = true;
+    this.client.ready();
   }
 
   /** Whether this client has a living body (a dead player's intents are refused). */

@@ -551,7 +551,14 @@ function FollowCamera() {
 function Stats() {
   const { gl } = useThree();
   const window1s = useRef({ start: performance.now(), frames: 0 });
+  /** The source whose world this scene has drawn (told once, so a lobby can start ticking). */
+  const drawn = useRef<{ source: unknown; frames: number }>({ source: null, frames: 0 });
   useFrame(() => {
+    const source = useGame.getState().source;
+    if (source && drawn.current.source !== source && ++drawn.current.frames >= 2) {
+      drawn.current = { source, frames: 0 };
+      source.sceneDrawn?.();
+    }
     renderStats.frames++;
     renderStats.drawCalls = gl.info.render.calls;
     renderStats.triangles = gl.info.render.triangles;

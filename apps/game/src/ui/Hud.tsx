@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { ACHIEVEMENTS, ACTIONS, INVENTORY, Action, DAY_LENGTH } from '@aikon/engine';
+import { ACHIEVEMENTS, ACTIONS, INVENTORY, Action, DAY_LENGTH, PROTECTION_HELD } from '@aikon/engine';
 import { myPlayer, useGame } from '../game/store.ts';
 import { CONTROLS } from '../game/input.ts';
 import { MAX_TICK_RATE, MIN_TICK_RATE, type CraftOption } from '../game/protocol.ts';
@@ -39,6 +39,7 @@ export function Hud() {
           <FacingHint />
         </>
       )}
+      {me && !me.dead && me.protection !== undefined && <ProtectionBadge ticks={me.protection} tickRate={frame!.tickRate} />}
       <Toasts />
       <Notice />
       <PauseOverlay />
@@ -219,6 +220,16 @@ function Achievements({ achievements, startOpen }: { achievements: number[]; sta
         })}
       </ul>
     </Panel>
+  );
+}
+
+/** Spawn protection: nothing can hurt the player yet (a lobby also holds a body while its page loads). */
+function ProtectionBadge({ ticks, tickRate }: { ticks: number; tickRate: number }) {
+  const held = ticks === PROTECTION_HELD;
+  return (
+    <div data-testid="protection" data-ticks={ticks} className="absolute left-1/2 top-11 -translate-x-1/2 whitespace-nowrap rounded-lg bg-sky-500/85 px-3 py-0.5 text-xs font-semibold text-sky-950">
+      {held ? 'Protected while your world loads' : `Protected · ${Math.ceil(ticks / tickRate)} s: nothing can hurt you yet`}
+    </div>
   );
 }
 

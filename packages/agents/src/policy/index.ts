@@ -11,3 +11,4 @@ export * from './brain.ts';
 export * from './envs.ts';
 export * from './returns.ts';
 export * from './rollout.ts';
+export * from './imagination.ts';

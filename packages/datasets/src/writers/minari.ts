@@ -147,6 +147,7 @@ export class MinariWriter {
     g.create_attribute('started_at', ep.header.startedAt);
     g.create_attribute('return', ep.return, null, '<d');
     g.create_attribute('end_reason', ep.endReason);
+    g.create_attribute('protected_steps', ep.protectedSteps, null, '<q');
     // Comma-separated (an empty string when none): a string array attribute cannot be empty here.
     g.create_attribute('achievements', ep.achievements.join(','));
     this.episodes++;

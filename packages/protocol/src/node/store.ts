@@ -35,6 +35,8 @@ export interface EpisodeRow {
   achievements: string;
   end_reason: string;
   consent: number;
+  /** Steps taken under spawn protection (no damage). */
+  protected_steps: number;
 }
 
 const SCHEMA = `
@@ -65,7 +67,8 @@ CREATE TABLE IF NOT EXISTS episodes (
   return REAL NOT NULL,
   achievements TEXT NOT NULL,
   end_reason TEXT NOT NULL,
-  consent INTEGER NOT NULL
+  consent INTEGER NOT NULL,
+  protected_steps INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS episodes_session ON episodes(session_id);
 CREATE INDEX IF NOT EXISTS episodes_player ON episodes(player);
@@ -85,6 +88,11 @@ export class RecordingStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SCHEMA);
+    // Indexes created before spawn protection existed gain the column (their episodes had none).
+    const columns = this.db.prepare(`PRAGMA table_info(episodes)`).all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'protected_steps')) {
+      this.db.exec(`ALTER TABLE episodes ADD COLUMN protected_steps INTEGER NOT NULL DEFAULT 0`);
+    }
     this.stmts = {
       insertSession: this.db.prepare(
         `INSERT INTO sessions (id, lobby_id, path, seed, engine_version, config, started_at, status)
@@ -94,8 +102,8 @@ export class RecordingStore {
         `UPDATE sessions SET status = @status, ended_at = @ended_at, ticks = @ticks, verified = @verified, note = @note WHERE id = @id`,
       ),
       insertEpisode: this.db.prepare(
-        `INSERT INTO episodes (session_id, slot, player, kind, episode, start_t, end_t, length, return, achievements, end_reason, consent)
-         VALUES (@session_id, @slot, @player, @kind, @episode, @start_t, @end_t, @length, @return, @achievements, @end_reason, @consent)`,
+        `INSERT INTO episodes (session_id, slot, player, kind, episode, start_t, end_t, length, return, achievements, end_reason, consent, protected_steps)
+         VALUES (@session_id, @slot, @player, @kind, @episode, @start_t, @end_t, @length, @return, @achievements, @end_reason, @consent, @protected_steps)`,
       ),
       deleteEpisodes: this.db.prepare(`DELETE FROM episodes WHERE session_id = ?`),
       session: this.db.prepare(`SELECT * FROM sessions WHERE id = ?`),
@@ -161,5 +169,6 @@ function episodeParams(sessionId: string, ep: EpisodeSummary) {
     achievements: JSON.stringify(ep.achievements),
     end_reason: ep.endReason,
     consent: ep.consent ? 1 : 0,
+    protected_steps: ep.protectedSteps,
   };
 }

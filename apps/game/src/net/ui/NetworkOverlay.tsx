@@ -16,9 +16,16 @@ export function NetworkOverlay() {
   const connected = useLobby((s) => s.connected);
   const error = useLobby((s) => s.error);
   const dismiss = useLobby((s) => s.dismissError);
+  const lobby = useLobby((s) => s.lobby);
+  const loading = lobby?.awaitingFrames ? lobby.members.filter((m) => !m.worker && m.connected && m.slot !== null && !m.ready) : [];
   return (
     <div className="pointer-events-none absolute inset-0 text-sm">
       <MemberList />
+      {loading.length > 0 && (
+        <div data-testid="awaiting-frames" className="absolute left-1/2 top-20 -translate-x-1/2 rounded-lg bg-slate-800/90 px-4 py-1 text-slate-100">
+          The world starts when everyone sees it: waiting for {loading.map((m) => m.name).join(', ')}…
+        </div>
+      )}
       {!connected && (
         <div data-testid="reconnecting" className="absolute left-1/2 top-12 -translate-x-1/2 rounded-lg bg-amber-500/90 px-4 py-1 font-semibold text-amber-950">
           Connection lost: reconnecting…
