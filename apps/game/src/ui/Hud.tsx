@@ -544,7 +544,12 @@ function Help() {
         <h2 className="text-2xl font-black text-white">How to play</h2>
         <p className="mt-1 text-slate-400">
           Collect wood, build a table, make tools, mine deeper, and survive the night. Keep food, drink and energy up or
-          you lose health. The game is paused while this help is open.
+          you lose health.
+        </p>
+        <p className="mt-2 text-slate-300" data-testid="help-pace">
+          The world is real-time: it runs on whether or not you press a key (8 steps a second by default; drink falls
+          every few seconds and night comes within a minute). Solo play pauses with Esc and while this help is open; a
+          shared world never pauses, so read this somewhere safe.
         </p>
         <ul className="mt-4 grid gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
           {rows.map(([k, v]) => (
