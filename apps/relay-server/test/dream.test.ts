@@ -89,7 +89,9 @@ describe('server dream shards (/dream namespace)', () => {
       expect(f.view).toHaveLength(63);
       expect(f.inventory).toHaveLength(16);
       expect(Number.isFinite(f.reward)).toBe(true);
+      // A probability, not a logit (the token model's termination head is not calibrated).
       expect(f.doneProbability).toBeGreaterThanOrEqual(0);
+      expect(f.doneProbability).toBeLessThanOrEqual(1);
       ms.push(f.ms);
       last = f;
     }

@@ -40,7 +40,6 @@ const { values } = parseArgs({
     run: { type: 'string' },
     resume: { type: 'boolean', default: false },
     'export-only': { type: 'boolean', default: false },
-    generate: { type: 'boolean', default: false }, // accepted for clarity; generation happens whenever the directory is empty
     steps: { type: 'string' },
     batch: { type: 'string' },
     lr: { type: 'string' },
