@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startRelayServer, type RelayServer } from '@aikon/relay-server';
-import { CHROMIUM, CHROMIUM_ARGS, launchChromium, REPO } from './harness.ts';
+import { calmSeed, CHROMIUM, CHROMIUM_ARGS, launchChromium, REPO } from './harness.ts';
 
 const ARTIFACTS = join(REPO, 'test-results', 'dream');
 const tmp = mkdtempSync(join(tmpdir(), 'aikon-dream-e2e-'));
@@ -155,12 +155,18 @@ describe('dream mode', () => {
     await page.goto(`${relay.url}/`);
     await page.getByTestId('display-name').fill('Dreamer');
     await page.getByTestId('create-lobby').dispatchEvent('click');
+    // A world where an idle player lives on: the dream is refused to a dying player, and the
+    // shared world goes on while the model loads.
+    await page.getByTestId('lobby-seed').fill(String(calmSeed(700, 250)));
+    await page.getByTestId('lobby-seed').press('Enter');
     await page.getByTestId('start-game').waitFor({ timeout: 15_000 });
     await page.getByTestId('start-game').dispatchEvent('click');
     await page.waitForFunction(() => (window.__aikon?.state().t ?? -1) >= 3, null, { timeout: 60_000 });
     const lobby = [...relay.lobbies.values()][0];
     await page.keyboard.press('g');
-    await page.waitForFunction(() => window.__aikonDream!.state().status === 'dreaming', null, { timeout: 120_000 });
+    await page.waitForFunction(() => window.__aikonDream!.state().status === 'dreaming', null, { timeout: 120_000 }).catch(async (err: Error) => {
+      throw new Error(`${err.message}; dream ${JSON.stringify(await dreamState(page))}; world t=${lobby.world?.t}`);
+    });
     const worldAt = lobby.world!.t;
     const { state } = await dreamOn(page, 8);
     expect(state.tokens).toHaveLength(81);
