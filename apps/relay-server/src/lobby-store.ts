@@ -21,7 +21,7 @@ import { World } from '@aikon/engine';
 import { type EpisodeSummary, LOG_MAGIC, replayFromCheckpoint, replayRecords, WorkerBrain } from '@aikon/protocol';
 import { logPath, type RecordingStore, repairLogFile, SessionRecorder } from '@aikon/protocol/node';
 import type { Logger } from 'pino';
-import { Lobby, type LobbyContext, type MemberState } from './lobby.ts';
+import { Lobby, type LobbyContext, type MemberState, unconnectedMemberState } from './lobby.ts';
 
 const STORE_VERSION = 1;
 const Token = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
@@ -363,18 +363,8 @@ function restoreLobby(saved: SavedLobby, ctx: LobbyContext, recordings: Recordin
     ...m,
     // A body that is gone from the world (a leave the log has, the file not yet) is not kept.
     slot: m.slot !== null && world?.findPlayer(m.slot) ? m.slot : null,
-    socket: null,
-    intent: -1,
-    intentSeq: -1,
-    lastAck: -1,
-    disconnectTimer: null,
-    sentInv: null,
-    sentAch: null,
-    needsSnapshot: false,
-    lastSnapshotAt: -Infinity,
     // Every member comes back over a new connection: held until its client has drawn again.
-    ready: false,
-    held: false,
+    ...unconnectedMemberState(),
   }));
   for (const ban of saved.bans) lobby.bans.set(ban.memberId, ban);
   try {

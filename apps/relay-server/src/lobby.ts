@@ -84,6 +84,26 @@ export interface ContinuedSession {
   recorder: SessionRecorder;
 }
 
+/**
+ * A member's per-connection fields before a client is attached (a new member, or one restored
+ * after a restart): no socket, nothing sent yet, held until its client has drawn the world.
+ */
+export function unconnectedMemberState() {
+  return {
+    socket: null,
+    intent: -1,
+    intentSeq: -1,
+    lastAck: -1,
+    disconnectTimer: null,
+    sentInv: null,
+    sentAch: null,
+    needsSnapshot: false,
+    lastSnapshotAt: -Infinity,
+    ready: false,
+    held: false,
+  } satisfies Partial<MemberState>;
+}
+
 export interface MemberState {
   memberId: string;
   name: string;
@@ -224,19 +244,9 @@ export class Lobby {
       pid: randomToken(9),
       resumeToken: randomToken(24),
       exportConsent: info.exportConsent ?? true,
-      socket: null,
       address: socket.handshake.address,
       slot: null,
-      intent: -1,
-      intentSeq: -1,
-      lastAck: -1,
-      disconnectTimer: null,
-      sentInv: null,
-      sentAch: null,
-      needsSnapshot: false,
-      lastSnapshotAt: -Infinity,
-      ready: false,
-      held: false,
+      ...unconnectedMemberState(),
     };
     this.members.set(member.memberId, member);
     this.ctx.onToken(member.resumeToken, member, this);
