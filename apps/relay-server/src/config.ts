@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type NlConfig, nlConfigFromEnv } from '@aikon/agents';
+import { IceServers, type IceServer } from '@aikon/protocol';
 import type { DreamConfig } from './dream.ts';
 
 export interface RelayConfig {
@@ -68,6 +69,11 @@ export interface RelayConfig {
    * onnxruntime-node; null: the policy with the best evaluated Crafter score.
    */
   policy: string | null;
+  /**
+   * STUN/TURN servers that peer dream shards' browsers use for WebRTC (handed out with the
+   * PeerJS credentials). Empty by default: loopback and LAN need none.
+   */
+  iceServers: IceServer[];
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -103,6 +109,7 @@ export function defaultConfig(): RelayConfig {
     modelsDir: resolve(REPO_ROOT, 'models'),
     languageModel: null,
     policy: null,
+    iceServers: [],
   };
 }
 
@@ -117,7 +124,24 @@ const USAGE = `usage: relay-server [--host 127.0.0.1] [--port 8080] [--data-dir 
                     [--no-durable-lobbies] [--checkpoint-ms 5000] [--no-datasets-api]
                     [--llm-url http://127.0.0.1:8000/v1 --llm-model NAME]
 environment: HOST, PORT, AIKON_DATA_DIR, AIKON_STATIC_DIR, AIKON_PUBLIC_URL, AIKON_MODELS_DIR, AIKON_POLICY, LOG_LEVEL,
-             AIKON_LLM_URL, AIKON_LLM_MODEL, AIKON_LLM_KEY, AIKON_LLM_TIMEOUT_MS (flags win)`;
+             AIKON_LLM_URL, AIKON_LLM_MODEL, AIKON_LLM_KEY, AIKON_LLM_TIMEOUT_MS,
+             AIKON_ICE_SERVERS (JSON list of RTCIceServer, e.g. [{"urls":"stun:stun.example.org:3478"}]) (flags win)`;
+
+/** `AIKON_ICE_SERVERS`: a JSON list of RTCIceServer objects ({ urls, username?, credential? }). */
+export function parseIceServers(text: string): IceServer[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`AIKON_ICE_SERVERS must be JSON: ${(err as Error).message}`);
+  }
+  const parsed = IceServers.safeParse(json);
+  if (!parsed.success) throw new Error(`AIKON_ICE_SERVERS must be a list of { urls, username?, credential? }: ${parsed.error.issues[0]?.message}`);
+  for (const s of parsed.data) {
+    for (const u of [s.urls].flat()) if (!/^(stun|stuns|turn|turns):/.test(u)) throw new Error(`AIKON_ICE_SERVERS: ${u} is not a stun:/turn: URL`);
+  }
+  return parsed.data;
+}
 
 /** Flags win over environment variables, which win over defaults. */
 export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): RelayConfig {
@@ -133,6 +157,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     throw new Error(`AIKON_LLM_URL and AIKON_LLM_MODEL go together: set both to use a language model, or neither\n${USAGE}`);
   }
   if (env.AIKON_POLICY) config.policy = env.AIKON_POLICY;
+  if (env.AIKON_ICE_SERVERS) config.iceServers = parseIceServers(env.AIKON_ICE_SERVERS);
   config.languageModel = nlConfigFromEnv(env);
   if (config.languageModel?.timeoutMs !== undefined) intArg('AIKON_LLM_TIMEOUT_MS', env.AIKON_LLM_TIMEOUT_MS, 100, 120_000);
   let llmUrl: string | undefined;

@@ -20,6 +20,15 @@ export class RelayMetrics {
   readonly recordBytes = new Counter({ name: 'aikon_relay_recording_bytes_total', help: 'Bytes appended to session logs', registers: [this.registry] });
   readonly recordErrors = new Counter({ name: 'aikon_relay_recording_errors_total', help: 'Failed log writes or fsyncs', registers: [this.registry] });
 
+  // Peer dream shards (peer-signalling.ts). Steps, bytes and fail-overs are reported by the
+  // clients (the data channel is peer to peer): counts members sent, bounded per report.
+  readonly peerShards = new Gauge({ name: 'aikon_relay_peer_shards', help: 'Lobby members offering to serve dreams to their lobby now', registers: [this.registry] });
+  readonly peerConnected = new Gauge({ name: 'aikon_relay_peer_signalling_connected', help: 'Peers connected to the PeerJS signalling server', registers: [this.registry] });
+  readonly peerStepsServed = new Counter({ name: 'aikon_relay_peer_steps_served_total', help: 'Dream steps served peer to peer (reported by the serving members)', registers: [this.registry] });
+  readonly peerBytesServed = new Counter({ name: 'aikon_relay_peer_bytes_served_total', help: 'Dream protocol bytes served peer to peer (reported by the serving members)', registers: [this.registry] });
+  readonly peerFailovers = new Counter({ name: 'aikon_relay_peer_failovers_total', help: 'Dreams moved to another shard after a peer left, closed or answered garbage (reported by the dreamers)', registers: [this.registry] });
+  readonly peerRefused = new Counter({ name: 'aikon_relay_peer_refused_total', help: 'PeerJS connections refused (no live token) and signalling messages dropped (from another lobby)', registers: [this.registry] });
+
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'aikon_relay_' });
   }

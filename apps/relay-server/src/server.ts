@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { ENGINE_VERSION } from '@aikon/engine';
 import { pino, type Logger } from 'pino';
@@ -27,6 +28,9 @@ import {
   type WorkforceApproveRequest,
   type WorkerBrain,
   type WorkforceSettingsRequest,
+  type PeerOfferRequest,
+  type PeerReportRequest,
+  PEER_PROTOCOL_VERSION,
 } from '@aikon/protocol';
 import { defaultConfig, type RelayConfig } from './config.ts';
 import { Lobby, type LobbyContext, type MemberState, RelayError } from './lobby.ts';
@@ -35,6 +39,7 @@ import { RelayMetrics } from './metrics.ts';
 import { type RecoveredSession, recoverSessions } from './recovery.ts';
 import { serveStatic } from './static.ts';
 import { attachDreamHost, defaultDreamConfig, type DreamHost } from './dream.ts';
+import { PeerSignalling } from './peer-signalling.ts';
 import { indexPath, RecordingStore } from '@aikon/protocol/node';
 import type { DatasetApiHandler } from '@aikon/datasets/api';
 import type { PolicyRunner } from '@aikon/agents/policy';
@@ -57,6 +62,8 @@ export interface RelayServer {
   readonly restored: readonly Lobby[];
   /** Server dream shards (`/dream` namespace, `/models/…` files). */
   readonly dream: DreamHost;
+  /** PeerJS signalling for peer dream shards (credentials, offers). */
+  readonly peers: PeerSignalling;
   /** http://host:port once listening. */
   readonly url: string;
   readonly port: number;
@@ -191,7 +198,12 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     },
     onToken(token, member, lobby) {
       if (member) tokens.set(token, { lobby, member });
-      else tokens.delete(token);
+      else {
+        // The membership ended: its PeerJS credentials and its offer to serve die with it.
+        const ended = tokens.get(token);
+        tokens.delete(token);
+        if (ended && peers.revoke(lobby.id, ended.member.memberId)) emitPeerOffers(lobby);
+      }
     },
     onChange(lobby) {
       lobbyStore?.save(lobby);
@@ -206,6 +218,19 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
       log.error({ err }, 'http handler failed');
       if (!res.headersSent) res.writeHead(500).end('internal error');
     }
+  });
+
+  // PeerJS signalling (peer dream shards): WebSocket upgrades at PEER_PATH, members only.
+  const peers = new PeerSignalling(http, { iceServers: config.iceServers }, metrics, log);
+  function emitPeerOffers(lobby: Lobby): void {
+    io.to(lobby.room).emit('peer:offers', { v: PEER_PROTOCOL_VERSION, offers: peers.offersOf(lobby.id) });
+  }
+  // Socket.IO (engine.io at /socket.io/) and PeerJS both take HTTP upgrades: each by its path;
+  // engine.io leaves other paths alone (destroyUpgrade: false) and this ends unknown ones.
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (peers.handleUpgrade(req, socket, head)) return;
+    if ((req.url ?? '').startsWith('/socket.io/')) return;
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
 
   // The dataset API (episodes, exports) over the same data directory; its module is heavy
@@ -313,12 +338,14 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     metrics.players.set({ state: 'connected' }, connected);
     metrics.players.set({ state: 'disconnected' }, away);
     metrics.sockets.set(io.engine.clientsCount);
+    metrics.peerConnected.set(peers.connected);
   }
 
   const io = new Server(http, {
     parser: msgpackParser,
     maxHttpBufferSize: config.maxHttpBufferSize,
     serveClient: false,
+    destroyUpgrade: false, // the relay's own upgrade listener routes by path (PeerJS beside Socket.IO)
     cors: { origin: false },
     connectionStateRecovery: { maxDisconnectionDuration: config.reconnectMs, skipMiddlewares: true },
     adapter: RelayAdapter as never,
@@ -519,6 +546,24 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
       const { lobby } = memberOf(socket);
       return { lines: lobby.workforce.auditLines() };
     },
+    // ---- peer dream shards ----
+    'peer:token': (socket) => {
+      const { lobby, member } = memberOf(socket);
+      const credentials = peers.issue(lobby.id, member.memberId);
+      socket.emit('peer:offers', { v: PEER_PROTOCOL_VERSION, offers: peers.offersOf(lobby.id) });
+      return credentials;
+    },
+    'peer:offer': (socket, req: PeerOfferRequest) => {
+      const { lobby, member } = memberOf(socket);
+      const offers = peers.offer(lobby.id, member, req);
+      emitPeerOffers(lobby);
+      return { v: PEER_PROTOCOL_VERSION, offers };
+    },
+    'peer:report': (socket, req: PeerReportRequest) => {
+      memberOf(socket);
+      peers.report(req);
+      return null;
+    },
   };
 
   /** Goals and the kill switch: the host, or every member when the lobby allows it. */
@@ -609,6 +654,8 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
       const lobby = socket.data.lobbyId ? lobbies.get(socket.data.lobbyId as string) : undefined;
       const member = lobby?.members.get(socket.data.memberId as string);
       if (lobby && member) lobby.disconnected(member, socket);
+      // A serving tab that went away serves no more (its membership may live on for a while).
+      if (lobby && member && member.socket === null && peers.withdraw(lobby.id, member.memberId)) emitPeerOffers(lobby);
     });
     if (socket.recovered && socket.data.lobbyId) {
       // Socket.IO restored the session (rooms and data) after a short drop.
@@ -648,6 +695,7 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     recovered,
     restored,
     dream,
+    peers,
     url,
     port: address.port,
     lobbyByCode: (code) => byCode.get(code),
@@ -656,6 +704,7 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
         clearInterval(stateRefresh);
         if (checkpoints) clearInterval(checkpoints);
         await dream.close();
+        peers.close();
         if (lobbyStore) {
           // Durable lobbies outlive a restart: suspended (log synced, no end record), not closed,
           // with a fresh checkpoint so that the next start replays nothing.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NUM_ACTIONS } from '@aikon/engine';
 import { type WorkforceState, WorkforceClientEvents } from './workforce.ts';
+import { PeerClientEvents } from './peer.ts';
 import { INVITE_CODE_RE, PROTOCOL_VERSION, RESUME_TOKEN_RE, SEATS_MAX, TICK_RATE_MAX, TICK_RATE_MIN } from './constants.ts';
 
 /**
@@ -117,6 +118,7 @@ export const ClientEvents = {
   /** The client drew its first 3D frame of the world (after each snapshot it answers again). */
   'game:ready': EmptyRequest,
   ...WorkforceClientEvents,
+  ...PeerClientEvents,
 } as const;
 export type ClientEventName = keyof typeof ClientEvents;
 

@@ -1,5 +1,6 @@
 export * from './events.ts';
 export * from './workforce.ts';
+export * from './peer.ts';
 export * from './delta.ts';
 export * from './recording.ts';
 export * from './episodes.ts';
