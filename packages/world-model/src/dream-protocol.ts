@@ -80,6 +80,19 @@ export type DreamResponse =
   | ({ type: 'frame'; v: 1; id: number } & DreamFrameData)
   | { type: 'error'; v: 1; id: number; message: string };
 
+/** Every answer of a shard, validated where it arrives from another machine (a peer shard). */
+export const DreamResponseSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('ready'), v: z.literal(DREAM_PROTOCOL_VERSION), id: z.number().int() }),
+  DreamFrameDataSchema.extend({ type: z.literal('frame'), v: z.literal(DREAM_PROTOCOL_VERSION), id: z.number().int() }),
+  z.strictObject({ type: z.literal('error'), v: z.literal(DREAM_PROTOCOL_VERSION), id: z.number().int(), message: z.string().max(2000) }),
+]);
+
+/**
+ * Size cap of one dream protocol message between machines (JSON text): a reset with 8 frames
+ * is ≈ 2.5 KB and a frame ≈ 1.5 KB; anything far larger is refused unread.
+ */
+export const MAX_DREAM_MESSAGE_BYTES = 16 * 1024;
+
 /** The worker's first message: which model to fetch (next to the manifest) and how to run it. */
 export interface DreamLoadMessage {
   type: 'load';

@@ -24,6 +24,8 @@ function PredictedView({ tokens, testId = 'dream-tokens' }: { tokens: number[]; 
   );
 }
 
+const SHARD_LABEL = { browser: 'browser shard', server: 'server shard', peer: 'peer shard' } as const;
+
 export function DreamOverlay() {
   const status = useDream((s) => s.status);
   const shard = useDream((s) => s.shard);
@@ -46,7 +48,7 @@ export function DreamOverlay() {
           <div className="absolute left-1/2 top-12 flex -translate-x-1/2 flex-col items-center gap-1" data-testid="dream-badge">
             <div className="rounded-full border border-violet-300/70 bg-violet-600/85 px-5 py-0.5 text-lg font-black tracking-[0.4em] text-violet-50 shadow-lg shadow-violet-900">DREAM</div>
             <div className="rounded bg-slate-950/75 px-2 py-0.5 text-center text-[11px] text-violet-100" title={reason}>
-              <span data-testid="dream-shard">{shard === 'browser' ? 'browser shard' : 'server shard'}</span>
+              <span data-testid="dream-shard">{SHARD_LABEL[shard ?? 'browser']}</span>
               {' · '}
               <span className="text-violet-300">{backend}</span>
               <br />

@@ -28,11 +28,14 @@ const N = 64;
 const HALF_COLS = (VIEW_COLS - 1) >> 1;
 const HALF_ROWS = (VIEW_ROWS - 1) >> 1;
 
+/** Where a dream runs: this tab's worker, the relay's /dream, or another lobby member's tab. */
+export type ShardKind = 'browser' | 'server' | 'peer';
+
 /** What a dream frame carries besides the GameFrame (shown by the HUD overlay and the scene). */
 export interface DreamInfo {
   /** Dream steps since entering. */
   step: number;
-  shard: 'browser' | 'server';
+  shard: ShardKind;
   backend: string;
   /** Latency of the last step as the client saw it (round trip), ms. */
   ms: number;

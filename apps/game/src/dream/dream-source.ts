@@ -8,8 +8,10 @@ import type { World } from '@aikon/engine';
 import { tokenize, VIEW_TOKENS } from '@aikon/world-model';
 import type { GameFrame } from '../game/protocol.ts';
 import type { GameSource } from '../game/source.ts';
-import { DreamFrameBuilder, tokensFromFrame, type DreamGameFrame } from './dream-frame.ts';
+import { DreamFrameBuilder, tokensFromFrame, type DreamGameFrame, type ShardKind } from './dream-frame.ts';
 import type { ShardClient } from './shards.ts';
+
+const LOG_STEPS = 2000;
 
 export class DreamSource implements GameSource {
   readonly kind: GameSource['kind'];
@@ -20,6 +22,8 @@ export class DreamSource implements GameSource {
   /** The newest predicted frame's step latency and the count of steps (for the overlay). */
   lastMs = 0;
   steps = 0;
+  /** Each step as it arrived with the shard that answered it (the last LOG_STEPS; e2e checks). */
+  readonly log: Array<{ step: number; shard: ShardKind }> = [];
   private builder: DreamFrameBuilder | null = null;
   /**
    * Split view (solo): a copy of the real world at the dream's start, stepped with the same
@@ -92,6 +96,8 @@ export class DreamSource implements GameSource {
       if (this.stopped) return;
       this.steps = p.step;
       this.lastMs = p.ms;
+      this.log.push({ step: p.step, shard: this.shard.kind });
+      if (this.log.length > LOG_STEPS) this.log.shift();
       this.stepTimes.push(performance.now());
       const frame = builder.apply(p, action, { shard: this.shard.kind, backend: this.shard.backend, ms: p.ms });
       this.splitView(frame, action);

@@ -11,6 +11,8 @@ import type { GameFrame } from '../game/protocol.ts';
 import type { GameSource } from '../game/source.ts';
 import { myPlayer, useGame } from '../game/store.ts';
 import type { DreamSource } from './dream-source.ts';
+import type { ShardKind } from './dream-frame.ts';
+import type { Failover } from './failover.ts';
 
 /** At or below this health a player is dying: no dream (its world would go on, or wait, without help). */
 export const DYING_HEALTH = 3;
@@ -25,10 +27,12 @@ export function dreamRefusal(frame: GameFrame | null): string | null {
 
 export interface DreamState {
   status: 'awake' | 'loading' | 'dreaming' | 'error';
-  shard: 'browser' | 'server' | null;
+  shard: ShardKind | null;
   backend: string;
-  /** Why this shard was picked. */
+  /** Why this shard was picked (or why the dream moved to it). */
   reason: string;
+  /** The dream's moves to another shard (a serving peer left, closed or answered garbage). */
+  failovers: Failover[];
   /** Median browser step latency measured after loading (null when not measured). */
   localMs: number | null;
   message: string | null;
@@ -82,9 +86,9 @@ async function rebuildReal(t: number, hash: string): Promise<import('@aikon/engi
   return world.hash() === hash ? world : null;
 }
 
-function preferred(): 'browser' | 'server' | null {
+function preferred(): ShardKind | null {
   const q = new URLSearchParams(window.location.search).get('dream');
-  return q === 'browser' || q === 'server' ? q : null;
+  return q === 'browser' || q === 'server' || q === 'peer' ? q : null;
 }
 
 export const useDream = create<DreamState>()((set, get) => ({
@@ -92,6 +96,7 @@ export const useDream = create<DreamState>()((set, get) => ({
   shard: null,
   backend: '',
   reason: '',
+  failovers: [],
   localMs: null,
   message: null,
   enteredAt: null,
@@ -110,7 +115,7 @@ export const useDream = create<DreamState>()((set, get) => ({
     if (game.paused) return game.notify('Paused: resume before you dream.');
     const refusal = dreamRefusal(game.frame);
     if (refusal) return game.notify(refusal);
-    set({ status: 'loading', message: null, wokeAt: null });
+    set({ status: 'loading', message: null, wokeAt: null, failovers: [] });
     // Solo: the world waits while the model loads (it took 9-14 s on a slow machine, long
     // enough to die under the "Falling asleep" banner).
     const pausable = real.pausable !== false;
@@ -118,7 +123,16 @@ export const useDream = create<DreamState>()((set, get) => ({
     try {
       const { chooseShard } = await import('./shards.ts');
       const { DreamSource } = await import('./dream-source.ts');
+      // In a lobby, members who share their dream compute are candidates too.
+      const peerStore = real.pausable === false ? await import('./peer-store.ts') : null;
+      const peers = peerStore ? await peerStore.peerCandidatesNow() : [];
       const choice = await chooseShard({
+        peers: () => peers,
+        onFailover: (to, f) => {
+          if (get().status !== 'dreaming') return;
+          set({ shard: to.kind, backend: to.backend, reason: `moved from the ${f.from} shard after dream step ${f.step}: ${f.why}`, failovers: [...get().failovers, f] });
+          void peerStore?.reportFailover();
+        },
         manifestUrl: new URL('models/manifest.json', document.baseURI).href,
         origin: window.location.origin,
         tickRate: useGame.getState().tickRate,
@@ -221,6 +235,9 @@ declare global {
         enteredAt: DreamState['enteredAt'];
         wokeAt: DreamState['wokeAt'];
         message: string | null;
+        failovers: Failover[];
+        /** The dream's steps as they arrived, with the shard that answered each (the last 2,000). */
+        log: Array<{ step: number; shard: ShardKind }>;
       };
       toggle(): void;
     };
@@ -245,6 +262,8 @@ if (typeof window !== 'undefined') window.__aikonDream = {
       enteredAt: d.enteredAt,
       wokeAt: d.wokeAt,
       message: d.message,
+      failovers: d.failovers,
+      log: active?.log.slice() ?? [],
     };
   },
   toggle: () => useDream.getState().toggle(),

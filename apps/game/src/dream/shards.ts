@@ -1,7 +1,8 @@
 /**
- * Dream shards as the game sees them: one in this tab (a Web Worker running onnxruntime-web)
- * or one on the relay (Socket.IO namespace /dream, onnxruntime-node). Both take real frames'
- * tokens, then one action per step, and answer with the predicted observation.
+ * Dream shards as the game sees them: one in this tab (a Web Worker running onnxruntime-web),
+ * one on the relay (Socket.IO namespace /dream, onnxruntime-node), or one in another lobby
+ * member's tab (peer-shard.ts, over WebRTC). All take real frames' tokens, then one action per
+ * step, and answer with the predicted observation.
  */
 import { io, type Socket } from 'socket.io-client';
 import * as msgpackParser from 'socket.io-msgpack-parser';
@@ -14,12 +15,14 @@ import {
   type DreamLoadMessage,
   type DreamRequest,
   type DreamResetResult,
+  type DreamResponse,
   type DreamWorkerReply,
 } from '@aikon/world-model';
-import type { Prediction } from './dream-frame.ts';
+import type { Prediction, ShardKind } from './dream-frame.ts';
+import { FailoverShard, type Failover } from './failover.ts';
 
 export interface ShardClient {
-  readonly kind: 'browser' | 'server';
+  readonly kind: ShardKind;
   /** Model name and inference backend, e.g. "token-dream-small · onnxruntime-web (wasm, 1 thread)". */
   readonly backend: string;
   reset(frames: number[][], seed?: number): Promise<void>;
@@ -101,6 +104,18 @@ export class BrowserShard implements ShardClient {
     await this.request({ type: 'reset', frames, ...(seed !== undefined ? { seed } : {}) });
   }
 
+  /** Serves another tab's request (a peer shard): its answer carries the request's own id. */
+  async forward(req: DreamRequest): Promise<DreamResponse> {
+    const { id, v: _v, ...msg } = req;
+    try {
+      const r = await this.request(msg);
+      if (r.type === 'loaded') throw new Error('the dream worker answered out of turn');
+      return { ...r, id };
+    } catch (err) {
+      return { type: 'error', v: 1, id, message: (err as Error).message };
+    }
+  }
+
   async step(action: number | null): Promise<Prediction & { ms: number }> {
     const t0 = performance.now();
     const r = await this.request({ type: 'step', action });
@@ -167,10 +182,18 @@ export class ServerShard implements ShardClient {
 }
 
 export interface ShardChoice {
-  shard: ShardClient;
+  /** The dream's shard: the chosen one, moving on to the next candidate when it fails. */
+  shard: FailoverShard;
   /** Median step latency measured right after loading (ms). */
   localMs: number | null;
   reason: string;
+}
+
+/** A lobby member's tab offering to serve dreams (only in a relay game; peer-shard.ts opens it). */
+export interface PeerCandidate {
+  readonly name: string;
+  readonly stepsPerSecond: number;
+  open(): Promise<ShardClient>;
 }
 
 /** Whether this browser hands out a WebGPU adapter (onnxruntime-web falls back to wasm without one). */
@@ -189,48 +212,117 @@ function median(xs: number[]): number {
   return s[s.length >> 1];
 }
 
+/** Loads this tab's shard and measures its median step after a warm-up (ms). */
+export async function measureBrowserShard(manifestUrl: string, context: number[][], model?: string | null): Promise<{ shard: BrowserShard; ms: number }> {
+  const shard = await BrowserShard.load(manifestUrl, undefined, model ?? undefined);
+  try {
+    const gpu = await webGpuAdapter();
+    if (/webgpu/.test(shard.backend)) shard.backend += gpu ? ' · WebGPU adapter' : ' · no WebGPU adapter → wasm';
+    await shard.reset(context, 0);
+    for (let i = 0; i < 3; i++) await shard.step(0); // warm-up (first runs allocate, compile)
+    const ms: number[] = [];
+    for (let i = 0; i < 7; i++) ms.push((await shard.step(0)).ms);
+    return { shard, ms: median(ms) };
+  } catch (err) {
+    shard.dispose();
+    throw err;
+  }
+}
+
+interface Candidate {
+  kind: ShardKind;
+  label: string;
+  open(): Promise<ShardClient>;
+}
+
 /**
- * Picks where to dream: the browser shard when this device dreams in real time (median step
- * latency after load below one tick), else the relay's shard; the slow browser shard when no
- * server answers. `prefer` forces one kind (e.g. ?dream=server).
+ * Picks where to dream: this tab when it dreams in real time (median step latency after load
+ * below one tick), else the fastest lobby member offering to serve, else the relay's shard, and
+ * this tab's slow shard when nothing else answers. `prefer` forces one kind first (?dream=browser,
+ * ?dream=peer, ?dream=server). The returned shard fails over down the same list: when the shard
+ * in use fails, the dream goes on on the next one from its last confirmed state.
  */
 export async function chooseShard(o: {
   manifestUrl: string;
   origin: string;
   tickRate: number;
   context: number[][];
-  prefer?: 'browser' | 'server' | null;
+  prefer?: ShardKind | null;
   /** Model for the browser shard (default: the manifest's token dream model; ?dreamModel=world-sim-small). */
   model?: string | null;
+  /** Lobby members serving dreams (relay games only), fastest first. */
+  peers?: () => PeerCandidate[];
+  /** A fail-over happened: the dream runs on `to` from now on. */
+  onFailover?: (to: ShardClient, f: Failover) => void;
 }): Promise<ShardChoice> {
   const budget = 1000 / o.tickRate;
   let local: BrowserShard | null = null;
   let localMs: number | null = null;
   let localError = '';
-  if (o.prefer !== 'server') {
+  if (o.prefer !== 'server' && o.prefer !== 'peer') {
     try {
-      local = await BrowserShard.load(o.manifestUrl, undefined, o.model ?? undefined);
-      const gpu = await webGpuAdapter();
-      if (/webgpu/.test(local.backend)) local.backend += gpu ? ' · WebGPU adapter' : ' · no WebGPU adapter → wasm';
-      await local.reset(o.context, 0);
-      for (let i = 0; i < 3; i++) await local.step(0); // warm-up (first runs allocate, compile)
-      const ms: number[] = [];
-      for (let i = 0; i < 7; i++) ms.push((await local.step(0)).ms);
-      localMs = median(ms);
-      if (localMs < budget || o.prefer === 'browser') {
-        return { shard: local, localMs, reason: `this device dreams in ${localMs.toFixed(1)} ms per step (a tick is ${budget.toFixed(0)} ms)` };
-      }
+      ({ shard: local, ms: localMs } = await measureBrowserShard(o.manifestUrl, o.context, o.model));
     } catch (err) {
       localError = (err as Error).message;
     }
   }
-  try {
-    const server = await ServerShard.connect(o.origin);
-    local?.dispose();
-    const why = localMs !== null ? `this device needs ${localMs.toFixed(0)} ms per step (a tick is ${budget.toFixed(0)} ms)` : o.prefer === 'server' ? 'asked for the server shard' : `the browser shard failed: ${localError}`;
-    return { shard: server, localMs, reason: why };
-  } catch (err) {
-    if (local) return { shard: local, localMs, reason: `no dream server (${(err as Error).message}); dreaming here, slower than real time` };
-    throw new Error(`no dream shard: ${localError || 'browser shard not tried'}; ${(err as Error).message}`);
+  const fast = local !== null && localMs !== null && (localMs < budget || o.prefer === 'browser');
+  const browser: Candidate = {
+    kind: 'browser',
+    label: 'this tab',
+    open: async () => {
+      if (local) {
+        const s = local;
+        local = null; // handed out once; a later fall-back loads a fresh worker
+        return s;
+      }
+      return (await measureBrowserShard(o.manifestUrl, o.context, o.model)).shard;
+    },
+  };
+  const server: Candidate = { kind: 'server', label: 'the relay', open: () => ServerShard.connect(o.origin) };
+  const peers = (o.peers?.() ?? []).map<Candidate>((p) => ({ kind: 'peer', label: `${p.name}'s tab (${p.stepsPerSecond.toFixed(0)} steps/s)`, open: () => p.open() }));
+  const order: Candidate[] =
+    o.prefer === 'server' ? [server, ...peers, browser]
+    : o.prefer === 'peer' ? [...peers, server, browser]
+    : fast ? [browser, ...peers, server]
+    : [...peers, server, browser];
+  const errors: string[] = localError ? [`this tab: ${localError}`] : [];
+  let i = 0;
+  const openNext = async (): Promise<{ shard: ShardClient; c: Candidate } | null> => {
+    while (i < order.length) {
+      const c = order[i++];
+      try {
+        return { shard: await c.open(), c };
+      } catch (err) {
+        errors.push(`${c.label}: ${(err as Error).message}`);
+      }
+    }
+    return null;
+  };
+  const first = await openNext();
+  if (!first) {
+    (local as BrowserShard | null)?.dispose();
+    throw new Error(`no dream shard: ${errors.join('; ')}`);
   }
+  if (first.c !== browser) {
+    local?.dispose(); // measured too slow (or not asked for): its worker goes
+    local = null;
+  }
+  const shard = new FailoverShard(first.shard, async () => (await openNext())?.shard ?? null, o.onFailover);
+  const ms = localMs;
+  const reason =
+    first.c === browser
+      ? ms !== null && ms < budget
+        ? `this device dreams in ${ms.toFixed(1)} ms per step (a tick is ${budget.toFixed(0)} ms)`
+        : o.prefer === 'browser'
+          ? `asked for the browser shard (${ms?.toFixed(1) ?? '?'} ms per step)`
+          : `nothing else answered (${errors.join('; ')}); dreaming here, slower than real time`
+      : first.c.kind === 'peer'
+        ? `${o.prefer === 'peer' ? 'asked for a peer shard' : ms !== null ? `this device needs ${ms.toFixed(0)} ms per step (a tick is ${budget.toFixed(0)} ms)` : 'no browser shard here'}: dreaming in ${first.c.label}`
+        : ms !== null
+          ? `this device needs ${ms.toFixed(0)} ms per step (a tick is ${budget.toFixed(0)} ms)`
+          : o.prefer === 'server'
+            ? 'asked for the server shard'
+            : `the browser shard failed: ${localError}`;
+  return { shard, localMs: ms, reason };
 }

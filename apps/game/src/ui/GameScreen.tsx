@@ -9,6 +9,7 @@ import type { GameFrame } from '../game/protocol.ts';
 import { NetworkOverlay } from '../net/ui/NetworkOverlay.tsx';
 import { WorkforceDock } from '../workforce/WorkforcePanel.tsx';
 import { DreamOverlay } from '../dream/DreamOverlay.tsx';
+import { PeerSharePanel } from '../dream/PeerSharePanel.tsx';
 import { useDream } from '../dream/dream-store.ts';
 
 // three.js and the scene load after the first page has shown.
@@ -119,6 +120,7 @@ export function GameScreen() {
       <DreamOverlay />
       {network && <NetworkOverlay />}
       {network && <WorkforceDock />}
+      {network && <PeerSharePanel />}
     </div>
   );
 }
