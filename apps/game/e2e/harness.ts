@@ -141,3 +141,20 @@ export function calmSeed(from: number, steps: number, players = 1): number {
   }
   throw new Error('no calm seed');
 }
+
+/**
+ * Keeps the listed players' health, food, drink and energy full on the server. Crafter kills a
+ * player who stands still within about 150-340 steps (thirst, hunger, night's zombies), which a
+ * test on a loaded machine can outlast; these tests are about the network, not survival (and a
+ * dream is refused to a dying player). Dead players are left alone, so a test can still kill one
+ * by taking a slot out of the set. Returns the stop function.
+ */
+export function keepAlive(lobby: { world: World | null }, slots: Set<number>): () => void {
+  const timer = setInterval(() => {
+    for (const slot of slots) {
+      const p = lobby.world?.findPlayer(slot);
+      if (p && !p.dead) p.inventory.fill(9, 0, 4);
+    }
+  }, 20);
+  return () => clearInterval(timer);
+}

@@ -10,9 +10,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { World } from '@aikon/engine';
 import { startRelayServer, type RelayServer } from '@aikon/relay-server';
-import { calmSeed, DIST, ensureBuild, imageVariety, launchChromium, realErrors, REPO } from './harness.ts';
+import { calmSeed, DIST, ensureBuild, imageVariety, keepAlive, launchChromium, realErrors, REPO } from './harness.ts';
 
 const ARTIFACTS = join(REPO, 'test-results', 'multiplayer');
 type NetState = ReturnType<NonNullable<Window['__aikonNet']>['state']>;
@@ -72,22 +71,6 @@ async function closePage(page: Page): Promise<void> {
 }
 
 const net = (page: Page): Promise<NetState> => page.evaluate(() => window.__aikonNet!.state());
-
-/**
- * Keeps the listed players' health, food, drink and energy full on the server. Crafter kills a
- * player who stands still within about 150-340 steps (thirst, hunger, night's zombies), which a
- * test on a loaded machine can outlast; these tests are about the network, not survival.
- * Dead players are left alone, so a test can still kill one by taking a slot out of the set.
- */
-function keepAlive(lobby: { world: World | null }, slots: Set<number>): () => void {
-  const timer = setInterval(() => {
-    for (const slot of slots) {
-      const p = lobby.world?.findPlayer(slot);
-      if (p && !p.dead) p.inventory.fill(9, 0, 4);
-    }
-  }, 20);
-  return () => clearInterval(timer);
-}
 
 describe('multiplayer in Chromium', () => {
   it('host creates a lobby, a guest joins by invite link, both play in one world', async () => {

@@ -22,8 +22,8 @@ export class DreamSource implements GameSource {
   /** The newest predicted frame's step latency and the count of steps (for the overlay). */
   lastMs = 0;
   steps = 0;
-  /** Each step as it arrived with the shard that answered it (the last LOG_STEPS; e2e checks). */
-  readonly log: Array<{ step: number; shard: ShardKind }> = [];
+  /** Each step as it arrived with the shard that answered it and its latency (the last LOG_STEPS; e2e and bench). */
+  readonly log: Array<{ step: number; shard: ShardKind; ms: number }> = [];
   private builder: DreamFrameBuilder | null = null;
   /**
    * Split view (solo): a copy of the real world at the dream's start, stepped with the same
@@ -96,7 +96,7 @@ export class DreamSource implements GameSource {
       if (this.stopped) return;
       this.steps = p.step;
       this.lastMs = p.ms;
-      this.log.push({ step: p.step, shard: this.shard.kind });
+      this.log.push({ step: p.step, shard: this.shard.kind, ms: p.ms });
       if (this.log.length > LOG_STEPS) this.log.shift();
       this.stepTimes.push(performance.now());
       const frame = builder.apply(p, action, { shard: this.shard.kind, backend: this.shard.backend, ms: p.ms });

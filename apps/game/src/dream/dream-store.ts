@@ -13,6 +13,7 @@ import { myPlayer, useGame } from '../game/store.ts';
 import type { DreamSource } from './dream-source.ts';
 import type { ShardKind } from './dream-frame.ts';
 import type { Failover } from './failover.ts';
+import { peerCandidatesNow, reportFailover } from './peer-store.ts';
 
 /** At or below this health a player is dying: no dream (its world would go on, or wait, without help). */
 export const DYING_HEALTH = 3;
@@ -124,14 +125,13 @@ export const useDream = create<DreamState>()((set, get) => ({
       const { chooseShard } = await import('./shards.ts');
       const { DreamSource } = await import('./dream-source.ts');
       // In a lobby, members who share their dream compute are candidates too.
-      const peerStore = real.pausable === false ? await import('./peer-store.ts') : null;
-      const peers = peerStore ? await peerStore.peerCandidatesNow() : [];
+      const peers = real.pausable === false ? await peerCandidatesNow() : [];
       const choice = await chooseShard({
         peers: () => peers,
         onFailover: (to, f) => {
           if (get().status !== 'dreaming') return;
           set({ shard: to.kind, backend: to.backend, reason: `moved from the ${f.from} shard after dream step ${f.step}: ${f.why}`, failovers: [...get().failovers, f] });
-          void peerStore?.reportFailover();
+          if (real.pausable === false) void reportFailover();
         },
         manifestUrl: new URL('models/manifest.json', document.baseURI).href,
         origin: window.location.origin,
@@ -236,8 +236,8 @@ declare global {
         wokeAt: DreamState['wokeAt'];
         message: string | null;
         failovers: Failover[];
-        /** The dream's steps as they arrived, with the shard that answered each (the last 2,000). */
-        log: Array<{ step: number; shard: ShardKind }>;
+        /** The dream's steps as they arrived, with the shard that answered each and its round trip in ms (the last 2,000). */
+        log: Array<{ step: number; shard: ShardKind; ms: number }>;
       };
       toggle(): void;
     };

@@ -1,0 +1,88 @@
+/**
+ * Peer dream shards end to end (issue 13), two separate Chromium processes on 127.0.0.1 and the
+ * real relay: the serving player shares its dream compute; the dreamer (`?dream=peer`) dreams on
+ * the serving tab, which both sides confirm (the dreamer's steps come from the peer shard, the
+ * server counts them as served, the relay's /dream serves nothing); then the serving page closes
+ * and the dream goes on on the relay's shard from the last confirmed state: the dreamer's steps
+ * run on without a gap or a repeat. Screenshots in test-results/peer/.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO, realErrors } from './harness.ts';
+import { dreamState, dreamUntil, enterDream, peerState, type PeerWorld, percentile, shareCompute, startPeerWorld } from './peer-harness.ts';
+
+const ARTIFACTS = join(REPO, 'test-results', 'peer');
+let w: PeerWorld;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  // The world simulator (plain TypeScript) on the serving tab and the relay: the peer shard serves
+  // whatever model its tab runs, and this one loads and steps fast on a loaded machine.
+  w = await startPeerWorld({ dreamerQuery: 'dream=peer', serverQuery: 'dreamModel=world-sim-small', relayModel: 'world-sim-small' });
+});
+
+afterAll(async () => {
+  await w?.close();
+});
+
+async function metric(name: string): Promise<number> {
+  const text = await (await fetch(`${w.relay.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.split(' ')[1]) : Number.NaN;
+}
+
+describe('peer dream shards', () => {
+  it('the dreamer dreams on the serving tab, then on the relay once that tab closes, without a lost or repeated step', async () => {
+    const offered = await shareCompute(w);
+    expect(offered.stats!.stepsPerSecond).toBeGreaterThan(0);
+    expect(offered.stats!.backend).toMatch(/wasm|webgpu|TypeScript/i);
+    expect(await metric('aikon_relay_peer_shards')).toBe(1);
+
+    // ---- the dream runs on the serving peer ----------------------------------------------
+    const entered = await enterDream(w.dreamer);
+    expect(entered.shard).toBe('peer');
+    expect(entered.backend).toMatch(/^Sharer's tab · /);
+    const onPeer = await dreamUntil(w.dreamer, 12);
+    const served = await peerState(w.server);
+    // Both sides: every step the dreamer has came from the peer shard, and the server served them.
+    expect(onPeer.log.length).toBeGreaterThanOrEqual(12);
+    expect(onPeer.log.every((e) => e.shard === 'peer')).toBe(true);
+    expect(entered.backend).toMatch(/world-sim-small/);
+    expect(served.stats!.dreamers).toBe(1);
+    expect(served.stats!.stepsServed).toBeGreaterThanOrEqual(onPeer.step);
+    expect(served.stats!.lastStep).toBeGreaterThanOrEqual(onPeer.step);
+    expect(w.relay.dream.sessions).toBe(0);
+    expect(served.frameTimes).not.toBeNull();
+    await expect(w.server.getByTestId('peer-share-stats').innerText()).resolves.toMatch(/1 dreaming here/);
+    await expect(w.dreamer.getByTestId('dream-shard').innerText()).resolves.toBe('peer shard');
+    await w.server.screenshot({ path: join(ARTIFACTS, 'serving.png') });
+    await w.dreamer.screenshot({ path: join(ARTIFACTS, 'dreaming-on-peer.png') });
+    const peerMs = onPeer.log.map((e) => e.ms);
+    console.log(`peer shard: ${onPeer.log.length} steps, round trip p50 ${percentile(peerMs, 0.5).toFixed(1)} ms, max ${Math.max(...peerMs).toFixed(1)} ms; serving tab frame time p50 ${served.frameTimes!.p50.toFixed(1)} ms, p95 ${served.frameTimes!.p95.toFixed(1)} ms`);
+
+    // ---- the serving page closes: the dream goes on on the relay ---------------------------
+    await w.server.close();
+    await w.dreamer.waitForFunction(() => window.__aikonDream!.state().failovers.length > 0 || window.__aikonDream!.state().status === 'error', null, { timeout: 60_000 });
+    const moved = await dreamState(w.dreamer);
+    expect(moved.status).toBe('dreaming');
+    expect(moved.failovers[0]).toMatchObject({ from: 'peer', to: 'server' });
+    const after = await dreamUntil(w.dreamer, moved.failovers[0].step + 8);
+    expect(after.shard).toBe('server');
+    expect(w.relay.dream.sessions).toBe(1);
+    // No step lost or repeated: the dreamer's steps are 1, 2, 3, … across the switch.
+    const steps = after.log.map((e) => e.step);
+    expect(steps).toEqual(steps.map((_, i) => i + 1));
+    const switchAt = after.log.findIndex((e) => e.shard === 'server');
+    expect(after.log[switchAt].step).toBe(moved.failovers[0].step + 1);
+    expect(after.log.slice(0, switchAt).every((e) => e.shard === 'peer')).toBe(true);
+    expect(after.log.slice(switchAt).every((e) => e.shard === 'server')).toBe(true);
+    await expect(w.dreamer.getByTestId('dream-shard').innerText()).resolves.toBe('server shard');
+    await w.dreamer.screenshot({ path: join(ARTIFACTS, 'dream-moved-to-relay.png') });
+    console.log(`fail-over after dream step ${moved.failovers[0].step}: ${moved.failovers[0].why}`);
+    await expect.poll(() => metric('aikon_relay_peer_failovers_total'), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => metric('aikon_relay_peer_shards'), { timeout: 10_000 }).toBe(0);
+    expect(realErrors(w.errors.dreamer)).toEqual([]);
+    expect(realErrors(w.errors.server)).toEqual([]);
+  }, 420_000);
+});
