@@ -276,7 +276,11 @@ export function attachConnectionHandlers(io: RelayIo, registry: LobbyRegistry, c
   function dispatch(socket: RelaySocket, bucket: Bucket, packet: unknown[]): void {
     const args = packet.slice(1);
     const last = args[args.length - 1];
-    const ack = typeof last === 'function' ? (args.pop(), (answer: Ack) => last(answer)) : undefined;
+    let ack: ((answer: Ack) => void) | undefined;
+    if (typeof last === 'function') {
+      args.pop();
+      ack = (answer) => last(answer);
+    }
     const event = packet[0];
     const name = typeof event === 'string' ? event.slice(0, 64) : `<${typeof event}>`;
     const fail = (code: ErrorCode, message: string, notify = true): void => {

@@ -11,7 +11,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { RelayClient } from '@aikon/protocol/client';
-import { type ErrorMessage, replayLog, type WorkforceGoalResult, type WorkforceState } from '@aikon/protocol';
+import { type ErrorMessage, replayLog, type WorkforceState } from '@aikon/protocol';
 import { readLogFile } from '@aikon/protocol/node';
 import { connectClient, nextError, request as wf, requestRaw, startTestServer, waitFor } from './helpers.ts';
 
