@@ -81,16 +81,30 @@ export interface PolicyForward extends PolicyOutputs {
 
 /** out[b, ·] = bias + inp[b, ·] · W (W [nIn, nOut] row-major), ReLU'd when asked; zero inputs skipped. */
 function denseForward(inp: Float32Array, B: number, nIn: number, W: Float32Array, bias: Float32Array, nOut: number, out: Float32Array, relu: boolean): void {
+  const nz = new Int32Array(nIn);
   for (let b = 0; b < B; b++) {
     const o = b * nOut;
-    out.set(bias, o);
-    for (let i = 0; i < nIn; i++) {
-      const x = inp[b * nIn + i];
-      if (x === 0) continue;
-      const w = i * nOut;
-      for (let j = 0; j < nOut; j++) out[o + j] += x * W[w + j];
+    const ib = b * nIn;
+    let n = 0;
+    for (let i = 0; i < nIn; i++) if (inp[ib + i] !== 0) nz[n++] = i;
+    // Eight outputs at a time in registers, over the non-zero inputs.
+    let j = 0;
+    for (; j + 8 <= nOut; j += 8) {
+      let s0 = bias[j], s1 = bias[j + 1], s2 = bias[j + 2], s3 = bias[j + 3], s4 = bias[j + 4], s5 = bias[j + 5], s6 = bias[j + 6], s7 = bias[j + 7];
+      for (let q = 0; q < n; q++) {
+        const i = nz[q];
+        const x = inp[ib + i];
+        const w = i * nOut + j;
+        s0 += x * W[w]; s1 += x * W[w + 1]; s2 += x * W[w + 2]; s3 += x * W[w + 3]; s4 += x * W[w + 4]; s5 += x * W[w + 5]; s6 += x * W[w + 6]; s7 += x * W[w + 7];
+      }
+      out[o + j] = s0; out[o + j + 1] = s1; out[o + j + 2] = s2; out[o + j + 3] = s3; out[o + j + 4] = s4; out[o + j + 5] = s5; out[o + j + 6] = s6; out[o + j + 7] = s7;
     }
-    if (relu) for (let j = 0; j < nOut; j++) if (out[o + j] < 0) out[o + j] = 0;
+    for (; j < nOut; j++) {
+      let s = bias[j];
+      for (let q = 0; q < n; q++) s += inp[ib + nz[q]] * W[nz[q] * nOut + j];
+      out[o + j] = s;
+    }
+    if (relu) for (let k = 0; k < nOut; k++) if (out[o + k] < 0) out[o + k] = 0;
   }
 }
 
@@ -161,15 +175,27 @@ export class PolicyNet {
     const hidden = sizes.map((h) => new Float32Array(B * h));
     const H0 = sizes[0];
     const E = this.w('l0.w');
+    const bias = this.w('l0.b');
     const h0 = hidden[0];
     for (let b = 0; b < B; b++) {
       const o = b * H0;
-      h0.set(this.w('l0.b'), o);
-      for (let k = 0; k < A; k++) {
-        const r = active[b * A + k] * H0;
-        for (let j = 0; j < H0; j++) h0[o + j] += E[r + j];
+      const at = b * A;
+      // Eight columns at a time in registers (one cache line of each summed row).
+      let j = 0;
+      for (; j + 8 <= H0; j += 8) {
+        let s0 = bias[j], s1 = bias[j + 1], s2 = bias[j + 2], s3 = bias[j + 3], s4 = bias[j + 4], s5 = bias[j + 5], s6 = bias[j + 6], s7 = bias[j + 7];
+        for (let k = 0; k < A; k++) {
+          const r = active[at + k] * H0 + j;
+          s0 += E[r]; s1 += E[r + 1]; s2 += E[r + 2]; s3 += E[r + 3]; s4 += E[r + 4]; s5 += E[r + 5]; s6 += E[r + 6]; s7 += E[r + 7];
+        }
+        h0[o + j] = s0 > 0 ? s0 : 0; h0[o + j + 1] = s1 > 0 ? s1 : 0; h0[o + j + 2] = s2 > 0 ? s2 : 0; h0[o + j + 3] = s3 > 0 ? s3 : 0;
+        h0[o + j + 4] = s4 > 0 ? s4 : 0; h0[o + j + 5] = s5 > 0 ? s5 : 0; h0[o + j + 6] = s6 > 0 ? s6 : 0; h0[o + j + 7] = s7 > 0 ? s7 : 0;
       }
-      for (let j = 0; j < H0; j++) if (h0[o + j] < 0) h0[o + j] = 0;
+      for (; j < H0; j++) {
+        let s = bias[j];
+        for (let k = 0; k < A; k++) s += E[active[at + k] * H0 + j];
+        h0[o + j] = s > 0 ? s : 0;
+      }
     }
     for (let i = 1; i < sizes.length; i++) denseForward(hidden[i - 1], B, sizes[i - 1], this.w(`l${i}.w`), this.w(`l${i}.b`), sizes[i], hidden[i], true);
     const last = hidden[sizes.length - 1];
@@ -205,12 +231,23 @@ export class PolicyNet {
     const A = activeCount(this.config.frames);
     const gE = g.get('l0.w')!;
     const gB = g.get('l0.b')!;
+    const active = f.active;
     for (let b = 0; b < B; b++) {
       const o = b * H0;
+      const at = b * A;
       for (let j = 0; j < H0; j++) gB[j] += dh[o + j];
-      for (let k = 0; k < A; k++) {
-        const r = f.active[b * A + k] * H0;
-        for (let j = 0; j < H0; j++) gE[r + j] += dh[o + j];
+      let j = 0;
+      for (; j + 8 <= H0; j += 8) {
+        const d0 = dh[o + j], d1 = dh[o + j + 1], d2 = dh[o + j + 2], d3 = dh[o + j + 3], d4 = dh[o + j + 4], d5 = dh[o + j + 5], d6 = dh[o + j + 6], d7 = dh[o + j + 7];
+        if (d0 === 0 && d1 === 0 && d2 === 0 && d3 === 0 && d4 === 0 && d5 === 0 && d6 === 0 && d7 === 0) continue;
+        for (let k = 0; k < A; k++) {
+          const r = active[at + k] * H0 + j;
+          gE[r] += d0; gE[r + 1] += d1; gE[r + 2] += d2; gE[r + 3] += d3; gE[r + 4] += d4; gE[r + 5] += d5; gE[r + 6] += d6; gE[r + 7] += d7;
+        }
+      }
+      for (; j < H0; j++) {
+        const d = dh[o + j];
+        if (d !== 0) for (let k = 0; k < A; k++) gE[active[at + k] * H0 + j] += d;
       }
     }
   }
