@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     }
     const beta = betas[Math.min(r, betas.length - 1)];
     const seedBase = DAGGER_SEED_BASE + 1000 * seed + r;
-    let collected;
+    let collected: ReturnType<typeof loadDaggerRound>;
     if (values.resume && hasDaggerRound(runDir, r)) {
       collected = loadDaggerRound(runDir, r);
       console.error(`round ${r}: reusing ${collected.record.steps} labelled steps`);

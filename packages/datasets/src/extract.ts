@@ -177,7 +177,7 @@ export function extractEpisodes(sessionId: string, bytes: Uint8Array, options: E
   const members = new Map<number, { pid: string; kind: 'human' | 'ai' }>();
   const records = decodeLog(bytes).records;
   const first = records[0];
-  if (!first || first.k !== 'session') throw new DatasetError('corrupt', `session ${sessionId}: the log does not start with a session header`);
+  if (first?.k !== 'session') throw new DatasetError('corrupt', `session ${sessionId}: the log does not start with a session header`);
   const header: SessionRecord = first;
   let tickRate = header.config.tickRate;
   /** An error thrown by our own callbacks (a writer failing): the replay would only report it as a replay error. */

@@ -187,8 +187,9 @@ export function generateSessions(options: GenerateOptions): GeneratedSession[] {
       } finally {
         store?.close();
       }
-      if (failed && endedAt) throw new DatasetError('io', `cannot write ${log.path}: ${failed.message}`);
     }
+    // Reached only when generation ran to its end (an error thrown above passes the finally block unchanged).
+    if (log.failed) throw new DatasetError('io', `cannot write ${log.path}: ${log.failed.message}`);
     done += quota;
     out.push({ sessionId, path: log.path, ticks: world.t, episodes: quota, bytes: log.bytes });
   }

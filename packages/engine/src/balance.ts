@@ -53,7 +53,10 @@ export function balance(world: World): void {
     for (const rule of RULES) {
       const key = chunk * 8 + rule.kindId;
       let list = members.get(key);
-      if (!list) members.set(key, (list = []));
+      if (!list) {
+        list = [];
+        members.set(key, list);
+      }
       const n = list.length;
       const loTarget = Math.floor(rule.lo(daylight));
       const lo = n < loTarget && spaceOf(rule.materialId) >= rule.minSpace ? loTarget : 0;

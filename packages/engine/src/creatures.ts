@@ -15,15 +15,20 @@ import type { World } from './world.ts';
 export function updateObject(world: World, o: Entity): void {
   switch (o.kind) {
     case ObjectKind.cow:
-      return updateCow(world, o);
+      updateCow(world, o);
+      break;
     case ObjectKind.zombie:
-      return updateZombie(world, o);
+      updateZombie(world, o);
+      break;
     case ObjectKind.skeleton:
-      return updateSkeleton(world, o);
+      updateSkeleton(world, o);
+      break;
     case ObjectKind.arrow:
-      return updateArrow(world, o);
+      updateArrow(world, o);
+      break;
     case ObjectKind.plant:
-      return updatePlant(world, o);
+      updatePlant(world, o);
+      break;
   }
 }
 

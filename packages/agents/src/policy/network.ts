@@ -158,7 +158,8 @@ export class PolicyNet {
     let o = 0;
     for (const spec of policyParamSpecs(c)) {
       const n = spec.shape.reduce((a, b) => a * b, 1);
-      out.set(spec.name, flat.subarray(o, (o += n)));
+      out.set(spec.name, flat.subarray(o, o + n));
+      o += n;
     }
     return out;
   }
@@ -188,13 +189,13 @@ export class PolicyNet {
           const r = active[at + k] * H0 + j;
           s0 += E[r]; s1 += E[r + 1]; s2 += E[r + 2]; s3 += E[r + 3]; s4 += E[r + 4]; s5 += E[r + 5]; s6 += E[r + 6]; s7 += E[r + 7];
         }
-        h0[o + j] = s0 > 0 ? s0 : 0; h0[o + j + 1] = s1 > 0 ? s1 : 0; h0[o + j + 2] = s2 > 0 ? s2 : 0; h0[o + j + 3] = s3 > 0 ? s3 : 0;
-        h0[o + j + 4] = s4 > 0 ? s4 : 0; h0[o + j + 5] = s5 > 0 ? s5 : 0; h0[o + j + 6] = s6 > 0 ? s6 : 0; h0[o + j + 7] = s7 > 0 ? s7 : 0;
+        h0[o + j] = Math.max(s0, 0); h0[o + j + 1] = Math.max(s1, 0); h0[o + j + 2] = Math.max(s2, 0); h0[o + j + 3] = Math.max(s3, 0);
+        h0[o + j + 4] = Math.max(s4, 0); h0[o + j + 5] = Math.max(s5, 0); h0[o + j + 6] = Math.max(s6, 0); h0[o + j + 7] = Math.max(s7, 0);
       }
       for (; j < H0; j++) {
         let s = bias[j];
         for (let k = 0; k < A; k++) s += E[active[at + k] * H0 + j];
-        h0[o + j] = s > 0 ? s : 0;
+        h0[o + j] = Math.max(s, 0);
       }
     }
     for (let i = 1; i < sizes.length; i++) denseForward(hidden[i - 1], B, sizes[i - 1], this.w(`l${i}.w`), this.w(`l${i}.b`), sizes[i], hidden[i], true);

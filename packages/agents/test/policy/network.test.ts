@@ -22,9 +22,9 @@ function realInputs(frames: number, batch: number): PolicyInputs {
   for (let t = 0; t < 5; t++) {
     const acts = players.map((_, i) => (t * 7 + i * 3) % NUM_ACTIONS);
     world.step(acts);
-    players.forEach((p, i) => histories[i].observe(world, p.slot, acts[i]));
+    for (const [i, p] of players.entries()) histories[i].observe(world, p.slot, acts[i]);
   }
-  histories.forEach((h, b) => h.write(tokens, prev, b));
+  for (const [b, h] of histories.entries()) h.write(tokens, prev, b);
   return { batch, tokens, prevAction: prev };
 }
 
@@ -78,7 +78,7 @@ describe('policy network', () => {
     const c: PolicyConfig = { name: 'grad-check', frames: 2, hidden: [12, 8] };
     const net = new PolicyNet(c, initPolicyWeights(c, 9));
     // Biases away from zero, so that the check also covers them.
-    for (const [name, w] of PolicyNet.views(c, net.params)) if (name.endsWith('.b')) w.forEach((_, i) => (w[i] = 0.05 * Math.sin(i + 1)));
+    for (const [name, w] of PolicyNet.views(c, net.params)) if (name.endsWith('.b')) for (let i = 0; i < w.length; i++) w[i] = 0.05 * Math.sin(i + 1);
     const x = realInputs(c.frames, 3);
     // A linear read-out of the outputs with fixed coefficients: d loss / d outputs = the coefficients.
     const cl = Float32Array.from({ length: 3 * NUM_ACTIONS }, (_, i) => Math.cos(i * 1.7));

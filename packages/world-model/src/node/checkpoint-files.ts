@@ -35,7 +35,10 @@ export function readCheckpointFiles<S extends z.ZodType>(dir: string, stem: stri
   const raw = readFileSync(join(dir, `${stem}.bin`));
   const all = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
   let o = 0;
-  const blocks = sizes(state).map((n) => all.slice(o, (o += n)));
+  const blocks = sizes(state).map((n) => {
+    o += n;
+    return all.slice(o - n, o);
+  });
   if (o !== all.length) throw new Error(`${join(dir, `${stem}.bin`)} has ${all.length} floats, expected ${o}`);
   return { state, blocks };
 }

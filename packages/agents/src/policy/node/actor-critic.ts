@@ -89,7 +89,7 @@ function collect(model: PolicyNet, reference: PolicyNet | null, envs: RolloutEnv
   const lp = new Float64Array(NUM_ACTIONS);
   for (let t = 0; t < T; t++) {
     const at = t * N;
-    envs.histories.forEach((h, i) => h.write(tokens.subarray(at * row, (at + N) * row), prevAction.subarray(at, at + N), i));
+    for (const [i, h] of envs.histories.entries()) h.write(tokens.subarray(at * row, (at + N) * row), prevAction.subarray(at, at + N), i);
     const x = { batch: N, tokens: tokens.subarray(at * row, (at + N) * row), prevAction: prevAction.subarray(at, at + N) };
     const out = model.predict(x);
     const ref = reference?.predict(x);
@@ -106,7 +106,7 @@ function collect(model: PolicyNet, reference: PolicyNet | null, envs: RolloutEnv
   }
   const lastTokens = new Int32Array(N * row);
   const lastPrev = new Int32Array(N);
-  envs.histories.forEach((h, i) => h.write(lastTokens, lastPrev, i));
+  for (const [i, h] of envs.histories.entries()) h.write(lastTokens, lastPrev, i);
   const last = model.predict({ batch: N, tokens: lastTokens, prevAction: lastPrev });
   const { advantages, returns } = lambdaReturns({ rewards, values, dones, lastValues: last.value, steps: T, envs: N }, o.gamma, o.lambda);
   return { inputs: { batch: T * N, tokens, prevAction }, actions, logp, advantages, returns, refLogp };

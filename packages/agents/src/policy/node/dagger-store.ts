@@ -52,7 +52,10 @@ export function loadDaggerRound(dir: string, round: number): { record: DaggerRou
   if (raw.byteLength !== N * (4 * FRAME_TOKENS + 1 + 1 + 4 + 4)) throw new Error(`${f.bin} has ${raw.byteLength} bytes, not what ${N} steps need`);
   const bytes = new Uint8Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
   let o = 0;
-  const take = (n: number): ArrayBuffer => bytes.buffer.slice(o, (o += n));
+  const take = (n: number): ArrayBuffer => {
+    o += n;
+    return bytes.buffer.slice(o - n, o);
+  };
   const frames = new Int32Array(take(4 * N * FRAME_TOKENS));
   const actions = new Uint8Array(take(N));
   const taken = new Uint8Array(take(N));

@@ -92,7 +92,7 @@ export async function collectDagger(runner: PolicyRunner, o: DaggerOptions): Pro
   const prev = new Int32Array(o.parallel);
   while (collected < o.steps) {
     const B = running.length;
-    running.forEach((r, b) => r.history.write(tokens, prev, b));
+    for (const [b, r] of running.entries()) r.history.write(tokens, prev, b);
     const out = await runner.run({ batch: B, tokens: tokens.subarray(0, B * K * FRAME_TOKENS), prevAction: prev.subarray(0, B) });
     for (let b = 0; b < B && collected < o.steps; b++) {
       const r = running[b];
