@@ -8,7 +8,7 @@
  * labelling every state (dagger.ts; `--beta` per round: the chance the workforce's action is
  * executed, the last value repeating); the labels join the aggregate (the --from run's
  * demonstrations, read back through the datasets pipeline, plus every earlier round); the policy
- * trains `--epochs` passes over the aggregate from where it stands; then it plays `--eval-episodes`
+ * trains `--epochs` passes (fractions allowed) over the aggregate from where it stands; then it plays `--eval-episodes`
  * episodes on validation worlds (episodeSeed(3000000 + seed, k), not the evaluation's) for the
  * round's figures. Rounds are kept in <data>/policies/<name>/ (labelled states, checkpoints), so
  * --resume continues an interrupted run. The last round's policy is exported.
@@ -75,6 +75,8 @@ async function main(): Promise<void> {
   const rounds = int('rounds');
   const roundSteps = int('round-steps');
   const maxMinutes = Number(values['max-minutes']);
+  const epochs = Number(values.epochs);
+  if (!(epochs > 0)) throw new Error(`--epochs must be a positive number (passes over the aggregate per round; fractions allowed), got ${values.epochs}`);
   const started = performance.now();
   const minutesLeft = () => maxMinutes - (performance.now() - started) / 60_000;
 
@@ -126,7 +128,7 @@ async function main(): Promise<void> {
 
     const batch = int('batch');
     const roundDir = join(runDir, `round-${r}`);
-    const steps = Math.ceil((int('epochs') * aggregate.actions.length) / batch);
+    const steps = Math.ceil((epochs * aggregate.actions.length) / batch);
     if (values.resume && hasPolicyCheckpoint(roundDir) && loadPolicyCheckpoint(roundDir).state.step >= steps) {
       ck = loadPolicyCheckpoint(roundDir);
       console.error(`round ${r}: reusing its trained policy`);
