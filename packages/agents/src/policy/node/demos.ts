@@ -25,7 +25,7 @@ export function workforcePolicy(sense: Sense): PolicySource {
       commander.addWorker(slot);
       const set = commander.setGoal({ kind: 'all' }, 'demonstrations');
       if (!set.ok) throw new Error(`goal refused: ${set.reason}`);
-      return { act: () => commander.tick().get(slot) ?? 0 };
+      return { act: () => commander.tick().get(slot) ?? 0, brain: 'scripted' };
     },
   };
 }
