@@ -590,7 +590,7 @@ export class Lobby {
     if (member.slot === null) throw new RelayError('no_player', 'you have no player in this world');
     const world = this.world;
     const old = world.findPlayer(member.slot);
-    if (!old || !old.dead) throw new RelayError('player_alive', 'only a dead player can respawn');
+    if (!old?.dead) throw new RelayError('player_alive', 'only a dead player can respawn');
     const p = world.respawn(member.slot);
     this.record({ k: 'respawn', t: world.t, slot: p.slot, id: p.id, x: p.x, y: p.y });
     this.tracker!.respawn(world, p.slot);

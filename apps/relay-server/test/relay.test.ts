@@ -113,7 +113,7 @@ describe('relay server with real socket.io clients', () => {
       const offs = players.map((p) =>
         p.onDelta((_d, mirror) => {
           if (mirror.t !== lobby.world!.t || !players.every((q) => q.mirror.t === mirror.t)) return;
-          offs.forEach((off) => off());
+          for (const off of offs) off();
           try {
             const truth = new WorldMirror();
             truth.loadWorld(lobby.world!);

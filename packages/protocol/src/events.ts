@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NUM_ACTIONS } from '@aikon/engine';
 import { type WorkforceState, WorkforceClientEvents } from './workforce.ts';
-import { INVITE_CODE_RE, PROTOCOL_VERSION, RESUME_TOKEN_RE, SEATS_MAX, TICK_RATE_MAX, TICK_RATE_MIN } from './constants.ts';
+import { CONTROL_CHARACTER_RE, INVITE_CODE_RE, PROTOCOL_VERSION, RESUME_TOKEN_RE, SEATS_MAX, TICK_RATE_MAX, TICK_RATE_MIN } from './constants.ts';
 
 /**
  * Socket events between the game client and the relay server (protocol version 1).
@@ -28,7 +28,7 @@ export const DisplayName = z
   .trim()
   .min(1, 'name must not be empty')
   .max(32, 'name must be at most 32 characters')
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'name must not contain control characters');
+  .refine((s) => !CONTROL_CHARACTER_RE.test(s), 'name must not contain control characters');
 export const InviteCode = z.string().regex(INVITE_CODE_RE, 'invite code must be 22 URL-safe characters');
 export const ResumeToken = z.string().regex(RESUME_TOKEN_RE, 'malformed resume token');
 export const Seed = z.int().min(0).max(Number.MAX_SAFE_INTEGER);

@@ -24,9 +24,9 @@ function realInputs(frames: number, batch: number): PolicyInputs {
   for (let t = 0; t < 5; t++) {
     const acts = players.map((_, i) => (t * 7 + i * 3) % NUM_ACTIONS);
     world.step(acts);
-    players.forEach((p, i) => histories[i].observe(world, p.slot, acts[i]));
+    for (const [i, p] of players.entries()) histories[i].observe(world, p.slot, acts[i]);
   }
-  histories.forEach((h, b) => h.write(tokens, prev, b));
+  for (const [b, h] of histories.entries()) h.write(tokens, prev, b);
   return { batch, tokens, prevAction: prev };
 }
 

@@ -78,7 +78,7 @@ function collect(model: TfPolicy, envs: RolloutEnvs, o: ActorCriticOptions, rng:
   const act = new Int32Array(N);
   for (let t = 0; t < T; t++) {
     const at = t * N;
-    envs.histories.forEach((h, i) => h.write(tokens.subarray(at * row, (at + N) * row), prevAction.subarray(at, at + N), i));
+    for (const [i, h] of envs.histories.entries()) h.write(tokens.subarray(at * row, (at + N) * row), prevAction.subarray(at, at + N), i);
     const out = model.predict({ batch: N, tokens: tokens.subarray(at * row, (at + N) * row), prevAction: prevAction.subarray(at, at + N) });
     for (let i = 0; i < N; i++) {
       act[i] = sampleAction(out.logits, i, rng, 1);
@@ -92,7 +92,7 @@ function collect(model: TfPolicy, envs: RolloutEnvs, o: ActorCriticOptions, rng:
   }
   const lastTokens = new Int32Array(N * row);
   const lastPrev = new Int32Array(N);
-  envs.histories.forEach((h, i) => h.write(lastTokens, lastPrev, i));
+  for (const [i, h] of envs.histories.entries()) h.write(lastTokens, lastPrev, i);
   const last = model.predict({ batch: N, tokens: lastTokens, prevAction: lastPrev });
   const { advantages, returns } = lambdaReturns({ rewards, values, dones, lastValues: last.value, steps: T, envs: N }, o.gamma, o.lambda);
   return { inputs: { batch: T * N, tokens, prevAction }, actions, logp, advantages, returns };
