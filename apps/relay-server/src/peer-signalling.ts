@@ -172,8 +172,10 @@ export class PeerSignalling {
       if (this.byPeerId.get(id) !== cred) return void ws.close(4001, 'membership ended');
       cred.socket?.close(4002, 'replaced by a new connection');
       cred.socket = ws;
+      this.metrics.peerConnected.set(this.connected);
       ws.on('close', () => {
         if (cred.socket === ws) cred.socket = null;
+        this.metrics.peerConnected.set(this.connected);
       });
       // PeerJS relays each message to its `dst`: deliver only those from a peer of the same lobby.
       const send = ws.send.bind(ws);

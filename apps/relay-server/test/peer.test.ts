@@ -6,11 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { PEER_KEY, type ErrorMessage, type PeerCredentials, type PeerOffersMessage } from '@aikon/protocol';
+import { PEER_KEY, type ErrorMessage, type PeerOffersMessage } from '@aikon/protocol';
 import type { RelayClient } from '@aikon/protocol/client';
 import { PEER_WS_PATH } from '../src/peer-signalling.ts';
 import { parseIceServers } from '../src/config.ts';
-import { connectClient, request, startTestServer, waitFor } from './helpers.ts';
+import { connectClient, request, requestRaw, startTestServer, waitFor } from './helpers.ts';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
@@ -72,14 +72,14 @@ describe('peer signalling on the relay', () => {
 
   it('credentials go to lobby members only; the PeerJS socket wants a live id and token', async () => {
     const stranger = await client();
-    expect((await refusal(request(stranger, 'peer:token'))).code).toBe('not_in_lobby');
+    expect((await refusal(request(stranger, 'peer:token', {}))).code).toBe('not_in_lobby');
     const host = await client();
     await host.createLobby({ name: 'Host' });
-    const cred = await request<PeerCredentials>(host, 'peer:token');
+    const cred = await request(host, 'peer:token', {});
     expect(cred).toMatchObject({ v: 1, path: '/peerjs', key: PEER_KEY, iceServers: [{ urls: 'stun:127.0.0.1:3478' }] });
     expect(cred.peerId).toMatch(/^aikon-/);
     // The same credentials while the membership lasts.
-    expect(await request<PeerCredentials>(host, 'peer:token')).toEqual(cred);
+    expect(await request(host, 'peer:token', {})).toEqual(cred);
     // Refused before PeerJS sees it: a wrong token, a made-up id, another key.
     await expect(openPeer(server.url, { peerId: cred.peerId, token: 'x'.repeat(32) })).rejects.toThrow('HTTP 401');
     await expect(openPeer(server.url, { peerId: 'aikon-AAAAAAAAAAAAAAAA', token: cred.token })).rejects.toThrow('HTTP 401');
@@ -104,7 +104,7 @@ describe('peer signalling on the relay', () => {
     const { lobby } = await a.createLobby({ name: 'A' });
     await b.joinLobby(lobby.code, { name: 'B' });
     await c.createLobby({ name: 'C' });
-    const [ca, cb, cc] = await Promise.all([a, b, c].map((x) => request<PeerCredentials>(x, 'peer:token')));
+    const [ca, cb, cc] = await Promise.all([a, b, c].map((x) => request(x, 'peer:token', {})));
     const [pa, pb, pc] = await Promise.all([ca, cb, cc].map((x) => peer(x)));
     const refusedBefore = await metric('aikon_relay_peer_refused_total');
     pc.ws.send(JSON.stringify({ type: 'OFFER', dst: ca.peerId, payload: { sdp: 'from another lobby' } }));
@@ -128,11 +128,11 @@ describe('peer signalling on the relay', () => {
     await guest.joinLobby(lobby.code, { name: 'Guest' });
     const offersSeen: PeerOffersMessage[] = [];
     host.socket.on('peer:offers', (m: PeerOffersMessage) => offersSeen.push(m));
-    const hostCred = await request<PeerCredentials>(host, 'peer:token');
-    const guestCred = await request<PeerCredentials>(guest, 'peer:token');
+    const hostCred = await request(host, 'peer:token', {});
+    const guestCred = await request(guest, 'peer:token', {});
     const hostPeer = await peer(hostCred);
     const guestPeer = await peer(guestCred);
-    expect((await refusal(request(guest, 'peer:offer', { serving: true, stepsPerSecond: -1, backend: 'wasm', model: 'm' }))).code).toBe('invalid_payload');
+    expect((await refusal(requestRaw(guest, 'peer:offer', { serving: true, stepsPerSecond: -1, backend: 'wasm', model: 'm' }))).code).toBe('invalid_payload');
     await request(guest, 'peer:offer', { serving: true, stepsPerSecond: 42.5, backend: 'onnxruntime-web (wasm)', model: 'token-dream-small' });
     await waitFor(() => offersSeen.at(-1)?.offers.length === 1, 3000, 'the guest offer');
     expect(offersSeen.at(-1)!.offers[0]).toEqual({ memberId: guest.memberId, name: 'Guest', peerId: guestCred.peerId, stepsPerSecond: 42.5, backend: 'onnxruntime-web (wasm)', model: 'token-dream-small' });
@@ -163,7 +163,7 @@ describe('peer signalling on the relay', () => {
     await server2.joinLobby(lobby.code, { name: 'Server' });
     const offersSeen: PeerOffersMessage[] = [];
     host.socket.on('peer:offers', (m: PeerOffersMessage) => offersSeen.push(m));
-    await request(host, 'peer:token');
+    await request(host, 'peer:token', {});
     await request(server2, 'peer:offer', { serving: true, stepsPerSecond: 10, backend: 'wasm', model: 'world-sim-small' });
     await waitFor(() => offersSeen.at(-1)?.offers.length === 1, 3000, 'the offer');
     server2.socket.disconnect();

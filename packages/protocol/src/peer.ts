@@ -53,13 +53,6 @@ export const PeerReportRequest = z.strictObject({
 });
 export type PeerReportRequest = z.infer<typeof PeerReportRequest>;
 
-export const PeerClientEvents = {
-  /** Credentials for the relay's PeerJS server → `PeerCredentials`. Members only. */
-  'peer:token': z.strictObject({}).optional(),
-  'peer:offer': PeerOfferRequest,
-  'peer:report': PeerReportRequest,
-} as const;
-
 // ---- server → client ----------------------------------------------------------------
 
 /** The answer to `peer:token`: valid while the membership lasts (revoked when it ends). */

@@ -7,7 +7,7 @@
  * dreaming.
  */
 import { type DataConnection, Peer } from 'peerjs';
-import { type Ack, PeerCredentials, type PeerOffer, type PeerOfferRequest, PeerOffersMessage, type PeerReportRequest } from '@aikon/protocol';
+import { PeerCredentials, type PeerOffer, type PeerOfferRequest, PeerOffersMessage, type PeerReportRequest } from '@aikon/protocol';
 import type { RelayClient } from '@aikon/protocol/client';
 import { MAX_DREAM_MESSAGE_BYTES } from '@aikon/world-model';
 
@@ -34,7 +34,7 @@ export class PeerLink {
   static async open(client: RelayClient, origin: string, timeoutMs = 15_000): Promise<PeerLink> {
     const link = new PeerLink(client);
     try {
-      const credentials = PeerCredentials.parse(await ask(client, 'peer:token', {}));
+      const credentials = PeerCredentials.parse(await client.request('peer:token', {}));
       link.credentials = credentials;
       const url = new URL(origin);
       const secure = url.protocol === 'https:';
@@ -87,11 +87,11 @@ export class PeerLink {
   }
 
   async offer(req: PeerOfferRequest): Promise<void> {
-    await ask(this.client, 'peer:offer', req);
+    await this.client.request('peer:offer', req);
   }
 
   report(r: PeerReportRequest): void {
-    void ask(this.client, 'peer:report', r).catch(() => undefined);
+    void this.client.request('peer:report', r).catch(() => undefined);
   }
 
   close(): void {
@@ -99,13 +99,6 @@ export class PeerLink {
     this.listeners.clear();
     this.peerJs?.destroy();
   }
-}
-
-/** One relay request with its ack (the relay's answer or its refusal as an Error). */
-async function ask(client: RelayClient, event: string, payload: unknown): Promise<unknown> {
-  const a = (await client.socket.timeout(10_000).emitWithAck(event, payload)) as Ack;
-  if (!a.ok) throw new Error(`${a.error.message} (${a.error.code})`);
-  return a.data;
 }
 
 /** Sends one dream protocol message over a data channel (JSON text). */
