@@ -47,6 +47,7 @@ describe('peer dream shards', () => {
     const served = await peerState(w.server);
     // Both sides: every step the dreamer has came from the peer shard, and the server served them.
     expect(onPeer.log.length).toBeGreaterThanOrEqual(12);
+    expect(onPeer.failovers, JSON.stringify(onPeer.failovers)).toEqual([]);
     expect(onPeer.log.every((e) => e.shard === 'peer')).toBe(true);
     expect(entered.backend).toMatch(/world-sim-small/);
     expect(served.stats!.dreamers).toBe(1);
