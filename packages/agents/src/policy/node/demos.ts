@@ -60,8 +60,10 @@ export function generateDemos(o: { dataDir: string; episodes: number; seed: numb
 export interface DemoSet {
   /** [N, 81] the token frame seen before each action. */
   frames: Int32Array;
-  /** [N] the action taken. */
+  /** [N] the demonstrator's action (the label). */
   actions: Uint8Array;
+  /** [N] the action actually taken where it differs from the label (DAgger: the learner's); absent: `actions`. */
+  taken?: Uint8Array;
   /** [N] reward received for it. */
   rewards: Float32Array;
   /** [N] index of the first step of the step's episode (frame history stops there). */
