@@ -49,36 +49,37 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv.slice(1),
-      options: {
-        'data-dir': { type: 'string' },
-        format: { type: 'string' },
-        out: { type: 'string' },
-        episodes: { type: 'string' },
-        policy: { type: 'string' },
-        seed: { type: 'string' },
-        sessions: { type: 'string' },
-        players: { type: 'string' },
-        'max-steps': { type: 'string' },
-        'dataset-id': { type: 'string' },
-        json: { type: 'boolean' },
-        kind: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        'min-length': { type: 'string' },
-        'min-return': { type: 'string' },
-        achievements: { type: 'string' },
-        limit: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (err) {
-    fail(`${(err as Error).message}\n${USAGE}`);
-  }
+  const parsed = (() => {
+    try {
+      return parseArgs({
+        args: argv.slice(1),
+        options: {
+          'data-dir': { type: 'string' },
+          format: { type: 'string' },
+          out: { type: 'string' },
+          episodes: { type: 'string' },
+          policy: { type: 'string' },
+          seed: { type: 'string' },
+          sessions: { type: 'string' },
+          players: { type: 'string' },
+          'max-steps': { type: 'string' },
+          'dataset-id': { type: 'string' },
+          json: { type: 'boolean' },
+          kind: { type: 'string' },
+          from: { type: 'string' },
+          to: { type: 'string' },
+          'min-length': { type: 'string' },
+          'min-return': { type: 'string' },
+          achievements: { type: 'string' },
+          limit: { type: 'string' },
+        },
+        strict: true,
+        allowPositionals: false,
+      });
+    } catch (err) {
+      fail(`${(err as Error).message}\n${USAGE}`);
+    }
+  })();
   const v = parsed.values;
   const dataDir = resolve(process.env.INIT_CWD ?? process.cwd(), v['data-dir'] ?? process.env.AIKON_DATA_DIR ?? './data');
   const filterParams = () => {
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
     );
     bar.start(Math.max(1, plan.totalWork), 0, { phase: 'starting' });
     const t0 = performance.now();
-    const manifest = await writeExport(dataDir, plan, out, (done, total, phase) => bar.update(done, { phase }));
+    const manifest = await writeExport(dataDir, plan, out, (done, _total, phase) => bar.update(done, { phase }));
     bar.update(Math.max(1, plan.totalWork), { phase: 'done' });
     bar.stop();
     const secs = (performance.now() - t0) / 1000;

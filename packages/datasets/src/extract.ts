@@ -100,13 +100,18 @@ export interface ExtractedEpisode {
   rewards: Float64Array;
   terminations: Uint8Array;
   truncations: Uint8Array;
+  /**
+   * Which brain chose each action (T): an index into ACTING_BRAINS (0 scripted, 1 learned), from
+   * the tick records' `b`; -1 where none was recorded (a human, or an AI without brain records).
+   */
+  brains: Int8Array;
   infos: EpisodeInfos;
 }
 
 class Growable {
-  private buf: Int32Array | Uint8Array | Float32Array | Float64Array;
+  private buf: Int32Array | Int8Array | Uint8Array | Float32Array | Float64Array;
   length = 0;
-  constructor(private readonly make: (n: number) => Int32Array | Uint8Array | Float32Array | Float64Array) {
+  constructor(private readonly make: (n: number) => Int32Array | Int8Array | Uint8Array | Float32Array | Float64Array) {
     this.buf = make(256);
   }
   push(v: number): void {
@@ -136,6 +141,7 @@ interface Open {
   rewards: Growable;
   terminations: Growable;
   truncations: Growable;
+  brains: Growable;
   t: number[];
   achievements: Growable;
   unlocked: Growable;
@@ -177,7 +183,7 @@ export function extractEpisodes(sessionId: string, bytes: Uint8Array, options: E
   const members = new Map<number, { pid: string; kind: 'human' | 'ai' }>();
   const records = decodeLog(bytes).records;
   const first = records[0];
-  if (!first || first.k !== 'session') throw new DatasetError('corrupt', `session ${sessionId}: the log does not start with a session header`);
+  if (first?.k !== 'session') throw new DatasetError('corrupt', `session ${sessionId}: the log does not start with a session header`);
   const header: SessionRecord = first;
   let tickRate = header.config.tickRate;
   /** An error thrown by our own callbacks (a writer failing): the replay would only report it as a replay error. */
@@ -232,6 +238,7 @@ export function extractEpisodes(sessionId: string, bytes: Uint8Array, options: E
       rewards: new Growable((n) => new Float64Array(n)),
       terminations: new Growable((n) => new Uint8Array(n)),
       truncations: new Growable((n) => new Uint8Array(n)),
+      brains: new Growable((n) => new Int8Array(n)),
       t: [],
       achievements: new Growable((n) => new Int32Array(n)),
       unlocked: new Growable((n) => new Uint8Array(n)),
@@ -277,6 +284,7 @@ export function extractEpisodes(sessionId: string, bytes: Uint8Array, options: E
       rewards: o.rewards.take<Float64Array>(),
       terminations: o.terminations.take<Uint8Array>(),
       truncations,
+      brains: o.brains.take<Int8Array>(),
       infos: {
         t: o.t,
         achievements: o.achievements.take<Int32Array>(),
@@ -328,13 +336,16 @@ export function extractEpisodes(sessionId: string, bytes: Uint8Array, options: E
             break;
         }
       }),
-      onTick: guard(({ world, actions }) => {
+      onTick: guard(({ world, actions, record }) => {
         ticks++;
         if (options.onTicks && ticks % 256 === 0) options.onTicks(ticks);
+        const brains = new Map<number, number>();
+        for (let i = 0; i + 1 < (record.b?.length ?? 0); i += 2) brains.set(record.b![i], record.b![i + 1]);
         for (const o of [...open.values()]) {
           const p = world.findPlayer(o.slot);
           if (!p) continue;
           o.actions.push(actions.get(o.slot) ?? 0);
+          o.brains.push(brains.get(o.slot) ?? -1);
           o.rewards.push(p.reward);
           o.terminations.push(p.dead ? 1 : 0);
           o.truncations.push(p.truncated ? 1 : 0);

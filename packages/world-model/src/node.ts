@@ -13,6 +13,7 @@ export { exportTrained, readManifest, writeManifest, upsertEntry } from './node/
 export { loadDataset, readEpisodeFile, writeEpisodeFile, listEpisodeFiles, isValidation, type Dataset } from './node/episode-files.ts';
 export { generateEpisodes, DEFAULT_GENERATION } from './node/generate.ts';
 export { saveCheckpoint, loadCheckpoint, hasCheckpoint, type Checkpoint } from './node/checkpoint.ts';
+export { writeCheckpointFiles, readCheckpointFiles, hasCheckpointFiles, adamUpdate, type AdamMoments } from './node/checkpoint-files.ts';
 export { trainSim, loadSimCheckpoint, saveSimCheckpoint, hasSimCheckpoint, simLearningRate, validationLoss, type SimCheckpoint, type SimTrainOptions } from './node/sim-train.ts';
 export { exportSim, upsertSimEntry } from './node/sim-export.ts';
 export { SimDreamsPool } from './node/sim-pool.ts';

@@ -2,6 +2,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { File as H5File } from 'h5wasm/node';
 import { ACHIEVEMENTS, NUM_ACHIEVEMENTS, NUM_ITEMS } from '@aikon/engine';
+import { ACTING_BRAINS } from '@aikon/protocol';
 import { type ExtractedEpisode, FRAME_BYTES, OBS_SIZE } from '../extract.ts';
 import type { Pseudonymizer } from '../pseudonym.ts';
 import { actionSpaceJson, observationSpaceJson } from '../spaces.ts';
@@ -131,6 +132,10 @@ export class MinariWriter {
     info('sleeping', inf.sleeping, '<B', [n]);
     info('daylight', inf.daylight, '<f', [n]);
     info('semantic', inf.semantic, '<B', [n, 7, 9]);
+    // Row t: the brain that chose action t (ACTING_BRAINS index); -1 for none and for the final observation.
+    const brain = new Int8Array(n).fill(-1);
+    brain.set(ep.brains);
+    info('brain', brain, '<b', [n]);
 
     // Episode attributes: Minari's id / total_steps / seed, then AI-KON's own.
     g.create_attribute('id', id, null, '<q');
@@ -150,6 +155,8 @@ export class MinariWriter {
     g.create_attribute('protected_steps', ep.protectedSteps, null, '<q');
     // Comma-separated (an empty string when none): a string array attribute cannot be empty here.
     g.create_attribute('achievements', ep.achievements.join(','));
+    // The names of infos/brain's indices.
+    g.create_attribute('brain_names', ACTING_BRAINS.join(','));
     this.episodes++;
     this.steps += T;
   }

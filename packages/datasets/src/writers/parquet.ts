@@ -3,6 +3,7 @@ import { ParquetWriter } from 'hyparquet-writer';
 
 type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]['schema'][number];
 import { ACHIEVEMENTS, NUM_ACHIEVEMENTS, NUM_ITEMS, INVENTORY } from '@aikon/engine';
+import { ACTING_BRAINS } from '@aikon/protocol';
 import { type ExtractedEpisode, FRAME_BYTES, OBS_SIZE } from '../extract.ts';
 import type { Pseudonymizer } from '../pseudonym.ts';
 import { ITEM_NAMES } from '../spaces.ts';
@@ -24,7 +25,7 @@ const str = (name: string, rep: 'REQUIRED' | 'OPTIONAL' = 'REQUIRED'): SchemaEle
  * the last row of an episode holds the final frame with null action / reward / flags.
  */
 export const PARQUET_SCHEMA: SchemaElement[] = [
-  { name: 'schema', num_children: 26 },
+  { name: 'schema', num_children: 27 },
   { name: 'episode_index', type: 'INT64', repetition_type: 'REQUIRED' },
   { name: 'step', type: 'INT32', repetition_type: 'REQUIRED' },
   // Hugging Face `datasets` Image layout: struct<bytes: binary, path: string>, nullable like
@@ -60,6 +61,8 @@ export const PARQUET_SCHEMA: SchemaElement[] = [
   str('session'),
   str('player'),
   str('player_kind'),
+  // The brain that chose this row's action (an AI worker's 'scripted' or 'learned'); null for none.
+  str('brain', 'OPTIONAL'),
 ];
 
 const value = (dtype: string) => ({ dtype, _type: 'Value' });
@@ -91,6 +94,7 @@ export const HF_FEATURES = {
   session: value('string'),
   player: value('string'),
   player_kind: value('string'),
+  brain: value('string'),
 };
 
 /** PNG of one 64×64 RGB frame. */
@@ -134,7 +138,7 @@ export class ParquetDatasetWriter {
       const m = Math.min(ROW_GROUP, n - s);
       const frames = ep.frames.read(s, m, frame);
       const cols: Record<string, unknown[]> = {};
-      for (const el of ['episode_index', 'step', 'observation', 'action', 'reward', 'terminated', 'truncated', 'is_first', 'is_last', 'is_terminal', 'unlocked', 'achievements', 'health', 'food', 'drink', 'energy', 'inventory', 'x', 'y', 'sleeping', 'daylight', 'semantic_view', 't', 'session', 'player', 'player_kind']) cols[el] = new Array(m);
+      for (const el of ['episode_index', 'step', 'observation', 'action', 'reward', 'terminated', 'truncated', 'is_first', 'is_last', 'is_terminal', 'unlocked', 'achievements', 'health', 'food', 'drink', 'energy', 'inventory', 'x', 'y', 'sleeping', 'daylight', 'semantic_view', 't', 'session', 'player', 'player_kind', 'brain']) cols[el] = new Array(m);
       for (let r = 0; r < m; r++) {
         const i = s + r;
         const last = i === T;
@@ -173,6 +177,7 @@ export class ParquetDatasetWriter {
         cols.session[r] = session;
         cols.player[r] = player;
         cols.player_kind[r] = ep.kind;
+        cols.brain[r] = last || ep.brains[i] < 0 ? null : ACTING_BRAINS[ep.brains[i]];
       }
       void this.writer.write({
         columnData: Object.entries(cols).map(([name, data]) =>
