@@ -335,7 +335,7 @@ describe('multiplayer in Chromium', () => {
 
   it('pace and dialogs: the host pauses for everyone and slows to 2 ticks/s; the death dialog stands above the workforce and its Leave works', async () => {
     const small = { width: 800, height: 500 };
-    const host = await openPage(server.url + '/', small);
+    const host = await openPage(`${server.url}/`, small);
     await host.page.getByTestId('display-name').fill('Ada');
     await host.page.getByTestId('create-lobby').click();
     await host.page.getByTestId('lobby-seed').fill(String(calmSeed(700, 300, 2)));
