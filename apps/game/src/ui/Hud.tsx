@@ -585,8 +585,8 @@ function Help() {
         </p>
         <p className="mt-2 text-slate-300" data-testid="help-pace">
           The world is real-time: it runs on whether or not you press a key (8 steps a second by default; drink falls
-          every few seconds and night comes within a minute). Solo play pauses with Esc and while this help is open; a
-          shared world never pauses, so read this somewhere safe.
+          every few seconds and night comes within a minute). Solo play pauses with Esc and while this help is open; in a
+          shared world only the host can pause (for everyone) or slow it down to 2 steps a second, so read this somewhere safe.
         </p>
         <ul className="mt-4 grid gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
           {rows.map(([k, v]) => (
