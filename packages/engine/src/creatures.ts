@@ -32,15 +32,20 @@ const PATH = Material.path;
 export function updateObject(world: World, o: Entity): void {
   switch (o.kind) {
     case COW:
-      return updateCow(world, o);
+      updateCow(world, o);
+      break;
     case ZOMBIE:
-      return updateZombie(world, o);
+      updateZombie(world, o);
+      break;
     case SKELETON:
-      return updateSkeleton(world, o);
+      updateSkeleton(world, o);
+      break;
     case ARROW:
-      return updateArrow(world, o);
+      updateArrow(world, o);
+      break;
     case PLANT:
-      return updatePlant(world, o);
+      updatePlant(world, o);
+      break;
   }
 }
 

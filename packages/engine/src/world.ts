@@ -512,7 +512,8 @@ export class World {
       for (let i = 0; i < ach.length; i++) {
         if (ach[i] > 0 && p.unlocked[i] === 0) {
           p.unlocked[i] = 1;
-          (fresh ??= []).push(i);
+          fresh ??= [];
+          fresh.push(i);
         }
       }
       if (fresh) reward += 1;
