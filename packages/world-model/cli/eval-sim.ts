@@ -14,6 +14,7 @@ import { readManifest } from '../src/node/export-model.ts';
 import { ensureEpisodes } from '../src/node/generate.ts';
 import { evaluateSim } from '../src/node/sim-evaluate.ts';
 import { upsertSimEntry } from '../src/node/sim-export.ts';
+import { updateSimReadme } from '../src/node/sim-readme.ts';
 import { writeStrips } from '../src/node/sim-strips.ts';
 import { loadSim } from '../src/sim/load.ts';
 
@@ -58,6 +59,8 @@ const report = {
 if (!values['no-write']) {
   const fresh = readManifest(modelsDir).simulators!.find((m) => m.name === entry.name)!;
   upsertSimEntry(modelsDir, { ...fresh, metrics: { command: command('eval:world-model'), evaluatedAt: new Date().toISOString(), strips, ...result } });
+  // The README shows the shipped models' figures: regenerate it when these are they.
+  if (modelsDir === join(repoRoot, 'models')) updateSimReadme(join(repoRoot, 'packages/world-model/README.md'), join(modelsDir, 'manifest.json'));
 }
 if (values.json) {
   console.log(JSON.stringify(report));
