@@ -61,6 +61,8 @@ async function dreamOn(page: Page, steps: number): Promise<{ state: DreamHookSta
 }
 
 const SOLO_SEED = calmSeed(4242, 300);
+/** Each test's bound: on the shared 2-core machine (load 25–30) a page takes minutes to load a build and a model. */
+const LOADED_MACHINE_MS = 360_000;
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 beforeAll(async () => {
@@ -82,7 +84,7 @@ afterAll(async () => {
 describe('dream mode', () => {
   it('G dreams in the browser (the world simulator), predicted frames render, waking returns to the same tick and hash', async () => {
     const { page, errors } = await openGame('dream=browser');
-    await expect(page.getByTestId('dream-button').innerText()).resolves.toMatch(/Dream/);
+    await expect(page.getByTestId('dream-button').innerText({ timeout: 90_000 })).resolves.toMatch(/Dream/);
     await page.keyboard.press('g');
     await page.waitForFunction(() => window.__aikonDream!.state().status === 'dreaming', null, { timeout: 120_000 });
     const entered = await dreamState(page);
@@ -130,7 +132,7 @@ describe('dream mode', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'awake.png') });
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, LOADED_MACHINE_MS);
 
   it('the relay shard serves a dream too (?dream=server), the choice shown', async () => {
     const { page, errors } = await openGame('dream=server');
@@ -152,7 +154,7 @@ describe('dream mode', () => {
     await expect.poll(() => relay.dream.sessions, { timeout: 10_000 }).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, LOADED_MACHINE_MS);
 
   it('the token dream model is still there (?dreamModel=token-dream-small): onnxruntime-web on wasm', async () => {
     const { page, errors } = await openGame('dream=browser&dreamModel=token-dream-small');
@@ -167,7 +169,7 @@ describe('dream mode', () => {
     expect(await page.getByTestId('dream-continuation').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, LOADED_MACHINE_MS);
 
   it('dreams from a relay game (the mirror\'s frames seed it) while the shared world goes on', async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
@@ -202,7 +204,7 @@ describe('dream mode', () => {
     expect(await page.getByTestId('dream-badge').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, LOADED_MACHINE_MS);
 
   // Opt-in (AIKON_E2E_WEBGPU=1): WebGPU here is SwiftShader on the CPU, seconds per step (minutes of test).
   it.runIf(process.env.AIKON_E2E_WEBGPU === '1')('with --enable-unsafe-webgpu the browser shard gets a WebGPU adapter and dreams too', async () => {
