@@ -83,7 +83,7 @@ describe('game client in Chromium', () => {
     await page.getByTestId('play-seed').click();
     expect(await page.getByTestId('seed-error').textContent()).toMatch(/not a seed/);
     expect((await state(page)).screen).toBe('home');
-    await page.goto(server.url + '?seed=12abc');
+    await page.goto(`${server.url}?seed=12abc`);
     expect(await page.getByTestId('seed-error').textContent()).toMatch(/link's seed/);
     expect((await state(page)).screen).toBe('home');
     expect(errors).toEqual([]);

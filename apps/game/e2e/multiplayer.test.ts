@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { World } from '@aikon/engine';
+import type { World } from '@aikon/engine';
 import { startRelayServer, type RelayServer } from '@aikon/relay-server';
 import { calmSeed, DIST, ensureBuild, imageVariety, launchChromium, realErrors, REPO } from './harness.ts';
 
@@ -93,7 +93,7 @@ describe('multiplayer in Chromium', () => {
   it('host creates a lobby, a guest joins by invite link, both play in one world', async () => {
     const seed = calmSeed(100, 300, 2);
     // ---- host: home → create lobby -------------------------------------------------------
-    const host = await openPage(server.url + '/');
+    const host = await openPage(`${server.url}/`);
     await host.page.getByTestId('display-name').fill('Ada');
     await host.page.getByTestId('create-lobby').click();
     await host.page.getByTestId('lobby').waitFor({ timeout: 15_000 });
@@ -224,7 +224,7 @@ describe('multiplayer in Chromium', () => {
   it('a slow client: the world waits for its first frame, and both players start protected', async () => {
     const small = { width: 800, height: 500 };
     const seed = calmSeed(500, 300, 2);
-    const host = await openPage(server.url + '/', small);
+    const host = await openPage(`${server.url}/`, small);
     await host.page.getByTestId('display-name').fill('Ada');
     await host.page.getByTestId('create-lobby').click();
     await host.page.getByTestId('lobby').waitFor({ timeout: 15_000 });
@@ -277,7 +277,7 @@ describe('multiplayer in Chromium', () => {
   it('a running lobby takes late joiners straight into the world; bad codes are explained', async () => {
     // Smaller windows: two software-rendered worlds at once are heavy on a shared machine.
     const small = { width: 800, height: 500 };
-    const { page: a } = await openPage(server.url + '/', small);
+    const { page: a } = await openPage(`${server.url}/`, small);
     await a.getByTestId('display-name').fill('Early');
     await a.getByTestId('create-lobby').click();
     await a.getByTestId('lobby-seed').fill(String(calmSeed(300, 300, 2)));
@@ -286,7 +286,7 @@ describe('multiplayer in Chromium', () => {
     await a.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 1, null, { timeout: 45_000 });
     const code = (await net(a)).code!;
 
-    const { page: b, errors } = await openPage(server.url + '/', small);
+    const { page: b, errors } = await openPage(`${server.url}/`, small);
     await b.getByTestId('lobby-code').fill('not-a-code');
     await b.getByTestId('display-name').fill('Late');
     await b.getByTestId('join-lobby').click();

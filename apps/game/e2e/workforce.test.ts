@@ -53,7 +53,7 @@ afterAll(async () => {
 
 describe('workforce panel in Chromium', () => {
   it('host adds a worker, gives a goal through the approval gate, sees tasks turn done, kills, downloads the audit', async () => {
-    await page.goto(relay.url + '/');
+    await page.goto(`${relay.url}/`);
     await page.getByTestId('display-name').fill('Hana');
     await page.getByTestId('create-lobby').click();
     await page.getByTestId('lobby').waitFor({ timeout: 15_000 });

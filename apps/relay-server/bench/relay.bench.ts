@@ -131,7 +131,12 @@ async function scenario(lobbies: number, perLobby: number): Promise<ScenarioResu
       children.push(child);
       let onReady!: () => void;
       let fail!: (e: Error) => void;
-      ready.push(new Promise<void>((res, rej) => ((onReady = res), (fail = rej))));
+      ready.push(
+        new Promise<void>((res, rej) => {
+          onReady = res;
+          fail = rej;
+        }),
+      );
       done.push(
         new Promise<void>((res, rej) => {
           child.on('message', (m: { type: string; message?: string }) => {

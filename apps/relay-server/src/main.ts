@@ -1,9 +1,9 @@
-import { parseConfig } from './config.ts';
+import { parseConfig, type RelayConfig } from './config.ts';
 import { startRelayServer } from './server.ts';
 
 /** `npm start -w @aikon/relay-server -- --port 8080 --data-dir ./data` */
 async function main(): Promise<void> {
-  let config;
+  let config: RelayConfig;
   try {
     config = parseConfig(process.argv.slice(2));
   } catch (err) {

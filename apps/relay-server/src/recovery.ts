@@ -60,7 +60,7 @@ export function recoverSessions(store: RecordingStore, dataDir: string, log?: Lo
       error = (err as Error).message;
     }
     releaseStaleLease(path);
-    const verified = report !== undefined && report.ok;
+    const verified = report?.ok === true;
     if (store.session(sessionId)) {
       store.finishSession(sessionId, {
         status: report?.complete ? 'complete' : 'incomplete',

@@ -52,7 +52,12 @@ describe('durable lobbies (kill -9 of a relay process with two running lobbies)'
         for (const [k, x] of [a, b, c].entries()) if (x.mirror.self && !x.mirror.self.dead) x.sendAction(moves[(i + k * 2) % 5]);
         i++;
       }, 50);
-      return new Promise<void>((r) => setTimeout(() => (clearInterval(timer), r()), ms));
+      return new Promise<void>((r) =>
+        setTimeout(() => {
+          clearInterval(timer);
+          r();
+        }, ms),
+      );
     };
     await play(800);
     const tokens = [a.resumeToken, b.resumeToken, c.resumeToken];

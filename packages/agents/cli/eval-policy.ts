@@ -10,13 +10,10 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { ACHIEVEMENTS, bootstrapScore, episodeSeed, randomEpisode, summarize } from '@aikon/engine';
-import { findPolicy } from '@aikon/world-model';
-import { readManifest, upsertEntry } from '@aikon/world-model/node';
+import { ACHIEVEMENTS } from '@aikon/engine';
 // The engine's CLI table printer is not part of its package API (a CLI helper, not library code).
 import { printSummary } from '../../engine/cli/summary-table.ts';
-import { OrtPolicy } from '../src/policy/node/ort-policy.ts';
-import { policyEpisodes } from '../src/policy/rollout.ts';
+import { evaluatePolicy, writePolicyMetrics } from '../src/policy/node/evaluate.ts';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -47,35 +44,15 @@ async function main(): Promise<void> {
   if (!(temperature >= 0)) throw new Error(`--temperature must be ≥ 0, got ${values.temperature}`);
   if (!Number.isSafeInteger(parallel) || parallel < 1) throw new Error(`--parallel must be a positive integer, got ${values.parallel}`);
   const modelsDir = resolve(process.env.INIT_CWD ?? process.cwd(), values['models-dir']!);
-  const entry = findPolicy(readManifest(modelsDir), values.model);
-  const trained = new Set(entry.training.data.worldSeeds);
-  for (const r of entry.training.data.seedRanges ?? []) for (let k = 0; k < r.count; k++) trained.add(episodeSeed(r.base, k));
-  const reused = Array.from({ length: episodes }, (_, k) => episodeSeed(seed, k)).filter((s) => trained.has(s));
-  if (reused.length > 0) throw new Error(`--seed ${seed}: ${reused.length} evaluation worlds were trained on (e.g. ${reused[0]}); pick another seed`);
-  const policy = await OrtPolicy.load(modelsDir, values.model);
-
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: `policy ${entry.name} [{bar}] {value}/{total} episodes | {steps} steps | ETA {eta}s`, noTTYOutput: true, notTTYSchedule: 10_000 },
+    { stream: process.stderr, format: `policy ${values.model} [{bar}] {value}/{total} episodes | {steps} steps | ETA {eta}s`, noTTYOutput: true, notTTYSchedule: 10_000 },
     cliProgress.Presets.shades_classic,
   );
   bar.start(episodes, 0, { steps: 0 });
-  const started = performance.now();
-  let done = 0;
-  const outcomes = await policyEpisodes(policy, { seed, episodes, temperature, parallel, onEpisode: (_k, _o, steps) => bar.update(++done, { steps }) });
-  bar.stop();
-  await policy.dispose();
-  const seconds = (performance.now() - started) / 1000;
-  const steps = outcomes.reduce((n, o) => n + o.length, 0);
-  const summary = summarize(outcomes);
-  const scoreInterval = bootstrapScore(outcomes);
-  const random = summarize(Array.from({ length: episodes }, (_, k) => randomEpisode(seed, k)));
-  const deaths = outcomes.filter((o) => o.dead).length;
+  const e = await evaluatePolicy(modelsDir, values.model, { episodes, seed, temperature, parallel, onEpisode: (done, steps) => bar.update(done, { steps }) }).finally(() => bar.stop());
+  const { entry, summary, scoreInterval, deaths, random, steps, seconds } = e;
   const command = `npm run eval:policy -- ${process.argv.slice(2).join(' ')}`;
-  if (!values['no-write']) {
-    const fresh = findPolicy(readManifest(modelsDir), entry.name);
-    if (fresh.sha256 !== entry.sha256) throw new Error(`models/${entry.file} changed during the evaluation; figures not written`);
-    upsertEntry(modelsDir, { ...fresh, metrics: { command, evaluatedAt: new Date().toISOString(), seed, temperature, ...summary, scoreInterval, deaths, randomScore: random.score } });
-  }
+  if (!values['no-write']) writePolicyMetrics(modelsDir, e, { command, seed, temperature });
   if (values.json) {
     console.log(JSON.stringify({ agent: 'policy', model: entry.name, seed, temperature, ...summary, scoreInterval, deaths, random, steps, seconds }));
     return;
@@ -88,7 +65,7 @@ async function main(): Promise<void> {
     .map(([a, r]) => `${a} ${r.toFixed(0)} %`);
   console.log(`\nCrafter score: ${entry.name} ${summary.score.toFixed(1)} % (95 % bootstrap ${scoreInterval.low.toFixed(1)}–${scoreInterval.high.toFixed(1)}) vs random ${random.score.toFixed(1)} %`);
   console.log(`deaths: ${deaths}/${episodes}; unlocked: ${weakest.join(', ') || 'nothing'}`);
-  console.log(`${steps} steps in ${seconds.toFixed(1)} s (${Math.round(steps / seconds)} steps/s, ${policy.name})`);
+  console.log(`${steps} steps in ${seconds.toFixed(1)} s (${Math.round(steps / seconds)} steps/s, ${e.runtime})`);
 }
 
 main().catch((error: unknown) => {

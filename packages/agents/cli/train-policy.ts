@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const started = performance.now();
 
   const demoPath = join(runDir, 'demos.json');
-  let record;
+  let record: z.infer<typeof DemoRecordSchema>;
   if (existsSync(demoPath)) {
     record = DemoRecordSchema.parse(JSON.parse(readFileSync(demoPath, 'utf8')));
     console.error(`demonstrations: reusing ${record.sessions.length} sessions (${demoPath})`);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, type Stats, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACHIEVEMENTS } from '@aikon/engine';
 import { type EpisodeSummary, LogFormatError, replayLog } from '@aikon/protocol';
@@ -175,7 +175,7 @@ export function loadCatalog(dataDir: string, options: { onScan?: (sessionId: str
     const sessionId = file.slice(0, -LOG_SUFFIX.length);
     if (!isSafeSessionId(sessionId)) continue;
     const path = join(dir, file);
-    let st;
+    let st: Stats;
     try {
       st = statSync(path);
     } catch {

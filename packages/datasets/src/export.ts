@@ -6,7 +6,7 @@ import { loadTextures } from '@aikon/engine/node';
 import { z } from 'zod';
 import {
   type CatalogEpisode,
-  EpisodeFilter,
+  type EpisodeFilter,
   type EpisodeStats,
   episodeStats,
   loadCatalog,

@@ -19,34 +19,78 @@ export const OBS_SIZE = 64;
 export const FRAME_BYTES = OBS_SIZE * OBS_SIZE * 3;
 const ZERO_ACHIEVEMENTS = new Int32Array(NUM_ACHIEVEMENTS);
 
+/** Frames that the open episodes of one extraction may hold in memory together (≈ 50 MB). */
+export const FRAME_MEMORY_BUDGET = 4096;
+
+/** How many frames the FrameStores of one extraction may still keep in memory. */
+export class FrameBudget {
+  constructor(public left = FRAME_MEMORY_BUDGET) {}
+}
+
 /**
- * Frames of one episode, spilled to a scratch file as they are rendered so that long
+ * Frames of one episode: kept in memory while the extraction's budget allows (no system calls,
+ * and writers read them without a copy), the rest spilled to a scratch file, so that long
  * multi-player sessions do not hold every frame in memory.
  */
 export class FrameStore {
-  private fd: number;
+  private memory = new Uint8Array(0);
+  /** Frames [0, inMemory) are in `memory`; the rest, if any, are in the scratch file. */
+  private inMemory = 0;
+  private spilled = false;
+  private fd = -1;
   count = 0;
-  constructor(readonly path: string) {
-    this.fd = openSync(path, 'w+');
-  }
+  constructor(
+    readonly path: string,
+    private readonly budget: FrameBudget = new FrameBudget(),
+  ) {}
   push(frame: Uint8Array): void {
-    let off = 0;
-    while (off < frame.length) off += writeSync(this.fd, frame, off, frame.length - off, this.count * FRAME_BYTES + off);
+    if (!this.spilled && this.reserve()) {
+      this.memory.set(frame, this.inMemory * FRAME_BYTES);
+      this.inMemory++;
+    } else {
+      this.spilled = true; // once a frame went to the file, every later one does too
+      if (this.fd < 0) this.fd = openSync(this.path, 'w+');
+      const at = (this.count - this.inMemory) * FRAME_BYTES;
+      let off = 0;
+      while (off < frame.length) off += writeSync(this.fd, frame, off, frame.length - off, at + off);
+    }
     this.count++;
   }
-  /** Frames [start, start + n) as one contiguous buffer. */
+  /** Room in memory for one more frame: grows the buffer (doubling) within the budget. */
+  private reserve(): boolean {
+    const capacity = this.memory.length / FRAME_BYTES;
+    if (this.inMemory < capacity) return true;
+    const grow = Math.min(Math.max(capacity, 16), this.budget.left);
+    if (grow <= 0) return false;
+    this.budget.left -= grow;
+    const next = new Uint8Array((capacity + grow) * FRAME_BYTES);
+    next.set(this.memory);
+    this.memory = next;
+    return true;
+  }
+  /**
+   * Frames [start, start + n) as one contiguous buffer: a view of the store's memory when they
+   * are all there (valid until the next push or dispose), else read into `out` or a new buffer.
+   */
   read(start: number, n: number, out?: Uint8Array): Uint8Array {
     if (start < 0 || n < 0 || start + n > this.count) throw new RangeError(`frames ${start}..${start + n} out of 0..${this.count}`);
+    if (start + n <= this.inMemory) return this.memory.subarray(start * FRAME_BYTES, (start + n) * FRAME_BYTES);
     const buf = out && out.length >= n * FRAME_BYTES ? out.subarray(0, n * FRAME_BYTES) : new Uint8Array(n * FRAME_BYTES);
-    let off = 0;
+    const fromMemory = Math.max(0, this.inMemory - start);
+    buf.set(this.memory.subarray(start * FRAME_BYTES, (start + fromMemory) * FRAME_BYTES));
+    let off = fromMemory * FRAME_BYTES;
+    const fileStart = (start + fromMemory - this.inMemory) * FRAME_BYTES;
     while (off < buf.length) {
-      const r = readSync(this.fd, buf, off, buf.length - off, start * FRAME_BYTES + off);
+      const r = readSync(this.fd, buf, off, buf.length - off, fileStart + off - fromMemory * FRAME_BYTES);
       if (r <= 0) throw new Error('frame scratch file is shorter than expected');
       off += r;
     }
     return buf;
   }
   dispose(): void {
+    this.budget.left += this.memory.length / FRAME_BYTES;
+    this.memory = new Uint8Array(0);
+    this.inMemory = 0;
     if (this.fd >= 0) {
       try {
         closeSync(this.fd);
@@ -54,8 +98,8 @@ export class FrameStore {
         // already closed
       }
       this.fd = -1;
+      rmSync(this.path, { force: true });
     }
-    rmSync(this.path, { force: true });
   }
 }
 
@@ -100,13 +144,18 @@ export interface ExtractedEpisode {
   rewards: Float64Array;
   terminations: Uint8Array;
   truncations: Uint8Array;
+  /**
+   * Which brain chose each action (T): an index into ACTING_BRAINS (0 scripted, 1 learned), from
+   * the tick records' `b`; -1 where none was recorded (a human, or an AI without brain records).
+   */
+  brains: Int8Array;
   infos: EpisodeInfos;
 }
 
 class Growable {
-  private buf: Int32Array | Uint8Array | Float32Array | Float64Array;
+  private buf: Int32Array | Int8Array | Uint8Array | Float32Array | Float64Array;
   length = 0;
-  constructor(private readonly make: (n: number) => Int32Array | Uint8Array | Float32Array | Float64Array) {
+  constructor(private readonly make: (n: number) => Int32Array | Int8Array | Uint8Array | Float32Array | Float64Array) {
     this.buf = make(256);
   }
   push(v: number): void {
@@ -136,6 +185,7 @@ interface Open {
   rewards: Growable;
   terminations: Growable;
   truncations: Growable;
+  brains: Growable;
   t: number[];
   achievements: Growable;
   unlocked: Growable;
@@ -177,7 +227,7 @@ export function extractEpisodes(sessionId: string, bytes: Uint8Array, options: E
   const members = new Map<number, { pid: string; kind: 'human' | 'ai' }>();
   const records = decodeLog(bytes).records;
   const first = records[0];
-  if (!first || first.k !== 'session') throw new DatasetError('corrupt', `session ${sessionId}: the log does not start with a session header`);
+  if (first?.k !== 'session') throw new DatasetError('corrupt', `session ${sessionId}: the log does not start with a session header`);
   const header: SessionRecord = first;
   let tickRate = header.config.tickRate;
   /** An error thrown by our own callbacks (a writer failing): the replay would only report it as a replay error. */
@@ -194,6 +244,7 @@ export function extractEpisodes(sessionId: string, bytes: Uint8Array, options: E
   let emitted = 0;
   let scratchSeq = 0;
   const all: FrameStore[] = [];
+  const budget = new FrameBudget();
 
   const pushInfo = (o: Open, world: World): void => {
     const p = world.player(o.slot);
@@ -219,7 +270,7 @@ export function extractEpisodes(sessionId: string, bytes: Uint8Array, options: E
     const p = world.findPlayer(slot);
     if (!p || p.dead || p.removed) return;
     if (!options.wanted.has(episodeId(sessionId, slot, world.t))) return;
-    const frames = new FrameStore(join(options.scratchDir, `frames-${process.pid}-${scratchSeq++}.raw`));
+    const frames = new FrameStore(join(options.scratchDir, `frames-${process.pid}-${scratchSeq++}.raw`), budget);
     all.push(frames);
     const o: Open = {
       slot,
@@ -232,6 +283,7 @@ export function extractEpisodes(sessionId: string, bytes: Uint8Array, options: E
       rewards: new Growable((n) => new Float64Array(n)),
       terminations: new Growable((n) => new Uint8Array(n)),
       truncations: new Growable((n) => new Uint8Array(n)),
+      brains: new Growable((n) => new Int8Array(n)),
       t: [],
       achievements: new Growable((n) => new Int32Array(n)),
       unlocked: new Growable((n) => new Uint8Array(n)),
@@ -277,6 +329,7 @@ export function extractEpisodes(sessionId: string, bytes: Uint8Array, options: E
       rewards: o.rewards.take<Float64Array>(),
       terminations: o.terminations.take<Uint8Array>(),
       truncations,
+      brains: o.brains.take<Int8Array>(),
       infos: {
         t: o.t,
         achievements: o.achievements.take<Int32Array>(),
@@ -328,13 +381,16 @@ export function extractEpisodes(sessionId: string, bytes: Uint8Array, options: E
             break;
         }
       }),
-      onTick: guard(({ world, actions }) => {
+      onTick: guard(({ world, actions, record }) => {
         ticks++;
         if (options.onTicks && ticks % 256 === 0) options.onTicks(ticks);
+        const brains = new Map<number, number>();
+        for (let i = 0; i + 1 < (record.b?.length ?? 0); i += 2) brains.set(record.b![i], record.b![i + 1]);
         for (const o of [...open.values()]) {
           const p = world.findPlayer(o.slot);
           if (!p) continue;
           o.actions.push(actions.get(o.slot) ?? 0);
+          o.brains.push(brains.get(o.slot) ?? -1);
           o.rewards.push(p.reward);
           o.terminations.push(p.dead ? 1 : 0);
           o.truncations.push(p.truncated ? 1 : 0);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ENGINE_VERSION, NUM_ACTIONS, Rng, SNAPSHOT_VERSION, World } from '@aikon/engine';
-import { EpisodeTracker, type LogRecord, PROTOCOL_VERSION, RECORDING_VERSION, type SessionRecord } from '@aikon/protocol';
+import { ACTING_BRAINS, type ActingBrain, EpisodeTracker, type LogRecord, PROTOCOL_VERSION, RECORDING_VERSION, type SessionRecord } from '@aikon/protocol';
 import { indexPath, RecordingStore, SessionRecorder } from '@aikon/protocol/node';
 import { DatasetError, isSafeSessionId } from './layout.ts';
 
@@ -8,6 +8,11 @@ import { DatasetError, isSafeSessionId } from './layout.ts';
 export interface PlayerPolicy {
   /** The action for the next tick, from the world as it is now. */
   act(world: World): number;
+  /**
+   * Which brain chose the action `act` just returned (read after each act; AI players only):
+   * recorded as the tick's `b`, as the relay records its workers. Absent: no brain record.
+   */
+  readonly brain?: ActingBrain;
 }
 
 /** A policy other than the uniformly random one: its name, and a player per new body. */
@@ -140,14 +145,17 @@ export function generateSessions(options: GenerateOptions): GeneratedSession[] {
       while (finished < quota) {
         actions.clear();
         const flat: number[] = [];
+        const brains: number[] = [];
         for (const p of world.players) {
           if (p.dead || p.removed) continue;
-          const a = source ? scripted.get(p.slot)!.act(world) : policy.int(NUM_ACTIONS);
+          const player = scripted.get(p.slot);
+          const a = player ? player.act(world) : policy.int(NUM_ACTIONS);
           actions.set(p.slot, a);
           if (a !== 0) flat.push(p.slot, a);
+          if (player?.brain !== undefined && !options.humanSlots?.includes(p.slot)) brains.push(p.slot, ACTING_BRAINS.indexOf(player.brain));
         }
         world.step(actions);
-        record({ k: 'tick', t: world.t, a: flat });
+        record({ k: 'tick', t: world.t, a: flat, ...(brains.length > 0 ? { b: brains } : {}) });
         if (world.t % hashEvery === 0) record({ k: 'hash', t: world.t, h: world.hash() });
         tracker.afterStep(world);
         for (const p of [...world.players]) {
@@ -187,8 +195,9 @@ export function generateSessions(options: GenerateOptions): GeneratedSession[] {
       } finally {
         store?.close();
       }
-      if (failed && endedAt) throw new DatasetError('io', `cannot write ${log.path}: ${failed.message}`);
     }
+    // Reached only when generation ran to its end (an error thrown above passes the finally block unchanged).
+    if (log.failed) throw new DatasetError('io', `cannot write ${log.path}: ${log.failed.message}`);
     done += quota;
     out.push({ sessionId, path: log.path, ticks: world.t, episodes: quota, bytes: log.bytes });
   }

@@ -80,5 +80,5 @@ export class DatasetError extends Error {
   }
 }
 
-/** This package's version: part of every export's content key. */
-export const EXPORTER_VERSION = '1';
+/** This package's version: part of every export's content key (2: per-step brains, Minari infos/brain and Parquet brain). */
+export const EXPORTER_VERSION = '2';

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ACHIEVEMENTS } from '@aikon/engine';
 import { createDatasetApi } from '../src/api.ts';
 import type { CatalogEpisode } from '../src/catalog.ts';

@@ -31,19 +31,10 @@ import {
 
 const S = TEXTURE_SIZE;
 type RGBA = readonly [number, number, number, number];
-const CLEAR: RGBA = [0, 0, 0, 0];
 
 function hex(h: string, alpha = 255): RGBA {
   const v = parseInt(h.replace('#', ''), 16);
   return [(v >> 16) & 255, (v >> 8) & 255, v & 255, alpha];
-}
-function mix(a: RGBA, b: RGBA, t: number): RGBA {
-  return [
-    Math.round(a[0] + (b[0] - a[0]) * t),
-    Math.round(a[1] + (b[1] - a[1]) * t),
-    Math.round(a[2] + (b[2] - a[2]) * t),
-    Math.round(a[3] + (b[3] - a[3]) * t),
-  ];
 }
 function shade(c: RGBA, f: number): RGBA {
   const k = (v: number) => Math.max(0, Math.min(255, Math.round(v * f)));
@@ -1075,7 +1066,7 @@ function pickaxe(head: RGBA, headLit: RGBA, headDark: RGBA, name: TextureName): 
   );
 }
 
-function sword(blade: RGBA, bladeLit: RGBA, bladeDark: RGBA, name: TextureName): Sprite {
+function sword(blade: RGBA, bladeLit: RGBA, bladeDark: RGBA): Sprite {
   const s = new Sprite();
   // Blade along the anti-diagonal, 3 px wide: lit edge, body, shaded edge.
   for (let x = 5; x < S; x++) {
@@ -1211,9 +1202,9 @@ function buildSprites(): Record<TextureName, Sprite> {
     'icon-wood_pickaxe': pickaxe(hex('#b07a42'), hex('#d6a468'), hex('#7a4c24'), 'icon-wood_pickaxe'),
     'icon-stone_pickaxe': pickaxe(hex('#8e8e96'), hex('#bdbdc6'), hex('#5e5e66'), 'icon-stone_pickaxe'),
     'icon-iron_pickaxe': pickaxe(hex('#d4d9e0'), hex('#ffffff'), hex('#8a929e'), 'icon-iron_pickaxe'),
-    'icon-wood_sword': sword(hex('#b07a42'), hex('#d6a468'), hex('#7a4c24'), 'icon-wood_sword'),
-    'icon-stone_sword': sword(hex('#8e8e96'), hex('#bdbdc6'), hex('#5e5e66'), 'icon-stone_sword'),
-    'icon-iron_sword': sword(hex('#d4d9e0'), hex('#ffffff'), hex('#8a929e'), 'icon-iron_sword'),
+    'icon-wood_sword': sword(hex('#b07a42'), hex('#d6a468'), hex('#7a4c24')),
+    'icon-stone_sword': sword(hex('#8e8e96'), hex('#bdbdc6'), hex('#5e5e66')),
+    'icon-iron_sword': sword(hex('#d4d9e0'), hex('#ffffff'), hex('#8a929e')),
     'digit-1': digit(1),
     'digit-2': digit(2),
     'digit-3': digit(3),

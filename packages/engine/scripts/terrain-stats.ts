@@ -18,7 +18,10 @@ if (!TERRAIN_NOISES.includes(terrain)) throw new Error(`--terrain must be one of
 
 const samples: Record<string, number[]> = {};
 for (let seed = 0; seed < worlds; seed++) {
-  for (const [k, v] of Object.entries(terrainStatistics(World.generate({ seed, terrain })))) (samples[k] ??= []).push(v);
+  for (const [k, v] of Object.entries(terrainStatistics(World.generate({ seed, terrain })))) {
+    samples[k] ??= [];
+    samples[k].push(v);
+  }
 }
 const rows: Record<string, { mean: string; sd: string }> = {};
 for (const [k, all] of Object.entries(samples)) {

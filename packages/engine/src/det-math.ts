@@ -52,7 +52,7 @@ export function exp(x: number): number {
   const ax = hx & 0x7fffffff;
   if (ax >= 0x40862e42) {
     // |x| ≥ 709.78…: NaN, infinities, overflow and underflow.
-    if (x !== x) return x;
+    if (Number.isNaN(x)) return x;
     if (x === Infinity) return Infinity;
     if (x === -Infinity) return 0;
     if (x > EXP_OVERFLOW) return Infinity;
@@ -65,7 +65,7 @@ export function exp(x: number): number {
     // |x| > ln2 / 2: reduce to r = x − k·ln2 with |r| ≤ ln2 / 2, r held as hi − lo.
     if (ax < 0x3ff0a2b2) {
       // |x| < 1.5 ln2: k = ±1. (fdlibm special-cases x = 1, whose last bit the formula misses.)
-      if (x === 1) return 2.718281828459045;
+      if (x === 1) return Math.E;
       hi = negative ? x + LN2_HI : x - LN2_HI;
       lo = negative ? -LN2_LO : LN2_LO;
       k = negative ? -1 : 1;

@@ -35,7 +35,7 @@ export function summarize(outcomes: readonly EpisodeOutcome[]): EvalSummary {
   }
   const rates = successes.map((s) => (100 * s) / n);
   const successRates = {} as Record<AchievementName, number>;
-  ACHIEVEMENTS.forEach((name, i) => (successRates[name] = rates[i]));
+  for (const [i, name] of ACHIEVEMENTS.entries()) successRates[name] = rates[i];
   return { episodes: n, score: crafterScore(rates), successRates, meanLength: length / n, meanReturn: ret / n };
 }
 

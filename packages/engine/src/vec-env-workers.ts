@@ -88,7 +88,7 @@ export class VecEnvWorkers {
   private constructor(options: VecEnvOptions, workers: number) {
     const seeds = [...options.seeds];
     if (seeds.length < 1) throw new RangeError('a VecEnv needs at least one seed');
-    seeds.forEach((seed) => assertSeed(seed));
+    for (const seed of seeds) assertSeed(seed);
     if (!Number.isInteger(workers) || workers < 1 || workers > seeds.length) {
       throw new RangeError(`workers must be an integer in 1..${seeds.length}, got ${workers}`);
     }

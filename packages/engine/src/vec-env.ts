@@ -99,7 +99,7 @@ export class VecEnv {
   constructor(options: VecEnvOptions, buffers?: VecEnvBuffers) {
     const seeds = [...options.seeds];
     if (seeds.length < 1) throw new RangeError('a VecEnv needs at least one seed');
-    seeds.forEach((seed) => assertSeed(seed));
+    for (const seed of seeds) assertSeed(seed);
     this.num = seeds.length;
     this.seeds = seeds;
     this.size = options.textures ? (options.size ?? 64) : null;

@@ -63,7 +63,10 @@ describe("deterministic math equals V8's Math functions", () => {
 
   it.runIf(isV8)('exp, cos and sqrtInt give Math.exp, Math.cos and Math.sqrt bit for bit', () => {
     let state = 12345;
-    const uniform = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 4294967296);
+    const uniform = () => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state / 4294967296;
+    };
     for (let i = 0; i < 60000; i++) {
       const x = (2 * uniform() - 1) * [1, 10, 100, 700, 1e-3, 1e-9][i % 6];
       if (exp(x) !== Math.exp(x)) expect.fail(`exp(${x}) = ${exp(x)}, Math.exp gives ${Math.exp(x)}`);

@@ -123,7 +123,7 @@ describe('properties over random action sequences', () => {
             else if (event < 6 && world.players.length < 4) world.addPlayer();
             for (const p of [...world.players]) if (p.dead && event % 2 === 0) world.respawn(p.slot);
             const joint = new Map<number, number>();
-            world.players.forEach((p, i) => joint.set(p.slot, acts[i % 4]));
+            for (const [i, p] of world.players.entries()) joint.set(p.slot, acts[i % 4]);
             world.step(joint);
             checkInvariants(world, before);
           }

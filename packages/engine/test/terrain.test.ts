@@ -41,7 +41,10 @@ function offCrafter(terrain: TerrainNoise, worlds: number): string[] {
   const samples: Record<string, number[]> = {};
   for (let s = 0; s < worlds; s++) {
     const stats = terrainStatistics(World.generate({ seed: 9000 + s, terrain }));
-    for (const [k, v] of Object.entries(stats)) (samples[k] ??= []).push(v);
+    for (const [k, v] of Object.entries(stats)) {
+      samples[k] ??= [];
+      samples[k].push(v);
+    }
   }
   const off: string[] = [];
   for (const [name, ref] of Object.entries(CRAFTER_TERRAIN)) {
@@ -77,7 +80,7 @@ describe("Crafter's terrain", () => {
   it('the simplex-noise generator still builds the worlds of engine 0.1.0 (hashes stored from it)', () => {
     // World.generate({ seed }).hash() printed by engine 0.1.0 (commit 1e71f30), seeds s · 7919 − 50.
     const stored = ['8387dcce1ea6315a', '8520578b62043f61', '0047b3000d352d20', '874357437b6b233c'];
-    stored.forEach((hash, s) => expect(World.generate({ seed: s * 7919 - 50, terrain: 'simplex-noise' }).hash()).toBe(hash));
+    for (const [s, hash] of stored.entries()) expect(World.generate({ seed: s * 7919 - 50, terrain: 'simplex-noise' }).hash()).toBe(hash);
   });
 });
 
@@ -107,7 +110,7 @@ describe('the random agent against Crafter', () => {
         action[0] = agent.int(NUM_ACTIONS);
         world.step(action);
       }
-      player.achievements.forEach((count, i) => (successes[i] += count > 0 ? 1 : 0));
+      for (const [i, count] of player.achievements.entries()) successes[i] += count > 0 ? 1 : 0;
     }
     const off: string[] = [];
     for (const [name, crafter] of Object.entries(CRAFTER_RANDOM)) {

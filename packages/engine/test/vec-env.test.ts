@@ -123,6 +123,6 @@ describe('VecEnvWorkers (two worker threads, shared memory)', () => {
 /** Element-wise equality (NaN equals NaN); far quicker than toEqual on 12,288-byte images. */
 function equal(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(a[i] !== a[i] && b[i] !== b[i])) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
   return true;
 }

@@ -11,6 +11,9 @@ export const SEATS_DEFAULT = 8;
 export const SEATS_MAX = 32;
 /** Invite codes: 16 random bytes (128 bits) in base64url = 22 characters. */
 export const INVITE_CODE_RE = /^[A-Za-z0-9_-]{22}$/;
+/** A C0 control character or DEL: names shown to other players must hold none. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's purpose
+export const CONTROL_CHARACTER_RE = /[\u0000-\u001f\u007f]/;
 export const RESUME_TOKEN_RE = /^[A-Za-z0-9_-]{22,64}$/;
 
 /** Number fields per entity in `DeltaMessage.ents`: see `packEntity`. */

@@ -4,7 +4,7 @@ import {
   ObjectKind,
   OBJECT_KINDS,
   type ObjectKindName,
-  Player,
+  type Player,
   PLANT_RIPE_AFTER,
   World,
   WORLD_SIZE,

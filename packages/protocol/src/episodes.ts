@@ -87,7 +87,7 @@ export class EpisodeTracker {
   afterStep(world: World): void {
     for (const p of world.players) {
       const s = this.slots.get(p.slot);
-      if (!s || !s.open) continue;
+      if (!s?.open) continue;
       if (p.dead) {
         this.finish(world, p, s, 'death');
         s.open = false;

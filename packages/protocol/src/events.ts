@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { NUM_ACTIONS } from '@aikon/engine';
-import { type WorkforceState, WorkforceClientEvents } from './workforce.ts';
-import { INVITE_CODE_RE, PROTOCOL_VERSION, RESUME_TOKEN_RE, SEATS_MAX, TICK_RATE_MAX, TICK_RATE_MIN } from './constants.ts';
+import { CONTROL_CHARACTER_RE, INVITE_CODE_RE, PROTOCOL_VERSION, RESUME_TOKEN_RE, SEATS_MAX, TICK_RATE_MAX, TICK_RATE_MIN } from './constants.ts';
 
 /**
  * Socket events between the game client and the relay server (protocol version 1).
@@ -28,7 +27,7 @@ export const DisplayName = z
   .trim()
   .min(1, 'name must not be empty')
   .max(32, 'name must be at most 32 characters')
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'name must not contain control characters');
+  .refine((s) => !CONTROL_CHARACTER_RE.test(s), 'name must not contain control characters');
 export const InviteCode = z.string().regex(INVITE_CODE_RE, 'invite code must be 22 URL-safe characters');
 export const ResumeToken = z.string().regex(RESUME_TOKEN_RE, 'malformed resume token');
 export const Seed = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -99,26 +98,6 @@ export const ActionRequest = z.strictObject({
   slot: z.int().min(0).max(1023).optional(),
 });
 export type ActionRequest = z.infer<typeof ActionRequest>;
-
-/** Every event a client may send, with its payload schema. */
-export const ClientEvents = {
-  'lobby:create': CreateLobbyRequest,
-  'lobby:join': JoinLobbyRequest,
-  'lobby:resume': ResumeRequest,
-  'lobby:leave': EmptyRequest,
-  'lobby:config': ConfigRequest,
-  'lobby:kick': KickRequest,
-  'lobby:unban': UnbanRequest,
-  'lobby:start': EmptyRequest,
-  'lobby:consent': ConsentRequest,
-  'game:action': ActionRequest,
-  'game:respawn': EmptyRequest,
-  'game:resync': EmptyRequest,
-  /** The client drew its first 3D frame of the world (after each snapshot it answers again). */
-  'game:ready': EmptyRequest,
-  ...WorkforceClientEvents,
-} as const;
-export type ClientEventName = keyof typeof ClientEvents;
 
 // ---- server → client ----------------------------------------------------------------
 
@@ -275,14 +254,4 @@ export const DeltaMessage = z.object({
   you: SelfState.partial({ inv: true, ach: true }).optional(),
 });
 export type DeltaMessage = z.infer<typeof DeltaMessage>;
-
-export interface ServerToClientEvents {
-  'lobby:state': (state: LobbyState) => void;
-  'lobby:kicked': (info: { lobbyId: string; reason: string }) => void;
-  'lobby:closed': (info: { lobbyId: string; reason: string }) => void;
-  'game:snapshot': (msg: SnapshotMessage) => void;
-  'game:delta': (msg: DeltaMessage) => void;
-  'workforce:state': (state: WorkforceState) => void;
-  error: (err: ErrorMessage) => void;
-}
 

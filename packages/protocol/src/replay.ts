@@ -88,7 +88,7 @@ export function replayLog(bytes: Uint8Array, options: ReplayOptions = {}): Repla
 /** Replays decoded records. The first record must be the `session` header. */
 export function replayRecords(records: readonly LogRecord[], options: ReplayOptions = {}): ReplayReport {
   const header = records[0];
-  if (!header || header.k !== 'session') throw new ReplayError('the first record is not a session header');
+  if (header?.k !== 'session') throw new ReplayError('the first record is not a session header');
   // The world comes from the generator of the engine version the session was recorded with.
   const world = World.generate({
     seed: header.seed,

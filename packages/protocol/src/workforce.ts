@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACHIEVEMENTS, INVENTORY } from '@aikon/engine';
+import { CONTROL_CHARACTER_RE } from './constants.ts';
 
 /**
  * Socket events of the AI workforce in a lobby (workforce protocol version 1, additive to
@@ -27,7 +28,7 @@ const WorkerName = z
   .trim()
   .min(1, 'name must not be empty')
   .max(32, 'name must be at most 32 characters')
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'name must not contain control characters');
+  .refine((s) => !CONTROL_CHARACTER_RE.test(s), 'name must not contain control characters');
 
 /** A goal in structured form (the same goals the grammar reads from text). */
 export const StructuredGoal = z.discriminatedUnion('kind', [
@@ -66,15 +67,6 @@ export const WorkforceSettingsRequest = z
   .refine((v) => v.approval !== undefined || v.commanders !== undefined, 'nothing to change');
 export type WorkforceSettingsRequest = z.infer<typeof WorkforceSettingsRequest>;
 
-export const WorkforceClientEvents = {
-  'workforce:add': WorkforceAddRequest,
-  'workforce:remove': WorkforceRemoveRequest,
-  'workforce:goal': WorkforceGoalRequest,
-  'workforce:approve': WorkforceApproveRequest,
-  'workforce:kill': z.strictObject({}).optional(),
-  'workforce:settings': WorkforceSettingsRequest,
-  'workforce:audit': z.strictObject({}).optional(),
-} as const;
 
 // ---- server → client ----------------------------------------------------------------
 

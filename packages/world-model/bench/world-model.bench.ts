@@ -117,7 +117,7 @@ if (!values['no-docs']) {
   const start = doc.indexOf('## World models');
   let next = start < 0 ? -1 : doc.indexOf('\n## ', start + 3);
   if (next >= 0) next += 1;
-  const updated = start < 0 ? doc.trimEnd() + '\n\n' + section : doc.slice(0, start) + section + (next >= 0 ? '\n' + doc.slice(next) : '');
+  const updated = start < 0 ? `${doc.trimEnd()}\n\n${section}` : doc.slice(0, start) + section + (next >= 0 ? `\n${doc.slice(next)}` : '');
   writeFileSync(path, updated);
   if (!values.json) console.error(`updated ${path}`);
 }

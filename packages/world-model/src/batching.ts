@@ -1,5 +1,5 @@
 /** Training/evaluation samples from token episodes, and diffusion masking for training. */
-import { NUM_ACTIONS, Rng } from '@aikon/engine';
+import { NUM_ACTIONS, type Rng } from '@aikon/engine';
 import type { TokenEpisode } from './episodes.ts';
 import type { ModelInputs } from './tf-model.ts';
 import { CLS, FRAME_TOKENS, MASK, REWARD_CLASSES, rewardClass, SEQ, VIEW_TOKENS, VOCAB } from './tokens.ts';

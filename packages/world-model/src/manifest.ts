@@ -162,11 +162,58 @@ export function isPolicyEntry(e: ManifestEntry): e is PolicyEntry {
   return 'kind' in e && e.kind === 'policy';
 }
 
+const LoopScoreSchema = z.object({
+  score: z.number(),
+  scoreInterval: z.object({ low: z.number(), high: z.number(), level: z.number() }),
+  meanReturn: z.number(),
+  meanLength: z.number(),
+});
+
+/**
+ * One round of the training loop (`npm run loop`, packages/agents/src/loop): what went in, what
+ * came out, whether it was registered. Kept for every round, registered or not (the models
+ * page charts them).
+ */
+export const LoopRoundSchema = z.object({
+  round: z.number().int().min(1),
+  /** The loop's run directory (its round state files and candidate models). */
+  runDir: z.string(),
+  quick: z.boolean(),
+  finishedAt: z.string(),
+  /** Evaluation worlds: episodeSeed(seed, 0 … episodes − 1), never trained on. */
+  evaluation: z.object({ seed: z.number().int(), episodes: z.number().int().min(1) }),
+  data: z.object({
+    sessions: z.number().int(),
+    steps: z.object({ ai: z.number().int(), human: z.number().int() }),
+    episodes: z.object({ ai: z.number().int(), human: z.number().int() }),
+  }),
+  worldModel: z.object({
+    name: z.string(),
+    steps: z.number().int(),
+    /** Percent of view tokens right in greedy open-loop rollouts on held-out recorded episodes, by horizon. */
+    viewAccuracy: z.record(z.string(), z.number()),
+    heldOutEpisodes: z.number().int(),
+  }),
+  /** The round's policies, evaluated in the real engine on the evaluation worlds. */
+  policies: z.array(LoopScoreSchema.extend({ name: z.string(), stage: z.string() })),
+  random: LoopScoreSchema,
+  /** The registered policy it had to beat, evaluated on the same worlds (null: none yet). */
+  incumbent: LoopScoreSchema.extend({ name: z.string() }).nullable(),
+  /** Names registered in the manifest by this round (empty: kept as candidates in the run directory). */
+  registered: z.array(z.string()),
+  decision: z.string(),
+  /** Wall time of each stage in this round, seconds. */
+  seconds: z.record(z.string(), z.number()),
+});
+export type LoopRound = z.infer<typeof LoopRoundSchema>;
+
 export const ManifestSchema = z.object({
   format: z.literal(MANIFEST_FORMAT),
   version: z.literal(MANIFEST_VERSION),
   models: z.array(ManifestEntrySchema),
   simulators: z.array(SimEntrySchema).optional(),
+  /** The training loop's rounds, oldest first (older readers ignore the key). */
+  history: z.array(LoopRoundSchema).optional(),
 });
 export type Manifest = z.infer<typeof ManifestSchema>;
 

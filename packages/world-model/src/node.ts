@@ -14,6 +14,7 @@ export { loadDataset, readEpisodeFile, writeEpisodeFile, listEpisodeFiles, isVal
 export { generateEpisodes, ensureEpisodes, DEFAULT_GENERATION } from './node/generate.ts';
 export { cli, cliUsage, parseCliArgs, CliError, type Cli, type CliValues, type OptionSpec } from './node/cli.ts';
 export { saveCheckpoint, loadCheckpoint, hasCheckpoint, type Checkpoint } from './node/checkpoint.ts';
+export { writeCheckpointFiles, readCheckpointFiles, hasCheckpointFiles, adamUpdate, type AdamMoments } from './node/checkpoint-files.ts';
 export { trainSim, loadSimCheckpoint, saveSimCheckpoint, hasSimCheckpoint, simLearningRate, validationLoss, type SimCheckpoint, type SimTrainOptions } from './node/sim-train.ts';
 export { exportSim, upsertSimEntry } from './node/sim-export.ts';
 export { SimDreamsPool } from './node/sim-pool.ts';

@@ -4,7 +4,7 @@
  * the most confident predictions are kept, the others stay masked, following the schedule.
  * Deterministic given the seed (the engine's sfc32). Browser-safe.
  */
-import { Rng } from '@aikon/engine';
+import type { Rng } from '@aikon/engine';
 import type { InferenceBackend, ModelInputs } from './io.ts';
 import { CLS, COUNT_BASE, FRAME_TOKENS, INVENTORY_POS, MASK, REWARD_CLASSES, rewardOfClass, SEQ, tokenRange, VOCAB } from './tokens.ts';
 

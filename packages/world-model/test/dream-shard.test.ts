@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Action, World } from '@aikon/engine';
 import { describe, expect, it } from 'vitest';
-import { contextFromWorld, DreamShard, FRAME_TOKENS, loadModel, tokenize, VIEW_TOKENS } from '../src/index.ts';
+import { contextFromWorld, FRAME_TOKENS, loadModel, tokenize, VIEW_TOKENS } from '../src/index.ts';
 import { OrtNodeBackend } from '../src/node/backend-node.ts';
 import { tinyModel } from './helpers.ts';
 

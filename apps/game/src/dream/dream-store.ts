@@ -76,7 +76,7 @@ function track(frame: GameFrame): void {
 /** The real world rebuilt from seed + actions, if it hashes like the real one. */
 async function rebuildReal(t: number, hash: string): Promise<import('@aikon/engine').World | null> {
   const log = actionLog;
-  if (!log || !log.ok || log.actions.length !== t) return null;
+  if (!log?.ok || log.actions.length !== t) return null;
   const { SoloCore } = await import('../game/solo-core.ts');
   const world = SoloCore.newWorld(log.seed);
   for (const a of log.actions) world.step([a]);

@@ -86,13 +86,13 @@ export function playSound(kind: SoundKind): void {
       tone(260, 0.08, 0.06, 'square', 0.4);
       break;
     case 'achievement':
-      [523, 659, 784, 1047].forEach((f, i) => tone(f, i * 0.08, 0.22, 'triangle', 0.5));
+      for (const [i, f] of [523, 659, 784, 1047].entries()) tone(f, i * 0.08, 0.22, 'triangle', 0.5);
       break;
     case 'sleep':
       tone(330, 0, 0.5, 'sine', 0.3, 220);
       break;
     case 'death':
-      [392, 330, 262, 196].forEach((f, i) => tone(f, i * 0.16, 0.3, 'triangle', 0.5));
+      for (const [i, f] of [392, 330, 262, 196].entries()) tone(f, i * 0.16, 0.3, 'triangle', 0.5);
       break;
   }
 }

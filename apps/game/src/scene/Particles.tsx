@@ -59,7 +59,10 @@ export function Particles() {
     };
     const burst = (x: number, y: number, z: number, palette: number[], count: number, power = 1) => {
       for (let k = 0; k < count; k++) {
-        if (bits.length >= CAPACITY) bits.shift(), colors.shift();
+        if (bits.length >= CAPACITY) {
+          bits.shift();
+          colors.shift();
+        }
         bits.push({
           x: x + (rand() - 0.5) * 0.6,
           y: y + rand() * 0.5,

@@ -26,7 +26,7 @@ const HEMI_NIGHT = new THREE.Color(0x7080d0);
 function tickSeconds(): number {
   const { frame, tickRate } = useGame.getState();
   // Multiplayer: the lobby's rate (the frames carry it); solo: the player's.
-  return 1 / (frame && frame.names ? frame.tickRate : tickRate);
+  return 1 / (frame?.names ? frame.tickRate : tickRate);
 }
 
 // ---- terrain ---------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ function voxel(parts: Part[]): THREE.BufferGeometry {
     return g;
   });
   const merged = mergeGeometries(geometries)!;
-  geometries.forEach((g) => g.dispose());
+  for (const g of geometries) g.dispose();
   return merged;
 }
 

@@ -61,16 +61,17 @@ type Layout = 'compact' | 'medium' | 'large';
  * Below 640×420 the full HUD would cover the world: a compact one. Up to 1100×800 the
  * achievements start folded and the agent view is smaller.
  */
+function measureLayout(): Layout {
+  const w = window.innerWidth;
+  const h = window.innerHeight;
+  if (w < 640 || h < 420) return 'compact';
+  return w < 1100 || h < 800 ? 'medium' : 'large';
+}
+
 function useLayout(): Layout {
-  const measure = (): Layout => {
-    const w = window.innerWidth;
-    const h = window.innerHeight;
-    if (w < 640 || h < 420) return 'compact';
-    return w < 1100 || h < 800 ? 'medium' : 'large';
-  };
-  const [layout, setLayout] = useState(measure);
+  const [layout, setLayout] = useState(measureLayout);
   useEffect(() => {
-    const onResize = () => setLayout(measure());
+    const onResize = () => setLayout(measureLayout());
     window.addEventListener('resize', onResize);
     return () => window.removeEventListener('resize', onResize);
   }, []);
@@ -539,7 +540,9 @@ function Help() {
     ['`', 'development overlay'],
   ];
   return (
+    // biome-ignore lint/a11y/useKeyWithClickEvents lint/a11y/noStaticElementInteractions: a click on the backdrop closes the help; Esc and H close it from GameScreen's key handler
     <div className="pointer-events-auto absolute inset-0 flex overflow-auto bg-black/60 p-4" onClick={() => setHelp(false)}>
+      {/* biome-ignore lint/a11y/useKeyWithClickEvents lint/a11y/noStaticElementInteractions: only stops the backdrop's click */}
       <div className="m-auto w-full max-w-2xl rounded-2xl bg-slate-900 p-6 shadow-2xl" data-testid="help" onClick={(e) => e.stopPropagation()}>
         <h2 className="text-2xl font-black text-white">How to play</h2>
         <p className="mt-1 text-slate-400">

@@ -180,6 +180,9 @@ function Settings({ state }: { state: WorkforceState }) {
 const COLLECTABLE = ['wood', 'stone', 'coal', 'iron', 'diamond', 'sapling', 'drink'] as const;
 const MAKEABLE = MAKE_RULES.map((r) => r.item);
 const PLACEABLE = PLACE_RULES.map((r) => r.name);
+type GoalKind = 'collect' | 'make' | 'place';
+const itemsOf = (kind: GoalKind): readonly string[] =>
+  kind === 'collect' ? COLLECTABLE : kind === 'make' ? MAKEABLE : PLACEABLE;
 
 function GoalInput({ enabled, running }: { enabled: boolean; running: boolean }) {
   const giveGoal = useWorkforce((s) => s.giveGoal);
@@ -188,13 +191,16 @@ function GoalInput({ enabled, running }: { enabled: boolean; running: boolean })
   const result = useWorkforce((s) => s.goalResult);
   const languageModel = useWorkforce((s) => s.state?.languageModel ?? null);
   const [text, setText] = useState('');
-  const [kind, setKind] = useState<'collect' | 'make' | 'place'>('collect');
+  const [kind, setKind] = useState<GoalKind>('collect');
   const [item, setItem] = useState<string>('wood');
   const [amount, setAmount] = useState(1);
-  const options: readonly string[] = kind === 'collect' ? COLLECTABLE : kind === 'make' ? MAKEABLE : PLACEABLE;
-  useEffect(() => {
-    if (!options.includes(item)) setItem(options[0]);
-  }, [kind]); // only when the kind changes: a new item list may not hold the chosen item
+  const options = itemsOf(kind);
+  // A new kind's item list may not hold the chosen item: then its first item is chosen.
+  const chooseKind = (next: GoalKind) => {
+    setKind(next);
+    const nextOptions = itemsOf(next);
+    if (!nextOptions.includes(item)) setItem(nextOptions[0]);
+  };
   const submitText = async (e: FormEvent) => {
     e.preventDefault();
     if (text.trim() && (await giveGoal(text))) setText('');
@@ -230,7 +236,7 @@ function GoalInput({ enabled, running }: { enabled: boolean; running: boolean })
       </form>
       <div className="mt-2 flex flex-wrap items-center gap-2 text-xs" data-testid="goal-structured">
         <span className="text-slate-400">or pick:</span>
-        <select value={kind} disabled={!enabled} onChange={(e) => setKind(e.target.value as typeof kind)} data-testid="goal-kind" className="rounded border border-white/20 bg-slate-900 px-1 py-0.5">
+        <select value={kind} disabled={!enabled} onChange={(e) => chooseKind(e.target.value as GoalKind)} data-testid="goal-kind" className="rounded border border-white/20 bg-slate-900 px-1 py-0.5">
           <option value="collect">collect</option>
           <option value="make">make</option>
           <option value="place">place</option>
@@ -331,7 +337,7 @@ function Plan({ plan, state, isHost }: { plan: PlanView; state: WorkforceState; 
       )}
       <div className="mt-2 overflow-auto rounded-lg bg-black/30 p-2" style={{ maxHeight: 320 }}>
         <div className="relative" style={{ width, height }} data-testid="plan-dag">
-          <svg className="pointer-events-none absolute inset-0" width={width} height={height}>
+          <svg className="pointer-events-none absolute inset-0" width={width} height={height} aria-hidden="true">
             {layout.edges.map((e) => {
               const a = at(e.from);
               const b = at(e.to);
@@ -373,10 +379,12 @@ function Audit({ state, compact }: { state: WorkforceState | null; compact: bool
   const download = useWorkforce((s) => s.downloadAudit);
   const lines = state?.audit ?? [];
   const box = useRef<HTMLOListElement>(null);
+  const lastSeq = lines[lines.length - 1]?.seq;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: scrolls to the newest line whenever one arrives
   useEffect(() => {
     const el = box.current;
     if (el) el.scrollTop = el.scrollHeight;
-  }, [lines.length, lines[lines.length - 1]?.seq]);
+  }, [lines.length, lastSeq]);
   return (
     <div className="mt-4">
       <div className="flex items-center gap-3">

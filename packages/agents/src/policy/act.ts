@@ -1,9 +1,9 @@
 /** Acting with a policy: the inference interface its runtimes share, and action sampling. Browser-safe. */
 import { NUM_ACTIONS, type Rng } from '@aikon/engine';
 import type { PolicyInputs, PolicyOutputs } from './features.ts';
-import type { TfPolicy } from './network.ts';
+import type { PolicyNet } from './network.ts';
 
-/** One policy runtime (tfjs, onnxruntime-node, onnxruntime-web): batched inference. */
+/** One policy runtime (the TypeScript network, onnxruntime-node, onnxruntime-web): batched inference. */
 export interface PolicyRunner {
   readonly name: string;
   /** Frames of history the policy reads. */
@@ -12,9 +12,9 @@ export interface PolicyRunner {
   dispose(): Promise<void>;
 }
 
-export function tfRunner(model: TfPolicy): PolicyRunner {
+export function netRunner(model: PolicyNet): PolicyRunner {
   return {
-    name: 'tfjs',
+    name: 'ts',
     frames: model.config.frames,
     run: async (x) => model.predict(x),
     dispose: async () => {},

@@ -6,7 +6,8 @@
  *
  * The network's first layer reads these as one-hot features: position p of frame k with token t
  * is feature k·FRAME_FEATURES + t + SHIFT[p] (each position's valid token range packed densely),
- * and the previous action a is feature K·FRAME_FEATURES + a.
+ * and the previous action a is feature K·FRAME_FEATURES + a. A row has K·81 + 1 active features
+ * out of featureWidth(K), so the first layer is a sum of K·81 + 1 weight rows (activeFeatures).
  */
 import { NUM_ACTIONS, type World } from '@aikon/engine';
 import { FRAME_TOKENS, tokenize, tokenRange } from '@aikon/world-model';
@@ -41,18 +42,25 @@ export interface PolicyOutputs {
   readonly value: Float32Array;
 }
 
-/** Multi-hot rows [B, featureWidth(K)] (what the tfjs network multiplies by its first layer). */
-export function multiHot(x: PolicyInputs, frames: number, out = new Float32Array(x.batch * featureWidth(frames))): Float32Array {
-  const width = featureWidth(frames);
-  out.fill(0, 0, x.batch * width);
+/** Active features per row: one per frame position, plus the previous action. */
+export function activeCount(frames: number): number {
+  return frames * FRAME_TOKENS + 1;
+}
+
+/**
+ * The active (value 1) features of each row, [B, activeCount(K)]: the rows of the first layer's
+ * weight matrix that the network sums (an embedding bag over the multi-hot input).
+ */
+export function activeFeatures(x: PolicyInputs, frames: number, out = new Int32Array(x.batch * activeCount(frames))): Int32Array {
+  const A = activeCount(frames);
   for (let b = 0; b < x.batch; b++) {
-    const row = b * width;
+    let o = b * A;
     for (let k = 0; k < frames; k++) {
       const src = (b * frames + k) * FRAME_TOKENS;
-      const base = row + k * FRAME_FEATURES;
-      for (let p = 0; p < FRAME_TOKENS; p++) out[base + x.tokens[src + p] + SHIFT[p]] = 1;
+      const base = k * FRAME_FEATURES;
+      for (let p = 0; p < FRAME_TOKENS; p++) out[o++] = base + x.tokens[src + p] + SHIFT[p];
     }
-    out[row + frames * FRAME_FEATURES + x.prevAction[b]] = 1;
+    out[o] = frames * FRAME_FEATURES + x.prevAction[b];
   }
   return out;
 }

@@ -1,14 +1,12 @@
 /**
- * The policy network (actor + critic) in @tensorflow/tfjs: the same code trains in Node
- * (tfjs-backend-wasm) and runs in a browser; the ONNX export (onnx-export.ts) is the same
- * network for onnxruntime. An MLP over the one-hot fair view of the last K frames and the
- * previous action (features.ts): ReLU hidden layers, then 17 action logits and a value.
+ * The policy network (actor + critic), plain TypeScript: the same code trains in Node and runs in
+ * a browser; the ONNX export (onnx-export.ts) is the same network for onnxruntime. An MLP over
+ * the one-hot fair view of the last K frames and the previous action (features.ts): ReLU hidden
+ * layers, then 17 action logits and a value.
  */
 import { NUM_ACTIONS, Rng } from '@aikon/engine';
-import { mm } from '@aikon/world-model/tf';
-import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { featureWidth, multiHot, type PolicyInputs, type PolicyOutputs } from './features.ts';
+import { activeCount, activeFeatures, featureWidth, type PolicyInputs, type PolicyOutputs } from './features.ts';
 
 export const PolicyConfigSchema = z.object({
   name: z.string().regex(/^[a-z0-9-]+$/),
@@ -72,51 +70,190 @@ export function initPolicyWeights(c: PolicyConfig, seed: number): PolicyWeights 
   return w;
 }
 
-export class TfPolicy {
-  readonly vars = new Map<string, tf.Variable>();
+/** What a forward pass keeps for the backward pass. */
+export interface PolicyForward extends PolicyOutputs {
+  readonly batch: number;
+  /** [B, activeCount(K)] the first layer's summed rows. */
+  readonly active: Int32Array;
+  /** Post-ReLU activations of each hidden layer, [B, hidden[i]]. */
+  readonly hidden: Float32Array[];
+}
 
-  constructor(readonly config: PolicyConfig, weights: PolicyWeights, trainable = true) {
-    for (const spec of policyParamSpecs(config)) {
-      const w = weights.get(spec.name);
-      if (!w) throw new Error(`missing policy weight ${spec.name}`);
-      this.vars.set(spec.name, tf.variable(tf.tensor(w, [...spec.shape]), trainable, `policy.${spec.name}`));
+/** out[b, ·] = bias + inp[b, ·] · W (W [nIn, nOut] row-major), ReLU'd when asked; zero inputs skipped. */
+function denseForward(inp: Float32Array, B: number, nIn: number, W: Float32Array, bias: Float32Array, nOut: number, out: Float32Array, relu: boolean): void {
+  const nz = new Int32Array(nIn);
+  for (let b = 0; b < B; b++) {
+    const o = b * nOut;
+    const ib = b * nIn;
+    let n = 0;
+    for (let i = 0; i < nIn; i++) if (inp[ib + i] !== 0) nz[n++] = i;
+    // Eight outputs at a time in registers, over the non-zero inputs.
+    let j = 0;
+    for (; j + 8 <= nOut; j += 8) {
+      let s0 = bias[j], s1 = bias[j + 1], s2 = bias[j + 2], s3 = bias[j + 3], s4 = bias[j + 4], s5 = bias[j + 5], s6 = bias[j + 6], s7 = bias[j + 7];
+      for (let q = 0; q < n; q++) {
+        const i = nz[q];
+        const x = inp[ib + i];
+        const w = i * nOut + j;
+        s0 += x * W[w]; s1 += x * W[w + 1]; s2 += x * W[w + 2]; s3 += x * W[w + 3]; s4 += x * W[w + 4]; s5 += x * W[w + 5]; s6 += x * W[w + 6]; s7 += x * W[w + 7];
+      }
+      out[o + j] = s0; out[o + j + 1] = s1; out[o + j + 2] = s2; out[o + j + 3] = s3; out[o + j + 4] = s4; out[o + j + 5] = s5; out[o + j + 6] = s6; out[o + j + 7] = s7;
+    }
+    for (; j < nOut; j++) {
+      let s = bias[j];
+      for (let q = 0; q < n; q++) s += inp[ib + nz[q]] * W[nz[q] * nOut + j];
+      out[o + j] = s;
+    }
+    if (relu) for (let k = 0; k < nOut; k++) if (out[o + k] < 0) out[o + k] = 0;
+  }
+}
+
+/**
+ * Gradients of a dense layer: gW += inpᵀ · dOut, gB += Σ dOut, and dIn += dOut · Wᵀ where the
+ * (post-ReLU) input is positive — which is the ReLU's derivative applied as well.
+ */
+function denseBackward(inp: Float32Array, B: number, nIn: number, W: Float32Array, nOut: number, dOut: Float32Array, gW: Float32Array, gB: Float32Array, dIn: Float32Array | null): void {
+  for (let b = 0; b < B; b++) {
+    const o = b * nOut;
+    for (let j = 0; j < nOut; j++) gB[j] += dOut[o + j];
+    for (let i = 0; i < nIn; i++) {
+      const x = inp[b * nIn + i];
+      if (x <= 0) continue;
+      const w = i * nOut;
+      let d = 0;
+      for (let j = 0; j < nOut; j++) {
+        gW[w + j] += x * dOut[o + j];
+        d += W[w + j] * dOut[o + j];
+      }
+      if (dIn) dIn[b * nIn + i] += d;
     }
   }
+}
 
-  private v(name: string): tf.Variable {
-    const t = this.vars.get(name);
-    if (!t) throw new Error(`no policy parameter ${name}`);
-    return t;
+/**
+ * The policy network in plain TypeScript (Float32Array arithmetic, browser-safe, no tfjs): the
+ * first layer is an embedding bag (the sum of the weight rows of a row's active features — the
+ * multi-hot product without the zeros), then dense ReLU layers, the 17 logits and the value.
+ * Parameters live in one flat buffer (policyParamSpecs order) so that a trainer's gradient and
+ * Adam moments share its layout. Forward and backward (hand-written gradients) for training.
+ */
+export class PolicyNet {
+  readonly params: Float32Array;
+  private readonly p: Map<string, Float32Array>;
+
+  constructor(readonly config: PolicyConfig, weights?: PolicyWeights) {
+    this.params = new Float32Array(policyParamCount(config));
+    this.p = PolicyNet.views(config, this.params);
+    if (weights)
+      for (const [name, view] of this.p) {
+        const w = weights.get(name);
+        if (!w || w.length !== view.length) throw new Error(`missing or misshapen policy weight ${name}`);
+        view.set(w);
+      }
   }
 
-  /** logits [B, 17] and value [B] from multi-hot rows [B, featureWidth(K)]. */
-  forward(x: tf.Tensor2D): { logits: tf.Tensor2D; value: tf.Tensor1D } {
-    let h: tf.Tensor2D = x;
-    for (let i = 0; i < this.config.hidden.length; i++) h = tf.relu(tf.add(mm(h, this.v(`l${i}.w`)), this.v(`l${i}.b`)));
-    const logits = tf.add(mm(h, this.v('pi.w')), this.v('pi.b')) as tf.Tensor2D;
-    const value = tf.reshape(tf.add(mm(h, this.v('v.w')), this.v('v.b')), [-1]) as tf.Tensor1D;
-    return { logits, value };
+  /** Named views of a flat buffer in the parameter layout (parameters, gradients, moments). */
+  static views(c: PolicyConfig, flat: Float32Array): Map<string, Float32Array> {
+    const out = new Map<string, Float32Array>();
+    let o = 0;
+    for (const spec of policyParamSpecs(c)) {
+      const n = spec.shape.reduce((a, b) => a * b, 1);
+      out.set(spec.name, flat.subarray(o, o + n));
+      o += n;
+    }
+    return out;
   }
 
-  input(x: PolicyInputs): tf.Tensor2D {
-    return tf.tensor2d(multiHot(x, this.config.frames), [x.batch, featureWidth(this.config.frames)]);
+  private w(name: string): Float32Array {
+    return this.p.get(name)!;
+  }
+
+  forward(x: PolicyInputs): PolicyForward {
+    const B = x.batch;
+    const A = activeCount(this.config.frames);
+    const active = activeFeatures(x, this.config.frames);
+    const sizes = this.config.hidden;
+    const hidden = sizes.map((h) => new Float32Array(B * h));
+    const H0 = sizes[0];
+    const E = this.w('l0.w');
+    const bias = this.w('l0.b');
+    const h0 = hidden[0];
+    for (let b = 0; b < B; b++) {
+      const o = b * H0;
+      const at = b * A;
+      // Eight columns at a time in registers (one cache line of each summed row).
+      let j = 0;
+      for (; j + 8 <= H0; j += 8) {
+        let s0 = bias[j], s1 = bias[j + 1], s2 = bias[j + 2], s3 = bias[j + 3], s4 = bias[j + 4], s5 = bias[j + 5], s6 = bias[j + 6], s7 = bias[j + 7];
+        for (let k = 0; k < A; k++) {
+          const r = active[at + k] * H0 + j;
+          s0 += E[r]; s1 += E[r + 1]; s2 += E[r + 2]; s3 += E[r + 3]; s4 += E[r + 4]; s5 += E[r + 5]; s6 += E[r + 6]; s7 += E[r + 7];
+        }
+        h0[o + j] = Math.max(s0, 0); h0[o + j + 1] = Math.max(s1, 0); h0[o + j + 2] = Math.max(s2, 0); h0[o + j + 3] = Math.max(s3, 0);
+        h0[o + j + 4] = Math.max(s4, 0); h0[o + j + 5] = Math.max(s5, 0); h0[o + j + 6] = Math.max(s6, 0); h0[o + j + 7] = Math.max(s7, 0);
+      }
+      for (; j < H0; j++) {
+        let s = bias[j];
+        for (let k = 0; k < A; k++) s += E[active[at + k] * H0 + j];
+        h0[o + j] = Math.max(s, 0);
+      }
+    }
+    for (let i = 1; i < sizes.length; i++) denseForward(hidden[i - 1], B, sizes[i - 1], this.w(`l${i}.w`), this.w(`l${i}.b`), sizes[i], hidden[i], true);
+    const last = hidden[sizes.length - 1];
+    const H = sizes[sizes.length - 1];
+    const logits = new Float32Array(B * NUM_ACTIONS);
+    const value = new Float32Array(B);
+    denseForward(last, B, H, this.w('pi.w'), this.w('pi.b'), NUM_ACTIONS, logits, false);
+    denseForward(last, B, H, this.w('v.w'), this.w('v.b'), 1, value, false);
+    return { batch: B, active, hidden, logits, value };
   }
 
   predict(x: PolicyInputs): PolicyOutputs {
-    return tf.tidy(() => {
-      const { logits, value } = this.forward(this.input(x));
-      return { logits: logits.dataSync() as Float32Array, value: value.dataSync() as Float32Array };
-    });
+    const { logits, value } = this.forward(x);
+    return { logits, value };
+  }
+
+  /** Adds d loss / d params into `grad` (the params' layout) given d loss / d logits and / d value. */
+  backward(f: PolicyForward, dLogits: Float32Array, dValue: Float32Array, grad: Float32Array): void {
+    const g = PolicyNet.views(this.config, grad);
+    const B = f.batch;
+    const sizes = this.config.hidden;
+    const n = sizes.length;
+    let dh = new Float32Array(B * sizes[n - 1]);
+    denseBackward(f.hidden[n - 1], B, sizes[n - 1], this.w('pi.w'), NUM_ACTIONS, dLogits, g.get('pi.w')!, g.get('pi.b')!, dh);
+    denseBackward(f.hidden[n - 1], B, sizes[n - 1], this.w('v.w'), 1, dValue, g.get('v.w')!, g.get('v.b')!, dh);
+    for (let i = n - 1; i >= 1; i--) {
+      const dIn = new Float32Array(B * sizes[i - 1]);
+      denseBackward(f.hidden[i - 1], B, sizes[i - 1], this.w(`l${i}.w`), sizes[i], dh, g.get(`l${i}.w`)!, g.get(`l${i}.b`)!, dIn);
+      dh = dIn;
+    }
+    // dh is already zero where the first layer's ReLU was off (denseBackward only fills positive inputs).
+    const H0 = sizes[0];
+    const A = activeCount(this.config.frames);
+    const gE = g.get('l0.w')!;
+    const gB = g.get('l0.b')!;
+    const active = f.active;
+    for (let b = 0; b < B; b++) {
+      const o = b * H0;
+      const at = b * A;
+      for (let j = 0; j < H0; j++) gB[j] += dh[o + j];
+      let j = 0;
+      for (; j + 8 <= H0; j += 8) {
+        const d0 = dh[o + j], d1 = dh[o + j + 1], d2 = dh[o + j + 2], d3 = dh[o + j + 3], d4 = dh[o + j + 4], d5 = dh[o + j + 5], d6 = dh[o + j + 6], d7 = dh[o + j + 7];
+        if (d0 === 0 && d1 === 0 && d2 === 0 && d3 === 0 && d4 === 0 && d5 === 0 && d6 === 0 && d7 === 0) continue;
+        for (let k = 0; k < A; k++) {
+          const r = active[at + k] * H0 + j;
+          gE[r] += d0; gE[r + 1] += d1; gE[r + 2] += d2; gE[r + 3] += d3; gE[r + 4] += d4; gE[r + 5] += d5; gE[r + 6] += d6; gE[r + 7] += d7;
+        }
+      }
+      for (; j < H0; j++) {
+        const d = dh[o + j];
+        if (d !== 0) for (let k = 0; k < A; k++) gE[active[at + k] * H0 + j] += d;
+      }
+    }
   }
 
   weights(): PolicyWeights {
-    const w: PolicyWeights = new Map();
-    for (const [name, v] of this.vars) w.set(name, v.dataSync().slice() as Float32Array);
-    return w;
-  }
-
-  dispose(): void {
-    for (const v of this.vars.values()) v.dispose();
-    this.vars.clear();
+    return new Map([...this.p].map(([name, v]) => [name, v.slice()]));
   }
 }

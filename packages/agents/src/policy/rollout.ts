@@ -43,7 +43,7 @@ export async function policyEpisodes(runner: PolicyRunner, o: PolicyEpisodesOpti
   const prev = new Int32Array(parallel);
   while (running.length > 0) {
     const B = running.length;
-    running.forEach((r, b) => r.history.write(tokens, prev, b));
+    for (const [b, r] of running.entries()) r.history.write(tokens, prev, b);
     const out = await runner.run({ batch: B, tokens: tokens.subarray(0, B * K * FRAME_TOKENS), prevAction: prev.subarray(0, B) });
     for (let b = B - 1; b >= 0; b--) {
       const r = running[b];

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { RolloutEnvs } from '../../src/policy/envs.ts';
 import { RealEnvs } from '../../src/policy/envs.ts';
 import { FrameHistory } from '../../src/policy/features.ts';
-import { initPolicyWeights, POLICY_CONFIGS, TfPolicy } from '../../src/policy/network.ts';
+import { initPolicyWeights, POLICY_CONFIGS, PolicyNet, type PolicyWeights } from '../../src/policy/network.ts';
 import { AC_DEFAULTS, trainActorCritic } from '../../src/policy/node/actor-critic.ts';
 
 /** A one-state task: action 5 pays 1, anything else 0; episodes last 8 steps. */
@@ -44,37 +44,48 @@ describe('actor-critic', () => {
   const dir = mkdtempSync(join(tmpdir(), 'aikon-ac-test-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('learns the paying action of a one-state task', async () => {
-    const c = POLICY_CONFIGS.tiny;
-    const weights = initPolicyWeights(c, 3);
-    const ck = await trainActorCritic({
+  const c = POLICY_CONFIGS.tiny;
+  /** The share of action 5 the policy gives the bandit's one state. */
+  const share5 = (weights: PolicyWeights): number => {
+    const envs = new BanditEnvs(1, c.frames);
+    const tokens = new Int32Array(c.frames * 81);
+    const prev = new Int32Array(1);
+    envs.histories[0].write(tokens, prev, 0);
+    const { logits } = new PolicyNet(c, weights).predict({ batch: 1, tokens, prevAction: prev });
+    const p = Array.from(logits, (l) => Math.exp(l));
+    return p[5] / p.reduce((a, b) => a + b, 0);
+  };
+  const bandit = (name: string, kl: number) =>
+    trainActorCritic({
       ...AC_DEFAULTS,
       config: c,
-      weights,
+      weights: initPolicyWeights(c, 3),
       data,
       stage: 'rl-real',
       makeEnvs: () => new BanditEnvs(16, c.frames),
-      runDir: join(dir, 'bandit'),
+      runDir: join(dir, name),
       updates: 20,
       horizon: 8,
       minibatch: 64,
       lr: 0.01,
+      kl,
       seed: 1,
       resume: false,
       maxMinutes: 5,
       progress: false,
     });
-    const model = new TfPolicy(c, ck.weights);
-    const envs = new BanditEnvs(1, c.frames);
-    const tokens = new Int32Array(c.frames * 81);
-    const prev = new Int32Array(1);
-    envs.histories[0].write(tokens, prev, 0);
-    const { logits } = model.predict({ batch: 1, tokens, prevAction: prev });
-    const p = Array.from(logits, (l) => Math.exp(l));
-    const share = p[5] / p.reduce((a, b) => a + b, 0);
-    expect(share).toBeGreaterThan(0.5); // from about 1/17 before training
-    expect(ck.state.history).toHaveLength(20);
-    model.dispose();
+
+  it('learns the paying action of a one-state task; the KL guard holds it near its start', async () => {
+    const start = share5(initPolicyWeights(c, 3));
+    expect(start).toBeLessThan(0.1); // about 1/17
+    const free = await bandit('bandit', 0);
+    expect(share5(free.weights)).toBeGreaterThan(0.5);
+    expect(free.state.history).toHaveLength(20);
+    const guarded = await bandit('bandit-kl', 5);
+    const g = share5(guarded.weights);
+    expect(g).toBeGreaterThan(start); // it still learns…
+    expect(g).toBeLessThan(share5(free.weights) - 0.2); // …but stays nearer its start
+    expect(guarded.state.history.every((h) => h.kl !== undefined && h.kl >= 0)).toBe(true);
   }, 60_000);
 
   it('in the real engine: auto-resets, resumes, and records the worlds it used', async () => {

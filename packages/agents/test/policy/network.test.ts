@@ -1,11 +1,9 @@
 import { NUM_ACTIONS, World } from '@aikon/engine';
 import { FRAME_TOKENS, tokenize } from '@aikon/world-model';
-import { setupTf } from '@aikon/world-model/node';
-import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { tfRunner } from '../../src/policy/act.ts';
-import { FRAME_FEATURES, featureWidth, FrameHistory, multiHot, type PolicyInputs } from '../../src/policy/features.ts';
-import { initPolicyWeights, POLICY_CONFIGS, policyParamCount, TfPolicy } from '../../src/policy/network.ts';
+import { describe, expect, it } from 'vitest';
+import { netRunner } from '../../src/policy/act.ts';
+import { activeCount, activeFeatures, FRAME_FEATURES, featureWidth, FrameHistory, type PolicyInputs } from '../../src/policy/features.ts';
+import { initPolicyWeights, POLICY_CONFIGS, type PolicyConfig, policyParamCount, PolicyNet } from '../../src/policy/network.ts';
 import { exportPolicyOnnx, importPolicyOnnx } from '../../src/policy/onnx-export.ts';
 import { OrtPolicy } from '../../src/policy/node/ort-policy.ts';
 import { policyEpisodes } from '../../src/policy/rollout.ts';
@@ -24,37 +22,106 @@ function realInputs(frames: number, batch: number): PolicyInputs {
   for (let t = 0; t < 5; t++) {
     const acts = players.map((_, i) => (t * 7 + i * 3) % NUM_ACTIONS);
     world.step(acts);
-    players.forEach((p, i) => histories[i].observe(world, p.slot, acts[i]));
+    for (const [i, p] of players.entries()) histories[i].observe(world, p.slot, acts[i]);
   }
-  histories.forEach((h, b) => h.write(tokens, prev, b));
+  for (const [b, h] of histories.entries()) h.write(tokens, prev, b);
   return { batch, tokens, prevAction: prev };
 }
 
+/** The multi-hot product the embedding bag stands for, computed densely: relu(x · l0.w + l0.b) for one row. */
+function denseFirstLayer(c: PolicyConfig, net: PolicyNet, x: PolicyInputs, b: number): Float32Array {
+  const width = featureWidth(c.frames);
+  const A = activeCount(c.frames);
+  const oneHot = new Float32Array(width);
+  const active = activeFeatures(x, c.frames);
+  for (let k = 0; k < A; k++) oneHot[active[b * A + k]] = 1;
+  const w = net.weights();
+  const W = w.get('l0.w')!;
+  const H = c.hidden[0];
+  const h = Float32Array.from(w.get('l0.b')!);
+  for (let i = 0; i < width; i++) if (oneHot[i]) for (let j = 0; j < H; j++) h[j] += W[i * H + j];
+  return h.map((v) => Math.max(0, v));
+}
+
 describe('policy network', () => {
-  beforeAll(() => setupTf('wasm'));
 
   it('has the documented feature layout and parameter shapes', () => {
     expect(FRAME_FEATURES).toBe(63 * 19 + 8 + 16 * 10 + 8);
     const c = POLICY_CONFIGS.small;
     expect(featureWidth(c.frames)).toBe(3 * 1373 + 17);
     expect(policyParamCount(c)).toBe(4136 * 256 + 256 + 256 * 256 + 256 + 256 * 17 + 17 + 256 + 1);
-    // One one-hot per position and frame, plus the previous action.
+    // One active feature per position and frame, plus the previous action, all distinct and in range.
     const x = realInputs(c.frames, 2);
-    const m = multiHot(x, c.frames);
-    expect(m.length).toBe(2 * featureWidth(c.frames));
-    expect(m.reduce((a, b) => a + b, 0)).toBe(2 * (3 * FRAME_TOKENS + 1));
+    const active = activeFeatures(x, c.frames);
+    expect(active.length).toBe(2 * (3 * FRAME_TOKENS + 1));
+    for (let b = 0; b < 2; b++) {
+      const row = Array.from(active.subarray(b * activeCount(c.frames), (b + 1) * activeCount(c.frames)));
+      expect(new Set(row).size).toBe(row.length);
+      expect(Math.min(...row)).toBeGreaterThanOrEqual(0);
+      expect(Math.max(...row)).toBeLessThan(featureWidth(c.frames));
+    }
+  });
+
+  it('its embedding-bag first layer is the multi-hot product', () => {
+    const c = POLICY_CONFIGS.tiny;
+    const net = new PolicyNet(c, initPolicyWeights(c, 5));
+    const x = realInputs(c.frames, 3);
+    const f = net.forward(x);
+    for (let b = 0; b < 3; b++) {
+      const want = denseFirstLayer(c, net, x, b);
+      const got = f.hidden[0].subarray(b * c.hidden[0], (b + 1) * c.hidden[0]);
+      for (let j = 0; j < want.length; j++) expect(got[j]).toBeCloseTo(want[j], 4);
+    }
+  });
+
+  it('backward gives the gradient finite differences measure', () => {
+    const c: PolicyConfig = { name: 'grad-check', frames: 2, hidden: [12, 8] };
+    const net = new PolicyNet(c, initPolicyWeights(c, 9));
+    // Biases away from zero, so that the check also covers them.
+    for (const [name, w] of PolicyNet.views(c, net.params)) if (name.endsWith('.b')) for (let i = 0; i < w.length; i++) w[i] = 0.05 * Math.sin(i + 1);
+    const x = realInputs(c.frames, 3);
+    // A linear read-out of the outputs with fixed coefficients: d loss / d outputs = the coefficients.
+    const cl = Float32Array.from({ length: 3 * NUM_ACTIONS }, (_, i) => Math.cos(i * 1.7));
+    const cv = Float32Array.of(0.7, -1.1, 0.4);
+    const loss = (): number => {
+      const f = net.forward(x);
+      let s = 0;
+      for (let i = 0; i < cl.length; i++) s += cl[i] * f.logits[i];
+      for (let i = 0; i < 3; i++) s += cv[i] * f.value[i];
+      return s;
+    };
+    const grad = new Float32Array(net.params.length);
+    net.backward(net.forward(x), cl, cv, grad);
+    const views = PolicyNet.views(c, net.params);
+    const gradViews = PolicyNet.views(c, grad);
+    let checked = 0;
+    for (const [name, w] of views) {
+      const g = gradViews.get(name)!;
+      // The first layer's rows that a row of x uses, and a spread of every other block's entries.
+      const picks = name === 'l0.w' ? Array.from(activeFeatures(x, c.frames).subarray(0, 6), (f) => f * c.hidden[0] + 3) : Array.from({ length: Math.min(6, w.length) }, (_, k) => Math.floor((k * w.length) / 6));
+      for (const i of picks) {
+        const keep = w[i];
+        const eps = 1e-2;
+        w[i] = keep + eps;
+        const up = loss();
+        w[i] = keep - eps;
+        const down = loss();
+        w[i] = keep;
+        expect(g[i]).toBeCloseTo((up - down) / (2 * eps), 2);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(30);
+    expect(grad.some((v) => Math.abs(v) > 1e-3)).toBe(true);
   });
 
   it('maps a batch of fair views to 17 logits and a value per row', () => {
     const c = POLICY_CONFIGS.tiny;
-    const model = new TfPolicy(c, initPolicyWeights(c, 1));
+    const model = new PolicyNet(c, initPolicyWeights(c, 1));
     const out = model.predict(realInputs(c.frames, 3));
     expect(out.logits.length).toBe(3 * NUM_ACTIONS);
     expect(out.value.length).toBe(3);
     expect(out.logits.every(Number.isFinite)).toBe(true);
-    const { logits } = tf.tidy(() => model.forward(model.input(realInputs(c.frames, 3))));
-    expect(logits.shape).toEqual([3, NUM_ACTIONS]);
-    model.dispose();
   });
 
   it('a frame history repeats the first frame, then shifts, and remembers the last action', () => {
@@ -75,12 +142,12 @@ describe('policy network', () => {
     expect(prev[0]).toBe(3);
   });
 
-  it('the ONNX export on onnxruntime-node gives the tfjs outputs, and reads back its weights', async () => {
+  it('the ONNX export on onnxruntime-node gives the TypeScript network\'s outputs, and reads back its weights', async () => {
     const c = POLICY_CONFIGS.small;
     const weights = initPolicyWeights(c, 7);
     // Non-zero biases and larger output weights, so that every term of the graph shows.
     for (const [name, w] of weights) if (name.endsWith('.b') || name.startsWith('pi.') || name.startsWith('v.')) for (let i = 0; i < w.length; i++) w[i] = Math.sin(i + name.length) * 0.3;
-    const model = new TfPolicy(c, weights);
+    const model = new PolicyNet(c, weights);
     const bytes = exportPolicyOnnx(c, weights);
     const ort = await OrtPolicy.fromBytes(bytes);
     expect(ort.frames).toBe(c.frames);
@@ -98,19 +165,17 @@ describe('policy network', () => {
     expect(back.config).toEqual(c);
     expect(Array.from(back.weights.get('l1.w')!)).toEqual(Array.from(weights.get('l1.w')!));
     await ort.dispose();
-    model.dispose();
   });
 
   it('plays real-engine episodes to their end, reproducibly per seed', async () => {
     const c = POLICY_CONFIGS.tiny;
-    const model = new TfPolicy(c, initPolicyWeights(c, 2));
-    const a = await policyEpisodes(tfRunner(model), { seed: 5, episodes: 3, parallel: 2 });
-    const b = await policyEpisodes(tfRunner(model), { seed: 5, episodes: 3, parallel: 3 });
+    const model = new PolicyNet(c, initPolicyWeights(c, 2));
+    const a = await policyEpisodes(netRunner(model), { seed: 5, episodes: 3, parallel: 2 });
+    const b = await policyEpisodes(netRunner(model), { seed: 5, episodes: 3, parallel: 3 });
     expect(a.map((o) => o.length)).toEqual(b.map((o) => o.length));
     for (const o of a) {
       expect(o.length).toBeGreaterThan(0);
       expect(o.dead || o.length === 10_000).toBe(true);
     }
-    model.dispose();
   });
 });

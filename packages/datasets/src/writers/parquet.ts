@@ -1,12 +1,13 @@
-import { encode as encodePng } from 'fast-png';
 import { ParquetWriter } from 'hyparquet-writer';
 
 type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]['schema'][number];
 import { ACHIEVEMENTS, NUM_ACHIEVEMENTS, NUM_ITEMS, INVENTORY } from '@aikon/engine';
+import { ACTING_BRAINS } from '@aikon/protocol';
 import { type ExtractedEpisode, FRAME_BYTES, OBS_SIZE } from '../extract.ts';
 import type { Pseudonymizer } from '../pseudonym.ts';
 import { ITEM_NAMES } from '../spaces.ts';
 import { FdByteWriter } from './fdwriter.ts';
+import { RgbPngEncoder } from './png.ts';
 
 /** Rows per row group (≈ 1024 PNG frames of a few KB each). */
 const ROW_GROUP = 1024;
@@ -24,7 +25,7 @@ const str = (name: string, rep: 'REQUIRED' | 'OPTIONAL' = 'REQUIRED'): SchemaEle
  * the last row of an episode holds the final frame with null action / reward / flags.
  */
 export const PARQUET_SCHEMA: SchemaElement[] = [
-  { name: 'schema', num_children: 26 },
+  { name: 'schema', num_children: 27 },
   { name: 'episode_index', type: 'INT64', repetition_type: 'REQUIRED' },
   { name: 'step', type: 'INT32', repetition_type: 'REQUIRED' },
   // Hugging Face `datasets` Image layout: struct<bytes: binary, path: string>, nullable like
@@ -60,6 +61,8 @@ export const PARQUET_SCHEMA: SchemaElement[] = [
   str('session'),
   str('player'),
   str('player_kind'),
+  // The brain that chose this row's action (an AI worker's 'scripted' or 'learned'); null for none.
+  str('brain', 'OPTIONAL'),
 ];
 
 const value = (dtype: string) => ({ dtype, _type: 'Value' });
@@ -91,16 +94,13 @@ export const HF_FEATURES = {
   session: value('string'),
   player: value('string'),
   player_kind: value('string'),
+  brain: value('string'),
 };
-
-/** PNG of one 64×64 RGB frame. */
-export function framePng(frame: Uint8Array): Uint8Array {
-  return encodePng({ width: OBS_SIZE, height: OBS_SIZE, data: frame, channels: 3, depth: 8 });
-}
 
 export class ParquetDatasetWriter {
   private readonly out: FdByteWriter;
   private readonly writer: ParquetWriter;
+  private readonly png = new RgbPngEncoder(OBS_SIZE, OBS_SIZE);
   private episodes = 0;
   private steps = 0;
   rows = 0;
@@ -134,13 +134,13 @@ export class ParquetDatasetWriter {
       const m = Math.min(ROW_GROUP, n - s);
       const frames = ep.frames.read(s, m, frame);
       const cols: Record<string, unknown[]> = {};
-      for (const el of ['episode_index', 'step', 'observation', 'action', 'reward', 'terminated', 'truncated', 'is_first', 'is_last', 'is_terminal', 'unlocked', 'achievements', 'health', 'food', 'drink', 'energy', 'inventory', 'x', 'y', 'sleeping', 'daylight', 'semantic_view', 't', 'session', 'player', 'player_kind']) cols[el] = new Array(m);
+      for (const el of ['episode_index', 'step', 'observation', 'action', 'reward', 'terminated', 'truncated', 'is_first', 'is_last', 'is_terminal', 'unlocked', 'achievements', 'health', 'food', 'drink', 'energy', 'inventory', 'x', 'y', 'sleeping', 'daylight', 'semantic_view', 't', 'session', 'player', 'player_kind', 'brain']) cols[el] = new Array(m);
       for (let r = 0; r < m; r++) {
         const i = s + r;
         const last = i === T;
         cols.episode_index[r] = BigInt(this.episodes);
         cols.step[r] = i;
-        cols.observation[r] = { bytes: framePng(frames.subarray(r * FRAME_BYTES, (r + 1) * FRAME_BYTES)), path: null };
+        cols.observation[r] = { bytes: this.png.encode(frames.subarray(r * FRAME_BYTES, (r + 1) * FRAME_BYTES)), path: null };
         cols.action[r] = last ? null : BigInt(ep.actions[i]);
         cols.reward[r] = last ? null : ep.rewards[i];
         cols.terminated[r] = last ? null : ep.terminations[i] === 1;
@@ -173,6 +173,7 @@ export class ParquetDatasetWriter {
         cols.session[r] = session;
         cols.player[r] = player;
         cols.player_kind[r] = ep.kind;
+        cols.brain[r] = last || ep.brains[i] < 0 ? null : ACTING_BRAINS[ep.brains[i]];
       }
       void this.writer.write({
         columnData: Object.entries(cols).map(([name, data]) =>

@@ -26,7 +26,7 @@ function header(name: string, size: number, mtime: number): Uint8Array {
     nameBytes = enc.encode(name.slice(cut + 1));
   }
   const put = (s: string | Uint8Array, off: number, len: number) => h.set((typeof s === 'string' ? enc.encode(s) : s).subarray(0, len), off);
-  const oct = (n: number, len: number) => n.toString(8).padStart(len - 1, '0') + '\0';
+  const oct = (n: number, len: number) => `${n.toString(8).padStart(len - 1, '0')}\0`;
   put(nameBytes, 0, 100);
   put(oct(0o644, 8), 100, 8);
   put(oct(0, 8), 108, 8);
@@ -40,7 +40,7 @@ function header(name: string, size: number, mtime: number): Uint8Array {
   put(prefixBytes, 345, 155);
   let sum = 0;
   for (let i = 0; i < 512; i++) sum += h[i];
-  put(oct(sum, 7) + ' ', 148, 8);
+  put(`${oct(sum, 7)} `, 148, 8);
   return h;
 }
 

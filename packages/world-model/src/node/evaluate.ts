@@ -107,7 +107,7 @@ export async function evaluate(o: EvalOptions) {
       const srng = new Rng(o.seed + b0);
       for (let h = 1; h <= H; h++) {
         const act = new Float32Array(B * NUM_ACTIONS);
-        if (variant === 'model') items.forEach(({ ep, t }, b) => (act[b * NUM_ACTIONS + ep.actions[t + h - 1]] = 1));
+        if (variant === 'model') for (const [b, { ep, t }] of items.entries()) act[b * NUM_ACTIONS + ep.actions[t + h - 1]] = 1;
         const r = await sampleNext(o.backend, B, ctx, act, o.sampler, srng);
         tick();
         items.forEach(({ ep, t }, b) => {
@@ -132,7 +132,7 @@ export async function evaluate(o: EvalOptions) {
       const items = one.slice(b0, b0 + o.batch);
       const B = items.length;
       const act = new Float32Array(B * NUM_ACTIONS);
-      if (variant === 'model') items.forEach(({ ep, t }, b) => (act[b * NUM_ACTIONS + ep.actions[t]] = 1));
+      if (variant === 'model') for (const [b, { ep, t }] of items.entries()) act[b * NUM_ACTIONS + ep.actions[t]] = 1;
       const r = await sampleNext(o.backend, B, contextRows(K, items), act, o.sampler, new Rng(o.seed + 7 + b0));
       tick();
       items.forEach(({ ep, t }, b) => {

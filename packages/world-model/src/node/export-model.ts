@@ -17,7 +17,7 @@ export function readManifest(modelsDir: string): Manifest {
 
 export function writeManifest(modelsDir: string, m: Manifest): void {
   mkdirSync(modelsDir, { recursive: true });
-  writeFileSync(join(modelsDir, 'manifest.json'), JSON.stringify(parseManifest(m), null, 2) + '\n');
+  writeFileSync(join(modelsDir, 'manifest.json'), `${JSON.stringify(parseManifest(m), null, 2)}\n`);
 }
 
 /** Adds or replaces (by name) one entry (a world model or a policy). */

@@ -30,7 +30,10 @@ export function startAt(ep: TokenEpisode, t: number, maxFrames = 64): SimStart {
   const first = Math.max(0, t - maxFrames + 1);
   for (let k = first; k <= t; k++) frames.push(ep.frames.subarray(k * FRAME_TOKENS, (k + 1) * FRAME_TOKENS));
   let all = movesOf.get(ep);
-  if (!all) movesOf.set(ep, (all = episodeMoves(ep)));
+  if (!all) {
+    all = episodeMoves(ep);
+    movesOf.set(ep, all);
+  }
   const moves = all.subarray(first, t);
   const unlocked = new Uint8Array(NUM_ACHIEVEMENTS);
   if (ep.events) for (let k = 0; k < t; k++) if (ep.events[k] > 0) unlocked[ep.events[k] - 1] = 1;

@@ -2,13 +2,12 @@
  * Trains the world simulator (plain TypeScript, hand-written gradients, Adam) with checkpoints
  * and resume: `<runDir>/sim-checkpoint.json` + `sim-checkpoint.bin` (params, Adam m, v).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { mixSeed, Rng } from '@aikon/engine';
 import { z } from 'zod';
 import { type SimTrainConfig, SimTrainConfigSchema } from '../sim/config.ts';
 import { buildTransitions, makeBatch, type TransitionSet } from '../sim/data.ts';
 import { HEADS, type SimLossParts, SimModel, simParamCount } from '../sim/model.ts';
+import { adamUpdate, hasCheckpointFiles, readCheckpointFiles, writeCheckpointFiles } from './checkpoint-files.ts';
 import type { Dataset } from './episode-files.ts';
 
 const HistorySchema = z.object({ step: z.number(), loss: z.number(), val: z.record(z.string(), z.number()).optional() });
@@ -32,29 +31,17 @@ export interface SimCheckpoint {
 }
 
 export function saveSimCheckpoint(dir: string, ck: SimCheckpoint): void {
-  mkdirSync(dir, { recursive: true });
-  const n = ck.model.params.length;
-  const buf = new Float32Array(3 * n);
-  buf.set(ck.model.params, 0);
-  buf.set(ck.m, n);
-  buf.set(ck.v, 2 * n);
-  writeFileSync(join(dir, 'sim-checkpoint.bin.tmp'), new Uint8Array(buf.buffer));
-  writeFileSync(join(dir, 'sim-checkpoint.json.tmp'), JSON.stringify(ck.state, null, 1));
-  renameSync(join(dir, 'sim-checkpoint.bin.tmp'), join(dir, 'sim-checkpoint.bin'));
-  renameSync(join(dir, 'sim-checkpoint.json.tmp'), join(dir, 'sim-checkpoint.json'));
+  writeCheckpointFiles(dir, 'sim-checkpoint', ck.state, [ck.model.params, ck.m, ck.v]);
 }
 
 export function hasSimCheckpoint(dir: string): boolean {
-  return existsSync(join(dir, 'sim-checkpoint.json')) && existsSync(join(dir, 'sim-checkpoint.bin'));
+  return hasCheckpointFiles(dir, 'sim-checkpoint');
 }
 
 export function loadSimCheckpoint(dir: string): SimCheckpoint {
-  const state = SimCheckpointSchema.parse(JSON.parse(readFileSync(join(dir, 'sim-checkpoint.json'), 'utf8')));
-  const raw = readFileSync(join(dir, 'sim-checkpoint.bin'));
-  const all = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
-  const n = simParamCount(state.config.architecture);
-  if (all.length !== 3 * n) throw new Error(`sim-checkpoint.bin has ${all.length} floats, expected ${3 * n}`);
-  return { state, model: new SimModel(state.config.architecture, all.slice(0, n)), m: all.slice(n, 2 * n), v: all.slice(2 * n) };
+  const { state, blocks } = readCheckpointFiles(dir, 'sim-checkpoint', SimCheckpointSchema, (s) => Array(3).fill(simParamCount(s.config.architecture)));
+  const [params, m, v] = blocks;
+  return { state, model: new SimModel(state.config.architecture, params), m, v };
 }
 
 /** Learning rate at a point of training: warm-up, then cosine to 10 % along max(step, time) progress. */
@@ -139,9 +126,6 @@ export function trainSim(o: SimTrainOptions): SimCheckpoint {
   // Each step's batch comes from its own seeded stream, so a resumed run draws what an uninterrupted one would.
   const draw = (step: number) => sampler(train, new Rng(mixSeed(c.seed, step)))(c.batch);
   const grad = new Float32Array(ck.model.params.length);
-  const p = ck.model.params;
-  const { m, v } = ck;
-  const beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
   const t0 = performance.now();
   const seconds0 = ck.state.trainSeconds;
   let lastVal: Record<string, number> | undefined;
@@ -157,13 +141,7 @@ export function trainSim(o: SimTrainOptions): SimCheckpoint {
     grad.fill(0);
     const parts = ck.model.loss(makeBatch(train, draw(state.step)), c.loss, grad);
     const step = state.step + 1;
-    const bc1 = 1 - beta1 ** step, bc2 = 1 - beta2 ** step;
-    for (let i = 0; i < p.length; i++) {
-      const gi = grad[i];
-      m[i] = beta1 * m[i] + (1 - beta1) * gi;
-      v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
-      p[i] -= (lr * (m[i] / bc1)) / (Math.sqrt(v[i] / bc2) + eps);
-    }
+    adamUpdate(ck.model.params, grad, ck, step, lr);
     let valNow: Record<string, number> | undefined;
     if (val && (step % c.validateEvery === 0 || step === c.steps)) {
       const vl = validationLoss(ck.model, c, val);

@@ -10,7 +10,7 @@ export function setupTf(backend: 'wasm' | 'cpu' = 'wasm'): Promise<void> {
   ready ??= (async () => {
     if (backend === 'wasm') {
       const require = createRequire(import.meta.url);
-      setWasmPaths(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + '/');
+      setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
     }
     await tf.setBackend(backend);
     await tf.ready();

@@ -179,7 +179,7 @@ export async function train(o: TrainOptions): Promise<Checkpoint> {
     bar?.update(state.step, {
       loss: ema.toFixed(3),
       val: Number.isNaN(lastVal.loss) ? '-' : lastVal.loss.toFixed(3),
-      acc: Number.isNaN(lastVal.acc) ? '-' : (100 * lastVal.acc).toFixed(1) + '%',
+      acc: Number.isNaN(lastVal.acc) ? '-' : `${(100 * lastVal.acc).toFixed(1)}%`,
       sps: (((state.step - startStep) * o.batch) / Math.max(1e-3, secs)).toFixed(0),
     });
     if (!bar && state.step % 50 === 0) console.log(`step ${state.step}/${total} ${secs.toFixed(0)}s loss ${ema.toFixed(3)} val ${lastVal.loss.toFixed(3)} acc ${(100 * lastVal.acc).toFixed(1)}%`);

@@ -81,7 +81,7 @@ export class SimDreams {
   /** Starts dream b (or all, with one start each) from real frames. */
   reset(starts: readonly SimStart[]): void {
     if (starts.length !== this.size) throw new RangeError(`${this.size} dreams need ${this.size} starts, got ${starts.length}`);
-    starts.forEach((s, b) => this.resetOne(b, s));
+    for (const [b, s] of starts.entries()) this.resetOne(b, s);
   }
 
   resetOne(b: number, s: SimStart): void {
@@ -128,7 +128,10 @@ export class SimDreams {
     let z = 0;
     for (let k = 0; k < n; k++) z += this.probs[k] = Math.exp((logits[o + k] - logits[o + best]) / this.temperature);
     let u = this.rng.uniform() * z;
-    for (let k = 0; k < n; k++) if ((u -= this.probs[k]) <= 0) return k;
+    for (let k = 0; k < n; k++) {
+      u -= this.probs[k];
+      if (u <= 0) return k;
+    }
     return n - 1;
   }
 

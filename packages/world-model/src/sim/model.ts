@@ -118,7 +118,7 @@ export class SimModel {
       let s = this.gB2[i];
       const w = i * H1;
       for (let j = 0; j < H1; j++) s += W2[w + j] * h1[j];
-      h2[i] = s > 0 ? s : 0;
+      h2[i] = Math.max(s, 0);
     }
     const Wo = this.gWo;
     for (let o = 0; o < G_OUT; o++) {

@@ -1,21 +1,23 @@
 /**
- * Actor-critic fine-tuning (Node, tfjs on the wasm backend, one thread), starting from a policy
- * checkpoint (behaviour cloning): rollouts of `horizon` steps in `envs` auto-resetting
- * environments (the real engine, or any RolloutEnvs), λ-returns (GAE), then clipped policy-gradient
- * updates (PPO's ratio clip, so that several minibatch steps on one rollout stay near it) with a
- * value loss and entropy regularisation. Resumable checkpoints, progress, a wall-time bound.
+ * Actor-critic fine-tuning (Node, the plain-TypeScript network, one thread), starting from a
+ * policy (behaviour cloning): rollouts of `horizon` steps in `envs` auto-resetting environments
+ * (the real engine, or any RolloutEnvs), λ-returns (GAE), then clipped policy-gradient updates
+ * (PPO's ratio clip, so that several minibatch steps on one rollout stay near it) with a value
+ * loss, entropy regularisation and, when `kl` > 0, a guard: kl × KL(start policy ‖ policy) on the
+ * visited states, which keeps the policy near what it started from where the environment (a
+ * world model's dream above all) pays for something else. Resumable checkpoints, progress, a
+ * wall-time bound.
  */
 import { mixSeed, NUM_ACTIONS, Rng } from '@aikon/engine';
 import { FRAME_TOKENS } from '@aikon/world-model';
-import { learningRate, setupTf } from '@aikon/world-model/node';
-import * as tf from '@tensorflow/tfjs';
+import { learningRate } from '@aikon/world-model/node';
 import cliProgress from 'cli-progress';
 import { sampleAction } from '../act.ts';
 import type { RolloutEnvs } from '../envs.ts';
 import type { PolicyInputs } from '../features.ts';
-import { type PolicyConfig, type PolicyWeights, TfPolicy } from '../network.ts';
+import { type PolicyConfig, PolicyNet, type PolicyWeights } from '../network.ts';
 import { lambdaReturns } from '../returns.ts';
-import { hasPolicyCheckpoint, loadPolicyCheckpoint, type PolicyCheckpoint, type PolicyCheckpointState, savePolicyCheckpoint, type TrainingData } from './checkpoint.ts';
+import { type PolicyCheckpoint, PolicyRun, type TrainingData } from './checkpoint.ts';
 
 export interface ActorCriticOptions {
   readonly config: PolicyConfig;
@@ -36,6 +38,8 @@ export interface ActorCriticOptions {
   readonly entropy: number;
   readonly clip: number;
   readonly valueWeight: number;
+  /** Weight of the KL(start policy ‖ policy) guard (0: none). */
+  readonly kl?: number;
   readonly seed: number;
   readonly resume: boolean;
   readonly maxMinutes: number;
@@ -43,7 +47,7 @@ export interface ActorCriticOptions {
   readonly stopAfter?: number;
 }
 
-export const AC_DEFAULTS = { horizon: 64, minibatch: 512, epochs: 2, lr: 1e-4, gamma: 0.99, lambda: 0.95, entropy: 0.01, clip: 0.2, valueWeight: 0.5 } as const;
+export const AC_DEFAULTS = { horizon: 64, minibatch: 512, epochs: 2, lr: 1e-4, gamma: 0.99, lambda: 0.95, entropy: 0.01, clip: 0.2, valueWeight: 0.5, kl: 0 } as const;
 
 interface Rollout {
   inputs: PolicyInputs;
@@ -51,19 +55,24 @@ interface Rollout {
   logp: Float32Array;
   advantages: Float32Array;
   returns: Float32Array;
+  /** [T·N, 17] the start policy's log-probabilities (the guard's reference), when kl > 0. */
+  refLogp: Float32Array | null;
 }
 
-function logSoftmaxAt(logits: Float32Array, b: number, a: number): number {
+/** Row b's log-softmax into out[0, 17). */
+function logSoftmax(logits: Float32Array, b: number, out: Float64Array): Float64Array {
   const o = b * NUM_ACTIONS;
   let max = -Infinity;
   for (let j = 0; j < NUM_ACTIONS; j++) max = Math.max(max, logits[o + j]);
   let sum = 0;
   for (let j = 0; j < NUM_ACTIONS; j++) sum += Math.exp(logits[o + j] - max);
-  return logits[o + a] - max - Math.log(sum);
+  const lse = max + Math.log(sum);
+  for (let j = 0; j < NUM_ACTIONS; j++) out[j] = logits[o + j] - lse;
+  return out;
 }
 
 /** One rollout of `horizon` steps in every environment, with λ-returns. */
-function collect(model: TfPolicy, envs: RolloutEnvs, o: ActorCriticOptions, rng: Rng): Rollout {
+function collect(model: PolicyNet, reference: PolicyNet | null, envs: RolloutEnvs, o: ActorCriticOptions, rng: Rng): Rollout {
   const N = envs.count;
   const T = o.horizon;
   const K = model.config.frames;
@@ -75,16 +84,21 @@ function collect(model: TfPolicy, envs: RolloutEnvs, o: ActorCriticOptions, rng:
   const values = new Float32Array(T * N);
   const rewards = new Float32Array(T * N);
   const dones = new Uint8Array(T * N);
+  const refLogp = reference ? new Float32Array(T * N * NUM_ACTIONS) : null;
   const act = new Int32Array(N);
+  const lp = new Float64Array(NUM_ACTIONS);
   for (let t = 0; t < T; t++) {
     const at = t * N;
-    envs.histories.forEach((h, i) => h.write(tokens.subarray(at * row, (at + N) * row), prevAction.subarray(at, at + N), i));
-    const out = model.predict({ batch: N, tokens: tokens.subarray(at * row, (at + N) * row), prevAction: prevAction.subarray(at, at + N) });
+    for (const [i, h] of envs.histories.entries()) h.write(tokens.subarray(at * row, (at + N) * row), prevAction.subarray(at, at + N), i);
+    const x = { batch: N, tokens: tokens.subarray(at * row, (at + N) * row), prevAction: prevAction.subarray(at, at + N) };
+    const out = model.predict(x);
+    const ref = reference?.predict(x);
     for (let i = 0; i < N; i++) {
       act[i] = sampleAction(out.logits, i, rng, 1);
       actions[at + i] = act[i];
-      logp[at + i] = logSoftmaxAt(out.logits, i, act[i]);
+      logp[at + i] = logSoftmax(out.logits, i, lp)[act[i]];
       values[at + i] = out.value[i];
+      if (ref && refLogp) refLogp.set(logSoftmax(ref.logits, i, lp), (at + i) * NUM_ACTIONS);
     }
     const r = envs.step(act);
     rewards.set(r.rewards, at);
@@ -92,100 +106,129 @@ function collect(model: TfPolicy, envs: RolloutEnvs, o: ActorCriticOptions, rng:
   }
   const lastTokens = new Int32Array(N * row);
   const lastPrev = new Int32Array(N);
-  envs.histories.forEach((h, i) => h.write(lastTokens, lastPrev, i));
+  for (const [i, h] of envs.histories.entries()) h.write(lastTokens, lastPrev, i);
   const last = model.predict({ batch: N, tokens: lastTokens, prevAction: lastPrev });
   const { advantages, returns } = lambdaReturns({ rewards, values, dones, lastValues: last.value, steps: T, envs: N }, o.gamma, o.lambda);
-  return { inputs: { batch: T * N, tokens, prevAction }, actions, logp, advantages, returns };
+  return { inputs: { batch: T * N, tokens, prevAction }, actions, logp, advantages, returns, refLogp };
 }
 
-function rows(r: Rollout, idx: ArrayLike<number>, K: number) {
+function rows(r: Rollout, idx: ArrayLike<number>, K: number): PolicyInputs {
   const row = K * FRAME_TOKENS;
   const B = idx.length;
   const tokens = new Int32Array(B * row);
   const prevAction = new Int32Array(B);
-  const oneHot = new Float32Array(B * NUM_ACTIONS);
-  const oldLogp = new Float32Array(B);
-  const adv = new Float32Array(B);
-  const ret = new Float32Array(B);
   for (let b = 0; b < B; b++) {
     const i = idx[b];
     tokens.set(r.inputs.tokens.subarray(i * row, (i + 1) * row), b * row);
     prevAction[b] = r.inputs.prevAction[i];
-    oneHot[b * NUM_ACTIONS + r.actions[i]] = 1;
-    oldLogp[b] = r.logp[i];
-    adv[b] = r.advantages[i];
-    ret[b] = r.returns[i];
   }
-  return { inputs: { batch: B, tokens, prevAction }, oneHot, oldLogp, adv, ret };
+  return { batch: B, tokens, prevAction };
+}
+
+/**
+ * The actor-critic loss on rollout samples `idx`, its gradient added into `grad`: clipped policy
+ * gradient + valueWeight × value error − entropy × entropy + kl × KL(reference ‖ policy).
+ */
+export function actorCriticLoss(net: PolicyNet, r: Rollout, idx: ArrayLike<number>, o: Pick<ActorCriticOptions, 'clip' | 'valueWeight' | 'entropy' | 'kl'>, grad: Float32Array): { loss: number; kl: number } {
+  const x = rows(r, idx, net.config.frames);
+  const f = net.forward(x);
+  const B = x.batch;
+  const dLogits = new Float32Array(B * NUM_ACTIONS);
+  const dValue = new Float32Array(B);
+  const lp = new Float64Array(NUM_ACTIONS);
+  const beta = o.kl ?? 0;
+  let loss = 0;
+  let klSum = 0;
+  for (let b = 0; b < B; b++) {
+    const i = idx[b];
+    const a = r.actions[i];
+    const adv = r.advantages[i];
+    logSoftmax(f.logits, b, lp);
+    const ratio = Math.exp(lp[a] - r.logp[i]);
+    const clipped = Math.min(Math.max(ratio, 1 - o.clip), 1 + o.clip);
+    // min(ratio·A, clip(ratio)·A): the gradient flows through the unclipped term only where it is the minimum.
+    const unclippedMin = ratio * adv <= clipped * adv;
+    loss -= Math.min(ratio * adv, clipped * adv) / B;
+    const g = unclippedMin ? (ratio * adv) / B : 0;
+    let entropy = 0;
+    for (let j = 0; j < NUM_ACTIONS; j++) entropy -= Math.exp(lp[j]) * lp[j];
+    loss -= (o.entropy * entropy) / B;
+    let kl = 0;
+    const ref = r.refLogp ? r.refLogp.subarray(i * NUM_ACTIONS, (i + 1) * NUM_ACTIONS) : null;
+    if (ref) for (let j = 0; j < NUM_ACTIONS; j++) kl += Math.exp(ref[j]) * (ref[j] - lp[j]);
+    klSum += kl;
+    loss += (beta * kl) / B;
+    const o0 = b * NUM_ACTIONS;
+    for (let j = 0; j < NUM_ACTIONS; j++) {
+      const p = Math.exp(lp[j]);
+      let d = -g * ((j === a ? 1 : 0) - p); // policy gradient
+      d += (o.entropy / B) * p * (lp[j] + entropy); // −entropy
+      if (ref && beta > 0) d += (beta / B) * (p - Math.exp(ref[j])); // KL(ref ‖ π)
+      dLogits[o0 + j] = d;
+    }
+    const err = f.value[b] - r.returns[i];
+    loss += (o.valueWeight * err * err) / B;
+    dValue[b] = (2 * o.valueWeight * err) / B;
+  }
+  net.backward(f, dLogits, dValue, grad);
+  return { loss, kl: klSum / B };
 }
 
 export async function trainActorCritic(o: ActorCriticOptions): Promise<PolicyCheckpoint> {
-  await setupTf('wasm');
-  let state: PolicyCheckpointState;
-  let weights = o.weights;
-  let optState: Float32Array[] | null = null;
-  let episodesStarted = 0;
-  if (o.resume && hasPolicyCheckpoint(o.runDir)) {
-    const ck = loadPolicyCheckpoint(o.runDir);
-    if (ck.state.stage !== o.stage) throw new Error(`checkpoint in ${o.runDir} is stage ${ck.state.stage}, not ${o.stage}`);
-    ({ state, weights } = ck);
-    optState = ck.optimizer;
-    episodesStarted = ck.state.data.seedRanges?.at(-1)?.count ?? 0;
-    console.error(`resuming ${o.runDir} at update ${state.step}/${state.totalSteps}`);
-  } else {
-    state = {
-      format: 'aikon.policy.checkpoint',
-      version: 1,
-      config: o.config,
-      stage: o.stage,
-      step: 0,
-      totalSteps: o.updates,
-      batch: o.minibatch,
-      seed: o.seed,
-      lr: o.lr,
-      trainSeconds: 0,
-      data: o.data,
-      history: [],
-      optimizer: [],
-    };
-  }
+  const run = new PolicyRun(o.runDir, o.maxMinutes, {
+    resume: o.resume,
+    check: (s) => {
+      if (s.stage !== o.stage) throw new Error(`checkpoint in ${o.runDir} is stage ${s.stage}, not ${o.stage}`);
+    },
+    fresh: () => ({
+      weights: o.weights,
+      state: {
+        format: 'aikon.policy.checkpoint',
+        version: 2,
+        config: o.config,
+        stage: o.stage,
+        step: 0,
+        totalSteps: o.updates,
+        batch: o.minibatch,
+        seed: o.seed,
+        lr: o.lr,
+        trainSeconds: 0,
+        optimizerSteps: 0,
+        data: o.data,
+        history: [],
+      },
+    }),
+  });
+  const { state, net: model } = run;
+  const episodesStarted = run.resumed ? (state.data.seedRanges?.at(-1)?.count ?? 0) : 0;
   const envs = o.makeEnvs(episodesStarted);
-  const K = o.config.frames;
-  const model = new TfPolicy(o.config, weights);
-  const opt = tf.train.adam(state.lr);
-  if (optState) await opt.setWeights(state.optimizer.map((v, i) => ({ name: v.name, tensor: tf.tensor(optState![i], v.shape) })));
+  // The guard's reference: the policy training started from (o.weights, also after a resume).
+  const reference = (o.kl ?? 0) > 0 ? new PolicyNet(o.config, o.weights) : null;
   const bar = o.progress
     ? new cliProgress.SingleBar(
-        { stream: process.stderr, noTTYOutput: true, notTTYSchedule: 15_000, format: `${o.stage} {bar} {value}/{total} updates | return {ret} (len {len}, {eps} episodes) | loss {loss} | {sps} env steps/s | ETA {eta_formatted}` },
+        { stream: process.stderr, noTTYOutput: true, notTTYSchedule: 15_000, format: `${o.stage} {bar} {value}/{total} updates | return {ret} (len {len}, {eps} episodes) | loss {loss} kl {kl} | {sps} env steps/s | ETA {eta_formatted}` },
         cliProgress.Presets.shades_classic,
       )
     : null;
-  bar?.start(state.totalSteps, state.step, { ret: '-', len: '-', eps: 0, loss: '-', sps: '-' });
+  bar?.start(state.totalSteps, state.step, { ret: '-', len: '-', eps: 0, loss: '-', kl: '-', sps: '-' });
   const started = performance.now();
-  const startSeconds = state.trainSeconds;
-  const deadline = started + o.maxMinutes * 60_000 - startSeconds * 1000;
   const startUpdate = state.step;
-  const save = async (): Promise<PolicyCheckpoint> => {
-    state.trainSeconds = startSeconds + (performance.now() - started) / 1000;
+  const save = (): PolicyCheckpoint => {
     const worlds = envs.worlds;
     if (worlds) state.data = { ...state.data, seedRanges: [...(o.data.seedRanges ?? []), worlds] };
-    const ow = await opt.getWeights();
-    state.optimizer = ow.map((w) => ({ name: w.name, shape: w.tensor.shape }));
-    const ck = { state, weights: model.weights(), optimizer: ow.map((w) => w.tensor.dataSync() as Float32Array) };
-    savePolicyCheckpoint(o.runDir, ck);
-    return ck;
+    return run.save();
   };
   const recent: number[] = [];
   const recentLen: number[] = [];
   let episodes = 0;
   while (state.step < state.totalSteps && state.step < (o.stopAfter ?? Infinity)) {
-    if (performance.now() > deadline) {
+    if (run.outOfTime()) {
       bar?.stop();
       console.error(`time limit (${o.maxMinutes} min) reached at update ${state.step}`);
       break;
     }
     const rng = new Rng(mixSeed(o.seed, state.step));
-    const r = collect(model, envs, o, rng);
+    const r = collect(model, reference, envs, o, rng);
     const done = envs.drain();
     episodes += done.returns.length;
     recent.push(...done.returns);
@@ -200,8 +243,9 @@ export async function trainActorCritic(o: ActorCriticOptions): Promise<PolicyChe
     for (const a of r.advantages) sd += (a - mean) ** 2;
     sd = Math.sqrt(sd / r.advantages.length) + 1e-8;
     for (let i = 0; i < r.advantages.length; i++) r.advantages[i] = (r.advantages[i] - mean) / sd;
-    (opt as unknown as { learningRate: number }).learningRate = learningRate(state.step, state.totalSteps, state.lr, (startSeconds + (performance.now() - started) / 1000) / (o.maxMinutes * 60));
+    const lr = learningRate(state.step, state.totalSteps, state.lr, run.timeFraction());
     let lossSum = 0;
+    let klSum = 0;
     let lossN = 0;
     const n = r.inputs.batch;
     for (let epoch = 0; epoch < o.epochs; epoch++) {
@@ -211,46 +255,30 @@ export async function trainActorCritic(o: ActorCriticOptions): Promise<PolicyChe
         [order[i], order[j]] = [order[j], order[i]];
       }
       for (let s = 0; s + o.minibatch <= n; s += o.minibatch) {
-        const mb = rows(r, order.slice(s, s + o.minibatch), K);
-        const loss = tf.tidy(() => {
-          const x = model.input(mb.inputs);
-          const oneHot = tf.tensor2d(mb.oneHot, [mb.inputs.batch, NUM_ACTIONS]);
-          const oldLogp = tf.tensor1d(mb.oldLogp);
-          const adv = tf.tensor1d(mb.adv);
-          const ret = tf.tensor1d(mb.ret);
-          return opt.minimize(() => {
-            const { logits, value } = model.forward(x);
-            const logpAll = tf.logSoftmax(logits);
-            const logp = tf.sum(tf.mul(logpAll, oneHot), -1);
-            const ratio = tf.exp(tf.sub(logp, oldLogp));
-            const pg = tf.neg(tf.mean(tf.minimum(tf.mul(ratio, adv), tf.mul(tf.clipByValue(ratio, 1 - o.clip, 1 + o.clip), adv))));
-            const v = tf.mean(tf.square(tf.sub(value, ret)));
-            const ent = tf.neg(tf.mean(tf.sum(tf.mul(tf.exp(logpAll), logpAll), -1)));
-            return tf.sub(tf.add(pg, tf.mul(o.valueWeight, v)), tf.mul(o.entropy, ent)) as tf.Scalar;
-          }, true)!;
-        });
-        lossSum += loss.dataSync()[0];
+        const l = actorCriticLoss(model, r, order.slice(s, s + o.minibatch), o, run.grad);
+        if (!Number.isFinite(l.loss)) throw new Error(`loss is ${l.loss} at update ${state.step}`);
+        run.update(lr);
+        lossSum += l.loss;
+        klSum += l.kl;
         lossN++;
-        loss.dispose();
       }
     }
     state.step++;
     const meanRet = recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : NaN;
     const meanLen = recentLen.length ? recentLen.reduce((a, b) => a + b, 0) / recentLen.length : NaN;
-    state.history.push({ step: state.step, loss: lossSum / Math.max(1, lossN), ...(Number.isNaN(meanRet) ? {} : { meanReturn: meanRet, meanLength: meanLen }) });
+    const kl = klSum / Math.max(1, lossN);
+    state.history.push({ step: state.step, loss: lossSum / Math.max(1, lossN), ...(reference ? { kl } : {}), ...(Number.isNaN(meanRet) ? {} : { meanReturn: meanRet, meanLength: meanLen }) });
     const secs = (performance.now() - started) / 1000;
     bar?.update(state.step, {
       ret: Number.isNaN(meanRet) ? '-' : meanRet.toFixed(2),
       len: Number.isNaN(meanLen) ? '-' : meanLen.toFixed(0),
       eps: episodes,
       loss: (lossSum / Math.max(1, lossN)).toFixed(3),
+      kl: reference ? kl.toFixed(3) : '-',
       sps: (((state.step - startUpdate) * o.horizon * envs.count) / Math.max(1e-3, secs)).toFixed(0),
     });
-    if (state.step % 5 === 0) await save();
+    if (state.step % 5 === 0) save();
   }
   bar?.stop();
-  const ck = await save();
-  model.dispose();
-  opt.dispose();
-  return ck;
+  return save();
 }

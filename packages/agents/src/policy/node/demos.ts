@@ -9,7 +9,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CatalogEpisode, extractEpisodes, generateSessions, loadCatalog, type PolicySource, recordingsDir, selectEpisodes } from '@aikon/datasets';
+import { type CatalogEpisode, type ExtractedEpisode, extractEpisodes, generateSessions, loadCatalog, type PolicySource, recordingsDir, selectEpisodes } from '@aikon/datasets';
 import { daylightAt, DIRECTIONS, type World } from '@aikon/engine';
 import { loadTextures } from '@aikon/engine/node';
 import { daylightBucket, encodeObservation, FRAME_TOKENS, MAX_COUNT, VIEW_TOKENS } from '@aikon/world-model';
@@ -25,7 +25,7 @@ export function workforcePolicy(sense: Sense): PolicySource {
       commander.addWorker(slot);
       const set = commander.setGoal({ kind: 'all' }, 'demonstrations');
       if (!set.ok) throw new Error(`goal refused: ${set.reason}`);
-      return { act: () => commander.tick().get(slot) ?? 0 };
+      return { act: () => commander.tick().get(slot) ?? 0, brain: 'scripted' };
     },
   };
 }
@@ -37,7 +37,7 @@ export interface GeneratedDemos {
 }
 
 /** Records `episodes` single-player workforce episodes (one session each) into `dataDir`. */
-export function generateDemos(o: { dataDir: string; episodes: number; seed: number; sense?: Sense; onProgress?: (done: number, total: number) => void }): GeneratedDemos {
+export function generateDemos(o: { dataDir: string; episodes: number; seed: number; sense?: Sense; maxSteps?: number; onProgress?: (done: number, total: number) => void }): GeneratedDemos {
   const out = generateSessions({
     dataDir: o.dataDir,
     episodes: o.episodes,
@@ -45,6 +45,7 @@ export function generateDemos(o: { dataDir: string; episodes: number; seed: numb
     players: 1,
     seed: o.seed,
     policy: workforcePolicy(o.sense ?? 'fair'),
+    ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
     onProgress: o.onProgress,
   });
   const catalog = new Map(loadCatalog(o.dataDir).map((s) => [s.sessionId, s]));
@@ -59,8 +60,10 @@ export function generateDemos(o: { dataDir: string; episodes: number; seed: numb
 export interface DemoSet {
   /** [N, 81] the token frame seen before each action. */
   frames: Int32Array;
-  /** [N] the action taken. */
+  /** [N] the demonstrator's action (the label). */
   actions: Uint8Array;
+  /** [N] the action actually taken where it differs from the label (DAgger: the learner's); absent: `actions`. */
+  taken?: Uint8Array;
   /** [N] reward received for it. */
   rewards: Float32Array;
   /** [N] index of the first step of the step's episode (frame history stops there). */
@@ -75,17 +78,42 @@ export interface DemoSet {
   sessions: string[];
 }
 
+/** The episodes demonstrations are read from: the workforce's `sessions` (kind 'ai') and, when `human`, every consented human episode. */
+export function demoEpisodes(dataDir: string, o: { sessions: readonly string[]; human: boolean }): CatalogEpisode[] {
+  const catalog = loadCatalog(dataDir);
+  const chosen: CatalogEpisode[] = selectEpisodes(catalog, { sessions: [...o.sessions], kind: 'ai' });
+  if (o.human) chosen.push(...selectEpisodes(catalog, { kind: 'human' }));
+  return chosen;
+}
+
+/**
+ * Replays the sessions of `chosen` episodes (the datasets pipeline's deterministic replay) and
+ * hands each chosen episode to `onEpisode`, session by session. Returns the sessions' world seeds.
+ */
+export function replayEpisodes(dataDir: string, chosen: readonly CatalogEpisode[], onEpisode: (ep: ExtractedEpisode) => void): { sessions: string[]; worldSeeds: number[] } {
+  const bySession = new Map(loadCatalog(dataDir).map((s) => [s.sessionId, s]));
+  const wanted = new Set(chosen.map((e) => e.id));
+  const sessionIds = [...new Set(chosen.map((e) => e.sessionId))];
+  const textures = loadTextures();
+  const scratch = mkdtempSync(join(tmpdir(), 'aikon-demos-'));
+  try {
+    for (const id of sessionIds) {
+      const s = bySession.get(id)!;
+      const bytes = readFileSync(join(recordingsDir(dataDir), s.file));
+      extractEpisodes(id, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { textures, wanted, scratchDir: scratch, onEpisode });
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return { sessions: sessionIds, worldSeeds: sessionIds.map((id) => bySession.get(id)!.seed) };
+}
+
 /**
  * Reads back the demonstration sessions (the workforce's `sessions`, kind 'ai') and, when
  * `human`, every consented human episode of the data directory.
  */
 export function loadDemos(dataDir: string, o: { sessions: readonly string[]; human: boolean; onProgress?: (episodes: number, total: number) => void }): DemoSet {
-  const catalog = loadCatalog(dataDir);
-  const chosen: CatalogEpisode[] = selectEpisodes(catalog, { sessions: [...o.sessions], kind: 'ai' });
-  if (o.human) chosen.push(...selectEpisodes(catalog, { kind: 'human' }));
-  const wanted = new Set(chosen.map((e) => e.id));
-  const bySession = new Map(catalog.map((s) => [s.sessionId, s]));
-  const sessionIds = [...new Set(chosen.map((e) => e.sessionId))];
+  const chosen = demoEpisodes(dataDir, o);
   const total = chosen.reduce((n, e) => n + e.length, 0);
   const frames = new Int32Array(total * FRAME_TOKENS);
   const actions = new Uint8Array(total);
@@ -94,58 +122,33 @@ export function loadDemos(dataDir: string, o: { sessions: readonly string[]; hum
   const starts: number[] = [];
   const steps = { ai: 0, human: 0 };
   const episodes = { ai: 0, human: 0 };
-  const textures = loadTextures();
-  const scratch = mkdtempSync(join(tmpdir(), 'aikon-demos-'));
   const view = new Uint8Array(VIEW_TOKENS);
   const inventory = new Uint8Array(16);
   let n = 0;
-  try {
-    for (const id of sessionIds) {
-      const s = bySession.get(id)!;
-      const bytes = readFileSync(join(recordingsDir(dataDir), s.file));
-      extractEpisodes(id, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
-        textures,
-        wanted,
-        scratchDir: scratch,
-        onEpisode: (ep) => {
-          const inf = ep.infos;
-          starts.push(n);
-          const first = n;
-          // Daylight from the tick (a pure function of it): the info row keeps it as float32,
-          // which can fall into the other bucket at a boundary.
-          for (let t = 0; t < ep.length; t++, n++) {
-            view.set(inf.semantic.subarray(t * VIEW_TOKENS, (t + 1) * VIEW_TOKENS));
-            for (let i = 0; i < 16; i++) inventory[i] = Math.min(MAX_COUNT, Math.max(0, inf.inventory[t * 16 + i]));
-            const dx = inf.facing[2 * t];
-            const dy = inf.facing[2 * t + 1];
-            const facing = DIRECTIONS.findIndex(([x, y]) => x === dx && y === dy);
-            encodeObservation(
-              { view, facing, sleeping: inf.sleeping[t] === 1, inventory, daylightBucket: daylightBucket(daylightAt(inf.t[t])) },
-              frames.subarray(n * FRAME_TOKENS, (n + 1) * FRAME_TOKENS),
-            );
-            actions[n] = ep.actions[t];
-            rewards[n] = ep.rewards[t];
-            episodeStart[n] = first;
-          }
-          steps[ep.kind] += ep.length;
-          episodes[ep.kind]++;
-          o.onProgress?.(episodes.ai + episodes.human, chosen.length);
-        },
-      });
+  const replayed = replayEpisodes(dataDir, chosen, (ep) => {
+    const inf = ep.infos;
+    starts.push(n);
+    const first = n;
+    // Daylight from the tick (a pure function of it): the info row keeps it as float32,
+    // which can fall into the other bucket at a boundary.
+    for (let t = 0; t < ep.length; t++, n++) {
+      view.set(inf.semantic.subarray(t * VIEW_TOKENS, (t + 1) * VIEW_TOKENS));
+      for (let i = 0; i < 16; i++) inventory[i] = Math.min(MAX_COUNT, Math.max(0, inf.inventory[t * 16 + i]));
+      const dx = inf.facing[2 * t];
+      const dy = inf.facing[2 * t + 1];
+      const facing = DIRECTIONS.findIndex(([x, y]) => x === dx && y === dy);
+      encodeObservation(
+        { view, facing, sleeping: inf.sleeping[t] === 1, inventory, daylightBucket: daylightBucket(daylightAt(inf.t[t])) },
+        frames.subarray(n * FRAME_TOKENS, (n + 1) * FRAME_TOKENS),
+      );
+      actions[n] = ep.actions[t];
+      rewards[n] = ep.rewards[t];
+      episodeStart[n] = first;
     }
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
+    steps[ep.kind] += ep.length;
+    episodes[ep.kind]++;
+    o.onProgress?.(episodes.ai + episodes.human, chosen.length);
+  });
   if (n !== total) throw new Error(`read back ${n} demonstration steps, the catalog lists ${total}`);
-  return {
-    frames,
-    actions,
-    rewards,
-    episodeStart,
-    starts,
-    steps,
-    episodes,
-    worldSeeds: sessionIds.map((id) => bySession.get(id)!.seed),
-    sessions: sessionIds,
-  };
+  return { frames, actions, rewards, episodeStart, starts, steps, episodes, worldSeeds: replayed.worldSeeds, sessions: replayed.sessions };
 }

@@ -41,7 +41,7 @@ export async function exportPolicy(ck: PolicyCheckpoint, o: ExportPolicyOptions)
     actions: NUM_ACTIONS,
     architecture: { ...c, params: policyParamCount(c) },
     training: {
-      framework: '@tensorflow/tfjs 4 + tfjs-backend-wasm (Node, 1 thread), Adam',
+      framework: 'plain TypeScript (Node, 1 thread; hand-written gradients), Adam',
       command: o.command,
       stages,
       data: ck.state.data,
