@@ -37,11 +37,11 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PAT
 try {
   const page = await browser.newPage();
   await page.goto('about:blank');
+  await page.addScriptTag({ content: code }); // defines benchSim on the page
   const b64 = bytes.toString('base64');
   const result = await page.evaluate(
     async ({ code, b64, seconds }) => {
       const bin = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-      (0, eval)(code);
       const g = globalThis as unknown as { benchSim(bytes: Uint8Array, s: number): Promise<SimBrowserResult> };
       const onPage = await g.benchSim(bin, seconds);
       // This body runs in the page: the DOM's Worker and navigator, typed here by hand.
