@@ -86,7 +86,9 @@ describe('dream mode', () => {
     const { page, errors } = await openGame('dream=browser');
     await expect(page.getByTestId('dream-button').innerText({ timeout: 90_000 })).resolves.toMatch(/Dream/);
     await page.keyboard.press('g');
-    await page.waitForFunction(() => window.__aikonDream!.state().status === 'dreaming', null, { timeout: 120_000 });
+    await page.waitForFunction(() => window.__aikonDream!.state().status === 'dreaming', null, { timeout: 180_000 }).catch(async (err: Error) => {
+      throw new Error(`${err.message}; dream ${JSON.stringify(await dreamState(page))}; game ${JSON.stringify(await gameState(page))}`);
+    });
     const entered = await dreamState(page);
     expect(entered.shard).toBe('browser');
     expect(entered.backend).toMatch(/^world-sim-small · world-sim \(TypeScript/);
