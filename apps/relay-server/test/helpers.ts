@@ -1,11 +1,12 @@
-import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRelayClient, type RelayClient } from '@aikon/protocol/client';
-import type { Ack, DeltaMessage, ErrorMessage } from '@aikon/protocol';
+import { createRelayClient, type RelayClient, RelayRequestError, type RelaySocket } from '@aikon/protocol/client';
+import { type Ack, type ClientEventName, type ClientEventPayloads, type ClientEventResults, type DeltaMessage, ErrorCode, type ErrorMessage } from '@aikon/protocol';
+import { afterAll, beforeAll } from 'vitest';
 import { startRelayServer, type RelayConfig, type RelayServer } from '../src/server.ts';
+
+export { exited, startRelayProcess } from './relay-process.ts';
 
 export function tempDir(prefix = 'aikon-relay-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -21,6 +22,56 @@ export async function startTestServer(overrides: Partial<RelayConfig> = {}): Pro
       rmSync(dataDir, { recursive: true, force: true });
     },
   });
+}
+
+export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
+
+/**
+ * One relay for a describe block (started in beforeAll, closed with its clients in afterAll)
+ * and `client()`, a connected client that is closed with it.
+ */
+export function relaySuite(overrides: Partial<RelayConfig> = {}): {
+  readonly server: TestServer;
+  client(): Promise<RelayClient>;
+  /** Closes this client (made elsewhere) with the suite. */
+  adopt<C extends RelayClient>(client: C): C;
+} {
+  let server: TestServer | null = null;
+  const clients: RelayClient[] = [];
+  beforeAll(async () => {
+    server = await startTestServer(overrides);
+  });
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await server?.cleanup();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('the relay starts in beforeAll');
+      return server;
+    },
+    async client() {
+      return this.adopt(await connectClient(this.server.url));
+    },
+    adopt(c) {
+      clients.push(c);
+      return c;
+    },
+  };
+}
+
+/** The refusal a request ended with (a client method's RelayRequestError or `request`'s ErrorMessage). */
+export async function refusal(p: Promise<unknown>): Promise<ErrorMessage> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof RelayRequestError) return err.error;
+    if (err && typeof err === 'object' && 'code' in err && 'message' in err && typeof err.code === 'string' && typeof err.message === 'string') {
+      return { code: ErrorCode.parse(err.code), message: err.message };
+    }
+    throw err;
+  }
+  throw new Error('expected a refusal');
 }
 
 export async function connectClient(url: string): Promise<RelayClient> {
@@ -76,48 +127,29 @@ export function nextError(client: RelayClient, timeoutMs = 3000): Promise<ErrorM
   });
 }
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-
-/**
- * A real relay process (src/main.ts) on 127.0.0.1, for kill -9 tests. `port` 0 = any free one;
- * give the same port again to restart "the same address" (clients reconnect on their own).
- */
-export function startRelayProcess(dataDir: string, args: readonly string[] = [], port = 0): Promise<{ child: ChildProcess; url: string; port: number; stderr(): string }> {
-  return new Promise((resolve, reject) => {
-    const child = fork(MAIN, ['--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, '--hash-every', '5', '--log-level', 'warn', ...args], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 30_000);
-    child.on('message', (m: { type?: string; url?: string; port?: number }) => {
-      if (m.type === 'listening' && m.url) {
-        clearTimeout(timer);
-        resolve({ child, url: m.url, port: m.port ?? 0, stderr: () => stderr });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}: ${stderr}`));
-    });
-  });
+/** Any client event of the contract with its ack: resolves with the data, rejects with the ErrorMessage. */
+export async function request<K extends ClientEventName>(client: RelayClient, event: K, payload: ClientEventPayloads[K]): Promise<ClientEventResults[K]> {
+  try {
+    return await client.request(event, payload);
+  } catch (err) {
+    throw err instanceof RelayRequestError ? err.error : err;
+  }
 }
 
-export function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
+/** Emits anything, outside the typed event contract: for tests of the relay's refusals. */
+export function emitRaw(target: RelayClient | RelaySocket, ...packet: unknown[]): void {
+  const socket = 'socket' in target ? target.socket : target;
+  Reflect.apply(socket.emit, socket, packet);
 }
 
-/** Any client event with its ack: resolves with the data, rejects with the ErrorMessage. */
-export function request<T = unknown>(client: RelayClient, event: string, payload: unknown = {}): Promise<T> {
+/** Like `request`, outside the typed contract (malformed payloads): rejects with the refusal's ErrorMessage. */
+export function requestRaw(client: RelayClient, event: string, payload: unknown): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    client.socket.timeout(5000).emit(event, payload, (err: Error | null, ack: Ack<T>) => {
+    const answer = (err: Error | null, ack: Ack) => {
       if (err) reject(err);
       else if (ack.ok) resolve(ack.data);
       else reject(ack.error);
-    });
+    };
+    emitRaw(client.socket.timeout(5000), event, payload, answer);
   });
 }

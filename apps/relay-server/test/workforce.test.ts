@@ -5,27 +5,15 @@
  * every worker from the next tick on (checked in the recorded joint actions); the
  * "who may command" setting refuses other members; the audit log downloads for members only.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { RelayClient } from '@aikon/protocol/client';
-import { type ErrorMessage, replayLog, type WorkforceGoalResult, type WorkforceState } from '@aikon/protocol';
+import { replayLog, type WorkforceState } from '@aikon/protocol';
 import { readLogFile } from '@aikon/protocol/node';
-import { connectClient, nextError, request as wf, startTestServer, waitFor } from './helpers.ts';
-
-type TestServer = Awaited<ReturnType<typeof startTestServer>>;
-
-async function refusal(p: Promise<unknown>): Promise<ErrorMessage> {
-  try {
-    await p;
-  } catch (err) {
-    if (err && typeof err === 'object' && 'code' in err) return err as ErrorMessage;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
+import { connectClient, nextError, refusal, relaySuite, request as wf, requestRaw, startTestServer, waitFor } from './helpers.ts';
 
 /** Keeps the latest workforce:state a client received. */
 function track(client: RelayClient): { state: WorkforceState | null } {
@@ -37,21 +25,8 @@ function track(client: RelayClient): { state: WorkforceState | null } {
 }
 
 describe('lobby workforce over Socket.IO', () => {
-  let server: TestServer;
-  const clients: RelayClient[] = [];
-  const client = async () => {
-    const c = await connectClient(server.url);
-    clients.push(c);
-    return c;
-  };
-
-  beforeAll(async () => {
-    server = await startTestServer({ reconnectMs: 3000, emptyLobbyGraceMs: 500 });
-  });
-  afterAll(async () => {
-    for (const c of clients) c.close();
-    await server.cleanup();
-  });
+  const suite = relaySuite({ reconnectMs: 3000, emptyLobbyGraceMs: 500 });
+  const client = () => suite.client();
 
   it('gate, approval, kill switch, host-only commands, AI recorded as AI, audit download', async () => {
     const host = await client();
@@ -64,7 +39,7 @@ describe('lobby workforce over Socket.IO', () => {
 
     // Workers: host only; they are listed as AI members and take seats.
     expect((await refusal(wf(guest, 'workforce:add', { name: 'Mallory' }))).code).toBe('not_host');
-    const { workerId } = await wf<{ workerId: string }>(host, 'workforce:add', { name: 'Ada' });
+    const { workerId } = await wf(host, 'workforce:add', { name: 'Ada' });
     await wf(host, 'workforce:add', { name: 'Brunel' });
     expect((await refusal(wf(host, 'workforce:add', { name: 'ada' }))).code).toBe('invalid_target');
     await waitFor(() => guest.lobby?.members.length === 4, 5000, 'workers listed');
@@ -82,7 +57,7 @@ describe('lobby workforce over Socket.IO', () => {
 
     await host.start();
     await waitFor(() => hostWf.state?.workers.every((w) => w.slot !== null && w.status !== 'waiting'), 8000, 'workers spawned');
-    const lobby = server.lobbyByCode(code)!;
+    const lobby = suite.server.lobbyByCode(code)!;
     const slots = hostWf.state!.workers.map((w) => w.slot!);
 
     // Host only (the default): the guest's goal, kill switch and settings are refused clearly.
@@ -92,7 +67,7 @@ describe('lobby workforce over Socket.IO', () => {
     // …also as an `error` event, like every refusal.
     expect(await errorEvent).toMatchObject({ code: 'not_host', event: 'workforce:goal' });
     expect(notHost.message).toMatch(/only the host may command the AI workers/);
-    expect((await refusal(wf(guest, 'workforce:kill'))).code).toBe('not_host');
+    expect((await refusal(wf(guest, 'workforce:kill', {}))).code).toBe('not_host');
     expect((await refusal(wf(guest, 'workforce:settings', { commanders: 'all' }))).code).toBe('not_host');
 
     // Unreadable or impossible goals: refused with the grammar's reason.
@@ -100,11 +75,11 @@ describe('lobby workforce over Socket.IO', () => {
     expect(bad).toMatchObject({ code: 'goal_refused' });
     expect(bad.message).toMatch(/at most 9/);
     expect((await refusal(wf(host, 'workforce:goal', { text: 'fly me to the moon' }))).code).toBe('goal_refused');
-    expect((await refusal(wf(host, 'workforce:goal', { goal: { kind: 'make', item: 'nothing' } }))).code).toBe('invalid_payload');
+    expect((await refusal(requestRaw(host, 'workforce:goal', { goal: { kind: 'make', item: 'nothing' } }))).code).toBe('invalid_payload');
 
     // The approval gate: the plan waits; nothing runs until the host approves.
     await wf(host, 'workforce:settings', { approval: true });
-    const proposed = await wf<{ planId: number; tasks: number; awaitingApproval: boolean }>(host, 'workforce:goal', { goal: { kind: 'collect', item: 'wood', amount: 1 } });
+    const proposed = await wf(host, 'workforce:goal', { goal: { kind: 'collect', item: 'wood', amount: 1 } });
     expect(proposed.awaitingApproval).toBe(true);
     expect(proposed.tasks).toBeGreaterThan(0);
     await waitFor(() => guestWf.state?.plan?.status === 'awaiting', 5000, 'plan awaiting');
@@ -125,7 +100,7 @@ describe('lobby workforce over Socket.IO', () => {
 
     // Every member may command once the host allows it.
     await wf(host, 'workforce:settings', { commanders: 'all', approval: false });
-    const g = await wf<{ awaitingApproval: boolean }>(guest, 'workforce:goal', { text: 'chop 5 wood' });
+    const g = await wf(guest, 'workforce:goal', { text: 'chop 5 wood' });
     expect(g.awaitingApproval).toBe(false);
     await waitFor(() => guestWf.state?.workers.some((w) => w.status === 'working'), 8000, 'worker working');
     // Let them walk a little.
@@ -133,15 +108,15 @@ describe('lobby workforce over Socket.IO', () => {
     await waitFor(() => lobby.world!.t >= t1 + 5, 5000, 'ticks');
 
     // The kill switch: from the next tick on, no worker acts.
-    await wf(guest, 'workforce:kill');
+    await wf(guest, 'workforce:kill', {});
     const killedAt = lobby.workforce.auditLines().findLast((l) => /kill switch/.test(l.what))!.t;
     await waitFor(() => hostWf.state?.stopped === true && hostWf.state.workers.every((w) => w.status === 'stopped' || w.status === 'dead'), 5000, 'stopped');
     await waitFor(() => lobby.world!.t >= killedAt + 15, 5000, 'ticks after the kill');
 
     // Audit log: members only, JSON lines.
-    expect((await fetch(`${server.url}/api/lobbies/${code}/audit`)).status).toBe(403);
-    expect((await fetch(`${server.url}/api/lobbies/${code}/audit`, { headers: { authorization: 'Bearer AAAAAAAAAAAAAAAAAAAAAAAA' } })).status).toBe(403);
-    const res = await fetch(`${server.url}/api/lobbies/${code}/audit`, { headers: { authorization: `Bearer ${guest.resumeToken}` } });
+    expect((await fetch(`${suite.server.url}/api/lobbies/${code}/audit`)).status).toBe(403);
+    expect((await fetch(`${suite.server.url}/api/lobbies/${code}/audit`, { headers: { authorization: 'Bearer AAAAAAAAAAAAAAAAAAAAAAAA' } })).status).toBe(403);
+    const res = await fetch(`${suite.server.url}/api/lobbies/${code}/audit`, { headers: { authorization: `Bearer ${guest.resumeToken}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/ndjson/);
     const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { who: string; what: string; t: number });
@@ -150,7 +125,7 @@ describe('lobby workforce over Socket.IO', () => {
     expect(said).toMatch(/Hana: approved plan #/);
     expect(said).toMatch(/Gus: kill switch/);
     expect(said).toMatch(/Ada: (assigned|done)|Brunel: (assigned|done)/);
-    const socketAudit = await wf<{ lines: unknown[] }>(guest, 'workforce:audit');
+    const socketAudit = await wf(guest, 'workforce:audit', {});
     expect(socketAudit.lines.length).toBe(lines.length);
 
     // Removing a worker (the host's kick works too) frees its seat and its body.
@@ -160,7 +135,7 @@ describe('lobby workforce over Socket.IO', () => {
     // The recording: AI joins flagged AI; no worker action after the kill; replays exactly.
     const sessionId = lobby.sessionId!;
     lobby.close('test', { sync: true });
-    const log = readLogFile(server.store.session(sessionId)!.path);
+    const log = readLogFile(suite.server.store.session(sessionId)!.path);
     const joins = log.records.filter((r) => r.k === 'join') as { slot: number; kind: string }[];
     expect(joins.filter((j) => slots.includes(j.slot)).map((j) => j.kind)).toEqual(['ai', 'ai']);
     expect(joins.filter((j) => !slots.includes(j.slot)).map((j) => j.kind)).toEqual(['human', 'human']);
@@ -178,10 +153,10 @@ describe('lobby workforce over Socket.IO', () => {
     const report = replayLog(new Uint8Array(readFileSync(log.path)));
     expect(report.ok).toBe(true);
     // The audit log is also kept on disk beside the recordings.
-    const auditFile = join(server.dataDir, 'audit', `${sessionId}.jsonl`);
+    const auditFile = join(suite.server.dataDir, 'audit', `${sessionId}.jsonl`);
     await waitFor(() => existsSync(auditFile) && readFileSync(auditFile, 'utf8').includes('kill switch'), 5000, 'audit file');
     expect(readFileSync(auditFile, 'utf8').split('\n')[0]).toMatch(/"who":"Hana","what":"added AI worker Ada"/);
-    const episodes = server.store.episodes(sessionId);
+    const episodes = suite.server.store.episodes(sessionId);
     const kinds = new Map(episodes.map((e) => [e.slot, e.kind]));
     for (const s of slots) expect(kinds.get(s)).toBe('ai');
     expect(episodes.filter((e) => e.kind === 'human').length).toBe(2);
@@ -194,7 +169,7 @@ describe('lobby workforce over Socket.IO', () => {
     await wf(host, 'workforce:add', { name: 'Ada' });
     await host.start();
     await waitFor(() => wfState.state?.workers[0]?.status === 'idle', 8000, 'worker spawned');
-    const lobby = server.lobbyByCode(created.code)!;
+    const lobby = suite.server.lobbyByCode(created.code)!;
     const slot = wfState.state!.workers[0].slot!;
     const body = lobby.world!.findPlayer(slot)!;
     body.inventory[0] = 0; // killed (as a zombie would)
@@ -232,14 +207,14 @@ describe('lobby workforce over Socket.IO', () => {
     const llm = await startTestServer({ reconnectMs: 3000, languageModel: { url, model: 'stand-in', timeoutMs: 2000 } });
     try {
       const host = await connectClient(llm.url);
-      clients.push(host);
+      suite.adopt(host);
       const wfState = track(host);
       const { lobby: created } = await host.createLobby({ name: 'Hana', seed: 3, tickRate: 15 });
       await wf(host, 'workforce:add', { name: 'Ada' });
       await host.start();
       await waitFor(() => wfState.state?.languageModel === 'stand-in', 5000, 'the state names the model');
       // The grammar cannot read this; the endpoint can.
-      const read = await wf<WorkforceGoalResult>(host, 'workforce:goal', { text: 'fetch me a couple of logs' });
+      const read = await wf(host, 'workforce:goal', { text: 'fetch me a couple of logs' });
       expect(read).toMatchObject({ goal: 'collect wood 2', via: 'endpoint', awaitingApproval: false });
       expect(asked).toEqual(['fetch me a couple of logs']);
       // The endpoint's refusal is the answer.
@@ -248,7 +223,7 @@ describe('lobby workforce over Socket.IO', () => {
       // A guest's goal while the endpoint thinks, and meanwhile the host takes the right back:
       // the goal is refused once the answer comes.
       const guest = await connectClient(llm.url);
-      clients.push(guest);
+      suite.adopt(guest);
       await guest.joinLobby(created.code, { name: 'Gus' });
       await wf(host, 'workforce:settings', { commanders: 'all' });
       slow = true;
@@ -259,7 +234,7 @@ describe('lobby workforce over Socket.IO', () => {
       slow = false;
       // Endpoint down: the grammar reads the text, and the answer says why.
       down = true;
-      const fallback = await wf<WorkforceGoalResult>(host, 'workforce:goal', { text: 'collect wood 3' });
+      const fallback = await wf(host, 'workforce:goal', { text: 'collect wood 3' });
       expect(fallback).toMatchObject({ goal: 'collect wood 3', via: 'grammar', note: 'endpoint answered HTTP 503' });
       // Structured goals never go to the endpoint.
       const before = asked.length;
@@ -279,7 +254,7 @@ describe('lobby workforce over Socket.IO', () => {
     const timed = await startTestServer({ reconnectMs: 3000 });
     try {
       const host = await connectClient(timed.url);
-      clients.push(host);
+      suite.adopt(host);
       const wfState = track(host);
       const { lobby: created } = await host.createLobby({ name: 'Hana', seed: 11, tickRate: 15 });
       for (const name of ['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7']) await wf(host, 'workforce:add', { name });
@@ -288,7 +263,7 @@ describe('lobby workforce over Socket.IO', () => {
       await host.start();
       const lobby = timed.lobbyByCode(created.code)!;
       await wf(host, 'workforce:settings', { approval: true });
-      const p = await wf<{ planId: number }>(host, 'workforce:goal', { text: 'get me an iron pickaxe' });
+      const p = await wf(host, 'workforce:goal', { text: 'get me an iron pickaxe' });
       await wf(host, 'workforce:approve', { planId: p.planId, approve: false });
       await waitFor(() => wfState.state?.plan?.status === 'rejected', 5000, 'rejected');
       expect(lobby.workforce.commander!.goal).toBeNull();

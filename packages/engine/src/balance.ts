@@ -1,9 +1,14 @@
-import { CHUNK_SIZE, CHUNKS_PER_SIDE, chunkOf, Material, ObjectKind, WORLD_SIZE } from './constants.ts';
-import type { Entity } from './entity.ts';
+import { CHUNK_SIZE, CHUNKS_PER_SIDE, chunkOf, Material, ObjectKind, OBJECT_KINDS, WORLD_SIZE } from './constants.ts';
 import { BALANCE_RULES } from './rules.ts';
 import type { World } from './world.ts';
 
+// Module-local copies: under loaders that compile modules to CommonJS (tsx, vite-node) every
+// read of an imported binding is a getter call.
 const N = WORLD_SIZE;
+const KINDS = OBJECT_KINDS.length;
+const CHUNK = CHUNK_SIZE;
+const CHUNKS = CHUNKS_PER_SIDE;
+const chunkAt = chunkOf;
 
 const RULES = BALANCE_RULES.map((rule) => ({
   ...rule,
@@ -11,77 +16,62 @@ const RULES = BALANCE_RULES.map((rule) => ({
   materialId: Material[rule.material],
 }));
 
-/** Manhattan distance from (x, y) to the nearest living player is at least `min`. */
-function farFromPlayers(world: World, x: number, y: number, min: number): boolean {
-  return world.nearestPlayerDistance(x, y) >= min;
+/** Living objects per chunk and kind (chunk * KINDS + kind), recounted by every balance call. */
+const members = new Int32Array(CHUNKS * CHUNKS * KINDS);
+
+/** The index-th living object of a kind in a chunk, in object-list order. */
+function nthMember(world: World, chunk: number, kind: number, index: number): (typeof world.objects)[number] {
+  const objects = world.objects;
+  for (let i = 0; i < objects.length; i++) {
+    const o = objects[i];
+    if (o.removed || o.kind !== kind || chunkAt(o.x, o.y) !== chunk) continue;
+    if (index-- === 0) return o;
+  }
+  throw new Error(`balance: chunk ${chunk} has no object of kind ${kind} at that index`);
 }
 
 /**
  * §12: every registered chunk, in registration order, balances zombies, skeletons and cows:
  * at most one spawn attempt below the lower target, one despawn attempt above the upper.
+ * Counts are taken once at the start: every (chunk, kind) pair is visited once, and a spawn or
+ * despawn changes only the pair being visited, so later decisions see the same numbers.
  */
 export function balance(world: World): void {
   const rng = world.rng;
   const daylight = world.daylight;
-  // Creatures of each balanced kind per chunk, gathered once; spawns and despawns keep it current.
-  const members = new Map<number, Entity[]>();
-  for (const o of world.objects) {
-    if (o.removed) continue;
-    const key = chunkOf(o.x, o.y) * 8 + o.kind;
-    const list = members.get(key);
-    if (list) list.push(o);
-    else members.set(key, [o]);
+  members.fill(0);
+  const objects = world.objects;
+  for (let i = 0; i < objects.length; i++) {
+    const o = objects[i];
+    if (!o.removed) members[chunkAt(o.x, o.y) * KINDS + o.kind]++;
   }
 
-  const spaceCache = new Map<number, number>();
   for (const chunk of world.chunkOrder) {
-    const cx = Math.floor(chunk / CHUNKS_PER_SIDE) * CHUNK_SIZE;
-    const cy = (chunk % CHUNKS_PER_SIDE) * CHUNK_SIZE;
-    const x1 = Math.min(cx + CHUNK_SIZE, N);
-    const y1 = Math.min(cy + CHUNK_SIZE, N);
-    spaceCache.clear();
-    // Tiles of a material in this chunk; counted only when a spawn decision needs it.
-    const spaceOf = (material: number): number => {
-      let space = spaceCache.get(material);
-      if (space === undefined) {
-        space = 0;
-        for (let x = cx; x < x1; x++) for (let y = cy; y < y1; y++) if (world.material[x * N + y] === material) space++;
-        spaceCache.set(material, space);
-      }
-      return space;
-    };
+    const cx = Math.floor(chunk / CHUNKS) * CHUNK;
+    const cy = (chunk % CHUNKS) * CHUNK;
+    const x1 = Math.min(cx + CHUNK, N);
+    const y1 = Math.min(cy + CHUNK, N);
     for (const rule of RULES) {
-      const key = chunk * 8 + rule.kindId;
-      let list = members.get(key);
-      if (!list) {
-        list = [];
-        members.set(key, list);
-      }
-      const n = list.length;
+      const n = members[chunk * KINDS + rule.kindId];
       const loTarget = Math.floor(rule.lo(daylight));
-      const lo = n < loTarget && spaceOf(rule.materialId) >= rule.minSpace ? loTarget : 0;
+      const lo = n < loTarget && world.materialInChunk(chunk, rule.materialId) >= rule.minSpace ? loTarget : 0;
       const hi = rule.hi(daylight);
       if (n < lo && rng.uniform() < rule.spawnProbability) {
-        const space = spaceOf(rule.materialId);
         // One attempt on a uniformly chosen tile of the material.
-        let pick = rng.int(space);
+        let pick = rng.int(world.materialInChunk(chunk, rule.materialId));
         for (let x = cx; x < x1 && pick >= 0; x++) {
           for (let y = cy; y < y1; y++) {
             if (world.material[x * N + y] !== rule.materialId) continue;
             if (pick-- > 0) continue;
-            if (world.grid[x * N + y] === null && farFromPlayers(world, x, y, rule.spawnDistance)) {
-              list.push(world.spawn(rule.kind, x, y));
+            if (world.grid[x * N + y] === null && world.nearestPlayerDistance(x, y) >= rule.spawnDistance) {
+              world.spawn(rule.kind, x, y);
             }
             break;
           }
         }
       } else if (n > Math.floor(hi) && rng.uniform() < rule.despawnProbability) {
-        const index = rng.int(n);
-        const victim = list[index];
-        if (farFromPlayers(world, victim.x, victim.y, rule.despawnDistance)) {
-          world.removeEntity(victim);
-          list.splice(index, 1);
-        }
+        const victim = nthMember(world, chunk, rule.kindId, rng.int(n));
+        if (world.nearestPlayerDistance(victim.x, victim.y) >= rule.despawnDistance) world.removeEntity(victim);
       }
     }
   }

@@ -149,6 +149,9 @@ export const DIRECTIONS: readonly (readonly [number, number])[] = [
   [0, 1],
 ];
 export const Direction = Object.freeze({ left: 0, right: 1, up: 2, down: 3 });
+/** DIRECTIONS as two lookup tables by direction index, for the step's hot path. */
+export const DIRECTION_X = Int8Array.from(DIRECTIONS, ([dx]) => dx);
+export const DIRECTION_Y = Int8Array.from(DIRECTIONS, ([, dy]) => dy);
 
 /** Player start tile and facing (§7.1). */
 export const START_X = WORLD_SIZE >> 1;

@@ -1,4 +1,4 @@
-import { DIRECTIONS, Item, Material, ObjectKind } from './constants.ts';
+import { DIRECTION_X, DIRECTION_Y, Item, Material, ObjectKind } from './constants.ts';
 import type { Entity, Player } from './entity.ts';
 import {
   ARROW_DAMAGE,
@@ -11,22 +11,39 @@ import {
 } from './rules.ts';
 import type { World } from './world.ts';
 
+// Module-local copies of the tables and ids this hot path reads: under loaders that compile
+// modules to CommonJS (tsx, vite-node) every read of an imported binding is a getter call.
+const DX = DIRECTION_X;
+const DY = DIRECTION_Y;
+const WALKABLE = CREATURE_WALKABLE;
+const FLIGHT_FREE = ARROW_FREE;
+const PLAYER = ObjectKind.player;
+const COW = ObjectKind.cow;
+const ZOMBIE = ObjectKind.zombie;
+const SKELETON = ObjectKind.skeleton;
+const ARROW = ObjectKind.arrow;
+const PLANT = ObjectKind.plant;
+const HEALTH = Item.health;
+const TABLE = Material.table;
+const FURNACE = Material.furnace;
+const PATH = Material.path;
+
 /** §10: the update of every non-player object. */
 export function updateObject(world: World, o: Entity): void {
   switch (o.kind) {
-    case ObjectKind.cow:
+    case COW:
       updateCow(world, o);
       break;
-    case ObjectKind.zombie:
+    case ZOMBIE:
       updateZombie(world, o);
       break;
-    case ObjectKind.skeleton:
+    case SKELETON:
       updateSkeleton(world, o);
       break;
-    case ObjectKind.arrow:
+    case ARROW:
       updateArrow(world, o);
       break;
-    case ObjectKind.plant:
+    case PLANT:
       updatePlant(world, o);
       break;
   }
@@ -34,45 +51,53 @@ export function updateObject(world: World, o: Entity): void {
 
 /** Damage to any object, floored at 0 (§9, §10.5). Arrows have no health. */
 export function hurt(target: Entity, amount: number): void {
-  if (target.kind === ObjectKind.player) {
+  if (target.kind === PLAYER) {
     const inv = (target as Player).inventory;
-    inv[Item.health] = Math.max(0, inv[Item.health] - amount);
-  } else if (target.kind !== ObjectKind.arrow) {
+    inv[HEALTH] = Math.max(0, inv[HEALTH] - amount);
+  } else if (target.kind !== ARROW) {
     target.health = Math.max(0, target.health - amount);
   }
 }
 
 /**
- * A creature's step by (dx, dy). Returns whether the destination was free. A creature already
- * removed in this update "moves" without effect, as in the original (§10.1 quirk).
+ * A creature's step in direction `dir` (-1: no step). Returns whether the destination was free.
+ * A creature already removed in this update "moves" without effect, as in the original (§10.1 quirk).
  */
-function tryMove(world: World, o: Entity, dx: number, dy: number): boolean {
-  if (dx === 0 && dy === 0) return false;
-  const x = o.x + dx;
-  const y = o.y + dy;
-  if (!world.isFree(x, y, CREATURE_WALKABLE)) return false;
+function tryMove(world: World, o: Entity, dir: number): boolean {
+  if (dir < 0) return false;
+  const x = o.x + DX[dir];
+  const y = o.y + DY[dir];
+  if (!world.isFree(x, y, WALKABLE)) return false;
   world.moveEntity(o, x, y);
   return true;
 }
 
 function randomMove(world: World, o: Entity): void {
-  const [dx, dy] = DIRECTIONS[world.rng.int(4)];
-  tryMove(world, o, dx, dy);
+  tryMove(world, o, world.rng.int(4));
 }
 
-const sign = (v: number): number => (v > 0 ? 1 : v < 0 ? -1 : 0);
-
 /**
- * One step toward the target (§10.1). Long-axis rule: along the longer axis, ties to y.
- * Short-axis rule: along the shorter axis, ties to x.
+ * The direction index of one step toward the target (§10.1), or -1 when that step is (0, 0).
+ * Long-axis rule: along the longer axis, ties to y. Short-axis rule: along the shorter axis, ties to x.
  */
-export function toward(o: Entity, target: Entity, longAxis: boolean): [number, number] {
+function towardDirection(o: Entity, target: Entity, longAxis: boolean): number {
   const dx = target.x - o.x;
   const dy = target.y - o.y;
   const ax = Math.abs(dx);
   const ay = Math.abs(dy);
-  if (longAxis ? ax > ay : ax <= ay) return [sign(dx), 0];
-  return [0, sign(dy)];
+  if (longAxis ? ax > ay : ax <= ay) return dx > 0 ? 1 : dx < 0 ? 0 : -1;
+  return dy > 0 ? 3 : dy < 0 ? 2 : -1;
+}
+
+/** `towardDirection` as a step (dx, dy). */
+export function toward(o: Entity, target: Entity, longAxis: boolean): [number, number] {
+  const dir = towardDirection(o, target, longAxis);
+  return dir < 0 ? [0, 0] : [DX[dir], DY[dir]];
+}
+
+/** The opposite of a direction index (left ↔ right, up ↔ down); -1 stays -1. */
+function opposite(dir: number): number {
+  return dir < 0 ? -1 : dir ^ 1;
 }
 
 function distance(a: Entity, b: Entity): number {
@@ -93,8 +118,7 @@ function updateZombie(world: World, o: Entity): void {
     return;
   }
   if (distance(o, target) <= 8 && rng.uniform() < 0.9) {
-    const [dx, dy] = toward(o, target, rng.uniform() < 0.8);
-    tryMove(world, o, dx, dy);
+    tryMove(world, o, towardDirection(o, target, rng.uniform() < 0.8));
   } else {
     randomMove(world, o);
   }
@@ -115,14 +139,12 @@ function updateSkeleton(world: World, o: Entity): void {
   if (!target) return;
   const d = distance(o, target);
   if (d <= 3) {
-    const [dx, dy] = toward(o, target, rng.uniform() < 0.6);
-    if (tryMove(world, o, -dx, -dy)) return;
+    if (tryMove(world, o, opposite(towardDirection(o, target, rng.uniform() < 0.6)))) return;
   }
   if (d <= 5 && rng.uniform() < 0.5) {
     shoot(world, o, target);
   } else if (d <= 8 && rng.uniform() < 0.3) {
-    const [dx, dy] = toward(o, target, rng.uniform() < 0.6);
-    tryMove(world, o, dx, dy);
+    tryMove(world, o, towardDirection(o, target, rng.uniform() < 0.6));
   } else if (rng.uniform() < 0.2) {
     randomMove(world, o);
   }
@@ -131,19 +153,20 @@ function updateSkeleton(world: World, o: Entity): void {
 /** §10.4 step 6: an arrow on the adjacent tile in the long-axis direction toward the target. */
 function shoot(world: World, o: Entity, target: Entity): void {
   if (o.reload > 0) return;
-  const [dx, dy] = toward(o, target, true);
-  const x = o.x + dx;
-  const y = o.y + dy;
-  if (!world.isFree(x, y, ARROW_FREE)) return;
+  const dir = towardDirection(o, target, true);
+  // (0, 0) cannot happen (the target stands on another tile); it would be the skeleton's own tile.
+  if (dir < 0) return;
+  const x = o.x + DX[dir];
+  const y = o.y + DY[dir];
+  if (!world.isFree(x, y, FLIGHT_FREE)) return;
   const arrow = world.spawn('arrow', x, y);
-  arrow.dir = DIRECTIONS.findIndex(([ddx, ddy]) => ddx === dx && ddy === dy);
+  arrow.dir = dir;
   o.reload = SKELETON_RELOAD;
 }
 
 function updateArrow(world: World, o: Entity): void {
-  const [dx, dy] = DIRECTIONS[o.dir];
-  const x = o.x + dx;
-  const y = o.y + dy;
+  const x = o.x + DX[o.dir];
+  const y = o.y + DY[o.dir];
   const hit = world.objectAt(x, y);
   if (hit) {
     hurt(hit, ARROW_DAMAGE);
@@ -151,16 +174,16 @@ function updateArrow(world: World, o: Entity): void {
     return;
   }
   const material = world.getMaterial(x, y);
-  if (ARROW_FREE[material] !== 1) {
+  if (FLIGHT_FREE[material] !== 1) {
     world.removeEntity(o);
-    if (material === Material.table || material === Material.furnace) world.setMaterial(x, y, Material.path);
+    if (material === TABLE || material === FURNACE) world.setMaterial(x, y, PATH);
     return;
   }
   world.moveEntity(o, x, y);
 }
 
 function isGrazer(e: Entity | null): boolean {
-  return e !== null && (e.kind === ObjectKind.zombie || e.kind === ObjectKind.skeleton || e.kind === ObjectKind.cow);
+  return e !== null && (e.kind === ZOMBIE || e.kind === SKELETON || e.kind === COW);
 }
 
 function updatePlant(world: World, o: Entity): void {

@@ -1,4 +1,4 @@
-import { Achievement, Action, DIRECTIONS, ITEM_MAX, Item, Material, ObjectKind } from './constants.ts';
+import { Achievement, Action, DIRECTION_X, DIRECTION_Y, ITEM_MAX, Item, Material, ObjectKind } from './constants.ts';
 import type { Entity, Player } from './entity.ts';
 import {
   BARE_HAND_DAMAGE,
@@ -13,14 +13,32 @@ import {
 } from './rules.ts';
 import type { World } from './world.ts';
 
+// Module-local copies of the ids and tables this hot path reads: under loaders that compile
+// modules to CommonJS (tsx, vite-node) every read of an imported binding is a getter call.
 const HEALTH = Item.health;
 const FOOD = Item.food;
 const DRINK = Item.drink;
 const ENERGY = Item.energy;
+const MAX = ITEM_MAX;
+const DX = DIRECTION_X;
+const DY = DIRECTION_Y;
+const WALKABLE = PLAYER_WALKABLE;
+const LAVA = Material.lava;
+const WATER = Material.water;
+const NOOP = Action.noop;
+const MOVE_LEFT = Action.move_left;
+const MOVE_DOWN = Action.move_down;
+const DO = Action.do;
+const SLEEP = Action.sleep;
+const PLACE_STONE = Action.place_stone;
+const PLACE_PLANT = Action.place_plant;
+const MAKE_WOOD_PICKAXE = Action.make_wood_pickaxe;
+const WAKE_UP = Achievement.wake_up;
 
-type Cost = readonly (readonly [number, number])[];
+/** Items and amounts, flattened: [item, amount, item, amount, …]. */
+type Cost = Int32Array;
 const toCost = (amounts: Partial<Record<keyof typeof Item, number>>): Cost =>
-  Object.entries(amounts).map(([name, n]) => [Item[name as keyof typeof Item], n as number] as const);
+  Int32Array.from(Object.entries(amounts).flatMap(([name, n]) => [Item[name as keyof typeof Item], n as number]));
 
 /** The rule tables of rules.ts compiled into id-indexed lookups for the hot path. */
 const COLLECT_BY_MATERIAL = (() => {
@@ -39,65 +57,74 @@ const COLLECT_BY_MATERIAL = (() => {
   return table;
 })();
 
-const PLACE_BY_ACTION = new Map(
-  PLACE_RULES.map((r) => {
-    const targets = new Uint8Array(Object.keys(Material).length);
-    for (const m of r.targets) targets[Material[m]] = 1;
-    return [
-      Action[r.action],
-      { cost: toCost(r.cost), targets, material: r.name === 'plant' ? -1 : Material[r.name], achievement: Achievement[r.achievement] },
-    ] as const;
-  }),
-);
+type PlaceEntry = { cost: Cost; targets: Uint8Array; material: number; achievement: number };
+type MakeEntry = { cost: Cost; nearby: number[]; item: number; achievement: number };
 
-const MAKE_BY_ACTION = new Map(
-  MAKE_RULES.map((r) => [
-    Action[r.action],
-    { cost: toCost(r.cost), nearby: r.nearby.map((m) => Material[m]), item: Item[r.item], achievement: Achievement[r.achievement] },
-  ] as const),
-);
+/** Placing and crafting rules by action id (holes for other actions). */
+const PLACE_BY_ACTION: PlaceEntry[] = [];
+const MAKE_BY_ACTION: MakeEntry[] = [];
+for (const r of PLACE_RULES) {
+  const targets = new Uint8Array(Object.keys(Material).length);
+  for (const m of r.targets) targets[Material[m]] = 1;
+  PLACE_BY_ACTION[Action[r.action]] = {
+    cost: toCost(r.cost),
+    targets,
+    material: r.name === 'plant' ? -1 : Material[r.name],
+    achievement: Achievement[r.achievement],
+  };
+}
+for (const r of MAKE_RULES) {
+  MAKE_BY_ACTION[Action[r.action]] = {
+    cost: toCost(r.cost),
+    nearby: r.nearby.map((m) => Material[m]),
+    item: Item[r.item],
+    achievement: Achievement[r.achievement],
+  };
+}
 
-const SWORDS = SWORD_DAMAGE.map((s) => [Item[s.item], s.damage] as const);
+/** Swords from best to worst, flattened: [item, damage, …]. */
+const SWORDS = Int32Array.from(SWORD_DAMAGE.flatMap((s) => [Item[s.item], s.damage]));
 
 function affordable(inv: Int32Array, cost: Cost): boolean {
-  for (const [item, n] of cost) if (inv[item] < n) return false;
+  for (let k = 0; k < cost.length; k += 2) if (inv[cost[k]] < cost[k + 1]) return false;
   return true;
 }
 
 function pay(inv: Int32Array, cost: Cost): void {
-  for (const [item, n] of cost) inv[item] -= n;
+  for (let k = 0; k < cost.length; k += 2) inv[cost[k]] -= cost[k + 1];
 }
 
 /** §8.2: one player's update with its chosen action. */
 export function updatePlayer(world: World, p: Player, chosen: number): void {
   const inv = p.inventory;
   // 1. Target tile from the facing at the start of the step.
-  const [fx, fy] = DIRECTIONS[p.facing];
-  const tx = p.x + fx;
-  const ty = p.y + fy;
+  const tx = p.x + DX[p.facing];
+  const ty = p.y + DY[p.facing];
 
   // 2. Sleep override.
   let action = chosen;
   if (p.sleeping) {
-    if (inv[ENERGY] < ITEM_MAX) action = Action.sleep;
+    if (inv[ENERGY] < MAX) action = SLEEP;
     else {
       p.sleeping = false;
-      p.achievements[Achievement.wake_up]++;
+      p.achievements[WAKE_UP]++;
     }
   }
 
   // 3. Dispatch.
-  if (action >= Action.move_left && action <= Action.move_down) {
-    move(world, p, action - Action.move_left);
-  } else if (action === Action.do) {
+  if (action === NOOP) {
+    // Nothing to do.
+  } else if (action >= MOVE_LEFT && action <= MOVE_DOWN) {
+    move(world, p, action - MOVE_LEFT);
+  } else if (action === DO) {
     const target = world.objectAt(tx, ty);
     if (target) interact(p, target);
     else collect(world, p, tx, ty);
-  } else if (action === Action.sleep) {
-    if (inv[ENERGY] < ITEM_MAX) p.sleeping = true;
-  } else if (action >= Action.place_stone && action <= Action.place_plant) {
+  } else if (action === SLEEP) {
+    if (inv[ENERGY] < MAX) p.sleeping = true;
+  } else if (action >= PLACE_STONE && action <= PLACE_PLANT) {
     place(world, p, action, tx, ty);
-  } else if (action >= Action.make_wood_pickaxe) {
+  } else if (action >= MAKE_WOOD_PICKAXE) {
     make(world, p, action);
   }
 
@@ -141,7 +168,7 @@ export function updatePlayer(world: World, p: Player, chosen: number): void {
   for (let i = 0; i < inv.length; i++) {
     const v = inv[i];
     if (v < 0) inv[i] = 0;
-    else if (v > ITEM_MAX) inv[i] = ITEM_MAX;
+    else if (v > MAX) inv[i] = MAX;
   }
 
   // 7. Wake on hurt.
@@ -152,11 +179,10 @@ export function updatePlayer(world: World, p: Player, chosen: number): void {
 /** §8.3: face the direction always; step if free; entering lava kills. */
 function move(world: World, p: Player, dir: number): void {
   p.facing = dir;
-  const [dx, dy] = DIRECTIONS[dir];
-  const x = p.x + dx;
-  const y = p.y + dy;
-  if (world.isFree(x, y, PLAYER_WALKABLE)) world.moveEntity(p, x, y);
-  if (world.getMaterial(p.x, p.y) === Material.lava) p.inventory[HEALTH] = 0;
+  const x = p.x + DX[dir];
+  const y = p.y + DY[dir];
+  if (world.isFree(x, y, WALKABLE)) world.moveEntity(p, x, y);
+  if (world.getMaterial(p.x, p.y) === LAVA) p.inventory[HEALTH] = 0;
 }
 
 /** §8.4: `do` on an object. */
@@ -191,14 +217,14 @@ function interact(p: Player, target: Entity): void {
 }
 
 export function playerDamage(inv: Int32Array): number {
-  for (const [item, damage] of SWORDS) if (inv[item] > 0) return damage;
+  for (let k = 0; k < SWORDS.length; k += 2) if (inv[SWORDS[k]] > 0) return SWORDS[k + 1];
   return BARE_HAND_DAMAGE;
 }
 
 /** §8.5: `do` on a material. */
 function collect(world: World, p: Player, x: number, y: number): void {
   const material = world.getMaterial(x, y);
-  if (material === Material.water) p.thirst = 0;
+  if (material === WATER) p.thirst = 0;
   const rule = COLLECT_BY_MATERIAL[material];
   if (!rule) return;
   if (!affordable(p.inventory, rule.require)) return;
@@ -211,7 +237,7 @@ function collect(world: World, p: Player, x: number, y: number): void {
 
 /** §8.7: placing stone, table, furnace or a plant on the faced tile. */
 function place(world: World, p: Player, action: number, x: number, y: number): void {
-  const rule = PLACE_BY_ACTION.get(action)!;
+  const rule = PLACE_BY_ACTION[action];
   if (world.objectAt(x, y) !== null) return;
   if (!world.inside(x, y) || rule.targets[world.getMaterial(x, y)] !== 1) return;
   if (!affordable(p.inventory, rule.cost)) return;
@@ -223,7 +249,7 @@ function place(world: World, p: Player, action: number, x: number, y: number): v
 
 /** §8.8: crafting next to the required stations, including the column-0 / row-0 quirk. */
 function make(world: World, p: Player, action: number): void {
-  const rule = MAKE_BY_ACTION.get(action)!;
+  const rule = MAKE_BY_ACTION[action];
   for (const station of rule.nearby) if (!nearby(world, p.x, p.y, station)) return;
   if (!affordable(p.inventory, rule.cost)) return;
   pay(p.inventory, rule.cost);

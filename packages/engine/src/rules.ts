@@ -156,13 +156,22 @@ export const BALANCE_RULES: readonly BalanceRule[] = [
 ];
 
 /**
- * §11: daylight at step t. The deterministic cos (det-math.ts) and |cos|³ written as a product
+ * §11: the daylight formula. The deterministic cos (det-math.ts) and |cos|³ written as a product
  * make it the same in every JS engine.
  */
-export function daylightAt(t: number): number {
+function daylightFormula(t: number): number {
   const progress = ((t % 300) / 300) + 0.3;
   const c = Math.abs(cos(Math.PI * progress));
   return 1 - c * c * c;
+}
+
+/** Daylight of each step of the day: the formula depends on t only through t mod 300. */
+const DAYLIGHT_OF_PHASE = Float64Array.from({ length: 300 }, (_, phase) => daylightFormula(phase));
+
+/** §11: daylight at step t (from the table for whole non-negative steps, the step loop's case). */
+export function daylightAt(t: number): number {
+  const phase = t % 300;
+  return phase >= 0 && Number.isInteger(phase) ? DAYLIGHT_OF_PHASE[phase] : daylightFormula(t);
 }
 
 /** §16: Crafter score from success rates in percent. */

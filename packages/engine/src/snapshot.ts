@@ -261,7 +261,8 @@ export function restoreWorld(bytes: Uint8Array): World {
   world.nextId = r.u32();
   world.rng.setState([r.u32(), r.u32(), r.u32(), r.u32()]);
   const material = r.bytes(N * N);
-  for (let i = 0; i < material.length; i++) check(material[i] < MATERIALS.length, `bad material id ${material[i]}`);
+  const materialCount = MATERIALS.length;
+  for (let i = 0; i < material.length; i++) if (material[i] >= materialCount) check(false, `bad material id ${material[i]}`);
   world.material.set(material);
   const chunks = r.u8();
   for (let i = 0; i < chunks; i++) {

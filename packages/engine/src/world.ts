@@ -1,5 +1,6 @@
 import {
   ACTIONS,
+  CHUNK_SIZE,
   CHUNKS_PER_SIDE,
   chunkOf,
   EPISODE_LENGTH,
@@ -54,6 +55,18 @@ export const PROTECTION_HELD = 0xffff;
 export type JointAction = ReadonlyMap<number, number> | readonly (number | undefined)[];
 
 const N = WORLD_SIZE;
+// Module-local copies for the step loop: under loaders that compile modules to CommonJS (tsx,
+// vite-node) every read of an imported binding is a getter call.
+const RADIUS = UPDATE_RADIUS;
+const MATERIAL_COUNT = MATERIALS.length;
+const CHUNK = CHUNK_SIZE;
+const CHUNKS = CHUNKS_PER_SIDE;
+const chunkAt = chunkOf;
+/**
+ * The `newAchievements` of every step that unlocked nothing: one shared frozen array instead of
+ * an allocation per step (typed mutable like the fresh arrays of other steps; writing throws).
+ */
+const NO_ACHIEVEMENTS = Object.freeze([]) as unknown as number[];
 
 export function assertSeed(seed: unknown): asserts seed is number {
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
@@ -95,7 +108,10 @@ export class World {
   /** Step counter (0 after generation). */
   t = 0;
   daylight: number;
-  /** Material id per tile, indexed x * 64 + y. */
+  /**
+   * Material id per tile, indexed x * 64 + y. Change tiles with `setMaterial` once the world
+   * steps: it keeps the per-chunk material counts of balancing current.
+   */
   readonly material = new Uint8Array(N * N);
   /** The entity standing on each tile, indexed x * 64 + y. */
   readonly grid: (Entity | null)[] = new Array<Entity | null>(N * N).fill(null);
@@ -110,6 +126,8 @@ export class World {
   /** Tile indices whose material changed during the last step (or since, by edits). */
   readonly changedTiles: number[] = [];
   private anyRemoved = false;
+  /** Tiles of each material per balancing chunk (chunk * MATERIALS.length + id); counted on first use. */
+  private chunkMaterials: Uint16Array | null = null;
   private readonly stepActions: number[] = [];
 
   /** A world whose every tile is `fill`, with no objects: for tests and tools. */
@@ -162,8 +180,28 @@ export class World {
 
   setMaterial(x: number, y: number, material: number): void {
     const i = x * N + y;
+    const counts = this.chunkMaterials;
+    if (counts !== null) {
+      const base = chunkAt(x, y) * MATERIAL_COUNT;
+      counts[base + this.material[i]]--;
+      counts[base + material]++;
+    }
     this.material[i] = material;
     this.changedTiles.push(i);
+  }
+
+  /** Number of tiles of a material in a balancing chunk (§12). */
+  materialInChunk(chunk: number, material: number): number {
+    let counts = this.chunkMaterials;
+    if (counts === null) {
+      counts = this.chunkMaterials = new Uint16Array(CHUNKS * CHUNKS * MATERIAL_COUNT);
+      const tiles = this.material;
+      for (let x = 0; x < N; x++) {
+        const row = Math.floor(x / CHUNK) * CHUNKS;
+        for (let y = 0; y < N; y++) counts[(row + Math.floor(y / CHUNK)) * MATERIAL_COUNT + tiles[x * N + y]]++;
+      }
+    }
+    return counts[chunk * MATERIAL_COUNT + material];
   }
 
   objectAt(x: number, y: number): Entity | null {
@@ -210,7 +248,7 @@ export class World {
   }
 
   registerChunk(x: number, y: number): void {
-    const chunk = chunkOf(x, y);
+    const chunk = chunkAt(x, y);
     if (this.chunkRegistered[chunk] === 0) {
       this.chunkRegistered[chunk] = 1;
       this.chunkOrder.push(chunk);
@@ -358,7 +396,10 @@ export class World {
   /** True once an 'episode' world has ended (step limit, or nobody alive). */
   get over(): boolean {
     if (this.mode === 'persistent') return false;
-    return this.t >= EPISODE_LENGTH || (this.players.length > 0 && this.players.every((p) => p.dead));
+    if (this.t >= EPISODE_LENGTH) return true;
+    const players = this.players;
+    for (let i = 0; i < players.length; i++) if (!players[i].dead) return false;
+    return players.length > 0;
   }
 
   /**
@@ -389,7 +430,7 @@ export class World {
     for (let i = 0; i < count; i++) {
       const o = objects[i];
       if (o.removed) continue;
-      if (this.nearestPlayerDistance(o.x, o.y) < UPDATE_RADIUS) updateObject(this, o);
+      if (this.nearestPlayerDistance(o.x, o.y) < RADIUS) updateObject(this, o);
     }
     if (guarded) this.restoreGuardedHealth(guarded);
     if (this.t % 10 === 0) balance(this);
@@ -421,21 +462,25 @@ export class World {
     const acts = this.stepActions;
     acts.length = this.players.length;
     acts.fill(0);
-    const assign = (slot: number, action: number | undefined): void => {
-      if (action === undefined) return;
-      const index = this.players.findIndex((p) => p.slot === slot);
-      if (index < 0) throw new RangeError(`no player with slot ${describe(slot)} in this world`);
-      assertAction(action);
-      acts[index] = action;
-    };
     if (actions instanceof Map) {
-      for (const [slot, action] of actions) assign(slot, action);
+      for (const [slot, action] of actions) this.assignAction(acts, slot, action);
     } else if (Array.isArray(actions)) {
-      for (let slot = 0; slot < actions.length; slot++) assign(slot, actions[slot]);
+      for (let slot = 0; slot < actions.length; slot++) this.assignAction(acts, slot, actions[slot]);
     } else {
       throw new TypeError('actions must be a Map from player slot to action or an array indexed by slot');
     }
     return acts;
+  }
+
+  private assignAction(acts: number[], slot: number, action: number | undefined): void {
+    if (action === undefined) return;
+    const players = this.players;
+    // Slots usually equal indices (players are kept in slot order); search otherwise.
+    let index = players[slot]?.slot === slot ? slot : -1;
+    if (index < 0) for (let i = 0; i < players.length; i++) if (players[i].slot === slot) index = i;
+    if (index < 0) throw new RangeError(`no player with slot ${describe(slot)} in this world`);
+    assertAction(action);
+    acts[index] = action;
   }
 
   /** Bodies of players who died last step leave the map; truncated persistent episodes restart. */
@@ -462,17 +507,18 @@ export class World {
       const health = p.inventory[0];
       let reward = (health - p.lastHealth) / 10;
       p.lastHealth = health;
-      const fresh: number[] = [];
+      let fresh: number[] | null = null;
       const ach = p.achievements;
       for (let i = 0; i < ach.length; i++) {
         if (ach[i] > 0 && p.unlocked[i] === 0) {
           p.unlocked[i] = 1;
+          fresh ??= [];
           fresh.push(i);
         }
       }
-      if (fresh.length > 0) reward += 1;
+      if (fresh) reward += 1;
       p.reward = reward;
-      p.newAchievements = fresh;
+      p.newAchievements = fresh ?? NO_ACHIEVEMENTS;
       p.episodeSteps++;
       p.episodeReturn += reward;
       if (health <= 0) {
@@ -519,14 +565,14 @@ export class World {
   /** Semantic id of a tile: the object's id where one stands, else the material id (§15.7). */
   semanticAt(x: number, y: number): number {
     const o = this.objectAt(x, y);
-    return o ? MATERIALS.length + o.kind : this.getMaterial(x, y);
+    return o ? MATERIAL_COUNT + o.kind : this.getMaterial(x, y);
   }
 
   /** The 64×64 semantic map, indexed x * 64 + y (§15.7). */
   semanticMap(out: Uint8Array = new Uint8Array(N * N)): Uint8Array {
     out.set(this.material);
-    for (const p of this.players) if (!p.removed) out[p.x * N + p.y] = MATERIALS.length;
-    for (const o of this.objects) if (!o.removed) out[o.x * N + o.y] = MATERIALS.length + o.kind;
+    for (const p of this.players) if (!p.removed) out[p.x * N + p.y] = MATERIAL_COUNT;
+    for (const o of this.objects) if (!o.removed) out[o.x * N + o.y] = MATERIAL_COUNT + o.kind;
     return out;
   }
 

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { NUM_ACTIONS } from '@aikon/engine';
-import { type WorkforceState, WorkforceClientEvents } from './workforce.ts';
 import { CONTROL_CHARACTER_RE, INVITE_CODE_RE, PROTOCOL_VERSION, RESUME_TOKEN_RE, SEATS_MAX, TICK_RATE_MAX, TICK_RATE_MIN } from './constants.ts';
 
 /**
@@ -76,8 +75,14 @@ export type ResumeRequest = z.infer<typeof ResumeRequest>;
 export const EmptyRequest = z.strictObject({}).optional();
 
 export const ConfigRequest = z
-  .strictObject({ seats: Seats.optional(), seed: Seed.optional(), tickRate: TickRate.optional() })
-  .refine((v) => v.seats !== undefined || v.seed !== undefined || v.tickRate !== undefined, 'nothing to change');
+  .strictObject({
+    seats: Seats.optional(),
+    seed: Seed.optional(),
+    tickRate: TickRate.optional(),
+    /** Host pause of a running game: no tick runs until the host resumes (recorded as `pause`). */
+    paused: z.boolean().optional(),
+  })
+  .refine((v) => v.seats !== undefined || v.seed !== undefined || v.tickRate !== undefined || v.paused !== undefined, 'nothing to change');
 export type ConfigRequest = z.infer<typeof ConfigRequest>;
 
 export const KickRequest = z.strictObject({ memberId: z.string().min(1).max(64) });
@@ -99,26 +104,6 @@ export const ActionRequest = z.strictObject({
   slot: z.int().min(0).max(1023).optional(),
 });
 export type ActionRequest = z.infer<typeof ActionRequest>;
-
-/** Every event a client may send, with its payload schema. */
-export const ClientEvents = {
-  'lobby:create': CreateLobbyRequest,
-  'lobby:join': JoinLobbyRequest,
-  'lobby:resume': ResumeRequest,
-  'lobby:leave': EmptyRequest,
-  'lobby:config': ConfigRequest,
-  'lobby:kick': KickRequest,
-  'lobby:unban': UnbanRequest,
-  'lobby:start': EmptyRequest,
-  'lobby:consent': ConsentRequest,
-  'game:action': ActionRequest,
-  'game:respawn': EmptyRequest,
-  'game:resync': EmptyRequest,
-  /** The client drew its first 3D frame of the world (after each snapshot it answers again). */
-  'game:ready': EmptyRequest,
-  ...WorkforceClientEvents,
-} as const;
-export type ClientEventName = keyof typeof ClientEvents;
 
 // ---- server → client ----------------------------------------------------------------
 
@@ -186,7 +171,13 @@ export const Member = z.object({
 });
 export type Member = z.infer<typeof Member>;
 
-export const LobbyConfig = z.object({ seats: Seats, seed: Seed, tickRate: TickRate });
+export const LobbyConfig = z.object({
+  seats: Seats,
+  seed: Seed,
+  tickRate: TickRate,
+  /** The host paused the running game (absent: running). */
+  paused: z.boolean().optional(),
+});
 export type LobbyConfig = z.infer<typeof LobbyConfig>;
 
 export const LobbyState = z.object({
@@ -275,14 +266,4 @@ export const DeltaMessage = z.object({
   you: SelfState.partial({ inv: true, ach: true }).optional(),
 });
 export type DeltaMessage = z.infer<typeof DeltaMessage>;
-
-export interface ServerToClientEvents {
-  'lobby:state': (state: LobbyState) => void;
-  'lobby:kicked': (info: { lobbyId: string; reason: string }) => void;
-  'lobby:closed': (info: { lobbyId: string; reason: string }) => void;
-  'game:snapshot': (msg: SnapshotMessage) => void;
-  'game:delta': (msg: DeltaMessage) => void;
-  'workforce:state': (state: WorkforceState) => void;
-  error: (err: ErrorMessage) => void;
-}
 
