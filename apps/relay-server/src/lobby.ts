@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import type { Socket } from 'socket.io';
 import { PROTECTION_HELD, SNAPSHOT_VERSION, World } from '@aikon/engine';
 import type { PolicyRunner } from '@aikon/agents/policy';
 import {
@@ -22,11 +21,13 @@ import {
   RECORDING_VERSION,
   SEATS_DEFAULT,
   selfState,
+  type ServerToClientEvents,
   type SnapshotMessage,
   TICK_RATE_DEFAULT,
   type TrackedSlot,
 } from '@aikon/protocol';
 import type { RelayConfig } from './config.ts';
+import type { RelaySocket } from './io.ts';
 import type { RelayMetrics } from './metrics.ts';
 import { type RecordingStore, SessionRecorder } from '@aikon/protocol/node';
 import { type AiWorker, LobbyWorkforce } from './workforce.ts';
@@ -57,7 +58,7 @@ export interface LobbyContext {
   /** A member's resume token was created or dropped. */
   onToken(token: string, member: MemberState | null, lobby: Lobby): void;
   /** Sends an event to every socket in a room (encoded once; stored for connection recovery). */
-  emitToRoom(room: string, event: string, payload: unknown): void;
+  emitToRoom<E extends keyof ServerToClientEvents>(room: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
   /** Optional observer of every tick (benchmarks): its duration and how late it started, in ms. */
   onTick?(ms: number, lobby: Lobby, lateMs: number): void;
   /** Members, settings or the workforce may have changed (durable lobbies save it). */
@@ -112,7 +113,7 @@ export interface MemberState {
   pid: string;
   resumeToken: string;
   exportConsent: boolean;
-  socket: Socket | null;
+  socket: RelaySocket | null;
   /** Client address of the last connection (a kick bans it from this lobby). */
   address: string;
   slot: number | null;
@@ -136,7 +137,7 @@ export interface MemberState {
 }
 
 /** Bytes and packets queued for a socket that the client has not read yet. */
-export function socketBacklog(socket: Socket): { bytes: number; packets: number } {
+export function socketBacklog(socket: RelaySocket): { bytes: number; packets: number } {
   const conn = socket.conn as unknown as { writeBuffer?: unknown[]; transport?: { socket?: { bufferedAmount?: number } } };
   return { bytes: conn.transport?.socket?.bufferedAmount ?? 0, packets: conn.writeBuffer?.length ?? 0 };
 }
@@ -145,7 +146,7 @@ export function socketBacklog(socket: Socket): { bytes: number; packets: number 
 export const CONGESTED_BYTES = 512 * 1024;
 export const CONGESTED_PACKETS = 256;
 
-function congested(socket: Socket): boolean {
+function congested(socket: RelaySocket): boolean {
   const b = socketBacklog(socket);
   return b.bytes > CONGESTED_BYTES || b.packets > CONGESTED_PACKETS;
 }
@@ -231,7 +232,7 @@ export class Lobby {
 
   // ---- membership ---------------------------------------------------------------------
 
-  addMember(socket: Socket, info: { name: string; kind?: PlayerKind; exportConsent?: boolean }): MemberState {
+  addMember(socket: RelaySocket, info: { name: string; kind?: PlayerKind; exportConsent?: boolean }): MemberState {
     if (this.status === 'closed') throw new RelayError('lobby_not_found', 'this lobby has closed');
     for (const ban of this.bans.values()) {
       if (ban.address === socket.handshake.address) throw new RelayError('banned', 'the host removed you from this lobby; only the host can let you back in');
@@ -260,7 +261,7 @@ export class Lobby {
   }
 
   /** Binds a (new or recovered) socket to a member; a previous socket of that member is detached. */
-  attach(member: MemberState, socket: Socket): void {
+  attach(member: MemberState, socket: RelaySocket): void {
     if (member.socket && member.socket !== socket) {
       const old = member.socket;
       old.leave(this.room);
@@ -288,7 +289,7 @@ export class Lobby {
    * new connection (`fresh`: a refresh, not Socket.IO's recovery) the page may be loading the
    * world again: its body is held protected until the client says it has drawn.
    */
-  resume(member: MemberState, socket: Socket, fresh = true): void {
+  resume(member: MemberState, socket: RelaySocket, fresh = true): void {
     this.attach(member, socket);
     if (fresh) {
       member.ready = false;
@@ -301,7 +302,7 @@ export class Lobby {
   }
 
   /** The socket went away without leaving: keep the body for the reconnection window. */
-  disconnected(member: MemberState, socket: Socket): void {
+  disconnected(member: MemberState, socket: RelaySocket): void {
     if (member.socket !== socket) return;
     member.socket = null;
     member.intent = -1;

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Lobby } from './lobby.ts';
 
 /** Prometheus metrics of one relay server (its own registry, so tests can run several). */
 export class RelayMetrics {
@@ -22,5 +23,28 @@ export class RelayMetrics {
 
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'aikon_relay_' });
+  }
+
+  /** Sets the lobby, player and socket gauges from the open lobbies (before each scrape). */
+  observe(lobbies: Iterable<Lobby>, sockets: number): void {
+    this.lobbies.reset();
+    this.players.reset();
+    let waiting = 0;
+    let running = 0;
+    let connected = 0;
+    let away = 0;
+    for (const l of lobbies) {
+      if (l.status === 'running') running++;
+      else waiting++;
+      for (const m of l.members.values()) {
+        if (m.socket) connected++;
+        else away++;
+      }
+    }
+    this.lobbies.set({ status: 'waiting' }, waiting);
+    this.lobbies.set({ status: 'running' }, running);
+    this.players.set({ state: 'connected' }, connected);
+    this.players.set({ state: 'disconnected' }, away);
+    this.sockets.set(sockets);
   }
 }

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRelayClient, type RelayClient } from '@aikon/protocol/client';
-import type { Ack, DeltaMessage, ErrorMessage } from '@aikon/protocol';
+import { createRelayClient, type RelayClient, RelayRequestError, type RelaySocket } from '@aikon/protocol/client';
+import type { Ack, ClientEventName, ClientEventPayloads, ClientEventResults, DeltaMessage, ErrorMessage } from '@aikon/protocol';
 import { startRelayServer, type RelayConfig, type RelayServer } from '../src/server.ts';
 
 export function tempDir(prefix = 'aikon-relay-'): string {
@@ -111,13 +111,29 @@ export function exited(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Any client event with its ack: resolves with the data, rejects with the ErrorMessage. */
-export function request<T = unknown>(client: RelayClient, event: string, payload: unknown = {}): Promise<T> {
+/** Any client event of the contract with its ack: resolves with the data, rejects with the ErrorMessage. */
+export async function request<K extends ClientEventName>(client: RelayClient, event: K, payload: ClientEventPayloads[K]): Promise<ClientEventResults[K]> {
+  try {
+    return await client.request(event, payload);
+  } catch (err) {
+    throw err instanceof RelayRequestError ? err.error : err;
+  }
+}
+
+/** Emits anything, outside the typed event contract: for tests of the relay's refusals. */
+export function emitRaw(target: RelayClient | RelaySocket, ...packet: unknown[]): void {
+  const socket = 'socket' in target ? target.socket : target;
+  Reflect.apply(socket.emit, socket, packet);
+}
+
+/** Like `request`, outside the typed contract (malformed payloads): rejects with the refusal's ErrorMessage. */
+export function requestRaw(client: RelayClient, event: string, payload: unknown): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    client.socket.timeout(5000).emit(event, payload, (err: Error | null, ack: Ack<T>) => {
+    const answer = (err: Error | null, ack: Ack) => {
       if (err) reject(err);
       else if (ack.ok) resolve(ack.data);
       else reject(ack.error);
-    });
+    };
+    emitRaw(client.socket.timeout(5000), event, payload, answer);
   });
 }

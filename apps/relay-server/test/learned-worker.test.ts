@@ -32,7 +32,7 @@ describe('a learned worker in a lobby', () => {
     host.socket.on('workforce:state', (s: WorkforceState) => (box.state = s));
     const created = await host.createLobby({ name: 'Hana', seed: 11, tickRate: 15 });
     const code = created.lobby.code;
-    const { workerId: learnedId } = await wf<{ workerId: string }>(host, 'workforce:add', { name: 'Lea', brain: 'learned' });
+    const { workerId: learnedId } = await wf(host, 'workforce:add', { name: 'Lea', brain: 'learned' });
     await wf(host, 'workforce:add', { name: 'Sam' });
     await wf(host, 'workforce:add', { name: 'Hal', brain: 'hybrid' });
     await host.start();

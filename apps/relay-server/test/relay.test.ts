@@ -6,7 +6,7 @@ import { WorldMirror } from '@aikon/protocol';
 import { ACTIONS } from '@aikon/engine';
 import { INVITE_CODE_RE, parseInviteCode, replayLog } from '@aikon/protocol';
 import { readFileSync } from 'node:fs';
-import { connectClient, nextError, request, startTestServer, waitFor } from './helpers.ts';
+import { connectClient, emitRaw, nextError, request, startTestServer, waitFor } from './helpers.ts';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
@@ -344,7 +344,7 @@ describe('relay server with real socket.io clients', () => {
     ];
     for (const [event, payload, code] of cases) {
       const err = nextError(a);
-      a.socket.emit(event, payload);
+      emitRaw(a, event, payload);
       const e = await err;
       expect([event, e.code]).toEqual([event, code]);
     }

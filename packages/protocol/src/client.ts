@@ -2,6 +2,7 @@ import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket
 import * as msgpackParser from 'socket.io-msgpack-parser';
 import { ACTIONS, type ActionName } from '@aikon/engine';
 import { WorldMirror } from './delta.ts';
+import type { ClientEventName, ClientEventPayloads, ClientEventResults, ClientToServerEvents, ServerToClientEvents } from './contract.ts';
 import type {
   Ack,
   ConfigRequest,
@@ -66,8 +67,11 @@ class Emitter<A extends unknown[]> {
 
 const STORAGE_KEY = 'aikon.resume';
 
+/** The relay's default namespace, typed by the event contract. */
+export type RelaySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
 export interface RelayClient {
-  readonly socket: Socket;
+  readonly socket: RelaySocket;
   readonly mirror: WorldMirror;
   /** Latest lobby state (null when not in a lobby). */
   readonly lobby: LobbyState | null;
@@ -88,6 +92,11 @@ export interface RelayClient {
    */
   resume(resumeToken?: string, options?: { takeover?: boolean }): Promise<JoinResult>;
   leave(): Promise<void>;
+  /**
+   * Sends any client event of the contract and resolves with its acknowledgement's data
+   * (rejects with RelayRequestError on a refusal, or an Error on timeout).
+   */
+  request<K extends ClientEventName>(event: K, payload: ClientEventPayloads[K]): Promise<ClientEventResults[K]>;
   setConfig(config: ConfigRequest): Promise<LobbyState>;
   kick(memberId: string): Promise<void>;
   start(): Promise<LobbyState>;
@@ -112,7 +121,7 @@ export interface RelayClient {
 
 export function createRelayClient(url: string, options: RelayClientOptions = {}): RelayClient {
   const timeoutMs = options.timeoutMs ?? 5000;
-  const socket: Socket = io(url, {
+  const socket: RelaySocket = io(url, {
     parser: msgpackParser,
     transports: ['websocket'],
     autoConnect: false,
@@ -135,9 +144,38 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
   let resyncPending = false;
   let wasConnected = false;
 
-  function request<T>(event: string, payload?: unknown): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      socket.timeout(timeoutMs).emit(event, payload ?? {}, (err: Error | null, ack: Ack<T>) => {
+  /**
+   * One sender per event, each a concrete (fully type-checked) call of the typed socket, so that
+   * `request` can stay generic over the event name: Socket.IO's emit types cannot be forwarded
+   * generically.
+   */
+  const t = () => socket.timeout(timeoutMs);
+  const send: { [K in ClientEventName]: (payload: ClientEventPayloads[K], ack: (err: Error | null, answer: Ack<ClientEventResults[K]>) => void) => void } = {
+    'lobby:create': (p, ack) => t().emit('lobby:create', p, ack),
+    'lobby:join': (p, ack) => t().emit('lobby:join', p, ack),
+    'lobby:resume': (p, ack) => t().emit('lobby:resume', p, ack),
+    'lobby:leave': (p, ack) => t().emit('lobby:leave', p, ack),
+    'lobby:config': (p, ack) => t().emit('lobby:config', p, ack),
+    'lobby:kick': (p, ack) => t().emit('lobby:kick', p, ack),
+    'lobby:unban': (p, ack) => t().emit('lobby:unban', p, ack),
+    'lobby:start': (p, ack) => t().emit('lobby:start', p, ack),
+    'lobby:consent': (p, ack) => t().emit('lobby:consent', p, ack),
+    'game:action': (p, ack) => t().emit('game:action', p, ack),
+    'game:respawn': (p, ack) => t().emit('game:respawn', p, ack),
+    'game:resync': (p, ack) => t().emit('game:resync', p, ack),
+    'game:ready': (p, ack) => t().emit('game:ready', p, ack),
+    'workforce:add': (p, ack) => t().emit('workforce:add', p, ack),
+    'workforce:remove': (p, ack) => t().emit('workforce:remove', p, ack),
+    'workforce:goal': (p, ack) => t().emit('workforce:goal', p, ack),
+    'workforce:approve': (p, ack) => t().emit('workforce:approve', p, ack),
+    'workforce:kill': (p, ack) => t().emit('workforce:kill', p, ack),
+    'workforce:settings': (p, ack) => t().emit('workforce:settings', p, ack),
+    'workforce:audit': (p, ack) => t().emit('workforce:audit', p, ack),
+  };
+
+  function request<K extends ClientEventName>(event: K, payload: ClientEventPayloads[K]): Promise<ClientEventResults[K]> {
+    return new Promise((resolve, reject) => {
+      send[event](payload, (err, ack) => {
         if (err) reject(err);
         else if (ack.ok) resolve(ack.data);
         else reject(new RelayRequestError(ack.error));
@@ -207,7 +245,7 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
     if (wasConnected && !socket.recovered && resumeToken && memberId) {
       // The server could not restore the session (e.g. it expired): resume by token.
       // Its own previous connection may not have timed out on the server yet: take it over.
-      request<JoinResult>('lobby:resume', { resumeToken, takeover: true }).then(joined, (err: unknown) => {
+      request('lobby:resume', { resumeToken, takeover: true }).then(joined, (err: unknown) => {
         if (err instanceof RelayRequestError) {
           errorEvents.emit(err.error);
           forget();
@@ -249,39 +287,40 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
       });
     },
     async createLobby(req) {
-      return joined(await request<JoinResult>('lobby:create', req));
+      return joined(await request('lobby:create', req));
     },
     async joinLobby(code, req) {
       // After a page refresh the stored token brings the player back to the same body.
       const token = req.resumeToken ?? resumeToken ?? undefined;
-      return joined(await request<JoinResult>('lobby:join', { ...req, code, ...(token ? { resumeToken: token } : {}) }));
+      return joined(await request('lobby:join', { ...req, code, ...(token ? { resumeToken: token } : {}) }));
     },
     async resume(token, options = {}) {
       const t = token ?? resumeToken;
       if (!t) throw new Error('no resume token');
-      return joined(await request<JoinResult>('lobby:resume', { resumeToken: t, ...(options.takeover ? { takeover: true } : {}) }));
+      return joined(await request('lobby:resume', { resumeToken: t, ...(options.takeover ? { takeover: true } : {}) }));
     },
+    request,
     async leave() {
-      await request('lobby:leave');
+      await request('lobby:leave', {});
       forget();
     },
     async setConfig(config) {
-      return request<LobbyState>('lobby:config', config);
+      return request('lobby:config', config);
     },
     async kick(id) {
       await request('lobby:kick', { memberId: id });
     },
     async start() {
-      return request<LobbyState>('lobby:start');
+      return request('lobby:start', {});
     },
     async setExportConsent(exportConsent) {
       await request('lobby:consent', { exportConsent });
     },
     async respawn() {
-      await request('game:respawn');
+      await request('game:respawn', {});
     },
     async resync() {
-      await request('game:resync');
+      await request('game:resync', {});
     },
     ready() {
       socket.emit('game:ready', {});

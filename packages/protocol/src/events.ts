@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { NUM_ACTIONS } from '@aikon/engine';
-import { type WorkforceState, WorkforceClientEvents } from './workforce.ts';
 import { CONTROL_CHARACTER_RE, INVITE_CODE_RE, PROTOCOL_VERSION, RESUME_TOKEN_RE, SEATS_MAX, TICK_RATE_MAX, TICK_RATE_MIN } from './constants.ts';
 
 /**
@@ -99,26 +98,6 @@ export const ActionRequest = z.strictObject({
   slot: z.int().min(0).max(1023).optional(),
 });
 export type ActionRequest = z.infer<typeof ActionRequest>;
-
-/** Every event a client may send, with its payload schema. */
-export const ClientEvents = {
-  'lobby:create': CreateLobbyRequest,
-  'lobby:join': JoinLobbyRequest,
-  'lobby:resume': ResumeRequest,
-  'lobby:leave': EmptyRequest,
-  'lobby:config': ConfigRequest,
-  'lobby:kick': KickRequest,
-  'lobby:unban': UnbanRequest,
-  'lobby:start': EmptyRequest,
-  'lobby:consent': ConsentRequest,
-  'game:action': ActionRequest,
-  'game:respawn': EmptyRequest,
-  'game:resync': EmptyRequest,
-  /** The client drew its first 3D frame of the world (after each snapshot it answers again). */
-  'game:ready': EmptyRequest,
-  ...WorkforceClientEvents,
-} as const;
-export type ClientEventName = keyof typeof ClientEvents;
 
 // ---- server → client ----------------------------------------------------------------
 
@@ -275,14 +254,4 @@ export const DeltaMessage = z.object({
   you: SelfState.partial({ inv: true, ach: true }).optional(),
 });
 export type DeltaMessage = z.infer<typeof DeltaMessage>;
-
-export interface ServerToClientEvents {
-  'lobby:state': (state: LobbyState) => void;
-  'lobby:kicked': (info: { lobbyId: string; reason: string }) => void;
-  'lobby:closed': (info: { lobbyId: string; reason: string }) => void;
-  'game:snapshot': (msg: SnapshotMessage) => void;
-  'game:delta': (msg: DeltaMessage) => void;
-  'workforce:state': (state: WorkforceState) => void;
-  error: (err: ErrorMessage) => void;
-}
 

@@ -4,3 +4,4 @@ export * from './delta.ts';
 export * from './recording.ts';
 export * from './episodes.ts';
 export * from './replay.ts';
+export * from './contract.ts';

@@ -67,15 +67,6 @@ export const WorkforceSettingsRequest = z
   .refine((v) => v.approval !== undefined || v.commanders !== undefined, 'nothing to change');
 export type WorkforceSettingsRequest = z.infer<typeof WorkforceSettingsRequest>;
 
-export const WorkforceClientEvents = {
-  'workforce:add': WorkforceAddRequest,
-  'workforce:remove': WorkforceRemoveRequest,
-  'workforce:goal': WorkforceGoalRequest,
-  'workforce:approve': WorkforceApproveRequest,
-  'workforce:kill': z.strictObject({}).optional(),
-  'workforce:settings': WorkforceSettingsRequest,
-  'workforce:audit': z.strictObject({}).optional(),
-} as const;
 
 // ---- server → client ----------------------------------------------------------------
 

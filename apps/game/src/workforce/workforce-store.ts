@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { RelayClient } from '@aikon/protocol/client';
-import type { Ack, AuditLine, StructuredGoal, WorkerBrain, WorkforceGoalResult, WorkforceSettings, WorkforceState } from '@aikon/protocol';
+import type { AuditLine, ClientEventName, ClientEventPayloads, ClientEventResults, StructuredGoal, WorkerBrain, WorkforceGoalResult, WorkforceSettings, WorkforceState } from '@aikon/protocol';
 import { useLobby } from '../net/lobby-store.ts';
 import { errorText } from '../net/relay-source.ts';
 
@@ -31,20 +31,17 @@ export interface WorkforceStore {
   downloadAudit(): Promise<void>;
 }
 
-function request<T>(client: RelayClient | null, event: string, payload: unknown = {}): Promise<T> {
-  if (!client) return Promise.reject(new Error('Not connected to a lobby.'));
-  return new Promise<T>((resolve, reject) => {
-    client.socket.timeout(5000).emit(event, payload, (err: Error | null, ack: Ack<T>) => {
-      if (err) reject(err);
-      else if (ack.ok) resolve(ack.data);
-      else {
-        // The refusal also came as an `error` event, which the lobby store shows in its banner;
-        // this panel shows it next to the control instead.
-        if (useLobby.getState().error === ack.error.message) useLobby.setState({ error: null });
-        reject({ error: ack.error });
-      }
-    });
-  });
+async function request<K extends ClientEventName>(event: K, payload: ClientEventPayloads[K]): Promise<ClientEventResults[K]> {
+  const client = useLobby.getState().client;
+  if (!client) throw new Error('Not connected to a lobby.');
+  try {
+    return await client.request(event, payload);
+  } catch (err) {
+    // A refusal also came as an `error` event, which the lobby store shows in its banner;
+    // this panel shows it next to the control instead.
+    if (useLobby.getState().error === errorText(err)) useLobby.setState({ error: null });
+    throw err;
+  }
 }
 
 /** The relay's origin: the page's own (the relay serves the game), or `?relay=`. */
@@ -54,10 +51,9 @@ function relayOrigin(): string {
 }
 
 export const useWorkforce = create<WorkforceStore>()((set, get) => {
-  const client = () => useLobby.getState().client;
-  const run = async (event: string, payload?: unknown): Promise<boolean> => {
+  const run = async <K extends ClientEventName>(event: K, payload: ClientEventPayloads[K]): Promise<boolean> => {
     try {
-      await request(client(), event, payload);
+      await request(event, payload);
       set({ error: null });
       return true;
     } catch (err) {
@@ -83,7 +79,7 @@ export const useWorkforce = create<WorkforceStore>()((set, get) => {
       set({ busy: true, goalError: null });
       try {
         const payload = typeof goal === 'string' ? { text: goal.trim() } : { goal };
-        const result = await request<WorkforceGoalResult>(client(), 'workforce:goal', payload);
+        const result = await request('workforce:goal', payload);
         set({ goalResult: result, goalError: null, busy: false });
         return true;
       } catch (err) {
@@ -95,14 +91,14 @@ export const useWorkforce = create<WorkforceStore>()((set, get) => {
       if (await run('workforce:approve', { planId, approve })) set({ goalResult: null });
     },
     async kill() {
-      if (await run('workforce:kill')) set({ goalResult: null });
+      if (await run('workforce:kill', {})) set({ goalResult: null });
     },
     async setSettings(change) {
       await run('workforce:settings', change);
     },
     async downloadAudit() {
       const lobby = useLobby.getState().lobby;
-      const token = client()?.resumeToken;
+      const token = useLobby.getState().client?.resumeToken;
       if (!lobby || !token) return;
       try {
         const res = await fetch(new URL(`/api/lobbies/${lobby.code}/audit`, relayOrigin()), { headers: { authorization: `Bearer ${token}` } });

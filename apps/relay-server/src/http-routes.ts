@@ -1,0 +1,129 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DatasetApiHandler } from '@aikon/datasets/api';
+import type { Logger } from 'pino';
+import type { RelayConfig } from './config.ts';
+import type { DreamHost } from './dream.ts';
+import type { RelayIo } from './io.ts';
+import type { RelayMetrics } from './metrics.ts';
+import type { LobbyRegistry } from './registry.ts';
+import { serveStatic } from './static.ts';
+
+export interface HttpRoutes {
+  /** Answers one request (never throws: a failing handler answers 500). */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Releases what the routes opened (the dataset API's index). */
+  close(): Promise<void>;
+}
+
+interface RouteDeps {
+  config: RelayConfig;
+  log: Logger;
+  metrics: RelayMetrics;
+  registry: LobbyRegistry;
+  dream: DreamHost;
+  io: RelayIo;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+/**
+ * The relay's HTTP side: model files for browser dream shards, the dataset API, /healthz,
+ * /metrics, lobby lookups by invite code and their audit logs, and the built game.
+ */
+export function createHttpRoutes({ config, log, metrics, registry, dream, io }: RouteDeps): HttpRoutes {
+  // The dataset API (episodes, exports) over the same data directory; its module is heavy
+  // (HDF5, Parquet writers), so it loads on the first request.
+  let datasets: Promise<DatasetApiHandler> | null = null;
+  function datasetApi(): Promise<DatasetApiHandler> {
+    datasets ??= import('@aikon/datasets/api').then((m) => m.createDatasetApi({ dataDir: config.dataDir }));
+    return datasets;
+  }
+
+  function route(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0];
+    if (dream.handleHttp(req, res, path)) return; // /models/manifest.json and its .onnx files
+    if (config.datasetsApi && (path === '/api/datasets' || path.startsWith('/api/datasets/'))) {
+      datasetApi().then(
+        (handler) => handler(req, res, () => json(res, 404, { error: 'not_found' })),
+        (err: unknown) => {
+          log.error({ err }, 'dataset API unavailable');
+          if (!res.headersSent) json(res, 503, { error: 'unavailable' });
+        },
+      );
+      return;
+    }
+    if (path === '/healthz') {
+      json(res, 200, { status: 'ok', uptimeS: Math.round(process.uptime()), lobbies: registry.size, sockets: io.engine.clientsCount });
+      return;
+    }
+    if (path === '/metrics') {
+      metrics.observe(registry.lobbies.values(), io.engine.clientsCount);
+      metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+        (err: unknown) => {
+          log.error({ err }, 'metrics failed');
+          res.writeHead(500).end();
+        },
+      );
+      return;
+    }
+    const audit = /^\/api\/lobbies\/([A-Za-z0-9_-]{22})\/audit$/.exec(path);
+    if (audit) {
+      serveAudit(req, res, audit[1]);
+      return;
+    }
+    const m = /^\/api\/lobbies\/([A-Za-z0-9_-]{22})$/.exec(path);
+    if (m) {
+      const lobby = registry.byInviteCode(m[1]);
+      if (!lobby) json(res, 404, { error: 'lobby_not_found' });
+      else {
+        const s = lobby.state();
+        json(res, 200, { status: s.status, members: s.members.length, seats: s.config.seats, tickRate: s.config.tickRate });
+      }
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405).end();
+      return;
+    }
+    serveStatic(config.staticDir, req, res);
+  }
+
+  /**
+   * The workforce audit log as JSON lines, for members only: the member's resume token as
+   * `Authorization: Bearer TOKEN` (or `?token=TOKEN`).
+   */
+  function serveAudit(req: IncomingMessage, res: ServerResponse, code: string): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return void json(res, 405, { error: 'method_not_allowed' });
+    const lobby = registry.byInviteCode(code);
+    if (!lobby) return void json(res, 404, { error: 'lobby_not_found' });
+    const auth = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const token = auth ?? new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? '';
+    const entry = registry.byToken(token);
+    if (!entry || entry.lobby !== lobby) return void json(res, 403, { error: 'not_a_member', message: 'only members of this lobby may read its audit log' });
+    const body = lobby.workforce.auditJsonl();
+    res.writeHead(200, {
+      'content-type': 'application/x-ndjson; charset=utf-8',
+      'content-disposition': `attachment; filename="aikon-audit-${lobby.id}.jsonl"`,
+      'cache-control': 'no-store',
+      'content-length': Buffer.byteLength(body),
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  return {
+    handle(req, res) {
+      try {
+        route(req, res);
+      } catch (err) {
+        log.error({ err }, 'http handler failed');
+        if (!res.headersSent) res.writeHead(500).end('internal error');
+      }
+    },
+    async close() {
+      if (datasets) await datasets.then((d) => d.close()).catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { Server as HttpServer } from 'node:http';
+import type { ClientToServerEvents, RelaySocketData, ServerToClientEvents } from '@aikon/protocol';
+import { Server, type Socket } from 'socket.io';
+import { Adapter, type BroadcastOptions, SessionAwareAdapter } from 'socket.io-adapter';
+import * as msgpackParser from 'socket.io-msgpack-parser';
+import type { RelayConfig } from './config.ts';
+
+/** Events between relay processes (none yet). */
+type RelayServerSideEvents = Record<never, never>;
+
+/** The relay's Socket.IO server and sockets, typed by the event contract of @aikon/protocol. */
+export type RelayIo = Server<ClientToServerEvents, ServerToClientEvents, RelayServerSideEvents, RelaySocketData>;
+export type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, RelayServerSideEvents, RelaySocketData>;
+
+/** Events kept for connection state recovery; everything else is sent but not stored. */
+const RECOVERABLE_EVENTS: ReadonlySet<unknown> = new Set(['lobby:state', 'lobby:kicked', 'lobby:closed'] satisfies (keyof ServerToClientEvents)[]);
+
+/**
+ * With connection state recovery, Socket.IO stores every emitted packet for the whole
+ * recovery window (2 min, purged once a minute) to replay it after a reconnect. Per-tick deltas
+ * and snapshots would make that hundreds of MB at a few hundred players, and a recovered client
+ * gets a fresh snapshot anyway: only the small lobby events are stored. (The client's recovery
+ * offset is the last stored packet it saw; the server re-broadcasts each lobby's state every
+ * 30 s to keep offsets inside the window.)
+ */
+export class RelayAdapter extends SessionAwareAdapter {
+  override broadcast(packet: { type: number; data?: unknown[]; id?: number }, opts: BroadcastOptions): void {
+    if (RECOVERABLE_EVENTS.has(packet.data?.[0])) super.broadcast(packet, opts);
+    else Adapter.prototype.broadcast.call(this, packet, opts);
+  }
+}
+
+/** The relay's Socket.IO server on `http`: msgpack, connection state recovery, bounded frames. */
+export function createRelayIo(http: HttpServer, config: RelayConfig): RelayIo {
+  return new Server(http, {
+    parser: msgpackParser,
+    maxHttpBufferSize: config.maxHttpBufferSize,
+    serveClient: false,
+    cors: { origin: false },
+    connectionStateRecovery: { maxDisconnectionDuration: config.reconnectMs, skipMiddlewares: true },
+    adapter: RelayAdapter,
+  });
+}
+
+/**
+ * Socket.IO's session-aware adapter (connection state recovery) keeps a cleanup interval that
+ * is never cleared, so a closed server stays reachable from it. Only tests and benchmarks
+ * start several servers in one process, but cutting the references keeps that bounded.
+ */
+export function releaseAdapter(io: RelayIo): void {
+  const adapter = io.of('/').adapter as unknown as Record<string, unknown> & { sessions?: Map<unknown, unknown>; rooms?: Map<unknown, unknown>; sids?: Map<unknown, unknown> };
+  adapter.sessions?.clear();
+  adapter.rooms?.clear();
+  adapter.sids?.clear();
+  adapter.packets = [];
+  adapter.nsp = undefined;
+  adapter.encoder = undefined;
+}

@@ -1,0 +1,125 @@
+import type { z } from 'zod';
+import {
+  ActionRequest,
+  type Ack,
+  ConfigRequest,
+  ConsentRequest,
+  CreateLobbyRequest,
+  type DeltaMessage,
+  EmptyRequest,
+  type ErrorMessage,
+  JoinLobbyRequest,
+  type JoinResult,
+  KickRequest,
+  type LobbyState,
+  ResumeRequest,
+  type SnapshotMessage,
+  UnbanRequest,
+} from './events.ts';
+import {
+  type AuditLine,
+  type WorkforceGoalResult,
+  type WorkforceSettings,
+  type WorkforceState,
+  WorkforceAddRequest,
+  WorkforceApproveRequest,
+  WorkforceGoalRequest,
+  WorkforceRemoveRequest,
+  WorkforceSettingsRequest,
+} from './workforce.ts';
+
+/**
+ * The relay's Socket.IO event contract (protocol version 1), defined once for both sides:
+ * the relay types its server as `Server<ClientToServerEvents, ServerToClientEvents, …>` and the
+ * client helper its socket as `Socket<ServerToClientEvents, ClientToServerEvents>`.
+ *
+ * Client → server: each event carries one payload (validated by `ClientEvents[name]` at the
+ * relay's boundary) and optionally an acknowledgement, answered with `Ack<ClientEventResults[name]>`.
+ */
+const clientEventSchemas = {
+  'lobby:create': CreateLobbyRequest,
+  'lobby:join': JoinLobbyRequest,
+  'lobby:resume': ResumeRequest,
+  'lobby:leave': EmptyRequest,
+  'lobby:config': ConfigRequest,
+  'lobby:kick': KickRequest,
+  'lobby:unban': UnbanRequest,
+  'lobby:start': EmptyRequest,
+  'lobby:consent': ConsentRequest,
+  'game:action': ActionRequest,
+  'game:respawn': EmptyRequest,
+  'game:resync': EmptyRequest,
+  /** The client drew its first 3D frame of the world (after each snapshot it answers again). */
+  'game:ready': EmptyRequest,
+  'workforce:add': WorkforceAddRequest,
+  'workforce:remove': WorkforceRemoveRequest,
+  'workforce:goal': WorkforceGoalRequest,
+  'workforce:approve': WorkforceApproveRequest,
+  'workforce:kill': EmptyRequest,
+  'workforce:settings': WorkforceSettingsRequest,
+  'workforce:audit': EmptyRequest,
+} as const;
+
+export type ClientEventName = keyof typeof clientEventSchemas;
+/** What a client sends with each event (the schema's input). */
+export type ClientEventPayloads = { [K in ClientEventName]: z.input<(typeof clientEventSchemas)[K]> };
+/** What the relay's handler gets once the payload passed its schema. */
+export type ClientEventRequests = { [K in ClientEventName]: z.output<(typeof clientEventSchemas)[K]> };
+
+/** The `data` of a successful acknowledgement, per event. */
+export interface ClientEventResults {
+  'lobby:create': JoinResult;
+  'lobby:join': JoinResult;
+  'lobby:resume': JoinResult;
+  'lobby:leave': null;
+  'lobby:config': LobbyState;
+  'lobby:kick': null;
+  'lobby:unban': null;
+  'lobby:start': LobbyState;
+  'lobby:consent': null;
+  'game:action': null;
+  'game:respawn': null;
+  'game:resync': null;
+  'game:ready': null;
+  'workforce:add': { workerId: string };
+  'workforce:remove': null;
+  'workforce:goal': WorkforceGoalResult;
+  /** The installed plan when approved, null when rejected. */
+  'workforce:approve': WorkforceGoalResult | null;
+  'workforce:kill': null;
+  'workforce:settings': WorkforceSettings;
+  'workforce:audit': { lines: readonly AuditLine[] };
+}
+
+/** Every event a client may send, with its payload schema (typed per event, for generic handlers). */
+export const ClientEvents: { readonly [K in ClientEventName]: z.ZodType<ClientEventRequests[K], ClientEventPayloads[K]> } = clientEventSchemas;
+
+/** True for the name of an event a client may send (anything else is refused as `unknown_event`). */
+export function isClientEvent(name: string): name is ClientEventName {
+  return Object.hasOwn(clientEventSchemas, name);
+}
+
+export type AckCallback<K extends ClientEventName> = (answer: Ack<ClientEventResults[K]>) => void;
+
+/** Client → server: the payload, and an acknowledgement when the client wants the answer. */
+export type ClientToServerEvents = {
+  [K in ClientEventName]: (...args: [payload: ClientEventPayloads[K]] | [payload: ClientEventPayloads[K], ack: AckCallback<K>]) => void;
+};
+
+/** Server → client events (the relay's default namespace). */
+export interface ServerToClientEvents {
+  'lobby:state': (state: LobbyState) => void;
+  'lobby:kicked': (info: { lobbyId: string; reason: string }) => void;
+  'lobby:closed': (info: { lobbyId: string; reason: string }) => void;
+  'game:snapshot': (msg: SnapshotMessage) => void;
+  'game:delta': (msg: DeltaMessage) => void;
+  'workforce:state': (state: WorkforceState) => void;
+  /** Every refused event (also answered through its acknowledgement when it had one). */
+  error: (err: ErrorMessage) => void;
+}
+
+/** Per-connection data the relay keeps on a socket (restored with it by connection state recovery). */
+export interface RelaySocketData {
+  lobbyId?: string;
+  memberId?: string;
+}
