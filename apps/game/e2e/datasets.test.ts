@@ -6,12 +6,13 @@
  * the page's code kept out of the first page's bundle.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { parquetMetadata } from 'hyparquet';
 import { generateSessions } from '@aikon/datasets';
+import { type LoopRound, MANIFEST_FORMAT, MANIFEST_VERSION, parseManifest } from '@aikon/world-model';
 import { startRelayServer, type RelayServer } from '@aikon/relay-server';
 import { launchChromium, REPO } from './harness.ts';
 
@@ -20,9 +21,11 @@ const tmp = mkdtempSync(join(tmpdir(), 'aikon-ds-e2e-'));
 const DIST = join(tmp, 'dist');
 const DATA = join(tmp, 'data');
 const EMPTY = join(tmp, 'empty');
+const LOOP_MODELS = join(tmp, 'loop-models');
 
 let relay: RelayServer;
 let emptyRelay: RelayServer;
+let loopRelay: RelayServer;
 let browser: Browser;
 const pages: Page[] = [];
 let expected: { sessions: number; episodes: number; steps: number; human: number; ai: number };
@@ -68,6 +71,30 @@ async function fullShot(page: Page, name: string): Promise<void> {
 const text = (page: Page, testId: string) => page.getByTestId(testId).innerText({ timeout: 15_000 });
 const num = async (page: Page, testId: string) => Number((await text(page, testId)).replace(/[^\d.]/g, ''));
 
+/** Three rounds of the training loop as the manifest keeps them: round 2 is kept as a candidate (it did not beat round 1's policy). */
+function loopRound(round: number, score: number, registered: boolean, h1: number, h16: number): LoopRound {
+  const s = { score, scoreInterval: { low: score - 0.5, high: score + 0.6, level: 95 }, meanReturn: 2 + round, meanLength: 190 };
+  return {
+    round,
+    runDir: '/data/loop',
+    quick: false,
+    finishedAt: `2026-12-0${round}T01:00:00.000Z`,
+    evaluation: { seed: 0, episodes: 100 },
+    data: { sessions: 50 * round, steps: { ai: 60_000 * round, human: 1_200 }, episodes: { ai: 50 * round, human: 3 } },
+    worldModel: { name: 'world-sim-loop', steps: 4000 * round, viewAccuracy: { '1': h1, '4': h1 - 3, '16': h16, '64': h16 - 15 }, heldOutEpisodes: 5 * round },
+    policies: [
+      { name: 'loop-bc', stage: 'bc', ...s },
+      { name: 'loop-imagination', stage: 'rl-imagination', ...s, score: score - 1 },
+    ],
+    random: { score: 1.5, scoreInterval: { low: 1.2, high: 1.7, level: 95 }, meanReturn: 1.3, meanLength: 158 },
+    incumbent: round === 1 ? null : { name: 'loop-policy', ...s },
+    registered: registered ? ['loop-policy', 'world-sim-loop'] : [],
+    decision: registered ? 'loop-bc registered as loop-policy' : 'loop-bc does not beat loop-policy: kept as a candidate',
+    seconds: { record: 60, worldModel: 600, bc: 720, imagination: 360, evaluation: 40, registration: 0.1 },
+  };
+}
+const LOOP_HISTORY = [loopRound(1, 4.2, true, 95.1, 80.3), loopRound(2, 3.9, false, 96.0, 82.5), loopRound(3, 6.8, true, 96.4, 84.9)];
+
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   // A private build (the shared dist/game may be rebuilt by other tests meanwhile).
@@ -78,7 +105,13 @@ beforeAll(async () => {
   generateSessions({ dataDir: DATA, episodes: 6, seed: 1, sessions: 2, players: 2, maxSteps: 90, startedAt: (s) => day(s) });
   generateSessions({ dataDir: DATA, episodes: 6, seed: 2, sessions: 2, players: 2, maxSteps: 140, humanSlots: [1], startedAt: (s) => day(s + 1) });
   relay = await startRelayServer({ port: 0, host: '127.0.0.1', dataDir: DATA, staticDir: DIST, logLevel: 'silent' });
-  emptyRelay = await startRelayServer({ port: 0, host: '127.0.0.1', dataDir: EMPTY, staticDir: DIST, logLevel: 'silent' });
+  // The empty relay's models: a manifest without training rounds.
+  mkdirSync(join(EMPTY, 'models'), { recursive: true });
+  writeFileSync(join(EMPTY, 'models', 'manifest.json'), JSON.stringify({ format: MANIFEST_FORMAT, version: MANIFEST_VERSION, models: [] }));
+  emptyRelay = await startRelayServer({ port: 0, host: '127.0.0.1', dataDir: EMPTY, staticDir: DIST, modelsDir: join(EMPTY, 'models'), logLevel: 'silent' });
+  mkdirSync(LOOP_MODELS, { recursive: true });
+  writeFileSync(join(LOOP_MODELS, 'manifest.json'), JSON.stringify(parseManifest({ format: MANIFEST_FORMAT, version: MANIFEST_VERSION, models: [], history: LOOP_HISTORY })));
+  loopRelay = await startRelayServer({ port: 0, host: '127.0.0.1', dataDir: DATA, staticDir: DIST, modelsDir: LOOP_MODELS, logLevel: 'silent' });
   const sum = (await (await fetch(`${relay.url}/api/datasets`)).json()) as { sessions: number; stats: typeof expected };
   expected = { ...sum.stats, sessions: sum.sessions };
   browser = await launchChromium();
@@ -89,6 +122,7 @@ afterAll(async () => {
   await browser?.close();
   await relay?.close();
   await emptyRelay?.close();
+  await loopRelay?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -233,6 +267,38 @@ describe('Datasets page (Chromium, real relay)', () => {
     await empty.waitFor({ timeout: 20_000 });
     expect(await empty.innerText()).toContain('npm run dataset -- generate --episodes 20 --policy random --seed 1');
     await page.screenshot({ path: join(ARTIFACTS, 'datasets-empty.png') });
+    expect(errors).toEqual([]);
+  });
+
+  it('charts the training loop\'s rounds from the models manifest\'s history', async () => {
+    const { page, errors } = await openPage(`${loopRelay.url}/?page=datasets`);
+    await page.getByTestId('chart-loop-score').waitFor({ timeout: 20_000 });
+    // One score point per round, at each round's best policy, filled where it was registered.
+    const points = page.getByTestId('loop-score-point');
+    expect(await points.count()).toBe(3);
+    expect(await points.evaluateAll((els) => els.map((e) => [e.getAttribute('data-score'), e.getAttribute('data-registered')]))).toEqual([
+      ['4.20', 'true'],
+      ['3.90', 'false'],
+      ['6.80', 'true'],
+    ]);
+    // A higher score is drawn higher: round 3's point above round 1's.
+    const cy = await points.evaluateAll((els) => els.map((e) => Number(e.querySelectorAll('circle')[0].getAttribute('cy'))));
+    expect(cy[2]).toBeLessThan(cy[0]);
+    // World-model accuracy at 1 and 16 steps per round.
+    const wm = await page.getByTestId('loop-wm-point').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-horizon')}:${e.getAttribute('data-accuracy')}`));
+    expect(wm).toEqual(['1:95.1', '1:96', '1:96.4', '16:80.3', '16:82.5', '16:84.9']);
+    const rows = page.getByTestId('loop-round-row');
+    expect(await rows.count()).toBe(3);
+    expect(await rows.nth(1).innerText()).toContain('kept as a candidate');
+    await page.getByTestId('training-rounds').scrollIntoViewIfNeeded();
+    await page.getByTestId('training-rounds').screenshot({ path: join(ARTIFACTS, 'datasets-training-rounds.png') });
+    expect(errors).toEqual([]);
+  });
+
+  it('says how to run the loop when the manifest has no rounds', async () => {
+    const { page, errors } = await openPage(`${emptyRelay.url}/?page=datasets`);
+    await page.getByTestId('training-rounds-empty').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('training-rounds-empty').innerText()).toContain('npm run loop');
     expect(errors).toEqual([]);
   });
 });

@@ -131,13 +131,21 @@ async function main(): Promise<void> {
     const plan = planExport(dataDir, { format: v.format, filter, ...(v['dataset-id'] ? { datasetId: v['dataset-id'] } : {}) });
     const out = resolve(process.env.INIT_CWD ?? process.cwd(), v.out);
     const bar = new cliProgress.SingleBar(
-      { format: `export ${plan.format} [{bar}] {percentage}% {phase}`, stream: process.stderr, noTTYOutput: !isTty, notTTYSchedule: 2000 },
+      {
+        format: `export ${plan.format} [{bar}] {percentage}% {phase} {rate} steps/s`,
+        stream: process.stderr,
+        noTTYOutput: !isTty,
+        notTTYSchedule: 2000,
+      },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(Math.max(1, plan.totalWork), 0, { phase: 'starting' });
+    bar.start(Math.max(1, plan.totalWork), 0, { phase: 'starting', rate: 0 });
     const t0 = performance.now();
-    const manifest = await writeExport(dataDir, plan, out, (done, _total, phase) => bar.update(done, { phase }));
-    bar.update(Math.max(1, plan.totalWork), { phase: 'done' });
+    // Progress counts work units (ticks replayed, or sessions copied); the rate turns them into the
+    // share of the plan's steps they stand for.
+    const stepsPerSecond = (done: number) => Math.round(((done / Math.max(1, plan.totalWork)) * plan.stats.steps) / Math.max(1e-3, (performance.now() - t0) / 1000));
+    const manifest = await writeExport(dataDir, plan, out, (done, _total, phase) => bar.update(done, { phase, rate: stepsPerSecond(done) }));
+    bar.update(Math.max(1, plan.totalWork), { phase: 'done', rate: stepsPerSecond(plan.totalWork) });
     bar.stop();
     const secs = (performance.now() - t0) / 1000;
     process.stdout.write(

@@ -19,34 +19,78 @@ export const OBS_SIZE = 64;
 export const FRAME_BYTES = OBS_SIZE * OBS_SIZE * 3;
 const ZERO_ACHIEVEMENTS = new Int32Array(NUM_ACHIEVEMENTS);
 
+/** Frames that the open episodes of one extraction may hold in memory together (≈ 50 MB). */
+export const FRAME_MEMORY_BUDGET = 4096;
+
+/** How many frames the FrameStores of one extraction may still keep in memory. */
+export class FrameBudget {
+  constructor(public left = FRAME_MEMORY_BUDGET) {}
+}
+
 /**
- * Frames of one episode, spilled to a scratch file as they are rendered so that long
+ * Frames of one episode: kept in memory while the extraction's budget allows (no system calls,
+ * and writers read them without a copy), the rest spilled to a scratch file, so that long
  * multi-player sessions do not hold every frame in memory.
  */
 export class FrameStore {
-  private fd: number;
+  private memory = new Uint8Array(0);
+  /** Frames [0, inMemory) are in `memory`; the rest, if any, are in the scratch file. */
+  private inMemory = 0;
+  private spilled = false;
+  private fd = -1;
   count = 0;
-  constructor(readonly path: string) {
-    this.fd = openSync(path, 'w+');
-  }
+  constructor(
+    readonly path: string,
+    private readonly budget: FrameBudget = new FrameBudget(),
+  ) {}
   push(frame: Uint8Array): void {
-    let off = 0;
-    while (off < frame.length) off += writeSync(this.fd, frame, off, frame.length - off, this.count * FRAME_BYTES + off);
+    if (!this.spilled && this.reserve()) {
+      this.memory.set(frame, this.inMemory * FRAME_BYTES);
+      this.inMemory++;
+    } else {
+      this.spilled = true; // once a frame went to the file, every later one does too
+      if (this.fd < 0) this.fd = openSync(this.path, 'w+');
+      const at = (this.count - this.inMemory) * FRAME_BYTES;
+      let off = 0;
+      while (off < frame.length) off += writeSync(this.fd, frame, off, frame.length - off, at + off);
+    }
     this.count++;
   }
-  /** Frames [start, start + n) as one contiguous buffer. */
+  /** Room in memory for one more frame: grows the buffer (doubling) within the budget. */
+  private reserve(): boolean {
+    const capacity = this.memory.length / FRAME_BYTES;
+    if (this.inMemory < capacity) return true;
+    const grow = Math.min(Math.max(capacity, 16), this.budget.left);
+    if (grow <= 0) return false;
+    this.budget.left -= grow;
+    const next = new Uint8Array((capacity + grow) * FRAME_BYTES);
+    next.set(this.memory);
+    this.memory = next;
+    return true;
+  }
+  /**
+   * Frames [start, start + n) as one contiguous buffer: a view of the store's memory when they
+   * are all there (valid until the next push or dispose), else read into `out` or a new buffer.
+   */
   read(start: number, n: number, out?: Uint8Array): Uint8Array {
     if (start < 0 || n < 0 || start + n > this.count) throw new RangeError(`frames ${start}..${start + n} out of 0..${this.count}`);
+    if (start + n <= this.inMemory) return this.memory.subarray(start * FRAME_BYTES, (start + n) * FRAME_BYTES);
     const buf = out && out.length >= n * FRAME_BYTES ? out.subarray(0, n * FRAME_BYTES) : new Uint8Array(n * FRAME_BYTES);
-    let off = 0;
+    const fromMemory = Math.max(0, this.inMemory - start);
+    buf.set(this.memory.subarray(start * FRAME_BYTES, (start + fromMemory) * FRAME_BYTES));
+    let off = fromMemory * FRAME_BYTES;
+    const fileStart = (start + fromMemory - this.inMemory) * FRAME_BYTES;
     while (off < buf.length) {
-      const r = readSync(this.fd, buf, off, buf.length - off, start * FRAME_BYTES + off);
+      const r = readSync(this.fd, buf, off, buf.length - off, fileStart + off - fromMemory * FRAME_BYTES);
       if (r <= 0) throw new Error('frame scratch file is shorter than expected');
       off += r;
     }
     return buf;
   }
   dispose(): void {
+    this.budget.left += this.memory.length / FRAME_BYTES;
+    this.memory = new Uint8Array(0);
+    this.inMemory = 0;
     if (this.fd >= 0) {
       try {
         closeSync(this.fd);
@@ -54,8 +98,8 @@ export class FrameStore {
         // already closed
       }
       this.fd = -1;
+      rmSync(this.path, { force: true });
     }
-    rmSync(this.path, { force: true });
   }
 }
 
@@ -200,6 +244,7 @@ export function extractEpisodes(sessionId: string, bytes: Uint8Array, options: E
   let emitted = 0;
   let scratchSeq = 0;
   const all: FrameStore[] = [];
+  const budget = new FrameBudget();
 
   const pushInfo = (o: Open, world: World): void => {
     const p = world.player(o.slot);
@@ -225,7 +270,7 @@ export function extractEpisodes(sessionId: string, bytes: Uint8Array, options: E
     const p = world.findPlayer(slot);
     if (!p || p.dead || p.removed) return;
     if (!options.wanted.has(episodeId(sessionId, slot, world.t))) return;
-    const frames = new FrameStore(join(options.scratchDir, `frames-${process.pid}-${scratchSeq++}.raw`));
+    const frames = new FrameStore(join(options.scratchDir, `frames-${process.pid}-${scratchSeq++}.raw`), budget);
     all.push(frames);
     const o: Open = {
       slot,

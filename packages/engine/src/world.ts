@@ -273,7 +273,7 @@ export class World extends WorldState {
       for (let i = 0; i < ach.length; i++) {
         if (ach[i] > 0 && p.unlocked[i] === 0) {
           p.unlocked[i] = 1;
-          if (fresh === null) fresh = [];
+          fresh ??= [];
           fresh.push(i);
         }
       }

@@ -223,6 +223,11 @@ export function parseManifest(json: unknown): Manifest {
   return ManifestSchema.parse(json);
 }
 
+/** The training loop's rounds of a manifest, oldest first (only the `history` key is read: a page charting them needs no model entries). */
+export function parseLoopHistory(json: unknown): LoopRound[] {
+  return z.object({ history: z.array(LoopRoundSchema).optional() }).parse(json).history ?? [];
+}
+
 export function findPolicy(m: Manifest, name?: string): PolicyEntry {
   const e = m.models.filter((x): x is PolicyEntry => isPolicyEntry(x) && (name === undefined || x.name === name)).at(-1);
   if (!e) throw new ModelRefusedError(`no policy${name ? ` named ${name}` : ''} in the manifest`);

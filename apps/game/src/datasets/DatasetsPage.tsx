@@ -19,6 +19,7 @@ import {
   type Summary,
 } from './api.ts';
 import { AchievementBars, COLORS, Legend, StackedBars } from './charts.tsx';
+import { TrainingRounds } from './TrainingRounds.tsx';
 
 const FORMATS: { format: ExportFormat; label: string; note: string }[] = [
   { format: 'minari', label: 'Minari (HDF5)', note: 'minari.load_dataset' },
@@ -483,6 +484,7 @@ export default function DatasetsPage() {
             )}
           </>
         )}
+        {!noApi && <TrainingRounds />}
       </div>
     </div>
   );

@@ -11,10 +11,16 @@ import { actionSpaceJson, observationSpaceJson } from '../spaces.ts';
 const OBS_CHUNK = 16;
 /** Frames handed to HDF5 per write_slice call (bounded memory for long episodes). */
 const WRITE_BLOCK = 512;
+/**
+ * Smaller datasets are stored contiguous and uncompressed: deflate saves a few hundred bytes
+ * there, and each filtered, chunked dataset costs h5wasm about twice the time of a plain one.
+ */
+const COMPRESS_FROM_BYTES = 64 * 1024;
 
 export interface MinariOptions {
   /** Minari dataset id: `[namespace/]name-vN`, e.g. `aikon-crafter-mixed-v0`. */
   datasetId: string;
+  /** Deflate level of the chunked datasets (observations above all); 0 stores them raw. */
   gzipLevel?: number;
   description?: string;
 }
@@ -75,14 +81,18 @@ export class MinariWriter {
     this.dataPath = join(dir, 'data');
     mkdirSync(this.dataPath, { recursive: true });
     if (!h5) throw new Error('call await h5Ready() before creating a MinariWriter');
-    this.file = new h5.File(join(this.dataPath, 'main_data.hdf5'), 'w', { track_order: true });
+    // HDF5 1.10 object formats (h5py and every HDF5 since 1.10 read them): creating attributes
+    // and groups with tracked order is several times quicker than in the 1.8-compatible ones.
+    this.file = new h5.File(join(this.dataPath, 'main_data.hdf5'), 'w', { track_order: true, libver: ['v110', 'v110'] });
   }
 
   addEpisode(ep: ExtractedEpisode): void {
     const T = ep.length;
     const id = this.episodes;
     const g = this.file.create_group(`episode_${id}`, true);
-    const level = this.options.gzipLevel ?? 4;
+    // Level 1: h5wasm's deflate (zlib in WebAssembly) is most of the writer's time, and level 4
+    // took ≈ 30 % longer for ≈ 4 % smaller files on the benchmark's frames.
+    const level = this.options.gzipLevel ?? 1;
     const gz = level > 0 ? { compression: 'gzip' as const, compression_opts: level } : {};
 
     // observations: T + 1 frames, written in blocks.
@@ -105,8 +115,10 @@ export class MinariWriter {
         obs.write_slice([[s, s + m]], ep.frames.read(s, m, block));
       }
     }
-    const vec = (name: string, data: ArrayBufferView & { length: number }, dtype: string, shape: number[]) => {
-      g.create_dataset({ name, data: data as never, shape, dtype, chunks: shape.length > 0 && shape[0] > 0 ? [Math.min(shape[0], 4096), ...shape.slice(1)] : null, ...gz });
+    const vec = (name: string, data: ArrayBufferView & { length: number }, dtype: string, shape: number[], parent = g) => {
+      const compress = data.byteLength >= COMPRESS_FROM_BYTES && shape[0] > 0;
+      const layout = compress ? { chunks: [Math.min(shape[0], 4096), ...shape.slice(1)], ...gz } : {};
+      parent.create_dataset({ name, data: data as never, shape, dtype, ...layout });
     };
     vec('actions', BigInt64Array.from(ep.actions, (a) => BigInt(a)), '<q', [T]);
     vec('rewards', ep.rewards, '<d', [T]);
@@ -114,9 +126,7 @@ export class MinariWriter {
     vec('truncations', Int8Array.from(ep.truncations), '<b', [T]);
 
     const infos = g.create_group('infos', true);
-    const info = (name: string, data: ArrayBufferView & { length: number }, dtype: string, shape: number[]) => {
-      infos.create_dataset({ name, data: data as never, shape, dtype, chunks: [Math.min(shape[0], 4096), ...shape.slice(1)], ...gz });
-    };
+    const info = (name: string, data: ArrayBufferView & { length: number }, dtype: string, shape: number[]) => vec(name, data, dtype, shape, infos);
     const inf = ep.infos;
     info('t', BigInt64Array.from(inf.t, (t) => BigInt(t)), '<q', [n]);
     info('achievements', inf.achievements, '<i', [n, NUM_ACHIEVEMENTS]);

@@ -1,4 +1,3 @@
-import { encode as encodePng } from 'fast-png';
 import { ParquetWriter } from 'hyparquet-writer';
 
 type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]['schema'][number];
@@ -8,6 +7,7 @@ import { type ExtractedEpisode, FRAME_BYTES, OBS_SIZE } from '../extract.ts';
 import type { Pseudonymizer } from '../pseudonym.ts';
 import { ITEM_NAMES } from '../spaces.ts';
 import { FdByteWriter } from './fdwriter.ts';
+import { RgbPngEncoder } from './png.ts';
 
 /** Rows per row group (≈ 1024 PNG frames of a few KB each). */
 const ROW_GROUP = 1024;
@@ -97,14 +97,10 @@ export const HF_FEATURES = {
   brain: value('string'),
 };
 
-/** PNG of one 64×64 RGB frame. */
-export function framePng(frame: Uint8Array): Uint8Array {
-  return encodePng({ width: OBS_SIZE, height: OBS_SIZE, data: frame, channels: 3, depth: 8 });
-}
-
 export class ParquetDatasetWriter {
   private readonly out: FdByteWriter;
   private readonly writer: ParquetWriter;
+  private readonly png = new RgbPngEncoder(OBS_SIZE, OBS_SIZE);
   private episodes = 0;
   private steps = 0;
   rows = 0;
@@ -144,7 +140,7 @@ export class ParquetDatasetWriter {
         const last = i === T;
         cols.episode_index[r] = BigInt(this.episodes);
         cols.step[r] = i;
-        cols.observation[r] = { bytes: framePng(frames.subarray(r * FRAME_BYTES, (r + 1) * FRAME_BYTES)), path: null };
+        cols.observation[r] = { bytes: this.png.encode(frames.subarray(r * FRAME_BYTES, (r + 1) * FRAME_BYTES)), path: null };
         cols.action[r] = last ? null : BigInt(ep.actions[i]);
         cols.reward[r] = last ? null : ep.rewards[i];
         cols.terminated[r] = last ? null : ep.terminations[i] === 1;
