@@ -195,6 +195,24 @@ describe('game client in Chromium', () => {
     const { page, errors } = await openPage(`?seed=${calmSeed(11, 250)}`);
     await page.waitForFunction(() => window.__aikon!.state().t >= 2, undefined, { timeout: 60_000 });
 
+    // The Build & craft panel starts folded in this window: only what can be made here and now,
+    // a small share of the view; unfolded it lists every recipe with what it needs.
+    const craft = page.getByTestId('craft-toggle');
+    expect(await craft.getAttribute('data-open')).toBe('false');
+    const panelShare = async () => {
+      const box = (await page.getByTestId('craft').locator('xpath=..').boundingBox())!;
+      return (box.width * box.height) / (1280 * 720);
+    };
+    const folded = await panelShare();
+    expect(folded).toBeLessThan(0.06);
+    expect(await page.locator('[data-testid=craft] [data-ok=false]').count()).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'craft-folded.png') });
+    await craft.dispatchEvent('click');
+    await expect.poll(() => page.locator('[data-testid=craft] [data-ok=false]').count()).toBeGreaterThan(5);
+    expect(await panelShare()).toBeGreaterThan(folded);
+    await craft.dispatchEvent('click');
+    await expect.poll(() => craft.getAttribute('data-open')).toBe('false');
+
     // Paused: the world stands still and a key press gets a plain message.
     await page.keyboard.press('Escape');
     await page.getByTestId('paused').waitFor();

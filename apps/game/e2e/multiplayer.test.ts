@@ -332,6 +332,84 @@ describe('multiplayer in Chromium', () => {
     await closePage(a);
     await closePage(b);
   });
+
+  it('pace and dialogs: the host pauses for everyone and slows to 2 ticks/s; the death dialog stands above the workforce and its Leave works', async () => {
+    const small = { width: 800, height: 500 };
+    const host = await openPage(`${server.url}/`, small);
+    await host.page.getByTestId('display-name').fill('Ada');
+    await host.page.getByTestId('create-lobby').click();
+    await host.page.getByTestId('lobby-seed').fill(String(calmSeed(700, 300, 2)));
+    await host.page.getByTestId('lobby-seed').press('Enter');
+    const code = new URL(await host.page.getByTestId('invite-link').inputValue()).searchParams.get('lobby')!;
+    const lobby = server.lobbyByCode(code)!;
+    const guest = await openPage(`${server.url}/?lobby=${code}`, small);
+    await guest.page.getByTestId('join-name').fill('Bo');
+    await guest.page.getByTestId('join-submit').click();
+    await host.page.waitForFunction(() => document.querySelectorAll('[data-testid=member]').length === 2, null, { timeout: 15_000 });
+    const alive = new Set([0, 1]);
+    onTestFinished(keepAlive(lobby, alive));
+    await host.page.getByTestId('start-game').click();
+    for (const { page } of [host, guest]) {
+      await page.waitForFunction(() => window.__aikon!.state().firstFrameAt !== null, null, { timeout: 90_000 });
+    }
+    await expectEventually(() => lobby.world!.t > 0, 'the world ticks', 30_000);
+
+    // The slowest speed: 2 ticks/s.
+    await setRange(host.page, 'game-tick-rate', 2);
+    await expectEventually(() => lobby.state().config.tickRate === 2, 'tick rate 2 reaches the server');
+    const slowFrom = lobby.world!.t;
+    await host.page.waitForTimeout(3000);
+    expect(lobby.world!.t - slowFrom).toBeGreaterThanOrEqual(3);
+    expect(lobby.world!.t - slowFrom).toBeLessThanOrEqual(8);
+
+    // The host pauses (the HUD's Pause button): everyone sees who paused it, nothing ticks, and a
+    // guest's key gets a plain message instead of moving anything.
+    await setRange(host.page, 'game-tick-rate', 8);
+    await host.page.getByTestId('pause').dispatchEvent('click');
+    await expectEventually(() => lobby.state().config.paused === true, 'the pause reaches the server');
+    const pausedAt = lobby.world!.t;
+    await guest.page.getByTestId('paused').waitFor({ timeout: 15_000 });
+    expect(await guest.page.getByTestId('paused').textContent()).toBe('Paused by the host');
+    expect(await guest.page.getByTestId('resume').count()).toBe(0);
+    await host.page.getByTestId('resume').waitFor({ timeout: 15_000 });
+    // The on-screen D (a click goes in as a DOM event: two software-rendered worlds starve the
+    // animation frames). The notice shows for 2.5 s: polled on a timer.
+    await guest.page.locator('button[title=move_right]').dispatchEvent('click');
+    const notice = await guest.page.waitForFunction(() => document.querySelector('[data-testid=notice]')?.textContent, null, { timeout: 15_000, polling: 50 });
+    expect(await notice.jsonValue()).toMatch(/host paused/);
+    await guest.page.screenshot({ path: join(ARTIFACTS, 'paused-by-host-guest.png') });
+    await host.page.screenshot({ path: join(ARTIFACTS, 'paused-by-host-host.png') });
+    await host.page.waitForTimeout(1500);
+    expect(lobby.world!.t).toBe(pausedAt);
+    // Esc resumes for the host.
+    await host.page.keyboard.press('Escape');
+    await expectEventually(() => lobby.state().config.paused === undefined && lobby.world!.t > pausedAt, 'ticks after the resume', 15_000);
+    await guest.page.getByTestId('paused').waitFor({ state: 'detached', timeout: 15_000 });
+
+    // The host opens the workforce dock and dies: the death dialog covers the dock, and the
+    // dialog's buttons are what a click there reaches.
+    await host.page.getByTestId('workforce-toggle').dispatchEvent('click');
+    await host.page.locator('[data-testid=workforce-dock][data-open=true]').waitFor({ timeout: 10_000 });
+    alive.delete(0);
+    lobby.world!.findPlayer(0)!.inventory[0] = 0;
+    await host.page.getByTestId('respawn-screen').waitFor({ timeout: 45_000 });
+    const onTop = await host.page.evaluate(() => {
+      const dock = document.querySelector('[data-testid=workforce-dock]')!.getBoundingClientRect();
+      const hit = (x: number, y: number) => document.elementFromPoint(x, y)?.closest('[data-testid]')?.getAttribute('data-testid');
+      const leave = document.querySelector('[data-testid=respawn-leave]')!.getBoundingClientRect();
+      return { dock: hit(dock.left + dock.width / 2, dock.top + 10), leave: hit(leave.left + leave.width / 2, leave.top + leave.height / 2) };
+    });
+    expect(onTop).toEqual({ dock: 'respawn-screen', leave: 'respawn-leave' });
+    await host.page.screenshot({ path: join(ARTIFACTS, 'death-dialog-over-workforce.png') });
+    await host.page.getByTestId('respawn-leave').dispatchEvent('click');
+    await host.page.getByTestId('create-lobby').waitFor({ timeout: 15_000 });
+    expect(new URL(host.page.url()).search).toBe('');
+    await expectEventually(() => lobby.state().members.length === 1, 'the host left the lobby');
+    expect(realErrors(host.errors)).toEqual([]);
+    expect(realErrors(guest.errors)).toEqual([]);
+    await closePage(host.page);
+    await closePage(guest.page);
+  });
 });
 
 /** What a page that shows no 3D frame is doing: visibility, animation frames per second, its state. */

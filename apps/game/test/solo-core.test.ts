@@ -30,6 +30,16 @@ describe('SoloCore', () => {
     expect(core.nextAction()).toBe(Action.noop);
   });
 
+  it('does not tick while the world waits for the scene to draw it', () => {
+    const core = new SoloCore(1);
+    core.waitingForScene = true;
+    expect(core.tick()).toBe(false);
+    expect(core.world.t).toBe(0);
+    core.waitingForScene = false;
+    expect(core.tick()).toBe(true);
+    expect(core.world.t).toBe(1);
+  });
+
   it('rejects bad actions and clamps the tick rate', () => {
     const core = new SoloCore(1);
     expect(() => core.press(99)).toThrow(RangeError);

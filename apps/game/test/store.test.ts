@@ -105,7 +105,7 @@ describe('game store with a pluggable source', () => {
     source.onFrame!(frameFrom(new SoloCore(1)));
     useGame.getState().setPaused(true);
     expect(useGame.getState().paused).toBe(false);
-    expect(useGame.getState().notice).toMatch(/does not pause/);
+    expect(useGame.getState().notice).toMatch(/Only the host can pause/);
     useGame.getState().setHelp(true);
     expect(useGame.getState().helpOpen).toBe(true);
     expect(useGame.getState().paused).toBe(false);
@@ -113,6 +113,25 @@ describe('game store with a pluggable source', () => {
     useGame.getState().press(Action.move_left);
     expect(source.sent.filter((m) => m.startsWith('pause'))).toEqual([]);
     expect(source.sent).toContain(`press ${Action.move_left}`);
+  });
+
+  it("a lobby's host pauses the shared world for everyone; the paused flag comes back in frames; help does not pause it", () => {
+    const source = Object.assign(new FakeSource(), { pausable: false as const, sharedPause: true });
+    useGame.getState().play(source, 1);
+    const core = new SoloCore(1);
+    source.onFrame!(frameFrom(core));
+    useGame.getState().setHelp(true);
+    useGame.getState().setHelp(false);
+    expect(source.sent.filter((m) => m.startsWith('pause'))).toEqual([]);
+    useGame.getState().setPaused(true);
+    expect(source.sent.filter((m) => m.startsWith('pause'))).toEqual(['pause true']);
+    expect(useGame.getState().paused).toBe(false);
+    core.setPaused(true);
+    source.onFrame!(frameFrom(core));
+    expect(useGame.getState().paused).toBe(true);
+    useGame.getState().press(Action.move_left);
+    expect(useGame.getState().notice).toMatch(/paused the world for everyone/);
+    expect(source.sent).not.toContain(`press ${Action.move_left}`);
   });
 
   it('clamps the tick rate and disposes the source on the way home', () => {

@@ -42,7 +42,7 @@ const SavedLobby = z.object({
   id: Token,
   code: Token,
   status: z.enum(['waiting', 'running']),
-  config: z.object({ seats: z.int().min(1), seed: z.int().min(0), tickRate: z.number().positive() }),
+  config: z.object({ seats: z.int().min(1), seed: z.int().min(0), tickRate: z.number().positive(), paused: z.boolean().optional() }),
   hostId: Token.nullable(),
   sessionId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/).nullable(),
   members: z.array(SavedMember),
@@ -299,7 +299,7 @@ function restoreLobby(saved: SavedLobby, ctx: LobbyContext, recordings: Recordin
   const started = performance.now();
   let replayedTicks = 0;
   let checkpointT = 0;
-  const lobby = new Lobby(ctx, { id: saved.id, code: saved.code, seats: saved.config.seats, seed: saved.config.seed, tickRate: saved.config.tickRate });
+  const lobby = new Lobby(ctx, { id: saved.id, code: saved.code, seats: saved.config.seats, seed: saved.config.seed, tickRate: saved.config.tickRate, paused: saved.config.paused });
   let session = null;
   if (saved.status === 'running') {
     const sessionId = saved.sessionId;

@@ -190,7 +190,7 @@ export class Lobby {
 
   constructor(
     private readonly ctx: LobbyContext,
-    options: { seats?: number; seed?: number; tickRate?: number; id?: string; code?: string },
+    options: { seats?: number; seed?: number; tickRate?: number; paused?: boolean; id?: string; code?: string },
   ) {
     // A lobby restored after a restart keeps its id and invite code.
     this.id = options.id ?? randomToken(9);
@@ -199,6 +199,7 @@ export class Lobby {
       seats: options.seats ?? SEATS_DEFAULT,
       seed: options.seed ?? randomBytes(6).readUIntLE(0, 6) % Number.MAX_SAFE_INTEGER,
       tickRate: options.tickRate ?? TICK_RATE_DEFAULT,
+      ...(options.paused ? { paused: true } : {}),
     };
     this.log = ctx.log.child({ lobby: this.id });
     const lobby = this;
@@ -394,7 +395,10 @@ export class Lobby {
     if (this.hostId !== member.memberId) throw new RelayError('not_host', `only the host may ${what}`);
   }
 
-  configure(change: { seats?: number; seed?: number; tickRate?: number }): void {
+  configure(change: { seats?: number; seed?: number; tickRate?: number; paused?: boolean }): void {
+    if (change.paused !== undefined && (this.status !== 'running' || !this.world)) {
+      throw new RelayError('not_running', 'only a running game can pause');
+    }
     const present = this.members.size + this.workforce.workers.size;
     if (change.seats !== undefined && change.seats < present) {
       throw new RelayError('bad_config', `seats (${change.seats}) cannot be fewer than the members and AI workers present (${present})`);
@@ -408,7 +412,30 @@ export class Lobby {
       this.config.tickRate = change.tickRate;
       if (this.world) this.record({ k: 'config', t: this.world.t, tickRate: change.tickRate });
     }
+    if (change.paused !== undefined && change.paused !== (this.config.paused === true)) this.setPaused(change.paused);
     this.broadcastState();
+  }
+
+  /**
+   * Host pause: no tick runs (intents wait for the next tick after the resume, spawn protection
+   * and every timer counted in ticks wait too); the log notes both edges as `pause` records.
+   */
+  private setPaused(paused: boolean): void {
+    const world = this.world!;
+    this.record({ k: 'pause', t: world.t, paused });
+    if (paused) {
+      this.config.paused = true;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+    } else {
+      delete this.config.paused;
+      // While the first frames are awaited, the first tick is scheduled once they are drawn.
+      if (!this.awaitingFrames) {
+        this.nextTickAt = performance.now() + 1000 / this.config.tickRate;
+        this.schedule();
+      }
+    }
+    this.log.info({ paused, t: world.t }, paused ? 'host paused the game' : 'host resumed the game');
   }
 
   /** Removes the member and bans its address from this lobby (for the lobby's life, or until lifted). */
@@ -636,6 +663,7 @@ export class Lobby {
   }
 
   private schedule(): void {
+    if (this.config.paused) return;
     const now = performance.now();
     // Far behind (e.g. after a long pause): skip missed ticks rather than bursting.
     if (this.nextTickAt < now - 1000) this.nextTickAt = now;

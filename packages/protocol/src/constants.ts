@@ -4,7 +4,8 @@
  */
 export const PROTOCOL_VERSION = 1;
 
-export const TICK_RATE_MIN = 5;
+/** 2 ticks/s lets a newcomer read the screen in a shared world (solo play keeps its own 5–15). */
+export const TICK_RATE_MIN = 2;
 export const TICK_RATE_MAX = 15;
 export const TICK_RATE_DEFAULT = 8;
 export const SEATS_DEFAULT = 8;

@@ -75,8 +75,14 @@ export type ResumeRequest = z.infer<typeof ResumeRequest>;
 export const EmptyRequest = z.strictObject({}).optional();
 
 export const ConfigRequest = z
-  .strictObject({ seats: Seats.optional(), seed: Seed.optional(), tickRate: TickRate.optional() })
-  .refine((v) => v.seats !== undefined || v.seed !== undefined || v.tickRate !== undefined, 'nothing to change');
+  .strictObject({
+    seats: Seats.optional(),
+    seed: Seed.optional(),
+    tickRate: TickRate.optional(),
+    /** Host pause of a running game: no tick runs until the host resumes (recorded as `pause`). */
+    paused: z.boolean().optional(),
+  })
+  .refine((v) => v.seats !== undefined || v.seed !== undefined || v.tickRate !== undefined || v.paused !== undefined, 'nothing to change');
 export type ConfigRequest = z.infer<typeof ConfigRequest>;
 
 export const KickRequest = z.strictObject({ memberId: z.string().min(1).max(64) });
@@ -165,7 +171,13 @@ export const Member = z.object({
 });
 export type Member = z.infer<typeof Member>;
 
-export const LobbyConfig = z.object({ seats: Seats, seed: Seed, tickRate: TickRate });
+export const LobbyConfig = z.object({
+  seats: Seats,
+  seed: Seed,
+  tickRate: TickRate,
+  /** The host paused the running game (absent: running). */
+  paused: z.boolean().optional(),
+});
 export type LobbyConfig = z.infer<typeof LobbyConfig>;
 
 export const LobbyState = z.object({

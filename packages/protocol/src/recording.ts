@@ -64,6 +64,8 @@ export const LeaveRecord = z.object({
 export const RespawnRecord = z.object({ k: z.literal('respawn'), t: T, slot: Slot, id: z.int(), x: z.int(), y: z.int() });
 export const ConsentRecord = z.object({ k: z.literal('consent'), t: T, slot: Slot, consent: z.boolean() });
 export const ConfigRecord = z.object({ k: z.literal('config'), t: T, tickRate: TickRate });
+/** The host paused (true) or resumed (false) the world: no tick record falls between the two. */
+export const PauseRecord = z.object({ k: z.literal('pause'), t: T, paused: z.boolean() });
 /** world.protect(slot, ticks): PROTECTION_HELD holds a member who has not drawn its first frame. */
 export const ProtectRecord = z.object({ k: z.literal('protect'), t: T, slot: Slot, ticks: z.int().min(0).max(PROTECTION_HELD) });
 /**
@@ -88,6 +90,7 @@ export const LogRecord = z.discriminatedUnion('k', [
   RespawnRecord,
   ConsentRecord,
   ConfigRecord,
+  PauseRecord,
   ProtectRecord,
   TickRecord,
   HashRecord,

@@ -186,6 +186,7 @@ function replayOnto(
           tracker.setConsent(rec.slot, rec.consent);
           break;
         case 'config':
+        case 'pause':
           break;
         case 'protect':
           world.protect(rec.slot, rec.ticks);

@@ -32,7 +32,7 @@ function stopClock(): void {
 
 function schedule(): void {
   stopClock();
-  if (!core || core.paused || core.world.over) return;
+  if (!core || core.paused || core.waitingForScene || core.world.over) return;
   const interval = 1000 / core.tickRate;
   const now = performance.now();
   if (nextAt < now - interval) nextAt = now; // fell behind (throttled tab): do not catch up in a burst
@@ -61,12 +61,20 @@ self.onmessage = (event: MessageEvent<ToSource>) => {
         else core.start(msg.seed);
         core.setTickRate(clampTickRate(msg.tickRate));
         core.setPaused(Boolean(msg.paused));
+        core.waitingForScene = Boolean(msg.waitForScene);
         core.hold(null);
         nextAt = performance.now();
         sendFrame();
         schedule();
         break;
       }
+      case 'drawn':
+        if (core?.waitingForScene) {
+          core.waitingForScene = false;
+          nextAt = performance.now();
+          schedule();
+        }
+        break;
       case 'press':
         core?.press(msg.action);
         break;

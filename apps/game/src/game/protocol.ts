@@ -73,7 +73,9 @@ export interface GameFrame {
 }
 
 export type ToSource =
-  | { type: 'start'; seed: number; tickRate: number; paused?: boolean }
+  /** `waitForScene`: the world does not tick until `drawn` (the player has seen it). */
+  | { type: 'start'; seed: number; tickRate: number; paused?: boolean; waitForScene?: boolean }
+  | { type: 'drawn' }
   | { type: 'press'; action: number }
   | { type: 'hold'; action: number | null }
   | { type: 'rate'; tickRate: number }

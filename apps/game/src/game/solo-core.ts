@@ -21,6 +21,8 @@ export class SoloCore {
   readonly slot = 0;
   tickRate = DEFAULT_TICK_RATE;
   paused = false;
+  /** The world waits until the player's screen has drawn it (nobody dies before seeing the world). */
+  waitingForScene = false;
   agentViewEnabled = false;
   agentView: AgentViewFn | null = null;
   private pressed: number | null = null;
@@ -75,7 +77,7 @@ export class SoloCore {
 
   /** Runs one tick (unless paused or over); returns whether the world advanced. */
   tick(now = 0): boolean {
-    if (this.paused || this.world.over) return false;
+    if (this.paused || this.waitingForScene || this.world.over) return false;
     this.world.step([this.nextAction()]);
     this.tickTimes.push(now);
     while (this.tickTimes.length > 0 && this.tickTimes[0] <= now - 1000) this.tickTimes.shift();

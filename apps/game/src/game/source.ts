@@ -8,6 +8,8 @@ export interface GameSource {
   readonly kind: 'solo' | 'network';
   /** false: the world cannot pause (a shared relay world); the store then ignores pausing. */
   readonly pausable?: boolean;
+  /** With `pausable: false`: this client may still pause the shared world for everyone (a lobby's host). */
+  readonly sharedPause?: boolean;
   /** Called with every new state and with errors. */
   onFrame: ((frame: GameFrame) => void) | null;
   onError: ((message: string) => void) | null;
@@ -52,8 +54,12 @@ export class WorkerSource implements GameSource {
     this.worker.postMessage(msg);
   }
 
+  /** The world ticks from the scene's first frames on (`sceneDrawn`), as a lobby does. */
   start(seed: number, tickRate: number): void {
-    this.send({ type: 'start', seed, tickRate });
+    this.send({ type: 'start', seed, tickRate, waitForScene: true });
+  }
+  sceneDrawn(): void {
+    this.send({ type: 'drawn' });
   }
   press(action: number): void {
     this.send({ type: 'press', action });

@@ -61,6 +61,12 @@ let toastId = 1;
 let noticeTimer: ReturnType<typeof setTimeout> | null = null;
 let pausedForHelp = false;
 
+/** What a key pressed while paused is told. */
+export function pausedNotice(source: GameSource): string {
+  if (source.pausable !== false) return 'Paused: press Esc or Resume to play on.';
+  return source.sharedPause ? 'You paused the world for everyone: press Esc or Resume.' : 'The host paused the world: it goes on when the host resumes.';
+}
+
 /** The player this client controls in the frame. */
 export function myPlayer(frame: GameFrame | null): PlayerView | undefined {
   return frame?.players.find((p) => p.slot === frame.me);
@@ -131,7 +137,7 @@ export const useGame = create<GameStore>()((set, get) => {
       const { source, paused, frame } = get();
       if (!source || !frame) return;
       if (paused) {
-        get().notify('Paused: press Esc or Resume to play on.');
+        get().notify(pausedNotice(source));
         return;
       }
       if (frame.over) return;
@@ -146,9 +152,11 @@ export const useGame = create<GameStore>()((set, get) => {
       get().source?.setTickRate(tickRate);
     },
     setPaused(paused) {
-      if (get().source?.pausable === false) {
-        // A shared world does not pause (help still opens, the world goes on).
-        if (paused && !pausedForHelp) get().notify('A shared world does not pause.');
+      const source = get().source;
+      if (source?.pausable === false) {
+        // A shared world pauses only for everyone, by its host: the paused flag comes back in frames.
+        if (source.sharedPause) source.setPaused(paused);
+        else if (paused) get().notify('Only the host can pause a shared world.');
         return;
       }
       set({ paused, notice: null });
@@ -160,11 +168,11 @@ export const useGame = create<GameStore>()((set, get) => {
       get().source?.setAgentView(on);
     },
     setHelp(open) {
-      const { helpOpen, paused, frame } = get();
+      const { helpOpen, paused, frame, source } = get();
       if (open === helpOpen) return;
       if (open) {
-        // The world waits while the player reads.
-        pausedForHelp = !paused && frame !== null && !frame.over;
+        // The world waits while the player reads (a shared world goes on).
+        pausedForHelp = source?.pausable !== false && !paused && frame !== null && !frame.over;
         if (pausedForHelp) get().setPaused(true);
       } else if (pausedForHelp) {
         pausedForHelp = false;

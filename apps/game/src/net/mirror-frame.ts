@@ -6,6 +6,8 @@ import { OBJECT_STRIDE, type GameFrame, type PlayerView } from '../game/protocol
 /** Extra facts a relay frame carries that the mirror does not know. */
 export interface MirrorFrameExtras {
   tickRate: number;
+  /** The host paused the lobby (no tick runs). */
+  paused: boolean;
   tps: number;
   /** Achievement ids unlocked in the tick this frame shows (from the delta's `you.fresh`). */
   fresh: number[];
@@ -119,7 +121,7 @@ export function frameFromMirror(mirror: WorldMirror, extras: MirrorFrameExtras):
     me: mySlot ?? -1,
     craft,
     tps: extras.tps,
-    paused: false,
+    paused: extras.paused,
     tickRate: extras.tickRate,
     names: { ...extras.names },
   };

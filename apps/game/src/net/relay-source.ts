@@ -21,6 +21,7 @@ export interface RelayGameSourceOptions {
  */
 export class RelayGameSource implements GameSource {
   readonly kind = 'network' as const;
+  /** A shared world does not pause for one player; its host pauses it for everyone (`sharedPause`). */
   readonly pausable = false;
   onFrame: ((frame: GameFrame) => void) | null = null;
   onError: ((message: string) => void) | null = null;
@@ -34,6 +35,8 @@ export class RelayGameSource implements GameSource {
   private isDisposed = false;
   private started = false;
   private lastPosition: { x: number; y: number; facing: number } | null = null;
+  /** The lobby's pause as last shown (no deltas come while paused: its change is a frame of its own). */
+  private shownPaused = false;
   /** The scene has drawn this world: every later snapshot is answered with `game:ready` at once. */
   private drawn = false;
   /** The last frame delivered (also for tests). */
@@ -71,6 +74,9 @@ export class RelayGameSource implements GameSource {
         if (!this.pressedThisTick && this.held !== null) this.send(this.held);
         this.pressedThisTick = false;
       }),
+      this.client.onLobby((state) => {
+        if ((state.config.paused === true) !== this.shownPaused) this.emit([], 0);
+      }),
     );
     if (this.client.mirror.ready) this.emit([], 0);
   }
@@ -82,8 +88,10 @@ export class RelayGameSource implements GameSource {
     for (const m of lobby?.members ?? []) if (m.slot !== null) names[m.slot] = m.name;
     const body = this.client.mirror.me();
     if (body) this.lastPosition = { x: body.x, y: body.y, facing: body.dir };
+    this.shownPaused = lobby?.config.paused === true;
     const frame = frameFromMirror(this.client.mirror, {
       tickRate: lobby?.config.tickRate ?? 8,
+      paused: this.shownPaused,
       tps: this.deltaTimes.length,
       fresh,
       myAction,
@@ -141,8 +149,17 @@ export class RelayGameSource implements GameSource {
     this.client.setConfig({ tickRate }).catch((err: unknown) => this.onError?.(errorText(err)));
   }
 
-  /** A shared world does not pause. */
-  setPaused(_paused: boolean): void {}
+  /** The lobby's host may pause the shared world for everyone. */
+  get sharedPause(): boolean {
+    const lobby = this.client.lobby;
+    return lobby !== null && lobby.hostId === this.client.memberId;
+  }
+
+  setPaused(paused: boolean): void {
+    const lobby = this.client.lobby;
+    if (!this.sharedPause || !lobby || (lobby.config.paused === true) === paused) return;
+    this.client.setConfig({ paused }).catch((err: unknown) => this.onError?.(errorText(err)));
+  }
 
   /** The agent view needs the engine's World; a relay client has only the mirror. */
   setAgentView(_enabled: boolean): void {}

@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useRef } from 'react';
-import { useGame } from '../game/store.ts';
+import { pausedNotice, useGame } from '../game/store.ts';
 import { KeyTracker } from '../game/input.ts';
 import { Hud } from './Hud.tsx';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
@@ -59,7 +59,7 @@ function useKeyboard(): void {
       const change = tracker.current.keyDown(e.code, e.repeat);
       if (change) e.preventDefault();
       if (s.paused && change?.press != null) {
-        s.notify('Paused: press Esc or Resume to play on.');
+        if (s.source) s.notify(pausedNotice(s.source));
         if (change.hold !== undefined) s.hold(change.hold);
         return;
       }
@@ -130,6 +130,8 @@ function Loading({ text }: { text: string }) {
 }
 
 function SceneFailed() {
+  // Nothing will be drawn: the world must not wait for a frame (the HUD and agent view still play).
+  useEffect(() => useGame.getState().source?.sceneDrawn?.(), []);
   return (
     <div className="absolute inset-0 flex items-center justify-center p-6 text-center text-slate-300">
       The 3D view could not start (WebGL unavailable?). The agent view and HUD still work.

@@ -33,7 +33,7 @@ export function Hud() {
           <TopBar />
           <div className="absolute right-2 top-2 flex max-h-[calc(100%-7.5rem)] flex-col items-end gap-2 overflow-y-auto overflow-x-hidden [scrollbar-width:thin]">
             {!network && <AgentView small={layout !== 'large'} />}
-            <CraftPanel options={frame!.craft} />
+            <CraftPanel options={frame!.craft} startOpen={layout === 'large'} />
           </div>
           <Controls />
           <FacingHint />
@@ -254,13 +254,28 @@ function TopBar() {
   );
 }
 
-function CraftPanel({ options }: { options: CraftOption[] }) {
+/** Folded (the default below the large layout), it lists only what can be built or made here and now. */
+function CraftPanel({ options, startOpen }: { options: CraftOption[]; startOpen: boolean }) {
   const press = useGame((s) => s.press);
+  const [open, setOpen] = useState(startOpen);
+  useEffect(() => setOpen(startOpen), [startOpen]);
+  const ready = options.filter((o) => o.ok).length;
+  const shown = open ? options : options.filter((o) => o.ok);
   return (
     <Panel className="w-60">
-      <div className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-400">Build &amp; craft</div>
-      <ul data-testid="craft" className="flex flex-col gap-0.5">
-        {options.map((o) => (
+      <button
+        type="button"
+        data-testid="craft-toggle"
+        data-open={open ? 'true' : 'false'}
+        onClick={() => setOpen(!open)}
+        className="pointer-events-auto flex w-full justify-between text-xs font-semibold uppercase tracking-wide text-slate-400"
+        title={open ? 'fold: show only what you can make now' : 'show every recipe and what it needs'}
+      >
+        <span>{open ? '▾' : '▸'} Build &amp; craft</span>
+        <span>{ready} ready</span>
+      </button>
+      <ul data-testid="craft" className="mt-1 flex flex-col gap-0.5">
+        {shown.map((o) => (
           <li key={o.action}>
             <button
               type="button"
@@ -340,6 +355,7 @@ function Controls() {
   const setHelp = useGame((s) => s.setHelp);
   const goHome = useGame((s) => s.goHome);
   const network = useGame((s) => s.source?.kind === 'network');
+  const canPause = useGame((s) => s.source?.pausable !== false || s.source.sharedPause === true);
   const btn =
     'pointer-events-auto select-none whitespace-nowrap rounded-lg border border-white/15 bg-slate-900/80 px-2 py-1 text-xs text-slate-100 shadow hover:bg-slate-700 active:bg-emerald-700';
   const pad = (action: number, text: string, extra = '') => (
@@ -367,8 +383,14 @@ function Controls() {
       </div>
       <div className="flex flex-col gap-1">
         <div className="flex gap-1">
-          {!network && (
-            <button type="button" data-testid="pause" className={`${btn} h-9 w-20`} onClick={() => setPaused(!paused)}>
+          {canPause && (
+            <button
+              type="button"
+              data-testid="pause"
+              className={`${btn} h-9 w-20`}
+              onClick={() => setPaused(!paused)}
+              title={network ? 'Pauses the world for everyone in the lobby (Esc)' : 'Esc'}
+            >
               {paused ? 'Resume' : 'Pause'}
             </button>
           )}
@@ -459,14 +481,26 @@ function PauseOverlay() {
   const over = useGame((s) => s.frame?.over ?? false);
   const setPaused = useGame((s) => s.setPaused);
   const help = useGame((s) => s.helpOpen);
+  // A lobby: the host paused it for everyone; only the host resumes.
+  const shared = useGame((s) => s.source?.pausable === false);
+  const host = useGame((s) => s.source?.sharedPause === true);
   if (!paused || over || help) return null;
   return (
-    <div className="absolute inset-0 flex items-center justify-center bg-slate-950/40">
-      <div className="pointer-events-auto rounded-2xl bg-slate-900/90 px-8 py-6 text-center shadow-2xl">
-        <div className="text-3xl font-black text-white" data-testid="paused">Paused</div>
-        <button type="button" className="mt-4 rounded-lg bg-emerald-500 px-6 py-2 font-bold text-emerald-950" onClick={() => setPaused(false)}>
-          Resume (Esc)
-        </button>
+    <div className="absolute inset-0 z-30 flex items-center justify-center bg-slate-950/40">
+      <div className="pointer-events-auto max-w-sm rounded-2xl bg-slate-900/90 px-8 py-6 text-center shadow-2xl">
+        <div className="text-3xl font-black text-white" data-testid="paused">
+          {shared ? 'Paused by the host' : 'Paused'}
+        </div>
+        {shared && (
+          <p className="mt-2 text-sm text-slate-300" data-testid="paused-note">
+            {host ? 'Nobody’s world ticks until you resume.' : 'The world waits for everyone; it goes on when the host resumes.'}
+          </p>
+        )}
+        {(!shared || host) && (
+          <button type="button" data-testid="resume" className="mt-4 rounded-lg bg-emerald-500 px-6 py-2 font-bold text-emerald-950" onClick={() => setPaused(false)}>
+            Resume (Esc)
+          </button>
+        )}
       </div>
     </div>
   );
@@ -481,7 +515,7 @@ function DeathScreen() {
   const unlocked = me ? ACHIEVEMENTS.filter((_, i) => me.achievements[i] > 0) : [];
   const died = me?.dead ?? true;
   return (
-    <div className="pointer-events-auto absolute inset-0 flex overflow-auto bg-black/70 p-4" data-testid="death-screen">
+    <div className="pointer-events-auto absolute inset-0 z-30 flex overflow-auto bg-black/70 p-4" data-testid="death-screen">
       <div className="m-auto w-full max-w-lg rounded-2xl border border-white/10 bg-slate-900 p-6 shadow-2xl">
         <h2 className={`text-4xl font-black ${died ? 'text-rose-400' : 'text-emerald-300'}`}>{died ? 'You died' : 'Episode complete'}</h2>
         <dl className="mt-4 grid grid-cols-3 gap-3 text-center">
@@ -541,7 +575,7 @@ function Help() {
   ];
   return (
     // biome-ignore lint/a11y/useKeyWithClickEvents lint/a11y/noStaticElementInteractions: a click on the backdrop closes the help; Esc and H close it from GameScreen's key handler
-    <div className="pointer-events-auto absolute inset-0 flex overflow-auto bg-black/60 p-4" onClick={() => setHelp(false)}>
+    <div className="pointer-events-auto absolute inset-0 z-30 flex overflow-auto bg-black/60 p-4" onClick={() => setHelp(false)}>
       {/* biome-ignore lint/a11y/useKeyWithClickEvents lint/a11y/noStaticElementInteractions: only stops the backdrop's click */}
       <div className="m-auto w-full max-w-2xl rounded-2xl bg-slate-900 p-6 shadow-2xl" data-testid="help" onClick={(e) => e.stopPropagation()}>
         <h2 className="text-2xl font-black text-white">How to play</h2>
@@ -551,8 +585,8 @@ function Help() {
         </p>
         <p className="mt-2 text-slate-300" data-testid="help-pace">
           The world is real-time: it runs on whether or not you press a key (8 steps a second by default; drink falls
-          every few seconds and night comes within a minute). Solo play pauses with Esc and while this help is open; a
-          shared world never pauses, so read this somewhere safe.
+          every few seconds and night comes within a minute). Solo play pauses with Esc and while this help is open; in a
+          shared world only the host can pause (for everyone) or slow it down to 2 steps a second, so read this somewhere safe.
         </p>
         <ul className="mt-4 grid gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
           {rows.map(([k, v]) => (

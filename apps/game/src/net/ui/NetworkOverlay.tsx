@@ -126,7 +126,8 @@ function RespawnScreen({ steps, achievements }: { steps: number; achievements: n
   const [busy, setBusy] = useState(false);
   const unlocked = ACHIEVEMENTS.filter((_, i) => achievements[i] > 0);
   return (
-    <div className="pointer-events-auto absolute inset-0 flex bg-black/60 p-4" data-testid="respawn-screen">
+    // z-30: dialogs stand above every panel (the workforce dock, the member list).
+    <div className="pointer-events-auto absolute inset-0 z-30 flex bg-black/60 p-4" data-testid="respawn-screen">
       <div className="m-auto w-full max-w-md rounded-2xl border border-white/10 bg-slate-900 p-6 text-center shadow-2xl">
         <h2 className="text-4xl font-black text-rose-400">You died</h2>
         <p className="mt-2 text-slate-300">
@@ -145,7 +146,7 @@ function RespawnScreen({ steps, achievements }: { steps: number; achievements: n
           >
             Respawn
           </button>
-          <button type="button" className="rounded-lg border border-white/20 px-4 py-2 text-slate-200" onClick={leave}>
+          <button type="button" data-testid="respawn-leave" className="rounded-lg border border-white/20 px-4 py-2 text-slate-200" onClick={leave}>
             Leave the lobby
           </button>
         </div>
