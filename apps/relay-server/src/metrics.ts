@@ -10,7 +10,7 @@ export class RelayMetrics {
   readonly tickDuration = new Histogram({
     name: 'aikon_relay_tick_duration_seconds',
     help: 'Duration of one lobby tick: step, recording, delta building and emitting',
-    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [this.registry],
   });
   readonly ticks = new Counter({ name: 'aikon_relay_ticks_total', help: 'Lobby ticks run', registers: [this.registry] });

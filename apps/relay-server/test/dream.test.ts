@@ -10,9 +10,7 @@ import * as msgpackParser from 'socket.io-msgpack-parser';
 import { Action, World } from '@aikon/engine';
 import { decodeObservation, FRAME_TOKENS, tokenize } from '@aikon/world-model';
 import type { DreamAck, DreamFrame, DreamResetResult } from '@aikon/world-model';
-import { startTestServer, waitFor } from './helpers.ts';
-
-type TestServer = Awaited<ReturnType<typeof startTestServer>>;
+import { startTestServer, type TestServer, waitFor } from './helpers.ts';
 
 function realFrames(seed = 7, steps = 3): number[][] {
   const world = World.generate({ seed });

@@ -3,9 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Item, Material, PROTECTION_HELD } from '@aikon/engine';
 import { createRelayClient, type RelayClient } from '@aikon/protocol/client';
 import { decodeLog, replayLog } from '@aikon/protocol';
-import { connectClient, startTestServer, waitFor } from './helpers.ts';
-
-type TestServer = Awaited<ReturnType<typeof startTestServer>>;
+import { connectClient, startTestServer, type TestServer, waitFor } from './helpers.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

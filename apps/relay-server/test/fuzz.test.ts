@@ -3,9 +3,7 @@ import { io as ioClient, type Socket } from 'socket.io-client';
 import * as msgpackParser from 'socket.io-msgpack-parser';
 import type { Lobby } from '../src/lobby.ts';
 import { EVENTS, Fuzzer } from './fuzz-gen.ts';
-import { connectClient, nextError, startTestServer, waitFor } from './helpers.ts';
-
-type TestServer = Awaited<ReturnType<typeof startTestServer>>;
+import { connectClient, nextError, startTestServer, type TestServer, waitFor } from './helpers.ts';
 
 /** Every lobby's invariants: members within seats, a host among the members, bodies ↔ members. */
 export function checkLobby(lobby: Lobby): void {

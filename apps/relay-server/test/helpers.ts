@@ -1,11 +1,12 @@
-import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRelayClient, type RelayClient, RelayRequestError, type RelaySocket } from '@aikon/protocol/client';
-import type { Ack, ClientEventName, ClientEventPayloads, ClientEventResults, DeltaMessage, ErrorMessage } from '@aikon/protocol';
+import { type Ack, type ClientEventName, type ClientEventPayloads, type ClientEventResults, type DeltaMessage, ErrorCode, type ErrorMessage } from '@aikon/protocol';
+import { afterAll, beforeAll } from 'vitest';
 import { startRelayServer, type RelayConfig, type RelayServer } from '../src/server.ts';
+
+export { exited, startRelayProcess } from './relay-process.ts';
 
 export function tempDir(prefix = 'aikon-relay-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -21,6 +22,56 @@ export async function startTestServer(overrides: Partial<RelayConfig> = {}): Pro
       rmSync(dataDir, { recursive: true, force: true });
     },
   });
+}
+
+export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
+
+/**
+ * One relay for a describe block (started in beforeAll, closed with its clients in afterAll)
+ * and `client()`, a connected client that is closed with it.
+ */
+export function relaySuite(overrides: Partial<RelayConfig> = {}): {
+  readonly server: TestServer;
+  client(): Promise<RelayClient>;
+  /** Closes this client (made elsewhere) with the suite. */
+  adopt<C extends RelayClient>(client: C): C;
+} {
+  let server: TestServer | null = null;
+  const clients: RelayClient[] = [];
+  beforeAll(async () => {
+    server = await startTestServer(overrides);
+  });
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await server?.cleanup();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('the relay starts in beforeAll');
+      return server;
+    },
+    async client() {
+      return this.adopt(await connectClient(this.server.url));
+    },
+    adopt(c) {
+      clients.push(c);
+      return c;
+    },
+  };
+}
+
+/** The refusal a request ended with (a client method's RelayRequestError or `request`'s ErrorMessage). */
+export async function refusal(p: Promise<unknown>): Promise<ErrorMessage> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof RelayRequestError) return err.error;
+    if (err && typeof err === 'object' && 'code' in err && 'message' in err && typeof err.code === 'string' && typeof err.message === 'string') {
+      return { code: ErrorCode.parse(err.code), message: err.message };
+    }
+    throw err;
+  }
+  throw new Error('expected a refusal');
 }
 
 export async function connectClient(url: string): Promise<RelayClient> {
@@ -73,41 +124,6 @@ export function nextError(client: RelayClient, timeoutMs = 3000): Promise<ErrorM
       off();
       resolve(e);
     });
-  });
-}
-
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-
-/**
- * A real relay process (src/main.ts) on 127.0.0.1, for kill -9 tests. `port` 0 = any free one;
- * give the same port again to restart "the same address" (clients reconnect on their own).
- */
-export function startRelayProcess(dataDir: string, args: readonly string[] = [], port = 0): Promise<{ child: ChildProcess; url: string; port: number; stderr(): string }> {
-  return new Promise((resolve, reject) => {
-    const child = fork(MAIN, ['--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, '--hash-every', '5', '--log-level', 'warn', ...args], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 30_000);
-    child.on('message', (m: { type?: string; url?: string; port?: number }) => {
-      if (m.type === 'listening' && m.url) {
-        clearTimeout(timer);
-        resolve({ child, url: m.url, port: m.port ?? 0, stderr: () => stderr });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}: ${stderr}`));
-    });
-  });
-}
-
-export function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
   });
 }
 

@@ -1,37 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ErrorMessage, LobbyState } from '@aikon/protocol';
+import { describe, expect, it } from 'vitest';
+import type { LobbyState } from '@aikon/protocol';
 import type { RelayClient } from '@aikon/protocol/client';
-import { connectClient, request, startTestServer, waitFor } from './helpers.ts';
-
-type TestServer = Awaited<ReturnType<typeof startTestServer>>;
-
-async function refusal(p: Promise<unknown>): Promise<ErrorMessage> {
-  try {
-    await p;
-  } catch (err) {
-    if (err && typeof err === 'object' && 'code' in err) return err as ErrorMessage;
-    if (err && typeof err === 'object' && 'error' in err) return (err as { error: ErrorMessage }).error;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
+import { refusal, relaySuite, request, waitFor } from './helpers.ts';
 
 /** Issue 14 #5 (kick bans, no silent takeover) and #4 (what one address may create). */
 describe('membership rules over Socket.IO', () => {
-  let server: TestServer;
-  const clients: RelayClient[] = [];
-  const client = async () => {
-    const c = await connectClient(server.url);
-    clients.push(c);
-    return c;
-  };
-  beforeAll(async () => {
-    server = await startTestServer({ maxLobbiesPerAddress: 3, abandonedLobbyGraceMs: 200 });
-  });
-  afterAll(async () => {
-    for (const c of clients) c.close();
-    await server.cleanup();
-  });
+  const suite = relaySuite({ maxLobbiesPerAddress: 3, abandonedLobbyGraceMs: 200 });
+  const client = () => suite.client();
 
   it('a kicked member cannot join again with the same code, from any connection, until the host lifts the ban', async () => {
     const host = await client();
@@ -59,7 +34,7 @@ describe('membership rules over Socket.IO', () => {
     const back = await guest.joinLobby(code, { name: 'Guest' });
     expect(back.lobby.members.map((m) => m.name).sort()).toEqual(['Guest', 'Host']);
     await third.joinLobby(code, { name: 'Third' });
-    expect(server.lobbyByCode(code)!.members.size).toBe(3);
+    expect(suite.server.lobbyByCode(code)!.members.size).toBe(3);
   });
 
   it('a resume token never silently takes over a connected member: refused, or an explicit takeover that tells the old connection', async () => {
@@ -74,7 +49,7 @@ describe('membership rules over Socket.IO', () => {
     expect(refused.code).toBe('member_connected');
     expect((await refusal(tab.joinLobby(created.lobby.code, { name: 'Host', resumeToken: created.resumeToken }))).code).toBe('member_connected');
     // The first connection still holds the membership and plays.
-    const member = server.lobbyByCode(created.lobby.code)!.members.get(created.memberId)!;
+    const member = suite.server.lobbyByCode(created.lobby.code)!.members.get(created.memberId)!;
     expect(member.socket?.id).toBe(host.socket.id);
     const t = host.mirror.t;
     await waitFor(() => host.mirror.t > t + 2, 3000, 'ticks still arrive');
@@ -89,7 +64,7 @@ describe('membership rules over Socket.IO', () => {
 
   it('one address may keep only so many lobbies open (too_many_lobbies); closing one frees a place', async () => {
     // Fresh lobbies of this file so far: 2 (one per test above), all from 127.0.0.1.
-    const open = [...server.lobbies.values()].filter((l) => l.status !== 'closed').length;
+    const open = [...suite.server.lobbies.values()].filter((l) => l.status !== 'closed').length;
     const makers: RelayClient[] = [];
     for (let i = open; i < 3; i++) {
       const c = await client();
@@ -101,7 +76,7 @@ describe('membership rules over Socket.IO', () => {
     expect(refused.code).toBe('too_many_lobbies');
     expect(refused.message).toMatch(/at most 3 open lobbies/);
     const lobbyOf = (c: RelayClient): LobbyState => c.lobby!;
-    const closing = server.lobbyByCode(lobbyOf(makers[0]).code)!;
+    const closing = suite.server.lobbyByCode(lobbyOf(makers[0]).code)!;
     await makers[0].leave();
     await waitFor(() => closing.status === 'closed', 20_000, 'abandoned lobby closes');
     await one.createLobby({ name: 'Now it fits' });

@@ -1,41 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { io as ioClient } from 'socket.io-client';
 import * as msgpackParser from 'socket.io-msgpack-parser';
-import { createRelayClient, RelayRequestError, type RelayClient } from '@aikon/protocol/client';
+import { createRelayClient, } from '@aikon/protocol/client';
 import { WorldMirror } from '@aikon/protocol';
 import { ACTIONS } from '@aikon/engine';
 import { INVITE_CODE_RE, parseInviteCode, replayLog } from '@aikon/protocol';
 import { readFileSync } from 'node:fs';
-import { connectClient, emitRaw, nextError, request, startTestServer, waitFor } from './helpers.ts';
-
-type TestServer = Awaited<ReturnType<typeof startTestServer>>;
-
-async function refused(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof RelayRequestError) return err.error.code;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
+import { connectClient, emitRaw, nextError, refusal, relaySuite, request, startTestServer, waitFor } from './helpers.ts';
 
 describe('relay server with real socket.io clients', () => {
-  let server: TestServer;
-  const clients: RelayClient[] = [];
-  const client = async () => {
-    const c = await connectClient(server.url);
-    clients.push(c);
-    return c;
-  };
-
-  beforeAll(async () => {
-    server = await startTestServer({ reconnectMs: 3000, emptyLobbyGraceMs: 500 });
-  });
-  afterAll(async () => {
-    for (const c of clients) c.close();
-    await server.cleanup();
-  });
+  const suite = relaySuite({ reconnectMs: 3000, emptyLobbyGraceMs: 500 });
+  const client = () => suite.client();
 
   it('two clients join by invite code and see each other move', async () => {
     const alice = await client();
@@ -97,7 +72,7 @@ describe('relay server with real socket.io clients', () => {
     await players[2].joinLobby(created.lobby.code, { name: 'P2' });
     await players[0].start();
     await waitFor(() => players.every((p) => p.mirror.self), 5000, 'deltas');
-    const lobby = server.lobbyByCode(created.lobby.code)!;
+    const lobby = suite.server.lobbyByCode(created.lobby.code)!;
     let i = 0;
     const until = Date.now() + 3000;
     while (Date.now() < until) {
@@ -141,23 +116,23 @@ describe('relay server with real socket.io clients', () => {
     const guest = await client();
     await guest.joinLobby(created.lobby.code, { name: 'Guest' });
     const errorEvent = nextError(guest);
-    expect(await refused(guest.setConfig({ tickRate: 5 }))).toBe('not_host');
+    expect((await refusal(guest.setConfig({ tickRate: 5 }))).code).toBe('not_host');
     expect((await errorEvent).code).toBe('not_host');
-    expect(await refused(guest.start())).toBe('not_host');
-    expect(await refused(guest.kick(created.memberId))).toBe('not_host');
-    const lobby = server.lobbyByCode(created.lobby.code)!;
+    expect((await refusal(guest.start())).code).toBe('not_host');
+    expect((await refusal(guest.kick(created.memberId))).code).toBe('not_host');
+    const lobby = suite.server.lobbyByCode(created.lobby.code)!;
     expect(lobby.status).toBe('waiting');
     expect(lobby.config.tickRate).toBe(10);
     expect(lobby.members.size).toBe(2);
 
     // The host can: seats, seed, tick rate; bad values are refused.
-    expect(await refused(host.setConfig({ tickRate: 16 }))).toBe('invalid_payload');
-    expect(await refused(host.setConfig({ seats: 1 }))).toBe('bad_config');
+    expect((await refusal(host.setConfig({ tickRate: 16 }))).code).toBe('invalid_payload');
+    expect((await refusal(host.setConfig({ seats: 1 }))).code).toBe('bad_config');
     const state = await host.setConfig({ seats: 4, seed: 1234, tickRate: 12 });
     expect(state.config).toEqual({ seats: 4, seed: 1234, tickRate: 12 });
     await host.start();
-    expect(await refused(host.setConfig({ seed: 5 }))).toBe('already_running');
-    expect(await refused(host.start())).toBe('already_running');
+    expect((await refusal(host.setConfig({ seed: 5 }))).code).toBe('already_running');
+    expect((await refusal(host.start())).code).toBe('already_running');
   });
 
   it('kicks, hands the host over when the host leaves, and enforces seats', async () => {
@@ -168,8 +143,8 @@ describe('relay server with real socket.io clients', () => {
     const d = await client();
     const jb = await b.joinLobby(created.lobby.code, { name: 'B' });
     const jc = await c.joinLobby(created.lobby.code, { name: 'C' });
-    expect(await refused(d.joinLobby(created.lobby.code, { name: 'D' }))).toBe('lobby_full');
-    expect(await refused(a.kick(created.memberId))).toBe('invalid_target');
+    expect((await refusal(d.joinLobby(created.lobby.code, { name: 'D' }))).code).toBe('lobby_full');
+    expect((await refusal(a.kick(created.memberId))).code).toBe('invalid_target');
 
     const removed = new Promise<{ kicked: boolean }>((resolve) => c.onRemoved(resolve));
     await a.kick(jc.memberId);
@@ -180,13 +155,13 @@ describe('relay server with real socket.io clients', () => {
 
     await a.leave();
     await waitFor(() => b.lobby?.hostId === jb.memberId, 5000, 'hand-over');
-    const lobby = server.lobbyByCode(created.lobby.code)!;
+    const lobby = suite.server.lobbyByCode(created.lobby.code)!;
     expect(lobby.world!.players.map((p) => p.slot)).toEqual([b.mirror.slot]);
     // The new host may start/kick/configure.
     await b.setConfig({ tickRate: 15 });
     // Late join into the running game spawns next to the others. (D shares the kicked C's
     // address here, 127.0.0.1, so the host lifts C's ban first.)
-    expect(await refused(d.joinLobby(created.lobby.code, { name: 'D' }))).toBe('banned');
+    expect((await refusal(d.joinLobby(created.lobby.code, { name: 'D' }))).code).toBe('banned');
     await request(b, 'lobby:unban', { memberId: jc.memberId });
     const late = await d.joinLobby(created.lobby.code, { name: 'D' });
     expect(late.lobby.status).toBe('running');
@@ -211,7 +186,7 @@ describe('relay server with real socket.io clients', () => {
     const token = a.resumeToken!;
     a.close(); // the tab goes away
 
-    const lobby = server.lobbyByCode(created.lobby.code)!;
+    const lobby = suite.server.lobbyByCode(created.lobby.code)!;
     await waitFor(() => lobby.connectedCount === 0, 5000, 'server notices');
     // The body stays in the world during the reconnection window.
     expect(lobby.world!.findPlayer(slot!)).toBeDefined();
@@ -232,15 +207,15 @@ describe('relay server with real socket.io clients', () => {
     // A refreshed page that simply opens the invite link again: the stored token resumes.
     const storage = new Map<string, string>();
     const store = { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => void storage.set(k, v), removeItem: (k: string) => void storage.delete(k) };
-    const tab1 = createRelayClient(server.url, { resumeStorage: store });
-    clients.push(tab1);
+    const tab1 = createRelayClient(suite.server.url, { resumeStorage: store });
+    suite.adopt(tab1);
     await tab1.connect();
     const first = await tab1.joinLobby(created.lobby.code, { name: 'Tab' });
     await waitFor(() => tab1.mirror.me(), 5000, 'tab body');
     const tabBody = tab1.mirror.me()!.id;
     tab1.close();
-    const tab2 = createRelayClient(server.url, { resumeStorage: store });
-    clients.push(tab2);
+    const tab2 = createRelayClient(suite.server.url, { resumeStorage: store });
+    suite.adopt(tab2);
     await tab2.connect();
     const second = await tab2.joinLobby(created.lobby.code, { name: 'Tab' });
     expect(second.memberId).toBe(first.memberId);
@@ -248,7 +223,7 @@ describe('relay server with real socket.io clients', () => {
     expect(tab2.mirror.me()!.id).toBe(tabBody);
     // Old tokens of other lobbies or garbage are refused.
     const other = await client();
-    expect(await refused(other.resume('x'.repeat(32)))).toBe('bad_resume_token');
+    expect((await refusal(other.resume('x'.repeat(32)))).code).toBe('bad_resume_token');
   });
 
   it('a dropped connection is recovered by Socket.IO to the same body', async () => {
@@ -257,7 +232,7 @@ describe('relay server with real socket.io clients', () => {
     await a.start();
     await waitFor(() => a.mirror.ready && a.mirror.self, 8000, 'first delta');
     const id = a.mirror.me()!.id;
-    const lobby = server.lobbyByCode(created.lobby.code)!;
+    const lobby = suite.server.lobbyByCode(created.lobby.code)!;
     // Drop the transport (as a network failure would); the client reconnects by itself.
     const snapshots: number[] = [];
     a.onSnapshot((m) => snapshots.push(m.t));
@@ -269,7 +244,7 @@ describe('relay server with real socket.io clients', () => {
     const seq = a.sendAction('noop');
     await waitFor(() => (a.mirror.self?.ack ?? -1) >= seq, 5000, 'actions work again');
     // Only small lobby events are kept for recovery, never the per-tick deltas or snapshots.
-    const stored = (server.io.of('/').adapter as unknown as { packets: { data: unknown[] }[] }).packets.map((p) => p.data[0]);
+    const stored = (suite.server.io.of('/').adapter as unknown as { packets: { data: unknown[] }[] }).packets.map((p) => p.data[0]);
     expect(stored.length).toBeGreaterThan(0);
     expect(new Set(stored)).toEqual(new Set(stored.filter((e) => e === 'lobby:state' || e === 'lobby:kicked' || e === 'lobby:closed')));
   });
@@ -279,8 +254,8 @@ describe('relay server with real socket.io clients', () => {
     const created = await a.createLobby({ name: 'A' });
     await a.start();
     await waitFor(() => a.mirror.self, 8000, 'delta');
-    expect(await refused(a.respawn())).toBe('player_alive');
-    const lobby = server.lobbyByCode(created.lobby.code)!;
+    expect((await refusal(a.respawn())).code).toBe('player_alive');
+    const lobby = suite.server.lobbyByCode(created.lobby.code)!;
     const p = lobby.world!.findPlayer(a.mirror.slot!)!;
     p.inventory[0] = 0; // a test shortcut: health 0 → dies at the next step
     await waitFor(() => a.mirror.self?.dead, 5000, 'death');
@@ -305,18 +280,18 @@ describe('relay server with real socket.io clients', () => {
       await new Promise((r) => setTimeout(r, 60));
     }
     await b.setExportConsent(false);
-    const lobby = server.lobbyByCode(created.lobby.code)!;
+    const lobby = suite.server.lobbyByCode(created.lobby.code)!;
     const sessionId = lobby.sessionId!;
     await a.leave();
     await b.leave();
     await waitFor(() => lobby.status === 'closed', 8000, 'lobby closes after the grace period');
     // The index marks the session complete once the log's last bytes are synced.
-    const row = await waitFor(() => (server.store.session(sessionId)?.status === 'complete' ? server.store.session(sessionId) : undefined), 8000, 'complete');
+    const row = await waitFor(() => (suite.server.store.session(sessionId)?.status === 'complete' ? suite.server.store.session(sessionId) : undefined), 8000, 'complete');
     const report = replayLog(new Uint8Array(readFileSync(row.path)));
     expect(report.ok).toBe(true);
     expect(report.complete).toBe(true);
     expect(report.ticks).toBe(row.ticks);
-    const eps = server.store.episodes(sessionId);
+    const eps = suite.server.store.episodes(sessionId);
     expect(eps.map((e) => [e.kind, e.consent, e.end_reason])).toEqual([
       ['human', 0, 'leave'],
       ['ai', 0, 'leave'],
@@ -324,7 +299,7 @@ describe('relay server with real socket.io clients', () => {
     expect(report.episodes.map((e) => [e.kind, e.consent ? 1 : 0, e.endReason, e.length])).toEqual(
       eps.map((e) => [e.kind, e.consent, e.end_reason, e.length]),
     );
-    expect(server.lobbyByCode(created.lobby.code)).toBeUndefined();
+    expect(suite.server.lobbyByCode(created.lobby.code)).toBeUndefined();
   });
 
   it('answers unknown events, wrong types and actions for another slot with an error event', async () => {
@@ -349,7 +324,7 @@ describe('relay server with real socket.io clients', () => {
       expect([event, e.code]).toEqual([event, code]);
     }
     // A payload beyond the transport limit closes only that connection; the server lives on.
-    const res = await fetch(`${server.url}/healthz`);
+    const res = await fetch(`${suite.server.url}/healthz`);
     expect((await res.json()).status).toBe('ok');
   });
 
@@ -358,15 +333,15 @@ describe('relay server with real socket.io clients', () => {
     const created = await a.createLobby({ name: 'A' });
     await a.start();
     await waitFor(() => a.mirror.self, 8000, 'delta');
-    const raw = ioClient(server.url, { parser: msgpackParser, transports: ['websocket'], reconnection: false });
+    const raw = ioClient(suite.server.url, { parser: msgpackParser, transports: ['websocket'], reconnection: false });
     await new Promise<void>((r) => raw.on('connect', () => r()));
     const closed = new Promise<string>((r) => raw.on('disconnect', (reason) => r(reason)));
-    raw.emit('game:action', { a: 1, pad: 'x'.repeat(server.config.maxHttpBufferSize + 1000) });
+    raw.emit('game:action', { a: 1, pad: 'x'.repeat(suite.server.config.maxHttpBufferSize + 1000) });
     expect(await closed).toBe('transport close');
     // Everyone else carries on.
     const t = a.mirror.t;
     await waitFor(() => a.mirror.t > t + 2, 5000, 'ticks continue');
-    expect(server.lobbyByCode(created.lobby.code)!.status).toBe('running');
+    expect(suite.server.lobbyByCode(created.lobby.code)!.status).toBe('running');
   });
 
   it('a member that stays away past the reconnection window leaves; the host role moves on', async () => {
@@ -404,7 +379,7 @@ describe('relay server with real socket.io clients', () => {
       await c.leave();
       await c.createLobby({ name: 'y' });
       await c.leave();
-      expect(await refused(c.createLobby({ name: 'z' }))).toBe('rate_limited');
+      expect((await refusal(c.createLobby({ name: 'z' }))).code).toBe('rate_limited');
       await waitFor(() => small.lobbies.size === 0, 5000, 'abandoned lobbies close');
       c.close();
     } finally {
@@ -417,7 +392,7 @@ describe('relay server with real socket.io clients', () => {
     const created = await a.createLobby({ name: 'A', tickRate: 15 });
     await a.start();
     await waitFor(() => a.mirror.self, 5000, 'delta');
-    const lobby = server.lobbyByCode(created.lobby.code)!;
+    const lobby = suite.server.lobbyByCode(created.lobby.code)!;
     const serverSocket = lobby.members.get(created.memberId)!.socket!;
     const ws = (serverSocket.conn as unknown as { transport: { socket: object } }).transport.socket;
     let backlog = 10 * 1024 * 1024;
@@ -436,26 +411,26 @@ describe('relay server with real socket.io clients', () => {
   });
 
   it('serves /healthz, /metrics and the SPA placeholder', async () => {
-    const health = await (await fetch(`${server.url}/healthz`)).json();
+    const health = await (await fetch(`${suite.server.url}/healthz`)).json();
     expect(health.status).toBe('ok');
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await (await fetch(`${suite.server.url}/metrics`)).text();
     for (const name of ['aikon_relay_lobbies', 'aikon_relay_players', 'aikon_relay_tick_duration_seconds_bucket', 'aikon_relay_bytes_sent_total', 'aikon_relay_events_rejected_total{reason="not_host"}']) {
       expect(metrics).toContain(name);
     }
     // The dataset API is mounted over the same data directory and sees the recorded sessions.
-    const ds = await fetch(`${server.url}/api/datasets/sessions`);
+    const ds = await fetch(`${suite.server.url}/api/datasets/sessions`);
     expect(ds.status).toBe(200);
     const { sessions } = (await ds.json()) as { sessions: { complete: boolean; verified: boolean }[] };
     expect(sessions.some((x) => x.complete && x.verified)).toBe(true);
-    const join = await fetch(`${server.url}/join/AbCdEfGhIjKlMnOpQrSt_-`);
+    const join = await fetch(`${suite.server.url}/join/AbCdEfGhIjKlMnOpQrSt_-`);
     expect(join.status).toBe(200);
     expect(await join.text()).toContain('AI-KON');
-    expect((await fetch(`${server.url}/missing.js`)).status).toBe(404);
+    expect((await fetch(`${suite.server.url}/missing.js`)).status).toBe(404);
     // Hostile paths never escape the static root nor crash the server.
     const net = await import('node:net');
     for (const path of ['/%', '/..%2f..%2f..%2fetc%2fpasswd', '/%2e%2e/%2e%2e/etc/passwd', '/a%00.js', `/${'x'.repeat(5000)}`, '/api/lobbies/%ff']) {
       const response = await new Promise<string>((resolve) => {
-        const sock = net.connect(server.port, '127.0.0.1', () => sock.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+        const sock = net.connect(suite.server.port, '127.0.0.1', () => sock.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
         let data = '';
         sock.on('data', (d) => (data += d.toString()));
         sock.on('end', () => resolve(data));
@@ -464,11 +439,11 @@ describe('relay server with real socket.io clients', () => {
       expect(response.split('\r\n')[0]).toMatch(/^HTTP\/1\.1 (200|400|404|414|431)/);
       expect(response).not.toMatch(/root:x:0/);
     }
-    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${suite.server.url}/healthz`)).status).toBe(200);
   });
 
   it('raw socket.io clients without acks get error events too', async () => {
-    const raw = ioClient(server.url, { parser: msgpackParser, transports: ['websocket'] });
+    const raw = ioClient(suite.server.url, { parser: msgpackParser, transports: ['websocket'] });
     const errors: string[] = [];
     raw.on('error', (e: { code: string }) => errors.push(e.code));
     await new Promise<void>((r) => raw.on('connect', () => r()));

@@ -5,27 +5,15 @@
  * every worker from the next tick on (checked in the recorded joint actions); the
  * "who may command" setting refuses other members; the audit log downloads for members only.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { RelayClient } from '@aikon/protocol/client';
-import { type ErrorMessage, replayLog, type WorkforceState } from '@aikon/protocol';
+import { replayLog, type WorkforceState } from '@aikon/protocol';
 import { readLogFile } from '@aikon/protocol/node';
-import { connectClient, nextError, request as wf, requestRaw, startTestServer, waitFor } from './helpers.ts';
-
-type TestServer = Awaited<ReturnType<typeof startTestServer>>;
-
-async function refusal(p: Promise<unknown>): Promise<ErrorMessage> {
-  try {
-    await p;
-  } catch (err) {
-    if (err && typeof err === 'object' && 'code' in err) return err as ErrorMessage;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
+import { connectClient, nextError, refusal, relaySuite, request as wf, requestRaw, startTestServer, waitFor } from './helpers.ts';
 
 /** Keeps the latest workforce:state a client received. */
 function track(client: RelayClient): { state: WorkforceState | null } {
@@ -37,21 +25,8 @@ function track(client: RelayClient): { state: WorkforceState | null } {
 }
 
 describe('lobby workforce over Socket.IO', () => {
-  let server: TestServer;
-  const clients: RelayClient[] = [];
-  const client = async () => {
-    const c = await connectClient(server.url);
-    clients.push(c);
-    return c;
-  };
-
-  beforeAll(async () => {
-    server = await startTestServer({ reconnectMs: 3000, emptyLobbyGraceMs: 500 });
-  });
-  afterAll(async () => {
-    for (const c of clients) c.close();
-    await server.cleanup();
-  });
+  const suite = relaySuite({ reconnectMs: 3000, emptyLobbyGraceMs: 500 });
+  const client = () => suite.client();
 
   it('gate, approval, kill switch, host-only commands, AI recorded as AI, audit download', async () => {
     const host = await client();
@@ -82,7 +57,7 @@ describe('lobby workforce over Socket.IO', () => {
 
     await host.start();
     await waitFor(() => hostWf.state?.workers.every((w) => w.slot !== null && w.status !== 'waiting'), 8000, 'workers spawned');
-    const lobby = server.lobbyByCode(code)!;
+    const lobby = suite.server.lobbyByCode(code)!;
     const slots = hostWf.state!.workers.map((w) => w.slot!);
 
     // Host only (the default): the guest's goal, kill switch and settings are refused clearly.
@@ -139,9 +114,9 @@ describe('lobby workforce over Socket.IO', () => {
     await waitFor(() => lobby.world!.t >= killedAt + 15, 5000, 'ticks after the kill');
 
     // Audit log: members only, JSON lines.
-    expect((await fetch(`${server.url}/api/lobbies/${code}/audit`)).status).toBe(403);
-    expect((await fetch(`${server.url}/api/lobbies/${code}/audit`, { headers: { authorization: 'Bearer AAAAAAAAAAAAAAAAAAAAAAAA' } })).status).toBe(403);
-    const res = await fetch(`${server.url}/api/lobbies/${code}/audit`, { headers: { authorization: `Bearer ${guest.resumeToken}` } });
+    expect((await fetch(`${suite.server.url}/api/lobbies/${code}/audit`)).status).toBe(403);
+    expect((await fetch(`${suite.server.url}/api/lobbies/${code}/audit`, { headers: { authorization: 'Bearer AAAAAAAAAAAAAAAAAAAAAAAA' } })).status).toBe(403);
+    const res = await fetch(`${suite.server.url}/api/lobbies/${code}/audit`, { headers: { authorization: `Bearer ${guest.resumeToken}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/ndjson/);
     const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { who: string; what: string; t: number });
@@ -160,7 +135,7 @@ describe('lobby workforce over Socket.IO', () => {
     // The recording: AI joins flagged AI; no worker action after the kill; replays exactly.
     const sessionId = lobby.sessionId!;
     lobby.close('test', { sync: true });
-    const log = readLogFile(server.store.session(sessionId)!.path);
+    const log = readLogFile(suite.server.store.session(sessionId)!.path);
     const joins = log.records.filter((r) => r.k === 'join') as { slot: number; kind: string }[];
     expect(joins.filter((j) => slots.includes(j.slot)).map((j) => j.kind)).toEqual(['ai', 'ai']);
     expect(joins.filter((j) => !slots.includes(j.slot)).map((j) => j.kind)).toEqual(['human', 'human']);
@@ -178,10 +153,10 @@ describe('lobby workforce over Socket.IO', () => {
     const report = replayLog(new Uint8Array(readFileSync(log.path)));
     expect(report.ok).toBe(true);
     // The audit log is also kept on disk beside the recordings.
-    const auditFile = join(server.dataDir, 'audit', `${sessionId}.jsonl`);
+    const auditFile = join(suite.server.dataDir, 'audit', `${sessionId}.jsonl`);
     await waitFor(() => existsSync(auditFile) && readFileSync(auditFile, 'utf8').includes('kill switch'), 5000, 'audit file');
     expect(readFileSync(auditFile, 'utf8').split('\n')[0]).toMatch(/"who":"Hana","what":"added AI worker Ada"/);
-    const episodes = server.store.episodes(sessionId);
+    const episodes = suite.server.store.episodes(sessionId);
     const kinds = new Map(episodes.map((e) => [e.slot, e.kind]));
     for (const s of slots) expect(kinds.get(s)).toBe('ai');
     expect(episodes.filter((e) => e.kind === 'human').length).toBe(2);
@@ -194,7 +169,7 @@ describe('lobby workforce over Socket.IO', () => {
     await wf(host, 'workforce:add', { name: 'Ada' });
     await host.start();
     await waitFor(() => wfState.state?.workers[0]?.status === 'idle', 8000, 'worker spawned');
-    const lobby = server.lobbyByCode(created.code)!;
+    const lobby = suite.server.lobbyByCode(created.code)!;
     const slot = wfState.state!.workers[0].slot!;
     const body = lobby.world!.findPlayer(slot)!;
     body.inventory[0] = 0; // killed (as a zombie would)
@@ -232,7 +207,7 @@ describe('lobby workforce over Socket.IO', () => {
     const llm = await startTestServer({ reconnectMs: 3000, languageModel: { url, model: 'stand-in', timeoutMs: 2000 } });
     try {
       const host = await connectClient(llm.url);
-      clients.push(host);
+      suite.adopt(host);
       const wfState = track(host);
       const { lobby: created } = await host.createLobby({ name: 'Hana', seed: 3, tickRate: 15 });
       await wf(host, 'workforce:add', { name: 'Ada' });
@@ -248,7 +223,7 @@ describe('lobby workforce over Socket.IO', () => {
       // A guest's goal while the endpoint thinks, and meanwhile the host takes the right back:
       // the goal is refused once the answer comes.
       const guest = await connectClient(llm.url);
-      clients.push(guest);
+      suite.adopt(guest);
       await guest.joinLobby(created.code, { name: 'Gus' });
       await wf(host, 'workforce:settings', { commanders: 'all' });
       slow = true;
@@ -279,7 +254,7 @@ describe('lobby workforce over Socket.IO', () => {
     const timed = await startTestServer({ reconnectMs: 3000 });
     try {
       const host = await connectClient(timed.url);
-      clients.push(host);
+      suite.adopt(host);
       const wfState = track(host);
       const { lobby: created } = await host.createLobby({ name: 'Hana', seed: 11, tickRate: 15 });
       for (const name of ['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7']) await wf(host, 'workforce:add', { name });

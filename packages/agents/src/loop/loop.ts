@@ -21,7 +21,7 @@ import { demoStarts, ImaginedEnvs } from '../policy/imagination.ts';
 import { POLICY_CONFIGS } from '../policy/network.ts';
 import { AC_DEFAULTS, trainActorCritic } from '../policy/node/actor-critic.ts';
 import { trainBc } from '../policy/node/bc.ts';
-import { loadPolicyCheckpoint } from '../policy/node/checkpoint.ts';
+import { hasPolicyCheckpoint, loadPolicyCheckpoint } from '../policy/node/checkpoint.ts';
 import { type DemoSet, demoEpisodes, generateDemos, loadDemos } from '../policy/node/demos.ts';
 import { evaluatePolicy, type PolicyEvaluation, writePolicyMetrics } from '../policy/node/evaluate.ts';
 import { exportPolicy } from '../policy/node/export-policy.ts';
@@ -211,7 +211,11 @@ async function runRound(o: LoopOptions, sizes: LoopSizes, state: RoundState, log
     const t0 = performance.now();
     const d = readDemos();
     const c = sizes.bc;
+    // Warm start from the previous round's BC weights (same configuration): each round clones on more data.
+    const previous = r > 1 ? join(roundDir(o, r - 1), 'bc') : null;
+    const init = previous && hasPolicyCheckpoint(previous) ? loadPolicyCheckpoint(previous) : null;
     const ck = await trainBc({
+      ...(init && JSON.stringify(init.state.config) === JSON.stringify(POLICY_CONFIGS[c.config]) ? { init: init.weights } : {}),
       config: POLICY_CONFIGS[c.config],
       demos: d,
       data: { dir: o.dataDir, steps: d.steps, episodes: d.episodes, demonstrator: 'workforce-fair', sessions: d.sessions.length, worldSeeds: d.worldSeeds },
