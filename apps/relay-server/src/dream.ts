@@ -1,7 +1,7 @@
 /**
  * Server dream shards: the Socket.IO namespace `/dream` hosts dream sessions of
- * @aikon/world-model (the token dream model over onnxruntime-node, or the world simulator when
- * `model` names it) for clients whose device cannot dream in real time, and
+ * @aikon/world-model (the world simulator by default, or the token dream model over
+ * onnxruntime-node when `model` names it) for clients whose device cannot dream in real time, and
  * `/models/…` serves the model files to browser shards.
  *
  * The events and answers are defined in @aikon/world-model's dream-protocol.ts. Every event is rate limited per socket, size-checked and zod-validated; sessions are bounded
@@ -29,7 +29,7 @@ import {
 export interface DreamConfig {
   /** Directory with manifest.json and the model files it lists. */
   modelsDir: string;
-  /** Model name in the manifest (default: its token-dream model; a simulator's name runs the world simulator). */
+  /** Model name in the manifest (default: its world simulator, else its token dream model). */
   model?: string;
   maxSessions: number;
   maxSessionsPerSocket: number;

@@ -1,7 +1,7 @@
 /**
- * Server dream shards over real Socket.IO: the `/dream` namespace runs the token dream model
- * (models/manifest.json) with onnxruntime-node, or the world simulator when configured by name;
- * resets from real tokenized frames, steps return
+ * Server dream shards over real Socket.IO: the `/dream` namespace runs the world simulator
+ * (models/manifest.json; the default dream), or the token dream model with onnxruntime-node when
+ * configured by name; resets from real tokenized frames, steps return
  * valid predictions, bad messages and extra sessions are refused, sessions end with the socket.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,7 +74,8 @@ describe('server dream shards (/dream namespace)', () => {
     const frames = realFrames();
     const reset = await ok<DreamResetResult>(s, 'dream:reset', { v: 1, frames, seed: 3 });
     expect(reset.session).toBeGreaterThan(0);
-    expect(reset.backend).toMatch(/onnxruntime-node/);
+    expect(reset.model).toBe('world-sim-small');
+    expect(reset.backend).toMatch(/world-sim \(TypeScript/);
     expect(reset.context).toBeGreaterThanOrEqual(1);
     const ms: number[] = [];
     let last: DreamFrame | null = null;
@@ -87,9 +88,12 @@ describe('server dream shards (/dream namespace)', () => {
       expect(f.view).toHaveLength(63);
       expect(f.inventory).toHaveLength(16);
       expect(Number.isFinite(f.reward)).toBe(true);
-      // A probability, not a logit (the token model's termination head is not calibrated).
       expect(f.doneProbability).toBeGreaterThanOrEqual(0);
       expect(f.doneProbability).toBeLessThanOrEqual(1);
+      // The simulator's fields: full health, no enemy: no predicted death.
+      expect(f.continuation).toBeGreaterThan(0.5);
+      expect(f.ended).toBeNull();
+      expect(f.event).toBeGreaterThanOrEqual(0);
       ms.push(f.ms);
       last = f;
     }
@@ -158,8 +162,8 @@ describe('server dream shards (/dream namespace)', () => {
     expect(acks.filter((x) => !x.ok && x.error.code === 'rate_limited').length).toBeGreaterThan(10);
   });
 
-  it('serves the world simulator when the relay is configured with its name; its frames carry the new fields', async () => {
-    const other = await startTestServer({ dream: { model: 'world-sim-small' } });
+  it('serves the token dream model when the relay is configured with its name', async () => {
+    const other = await startTestServer({ dream: { model: 'token-dream-small' } });
     const s = ioClient(`${other.url}/dream`, { parser: msgpackParser, transports: ['websocket'], reconnection: false });
     try {
       await new Promise<void>((done, fail) => {
@@ -168,16 +172,16 @@ describe('server dream shards (/dream namespace)', () => {
       });
       const a = (await s.timeout(30_000).emitWithAck('dream:reset', { v: 1, frames: realFrames() })) as DreamAck<DreamResetResult>;
       if (!a.ok) throw new Error(a.error.message);
-      expect(a.data.model).toBe('world-sim-small');
-      expect(a.data.backend).toMatch(/world-sim \(TypeScript/);
+      expect(a.data.model).toBe('token-dream-small');
+      expect(a.data.backend).toMatch(/onnxruntime-node/);
       for (let i = 0; i < 5; i++) {
         const f = (await s.timeout(30_000).emitWithAck('dream:step', { v: 1, session: a.data.session, action: Action.move_right })) as DreamAck<DreamFrame>;
         if (!f.ok) throw new Error(f.error.message);
         expect(f.data.tokens.length).toBe(FRAME_TOKENS);
         expect(decodeObservation(f.data.tokens).inventory[0]).toBeGreaterThan(0);
-        expect(f.data.continuation).toBeGreaterThan(0.5); // full health, no enemy: no predicted death
-        expect(f.data.ended).toBeNull();
-        expect(f.data.event).toBeGreaterThanOrEqual(0);
+        // A probability, not a logit (the token model's termination head is not calibrated).
+        expect(f.data.doneProbability).toBeGreaterThanOrEqual(0);
+        expect(f.data.doneProbability).toBeLessThanOrEqual(1);
       }
     } finally {
       s.close();

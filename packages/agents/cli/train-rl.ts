@@ -3,13 +3,18 @@
  * imagination (the world simulator):
  *   npm run train:rl -- --from bc-small [--name bc-small-rl] [--env real|imagination] [--envs 32] [--updates 300]
  *                       [--horizon 64] [--lr 0.0001] [--entropy 0.01] [--max-minutes 20] [--resume]
- *                       [--sim NAME] [--starts-of bc-small] [--start-sessions 30] [--dream-steps 64]
+ *                       [--kl 0] [--sim NAME] [--starts demos|policy] [--starts-of bc-small] [--start-sessions 30]
+ *                       [--start-episodes 64] [--dream-steps 64]
  *                       [--data-dir ./data] [--models-dir ./models]
  * Real: worlds episodeSeed(1000000 + seed, k), recorded in the provenance (evaluation refuses them).
  * Imagination: dreams start from real recorded states — the demonstrations of the BC run
  * `--starts-of` (its data/policies/<run>/demos.json; the first `--start-sessions` sessions, read
  * back through the datasets pipeline) — and run `--dream-steps` steps or until predicted death; the
- * policy never touches the engine. Checkpoints in <data>/policies/<name>/; the result is exported.
+ * policy never touches the engine while it trains. `--starts policy` dreams from the starting
+ * policy's own real states instead: `--start-episodes` episodes it plays before training, on
+ * episodeSeed(4000000 + seed, k) (recorded in the provenance). `--kl B` adds B × KL(start policy ‖
+ * policy) on the visited states to the loss (the guard against learning what only the simulator
+ * pays for). Checkpoints in <data>/policies/<name>/; the result is exported.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -19,13 +24,16 @@ import { findPolicy, loadSim, SimDreams } from '@aikon/world-model';
 import { readManifest } from '@aikon/world-model/node';
 import { z } from 'zod';
 import { RealEnvs, type RolloutEnvs } from '../src/policy/envs.ts';
-import { demoStarts, ImaginedEnvs } from '../src/policy/imagination.ts';
+import { netRunner } from '../src/policy/act.ts';
+import { demoStarts, ImaginedEnvs, policyStates } from '../src/policy/imagination.ts';
+import { PolicyNet } from '../src/policy/network.ts';
 import { loadDemos } from '../src/policy/node/demos.ts';
 import { AC_DEFAULTS, trainActorCritic } from '../src/policy/node/actor-critic.ts';
 import { exportPolicy } from '../src/policy/node/export-policy.ts';
 import { importPolicyOnnx } from '../src/policy/onnx-export.ts';
 
 export const RL_SEED_BASE = 1_000_000;
+export const POLICY_STARTS_SEED_BASE = 4_000_000;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -45,6 +53,9 @@ async function main(): Promise<void> {
       sim: { type: 'string' },
       'starts-of': { type: 'string', default: 'bc-small' },
       'start-sessions': { type: 'string', default: '30' },
+      starts: { type: 'string', default: 'demos' },
+      'start-episodes': { type: 'string', default: '64' },
+      kl: { type: 'string', default: String(AC_DEFAULTS.kl) },
       'dream-steps': { type: 'string', default: '64' },
       resume: { type: 'boolean', default: false },
       'data-dir': { type: 'string', default: process.env.AIKON_DATA_DIR ?? './data' },
@@ -67,21 +78,35 @@ async function main(): Promise<void> {
   const frames = start.config.frames;
   const dataDir = resolve(cwd, values['data-dir']!);
   if (values.env !== 'real' && values.env !== 'imagination') throw new Error(`--env must be real or imagination, got ${values.env}`);
+  const kl = Number(values.kl);
+  if (!(kl >= 0)) throw new Error(`--kl must be ≥ 0, got ${values.kl}`);
+  if (values.starts !== 'demos' && values.starts !== 'policy') throw new Error(`--starts must be demos or policy, got ${values.starts}`);
+  let data = from.training.data;
   let makeEnvs: (started: number) => RolloutEnvs;
   if (values.env === 'real') makeEnvs = (started) => new RealEnvs(int('envs'), frames, RL_SEED_BASE + seed, started);
   else {
     const { entry: simEntry, model } = await loadSim(JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8')), async (f) => new Uint8Array(readFileSync(join(modelsDir, f))), values.sim);
-    const record = z.object({ sessions: z.array(z.string()) }).parse(JSON.parse(readFileSync(join(dataDir, 'policies', values['starts-of']!, 'demos.json'), 'utf8')));
-    const sessions = record.sessions.slice(0, int('start-sessions'));
-    const demos = loadDemos(dataDir, { sessions, human: true });
-    console.error(`imagination: ${simEntry.name}; ${demos.frames.length / 81} real start states from ${sessions.length} sessions (${demos.steps.ai} workforce, ${demos.steps.human} human steps)`);
+    let states: { frames: Int32Array; episodeStart: Int32Array };
+    if (values.starts === 'policy') {
+      const base = POLICY_STARTS_SEED_BASE + seed;
+      const own = await policyStates(netRunner(new PolicyNet(start.config, start.weights)), base, int('start-episodes'));
+      data = { ...data, seedRanges: [...(data.seedRanges ?? []), { base, count: int('start-episodes') }] };
+      console.error(`imagination: ${simEntry.name}; ${own.steps} real start states of ${from.name}'s own ${int('start-episodes')} episodes`);
+      states = own;
+    } else {
+      const record = z.object({ sessions: z.array(z.string()) }).parse(JSON.parse(readFileSync(join(dataDir, 'policies', values['starts-of']!, 'demos.json'), 'utf8')));
+      const sessions = record.sessions.slice(0, int('start-sessions'));
+      const demos = loadDemos(dataDir, { sessions, human: true });
+      console.error(`imagination: ${simEntry.name}; ${demos.frames.length / 81} real start states from ${sessions.length} sessions (${demos.steps.ai} workforce, ${demos.steps.human} human steps)`);
+      states = demos;
+    }
     const rng = new Rng(seed ^ 0x1a6);
-    makeEnvs = () => new ImaginedEnvs(new SimDreams(model, int('envs'), { temperature: 1, seed }), frames, demoStarts(demos, 8, () => rng.uniform()), int('dream-steps'));
+    makeEnvs = () => new ImaginedEnvs(new SimDreams(model, int('envs'), { temperature: 1, seed }), frames, demoStarts(states, 8, () => rng.uniform()), int('dream-steps'));
   }
   const ck = await trainActorCritic({
     config: start.config,
     weights: start.weights,
-    data: from.training.data,
+    data,
     stage: values.env === 'real' ? 'rl-real' : 'rl-imagination',
     makeEnvs,
     runDir: join(dataDir, 'policies', name),
@@ -95,6 +120,7 @@ async function main(): Promise<void> {
     entropy: Number(values.entropy),
     clip: AC_DEFAULTS.clip,
     valueWeight: AC_DEFAULTS.valueWeight,
+    kl,
     seed,
     resume: values.resume!,
     maxMinutes: Number(values['max-minutes']),

@@ -11,13 +11,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { join } from 'node:path';
 import { NUM_ACTIONS, Rng, World } from '@aikon/engine';
 import { OrtWebBackend } from '../src/backend-web.ts';
 import { getConfig } from '../src/config.ts';
 import type { InferenceBackend } from '../src/io.ts';
 import { OrtNodeBackend } from '../src/node/backend-node.ts';
+import { cli } from '../src/node/cli.ts';
 import { exportOnnx } from '../src/onnx-export.ts';
 import { DEFAULT_SAMPLER, sampleNext } from '../src/sampler.ts';
 import { initWeights } from '../src/tf-model.ts';
@@ -26,15 +26,12 @@ import { CLS, FRAME_TOKENS, SEQ, tokenize } from '../src/tokens.ts';
 const VARIANTS = ['node', 'web-1', 'web-2'] as const;
 type Variant = (typeof VARIANTS)[number];
 
-const { values } = parseArgs({
-  options: {
-    variant: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    'no-docs': { type: 'boolean', default: false },
-    seconds: { type: 'string', default: '3' },
-  },
+const { values, repoRoot } = cli('npm run bench -w @aikon/world-model -- [options]', {
+  variant: { type: 'string', choices: VARIANTS, help: 'run one runtime in this process (the parent runs each in its own)' },
+  json: { type: 'boolean', help: 'print one JSON object' },
+  'no-docs': { type: 'boolean', help: 'leave docs/BENCHMARKS.md as it is' },
+  seconds: { type: 'number', min: 0.1, default: 3, help: 'seconds per measurement' },
 });
-const repoRoot = resolve(import.meta.dirname, '../../..');
 
 function modelBytes(): { name: string; bytes: Uint8Array; context: number; steps: number } {
   const manifestPath = join(repoRoot, 'models/manifest.json');
@@ -72,7 +69,7 @@ async function runVariant(variant: Variant) {
     await sampleNext(backend, B, ctx, act, sampler, rng); // warm-up
     let calls = 0;
     const start = performance.now();
-    const budget = Number(values.seconds) * 1000;
+    const budget = values.seconds * 1000;
     while (performance.now() - start < budget || calls < 2) {
       await sampleNext(backend, B, ctx, act, sampler, rng);
       calls++;
@@ -92,7 +89,7 @@ if (values.variant) {
 
 const rows: Record<string, number | string>[] = [];
 for (const v of VARIANTS) {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--variant', v, '--seconds', values.seconds!], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--variant', v, '--seconds', String(values.seconds)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   const line = out.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
   if (!line) throw new Error(`variant ${v} printed no result`);
   rows.push(JSON.parse(line));

@@ -7,50 +7,43 @@
  *     [--one-step 2048] [--steps 4] [--temperature 0] [--schedule cosine] [--no-write]
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { findModel } from '../src/manifest.ts';
 import { loadModel } from '../src/runtime.ts';
 import { OrtNodeBackend } from '../src/node/backend-node.ts';
+import { cli } from '../src/node/cli.ts';
 import { loadDataset } from '../src/node/episode-files.ts';
 import { evaluate } from '../src/node/evaluate.ts';
 import { readManifest, upsertEntry } from '../src/node/export-model.ts';
-import { DEFAULT_GENERATION, generateEpisodes } from '../src/node/generate.ts';
+import { ensureEpisodes } from '../src/node/generate.ts';
 import type { MaskSchedule } from '../src/sampler.ts';
 
-const { values } = parseArgs({
-  options: {
-    json: { type: 'boolean', default: false },
-    name: { type: 'string' },
-    data: { type: 'string' },
-    models: { type: 'string' },
-    rollouts: { type: 'string', default: '128' },
-    'one-step': { type: 'string', default: '2048' },
-    batch: { type: 'string', default: '64' },
-    steps: { type: 'string' },
-    temperature: { type: 'string' },
-    schedule: { type: 'string' },
-    seed: { type: 'string', default: '12345' },
-    'no-write': { type: 'boolean', default: false },
-  },
+const { values, path, repoRoot, command } = cli('npm run eval:token-dream -- [options]', {
+  json: { type: 'boolean', help: 'print one JSON object' },
+  name: { type: 'string', help: "the model's name in the manifest (default: the first token dream model)" },
+  data: { type: 'string', help: 'episode directory (default: the one the model trained on)' },
+  models: { type: 'string', help: 'models directory (default models/)' },
+  rollouts: { type: 'number', integer: true, min: 1, default: 128, help: 'open-loop rollouts' },
+  'one-step': { type: 'number', integer: true, min: 1, default: 2048, help: 'one-step transitions' },
+  batch: { type: 'number', integer: true, min: 1, default: 64, help: 'rollouts stepped together' },
+  steps: { type: 'number', integer: true, min: 1, help: "denoising steps (default: the manifest's sampler)" },
+  temperature: { type: 'number', min: 0, help: "sampling temperature (default: the manifest's sampler)" },
+  schedule: { type: 'string', choices: ['cosine', 'linear'], help: "mask schedule (default: the manifest's sampler)" },
+  seed: { type: 'number', integer: true, default: 12345, help: 'rollout start seed' },
+  'no-write': { type: 'boolean', help: 'leave the manifest as it is' },
 });
-const cwd = process.env.INIT_CWD ?? process.cwd();
-const repoRoot = resolve(import.meta.dirname, '../../..');
-const modelsDir = resolve(cwd, values.models ?? join(repoRoot, 'models'));
+const modelsDir = path(values.models ?? join(repoRoot, 'models'));
 const manifest = readManifest(modelsDir);
 const model = await loadModel(manifest, async (f) => new Uint8Array(readFileSync(join(modelsDir, f))), (bytes, K) => OrtNodeBackend.create(bytes, K), values.name);
 const entry = model.entry;
-const dataDir = resolve(values.data ? cwd : repoRoot, values.data ?? entry.training.data.dir);
-if (!existsSync(dataDir)) {
-  if (values.data) throw new Error(`no episode directory ${dataDir}`);
-  if (!values.json) console.log(`re-generating the training episodes into ${dataDir} (seeded, deterministic) ...`);
-  generateEpisodes({ out: dataDir, ...DEFAULT_GENERATION });
-}
+const dataDir = values.data !== undefined ? path(values.data) : join(repoRoot, entry.training.data.dir);
+if (values.data !== undefined && !existsSync(dataDir)) throw new Error(`no episode directory ${dataDir}`);
+ensureEpisodes(dataDir, values.json ? () => {} : console.log);
 const data = loadDataset(dataDir);
 const sampler = {
-  steps: Number(values.steps ?? entry.sampler.steps),
-  temperature: Number(values.temperature ?? entry.sampler.temperature),
+  steps: values.steps ?? entry.sampler.steps,
+  temperature: values.temperature ?? entry.sampler.temperature,
   schedule: (values.schedule ?? entry.sampler.schedule) as MaskSchedule,
 };
 const bar = !values.json && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'eval {bar} {percentage}% | ETA {eta_formatted}' }, cliProgress.Presets.shades_classic) : null;
@@ -61,10 +54,10 @@ const result = await evaluate({
   context: entry.contextLength,
   episodes: data.validation,
   sampler,
-  seed: Number(values.seed),
-  rollouts: Number(values.rollouts),
-  oneStep: Number(values['one-step']),
-  batch: Number(values.batch),
+  seed: values.seed,
+  rollouts: values.rollouts,
+  oneStep: values['one-step'],
+  batch: values.batch,
   onProgress: (d, total) => {
     if (!bar) return;
     if (!started) {
@@ -75,7 +68,6 @@ const result = await evaluate({
   },
 });
 bar?.stop();
-const command = `npm run eval:token-dream -- ${process.argv.slice(2).join(' ')}`.trim();
 const report = {
   model: entry.name,
   version: entry.version,
@@ -88,7 +80,7 @@ const report = {
 };
 if (!values['no-write']) {
   const fresh = findModel(readManifest(modelsDir), entry.name);
-  upsertEntry(modelsDir, { ...fresh, metrics: { command, evaluatedAt: new Date().toISOString(), ...result } });
+  upsertEntry(modelsDir, { ...fresh, metrics: { command: command('eval:token-dream'), evaluatedAt: new Date().toISOString(), ...result } });
 }
 await model.backend.dispose();
 if (values.json) {

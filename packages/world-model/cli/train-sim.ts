@@ -1,67 +1,63 @@
 /**
  * Trains the world simulator, then writes models/world-sim-<config>.bin and its manifest entry.
  *
- *   npm run train:world-model -- --data data/world-model/episodes --config small [--resume] [--max-minutes 20]
+ *   npm run train:world-model -- --data data/world-model/episodes [--recorded data/world-model/recorded]
+ *     --config small [--resume] [--max-minutes 20]      (--help lists every option)
  *
- * --data DIR        episode files (src/episodes.ts); an empty or missing directory is first filled
- *                   with the seeded random + scripted episodes
- * --config NAME     tiny | small (src/sim/config.ts: the one training configuration object)
- * --steps N --batch N --lr X --seed N --max-minutes M   override the config
- * --run DIR         checkpoint directory (default data/world-model/runs/sim-<config>)
- * --resume          continue from the run directory's checkpoint
- * --export-only     export the run directory's checkpoint as it is
- * --models DIR      where the weights and manifest go (default models/); --no-export to skip
+ * An empty or missing --data directory is first filled with the seeded random + scripted
+ * episodes; --recorded adds every verified episode of a datasets data directory's recordings
+ * (the workforce's sessions, AI workers, consenting people), read back through the datasets pipeline.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
-import { getSimConfig } from '../src/sim/config.ts';
-import { loadDataset } from '../src/node/episode-files.ts';
-import { DEFAULT_GENERATION, generateEpisodes } from '../src/node/generate.ts';
+import { getSimConfig, SIM_CONFIGS } from '../src/sim/config.ts';
+import { cli } from '../src/node/cli.ts';
+import { loadTrainingData } from '../src/node/episode-files.ts';
+import { ensureEpisodes } from '../src/node/generate.ts';
 import { loadSimCheckpoint, trainSim } from '../src/node/sim-train.ts';
 import { exportSim } from '../src/node/sim-export.ts';
+import { readManifest } from '../src/node/export-model.ts';
+import { loadSim } from '../src/sim/load.ts';
 
-const { values } = parseArgs({
-  options: {
-    data: { type: 'string' },
-    config: { type: 'string', default: 'small' },
-    run: { type: 'string' },
-    resume: { type: 'boolean', default: false },
-    'export-only': { type: 'boolean', default: false },
-    steps: { type: 'string' },
-    batch: { type: 'string' },
-    lr: { type: 'string' },
-    seed: { type: 'string' },
-    'max-minutes': { type: 'string' },
-    models: { type: 'string' },
-    'no-export': { type: 'boolean', default: false },
-  },
+const { values, path, repoRoot, command } = cli('npm run train:world-model -- --data <episode dir> [options]', {
+  data: { type: 'string', help: 'episode files (src/episodes.ts); filled with the seeded episodes when empty or missing' },
+  recorded: { type: 'string', help: 'a datasets data directory whose recordings are added (read back through the datasets pipeline)' },
+  config: { type: 'string', default: 'small', choices: Object.keys(SIM_CONFIGS), help: 'the training configuration (src/sim/config.ts)' },
+  run: { type: 'string', help: 'checkpoint directory (default data/world-model/runs/sim-<config>)' },
+  resume: { type: 'boolean', help: "continue from the run directory's checkpoint" },
+  'export-only': { type: 'boolean', help: "export the run directory's checkpoint as it is" },
+  steps: { type: 'number', integer: true, min: 1, help: 'optimiser steps (overrides the config)' },
+  batch: { type: 'number', integer: true, min: 1, help: 'transitions per step (overrides the config)' },
+  lr: { type: 'number', min: 0, help: 'peak learning rate (overrides the config)' },
+  seed: { type: 'number', integer: true, help: 'initialisation and sampling seed (overrides the config)' },
+  'max-minutes': { type: 'number', min: 0, help: 'wall-time bound of this run (overrides the config)' },
+  init: { type: 'string', help: "a fresh run starts from this simulator's weights in the models directory (same architecture), e.g. world-sim-small" },
+  models: { type: 'string', help: 'where the weights and manifest go (default models/)' },
+  'no-export': { type: 'boolean', help: 'train only' },
 });
-const cwd = process.env.INIT_CWD ?? process.cwd();
-const repoRoot = resolve(import.meta.dirname, '../../..');
 if (!values.data) {
-  console.error('usage: npm run train:world-model -- --data <episode dir> [--config small] [--resume] [--max-minutes 20]');
+  console.error('--data is required (--help lists the options)');
   process.exit(2);
 }
-const dataDir = resolve(cwd, values.data);
-if (!existsSync(dataDir) || readdirSync(dataDir).length === 0) {
-  console.log(`${dataDir} is ${existsSync(dataDir) ? 'empty' : 'missing'}: generating the seeded random + scripted episodes ...`);
-  const r = generateEpisodes({ out: dataDir, ...DEFAULT_GENERATION });
-  console.log(`  ${r.episodes} episodes, ${r.steps} steps`);
-}
-const num = (k: 'steps' | 'batch' | 'lr' | 'seed' | 'max-minutes') => (values[k] !== undefined ? Number(values[k]) : undefined);
-const overrides = Object.fromEntries(Object.entries({ steps: num('steps'), batch: num('batch'), lr: num('lr'), seed: num('seed'), maxMinutes: num('max-minutes') }).filter(([, v]) => v !== undefined));
-const config = getSimConfig(values.config!, overrides);
-const data = loadDataset(dataDir);
-console.log(`data: ${data.files} files (${Object.entries(data.sources).map(([k, v]) => `${v} ${k}`).join(', ')}), ${data.train.length} train / ${data.validation.length} validation episodes`);
-const runDir = resolve(cwd, values.run ?? resolve(repoRoot, 'data/world-model/runs', `sim-${config.name}`));
+const dataDir = path(values.data);
+ensureEpisodes(dataDir);
+const overrides = Object.fromEntries(Object.entries({ steps: values.steps, batch: values.batch, lr: values.lr, seed: values.seed, maxMinutes: values['max-minutes'] }).filter(([, v]) => v !== undefined));
+const config = getSimConfig(values.config, overrides);
+const data = await loadTrainingData(dataDir, values.recorded !== undefined ? path(values.recorded) : undefined);
+console.log(`data: ${data.files} files + ${data.recorded} recorded episodes (${Object.entries(data.sources).map(([k, v]) => `${v} ${k}`).join(', ')}), ${data.train.length} train / ${data.validation.length} validation episodes`);
+const modelsDir = path(values.models ?? resolve(repoRoot, 'models'));
+const init = values.init === undefined ? undefined : await (async (name: string) => {
+  const { model, entry } = await loadSim(readManifest(modelsDir), async (f) => new Uint8Array(readFileSync(join(modelsDir, f))), name);
+  return { model, from: `${entry.name} ${entry.version} (sha256 ${entry.sha256.slice(0, 12)}…)` };
+})(values.init);
+const runDir = path(values.run ?? resolve(repoRoot, 'data/world-model/runs', `sim-${config.name}`));
 const tty = process.stderr.isTTY === true;
 const bar = tty ? new cliProgress.SingleBar({ format: 'train {bar} {value}/{total} | loss {loss} | held-out {val} | lr {lr} | ETA {eta_formatted}' }, cliProgress.Presets.shades_classic) : null;
 const t0 = performance.now();
 let started = false;
 const ck = values['export-only'] ? loadSimCheckpoint(runDir) : trainSim({
-  config, data, dataDir: values.data, runDir, resume: values.resume!,
+  config, data, dataDir: values.data, ...(values.recorded !== undefined ? { recordedDir: values.recorded } : {}), runDir, resume: values.resume, ...(init ? { init } : {}),
   onProgress: (step, total, loss, val, lr) => {
     const v = val ? `${val.total} (tile ${val.tile}, inv ${val.inventory}, event ${val.event}, done ${val.done})` : '-';
     if (bar) {
@@ -75,7 +71,6 @@ const ck = values['export-only'] ? loadSimCheckpoint(runDir) : trainSim({
 bar?.stop();
 console.log(`trained ${ck.state.step} steps in ${ck.state.trainSeconds.toFixed(0)} s (this session ${((performance.now() - t0) / 1000).toFixed(0)} s); checkpoint in ${runDir}`);
 if (!values['no-export']) {
-  const args = process.argv.slice(2).filter((a) => a !== '--resume' && a !== '--export-only');
-  const entry = await exportSim(ck, { modelsDir: resolve(cwd, values.models ?? resolve(repoRoot, 'models')), command: `npm run train:world-model -- ${args.join(' ')}` });
+  const entry = await exportSim(ck, { modelsDir, command: command('train:world-model', ['--resume', '--export-only']) });
   console.log(`exported ${entry.file} (${entry.bytes} bytes, sha256 ${entry.sha256.slice(0, 12)}…)`);
 }

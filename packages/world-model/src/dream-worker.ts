@@ -6,10 +6,9 @@
  *   // then DreamRequest messages (dream-protocol.ts): reset with tokenized frames, step with actions
  *
  * The model is fetched next to the manifest and checked against its sha256. The world simulator
- * (asked for by name or family) runs as plain TypeScript in this worker; the token dream model
- * runs with onnxruntime-web (WebGPU where available, else wasm).
+ * (the default) runs as plain TypeScript in this worker; the token dream model (asked for by
+ * name or family) runs with onnxruntime-web (WebGPU where available, else wasm).
  */
-import { OrtWebBackend } from './backend-web.ts';
 import { type DreamLoadMessage, type DreamWorkerReply, handleDreamRequest } from './dream-protocol.ts';
 import type { DreamSession } from './dream-shard.ts';
 import { loadDreamModel } from './runtime.ts';
@@ -28,7 +27,8 @@ scope.onmessage = async (e) => {
       const model = await loadDreamModel(
         manifest,
         readFile,
-        (bytes, K) => OrtWebBackend.create(bytes, K, { ...(m.wasmPaths ? { wasmPaths: m.wasmPaths } : {}), ...(m.numThreads ? { numThreads: m.numThreads } : {}) }),
+        // onnxruntime-web (and its wasm) loads only when the token dream model is asked for.
+        async (bytes, K) => (await import('./backend-web.ts')).OrtWebBackend.create(bytes, K, { ...(m.wasmPaths ? { wasmPaths: m.wasmPaths } : {}), ...(m.numThreads ? { numThreads: m.numThreads } : {}) }),
         { ...(m.name !== undefined ? { name: m.name } : {}), ...(m.family !== undefined ? { family: m.family } : {}) },
       );
       const s = model.shard(m.seed !== undefined ? { seed: m.seed } : {});

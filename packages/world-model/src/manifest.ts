@@ -79,7 +79,9 @@ export const SimEntrySchema = z.object({
     framework: z.string(),
     command: z.string(),
     config: z.record(z.string(), z.unknown()),
-    data: z.object({ dir: z.string(), files: z.number().int(), trainEpisodes: z.number().int(), validationEpisodes: z.number().int(), trainTransitions: z.number().int(), sources: z.record(z.string(), z.number()) }),
+    data: z.object({ dir: z.string(), recorded: z.string().optional(), files: z.number().int(), trainEpisodes: z.number().int(), validationEpisodes: z.number().int(), trainTransitions: z.number().int(), sources: z.record(z.string(), z.number()) }),
+    /** The weights training started from (a simulator of an earlier manifest), when not a seeded initialisation. */
+    initFrom: z.string().optional(),
     steps: z.number().int(),
     seconds: z.number(),
     finishedAt: z.string(),

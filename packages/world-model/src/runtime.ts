@@ -59,8 +59,8 @@ export interface DreamModel {
 
 /**
  * Loads the dream model to serve: `family` when given; else the family of the entry called
- * `name`; else the token dream model (the world simulator is served when asked for by name or
- * family until the game's end-to-end dream tests run on it).
+ * `name`; else the world simulator when the manifest lists one (the default dream since issue
+ * 12), else the token dream model.
  */
 export async function loadDreamModel(
   manifestJson: unknown,
@@ -69,7 +69,7 @@ export async function loadDreamModel(
   o: { name?: string; family?: DreamModel['family'] } = {},
 ): Promise<DreamModel> {
   const sims = parseManifest(manifestJson).simulators ?? [];
-  const family = o.family ?? (o.name !== undefined && sims.some((s) => s.name === o.name) ? 'world-sim' : 'token-dream');
+  const family = o.family ?? (o.name !== undefined ? (sims.some((s) => s.name === o.name) ? 'world-sim' : 'token-dream') : sims.length > 0 ? 'world-sim' : 'token-dream');
   if (family === 'world-sim') {
     const { entry, model } = await loadSim(manifestJson, readFile, o.name);
     return {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getConfig } from '../src/config.ts';
-import { loadModel, ModelRefusedError, parseManifest, sha256Hex, verifyModel } from '../src/index.ts';
+import { loadDreamModel, loadModel, ModelRefusedError, parseManifest, sha256Hex, verifyModel } from '../src/index.ts';
 import { OrtNodeBackend } from '../src/node/backend-node.ts';
 import { exportOnnx } from '../src/onnx-export.ts';
 import { initWeights } from '../src/tf-model.ts';
@@ -67,5 +67,21 @@ describe('model manifest', () => {
       await verifyModel(e, bytes);
       expect(bytes.byteLength).toBeLessThan(5 * 1024 * 1024);
     }
+  });
+
+  it.skipIf(!existsSync(join(MODELS, 'manifest.json')))('serves the world simulator by default; the token dream model by name or family; no simulator listed: the token model', async () => {
+    const manifest = JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8')) as { simulators?: unknown[] };
+    const readFile = async (f: string) => new Uint8Array(readFileSync(join(MODELS, f)));
+    const byDefault = await loadDreamModel(manifest, readFile, node);
+    expect([byDefault.family, byDefault.name]).toEqual(['world-sim', 'world-sim-small']);
+    for (const o of [{ name: 'token-dream-small' }, { family: 'token-dream' as const }]) {
+      const token = await loadDreamModel(manifest, readFile, node, o);
+      expect([token.family, token.name]).toEqual(['token-dream', 'token-dream-small']);
+      await token.dispose();
+    }
+    const { simulators: _, ...withoutSims } = manifest;
+    const old = await loadDreamModel(withoutSims, readFile, node);
+    expect(old.family).toBe('token-dream');
+    await old.dispose();
   });
 });

@@ -53,6 +53,14 @@ export function DreamOverlay() {
               <span className="tabular-nums" data-testid="dream-step">dream step {dream?.step ?? 0}</span>
               {' · '}
               <span className="tabular-nums" data-testid="dream-ms">{dream ? `${dream.ms.toFixed(1)} ms/step` : '…'}</span>
+              {dream?.continuation !== undefined && (
+                <>
+                  {' · '}
+                  <span className="tabular-nums" data-testid="dream-continuation" title="the model's probability that you live through the next step">
+                    alive {(dream.continuation * 100).toFixed(dream.continuation > 0.99 ? 1 : 0)}%
+                  </span>
+                </>
+              )}
               {shared && (
                 <>
                   <br />

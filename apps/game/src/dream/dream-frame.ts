@@ -45,6 +45,8 @@ export interface DreamInfo {
   doneProbability: number;
   /** The achievement this step unlocked in the dream (world simulator shards). */
   unlocked?: string | null;
+  /** The model's probability that the dreamer lives on after this step (world simulator shards). */
+  continuation?: number;
   /** Set when the dream ended with this frame: 'death', the model predicted the player died. */
   ended?: 'death';
   /** Split view (solo): the real engine fed the same actions, its 81 tokens, and the share of
@@ -202,6 +204,7 @@ export class DreamFrameBuilder {
     return this.compose(Array.from(p.inventory), p.facing, p.sleeping, daylight, action, {
       ...info, step: p.step, x0, y0, tokens: Array.from(p.tokens), reward: p.reward, doneProbability: p.doneProbability,
       ...(p.unlocked ? { unlocked: p.unlocked } : {}), ...(p.ended ? { ended: p.ended } : {}),
+      ...(p.continuation !== undefined ? { continuation: p.continuation } : {}),
     });
   }
 

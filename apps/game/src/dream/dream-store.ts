@@ -10,6 +10,7 @@ import { create } from 'zustand';
 import type { GameFrame } from '../game/protocol.ts';
 import type { GameSource } from '../game/source.ts';
 import { myPlayer, useGame } from '../game/store.ts';
+import type { DreamGameFrame } from './dream-frame.ts';
 import type { DreamSource } from './dream-source.ts';
 
 /** At or below this health a player is dying: no dream (its world would go on, or wait, without help). */
@@ -218,6 +219,10 @@ declare global {
         /** Split view: the real engine's tokens after the same actions, and the view agreement. */
         real: number[] | null;
         agreement: number | null;
+        /** World simulator shards: the last step's unlocked achievement, P(alive), and why the dream ended. */
+        unlocked: string | null;
+        continuation: number | null;
+        ended: 'death' | null;
         enteredAt: DreamState['enteredAt'];
         wokeAt: DreamState['wokeAt'];
         message: string | null;
@@ -230,7 +235,7 @@ declare global {
 if (typeof window !== 'undefined') window.__aikonDream = {
   state() {
     const d = useDream.getState();
-    const frame = useGame.getState().frame as (GameFrame & { dream?: { step: number; ms: number; tokens: number[]; real?: number[]; agreement?: number } }) | null;
+    const frame = useGame.getState().frame as DreamGameFrame | null;
     return {
       status: d.status,
       shard: d.shard,
@@ -242,6 +247,9 @@ if (typeof window !== 'undefined') window.__aikonDream = {
       tokens: frame?.dream?.tokens ?? null,
       real: frame?.dream?.real ?? null,
       agreement: frame?.dream?.agreement ?? null,
+      unlocked: frame?.dream?.unlocked ?? null,
+      continuation: frame?.dream?.continuation ?? null,
+      ended: frame?.dream?.ended ?? null,
       enteredAt: d.enteredAt,
       wokeAt: d.wokeAt,
       message: d.message,

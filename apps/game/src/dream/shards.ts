@@ -1,6 +1,6 @@
 /**
- * Dream shards as the game sees them: one in this tab (a Web Worker running onnxruntime-web)
- * or one on the relay (Socket.IO namespace /dream, onnxruntime-node). Both take real frames'
+ * Dream shards as the game sees them: one in this tab (a Web Worker running the world simulator,
+ * or the token dream model on onnxruntime-web) or one on the relay (Socket.IO namespace /dream). Both take real frames'
  * tokens, then one action per step, and answer with the predicted observation.
  */
 import { io, type Socket } from 'socket.io-client';
@@ -20,7 +20,7 @@ import type { Prediction } from './dream-frame.ts';
 
 export interface ShardClient {
   readonly kind: 'browser' | 'server';
-  /** Model name and inference backend, e.g. "token-dream-small · onnxruntime-web (wasm, 1 thread)". */
+  /** Model name and inference backend, e.g. "world-sim-small · world-sim (TypeScript, 1 thread)". */
   readonly backend: string;
   reset(frames: number[][], seed?: number): Promise<void>;
   step(action: number | null): Promise<Prediction & { ms: number }>;
@@ -68,7 +68,7 @@ export class BrowserShard implements ShardClient {
 
   /**
    * Starts the worker and loads the model from `manifestUrl` (sha256 checked): the manifest's
-   * token dream model unless `model` names another entry (e.g. world-sim-small).
+   * world simulator unless `model` names another entry (e.g. token-dream-small).
    */
   static async load(manifestUrl: string, timeoutMs = 60_000, model?: string): Promise<BrowserShard> {
     const shard = new BrowserShard();
@@ -200,7 +200,7 @@ export async function chooseShard(o: {
   tickRate: number;
   context: number[][];
   prefer?: 'browser' | 'server' | null;
-  /** Model for the browser shard (default: the manifest's token dream model; ?dreamModel=world-sim-small). */
+  /** Model for the browser shard (default: the manifest's world simulator; ?dreamModel=token-dream-small). */
   model?: string | null;
 }): Promise<ShardChoice> {
   const budget = 1000 / o.tickRate;

@@ -6,7 +6,9 @@
  * policy never touches the engine here. Browser-safe.
  */
 import { FRAME_TOKENS, type SimDreams, type SimStart } from '@aikon/world-model';
+import type { PolicyRunner } from './act.ts';
 import type { RolloutEnvs } from './envs.ts';
+import { policyEpisodes } from './rollout.ts';
 import { FrameHistory } from './features.ts';
 
 export class ImaginedEnvs implements RolloutEnvs {
@@ -69,6 +71,28 @@ export class ImaginedEnvs implements RolloutEnvs {
     this.finished = { returns: [], lengths: [], achievements: [] };
     return out;
   }
+}
+
+/**
+ * The policy's own real states to dream from: `episodes` real-engine episodes it plays alone on
+ * episodeSeed(seed, k) (those worlds go into its provenance), every frame kept per episode, in
+ * demoStarts' layout.
+ */
+export async function policyStates(runner: PolicyRunner, seed: number, episodes: number): Promise<{ frames: Int32Array; episodeStart: Int32Array; steps: number }> {
+  const perEpisode: Int32Array[][] = Array.from({ length: episodes }, () => []);
+  await policyEpisodes(runner, { seed, episodes, onFrame: (k, f) => perEpisode[k].push(f) });
+  const steps = perEpisode.reduce((n, e) => n + e.length, 0);
+  const frames = new Int32Array(steps * FRAME_TOKENS);
+  const episodeStart = new Int32Array(steps);
+  let n = 0;
+  for (const ep of perEpisode) {
+    const first = n;
+    for (const f of ep) {
+      frames.set(f, n * FRAME_TOKENS);
+      episodeStart[n++] = first;
+    }
+  }
+  return { frames, episodeStart, steps };
 }
 
 /** Real states to dream from: up to `context` frames ending at a random step of a recorded episode. */

@@ -5,7 +5,7 @@
  * outcomes are the same records eval:random and eval:agents summarise. Browser-safe.
  */
 import { episodeSeed, type EpisodeOutcome, mixSeed, Rng, World } from '@aikon/engine';
-import { FRAME_TOKENS } from '@aikon/world-model';
+import { FRAME_TOKENS, tokenize } from '@aikon/world-model';
 import { type PolicyRunner, sampleAction } from './act.ts';
 import { FrameHistory } from './features.ts';
 
@@ -21,6 +21,8 @@ export interface PolicyEpisodesOptions {
   /** Episodes run in lockstep at most (default all). */
   parallel?: number;
   onEpisode?: (k: number, outcome: PolicyEpisodeOutcome, stepsSoFar: number) => void;
+  /** Every fair-view frame episode k's policy acts on, in order (e.g. to dream from the policy's own states). */
+  onFrame?: (k: number, frame: Int32Array) => void;
 }
 
 export async function policyEpisodes(runner: PolicyRunner, o: PolicyEpisodesOptions): Promise<PolicyEpisodeOutcome[]> {
@@ -33,6 +35,7 @@ export async function policyEpisodes(runner: PolicyRunner, o: PolicyEpisodesOpti
     world.addPlayer();
     const history = new FrameHistory(K);
     history.observe(world, 0);
+    o.onFrame?.(k, tokenize(world, 0));
     return { k, world, history, rng: new Rng(mixSeed(o.seed ^ 0x5a3, k)) };
   };
   let next = 0;
@@ -58,7 +61,7 @@ export async function policyEpisodes(runner: PolicyRunner, o: PolicyEpisodesOpti
         o.onEpisode?.(r.k, outcome, steps);
         if (next < o.episodes) running[b] = start(next++);
         else running.splice(b, 1);
-      }
+      } else o.onFrame?.(r.k, tokenize(r.world, 0));
     }
   }
   return outcomes;

@@ -53,8 +53,8 @@ describe('DAgger', () => {
     // The previous action of a stacked input is the executed one, not the label.
     const i = s.starts[0] + 5;
     expect(demoInputs(s, [i], c.frames).prevAction[0]).toBe(s.taken![i - 1]);
-    saveDaggerRound(dir, { round: 0, seedBase: 77, worlds: d.worlds, beta: 0, agreement: d.agreement, finished: d.finished, seconds: 1 }, d);
-    const back = loadDaggerRound(dir, 0).data.set;
+    saveDaggerRound(join(dir, 'new-run'), { round: 0, seedBase: 77, worlds: d.worlds, beta: 0, agreement: d.agreement, finished: d.finished, seconds: 1 }, d);
+    const back = loadDaggerRound(join(dir, 'new-run'), 0).data.set;
     expect(Array.from(back.frames)).toEqual(Array.from(s.frames));
     expect(Array.from(back.taken!)).toEqual(Array.from(s.taken!));
     expect(Array.from(back.rewards)).toEqual(Array.from(s.rewards));

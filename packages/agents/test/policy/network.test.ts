@@ -1,4 +1,4 @@
-import { NUM_ACTIONS, World } from '@aikon/engine';
+import { episodeSeed, NUM_ACTIONS, World } from '@aikon/engine';
 import { FRAME_TOKENS, tokenize } from '@aikon/world-model';
 import { describe, expect, it } from 'vitest';
 import { netRunner } from '../../src/policy/act.ts';
@@ -170,9 +170,15 @@ describe('policy network', () => {
   it('plays real-engine episodes to their end, reproducibly per seed', async () => {
     const c = POLICY_CONFIGS.tiny;
     const model = new PolicyNet(c, initPolicyWeights(c, 2));
-    const a = await policyEpisodes(netRunner(model), { seed: 5, episodes: 3, parallel: 2 });
+    const seen: Int32Array[][] = [[], [], []];
+    const a = await policyEpisodes(netRunner(model), { seed: 5, episodes: 3, parallel: 2, onFrame: (k, f) => seen[k].push(f) });
     const b = await policyEpisodes(netRunner(model), { seed: 5, episodes: 3, parallel: 3 });
     expect(a.map((o) => o.length)).toEqual(b.map((o) => o.length));
+    // One frame per action taken, the first being the world's first view.
+    expect(seen.map((s) => s.length)).toEqual(a.map((o) => o.length));
+    const first = World.generate({ seed: episodeSeed(5, 1) });
+    first.addPlayer();
+    expect(Array.from(seen[1][0])).toEqual(Array.from(tokenize(first, 0)));
     for (const o of a) {
       expect(o.length).toBeGreaterThan(0);
       expect(o.dead || o.length === 10_000).toBe(true);

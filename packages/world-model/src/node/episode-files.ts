@@ -44,17 +44,30 @@ export interface Dataset {
   readonly sources: Record<string, number>;
 }
 
-export function loadDataset(dir: string, fraction = 0.1): Dataset {
+/**
+ * The episode files of `dir` plus `extra` episodes (recorded play read back through the datasets
+ * pipeline, `readRecordedEpisodes`), split into train and validation by episode id.
+ */
+export function loadDataset(dir: string, fraction = 0.1, extra: readonly EpisodeFile[] = []): Dataset {
   const files = listEpisodeFiles(dir);
-  if (files.length === 0) throw new Error(`no episode files (*.json, *.json.gz) in ${dir}`);
+  if (files.length === 0 && extra.length === 0) throw new Error(`no episode files (*.json, *.json.gz) in ${dir}`);
   const train: TokenEpisode[] = [];
   const validation: TokenEpisode[] = [];
   const sources: Record<string, number> = {};
-  for (const f of files) {
-    const e = readEpisodeFile(f);
+  for (const e of [...files.map(readEpisodeFile), ...extra]) {
     if (e.actions.length === 0) continue;
     sources[e.source] = (sources[e.source] ?? 0) + 1;
     (isValidation(e.id, fraction) ? validation : train).push(episodeToTokens(e));
   }
   return { train, validation, files: files.length, sources };
+}
+
+/**
+ * Training or evaluation data: the episode files of `dir`, plus (when `recordedDir` is given) every
+ * verified episode of that datasets data directory's recordings, read back through the datasets
+ * pipeline. `recorded` counts the latter.
+ */
+export async function loadTrainingData(dir: string, recordedDir?: string, fraction = 0.1): Promise<Dataset & { recorded: number }> {
+  const extra = recordedDir !== undefined ? (await import('./recorded.ts')).readRecordedEpisodes(recordedDir).episodes : [];
+  return { ...loadDataset(dir, fraction, extra), recorded: extra.length };
 }

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { generateEpisode } from '../explorer.ts';
 import { writeEpisodeFile } from './episode-files.ts';
 
@@ -25,4 +26,15 @@ export function generateEpisodes(o: GenerateDatasetOptions): { episodes: number;
     }
   }
   return { episodes: k, steps };
+}
+
+/**
+ * An episode directory to train or evaluate on: a missing or empty one is first filled with the
+ * default seeded episodes (a fresh checkout has no data; they are re-created bit for bit).
+ */
+export function ensureEpisodes(dir: string, log: (message: string) => void = console.log): void {
+  if (existsSync(dir) && readdirSync(dir).length > 0) return;
+  log(`${dir} is ${existsSync(dir) ? 'empty' : 'missing'}: generating the seeded random + scripted episodes ...`);
+  const r = generateEpisodes({ out: dir, ...DEFAULT_GENERATION });
+  log(`  ${r.episodes} episodes, ${r.steps} steps`);
 }

@@ -39,6 +39,7 @@ export async function exportSim(ck: SimCheckpoint, o: { modelsDir: string; comma
       command: o.command,
       config: c,
       data: ck.state.data,
+      ...(ck.state.initFrom ? { initFrom: ck.state.initFrom } : {}),
       steps: ck.state.step,
       seconds: Math.round(ck.state.trainSeconds),
       finishedAt: new Date().toISOString(),

@@ -17,8 +17,10 @@ export const SimCheckpointSchema = z.object({
   config: SimTrainConfigSchema,
   step: z.number().int(),
   trainSeconds: z.number(),
-  data: z.object({ dir: z.string(), files: z.number().int(), trainEpisodes: z.number().int(), validationEpisodes: z.number().int(), trainTransitions: z.number().int(), sources: z.record(z.string(), z.number()) }),
+  data: z.object({ dir: z.string(), recorded: z.string().optional(), files: z.number().int(), trainEpisodes: z.number().int(), validationEpisodes: z.number().int(), trainTransitions: z.number().int(), sources: z.record(z.string(), z.number()) }),
   history: z.array(HistorySchema),
+  /** The weights a fresh run started from (a manifest simulator), when not a seeded initialisation. */
+  initFrom: z.string().optional(),
 });
 export type SimCheckpointState = z.infer<typeof SimCheckpointSchema>;
 export interface SimCheckpoint {
@@ -81,6 +83,10 @@ export interface SimTrainOptions {
   readonly config: SimTrainConfig;
   readonly data: Dataset;
   readonly dataDir: string;
+  /** The datasets data directory whose recordings were added (as given on the command line). */
+  readonly recordedDir?: string;
+  /** A fresh run starts from these weights (same architecture) instead of a seeded initialisation; named in the state. */
+  readonly init?: { readonly model: SimModel; readonly from: string };
   readonly runDir: string;
   readonly resume: boolean;
   /** Stop (with a checkpoint) after this many steps in total, as if interrupted. */
@@ -102,14 +108,15 @@ export function trainSim(o: SimTrainOptions): SimCheckpoint {
     if (JSON.stringify(ck.state.config.architecture) !== JSON.stringify(o.config.architecture)) throw new Error(`${o.runDir} holds another architecture`);
     ck = { ...ck, state: { ...ck.state, config: o.config } };
   } else {
-    const model = SimModel.init(o.config.architecture, o.config.seed);
+    if (o.init && JSON.stringify(o.init.model.arch) !== JSON.stringify(o.config.architecture)) throw new Error(`${o.init.from} has another architecture than config ${o.config.name}`);
+    const model = o.init ? new SimModel(o.init.model.arch, Float32Array.from(o.init.model.params)) : SimModel.init(o.config.architecture, o.config.seed);
     const n = model.params.length;
     const trainTransitions = o.data.train.reduce((k, e) => k + e.length, 0);
     ck = {
       model, m: new Float32Array(n), v: new Float32Array(n),
       state: {
-        format: 'aikon.world-sim.checkpoint', version: 1, config: o.config, step: 0, trainSeconds: 0, history: [],
-        data: { dir: o.dataDir, files: o.data.files, trainEpisodes: o.data.train.length, validationEpisodes: o.data.validation.length, trainTransitions, sources: o.data.sources },
+        format: 'aikon.world-sim.checkpoint', version: 1, config: o.config, step: 0, trainSeconds: 0, history: [], ...(o.init ? { initFrom: o.init.from } : {}),
+        data: { dir: o.dataDir, ...(o.recordedDir !== undefined ? { recorded: o.recordedDir } : {}), files: o.data.files, trainEpisodes: o.data.train.length, validationEpisodes: o.data.validation.length, trainTransitions, sources: o.data.sources },
       },
     };
   }

@@ -7,7 +7,7 @@
 import { NUM_ACHIEVEMENTS, NUM_ACTIONS, NUM_ITEMS, Rng } from '@aikon/engine';
 import { COUNT_BASE, DAYLIGHT_BASE, DAYLIGHT_POS, decodeObservation, FACING_BASE, FACING_POS, FRAME_TOKENS, INVENTORY_POS, MAX_COUNT, VIEW_TOKENS } from '../tokens.ts';
 import { inferMove } from './data.ts';
-import { AGES, DELTAS, EVENTS, G_ACTIVE, G_OUT, globalRows, MOVES, O_CHANGE, O_DAY, O_DELTA, O_DONE, O_EVENT, O_FACING, O_MOVE, PRIOR_CELLS, T_ACTIVE, T_OUT, tileRows, VITALS } from './layout.ts';
+import { AGES, DELTAS, EVENTS, G_ACTIVE, G_OUT, globalRows, MOVES, O_CHANGE, O_DAY, O_DELTA, O_DONE, O_EVENT, O_FACING, O_MOVE, PRIOR_CELLS, T_OUT, VITALS } from './layout.ts';
 import { DreamMap } from './map.ts';
 import { SimInference, type SimModel } from './model.ts';
 
@@ -57,7 +57,6 @@ export class SimDreams {
   private readonly rng: Rng;
   private readonly temperature: number;
   private readonly rows = new Int32Array(G_ACTIVE);
-  private readonly tRows = new Int32Array(T_ACTIVE);
   private readonly net: SimInference;
   private readonly out = new Float32Array(G_OUT);
   private readonly prior = new Uint8Array(PRIOR_CELLS);
@@ -147,7 +146,7 @@ export class SimDreams {
     if (actions.length !== this.size) throw new RangeError(`${this.size} dreams need ${this.size} actions, got ${actions.length}`);
     const net = this.net;
     const r = this.result;
-    const { rows, tRows, out, prior } = this;
+    const { rows, out, prior } = this;
     for (let b = 0; b < this.size; b++) {
       let action = actions[b];
       if (action === -1) action = 0;
@@ -169,10 +168,7 @@ export class SimDreams {
       const map = this.maps[b];
       map.move(move);
       map.readPrior(prior, 0);
-      for (let p = 0; p < VIEW_TOKENS; p++) {
-        tileRows(prior, 0, p, facing, action, event, dayNow, move, tRows);
-        F[fo + p] = this.pick(net.tileLogits, net.tile(tRows, 0), T_OUT);
-      }
+      for (let p = 0; p < VIEW_TOKENS; p++) F[fo + p] = this.pick(net.tileLogits, net.tileOf(prior, 0, p, facing, action, event, dayNow, move), T_OUT);
       map.write(F, fo);
       F[fo + FACING_POS] = FACING_BASE + facingNext;
       for (let i = 0; i < NUM_ITEMS; i++) {

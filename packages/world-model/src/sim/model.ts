@@ -3,10 +3,10 @@
  * gradient, and the weights file. Plain Float32Array arithmetic (browser-safe, no tfjs): a step
  * is ~0.1 MFLOP, so batched imagination runs at tens of thousands of steps per second in Node.
  */
-import { NUM_ITEMS, Rng } from '@aikon/engine';
+import { NUM_ACTIONS, NUM_ITEMS, Rng } from '@aikon/engine';
 import { MAX_COUNT, VIEW_TOKENS } from '../tokens.ts';
 import { z } from 'zod';
-import { DELTAS, EVENTS, G_ACTIVE, G_DENSE, G_OUT, G_ROWS, MOVES, O_CHANGE, O_DAY, O_DELTA, O_DONE, O_EVENT, O_FACING, O_MOVE, T_ACTIVE, T_OUT, T_ROWS } from './layout.ts';
+import { DELTAS, EVENTS, G_ACTIVE, G_DENSE, G_OUT, G_ROWS, MOVES, O_CHANGE, O_DAY, O_DELTA, O_DONE, O_EVENT, O_FACING, O_MOVE, PRIOR_OF, relation, T_ACTIVE, T_OUT, T_ROWS, tileRows } from './layout.ts';
 
 /** Sizes of the network (everything else in the training config is how it is trained). */
 export const SimArchitectureSchema = z.object({
@@ -287,6 +287,7 @@ export class SimInference {
   private readonly h2: Float64Array;
   private readonly th: Float64Array;
   private readonly cacheKeys: Int32Array;
+  private readonly tRows = new Int32Array(T_ACTIVE);
   /** Tile logits by cache slot; `tile` returns where a cell's 19 logits start. */
   readonly tileLogits: Float32Array;
   private readonly cacheMask: number;
@@ -302,7 +303,7 @@ export class SimInference {
     this.tE = Float64Array.from(model.tE); this.tB = Float64Array.from(model.tB); this.tBo = Float64Array.from(model.tBo);
     this.h1 = new Float64Array(H1); this.h2 = new Float64Array(H2); this.th = new Float64Array(HT);
     this.cacheMask = (1 << cacheBits) - 1;
-    this.cacheKeys = new Int32Array((1 << cacheBits) * T_ACTIVE).fill(-1);
+    this.cacheKeys = new Int32Array((1 << cacheBits) * 3).fill(-1);
     this.tileLogits = new Float32Array((1 << cacheBits) * T_OUT);
   }
 
@@ -345,24 +346,37 @@ export class SimInference {
     }
   }
 
-  /** The 19 tile logits of one cell: their offset in `tileLogits`, valid until the next call. */
-  tile(rows: Int32Array, ro: number): number {
-    let h = 0x811c9dc5;
-    for (let k = 0; k < T_ACTIVE; k++) h = Math.imul(h ^ rows[ro + k], 0x01000193);
+  /**
+   * The 19 tile logits of view cell p (their offset in `tileLogits`, valid until the next call),
+   * from the 11×9 prior window at `po` and the step's context. Cached by a packed key of exactly
+   * the cell's inputs — the 3×3 prior neighbourhood (5 bits each), the cell, its relation to the
+   * player crossed with the action and the event, daylight and the move — so a hit returns what
+   * the network computes; most cells of a step are hits (the same ground seen again).
+   */
+  tileOf(prior: Uint8Array, po: number, p: number, facing: number, action: number, event: number, day: number, move: number): number {
+    const q = p * 9;
+    const P = PRIOR_OF;
+    const k0 = prior[po + P[q]] | (prior[po + P[q + 1]] << 5) | (prior[po + P[q + 2]] << 10) | (prior[po + P[q + 3]] << 15) | (prior[po + P[q + 4]] << 20) | (prior[po + P[q + 5]] << 25);
+    const k1 = prior[po + P[q + 6]] | (prior[po + P[q + 7]] << 5) | (prior[po + P[q + 8]] << 10) | (p << 15) | (day << 21) | (move << 24);
+    const r = relation(p, facing);
+    const k2 = (r * NUM_ACTIONS + action) | ((r * EVENTS + event) << 6);
+    let h = Math.imul(0x811c9dc5 ^ k0, 0x01000193);
+    h = Math.imul(h ^ k1, 0x01000193);
+    h = Math.imul(h ^ k2, 0x01000193);
     const slot = (h ^ (h >>> 15)) & this.cacheMask;
     const keys = this.cacheKeys;
-    const ko = slot * T_ACTIVE;
+    const ko = slot * 3;
     const lo = slot * T_OUT;
-    let hit = true;
-    for (let k = 0; k < T_ACTIVE; k++) if (keys[ko + k] !== rows[ro + k]) { hit = false; break; }
-    if (hit) return lo;
-    for (let k = 0; k < T_ACTIVE; k++) keys[ko + k] = rows[ro + k];
+    if (keys[ko] === k0 && keys[ko + 1] === k1 && keys[ko + 2] === k2) return lo;
+    keys[ko] = k0; keys[ko + 1] = k1; keys[ko + 2] = k2;
+    const rows = this.tRows;
+    tileRows(prior, po, p, facing, action, event, day, move, rows);
     const { HT, th } = this;
     const E = this.tE;
     th.set(this.tB);
     for (let k = 0; k < T_ACTIVE; k++) {
-      const r = rows[ro + k] * HT;
-      for (let j = 0; j < HT; j++) th[j] += E[r + j];
+      const rr = rows[k] * HT;
+      for (let j = 0; j < HT; j++) th[j] += E[rr + j];
     }
     const logits = this.tileLogits;
     for (let o = 0; o < T_OUT; o++) logits[lo + o] = this.tBo[o];

@@ -204,5 +204,15 @@ export async function trainBc(o: BcOptions): Promise<PolicyCheckpoint> {
     }
   }
   bar?.stop();
+  // A run cut short by its time bound still ends with a validation figure.
+  if (valSteps.length > 0 && state.step > startStep) {
+    if (state.history.at(-1)?.step !== state.step) state.history.push({ step: state.step, loss: ema });
+    const last = state.history[state.history.length - 1];
+    if (last.valAccuracy === undefined) {
+      const v = validate();
+      last.valLoss = v.loss;
+      last.valAccuracy = v.acc;
+    }
+  }
   return run.save();
 }

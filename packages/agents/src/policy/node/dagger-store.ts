@@ -4,7 +4,7 @@
  * round's figures) + `<dir>/round-<r>.bin` (frames int32, labels and executed actions uint8,
  * rewards float32, episode starts int32; little-endian, in that order).
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FRAME_TOKENS } from '@aikon/world-model';
 import { z } from 'zod';
@@ -37,6 +37,7 @@ export function saveDaggerRound(dir: string, record: Omit<DaggerRoundRecord, 'fo
   const N = s.actions.length;
   const parts = [s.frames, s.actions, s.taken ?? s.actions, s.rewards, s.episodeStart].map((a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   const f = files(dir, record.round);
+  mkdirSync(dir, { recursive: true });
   writeFileSync(`${f.bin}.tmp`, Buffer.concat(parts));
   const full: DaggerRoundRecord = { format: 'aikon.policy.dagger-round', version: 1, ...record, steps: N, starts: s.starts };
   writeFileSync(`${f.json}.tmp`, JSON.stringify(full));

@@ -1,0 +1,113 @@
+/**
+ * The world-model README's results section, generated from the manifest's metrics (what
+ * `npm run eval:world-model` writes there), so that the figures in the README cannot drift from
+ * the shipped models. `npm run docs -w @aikon/world-model` rewrites it; the eval does too; a test
+ * checks that the README matches the manifest.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
+import { parseManifest } from '../manifest.ts';
+
+export const RESULTS_BEGIN = '<!-- world-sim results: generated from models/manifest.json by `npm run docs -w @aikon/world-model`; do not edit -->';
+export const RESULTS_END = '<!-- end of generated world-sim results -->';
+
+const Pct = z.number();
+const ViewSchema = z.object({ model: Pct, repeatLast: Pct, noAction: Pct });
+const ReportSchema = z.object({
+  episodes: z.number().int(),
+  rollouts: z.number().int(),
+  horizons: z.record(z.string(), ViewSchema),
+  inventory: z.record(z.string(), z.object({ model: Pct, modelExact: Pct, repeatLast: Pct })),
+  actionConditioning: z.record(z.string(), z.object({ taken: Pct, shuffled: Pct, margin: z.number() })),
+  oneStep: z.object({
+    transitions: z.number().int(),
+    view: Pct,
+    inventory: Pct,
+    rewardExact: Pct,
+    unlocks: z.object({ real: z.number().int(), predicted: z.number().int(), precision: Pct.nullable(), recall: Pct.nullable() }),
+    death: z.object({ deaths: z.number().int(), rocAuc: z.number().nullable() }),
+  }),
+});
+/** The part of a simulator's manifest metrics the README shows (the eval's result). */
+const SimMetricsSchema = ReportSchema.extend({
+  command: z.string(),
+  evaluatedAt: z.string(),
+  bySource: z.record(z.string(), ReportSchema),
+  returnTrip: z.record(z.string(), z.object({ trials: z.number().int(), matchReal: Pct })),
+  imagination: z.array(z.object({ batch: z.number().int(), threads: z.number().int().optional(), stepsPerSecond: z.number(), stepsPerCpuSecond: z.number() })),
+});
+
+const fmt = (x: number | null | undefined, digits = 2) => (x === null || x === undefined ? '—' : x.toFixed(digits));
+const int = (x: number) => Math.round(x).toLocaleString('en-US');
+const horizonsOf = (r: z.infer<typeof ReportSchema>) => Object.keys(r.horizons).sort((a, b) => Number(a) - Number(b));
+
+/** The generated results section (markers included) for every simulator in the manifest. */
+export function renderSimResults(manifestJson: unknown): string {
+  const manifest = parseManifest(manifestJson);
+  const parts: string[] = [RESULTS_BEGIN, ''];
+  for (const sim of manifest.simulators ?? []) {
+    const d = sim.training.data;
+    parts.push(`#### \`${sim.name}\` ${sim.version}`, '');
+    parts.push(
+      `${int(sim.architecture.params)} parameters, ${int(sim.bytes)} bytes (\`${sim.file}\`). Trained ${int(sim.training.steps)} steps in ${int(sim.training.seconds)} s` +
+        `${sim.training.initFrom ? ` from ${sim.training.initFrom}` : ''} on ${int(d.trainTransitions)} transitions of ${d.trainEpisodes} episodes ` +
+        `(${Object.entries(d.sources).map(([k, v]) => `${v} ${k}`).join(', ')}; \`${d.dir}\`${d.recorded ? ` + recordings of \`${d.recorded}\`` : ''}): \`${sim.training.command}\`.`,
+      '',
+    );
+    if (!sim.metrics) {
+      parts.push('Not evaluated yet: `npm run eval:world-model`.', '');
+      continue;
+    }
+    const m = SimMetricsSchema.parse(sim.metrics);
+    const sources = Object.keys(m.bySource).sort();
+    parts.push(
+      `\`${m.command}\` (${m.evaluatedAt.slice(0, 10)}): ${m.episodes} held-out episodes (${sources.map((s) => `${m.bySource[s].episodes} ${s}`).join(', ')}), ` +
+        `${m.rollouts} open-loop rollouts, greedy. View tokens (%), model / repeat-last / no-action (noop at every step), and the model under shuffled actions:`,
+      '',
+      `| horizon | all | ${sources.join(' | ')} | shuffled actions (all) |`,
+      `|---:|---|${sources.map(() => '---|').join('')}---:|`,
+    );
+    for (const h of horizonsOf(m)) {
+      const cell = (r: z.infer<typeof ReportSchema>) => (r.horizons[h] ? `${fmt(r.horizons[h].model)} / ${fmt(r.horizons[h].repeatLast)} / ${fmt(r.horizons[h].noAction)}` : '—');
+      parts.push(`| ${h} | **${fmt(m.horizons[h].model)}** / ${fmt(m.horizons[h].repeatLast)} / ${fmt(m.horizons[h].noAction)} | ${sources.map((s) => cell(m.bySource[s])).join(' | ')} | ${fmt(m.actionConditioning[h]?.shuffled)} |`);
+    }
+    const view = (h: string) => fmt(m.horizons[h]?.model);
+    const perSource = (f: (r: z.infer<typeof ReportSchema>) => string) => sources.map((s) => `${s} ${f(m.bySource[s])}`).join(', ');
+    const u = m.oneStep.unlocks;
+    const trips = Object.entries(m.returnTrip).sort(([a], [b]) => Number(a) - Number(b));
+    const speed = m.imagination.map((s) => `batch ${s.batch}${s.threads ? ` × ${s.threads} threads` : ''}: ${int(s.stepsPerSecond)}/s wall, ${int(s.stepsPerCpuSecond)} per CPU-second`).join('; ');
+    parts.push(
+      '',
+      '| measure | this model | target |',
+      '|---|---|---|',
+      `| view tokens h1 / h16 / h64 | ${view('1')} / ${view('16')} / ${view('64')} | ≥ 99.5 / 95 / 90 |`,
+      `| inventory + vitals tokens at h16 | ${fmt(m.inventory['16']?.model)} (all 16 exact in ${fmt(m.inventory['16']?.modelExact)} % of rollouts; repeat-last ${fmt(m.inventory['16']?.repeatLast)}) | ≥ 90 |`,
+      `| achievement unlocks, one step: precision / recall | ${fmt(u.precision)} / ${fmt(u.recall)} (${u.real} unlocks; ${perSource((r) => `${fmt(r.oneStep.unlocks.precision)} / ${fmt(r.oneStep.unlocks.recall)}`)}) | ≥ 90 / 90 |`,
+      `| death ROC AUC | ${fmt(m.oneStep.death.rocAuc, 3)} (${m.oneStep.death.deaths} deaths; ${perSource((r) => fmt(r.oneStep.death.rocAuc, 3))}) | ≥ 0.95 |`,
+      `| return trip, view tokens matching the real world after k away and k back | ${trips.map(([k, v]) => `k = ${k}: ${fmt(v.matchReal)} (${v.trials})`).join(', ')} | ≥ 95 |`,
+      `| action conditioning h1 / h16, taken vs shuffled | ${fmt(m.actionConditioning['1']?.taken)} vs ${fmt(m.actionConditioning['1']?.shuffled)} / ${fmt(m.actionConditioning['16']?.taken)} vs ${fmt(m.actionConditioning['16']?.shuffled)} | a clear margin |`,
+      `| one step from every held-out state (${int(m.oneStep.transitions)}): view / inventory + vitals / reward exact (±0.05) | ${fmt(m.oneStep.view)} / ${fmt(m.oneStep.inventory)} / ${fmt(m.oneStep.rewardExact)} | |`,
+      `| imagination in Node, one thread per \`SimDreams\` (measured during the eval, on whatever load the machine had) | ${speed} | ≥ 20,000/s at batch ≥ 256 |`,
+      `| model size | ${(sim.bytes / 1024).toFixed(0)} KiB | ≤ 5 MB |`,
+      '',
+    );
+  }
+  parts.push(RESULTS_END);
+  return parts.join('\n');
+}
+
+/** The README text with its generated section replaced; throws when the markers are missing. */
+export function withSimResults(readme: string, manifestJson: unknown): string {
+  const a = readme.indexOf(RESULTS_BEGIN);
+  const b = readme.indexOf(RESULTS_END);
+  if (a < 0 || b < a) throw new Error('the README has no generated world-sim results section (its markers are missing)');
+  return readme.slice(0, a) + renderSimResults(manifestJson) + readme.slice(b + RESULTS_END.length);
+}
+
+/** Rewrites the README's generated section from the manifest file; true when it changed. */
+export function updateSimReadme(readmePath: string, manifestPath: string): boolean {
+  const before = readFileSync(readmePath, 'utf8');
+  const after = withSimResults(before, JSON.parse(readFileSync(manifestPath, 'utf8')));
+  if (after !== before) writeFileSync(readmePath, after);
+  return after !== before;
+}
