@@ -172,7 +172,8 @@ function slope(points: [number, number][]): number {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'aikon-soak-'));
-  const relay = await startRelayProcess(dataDir, ['--log-level', 'error', '--no-datasets-api']);
+  // A loaded machine may take a while to start a TypeScript process.
+  const relay = await startRelayProcess(dataDir, ['--log-level', 'error', '--no-datasets-api'], 0, 180_000);
   const stats: IntervalStats = { latency: [], disconnects: 0, removed: 0 };
   const bots: Bot[] = [];
   console.log(
