@@ -1,6 +1,7 @@
 import { CHUNK_SIZE, CHUNKS_PER_SIDE, chunkOf, Material, ObjectKind, OBJECT_KINDS, WORLD_SIZE } from './constants.ts';
+import type { Entity } from './entity.ts';
 import { BALANCE_RULES } from './rules.ts';
-import type { World } from './world.ts';
+import type { WorldState } from './world-state.ts';
 
 // Module-local copies: under loaders that compile modules to CommonJS (tsx, vite-node) every
 // read of an imported binding is a getter call.
@@ -20,7 +21,7 @@ const RULES = BALANCE_RULES.map((rule) => ({
 const members = new Int32Array(CHUNKS * CHUNKS * KINDS);
 
 /** The index-th living object of a kind in a chunk, in object-list order. */
-function nthMember(world: World, chunk: number, kind: number, index: number): (typeof world.objects)[number] {
+function nthMember(world: WorldState, chunk: number, kind: number, index: number): Entity {
   const objects = world.objects;
   for (let i = 0; i < objects.length; i++) {
     const o = objects[i];
@@ -36,7 +37,7 @@ function nthMember(world: World, chunk: number, kind: number, index: number): (t
  * Counts are taken once at the start: every (chunk, kind) pair is visited once, and a spawn or
  * despawn changes only the pair being visited, so later decisions see the same numbers.
  */
-export function balance(world: World): void {
+export function balance(world: WorldState): void {
   const rng = world.rng;
   const daylight = world.daylight;
   members.fill(0);

@@ -9,7 +9,7 @@ import {
   ZOMBIE_DAMAGE,
   ZOMBIE_SLEEP_DAMAGE,
 } from './rules.ts';
-import type { World } from './world.ts';
+import type { WorldState } from './world-state.ts';
 
 // Module-local copies of the tables and ids this hot path reads: under loaders that compile
 // modules to CommonJS (tsx, vite-node) every read of an imported binding is a getter call.
@@ -29,7 +29,7 @@ const FURNACE = Material.furnace;
 const PATH = Material.path;
 
 /** §10: the update of every non-player object. */
-export function updateObject(world: World, o: Entity): void {
+export function updateObject(world: WorldState, o: Entity): void {
   switch (o.kind) {
     case COW:
       updateCow(world, o);
@@ -63,7 +63,7 @@ export function hurt(target: Entity, amount: number): void {
  * A creature's step in direction `dir` (-1: no step). Returns whether the destination was free.
  * A creature already removed in this update "moves" without effect, as in the original (§10.1 quirk).
  */
-function tryMove(world: World, o: Entity, dir: number): boolean {
+function tryMove(world: WorldState, o: Entity, dir: number): boolean {
   if (dir < 0) return false;
   const x = o.x + DX[dir];
   const y = o.y + DY[dir];
@@ -72,7 +72,7 @@ function tryMove(world: World, o: Entity, dir: number): boolean {
   return true;
 }
 
-function randomMove(world: World, o: Entity): void {
+function randomMove(world: WorldState, o: Entity): void {
   tryMove(world, o, world.rng.int(4));
 }
 
@@ -104,12 +104,12 @@ function distance(a: Entity, b: Entity): number {
   return Math.abs(a.x - b.x) + Math.abs(a.y - b.y);
 }
 
-function updateCow(world: World, o: Entity): void {
+function updateCow(world: WorldState, o: Entity): void {
   if (o.health <= 0) world.removeEntity(o);
   if (world.rng.uniform() < 0.5) randomMove(world, o);
 }
 
-function updateZombie(world: World, o: Entity): void {
+function updateZombie(world: WorldState, o: Entity): void {
   const rng = world.rng;
   if (o.health <= 0) world.removeEntity(o);
   const target = world.nearestPlayer(o.x, o.y);
@@ -131,7 +131,7 @@ function updateZombie(world: World, o: Entity): void {
   }
 }
 
-function updateSkeleton(world: World, o: Entity): void {
+function updateSkeleton(world: WorldState, o: Entity): void {
   const rng = world.rng;
   if (o.health <= 0) world.removeEntity(o);
   o.reload = Math.max(0, o.reload - 1);
@@ -151,7 +151,7 @@ function updateSkeleton(world: World, o: Entity): void {
 }
 
 /** §10.4 step 6: an arrow on the adjacent tile in the long-axis direction toward the target. */
-function shoot(world: World, o: Entity, target: Entity): void {
+function shoot(world: WorldState, o: Entity, target: Entity): void {
   if (o.reload > 0) return;
   const dir = towardDirection(o, target, true);
   // (0, 0) cannot happen (the target stands on another tile); it would be the skeleton's own tile.
@@ -164,7 +164,7 @@ function shoot(world: World, o: Entity, target: Entity): void {
   o.reload = SKELETON_RELOAD;
 }
 
-function updateArrow(world: World, o: Entity): void {
+function updateArrow(world: WorldState, o: Entity): void {
   const x = o.x + DX[o.dir];
   const y = o.y + DY[o.dir];
   const hit = world.objectAt(x, y);
@@ -186,7 +186,7 @@ function isGrazer(e: Entity | null): boolean {
   return e !== null && (e.kind === ZOMBIE || e.kind === SKELETON || e.kind === COW);
 }
 
-function updatePlant(world: World, o: Entity): void {
+function updatePlant(world: WorldState, o: Entity): void {
   o.grown += 1;
   if (
     isGrazer(world.objectAt(o.x - 1, o.y)) ||

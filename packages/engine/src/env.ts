@@ -72,6 +72,13 @@ export interface EnvOptions {
   reward?: boolean;
 }
 
+/** The world of one single-player episode: generated from its seed, one player at the start. */
+export function episodeWorld(seed: number): World {
+  const world = World.generate({ seed });
+  world.addPlayer();
+  return world;
+}
+
 /**
  * Single-player Crafter with a Gymnasium-style API: `reset({ seed })` and `step(action)`.
  * A thin wrapper over the multi-player World with exactly one player.
@@ -109,8 +116,7 @@ export class CrafterEnv {
     }
     this.episode++;
     const seed = episodeSeed(this.baseSeed, this.episode);
-    const world = World.generate({ seed });
-    world.addPlayer();
+    const world = episodeWorld(seed);
     this.current = world;
     return { observation: this.renderer.render(world, 0), info: { seed } };
   }

@@ -1,6 +1,6 @@
 import { NUM_ITEMS, VIEW_COLS, VIEW_ROWS } from './constants.ts';
 import { writeLocalView } from './render/agent-view.ts';
-import type { World } from './world.ts';
+import type { WorldState } from './world-state.ts';
 
 /**
  * The "fair view" of one player: what the 64×64 image shows, as numbers — the layout agents'
@@ -20,7 +20,7 @@ export const FAIR_VIEW_DAYLIGHT = FAIR_VIEW_INVENTORY + NUM_ITEMS; // 80
 export const FAIR_VIEW_SIZE = FAIR_VIEW_DAYLIGHT + 1; // 81
 
 /** Writes the fair view of player `slot` into out[offset … offset + FAIR_VIEW_SIZE). */
-export function writeFairView(world: World, slot: number, out: Float32Array, offset = 0): void {
+export function writeFairView(world: WorldState, slot: number, out: Float32Array, offset = 0): void {
   writeLocalView(world, slot, out, offset);
   const player = world.player(slot);
   out[offset + FAIR_VIEW_FACING] = player.facing + (player.sleeping ? 4 : 0);

@@ -2,7 +2,17 @@ export * from './constants.ts';
 export * from './rules.ts';
 export { Rng, mixSeed, episodeSeed } from './rng.ts';
 export { Entity, Player } from './entity.ts';
-export { World, assertAction, assertSeed, PROTECTION_HELD, SPAWN_PROTECTION_MAX, type JointAction, type WorldMode, type WorldOptions } from './world.ts';
+export { World } from './world.ts';
+export {
+  WorldState,
+  assertAction,
+  assertSeed,
+  PROTECTION_HELD,
+  SPAWN_PROTECTION_MAX,
+  type JointAction,
+  type WorldMode,
+  type WorldOptions,
+} from './world-state.ts';
 export { safeSpawnTile, SAFE_SPAWN_RADIUS, SAFE_SPAWN_ROOM } from './spawn.ts';
 export { SnapshotError, SNAPSHOT_VERSION, hashBytes } from './snapshot.ts';
 export { playerDamage, nearby } from './player-update.ts';

@@ -11,7 +11,7 @@ import {
   PLAYER_WALKABLE,
   SWORD_DAMAGE,
 } from './rules.ts';
-import type { World } from './world.ts';
+import type { WorldState } from './world-state.ts';
 
 // Module-local copies of the ids and tables this hot path reads: under loaders that compile
 // modules to CommonJS (tsx, vite-node) every read of an imported binding is a getter call.
@@ -95,7 +95,7 @@ function pay(inv: Int32Array, cost: Cost): void {
 }
 
 /** §8.2: one player's update with its chosen action. */
-export function updatePlayer(world: World, p: Player, chosen: number): void {
+export function updatePlayer(world: WorldState, p: Player, chosen: number): void {
   const inv = p.inventory;
   // 1. Target tile from the facing at the start of the step.
   const tx = p.x + DX[p.facing];
@@ -177,7 +177,7 @@ export function updatePlayer(world: World, p: Player, chosen: number): void {
 }
 
 /** §8.3: face the direction always; step if free; entering lava kills. */
-function move(world: World, p: Player, dir: number): void {
+function move(world: WorldState, p: Player, dir: number): void {
   p.facing = dir;
   const x = p.x + DX[dir];
   const y = p.y + DY[dir];
@@ -222,7 +222,7 @@ export function playerDamage(inv: Int32Array): number {
 }
 
 /** §8.5: `do` on a material. */
-function collect(world: World, p: Player, x: number, y: number): void {
+function collect(world: WorldState, p: Player, x: number, y: number): void {
   const material = world.getMaterial(x, y);
   if (material === WATER) p.thirst = 0;
   const rule = COLLECT_BY_MATERIAL[material];
@@ -236,7 +236,7 @@ function collect(world: World, p: Player, x: number, y: number): void {
 }
 
 /** §8.7: placing stone, table, furnace or a plant on the faced tile. */
-function place(world: World, p: Player, action: number, x: number, y: number): void {
+function place(world: WorldState, p: Player, action: number, x: number, y: number): void {
   const rule = PLACE_BY_ACTION[action];
   if (world.objectAt(x, y) !== null) return;
   if (!world.inside(x, y) || rule.targets[world.getMaterial(x, y)] !== 1) return;
@@ -248,7 +248,7 @@ function place(world: World, p: Player, action: number, x: number, y: number): v
 }
 
 /** §8.8: crafting next to the required stations, including the column-0 / row-0 quirk. */
-function make(world: World, p: Player, action: number): void {
+function make(world: WorldState, p: Player, action: number): void {
   const rule = MAKE_BY_ACTION[action];
   for (const station of rule.nearby) if (!nearby(world, p.x, p.y, station)) return;
   if (!affordable(p.inventory, rule.cost)) return;
@@ -258,7 +258,7 @@ function make(world: World, p: Player, action: number): void {
 }
 
 /** Is `material` in the 3×3 square centred on (x, y)? Empty in column 0 and row 0 (quirk). */
-export function nearby(world: World, x: number, y: number, material: number): boolean {
+export function nearby(world: WorldState, x: number, y: number, material: number): boolean {
   if (x === 0 || y === 0) return false;
   for (let dx = -1; dx <= 1; dx++) {
     for (let dy = -1; dy <= 1; dy++) {

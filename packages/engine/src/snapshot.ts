@@ -1,7 +1,7 @@
 import { MATERIALS, NUM_ACHIEVEMENTS, NUM_ITEMS, OBJECT_KINDS, ObjectKind, WORLD_SIZE } from './constants.ts';
 import { Entity, Player } from './entity.ts';
 import { daylightAt } from './rules.ts';
-import { World } from './world.ts';
+import type { WorldOptions, WorldState } from './world-state.ts';
 
 /**
  * Compact binary snapshot of a whole world, little-endian: header, map, chunk registry,
@@ -147,7 +147,7 @@ export function hashBytes(bytes: Uint8Array, seed = 0): number {
 }
 
 /** The world's state as bytes (without checksum). */
-function encodeState(world: World): Writer {
+function encodeState(world: WorldState): Writer {
   const w = new Writer();
   const protection = world.spawnProtection > 0;
   w.u32(MAGIC);
@@ -213,7 +213,7 @@ function encodeState(world: World): Writer {
 }
 
 /** Serializes the world between steps into a compact, checksummed byte array. */
-export function serializeWorld(world: World): Uint8Array {
+export function serializeWorld(world: WorldState): Uint8Array {
   const w = encodeState(world);
   const body = w.finish();
   w.u32(hashBytes(body));
@@ -221,7 +221,7 @@ export function serializeWorld(world: World): Uint8Array {
 }
 
 /** A fast 64-bit state hash (16 hex digits) over the serialized state. */
-export function hashWorld(world: World): string {
+export function hashWorld(world: WorldState): string {
   const body = encodeState(world).finish();
   return hex32(hashBytes(body, 0x9747b28c)) + hex32(hashBytes(body, 0x2545f491));
 }
@@ -234,8 +234,11 @@ function check(condition: boolean, message: string): void {
   if (!condition) throw new SnapshotError(message);
 }
 
-/** Rebuilds a world from `serializeWorld` bytes; throws SnapshotError if anything is off. */
-export function restoreWorld(bytes: Uint8Array): World {
+/**
+ * Rebuilds a world from `serializeWorld` bytes into the empty world `create` makes (World.restore
+ * passes World's constructor); throws SnapshotError if anything is off.
+ */
+export function restoreWorldState<W extends WorldState>(bytes: Uint8Array, create: (options: WorldOptions) => W): W {
   if (!(bytes instanceof Uint8Array)) throw new SnapshotError('expected a Uint8Array');
   check(bytes.length >= 24 + N * N + 4, `too short (${bytes.length} bytes)`);
   const body = bytes.subarray(0, bytes.length - 4);
@@ -255,7 +258,7 @@ export function restoreWorld(bytes: Uint8Array): World {
   check(protection === spawnProtection > 0, `version ${version} with spawn protection ${spawnProtection}`);
   const seed = r.f64();
   check(Number.isSafeInteger(seed), 'bad seed');
-  const world = new World({ seed, mode: modeByte === 1 ? 'persistent' : 'episode', spawnProtection });
+  const world = create({ seed, mode: modeByte === 1 ? 'persistent' : 'episode', spawnProtection });
   world.t = r.u32();
   world.daylight = daylightAt(world.t);
   world.nextId = r.u32();

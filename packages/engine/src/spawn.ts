@@ -1,6 +1,6 @@
 import { Material, ObjectKind, WORLD_SIZE } from './constants.ts';
 import { CREATURE_WALKABLE } from './rules.ts';
-import type { World } from './world.ts';
+import type { WorldState } from './world-state.ts';
 
 /**
  * Safe spawn points for worlds with spawn protection (not part of Crafter's rules: Crafter
@@ -17,7 +17,7 @@ export const SAFE_SPAWN_ROOM = 24;
 const N = WORLD_SIZE;
 
 /** Tiles within SAFE_SPAWN_RADIUS of a zombie, a skeleton or lava (1 = unsafe). */
-function dangerMask(world: World): Uint8Array {
+function dangerMask(world: WorldState): Uint8Array {
   const danger = new Uint8Array(N * N);
   const mark = (cx: number, cy: number): void => {
     const x0 = Math.max(0, cx - SAFE_SPAWN_RADIUS);
@@ -34,7 +34,7 @@ function dangerMask(world: World): Uint8Array {
 }
 
 /** At least SAFE_SPAWN_ROOM creature-walkable tiles are reachable from (x, y) (bounded flood fill). */
-function hasRoom(world: World, x: number, y: number, seen: Int32Array, mark: number): boolean {
+function hasRoom(world: WorldState, x: number, y: number, seen: Int32Array, mark: number): boolean {
   const queue = [x * N + y];
   seen[x * N + y] = mark;
   for (let head = 0; head < queue.length; head++) {
@@ -56,7 +56,7 @@ function hasRoom(world: World, x: number, y: number, seen: Int32Array, mark: num
 }
 
 /** The safe tile nearest to the anchor, or null when the whole map has none. */
-export function safeSpawnTile(world: World, anchorX: number, anchorY: number): [number, number] | null {
+export function safeSpawnTile(world: WorldState, anchorX: number, anchorY: number): [number, number] | null {
   const danger = dangerMask(world);
   const seen = new Int32Array(N * N);
   let mark = 0;

@@ -11,10 +11,15 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { NUM_ACTIONS } from './constants.ts';
 import type { Textures } from './render/textures.ts';
-import { assertSeed } from './world.ts';
-import { type VecEnvBuffers, type VecEnvOptions, vecEnvBufferLengths } from './vec-env.ts';
+import {
+  checkVecEnvStep,
+  type VecEnvBuffers,
+  type VecEnvOptions,
+  vecEnvBufferLengths,
+  vecEnvImageSize,
+  vecEnvSeeds,
+} from './vec-env.ts';
 
 /** Control words shared with each worker (Int32Array indices). */
 export const CONTROL = { request: 0, done: 1, command: 2, failed: 3, length: 4 } as const;
@@ -86,14 +91,12 @@ export class VecEnvWorkers {
   }
 
   private constructor(options: VecEnvOptions, workers: number) {
-    const seeds = [...options.seeds];
-    if (seeds.length < 1) throw new RangeError('a VecEnv needs at least one seed');
-    for (const seed of seeds) assertSeed(seed);
+    const seeds = vecEnvSeeds(options);
     if (!Number.isInteger(workers) || workers < 1 || workers > seeds.length) {
       throw new RangeError(`workers must be an integer in 1..${seeds.length}, got ${workers}`);
     }
     this.num = seeds.length;
-    this.size = options.textures ? (options.size ?? 64) : null;
+    this.size = vecEnvImageSize(options);
     const lengths = vecEnvBufferLengths(this.num, this.size);
     const shared = {} as Record<keyof VecEnvBuffers, SharedArrayBuffer | null>;
     for (const key of Object.keys(lengths) as (keyof VecEnvBuffers)[]) {
@@ -128,13 +131,8 @@ export class VecEnvWorkers {
   }
 
   step(actions: ArrayLike<number>): void {
-    if (!this.started) throw new Error('call reset() before step()');
-    if (actions.length !== this.num) throw new RangeError(`expected ${this.num} actions, got ${actions.length}`);
-    for (let i = 0; i < this.num; i++) {
-      const a = actions[i];
-      if (!Number.isInteger(a) || a < 0 || a >= NUM_ACTIONS) throw new RangeError(`unknown action ${a} for world ${i}`);
-      this.actions[i] = a;
-    }
+    checkVecEnvStep(this.started, this.num, actions);
+    this.actions.set(actions);
     this.run(COMMAND.step);
   }
 

@@ -1,3 +1,4 @@
+import { episodeWorld } from './env.ts';
 import { assertAction, assertSeed, World } from './world.ts';
 import { FAIR_VIEW_SIZE, writeFairView } from './fair-view.ts';
 import { AgentViewRenderer } from './render/agent-view.ts';
@@ -26,6 +27,26 @@ export interface VecEnvBuffers {
   terminated: Uint8Array;
   truncated: Uint8Array;
   episodeSeeds: Float64Array;
+}
+
+/** The validated seeds of VecEnv options (one world per seed, at least one). */
+export function vecEnvSeeds(options: VecEnvOptions): number[] {
+  const seeds = [...options.seeds];
+  if (seeds.length < 1) throw new RangeError('a VecEnv needs at least one seed');
+  for (const seed of seeds) assertSeed(seed);
+  return seeds;
+}
+
+/** The image size of VecEnv options: null without textures (no pixels). */
+export function vecEnvImageSize(options: VecEnvOptions): number | null {
+  return options.textures ? (options.size ?? 64) : null;
+}
+
+/** Checks a step's actions (one valid action per world, after reset) before anything steps. */
+export function checkVecEnvStep(started: boolean, num: number, actions: ArrayLike<number>): void {
+  if (!started) throw new Error('call reset() before step()');
+  if (actions.length !== num) throw new RangeError(`expected ${num} actions, got ${actions.length}`);
+  for (let i = 0; i < num; i++) assertAction(actions[i]);
 }
 
 /** The sizes of VecEnvBuffers for `num` worlds (pixel arrays only when `size` is given). */
@@ -97,12 +118,10 @@ export class VecEnv {
   private started = false;
 
   constructor(options: VecEnvOptions, buffers?: VecEnvBuffers) {
-    const seeds = [...options.seeds];
-    if (seeds.length < 1) throw new RangeError('a VecEnv needs at least one seed');
-    for (const seed of seeds) assertSeed(seed);
+    const seeds = vecEnvSeeds(options);
     this.num = seeds.length;
     this.seeds = seeds;
-    this.size = options.textures ? (options.size ?? 64) : null;
+    this.size = vecEnvImageSize(options);
     this.renderer = options.textures ? new AgentViewRenderer(options.textures, this.size!) : null;
     const b = buffers ?? allocateVecEnvBuffers(this.num, this.size);
     const want = vecEnvBufferLengths(this.num, this.size);
@@ -144,9 +163,7 @@ export class VecEnv {
 
   /** One step of every world with actions[i]; ended episodes restart at once (see the class doc). */
   step(actions: ArrayLike<number>): void {
-    if (!this.started) throw new Error('call reset() before step()');
-    if (actions.length !== this.num) throw new RangeError(`expected ${this.num} actions, got ${actions.length}`);
-    for (let i = 0; i < this.num; i++) assertAction(actions[i]);
+    checkVecEnvStep(this.started, this.num, actions);
     const action = this.action;
     for (let i = 0; i < this.num; i++) {
       const world = this.worlds[i];
@@ -167,8 +184,7 @@ export class VecEnv {
 
   private startEpisode(i: number): void {
     const seed = episodeSeed(this.seeds[i], ++this.episodes[i]);
-    const world = World.generate({ seed });
-    world.addPlayer();
+    const world = episodeWorld(seed);
     this.worlds[i] = world;
     this.episodeSeeds[i] = seed;
     this.observe(i, this.observations, this.pixelViews);

@@ -3,7 +3,7 @@ import { Material, START_X, START_Y, WORLD_SIZE } from './constants.ts';
 import { exp, sqrtInt } from './det-math.ts';
 import { OpenSimplex3 } from './open-simplex.ts';
 import { Rng } from './rng.ts';
-import type { World } from './world.ts';
+import type { WorldState } from './world-state.ts';
 
 const N = WORLD_SIZE;
 
@@ -72,7 +72,7 @@ const START_DISTANCE = (() => {
  * other draw comes from the same generator, so the seed alone fixes the world. Only + − × ÷,
  * floor and the deterministic exp run here, so every JavaScript engine builds the same world.
  */
-export function generateWorld(world: World, terrain: TerrainNoise = CURRENT_TERRAIN_NOISE): void {
+export function generateWorld(world: WorldState, terrain: TerrainNoise = CURRENT_TERRAIN_NOISE): void {
   const rng = world.rng;
   const noise = seededNoise(rng, terrain);
   const S = (x: number, y: number, z: number, scale: number): number => noise(x / scale, y / scale, z);

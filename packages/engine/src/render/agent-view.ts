@@ -24,7 +24,7 @@ import {
 import { exp } from '../det-math.ts';
 import type { Entity, Player } from '../entity.ts';
 import { PLANT_RIPE_AFTER } from '../rules.ts';
-import type { World } from '../world.ts';
+import type { WorldState } from '../world-state.ts';
 import {
   ARROW_TEXTURES,
   DIGIT_TEXTURES,
@@ -162,7 +162,7 @@ export class AgentViewRenderer {
    * Renders the observation of the player in `slot` into `out` (allocated when omitted) and
    * returns it: size × size × 3 bytes, RGB, row-major.
    */
-  render(world: World, slot: number, out?: Uint8Array): Uint8Array {
+  render(world: WorldState, slot: number, out?: Uint8Array): Uint8Array {
     const size = this.size;
     const bytes = size * size * 3;
     if (out === undefined) out = new Uint8Array(bytes);
@@ -176,7 +176,7 @@ export class AgentViewRenderer {
   }
 
   /** §15.2: materials opaque, then every object in the window alpha-blended, in update order. */
-  private drawMap(world: World, player: Player): void {
+  private drawMap(world: WorldState, player: Player): void {
     const unit = this.unit;
     const W = this.mapWidth;
     const canvas = this.canvas;
@@ -225,7 +225,7 @@ export class AgentViewRenderer {
   }
 
   /** §15.4 daylight (with night noise and vignette) and §15.5 sleeping, written into `out`. */
-  private light(out: Uint8Array, world: World, sleeping: boolean): void {
+  private light(out: Uint8Array, world: WorldState, sleeping: boolean): void {
     const W = this.mapWidth;
     const H = this.mapHeight;
     const size = this.size;
@@ -357,14 +357,14 @@ export const LOCAL_VIEW_SIZE = VIEW_COLS * VIEW_ROWS;
  * Off-world tiles are 0 ("none"); every player is 13. (The whole-world `semanticMap()` is
  * indexed x · 64 + y instead.)
  */
-export function localSemanticView(world: World, slot: number, out: Uint8Array = new Uint8Array(LOCAL_VIEW_SIZE)): Uint8Array {
+export function localSemanticView(world: WorldState, slot: number, out: Uint8Array = new Uint8Array(LOCAL_VIEW_SIZE)): Uint8Array {
   if (out.length !== LOCAL_VIEW_SIZE) throw new RangeError(`out must hold ${LOCAL_VIEW_SIZE} ids, got ${out.length}`);
   writeLocalView(world, slot, out, 0);
   return out;
 }
 
 /** The ids of `localSemanticView` written into any numeric array from `offset` (no checks). */
-export function writeLocalView(world: World, slot: number, out: Uint8Array | Float32Array, offset: number): void {
+export function writeLocalView(world: WorldState, slot: number, out: Uint8Array | Float32Array, offset: number): void {
   const player = world.player(slot);
   const x0 = player.x - HALF_COLS;
   const y0 = player.y - HALF_ROWS;
