@@ -95,7 +95,12 @@ describe('game client in Chromium', () => {
     const { page, errors } = await openPage();
     await page.getByTestId('seed-input').fill(String(target.seed));
     await page.getByTestId('play-seed').click();
+    // The seed is in the address: a refresh (or a copied link) opens the same world.
+    await expect.poll(() => new URL(page.url()).searchParams.get('seed')).toBe(String(target.seed));
+    await page.reload();
     await page.waitForFunction(() => window.__aikon!.state().firstFrameAt !== null, undefined, { timeout: 90_000 });
+    expect(await page.evaluate(() => window.__aikon!.state().screen)).toBe('game');
+    expect(await page.getByTestId('hud-seed').textContent()).toContain(String(target.seed));
 
     // Walk toward the tree and hit it, one key per tick, until the achievement appears.
     let s = await state(page);

@@ -5,6 +5,7 @@ import { WorkerSource, type GameSource } from './source.ts';
 import { cameraRelative } from './input.ts';
 import { cameraView } from './stats.ts';
 import { isMuted, setMuted } from './sound.ts';
+import { clearSeedFromAddress, showSeedInAddress } from './address.ts';
 
 export interface Toast {
   id: number;
@@ -109,6 +110,7 @@ export const useGame = create<GameStore>()((set, get) => {
 
     startSolo(seed) {
       get().play(new WorkerSource(), seed);
+      showSeedInAddress(seed);
     },
     play(source, seed) {
       const previous = get().source;
@@ -124,12 +126,14 @@ export const useGame = create<GameStore>()((set, get) => {
       if (!source) return get().startSolo(seed);
       set({ seed, frame: null, paused: false, toasts: [], unlockedOrder: [], error: null, notice: null });
       source.start(seed, get().tickRate);
+      if (source.kind === 'solo') showSeedInAddress(seed);
     },
     swapSource(source) {
       attach(source);
       set({ source, notice: null });
     },
     goHome() {
+      if (get().source?.kind === 'solo') clearSeedFromAddress();
       get().source?.dispose();
       set({ screen: 'home', source: null, frame: null, paused: false, toasts: [], helpOpen: false });
     },

@@ -248,7 +248,7 @@ function TopBar() {
           <div className="h-full bg-amber-300" style={{ width: `${(phase / DAY_LENGTH) * 100}%` }} />
         </div>
         <span className="tabular-nums" data-testid="tick">step {t}</span>
-        <span className="hidden tabular-nums sm:inline">seed {seed}</span>
+        <span className="hidden tabular-nums sm:inline" data-testid="hud-seed">seed {seed}</span>
       </Panel>
     </div>
   );
