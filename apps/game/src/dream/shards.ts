@@ -139,7 +139,9 @@ export class ServerShard implements ShardClient {
   private constructor(private readonly socket: Socket) {}
 
   static async connect(origin: string, timeoutMs = 10_000): Promise<ServerShard> {
-    const socket = io(`${origin}${DREAM_NAMESPACE}`, { parser: msgpackParser, transports: ['websocket'], reconnection: false, timeout: timeoutMs });
+    // Its own connection (forceNew): in a relay game the lobby's socket already holds a manager for
+    // this origin, and a namespace multiplexed onto it never connected (the dream server did not answer).
+    const socket = io(`${origin}${DREAM_NAMESPACE}`, { parser: msgpackParser, transports: ['websocket'], reconnection: false, timeout: timeoutMs, forceNew: true });
     await new Promise<void>((ok, fail) => {
       const timer = setTimeout(() => fail(new Error('the dream server did not answer')), timeoutMs);
       socket.once('connect', () => {
@@ -295,6 +297,7 @@ export async function chooseShard(o: {
         return { shard: await c.open(), c };
       } catch (err) {
         errors.push(`${c.label}: ${(err as Error).message}`);
+        console.warn(`DBG candidate ${c.label} failed: ${(err as Error).message}`);
       }
     }
     return null;
