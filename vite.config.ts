@@ -16,11 +16,18 @@ function worldModels(dir = here('./models')): Plugin {
   const files = (): string[] => {
     const manifest = join(dir, 'manifest.json');
     if (!existsSync(manifest)) return [];
-    const m = JSON.parse(readFileSync(manifest, 'utf8')) as { models?: { file?: string }[]; simulators?: { file?: string }[] };
+    const m = JSON.parse(readFileSync(manifest, 'utf8')) as {
+      models?: { file?: string }[];
+      simulators?: { file?: string }[];
+    };
     const listed = [...(m.models ?? []), ...(m.simulators ?? [])].map((e) => e.file ?? '');
     return ['manifest.json', ...listed.filter((f) => /^[\w.-]+\.(onnx|bin)$/.test(f) && existsSync(join(dir, f)))];
   };
-  const serve = (server: { middlewares: { use(fn: (req: { url?: string }, res: import('node:http').ServerResponse, next: () => void) => void): void } }) =>
+  const serve = (server: {
+    middlewares: {
+      use(fn: (req: { url?: string }, res: import('node:http').ServerResponse, next: () => void) => void): void;
+    };
+  }) =>
     server.middlewares.use((req, res, next) => {
       const m = /^\/models\/([\w.-]+)$/.exec((req.url ?? '').split('?')[0]);
       if (!m || !files().includes(m[1])) return next();
@@ -32,7 +39,8 @@ function worldModels(dir = here('./models')): Plugin {
     configureServer: serve,
     configurePreviewServer: serve,
     generateBundle() {
-      for (const f of files()) this.emitFile({ type: 'asset', fileName: `models/${f}`, source: readFileSync(join(dir, f)) });
+      for (const f of files())
+        this.emitFile({ type: 'asset', fileName: `models/${f}`, source: readFileSync(join(dir, f)) });
     },
   };
 }

@@ -24,13 +24,17 @@ async function main(): Promise<void> {
   const html = readFileSync(join(DIST, 'index.html'), 'utf8');
   const initial = [...html.matchAll(/(?:src|href)="\.?\/?(assets\/[^"]+\.js)"/g)].map((m) => m[1]);
   const css = [...html.matchAll(/href="\.?\/?(assets\/[^"]+\.css)"/g)].map((m) => m[1]);
-  const allJs = readdirSync(join(DIST, 'assets')).filter((f) => f.endsWith('.js')).map((f) => `assets/${f}`);
+  const allJs = readdirSync(join(DIST, 'assets'))
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => `assets/${f}`);
   const lazy = allJs.filter((f) => !initial.includes(f));
   const sizes = {
     initialJsGzipKB: kb(initial.reduce((s, f) => s + gz(f), 0)),
     initialJsRawKB: kb(initial.reduce((s, f) => s + raw(f), 0)),
     initialCssGzipKB: kb(css.reduce((s, f) => s + gz(f), 0)),
-    lazyChunks: Object.fromEntries(lazy.map((f) => [f.replace(/^assets\//, ''), { gzipKB: kb(gz(f)), rawKB: kb(raw(f)) }])),
+    lazyChunks: Object.fromEntries(
+      lazy.map((f) => [f.replace(/^assets\//, ''), { gzipKB: kb(gz(f)), rawKB: kb(raw(f)) }]),
+    ),
   };
 
   const server = await serveDist();
@@ -96,7 +100,10 @@ async function main(): Promise<void> {
 | initial JavaScript (gzip, level 9) | ${result.initialJsGzipKB} KB (${result.initialJsRawKB} KB raw) |
 | initial CSS (gzip) | ${result.initialCssGzipKB} KB |
 ${Object.entries(result.lazyChunks)
-  .map(([name, s]) => `| lazy: ${name.replace(/-[A-Za-z0-9_-]{8}\.js$/, '.js')} (gzip) | ${s.gzipKB} KB (${s.rawKB} KB raw) |`)
+  .map(
+    ([name, s]) =>
+      `| lazy: ${name.replace(/-[A-Za-z0-9_-]{8}\.js$/, '.js')} (gzip) | ${s.gzipKB} KB (${s.rawKB} KB raw) |`,
+  )
   .join('\n')}
 | home page: first contentful paint (median of ${RUNS}) | ${result.homeFirstContentfulPaintMs} ms |
 | game (?seed=1): first rendered 3D frame after navigation (median of ${RUNS}) | ${result.gameFirstFrameMs} ms |

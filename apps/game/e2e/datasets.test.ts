@@ -73,7 +73,12 @@ const num = async (page: Page, testId: string) => Number((await text(page, testI
 
 /** Three rounds of the training loop as the manifest keeps them: round 2 is kept as a candidate (it did not beat round 1's policy). */
 function loopRound(round: number, score: number, registered: boolean, h1: number, h16: number): LoopRound {
-  const s = { score, scoreInterval: { low: score - 0.5, high: score + 0.6, level: 95 }, meanReturn: 2 + round, meanLength: 190 };
+  const s = {
+    score,
+    scoreInterval: { low: score - 0.5, high: score + 0.6, level: 95 },
+    meanReturn: 2 + round,
+    meanLength: 190,
+  };
   return {
     round,
     runDir: '/data/loop',
@@ -81,7 +86,12 @@ function loopRound(round: number, score: number, registered: boolean, h1: number
     finishedAt: `2026-12-0${round}T01:00:00.000Z`,
     evaluation: { seed: 0, episodes: 100 },
     data: { sessions: 50 * round, steps: { ai: 60_000 * round, human: 1_200 }, episodes: { ai: 50 * round, human: 3 } },
-    worldModel: { name: 'world-sim-loop', steps: 4000 * round, viewAccuracy: { '1': h1, '4': h1 - 3, '16': h16, '64': h16 - 15 }, heldOutEpisodes: 5 * round },
+    worldModel: {
+      name: 'world-sim-loop',
+      steps: 4000 * round,
+      viewAccuracy: { '1': h1, '4': h1 - 3, '16': h16, '64': h16 - 15 },
+      heldOutEpisodes: 5 * round,
+    },
     policies: [
       { name: 'loop-bc', stage: 'bc', ...s },
       { name: 'loop-imagination', stage: 'rl-imagination', ...s, score: score - 1 },
@@ -89,29 +99,78 @@ function loopRound(round: number, score: number, registered: boolean, h1: number
     random: { score: 1.5, scoreInterval: { low: 1.2, high: 1.7, level: 95 }, meanReturn: 1.3, meanLength: 158 },
     incumbent: round === 1 ? null : { name: 'loop-policy', ...s },
     registered: registered ? ['loop-policy', 'world-sim-loop'] : [],
-    decision: registered ? 'loop-bc registered as loop-policy' : 'loop-bc does not beat loop-policy: kept as a candidate',
+    decision: registered
+      ? 'loop-bc registered as loop-policy'
+      : 'loop-bc does not beat loop-policy: kept as a candidate',
     seconds: { record: 60, worldModel: 600, bc: 720, imagination: 360, evaluation: 40, registration: 0.1 },
   };
 }
-const LOOP_HISTORY = [loopRound(1, 4.2, true, 95.1, 80.3), loopRound(2, 3.9, false, 96.0, 82.5), loopRound(3, 6.8, true, 96.4, 84.9)];
+const LOOP_HISTORY = [
+  loopRound(1, 4.2, true, 95.1, 80.3),
+  loopRound(2, 3.9, false, 96.0, 82.5),
+  loopRound(3, 6.8, true, 96.4, 84.9),
+];
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   // A private build (the shared dist/game may be rebuilt by other tests meanwhile).
   const { build } = await import('vite');
-  await build({ configFile: join(REPO, 'vite.config.ts'), logLevel: 'warn', build: { outDir: DIST, emptyOutDir: true } });
+  await build({
+    configFile: join(REPO, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: DIST, emptyOutDir: true },
+  });
   // Three days of play: AI-only sessions and sessions with a (recorded-as-)human player.
   const day = (d: number) => new Date(Date.UTC(2026, 10, 20 + d, 9 + d));
-  generateSessions({ dataDir: DATA, episodes: 6, seed: 1, sessions: 2, players: 2, maxSteps: 90, startedAt: (s) => day(s) });
-  generateSessions({ dataDir: DATA, episodes: 6, seed: 2, sessions: 2, players: 2, maxSteps: 140, humanSlots: [1], startedAt: (s) => day(s + 1) });
+  generateSessions({
+    dataDir: DATA,
+    episodes: 6,
+    seed: 1,
+    sessions: 2,
+    players: 2,
+    maxSteps: 90,
+    startedAt: (s) => day(s),
+  });
+  generateSessions({
+    dataDir: DATA,
+    episodes: 6,
+    seed: 2,
+    sessions: 2,
+    players: 2,
+    maxSteps: 140,
+    humanSlots: [1],
+    startedAt: (s) => day(s + 1),
+  });
   relay = await startRelayServer({ port: 0, host: '127.0.0.1', dataDir: DATA, staticDir: DIST, logLevel: 'silent' });
   // The empty relay's models: a manifest without training rounds.
   mkdirSync(join(EMPTY, 'models'), { recursive: true });
-  writeFileSync(join(EMPTY, 'models', 'manifest.json'), JSON.stringify({ format: MANIFEST_FORMAT, version: MANIFEST_VERSION, models: [] }));
-  emptyRelay = await startRelayServer({ port: 0, host: '127.0.0.1', dataDir: EMPTY, staticDir: DIST, modelsDir: join(EMPTY, 'models'), logLevel: 'silent' });
+  writeFileSync(
+    join(EMPTY, 'models', 'manifest.json'),
+    JSON.stringify({ format: MANIFEST_FORMAT, version: MANIFEST_VERSION, models: [] }),
+  );
+  emptyRelay = await startRelayServer({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: EMPTY,
+    staticDir: DIST,
+    modelsDir: join(EMPTY, 'models'),
+    logLevel: 'silent',
+  });
   mkdirSync(LOOP_MODELS, { recursive: true });
-  writeFileSync(join(LOOP_MODELS, 'manifest.json'), JSON.stringify(parseManifest({ format: MANIFEST_FORMAT, version: MANIFEST_VERSION, models: [], history: LOOP_HISTORY })));
-  loopRelay = await startRelayServer({ port: 0, host: '127.0.0.1', dataDir: DATA, staticDir: DIST, modelsDir: LOOP_MODELS, logLevel: 'silent' });
+  writeFileSync(
+    join(LOOP_MODELS, 'manifest.json'),
+    JSON.stringify(
+      parseManifest({ format: MANIFEST_FORMAT, version: MANIFEST_VERSION, models: [], history: LOOP_HISTORY }),
+    ),
+  );
+  loopRelay = await startRelayServer({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: DATA,
+    staticDir: DIST,
+    modelsDir: LOOP_MODELS,
+    logLevel: 'silent',
+  });
   const sum = (await (await fetch(`${relay.url}/api/datasets`)).json()) as { sessions: number; stats: typeof expected };
   expected = { ...sum.stats, sessions: sum.sessions };
   browser = await launchChromium();
@@ -172,12 +231,18 @@ describe('Datasets page (Chromium, real relay)', () => {
     await page.getByTestId('filter-kind').selectOption('human');
     await page.getByTestId('filter-min-length').fill('10');
     await page.getByTestId('filter-apply').click();
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=episode-row][data-kind=ai]').length === 0, null, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid=episode-row][data-kind=ai]').length === 0,
+      null,
+      { timeout: 15_000 },
+    );
     const humanRows = await page.getByTestId('episode-row').count();
     expect(humanRows).toBeGreaterThan(0);
     expect(humanRows).toBeLessThan(allRows);
     expect(Number(await text(page, 'filter-total'))).toBe(humanRows);
-    const lengths = await page.getByTestId('episode-row').evaluateAll((rows) => rows.map((r) => Number(r.children[3].textContent!.replace(/,/g, ''))));
+    const lengths = await page
+      .getByTestId('episode-row')
+      .evaluateAll((rows) => rows.map((r) => Number(r.children[3].textContent!.replace(/,/g, ''))));
     expect(lengths.every((l) => l >= 10)).toBe(true);
     // Only the human series is drawn now.
     expect(await page.getByTestId('chart-episodes').locator(`rect[fill="#fbbf24"]`).count()).toBe(0);
@@ -202,7 +267,11 @@ describe('Datasets page (Chromium, real relay)', () => {
     await page.getByTestId('filter-form').waitFor({ timeout: 20_000 });
     await page.getByTestId('filter-kind').selectOption('ai');
     await page.getByTestId('filter-apply').click();
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=episode-row][data-kind=human]').length === 0, null, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid=episode-row][data-kind=human]').length === 0,
+      null,
+      { timeout: 15_000 },
+    );
     const matching = Number(await text(page, 'filter-total'));
     // Record every state and percentage the job row shows.
     await page.evaluate(() => {
@@ -235,7 +304,9 @@ describe('Datasets page (Chromium, real relay)', () => {
     const res = await fetch(url);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/x-tar');
-    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="aikon-crafter-ai-[0-9a-f]{8}\.tar"$/);
+    expect(res.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="aikon-crafter-ai-[0-9a-f]{8}\.tar"$/,
+    );
     expect(res.headers.get('accept-ranges')).toBe('bytes');
     const tar = Buffer.from(await res.arrayBuffer());
     expect(Number(res.headers.get('content-length'))).toBe(tar.length);
@@ -246,7 +317,9 @@ describe('Datasets page (Chromium, real relay)', () => {
     const parquet = files.get(parquetName)!;
     expect(parquet.subarray(0, 4).toString()).toBe('PAR1');
     expect(parquet.subarray(parquet.length - 4).toString()).toBe('PAR1');
-    const job = (await (await fetch(`${relay.url}/api/datasets/exports`)).json()) as { jobs: { format: string; episodes: number; steps: number }[] };
+    const job = (await (await fetch(`${relay.url}/api/datasets/exports`)).json()) as {
+      jobs: { format: string; episodes: number; steps: number }[];
+    };
     const pj = job.jobs.find((j) => j.format === 'parquet')!;
     expect(pj.episodes).toBe(matching);
     const ab = parquet.buffer.slice(parquet.byteOffset, parquet.byteOffset + parquet.length) as ArrayBuffer;
@@ -270,22 +343,30 @@ describe('Datasets page (Chromium, real relay)', () => {
     expect(errors).toEqual([]);
   });
 
-  it('charts the training loop\'s rounds from the models manifest\'s history', async () => {
+  it("charts the training loop's rounds from the models manifest's history", async () => {
     const { page, errors } = await openPage(`${loopRelay.url}/?page=datasets`);
     await page.getByTestId('chart-loop-score').waitFor({ timeout: 20_000 });
     // One score point per round, at each round's best policy, filled where it was registered.
     const points = page.getByTestId('loop-score-point');
     expect(await points.count()).toBe(3);
-    expect(await points.evaluateAll((els) => els.map((e) => [e.getAttribute('data-score'), e.getAttribute('data-registered')]))).toEqual([
+    expect(
+      await points.evaluateAll((els) =>
+        els.map((e) => [e.getAttribute('data-score'), e.getAttribute('data-registered')]),
+      ),
+    ).toEqual([
       ['4.20', 'true'],
       ['3.90', 'false'],
       ['6.80', 'true'],
     ]);
     // A higher score is drawn higher: round 3's point above round 1's.
-    const cy = await points.evaluateAll((els) => els.map((e) => Number(e.querySelectorAll('circle')[0].getAttribute('cy'))));
+    const cy = await points.evaluateAll((els) =>
+      els.map((e) => Number(e.querySelectorAll('circle')[0].getAttribute('cy'))),
+    );
     expect(cy[2]).toBeLessThan(cy[0]);
     // World-model accuracy at 1 and 16 steps per round.
-    const wm = await page.getByTestId('loop-wm-point').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-horizon')}:${e.getAttribute('data-accuracy')}`));
+    const wm = await page
+      .getByTestId('loop-wm-point')
+      .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-horizon')}:${e.getAttribute('data-accuracy')}`));
     expect(wm).toEqual(['1:95.1', '1:96', '1:96.4', '16:80.3', '16:82.5', '16:84.9']);
     const rows = page.getByTestId('loop-round-row');
     expect(await rows.count()).toBe(3);

@@ -70,7 +70,9 @@ describe('game client in Chromium', () => {
     await page.getByTestId('play-new').waitFor();
     await page.getByTestId('display-name').fill('Solo');
     await page.getByTestId('create-lobby').click();
-    await expect.poll(async () => (await page.getByTestId('lobby-note').textContent()) ?? '', { timeout: 10_000 }).toMatch(/relay server/);
+    await expect
+      .poll(async () => (await page.getByTestId('lobby-note').textContent()) ?? '', { timeout: 10_000 })
+      .toMatch(/relay server/);
     await page.waitForTimeout(300);
     // This static server has no Socket.IO: the browser logs the refused WebSocket.
     expect(errors.filter((e) => !/WebSocket/.test(e))).toEqual([]);
@@ -166,7 +168,10 @@ describe('game client in Chromium', () => {
     }
     const { page, errors } = await openPage(`?seed=${seed}`);
     await page.waitForFunction(() => window.__aikon!.state().t >= 0, undefined, { timeout: 60_000 });
-    const browserResult = await page.evaluate(({ seed, actions }) => window.__aikon!.script(seed, actions), { seed, actions });
+    const browserResult = await page.evaluate(({ seed, actions }) => window.__aikon!.script(seed, actions), {
+      seed,
+      actions,
+    });
     expect(browserResult).toEqual({ hash: world.hash(), t: world.t });
     expect(errors).toEqual([]);
     await page.close();

@@ -15,7 +15,14 @@ export const REPO = resolve(fileURLToPath(new URL('../../..', import.meta.url)))
 export const DIST = join(REPO, 'dist', 'game');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-const SOURCES = ['apps/game/src', 'apps/game/index.html', 'packages/engine/src', 'packages/protocol/src', 'public', 'vite.config.ts'];
+const SOURCES = [
+  'apps/game/src',
+  'apps/game/index.html',
+  'packages/engine/src',
+  'packages/protocol/src',
+  'public',
+  'vite.config.ts',
+];
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
@@ -64,7 +71,10 @@ export async function serveDist(root = DIST): Promise<{ url: string; close(): Pr
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'cache-control': 'no-store',
+    });
     res.end(readFileSync(file));
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));

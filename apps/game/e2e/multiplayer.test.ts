@@ -93,7 +93,10 @@ describe('multiplayer in Chromium', () => {
     await host.page.getByTestId('lobby-seats').press('Enter');
     const lobby = server.lobbyByCode(code)!;
     onTestFinished(keepAlive(lobby, new Set([0, 1])));
-    await expectEventually(() => lobby.state().config.seed === seed && lobby.state().config.seats === 4, 'seed and seats reach the server');
+    await expectEventually(
+      () => lobby.state().config.seed === seed && lobby.state().config.seats === 4,
+      'seed and seats reach the server',
+    );
 
     // ---- guest: the invite link as /join/CODE → name prompt → lobby -------------------------
     const guest = await openPage(`${server.url}/join/${code}`);
@@ -103,13 +106,18 @@ describe('multiplayer in Chromium', () => {
     await guest.page.getByTestId('join-submit').click();
     await guest.page.getByTestId('lobby').waitFor({ timeout: 15_000 });
     await guest.page.waitForFunction(() => window.__aikonNet!.state().members.length === 2, null, { timeout: 10_000 });
-    await host.page.waitForFunction(() => document.querySelectorAll('[data-testid=member]').length === 2, null, { timeout: 10_000 });
+    await host.page.waitForFunction(() => document.querySelectorAll('[data-testid=member]').length === 2, null, {
+      timeout: 10_000,
+    });
     expect(await guest.page.getByTestId('start-game').count()).toBe(0); // only the host starts
     expect(await guest.page.getByTestId('waiting-for-host').textContent()).toMatch(/host/);
     expect(await guest.page.getByTestId('research-notice').textContent()).toMatch(/recorded for research/);
     // The guest opts out of dataset export: the server records it.
     await guest.page.getByTestId('export-consent').uncheck();
-    await expectEventually(() => lobby.state().members.find((m) => m.name === 'Bo')?.exportConsent === false, 'opt-out reaches the server');
+    await expectEventually(
+      () => lobby.state().members.find((m) => m.name === 'Bo')?.exportConsent === false,
+      'opt-out reaches the server',
+    );
     await host.page.waitForFunction(() => document.body.textContent!.includes('no export'), null, { timeout: 5000 });
     // A server refusal is shown plainly: the host cannot set fewer seats than members.
     await host.page.getByTestId('lobby-seats').fill('1');
@@ -120,10 +128,14 @@ describe('multiplayer in Chromium', () => {
     // ---- start: both go into the 3D world ---------------------------------------------------
     await host.page.getByTestId('start-game').click();
     for (const { page } of [host, guest]) {
-      await page.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, { timeout: 40_000 });
-      await page.waitForFunction(() => window.__aikon!.state().firstFrameAt !== null, null, { timeout: 90_000 }).catch(async (err: Error) => {
-        throw new Error(`no first 3D frame: ${JSON.stringify(await renderDiagnosis(page))}`, { cause: err });
+      await page.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, {
+        timeout: 40_000,
       });
+      await page
+        .waitForFunction(() => window.__aikon!.state().firstFrameAt !== null, null, { timeout: 90_000 })
+        .catch(async (err: Error) => {
+          throw new Error(`no first 3D frame: ${JSON.stringify(await renderDiagnosis(page))}`, { cause: err });
+        });
       await page.getByTestId('players-list').waitFor({ timeout: 40_000 });
     }
     hs = await net(host.page);
@@ -156,7 +168,10 @@ describe('multiplayer in Chromium', () => {
 
     // ---- screenshots of both worlds: not blank ---------------------------------------------
     await host.page.waitForTimeout(1200);
-    for (const [who, { page }] of [['host', host], ['guest', guest]] as const) {
+    for (const [who, { page }] of [
+      ['host', host],
+      ['guest', guest],
+    ] as const) {
       const file = join(ARTIFACTS, `${who}.png`);
       await page.screenshot({ path: file });
       const variety = imageVariety(readFileSync(file));
@@ -168,7 +183,9 @@ describe('multiplayer in Chromium', () => {
     const before = await net(guest.page);
     const guestId = before.mirror!.players.find((p) => p.slot === 1)!.id;
     await guest.page.reload();
-    await guest.page.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, { timeout: 40_000 });
+    await guest.page.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, {
+      timeout: 40_000,
+    });
     const after = await net(guest.page);
     expect(after.mirror!.slot).toBe(1);
     expect(after.mirror!.players.find((p) => p.slot === 1)!.id).toBe(guestId);
@@ -230,7 +247,9 @@ describe('multiplayer in Chromium', () => {
     });
     await guest.page.getByTestId('join-name').fill('Bo');
     await guest.page.getByTestId('join-submit').click();
-    await host.page.waitForFunction(() => document.querySelectorAll('[data-testid=member]').length === 2, null, { timeout: 15_000 });
+    await host.page.waitForFunction(() => document.querySelectorAll('[data-testid=member]').length === 2, null, {
+      timeout: 15_000,
+    });
     await host.page.getByTestId('start-game').click();
 
     await host.page.waitForFunction(() => window.__aikon!.state().firstFrameAt !== null, null, { timeout: 90_000 });
@@ -276,12 +295,14 @@ describe('multiplayer in Chromium', () => {
     expect(await b.getByTestId('lobby-note').textContent()).toMatch(/not an invite code/);
     await b.getByTestId('lobby-code').fill('A'.repeat(22));
     await b.getByTestId('join-lobby').click();
-    await expect.poll(async () => (await b.getByTestId('lobby-note').textContent()) ?? '', { timeout: 10_000 }).toMatch(/no open lobby|not found/i);
+    await expect
+      .poll(async () => (await b.getByTestId('lobby-note').textContent()) ?? '', { timeout: 10_000 })
+      .toMatch(/no open lobby|not found/i);
     await b.getByTestId('lobby-code').fill(`${server.url}/?lobby=${code}`);
     await b.getByTestId('join-lobby').click();
     await b.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, { timeout: 45_000 });
     await a.waitForFunction(() => window.__aikonNet!.state().mirror?.players.length === 2, null, { timeout: 45_000 });
-    expect((await b.evaluate(() => window.__aikon!.state().screen))).toBe('game');
+    expect(await b.evaluate(() => window.__aikon!.state().screen)).toBe('game');
     // The host changes the speed in game and removes the late joiner, who lands home with a note.
     const lobby = server.lobbyByCode(code)!;
     const protectedSlots = new Set([0, 1]);
@@ -297,15 +318,25 @@ describe('multiplayer in Chromium', () => {
     lobby.world!.findPlayer(0)!.inventory[0] = 0;
     await a.getByTestId('respawn-screen').waitFor({ timeout: 45_000 });
     protectedSlots.add(0); // the dead body is left alone; the fresh one will be kept alive
-    await b.waitForFunction(() => window.__aikonNet!.state().mirror?.players.every((p) => p.slot !== 0) === true, null, { timeout: 45_000 });
+    await b.waitForFunction(
+      () => window.__aikonNet!.state().mirror?.players.every((p) => p.slot !== 0) === true,
+      null,
+      { timeout: 45_000 },
+    );
     await b.getByTestId('player-row').filter({ hasText: 'down' }).waitFor({ timeout: 45_000 });
     await a.screenshot({ path: join(ARTIFACTS, 'respawn-screen.png') });
     await a.getByTestId('respawn').dispatchEvent('click');
     // The host's client learns of its fresh body in a new episode, and the screen goes.
-    await a.waitForFunction((before) => (window.__aikonNet!.state().mirror?.self?.episode ?? -1) > before, episodeBefore, { timeout: 45_000 });
+    await a.waitForFunction(
+      (before) => (window.__aikonNet!.state().mirror?.self?.episode ?? -1) > before,
+      episodeBefore,
+      { timeout: 45_000 },
+    );
     expect(lobby.world!.findPlayer(0)!.episode).toBeGreaterThan(episodeBefore);
     await a.getByTestId('respawn-screen').waitFor({ state: 'detached', timeout: 45_000 });
-    await b.waitForFunction(() => window.__aikonNet!.state().mirror?.players.some((p) => p.slot === 0) === true, null, { timeout: 45_000 });
+    await b.waitForFunction(() => window.__aikonNet!.state().mirror?.players.some((p) => p.slot === 0) === true, null, {
+      timeout: 45_000,
+    });
     await a.getByTestId('kick-Late').dispatchEvent('click');
     await b.getByTestId('lobby-note').waitFor({ timeout: 45_000 });
     expect(await b.getByTestId('lobby-note').textContent()).toMatch(/removed you/);
@@ -328,7 +359,9 @@ describe('multiplayer in Chromium', () => {
     const guest = await openPage(`${server.url}/?lobby=${code}`, small);
     await guest.page.getByTestId('join-name').fill('Bo');
     await guest.page.getByTestId('join-submit').click();
-    await host.page.waitForFunction(() => document.querySelectorAll('[data-testid=member]').length === 2, null, { timeout: 15_000 });
+    await host.page.waitForFunction(() => document.querySelectorAll('[data-testid=member]').length === 2, null, {
+      timeout: 15_000,
+    });
     const alive = new Set([0, 1]);
     onTestFinished(keepAlive(lobby, alive));
     await host.page.getByTestId('start-game').click();
@@ -358,7 +391,11 @@ describe('multiplayer in Chromium', () => {
     // The on-screen D (a click goes in as a DOM event: two software-rendered worlds starve the
     // animation frames). The notice shows for 2.5 s: polled on a timer.
     await guest.page.locator('button[title=move_right]').dispatchEvent('click');
-    const notice = await guest.page.waitForFunction(() => document.querySelector('[data-testid=notice]')?.textContent, null, { timeout: 15_000, polling: 50 });
+    const notice = await guest.page.waitForFunction(
+      () => document.querySelector('[data-testid=notice]')?.textContent,
+      null,
+      { timeout: 15_000, polling: 50 },
+    );
     expect(await notice.jsonValue()).toMatch(/host paused/);
     await guest.page.screenshot({ path: join(ARTIFACTS, 'paused-by-host-guest.png') });
     await host.page.screenshot({ path: join(ARTIFACTS, 'paused-by-host-host.png') });
@@ -366,7 +403,11 @@ describe('multiplayer in Chromium', () => {
     expect(lobby.world!.t).toBe(pausedAt);
     // Esc resumes for the host.
     await host.page.keyboard.press('Escape');
-    await expectEventually(() => lobby.state().config.paused === undefined && lobby.world!.t > pausedAt, 'ticks after the resume', 15_000);
+    await expectEventually(
+      () => lobby.state().config.paused === undefined && lobby.world!.t > pausedAt,
+      'ticks after the resume',
+      15_000,
+    );
     await guest.page.getByTestId('paused').waitFor({ state: 'detached', timeout: 15_000 });
 
     // The host opens the workforce dock and dies: the death dialog covers the dock, and the
@@ -378,9 +419,13 @@ describe('multiplayer in Chromium', () => {
     await host.page.getByTestId('respawn-screen').waitFor({ timeout: 45_000 });
     const onTop = await host.page.evaluate(() => {
       const dock = document.querySelector('[data-testid=workforce-dock]')!.getBoundingClientRect();
-      const hit = (x: number, y: number) => document.elementFromPoint(x, y)?.closest('[data-testid]')?.getAttribute('data-testid');
+      const hit = (x: number, y: number) =>
+        document.elementFromPoint(x, y)?.closest('[data-testid]')?.getAttribute('data-testid');
       const leave = document.querySelector('[data-testid=respawn-leave]')!.getBoundingClientRect();
-      return { dock: hit(dock.left + dock.width / 2, dock.top + 10), leave: hit(leave.left + leave.width / 2, leave.top + leave.height / 2) };
+      return {
+        dock: hit(dock.left + dock.width / 2, dock.top + 10),
+        leave: hit(leave.left + leave.width / 2, leave.top + leave.height / 2),
+      };
     });
     expect(onTop).toEqual({ dock: 'respawn-screen', leave: 'respawn-leave' });
     await host.page.screenshot({ path: join(ARTIFACTS, 'death-dialog-over-workforce.png') });

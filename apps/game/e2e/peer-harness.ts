@@ -37,13 +37,29 @@ function watch(page: Page): string[] {
 }
 
 /** Builds, starts the relay, opens both browsers, and brings both players into a running lobby game. */
-export async function startPeerWorld(o: { dreamerQuery?: string; serverQuery?: string; relayModel?: string } = {}): Promise<PeerWorld> {
+export async function startPeerWorld(
+  o: { dreamerQuery?: string; serverQuery?: string; relayModel?: string } = {},
+): Promise<PeerWorld> {
   const tmp = mkdtempSync(join(tmpdir(), 'aikon-peer-'));
   const dist = join(tmp, 'dist');
   const { build } = await import('vite');
-  await build({ configFile: join(REPO, 'vite.config.ts'), logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
-  const relay = await startRelayServer({ port: 0, host: '127.0.0.1', dataDir: join(tmp, 'data'), staticDir: dist, logLevel: 'silent', datasetsApi: false, durableLobbies: false, ...(o.relayModel ? { dream: { model: o.relayModel } } : {}) });
-  const launch = () => chromium.launch({ executablePath: CHROMIUM, headless: true, args: PEER_CHROMIUM_ARGS, timeout: 60_000 });
+  await build({
+    configFile: join(REPO, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: dist, emptyOutDir: true },
+  });
+  const relay = await startRelayServer({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: join(tmp, 'data'),
+    staticDir: dist,
+    logLevel: 'silent',
+    datasetsApi: false,
+    durableLobbies: false,
+    ...(o.relayModel ? { dream: { model: o.relayModel } } : {}),
+  });
+  const launch = () =>
+    chromium.launch({ executablePath: CHROMIUM, headless: true, args: PEER_CHROMIUM_ARGS, timeout: 60_000 });
   const [serverBrowser, dreamerBrowser] = await Promise.all([launch(), launch()]);
   const server = await serverBrowser.newPage({ viewport: { width: 1000, height: 680 } });
   const dreamer = await dreamerBrowser.newPage({ viewport: { width: 1000, height: 680 } });
@@ -66,10 +82,13 @@ export async function startPeerWorld(o: { dreamerQuery?: string; serverQuery?: s
     await dreamer.getByTestId('join-name').fill('Dreamer');
     await dreamer.getByTestId('join-submit').dispatchEvent('click');
     await dreamer.getByTestId('lobby').waitFor({ timeout: 15_000 });
-    await server.waitForFunction(() => document.querySelectorAll('[data-testid=member]').length === 2, null, { timeout: 15_000 });
+    await server.waitForFunction(() => document.querySelectorAll('[data-testid=member]').length === 2, null, {
+      timeout: 15_000,
+    });
     await server.getByTestId('start-game').dispatchEvent('click');
     stopKeepAlive = keepAlive(relay.lobbyByCode(code)!, new Set([0, 1]));
-    for (const page of [server, dreamer]) await page.waitForFunction(() => (window.__aikon?.state().t ?? -1) >= 2, null, { timeout: 120_000 });
+    for (const page of [server, dreamer])
+      await page.waitForFunction(() => (window.__aikon?.state().t ?? -1) >= 2, null, { timeout: 120_000 });
     return { relay, server, dreamer, serverBrowser, dreamerBrowser, errors, close };
   } catch (err) {
     await close();
@@ -80,7 +99,9 @@ export async function startPeerWorld(o: { dreamerQuery?: string; serverQuery?: s
 /** The serving player shares its dream compute; resolves once the lobby has its offer. */
 export async function shareCompute(w: PeerWorld): Promise<PeerHookState> {
   await w.server.getByTestId('peer-share-toggle').dispatchEvent('click');
-  await w.server.waitForFunction(() => ['on', 'error'].includes(window.__aikonPeer!.state().serving), null, { timeout: 120_000 });
+  await w.server.waitForFunction(() => ['on', 'error'].includes(window.__aikonPeer!.state().serving), null, {
+    timeout: 120_000,
+  });
   const s = await peerState(w.server);
   if (s.serving !== 'on') throw new Error(`sharing failed: ${s.message}`);
   return s;
@@ -89,7 +110,9 @@ export async function shareCompute(w: PeerWorld): Promise<PeerHookState> {
 /** Presses G and waits for the dream to run. */
 export async function enterDream(page: Page): Promise<DreamHookState> {
   await page.keyboard.press('g');
-  await page.waitForFunction(() => ['dreaming', 'error'].includes(window.__aikonDream!.state().status), null, { timeout: 120_000 });
+  await page.waitForFunction(() => ['dreaming', 'error'].includes(window.__aikonDream!.state().status), null, {
+    timeout: 120_000,
+  });
   const s = await dreamState(page);
   if (s.status !== 'dreaming') throw new Error(`the dream did not start: ${s.message}`);
   return s;
@@ -97,7 +120,11 @@ export async function enterDream(page: Page): Promise<DreamHookState> {
 
 /** Waits until the dream's step counter reaches `step`. */
 export async function dreamUntil(page: Page, step: number, timeoutMs = 120_000): Promise<DreamHookState> {
-  await page.waitForFunction((n) => window.__aikonDream!.state().step >= n || window.__aikonDream!.state().status === 'error', step, { timeout: timeoutMs, polling: 100 });
+  await page.waitForFunction(
+    (n) => window.__aikonDream!.state().step >= n || window.__aikonDream!.state().status === 'error',
+    step,
+    { timeout: timeoutMs, polling: 100 },
+  );
   const s = await dreamState(page);
   if (s.status === 'error') throw new Error(`the dream stopped: ${s.message}`);
   return s;

@@ -10,7 +10,16 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, realErrors } from './harness.ts';
-import { dreamState, dreamUntil, enterDream, peerState, type PeerWorld, percentile, shareCompute, startPeerWorld } from './peer-harness.ts';
+import {
+  dreamState,
+  dreamUntil,
+  enterDream,
+  peerState,
+  type PeerWorld,
+  percentile,
+  shareCompute,
+  startPeerWorld,
+} from './peer-harness.ts';
 
 const ARTIFACTS = join(REPO, 'test-results', 'peer');
 let w: PeerWorld;
@@ -19,7 +28,11 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   // The world simulator (plain TypeScript) on the serving tab and the relay: the peer shard serves
   // whatever model its tab runs, and this one loads and steps fast on a loaded machine.
-  w = await startPeerWorld({ dreamerQuery: 'dream=peer', serverQuery: 'dreamModel=world-sim-small', relayModel: 'world-sim-small' });
+  w = await startPeerWorld({
+    dreamerQuery: 'dream=peer',
+    serverQuery: 'dreamModel=world-sim-small',
+    relayModel: 'world-sim-small',
+  });
 });
 
 afterAll(async () => {
@@ -60,11 +73,17 @@ describe('peer dream shards', () => {
     await w.server.screenshot({ path: join(ARTIFACTS, 'serving.png') });
     await w.dreamer.screenshot({ path: join(ARTIFACTS, 'dreaming-on-peer.png') });
     const peerMs = onPeer.log.map((e) => e.ms);
-    console.log(`peer shard: ${onPeer.log.length} steps, round trip p50 ${percentile(peerMs, 0.5).toFixed(1)} ms, max ${Math.max(...peerMs).toFixed(1)} ms; serving tab frame time p50 ${served.frameTimes!.p50.toFixed(1)} ms, p95 ${served.frameTimes!.p95.toFixed(1)} ms`);
+    console.log(
+      `peer shard: ${onPeer.log.length} steps, round trip p50 ${percentile(peerMs, 0.5).toFixed(1)} ms, max ${Math.max(...peerMs).toFixed(1)} ms; serving tab frame time p50 ${served.frameTimes!.p50.toFixed(1)} ms, p95 ${served.frameTimes!.p95.toFixed(1)} ms`,
+    );
 
     // ---- the serving page closes: the dream goes on on the relay ---------------------------
     await w.server.close();
-    await w.dreamer.waitForFunction(() => window.__aikonDream!.state().failovers.length > 0 || window.__aikonDream!.state().status === 'error', null, { timeout: 60_000 });
+    await w.dreamer.waitForFunction(
+      () => window.__aikonDream!.state().failovers.length > 0 || window.__aikonDream!.state().status === 'error',
+      null,
+      { timeout: 60_000 },
+    );
     const moved = await dreamState(w.dreamer);
     expect(moved.status).toBe('dreaming');
     expect(moved.failovers[0]).toMatchObject({ from: 'peer', to: 'server' });

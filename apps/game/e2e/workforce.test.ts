@@ -32,8 +32,19 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   // A private build (the shared dist/game may be rebuilt by other tests meanwhile).
   const { build } = await import('vite');
-  await build({ configFile: join(REPO, 'vite.config.ts'), logLevel: 'warn', build: { outDir: DIST, emptyOutDir: true } });
-  relay = await startRelayServer({ port: 0, host: '127.0.0.1', dataDir: DATA, staticDir: DIST, logLevel: 'silent', datasetsApi: false });
+  await build({
+    configFile: join(REPO, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: DIST, emptyOutDir: true },
+  });
+  relay = await startRelayServer({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: DATA,
+    staticDir: DIST,
+    logLevel: 'silent',
+    datasetsApi: false,
+  });
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
   page = await context.newPage();
@@ -49,7 +60,6 @@ afterAll(async () => {
   await relay?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
-
 
 describe('workforce panel in Chromium', () => {
   it('host adds a worker, gives a goal through the approval gate, sees tasks turn done, kills, downloads the audit', async () => {
@@ -73,7 +83,9 @@ describe('workforce panel in Chromium', () => {
     // A goal before the start is refused with the reason.
     await page.getByTestId('goal-text').fill('collect wood 1');
     await page.getByTestId('goal-submit').click();
-    await expect.poll(() => page.getByTestId('goal-error').innerText(), { timeout: 10_000 }).toMatch(/start the game first/);
+    await expect
+      .poll(() => page.getByTestId('goal-error').innerText(), { timeout: 10_000 })
+      .toMatch(/start the game first/);
 
     // A guest (invite link) sees the workers; with "only the host" it cannot give goals.
     guestBrowser = await launchChromium();
@@ -96,7 +108,9 @@ describe('workforce panel in Chromium', () => {
     await page.getByTestId('game').waitFor({ timeout: 20_000 });
     await page.getByTestId('workforce-toggle').click();
     await panel.waitFor();
-    await expect.poll(() => page.locator('[data-testid=worker][data-name=Ada]').getAttribute('data-status'), { timeout: 10_000 }).not.toBe('waiting');
+    await expect
+      .poll(() => page.locator('[data-testid=worker][data-name=Ada]').getAttribute('data-status'), { timeout: 10_000 })
+      .not.toBe('waiting');
 
     // An impossible goal: refused, with the grammar's reason.
     await page.getByTestId('goal-text').fill('collect wood 10');
@@ -130,7 +144,10 @@ describe('workforce panel in Chromium', () => {
       await guest.screenshot({ path: join(ARTIFACTS, 'guest-failed.png') });
       const dock = await guest.getByTestId('workforce-dock').textContent();
       const net = await guest.evaluate(() => window.__aikonNet!.state());
-      throw new Error(`the guest saw no done task; dock: ${dock}; connected: ${net.connected}; status: ${net.status}; error: ${net.error}`, { cause: err });
+      throw new Error(
+        `the guest saw no done task; dock: ${dock}; connected: ${net.connected}; status: ${net.status}; error: ${net.error}`,
+        { cause: err },
+      );
     }
     await expect.poll(() => page.getByTestId('plan').getAttribute('data-status'), { timeout: 60_000 }).toBe('done');
     expect(await page.locator('[data-testid=plan-task][data-state=done]').count()).toBe(await tasks.count());
@@ -141,10 +158,14 @@ describe('workforce panel in Chromium', () => {
     await expect.poll(() => lobby.workforce.settings.approval, { timeout: 5000 }).toBe(false);
     await page.getByTestId('goal-text').fill('collect wood 5');
     await page.getByTestId('goal-submit').click();
-    await expect.poll(() => page.locator('[data-testid=worker][data-name=Ada]').getAttribute('data-status'), { timeout: 10_000 }).toBe('working');
+    await expect
+      .poll(() => page.locator('[data-testid=worker][data-name=Ada]').getAttribute('data-status'), { timeout: 10_000 })
+      .toBe('working');
     await page.getByTestId('kill-switch').click();
     await page.getByTestId('workforce-stopped').waitFor({ timeout: 5000 });
-    await expect.poll(() => page.locator('[data-testid=worker][data-name=Ada]').getAttribute('data-status'), { timeout: 5000 }).toMatch(/stopped|dead/);
+    await expect
+      .poll(() => page.locator('[data-testid=worker][data-name=Ada]').getAttribute('data-status'), { timeout: 5000 })
+      .toMatch(/stopped|dead/);
     expect(lobby.workforce.commander!.stopped).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'killed.png') });
 
@@ -152,7 +173,10 @@ describe('workforce panel in Chromium', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('audit-download').click()]);
     const file = join(tmp, 'audit.jsonl');
     await download.saveAs(file);
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { who: string; what: string });
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { who: string; what: string });
     const said = lines.map((l) => `${l.who}: ${l.what}`).join('\n');
     expect(said).toMatch(/Hana: added AI worker Ada/);
     expect(said).toMatch(/Hana: approved plan #\d+ \("make wood_pickaxe"/);

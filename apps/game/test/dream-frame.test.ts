@@ -29,7 +29,17 @@ describe('dream frames', () => {
     const inventory = Array.from(obs.inventory);
     inventory[5] = 7; // a dreamt sapling count
     const f = b.apply(
-      { step: 1, view: Array.from(obs.view), facing: obs.facing, sleeping: false, inventory, daylightBucket: obs.daylightBucket, tokens: Array.from(truth), reward: 0, doneProbability: 0 },
+      {
+        step: 1,
+        view: Array.from(obs.view),
+        facing: obs.facing,
+        sleeping: false,
+        inventory,
+        daylightBucket: obs.daylightBucket,
+        tokens: Array.from(truth),
+        reward: 0,
+        doneProbability: 0,
+      },
       Action.move_right,
       { shard: 'browser', backend: 'test', ms: 3 },
     );

@@ -22,7 +22,18 @@ class EchoShard implements ShardClient {
     this.actions.push(action);
     const tokens = this.frames[this.frames.length - 1];
     const o = decodeObservation(tokens);
-    return { step: this.actions.length, tokens, view: Array.from(o.view), facing: o.facing, sleeping: o.sleeping, inventory: Array.from(o.inventory), daylightBucket: o.daylightBucket, reward: 0, doneProbability: 0, ms: 1 };
+    return {
+      step: this.actions.length,
+      tokens,
+      view: Array.from(o.view),
+      facing: o.facing,
+      sleeping: o.sleeping,
+      inventory: Array.from(o.inventory),
+      daylightBucket: o.daylightBucket,
+      reward: 0,
+      doneProbability: 0,
+      ms: 1,
+    };
   }
   dispose(): void {
     this.disposed = true;

@@ -10,7 +10,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { World } from '@aikon/engine';
-import { DreamResponseSchema, handleDreamRequest, loadSim, SimShard, type SimModel, tokenize } from '@aikon/world-model';
+import {
+  DreamResponseSchema,
+  handleDreamRequest,
+  loadSim,
+  SimShard,
+  type SimModel,
+  tokenize,
+} from '@aikon/world-model';
 import { FailoverShard, type Failover } from '../src/dream/failover.ts';
 import type { ShardClient } from '../src/dream/shards.ts';
 
@@ -39,7 +46,9 @@ class ProtocolShard implements ShardClient {
   private async call(req: object, garbage = false): Promise<ReturnType<typeof DreamResponseSchema.parse>> {
     if (this.disposed) throw new Error(`${this.name} is closed`);
     const id = ++this.id;
-    const answer = garbage ? { type: 'frame', v: 1, id, step: this.actions.length, tokens: [1, 2, 3] } : await handleDreamRequest(this.shard, JSON.parse(JSON.stringify({ ...req, v: 1, id })));
+    const answer = garbage
+      ? { type: 'frame', v: 1, id, step: this.actions.length, tokens: [1, 2, 3] }
+      : await handleDreamRequest(this.shard, JSON.parse(JSON.stringify({ ...req, v: 1, id })));
     const reply = JSON.parse(JSON.stringify(answer));
     const parsed = DreamResponseSchema.safeParse(reply);
     if (!parsed.success) throw new Error(`${this.name} answered garbage`);
@@ -76,7 +85,11 @@ function startFrames(seed: number): number[][] {
 
 beforeAll(async () => {
   const manifest = JSON.parse(await readFile(join(MODELS, 'manifest.json'), 'utf8'));
-  ({ model } = await loadSim(manifest, async (f) => new Uint8Array(await readFile(join(MODELS, f))), 'world-sim-small'));
+  ({ model } = await loadSim(
+    manifest,
+    async (f) => new Uint8Array(await readFile(join(MODELS, f))),
+    'world-sim-small',
+  ));
 });
 
 describe('FailoverShard', () => {
@@ -89,7 +102,11 @@ describe('FailoverShard', () => {
     ];
     let next = 1;
     const switches: Failover[] = [];
-    const dream = new FailoverShard(shards[0], async () => shards[next++] ?? null, (_to, f) => switches.push(f));
+    const dream = new FailoverShard(
+      shards[0],
+      async () => shards[next++] ?? null,
+      (_to, f) => switches.push(f),
+    );
     await dream.reset(startFrames(11), 7);
     const actions = [1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 1];
     const steps: number[] = [];
@@ -127,7 +144,13 @@ describe('FailoverShard', () => {
   });
 
   it('fails over a reset too, and says so when no shard is left', async () => {
-    const broken: ShardClient = { kind: 'peer', backend: 'gone', reset: () => Promise.reject(new Error('gone before the reset')), step: () => Promise.reject(new Error('gone')), dispose: () => undefined };
+    const broken: ShardClient = {
+      kind: 'peer',
+      backend: 'gone',
+      reset: () => Promise.reject(new Error('gone before the reset')),
+      step: () => Promise.reject(new Error('gone')),
+      dispose: () => undefined,
+    };
     const relay = new ProtocolShard('relay', 'server', { at: 2, kind: 'close' });
     const queue: ShardClient[] = [relay];
     const dream = new FailoverShard(broken, async () => queue.shift() ?? null);

@@ -18,7 +18,14 @@ const clients: RelayClient[] = [];
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'aikon-game-relay-'));
-  server = await startRelayServer({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent', staticDir: join(dataDir, 'none'), datasetsApi: false });
+  server = await startRelayServer({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    logLevel: 'silent',
+    staticDir: join(dataDir, 'none'),
+    datasetsApi: false,
+  });
 });
 
 afterAll(async () => {
@@ -114,7 +121,10 @@ describe('RelayGameSource', () => {
     const guestFrames: GameFrame[] = [];
     guestSource.onFrame = (f) => guestFrames.push(f);
     guestSource.start();
-    await until(() => guestFrames.length > 0 && guestFrames[guestFrames.length - 1].players.length === 2, 'guest sees two players');
+    await until(
+      () => guestFrames.length > 0 && guestFrames[guestFrames.length - 1].players.length === 2,
+      'guest sees two players',
+    );
     await until(() => frames[frames.length - 1].players.length === 2, 'host sees two players');
     const g = guestFrames[guestFrames.length - 1];
     expect(g.me).toBe(1);
@@ -204,10 +214,14 @@ describe('RelayGameSource', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(errors).toEqual([]); // nothing sent, so no player_dead refusals
     await source.respawn();
-    await until(() => source.alive && frames[frames.length - 1].players.find((p) => p.slot === 0 && !p.dead), 'respawned');
+    await until(
+      () => source.alive && frames[frames.length - 1].players.find((p) => p.slot === 0 && !p.dead),
+      'respawned',
+    );
     expect(frames[frames.length - 1].players).toHaveLength(2);
     expect(frames[frames.length - 1].objects.length % 7).toBe(0);
-    for (let k = 0; k < frames[frames.length - 1].objects.length; k += 7) expect(frames[frames.length - 1].objects[k + 1]).not.toBe(ObjectKind.player);
+    for (let k = 0; k < frames[frames.length - 1].objects.length; k += 7)
+      expect(frames[frames.length - 1].objects[k + 1]).not.toBe(ObjectKind.player);
     source.dispose();
     source.dispose();
     expect(disposed).toBe(1);

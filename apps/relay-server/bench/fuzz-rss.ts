@@ -15,7 +15,11 @@ import { EVENTS, Fuzzer } from '../test/fuzz-gen.ts';
 import { exited, startRelayProcess, tempDir, waitFor } from '../test/helpers.ts';
 
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '3' }, events: { type: 'string', default: '10000' }, sockets: { type: 'string', default: '20' } },
+  options: {
+    rounds: { type: 'string', default: '3' },
+    events: { type: 'string', default: '10000' },
+    sockets: { type: 'string', default: '20' },
+  },
 });
 const ROUNDS = Number(values.rounds);
 const EVENTS_PER_ROUND = Number(values.events);
@@ -33,7 +37,8 @@ interface Memory {
 
 async function memory(url: string): Promise<Memory> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const metric = (name: string): number => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const metric = (name: string): number =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
   const health = (await (await fetch(`${url}/healthz`)).json()) as { lobbies: number };
   return {
     rssMb: metric('aikon_relay_process_resident_memory_bytes') / 2 ** 20,
@@ -43,7 +48,8 @@ async function memory(url: string): Promise<Memory> {
   };
 }
 
-const fmt = (m: Memory) => `RSS ${m.rssMb.toFixed(1)} MB, heap ${m.heapMb.toFixed(1)} MB, external ${m.externalMb.toFixed(1)} MB, lobbies ${m.lobbies}`;
+const fmt = (m: Memory) =>
+  `RSS ${m.rssMb.toFixed(1)} MB, heap ${m.heapMb.toFixed(1)} MB, external ${m.externalMb.toFixed(1)} MB, lobbies ${m.lobbies}`;
 
 const dataDir = tempDir('aikon-fuzz-rss-');
 const relay = await startRelayProcess(dataDir);
@@ -81,10 +87,14 @@ try {
     for (const s of sockets) s.close();
     await new Promise((r) => setTimeout(r, 5000));
     const after = await memory(relay.url);
-    console.log(`round ${round}: ${sent} events in ${((Date.now() - began) / 1000).toFixed(0)} s; at the end ${fmt(during)}; 5 s after the clients left ${fmt(after)}`);
+    console.log(
+      `round ${round}: ${sent} events in ${((Date.now() - began) / 1000).toFixed(0)} s; at the end ${fmt(during)}; 5 s after the clients left ${fmt(after)}`,
+    );
   }
   const end = await memory(relay.url);
-  console.log(`after ${total} events: RSS ${start.rssMb.toFixed(1)} → ${end.rssMb.toFixed(1)} MB (${(((end.rssMb - start.rssMb) / start.rssMb) * 100).toFixed(0)} %), heap ${start.heapMb.toFixed(1)} → ${end.heapMb.toFixed(1)} MB`);
+  console.log(
+    `after ${total} events: RSS ${start.rssMb.toFixed(1)} → ${end.rssMb.toFixed(1)} MB (${(((end.rssMb - start.rssMb) / start.rssMb) * 100).toFixed(0)} %), heap ${start.heapMb.toFixed(1)} → ${end.heapMb.toFixed(1)} MB`,
+  );
 } finally {
   relay.child.kill('SIGKILL');
   await exited(relay.child);

@@ -50,7 +50,10 @@ class Player {
   sent = new Map<number, number>();
   dead = false;
   timer: NodeJS.Timeout | null = null;
-  constructor(url: string, readonly stats: Stats) {
+  constructor(
+    url: string,
+    readonly stats: Stats,
+  ) {
     this.socket = io(url, { parser: msgpackParser, transports: ['websocket'], reconnection: false, forceNew: true });
     this.socket.io.on('open', () => {
       const engine = this.socket.io.engine;
@@ -165,17 +168,20 @@ async function run(setup: Setup): Promise<void> {
   stats.measuring = false;
   const cpu = process.cpuUsage(cpu0);
   for (const p of players) p.stop();
-  process.send!({
-    type: 'result',
-    players: players.length,
-    delivery: stats.delivery,
-    action: stats.action,
-    bytesIn: stats.bytesIn,
-    bytesOut: stats.bytesOut,
-    deltas: stats.deltas,
-    errors: stats.errors,
-    cpuMs: (cpu.user + cpu.system) / 1000,
-  }, () => process.exit(0)); // exit once the (large) result has gone through the IPC pipe
+  process.send!(
+    {
+      type: 'result',
+      players: players.length,
+      delivery: stats.delivery,
+      action: stats.action,
+      bytesIn: stats.bytesIn,
+      bytesOut: stats.bytesOut,
+      deltas: stats.deltas,
+      errors: stats.errors,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+    },
+    () => process.exit(0),
+  ); // exit once the (large) result has gone through the IPC pipe
 }
 
 process.once('message', (m: Setup) => {

@@ -127,7 +127,10 @@ async function scenario(lobbies: number, perLobby: number): Promise<ScenarioResu
     const done: Promise<void>[] = [];
     for (let i = 0; i < procs; i++) {
       const mine = Math.floor(lobbies / procs) + (i < lobbies % procs ? 1 : 0);
-      const child = fork(LOAD_CLIENT, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = fork(LOAD_CLIENT, [], {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
       children.push(child);
       let onReady!: () => void;
       let fail!: (e: Error) => void;
@@ -159,10 +162,23 @@ async function scenario(lobbies: number, perLobby: number): Promise<ScenarioResu
           });
         }),
       );
-      child.send({ type: 'setup', url: server.url, lobbies: mine, players: perLobby, tickRate: TICK_RATE, warmupMs: WARMUP_MS, measureMs: MEASURE_MS, seed: 1000 * i + 1 });
+      child.send({
+        type: 'setup',
+        url: server.url,
+        lobbies: mine,
+        players: perLobby,
+        tickRate: TICK_RATE,
+        warmupMs: WARMUP_MS,
+        measureMs: MEASURE_MS,
+        seed: 1000 * i + 1,
+      });
     }
     // A load that the machine cannot even set up fails the scenario instead of hanging the bench.
-    await withTimeout(Promise.all(ready), 180_000, `the load clients did not connect ${lobbies * perLobby} players within 180 s`);
+    await withTimeout(
+      Promise.all(ready),
+      180_000,
+      `the load clients did not connect ${lobbies * perLobby} players within 180 s`,
+    );
     for (const c of children) c.send({ type: 'go' });
     await new Promise((r) => setTimeout(r, WARMUP_MS));
     measuring = true;
@@ -177,10 +193,14 @@ async function scenario(lobbies: number, perLobby: number): Promise<ScenarioResu
     const ticks1 = (await server.metrics.ticks.get()).values[0]?.value ?? 0;
     measuring = false;
     const mem = process.memoryUsage();
-    await withTimeout(Promise.all(done), 120_000, 'the load clients did not report within 120 s of the window').catch((err: Error) => {
-      const state = children.map((c, i) => `client ${i}: ${c.exitCode === null ? 'running' : `exited ${c.exitCode}`}`).join(', ');
-      throw new Error(`${err.message} (${results.length}/${children.length} reported; ${state})`);
-    });
+    await withTimeout(Promise.all(done), 120_000, 'the load clients did not report within 120 s of the window').catch(
+      (err: Error) => {
+        const state = children
+          .map((c, i) => `client ${i}: ${c.exitCode === null ? 'running' : `exited ${c.exitCode}`}`)
+          .join(', ');
+        throw new Error(`${err.message} (${results.length}/${children.length} reported; ${state})`);
+      },
+    );
     const delivery = results.flatMap((r) => r.delivery);
     const action = results.flatMap((r) => r.action);
     const players = results.reduce((n, r) => n + r.players, 0);
@@ -240,10 +260,22 @@ const HEADER = `| lobbies × players | players | tick ms p50 / p99 | server lag 
 |---|---|---|---|---|---|---|---|---|---|---|---|---|---|`;
 
 async function main(): Promise<void> {
-  console.log(`relay bench: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, node ${process.version}; ${TICK_RATE} ticks/s; warmup ${WARMUP_MS} ms, measure ${MEASURE_MS} ms`);
+  console.log(
+    `relay bench: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, node ${process.version}; ${TICK_RATE} ticks/s; warmup ${WARMUP_MS} ms, measure ${MEASURE_MS} ms`,
+  );
   console.log(HEADER);
   const all: ScenarioResult[] = [];
-  const fixed: [number, number][] = QUICK ? [[1, 2], [2, 8]] : [[1, 2], [1, 8], [4, 8], [16, 8]];
+  const fixed: [number, number][] = QUICK
+    ? [
+        [1, 2],
+        [2, 8],
+      ]
+    : [
+        [1, 2],
+        [1, 8],
+        [4, 8],
+        [16, 8],
+      ];
   for (const [l, m] of fixed) {
     const r = await scenario(l, m);
     all.push(r);
@@ -275,14 +307,26 @@ async function main(): Promise<void> {
     if (passes(r)) good = mid;
     else bad = mid;
   }
-  const limit = Number.isFinite(bad) ? `between ${good * PER_LOBBY} and ${bad * PER_LOBBY} players` : `at least ${good * PER_LOBBY} players (search bound ${MAX_PLAYERS} or time budget reached)`;
+  const limit = Number.isFinite(bad)
+    ? `between ${good * PER_LOBBY} and ${bad * PER_LOBBY} players`
+    : `at least ${good * PER_LOBBY} players (search bound ${MAX_PLAYERS} or time budget reached)`;
   // Per-player cost at the largest load that passed (fixed costs are shared there; small lobbies overstate it).
   const largest = all.filter(passes).sort((a, b) => b.players - a.players)[0];
   const cpuPer = largest ? largest.cpuMsPerPlayerSec : NaN;
-  console.log(`\nserver CPU per player at ${largest?.players ?? '–'} players: ${f2(cpuPer)} ms per second → one core at 70 % busy ≈ ${Math.floor(700 / cpuPer)} players (CPU extrapolation)`);
+  console.log(
+    `\nserver CPU per player at ${largest?.players ?? '–'} players: ${f2(cpuPer)} ms per second → one core at 70 % busy ≈ ${Math.floor(700 / cpuPer)} players (CPU extrapolation)`,
+  );
   console.log(`\nlargest load meeting p99 delivery < ${LATENCY_LIMIT_MS} ms with ticks on schedule: ${limit}`);
   const out = process.env.AIKON_BENCH_OUT;
-  if (out) writeFileSync(out, JSON.stringify({ results: all, good: good * PER_LOBBY, bad: bad * PER_LOBBY, cpuMsPerPlayerSec: cpuPer }, null, 2));
+  if (out)
+    writeFileSync(
+      out,
+      JSON.stringify(
+        { results: all, good: good * PER_LOBBY, bad: bad * PER_LOBBY, cpuMsPerPlayerSec: cpuPer },
+        null,
+        2,
+      ),
+    );
 }
 
 main().then(

@@ -87,13 +87,10 @@ class Bot {
       this.sentAt.set(this.client.sendAction(a), performance.now());
       if (this.sentAt.size > 256) this.sentAt.clear();
     };
-    this.timer = setTimeout(
-      () => {
-        once();
-        this.timer = setInterval(once, period);
-      },
-      Math.random() * period,
-    );
+    this.timer = setTimeout(() => {
+      once();
+      this.timer = setInterval(once, period);
+    }, Math.random() * period);
   }
   close(): void {
     if (this.timer) clearInterval(this.timer);
@@ -184,7 +181,12 @@ async function main(): Promise<void> {
       const host = new Bot(relay.url, stats);
       bots.push(host);
       await host.client.connect();
-      const { lobby } = await host.client.createLobby({ name: `host${l}`, seats: PLAYERS + WORKERS, tickRate: TICK_RATE, seed: 1000 + l });
+      const { lobby } = await host.client.createLobby({
+        name: `host${l}`,
+        seats: PLAYERS + WORKERS,
+        tickRate: TICK_RATE,
+        seed: 1000 + l,
+      });
       for (let m = 1; m < PLAYERS; m++) {
         const bot = new Bot(relay.url, stats);
         bots.push(bot);

@@ -36,7 +36,15 @@ async function run(workers: number): Promise<string> {
   let done: () => void = () => {};
   const finished = new Promise<void>((r) => (done = r));
   const server = await startRelayServer(
-    { port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent', datasetsApi: false, durableLobbies: false, staticDir: join(dataDir, 'none') },
+    {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      logLevel: 'silent',
+      datasetsApi: false,
+      durableLobbies: false,
+      staticDir: join(dataDir, 'none'),
+    },
     {
       onTick(ms, _lobby, lateMs) {
         seen++;

@@ -17,7 +17,15 @@ describe.skipIf(!existsSync(CHROMIUM))('@aikon/protocol/client in Chromium', () 
   beforeAll(async () => {
     server = await startTestServer();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
-    const out = await build({ entryPoints: [CLIENT], bundle: true, write: false, format: 'iife', globalName: 'AikonRelay', platform: 'browser', target: 'es2022' });
+    const out = await build({
+      entryPoints: [CLIENT],
+      bundle: true,
+      write: false,
+      format: 'iife',
+      globalName: 'AikonRelay',
+      platform: 'browser',
+      target: 'es2022',
+    });
     bundle = out.outputFiles[0].text;
   });
   afterAll(async () => {
@@ -32,7 +40,9 @@ describe.skipIf(!existsSync(CHROMIUM))('@aikon/protocol/client in Chromium', () 
     await page.goto(`${server.url}/healthz`);
     await page.addScriptTag({ content: bundle });
     const result = await page.evaluate(async (url) => {
-      const { createRelayClient } = (window as unknown as { AikonRelay: typeof import('../../../packages/protocol/src/client.ts') }).AikonRelay;
+      const { createRelayClient } = (
+        window as unknown as { AikonRelay: typeof import('../../../packages/protocol/src/client.ts') }
+      ).AikonRelay;
       const client = createRelayClient(url, { resumeStorage: window.sessionStorage });
       await client.connect();
       const joined = await client.createLobby({ name: 'Browser' });
@@ -40,7 +50,8 @@ describe.skipIf(!existsSync(CHROMIUM))('@aikon/protocol/client in Chromium', () 
       const until = (f: () => boolean) =>
         new Promise<void>((resolve, reject) => {
           const t0 = Date.now();
-          const poll = () => (f() ? resolve() : Date.now() - t0 > 10_000 ? reject(new Error('timeout')) : setTimeout(poll, 20));
+          const poll = () =>
+            f() ? resolve() : Date.now() - t0 > 10_000 ? reject(new Error('timeout')) : setTimeout(poll, 20);
           poll();
         });
       await until(() => client.mirror.self !== null);
@@ -73,7 +84,11 @@ describe.skipIf(!existsSync(CHROMIUM))('@aikon/protocol/client in Chromium', () 
     await waitFor(() => node.mirror.player(0), 5000, 'node sees the browser player');
     expect(node.mirror.player(0)!.id).toBe(body.id);
     // The browser sees the Node player arrive through its deltas.
-    await page.waitForFunction(() => (window as unknown as { relay: { mirror: { players(): unknown[] } } }).relay.mirror.players().length === 2, null, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => (window as unknown as { relay: { mirror: { players(): unknown[] } } }).relay.mirror.players().length === 2,
+      null,
+      { timeout: 10_000 },
+    );
     node.close();
     await page.close();
   });

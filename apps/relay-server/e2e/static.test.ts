@@ -30,7 +30,9 @@ describe.skipIf(!existsSync(join(GAME, 'index.html')) || !existsSync(CHROMIUM))(
       });
       page.on('requestfailed', (r) => failed.push(`failed ${r.url()}`));
       await page.goto(`${server.url}${path}`, { waitUntil: 'load' });
-      await page.waitForFunction(() => (document.getElementById('root')?.childElementCount ?? 0) > 0, null, { timeout: 30_000 });
+      await page.waitForFunction(() => (document.getElementById('root')?.childElementCount ?? 0) > 0, null, {
+        timeout: 30_000,
+      });
       // No lobby has this code: the page asks the relay, says so at once, and cleans the URL.
       // That lookup's 404 is the answer; every asset must still load.
       await page.getByText('No open lobby has this invite link', { exact: false }).waitFor({ timeout: 30_000 });

@@ -115,7 +115,8 @@ export function defaultConfig(): RelayConfig {
 
 function intArg(name: string, value: string | undefined, min: number, max: number): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer in ${min}..${max}, got ${value}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`${name} must be an integer in ${min}..${max}, got ${value}`);
   return n;
 }
 
@@ -136,9 +137,13 @@ export function parseIceServers(text: string): IceServer[] {
     throw new Error(`AIKON_ICE_SERVERS must be JSON: ${(err as Error).message}`);
   }
   const parsed = IceServers.safeParse(json);
-  if (!parsed.success) throw new Error(`AIKON_ICE_SERVERS must be a list of { urls, username?, credential? }: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success)
+    throw new Error(
+      `AIKON_ICE_SERVERS must be a list of { urls, username?, credential? }: ${parsed.error.issues[0]?.message}`,
+    );
   for (const s of parsed.data) {
-    for (const u of [s.urls].flat()) if (!/^(stun|stuns|turn|turns):/.test(u)) throw new Error(`AIKON_ICE_SERVERS: ${u} is not a stun:/turn: URL`);
+    for (const u of [s.urls].flat())
+      if (!/^(stun|stuns|turn|turns):/.test(u)) throw new Error(`AIKON_ICE_SERVERS: ${u} is not a stun:/turn: URL`);
   }
   return parsed.data;
 }
@@ -154,17 +159,23 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   if (env.LOG_LEVEL) config.logLevel = env.LOG_LEVEL;
   if (env.AIKON_MODELS_DIR) config.modelsDir = abs(env.AIKON_MODELS_DIR);
   if (Boolean(env.AIKON_LLM_URL) !== Boolean(env.AIKON_LLM_MODEL)) {
-    throw new Error(`AIKON_LLM_URL and AIKON_LLM_MODEL go together: set both to use a language model, or neither\n${USAGE}`);
+    throw new Error(
+      `AIKON_LLM_URL and AIKON_LLM_MODEL go together: set both to use a language model, or neither\n${USAGE}`,
+    );
   }
   if (env.AIKON_POLICY) config.policy = env.AIKON_POLICY;
   if (env.AIKON_ICE_SERVERS) config.iceServers = parseIceServers(env.AIKON_ICE_SERVERS);
   config.languageModel = nlConfigFromEnv(env);
-  if (config.languageModel?.timeoutMs !== undefined) intArg('AIKON_LLM_TIMEOUT_MS', env.AIKON_LLM_TIMEOUT_MS, 100, 120_000);
+  if (config.languageModel?.timeoutMs !== undefined)
+    intArg('AIKON_LLM_TIMEOUT_MS', env.AIKON_LLM_TIMEOUT_MS, 100, 120_000);
   let llmUrl: string | undefined;
   let llmModel: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];
       if (v === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
@@ -226,7 +237,10 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   if (llmUrl !== undefined || llmModel !== undefined) {
     const url = llmUrl ?? config.languageModel?.url;
     const model = llmModel ?? config.languageModel?.model;
-    if (!url || !model) throw new Error(`a language model needs both --llm-url and --llm-model (or AIKON_LLM_URL and AIKON_LLM_MODEL)\n${USAGE}`);
+    if (!url || !model)
+      throw new Error(
+        `a language model needs both --llm-url and --llm-model (or AIKON_LLM_URL and AIKON_LLM_MODEL)\n${USAGE}`,
+      );
     config.languageModel = { ...config.languageModel, url, model };
   }
   if (config.languageModel && !/^https?:\/\//.test(config.languageModel.url)) {

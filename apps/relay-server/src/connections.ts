@@ -48,7 +48,10 @@ function packetBytes(data: unknown): number {
 
 /** One handler per client event: gets the validated payload, returns the ack's data (or throws a RelayError). */
 type EventHandlers = {
-  [K in ClientEventName]: (socket: RelaySocket, request: ClientEventRequests[K]) => ClientEventResults[K] | Promise<ClientEventResults[K]>;
+  [K in ClientEventName]: (
+    socket: RelaySocket,
+    request: ClientEventRequests[K],
+  ) => ClientEventResults[K] | Promise<ClientEventResults[K]>;
 };
 
 interface Bucket {
@@ -62,7 +65,13 @@ interface Bucket {
  * event through rate limit → known name → one payload → size → zod schema → handler, and
  * answers refusals with an `error` event and a failed ack.
  */
-export function attachConnectionHandlers(io: RelayIo, registry: LobbyRegistry, ctx: LobbyContext, publicUrl: () => string, peers: PeerSignalling): void {
+export function attachConnectionHandlers(
+  io: RelayIo,
+  registry: LobbyRegistry,
+  ctx: LobbyContext,
+  publicUrl: () => string,
+  peers: PeerSignalling,
+): void {
   const { config, metrics, log } = ctx;
 
   function memberOf(socket: RelaySocket): { lobby: Lobby; member: MemberState } {
@@ -81,7 +90,12 @@ export function attachConnectionHandlers(io: RelayIo, registry: LobbyRegistry, c
 
   function joinResult(lobby: Lobby, member: MemberState): JoinResult {
     const state = lobby.state();
-    return { lobby: state, memberId: member.memberId, resumeToken: member.resumeToken, inviteUrl: `${publicUrl()}${state.invitePath}` };
+    return {
+      lobby: state,
+      memberId: member.memberId,
+      resumeToken: member.resumeToken,
+      inviteUrl: `${publicUrl()}${state.invitePath}`,
+    };
   }
 
   function resumeByToken(socket: RelaySocket, token: string, takeover: boolean, lobbyHint?: Lobby): JoinResult {
@@ -92,7 +106,10 @@ export function attachConnectionHandlers(io: RelayIo, registry: LobbyRegistry, c
     const holder = entry.member.socket;
     // Another live connection (another tab) holds the membership: never taken silently.
     if (holder && holder !== socket && holder.connected && !takeover) {
-      throw new RelayError('member_connected', 'this membership is in use by another connection (another tab?); resume with takeover to move it here');
+      throw new RelayError(
+        'member_connected',
+        'this membership is in use by another connection (another tab?); resume with takeover to move it here',
+      );
     }
     entry.lobby.resume(entry.member, socket);
     return joinResult(entry.lobby, entry.member);
@@ -101,7 +118,10 @@ export function attachConnectionHandlers(io: RelayIo, registry: LobbyRegistry, c
   /** Goals and the kill switch: the host, or every member when the lobby allows it. */
   function requireCommander(lobby: Lobby, member: MemberState): void {
     if (lobby.workforce.settings.commanders === 'host' && lobby.hostId !== member.memberId) {
-      throw new RelayError('not_host', 'only the host may command the AI workers in this lobby (workforce setting: host only)');
+      throw new RelayError(
+        'not_host',
+        'only the host may command the AI workers in this lobby (workforce setting: host only)',
+      );
     }
   }
 
@@ -119,7 +139,8 @@ export function attachConnectionHandlers(io: RelayIo, registry: LobbyRegistry, c
       notInLobby(socket);
       const lobby = registry.byInviteCode(req.code);
       if (!lobby) throw new RelayError('lobby_not_found', 'no open lobby has this invite code');
-      if (req.resumeToken && registry.byToken(req.resumeToken)?.lobby === lobby) return resumeByToken(socket, req.resumeToken, req.takeover === true, lobby);
+      if (req.resumeToken && registry.byToken(req.resumeToken)?.lobby === lobby)
+        return resumeByToken(socket, req.resumeToken, req.takeover === true, lobby);
       const member = lobby.addMember(socket, { name: req.name, kind: req.kind, exportConsent: req.exportConsent });
       return joinResult(lobby, member);
     },
@@ -312,7 +333,10 @@ export function attachConnectionHandlers(io: RelayIo, registry: LobbyRegistry, c
     };
     // Rate limit (token bucket). While flooding, the `error` event is sent at most once a second.
     const now = performance.now();
-    bucket.tokens = Math.min(config.rateLimit.burst, bucket.tokens + ((now - bucket.last) / 1000) * config.rateLimit.perSecond);
+    bucket.tokens = Math.min(
+      config.rateLimit.burst,
+      bucket.tokens + ((now - bucket.last) / 1000) * config.rateLimit.perSecond,
+    );
     bucket.last = now;
     if (bucket.tokens < 1) {
       const notify = now - bucket.warnedAt >= 1000;

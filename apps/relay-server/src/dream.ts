@@ -42,7 +42,14 @@ export interface DreamConfig {
 }
 
 export function defaultDreamConfig(modelsDir: string): DreamConfig {
-  return { modelsDir, maxSessions: 32, maxSessionsPerSocket: 2, rateLimit: { perSecond: 30, burst: 60 }, idleMs: 5 * 60_000, threads: 1 };
+  return {
+    modelsDir,
+    maxSessions: 32,
+    maxSessionsPerSocket: 2,
+    rateLimit: { perSecond: 30, burst: 60 },
+    idleMs: 5 * 60_000,
+    threads: 1,
+  };
 }
 
 class DreamError extends Error {
@@ -107,26 +114,40 @@ export function attachDreamHost(io: Server, config: DreamConfig, log: Logger): D
     // Sessions share the model's backend: nothing else to release.
   }
 
-  const idleSweep = setInterval(() => {
-    const now = performance.now();
-    for (const s of [...sessions.values()]) if (now - s.lastUsed > config.idleMs && !s.busy) free(s);
-  }, Math.min(60_000, Math.max(1000, config.idleMs / 4)));
+  const idleSweep = setInterval(
+    () => {
+      const now = performance.now();
+      for (const s of [...sessions.values()]) if (now - s.lastUsed > config.idleMs && !s.busy) free(s);
+    },
+    Math.min(60_000, Math.max(1000, config.idleMs / 4)),
+  );
   idleSweep.unref();
 
   function sessionOf(socket: Socket, id: number): Session {
     const s = sessions.get(id);
-    if (!s || s.socket !== socket) throw new DreamError('no_session', `no dream session ${id} on this connection; send dream:reset first`);
+    if (!s || s.socket !== socket)
+      throw new DreamError('no_session', `no dream session ${id} on this connection; send dream:reset first`);
     return s;
   }
 
-  const handlers: { [K in DreamWireEventName]: (socket: Socket, req: z.infer<(typeof DreamWireEvents)[K]>) => Promise<unknown> } = {
+  const handlers: {
+    [K in DreamWireEventName]: (socket: Socket, req: z.infer<(typeof DreamWireEvents)[K]>) => Promise<unknown>;
+  } = {
     async 'dream:reset'(socket, req) {
       let s = req.session !== undefined ? sessionOf(socket, req.session) : undefined;
       if (s?.busy) throw new DreamError('step_in_flight', 'wait for the step in flight before resetting');
       if (!s) {
         const mine = [...sessions.values()].filter((x) => x.socket === socket).length;
-        if (mine >= config.maxSessionsPerSocket) throw new DreamError('session_limit', `at most ${config.maxSessionsPerSocket} dream sessions per connection; dispose one first`);
-        if (sessions.size >= config.maxSessions) throw new DreamError('server_busy', `this server hosts at most ${config.maxSessions} dream sessions; try again later or dream in your browser`);
+        if (mine >= config.maxSessionsPerSocket)
+          throw new DreamError(
+            'session_limit',
+            `at most ${config.maxSessionsPerSocket} dream sessions per connection; dispose one first`,
+          );
+        if (sessions.size >= config.maxSessions)
+          throw new DreamError(
+            'server_busy',
+            `this server hosts at most ${config.maxSessions} dream sessions; try again later or dream in your browser`,
+          );
       }
       let loaded: DreamModel;
       try {
@@ -137,7 +158,8 @@ export function attachDreamHost(io: Server, config: DreamConfig, log: Logger): D
       if (!socket.connected) throw new DreamError('no_session', 'disconnected');
       if (!s) {
         // Re-check the limits: other resets may have landed while the model loaded.
-        if (sessions.size >= config.maxSessions) throw new DreamError('server_busy', `this server hosts at most ${config.maxSessions} dream sessions`);
+        if (sessions.size >= config.maxSessions)
+          throw new DreamError('server_busy', `this server hosts at most ${config.maxSessions} dream sessions`);
         s = { id: nextSession++, socket, shard: loaded.shard(), busy: false, lastUsed: performance.now() };
         sessions.set(s.id, s);
       }
@@ -185,7 +207,8 @@ export function attachDreamHost(io: Server, config: DreamConfig, log: Logger): D
     const bucket = { tokens: config.rateLimit.burst, last: performance.now() };
     socket.use((packet) => {
       const [event, ...rest] = packet as unknown[];
-      const ack = typeof rest[rest.length - 1] === 'function' ? (rest.pop() as (a: DreamAck<unknown>) => void) : undefined;
+      const ack =
+        typeof rest[rest.length - 1] === 'function' ? (rest.pop() as (a: DreamAck<unknown>) => void) : undefined;
       const name = typeof event === 'string' ? event.slice(0, 64) : `<${typeof event}>`;
       const fail = (code: DreamErrorCode, message: string) => {
         const error = { code, message, event: name };
@@ -193,13 +216,19 @@ export function attachDreamHost(io: Server, config: DreamConfig, log: Logger): D
         else socket.emit('dream:error', error);
       };
       const now = performance.now();
-      bucket.tokens = Math.min(config.rateLimit.burst, bucket.tokens + ((now - bucket.last) / 1000) * config.rateLimit.perSecond);
+      bucket.tokens = Math.min(
+        config.rateLimit.burst,
+        bucket.tokens + ((now - bucket.last) / 1000) * config.rateLimit.perSecond,
+      );
       bucket.last = now;
-      if (bucket.tokens < 1) return fail('rate_limited', `too many dream events: at most ${config.rateLimit.perSecond} per second`);
+      if (bucket.tokens < 1)
+        return fail('rate_limited', `too many dream events: at most ${config.rateLimit.perSecond} per second`);
       bucket.tokens -= 1;
-      if (typeof event !== 'string' || !Object.hasOwn(DreamWireEvents, event)) return fail('unknown_event', `unknown dream event ${JSON.stringify(name)}`);
+      if (typeof event !== 'string' || !Object.hasOwn(DreamWireEvents, event))
+        return fail('unknown_event', `unknown dream event ${JSON.stringify(name)}`);
       if (rest.length !== 1) return fail('invalid_payload', 'send one payload object per event');
-      if (JSON.stringify(rest[0] ?? null).length > MAX_EVENT_BYTES) return fail('payload_too_large', `payload larger than ${MAX_EVENT_BYTES} bytes`);
+      if (JSON.stringify(rest[0] ?? null).length > MAX_EVENT_BYTES)
+        return fail('payload_too_large', `payload larger than ${MAX_EVENT_BYTES} bytes`);
       const key = event as DreamWireEventName;
       const parsed = DreamWireEvents[key].safeParse(rest[0]);
       if (!parsed.success) return fail('invalid_payload', z.prettifyError(parsed.error).slice(0, 500));
@@ -226,7 +255,10 @@ export function attachDreamHost(io: Server, config: DreamConfig, log: Logger): D
     let allowed = name === 'manifest.json';
     if (!allowed && /^[\w.-]+\.(onnx|bin)$/.test(name) && existsSync(manifestFile)) {
       try {
-        const m = JSON.parse(readFileSync(manifestFile, 'utf8')) as { models?: { file?: string }[]; simulators?: { file?: string }[] };
+        const m = JSON.parse(readFileSync(manifestFile, 'utf8')) as {
+          models?: { file?: string }[];
+          simulators?: { file?: string }[];
+        };
         allowed = [...(m.models ?? []), ...(m.simulators ?? [])].some((e) => e.file === name);
       } catch {
         allowed = false;

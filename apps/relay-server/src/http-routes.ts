@@ -55,7 +55,12 @@ export function createHttpRoutes({ config, log, metrics, registry, dream, io }: 
       return;
     }
     if (path === '/healthz') {
-      json(res, 200, { status: 'ok', uptimeS: Math.round(process.uptime()), lobbies: registry.size, sockets: io.engine.clientsCount });
+      json(res, 200, {
+        status: 'ok',
+        uptimeS: Math.round(process.uptime()),
+        lobbies: registry.size,
+        sockets: io.engine.clientsCount,
+      });
       return;
     }
     if (path === '/metrics') {
@@ -80,7 +85,12 @@ export function createHttpRoutes({ config, log, metrics, registry, dream, io }: 
       if (!lobby) json(res, 404, { error: 'lobby_not_found' });
       else {
         const s = lobby.state();
-        json(res, 200, { status: s.status, members: s.members.length, seats: s.config.seats, tickRate: s.config.tickRate });
+        json(res, 200, {
+          status: s.status,
+          members: s.members.length,
+          seats: s.config.seats,
+          tickRate: s.config.tickRate,
+        });
       }
       return;
     }
@@ -102,7 +112,11 @@ export function createHttpRoutes({ config, log, metrics, registry, dream, io }: 
     const auth = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const token = auth ?? new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? '';
     const entry = registry.byToken(token);
-    if (!entry || entry.lobby !== lobby) return void json(res, 403, { error: 'not_a_member', message: 'only members of this lobby may read its audit log' });
+    if (!entry || entry.lobby !== lobby)
+      return void json(res, 403, {
+        error: 'not_a_member',
+        message: 'only members of this lobby may read its audit log',
+      });
     const body = lobby.workforce.auditJsonl();
     res.writeHead(200, {
       'content-type': 'application/x-ndjson; charset=utf-8',

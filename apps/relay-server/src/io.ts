@@ -13,7 +13,11 @@ export type RelayIo = Server<ClientToServerEvents, ServerToClientEvents, RelaySe
 export type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, RelayServerSideEvents, RelaySocketData>;
 
 /** Events kept for connection state recovery; everything else is sent but not stored. */
-const RECOVERABLE_EVENTS: ReadonlySet<unknown> = new Set(['lobby:state', 'lobby:kicked', 'lobby:closed'] satisfies (keyof ServerToClientEvents)[]);
+const RECOVERABLE_EVENTS: ReadonlySet<unknown> = new Set([
+  'lobby:state',
+  'lobby:kicked',
+  'lobby:closed',
+] satisfies (keyof ServerToClientEvents)[]);
 
 /**
  * With connection state recovery, Socket.IO stores every emitted packet for the whole
@@ -49,7 +53,11 @@ export function createRelayIo(http: HttpServer, config: RelayConfig): RelayIo {
  * start several servers in one process, but cutting the references keeps that bounded.
  */
 export function releaseAdapter(io: RelayIo): void {
-  const adapter = io.of('/').adapter as unknown as Record<string, unknown> & { sessions?: Map<unknown, unknown>; rooms?: Map<unknown, unknown>; sids?: Map<unknown, unknown> };
+  const adapter = io.of('/').adapter as unknown as Record<string, unknown> & {
+    sessions?: Map<unknown, unknown>;
+    rooms?: Map<unknown, unknown>;
+    sids?: Map<unknown, unknown>;
+  };
   adapter.sessions?.clear();
   adapter.rooms?.clear();
   adapter.sids?.clear();

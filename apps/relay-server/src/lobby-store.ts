@@ -42,16 +42,33 @@ const SavedLobby = z.object({
   id: Token,
   code: Token,
   status: z.enum(['waiting', 'running']),
-  config: z.object({ seats: z.int().min(1), seed: z.int().min(0), tickRate: z.number().positive(), paused: z.boolean().optional() }),
+  config: z.object({
+    seats: z.int().min(1),
+    seed: z.int().min(0),
+    tickRate: z.number().positive(),
+    paused: z.boolean().optional(),
+  }),
   hostId: Token.nullable(),
-  sessionId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/).nullable(),
+  sessionId: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/)
+    .nullable(),
   members: z.array(SavedMember),
   bans: z.array(z.object({ memberId: Token, name: z.string().max(200), address: z.string().max(100) })),
   workforce: z.object({
     settings: z.object({ approval: z.boolean(), commanders: z.enum(['host', 'all']) }),
     stopped: z.boolean(),
     planSeq: z.int().min(0),
-    workers: z.array(z.object({ workerId: z.string().max(64), name: z.string().max(200), pid: Token, slot: z.int().min(0).nullable(), deadSince: z.int().nullable(), brain: WorkerBrain.optional() })),
+    workers: z.array(
+      z.object({
+        workerId: z.string().max(64),
+        name: z.string().max(200),
+        pid: Token,
+        slot: z.int().min(0).nullable(),
+        deadSince: z.int().nullable(),
+        brain: WorkerBrain.optional(),
+      }),
+    ),
     goal: z.object({ planId: z.int().min(0), text: z.string().max(2000), by: z.string().max(200) }).nullable(),
   }),
 });
@@ -63,7 +80,15 @@ const Checkpoint = z.object({
   t: z.int().min(0),
   logBytes: z.int().min(0),
   tracked: z.array(
-    z.object({ slot: z.int().min(0), pid: z.string(), kind: z.enum(['human', 'ai']), consent: z.boolean(), currentConsent: z.boolean(), startT: z.int().min(0), open: z.boolean() }),
+    z.object({
+      slot: z.int().min(0),
+      pid: z.string(),
+      kind: z.enum(['human', 'ai']),
+      consent: z.boolean(),
+      currentConsent: z.boolean(),
+      startT: z.int().min(0),
+      open: z.boolean(),
+    }),
   ),
   /** world.snapshot(), base64. */
   world: z.string(),
@@ -282,7 +307,12 @@ async function syncDir(dir: string): Promise<void> {
  * is held again and recovery leaves it alone). A running lobby whose log cannot be replayed
  * exactly is not continued: its file is discarded and recovery finishes its session.
  */
-export function restoreLobbies(store: LobbyStore, ctx: LobbyContext, recordings: RecordingStore, log: Pick<Logger, 'info' | 'warn' | 'error'>): Lobby[] {
+export function restoreLobbies(
+  store: LobbyStore,
+  ctx: LobbyContext,
+  recordings: RecordingStore,
+  log: Pick<Logger, 'info' | 'warn' | 'error'>,
+): Lobby[] {
   const out: Lobby[] = [];
   for (const saved of store.loadAll()) {
     try {
@@ -299,7 +329,14 @@ function restoreLobby(saved: SavedLobby, ctx: LobbyContext, recordings: Recordin
   const started = performance.now();
   let replayedTicks = 0;
   let checkpointT = 0;
-  const lobby = new Lobby(ctx, { id: saved.id, code: saved.code, seats: saved.config.seats, seed: saved.config.seed, tickRate: saved.config.tickRate, paused: saved.config.paused });
+  const lobby = new Lobby(ctx, {
+    id: saved.id,
+    code: saved.code,
+    seats: saved.config.seats,
+    seed: saved.config.seed,
+    tickRate: saved.config.tickRate,
+    paused: saved.config.paused,
+  });
   let session = null;
   if (saved.status === 'running') {
     const sessionId = saved.sessionId;
@@ -327,7 +364,12 @@ function restoreLobby(saved: SavedLobby, ctx: LobbyContext, recordings: Recordin
     let report = null;
     if (cp && cut > 0) {
       try {
-        report = replayFromCheckpoint(header, { world: World.restore(cp.worldBytes), tracked: cp.tracked }, repaired.records.slice(cut), options);
+        report = replayFromCheckpoint(
+          header,
+          { world: World.restore(cp.worldBytes), tracked: cp.tracked },
+          repaired.records.slice(cut),
+          options,
+        );
         if (!report.ok || report.world.t < cp.t) report = null;
       } catch {
         report = null;
@@ -337,7 +379,8 @@ function restoreLobby(saved: SavedLobby, ctx: LobbyContext, recordings: Recordin
     if (report) {
       // Episodes that ended after the checkpoint and before the crash may be indexed already.
       const known = new Set(recordings.episodes(sessionId).map((e) => `${e.slot}:${e.start_t}`));
-      for (const ep of report.episodes) if (!known.has(`${ep.slot}:${ep.startT}`)) recordings.insertEpisode(sessionId, ep);
+      for (const ep of report.episodes)
+        if (!known.has(`${ep.slot}:${ep.startT}`)) recordings.insertEpisode(sessionId, ep);
     } else {
       report = replayRecords(repaired.records, options);
       if (!report.ok) throw new Error(`its session log does not replay: ${report.error ?? report.mismatches[0]?.what}`);
@@ -374,7 +417,11 @@ function restoreLobby(saved: SavedLobby, ctx: LobbyContext, recordings: Recordin
     throw err;
   }
   try {
-    lobby.workforce.restore(saved.workforce, world, session ? join(ctx.config.dataDir, 'audit', `${session.sessionId}.jsonl`) : undefined);
+    lobby.workforce.restore(
+      saved.workforce,
+      world,
+      session ? join(ctx.config.dataDir, 'audit', `${session.sessionId}.jsonl`) : undefined,
+    );
     lobby.reconcileBodies();
   } catch (err) {
     // Ticking already: the session ends properly (end record) rather than half restored.
@@ -382,6 +429,9 @@ function restoreLobby(saved: SavedLobby, ctx: LobbyContext, recordings: Recordin
     throw err;
   }
   lobby.restoredFrom = { checkpointT, replayedTicks, ms: performance.now() - started };
-  ctx.log.info({ lobby: saved.id, t: world?.t ?? 0, checkpointT, replayedTicks, ms: Math.round(performance.now() - started) }, 'lobby restored');
+  ctx.log.info(
+    { lobby: saved.id, t: world?.t ?? 0, checkpointT, replayedTicks, ms: Math.round(performance.now() - started) },
+    'lobby restored',
+  );
   return lobby;
 }

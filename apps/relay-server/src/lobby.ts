@@ -58,7 +58,11 @@ export interface LobbyContext {
   /** A member's resume token was created or dropped. */
   onToken(token: string, member: MemberState | null, lobby: Lobby): void;
   /** Sends an event to every socket in a room (encoded once; stored for connection recovery). */
-  emitToRoom<E extends keyof ServerToClientEvents>(room: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
+  emitToRoom<E extends keyof ServerToClientEvents>(
+    room: string,
+    event: E,
+    ...args: Parameters<ServerToClientEvents[E]>
+  ): void;
   /** Optional observer of every tick (benchmarks): its duration and how late it started, in ms. */
   onTick?(ms: number, lobby: Lobby, lateMs: number): void;
   /** Members, settings or the workforce may have changed (durable lobbies save it). */
@@ -138,7 +142,10 @@ export interface MemberState {
 
 /** Bytes and packets queued for a socket that the client has not read yet. */
 export function socketBacklog(socket: RelaySocket): { bytes: number; packets: number } {
-  const conn = socket.conn as unknown as { writeBuffer?: unknown[]; transport?: { socket?: { bufferedAmount?: number } } };
+  const conn = socket.conn as unknown as {
+    writeBuffer?: unknown[];
+    transport?: { socket?: { bufferedAmount?: number } };
+  };
   return { bytes: conn.transport?.socket?.bufferedAmount ?? 0, packets: conn.writeBuffer?.length ?? 0 };
 }
 
@@ -203,22 +210,26 @@ export class Lobby {
     };
     this.log = ctx.log.child({ lobby: this.id });
     const lobby = this;
-    this.workforce = new LobbyWorkforce({
-      get world() {
-        return lobby.world;
+    this.workforce = new LobbyWorkforce(
+      {
+        get world() {
+          return lobby.world;
+        },
+        get running() {
+          return lobby.status === 'running';
+        },
+        spawn: (w) => this.spawnWorker(w),
+        despawn: (w) => this.despawnWorker(w),
+        respawn: (w) => this.respawnWorker(w),
+        broadcast: (state) => {
+          this.ctx.emitToRoom(this.room, 'workforce:state', state);
+          this.ctx.onChange?.(this);
+        },
+        seatsLeft: () => this.config.seats - this.members.size - this.workforce.workers.size,
       },
-      get running() {
-        return lobby.status === 'running';
-      },
-      spawn: (w) => this.spawnWorker(w),
-      despawn: (w) => this.despawnWorker(w),
-      respawn: (w) => this.respawnWorker(w),
-      broadcast: (state) => {
-        this.ctx.emitToRoom(this.room, 'workforce:state', state);
-        this.ctx.onChange?.(this);
-      },
-      seatsLeft: () => this.config.seats - this.members.size - this.workforce.workers.size,
-    }, this.ctx.config.languageModel, this.ctx.policy ?? null);
+      this.ctx.config.languageModel,
+      this.ctx.policy ?? null,
+    );
   }
 
   get room(): string {
@@ -236,9 +247,11 @@ export class Lobby {
   addMember(socket: RelaySocket, info: { name: string; kind?: PlayerKind; exportConsent?: boolean }): MemberState {
     if (this.status === 'closed') throw new RelayError('lobby_not_found', 'this lobby has closed');
     for (const ban of this.bans.values()) {
-      if (ban.address === socket.handshake.address) throw new RelayError('banned', 'the host removed you from this lobby; only the host can let you back in');
+      if (ban.address === socket.handshake.address)
+        throw new RelayError('banned', 'the host removed you from this lobby; only the host can let you back in');
     }
-    if (this.members.size + this.workforce.workers.size >= this.config.seats) throw new RelayError('lobby_full', `the lobby is full (${this.config.seats} seats)`);
+    if (this.members.size + this.workforce.workers.size >= this.config.seats)
+      throw new RelayError('lobby_full', `the lobby is full (${this.config.seats} seats)`);
     const member: MemberState = {
       memberId: randomToken(9),
       name: info.name,
@@ -388,7 +401,6 @@ export class Lobby {
     this.emptyTimer.unref();
   }
 
-
   // ---- host controls ------------------------------------------------------------------
 
   requireHost(member: MemberState, what: string): void {
@@ -401,7 +413,10 @@ export class Lobby {
     }
     const present = this.members.size + this.workforce.workers.size;
     if (change.seats !== undefined && change.seats < present) {
-      throw new RelayError('bad_config', `seats (${change.seats}) cannot be fewer than the members and AI workers present (${present})`);
+      throw new RelayError(
+        'bad_config',
+        `seats (${change.seats}) cannot be fewer than the members and AI workers present (${present})`,
+      );
     }
     if (change.seed !== undefined && this.status !== 'waiting') {
       throw new RelayError('already_running', 'the world seed cannot change after the game started');
@@ -567,7 +582,17 @@ export class Lobby {
     const p = world.addPlayer();
     member.slot = p.slot;
     member.intent = -1;
-    this.record({ k: 'join', t: world.t, slot: p.slot, pid: member.pid, kind: member.kind, consent: member.exportConsent, id: p.id, x: p.x, y: p.y });
+    this.record({
+      k: 'join',
+      t: world.t,
+      slot: p.slot,
+      pid: member.pid,
+      kind: member.kind,
+      consent: member.exportConsent,
+      id: p.id,
+      x: p.x,
+      y: p.y,
+    });
     this.tracker!.join(world, p.slot, { pid: member.pid, kind: member.kind, consent: member.exportConsent });
     // A late joiner is still loading the world: held until its client has drawn it.
     if (!this.awaitingFrames && !member.ready) this.hold(member);
@@ -577,7 +602,17 @@ export class Lobby {
   private spawnWorker(worker: AiWorker): number {
     const world = this.world!;
     const p = world.addPlayer();
-    this.record({ k: 'join', t: world.t, slot: p.slot, pid: worker.pid, kind: 'ai', consent: true, id: p.id, x: p.x, y: p.y });
+    this.record({
+      k: 'join',
+      t: world.t,
+      slot: p.slot,
+      pid: worker.pid,
+      kind: 'ai',
+      consent: true,
+      id: p.id,
+      x: p.x,
+      y: p.y,
+    });
     this.tracker!.join(world, p.slot, { pid: worker.pid, kind: 'ai', consent: true });
     this.log.info({ worker: worker.workerId, slot: p.slot }, 'AI worker joined');
     this.broadcastState();
@@ -780,7 +815,16 @@ export class Lobby {
     }
     // AI workers are listed like members (kind 'ai'; the host's kick removes them).
     for (const w of this.workforce.workers.values()) {
-      members.push({ memberId: w.workerId, name: w.name, kind: 'ai', host: false, connected: true, slot: w.slot, exportConsent: true, worker: true });
+      members.push({
+        memberId: w.workerId,
+        name: w.name,
+        kind: 'ai',
+        host: false,
+        connected: true,
+        slot: w.slot,
+        exportConsent: true,
+        worker: true,
+      });
     }
     return {
       v: PROTOCOL_VERSION,
@@ -827,7 +871,10 @@ export class Lobby {
       this.schedule();
     }
     this.checkEmpty();
-    this.log.info({ session: this.sessionId, t: this.world?.t ?? 0, members: this.members.size }, 'lobby restored after a restart');
+    this.log.info(
+      { session: this.sessionId, t: this.world?.t ?? 0, members: this.members.size },
+      'lobby restored after a restart',
+    );
   }
 
   /**
@@ -857,8 +904,22 @@ export class Lobby {
    * it. Taken between ticks.
    */
   checkpoint(): WorldCheckpoint | null {
-    if (this.status !== 'running' || !this.world || !this.recorder || !this.tracker || !this.sessionId || this.recorder.failed) return null;
-    return { sessionId: this.sessionId, t: this.world.t, logBytes: this.recorder.bytes, world: this.world.snapshot(), tracked: this.tracker.tracked() };
+    if (
+      this.status !== 'running' ||
+      !this.world ||
+      !this.recorder ||
+      !this.tracker ||
+      !this.sessionId ||
+      this.recorder.failed
+    )
+      return null;
+    return {
+      sessionId: this.sessionId,
+      t: this.world.t,
+      logBytes: this.recorder.bytes,
+      world: this.world.snapshot(),
+      tracked: this.tracker.tracked(),
+    };
   }
 
   /**

@@ -18,7 +18,16 @@ import type { Logger } from 'pino';
 import express from 'express';
 import { ExpressPeerServer } from 'peer';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { PEER_KEY, PEER_PATH, PEER_PROTOCOL_VERSION, type IceServer, type PeerCredentials, type PeerOffer, type PeerOfferRequest, type PeerReportRequest } from '@aikon/protocol';
+import {
+  PEER_KEY,
+  PEER_PATH,
+  PEER_PROTOCOL_VERSION,
+  type IceServer,
+  type PeerCredentials,
+  type PeerOffer,
+  type PeerOfferRequest,
+  type PeerReportRequest,
+} from '@aikon/protocol';
 import type { RelayMetrics } from './metrics.ts';
 
 /** PeerJS's WebSocket path under PEER_PATH (the client appends `peerjs` to its `path`). */
@@ -87,7 +96,14 @@ export class PeerSignalling {
       this.byMember.set(key, cred);
       this.byPeerId.set(cred.peerId, cred);
     }
-    return { v: PEER_PROTOCOL_VERSION, peerId: cred.peerId, token: cred.token, path: PEER_PATH, key: PEER_KEY, iceServers: this.config.iceServers };
+    return {
+      v: PEER_PROTOCOL_VERSION,
+      peerId: cred.peerId,
+      token: cred.token,
+      path: PEER_PATH,
+      key: PEER_KEY,
+      iceServers: this.config.iceServers,
+    };
   }
 
   /**
@@ -114,7 +130,14 @@ export class PeerSignalling {
     }
     const { peerId } = this.issue(lobbyId, member.memberId);
     const lobbyOffers = this.offers.get(lobbyId) ?? new Map<string, PeerOffer>();
-    lobbyOffers.set(member.memberId, { memberId: member.memberId, name: member.name, peerId, stepsPerSecond: req.stepsPerSecond, backend: req.backend, model: req.model });
+    lobbyOffers.set(member.memberId, {
+      memberId: member.memberId,
+      name: member.name,
+      peerId,
+      stepsPerSecond: req.stepsPerSecond,
+      backend: req.backend,
+      model: req.model,
+    });
     this.offers.set(lobbyId, lobbyOffers);
     this.updateGauge();
     return this.offersOf(lobbyId);

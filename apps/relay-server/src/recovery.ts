@@ -1,6 +1,13 @@
 import { basename } from 'node:path';
 import { replayRecords, type ReplayReport } from '@aikon/protocol';
-import { LOG_SUFFIX, listLogs, logHolder, type RecordingStore, releaseStaleLease, repairLogFile } from '@aikon/protocol/node';
+import {
+  LOG_SUFFIX,
+  listLogs,
+  logHolder,
+  type RecordingStore,
+  releaseStaleLease,
+  repairLogFile,
+} from '@aikon/protocol/node';
 
 export interface RecoveredSession {
   sessionId: string;
@@ -67,7 +74,9 @@ export function recoverSessions(store: RecordingStore, dataDir: string, log?: Lo
         endedAt: report?.end?.endedAt ?? null,
         ticks: report?.ticks ?? 0,
         verified: report ? verified : null,
-        note: [cutBytes > 0 ? `torn tail of ${cutBytes} bytes cut` : null, error ?? null].filter(Boolean).join('; ') || null,
+        note:
+          [cutBytes > 0 ? `torn tail of ${cutBytes} bytes cut` : null, error ?? null].filter(Boolean).join('; ') ||
+          null,
       });
     }
     const entry: RecoveredSession = {

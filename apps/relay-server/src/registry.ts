@@ -44,7 +44,8 @@ export class LobbyRegistry {
   }
 
   remove(lobby: Lobby): void {
-    for (const [address, open] of this.openByAddress) if (open.delete(lobby) && open.size === 0) this.openByAddress.delete(address);
+    for (const [address, open] of this.openByAddress)
+      if (open.delete(lobby) && open.size === 0) this.openByAddress.delete(address);
     this.lobbies.delete(lobby.id);
     this.byCode.delete(lobby.code);
   }
@@ -57,12 +58,19 @@ export class LobbyRegistry {
 
   /** Throws unless `address` may create one more lobby now (server, per-address and per-minute caps). */
   admitCreate(address: string): void {
-    if (this.lobbies.size >= this.config.maxLobbies) throw new RelayError('server_busy', 'too many lobbies on this server');
+    if (this.lobbies.size >= this.config.maxLobbies)
+      throw new RelayError('server_busy', 'too many lobbies on this server');
     if ((this.openByAddress.get(address)?.size ?? 0) >= this.config.maxLobbiesPerAddress) {
-      throw new RelayError('too_many_lobbies', `at most ${this.config.maxLobbiesPerAddress} open lobbies created from one address`);
+      throw new RelayError(
+        'too_many_lobbies',
+        `at most ${this.config.maxLobbiesPerAddress} open lobbies created from one address`,
+      );
     }
     if (!this.takeCreateToken(address)) {
-      throw new RelayError('rate_limited', `at most ${this.config.lobbyCreatesPerMinute} new lobbies per minute from one address`);
+      throw new RelayError(
+        'rate_limited',
+        `at most ${this.config.lobbyCreatesPerMinute} new lobbies per minute from one address`,
+      );
     }
   }
 

@@ -55,7 +55,10 @@ export interface RelayHooks {
 }
 
 /** Starts a relay server listening on config.host:config.port (port 0 = any free port). */
-export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hooks: RelayHooks = {}): Promise<RelayServer> {
+export async function startRelayServer(
+  overrides: Partial<RelayConfig> = {},
+  hooks: RelayHooks = {},
+): Promise<RelayServer> {
   const config: RelayConfig = { ...defaultConfig(), ...overrides };
   const log = pino({ level: config.logLevel, base: { service: 'relay' } });
   mkdirSync(join(config.dataDir, 'recordings'), { recursive: true });
@@ -111,19 +114,25 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
     onChange(lobby) {
       lobbyStore?.save(lobby);
     },
-    policy: () => (workerPolicy ??= import('@aikon/agents/policy/node').then(({ OrtPolicy }) => OrtPolicy.load(config.modelsDir, config.policy))),
+    policy: () =>
+      (workerPolicy ??= import('@aikon/agents/policy/node').then(({ OrtPolicy }) =>
+        OrtPolicy.load(config.modelsDir, config.policy),
+      )),
   };
 
   // Keeps every member's recovery offset fresh (see RelayAdapter); one stored packet per lobby.
   const stateRefresh = setInterval(
     () => {
-      for (const lobby of registry.lobbies.values()) if (lobby.status !== 'closed') io.to(lobby.room).emit('lobby:state', lobby.state());
+      for (const lobby of registry.lobbies.values())
+        if (lobby.status !== 'closed') io.to(lobby.room).emit('lobby:state', lobby.state());
     },
     Math.max(1000, Math.min(30_000, config.reconnectMs / 4)),
   );
   stateRefresh.unref();
   // World checkpoints of durable lobbies (a restart replays only the log after them).
-  const checkpoints = lobbyStore ? setInterval(() => lobbyStore.checkpointDue(registry.lobbies.values(), config.checkpointMs), 250) : null;
+  const checkpoints = lobbyStore
+    ? setInterval(() => lobbyStore.checkpointDue(registry.lobbies.values(), config.checkpointMs), 250)
+    : null;
   checkpoints?.unref();
   // Server dream shards (namespace /dream; the model loads on the first reset).
   const dream: DreamHost = attachDreamHost(io, { ...defaultDreamConfig(config.modelsDir), ...config.dream }, log);
@@ -147,7 +156,16 @@ export async function startRelayServer(overrides: Partial<RelayConfig> = {}, hoo
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${hostForUrl}:${address.port}`;
   if (!publicUrl) publicUrl = url;
-  log.info({ url, dataDir: config.dataDir, staticDir: config.staticDir, recovered: recovered.length, restored: restored.length }, 'relay server listening');
+  log.info(
+    {
+      url,
+      dataDir: config.dataDir,
+      staticDir: config.staticDir,
+      recovered: recovered.length,
+      restored: restored.length,
+    },
+    'relay server listening',
+  );
 
   let closing: Promise<void> | null = null;
   return {

@@ -65,7 +65,11 @@ export function serveStatic(root: string, req: IncomingMessage, res: ServerRespo
     // so the page gets <base href="/"> to load them from the root, not from /join/.
     const html = readFileSync(index, 'utf8');
     const withBase = /<base\s/i.test(html) ? html : html.replace(/<head([^>]*)>/i, '<head$1>\n    <base href="/" />');
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-content-type-options': 'nosniff',
+    });
     res.end(req.method === 'HEAD' ? undefined : withBase);
     return;
   }

@@ -10,7 +10,17 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
-import { Commander, describeGoal, type Goal, type GoalParse, interpretGoal, type NlConfig, type NlResult, parseGoal, type Plan } from '@aikon/agents';
+import {
+  Commander,
+  describeGoal,
+  type Goal,
+  type GoalParse,
+  interpretGoal,
+  type NlConfig,
+  type NlResult,
+  parseGoal,
+  type Plan,
+} from '@aikon/agents';
 import { actingBrain, LearnedBrain, type PolicyRunner } from '@aikon/agents/policy';
 import { Item, type World } from '@aikon/engine';
 import {
@@ -73,7 +83,14 @@ export interface PersistedWorkforce {
   settings: WorkforceSettings;
   stopped: boolean;
   planSeq: number;
-  workers: { workerId: string; name: string; pid: string; slot: number | null; deadSince: number | null; brain?: WorkerBrain }[];
+  workers: {
+    workerId: string;
+    name: string;
+    pid: string;
+    slot: number | null;
+    deadSince: number | null;
+    brain?: WorkerBrain;
+  }[];
   goal: { planId: number; text: string; by: string } | null;
 }
 
@@ -181,7 +198,13 @@ export class LobbyWorkforce {
   }
 
   log(who: string, what: string): void {
-    const line: AuditLine = { seq: ++this.auditSeq, at: new Date().toISOString(), t: this.host.world?.t ?? 0, who, what };
+    const line: AuditLine = {
+      seq: ++this.auditSeq,
+      at: new Date().toISOString(),
+      t: this.host.world?.t ?? 0,
+      who,
+      what,
+    };
     this.audit.push(line);
     this.file?.write(`${JSON.stringify(line)}\n`);
     if (this.audit.length > AUDIT_MAX) this.audit.splice(0, this.audit.length - AUDIT_MAX);
@@ -200,13 +223,16 @@ export class LobbyWorkforce {
   // ---- workers ----------------------------------------------------------------------------
 
   add(by: string, name: string, brain: WorkerBrain = 'scripted'): AiWorker {
-    if (brain !== 'scripted' && !this.policy) throw new RelayError('invalid_target', 'this relay has no learned policy: only scripted workers');
+    if (brain !== 'scripted' && !this.policy)
+      throw new RelayError('invalid_target', 'this relay has no learned policy: only scripted workers');
     if (this.workers.size >= WORKFORCE_MAX_WORKERS) {
       throw new RelayError('too_many_workers', `at most ${WORKFORCE_MAX_WORKERS} AI workers per lobby`);
     }
-    if (this.host.seatsLeft() < 1) throw new RelayError('lobby_full', 'no seat left for another worker: raise the seats first');
+    if (this.host.seatsLeft() < 1)
+      throw new RelayError('lobby_full', 'no seat left for another worker: raise the seats first');
     for (const w of this.workers.values()) {
-      if (w.name.toLowerCase() === name.toLowerCase()) throw new RelayError('invalid_target', `a worker named ${name} is already here`);
+      if (w.name.toLowerCase() === name.toLowerCase())
+        throw new RelayError('invalid_target', `a worker named ${name} is already here`);
     }
     const worker: AiWorker = {
       workerId: `ai-${randomBytes(9).toString('base64url')}`,
@@ -279,8 +305,18 @@ export class LobbyWorkforce {
       settings: { ...this.settings },
       stopped: this.stopped,
       planSeq: this.planSeq,
-      workers: [...this.workers.values()].map((w) => ({ workerId: w.workerId, name: w.name, pid: w.pid, slot: w.slot, deadSince: w.deadSince, brain: w.brain })),
-      goal: this.meta && this.meta.status === 'running' ? { planId: this.meta.planId, text: this.meta.goal, by: this.meta.by } : null,
+      workers: [...this.workers.values()].map((w) => ({
+        workerId: w.workerId,
+        name: w.name,
+        pid: w.pid,
+        slot: w.slot,
+        deadSince: w.deadSince,
+        brain: w.brain,
+      })),
+      goal:
+        this.meta && this.meta.status === 'running'
+          ? { planId: this.meta.planId, text: this.meta.goal, by: this.meta.by }
+          : null,
     };
   }
 
@@ -340,11 +376,15 @@ export class LobbyWorkforce {
     if (change.approval !== undefined && change.approval !== this.settings.approval) {
       this.settings.approval = change.approval;
       this.log(by, `approval gate ${change.approval ? 'on: plans wait for the host' : 'off'}`);
-      if (!change.approval && this.pending) this.log(by, `plan #${this.pending.planId} still waits: approve or reject it`);
+      if (!change.approval && this.pending)
+        this.log(by, `plan #${this.pending.planId} still waits: approve or reject it`);
     }
     if (change.commanders !== undefined && change.commanders !== this.settings.commanders) {
       this.settings.commanders = change.commanders;
-      this.log(by, change.commanders === 'host' ? 'only the host may command the workers' : 'every member may command the workers');
+      this.log(
+        by,
+        change.commanders === 'host' ? 'only the host may command the workers' : 'every member may command the workers',
+      );
     }
     this.broadcast(true);
   }
@@ -354,7 +394,11 @@ export class LobbyWorkforce {
    * any trouble, the goal grammar reads it); `mayStill` re-checks the member's right to command
    * once the endpoint has answered.
    */
-  async goal(by: string, request: { text: string } | { goal: StructuredGoal }, mayStill: () => void = () => {}): Promise<WorkforceGoalResult> {
+  async goal(
+    by: string,
+    request: { text: string } | { goal: StructuredGoal },
+    mayStill: () => void = () => {},
+  ): Promise<WorkforceGoalResult> {
     const text = 'text' in request ? request.text : describeGoal(request.goal as Goal);
     const refuse = (reason: string): never => {
       this.log(by, `goal "${text}" refused: ${reason}`);
@@ -373,8 +417,10 @@ export class LobbyWorkforce {
       // The game may have ended, the workers or the member gone, while the endpoint thought.
       mayStill();
       ready();
-      if (r.via === 'endpoint' && r.ok) this.log(by, `"${text}" read by the language model as "${describeGoal(r.goal)}"`);
-      else if (this.languageModel && r.note) this.log('server', `language model not used for "${text}" (${r.note}); the goal grammar read it`);
+      if (r.via === 'endpoint' && r.ok)
+        this.log(by, `"${text}" read by the language model as "${describeGoal(r.goal)}"`);
+      else if (this.languageModel && r.note)
+        this.log('server', `language model not used for "${text}" (${r.note}); the goal grammar read it`);
       parsed = r;
       read = { via: r.via, ...(r.note ? { note: r.note } : {}) };
     } else parsed = parseGoal(text);
@@ -386,8 +432,19 @@ export class LobbyWorkforce {
       if (!r.ok) return refuse(r.reason);
       if (this.pending) this.log(by, `plan #${this.pending.planId} replaced before approval`);
       const planId = ++this.planSeq;
-      this.pending = { planId, goal: describeGoal(goal), by, status: 'awaiting', note: null, parsed: goal, plan: r.plan };
-      this.log(by, `asked for "${describeGoal(goal)}": plan #${planId} (${r.plan.tasks.length} tasks) waits for the host's approval`);
+      this.pending = {
+        planId,
+        goal: describeGoal(goal),
+        by,
+        status: 'awaiting',
+        note: null,
+        parsed: goal,
+        plan: r.plan,
+      };
+      this.log(
+        by,
+        `asked for "${describeGoal(goal)}": plan #${planId} (${r.plan.tasks.length} tasks) waits for the host's approval`,
+      );
       this.broadcast(true);
       return { goal: describeGoal(goal), planId, tasks: r.plan.tasks.length, awaitingApproval: true, ...read };
     }
@@ -499,7 +556,8 @@ export class LobbyWorkforce {
       acting?.set(w.slot, who);
       w.lastAction = a;
       if (who !== w.acting) {
-        if (w.brain === 'hybrid' && !this.stopped) this.log(w.name, who === 'learned' ? 'learned policy acts (no task)' : 'skills act (task)');
+        if (w.brain === 'hybrid' && !this.stopped)
+          this.log(w.name, who === 'learned' ? 'learned policy acts (no task)' : 'skills act (task)');
         w.acting = who;
       }
     }
@@ -548,7 +606,14 @@ export class LobbyWorkforce {
       const p = w.slot !== null && world ? world.findPlayer(w.slot) : undefined;
       const entry = commander?.workers.find((e) => e.slot === w.slot);
       let status: WorkerView['status'] = 'waiting';
-      if (p) status = p.dead ? 'dead' : this.stopped ? 'stopped' : entry?.current || w.acting === 'learned' ? 'working' : 'idle';
+      if (p)
+        status = p.dead
+          ? 'dead'
+          : this.stopped
+            ? 'stopped'
+            : entry?.current || w.acting === 'learned'
+              ? 'working'
+              : 'idle';
       workers.push({
         workerId: w.workerId,
         name: w.name,
@@ -578,7 +643,14 @@ export class LobbyWorkforce {
       const tasks: PlanTaskView[] =
         (this.meta.status === 'rejected' || (this.meta.status === 'stopped' && this.lastPreview)) && this.lastPreview
           ? previewTasks(this.lastPreview)
-          : (commander?.queue ?? []).map((q) => ({ id: q.id, label: q.label, deps: q.deps, lane: q.lane, state: q.status, workerId: idOf(q.worker) }));
+          : (commander?.queue ?? []).map((q) => ({
+              id: q.id,
+              label: q.label,
+              deps: q.deps,
+              lane: q.lane,
+              state: q.status,
+              workerId: idOf(q.worker),
+            }));
       plan = { ...this.metaView(this.meta), tasks };
     }
     return {
@@ -618,5 +690,12 @@ export class LobbyWorkforce {
 }
 
 function previewTasks(plan: Plan): PlanTaskView[] {
-  return plan.tasks.map((t) => ({ id: t.id, label: t.label, deps: t.deps, lane: t.lane, state: 'pending', workerId: null }));
+  return plan.tasks.map((t) => ({
+    id: t.id,
+    label: t.label,
+    deps: t.deps,
+    lane: t.lane,
+    state: 'pending',
+    workerId: null,
+  }));
 }

@@ -27,7 +27,11 @@ describe('server dream shards (/dream namespace)', () => {
   let server: TestServer;
   const sockets: Socket[] = [];
   const connect = async (): Promise<Socket> => {
-    const s = ioClient(`${server.url}/dream`, { parser: msgpackParser, transports: ['websocket'], reconnection: false });
+    const s = ioClient(`${server.url}/dream`, {
+      parser: msgpackParser,
+      transports: ['websocket'],
+      reconnection: false,
+    });
     sockets.push(s);
     await new Promise<void>((ok, fail) => {
       s.once('connect', () => ok());
@@ -49,7 +53,9 @@ describe('server dream shards (/dream namespace)', () => {
   };
 
   beforeAll(async () => {
-    server = await startTestServer({ dream: { maxSessions: 3, maxSessionsPerSocket: 2, rateLimit: { perSecond: 40, burst: 40 } } });
+    server = await startTestServer({
+      dream: { maxSessions: 3, maxSessionsPerSocket: 2, rateLimit: { perSecond: 40, burst: 40 } },
+    });
   });
   afterAll(async () => {
     for (const s of sockets) s.close();
@@ -57,7 +63,9 @@ describe('server dream shards (/dream namespace)', () => {
   });
 
   it('serves the manifest and the model file it lists, nothing else', async () => {
-    const manifest = (await (await fetch(`${server.url}/models/manifest.json`)).json()) as { models: { file: string; bytes: number }[] };
+    const manifest = (await (await fetch(`${server.url}/models/manifest.json`)).json()) as {
+      models: { file: string; bytes: number }[];
+    };
     const res = await fetch(`${server.url}/models/${manifest.models[0].file}`);
     expect(res.status).toBe(200);
     expect((await res.arrayBuffer()).byteLength).toBe(manifest.models[0].bytes);
@@ -80,7 +88,11 @@ describe('server dream shards (/dream namespace)', () => {
     const ms: number[] = [];
     let last: DreamFrame | null = null;
     for (let i = 0; i < 12; i++) {
-      const f = await ok<DreamFrame>(s, 'dream:step', { v: 1, session: reset.session, action: i % 2 === 0 ? Action.move_left : null });
+      const f = await ok<DreamFrame>(s, 'dream:step', {
+        v: 1,
+        session: reset.session,
+        action: i % 2 === 0 ? Action.move_left : null,
+      });
       expect(f.step).toBe(i + 1);
       expect(f.tokens).toHaveLength(FRAME_TOKENS);
       const o = decodeObservation(f.tokens); // throws on any out-of-range token
@@ -107,7 +119,9 @@ describe('server dream shards (/dream namespace)', () => {
     const same = first.view.filter((t, k) => t === real[k]).length;
     expect(same).toBeGreaterThan(40);
     ms.sort((a, b) => a - b);
-    console.log(`server dream step: median ${ms[ms.length >> 1].toFixed(2)} ms, max ${ms[ms.length - 1].toFixed(2)} ms (${reset.backend})`);
+    console.log(
+      `server dream step: median ${ms[ms.length >> 1].toFixed(2)} ms, max ${ms[ms.length - 1].toFixed(2)} ms (${reset.backend})`,
+    );
     expect(server.dream.recentStepMs.length).toBeGreaterThan(0);
     await ok(s, 'dream:dispose', { v: 1, session: reset.session });
     expect(await code(s, 'dream:step', { v: 1, session: reset.session, action: null })).toBe('no_session');
@@ -158,7 +172,9 @@ describe('server dream shards (/dream namespace)', () => {
     await ok(b, 'dream:reset', { v: 1, frames: [frame] });
     // Flood: the bucket (burst 40) runs dry and events are refused as rate_limited.
     const c = await connect();
-    const acks = await Promise.all(Array.from({ length: 60 }, () => call(c, 'dream:step', { v: 1, session: 1, action: 0 })));
+    const acks = await Promise.all(
+      Array.from({ length: 60 }, () => call(c, 'dream:step', { v: 1, session: 1, action: 0 })),
+    );
     expect(acks.filter((x) => !x.ok && x.error.code === 'rate_limited').length).toBeGreaterThan(10);
   });
 
@@ -170,12 +186,18 @@ describe('server dream shards (/dream namespace)', () => {
         s.once('connect', () => done());
         s.once('connect_error', fail);
       });
-      const a = (await s.timeout(30_000).emitWithAck('dream:reset', { v: 1, frames: realFrames() })) as DreamAck<DreamResetResult>;
+      const a = (await s
+        .timeout(30_000)
+        .emitWithAck('dream:reset', { v: 1, frames: realFrames() })) as DreamAck<DreamResetResult>;
       if (!a.ok) throw new Error(a.error.message);
       expect(a.data.model).toBe('token-dream-small');
       expect(a.data.backend).toMatch(/onnxruntime-node/);
       for (let i = 0; i < 5; i++) {
-        const f = (await s.timeout(30_000).emitWithAck('dream:step', { v: 1, session: a.data.session, action: Action.move_right })) as DreamAck<DreamFrame>;
+        const f = (await s.timeout(30_000).emitWithAck('dream:step', {
+          v: 1,
+          session: a.data.session,
+          action: Action.move_right,
+        })) as DreamAck<DreamFrame>;
         if (!f.ok) throw new Error(f.error.message);
         expect(f.data.tokens.length).toBe(FRAME_TOKENS);
         expect(decodeObservation(f.data.tokens).inventory[0]).toBeGreaterThan(0);

@@ -49,7 +49,8 @@ describe('durable lobbies (kill -9 of a relay process with two running lobbies)'
       const moves = ['move_left', 'move_right', 'move_up', 'move_down', 'do'] as const;
       let i = 0;
       const timer = setInterval(() => {
-        for (const [k, x] of [a, b, c].entries()) if (x.mirror.self && !x.mirror.self.dead) x.sendAction(moves[(i + k * 2) % 5]);
+        for (const [k, x] of [a, b, c].entries())
+          if (x.mirror.self && !x.mirror.self.dead) x.sendAction(moves[(i + k * 2) % 5]);
         i++;
       }, 50);
       return new Promise<void>((r) =>
@@ -90,7 +91,11 @@ describe('durable lobbies (kill -9 of a relay process with two running lobbies)'
     expect([a.mirror.slot, b.mirror.slot, c.mirror.slot]).toEqual(slots);
     expect(a.lobby!.members.find((m) => m.memberId === a.memberId)!.host).toBe(true);
     // The AI worker is still there, with its goal planned again.
-    await waitFor(() => workforce && workforce.workers.length === 1 && workforce.plan?.status === 'running', 5000, 'workforce restored').catch((err: Error) => {
+    await waitFor(
+      () => workforce && workforce.workers.length === 1 && workforce.plan?.status === 'running',
+      5000,
+      'workforce restored',
+    ).catch((err: Error) => {
       throw new Error(`${err.message}: ${JSON.stringify(workforce)}`);
     });
     expect(c.lobby!.members.some((m) => m.worker && m.name === 'Ada')).toBe(true);
@@ -145,7 +150,11 @@ describe('durable lobbies (kill -9 of a relay process with two running lobbies)'
     await a.createLobby({ name: 'A', tickRate: 15 });
     await a.start();
     const lobby = [...first.lobbies.values()][0];
-    await waitFor(() => existsSync(join(dir, 'lobbies', `${lobby.id}.checkpoint`)) && lobby.world!.t > 30, 10_000, 'a checkpoint and 30 ticks');
+    await waitFor(
+      () => existsSync(join(dir, 'lobbies', `${lobby.id}.checkpoint`)) && lobby.world!.t > 30,
+      10_000,
+      'a checkpoint and 30 ticks',
+    );
     // The process "dies": nothing more is written (the log is synced, no end record).
     lobby.suspend();
     const t = lobby.world!.t;

@@ -66,11 +66,23 @@ describe('dataset export names cannot leave the data directory', () => {
     for (const format of ['minari', 'parquet', 'replay']) {
       for (const datasetId of ids) {
         // The JSON escape \u002e is a literal "." once parsed: the same attack spelt another way.
-        const bodies = [JSON.stringify({ format, datasetId }), JSON.stringify({ format, datasetId }).replaceAll('.', '\\u002e')];
+        const bodies = [
+          JSON.stringify({ format, datasetId }),
+          JSON.stringify({ format, datasetId }).replaceAll('.', '\\u002e'),
+        ];
         for (const body of bodies) {
-          const r = await fetch(`${server.url}/api/datasets/exports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+          const r = await fetch(`${server.url}/api/datasets/exports`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body,
+          });
           const j = (await r.json()) as { error: string; message: string };
-          expect({ datasetId, format, status: r.status, error: j.error }).toEqual({ datasetId, format, status: 400, error: 'bad_request' });
+          expect({ datasetId, format, status: r.status, error: j.error }).toEqual({
+            datasetId,
+            format,
+            status: 400,
+            error: 'bad_request',
+          });
           expect(j.message).not.toContain(resolve(dataDir));
           expect(j.message).not.toContain(parent);
         }

@@ -76,7 +76,12 @@ describe('first frame before the first tick', () => {
 
     // A zombie boxed in beside the loading member's body: it attacks every few ticks (and comes
     // back if daylight balancing takes it away).
-    const sides = [[1, 0], [-1, 0], [0, 1], [0, -1]] as const;
+    const sides = [
+      [1, 0],
+      [-1, 0],
+      [0, 1],
+      [0, -1],
+    ] as const;
     const [sx, sy] = sides.find(([dx, dy]) => !world.objectAt(body.x + dx, body.y + dy))!;
     const [zx, zy] = [body.x + sx, body.y + sy];
     world.setMaterial(zx, zy, Material.grass);
@@ -105,7 +110,11 @@ describe('first frame before the first tick', () => {
     const sessionId = lobby.sessionId!;
     await a.leave();
     await slow.leave();
-    const row = await waitFor(() => (server.store.session(sessionId)?.status === 'complete' ? server.store.session(sessionId) : undefined), 8000, 'complete');
+    const row = await waitFor(
+      () => (server.store.session(sessionId)?.status === 'complete' ? server.store.session(sessionId) : undefined),
+      8000,
+      'complete',
+    );
     const bytes = new Uint8Array(readFileSync(row.path));
     const protects = decodeLog(bytes).records.filter((r) => r.k === 'protect');
     expect(protects.map((r) => r.k === 'protect' && [r.slot, r.ticks])).toEqual([

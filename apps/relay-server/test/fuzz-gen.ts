@@ -30,8 +30,22 @@ export const EVENTS = [
   'error',
   'connect',
 ];
-export const KEYS = ['name', 'code', 'a', 'seq', 'slot', 'seats', 'seed', 'tickRate', 'memberId', 'resumeToken', 'exportConsent', 'kind', '__proto__', 'x'];
-
+export const KEYS = [
+  'name',
+  'code',
+  'a',
+  'seq',
+  'slot',
+  'seats',
+  'seed',
+  'tickRate',
+  'memberId',
+  'resumeToken',
+  'exportConsent',
+  'kind',
+  '__proto__',
+  'x',
+];
 
 export class Fuzzer {
   readonly rand: () => number;
@@ -93,7 +107,9 @@ export class Fuzzer {
 
   /** Remembers what a successful join answer revealed (later payloads reuse it). */
   learn(ack: unknown): void {
-    const a = ack as { ok?: boolean; data?: { lobby?: { code: string }; memberId?: string; resumeToken?: string } } | undefined;
+    const a = ack as
+      | { ok?: boolean; data?: { lobby?: { code: string }; memberId?: string; resumeToken?: string } }
+      | undefined;
     if (a?.ok && a.data?.lobby) {
       this.codes.push(a.data.lobby.code);
       if (a.data.memberId) this.memberIds.push(a.data.memberId);

@@ -13,7 +13,10 @@ export function checkLobby(lobby: Lobby): void {
   expect(lobby.config.tickRate).toBeLessThanOrEqual(15);
   if (lobby.status === 'running') {
     const world = lobby.world!;
-    const slots = [...lobby.members.values()].map((m) => m.slot).filter((s) => s !== null).sort();
+    const slots = [...lobby.members.values()]
+      .map((m) => m.slot)
+      .filter((s) => s !== null)
+      .sort();
     expect(world.players.map((p) => p.slot).sort()).toEqual(slots);
     expect(slots.length).toBe(lobby.members.size);
   } else {
@@ -25,7 +28,12 @@ describe('bounded fuzzing of client events', () => {
   let server: TestServer;
   beforeAll(async () => {
     // A generous rate limit so the fuzz reaches the handlers; flooding is tested separately.
-    server = await startTestServer({ rateLimit: { perSecond: 1e6, burst: 1e6 }, emptyLobbyGraceMs: 60_000, lobbyCreatesPerMinute: 1e6, maxLobbiesPerAddress: 1e6 });
+    server = await startTestServer({
+      rateLimit: { perSecond: 1e6, burst: 1e6 },
+      emptyLobbyGraceMs: 60_000,
+      lobbyCreatesPerMinute: 1e6,
+      maxLobbiesPerAddress: 1e6,
+    });
   });
   afterAll(async () => {
     await server.cleanup();
@@ -37,7 +45,12 @@ describe('bounded fuzzing of client events', () => {
 
     const sockets: Socket[] = [];
     for (let i = 0; i < 6; i++) {
-      const s = ioClient(server.url, { parser: msgpackParser, transports: ['websocket'], reconnectionDelay: 50, reconnectionDelayMax: 100 });
+      const s = ioClient(server.url, {
+        parser: msgpackParser,
+        transports: ['websocket'],
+        reconnectionDelay: 50,
+        reconnectionDelayMax: 100,
+      });
       s.on('error', () => {});
       sockets.push(s);
     }
@@ -60,10 +73,20 @@ describe('bounded fuzzing of client events', () => {
         // Raw frames: a forged reserved event, a bad packet type, or plain garbage bytes.
         const engine = s.io.engine as unknown as { write(d: unknown): void };
         const kind = rand();
-        if (kind < 0.4) engine.write(frame({ type: 2, nsp: '/', data: [pick(['disconnect', 'disconnecting', 'connect_error', 'newListener']), value()] }));
+        if (kind < 0.4)
+          engine.write(
+            frame({
+              type: 2,
+              nsp: '/',
+              data: [pick(['disconnect', 'disconnecting', 'connect_error', 'newListener']), value()],
+            }),
+          );
         else if (kind < 0.6) engine.write(frame({ type: 2, nsp: '/', data: [value(), value()] }));
         else if (kind < 0.8) engine.write(frame({ type: 3, nsp: '/', id: Math.floor(rand() * 10), data: [value()] }));
-        else engine.write(new Uint8Array(Array.from({ length: 1 + Math.floor(rand() * 30) }, () => Math.floor(rand() * 256))));
+        else
+          engine.write(
+            new Uint8Array(Array.from({ length: 1 + Math.floor(rand() * 30) }, () => Math.floor(rand() * 256))),
+          );
       } else if (reserved) {
         continue;
       } else {
@@ -87,9 +110,15 @@ describe('bounded fuzzing of client events', () => {
     expect(metrics).toMatch(/aikon_relay_events_rejected_total\{reason="invalid_payload"\} \d+/);
     // No handler ever threw an unexpected exception.
     expect(metrics).not.toMatch(/reason="server_error"/);
-    const accepted = [...metrics.matchAll(/aikon_relay_events_total\{event="([^"]+)"\} (\d+)/g)].map((m) => `${m[1]}=${m[2]}`);
-    const rejected = [...metrics.matchAll(/aikon_relay_events_rejected_total\{reason="([^"]+)"\} (\d+)/g)].map((m) => `${m[1]}=${m[2]}`);
-    console.log(`fuzz: ${sent} events; lobbies ${server.lobbies.size}; accepted ${accepted.join(' ')}; rejected ${rejected.join(' ')}`);
+    const accepted = [...metrics.matchAll(/aikon_relay_events_total\{event="([^"]+)"\} (\d+)/g)].map(
+      (m) => `${m[1]}=${m[2]}`,
+    );
+    const rejected = [...metrics.matchAll(/aikon_relay_events_rejected_total\{reason="([^"]+)"\} (\d+)/g)].map(
+      (m) => `${m[1]}=${m[2]}`,
+    );
+    console.log(
+      `fuzz: ${sent} events; lobbies ${server.lobbies.size}; accepted ${accepted.join(' ')}; rejected ${rejected.join(' ')}`,
+    );
     expect([...server.lobbies.values()].some((l) => l.status === 'running')).toBe(true);
     for (const s of sockets) s.close();
 

@@ -27,9 +27,14 @@ describe('generated sessions in the relay index', () => {
     const [later] = generateSessions({ dataDir, episodes: 2, seed: 6, players: 1, maxSteps: 25 });
     expect(server!.store.session(later.sessionId)?.status).toBe('complete');
     expect(server!.store.episodes(later.sessionId)).toHaveLength(2);
-    const sum = (await (await fetch(`${server!.url}/api/datasets`)).json()) as { sessions: number; stats: { episodes: number; ai: number; human: number } };
+    const sum = (await (await fetch(`${server!.url}/api/datasets`)).json()) as {
+      sessions: number;
+      stats: { episodes: number; ai: number; human: number };
+    };
     expect(sum.sessions).toBe(2);
-    expect(sum.stats.episodes).toBe(server!.store.sessions().reduce((n, s) => n + server!.store.episodes(s.id).length, 0));
+    expect(sum.stats.episodes).toBe(
+      server!.store.sessions().reduce((n, s) => n + server!.store.episodes(s.id).length, 0),
+    );
     expect(sum.stats.human).toBe(0);
   });
 });

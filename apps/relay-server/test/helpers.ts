@@ -2,7 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRelayClient, type RelayClient, RelayRequestError, type RelaySocket } from '@aikon/protocol/client';
-import { type Ack, type ClientEventName, type ClientEventPayloads, type ClientEventResults, type DeltaMessage, ErrorCode, type ErrorMessage } from '@aikon/protocol';
+import {
+  type Ack,
+  type ClientEventName,
+  type ClientEventPayloads,
+  type ClientEventResults,
+  type DeltaMessage,
+  ErrorCode,
+  type ErrorMessage,
+} from '@aikon/protocol';
 import { afterAll, beforeAll } from 'vitest';
 import { startRelayServer, type RelayConfig, type RelayServer } from '../src/server.ts';
 
@@ -12,9 +20,18 @@ export function tempDir(prefix = 'aikon-relay-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startTestServer(overrides: Partial<RelayConfig> = {}): Promise<RelayServer & { dataDir: string; cleanup(): Promise<void> }> {
+export async function startTestServer(
+  overrides: Partial<RelayConfig> = {},
+): Promise<RelayServer & { dataDir: string; cleanup(): Promise<void> }> {
   const dataDir = overrides.dataDir ?? tempDir();
-  const server = await startRelayServer({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent', staticDir: join(dataDir, 'no-game'), ...overrides });
+  const server = await startRelayServer({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    logLevel: 'silent',
+    staticDir: join(dataDir, 'no-game'),
+    ...overrides,
+  });
   return Object.assign(server, {
     dataDir,
     async cleanup() {
@@ -66,7 +83,14 @@ export async function refusal(p: Promise<unknown>): Promise<ErrorMessage> {
     await p;
   } catch (err) {
     if (err instanceof RelayRequestError) return err.error;
-    if (err && typeof err === 'object' && 'code' in err && 'message' in err && typeof err.code === 'string' && typeof err.message === 'string') {
+    if (
+      err &&
+      typeof err === 'object' &&
+      'code' in err &&
+      'message' in err &&
+      typeof err.code === 'string' &&
+      typeof err.message === 'string'
+    ) {
       return { code: ErrorCode.parse(err.code), message: err.message };
     }
     throw err;
@@ -80,7 +104,11 @@ export async function connectClient(url: string): Promise<RelayClient> {
   return client;
 }
 
-export function waitFor<T>(check: () => T | undefined | null | false, timeoutMs = 5000, what = 'condition'): Promise<T> {
+export function waitFor<T>(
+  check: () => T | undefined | null | false,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const start = Date.now();
     const poll = () => {
@@ -128,7 +156,11 @@ export function nextError(client: RelayClient, timeoutMs = 3000): Promise<ErrorM
 }
 
 /** Any client event of the contract with its ack: resolves with the data, rejects with the ErrorMessage. */
-export async function request<K extends ClientEventName>(client: RelayClient, event: K, payload: ClientEventPayloads[K]): Promise<ClientEventResults[K]> {
+export async function request<K extends ClientEventName>(
+  client: RelayClient,
+  event: K,
+  payload: ClientEventPayloads[K],
+): Promise<ClientEventResults[K]> {
   try {
     return await client.request(event, payload);
   } catch (err) {

@@ -37,17 +37,28 @@ describe('a learned worker in a lobby', () => {
     await wf(host, 'workforce:add', { name: 'Hal', brain: 'hybrid' });
     await host.start();
     const lobby = server.lobbyByCode(code)!;
-    await waitFor(() => box.state?.workers.find((w) => w.workerId === learnedId)?.activity === 'learned policy acts', 20_000, 'the policy loaded and acting');
+    await waitFor(
+      () => box.state?.workers.find((w) => w.workerId === learnedId)?.activity === 'learned policy acts',
+      20_000,
+      'the policy loaded and acting',
+    );
     const lea = box.state!.workers.find((w) => w.workerId === learnedId)!;
     expect(lea).toMatchObject({ brain: 'learned', acting: 'learned', status: 'working' });
     expect(box.state!.workers.find((w) => w.name === 'Sam')).toMatchObject({ brain: 'scripted' });
     // A hybrid worker with no task: its policy acts.
-    await waitFor(() => box.state?.workers.find((w) => w.name === 'Hal')?.acting === 'learned', 10_000, 'the hybrid worker acting on its policy');
+    await waitFor(
+      () => box.state?.workers.find((w) => w.name === 'Hal')?.acting === 'learned',
+      10_000,
+      'the hybrid worker acting on its policy',
+    );
     // The scripted worker needs a goal to do more than idle.
     await wf(host, 'workforce:goal', { text: 'chop 3 wood' });
     const t0 = lobby.world!.t;
     await waitFor(() => lobby.world!.t >= t0 + 60, 20_000, '60 ticks of play');
-    const said = lobby.workforce.auditLines().map((l) => `${l.who}: ${l.what}`).join('\n');
+    const said = lobby.workforce
+      .auditLines()
+      .map((l) => `${l.who}: ${l.what}`)
+      .join('\n');
     expect(said).toMatch(/added AI worker Lea \(learned brain\)[\s\S]*learned policy ready \(onnxruntime-node/);
     expect(said).toMatch(/Hal: learned policy acts \(no task\)/);
 
@@ -69,7 +80,8 @@ describe('a learned worker in a lobby', () => {
       if (brainOf.get(scriptedSlot) === 'scripted') scriptedTicks++;
       if (brainOf.has(hybridSlot)) hybridBrains.add(brainOf.get(hybridSlot)!);
       expect(brainOf.get(learnedSlot) ?? 'learned').toBe('learned'); // never anything else
-      for (let i = 0; i < r.a.length; i += 2) if (r.a[i] === learnedSlot && brainOf.get(learnedSlot) === 'learned') learnedMoves++;
+      for (let i = 0; i < r.a.length; i += 2)
+        if (r.a[i] === learnedSlot && brainOf.get(learnedSlot) === 'learned') learnedMoves++;
     }
     expect(learnedTicks).toBeGreaterThanOrEqual(60);
     expect(scriptedTicks).toBeGreaterThanOrEqual(60);

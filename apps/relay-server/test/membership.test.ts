@@ -47,7 +47,9 @@ describe('membership rules over Socket.IO', () => {
     const tab = await client();
     const refused = await refusal(tab.resume(created.resumeToken));
     expect(refused.code).toBe('member_connected');
-    expect((await refusal(tab.joinLobby(created.lobby.code, { name: 'Host', resumeToken: created.resumeToken }))).code).toBe('member_connected');
+    expect(
+      (await refusal(tab.joinLobby(created.lobby.code, { name: 'Host', resumeToken: created.resumeToken }))).code,
+    ).toBe('member_connected');
     // The first connection still holds the membership and plays.
     const member = suite.server.lobbyByCode(created.lobby.code)!.members.get(created.memberId)!;
     expect(member.socket?.id).toBe(host.socket.id);

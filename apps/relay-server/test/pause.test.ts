@@ -67,7 +67,11 @@ describe('host pause and slow speeds', () => {
     const sessionId = lobby.sessionId!;
     await host.leave();
     await guest.leave();
-    const row = await waitFor(() => (server.store.session(sessionId)?.status === 'complete' ? server.store.session(sessionId) : undefined), 8000, 'complete');
+    const row = await waitFor(
+      () => (server.store.session(sessionId)?.status === 'complete' ? server.store.session(sessionId) : undefined),
+      8000,
+      'complete',
+    );
     const bytes = new Uint8Array(readFileSync(row.path));
     const records = decodeLog(bytes).records;
     const pauses = records.filter((r) => r.k === 'pause');

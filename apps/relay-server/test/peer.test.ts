@@ -31,8 +31,13 @@ interface Signal {
 }
 
 /** A PeerJS signalling connection as the peerjs client opens it; resolves once the server says OPEN. */
-function openPeer(url: string, cred: { peerId: string; token: string; key?: string }): Promise<{ ws: WebSocket; inbox: Signal[]; closed: Promise<number> }> {
-  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}${PEER_WS_PATH}?key=${cred.key ?? PEER_KEY}&id=${cred.peerId}&token=${cred.token}&version=1.5.5`);
+function openPeer(
+  url: string,
+  cred: { peerId: string; token: string; key?: string },
+): Promise<{ ws: WebSocket; inbox: Signal[]; closed: Promise<number> }> {
+  const ws = new WebSocket(
+    `${url.replace(/^http/, 'ws')}${PEER_WS_PATH}?key=${cred.key ?? PEER_KEY}&id=${cred.peerId}&token=${cred.token}&version=1.5.5`,
+  );
   const inbox: Signal[] = [];
   const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
   return new Promise((resolve, reject) => {
@@ -62,7 +67,11 @@ describe('peer signalling on the relay', () => {
     return p;
   };
   beforeAll(async () => {
-    server = await startTestServer({ abandonedLobbyGraceMs: 100, durableLobbies: false, iceServers: [{ urls: 'stun:127.0.0.1:3478' }] });
+    server = await startTestServer({
+      abandonedLobbyGraceMs: 100,
+      durableLobbies: false,
+      iceServers: [{ urls: 'stun:127.0.0.1:3478' }],
+    });
   });
   afterAll(async () => {
     for (const s of sockets) s.terminate();
@@ -82,14 +91,18 @@ describe('peer signalling on the relay', () => {
     expect(await request(host, 'peer:token', {})).toEqual(cred);
     // Refused before PeerJS sees it: a wrong token, a made-up id, another key.
     await expect(openPeer(server.url, { peerId: cred.peerId, token: 'x'.repeat(32) })).rejects.toThrow('HTTP 401');
-    await expect(openPeer(server.url, { peerId: 'aikon-AAAAAAAAAAAAAAAA', token: cred.token })).rejects.toThrow('HTTP 401');
+    await expect(openPeer(server.url, { peerId: 'aikon-AAAAAAAAAAAAAAAA', token: cred.token })).rejects.toThrow(
+      'HTTP 401',
+    );
     await expect(openPeer(server.url, { ...cred, key: 'peerjs' })).rejects.toThrow('HTTP 401');
     const { inbox } = await peer(cred);
     expect(inbox[0].type).toBe('OPEN');
     // Socket.IO still works beside it (its upgrade path), unknown upgrade paths are refused.
     await expect(request(host, 'lobby:config', { tickRate: 9 })).resolves.toMatchObject({ config: { tickRate: 9 } });
     const other = new WebSocket(`${server.url.replace(/^http/, 'ws')}/elsewhere`);
-    const status = await new Promise<number>((r) => other.once('unexpected-response', (_q, res) => r(res.statusCode ?? 0)));
+    const status = await new Promise<number>((r) =>
+      other.once('unexpected-response', (_q, res) => r(res.statusCode ?? 0)),
+    );
     expect(status).toBe(404);
     // The HTTP side of PeerJS (random ids, peer lists) is not served (the game's page answers).
     const ids = await (await fetch(`${server.url}/peerjs/${PEER_KEY}/id`)).text();
@@ -132,10 +145,28 @@ describe('peer signalling on the relay', () => {
     const guestCred = await request(guest, 'peer:token', {});
     const hostPeer = await peer(hostCred);
     const guestPeer = await peer(guestCred);
-    expect((await refusal(requestRaw(guest, 'peer:offer', { serving: true, stepsPerSecond: -1, backend: 'wasm', model: 'm' }))).code).toBe('invalid_payload');
-    await request(guest, 'peer:offer', { serving: true, stepsPerSecond: 42.5, backend: 'onnxruntime-web (wasm)', model: 'token-dream-small' });
+    expect(
+      (
+        await refusal(
+          requestRaw(guest, 'peer:offer', { serving: true, stepsPerSecond: -1, backend: 'wasm', model: 'm' }),
+        )
+      ).code,
+    ).toBe('invalid_payload');
+    await request(guest, 'peer:offer', {
+      serving: true,
+      stepsPerSecond: 42.5,
+      backend: 'onnxruntime-web (wasm)',
+      model: 'token-dream-small',
+    });
     await waitFor(() => offersSeen.at(-1)?.offers.length === 1, 3000, 'the guest offer');
-    expect(offersSeen.at(-1)!.offers[0]).toEqual({ memberId: guest.memberId, name: 'Guest', peerId: guestCred.peerId, stepsPerSecond: 42.5, backend: 'onnxruntime-web (wasm)', model: 'token-dream-small' });
+    expect(offersSeen.at(-1)!.offers[0]).toEqual({
+      memberId: guest.memberId,
+      name: 'Guest',
+      peerId: guestCred.peerId,
+      stepsPerSecond: 42.5,
+      backend: 'onnxruntime-web (wasm)',
+      model: 'token-dream-small',
+    });
     expect(await metric('aikon_relay_peer_shards')).toBe(1);
     expect(await metric('aikon_relay_peer_signalling_connected')).toBeGreaterThanOrEqual(2);
     await request(guest, 'peer:report', { stepsServed: 7, bytesServed: 7000, failovers: 0 });
@@ -164,7 +195,12 @@ describe('peer signalling on the relay', () => {
     const offersSeen: PeerOffersMessage[] = [];
     host.socket.on('peer:offers', (m: PeerOffersMessage) => offersSeen.push(m));
     await request(host, 'peer:token', {});
-    await request(server2, 'peer:offer', { serving: true, stepsPerSecond: 10, backend: 'wasm', model: 'world-sim-small' });
+    await request(server2, 'peer:offer', {
+      serving: true,
+      stepsPerSecond: 10,
+      backend: 'wasm',
+      model: 'world-sim-small',
+    });
     await waitFor(() => offersSeen.at(-1)?.offers.length === 1, 3000, 'the offer');
     server2.socket.disconnect();
     await waitFor(() => offersSeen.at(-1)?.offers.length === 0, 3000, 'the offer gone with the connection');
@@ -172,7 +208,11 @@ describe('peer signalling on the relay', () => {
   });
 
   it('AIKON_ICE_SERVERS is a checked JSON list of STUN/TURN servers', () => {
-    expect(parseIceServers('[{"urls":"stun:stun.example.org:3478"},{"urls":["turn:t.example.org"],"username":"u","credential":"c"}]')).toHaveLength(2);
+    expect(
+      parseIceServers(
+        '[{"urls":"stun:stun.example.org:3478"},{"urls":["turn:t.example.org"],"username":"u","credential":"c"}]',
+      ),
+    ).toHaveLength(2);
     expect(() => parseIceServers('stun:x')).toThrow(/JSON/);
     expect(() => parseIceServers('[{"urls":"http://x"}]')).toThrow(/stun:\/turn:/);
     expect(() => parseIceServers('[{"url":"stun:x"}]')).toThrow();

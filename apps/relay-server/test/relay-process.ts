@@ -11,12 +11,33 @@ const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
  * A real relay process (src/main.ts) on 127.0.0.1, for kill -9 tests. `port` 0 = any free one;
  * give the same port again to restart "the same address" (clients reconnect on their own).
  */
-export function startRelayProcess(dataDir: string, args: readonly string[] = [], port = 0, startTimeoutMs = 30_000): Promise<{ child: ChildProcess; url: string; port: number; stderr(): string }> {
+export function startRelayProcess(
+  dataDir: string,
+  args: readonly string[] = [],
+  port = 0,
+  startTimeoutMs = 30_000,
+): Promise<{ child: ChildProcess; url: string; port: number; stderr(): string }> {
   return new Promise((resolve, reject) => {
-    const child = fork(MAIN, ['--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, '--hash-every', '5', '--log-level', 'warn', ...args], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
+    const child = fork(
+      MAIN,
+      [
+        '--port',
+        String(port),
+        '--host',
+        '127.0.0.1',
+        '--data-dir',
+        dataDir,
+        '--hash-every',
+        '5',
+        '--log-level',
+        'warn',
+        ...args,
+      ],
+      {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      },
+    );
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {

@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { io as ioClient } from 'socket.io-client';
 import * as msgpackParser from 'socket.io-msgpack-parser';
-import { createRelayClient, } from '@aikon/protocol/client';
+import { createRelayClient } from '@aikon/protocol/client';
 import { WorldMirror } from '@aikon/protocol';
 import { ACTIONS } from '@aikon/engine';
 import { INVITE_CODE_RE, parseInviteCode, replayLog } from '@aikon/protocol';
 import { readFileSync } from 'node:fs';
-import { connectClient, emitRaw, nextError, refusal, relaySuite, request, startTestServer, waitFor } from './helpers.ts';
+import {
+  connectClient,
+  emitRaw,
+  nextError,
+  refusal,
+  relaySuite,
+  request,
+  startTestServer,
+  waitFor,
+} from './helpers.ts';
 
 describe('relay server with real socket.io clients', () => {
   const suite = relaySuite({ reconnectMs: 3000, emptyLobbyGraceMs: 500 });
@@ -28,7 +37,11 @@ describe('relay server with real socket.io clients', () => {
     await waitFor(() => alice.lobby?.members.length === 2, 5000, 'alice sees bob');
 
     await alice.start();
-    await waitFor(() => alice.mirror.ready && bob.mirror.ready && alice.mirror.players().length === 2, 8000, 'snapshots');
+    await waitFor(
+      () => alice.mirror.ready && bob.mirror.ready && alice.mirror.players().length === 2,
+      8000,
+      'snapshots',
+    );
     const aliceSlot = alice.mirror.slot!;
     const bobSlot = bob.mirror.slot!;
     expect(aliceSlot).not.toBe(bobSlot);
@@ -206,7 +219,11 @@ describe('relay server with real socket.io clients', () => {
     expect(again.mirror.self!.ach).toHaveLength(22);
     // A refreshed page that simply opens the invite link again: the stored token resumes.
     const storage = new Map<string, string>();
-    const store = { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => void storage.set(k, v), removeItem: (k: string) => void storage.delete(k) };
+    const store = {
+      getItem: (k: string) => storage.get(k) ?? null,
+      setItem: (k: string, v: string) => void storage.set(k, v),
+      removeItem: (k: string) => void storage.delete(k),
+    };
     const tab1 = createRelayClient(suite.server.url, { resumeStorage: store });
     suite.adopt(tab1);
     await tab1.connect();
@@ -244,9 +261,13 @@ describe('relay server with real socket.io clients', () => {
     const seq = a.sendAction('noop');
     await waitFor(() => (a.mirror.self?.ack ?? -1) >= seq, 5000, 'actions work again');
     // Only small lobby events are kept for recovery, never the per-tick deltas or snapshots.
-    const stored = (suite.server.io.of('/').adapter as unknown as { packets: { data: unknown[] }[] }).packets.map((p) => p.data[0]);
+    const stored = (suite.server.io.of('/').adapter as unknown as { packets: { data: unknown[] }[] }).packets.map(
+      (p) => p.data[0],
+    );
     expect(stored.length).toBeGreaterThan(0);
-    expect(new Set(stored)).toEqual(new Set(stored.filter((e) => e === 'lobby:state' || e === 'lobby:kicked' || e === 'lobby:closed')));
+    expect(new Set(stored)).toEqual(
+      new Set(stored.filter((e) => e === 'lobby:state' || e === 'lobby:kicked' || e === 'lobby:closed')),
+    );
   });
 
   it('dead players can respawn; living ones cannot', async () => {
@@ -286,7 +307,14 @@ describe('relay server with real socket.io clients', () => {
     await b.leave();
     await waitFor(() => lobby.status === 'closed', 8000, 'lobby closes after the grace period');
     // The index marks the session complete once the log's last bytes are synced.
-    const row = await waitFor(() => (suite.server.store.session(sessionId)?.status === 'complete' ? suite.server.store.session(sessionId) : undefined), 8000, 'complete');
+    const row = await waitFor(
+      () =>
+        suite.server.store.session(sessionId)?.status === 'complete'
+          ? suite.server.store.session(sessionId)
+          : undefined,
+      8000,
+      'complete',
+    );
     const report = replayLog(new Uint8Array(readFileSync(row.path)));
     expect(report.ok).toBe(true);
     expect(report.complete).toBe(true);
@@ -414,7 +442,13 @@ describe('relay server with real socket.io clients', () => {
     const health = await (await fetch(`${suite.server.url}/healthz`)).json();
     expect(health.status).toBe('ok');
     const metrics = await (await fetch(`${suite.server.url}/metrics`)).text();
-    for (const name of ['aikon_relay_lobbies', 'aikon_relay_players', 'aikon_relay_tick_duration_seconds_bucket', 'aikon_relay_bytes_sent_total', 'aikon_relay_events_rejected_total{reason="not_host"}']) {
+    for (const name of [
+      'aikon_relay_lobbies',
+      'aikon_relay_players',
+      'aikon_relay_tick_duration_seconds_bucket',
+      'aikon_relay_bytes_sent_total',
+      'aikon_relay_events_rejected_total{reason="not_host"}',
+    ]) {
       expect(metrics).toContain(name);
     }
     // The dataset API is mounted over the same data directory and sees the recorded sessions.
@@ -428,9 +462,18 @@ describe('relay server with real socket.io clients', () => {
     expect((await fetch(`${suite.server.url}/missing.js`)).status).toBe(404);
     // Hostile paths never escape the static root nor crash the server.
     const net = await import('node:net');
-    for (const path of ['/%', '/..%2f..%2f..%2fetc%2fpasswd', '/%2e%2e/%2e%2e/etc/passwd', '/a%00.js', `/${'x'.repeat(5000)}`, '/api/lobbies/%ff']) {
+    for (const path of [
+      '/%',
+      '/..%2f..%2f..%2fetc%2fpasswd',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/a%00.js',
+      `/${'x'.repeat(5000)}`,
+      '/api/lobbies/%ff',
+    ]) {
       const response = await new Promise<string>((resolve) => {
-        const sock = net.connect(suite.server.port, '127.0.0.1', () => sock.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+        const sock = net.connect(suite.server.port, '127.0.0.1', () =>
+          sock.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+        );
         let data = '';
         sock.on('data', (d) => (data += d.toString()));
         sock.on('end', () => resolve(data));
@@ -450,7 +493,11 @@ describe('relay server with real socket.io clients', () => {
     raw.emit('game:action', { a: 1 });
     raw.emit('lobby:start');
     // A forged reserved event name, written as a raw packet (the client library refuses it).
-    const [frame] = new msgpackParser.Encoder().encode({ type: 2, nsp: '/', data: ['disconnect', 'forged'] }) as unknown as [Uint8Array];
+    const [frame] = new msgpackParser.Encoder().encode({
+      type: 2,
+      nsp: '/',
+      data: ['disconnect', 'forged'],
+    }) as unknown as [Uint8Array];
     (raw.io.engine as unknown as { write(d: unknown): void }).write(frame);
     raw.emit('lobby:join', { code: 'AbCdEfGhIjKlMnOpQrSt_-', name: 'x' });
     await waitFor(() => errors.length >= 4, 5000, 'errors');

@@ -11,7 +11,14 @@ import { adamUpdate } from '@aikon/world-model/node';
 import { initPolicyWeights, POLICY_CONFIGS, PolicyNet } from '../src/policy/network.ts';
 import { bcLoss } from '../src/policy/node/bc.ts';
 
-const { values } = parseArgs({ options: { steps: { type: 'string', default: '20' }, batch: { type: 'string', default: '256' }, json: { type: 'boolean', default: false } }, strict: true });
+const { values } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '20' },
+    batch: { type: 'string', default: '256' },
+    json: { type: 'boolean', default: false },
+  },
+  strict: true,
+});
 const steps = Number(values.steps);
 const B = Number(values.batch);
 const c = POLICY_CONFIGS.small;

@@ -30,22 +30,30 @@ async function main(): Promise<void> {
     strict: true,
   });
   if (values.help) {
-    console.log('usage: npm run eval:agents -- [--episodes N] [--sense privileged|fair] [--goal "all achievements"] [--seed S] [--threads T] [--json]');
+    console.log(
+      'usage: npm run eval:agents -- [--episodes N] [--sense privileged|fair] [--goal "all achievements"] [--seed S] [--threads T] [--json]',
+    );
     return;
   }
   const episodes = Number(values.episodes);
   const seed = Number(values.seed);
   const threads = Number(values.threads);
   const sense = values.sense as Sense;
-  if (!Number.isSafeInteger(episodes) || episodes < 1) throw new Error(`--episodes must be a positive integer, got ${values.episodes}`);
+  if (!Number.isSafeInteger(episodes) || episodes < 1)
+    throw new Error(`--episodes must be a positive integer, got ${values.episodes}`);
   if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
-  if (!Number.isSafeInteger(threads) || threads < 1) throw new Error(`--threads must be a positive integer, got ${values.threads}`);
-  if (sense !== 'privileged' && sense !== 'fair') throw new Error(`--sense must be privileged or fair, got ${values.sense}`);
+  if (!Number.isSafeInteger(threads) || threads < 1)
+    throw new Error(`--threads must be a positive integer, got ${values.threads}`);
+  if (sense !== 'privileged' && sense !== 'fair')
+    throw new Error(`--sense must be privileged or fair, got ${values.sense}`);
   const goal = parseGoal(values.goal);
   if (!goal.ok) throw new Error(`--goal refused: ${goal.reason}`);
 
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: `workforce (${sense}) [{bar}] {value}/{total} episodes | {steps} steps | ETA {eta}s` },
+    {
+      stream: process.stderr,
+      format: `workforce (${sense}) [{bar}] {value}/{total} episodes | {steps} steps | ETA {eta}s`,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(episodes, 0, { steps: 0 });
@@ -92,7 +100,20 @@ async function main(): Promise<void> {
     }),
   );
   if (values.json) {
-    console.log(JSON.stringify({ agent: 'workforce', sense, goal: values.goal, seed, ...summary, deaths, meanUnlockStep, random: baseline, steps, seconds }));
+    console.log(
+      JSON.stringify({
+        agent: 'workforce',
+        sense,
+        goal: values.goal,
+        seed,
+        ...summary,
+        deaths,
+        meanUnlockStep,
+        random: baseline,
+        steps,
+        seconds,
+      }),
+    );
     return;
   }
   printSummary(`Workforce, ${sense} sense, goal "${values.goal}"`, summary);
@@ -101,9 +122,13 @@ async function main(): Promise<void> {
     .sort((a, b) => a[1] - b[1])
     .slice(0, 5)
     .map(([a, r]) => `${a} ${r.toFixed(0)} %`);
-  console.log(`\nCrafter score: workforce ${summary.score.toFixed(1)} % vs random ${baseline.score.toFixed(1)} % (human experts 50.5 %)`);
+  console.log(
+    `\nCrafter score: workforce ${summary.score.toFixed(1)} % vs random ${baseline.score.toFixed(1)} % (human experts 50.5 %)`,
+  );
   console.log(`deaths: ${deaths}/${episodes}; weakest: ${weakest.join(', ')}`);
-  console.log(`${steps} agent steps in ${seconds.toFixed(1)} s on ${pool} thread(s) (${Math.round(steps / seconds)} steps/s)`);
+  console.log(
+    `${steps} agent steps in ${seconds.toFixed(1)} s on ${pool} thread(s) (${Math.round(steps / seconds)} steps/s)`,
+  );
 }
 
 main().catch((error: unknown) => {

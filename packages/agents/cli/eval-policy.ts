@@ -31,7 +31,9 @@ async function main(): Promise<void> {
     strict: true,
   });
   if (values.help || !values.model) {
-    console.log('usage: npm run eval:policy -- --model NAME [--episodes 100] [--seed 0] [--temperature 1] [--parallel 100] [--models-dir ./models] [--json] [--no-write]');
+    console.log(
+      'usage: npm run eval:policy -- --model NAME [--episodes 100] [--seed 0] [--temperature 1] [--parallel 100] [--models-dir ./models] [--json] [--no-write]',
+    );
     if (!values.help) process.exit(2);
     return;
   }
@@ -39,22 +41,48 @@ async function main(): Promise<void> {
   const seed = Number(values.seed);
   const temperature = Number(values.temperature);
   const parallel = Number(values.parallel);
-  if (!Number.isSafeInteger(episodes) || episodes < 1) throw new Error(`--episodes must be a positive integer, got ${values.episodes}`);
+  if (!Number.isSafeInteger(episodes) || episodes < 1)
+    throw new Error(`--episodes must be a positive integer, got ${values.episodes}`);
   if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
   if (!(temperature >= 0)) throw new Error(`--temperature must be ≥ 0, got ${values.temperature}`);
-  if (!Number.isSafeInteger(parallel) || parallel < 1) throw new Error(`--parallel must be a positive integer, got ${values.parallel}`);
+  if (!Number.isSafeInteger(parallel) || parallel < 1)
+    throw new Error(`--parallel must be a positive integer, got ${values.parallel}`);
   const modelsDir = resolve(process.env.INIT_CWD ?? process.cwd(), values['models-dir']!);
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: `policy ${values.model} [{bar}] {value}/{total} episodes | {steps} steps | ETA {eta}s`, noTTYOutput: true, notTTYSchedule: 10_000 },
+    {
+      stream: process.stderr,
+      format: `policy ${values.model} [{bar}] {value}/{total} episodes | {steps} steps | ETA {eta}s`,
+      noTTYOutput: true,
+      notTTYSchedule: 10_000,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(episodes, 0, { steps: 0 });
-  const e = await evaluatePolicy(modelsDir, values.model, { episodes, seed, temperature, parallel, onEpisode: (done, steps) => bar.update(done, { steps }) }).finally(() => bar.stop());
+  const e = await evaluatePolicy(modelsDir, values.model, {
+    episodes,
+    seed,
+    temperature,
+    parallel,
+    onEpisode: (done, steps) => bar.update(done, { steps }),
+  }).finally(() => bar.stop());
   const { entry, summary, scoreInterval, deaths, random, steps, seconds } = e;
   const command = `npm run eval:policy -- ${process.argv.slice(2).join(' ')}`;
   if (!values['no-write']) writePolicyMetrics(modelsDir, e, { command, seed, temperature });
   if (values.json) {
-    console.log(JSON.stringify({ agent: 'policy', model: entry.name, seed, temperature, ...summary, scoreInterval, deaths, random, steps, seconds }));
+    console.log(
+      JSON.stringify({
+        agent: 'policy',
+        model: entry.name,
+        seed,
+        temperature,
+        ...summary,
+        scoreInterval,
+        deaths,
+        random,
+        steps,
+        seconds,
+      }),
+    );
     return;
   }
   printSummary(`Policy ${entry.name} (fair view, temperature ${temperature})`, summary);
@@ -63,7 +91,9 @@ async function main(): Promise<void> {
     .sort((a, b) => b[1] - a[1])
     .filter(([, r]) => r > 0)
     .map(([a, r]) => `${a} ${r.toFixed(0)} %`);
-  console.log(`\nCrafter score: ${entry.name} ${summary.score.toFixed(1)} % (95 % bootstrap ${scoreInterval.low.toFixed(1)}–${scoreInterval.high.toFixed(1)}) vs random ${random.score.toFixed(1)} %`);
+  console.log(
+    `\nCrafter score: ${entry.name} ${summary.score.toFixed(1)} % (95 % bootstrap ${scoreInterval.low.toFixed(1)}–${scoreInterval.high.toFixed(1)}) vs random ${random.score.toFixed(1)} %`,
+  );
   console.log(`deaths: ${deaths}/${episodes}; unlocked: ${weakest.join(', ') || 'nothing'}`);
   console.log(`${steps} steps in ${seconds.toFixed(1)} s (${Math.round(steps / seconds)} steps/s, ${e.runtime})`);
 }

@@ -64,7 +64,8 @@ async function main(): Promise<void> {
     return v;
   };
   const betas = values.beta!.split(',').map(Number);
-  if (betas.some((b) => !(b >= 0 && b <= 1))) throw new Error(`--beta must be probabilities separated by commas, got ${values.beta}`);
+  if (betas.some((b) => !(b >= 0 && b <= 1)))
+    throw new Error(`--beta must be probabilities separated by commas, got ${values.beta}`);
   const cwd = process.env.INIT_CWD ?? process.cwd();
   const modelsDir = resolve(cwd, values['models-dir']!);
   const dataDir = resolve(cwd, values['data-dir']!);
@@ -76,15 +77,22 @@ async function main(): Promise<void> {
   const roundSteps = int('round-steps');
   const maxMinutes = Number(values['max-minutes']);
   const epochs = Number(values.epochs);
-  if (!(epochs > 0)) throw new Error(`--epochs must be a positive number (passes over the aggregate per round; fractions allowed), got ${values.epochs}`);
+  if (!(epochs > 0))
+    throw new Error(
+      `--epochs must be a positive number (passes over the aggregate per round; fractions allowed), got ${values.epochs}`,
+    );
   const started = performance.now();
   const minutesLeft = () => maxMinutes - (performance.now() - started) / 60_000;
 
   const from = findPolicy(readManifest(modelsDir), values.from!);
   const start = importPolicyOnnx(new Uint8Array(readFileSync(join(modelsDir, from.file))));
-  const record = z.object({ sessions: z.array(z.string()), demonstrator: z.string() }).parse(JSON.parse(readFileSync(join(dataDir, 'policies', values.from!, 'demos.json'), 'utf8')));
+  const record = z
+    .object({ sessions: z.array(z.string()), demonstrator: z.string() })
+    .parse(JSON.parse(readFileSync(join(dataDir, 'policies', values.from!, 'demos.json'), 'utf8')));
   const demos = loadDemos(dataDir, { sessions: record.sessions, human: !values['no-human'] });
-  console.error(`dagger ${name} from ${from.name}: ${demos.steps.ai} workforce + ${demos.steps.human} human demonstration steps`);
+  console.error(
+    `dagger ${name} from ${from.name}: ${demos.steps.ai} workforce + ${demos.steps.human} human demonstration steps`,
+  );
 
   let weights: PolicyWeights = start.weights;
   const sets: DemoSet[] = [demos];
@@ -103,7 +111,15 @@ async function main(): Promise<void> {
       collected = loadDaggerRound(runDir, r);
       console.error(`round ${r}: reusing ${collected.record.steps} labelled steps`);
     } else {
-      const bar = new cliProgress.SingleBar({ stream: process.stderr, noTTYOutput: true, notTTYSchedule: 15_000, format: `round ${r} labels (β ${beta}) [{bar}] {value}/{total} | ETA {eta}s` }, cliProgress.Presets.shades_classic);
+      const bar = new cliProgress.SingleBar(
+        {
+          stream: process.stderr,
+          noTTYOutput: true,
+          notTTYSchedule: 15_000,
+          format: `round ${r} labels (β ${beta}) [{bar}] {value}/{total} | ETA {eta}s`,
+        },
+        cliProgress.Presets.shades_classic,
+      );
       bar.start(roundSteps, 0);
       const t0 = performance.now();
       const data = await collectDagger(netRunner(new PolicyNet(start.config, weights)), {
@@ -116,15 +132,31 @@ async function main(): Promise<void> {
         onProgress: (d) => bar.update(d),
       });
       bar.stop();
-      saveDaggerRound(runDir, { round: r, seedBase, worlds: data.worlds, beta, agreement: data.agreement, finished: data.finished, seconds: (performance.now() - t0) / 1000 }, data);
+      saveDaggerRound(
+        runDir,
+        {
+          round: r,
+          seedBase,
+          worlds: data.worlds,
+          beta,
+          agreement: data.agreement,
+          finished: data.finished,
+          seconds: (performance.now() - t0) / 1000,
+        },
+        data,
+      );
       collected = loadDaggerRound(runDir, r);
     }
     const c = collected.record;
     seedRanges.push({ base: seedBase, count: c.worlds });
     sets.push(collected.data.set);
     const aggregate = concatDemos(sets);
-    const meanLen = c.finished.lengths.length ? c.finished.lengths.reduce((a, b) => a + b, 0) / c.finished.lengths.length : NaN;
-    console.error(`round ${r}: ${c.steps} labelled steps in ${c.seconds.toFixed(0)} s on ${c.worlds} worlds; learner agreed with the workforce on ${(100 * c.agreement).toFixed(1)} %; ${c.finished.lengths.length} episodes ended (mean length ${meanLen.toFixed(0)}); aggregate ${aggregate.actions.length} steps`);
+    const meanLen = c.finished.lengths.length
+      ? c.finished.lengths.reduce((a, b) => a + b, 0) / c.finished.lengths.length
+      : NaN;
+    console.error(
+      `round ${r}: ${c.steps} labelled steps in ${c.seconds.toFixed(0)} s on ${c.worlds} worlds; learner agreed with the workforce on ${(100 * c.agreement).toFixed(1)} %; ${c.finished.lengths.length} episodes ended (mean length ${meanLen.toFixed(0)}); aggregate ${aggregate.actions.length} steps`,
+    );
 
     const batch = int('batch');
     const roundDir = join(runDir, `round-${r}`);
@@ -159,7 +191,11 @@ async function main(): Promise<void> {
     }
     weights = ck.weights;
     const lastVal = ck.state.history.findLast((h) => h.valAccuracy !== undefined);
-    const outcomes = await policyEpisodes(netRunner(new PolicyNet(start.config, weights)), { seed: DAGGER_VALIDATION_SEED + seed, episodes: int('eval-episodes'), temperature: 1 });
+    const outcomes = await policyEpisodes(netRunner(new PolicyNet(start.config, weights)), {
+      seed: DAGGER_VALIDATION_SEED + seed,
+      episodes: int('eval-episodes'),
+      temperature: 1,
+    });
     const summary = summarize(outcomes);
     const interval = bootstrapScore(outcomes);
     const fig = {
@@ -184,8 +220,15 @@ async function main(): Promise<void> {
     );
   }
   if (!ck) throw new Error('no round finished');
-  const entry = await exportPolicy(ck, { modelsDir, name, command: `npm run train:dagger -- ${process.argv.slice(2).join(' ')}`, earlierStages: from.training.stages });
-  console.error(`exported models/${entry.file} (${entry.bytes} bytes); total ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  const entry = await exportPolicy(ck, {
+    modelsDir,
+    name,
+    command: `npm run train:dagger -- ${process.argv.slice(2).join(' ')}`,
+    earlierStages: from.training.stages,
+  });
+  console.error(
+    `exported models/${entry.file} (${entry.bytes} bytes); total ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  );
 }
 
 main().catch((error: unknown) => {

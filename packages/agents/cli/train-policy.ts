@@ -19,10 +19,24 @@ import { trainBc } from '../src/policy/node/bc.ts';
 import { generateDemos, loadDemos } from '../src/policy/node/demos.ts';
 import { exportPolicy } from '../src/policy/node/export-policy.ts';
 
-const DemoRecordSchema = z.object({ sessions: z.array(z.string()), worldSeeds: z.array(z.number().int()), seed: z.number().int(), demonstrator: z.string(), seconds: z.number() });
+const DemoRecordSchema = z.object({
+  sessions: z.array(z.string()),
+  worldSeeds: z.array(z.number().int()),
+  seed: z.number().int(),
+  demonstrator: z.string(),
+  seconds: z.number(),
+});
 
 function bar(label: string) {
-  return new cliProgress.SingleBar({ stream: process.stderr, noTTYOutput: true, notTTYSchedule: 15_000, format: `${label} [{bar}] {value}/{total} | ETA {eta}s` }, cliProgress.Presets.shades_classic);
+  return new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      noTTYOutput: true,
+      notTTYSchedule: 15_000,
+      format: `${label} [{bar}] {value}/{total} | ETA {eta}s`,
+    },
+    cliProgress.Presets.shades_classic,
+  );
 }
 
 async function main(): Promise<void> {
@@ -51,7 +65,8 @@ async function main(): Promise<void> {
   };
   const config = POLICY_CONFIGS[values.config!];
   if (!config) throw new Error(`--config must be one of ${Object.keys(POLICY_CONFIGS).join(', ')}`);
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(values.name!)) throw new Error('--name must be lowercase letters, digits and dashes');
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(values.name!))
+    throw new Error('--name must be lowercase letters, digits and dashes');
   // Paths are relative to where npm was started (npm runs the script in the workspace).
   const cwd = process.env.INIT_CWD ?? process.cwd();
   const dataDir = resolve(cwd, values['data-dir']!);
@@ -69,17 +84,35 @@ async function main(): Promise<void> {
     const b = bar('demonstrations (workforce, fair)');
     b.start(n, 0);
     const t0 = performance.now();
-    const g = generateDemos({ dataDir, episodes: n, seed: int('demo-seed'), sense: 'fair', onProgress: (d) => b.update(d) });
+    const g = generateDemos({
+      dataDir,
+      episodes: n,
+      seed: int('demo-seed'),
+      sense: 'fair',
+      onProgress: (d) => b.update(d),
+    });
     b.stop();
-    record = { sessions: g.sessions, worldSeeds: g.worldSeeds, seed: int('demo-seed'), demonstrator: 'workforce-fair', seconds: (performance.now() - t0) / 1000 };
+    record = {
+      sessions: g.sessions,
+      worldSeeds: g.worldSeeds,
+      seed: int('demo-seed'),
+      demonstrator: 'workforce-fair',
+      seconds: (performance.now() - t0) / 1000,
+    };
     writeFileSync(demoPath, JSON.stringify(record));
     console.error(`demonstrations: ${g.sessions.length} sessions, ${g.steps} steps in ${record.seconds.toFixed(0)} s`);
   }
   const rb = bar('reading back');
   rb.start(record.sessions.length, 0);
-  const demos = loadDemos(dataDir, { sessions: record.sessions, human: !values['no-human'], onProgress: (d, t) => rb.update(d, { total: t }) });
+  const demos = loadDemos(dataDir, {
+    sessions: record.sessions,
+    human: !values['no-human'],
+    onProgress: (d, t) => rb.update(d, { total: t }),
+  });
   rb.stop();
-  console.error(`read back: ${demos.steps.ai} workforce steps (${demos.episodes.ai} episodes), ${demos.steps.human} human steps (${demos.episodes.human} episodes)`);
+  console.error(
+    `read back: ${demos.steps.ai} workforce steps (${demos.episodes.ai} episodes), ${demos.steps.human} human steps (${demos.episodes.human} episodes)`,
+  );
 
   const ck = await trainBc({
     config,
@@ -104,9 +137,17 @@ async function main(): Promise<void> {
     progress: true,
   });
   const last = ck.state.history.findLast((h) => h.valAccuracy !== undefined);
-  console.error(`bc: ${ck.state.step} steps in ${ck.state.trainSeconds.toFixed(0)} s; validation loss ${last?.valLoss?.toFixed(3)} accuracy ${((last?.valAccuracy ?? NaN) * 100).toFixed(1)} %`);
-  const entry = await exportPolicy(ck, { modelsDir: resolve(cwd, values['models-dir']!), name: values.name!, command: `npm run train:policy -- ${process.argv.slice(2).join(' ')}` });
-  console.error(`exported models/${entry.file} (${entry.bytes} bytes); total ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  console.error(
+    `bc: ${ck.state.step} steps in ${ck.state.trainSeconds.toFixed(0)} s; validation loss ${last?.valLoss?.toFixed(3)} accuracy ${((last?.valAccuracy ?? NaN) * 100).toFixed(1)} %`,
+  );
+  const entry = await exportPolicy(ck, {
+    modelsDir: resolve(cwd, values['models-dir']!),
+    name: values.name!,
+    command: `npm run train:policy -- ${process.argv.slice(2).join(' ')}`,
+  });
+  console.error(
+    `exported models/${entry.file} (${entry.bytes} bytes); total ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -77,31 +77,53 @@ async function main(): Promise<void> {
   const seed = Number(values.seed);
   const frames = start.config.frames;
   const dataDir = resolve(cwd, values['data-dir']!);
-  if (values.env !== 'real' && values.env !== 'imagination') throw new Error(`--env must be real or imagination, got ${values.env}`);
+  if (values.env !== 'real' && values.env !== 'imagination')
+    throw new Error(`--env must be real or imagination, got ${values.env}`);
   const kl = Number(values.kl);
   if (!(kl >= 0)) throw new Error(`--kl must be ≥ 0, got ${values.kl}`);
-  if (values.starts !== 'demos' && values.starts !== 'policy') throw new Error(`--starts must be demos or policy, got ${values.starts}`);
+  if (values.starts !== 'demos' && values.starts !== 'policy')
+    throw new Error(`--starts must be demos or policy, got ${values.starts}`);
   let data = from.training.data;
   let makeEnvs: (started: number) => RolloutEnvs;
   if (values.env === 'real') makeEnvs = (started) => new RealEnvs(int('envs'), frames, RL_SEED_BASE + seed, started);
   else {
-    const { entry: simEntry, model } = await loadSim(JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8')), async (f) => new Uint8Array(readFileSync(join(modelsDir, f))), values.sim);
+    const { entry: simEntry, model } = await loadSim(
+      JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8')),
+      async (f) => new Uint8Array(readFileSync(join(modelsDir, f))),
+      values.sim,
+    );
     let states: { frames: Int32Array; episodeStart: Int32Array };
     if (values.starts === 'policy') {
       const base = POLICY_STARTS_SEED_BASE + seed;
-      const own = await policyStates(netRunner(new PolicyNet(start.config, start.weights)), base, int('start-episodes'));
+      const own = await policyStates(
+        netRunner(new PolicyNet(start.config, start.weights)),
+        base,
+        int('start-episodes'),
+      );
       data = { ...data, seedRanges: [...(data.seedRanges ?? []), { base, count: int('start-episodes') }] };
-      console.error(`imagination: ${simEntry.name}; ${own.steps} real start states of ${from.name}'s own ${int('start-episodes')} episodes`);
+      console.error(
+        `imagination: ${simEntry.name}; ${own.steps} real start states of ${from.name}'s own ${int('start-episodes')} episodes`,
+      );
       states = own;
     } else {
-      const record = z.object({ sessions: z.array(z.string()) }).parse(JSON.parse(readFileSync(join(dataDir, 'policies', values['starts-of']!, 'demos.json'), 'utf8')));
+      const record = z
+        .object({ sessions: z.array(z.string()) })
+        .parse(JSON.parse(readFileSync(join(dataDir, 'policies', values['starts-of']!, 'demos.json'), 'utf8')));
       const sessions = record.sessions.slice(0, int('start-sessions'));
       const demos = loadDemos(dataDir, { sessions, human: true });
-      console.error(`imagination: ${simEntry.name}; ${demos.frames.length / 81} real start states from ${sessions.length} sessions (${demos.steps.ai} workforce, ${demos.steps.human} human steps)`);
+      console.error(
+        `imagination: ${simEntry.name}; ${demos.frames.length / 81} real start states from ${sessions.length} sessions (${demos.steps.ai} workforce, ${demos.steps.human} human steps)`,
+      );
       states = demos;
     }
     const rng = new Rng(seed ^ 0x1a6);
-    makeEnvs = () => new ImaginedEnvs(new SimDreams(model, int('envs'), { temperature: 1, seed }), frames, demoStarts(states, 8, () => rng.uniform()), int('dream-steps'));
+    makeEnvs = () =>
+      new ImaginedEnvs(
+        new SimDreams(model, int('envs'), { temperature: 1, seed }),
+        frames,
+        demoStarts(states, 8, () => rng.uniform()),
+        int('dream-steps'),
+      );
   }
   const ck = await trainActorCritic({
     config: start.config,
@@ -127,8 +149,15 @@ async function main(): Promise<void> {
     progress: true,
   });
   const last = ck.state.history.findLast((h) => h.meanReturn !== undefined);
-  console.error(`${ck.state.stage}: ${ck.state.step} updates (${ck.state.step * int('horizon') * int('envs')} ${values.env === 'real' ? 'env' : 'imagined'} steps) in ${ck.state.trainSeconds.toFixed(0)} s; last 50 training episodes: return ${last?.meanReturn?.toFixed(2)}, length ${last?.meanLength?.toFixed(0)}`);
-  const entry = await exportPolicy(ck, { modelsDir, name, command: `npm run train:rl -- ${process.argv.slice(2).join(' ')}`, earlierStages: from.training.stages });
+  console.error(
+    `${ck.state.stage}: ${ck.state.step} updates (${ck.state.step * int('horizon') * int('envs')} ${values.env === 'real' ? 'env' : 'imagined'} steps) in ${ck.state.trainSeconds.toFixed(0)} s; last 50 training episodes: return ${last?.meanReturn?.toFixed(2)}, length ${last?.meanLength?.toFixed(0)}`,
+  );
+  const entry = await exportPolicy(ck, {
+    modelsDir,
+    name,
+    command: `npm run train:rl -- ${process.argv.slice(2).join(' ')}`,
+    earlierStages: from.training.stages,
+  });
   console.error(`exported models/${entry.file}`);
 }
 

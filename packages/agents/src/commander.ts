@@ -145,7 +145,12 @@ export class Commander implements Coordination {
       this.lanes.delete(lane);
       bound = true;
     }
-    if (bound && this.goal && !this.abandoned && this.queue.some((o) => o.status === 'pending' || o.status === 'assigned')) {
+    if (
+      bound &&
+      this.goal &&
+      !this.abandoned &&
+      this.queue.some((o) => o.status === 'pending' || o.status === 'assigned')
+    ) {
       this.escalate(`worker ${slot} removed`);
     }
     return true;
@@ -228,7 +233,10 @@ export class Commander implements Coordination {
     // tasks); the planner's allocation is kept as the suggestion a host can review.
     this.lanes.clear();
     const alive = this.aliveWorkers();
-    this.suggested = this.planner.allocate(plan, alive.map((w) => ({ slot: w.slot, inventory: this.world.player(w.slot).inventory })));
+    this.suggested = this.planner.allocate(
+      plan,
+      alive.map((w) => ({ slot: w.slot, inventory: this.world.player(w.slot).inventory })),
+    );
     // Lanes that count on what the lead worker already holds stay with the lead.
     if (alive.length > 0) for (const lane of plan.pinnedLanes ?? []) this.lanes.set(lane, alive[0].slot);
   }
@@ -269,7 +277,8 @@ export class Commander implements Coordination {
       stations,
       plants,
       exclude,
-      available: (m) => (privileged ? present.has(Material[m]) || m === 'grass' : present.has(Material[m]) ? true : undefined),
+      available: (m) =>
+        privileged ? present.has(Material[m]) || m === 'grass' : present.has(Material[m]) ? true : undefined,
     };
   }
 
@@ -309,14 +318,23 @@ export class Commander implements Coordination {
     // Tasks done as a side effect (a nap gives wake_up, a reflex kills a zombie) — only those
     // whose output nobody else waits for.
     const needed = new Set<number>();
-    for (const q of this.queue) if (q.status === 'pending' || q.status === 'assigned') for (const d of q.deps) needed.add(d);
+    for (const q of this.queue)
+      if (q.status === 'pending' || q.status === 'assigned') for (const d of q.deps) needed.add(d);
     for (const q of this.queue) {
       if (q.status !== 'pending' || !q.unlockOnly || needed.has(q.id)) continue;
       const ach = achievementIndex(q.spec);
       if (ach < 0) continue;
       const lane = this.lanes.get(q.lane);
       for (const w of this.aliveWorkers()) {
-        if (lane !== undefined && q.spec.kind !== 'collect' && q.spec.kind !== 'sleep' && q.spec.kind !== 'defeat' && q.spec.kind !== 'eat' && lane !== w.slot) continue;
+        if (
+          lane !== undefined &&
+          q.spec.kind !== 'collect' &&
+          q.spec.kind !== 'sleep' &&
+          q.spec.kind !== 'defeat' &&
+          q.spec.kind !== 'eat' &&
+          lane !== w.slot
+        )
+          continue;
         if (world.player(w.slot).achievements[ach] > 0 && (q.spec.kind !== 'place' || q.spec.what !== 'plant')) {
           q.status = 'done';
           this.log(`worker ${w.slot}`, `${q.label}: already unlocked`);
@@ -359,7 +377,12 @@ export class Commander implements Coordination {
     }
     // An 'all' goal with nothing left to run re-plans now and then: left-out achievements
     // come back once their wait is over.
-    if (this.goal?.kind === 'all' && !this.abandoned && world.t >= this.nextIdlePlan && !this.queue.some((q) => q.status === 'pending' || q.status === 'assigned')) {
+    if (
+      this.goal?.kind === 'all' &&
+      !this.abandoned &&
+      world.t >= this.nextIdlePlan &&
+      !this.queue.some((q) => q.status === 'pending' || q.status === 'assigned')
+    ) {
       this.nextIdlePlan = world.t + 100;
       this.replans--;
       this.escalate('nothing left to run');
@@ -421,7 +444,8 @@ export class Commander implements Coordination {
       // Reassign: a lane whose inventory chain has not started yet may move to another worker.
       const started = this.queue.some((o) => o.lane === q.lane && o.status === 'done');
       const pinned = this.plan?.pinnedLanes?.includes(q.lane) ?? false;
-      if (!started && !pinned && this.aliveWorkers().some((w) => !q.failedOn.includes(w.slot))) this.lanes.delete(q.lane);
+      if (!started && !pinned && this.aliveWorkers().some((w) => !q.failedOn.includes(w.slot)))
+        this.lanes.delete(q.lane);
       this.log('commander', `retry ${q.label} (attempt ${q.attempts + 1})`);
       q.worker = null;
       return;
@@ -477,7 +501,8 @@ export class Commander implements Coordination {
 
   private openTasks(slot: number): number {
     let n = 0;
-    for (const q of this.queue) if ((q.status === 'pending' || q.status === 'assigned') && this.lanes.get(q.lane) === slot) n++;
+    for (const q of this.queue)
+      if ((q.status === 'pending' || q.status === 'assigned') && this.lanes.get(q.lane) === slot) n++;
     return n;
   }
 
@@ -487,7 +512,10 @@ export class Commander implements Coordination {
     if (spec.kind === 'collect') material = Material[spec.material];
     else if (spec.kind === 'make') material = Material.table;
     if (material === null) return 0;
-    const mat = this.sense === 'privileged' ? this.world.material : this.workers.find((w) => w.slot === slot)!.executor.senses.mat;
+    const mat =
+      this.sense === 'privileged'
+        ? this.world.material
+        : this.workers.find((w) => w.slot === slot)!.executor.senses.mat;
     let best = 2 * N;
     for (let i = 0; i < mat.length; i++) {
       if (mat[i] !== material) continue;
@@ -501,8 +529,11 @@ export class Commander implements Coordination {
     const idle = this.aliveWorkers().filter((w) => w.current === null);
     if (idle.length === 0) return;
     // A ripe plant moves "eat plant" to the front (it may be trampled or eaten by others later).
-    const ripe = this.workers.some((w) => [...w.executor.senses.plants.values()].some((m) => m.grown > PLANT_RIPE_AFTER));
-    const prio = (q: QueuedTask): number => (ripe && q.spec.kind === 'eat' && q.spec.food === 'plant' ? 88 : q.priority);
+    const ripe = this.workers.some((w) =>
+      [...w.executor.senses.plants.values()].some((m) => m.grown > PLANT_RIPE_AFTER),
+    );
+    const prio = (q: QueuedTask): number =>
+      ripe && q.spec.kind === 'eat' && q.spec.food === 'plant' ? 88 : q.priority;
     const ready = this.queue.filter((q) => this.ready(q)).sort((a, b) => prio(b) - prio(a) || a.id - b.id);
     for (const q of ready) {
       if (idle.length === 0) break;
@@ -551,7 +582,8 @@ export class Commander implements Coordination {
   unlocked(): AchievementName[] {
     const out: AchievementName[] = [];
     for (const name of ACHIEVEMENTS) {
-      if (this.workers.some((w) => (this.world.findPlayer(w.slot)?.achievements[Achievement[name]] ?? 0) > 0)) out.push(name);
+      if (this.workers.some((w) => (this.world.findPlayer(w.slot)?.achievements[Achievement[name]] ?? 0) > 0))
+        out.push(name);
     }
     return out;
   }

@@ -20,7 +20,15 @@ import {
   WORLD_SIZE,
   PLANT_RIPE_AFTER,
 } from '@aikon/engine';
-import { PASS_BLOCKED, PASS_DEADLY, PASS_DIG, PASS_WALK, Pathfinder, type SearchResult, type Terrain } from './pathfind.ts';
+import {
+  PASS_BLOCKED,
+  PASS_DEADLY,
+  PASS_DIG,
+  PASS_WALK,
+  Pathfinder,
+  type SearchResult,
+  type Terrain,
+} from './pathfind.ts';
 import { type Sense, Senses } from './senses.ts';
 import { achievementIndex, describeTask, type TaskSpec, taskAmount, taskTimeout } from './tasks.ts';
 import { collectRuleForMaterial, makeRule, placeRule } from './techtree.ts';
@@ -202,7 +210,15 @@ export class Executor {
       this.status = 'failed';
       this.failReason = reason;
       const task = this.task!;
-      this.outcomes.push({ taskId: task.id, kind: task.spec.kind, label: describeTask(task.spec), success: false, steps: this.t - this.taskStart, reason, t: this.t });
+      this.outcomes.push({
+        taskId: task.id,
+        kind: task.spec.kind,
+        label: describeTask(task.spec),
+        success: false,
+        steps: this.t - this.taskStart,
+        reason,
+        t: this.t,
+      });
     }
     return null;
   }
@@ -379,7 +395,8 @@ export class Executor {
       if (cached) return cached;
     }
     const res = this.pf.search(this.terrain, p.x, p.y, p.facing, { goal, maxCost, heuristic });
-    if (key !== undefined && res.found && res.path.length > 1) this.route = { key, path: res.path, idx: 0, until: this.t + ROUTE_COMMIT };
+    if (key !== undefined && res.found && res.path.length > 1)
+      this.route = { key, path: res.path, idx: 0, until: this.t + ROUTE_COMMIT };
     else if (key !== undefined) this.route = null;
     return res;
   }
@@ -420,7 +437,12 @@ export class Executor {
   }
 
   /** Searches for a state facing a tile that satisfies `pred`; reserves the tile. */
-  private seekFacing(p: Player, pred: (tile: number) => boolean, maxCost?: number, key?: string): SearchResult & { target: number } {
+  private seekFacing(
+    p: Player,
+    pred: (tile: number) => boolean,
+    maxCost?: number,
+    key?: string,
+  ): SearchResult & { target: number } {
     const res = this.search(
       p,
       (x, y, f) => {
@@ -471,7 +493,8 @@ export class Executor {
   private explore(p: Player, near?: (material: number) => boolean): number | null {
     if (this.senses.sense === 'privileged') return null;
     const mat = this.senses.mat;
-    if (this.exploreTarget >= 0 && (mat[this.exploreTarget] !== 0 || this.t - this.exploreSince > 80)) this.exploreTarget = -1;
+    if (this.exploreTarget >= 0 && (mat[this.exploreTarget] !== 0 || this.t - this.exploreSince > 80))
+      this.exploreTarget = -1;
     if (this.exploreTarget < 0) {
       const pick = (pref: boolean): boolean => {
         const res = this.search(p, (x, y) => {
@@ -502,7 +525,13 @@ export class Executor {
     const tx = (this.exploreTarget / N) | 0;
     const ty = this.exploreTarget % N;
     this.lastTarget = this.exploreTarget;
-    const res = this.search(p, (x, y) => x === tx && y === ty, undefined, (x, y) => Math.abs(x - tx) + Math.abs(y - ty), `explore:${this.exploreTarget}`);
+    const res = this.search(
+      p,
+      (x, y) => x === tx && y === ty,
+      undefined,
+      (x, y) => Math.abs(x - tx) + Math.abs(y - ty),
+      `explore:${this.exploreTarget}`,
+    );
     if (!res.found) {
       this.banned.set(this.exploreTarget, this.t + 500);
       this.exploreTarget = -1;
@@ -537,7 +566,9 @@ export class Executor {
       const d = Math.abs(o.x - p.x) + Math.abs(o.y - p.y);
       if (d > 4) continue;
       const [ax, ay] = DIRECTIONS[o.dir];
-      const toward = (o.x === p.x && Math.sign(p.y - o.y) === ay && ax === 0) || (o.y === p.y && Math.sign(p.x - o.x) === ax && ay === 0);
+      const toward =
+        (o.x === p.x && Math.sign(p.y - o.y) === ay && ax === 0) ||
+        (o.y === p.y && Math.sign(p.x - o.x) === ax && ay === 0);
       if (toward) {
         const dodge = this.sidestep(p, o.dir);
         if (dodge !== null) return dodge;
@@ -555,7 +586,8 @@ export class Executor {
     if (this.need === 'heal' && (health >= 8 || drink <= 2 || food <= 2)) this.need = null;
     if (health <= 4 && drink > 2 && food > 2) this.need = 'heal';
     const night = world.daylight < 0.3;
-    if (energy <= 1 || (this.need !== 'drink' && this.need !== 'food' && (energy <= 2 || (night && energy <= 5)))) this.need = this.need ?? 'sleep';
+    if (energy <= 1 || (this.need !== 'drink' && this.need !== 'food' && (energy <= 2 || (night && energy <= 5))))
+      this.need = this.need ?? 'sleep';
     if (drink <= 3 && (this.need !== 'food' || food > drink)) this.need = 'drink';
     if (food <= 3 && (this.need !== 'drink' || drink > food)) this.need = 'food';
     if (energy <= 1 && drink > 1 && food > 1) this.need = 'sleep';
@@ -610,10 +642,14 @@ export class Executor {
     if (faced && faced.kind === ObjectKind.cow && food <= 6) return Action.do;
     // Top up while food and water are close, rather than hunting for them in a hurry later.
     if (food <= 5 && world.daylight >= NIGHT) {
-      const res = this.seekFacing(p, (t) => {
-        const o = this.senses.objectAt((t / N) | 0, t % N);
-        return o !== null && o.kind === ObjectKind.cow;
-      }, 8);
+      const res = this.seekFacing(
+        p,
+        (t) => {
+          const o = this.senses.objectAt((t / N) | 0, t % N);
+          return o !== null && o.kind === ObjectKind.cow;
+        },
+        8,
+      );
       if (res.found) {
         this.activity = 'eating on the way';
         return this.act(res, Action.do);
@@ -626,7 +662,13 @@ export class Executor {
         return a;
       }
     }
-    if (p.achievements[Achievement.wake_up] === 0 && energy < 9 && world.daylight > 0.7 && nearestZombie > 10 && health >= 5) {
+    if (
+      p.achievements[Achievement.wake_up] === 0 &&
+      energy < 9 &&
+      world.daylight > 0.7 &&
+      nearestZombie > 10 &&
+      health >= 5
+    ) {
       // Crafter's cheapest achievement: a short nap in daylight (about a dozen steps), right
       // here unless a skeleton has a shot at us.
       if (!this.skeletonInLine(p, 6)) {
@@ -811,7 +853,14 @@ export class Executor {
       if (dig.found) {
         if (dig.steps === 0) {
           const f = p.facing;
-          this.script = [Action.move_left + f, Action.do, Action.move_left + f, Action.move_left + OPPOSITE[f], Action.place_stone, Action.sleep];
+          this.script = [
+            Action.move_left + f,
+            Action.do,
+            Action.move_left + f,
+            Action.move_left + OPPOSITE[f],
+            Action.place_stone,
+            Action.sleep,
+          ];
           return Action.do;
         }
         return dig.action;
@@ -849,7 +898,10 @@ export class Executor {
       const qy = py + DY[d];
       if (!this.walkable(qx, qy)) continue;
       const ring: number[] = [];
-      for (const [cx, cy] of [[px, py], [qx, qy]]) {
+      for (const [cx, cy] of [
+        [px, py],
+        [qx, qy],
+      ]) {
         for (let k = 0; k < 4; k++) {
           const nx = cx + DX[k];
           const ny = cy + DY[k];
@@ -868,7 +920,8 @@ export class Executor {
           return;
         }
         const m = mat[t];
-        if (m !== 0 && ARROW_FREE[m] !== 1) mask |= 1 << i; // solid already
+        if (m !== 0 && ARROW_FREE[m] !== 1)
+          mask |= 1 << i; // solid already
         else if (STONE_TARGETS[m] === 1 && this.freeTarget(t)) need++;
         else possible = false; // unknown, or a creature standing there
       });
@@ -896,7 +949,8 @@ export class Executor {
           const t = nx * N + ny;
           ringAt[c * 4 + k] = inside(nx, ny) ? ring.indexOf(t) : -1;
           if (inside(nx, ny) && mat[t] === M.lava) moveKind[c * 4 + k] = 2;
-          else if (this.walkable(nx, ny)) moveKind[c * 4 + k] = Math.abs(nx - px) <= R && Math.abs(ny - py) <= R ? 1 : 2;
+          else if (this.walkable(nx, ny))
+            moveKind[c * 4 + k] = Math.abs(nx - px) <= R && Math.abs(ny - py) <= R ? 1 : 2;
         }
       }
       const cellOf = (x: number, y: number): number => (x - px + R) * W + (y - py + R);
@@ -962,7 +1016,12 @@ export class Executor {
     const memoKey = material * 1000 + (maxCost ?? 999);
     const memo = this.noTarget.get(memoKey);
     if (memo && this.senses.knownTiles < memo.known + 20 && this.t < memo.t + 15) return null;
-    const res = this.seekFacing(p, (t) => this.senses.mat[t] === material && this.freeTarget(t), maxCost, `collect:${material}`);
+    const res = this.seekFacing(
+      p,
+      (t) => this.senses.mat[t] === material && this.freeTarget(t),
+      maxCost,
+      `collect:${material}`,
+    );
     if (!res.found) {
       this.noTarget.set(memoKey, { known: this.senses.knownTiles, t: this.t });
       return null;
@@ -1012,7 +1071,14 @@ export class Executor {
         const id = M[spec.material];
         const a = this.collectMaterial(p, id, Action.do);
         if (a !== null) return a;
-        const e = this.explore(p, spec.material === 'tree' || spec.material === 'grass' ? (m) => m === M.grass : spec.material === 'water' ? (m) => m === M.water || m === M.sand : (m) => m === M.stone || m === M.path || m === M.coal || m === M.iron || m === M.lava);
+        const e = this.explore(
+          p,
+          spec.material === 'tree' || spec.material === 'grass'
+            ? (m) => m === M.grass
+            : spec.material === 'water'
+              ? (m) => m === M.water || m === M.sand
+              : (m) => m === M.stone || m === M.path || m === M.coal || m === M.iron || m === M.lava,
+        );
         if (e !== null) return e;
         return this.fail(`no reachable ${spec.material}`);
       }
@@ -1023,12 +1089,22 @@ export class Executor {
           if (inv[Item[item as ItemName]] < (n as number)) return this.fail(`missing ${item}`);
         }
         this.activity = `making ${spec.item}`;
-        const res = this.search(p, (x, y) => this.stationsNear(x, y, rule.nearby), undefined, undefined, `make:${spec.item}`);
-        if (res.found && (res.cost <= 40 || this.t < this.noStationPlaceUntil)) return this.act(res, Action[rule.action]);
+        const res = this.search(
+          p,
+          (x, y) => this.stationsNear(x, y, rule.nearby),
+          undefined,
+          undefined,
+          `make:${spec.item}`,
+        );
+        if (res.found && (res.cost <= 40 || this.t < this.noStationPlaceUntil))
+          return this.act(res, Action[rule.action]);
         // No station within reach: build what is missing if the inventory allows it.
         for (const station of rule.nearby) {
           const place = placeRule(station)!;
-          const spare = Object.entries(place.cost).every(([item, n]) => inv[Item[item as ItemName]] >= (n as number) + ((rule.cost as Record<string, number>)[item] ?? 0));
+          const spare = Object.entries(place.cost).every(
+            ([item, n]) =>
+              inv[Item[item as ItemName]] >= (n as number) + ((rule.cost as Record<string, number>)[item] ?? 0),
+          );
           if (!spare) continue;
           const others = rule.nearby.filter((s) => s !== station);
           if (others.length > 0 && !this.search(p, (x, y) => this.stationsNear(x, y, others), 40).found) continue;
@@ -1090,7 +1166,12 @@ export class Executor {
         if (best && bestD > 6) {
           const bx = best.x;
           const by = best.y;
-          const res = this.search(p, (x, y) => Math.abs(x - bx) + Math.abs(y - by) <= 5, undefined, (x, y) => Math.max(0, Math.abs(x - bx) + Math.abs(y - by) - 5));
+          const res = this.search(
+            p,
+            (x, y) => Math.abs(x - bx) + Math.abs(y - by) <= 5,
+            undefined,
+            (x, y) => Math.max(0, Math.abs(x - bx) + Math.abs(y - by) - 5),
+          );
           if (res.found) return res.action;
         }
         this.activity = 'waiting for a plant to ripen';
@@ -1134,18 +1215,21 @@ export class Executor {
       }
       return n;
     };
-    const goal = (strict: boolean) => (x: number, y: number, f: number): boolean => {
-      const tx = x + DX[f];
-      const ty = y + DY[f];
-      if (!inside(tx, ty)) return false;
-      const t = tx * N + ty;
-      if (!ok(t) || this.isBanned(t) || this.coordination.reservedByOther(t, this.slot)) return false;
-      if (near.length > 0 && !this.stationsNear(x, y, near)) return false;
-      if (strict && sheltered(t) < 2) return false;
-      return true;
-    };
-    let res = what === 'plant' ? this.search(p, goal(true), 25) : { found: false } as SearchResult;
-    if (!res.found && (near.length === 0 || this.t >= this.nearFailedUntil)) res = this.search(p, goal(false), near.length > 0 ? 60 : undefined, undefined, `place:${what}:${near.join('+')}`);
+    const goal =
+      (strict: boolean) =>
+      (x: number, y: number, f: number): boolean => {
+        const tx = x + DX[f];
+        const ty = y + DY[f];
+        if (!inside(tx, ty)) return false;
+        const t = tx * N + ty;
+        if (!ok(t) || this.isBanned(t) || this.coordination.reservedByOther(t, this.slot)) return false;
+        if (near.length > 0 && !this.stationsNear(x, y, near)) return false;
+        if (strict && sheltered(t) < 2) return false;
+        return true;
+      };
+    let res = what === 'plant' ? this.search(p, goal(true), 25) : ({ found: false } as SearchResult);
+    if (!res.found && (near.length === 0 || this.t >= this.nearFailedUntil))
+      res = this.search(p, goal(false), near.length > 0 ? 60 : undefined, undefined, `place:${what}:${near.join('+')}`);
     if (!res.found && near.length > 0) {
       this.nearFailedUntil = this.t + 50;
       return this.placeSkill(p, what, []);
@@ -1191,10 +1275,14 @@ export class Executor {
       return Action.noop;
     }
     this.activity = 'protecting the plant';
-    const res = this.search(p, (x, y, f) => {
-      const t = (x + DX[f]) * N + (y + DY[f]);
-      return inside(x + DX[f], y + DY[f]) && need.includes(t) && open(t);
-    }, 30);
+    const res = this.search(
+      p,
+      (x, y, f) => {
+        const t = (x + DX[f]) * N + (y + DY[f]);
+        return inside(x + DX[f], y + DY[f]) && need.includes(t) && open(t);
+      },
+      30,
+    );
     if (!res.found) {
       this.plantSite = -2;
       return Action.noop;
@@ -1211,7 +1299,10 @@ export class Executor {
   private recover(world: World, p: Player): number {
     this.activity = 'recovering';
     for (const o of this.senses.objects) {
-      if ((o.kind === ObjectKind.zombie || o.kind === ObjectKind.skeleton) && Math.abs(o.x - p.x) + Math.abs(o.y - p.y) <= 5) {
+      if (
+        (o.kind === ObjectKind.zombie || o.kind === ObjectKind.skeleton) &&
+        Math.abs(o.x - p.x) + Math.abs(o.y - p.y) <= 5
+      ) {
         const a = this.flee(p);
         if (a !== null) return a;
       }
@@ -1228,4 +1319,3 @@ export class Executor {
     return Action.noop;
   }
 }
-

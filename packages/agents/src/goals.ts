@@ -41,19 +41,51 @@ export function describeGoal(goal: Goal): string {
 }
 
 const NUMBER_WORDS: Record<string, number> = {
-  a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
-  some: 1, few: 3, couple: 2,
+  a: 1,
+  an: 1,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  some: 1,
+  few: 3,
+  couple: 2,
 };
 
 /** Words that name an item (singular and plural, materials included). */
 const ITEM_WORDS: Record<string, ItemName> = {
-  wood: 'wood', woods: 'wood', log: 'wood', logs: 'wood', tree: 'wood', trees: 'wood', timber: 'wood',
-  stone: 'stone', stones: 'stone', rock: 'stone', rocks: 'stone', cobble: 'stone',
-  coal: 'coal', coals: 'coal',
-  iron: 'iron', irons: 'iron', ore: 'iron',
-  diamond: 'diamond', diamonds: 'diamond',
-  sapling: 'sapling', saplings: 'sapling', seed: 'sapling', seeds: 'sapling',
-  water: 'drink', drink: 'drink', drinks: 'drink',
+  wood: 'wood',
+  woods: 'wood',
+  log: 'wood',
+  logs: 'wood',
+  tree: 'wood',
+  trees: 'wood',
+  timber: 'wood',
+  stone: 'stone',
+  stones: 'stone',
+  rock: 'stone',
+  rocks: 'stone',
+  cobble: 'stone',
+  coal: 'coal',
+  coals: 'coal',
+  iron: 'iron',
+  irons: 'iron',
+  ore: 'iron',
+  diamond: 'diamond',
+  diamonds: 'diamond',
+  sapling: 'sapling',
+  saplings: 'sapling',
+  seed: 'sapling',
+  seeds: 'sapling',
+  water: 'drink',
+  drink: 'drink',
+  drinks: 'drink',
 };
 
 const TOOL_KINDS = ['pickaxe', 'sword'] as const;
@@ -70,7 +102,8 @@ function parseAmount(token: string | undefined): number | null {
 }
 
 function checkAmount(item: ItemName, amount: number): GoalParse | null {
-  if (!Number.isInteger(amount) || amount < 1) return refuse(`the amount must be a whole number of at least 1, got ${amount}`);
+  if (!Number.isInteger(amount) || amount < 1)
+    return refuse(`the amount must be a whole number of at least 1, got ${amount}`);
   if (amount > ITEM_MAX) return refuse(`an inventory holds at most ${ITEM_MAX} ${item}; ${amount} is impossible`);
   return null;
 }
@@ -134,12 +167,65 @@ function parseStructured(tokens: string[]): GoalParse | null {
 }
 
 const STOP_WORDS = new Set([
-  'me', 'us', 'please', 'the', 'my', 'our', 'for', 'to', 'of', 'i', 'we', 'you', 'want', 'need', 'would', 'like',
-  'can', 'could', 'go', 'and', 'then', 'try', 'new', 'more', 'with', 'your', 'workers', 'worker', 'team', 'let', 's',
-  'lets', 'it', 'please.', 'up', 'down', 'out', 'yourself',
+  'me',
+  'us',
+  'please',
+  'the',
+  'my',
+  'our',
+  'for',
+  'to',
+  'of',
+  'i',
+  'we',
+  'you',
+  'want',
+  'need',
+  'would',
+  'like',
+  'can',
+  'could',
+  'go',
+  'and',
+  'then',
+  'try',
+  'new',
+  'more',
+  'with',
+  'your',
+  'workers',
+  'worker',
+  'team',
+  'let',
+  's',
+  'lets',
+  'it',
+  'please.',
+  'up',
+  'down',
+  'out',
+  'yourself',
 ]);
 
-const GET_VERBS = new Set(['get', 'obtain', 'acquire', 'fetch', 'bring', 'find', 'have', 'give', 'grab', 'earn', 'gather', 'collect', 'mine', 'chop', 'cut', 'harvest', 'dig']);
+const GET_VERBS = new Set([
+  'get',
+  'obtain',
+  'acquire',
+  'fetch',
+  'bring',
+  'find',
+  'have',
+  'give',
+  'grab',
+  'earn',
+  'gather',
+  'collect',
+  'mine',
+  'chop',
+  'cut',
+  'harvest',
+  'dig',
+]);
 const MAKE_VERBS = new Set(['make', 'craft', 'build', 'forge', 'create', 'construct']);
 const PLACE_VERBS = new Set(['place', 'put', 'set', 'plant', 'drop', 'build', 'construct']);
 
@@ -147,7 +233,8 @@ function findTool(words: string[]): { item?: ItemName; kind?: string } {
   for (let i = 0; i < words.length; i++) {
     const w = words[i].replace(/s$/, '');
     const joined = words[i].replace(/-/g, '_');
-    if (joined.includes('_') && makeRule(joined.replace('wooden', 'wood'))) return { item: joined.replace('wooden', 'wood') as ItemName };
+    if (joined.includes('_') && makeRule(joined.replace('wooden', 'wood')))
+      return { item: joined.replace('wooden', 'wood') as ItemName };
     if ((TOOL_KINDS as readonly string[]).includes(w) || w === 'pick' || w === 'axe') {
       const kind = w === 'pick' || w === 'axe' ? 'pickaxe' : w;
       const prev = words[i - 1];
@@ -185,7 +272,8 @@ function parseFreeText(text: string): GoalParse {
   }
   if (has('sleep', 'rest', 'nap')) return accept({ kind: 'unlock', achievement: 'wake_up' });
   if (has('eat', 'hunt', 'food', 'hungry')) {
-    if (has('plant', 'plants', 'fruit', 'berries', 'crop', 'crops')) return accept({ kind: 'unlock', achievement: 'eat_plant' });
+    if (has('plant', 'plants', 'fruit', 'berries', 'crop', 'crops'))
+      return accept({ kind: 'unlock', achievement: 'eat_plant' });
     if (has('cow', 'cows', 'beef', 'meat', 'steak', 'hunt')) return accept({ kind: 'unlock', achievement: 'eat_cow' });
     return accept({ kind: 'unlock', achievement: 'eat_cow' });
   }
@@ -203,7 +291,10 @@ function parseFreeText(text: string): GoalParse {
   if (tool.kind) return refuse(`which ${tool.kind}? wood, stone or iron`);
 
   // Stations: "build a table", "place a furnace", "put down stone".
-  const verbAt = Math.max(0, content.findIndex((w) => GET_VERBS.has(w) || MAKE_VERBS.has(w) || PLACE_VERBS.has(w)));
+  const verbAt = Math.max(
+    0,
+    content.findIndex((w) => GET_VERBS.has(w) || MAKE_VERBS.has(w) || PLACE_VERBS.has(w)),
+  );
   const verb = content[verbAt];
   const stations = ['table', 'workbench', 'crafting', 'furnace', 'oven'];
   const station = words.find((w) => stations.includes(w.replace(/s$/, '')));
@@ -229,7 +320,9 @@ function parseFreeText(text: string): GoalParse {
       return collectGoal(item, amount);
     }
   }
-  return refuse(`cannot understand "${text}"; try e.g. "collect wood 5", "make iron_pickaxe", "place table", "unlock collect_diamond", "survive 2 days", "all achievements"`);
+  return refuse(
+    `cannot understand "${text}"; try e.g. "collect wood 5", "make iron_pickaxe", "place table", "unlock collect_diamond", "survive 2 days", "all achievements"`,
+  );
 }
 
 /** Reads a goal from structured text or free text. */
@@ -258,7 +351,8 @@ export function validateGoal(goal: unknown): GoalParse {
   const g = goal as Record<string, unknown>;
   switch (g.kind) {
     case 'collect': {
-      if (typeof g.item !== 'string' || !(ITEMS as readonly string[]).includes(g.item)) return refuse(`unknown item ${String(g.item)}`);
+      if (typeof g.item !== 'string' || !(ITEMS as readonly string[]).includes(g.item))
+        return refuse(`unknown item ${String(g.item)}`);
       const amount = g.amount === undefined ? 1 : Number(g.amount);
       return collectGoal(g.item as ItemName, amount);
     }
@@ -272,7 +366,9 @@ export function validateGoal(goal: unknown): GoalParse {
         : refuse(`unknown achievement ${String(g.achievement)}`);
     case 'survive': {
       const d = Number(g.days);
-      return Number.isInteger(d) && d >= 1 && d <= 33 ? accept({ kind: 'survive', days: d }) : refuse(`bad survive days ${String(g.days)}`);
+      return Number.isInteger(d) && d >= 1 && d <= 33
+        ? accept({ kind: 'survive', days: d })
+        : refuse(`bad survive days ${String(g.days)}`);
     }
     case 'all':
       return accept({ kind: 'all' });

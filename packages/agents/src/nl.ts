@@ -68,7 +68,12 @@ export async function interpretGoal(text: string, config: NlConfig | null = null
     content = raw;
   } catch (error) {
     const name = (error as Error).name;
-    return grammar(text, name === 'TimeoutError' || name === 'AbortError' ? 'endpoint timed out' : `endpoint unreachable: ${(error as Error).message}`);
+    return grammar(
+      text,
+      name === 'TimeoutError' || name === 'AbortError'
+        ? 'endpoint timed out'
+        : `endpoint unreachable: ${(error as Error).message}`,
+    );
   }
   let parsed: unknown;
   try {

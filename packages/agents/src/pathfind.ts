@@ -155,7 +155,17 @@ export class Pathfinder {
       }
     }
     this.totalExpansions += expansions;
-    return { found: false, x: sx, y: sy, facing: sf, cost: Infinity, action: Action.noop, steps: 0, path: [], expansions };
+    return {
+      found: false,
+      x: sx,
+      y: sy,
+      facing: sf,
+      cost: Infinity,
+      action: Action.noop,
+      steps: 0,
+      path: [],
+      expansions,
+    };
   }
 
   private result(goalState: number, start: number, expansions: number): SearchResult {
@@ -168,7 +178,7 @@ export class Pathfinder {
     while (s !== start) {
       const v = this.via[s];
       const from = this.parent[s];
-      steps += (v >> 2) === 1 ? ((from & 3) === (v & 3) ? 2 : 3) : 1;
+      steps += v >> 2 === 1 ? ((from & 3) === (v & 3) ? 2 : 3) : 1;
       first = s;
       firstFrom = from;
       s = from;

@@ -10,14 +10,7 @@
  *  - station edges (a table or furnace must stand nearby): stations are shared world state,
  *    so any worker may place one for another.
  */
-import {
-  ACHIEVEMENTS,
-  Achievement,
-  type AchievementName,
-  Item,
-  type ItemName,
-  type MaterialName,
-} from '@aikon/engine';
+import { ACHIEVEMENTS, Achievement, type AchievementName, Item, type ItemName, type MaterialName } from '@aikon/engine';
 import { describeGoal, type Goal } from './goals.ts';
 import { describeTask, type TaskSpec } from './tasks.ts';
 import { achievementTask, collectRuleForMaterial, makeRule, placeRule, sourceOf, TOOLS } from './techtree.ts';
@@ -119,7 +112,15 @@ function basePriority(spec: TaskSpec): number {
           return 50;
       }
     case 'place':
-      return spec.what === 'table' ? 95 : spec.what === 'plant' ? 84 : spec.what === 'stone' ? 68 : spec.what === 'furnace' ? 64 : 62;
+      return spec.what === 'table'
+        ? 95
+        : spec.what === 'plant'
+          ? 84
+          : spec.what === 'stone'
+            ? 68
+            : spec.what === 'furnace'
+              ? 64
+              : 62;
     case 'make':
       return 90;
     case 'eat':
@@ -168,7 +169,15 @@ class PlanBuilder {
     const record = this.stats?.(label);
     // Ways that kept failing are tried later.
     if (record && record.tries > 0) priority -= Math.round(20 * (1 - record.successRate));
-    this.tasks.push({ id, spec, deps: [...new Set([...inventoryDeps, ...stationDeps])], lane: id, priority, unlockOnly, label });
+    this.tasks.push({
+      id,
+      spec,
+      deps: [...new Set([...inventoryDeps, ...stationDeps])],
+      lane: id,
+      priority,
+      unlockOnly,
+      label,
+    });
     this.union.push(id);
     for (const d of inventoryDeps) this.join(id, d);
     return id;
@@ -223,7 +232,12 @@ class PlanBuilder {
       throw new PlanError(`no recipe makes ${item}`);
     }
     const deps = Object.entries(rule.cost).flatMap(([i, n]) => this.needItem(i as ItemName, n as number));
-    const stationDeps = rule.nearby.flatMap((s) => this.needStation(s, rule.nearby.filter((o) => o !== s)));
+    const stationDeps = rule.nearby.flatMap((s) =>
+      this.needStation(
+        s,
+        rule.nearby.filter((o) => o !== s),
+      ),
+    );
     return this.add({ kind: 'make', item }, deps, stationDeps);
   }
 
@@ -241,7 +255,12 @@ class PlanBuilder {
     const deps = Object.entries(rule.cost).flatMap(([i, n]) => this.needItem(i as ItemName, n as number));
     const nearStations = near.filter((s) => s !== what);
     const stationDeps = nearStations.flatMap((s) => this.needStation(s));
-    const id = this.add({ kind: 'place', what: rule.name, near: nearStations.length > 0 ? nearStations : undefined }, deps, stationDeps, unlockOnly);
+    const id = this.add(
+      { kind: 'place', what: rule.name, near: nearStations.length > 0 ? nearStations : undefined },
+      deps,
+      stationDeps,
+      unlockOnly,
+    );
     if (rule.name === 'table' || rule.name === 'furnace') this.stations.set(rule.name, id);
     return id;
   }
@@ -255,7 +274,12 @@ class PlanBuilder {
         const rule = how.rule;
         this.check(rule.material);
         const deps = Object.entries(rule.require).flatMap(([tool, n]) => this.needItem(tool as ItemName, n as number));
-        const id = this.add({ kind: 'collect', material: rule.material, item: rule.receive, amount: 1 }, deps, [], true);
+        const id = this.add(
+          { kind: 'collect', material: rule.material, item: rule.receive, amount: 1 },
+          deps,
+          [],
+          true,
+        );
         const list = this.provided.get(rule.receive) ?? [];
         list.push({ id, left: 1 });
         this.provided.set(rule.receive, list);
@@ -387,7 +411,9 @@ export class Planner {
       let best = workers[0];
       let bestKey = Infinity;
       for (const w of workers) {
-        const held = plan.tasks.filter((t) => t.lane === lane && t.spec.kind === 'make' && w.inventory[Item[t.spec.item]] > 0).length;
+        const held = plan.tasks.filter(
+          (t) => t.lane === lane && t.spec.kind === 'make' && w.inventory[Item[t.spec.item]] > 0,
+        ).length;
         const key = work.get(w.slot)! * 100 - held;
         if (key < bestKey) {
           bestKey = key;

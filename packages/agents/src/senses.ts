@@ -7,7 +7,17 @@
  *   are remembered with an estimate of their growth, creatures only while in view (cows a
  *   little longer, as they move slowly).
  */
-import { CREATURE_HEALTH, ObjectKind, PLANT_RIPE_AFTER, type Player, UPDATE_RADIUS, VIEW_COLS, VIEW_ROWS, type World, WORLD_SIZE } from '@aikon/engine';
+import {
+  CREATURE_HEALTH,
+  ObjectKind,
+  PLANT_RIPE_AFTER,
+  type Player,
+  UPDATE_RADIUS,
+  VIEW_COLS,
+  VIEW_ROWS,
+  type World,
+  WORLD_SIZE,
+} from '@aikon/engine';
 
 export type Sense = 'privileged' | 'fair';
 
@@ -136,7 +146,9 @@ export class Senses {
             const ripe = o.grown > PLANT_RIPE_AFTER;
             if (mem) {
               mem.seenAt = this.t;
-              mem.grown = ripe ? Math.max(mem.grown + 1, PLANT_RIPE_AFTER + 1) : Math.min(mem.grown + 1, PLANT_RIPE_AFTER);
+              mem.grown = ripe
+                ? Math.max(mem.grown + 1, PLANT_RIPE_AFTER + 1)
+                : Math.min(mem.grown + 1, PLANT_RIPE_AFTER);
             } else this.plants.set(i, { x, y, grown: ripe ? PLANT_RIPE_AFTER + 1 : 0, seenAt: this.t });
           }
           const seen = this.add(o);
@@ -157,7 +169,8 @@ export class Senses {
         this.cows.delete(id);
         continue;
       }
-      if (this.objGrid[cow.x * N + cow.y] === null && !this.objects.some((o) => o.x === cow.x && o.y === cow.y)) this.objects.push(cow);
+      if (this.objGrid[cow.x * N + cow.y] === null && !this.objects.some((o) => o.x === cow.x && o.y === cow.y))
+        this.objects.push(cow);
     }
   }
 
@@ -177,7 +190,8 @@ export class Senses {
     }
     for (const [key, plant] of other.plants) {
       const own = this.plants.get(key);
-      if (!own || plant.seenAt > own.seenAt) this.plants.set(key, { ...plant, grown: Math.max(plant.grown, own?.grown ?? 0) });
+      if (!own || plant.seenAt > own.seenAt)
+        this.plants.set(key, { ...plant, grown: Math.max(plant.grown, own?.grown ?? 0) });
     }
   }
 

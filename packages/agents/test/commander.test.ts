@@ -49,7 +49,13 @@ describe('commander', () => {
   it('gives independent lanes to different workers (fewest open tasks)', () => {
     const { world } = blank();
     const second = world.addPlayer();
-    for (const [x, y] of [[36, 30], [37, 30], [38, 30], [28, 36]]) mat(world, x, y, 'tree');
+    for (const [x, y] of [
+      [36, 30],
+      [37, 30],
+      [38, 30],
+      [28, 36],
+    ])
+      mat(world, x, y, 'tree');
     const c = new Commander(world);
     c.addWorker(0);
     c.addWorker(second.slot);
@@ -99,7 +105,12 @@ describe('commander', () => {
     const { world } = blank();
     const other = world.addPlayer();
     world.moveEntity(other, 28, 28);
-    for (const [x, y] of [[36, 32], [37, 32], [28, 24]]) mat(world, x, y, 'tree');
+    for (const [x, y] of [
+      [36, 32],
+      [37, 32],
+      [28, 24],
+    ])
+      mat(world, x, y, 'tree');
     const c = new Commander(world);
     c.addWorker(0);
     c.addWorker(other.slot);

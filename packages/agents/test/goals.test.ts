@@ -26,7 +26,14 @@ describe('goal grammar: structured forms', () => {
   });
 
   it('round-trips through describeGoal', () => {
-    for (const text of ['collect wood 5', 'make iron_pickaxe', 'place furnace', 'unlock collect_diamond', 'survive 2 days', 'all achievements']) {
+    for (const text of [
+      'collect wood 5',
+      'make iron_pickaxe',
+      'place furnace',
+      'unlock collect_diamond',
+      'survive 2 days',
+      'all achievements',
+    ]) {
       expect(describeGoal(ok(text))).toBe(text);
       expect(ok(describeGoal(ok(text)))).toEqual(ok(text));
     }
@@ -84,7 +91,10 @@ describe('goal grammar: bad or impossible goals are refused with a reason', () =
 
 describe('validateGoal (for goals from the natural-language adapter)', () => {
   it('accepts well-formed goals and rejects the rest', () => {
-    expect(validateGoal({ kind: 'collect', item: 'coal', amount: 2 })).toEqual({ ok: true, goal: { kind: 'collect', item: 'coal', amount: 2 } });
+    expect(validateGoal({ kind: 'collect', item: 'coal', amount: 2 })).toEqual({
+      ok: true,
+      goal: { kind: 'collect', item: 'coal', amount: 2 },
+    });
     expect(validateGoal({ kind: 'make', item: 'stone_sword' }).ok).toBe(true);
     expect(validateGoal({ kind: 'all' }).ok).toBe(true);
     expect(validateGoal({ kind: 'collect', item: 'coal', amount: 12 }).ok).toBe(false);

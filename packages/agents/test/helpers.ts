@@ -4,7 +4,9 @@ import { Executor, type TaskStatus } from '../src/executor.ts';
 import type { Sense } from '../src/senses.ts';
 import type { TaskSpec } from '../src/tasks.ts';
 
-export function blank(options: { fill?: MaterialName; t?: number; sense?: Sense; build?: (world: World) => void } = {}): { world: World; p: Player; ex: Executor } {
+export function blank(
+  options: { fill?: MaterialName; t?: number; sense?: Sense; build?: (world: World) => void } = {},
+): { world: World; p: Player; ex: Executor } {
   const world = World.blank({ seed: 7, fill: options.fill ?? 'grass' });
   if (options.t !== undefined) world.t = options.t;
   options.build?.(world);

@@ -56,7 +56,12 @@ describe('natural-language adapter (local stand-in endpoint)', () => {
   });
 
   it('reads URL and model from configuration', () => {
-    expect(nlConfigFromEnv({ AIKON_LLM_URL: base, AIKON_LLM_MODEL: 'tiny', AIKON_LLM_KEY: 'k' })).toEqual({ url: base, model: 'tiny', apiKey: 'k', timeoutMs: undefined });
+    expect(nlConfigFromEnv({ AIKON_LLM_URL: base, AIKON_LLM_MODEL: 'tiny', AIKON_LLM_KEY: 'k' })).toEqual({
+      url: base,
+      model: 'tiny',
+      apiKey: 'k',
+      timeoutMs: undefined,
+    });
   });
 
   it('asks the endpoint and validates its goal', async () => {

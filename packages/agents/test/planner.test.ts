@@ -31,7 +31,8 @@ function simulate(plan: Plan, state: PlanState) {
       case 'collect': {
         const rule = COLLECT_RULES.find((r) => r.material === spec.material)!;
         expect(rule.receive).toBe(spec.item);
-        for (const [tool, n] of Object.entries(rule.require)) expect(inv[Item[tool as ItemName]], `${tool} for ${spec.material}`).toBeGreaterThanOrEqual(n as number);
+        for (const [tool, n] of Object.entries(rule.require))
+          expect(inv[Item[tool as ItemName]], `${tool} for ${spec.material}`).toBeGreaterThanOrEqual(n as number);
         inv[Item[spec.item]] = Math.min(9, inv[Item[spec.item]] + spec.amount);
         ach[Achievement[rule.achievement]] += spec.amount;
         break;
@@ -119,7 +120,9 @@ describe('plan DAGs over the tech tree (derived from the rule tables)', () => {
     expect(count((t) => t.spec.kind === 'place' && t.spec.what === 'table')).toBe(1);
     expect(count((t) => t.spec.kind === 'place' && t.spec.what === 'furnace')).toBe(1);
     // Wood never exceeds what an inventory can hold when gathered up front.
-    const wood = plan.tasks.filter((t) => t.spec.kind === 'collect' && t.spec.item === 'wood').reduce((s, t) => s + (t.spec.kind === 'collect' ? t.spec.amount : 0), 0);
+    const wood = plan.tasks
+      .filter((t) => t.spec.kind === 'collect' && t.spec.item === 'wood')
+      .reduce((s, t) => s + (t.spec.kind === 'collect' ? t.spec.amount : 0), 0);
     expect(wood).toBeLessThanOrEqual(9);
   });
 

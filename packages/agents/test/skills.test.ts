@@ -16,7 +16,10 @@ describe('A* over (x, y, facing)', () => {
   const pf = new Pathfinder();
 
   it('walks around a wall through its gap', () => {
-    const res = pf.search(terrain(false), 32, 32, 3, { goal: (x, y) => x === 36 && y === 32, heuristic: (x, y) => Math.abs(x - 36) + Math.abs(y - 32) });
+    const res = pf.search(terrain(false), 32, 32, 3, {
+      goal: (x, y) => x === 36 && y === 32,
+      heuristic: (x, y) => Math.abs(x - 36) + Math.abs(y - 32),
+    });
     expect(res.found).toBe(true);
     expect(res.cost).toBe(4 + 2 * 18); // 4 across, 18 down to the gap and 18 back up
     expect(res.action).toBe(Action.move_down);
@@ -118,7 +121,8 @@ describe('skills on hand-built worlds', () => {
     const first = ex.decide(world);
     expect(first).toBe(Action.move_right); // turn toward it (the move is blocked by the zombie)
     world.step([first]);
-    if (!z.removed && Math.abs(z.x - p.x) + Math.abs(z.y - p.y) === 1 && z.x === p.x + 1) expect(ex.decide(world)).toBe(Action.do);
+    if (!z.removed && Math.abs(z.x - p.x) + Math.abs(z.y - p.y) === 1 && z.x === p.x + 1)
+      expect(ex.decide(world)).toBe(Action.do);
     expect(ex.activity).toBe('fighting');
   });
 
@@ -139,14 +143,25 @@ describe('skills on hand-built worlds', () => {
     expect(status).toBe('done');
     const plant = world.objects.find((o) => o.kind === ObjectKind.plant)!;
     expect(plant).toBeDefined();
-    const sides = [[-1, 0], [1, 0], [0, -1], [0, 1]].map(([dx, dy]) => world.getMaterial(plant.x + dx, plant.y + dy));
+    const sides = [
+      [-1, 0],
+      [1, 0],
+      [0, -1],
+      [0, 1],
+    ].map(([dx, dy]) => world.getMaterial(plant.x + dx, plant.y + dy));
     expect(sides.every((m) => m === Material.stone)).toBe(true);
   });
 });
 
 describe('sleeping', () => {
   it('recognises a sealed pocket and a line of fire across water', () => {
-    const { world, ex, p } = blank({ fill: 'stone', build: (w) => { mat(w, 32, 32, 'path'); mat(w, 32, 33, 'path'); } });
+    const { world, ex, p } = blank({
+      fill: 'stone',
+      build: (w) => {
+        mat(w, 32, 32, 'path');
+        mat(w, 32, 33, 'path');
+      },
+    });
     ex.decide(world); // refresh the senses
     expect(ex.enclosed(32, 32, -1)).toBe(true);
     mat(world, 33, 32, 'water');
@@ -159,7 +174,13 @@ describe('sleeping', () => {
 
   it('at night with low energy it walls itself in and sleeps', () => {
     // A corridor of path running down from the player; stone everywhere else.
-    const { world, p, ex } = blank({ fill: 'stone', t: 190, build: (w) => { for (let y = 32; y < 40; y++) mat(w, 32, y, 'path'); } });
+    const { world, p, ex } = blank({
+      fill: 'stone',
+      t: 190,
+      build: (w) => {
+        for (let y = 32; y < 40; y++) mat(w, 32, y, 'path');
+      },
+    });
     give(p, { energy: 2, stone: 2, wood_pickaxe: 1 });
     for (let i = 0; i < 12 && !p.sleeping; i++) world.step([ex.decide(world)]);
     expect(p.sleeping).toBe(true);
@@ -200,7 +221,13 @@ describe('senses', () => {
   it('a fair worker explores to find what it has not seen', () => {
     const { world, p, ex } = blank({ sense: 'fair' });
     // Out of sight at the start, whichever way it looks first.
-    for (const [x, y] of [[38, 32], [26, 32], [32, 37], [32, 27]]) mat(world, x, y, 'tree');
+    for (const [x, y] of [
+      [38, 32],
+      [26, 32],
+      [32, 37],
+      [32, 27],
+    ])
+      mat(world, x, y, 'tree');
     const { status } = runTask(world, ex, { kind: 'collect', material: 'tree', item: 'wood', amount: 1 }, 100);
     expect(status).toBe('done');
     expect(p.inventory[Item.wood]).toBe(1);
@@ -257,7 +284,14 @@ describe('building a shelter on open ground', () => {
   });
 
   it('uses solid tiles already there and needs fewer stones', () => {
-    const { world, p, ex } = blank({ t: 190, build: (w) => { mat(w, 31, 32, 'tree'); mat(w, 31, 33, 'tree'); mat(w, 32, 34, 'stone'); } });
+    const { world, p, ex } = blank({
+      t: 190,
+      build: (w) => {
+        mat(w, 31, 32, 'tree');
+        mat(w, 31, 33, 'tree');
+        mat(w, 32, 34, 'stone');
+      },
+    });
     give(p, { stone: 3 });
     ex.decide(world);
     const plan = ex.planWalls(p)!;
@@ -265,7 +299,13 @@ describe('building a shelter on open ground', () => {
   });
 
   it('never plans a move toward lava', () => {
-    const { world, p, ex } = blank({ t: 190, build: (w) => { mat(w, 33, 32, 'lava'); mat(w, 32, 31, 'lava'); } });
+    const { world, p, ex } = blank({
+      t: 190,
+      build: (w) => {
+        mat(w, 33, 32, 'lava');
+        mat(w, 32, 31, 'lava');
+      },
+    });
     give(p, { stone: 9 });
     ex.decide(world);
     const plan = ex.planWalls(p) ?? [];

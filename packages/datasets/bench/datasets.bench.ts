@@ -17,7 +17,10 @@ import { extractEpisodes } from '../src/extract.ts';
 import { generateSessions } from '../src/generate.ts';
 import { h5Ready } from '../src/writers/minari.ts';
 
-const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, steps: { type: 'string', default: '6000' } }, strict: true });
+const { values } = parseArgs({
+  options: { json: { type: 'boolean', default: false }, steps: { type: 'string', default: '6000' } },
+  strict: true,
+});
 const targetSteps = Number(values.steps);
 /** User + system CPU seconds of this process (every thread). */
 const cpuSeconds = () => {
@@ -58,7 +61,10 @@ const baselineMs = performance.now() - t0;
 const baselineCpu = cpuSeconds() - c0;
 await h5Ready();
 
-const results: Record<string, { stepsPerSecond: number; stepsPerCpuSecond: number; bytesPerStep: number; seconds: number; bytes: number }> = {};
+const results: Record<
+  string,
+  { stepsPerSecond: number; stepsPerCpuSecond: number; bytesPerStep: number; seconds: number; bytes: number }
+> = {};
 for (const format of ['minari', 'parquet', 'replay'] as const) {
   t0 = performance.now();
   c0 = cpuSeconds();
@@ -86,7 +92,9 @@ const summary = {
 if (values.json) {
   process.stdout.write(`${JSON.stringify(summary)}\n`);
 } else {
-  process.stdout.write(`dataset export benchmark: ${summary.steps} steps in ${summary.episodes} episodes (2 sessions × 2 AI players)\n`);
+  process.stdout.write(
+    `dataset export benchmark: ${summary.steps} steps in ${summary.episodes} episodes (2 sessions × 2 AI players)\n`,
+  );
   process.stdout.write(`  generate (headless play + log):  ${summary.generateStepsPerSecond} steps/s\n`);
   process.stdout.write(
     `  replay + render (no writing):    ${summary.replayRenderStepsPerSecond} steps/s, ${summary.replayRenderStepsPerCpuSecond} steps/CPU-s\n`,
@@ -94,6 +102,8 @@ if (values.json) {
   process.stdout.write('  format    steps/s  steps/CPU-s   bytes/step   seconds   total bytes\n');
   for (const [f, r] of Object.entries(results)) {
     const cols = [r.stepsPerSecond, r.stepsPerCpuSecond, r.bytesPerStep, r.seconds, r.bytes].map(String);
-    process.stdout.write(`  ${f.padEnd(8)} ${cols[0].padStart(8)} ${cols[1].padStart(12)} ${cols[2].padStart(12)} ${cols[3].padStart(9)} ${cols[4].padStart(13)}\n`);
+    process.stdout.write(
+      `  ${f.padEnd(8)} ${cols[0].padStart(8)} ${cols[1].padStart(12)} ${cols[2].padStart(12)} ${cols[3].padStart(9)} ${cols[4].padStart(13)}\n`,
+    );
   }
 }

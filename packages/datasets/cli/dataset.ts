@@ -81,7 +81,10 @@ async function main(): Promise<void> {
     }
   })();
   const v = parsed.values;
-  const dataDir = resolve(process.env.INIT_CWD ?? process.cwd(), v['data-dir'] ?? process.env.AIKON_DATA_DIR ?? './data');
+  const dataDir = resolve(
+    process.env.INIT_CWD ?? process.cwd(),
+    v['data-dir'] ?? process.env.AIKON_DATA_DIR ?? './data',
+  );
   const filterParams = () => {
     const q = new URLSearchParams();
     for (const [flag, key] of Object.entries(FILTER_FLAGS)) {
@@ -96,7 +99,10 @@ async function main(): Promise<void> {
     const episodes = intFlag('episodes', v.episodes);
     if (episodes === undefined) fail(`generate needs --episodes N\n${USAGE}`);
     if (v.sessions && !/^\d+$/.test(v.sessions)) fail('--sessions for generate is a count');
-    const bar = new cliProgress.SingleBar({ format: 'generate [{bar}] {value}/{total} episodes', stream: process.stderr, noTTYOutput: !isTty }, cliProgress.Presets.shades_classic);
+    const bar = new cliProgress.SingleBar(
+      { format: 'generate [{bar}] {value}/{total} episodes', stream: process.stderr, noTTYOutput: !isTty },
+      cliProgress.Presets.shades_classic,
+    );
     bar.start(episodes, 0);
     const sessions = generateSessions({
       dataDir,
@@ -110,17 +116,28 @@ async function main(): Promise<void> {
     });
     bar.update(episodes);
     bar.stop();
-    for (const s of sessions) process.stdout.write(`${s.path}  ${s.ticks} ticks  ${s.episodes} episodes  ${s.bytes} bytes\n`);
-    process.stdout.write(`indexed in ${join(dataDir, 'index.sqlite')}; the relay's Datasets page (/?page=datasets) and API list them now\n`);
+    for (const s of sessions)
+      process.stdout.write(`${s.path}  ${s.ticks} ticks  ${s.episodes} episodes  ${s.bytes} bytes\n`);
+    process.stdout.write(
+      `indexed in ${join(dataDir, 'index.sqlite')}; the relay's Datasets page (/?page=datasets) and API list them now\n`,
+    );
     return;
   }
   if (command === 'list') {
     const episodes = selectEpisodes(loadCatalog(dataDir), filterFromQuery(filterParams()));
     const stats = episodeStats(episodes);
-    if (v.json) process.stdout.write(`${JSON.stringify({ stats, episodes: episodes.map((e) => ({ ...e, pid: undefined })) }, null, 1)}\n`);
+    if (v.json)
+      process.stdout.write(
+        `${JSON.stringify({ stats, episodes: episodes.map((e) => ({ ...e, pid: undefined })) }, null, 1)}\n`,
+      );
     else {
-      for (const e of episodes) process.stdout.write(`${e.id}\t${e.kind}\t${e.length}\t${e.return}\t${e.endReason}\t${e.achievements.join(',')}\n`);
-      process.stdout.write(`${stats.episodes} episodes, ${stats.steps} steps (human ${stats.human}, AI ${stats.ai}), score ${stats.score.toFixed(2)} %\n`);
+      for (const e of episodes)
+        process.stdout.write(
+          `${e.id}\t${e.kind}\t${e.length}\t${e.return}\t${e.endReason}\t${e.achievements.join(',')}\n`,
+        );
+      process.stdout.write(
+        `${stats.episodes} episodes, ${stats.steps} steps (human ${stats.human}, AI ${stats.ai}), score ${stats.score.toFixed(2)} %\n`,
+      );
     }
     return;
   }
@@ -128,7 +145,11 @@ async function main(): Promise<void> {
     if (!v.format) fail(`export needs --format minari|parquet|replay\n${USAGE}`);
     if (!v.out) fail(`export needs --out DIR\n${USAGE}`);
     const filter = filterFromQuery(filterParams());
-    const plan = planExport(dataDir, { format: v.format, filter, ...(v['dataset-id'] ? { datasetId: v['dataset-id'] } : {}) });
+    const plan = planExport(dataDir, {
+      format: v.format,
+      filter,
+      ...(v['dataset-id'] ? { datasetId: v['dataset-id'] } : {}),
+    });
     const out = resolve(process.env.INIT_CWD ?? process.cwd(), v.out);
     const bar = new cliProgress.SingleBar(
       {
@@ -143,8 +164,13 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     // Progress counts work units (ticks replayed, or sessions copied); the rate turns them into the
     // share of the plan's steps they stand for.
-    const stepsPerSecond = (done: number) => Math.round(((done / Math.max(1, plan.totalWork)) * plan.stats.steps) / Math.max(1e-3, (performance.now() - t0) / 1000));
-    const manifest = await writeExport(dataDir, plan, out, (done, _total, phase) => bar.update(done, { phase, rate: stepsPerSecond(done) }));
+    const stepsPerSecond = (done: number) =>
+      Math.round(
+        ((done / Math.max(1, plan.totalWork)) * plan.stats.steps) / Math.max(1e-3, (performance.now() - t0) / 1000),
+      );
+    const manifest = await writeExport(dataDir, plan, out, (done, _total, phase) =>
+      bar.update(done, { phase, rate: stepsPerSecond(done) }),
+    );
     bar.update(Math.max(1, plan.totalWork), { phase: 'done', rate: stepsPerSecond(plan.totalWork) });
     bar.stop();
     const secs = (performance.now() - t0) / 1000;

@@ -21,16 +21,30 @@ export type DatasetApiHandler = ((req: IncomingMessage, res: ServerResponse, nex
   close(): Promise<void>;
 };
 
-const STATUS: Record<string, number> = { bad_request: 400, not_found: 404, empty: 422, mismatch: 422, corrupt: 422, conflict: 409, io: 500 };
+const STATUS: Record<string, number> = {
+  bad_request: 400,
+  not_found: 404,
+  empty: 422,
+  mismatch: 422,
+  corrupt: 422,
+  conflict: 409,
+  io: 500,
+};
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
   res.end(text);
 }
 
 function sendError(res: ServerResponse, err: unknown, dataDir: string): void {
-  if (err instanceof DatasetError) send(res, STATUS[err.code] ?? 500, { error: err.code, message: redactPaths(err.message, dataDir) });
+  if (err instanceof DatasetError)
+    send(res, STATUS[err.code] ?? 500, { error: err.code, message: redactPaths(err.message, dataDir) });
   else send(res, 500, { error: 'internal', message: redactPaths((err as Error)?.message ?? String(err), dataDir) });
 }
 
@@ -85,7 +99,10 @@ function publicJob(s: JobStatus, prefix: string, dataDir: string) {
 }
 
 /** Parses one `Range: bytes=...` header against a size: null = whole file, 'invalid' = 416. */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | 'invalid' {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | null | 'invalid' {
   if (!header) return null;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m) return header.trim().startsWith('bytes=') && header.includes(',') ? null : 'invalid';
@@ -132,7 +149,12 @@ export function createDatasetApi(options: DatasetApiOptions): DatasetApiHandler 
     const method = req.method ?? 'GET';
     const allow = (methods: string[]) => {
       if (!methods.includes(method)) {
-        send(res, 405, { error: 'method_not_allowed', message: `${method} is not allowed here` }, { allow: methods.join(', ') });
+        send(
+          res,
+          405,
+          { error: 'method_not_allowed', message: `${method} is not allowed here` },
+          { allow: methods.join(', ') },
+        );
         return false;
       }
       return true;
@@ -204,7 +226,9 @@ export function createDatasetApi(options: DatasetApiOptions): DatasetApiHandler 
         if (method === 'POST') {
           const body = await readJson(req, limit);
           const status = jobs.start(body);
-          send(res, status.state === 'done' ? 200 : 202, publicJob(status, prefix, options.dataDir), { location: `${prefix}/exports/${status.id}` });
+          send(res, status.state === 'done' ? 200 : 202, publicJob(status, prefix, options.dataDir), {
+            location: `${prefix}/exports/${status.id}`,
+          });
           return;
         }
         if (!allow(['GET', 'HEAD', 'POST'])) return;
@@ -223,7 +247,11 @@ export function createDatasetApi(options: DatasetApiOptions): DatasetApiHandler 
         if (!allow(['GET', 'HEAD'])) return;
         if (!status) throw new DatasetError('not_found', `no export job ${JSON.stringify(id.slice(0, 80))}`);
         if (status.state !== 'done' || !status.manifest) {
-          send(res, 409, { error: 'not_ready', message: `export ${id} is ${status.state}`, job: publicJob(status, prefix, options.dataDir) });
+          send(res, 409, {
+            error: 'not_ready',
+            message: `export ${id} is ${status.state}`,
+            job: publicJob(status, prefix, options.dataDir),
+          });
           return;
         }
         serveFile(req, res, archivePaths(options.dataDir, id).tar, `${status.manifest.name}.tar`, id);
@@ -262,7 +290,8 @@ export function createDatasetApi(options: DatasetApiOptions): DatasetApiHandler 
 function intParam(url: URL, name: string, dflt: number, max = Number.MAX_SAFE_INTEGER): number {
   const v = url.searchParams.get(name);
   if (v === null) return dflt;
-  if (!/^\d+$/.test(v) || Number(v) > max) throw new DatasetError('bad_request', `${name} must be an integer in 0..${max}`);
+  if (!/^\d+$/.test(v) || Number(v) > max)
+    throw new DatasetError('bad_request', `${name} must be an integer in 0..${max}`);
   return Number(v);
 }
 

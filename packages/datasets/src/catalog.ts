@@ -60,7 +60,13 @@ interface CatalogFile {
 }
 
 /** A catalog entry for a log file before (or without) replaying it. */
-function unscannedEntry(sessionId: string, size: number, mtimeMs: number, sha256: string, problem: string | null): SessionEntry {
+function unscannedEntry(
+  sessionId: string,
+  size: number,
+  mtimeMs: number,
+  sha256: string,
+  problem: string | null,
+): SessionEntry {
   return {
     sessionId,
     file: `${sessionId}${LOG_SUFFIX}`,
@@ -100,16 +106,17 @@ export function scanLog(path: string, sessionId: string): SessionEntry {
     base.torn = report.torn;
     base.verified = report.ok;
     if (!report.ok) base.problem = describeReplayProblem(report.mismatches, report.error);
-    base.episodes = report.episodes
-      .filter((e) => e.length > 0)
-      .map((e) => toCatalogEpisode(sessionId, h.startedAt, e));
+    base.episodes = report.episodes.filter((e) => e.length > 0).map((e) => toCatalogEpisode(sessionId, h.startedAt, e));
   } catch (err) {
     base.problem = err instanceof LogFormatError ? err.message : `cannot replay session log: ${(err as Error).message}`;
   }
   return base;
 }
 
-export function describeReplayProblem(mismatches: readonly { t: number; what: string; expected: string; actual: string }[], error?: string): string {
+export function describeReplayProblem(
+  mismatches: readonly { t: number; what: string; expected: string; actual: string }[],
+  error?: string,
+): string {
   const parts: string[] = [];
   if (mismatches.length > 0) {
     const m = mismatches[0];
@@ -151,7 +158,9 @@ export function loadCatalog(dataDir: string, options: { onScan?: (sessionId: str
   const dir = recordingsDir(dataDir);
   let files: string[] = [];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith(LOG_SUFFIX)).sort();
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith(LOG_SUFFIX))
+      .sort();
   } catch {
     files = [];
   }
@@ -201,7 +210,10 @@ export function loadCatalog(dataDir: string, options: { onScan?: (sessionId: str
     try {
       mkdirSync(datasetsDir(dataDir), { recursive: true });
       const tmp = `${cachePath}.${process.pid}.${Date.now()}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ version: CATALOG_VERSION, sessions: out.filter((e) => !e.recording) } satisfies CatalogFile));
+      writeFileSync(
+        tmp,
+        JSON.stringify({ version: CATALOG_VERSION, sessions: out.filter((e) => !e.recording) } satisfies CatalogFile),
+      );
       renameSync(tmp, cachePath);
     } catch {
       // A cache that cannot be written (full or read-only disk) only costs a rescan next time.
@@ -230,7 +242,10 @@ export const EpisodeFilter = z.strictObject({
   /** Episodes that unlocked every one of these achievements. */
   achievements: z.array(z.enum(ACHIEVEMENTS)).max(ACHIEVEMENTS.length).optional(),
   /** Only these sessions. */
-  sessions: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'invalid session id')).max(10_000).optional(),
+  sessions: z
+    .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'invalid session id'))
+    .max(10_000)
+    .optional(),
   /** At most this many episodes (the earliest first). */
   limit: z.int().min(1).max(1_000_000).optional(),
 });
@@ -242,7 +257,8 @@ export function parseFilter(input: unknown): EpisodeFilter {
   if (!r.success) {
     const msg = r.error.issues
       .map((i) => {
-        if (i.code === 'unrecognized_keys') return `unknown filter ${i.keys.map((k) => JSON.stringify(k)).join(', ')} (known: ${Object.keys(EpisodeFilter.shape).join(', ')})`;
+        if (i.code === 'unrecognized_keys')
+          return `unknown filter ${i.keys.map((k) => JSON.stringify(k)).join(', ')} (known: ${Object.keys(EpisodeFilter.shape).join(', ')})`;
         return `${i.path.join('.') || 'filter'}: ${i.message}`;
       })
       .join('; ');
@@ -291,15 +307,19 @@ export function selectEpisodes(sessions: readonly SessionEntry[], filter: Episod
     for (const id of filter.sessions) {
       const s = known.get(id);
       if (!s) throw new DatasetError('not_found', `no session ${JSON.stringify(id)} in the recordings`);
-      if (s.recording) throw new DatasetError('conflict', `session ${id} is still being recorded; export it when it has ended`);
-      if (!s.verified) throw new DatasetError('mismatch', `session ${id} cannot be exported: ${s.problem ?? 'not verified'}`);
+      if (s.recording)
+        throw new DatasetError('conflict', `session ${id} is still being recorded; export it when it has ended`);
+      if (!s.verified)
+        throw new DatasetError('mismatch', `session ${id} cannot be exported: ${s.problem ?? 'not verified'}`);
     }
   }
   const wanted = filter.sessions ? new Set(filter.sessions) : null;
   const from = filter.from !== undefined ? Date.parse(filter.from) : -Infinity;
   const to = filter.to !== undefined ? endOf(filter.to) : Infinity;
   const out: CatalogEpisode[] = [];
-  const ordered = [...sessions].sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : a.sessionId < b.sessionId ? -1 : 1));
+  const ordered = [...sessions].sort((a, b) =>
+    a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : a.sessionId < b.sessionId ? -1 : 1,
+  );
   for (const s of ordered) {
     if (!s.verified) continue;
     if (wanted && !wanted.has(s.sessionId)) continue;
@@ -387,4 +407,3 @@ export function publicEpisode(e: CatalogEpisode) {
     endReason: e.endReason,
   };
 }
-

@@ -53,7 +53,11 @@ export function episodeCharts(episodes: readonly CatalogEpisode[]): EpisodeChart
   return {
     episodes: episodes.length,
     timeline: timeline(episodes),
-    achievements: ACHIEVEMENTS.map((name) => ({ name, human: hs.achievementRates[name] ?? 0, ai: as.achievementRates[name] ?? 0 })),
+    achievements: ACHIEVEMENTS.map((name) => ({
+      name,
+      human: hs.achievementRates[name] ?? 0,
+      ai: as.achievementRates[name] ?? 0,
+    })),
     humanEpisodes: human.length,
     aiEpisodes: ai.length,
     scores: { all: episodeStats(episodes).score, human: hs.score, ai: as.score },
@@ -70,10 +74,18 @@ function timeline(episodes: readonly CatalogEpisode[]): EpisodeCharts['timeline'
     if (t < min) min = t;
     if (t > max) max = t;
   }
-  const pick = BUCKETS.find((b) => Math.floor(max / b.ms) - Math.floor(min / b.ms) + 1 <= MAX_BUCKETS) ?? BUCKETS[BUCKETS.length - 1];
+  const pick =
+    BUCKETS.find((b) => Math.floor(max / b.ms) - Math.floor(min / b.ms) + 1 <= MAX_BUCKETS) ??
+    BUCKETS[BUCKETS.length - 1];
   const first = Math.floor(min / pick.ms);
   const n = Math.min(Math.floor(max / pick.ms) - first + 1, 10 * MAX_BUCKETS);
-  const buckets: TimelineBucket[] = Array.from({ length: n }, (_, i) => ({ start: new Date((first + i) * pick.ms).toISOString(), episodes: 0, steps: 0, human: 0, ai: 0 }));
+  const buckets: TimelineBucket[] = Array.from({ length: n }, (_, i) => ({
+    start: new Date((first + i) * pick.ms).toISOString(),
+    episodes: 0,
+    steps: 0,
+    human: 0,
+    ai: 0,
+  }));
   for (const e of episodes) {
     const t = Date.parse(e.startedAt);
     if (!Number.isFinite(t)) continue;
@@ -97,7 +109,12 @@ function returnHistogram(episodes: readonly CatalogEpisode[]): EpisodeCharts['re
   const lo = Math.floor(min);
   const width = Math.max(1, Math.ceil((Math.floor(max) + 1 - lo) / MAX_RETURN_BINS));
   const count = Math.max(1, Math.floor((max - lo) / width) + 1);
-  const bins: ReturnBin[] = Array.from({ length: count }, (_, i) => ({ from: lo + i * width, to: lo + (i + 1) * width, human: 0, ai: 0 }));
+  const bins: ReturnBin[] = Array.from({ length: count }, (_, i) => ({
+    from: lo + i * width,
+    to: lo + (i + 1) * width,
+    human: 0,
+    ai: 0,
+  }));
   for (const e of episodes) {
     const b = bins[Math.min(count - 1, Math.floor((e.return - lo) / width))];
     if (e.kind === 'human') b.human++;

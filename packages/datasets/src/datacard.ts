@@ -42,8 +42,8 @@ export function datacard(d: DatacardInput): string {
     'The relay server records every session as an append-only log: world seed, joins, leaves,',
     'respawns, the joint action of every tick, and a 64-bit state hash every 100 ticks and at the end.',
     'This export re-simulated those logs with the deterministic engine, verified every recorded',
-    'hash (a log that does not reproduce its hashes is refused), and rendered each player\'s 64×64',
-    'agent view (Crafter\'s layout: 9×7 local map above a 9×2 inventory strip).',
+    "hash (a log that does not reproduce its hashes is refused), and rendered each player's 64×64",
+    "agent view (Crafter's layout: 9×7 local map above a 9×2 inventory strip).",
     '',
     '**Consent and privacy.** Only episodes of players who did not opt out of dataset export',
     '(at any moment of the episode) are included. Players appear as per-dataset pseudonyms',
@@ -66,7 +66,12 @@ export function datacard(d: DatacardInput): string {
   if (d.rows !== undefined) lines.push(`| Parquet rows | ${d.rows} (steps + one final row per episode) |`);
   if (d.sessionsSkipped) lines.push(`| sessions left out | ${d.sessionsSkipped} (a player in them opted out) |`);
   lines.push('', `Filter: \`${JSON.stringify(d.filter)}\``, '');
-  lines.push('Achievement success rates (share of episodes that unlocked it):', '', '| achievement | rate |', '|---|---|');
+  lines.push(
+    'Achievement success rates (share of episodes that unlocked it):',
+    '',
+    '| achievement | rate |',
+    '|---|---|',
+  );
   for (const a of ACHIEVEMENTS) lines.push(`| ${a} | ${pct(s.achievementRates[a] ?? 0)} |`);
   lines.push(
     '',
@@ -74,7 +79,7 @@ export function datacard(d: DatacardInput): string {
     '',
     '- **Observation**: `Box(0, 255, (64, 64, 3), uint8)`, RGB, row-major (height, width, channel).',
     `- **Action**: \`Discrete(17)\`: ${ACTIONS.map((a, i) => `${i} ${a}`).join(', ')}.`,
-    '- **Reward**: Crafter\'s: +1 for each achievement unlocked for the first time in the episode,',
+    "- **Reward**: Crafter's: +1 for each achievement unlocked for the first time in the episode,",
     '  plus (health change) / 10 each step.',
     `- **Achievements** (index order): ${ACHIEVEMENTS.join(', ')}.`,
     `- **Inventory** (index order, vitals first): ${INVENTORY.join(', ')}.`,
@@ -86,12 +91,12 @@ export function datacard(d: DatacardInput): string {
     lines.push(
       '## Layout (Minari dataset standard)',
       '',
-      'Follows Minari\'s dataset standard (https://minari.farama.org/content/dataset_standards/) as',
-      'implemented by Minari\'s `HDF5Storage` and `MinariStorage` (minari/dataset/_storages/hdf5_storage.py,',
+      "Follows Minari's dataset standard (https://minari.farama.org/content/dataset_standards/) as",
+      "implemented by Minari's `HDF5Storage` and `MinariStorage` (minari/dataset/_storages/hdf5_storage.py,",
       'minari/dataset/minari_storage.py, minari/serialization.py):',
       '',
       '- `data/metadata.json`: `dataset_id`, `total_episodes`, `total_steps`, `data_format: "hdf5"`,',
-      '  `observation_space` / `action_space` as JSON strings in Minari\'s space serialization,',
+      "  `observation_space` / `action_space` as JSON strings in Minari's space serialization,",
       '  `minari_version: "~=0.5"`, `dataset_size`, `author`, `algorithm_name`, `code_permalink`,',
       '  `description`, `requirements`. No `env_spec`: there is no Gymnasium environment to recover.',
       '- `data/main_data.hdf5`: one group `episode_{id}` per episode, ids 0..N−1, with',
@@ -104,14 +109,14 @@ export function datacard(d: DatacardInput): string {
       '  in that step), `inventory` (16) int32, `health` / `food` / `drink` / `energy` int32,',
       '  `position` (x, y) int32, `facing` (dx, dy) int32, `sleeping` uint8, `daylight` float32,',
       '  `semantic` (7, 9) uint8 local semantic view, `brain` int8: which brain chose action t (an AI',
-      '  worker\'s, indices into the `brain_names` attribute: 0 scripted, 1 learned; -1 for a human or',
+      "  worker's, indices into the `brain_names` attribute: 0 scripted, 1 learned; -1 for a human or",
       '  a recording without brain records, and in the final row).',
       '- Episode attributes: `id`, `total_steps`, `seed` (the world seed; the episode is reproduced by',
       '  the session log, not by the seed alone), `session`, `player`, `player_kind` (human / ai),',
       '  `slot`, `start_t`, `end_t`, `tick_rate`, `engine_version`, `started_at`, `return`,',
       '  `end_reason` (death, truncated, leave, close, crash), `achievements` (comma-separated),',
       '  `protected_steps` (steps under spawn protection, in which nothing could damage the player),',
-      '  `brain_names` (comma-separated names of `infos/brain`\'s indices).',
+      "  `brain_names` (comma-separated names of `infos/brain`'s indices).",
       '',
       '## Loading',
       '',
@@ -140,7 +145,7 @@ export function datacard(d: DatacardInput): string {
       'nullable `action` as float64: `df.action.astype("Int64")`).',
       '',
       'Columns: `episode_index`, `step`, `observation` (struct `{bytes: PNG, path: null}`, the Hugging Face',
-      '`datasets` Image layout; the file\'s key-value metadata carries the `huggingface` features so',
+      "`datasets` Image layout; the file's key-value metadata carries the `huggingface` features so",
       '`datasets` decodes it as `Image`), `action` int64, `reward` float64, `terminated`, `truncated`,',
       '`is_first`, `is_last`, `is_terminal` bool, `unlocked` (achievements first unlocked in this step),',
       '`achievements` (unlocked so far in the episode), `health`, `food`, `drink`, `energy` int32,',
@@ -162,7 +167,7 @@ export function datacard(d: DatacardInput): string {
       'ds = load_dataset("parquet", data_files="data.parquet")["train"]   # ds[0]["observation"] is a PIL image',
       '```',
       '',
-      'DuckDB: `SELECT episode_index, count(*), sum(reward) FROM \'data.parquet\' GROUP BY 1`.',
+      "DuckDB: `SELECT episode_index, count(*), sum(reward) FROM 'data.parquet' GROUP BY 1`.",
     );
   } else {
     lines.push(
@@ -172,7 +177,7 @@ export function datacard(d: DatacardInput): string {
       '`AKREC\\0\\0\\x01`, then records `u32le length | u32le crc32 | UTF-8 JSON`. Records: `session`',
       '(seed, engine version, config), `join`, `leave`, `respawn`, `consent`, `config`, `tick`',
       '(`a`: flat [slot, action, ...] of non-noop actions), `hash` (every 100 ticks) and `end`.',
-      'Identifiers are the dataset\'s pseudonyms; everything that drives the simulation is untouched.',
+      "Identifiers are the dataset's pseudonyms; everything that drives the simulation is untouched.",
       'Only sessions in which every player consented are included (a session is exported whole).',
       '`sessions.json` lists them with their episodes.',
       '',
@@ -188,6 +193,16 @@ export function datacard(d: DatacardInput): string {
       '```',
     );
   }
-  lines.push('', '## Files', '', ...d.files.map((f) => `- \`${f}\``), '', '## Licence', '', 'CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/). Cite the AI-KON project and Crafter (Hafner, 2021, "Benchmarking the Spectrum of Agent Capabilities").', '');
+  lines.push(
+    '',
+    '## Files',
+    '',
+    ...d.files.map((f) => `- \`${f}\``),
+    '',
+    '## Licence',
+    '',
+    'CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/). Cite the AI-KON project and Crafter (Hafner, 2021, "Benchmarking the Spectrum of Agent Capabilities").',
+    '',
+  );
   return lines.join('\n');
 }

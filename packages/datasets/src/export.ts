@@ -1,5 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  rmdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ENGINE_VERSION } from '@aikon/engine';
 import { loadTextures } from '@aikon/engine/node';
@@ -30,7 +40,14 @@ export const ExportRequest = z.strictObject({
   format: z.enum(FORMATS),
   filter: z.unknown().optional(),
   /** Minari dataset id (`name-vN`); default `aikon-crafter-<kind>-<key8>-v0`. */
-  datasetId: z.string().max(120).regex(MINARI_ID_RE, 'must look like name-v0 or namespace/name-v0 (segments of letters, digits, _ . -, each starting with a letter or digit; no "..")').optional(),
+  datasetId: z
+    .string()
+    .max(120)
+    .regex(
+      MINARI_ID_RE,
+      'must look like name-v0 or namespace/name-v0 (segments of letters, digits, _ . -, each starting with a letter or digit; no "..")',
+    )
+    .optional(),
 });
 export type ExportRequestInput = z.input<typeof ExportRequest>;
 
@@ -65,11 +82,19 @@ export interface ExportManifest {
 
 export type ProgressFn = (done: number, total: number, phase: string) => void;
 
-export function parseExportRequest(input: unknown): { format: ExportFormat; filter: EpisodeFilter; datasetId?: string } {
+export function parseExportRequest(input: unknown): {
+  format: ExportFormat;
+  filter: EpisodeFilter;
+  datasetId?: string;
+} {
   const r = ExportRequest.safeParse(input);
   if (!r.success) {
     const msg = r.error.issues
-      .map((i) => (i.code === 'unrecognized_keys' ? `unknown field ${i.keys.join(', ')}` : `${i.path.join('.') || 'request'}: ${i.message}`))
+      .map((i) =>
+        i.code === 'unrecognized_keys'
+          ? `unknown field ${i.keys.join(', ')}`
+          : `${i.path.join('.') || 'request'}: ${i.message}`,
+      )
       .join('; ');
     throw new DatasetError('bad_request', `invalid export request: ${msg}`);
   }
@@ -128,7 +153,11 @@ export function planExport(dataDir: string, input: unknown, catalog?: SessionEnt
     .digest('hex');
   const kinds = new Set(episodes.map((e) => e.kind));
   const kind = kinds.size === 2 ? 'mixed' : [...kinds][0];
-  const name = req.datasetId ?? (req.format === 'minari' ? `aikon-crafter-${kind}-${key.slice(0, 8)}-v0` : `aikon-crafter-${kind}-${key.slice(0, 8)}`);
+  const name =
+    req.datasetId ??
+    (req.format === 'minari'
+      ? `aikon-crafter-${kind}-${key.slice(0, 8)}-v0`
+      : `aikon-crafter-${kind}-${key.slice(0, 8)}`);
   const stats = episodeStats(episodes);
   const totalWork = req.format === 'replay' ? sessions.length : sessions.reduce((n, s) => n + s.ticks, 0);
   return { format: req.format, filter: req.filter, key, name, episodes, sessions, skippedSessions, stats, totalWork };
@@ -139,11 +168,17 @@ export function planExport(dataDir: string, input: unknown, catalog?: SessionEnt
  * is written under a temporary sibling directory and renamed into place only when complete,
  * so a failure (a corrupt log, a full disk) leaves no partial export behind.
  */
-export async function writeExport(dataDir: string, plan: ExportPlan, outDir: string, onProgress?: ProgressFn): Promise<ExportManifest> {
+export async function writeExport(
+  dataDir: string,
+  plan: ExportPlan,
+  outDir: string,
+  onProgress?: ProgressFn,
+): Promise<ExportManifest> {
   const target = resolve(outDir);
   if (existsSync(target)) {
     const st = statSync(target);
-    if (!st.isDirectory() || readdirSync(target).length > 0) throw new DatasetError('conflict', `output ${target} already exists and is not an empty directory`);
+    if (!st.isDirectory() || readdirSync(target).length > 0)
+      throw new DatasetError('conflict', `output ${target} already exists and is not an empty directory`);
   }
   const parent = dirname(target);
   mkdirSync(parent, { recursive: true });
@@ -163,11 +198,17 @@ export async function writeExport(dataDir: string, plan: ExportPlan, outDir: str
 export function asDatasetError(err: unknown): DatasetError {
   if (err instanceof DatasetError) return err;
   const e = err as NodeJS.ErrnoException;
-  if (e && (e.code === 'ENOSPC' || e.code === 'EDQUOT')) return new DatasetError('io', `export failed: the disk is full (${e.message}); nothing was kept`);
+  if (e && (e.code === 'ENOSPC' || e.code === 'EDQUOT'))
+    return new DatasetError('io', `export failed: the disk is full (${e.message}); nothing was kept`);
   return new DatasetError('io', `export failed: ${e?.message ?? String(err)}; nothing was kept`);
 }
 
-async function writeInto(dataDir: string, plan: ExportPlan, work: string, onProgress?: ProgressFn): Promise<ExportManifest> {
+async function writeInto(
+  dataDir: string,
+  plan: ExportPlan,
+  work: string,
+  onProgress?: ProgressFn,
+): Promise<ExportManifest> {
   const createdAt = new Date().toISOString();
   const pseudo = new Pseudonymizer(installationSecret(dataDir), plan.key);
   const progress = (done: number, phase: string) => onProgress?.(Math.min(done, plan.totalWork), plan.totalWork, phase);
@@ -206,7 +247,14 @@ async function writeInto(dataDir: string, plan: ExportPlan, work: string, onProg
       });
       progress(i + 1, 'copying logs');
     });
-    writeFileSync(join(work, 'sessions.json'), JSON.stringify({ engineVersions: [...new Set(plan.sessions.map((s) => s.engineVersion))], sessions: index }, null, 1));
+    writeFileSync(
+      join(work, 'sessions.json'),
+      JSON.stringify(
+        { engineVersions: [...new Set(plan.sessions.map((s) => s.engineVersion))], sessions: index },
+        null,
+        1,
+      ),
+    );
   } else {
     const textures = loadTextures();
     const wanted = new Set(plan.episodes.map((e) => e.id));
@@ -217,7 +265,10 @@ async function writeInto(dataDir: string, plan: ExportPlan, work: string, onProg
       await h5Ready();
       minari = new MinariWriter(work, { datasetId: plan.name }, pseudo);
     } else {
-      parquet = new ParquetDatasetWriter(join(work, 'data.parquet'), pseudo, { 'aikon:key': plan.key, 'aikon:engine_version': ENGINE_VERSION });
+      parquet = new ParquetDatasetWriter(join(work, 'data.parquet'), pseudo, {
+        'aikon:key': plan.key,
+        'aikon:engine_version': ENGINE_VERSION,
+      });
     }
     let ticksBefore = 0;
     // Frame scratch files live in the data directory's tmp, not in the output.
@@ -329,7 +380,11 @@ export function cachedExport(dataDir: string, key: string): ExportManifest | nul
  * its content key. The tar is renamed into place, then its manifest: an export is complete
  * exactly when its manifest exists.
  */
-export async function buildArchive(dataDir: string, plan: ExportPlan, onProgress?: ProgressFn): Promise<ExportManifest> {
+export async function buildArchive(
+  dataDir: string,
+  plan: ExportPlan,
+  onProgress?: ProgressFn,
+): Promise<ExportManifest> {
   const hit = cachedExport(dataDir, plan.key);
   if (hit) return hit;
   const { tar, manifest: manifestPath } = archivePaths(dataDir, plan.key);

@@ -73,9 +73,11 @@ export class FrameStore {
    * are all there (valid until the next push or dispose), else read into `out` or a new buffer.
    */
   read(start: number, n: number, out?: Uint8Array): Uint8Array {
-    if (start < 0 || n < 0 || start + n > this.count) throw new RangeError(`frames ${start}..${start + n} out of 0..${this.count}`);
+    if (start < 0 || n < 0 || start + n > this.count)
+      throw new RangeError(`frames ${start}..${start + n} out of 0..${this.count}`);
     if (start + n <= this.inMemory) return this.memory.subarray(start * FRAME_BYTES, (start + n) * FRAME_BYTES);
-    const buf = out && out.length >= n * FRAME_BYTES ? out.subarray(0, n * FRAME_BYTES) : new Uint8Array(n * FRAME_BYTES);
+    const buf =
+      out && out.length >= n * FRAME_BYTES ? out.subarray(0, n * FRAME_BYTES) : new Uint8Array(n * FRAME_BYTES);
     const fromMemory = Math.max(0, this.inMemory - start);
     buf.set(this.memory.subarray(start * FRAME_BYTES, (start + fromMemory) * FRAME_BYTES));
     let off = fromMemory * FRAME_BYTES;
@@ -217,7 +219,11 @@ export interface ExtractOptions {
  * each action, then the final state), T actions, rewards and flags, and T + 1 info rows.
  * Throws DatasetError('mismatch') if the replay does not reproduce the recorded hashes.
  */
-export function extractEpisodes(sessionId: string, bytes: Uint8Array, options: ExtractOptions): { ticks: number; episodes: number } {
+export function extractEpisodes(
+  sessionId: string,
+  bytes: Uint8Array,
+  options: ExtractOptions,
+): { ticks: number; episodes: number } {
   const renderer = new AgentViewRenderer(options.textures, OBS_SIZE);
   const frame = new Uint8Array(FRAME_BYTES);
   const sem = new Uint8Array(LOCAL_VIEW_SIZE);
@@ -227,20 +233,23 @@ export function extractEpisodes(sessionId: string, bytes: Uint8Array, options: E
   const members = new Map<number, { pid: string; kind: 'human' | 'ai' }>();
   const records = decodeLog(bytes).records;
   const first = records[0];
-  if (first?.k !== 'session') throw new DatasetError('corrupt', `session ${sessionId}: the log does not start with a session header`);
+  if (first?.k !== 'session')
+    throw new DatasetError('corrupt', `session ${sessionId}: the log does not start with a session header`);
   const header: SessionRecord = first;
   let tickRate = header.config.tickRate;
   /** An error thrown by our own callbacks (a writer failing): the replay would only report it as a replay error. */
   let callbackError: unknown = null;
-  const guard = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A): void => {
-    if (callbackError) throw callbackError;
-    try {
-      fn(...args);
-    } catch (err) {
-      callbackError ??= err;
-      throw err;
-    }
-  };
+  const guard =
+    <A extends unknown[]>(fn: (...args: A) => void) =>
+    (...args: A): void => {
+      if (callbackError) throw callbackError;
+      try {
+        fn(...args);
+      } catch (err) {
+        callbackError ??= err;
+        throw err;
+      }
+    };
   let emitted = 0;
   let scratchSeq = 0;
   const all: FrameStore[] = [];
@@ -304,7 +313,10 @@ export function extractEpisodes(sessionId: string, bytes: Uint8Array, options: E
     open.delete(o.slot);
     if (o.steps !== summary.length) {
       o.frames.dispose();
-      throw new DatasetError('corrupt', `episode ${episodeId(sessionId, o.slot, o.startT)}: rebuilt ${o.steps} steps, the replay counted ${summary.length}`);
+      throw new DatasetError(
+        'corrupt',
+        `episode ${episodeId(sessionId, o.slot, o.startT)}: rebuilt ${o.steps} steps, the replay counted ${summary.length}`,
+      );
     }
     // A leave or session end is an external cut-off: the last step is truncated (Gymnasium semantics).
     const truncations = o.truncations.take<Uint8Array>();
@@ -410,13 +422,17 @@ export function extractEpisodes(sessionId: string, bytes: Uint8Array, options: E
         const o = open.get(summary.slot);
         if (!o || o.startT !== summary.startT) return;
         // Death and truncation are reported before onTick of the same tick records the step.
-        if ((summary.endReason === 'death' || summary.endReason === 'truncated') && o.steps < summary.length) o.summary = summary;
+        if ((summary.endReason === 'death' || summary.endReason === 'truncated') && o.steps < summary.length)
+          o.summary = summary;
         else finish(o, summary);
       }),
     });
     if (callbackError) throw callbackError;
     if (!report.ok) {
-      throw new DatasetError('mismatch', `session ${sessionId}: ${describeReplayProblem(report.mismatches, report.error)}; the log is refused`);
+      throw new DatasetError(
+        'mismatch',
+        `session ${sessionId}: ${describeReplayProblem(report.mismatches, report.error)}; the log is refused`,
+      );
     }
   } finally {
     for (const f of all) f.dispose();

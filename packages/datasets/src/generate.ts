@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { ENGINE_VERSION, NUM_ACTIONS, Rng, SNAPSHOT_VERSION, World } from '@aikon/engine';
-import { ACTING_BRAINS, type ActingBrain, EpisodeTracker, type LogRecord, PROTOCOL_VERSION, RECORDING_VERSION, type SessionRecord } from '@aikon/protocol';
+import {
+  ACTING_BRAINS,
+  type ActingBrain,
+  EpisodeTracker,
+  type LogRecord,
+  PROTOCOL_VERSION,
+  RECORDING_VERSION,
+  type SessionRecord,
+} from '@aikon/protocol';
 import { indexPath, RecordingStore, SessionRecorder } from '@aikon/protocol/node';
 import { DatasetError, isSafeSessionId } from './layout.ts';
 
@@ -70,17 +78,23 @@ function token(rng: Rng): string {
  */
 export function generateSessions(options: GenerateOptions): GeneratedSession[] {
   const total = options.episodes;
-  if (!Number.isInteger(total) || total < 1 || total > 100_000) throw new DatasetError('bad_request', `--episodes must be an integer in 1..100000, got ${total}`);
+  if (!Number.isInteger(total) || total < 1 || total > 100_000)
+    throw new DatasetError('bad_request', `--episodes must be an integer in 1..100000, got ${total}`);
   const sessionsN = options.sessions ?? 1;
-  if (!Number.isInteger(sessionsN) || sessionsN < 1 || sessionsN > total) throw new DatasetError('bad_request', `--sessions must be an integer in 1..${total}`);
+  if (!Number.isInteger(sessionsN) || sessionsN < 1 || sessionsN > total)
+    throw new DatasetError('bad_request', `--sessions must be an integer in 1..${total}`);
   const players = options.players ?? 2;
-  if (!Number.isInteger(players) || players < 1 || players > 32) throw new DatasetError('bad_request', `--players must be an integer in 1..32`);
+  if (!Number.isInteger(players) || players < 1 || players > 32)
+    throw new DatasetError('bad_request', `--players must be an integer in 1..32`);
   const seed = options.seed ?? 0;
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new DatasetError('bad_request', `--seed must be a non-negative integer`);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new DatasetError('bad_request', `--seed must be a non-negative integer`);
   const source = typeof options.policy === 'object' ? options.policy : null;
-  if (!source && (options.policy ?? 'random') !== 'random') throw new DatasetError('bad_request', `unknown policy ${String(options.policy)} (known: random)`);
+  if (!source && (options.policy ?? 'random') !== 'random')
+    throw new DatasetError('bad_request', `unknown policy ${String(options.policy)} (known: random)`);
   const maxSteps = options.maxSteps;
-  if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps < 1)) throw new DatasetError('bad_request', '--max-steps must be a positive integer');
+  if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps < 1))
+    throw new DatasetError('bad_request', '--max-steps must be a positive integer');
   const tickRate = options.tickRate ?? 8;
   const hashEvery = options.hashEvery ?? 100;
   const out: GeneratedSession[] = [];
@@ -130,7 +144,11 @@ export function generateSessions(options: GenerateOptions): GeneratedSession[] {
       };
       const join = (slot: number): void => {
         const p = world.addPlayer({ slot });
-        const meta = { pid: token(rng), kind: options.humanSlots?.includes(slot) ? ('human' as const) : ('ai' as const), consent: !options.optOutSlots?.includes(slot) };
+        const meta = {
+          pid: token(rng),
+          kind: options.humanSlots?.includes(slot) ? ('human' as const) : ('ai' as const),
+          consent: !options.optOutSlots?.includes(slot),
+        };
         record({ k: 'join', t: world.t, slot, ...meta, id: p.id, x: p.x, y: p.y });
         tracker.join(world, slot, meta);
         if (source) scripted.set(slot, source.create(world, slot));
@@ -152,7 +170,8 @@ export function generateSessions(options: GenerateOptions): GeneratedSession[] {
           const a = player ? player.act(world) : policy.int(NUM_ACTIONS);
           actions.set(p.slot, a);
           if (a !== 0) flat.push(p.slot, a);
-          if (player?.brain !== undefined && !options.humanSlots?.includes(p.slot)) brains.push(p.slot, ACTING_BRAINS.indexOf(player.brain));
+          if (player?.brain !== undefined && !options.humanSlots?.includes(p.slot))
+            brains.push(p.slot, ACTING_BRAINS.indexOf(player.brain));
         }
         world.step(actions);
         record({ k: 'tick', t: world.t, a: flat, ...(brains.length > 0 ? { b: brains } : {}) });

@@ -168,7 +168,12 @@ export class ExportJobs {
       if (this.options.inline) {
         const p = plan && plan.key === id ? plan : planExport(this.dataDir, job.request);
         buildArchive(this.dataDir, p, progress).then(
-          (manifest) => finish({ state: 'done', manifest, progress: { done: p.totalWork, total: p.totalWork, phase: 'done', fraction: 1 } }),
+          (manifest) =>
+            finish({
+              state: 'done',
+              manifest,
+              progress: { done: p.totalWork, total: p.totalWork, phase: 'done', fraction: 1 },
+            }),
           (err) => {
             const e = asDatasetError(err);
             finish({ state: 'failed', error: { code: e.code, message: e.message } });
@@ -197,7 +202,8 @@ export class ExportJobs {
       // A worker that dies (h5wasm can abort on I/O errors) cannot clean up after itself.
       const cleanup = () => {
         try {
-          for (const f of readdirSync(tmpDir(this.dataDir))) if (f.startsWith(`${id}-`)) rmSync(join(tmpDir(this.dataDir), f), { recursive: true, force: true });
+          for (const f of readdirSync(tmpDir(this.dataDir)))
+            if (f.startsWith(`${id}-`)) rmSync(join(tmpDir(this.dataDir), f), { recursive: true, force: true });
         } catch {
           // nothing to clean
         }

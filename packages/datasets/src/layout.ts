@@ -36,7 +36,8 @@ export function isSafeSessionId(id: string): boolean {
 }
 
 export function logPathFor(dataDir: string, sessionId: string): string {
-  if (!isSafeSessionId(sessionId)) throw new DatasetError('bad_request', `invalid session id ${JSON.stringify(sessionId)}`);
+  if (!isSafeSessionId(sessionId))
+    throw new DatasetError('bad_request', `invalid session id ${JSON.stringify(sessionId)}`);
   return join(recordingsDir(dataDir), `${sessionId}${LOG_SUFFIX}`);
 }
 
@@ -44,7 +45,8 @@ export function logPathFor(dataDir: string, sessionId: string): string {
 export function safeJoin(dir: string, name: string): string {
   const full = resolve(dir, name);
   const rel = relative(resolve(dir), full);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new DatasetError('bad_request', `path ${JSON.stringify(name)} leaves its directory`);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel))
+    throw new DatasetError('bad_request', `path ${JSON.stringify(name)} leaves its directory`);
   return full;
 }
 

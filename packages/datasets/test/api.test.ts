@@ -39,10 +39,12 @@ async function waitDone(id: string): Promise<Record<string, unknown>> {
 beforeAll(async () => {
   generateSessions({ dataDir, episodes: 4, seed: 21, players: 2, maxSteps: 20, humanSlots: [1] });
   api = createDatasetApi({ dataDir });
-  server = createServer((req, res) => api(req, res, () => {
-    res.writeHead(418);
-    res.end('next');
-  }));
+  server = createServer((req, res) =>
+    api(req, res, () => {
+      res.writeHead(418);
+      res.end('next');
+    }),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -54,19 +56,30 @@ afterAll(async () => {
 
 describe('dataset HTTP API', () => {
   it('summarises and lists episodes with filters and statistics', async () => {
-    const sum = (await (await fetch(`${base}/api/datasets`)).json()) as { stats: { episodes: number; human: number; ai: number }; formats: string[] };
+    const sum = (await (await fetch(`${base}/api/datasets`)).json()) as {
+      stats: { episodes: number; human: number; ai: number };
+      formats: string[];
+    };
     expect(sum.stats.episodes).toBe(4);
     expect(sum.stats.human).toBe(2);
     expect(sum.formats).toEqual(['minari', 'parquet', 'replay']);
-    const ai = (await (await fetch(`${base}/api/datasets/episodes?kind=ai&minLength=5`)).json()) as { total: number; episodes: { kind: string; length: number }[] };
+    const ai = (await (await fetch(`${base}/api/datasets/episodes?kind=ai&minLength=5`)).json()) as {
+      total: number;
+      episodes: { kind: string; length: number }[];
+    };
     expect(ai.total).toBe(2);
     expect(ai.episodes.every((e) => e.kind === 'ai' && e.length >= 5)).toBe(true);
     const none = (await (await fetch(`${base}/api/datasets/episodes?from=2999-01-01`)).json()) as { total: number };
     expect(none.total).toBe(0);
-    const page = (await (await fetch(`${base}/api/datasets/episodes?pageSize=1&offset=1`)).json()) as { total: number; episodes: unknown[] };
+    const page = (await (await fetch(`${base}/api/datasets/episodes?pageSize=1&offset=1`)).json()) as {
+      total: number;
+      episodes: unknown[];
+    };
     expect(page.total).toBe(4);
     expect(page.episodes.length).toBe(1);
-    const sessions = (await (await fetch(`${base}/api/datasets/sessions`)).json()) as { sessions: { verified: boolean }[] };
+    const sessions = (await (await fetch(`${base}/api/datasets/sessions`)).json()) as {
+      sessions: { verified: boolean }[];
+    };
     expect(sessions.sessions.length).toBe(1);
     expect(sessions.sessions[0].verified).toBe(true);
   });
@@ -106,14 +119,18 @@ describe('dataset HTTP API', () => {
     expect(names.some((n) => n.endsWith('/data.parquet'))).toBe(true);
     expect(names.some((n) => n.endsWith('/README.md'))).toBe(true);
     // Range requests.
-    const part = await fetch(`${base}/api/datasets/exports/${job.id}/download`, { headers: { range: 'bytes=100-1123' } });
+    const part = await fetch(`${base}/api/datasets/exports/${job.id}/download`, {
+      headers: { range: 'bytes=100-1123' },
+    });
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe(`bytes 100-1123/${whole.length}`);
     expect(Buffer.compare(Buffer.from(await part.arrayBuffer()), whole.subarray(100, 1124))).toBe(0);
     const tail = await fetch(`${base}/api/datasets/exports/${job.id}/download`, { headers: { range: 'bytes=-512' } });
     expect(tail.status).toBe(206);
     expect(Buffer.compare(Buffer.from(await tail.arrayBuffer()), whole.subarray(whole.length - 512))).toBe(0);
-    const bad = await fetch(`${base}/api/datasets/exports/${job.id}/download`, { headers: { range: `bytes=${whole.length + 10}-` } });
+    const bad = await fetch(`${base}/api/datasets/exports/${job.id}/download`, {
+      headers: { range: `bytes=${whole.length + 10}-` },
+    });
     expect(bad.status).toBe(416);
     expect(bad.headers.get('content-range')).toBe(`bytes */${whole.length}`);
     // Same request again: the same content key, answered from the cache at once.
@@ -134,7 +151,11 @@ describe('dataset HTTP API', () => {
     expect(done.error).toBeUndefined();
     expect(done.state).toBe('done');
     const tar = Buffer.from(await (await fetch(`${base}/api/datasets/exports/${job.id}/download`)).arrayBuffer());
-    expect(tarNames(tar).sort()).toEqual(['aikon-crafter-test-v1/README.md', 'aikon-crafter-test-v1/data/main_data.hdf5', 'aikon-crafter-test-v1/data/metadata.json']);
+    expect(tarNames(tar).sort()).toEqual([
+      'aikon-crafter-test-v1/README.md',
+      'aikon-crafter-test-v1/data/main_data.hdf5',
+      'aikon-crafter-test-v1/data/metadata.json',
+    ]);
     const list = (await (await fetch(`${base}/api/datasets/exports`)).json()) as { jobs: { id: string }[] };
     expect(list.jobs.map((j) => j.id)).toContain(job.id);
   });
@@ -147,11 +168,23 @@ describe('dataset HTTP API', () => {
     });
     expect(empty.status).toBe(422);
     expect(((await empty.json()) as { message: string }).message).toMatch(/nothing to export/);
-    const badFormat = await fetch(`${base}/api/datasets/exports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ format: 'csv' }) });
+    const badFormat = await fetch(`${base}/api/datasets/exports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ format: 'csv' }),
+    });
     expect(badFormat.status).toBe(400);
-    const notJson = await fetch(`${base}/api/datasets/exports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"format":' });
+    const notJson = await fetch(`${base}/api/datasets/exports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"format":',
+    });
     expect(notJson.status).toBe(400);
-    const extra = await fetch(`${base}/api/datasets/exports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ format: 'minari', out: '/etc' }) });
+    const extra = await fetch(`${base}/api/datasets/exports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ format: 'minari', out: '/etc' }),
+    });
     expect(extra.status).toBe(400);
     const missing = await fetch(`${base}/api/datasets/exports/${'0'.repeat(64)}/download`);
     expect(missing.status).toBe(404);

@@ -68,12 +68,16 @@ describe('bad input', () => {
     expect(code(() => parseFilter({ achievements: ['fly'] }))).toBe('bad_request');
     expect(code(() => planExport(dataDir, { format: 'csv' }))).toBe('bad_request');
     expect(code(() => planExport(dataDir, { format: 'minari', datasetId: '../../etc/passwd' }))).toBe('bad_request');
-    expect(code(() => planExport(dataDir, { format: 'minari', filter: { sessions: ['../../etc/passwd'] } }))).toBe('bad_request');
+    expect(code(() => planExport(dataDir, { format: 'minari', filter: { sessions: ['../../etc/passwd'] } }))).toBe(
+      'bad_request',
+    );
   });
 
   it('an export of nothing is an error, not an empty file', () => {
     expect(code(() => planExport(dataDir, { format: 'parquet', filter: { kind: 'human' } }))).toBe('empty');
-    expect(code(() => planExport(dataDir, { format: 'parquet', filter: { sessions: ['no-such-session'] } }))).toBe('not_found');
+    expect(code(() => planExport(dataDir, { format: 'parquet', filter: { sessions: ['no-such-session'] } }))).toBe(
+      'not_found',
+    );
   });
 
   it('a log whose replay does not match its hashes is refused with a clear message', () => {
@@ -85,7 +89,9 @@ describe('bad input', () => {
     expect(garbage.verified).toBe(false);
     expect(garbage.problem).toMatch(/bad magic/);
     // Unverified sessions never reach an export; naming one explicitly is an error.
-    expect(() => planExport(dataDir, { format: 'minari', filter: { sessions: [tamperedId] } })).toThrow(/cannot be exported: replay does not match/);
+    expect(() => planExport(dataDir, { format: 'minari', filter: { sessions: [tamperedId] } })).toThrow(
+      /cannot be exported: replay does not match/,
+    );
     const plan = planExport(dataDir, { format: 'replay' });
     expect(plan.sessions.map((s) => s.sessionId)).toEqual([goodId]);
     // The extractor itself refuses it too.
@@ -93,19 +99,25 @@ describe('bad input', () => {
     const scratch = join(dataDir, 'scratch');
     mkdirSync(scratch, { recursive: true });
     expect(() =>
-      extractEpisodes(tamperedId, new Uint8Array(bytes), { textures: loadTextures(), wanted: new Set([`${tamperedId}:0:0`]), scratchDir: scratch, onEpisode: () => {} }),
+      extractEpisodes(tamperedId, new Uint8Array(bytes), {
+        textures: loadTextures(),
+        wanted: new Set([`${tamperedId}:0:0`]),
+        scratchDir: scratch,
+        onEpisode: () => {},
+      }),
     ).toThrow(/does not match the recording.*refused/);
     expect(readdirSync(scratch)).toEqual([]);
   });
 
-  it('a session is being recorded exactly while a live process holds its lease; a dead holder\'s log is replayed at once', () => {
+  it("a session is being recorded exactly while a live process holds its lease; a dead holder's log is replayed at once", () => {
     const recs = decodeLog(new Uint8Array(readFileSync(join(dataDir, 'recordings', `${goodId}.aklog`)))).records;
     const liveId = `${goodId}-live`;
     const live = join(dataDir, 'recordings', `${liveId}.aklog`);
     const parts: Uint8Array[] = [LOG_MAGIC];
     for (const r of recs.slice(0, -3)) parts.push(encodeRecord(r.k === 'session' ? { ...r, sessionId: liveId } : r));
     writeFileSync(live, Buffer.concat(parts));
-    const lease = (pid: number) => writeFileSync(leasePath(live), JSON.stringify({ v: 1, pid, host: hostname(), since: new Date().toISOString() }));
+    const lease = (pid: number) =>
+      writeFileSync(leasePath(live), JSON.stringify({ v: 1, pid, host: hostname(), since: new Date().toISOString() }));
     // Held by a live process (this one): listed, not replayed, not exportable.
     lease(process.pid);
     let entry = loadCatalog(dataDir).find((s) => s.sessionId === liveId)!;
@@ -140,7 +152,9 @@ describe('bad input', () => {
     copyFileSync(log, backup);
     copyFileSync(join(dataDir, 'recordings', `${tamperedId}.aklog`), log);
     const out2 = join(dataDir, 'out-changed');
-    expect(await codeAsync(writeExport(dataDir, plan, out2))).toMatch(/^conflict: session .* changed since it was indexed/);
+    expect(await codeAsync(writeExport(dataDir, plan, out2))).toMatch(
+      /^conflict: session .* changed since it was indexed/,
+    );
     copyFileSync(backup, log);
     rmSync(backup);
     expect(existsSync(out2)).toBe(false);
@@ -154,18 +168,21 @@ describe('bad input', () => {
   afterAll(() => {
     if (mounted) spawnSync('umount', [mnt]);
   });
-  it.skipIf(!mounted)('a disk that fills up mid-export: clear error, no partial output, other files untouched', async () => {
-    writeFileSync(join(mnt, 'other.txt'), 'untouched');
-    for (const format of ['minari', 'parquet'] as const) {
-      const out = join(mnt, `out-${format}`);
-      const msg = await codeAsync(writeExport(dataDir, planExport(dataDir, { format }), out));
-      expect(msg).toMatch(/^io: export failed: the disk is full/);
-      expect(existsSync(out)).toBe(false);
-      expect(readdirSync(mnt).sort()).toEqual(['other.txt']);
-    }
-    expect(readFileSync(join(mnt, 'other.txt'), 'utf8')).toBe('untouched');
-    // The same export succeeds where there is room.
-    const ok = await writeExport(dataDir, planExport(dataDir, { format: 'parquet' }), join(dataDir, 'out-ok'));
-    expect(ok.episodes).toBeGreaterThan(0);
-  });
+  it.skipIf(!mounted)(
+    'a disk that fills up mid-export: clear error, no partial output, other files untouched',
+    async () => {
+      writeFileSync(join(mnt, 'other.txt'), 'untouched');
+      for (const format of ['minari', 'parquet'] as const) {
+        const out = join(mnt, `out-${format}`);
+        const msg = await codeAsync(writeExport(dataDir, planExport(dataDir, { format }), out));
+        expect(msg).toMatch(/^io: export failed: the disk is full/);
+        expect(existsSync(out)).toBe(false);
+        expect(readdirSync(mnt).sort()).toEqual(['other.txt']);
+      }
+      expect(readFileSync(join(mnt, 'other.txt'), 'utf8')).toBe('untouched');
+      // The same export succeeds where there is room.
+      const ok = await writeExport(dataDir, planExport(dataDir, { format: 'parquet' }), join(dataDir, 'out-ok'));
+      expect(ok.episodes).toBeGreaterThan(0);
+    },
+  );
 });

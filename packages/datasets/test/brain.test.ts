@@ -34,13 +34,16 @@ const manifests: Record<string, ExportManifest> = {};
 
 beforeAll(async () => {
   generateSessions({ dataDir, episodes: 3, seed: 21, players: 2, maxSteps: 30, humanSlots: [0], policy: alternating });
-  for (const format of ['minari', 'parquet', 'replay'] as const) manifests[format] = await writeExport(dataDir, planExport(dataDir, { format }), join(outRoot, format));
+  for (const format of ['minari', 'parquet', 'replay'] as const)
+    manifests[format] = await writeExport(dataDir, planExport(dataDir, { format }), join(outRoot, format));
 }, 60_000);
 
 describe('exports say which brain chose each action', () => {
-  it('replay logs keep the tick records\' brains', () => {
+  it("replay logs keep the tick records' brains", () => {
     const dir = join(outRoot, 'replay');
-    const logs = readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.aklog'));
+    const logs = readdirSync(dir, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.aklog'));
     expect(logs.length).toBe(1);
     const records = decodeLog(new Uint8Array(readFileSync(join(dir, logs[0])))).records;
     const ticks = records.filter((r) => r.k === 'tick');
@@ -49,7 +52,7 @@ describe('exports say which brain chose each action', () => {
     for (const r of ticks) expect(r.b).toEqual([1, (r.t - 1) % 2 === 0 ? 1 : 0]);
   });
 
-  it.skipIf(!hasH5py())('Minari: infos/brain read back with h5py matches each step\'s tick', () => {
+  it.skipIf(!hasH5py())("Minari: infos/brain read back with h5py matches each step's tick", () => {
     const r = python(
       `
 import h5py, sys, json
@@ -65,7 +68,14 @@ print(json.dumps(out))
       [join(outRoot, 'minari')],
     );
     expect(r.status, r.stderr).toBe(0);
-    const eps = JSON.parse(r.stdout) as { kind: string; names: string; dtype: string; brain: number[]; t: number[]; steps: number }[];
+    const eps = JSON.parse(r.stdout) as {
+      kind: string;
+      names: string;
+      dtype: string;
+      brain: number[];
+      t: number[];
+      steps: number;
+    }[];
     expect(eps.length).toBe(manifests.minari.episodes);
     expect(new Set(eps.map((e) => e.kind))).toEqual(new Set(['human', 'ai']));
     for (const e of eps) {
@@ -77,16 +87,19 @@ print(json.dumps(out))
     }
   });
 
-  it('Parquet: the brain column read back with DuckDB matches each row\'s tick', async () => {
+  it("Parquet: the brain column read back with DuckDB matches each row's tick", async () => {
     const db = await DuckDBInstance.create(':memory:');
     const c = await db.connect();
     const path = join(outRoot, 'parquet', 'data.parquet').replace(/'/g, "''");
-    const rows = (await c.runAndReadAll(`SELECT player_kind, t::INTEGER AS t, is_last, brain FROM read_parquet('${path}')`)).getRowObjects();
+    const rows = (
+      await c.runAndReadAll(`SELECT player_kind, t::INTEGER AS t, is_last, brain FROM read_parquet('${path}')`)
+    ).getRowObjects();
     c.closeSync();
     expect(rows.length).toBe(manifests.parquet.steps + manifests.parquet.episodes);
     let learned = 0;
     for (const row of rows) {
-      const want = row.is_last || row.player_kind === 'human' ? null : (row.t as number) % 2 === 0 ? 'learned' : 'scripted';
+      const want =
+        row.is_last || row.player_kind === 'human' ? null : (row.t as number) % 2 === 0 ? 'learned' : 'scripted';
       expect(row.brain).toBe(want);
       if (row.brain === 'learned') learned++;
     }

@@ -7,8 +7,28 @@ import { episodeCharts, MAX_BUCKETS } from '../src/charts.ts';
 import { generateSessions } from '../src/generate.ts';
 import { tempDir } from './helpers.ts';
 
-function ep(startedAt: string, kind: 'human' | 'ai', length: number, ret: number, achievements: string[] = []): CatalogEpisode {
-  return { id: `${startedAt}:${kind}:${length}`, sessionId: 's', slot: 0, pid: 'p', kind, startT: 0, endT: length, length, return: ret, achievements, endReason: 'death', consent: true, startedAt };
+function ep(
+  startedAt: string,
+  kind: 'human' | 'ai',
+  length: number,
+  ret: number,
+  achievements: string[] = [],
+): CatalogEpisode {
+  return {
+    id: `${startedAt}:${kind}:${length}`,
+    sessionId: 's',
+    slot: 0,
+    pid: 'p',
+    kind,
+    startT: 0,
+    endT: length,
+    length,
+    return: ret,
+    achievements,
+    endReason: 'death',
+    consent: true,
+    startedAt,
+  };
 }
 
 describe('episodeCharts', () => {
@@ -31,7 +51,13 @@ describe('episodeCharts', () => {
     const days = episodeCharts([ep('2026-11-01T10:00:00Z', 'ai', 1, 0), ep('2026-11-20T10:00:00Z', 'ai', 2, 0)]);
     expect(days.timeline.bucket).toBe('day');
     expect(days.timeline.buckets).toHaveLength(20);
-    expect(days.timeline.buckets[0]).toEqual({ start: '2026-11-01T00:00:00.000Z', episodes: 1, steps: 1, human: 0, ai: 1 });
+    expect(days.timeline.buckets[0]).toEqual({
+      start: '2026-11-01T00:00:00.000Z',
+      episodes: 1,
+      steps: 1,
+      human: 0,
+      ai: 1,
+    });
     expect(days.timeline.buckets.slice(1, 19).every((b) => b.episodes === 0)).toBe(true);
     expect(c.timeline.buckets.reduce((n, b) => n + b.steps, 0)).toBe(160);
     expect(c.humanEpisodes).toBe(1);
@@ -60,7 +86,16 @@ describe('episodeCharts', () => {
   it('is served at /api/datasets/charts with the episode filters', async () => {
     const dataDir = tempDir();
     const day = (d: number) => new Date(Date.UTC(2026, 10, 2 + d, 12));
-    generateSessions({ dataDir, episodes: 4, seed: 8, sessions: 2, players: 2, maxSteps: 15, humanSlots: [1], startedAt: day });
+    generateSessions({
+      dataDir,
+      episodes: 4,
+      seed: 8,
+      sessions: 2,
+      players: 2,
+      maxSteps: 15,
+      humanSlots: [1],
+      startedAt: day,
+    });
     const api = createDatasetApi({ dataDir, inline: true });
     const call = (url: string) =>
       new Promise<{ status: number; body: Record<string, unknown> }>((resolve) => {

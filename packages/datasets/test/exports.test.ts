@@ -143,7 +143,9 @@ print(json.dumps({'episodes': eps, 'total_steps': total, 'dataset_id': m['datase
     expect(deaths.length).toBeGreaterThanOrEqual(1);
     for (const e of deaths) expect(e.last_terminated).toBe(1);
     for (const e of out.episodes.filter((x) => x.end_reason !== 'death')) expect(e.last_truncated).toBe(1);
-    const respawned = out.episodes.find((e) => e.end_reason === 'close' || (e.end_reason === 'death' && Number(e.start_t) > 0));
+    const respawned = out.episodes.find(
+      (e) => e.end_reason === 'close' || (e.end_reason === 'death' && Number(e.start_t) > 0),
+    );
     expect(respawned).toBeDefined();
     // The stored frames are the frames an independent replay renders.
     const ep0 = out.episodes[0];
@@ -153,13 +155,15 @@ print(json.dumps({'episodes': eps, 'total_steps': total, 'dataset_id': m['datase
     const stored = readFileSync(join(outRoot, 'ep0.raw'));
     expect(ref.length).toBe(Number(ep0.T) + 1);
     expect(stored.length).toBe(ref.length * 64 * 64 * 3);
-    for (let i = 0; i < ref.length; i++) expect(Buffer.compare(stored.subarray(i * 12288, (i + 1) * 12288), Buffer.from(ref[i]))).toBe(0);
+    for (let i = 0; i < ref.length; i++)
+      expect(Buffer.compare(stored.subarray(i * 12288, (i + 1) * 12288), Buffer.from(ref[i]))).toBe(0);
   });
 
   it('h5dump reads the file', () => {
-    const r = python(`import subprocess, sys; print(subprocess.run(['h5dump', '-H', sys.argv[1]], capture_output=True, text=True).stdout[:20000])`, [
-      join(outRoot, 'minari', 'data', 'main_data.hdf5'),
-    ]);
+    const r = python(
+      `import subprocess, sys; print(subprocess.run(['h5dump', '-H', sys.argv[1]], capture_output=True, text=True).stdout[:20000])`,
+      [join(outRoot, 'minari', 'data', 'main_data.hdf5')],
+    );
     if (r.stdout.trim() === '') return; // hdf5-tools not installed
     expect(r.stdout).toContain('GROUP "episode_0"');
     expect(r.stdout).toContain('DATASET "observations"');
@@ -173,23 +177,35 @@ describe('Parquet read back with DuckDB and hyparquet', () => {
     const db = await DuckDBInstance.create(':memory:');
     const c = await db.connect();
     const path = file().replace(/'/g, "''");
-    const count = (await c.runAndReadAll(`SELECT count(*)::INTEGER AS n, count(action)::INTEGER AS steps, count(DISTINCT episode_index)::INTEGER AS eps FROM read_parquet('${path}')`)).getRowObjects()[0];
+    const count = (
+      await c.runAndReadAll(
+        `SELECT count(*)::INTEGER AS n, count(action)::INTEGER AS steps, count(DISTINCT episode_index)::INTEGER AS eps FROM read_parquet('${path}')`,
+      )
+    ).getRowObjects()[0];
     expect(count.steps).toBe(manifests.parquet.steps);
     expect(count.eps).toBe(manifests.parquet.episodes);
     expect(count.n).toBe(manifests.parquet.steps + manifests.parquet.episodes);
     const types = Object.fromEntries(
-      (await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${path}')`)).getRowObjects().map((r) => [r.column_name as string, r.column_type as string]),
+      (await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${path}')`))
+        .getRowObjects()
+        .map((r) => [r.column_name as string, r.column_type as string]),
     );
     expect(types.observation).toBe('STRUCT(bytes BLOB, path VARCHAR)');
     expect(types.unlocked).toBe('VARCHAR[]');
     expect(types.inventory).toMatch(/^STRUCT\(sapling INTEGER, wood INTEGER/);
     expect(types.action).toBe('BIGINT');
     expect(types.terminated).toBe('BOOLEAN');
-    const kv = (await c.runAndReadAll(`SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata('${path}')`)).getRowObjects();
+    const kv = (
+      await c.runAndReadAll(`SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata('${path}')`)
+    ).getRowObjects();
     const hf = JSON.parse(kv.find((r) => r.k === 'huggingface')!.v as string);
     expect(hf.info.features.observation._type).toBe('Image');
     // Per-episode sums agree with the flags: the last row of each episode has no action.
-    const bad = (await c.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${path}') WHERE is_last <> (action IS NULL)`)).getRowObjects()[0];
+    const bad = (
+      await c.runAndReadAll(
+        `SELECT count(*)::INTEGER AS n FROM read_parquet('${path}') WHERE is_last <> (action IS NULL)`,
+      )
+    ).getRowObjects()[0];
     expect(bad.n).toBe(0);
     c.closeSync();
   });
@@ -199,7 +215,11 @@ describe('Parquet read back with DuckDB and hyparquet', () => {
     const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
     const meta = parquetMetadata(ab);
     expect(meta.key_value_metadata?.some((kv) => kv.key === 'huggingface')).toBe(true);
-    const rows = (await parquetReadObjects({ file: ab, utf8: false, columns: ['episode_index', 'step', 'observation', 'action', 'unlocked', 'inventory', 't', 'player', 'is_last'] })) as Record<string, unknown>[];
+    const rows = (await parquetReadObjects({
+      file: ab,
+      utf8: false,
+      columns: ['episode_index', 'step', 'observation', 'action', 'unlocked', 'inventory', 't', 'player', 'is_last'],
+    })) as Record<string, unknown>[];
     const ep0 = rows.filter((r) => Number(r.episode_index) === 0);
     const T = ep0.length - 1;
     expect(ep0.at(-1)!.is_last).toBe(true);
@@ -209,8 +229,15 @@ describe('Parquet read back with DuckDB and hyparquet', () => {
     // Compare with an independent replay of the same episode.
     const sessions = loadCatalog(dataDir);
     const startT = Number(ep0[0].t);
-    const match = sessions.flatMap((s) => s.episodes.map((e) => ({ s, e }))).find(({ e }) => e.consent && e.startT === startT && e.length === T)!;
-    const ref = referenceFrames(new Uint8Array(readFileSync(join(dataDir, 'recordings', match.s.file))), match.e.slot, startT, T);
+    const match = sessions
+      .flatMap((s) => s.episodes.map((e) => ({ s, e })))
+      .find(({ e }) => e.consent && e.startT === startT && e.length === T)!;
+    const ref = referenceFrames(
+      new Uint8Array(readFileSync(join(dataDir, 'recordings', match.s.file))),
+      match.e.slot,
+      startT,
+      T,
+    );
     for (let i = 0; i <= T; i++) {
       const png = decodePng((ep0[i].observation as { bytes: Uint8Array }).bytes);
       expect(png.width).toBe(64);
@@ -289,10 +316,14 @@ for k in f:
     assert all(act_space.contains(int(x)) for x in g['actions'][()])
 print(json.dumps({'rows': len(df), 'steps': len(steps), 'hf_rows': len(ds)}))
 `;
-    const r = spawnSync(richPython!, ['-c', script, join(outRoot, 'parquet', 'data.parquet'), join(outRoot, 'minari')], {
-      encoding: 'utf8',
-      env: { ...process.env, HF_DATASETS_OFFLINE: '1', HF_HUB_OFFLINE: '1', HF_HOME: join(outRoot, 'hf-home') },
-    });
+    const r = spawnSync(
+      richPython!,
+      ['-c', script, join(outRoot, 'parquet', 'data.parquet'), join(outRoot, 'minari')],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, HF_DATASETS_OFFLINE: '1', HF_HUB_OFFLINE: '1', HF_HOME: join(outRoot, 'hf-home') },
+      },
+    );
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
     expect(out.steps).toBe(manifests.parquet.steps);

@@ -17,7 +17,11 @@ function frameOf(i: number): Uint8Array {
   return f;
 }
 /** Byte equality without the test runner's element-by-element diffing of 12 KB arrays. */
-const same = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
+const same = (a: Uint8Array, b: Uint8Array) =>
+  Buffer.compare(
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength),
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+  ) === 0;
 
 describe('FrameStore', () => {
   it('keeps frames in memory within the budget and spills the rest to its scratch file', () => {
@@ -36,7 +40,8 @@ describe('FrameStore', () => {
       [11, 1],
     ]) {
       const got = store.read(start, n);
-      for (let k = 0; k < n; k++) expect(same(got.subarray(k * FRAME_BYTES, (k + 1) * FRAME_BYTES), frameOf(start + k))).toBe(true);
+      for (let k = 0; k < n; k++)
+        expect(same(got.subarray(k * FRAME_BYTES, (k + 1) * FRAME_BYTES), frameOf(start + k))).toBe(true);
     }
     expect(() => store.read(10, 3)).toThrow(RangeError);
     store.dispose();

@@ -15,7 +15,15 @@ describe('dataset generate records with the relay recorder and index (@aikon/pro
   it('writes logs that replay and index rows that match the replay, AI players flagged as AI', () => {
     const dataDir = tempDir();
     dirs.push(dataDir);
-    const sessions = generateSessions({ dataDir, episodes: 5, seed: 3, sessions: 2, players: 2, maxSteps: 40, humanSlots: [1] });
+    const sessions = generateSessions({
+      dataDir,
+      episodes: 5,
+      seed: 3,
+      sessions: 2,
+      players: 2,
+      maxSteps: 40,
+      humanSlots: [1],
+    });
     expect(listLogs(dataDir)).toEqual(sessions.map((s) => s.path).sort());
     const store = new RecordingStore(indexPath(dataDir));
     try {
@@ -49,7 +57,9 @@ describe('dataset generate records with the relay recorder and index (@aikon/pro
           protectedSteps: e.protected_steps,
         }));
         const sortKey = (e: { slot: number; startT: number }) => e.startT * 64 + e.slot;
-        expect(live.sort((a, b) => sortKey(a) - sortKey(b))).toEqual([...report.episodes].sort((a, b) => sortKey(a) - sortKey(b)));
+        expect(live.sort((a, b) => sortKey(a) - sortKey(b))).toEqual(
+          [...report.episodes].sort((a, b) => sortKey(a) - sortKey(b)),
+        );
         expect(live.filter((e) => e.slot === 0).every((e) => e.kind === 'ai')).toBe(true);
         expect(live.filter((e) => e.slot === 1).every((e) => e.kind === 'human')).toBe(true);
       }

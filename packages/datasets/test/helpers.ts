@@ -33,7 +33,8 @@ export function referenceFrames(bytes: Uint8Array, slot: number, startT: number,
   const frames: Uint8Array[] = [];
   replayLog(bytes, {
     onRecord: (rec, world) => {
-      if (rec.k === 'tick' && world.t === startT && frames.length === 0) frames.push(renderer.render(world, slot).slice());
+      if (rec.k === 'tick' && world.t === startT && frames.length === 0)
+        frames.push(renderer.render(world, slot).slice());
     },
     onTick: ({ world, t }) => {
       if (t > startT && t <= startT + length) frames.push(renderer.render(world, slot).slice());

@@ -121,7 +121,9 @@ async function compare(): Promise<void> {
   // dependencies. (Not under node_modules: tsx runs TypeScript found there markedly slower.)
   const exportDir = join(packageDir, 'dist', 'bench-baseline', commit);
   mkdirSync(exportDir, { recursive: true });
-  execFileSync('sh', ['-c', `git archive ${commit} ${prefix}src | tar -x -C '${exportDir}'`], { cwd: join(packageDir, '../..') });
+  execFileSync('sh', ['-c', `git archive ${commit} ${prefix}src | tar -x -C '${exportDir}'`], {
+    cwd: join(packageDir, '../..'),
+  });
 
   const script = fileURLToPath(import.meta.url);
   const children = [join(exportDir, prefix, 'src'), join(packageDir, 'src')].map((src) =>
@@ -140,13 +142,19 @@ async function compare(): Promise<void> {
       }
     }
     const [baseline, current] = rates.map(median);
-    results[LOADS[load][0]] = { baseline: Math.round(baseline), current: Math.round(current), ratio: Number((current / baseline).toFixed(2)) };
+    results[LOADS[load][0]] = {
+      baseline: Math.round(baseline),
+      current: Math.round(current),
+      ratio: Number((current / baseline).toFixed(2)),
+    };
   }
   for (const c of children) c.kill();
 
   if (values.json) console.log(JSON.stringify({ baseline: commit, rounds, roundMs: ms, results }));
   else {
-    console.log(`Engine: baseline ${commit} against the working tree, one process each, median of ${rounds} alternating rounds`);
+    console.log(
+      `Engine: baseline ${commit} against the working tree, one process each, median of ${rounds} alternating rounds`,
+    );
     console.table(results);
   }
 }

@@ -97,7 +97,11 @@ function bytesPerWorld(): { bytesPerWorld: number; snapshotBytes: number } {
 }
 
 /** World-steps per second of a VecEnv-shaped environment with random actions (resets included). */
-function vecStepsPerSecond(env: { reset(): void; step(actions: Int32Array): void }, num: number, duration = seconds): number {
+function vecStepsPerSecond(
+  env: { reset(): void; step(actions: Int32Array): void },
+  num: number,
+  duration = seconds,
+): number {
   const agent = new Rng(3);
   const actions = new Int32Array(num);
   env.reset();

@@ -24,7 +24,8 @@ function main(): void {
   }
   const episodes = Number(values.episodes);
   const seed = Number(values.seed);
-  if (!Number.isSafeInteger(episodes) || episodes < 1) throw new Error(`--episodes must be a positive integer, got ${values.episodes}`);
+  if (!Number.isSafeInteger(episodes) || episodes < 1)
+    throw new Error(`--episodes must be a positive integer, got ${values.episodes}`);
   if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
 
   const bar = new cliProgress.SingleBar(

@@ -225,7 +225,15 @@ const STONE_POINTS: [number, number][] = [
   [11, 13],
   [6, 14],
 ];
-const STONE_TONES = [hex('#8e8e94'), hex('#9a9aa0'), hex('#85858c'), hex('#a3a3a8'), hex('#919197'), hex('#8a8a90'), hex('#9d9da2')];
+const STONE_TONES = [
+  hex('#8e8e94'),
+  hex('#9a9aa0'),
+  hex('#85858c'),
+  hex('#a3a3a8'),
+  hex('#919197'),
+  hex('#8a8a90'),
+  hex('#9d9da2'),
+];
 
 function stone(): Sprite {
   const c = cells(STONE_POINTS);
@@ -322,10 +330,48 @@ function lava(): Sprite {
 function ore(body: RGBA, lit: RGBA, dark: RGBA, sparkle?: RGBA): Sprite {
   const s = stone();
   const lumps: [number, number][][] = [
-    [[3, 3], [4, 3], [5, 3], [2, 4], [3, 4], [4, 4], [5, 4], [3, 5], [4, 5], [5, 5]],
-    [[10, 6], [11, 6], [9, 7], [10, 7], [11, 7], [12, 7], [10, 8], [11, 8], [12, 8]],
-    [[4, 10], [5, 10], [3, 11], [4, 11], [5, 11], [6, 11], [4, 12], [5, 12]],
-    [[12, 12], [13, 12], [12, 13], [13, 13], [14, 13], [12, 14], [13, 14]],
+    [
+      [3, 3],
+      [4, 3],
+      [5, 3],
+      [2, 4],
+      [3, 4],
+      [4, 4],
+      [5, 4],
+      [3, 5],
+      [4, 5],
+      [5, 5],
+    ],
+    [
+      [10, 6],
+      [11, 6],
+      [9, 7],
+      [10, 7],
+      [11, 7],
+      [12, 7],
+      [10, 8],
+      [11, 8],
+      [12, 8],
+    ],
+    [
+      [4, 10],
+      [5, 10],
+      [3, 11],
+      [4, 11],
+      [5, 11],
+      [6, 11],
+      [4, 12],
+      [5, 12],
+    ],
+    [
+      [12, 12],
+      [13, 12],
+      [12, 13],
+      [13, 13],
+      [14, 13],
+      [12, 14],
+      [13, 14],
+    ],
   ];
   for (const lump of lumps) {
     const minX = Math.min(...lump.map((p) => p[0]));
@@ -1086,7 +1132,8 @@ function sword(blade: RGBA, bladeLit: RGBA, bladeDark: RGBA): Sprite {
     [4, 10],
     [6, 12],
     [7, 13],
-  ] as [number, number][]) s.set(x, y, gold);
+  ] as [number, number][])
+    s.set(x, y, gold);
   s.set(5, 11, goldDark);
   s.set(4, 11, gold);
   s.set(5, 12, goldDark);
@@ -1095,7 +1142,8 @@ function sword(blade: RGBA, bladeLit: RGBA, bladeDark: RGBA): Sprite {
     [2, 13],
     [3, 13],
     [2, 12],
-  ] as [number, number][]) s.set(x, y, grip);
+  ] as [number, number][])
+    s.set(x, y, grip);
   s.set(1, 14, gold);
   s.set(0, 15, goldDark);
   s.set(1, 15, goldDark);
@@ -1127,7 +1175,11 @@ const LEFT_UP_LONG: Rect = [2, 1, 4, 10];
 const LEFT_DOWN: Rect = [2, 7, 4, 14];
 const LEFT: Rect = [2, 1, 4, 14];
 const DIGIT_RECTS: Rect[][] = [
-  [[6, 1, 8, 14], [4, 2, 5, 3], [2, 13, 12, 14]],
+  [
+    [6, 1, 8, 14],
+    [4, 2, 5, 3],
+    [2, 13, 12, 14],
+  ],
   [TOP, RIGHT_UP, MIDDLE, LEFT_DOWN, BOTTOM],
   [TOP, RIGHT, [6, 6, 12, 8], BOTTOM],
   [LEFT_UP_LONG, RIGHT, MIDDLE_LOW],
@@ -1218,7 +1270,19 @@ function buildSprites(): Record<TextureName, Sprite> {
 }
 
 const MATERIAL_NAMES = new Set<string>([
-  'unknown', 'water', 'grass', 'stone', 'path', 'sand', 'tree', 'lava', 'coal', 'iron', 'diamond', 'table', 'furnace',
+  'unknown',
+  'water',
+  'grass',
+  'stone',
+  'path',
+  'sand',
+  'tree',
+  'lava',
+  'coal',
+  'iron',
+  'diamond',
+  'table',
+  'furnace',
 ]);
 
 function buildAtlas(sprites: Record<TextureName, Sprite>): Uint8Array {
@@ -1233,7 +1297,8 @@ function buildAtlas(sprites: Record<TextureName, Sprite>): Uint8Array {
     }
     const ox = (index % ATLAS_COLUMNS) * S;
     const oy = Math.floor(index / ATLAS_COLUMNS) * S;
-    for (let y = 0; y < S; y++) atlas.set(sprite.data.subarray(y * S * 4, (y + 1) * S * 4), ((oy + y) * ATLAS_WIDTH + ox) * 4);
+    for (let y = 0; y < S; y++)
+      atlas.set(sprite.data.subarray(y * S * 4, (y + 1) * S * 4), ((oy + y) * ATLAS_WIDTH + ox) * 4);
   });
   return atlas;
 }
@@ -1254,7 +1319,15 @@ function contactSheet(sprites: Record<TextureName, Sprite>): { width: number; he
     data[i + 3] = 255;
   }
   const g = grass().data;
-  const put = (src: Uint8Array, n: number, scale: number, ox: number, oy: number, bg: Uint8Array | null, bgN: number) => {
+  const put = (
+    src: Uint8Array,
+    n: number,
+    scale: number,
+    ox: number,
+    oy: number,
+    bg: Uint8Array | null,
+    bgN: number,
+  ) => {
     for (let y = 0; y < n * scale; y++) {
       for (let x = 0; x < n * scale; x++) {
         const sx = Math.floor(x / scale);
@@ -1287,7 +1360,15 @@ function contactSheet(sprites: Record<TextureName, Sprite>): { width: number; he
     const bg = icon ? null : g;
     put(sprites[name].data, 16, 6, ox, oy, bg, 16);
     const small = icon ? (name.startsWith('digit-') ? 4 : 5) : 7;
-    put(scaleNearest(sprites[name].data, 16, small), small, 8, ox, oy + 16 * 6 + 4, bg ? scaleNearest(g, 16, small) : null, small);
+    put(
+      scaleNearest(sprites[name].data, 16, small),
+      small,
+      8,
+      ox,
+      oy + 16 * 6 + 4,
+      bg ? scaleNearest(g, 16, small) : null,
+      small,
+    );
   });
   return { width, height, data };
 }
@@ -1300,9 +1381,15 @@ function main(): void {
   mkdirSync(spriteDir, { recursive: true });
   const sprites = buildSprites();
   const atlas = buildAtlas(sprites);
-  writeFileSync(join(outDir, 'atlas.png'), encode({ width: ATLAS_WIDTH, height: ATLAS_HEIGHT, data: atlas, channels: 4, depth: 8 }));
+  writeFileSync(
+    join(outDir, 'atlas.png'),
+    encode({ width: ATLAS_WIDTH, height: ATLAS_HEIGHT, data: atlas, channels: 4, depth: 8 }),
+  );
   for (const name of TEXTURE_NAMES) {
-    writeFileSync(join(spriteDir, `${name}.png`), encode({ width: S, height: S, data: sprites[name].data, channels: 4, depth: 8 }));
+    writeFileSync(
+      join(spriteDir, `${name}.png`),
+      encode({ width: S, height: S, data: sprites[name].data, channels: 4, depth: 8 }),
+    );
   }
   const previewAt = process.argv.indexOf('--preview');
   if (previewAt >= 0) {
@@ -1311,7 +1398,9 @@ function main(): void {
     writeFileSync(file, encode({ ...sheet, channels: 4, depth: 8 }));
     console.log(`contact sheet: ${file}`);
   }
-  console.log(`wrote ${join(outDir, 'atlas.png')} (${ATLAS_WIDTH}×${ATLAS_HEIGHT}, ${TEXTURE_NAMES.length} sprites) and ${spriteDir}/*.png`);
+  console.log(
+    `wrote ${join(outDir, 'atlas.png')} (${ATLAS_WIDTH}×${ATLAS_HEIGHT}, ${TEXTURE_NAMES.length} sprites) and ${spriteDir}/*.png`,
+  );
 }
 
 main();

@@ -37,7 +37,8 @@ const { values } = parseArgs({
 
 function int(name: keyof typeof values, min: number): number {
   const v = Number(values[name]);
-  if (!Number.isSafeInteger(v) || v < min) throw new Error(`--${name} must be an integer ≥ ${min}, got ${values[name]}`);
+  if (!Number.isSafeInteger(v) || v < min)
+    throw new Error(`--${name} must be an integer ≥ ${min}, got ${values[name]}`);
   return v;
 }
 const seed = int('seed', 0);

@@ -13,7 +13,8 @@ const { values } = parseArgs({
 });
 const worlds = Number(values.worlds);
 const terrain = values.terrain as TerrainNoise;
-if (!Number.isSafeInteger(worlds) || worlds < 2) throw new Error(`--worlds must be an integer ≥ 2, got ${values.worlds}`);
+if (!Number.isSafeInteger(worlds) || worlds < 2)
+  throw new Error(`--worlds must be an integer ≥ 2, got ${values.worlds}`);
 if (!TERRAIN_NOISES.includes(terrain)) throw new Error(`--terrain must be one of ${TERRAIN_NOISES.join(', ')}`);
 
 const samples: Record<string, number[]> = {};
@@ -30,5 +31,7 @@ for (const [k, all] of Object.entries(samples)) {
   const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1));
   rows[k] = { mean: mean.toFixed(2), sd: sd.toFixed(2) };
 }
-console.log(`${worlds} worlds, terrain ${terrain} (materials in % of the map, creatures per world, nearest iron in tiles)`);
+console.log(
+  `${worlds} worlds, terrain ${terrain} (materials in % of the map, creatures per world, nearest iron in tiles)`,
+);
 console.table(rows);

@@ -33,17 +33,17 @@ function fromHighWord(hi: number): number {
 
 // ---- exp ---------------------------------------------------------------------------------
 
-const LN2_HI = 6.93147180369123816490e-1; // 0x3FE62E42 FEE00000: k · LN2_HI is exact for |k| < 2^11
+const LN2_HI = 6.9314718036912381649e-1; // 0x3FE62E42 FEE00000: k · LN2_HI is exact for |k| < 2^11
 const LN2_LO = 1.90821492927058770002e-10; // 0x3DEA39EF 35793C76
-const INV_LN2 = 1.44269504088896338700e0; // 0x3FF71547 652B82FE
+const INV_LN2 = 1.442695040888963387; // 0x3FF71547 652B82FE
 // exp(r) = 1 + r + r·R1(r) / (2 − R1(r)), R1(r) = r − (P1 r² + … + P5 r¹⁰): a minimax fit on [0, ln2 / 2].
 const P1 = 1.66666666666666019037e-1;
 const P2 = -2.77777777770155933842e-3;
 const P3 = 6.61375632143793436117e-5;
-const P4 = -1.65339022054652515390e-6;
+const P4 = -1.6533902205465251539e-6;
 const P5 = 4.13813679705723846039e-8;
 const EXP_OVERFLOW = 7.09782712893383973096e2;
-const EXP_UNDERFLOW = -7.45133219101941108420e2;
+const EXP_UNDERFLOW = -7.4513321910194110842e2;
 
 /** e^x, bit-identical in every engine (and to V8's Math.exp). */
 export function exp(x: number): number {
@@ -98,7 +98,7 @@ const C1 = 4.16666666666666019037e-2;
 const C2 = -1.38888888888741095749e-3;
 const C3 = 2.48015872894767294178e-5;
 const C4 = -2.75573143513906633035e-7;
-const C5 = 2.08757232129817482790e-9;
+const C5 = 2.0875723212981748279e-9;
 const C6 = -1.13596475577881948265e-11;
 const S1 = -1.66666666666666324348e-1;
 const S2 = 8.33333333332248946124e-3;
@@ -124,16 +124,16 @@ function kernelSin(x: number, y: number): number {
   const z = x * x;
   const v = z * x;
   const r = S2 + z * (S3 + z * (S4 + z * (S5 + z * S6)));
-  return x - ((z * (0.5 * y - v * r) - y) - v * S1);
+  return x - (z * (0.5 * y - v * r) - y - v * S1);
 }
 
 // π/2 split in three 33-bit heads (n · head is exact for small n) and the tails after each.
 const INV_PIO2 = 6.36619772367581382433e-1;
-const PIO2_1 = 1.57079632673412561417e0;
+const PIO2_1 = 1.57079632673412561417;
 const PIO2_1T = 6.07710050650619224932e-11;
-const PIO2_2 = 6.07710050630396597660e-11;
+const PIO2_2 = 6.0771005063039659766e-11;
 const PIO2_2T = 2.02226624879595063154e-21;
-const PIO2_3 = 2.02226624871116645580e-21;
+const PIO2_3 = 2.0222662487111664558e-21;
 const PIO2_3T = 8.47842766036889956997e-32;
 /** High words of n·π/2, n = 1..32: an argument this close to a multiple may lose bits to cancellation. */
 const NPIO2_HIGH = [
@@ -231,7 +231,8 @@ export function cos(x: number): number {
  * needs nothing but + − × ÷.
  */
 export function sqrtInt(n: number): number {
-  if (!Number.isInteger(n) || n < 0 || n >= 67108864) throw new RangeError(`sqrtInt: want an integer in [0, 2^26), got ${n}`);
+  if (!Number.isInteger(n) || n < 0 || n >= 67108864)
+    throw new RangeError(`sqrtInt: want an integer in [0, 2^26), got ${n}`);
   if (n < 2) return n;
   // Newton from above decreases monotonically until it reaches ⌊√n⌋-ish precision.
   let y = n / 2 + 0.5;

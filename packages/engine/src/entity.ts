@@ -1,10 +1,4 @@
-import {
-  ACHIEVEMENTS,
-  Direction,
-  INITIAL_INVENTORY,
-  NUM_ACHIEVEMENTS,
-  ObjectKind,
-} from './constants.ts';
+import { ACHIEVEMENTS, Direction, INITIAL_INVENTORY, NUM_ACHIEVEMENTS, ObjectKind } from './constants.ts';
 
 /**
  * Everything that stands on a tile: players, cows, zombies, skeletons, arrows, plants (§1).

@@ -68,7 +68,10 @@ export interface ScoreInterval {
  * Percentile bootstrap of the Crafter score: `rounds` resamples of the episodes with replacement
  * (seeded, so the interval is reproducible), the score of each, and the central `level` % of them.
  */
-export function bootstrapScore(outcomes: readonly EpisodeOutcome[], options: { rounds?: number; level?: number; seed?: number } = {}): ScoreInterval {
+export function bootstrapScore(
+  outcomes: readonly EpisodeOutcome[],
+  options: { rounds?: number; level?: number; seed?: number } = {},
+): ScoreInterval {
   const n = outcomes.length;
   if (n === 0) throw new RangeError('cannot bootstrap zero episodes');
   const rounds = options.rounds ?? 2000;

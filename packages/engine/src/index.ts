@@ -45,7 +45,16 @@ export {
   renderNoiseKey,
   LOCAL_VIEW_SIZE,
 } from './render/agent-view.ts';
-export { CrafterEnv, ACTION_SPACE, observationSpace, type BoxSpace, type DiscreteSpace, type EnvOptions, type StepInfo, type StepResult } from './env.ts';
+export {
+  CrafterEnv,
+  ACTION_SPACE,
+  observationSpace,
+  type BoxSpace,
+  type DiscreteSpace,
+  type EnvOptions,
+  type StepInfo,
+  type StepResult,
+} from './env.ts';
 export {
   FAIR_VIEW_CELLS,
   FAIR_VIEW_FACING,
@@ -54,8 +63,21 @@ export {
   FAIR_VIEW_SIZE,
   writeFairView,
 } from './fair-view.ts';
-export { VecEnv, allocateVecEnvBuffers, vecEnvBufferLengths, type VecEnvBuffers, type VecEnvOptions } from './vec-env.ts';
-export { bootstrapScore, summarize, randomEpisode, type EpisodeOutcome, type EvalSummary, type ScoreInterval } from './evaluate.ts';
+export {
+  VecEnv,
+  allocateVecEnvBuffers,
+  vecEnvBufferLengths,
+  type VecEnvBuffers,
+  type VecEnvOptions,
+} from './vec-env.ts';
+export {
+  bootstrapScore,
+  summarize,
+  randomEpisode,
+  type EpisodeOutcome,
+  type EvalSummary,
+  type ScoreInterval,
+} from './evaluate.ts';
 export { ENGINE_VERSION } from './version.ts';
 export { terrainStatistics, type TerrainStatistics } from './terrain-stats.ts';
 export { CURRENT_TERRAIN_NOISE, TERRAIN_NOISES, terrainOfEngineVersion, type TerrainNoise } from './worldgen.ts';

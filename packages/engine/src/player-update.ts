@@ -42,8 +42,14 @@ const toCost = (amounts: Partial<Record<keyof typeof Item, number>>): Cost =>
 
 /** The rule tables of rules.ts compiled into id-indexed lookups for the hot path. */
 const COLLECT_BY_MATERIAL = (() => {
-  const table: ({ require: Cost; receive: number; amount: number; probability: number; leaves: number; achievement: number } | null)[] =
-    new Array(Object.keys(Material).length).fill(null);
+  const table: ({
+    require: Cost;
+    receive: number;
+    amount: number;
+    probability: number;
+    leaves: number;
+    achievement: number;
+  } | null)[] = new Array(Object.keys(Material).length).fill(null);
   for (const r of COLLECT_RULES) {
     table[Material[r.material]] = {
       require: toCost(r.require),

@@ -28,13 +28,69 @@ export interface CollectRule {
 }
 
 export const COLLECT_RULES: readonly CollectRule[] = [
-  { material: 'tree', require: {}, receive: 'wood', amount: 1, probability: 1, leaves: 'grass', achievement: 'collect_wood' },
-  { material: 'stone', require: { wood_pickaxe: 1 }, receive: 'stone', amount: 1, probability: 1, leaves: 'path', achievement: 'collect_stone' },
-  { material: 'coal', require: { wood_pickaxe: 1 }, receive: 'coal', amount: 1, probability: 1, leaves: 'path', achievement: 'collect_coal' },
-  { material: 'iron', require: { stone_pickaxe: 1 }, receive: 'iron', amount: 1, probability: 1, leaves: 'path', achievement: 'collect_iron' },
-  { material: 'diamond', require: { iron_pickaxe: 1 }, receive: 'diamond', amount: 1, probability: 1, leaves: 'path', achievement: 'collect_diamond' },
-  { material: 'water', require: {}, receive: 'drink', amount: 1, probability: 1, leaves: 'water', achievement: 'collect_drink' },
-  { material: 'grass', require: {}, receive: 'sapling', amount: 1, probability: 0.1, leaves: 'grass', achievement: 'collect_sapling' },
+  {
+    material: 'tree',
+    require: {},
+    receive: 'wood',
+    amount: 1,
+    probability: 1,
+    leaves: 'grass',
+    achievement: 'collect_wood',
+  },
+  {
+    material: 'stone',
+    require: { wood_pickaxe: 1 },
+    receive: 'stone',
+    amount: 1,
+    probability: 1,
+    leaves: 'path',
+    achievement: 'collect_stone',
+  },
+  {
+    material: 'coal',
+    require: { wood_pickaxe: 1 },
+    receive: 'coal',
+    amount: 1,
+    probability: 1,
+    leaves: 'path',
+    achievement: 'collect_coal',
+  },
+  {
+    material: 'iron',
+    require: { stone_pickaxe: 1 },
+    receive: 'iron',
+    amount: 1,
+    probability: 1,
+    leaves: 'path',
+    achievement: 'collect_iron',
+  },
+  {
+    material: 'diamond',
+    require: { iron_pickaxe: 1 },
+    receive: 'diamond',
+    amount: 1,
+    probability: 1,
+    leaves: 'path',
+    achievement: 'collect_diamond',
+  },
+  {
+    material: 'water',
+    require: {},
+    receive: 'drink',
+    amount: 1,
+    probability: 1,
+    leaves: 'water',
+    achievement: 'collect_drink',
+  },
+  {
+    material: 'grass',
+    require: {},
+    receive: 'sapling',
+    amount: 1,
+    probability: 0.1,
+    leaves: 'grass',
+    achievement: 'collect_sapling',
+  },
 ];
 
 /** §8.7: placing. `result` is a material name, or 'plant' for the plant object. */
@@ -47,9 +103,27 @@ export interface PlaceRule {
 }
 
 export const PLACE_RULES: readonly PlaceRule[] = [
-  { action: 'place_stone', name: 'stone', cost: { stone: 1 }, targets: ['grass', 'sand', 'path', 'water', 'lava'], achievement: 'place_stone' },
-  { action: 'place_table', name: 'table', cost: { wood: 2 }, targets: ['grass', 'sand', 'path'], achievement: 'place_table' },
-  { action: 'place_furnace', name: 'furnace', cost: { stone: 4 }, targets: ['grass', 'sand', 'path'], achievement: 'place_furnace' },
+  {
+    action: 'place_stone',
+    name: 'stone',
+    cost: { stone: 1 },
+    targets: ['grass', 'sand', 'path', 'water', 'lava'],
+    achievement: 'place_stone',
+  },
+  {
+    action: 'place_table',
+    name: 'table',
+    cost: { wood: 2 },
+    targets: ['grass', 'sand', 'path'],
+    achievement: 'place_table',
+  },
+  {
+    action: 'place_furnace',
+    name: 'furnace',
+    cost: { stone: 4 },
+    targets: ['grass', 'sand', 'path'],
+    achievement: 'place_furnace',
+  },
   { action: 'place_plant', name: 'plant', cost: { sapling: 1 }, targets: ['grass'], achievement: 'place_plant' },
 ];
 
@@ -63,12 +137,48 @@ export interface MakeRule {
 }
 
 export const MAKE_RULES: readonly MakeRule[] = [
-  { action: 'make_wood_pickaxe', item: 'wood_pickaxe', cost: { wood: 1 }, nearby: ['table'], achievement: 'make_wood_pickaxe' },
-  { action: 'make_stone_pickaxe', item: 'stone_pickaxe', cost: { wood: 1, stone: 1 }, nearby: ['table'], achievement: 'make_stone_pickaxe' },
-  { action: 'make_iron_pickaxe', item: 'iron_pickaxe', cost: { wood: 1, coal: 1, iron: 1 }, nearby: ['table', 'furnace'], achievement: 'make_iron_pickaxe' },
-  { action: 'make_wood_sword', item: 'wood_sword', cost: { wood: 1 }, nearby: ['table'], achievement: 'make_wood_sword' },
-  { action: 'make_stone_sword', item: 'stone_sword', cost: { wood: 1, stone: 1 }, nearby: ['table'], achievement: 'make_stone_sword' },
-  { action: 'make_iron_sword', item: 'iron_sword', cost: { wood: 1, coal: 1, iron: 1 }, nearby: ['table', 'furnace'], achievement: 'make_iron_sword' },
+  {
+    action: 'make_wood_pickaxe',
+    item: 'wood_pickaxe',
+    cost: { wood: 1 },
+    nearby: ['table'],
+    achievement: 'make_wood_pickaxe',
+  },
+  {
+    action: 'make_stone_pickaxe',
+    item: 'stone_pickaxe',
+    cost: { wood: 1, stone: 1 },
+    nearby: ['table'],
+    achievement: 'make_stone_pickaxe',
+  },
+  {
+    action: 'make_iron_pickaxe',
+    item: 'iron_pickaxe',
+    cost: { wood: 1, coal: 1, iron: 1 },
+    nearby: ['table', 'furnace'],
+    achievement: 'make_iron_pickaxe',
+  },
+  {
+    action: 'make_wood_sword',
+    item: 'wood_sword',
+    cost: { wood: 1 },
+    nearby: ['table'],
+    achievement: 'make_wood_sword',
+  },
+  {
+    action: 'make_stone_sword',
+    item: 'stone_sword',
+    cost: { wood: 1, stone: 1 },
+    nearby: ['table'],
+    achievement: 'make_stone_sword',
+  },
+  {
+    action: 'make_iron_sword',
+    item: 'iron_sword',
+    cost: { wood: 1, coal: 1, iron: 1 },
+    nearby: ['table', 'furnace'],
+    achievement: 'make_iron_sword',
+  },
 ];
 
 /** §8.4: player damage is the best sword owned (not a sum). */
@@ -160,7 +270,7 @@ export const BALANCE_RULES: readonly BalanceRule[] = [
  * make it the same in every JS engine.
  */
 function daylightFormula(t: number): number {
-  const progress = ((t % 300) / 300) + 0.3;
+  const progress = (t % 300) / 300 + 0.3;
   const c = Math.abs(cos(Math.PI * progress));
   return 1 - c * c * c;
 }

@@ -265,7 +265,8 @@ export function restoreWorldState<W extends WorldState>(bytes: Uint8Array, creat
   world.rng.setState([r.u32(), r.u32(), r.u32(), r.u32()]);
   const material = r.bytes(N * N);
   const materialCount = MATERIALS.length;
-  for (let i = 0; i < material.length; i++) if (material[i] >= materialCount) check(false, `bad material id ${material[i]}`);
+  for (let i = 0; i < material.length; i++)
+    if (material[i] >= materialCount) check(false, `bad material id ${material[i]}`);
   world.material.set(material);
   const chunks = r.u8();
   for (let i = 0; i < chunks; i++) {

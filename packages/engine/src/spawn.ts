@@ -42,7 +42,12 @@ function hasRoom(world: WorldState, x: number, y: number, seen: Int32Array, mark
     const i = queue[head];
     const cx = Math.floor(i / N);
     const cy = i % N;
-    for (const [dx, dy] of [[-1, 0], [1, 0], [0, -1], [0, 1]] as const) {
+    for (const [dx, dy] of [
+      [-1, 0],
+      [1, 0],
+      [0, -1],
+      [0, 1],
+    ] as const) {
       const nx = cx + dx;
       const ny = cy + dy;
       if (nx < 0 || ny < 0 || nx >= N || ny >= N) continue;

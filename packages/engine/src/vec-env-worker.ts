@@ -8,8 +8,11 @@ import { COMMAND, CONTROL, ERROR_BYTES, type VecEnvWorkerData } from './vec-env-
 const data = workerData as VecEnvWorkerData;
 const { lo, hi, shared } = data;
 const image = data.size === null ? 0 : data.size * data.size * 3;
-const view = <T>(make: (buffer: SharedArrayBuffer, start: number, length: number) => T, buffer: SharedArrayBuffer, per: number): T =>
-  make(buffer, lo * per, (hi - lo) * per);
+const view = <T>(
+  make: (buffer: SharedArrayBuffer, start: number, length: number) => T,
+  buffer: SharedArrayBuffer,
+  per: number,
+): T => make(buffer, lo * per, (hi - lo) * per);
 const f32 = (b: SharedArrayBuffer, start: number, length: number) => new Float32Array(b, start * 4, length);
 const u8 = (b: SharedArrayBuffer, start: number, length: number) => new Uint8Array(b, start, length);
 const f64 = (b: SharedArrayBuffer, start: number, length: number) => new Float64Array(b, start * 8, length);

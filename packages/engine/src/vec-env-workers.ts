@@ -119,7 +119,17 @@ export class VecEnvWorkers {
       const hi = Math.floor(((w + 1) * this.num) / workers);
       const control = new SharedArrayBuffer(CONTROL.length * 4);
       const error = new SharedArrayBuffer(ERROR_BYTES);
-      const workerData: VecEnvWorkerData = { lo, hi, seeds: seeds.slice(lo, hi), size: this.size, atlas, shared, actions, control, error };
+      const workerData: VecEnvWorkerData = {
+        lo,
+        hi,
+        seeds: seeds.slice(lo, hi),
+        size: this.size,
+        atlas,
+        shared,
+        actions,
+        control,
+        error,
+      };
       const worker = new Worker(new URL('./vec-env-worker-entry.mjs', import.meta.url), { workerData });
       this.handles.push({ worker, control: new Int32Array(control), error: new Uint8Array(error) });
     }
@@ -158,7 +168,9 @@ export class VecEnvWorkers {
         }
       }
       if (Atomics.load(h.control, CONTROL.failed) !== 0) {
-        const text = new TextDecoder().decode(h.error.slice(0, h.error.indexOf(0) < 0 ? ERROR_BYTES : h.error.indexOf(0)));
+        const text = new TextDecoder().decode(
+          h.error.slice(0, h.error.indexOf(0) < 0 ? ERROR_BYTES : h.error.indexOf(0)),
+        );
         throw new Error(`VecEnvWorkers: worker ${w} failed: ${text}`);
       }
     });

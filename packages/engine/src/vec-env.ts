@@ -126,7 +126,8 @@ export class VecEnv {
     const b = buffers ?? allocateVecEnvBuffers(this.num, this.size);
     const want = vecEnvBufferLengths(this.num, this.size);
     for (const key of Object.keys(want) as (keyof VecEnvBuffers)[]) {
-      if ((b[key]?.length ?? 0) !== want[key]) throw new RangeError(`VecEnv buffer ${key} must hold ${want[key]} values`);
+      if ((b[key]?.length ?? 0) !== want[key])
+        throw new RangeError(`VecEnv buffer ${key} must hold ${want[key]} values`);
     }
     this.observations = b.observations;
     this.finalObservations = b.finalObservations;

@@ -124,7 +124,9 @@ export class WorldState {
     if (mode !== 'episode' && mode !== 'persistent') throw new TypeError(`unknown world mode ${describeValue(mode)}`);
     const protection = options.spawnProtection ?? 0;
     if (!Number.isInteger(protection) || protection < 0 || protection > SPAWN_PROTECTION_MAX) {
-      throw new RangeError(`spawnProtection must be an integer 0..${SPAWN_PROTECTION_MAX}, got ${describeValue(protection)}`);
+      throw new RangeError(
+        `spawnProtection must be an integer 0..${SPAWN_PROTECTION_MAX}, got ${describeValue(protection)}`,
+      );
     }
     this.seed = options.seed;
     this.mode = mode;
@@ -302,5 +304,4 @@ export class WorldState {
     for (const o of this.objects) if (!o.removed) out[o.x * N + o.y] = MATERIAL_COUNT + o.kind;
     return out;
   }
-
 }

@@ -2,7 +2,16 @@
  * The world: its state (world-state.ts) with the systems run in order on it — generation, players
  * joining and leaving, the step (players, then creatures, then balancing), snapshots.
  */
-import { EPISODE_LENGTH, Item, Material, type MaterialName, START_X, START_Y, UPDATE_RADIUS, WORLD_SIZE } from './constants.ts';
+import {
+  EPISODE_LENGTH,
+  Item,
+  Material,
+  type MaterialName,
+  START_X,
+  START_Y,
+  UPDATE_RADIUS,
+  WORLD_SIZE,
+} from './constants.ts';
 import { Player } from './entity.ts';
 import { balance } from './balance.ts';
 import { updateObject } from './creatures.ts';
@@ -77,7 +86,8 @@ export class World extends WorldState {
    */
   addPlayer(options: { slot?: number } = {}): Player {
     const slot = options.slot ?? this.freeSlot();
-    if (!Number.isSafeInteger(slot) || slot < 0) throw new RangeError(`player slot must be a non-negative integer, got ${describeValue(slot)}`);
+    if (!Number.isSafeInteger(slot) || slot < 0)
+      throw new RangeError(`player slot must be a non-negative integer, got ${describeValue(slot)}`);
     if (this.findPlayer(slot)) throw new RangeError(`player slot ${slot} is already taken`);
     const living = this.livingPlayers();
     const [x, y] = this.spawnTile(living.length > 0 ? living[0].x : START_X, living.length > 0 ? living[0].y : START_Y);

@@ -62,7 +62,8 @@ const expDet = exp;
  */
 const START_DISTANCE = (() => {
   const d = new Float64Array(N * N);
-  for (let x = 0; x < N; x++) for (let y = 0; y < N; y++) d[x * N + y] = sqrtInt((x - START_X) ** 2 + (y - START_Y) ** 2);
+  for (let x = 0; x < N; x++)
+    for (let y = 0; y < N; y++) d[x * N + y] = sqrtInt((x - START_X) ** 2 + (y - START_Y) ** 2);
   return d;
 })();
 

@@ -27,16 +27,29 @@ function throwsCleanly(world: World, fn: () => unknown, pattern: RegExp): void {
 describe('bad input', () => {
   const badActions: unknown[] = [17, -1, 1.5, 'x', NaN, Infinity, null, '5', 2 ** 40, {}];
 
-  it.each(badActions.map((a) => [String(a), a]))('step with unknown action %s throws and changes nothing', (_name, action) => {
-    const world = busyWorld();
-    throwsCleanly(world, () => world.step([action as number]), /unknown action/);
-    throwsCleanly(world, () => world.step(new Map([[0, action as number]])), /unknown action/);
-    // The bad entry is in the second slot: the first slot's valid action must not run either.
-    throwsCleanly(world, () => world.step(new Map([[0, Action.move_left], [1, action as number]])), /unknown action/);
-    throwsCleanly(world, () => world.step([Action.do, action as number]), /unknown action/);
-    // The world still works afterwards.
-    world.step([Action.noop, Action.noop]);
-  });
+  it.each(badActions.map((a) => [String(a), a]))(
+    'step with unknown action %s throws and changes nothing',
+    (_name, action) => {
+      const world = busyWorld();
+      throwsCleanly(world, () => world.step([action as number]), /unknown action/);
+      throwsCleanly(world, () => world.step(new Map([[0, action as number]])), /unknown action/);
+      // The bad entry is in the second slot: the first slot's valid action must not run either.
+      throwsCleanly(
+        world,
+        () =>
+          world.step(
+            new Map([
+              [0, Action.move_left],
+              [1, action as number],
+            ]),
+          ),
+        /unknown action/,
+      );
+      throwsCleanly(world, () => world.step([Action.do, action as number]), /unknown action/);
+      // The world still works afterwards.
+      world.step([Action.noop, Action.noop]);
+    },
+  );
 
   it('step for a slot not in the world throws and changes nothing', () => {
     const world = busyWorld();
@@ -45,7 +58,17 @@ describe('bad input', () => {
     throwsCleanly(world, () => world.step(new Map([[-1, Action.noop]])), /no player with slot/);
     throwsCleanly(world, () => world.step(new Map([[0.5, Action.noop]])), /no player with slot/);
     throwsCleanly(world, () => world.step(new Map([['0' as unknown as number, Action.noop]])), /no player with slot/);
-    throwsCleanly(world, () => world.step(new Map([[0, Action.noop], [9, Action.do]])), /no player with slot 9/);
+    throwsCleanly(
+      world,
+      () =>
+        world.step(
+          new Map([
+            [0, Action.noop],
+            [9, Action.do],
+          ]),
+        ),
+      /no player with slot 9/,
+    );
   });
 
   it('step with something that is not a joint action throws', () => {

@@ -17,7 +17,8 @@ function runAt(world: World, t: number): Entity[] {
 
 /** Fills the chunk whose top-left tile is (cx, cy) (12×12, cut at the edge) with `name`. */
 function fillChunk(world: World, cx: number, cy: number, name: 'grass' | 'path' | 'sand'): void {
-  for (let x = cx; x < Math.min(cx + CHUNK_SIZE, 64); x++) for (let y = cy; y < Math.min(cy + CHUNK_SIZE, 64); y++) mat(world, x, y, name);
+  for (let x = cx; x < Math.min(cx + CHUNK_SIZE, 64); x++)
+    for (let y = cy; y < Math.min(cy + CHUNK_SIZE, 64); y++) mat(world, x, y, name);
 }
 
 const NIGHT = 200; // daylight ≈ 0.03: zombie cap 3
@@ -25,7 +26,15 @@ const DAY = 60; // daylight 1: zombie cap 0
 
 describe('§12 balancing', () => {
   it('§12 rule table matches the book', () => {
-    const rows = BALANCE_RULES.map((r) => [r.kind, r.material, r.minSpace, r.spawnProbability, r.spawnDistance, r.despawnProbability, r.despawnDistance]);
+    const rows = BALANCE_RULES.map((r) => [
+      r.kind,
+      r.material,
+      r.minSpace,
+      r.spawnProbability,
+      r.spawnDistance,
+      r.despawnProbability,
+      r.despawnDistance,
+    ]);
     expect(rows).toEqual([
       ['zombie', 'grass', 50, 0.3, 6, 0.4, 0],
       ['skeleton', 'path', 6, 0.1, 7, 0.1, 7],
@@ -197,7 +206,8 @@ describe('§12 balancing', () => {
     const { world, p } = setup({ fill: 'sand' });
     fillChunk(world, 24, 24, 'grass');
     // Every grass tile of the chunk at distance ≥ 6 holds a plant: no legal spawn tile is left.
-    for (let x = 24; x < 36; x++) for (let y = 24; y < 36; y++) if (manhattan(x, y, p.x, p.y) >= 6) world.spawn('plant', x, y);
+    for (let x = 24; x < 36; x++)
+      for (let y = 24; y < 36; y++) if (manhattan(x, y, p.x, p.y) >= 6) world.spawn('plant', x, y);
     for (let i = 0; i < 300; i++) {
       for (const o of runAt(world, NIGHT)) expect(o.kind).not.toBe(ObjectKind.zombie);
     }
@@ -209,7 +219,8 @@ describe('§12 balancing', () => {
       const { world } = setup({ fill: 'sand' });
       world.registerChunk(0, 0);
       let placed = 0;
-      for (let x = 0; x < 12 && placed < grass; x++) for (let y = 0; y < 12 && placed < grass; y++, placed++) mat(world, x, y, 'grass');
+      for (let x = 0; x < 12 && placed < grass; x++)
+        for (let y = 0; y < 12 && placed < grass; y++, placed++) mat(world, x, y, 'grass');
       let zombies = 0;
       for (let i = 0; i < 200; i++) {
         for (const o of runAt(world, NIGHT)) {
@@ -242,7 +253,8 @@ describe('§12 balancing', () => {
       const { world, p } = setup({ fill: 'sand' });
       world.registerChunk(0, 0);
       let placed = 0;
-      for (let x = 0; x < 12 && placed < grass; x++) for (let y = 0; y < 12 && placed < grass; y++, placed++) mat(world, x, y, 'grass');
+      for (let x = 0; x < 12 && placed < grass; x++)
+        for (let y = 0; y < 12 && placed < grass; y++, placed++) mat(world, x, y, 'grass');
       let cows = 0;
       for (let i = 0; i < 2000; i++) {
         for (const o of runAt(world, DAY)) {
@@ -298,7 +310,14 @@ describe('§12 balancing', () => {
     for (const paths of [5, 6]) {
       const { world, p } = setup({ fill: 'sand' });
       // Path tiles in the player's chunk, some of them closer than 7.
-      const tiles: [number, number][] = [[30, 32], [32, 29], [25, 25], [26, 34], [35, 24], [24, 30]].slice(0, paths) as [number, number][];
+      const tiles: [number, number][] = [
+        [30, 32],
+        [32, 29],
+        [25, 25],
+        [26, 34],
+        [35, 24],
+        [24, 30],
+      ].slice(0, paths) as [number, number][];
       for (const [x, y] of tiles) mat(world, x, y, 'path');
       let skeletons = 0;
       for (let i = 0; i < 1500; i++) {
@@ -320,11 +339,20 @@ describe('§12 balancing', () => {
     let lost = 0;
     for (let seed = 1; seed <= 300; seed++) {
       const { world } = setup({ fill: 'sand', seed });
-      for (const [x, y] of [[1, 1], [4, 4], [7, 7]]) world.spawn('skeleton', x, y);
+      for (const [x, y] of [
+        [1, 1],
+        [4, 4],
+        [7, 7],
+      ])
+        world.spawn('skeleton', x, y);
       runAt(world, DAY);
       lost += 3 - world.objects.filter((o) => o.kind === ObjectKind.skeleton).length;
       const s2 = setup({ fill: 'sand', seed });
-      for (const [x, y] of [[1, 1], [4, 4]]) s2.world.spawn('skeleton', x, y);
+      for (const [x, y] of [
+        [1, 1],
+        [4, 4],
+      ])
+        s2.world.spawn('skeleton', x, y);
       runAt(s2.world, DAY);
       expect(s2.world.objects.length).toBe(2);
     }

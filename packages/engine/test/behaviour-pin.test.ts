@@ -56,8 +56,18 @@ class Digest {
 }
 
 /** World hash after every step of a random joint policy, with respawns in persistent worlds. */
-function worldTrace(seed: number, players: number, steps: number, options: { terrain?: TerrainNoise; persistent?: boolean; protection?: number }): string {
-  const world = World.generate({ seed, terrain: options.terrain, mode: options.persistent ? 'persistent' : 'episode', spawnProtection: options.protection });
+function worldTrace(
+  seed: number,
+  players: number,
+  steps: number,
+  options: { terrain?: TerrainNoise; persistent?: boolean; protection?: number },
+): string {
+  const world = World.generate({
+    seed,
+    terrain: options.terrain,
+    mode: options.persistent ? 'persistent' : 'episode',
+    spawnProtection: options.protection,
+  });
   for (let i = 0; i < players; i++) world.addPlayer();
   const agent = new Rng(seed ^ 0x5a5a);
   const digest = new Digest();

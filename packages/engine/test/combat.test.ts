@@ -225,4 +225,3 @@ describe('§8.4 player damage', () => {
     expect(z.c.health).toBe(4);
   });
 });
-

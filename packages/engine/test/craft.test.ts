@@ -15,7 +15,16 @@ describe('§8.8 crafting', () => {
   });
 
   it('§8.8.1 every tile of the 3×3 block counts as nearby (all 8 neighbours)', () => {
-    for (const [dx, dy] of [[-1, -1], [0, -1], [1, -1], [-1, 0], [1, 0], [-1, 1], [0, 1], [1, 1]]) {
+    for (const [dx, dy] of [
+      [-1, -1],
+      [0, -1],
+      [1, -1],
+      [-1, 0],
+      [1, 0],
+      [-1, 1],
+      [0, 1],
+      [1, 1],
+    ]) {
       const { world, p } = setup();
       mat(world, 32 + dx, 32 + dy, 'table');
       p.inventory[Item.wood] = 1;
@@ -25,7 +34,13 @@ describe('§8.8 crafting', () => {
   });
 
   it('#36 make_wood_pickaxe with a table at distance 2 (straight line) fails', () => {
-    for (const [dx, dy] of [[2, 0], [0, 2], [-2, 0], [0, -2], [2, 2]]) {
+    for (const [dx, dy] of [
+      [2, 0],
+      [0, 2],
+      [-2, 0],
+      [0, -2],
+      [2, 2],
+    ]) {
       const { world, p } = setup();
       mat(world, 32 + dx, 32 + dy, 'table');
       p.inventory[Item.wood] = 1;
@@ -108,13 +123,29 @@ describe('§8.8 crafting', () => {
   });
 
   it('#41 any make_* fails at x = 0 or y = 0 even with a table (and furnace) adjacent', () => {
-    for (const [x, y] of [[0, 10], [10, 0], [0, 0]]) {
+    for (const [x, y] of [
+      [0, 10],
+      [10, 0],
+      [0, 0],
+    ]) {
       const { world, p } = setup();
       place(world, p, x, y, Direction.down);
-      for (const [dx, dy] of [[1, 0], [0, 1], [1, 1]]) mat(world, x + dx, y + dy, dx && dy ? 'furnace' : 'table');
+      for (const [dx, dy] of [
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ])
+        mat(world, x + dx, y + dy, dx && dy ? 'furnace' : 'table');
       p.inventory.set([9, 9, 9, 9, 0, 9, 9, 9, 9]);
       for (let a = Action.make_wood_pickaxe; a <= Action.make_iron_sword; a++) step(world, a);
-      for (const tool of ['wood_pickaxe', 'stone_pickaxe', 'iron_pickaxe', 'wood_sword', 'stone_sword', 'iron_sword'] as const) {
+      for (const tool of [
+        'wood_pickaxe',
+        'stone_pickaxe',
+        'iron_pickaxe',
+        'wood_sword',
+        'stone_sword',
+        'iron_sword',
+      ] as const) {
         expect(p.inventory[Item[tool]]).toBe(0);
       }
       expect(p.inventory[Item.wood]).toBe(9);
@@ -123,7 +154,11 @@ describe('§8.8 crafting', () => {
   });
 
   it('§8.8 quirk: at x = 63 / y = 63 the block is cut off and crafting still works', () => {
-    for (const [x, y] of [[63, 10], [10, 63], [63, 63]]) {
+    for (const [x, y] of [
+      [63, 10],
+      [10, 63],
+      [63, 63],
+    ]) {
       const { world, p } = setup();
       place(world, p, x, y, Direction.up);
       mat(world, x - 1, y - 1, 'table');

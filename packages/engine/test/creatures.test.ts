@@ -409,7 +409,12 @@ describe('§10.4 skeletons and §10.5 arrows', () => {
       expect(sk.reload).toBe(4);
       const [x0, y0] = [arrow!.x, arrow!.y];
       step(world, Action.noop);
-      const [dx, dy] = [[-1, 0], [1, 0], [0, -1], [0, 1]][dir];
+      const [dx, dy] = [
+        [-1, 0],
+        [1, 0],
+        [0, -1],
+        [0, 1],
+      ][dir];
       if (!arrow!.removed) expect([arrow!.x, arrow!.y]).toEqual([x0 + dx, y0 + dy]);
       expect(sk.reload).toBe(3);
     }
@@ -556,17 +561,20 @@ describe('§10.4 skeletons and §10.5 arrows', () => {
     expect(Math.abs(toward / n - 0.1075)).toBeLessThan(0.025);
   });
 
-  it.each<MaterialName>(['grass', 'sand', 'path', 'water', 'lava'])('#75 an arrow moves one tile per step over %s', (name) => {
-    const { world } = setup({ fill: 'sand' });
-    for (let x = 20; x <= 30; x++) mat(world, x, 28, name);
-    const a = world.spawn('arrow', 20, 28);
-    a.dir = Direction.right;
-    for (let i = 1; i <= 10; i++) {
-      step(world, Action.noop);
-      expect([a.x, a.y]).toEqual([20 + i, 28]);
-    }
-    expect(world.getMaterial(25, 28)).toBe(Material[name]);
-  });
+  it.each<MaterialName>(['grass', 'sand', 'path', 'water', 'lava'])(
+    '#75 an arrow moves one tile per step over %s',
+    (name) => {
+      const { world } = setup({ fill: 'sand' });
+      for (let x = 20; x <= 30; x++) mat(world, x, 28, name);
+      const a = world.spawn('arrow', 20, 28);
+      a.dir = Direction.right;
+      for (let i = 1; i <= 10; i++) {
+        step(world, Action.noop);
+        expect([a.x, a.y]).toEqual([20 + i, 28]);
+      }
+      expect(world.getMaterial(25, 28)).toBe(Material[name]);
+    },
+  );
 
   it('#76 an arrow entering the player’s tile removes 2 health and disappears', () => {
     const { world, p } = setup({ fill: 'sand' });
@@ -597,7 +605,13 @@ describe('§10.4 skeletons and §10.5 arrows', () => {
   });
 
   it('#77 an arrow flying into a table (or furnace) turns it into path and disappears; into stone it just disappears', () => {
-    for (const [name, after] of [['table', 'path'], ['furnace', 'path'], ['stone', 'stone'], ['tree', 'tree'], ['iron', 'iron']] as const) {
+    for (const [name, after] of [
+      ['table', 'path'],
+      ['furnace', 'path'],
+      ['stone', 'stone'],
+      ['tree', 'tree'],
+      ['iron', 'iron'],
+    ] as const) {
       const { world } = setup({ fill: 'sand' });
       mat(world, 25, 28, name);
       const a = world.spawn('arrow', 24, 28);

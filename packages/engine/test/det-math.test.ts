@@ -33,15 +33,30 @@ function grid(lo: number, hi: number, n: number): number[] {
 describe('deterministic math: stored values', () => {
   it('exp and cos at single points', () => {
     const expected: [number, string][] = [
-      [-2, '3fc152aaa3bf81cc'], [-0.5, '3fe368b2fc6f960a'], [0.25, '3ff48b5e3c3e8186'],
-      [1, '4005bf0a8b145769'], [3.7, '4044394144eeec81'], [-20, '3e21b48655f37267'],
+      [-2, '3fc152aaa3bf81cc'],
+      [-0.5, '3fe368b2fc6f960a'],
+      [0.25, '3ff48b5e3c3e8186'],
+      [1, '4005bf0a8b145769'],
+      [3.7, '4044394144eeec81'],
+      [-20, '3e21b48655f37267'],
     ];
     for (const [x, hex] of expected) expect(bits(exp(x)), `exp(${x})`).toBe(hex);
     const cosines: [number, string][] = [
-      [0.1, '3fefd712f9a817c0'], [1, '3fe14a280fb5068c'], [2.5, 'bfe9a2f7ef858b7d'], [4, 'bfe4eaa606db24c1'], [-3, 'bfefae04be85e5d2'],
+      [0.1, '3fefd712f9a817c0'],
+      [1, '3fe14a280fb5068c'],
+      [2.5, 'bfe9a2f7ef858b7d'],
+      [4, 'bfe4eaa606db24c1'],
+      [-3, 'bfefae04be85e5d2'],
     ];
     for (const [x, hex] of cosines) expect(bits(cos(x)), `cos(${x})`).toBe(hex);
-    expect([exp(0), exp(-Infinity), exp(Infinity), exp(800), exp(-800), cos(0)]).toEqual([1, 0, Infinity, Infinity, 0, 1]);
+    expect([exp(0), exp(-Infinity), exp(Infinity), exp(800), exp(-800), cos(0)]).toEqual([
+      1,
+      0,
+      Infinity,
+      Infinity,
+      0,
+      1,
+    ]);
     expect(exp(NaN)).toBeNaN();
     expect(() => cos(1e7)).toThrow(RangeError);
   });
@@ -54,7 +69,11 @@ describe('deterministic math: stored values', () => {
   });
 
   it('generated worlds (noise, sigmoid, distances) have the stored hashes', () => {
-    expect([0, 1, 2].map((seed) => World.generate({ seed }).hash())).toEqual(['3f108b38b742be78', '5ddb89df59717eb6', '279028f114076c1b']);
+    expect([0, 1, 2].map((seed) => World.generate({ seed }).hash())).toEqual([
+      '3f108b38b742be78',
+      '5ddb89df59717eb6',
+      '279028f114076c1b',
+    ]);
   });
 });
 

@@ -57,7 +57,12 @@ describe('determinism', () => {
 
   it('the hash covers the whole state', () => {
     const world = generated(3, 2);
-    world.step(new Map([[0, Action.noop], [1, Action.noop]]));
+    world.step(
+      new Map([
+        [0, Action.noop],
+        [1, Action.noop],
+      ]),
+    );
     const h = world.hash();
     const p = world.players[1];
     p.inventory[Item.wood] += 1;
@@ -74,7 +79,10 @@ describe('determinism', () => {
 
 describe('snapshots', () => {
   it('round-trip: restore gives identical bytes and hash', () => {
-    for (const [seed, players] of [[31, 1], [32, 3]] as const) {
+    for (const [seed, players] of [
+      [31, 1],
+      [32, 3],
+    ] as const) {
       const world = generated(seed, players);
       run(world, 150, seed);
       const bytes = world.snapshot();
@@ -88,7 +96,11 @@ describe('snapshots', () => {
   });
 
   it('restoring then stepping equals stepping the original (identical future)', () => {
-    for (const [seed, players] of [[41, 1], [42, 2], [43, 4]] as const) {
+    for (const [seed, players] of [
+      [41, 1],
+      [42, 2],
+      [43, 4],
+    ] as const) {
       const world = generated(seed, players);
       run(world, 120, seed + 1);
       if (world.over) continue;
@@ -118,7 +130,12 @@ describe('snapshots', () => {
     z.cooldown = 3;
     const sk = world.spawn('skeleton', 5, 5);
     sk.reload = 2;
-    world.step(new Map([[0, Action.sleep], [1, Action.move_down]]));
+    world.step(
+      new Map([
+        [0, Action.sleep],
+        [1, Action.move_down],
+      ]),
+    );
     expect(a.sleeping).toBe(true);
     expect(b.dead).toBe(true);
     const copy = World.restore(world.snapshot());
@@ -133,7 +150,13 @@ describe('snapshots', () => {
     // Same future, including the respawn.
     for (const w of [world, copy]) {
       w.respawn(1);
-      for (let i = 0; i < 30; i++) w.step(new Map([[0, Action.sleep], [1, Action.move_left]]));
+      for (let i = 0; i < 30; i++)
+        w.step(
+          new Map([
+            [0, Action.sleep],
+            [1, Action.move_left],
+          ]),
+        );
     }
     expect(copy.hash()).toBe(world.hash());
   });

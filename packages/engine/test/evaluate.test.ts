@@ -70,7 +70,8 @@ describe('bootstrap interval of the Crafter score', () => {
     expect(ci.level).toBe(95);
   });
   it('brackets the score of mixed episodes, reproducibly, and narrows with more episodes', () => {
-    const mixed = (n: number) => Array.from({ length: n }, (_, i) => ({ length: 1, return: 0, achievements: i % 2 ? wood : none }));
+    const mixed = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ length: 1, return: 0, achievements: i % 2 ? wood : none }));
     const s = summarize(mixed(40)).score;
     const a = bootstrapScore(mixed(40));
     expect(a.low).toBeLessThan(s);

@@ -46,7 +46,13 @@ export function materialName(world: World, x: number, y: number): string {
 }
 
 /** Surrounds (x, y) with `name` on its four sides, except tiles holding an object or listed in `keep`. */
-export function box(world: World, x: number, y: number, name: MaterialName = 'stone', keep: [number, number][] = []): void {
+export function box(
+  world: World,
+  x: number,
+  y: number,
+  name: MaterialName = 'stone',
+  keep: [number, number][] = [],
+): void {
   for (const [dx, dy] of DIRECTIONS) {
     const nx = x + dx;
     const ny = y + dy;

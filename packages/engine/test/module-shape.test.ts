@@ -13,7 +13,8 @@ const SRC = fileURLToPath(new URL('../src', import.meta.url));
 /** Every relative module a source file imports or re-exports (static `from '…'` and bare `import '…'`). */
 function relativeImports(text: string): string[] {
   const found: string[] = [];
-  const pattern = /\b(?:import|export)\s[^'";]*?\bfrom\s*['"](\.{1,2}\/[^'"]+)['"]|\bimport\s*['"](\.{1,2}\/[^'"]+)['"]/g;
+  const pattern =
+    /\b(?:import|export)\s[^'";]*?\bfrom\s*['"](\.{1,2}\/[^'"]+)['"]|\bimport\s*['"](\.{1,2}\/[^'"]+)['"]/g;
   for (const m of text.matchAll(pattern)) found.push(m[1] ?? m[2]);
   return found;
 }
@@ -26,7 +27,9 @@ function importGraph(root: string): Map<string, string[]> {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) visit(path);
       else if (/\.(ts|mts|mjs|js)$/.test(entry.name)) {
-        const targets = relativeImports(readFileSync(path, 'utf8')).map((spec) => relative(root, resolve(dirname(path), spec)));
+        const targets = relativeImports(readFileSync(path, 'utf8')).map((spec) =>
+          relative(root, resolve(dirname(path), spec)),
+        );
         graph.set(relative(root, path), targets);
       }
     }
@@ -73,11 +76,9 @@ describe('module shape', () => {
   const graph = importGraph(SRC);
 
   it('the checker reads imports and finds cycles', () => {
-    expect(relativeImports("import type { A } from './a.ts';\nexport {\n  B,\n} from '../b.ts';\nimport './c.mjs';")).toEqual([
-      './a.ts',
-      '../b.ts',
-      './c.mjs',
-    ]);
+    expect(
+      relativeImports("import type { A } from './a.ts';\nexport {\n  B,\n} from '../b.ts';\nimport './c.mjs';"),
+    ).toEqual(['./a.ts', '../b.ts', './c.mjs']);
     const looped = new Map([
       ['a.ts', ['b.ts']],
       ['b.ts', ['c.ts']],

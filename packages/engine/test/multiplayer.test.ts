@@ -3,7 +3,10 @@ import { Achievement, INITIAL_INVENTORY, ObjectKind, type Player, World } from '
 import { Action, box, Direction, Item, Material, manhattan, mat, sumAchievements } from './helpers.ts';
 
 /** A blank world with players at the given tiles (slots 0, 1, …). */
-function lobby(tiles: [number, number][], options: { fill?: 'grass' | 'sand'; t?: number; mode?: 'episode' | 'persistent'; seed?: number } = {}) {
+function lobby(
+  tiles: [number, number][],
+  options: { fill?: 'grass' | 'sand'; t?: number; mode?: 'episode' | 'persistent'; seed?: number } = {},
+) {
   const world = World.blank({ seed: options.seed ?? 1, fill: options.fill ?? 'sand', mode: options.mode });
   if (options.t !== undefined) world.t = options.t;
   const players: Player[] = tiles.map(([x, y], slot) => {
@@ -27,7 +30,12 @@ describe('§18 multiplayer', () => {
     world.moveEntity(b, 30, 32);
     world.moveEntity(a, 32, 32);
     // Both step into (31, 32): slot 0 moves first and wins; slot 1 is blocked but turns.
-    world.step(new Map([[1, Action.move_right], [0, Action.move_left]]));
+    world.step(
+      new Map([
+        [1, Action.move_right],
+        [0, Action.move_left],
+      ]),
+    );
     expect([a.x, a.y]).toEqual([31, 32]);
     expect([b.x, b.y, b.facing]).toEqual([30, 32, Direction.right]);
     // Array form is indexed by slot.
@@ -51,7 +59,13 @@ describe('§18 multiplayer', () => {
   });
 
   it('players block each other; do on another player does nothing', () => {
-    const { world, players: [a, b] } = lobby([[32, 32], [31, 32]]);
+    const {
+      world,
+      players: [a, b],
+    } = lobby([
+      [32, 32],
+      [31, 32],
+    ]);
     a.inventory[Item.iron_sword] = 1;
     world.step(joint(Action.move_left, Action.noop));
     expect([a.x, a.y, a.facing]).toEqual([32, 32, Direction.left]);
@@ -62,13 +76,25 @@ describe('§18 multiplayer', () => {
 
   it('zombies target the nearest living player (ties → lowest slot); the hit uses that player', () => {
     // Zombie boxed between two players at equal distance: slot 0 is hit.
-    const tie = lobby([[31, 32], [33, 32]], { t: 180 });
+    const tie = lobby(
+      [
+        [31, 32],
+        [33, 32],
+      ],
+      { t: 180 },
+    );
     tie.world.spawn('zombie', 32, 32);
     box(tie.world, 32, 32, 'stone');
     tie.world.step(joint(Action.noop, Action.noop));
     expect(tie.players.map((p) => p.inventory[Item.health])).toEqual([7, 9]);
     // Slot 1 nearer: slot 1 is hit even though slot 0 sleeps (7 would be dealt to a sleeper).
-    const near = lobby([[30, 32], [33, 32]], { t: 180 });
+    const near = lobby(
+      [
+        [30, 32],
+        [33, 32],
+      ],
+      { t: 180 },
+    );
     near.world.spawn('zombie', 32, 32);
     box(near.world, 32, 32, 'stone', [[31, 32]]);
     mat(near.world, 31, 32, 'water');
@@ -77,7 +103,13 @@ describe('§18 multiplayer', () => {
     expect(near.players[0].sleeping).toBe(true);
     expect(near.players.map((p) => p.inventory[Item.health])).toEqual([9, 7]);
     // The sleeping player is the nearest: 7 damage to it.
-    const sleeper = lobby([[31, 32], [34, 32]], { t: 180 });
+    const sleeper = lobby(
+      [
+        [31, 32],
+        [34, 32],
+      ],
+      { t: 180 },
+    );
     sleeper.world.spawn('zombie', 32, 32);
     box(sleeper.world, 32, 32, 'stone');
     sleeper.players[0].inventory[Item.energy] = 3;
@@ -90,7 +122,13 @@ describe('§18 multiplayer', () => {
     let towardFar = 0;
     for (let seed = 1; seed <= 300; seed++) {
       // Zombie at (32, 32); slot 0 five tiles up, slot 1 three tiles down.
-      const { world } = lobby([[32, 27], [32, 35]], { t: 181, seed });
+      const { world } = lobby(
+        [
+          [32, 27],
+          [32, 35],
+        ],
+        { t: 181, seed },
+      );
       const z = world.spawn('zombie', 32, 32);
       world.step(joint(Action.noop, Action.noop));
       if (z.y === 33) towardNear++;
@@ -105,7 +143,13 @@ describe('§18 multiplayer', () => {
     let shots = 0;
     for (let seed = 1; seed <= 60; seed++) {
       // Skeleton boxed by water; slot 0 four tiles right, slot 1 five tiles up.
-      const { world } = lobby([[24, 20], [20, 15]], { seed });
+      const { world } = lobby(
+        [
+          [24, 20],
+          [20, 15],
+        ],
+        { seed },
+      );
       world.spawn('skeleton', 20, 20);
       box(world, 20, 20, 'water');
       world.step(joint(Action.noop, Action.noop));
@@ -119,7 +163,10 @@ describe('§18 multiplayer', () => {
   });
 
   it('update radius: an object updates if the nearest living player is closer than 18', () => {
-    const { world, players } = lobby([[32, 32], [5, 5]]);
+    const { world, players } = lobby([
+      [32, 32],
+      [5, 5],
+    ]);
     const cow = world.spawn('cow', 5, 12); // 7 from slot 1, 47 from slot 0
     const frozen = world.spawn('cow', 5, 40); // far from both
     let moved = false;
@@ -142,7 +189,13 @@ describe('§18 multiplayer', () => {
   });
 
   it('rewards, achievements and counters are per player', () => {
-    const { world, players: [a, b] } = lobby([[32, 32], [20, 20]]);
+    const {
+      world,
+      players: [a, b],
+    } = lobby([
+      [32, 32],
+      [20, 20],
+    ]);
     a.facing = Direction.left;
     mat(world, 31, 32, 'tree');
     b.inventory[Item.health] = 5;
@@ -161,7 +214,13 @@ describe('§18 multiplayer', () => {
   });
 
   it('kills and food go to the player whose hit brings the creature to 0', () => {
-    const { world, players: [a, b] } = lobby([[31, 32], [33, 32]]);
+    const {
+      world,
+      players: [a, b],
+    } = lobby([
+      [31, 32],
+      [33, 32],
+    ]);
     a.facing = Direction.right;
     b.facing = Direction.left;
     const cow = world.spawn('cow', 32, 32);
@@ -178,7 +237,13 @@ describe('§18 multiplayer', () => {
   });
 
   it('crafting uses the crafting player’s own 3×3 neighbourhood; stations are shared', () => {
-    const { world, players: [a, b] } = lobby([[32, 32], [36, 32]]);
+    const {
+      world,
+      players: [a, b],
+    } = lobby([
+      [32, 32],
+      [36, 32],
+    ]);
     mat(world, 33, 32, 'table');
     a.inventory[Item.wood] = 1;
     b.inventory[Item.wood] = 1;
@@ -190,7 +255,13 @@ describe('§18 multiplayer', () => {
   });
 
   it('plants may be placed and eaten by anyone', () => {
-    const { world, players: [a, b] } = lobby([[31, 32], [33, 32]]);
+    const {
+      world,
+      players: [a, b],
+    } = lobby([
+      [31, 32],
+      [33, 32],
+    ]);
     mat(world, 32, 32, 'grass');
     a.facing = Direction.right;
     b.facing = Direction.left;
@@ -207,7 +278,13 @@ describe('§18 multiplayer', () => {
   });
 
   it('arrows hit players of any slot', () => {
-    const { world, players: [a, b] } = lobby([[32, 32], [26, 20]]);
+    const {
+      world,
+      players: [a, b],
+    } = lobby([
+      [32, 32],
+      [26, 20],
+    ]);
     const arrow = world.spawn('arrow', 26, 22);
     arrow.dir = Direction.up;
     world.step(joint(Action.noop, Action.noop));
@@ -217,7 +294,13 @@ describe('§18 multiplayer', () => {
   });
 
   it('death: the dead player’s episode ends (done, discount 0), its body leaves the map, the world continues', () => {
-    const { world, players: [a, b] } = lobby([[32, 32], [20, 20]]);
+    const {
+      world,
+      players: [a, b],
+    } = lobby([
+      [32, 32],
+      [20, 20],
+    ]);
     mat(world, 19, 20, 'lava');
     world.step(joint(Action.noop, Action.move_left));
     expect(b.dead).toBe(true);
@@ -238,7 +321,16 @@ describe('§18 multiplayer', () => {
   });
 
   it('death: a dead player no longer attracts zombies nor keeps objects updating', () => {
-    const { world, players: [a, b] } = lobby([[10, 10], [40, 40]], { t: 181 });
+    const {
+      world,
+      players: [a, b],
+    } = lobby(
+      [
+        [10, 10],
+        [40, 40],
+      ],
+      { t: 181 },
+    );
     const cow = world.spawn('cow', 42, 42); // near slot 1 only
     mat(world, 39, 40, 'lava');
     world.step(joint(Action.noop, Action.move_left));
@@ -254,7 +346,10 @@ describe('§18 multiplayer', () => {
   });
 
   it('death of a lone player in a persistent world: the body stays until the next step, the world goes on', () => {
-    const { world, players: [a] } = lobby([[32, 32]], { mode: 'persistent' });
+    const {
+      world,
+      players: [a],
+    } = lobby([[32, 32]], { mode: 'persistent' });
     mat(world, 31, 32, 'lava');
     world.step(joint(Action.move_left));
     expect(a.dead).toBe(true);
@@ -268,7 +363,13 @@ describe('§18 multiplayer', () => {
   });
 
   it('episode mode: the world ends for everyone when no player is alive', () => {
-    const { world, players: [a, b] } = lobby([[32, 32], [20, 20]]);
+    const {
+      world,
+      players: [a, b],
+    } = lobby([
+      [32, 32],
+      [20, 20],
+    ]);
     mat(world, 31, 32, 'lava');
     mat(world, 19, 20, 'lava');
     world.step(joint(Action.move_left, Action.noop));
@@ -315,7 +416,16 @@ describe('§18 multiplayer', () => {
   });
 
   it('persistent mode: the world never ends; a dead player respawns as a fresh body near the others', () => {
-    const { world, players: [a, b] } = lobby([[32, 32], [20, 20]], { mode: 'persistent' });
+    const {
+      world,
+      players: [a, b],
+    } = lobby(
+      [
+        [32, 32],
+        [20, 20],
+      ],
+      { mode: 'persistent' },
+    );
     mat(world, 19, 20, 'lava');
     b.inventory[Item.wood] = 5;
     b.achievements[Achievement.collect_wood] = 3;
@@ -349,7 +459,16 @@ describe('§18 multiplayer', () => {
   });
 
   it('persistent mode: each player’s episode is truncated after 10000 of its own steps', () => {
-    const { world, players: [a, b] } = lobby([[32, 32], [20, 20]], { mode: 'persistent' });
+    const {
+      world,
+      players: [a, b],
+    } = lobby(
+      [
+        [32, 32],
+        [20, 20],
+      ],
+      { mode: 'persistent' },
+    );
     a.episodeSteps = 9998;
     a.achievements[Achievement.collect_wood] = 1;
     world.step(joint(Action.noop, Action.noop));
@@ -368,7 +487,10 @@ describe('§18 multiplayer', () => {
   });
 
   it('episode mode with several players ends at t = 10000 for everyone', () => {
-    const { world, players } = lobby([[32, 32], [20, 20]]);
+    const { world, players } = lobby([
+      [32, 32],
+      [20, 20],
+    ]);
     world.t = 9999;
     world.step(joint(Action.noop, Action.noop));
     for (const p of players) expect([p.truncated, p.dead, p.done]).toEqual([true, false, true]);
@@ -376,7 +498,13 @@ describe('§18 multiplayer', () => {
   });
 
   it('balancing: spawns keep the spawn distance to every living player', () => {
-    const { world, players } = lobby([[28, 28], [34, 34]], { fill: 'sand' });
+    const { world, players } = lobby(
+      [
+        [28, 28],
+        [34, 34],
+      ],
+      { fill: 'sand' },
+    );
     for (let x = 24; x < 36; x++) for (let y = 24; y < 36; y++) mat(world, x, y, 'grass');
     let spawned = 0;
     for (let i = 0; i < 500; i++) {
@@ -399,7 +527,10 @@ describe('§18 multiplayer', () => {
 
   it('balancing: despawns need the despawn distance to every living player', () => {
     // Two cows at night (cap 1) in the far corner chunk, right next to slot 1: never despawned.
-    const { world, players } = lobby([[32, 32], [3, 3]]);
+    const { world, players } = lobby([
+      [32, 32],
+      [3, 3],
+    ]);
     const cows = [world.spawn('cow', 2, 3), world.spawn('cow', 4, 3)];
     for (const c of cows) box(world, c.x, c.y, 'stone');
     for (let i = 0; i < 300; i++) {
@@ -419,7 +550,11 @@ describe('§18 multiplayer', () => {
   });
 
   it('semantic map: every player uses id 13', () => {
-    const { world, players } = lobby([[32, 32], [20, 20], [5, 60]]);
+    const { world, players } = lobby([
+      [32, 32],
+      [20, 20],
+      [5, 60],
+    ]);
     const sem = world.semanticMap();
     for (const p of players) expect(sem[p.x * 64 + p.y]).toBe(13);
   });

@@ -119,7 +119,8 @@ describe('properties over random action sequences', () => {
           checkInvariants(world, before);
           for (const [acts, event] of ticks) {
             // Between ticks: sometimes a player leaves, joins or respawns.
-            if (event < 3 && world.players.length > 1) world.removePlayer(world.players[event % world.players.length].slot);
+            if (event < 3 && world.players.length > 1)
+              world.removePlayer(world.players[event % world.players.length].slot);
             else if (event < 6 && world.players.length < 4) world.addPlayer();
             for (const p of [...world.players]) if (p.dead && event % 2 === 0) world.respawn(p.slot);
             const joint = new Map<number, number>();

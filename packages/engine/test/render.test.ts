@@ -77,7 +77,8 @@ function rgbOf(rgba: Uint8Array): Uint8Array {
 /** The n×n block of an RGB image at (x0, y0). */
 function block(img: Uint8Array, size: number, x0: number, y0: number, n: number): Uint8Array {
   const out = new Uint8Array(n * n * 3);
-  for (let y = 0; y < n; y++) out.set(img.subarray(((y0 + y) * size + x0) * 3, ((y0 + y) * size + x0 + n) * 3), y * n * 3);
+  for (let y = 0; y < n; y++)
+    out.set(img.subarray(((y0 + y) * size + x0) * 3, ((y0 + y) * size + x0 + n) * 3), y * n * 3);
   return out;
 }
 function tile(name: TextureName, n: number): Uint8Array {
@@ -100,8 +101,18 @@ function goldenEpisode(): { name: string; image: Uint8Array }[] {
   const snap = (name: string) => frames.push({ name, image: r64.render(world, 0) });
   snap('seed2028-t000');
   const walk = [
-    Action.move_left, Action.move_left, Action.move_up, Action.do, Action.move_up, Action.move_right,
-    Action.do, Action.move_down, Action.move_down, Action.do, Action.move_left, Action.noop,
+    Action.move_left,
+    Action.move_left,
+    Action.move_up,
+    Action.do,
+    Action.move_up,
+    Action.move_right,
+    Action.do,
+    Action.move_down,
+    Action.move_down,
+    Action.do,
+    Action.move_left,
+    Action.noop,
   ];
   for (let t = 0; t < 48; t++) world.step([walk[t % walk.length]]);
   snap('seed2028-t048-day');
@@ -214,7 +225,21 @@ describe('texture atlas', () => {
   });
 
   it('material tiles are opaque; creatures, items and digits have transparent backgrounds', () => {
-    const materials: TextureName[] = ['unknown', 'water', 'grass', 'stone', 'path', 'sand', 'tree', 'lava', 'coal', 'iron', 'diamond', 'table', 'furnace'];
+    const materials: TextureName[] = [
+      'unknown',
+      'water',
+      'grass',
+      'stone',
+      'path',
+      'sand',
+      'tree',
+      'lava',
+      'coal',
+      'iron',
+      'diamond',
+      'table',
+      'furnace',
+    ];
     for (const name of TEXTURE_NAMES) {
       const s = textures.get(name);
       let clear = 0;
@@ -296,7 +321,9 @@ describe('§15 / checklist 95–100', () => {
     // Facing picks the sprite (§15.3).
     world.player(0).facing = Direction.left;
     const left = block(r64.render(world, 0), 64, 28, 21, 7);
-    expect(Buffer.from(left).equals(Buffer.from(over(grass, scaleNearest(textures.get('player-left'), 16, 7), 7)))).toBe(true);
+    expect(
+      Buffer.from(left).equals(Buffer.from(over(grass, scaleNearest(textures.get('player-left'), 16, 7), 7))),
+    ).toBe(true);
   });
 
   it('97: off-world cells render as grey 127 before lighting', () => {
@@ -304,7 +331,12 @@ describe('§15 / checklist 95–100', () => {
     world.moveEntity(p, 1, 0);
     let img = r64.render(world, 0);
     // Columns x − 4 … x − 2 (cells 0–2) and rows y − 3 … y − 1 (cells 0–2) are off the map.
-    for (const [i, j] of [[0, 0], [2, 6], [8, 0], [0, 3]] as const) {
+    for (const [i, j] of [
+      [0, 0],
+      [2, 6],
+      [8, 0],
+      [0, 3],
+    ] as const) {
       expect(pixel(img, 64, i * 7 + 3, j * 7 + 3), `cell (${i}, ${j})`).toEqual([127, 127, 127]);
     }
     expect(pixel(img, 64, 3 * 7 + 3, 3 * 7 + 6)).not.toEqual([127, 127, 127]);
@@ -398,10 +430,11 @@ describe('§15 / checklist 95–100', () => {
     const mean = (pts: [number, number][]) => pts.reduce((s, [x, y]) => s + diffAt(x, y), 0) / pts.length;
     const corners: [number, number][] = [];
     const centre: [number, number][] = [];
-    for (let d = 0; d < 5; d++) for (let e = 0; e < 5; e++) {
-      corners.push([d, e], [62 - d, e], [d, 48 - e], [62 - d, 48 - e]);
-      centre.push([29 + d, 22 + e]);
-    }
+    for (let d = 0; d < 5; d++)
+      for (let e = 0; e < 5; e++) {
+        corners.push([d, e], [62 - d, e], [d, 48 - e], [62 - d, 48 - e]);
+        centre.push([29 + d, 22 + e]);
+      }
     expect(diffAt(31, 24)).toBe(0); // the exact centre: vignette 0
     expect(mean(corners)).toBeGreaterThan(20);
     expect(mean(corners)).toBeGreaterThan(10 * mean(centre));
@@ -427,7 +460,13 @@ describe('§15.4 daylight and §15.5 sleeping', () => {
       const img = r64.render(world, 0);
       const D = world.daylight;
       const key = renderNoiseKey(world.seed, world.t);
-      for (const [x, y] of [[0, 0], [62, 48], [31, 20], [10, 40], [50, 5]] as const) {
+      for (const [x, y] of [
+        [0, 0],
+        [62, 48],
+        [31, 20],
+        [10, 40],
+        [50, 5],
+      ] as const) {
         const [r, g, b] = pixel(day, 64, x, y);
         let [nr, ng, nb] = [r, g, b];
         if (D < 0.5) {
@@ -438,7 +477,11 @@ describe('§15.4 daylight and §15.5 sleeping', () => {
           [nr, ng, nb] = [nr, ng, nb].map((c) => (1 - m) * c + m * noise);
         }
         const gray = 0.299 * nr + 0.587 * ng + 0.114 * nb;
-        const night = [0.5 * (0.4 * nr + 0.6 * gray), 0.5 * (0.4 * ng + 0.6 * gray) + 8, 0.5 * (0.4 * nb + 0.6 * gray) + 32];
+        const night = [
+          0.5 * (0.4 * nr + 0.6 * gray),
+          0.5 * (0.4 * ng + 0.6 * gray) + 8,
+          0.5 * (0.4 * nb + 0.6 * gray) + 32,
+        ];
         const want = [r, g, b].map((c, k) => Math.trunc(D * c + (1 - D) * night[k]));
         expect(pixel(img, 64, x, y), `t ${t} (${x}, ${y})`).toEqual(want);
       }
@@ -450,7 +493,11 @@ describe('§15.4 daylight and §15.5 sleeping', () => {
     const awake = r64.render(world, 0);
     p.sleeping = true;
     const asleep = r64.render(world, 0);
-    for (const [x, y] of [[3, 3], [40, 10], [60, 45]] as const) {
+    for (const [x, y] of [
+      [3, 3],
+      [40, 10],
+      [60, 45],
+    ] as const) {
       const [r, g, b] = pixel(awake, 64, x, y);
       const s = 0.299 * r + 0.587 * g + 0.114 * b;
       expect(pixel(asleep, 64, x, y)).toEqual([Math.trunc(0.5 * s), Math.trunc(0.5 * s), Math.trunc(0.5 * s + 8)]);
@@ -460,7 +507,11 @@ describe('§15.4 daylight and §15.5 sleeping', () => {
     const sprite = over(grass, scaleNearest(textures.get('player-sleep'), 16, 7), 7);
     const [r, g, b] = [sprite[3 * 7 * 3 + 9], sprite[3 * 7 * 3 + 10], sprite[3 * 7 * 3 + 11]];
     const s = 0.299 * r + 0.587 * g + 0.114 * b;
-    expect(pixel(asleep, 64, 28 + 3, 21 + 3)).toEqual([Math.trunc(0.5 * s), Math.trunc(0.5 * s), Math.trunc(0.5 * s + 8)]);
+    expect(pixel(asleep, 64, 28 + 3, 21 + 3)).toEqual([
+      Math.trunc(0.5 * s),
+      Math.trunc(0.5 * s),
+      Math.trunc(0.5 * s + 8),
+    ]);
     expect(Buffer.from(block(asleep, 64, 0, 49, 7)).equals(Buffer.from(block(awake, 64, 0, 49, 7)))).toBe(true);
   });
 });
@@ -521,14 +572,21 @@ describe('rendering and the game state', () => {
     // Black border around the 9u × 9u block.
     const end = offset + 9 * unit;
     for (let i = 0; i < size; i++) {
-      for (const [x, y] of [[i, 0], [0, i], [i, size - 1], [size - 1, i]] as const) {
+      for (const [x, y] of [
+        [i, 0],
+        [0, i],
+        [i, size - 1],
+        [size - 1, i],
+      ] as const) {
         const inBlock = x >= offset && y >= offset && x < end && y < end;
         if (!inBlock) expect(pixel(img, size, x, y), `(${x}, ${y})`).toEqual([0, 0, 0]);
       }
     }
     // The player cell equals the player sprite over grass at this unit.
     const want = over(tile('grass', unit), scaleNearest(textures.get('player-down'), 16, unit), unit);
-    expect(Buffer.from(block(img, size, offset + 4 * unit, offset + 3 * unit, unit)).equals(Buffer.from(want))).toBe(true);
+    expect(Buffer.from(block(img, size, offset + 4 * unit, offset + 3 * unit, unit)).equals(Buffer.from(want))).toBe(
+      true,
+    );
     // The wood icon sits at ⌊0.1u⌋ in inventory cell (5, 0).
     const icon = Math.floor(0.8 * unit);
     const iconOff = Math.floor(0.1 * unit);

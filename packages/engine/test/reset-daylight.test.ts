@@ -24,9 +24,23 @@ describe('§3 / §4 / §5 / §6 lists', () => {
     expect(ACTIONS[6]).toBe('sleep');
     expect(ACTIONS[16]).toBe('make_iron_sword');
     expect(ACTIONS).toEqual([
-      'noop', 'move_left', 'move_right', 'move_up', 'move_down', 'do', 'sleep', 'place_stone', 'place_table',
-      'place_furnace', 'place_plant', 'make_wood_pickaxe', 'make_stone_pickaxe', 'make_iron_pickaxe',
-      'make_wood_sword', 'make_stone_sword', 'make_iron_sword',
+      'noop',
+      'move_left',
+      'move_right',
+      'move_up',
+      'move_down',
+      'do',
+      'sleep',
+      'place_stone',
+      'place_table',
+      'place_furnace',
+      'place_plant',
+      'make_wood_pickaxe',
+      'make_stone_pickaxe',
+      'make_iron_pickaxe',
+      'make_wood_sword',
+      'make_stone_sword',
+      'make_iron_sword',
     ]);
     for (let i = 0; i < ACTIONS.length; i++) expect(Action[ACTIONS[i]]).toBe(i);
   });
@@ -41,11 +55,37 @@ describe('§3 / §4 / §5 / §6 lists', () => {
 
   it('§5 material ids and §6 inventory order', () => {
     expect(MATERIALS).toEqual([
-      'none', 'water', 'grass', 'stone', 'path', 'sand', 'tree', 'lava', 'coal', 'iron', 'diamond', 'table', 'furnace',
+      'none',
+      'water',
+      'grass',
+      'stone',
+      'path',
+      'sand',
+      'tree',
+      'lava',
+      'coal',
+      'iron',
+      'diamond',
+      'table',
+      'furnace',
     ]);
     expect(INVENTORY).toEqual([
-      'health', 'food', 'drink', 'energy', 'sapling', 'wood', 'stone', 'coal', 'iron', 'diamond', 'wood_pickaxe',
-      'stone_pickaxe', 'iron_pickaxe', 'wood_sword', 'stone_sword', 'iron_sword',
+      'health',
+      'food',
+      'drink',
+      'energy',
+      'sapling',
+      'wood',
+      'stone',
+      'coal',
+      'iron',
+      'diamond',
+      'wood_pickaxe',
+      'stone_pickaxe',
+      'iron_pickaxe',
+      'wood_sword',
+      'stone_sword',
+      'iron_sword',
     ]);
   });
 });
@@ -103,7 +143,8 @@ describe('§7.1 reset', () => {
   it('§13.2 the start tile and its 3×3 block are always grass (start > 0.5 for r < 2)', () => {
     for (let seed = 100; seed < 120; seed++) {
       const world = World.generate({ seed });
-      for (let dx = -1; dx <= 1; dx++) for (let dy = -1; dy <= 1; dy++) expect(world.getMaterial(32 + dx, 32 + dy)).toBe(Material.grass);
+      for (let dx = -1; dx <= 1; dx++)
+        for (let dy = -1; dy <= 1; dy++) expect(world.getMaterial(32 + dx, 32 + dy)).toBe(Material.grass);
     }
   });
 
@@ -139,8 +180,17 @@ describe('§11 daylight', () => {
     expect(daylightAt(210)).toBeCloseTo(0, 12);
     for (let t = 0; t < 1200; t += 7) expect(daylightAt(t + 300)).toBeCloseTo(daylightAt(t), 12);
     const table: [number, number][] = [
-      [0, 0.797], [30, 0.97], [60, 1], [90, 0.97], [120, 0.797], [150, 0.47], [180, 0.14], [210, 0], [240, 0.14],
-      [270, 0.47], [300, 0.797],
+      [0, 0.797],
+      [30, 0.97],
+      [60, 1],
+      [90, 0.97],
+      [120, 0.797],
+      [150, 0.47],
+      [180, 0.14],
+      [210, 0],
+      [240, 0.14],
+      [270, 0.47],
+      [300, 0.797],
     ];
     for (const [t, d] of table) expect(Math.abs(daylightAt(t) - d)).toBeLessThan(0.0015);
     // Continuous across the wrap.

@@ -93,7 +93,8 @@ describe('spawn protection', () => {
     expect(p.dead).toBe(true);
     const next = w.respawn(p.slot);
     const skeletons = w.objects.filter((o) => o.kind === ObjectKind.skeleton);
-    for (const s of skeletons) expect(Math.max(Math.abs(s.x - next.x), Math.abs(s.y - next.y))).toBeGreaterThan(SAFE_SPAWN_RADIUS);
+    for (const s of skeletons)
+      expect(Math.max(Math.abs(s.x - next.x), Math.abs(s.y - next.y))).toBeGreaterThan(SAFE_SPAWN_RADIUS);
     expect(next.protection).toBe(40);
     idle(w, 40 + 80);
     expect(next.dead).toBe(false);
@@ -123,19 +124,32 @@ describe('spawn protection', () => {
     const a = World.generate({ seed: 77, mode: 'persistent', spawnProtection: 30 });
     a.addPlayer();
     a.addPlayer();
-    for (let i = 0; i < 20; i++) a.step(new Map([[0, (i % 5) + 1], [1, 5]]));
+    for (let i = 0; i < 20; i++)
+      a.step(
+        new Map([
+          [0, (i % 5) + 1],
+          [1, 5],
+        ]),
+      );
     a.protect(1, PROTECTION_HELD);
     const b = World.restore(a.snapshot());
     expect(b.spawnProtection).toBe(30);
     expect(b.hash()).toBe(a.hash());
     for (let i = 0; i < 60; i++) {
-      const acts = new Map([[0, (i * 7) % 17], [1, (i * 3) % 17]]);
+      const acts = new Map([
+        [0, (i * 7) % 17],
+        [1, (i * 3) % 17],
+      ]);
       a.step(acts);
       b.step(acts);
     }
     expect(b.hash()).toBe(a.hash());
-    expect(b.players.map((p) => [p.protection, p.protectedSteps])).toEqual(a.players.map((p) => [p.protection, p.protectedSteps]));
+    expect(b.players.map((p) => [p.protection, p.protectedSteps])).toEqual(
+      a.players.map((p) => [p.protection, p.protectedSteps]),
+    );
     const again = World.generate({ seed: 77, mode: 'persistent', spawnProtection: 30 });
-    expect(again.addPlayer().x).toBe(World.generate({ seed: 77, mode: 'persistent', spawnProtection: 30 }).addPlayer().x);
+    expect(again.addPlayer().x).toBe(
+      World.generate({ seed: 77, mode: 'persistent', spawnProtection: 30 }).addPlayer().x,
+    );
   });
 });

@@ -27,7 +27,11 @@ describe('§8.9 survival counters', () => {
   it('#57 awake with full needs, food drops by 1 exactly at steps 26, 52, 78', () => {
     const { world, p } = setup({ fill: 'sand' });
     const food = trace(world, Action.noop, 80, () => p.inventory[Item.food]);
-    expect(changes(food, 9)).toEqual([[26, -1], [52, -1], [78, -1]]);
+    expect(changes(food, 9)).toEqual([
+      [26, -1],
+      [52, -1],
+      [78, -1],
+    ]);
   });
 
   it('#58 awake, drink drops at steps 21, 42, … and energy at steps 31, 62, …', () => {
@@ -39,8 +43,17 @@ describe('§8.9 survival counters', () => {
       drink.push(p.inventory[Item.drink]);
       energy.push(p.inventory[Item.energy]);
     }
-    expect(changes(drink, 9)).toEqual([[21, -1], [42, -1], [63, -1], [84, -1]]);
-    expect(changes(energy, 9)).toEqual([[31, -1], [62, -1], [93, -1]]);
+    expect(changes(drink, 9)).toEqual([
+      [21, -1],
+      [42, -1],
+      [63, -1],
+      [84, -1],
+    ]);
+    expect(changes(energy, 9)).toEqual([
+      [31, -1],
+      [62, -1],
+      [93, -1],
+    ]);
   });
 
   it('#59 asleep from step 1, drink drops at step 41 and food at step 51', () => {
@@ -62,7 +75,12 @@ describe('§8.9 survival counters', () => {
     const { world, p } = setup({ fill: 'sand' });
     p.inventory[Item.energy] = 3;
     const energy = trace(world, Action.sleep, 50, () => p.inventory[Item.energy]);
-    expect(changes(energy, 3)).toEqual([[11, 1], [22, 1], [33, 1], [44, 1]]);
+    expect(changes(energy, 3)).toEqual([
+      [11, 1],
+      [22, 1],
+      [33, 1],
+      [44, 1],
+    ]);
   });
 
   it('#61 starting to sleep with fatigue 20 sets fatigue to 0 on that step (first energy after 12 steps)', () => {
@@ -189,7 +207,10 @@ describe('§8.10 health regeneration and loss', () => {
     p.inventory[Item.health] = 5;
     p.prevHealth = p.lastHealth = 5;
     const health = trace(world, Action.noop, 53, () => p.inventory[Item.health]);
-    expect(changes(health, 5)).toEqual([[26, 1], [52, 1]]);
+    expect(changes(health, 5)).toEqual([
+      [26, 1],
+      [52, 1],
+    ]);
     expect(p.reward).toBe(0);
   });
 
@@ -199,14 +220,21 @@ describe('§8.10 health regeneration and loss', () => {
     p.prevHealth = p.lastHealth = 5;
     p.inventory[Item.energy] = 3;
     const health = trace(world, Action.sleep, 27, () => p.inventory[Item.health]);
-    expect(changes(health, 5)).toEqual([[13, 1], [26, 1]]);
+    expect(changes(health, 5)).toEqual([
+      [13, 1],
+      [26, 1],
+    ]);
   });
 
   it('#83 with food 0, health −1 every 16 awake steps', () => {
     const { world, p } = setup({ fill: 'sand' });
     p.inventory[Item.food] = 0;
     const health = trace(world, Action.noop, 50, () => p.inventory[Item.health]);
-    expect(changes(health, 9)).toEqual([[16, -1], [32, -1], [48, -1]]);
+    expect(changes(health, 9)).toEqual([
+      [16, -1],
+      [32, -1],
+      [48, -1],
+    ]);
   });
 
   it('§8.10 with drink 0 (or energy 0 while awake) health −1 every 16 steps; asleep and not ok every 31', () => {
@@ -214,7 +242,10 @@ describe('§8.10 health regeneration and loss', () => {
       const { world, p } = setup({ fill: 'sand' });
       p.inventory[item] = 0;
       const health = trace(world, Action.noop, 33, () => p.inventory[Item.health]);
-      expect(changes(health, 9)).toEqual([[16, -1], [32, -1]]);
+      expect(changes(health, 9)).toEqual([
+        [16, -1],
+        [32, -1],
+      ]);
     }
     const { world, p } = setup({ fill: 'sand' });
     p.inventory[Item.food] = 0;
@@ -244,7 +275,11 @@ describe('§8.10 health regeneration and loss', () => {
     p.prevHealth = p.lastHealth = 6;
     const health = trace(world, Action.sleep, 40, () => p.inventory[Item.health]);
     for (let i = 1; i < health.length; i++) expect(health[i]).toBeGreaterThanOrEqual(health[i - 1]);
-    expect(changes(health, 6)).toEqual([[13, 1], [26, 1], [39, 1]]);
+    expect(changes(health, 6)).toEqual([
+      [13, 1],
+      [26, 1],
+      [39, 1],
+    ]);
     expect(p.sleeping).toBe(true);
   });
 

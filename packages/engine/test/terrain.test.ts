@@ -52,7 +52,8 @@ function offCrafter(terrain: TerrainNoise, worlds: number): string[] {
     const mean = v.reduce((a, b) => a + b, 0) / v.length;
     const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1));
     const se = sd * Math.sqrt(1 / v.length + 1 / CRAFTER_WORLDS);
-    if (Math.abs(mean - ref.mean) > 4 * se + ref.rounding) off.push(`${name} ${mean.toFixed(2)} vs ${ref.mean} (±${(4 * se + ref.rounding).toFixed(2)})`);
+    if (Math.abs(mean - ref.mean) > 4 * se + ref.rounding)
+      off.push(`${name} ${mean.toFixed(2)} vs ${ref.mean} (±${(4 * se + ref.rounding).toFixed(2)})`);
   }
   return off;
 }
@@ -80,7 +81,8 @@ describe("Crafter's terrain", () => {
   it('the simplex-noise generator still builds the worlds of engine 0.1.0 (hashes stored from it)', () => {
     // World.generate({ seed }).hash() printed by engine 0.1.0 (commit 1e71f30), seeds s · 7919 − 50.
     const stored = ['8387dcce1ea6315a', '8520578b62043f61', '0047b3000d352d20', '874357437b6b233c'];
-    for (const [s, hash] of stored.entries()) expect(World.generate({ seed: s * 7919 - 50, terrain: 'simplex-noise' }).hash()).toBe(hash);
+    for (const [s, hash] of stored.entries())
+      expect(World.generate({ seed: s * 7919 - 50, terrain: 'simplex-noise' }).hash()).toBe(hash);
   });
 });
 

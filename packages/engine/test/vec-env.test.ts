@@ -52,7 +52,10 @@ describe('VecEnv', () => {
     lone.forEach((env, i) => {
       const { observation, info } = env.reset();
       expect(equal(vec.pixels!.subarray(i * IMAGE, (i + 1) * IMAGE), observation), 'pixels').toBe(true);
-      expect(equal(vec.observations.subarray(i * FAIR_VIEW_SIZE, (i + 1) * FAIR_VIEW_SIZE), fairView(env)), 'fair view').toBe(true);
+      expect(
+        equal(vec.observations.subarray(i * FAIR_VIEW_SIZE, (i + 1) * FAIR_VIEW_SIZE), fairView(env)),
+        'fair view',
+      ).toBe(true);
       expect(vec.episodeSeeds[i]).toBe(info.seed);
     });
     let resets = 0;
@@ -66,12 +69,17 @@ describe('VecEnv', () => {
         const done = r.terminated || r.truncated;
         const [obs, pixels] = done ? [vec.finalObservations, vec.finalPixels!] : [vec.observations, vec.pixels!];
         expect(equal(pixels.subarray(i * IMAGE, (i + 1) * IMAGE), r.observation), 'pixels').toBe(true);
-        expect(equal(obs.subarray(i * FAIR_VIEW_SIZE, (i + 1) * FAIR_VIEW_SIZE), fairView(env)), 'fair view').toBe(true);
+        expect(equal(obs.subarray(i * FAIR_VIEW_SIZE, (i + 1) * FAIR_VIEW_SIZE), fairView(env)), 'fair view').toBe(
+          true,
+        );
         if (done) {
           resets++;
           const { observation, info } = env.reset();
           expect(equal(vec.pixels!.subarray(i * IMAGE, (i + 1) * IMAGE), observation), 'pixels').toBe(true);
-          expect(equal(vec.observations.subarray(i * FAIR_VIEW_SIZE, (i + 1) * FAIR_VIEW_SIZE), fairView(env)), 'fair view').toBe(true);
+          expect(
+            equal(vec.observations.subarray(i * FAIR_VIEW_SIZE, (i + 1) * FAIR_VIEW_SIZE), fairView(env)),
+            'fair view',
+          ).toBe(true);
           expect(vec.episodeSeeds[i]).toBe(info.seed);
         }
         expect(vec.world(i).hash()).toBe(env.world.hash());
@@ -106,7 +114,16 @@ describe('VecEnvWorkers (two worker threads, shared memory)', () => {
     opened.push(two);
     one.reset();
     two.reset();
-    const keys = ['observations', 'finalObservations', 'pixels', 'finalPixels', 'rewards', 'terminated', 'truncated', 'episodeSeeds'] as const;
+    const keys = [
+      'observations',
+      'finalObservations',
+      'pixels',
+      'finalPixels',
+      'rewards',
+      'terminated',
+      'truncated',
+      'episodeSeeds',
+    ] as const;
     for (const key of keys) expect(equal(two[key]!, one[key]!), key).toBe(true);
     let ended = 0;
     for (const actions of actionPlan(steps, SEEDS.length)) {

@@ -2,7 +2,13 @@ import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket
 import * as msgpackParser from 'socket.io-msgpack-parser';
 import { ACTIONS, type ActionName } from '@aikon/engine';
 import { WorldMirror } from './delta.ts';
-import type { ClientEventName, ClientEventPayloads, ClientEventResults, ClientToServerEvents, ServerToClientEvents } from './contract.ts';
+import type {
+  ClientEventName,
+  ClientEventPayloads,
+  ClientEventResults,
+  ClientToServerEvents,
+  ServerToClientEvents,
+} from './contract.ts';
 import type {
   Ack,
   ConfigRequest,
@@ -150,7 +156,12 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
    * generically.
    */
   const t = () => socket.timeout(timeoutMs);
-  const send: { [K in ClientEventName]: (payload: ClientEventPayloads[K], ack: (err: Error | null, answer: Ack<ClientEventResults[K]>) => void) => void } = {
+  const send: {
+    [K in ClientEventName]: (
+      payload: ClientEventPayloads[K],
+      ack: (err: Error | null, answer: Ack<ClientEventResults[K]>) => void,
+    ) => void;
+  } = {
     'lobby:create': (p, ack) => t().emit('lobby:create', p, ack),
     'lobby:join': (p, ack) => t().emit('lobby:join', p, ack),
     'lobby:resume': (p, ack) => t().emit('lobby:resume', p, ack),
@@ -176,7 +187,10 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
     'peer:report': (p, ack) => t().emit('peer:report', p, ack),
   };
 
-  function request<K extends ClientEventName>(event: K, payload: ClientEventPayloads[K]): Promise<ClientEventResults[K]> {
+  function request<K extends ClientEventName>(
+    event: K,
+    payload: ClientEventPayloads[K],
+  ): Promise<ClientEventResults[K]> {
     return new Promise((resolve, reject) => {
       send[event](payload, (err, ack) => {
         if (err) reject(err);

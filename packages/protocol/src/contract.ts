@@ -27,7 +27,13 @@ import {
   WorkforceRemoveRequest,
   WorkforceSettingsRequest,
 } from './workforce.ts';
-import { type PeerCredentials, type PeerOffer, PeerOfferRequest, type PeerOffersMessage, PeerReportRequest } from './peer.ts';
+import {
+  type PeerCredentials,
+  type PeerOffer,
+  PeerOfferRequest,
+  type PeerOffersMessage,
+  PeerReportRequest,
+} from './peer.ts';
 
 /**
  * The relay's Socket.IO event contract (protocol version 1), defined once for both sides:
@@ -101,7 +107,9 @@ export interface ClientEventResults {
 }
 
 /** Every event a client may send, with its payload schema (typed per event, for generic handlers). */
-export const ClientEvents: { readonly [K in ClientEventName]: z.ZodType<ClientEventRequests[K], ClientEventPayloads[K]> } = clientEventSchemas;
+export const ClientEvents: {
+  readonly [K in ClientEventName]: z.ZodType<ClientEventRequests[K], ClientEventPayloads[K]>;
+} = clientEventSchemas;
 
 /** True for the name of an event a client may send (anything else is refused as `unknown_event`). */
 export function isClientEvent(name: string): name is ClientEventName {
@@ -112,7 +120,9 @@ export type AckCallback<K extends ClientEventName> = (answer: Ack<ClientEventRes
 
 /** Client → server: the payload, and an acknowledgement when the client wants the answer. */
 export type ClientToServerEvents = {
-  [K in ClientEventName]: (...args: [payload: ClientEventPayloads[K]] | [payload: ClientEventPayloads[K], ack: AckCallback<K>]) => void;
+  [K in ClientEventName]: (
+    ...args: [payload: ClientEventPayloads[K]] | [payload: ClientEventPayloads[K], ack: AckCallback<K>]
+  ) => void;
 };
 
 /** Server → client events (the relay's default namespace). */

@@ -40,7 +40,13 @@ export function packEntity(e: Entity, out: number[], offset: number): void {
   out[offset + 2] = e.x;
   out[offset + 3] = e.y;
   out[offset + 4] = p ? p.inventory[0] : e.health;
-  out[offset + 5] = p ? p.facing : e.kind === ObjectKind.arrow ? e.dir : e.kind === ObjectKind.plant ? plantStage(e.grown) : 0;
+  out[offset + 5] = p
+    ? p.facing
+    : e.kind === ObjectKind.arrow
+      ? e.dir
+      : e.kind === ObjectKind.plant
+        ? plantStage(e.grown)
+        : 0;
   let flags = 0;
   if (p) {
     if (p.sleeping) flags |= EntityFlag.sleeping;

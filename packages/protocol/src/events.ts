@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { NUM_ACTIONS } from '@aikon/engine';
-import { CONTROL_CHARACTER_RE, INVITE_CODE_RE, PROTOCOL_VERSION, RESUME_TOKEN_RE, SEATS_MAX, TICK_RATE_MAX, TICK_RATE_MIN } from './constants.ts';
+import {
+  CONTROL_CHARACTER_RE,
+  INVITE_CODE_RE,
+  PROTOCOL_VERSION,
+  RESUME_TOKEN_RE,
+  SEATS_MAX,
+  TICK_RATE_MAX,
+  TICK_RATE_MIN,
+} from './constants.ts';
 
 /**
  * Socket events between the game client and the relay server (protocol version 1).
@@ -35,7 +43,10 @@ export const TickRate = z.int().min(TICK_RATE_MIN).max(TICK_RATE_MAX);
 export const Seats = z.int().min(1).max(SEATS_MAX);
 export const PlayerKind = z.enum(['human', 'ai']);
 export type PlayerKind = z.infer<typeof PlayerKind>;
-export const ActionIndex = z.int().min(0).max(NUM_ACTIONS - 1);
+export const ActionIndex = z
+  .int()
+  .min(0)
+  .max(NUM_ACTIONS - 1);
 
 // ---- client → server ----------------------------------------------------------------
 
@@ -82,7 +93,10 @@ export const ConfigRequest = z
     /** Host pause of a running game: no tick runs until the host resumes (recorded as `pause`). */
     paused: z.boolean().optional(),
   })
-  .refine((v) => v.seats !== undefined || v.seed !== undefined || v.tickRate !== undefined || v.paused !== undefined, 'nothing to change');
+  .refine(
+    (v) => v.seats !== undefined || v.seed !== undefined || v.tickRate !== undefined || v.paused !== undefined,
+    'nothing to change',
+  );
 export type ConfigRequest = z.infer<typeof ConfigRequest>;
 
 export const KickRequest = z.strictObject({ memberId: z.string().min(1).max(64) });
@@ -220,12 +234,14 @@ export type Ack<T = unknown> = { ok: true; data: T } | { ok: false; error: Error
 export const SnapshotMessage = z.object({
   v: z.literal(PROTOCOL_VERSION),
   t: z.int(),
-  snapshot: z.custom<Uint8Array | ArrayBuffer>((v) => v instanceof Uint8Array || v instanceof ArrayBuffer, 'expected bytes'),
+  snapshot: z.custom<Uint8Array | ArrayBuffer>(
+    (v) => v instanceof Uint8Array || v instanceof ArrayBuffer,
+    'expected bytes',
+  ),
   /** The receiver's slot, or null if it has no body in the world. */
   slot: z.int().nullable(),
 });
 export type SnapshotMessage = z.infer<typeof SnapshotMessage>;
-
 
 /** The receiver's own player, sent only to that player. */
 export const SelfState = z.object({
@@ -266,4 +282,3 @@ export const DeltaMessage = z.object({
   you: SelfState.partial({ inv: true, ach: true }).optional(),
 });
 export type DeltaMessage = z.infer<typeof DeltaMessage>;
-

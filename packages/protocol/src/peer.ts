@@ -48,7 +48,10 @@ export type PeerOfferRequest = z.infer<typeof PeerOfferRequest>;
  */
 export const PeerReportRequest = z.strictObject({
   stepsServed: z.int().min(0).max(10_000),
-  bytesServed: z.int().min(0).max(64 * 1024 * 1024),
+  bytesServed: z
+    .int()
+    .min(0)
+    .max(64 * 1024 * 1024),
   failovers: z.int().min(0).max(100),
 });
 export type PeerReportRequest = z.infer<typeof PeerReportRequest>;

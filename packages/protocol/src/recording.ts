@@ -61,19 +61,36 @@ export const LeaveRecord = z.object({
   slot: Slot,
   reason: z.enum(['leave', 'kick', 'timeout', 'close']),
 });
-export const RespawnRecord = z.object({ k: z.literal('respawn'), t: T, slot: Slot, id: z.int(), x: z.int(), y: z.int() });
+export const RespawnRecord = z.object({
+  k: z.literal('respawn'),
+  t: T,
+  slot: Slot,
+  id: z.int(),
+  x: z.int(),
+  y: z.int(),
+});
 export const ConsentRecord = z.object({ k: z.literal('consent'), t: T, slot: Slot, consent: z.boolean() });
 export const ConfigRecord = z.object({ k: z.literal('config'), t: T, tickRate: TickRate });
 /** The host paused (true) or resumed (false) the world: no tick record falls between the two. */
 export const PauseRecord = z.object({ k: z.literal('pause'), t: T, paused: z.boolean() });
 /** world.protect(slot, ticks): PROTECTION_HELD holds a member who has not drawn its first frame. */
-export const ProtectRecord = z.object({ k: z.literal('protect'), t: T, slot: Slot, ticks: z.int().min(0).max(PROTECTION_HELD) });
+export const ProtectRecord = z.object({
+  k: z.literal('protect'),
+  t: T,
+  slot: Slot,
+  ticks: z.int().min(0).max(PROTECTION_HELD),
+});
 /**
  * One tick: `a` is flat [slot, action, ...] of the non-noop actions applied (others did noop);
  * `b` (optional, additive) is flat [slot, brain, ...] for every AI worker that acted: which brain
  * chose its action, an index into ACTING_BRAINS (0 scripted, 1 learned).
  */
-export const TickRecord = z.object({ k: z.literal('tick'), t: T, a: z.array(z.int().min(0)), b: z.array(z.int().min(0)).optional() });
+export const TickRecord = z.object({
+  k: z.literal('tick'),
+  t: T,
+  a: z.array(z.int().min(0)),
+  b: z.array(z.int().min(0)).optional(),
+});
 export const HashRecord = z.object({ k: z.literal('hash'), t: T, h: z.string().regex(/^[0-9a-f]{16}$/) });
 export const EndRecord = z.object({
   k: z.literal('end'),

@@ -75,7 +75,12 @@ export class ReplayError extends Error {
   }
 }
 
-const LEAVE_REASON: Record<string, EpisodeEndReason> = { leave: 'leave', kick: 'leave', timeout: 'leave', close: 'close' };
+const LEAVE_REASON: Record<string, EpisodeEndReason> = {
+  leave: 'leave',
+  kick: 'leave',
+  timeout: 'leave',
+  close: 'close',
+};
 
 /** Decodes (cutting any torn tail) and replays a log file's bytes. */
 export function replayLog(bytes: Uint8Array, options: ReplayOptions = {}): ReplayReport {
@@ -166,7 +171,15 @@ function replayOnto(
           const p = world.addPlayer({ slot: rec.slot });
           tracker.join(world, rec.slot, { pid: rec.pid, kind: rec.kind, consent: rec.consent });
           if (p.id !== rec.id || p.x !== rec.x || p.y !== rec.y) {
-            if (mismatch({ t: rec.t, what: 'join', expected: `${rec.id}@${rec.x},${rec.y}`, actual: `${p.id}@${p.x},${p.y}` })) break loop;
+            if (
+              mismatch({
+                t: rec.t,
+                what: 'join',
+                expected: `${rec.id}@${rec.x},${rec.y}`,
+                actual: `${p.id}@${p.x},${p.y}`,
+              })
+            )
+              break loop;
           }
           break;
         }
@@ -178,7 +191,15 @@ function replayOnto(
           const p = world.respawn(rec.slot);
           tracker.respawn(world, rec.slot);
           if (p.id !== rec.id || p.x !== rec.x || p.y !== rec.y) {
-            if (mismatch({ t: rec.t, what: 'respawn', expected: `${rec.id}@${rec.x},${rec.y}`, actual: `${p.id}@${p.x},${p.y}` })) break loop;
+            if (
+              mismatch({
+                t: rec.t,
+                what: 'respawn',
+                expected: `${rec.id}@${rec.x},${rec.y}`,
+                actual: `${p.id}@${p.x},${p.y}`,
+              })
+            )
+              break loop;
           }
           break;
         }

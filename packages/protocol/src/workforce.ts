@@ -67,7 +67,6 @@ export const WorkforceSettingsRequest = z
   .refine((v) => v.approval !== undefined || v.commanders !== undefined, 'nothing to change');
 export type WorkforceSettingsRequest = z.infer<typeof WorkforceSettingsRequest>;
 
-
 // ---- server → client ----------------------------------------------------------------
 
 export const PlanTaskState = z.enum(['pending', 'assigned', 'done', 'dropped']);

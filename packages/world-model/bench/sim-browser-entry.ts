@@ -24,7 +24,8 @@ async function run(bytes: Uint8Array, seconds: number): Promise<SimBrowserResult
   const frames = [Array.from(tokenize(world))];
   const rng = new Rng(7);
   await handleDreamRequest(shard, { type: 'reset', v: 1, id: 0, frames });
-  for (let i = 0; i < 200; i++) await handleDreamRequest(shard, { type: 'step', v: 1, id: 0, action: rng.int(NUM_ACTIONS) }); // warm-up (JIT)
+  for (let i = 0; i < 200; i++)
+    await handleDreamRequest(shard, { type: 'step', v: 1, id: 0, action: rng.int(NUM_ACTIONS) }); // warm-up (JIT)
   await handleDreamRequest(shard, { type: 'reset', v: 1, id: 0, frames });
   let steps = 0;
   let resets = 0;
@@ -49,4 +50,9 @@ const scope = globalThis as unknown as {
   postMessage(m: unknown): void;
 };
 if (scope.document) scope.benchSim = run;
-else scope.onmessage = (e) => void run(e.data.bytes, e.data.seconds).then((r) => scope.postMessage(r), (err: Error) => scope.postMessage({ error: err.message }));
+else
+  scope.onmessage = (e) =>
+    void run(e.data.bytes, e.data.seconds).then(
+      (r) => scope.postMessage(r),
+      (err: Error) => scope.postMessage({ error: err.message }),
+    );

@@ -27,13 +27,22 @@ const bytes = readFileSync(join(models, entry.file));
 const out = await build({
   configFile: false,
   logLevel: 'warn',
-  build: { write: false, minify: true, target: 'es2022', lib: { entry: join(import.meta.dirname, 'sim-browser-entry.ts'), formats: ['iife'], name: 'simBench' } },
+  build: {
+    write: false,
+    minify: true,
+    target: 'es2022',
+    lib: { entry: join(import.meta.dirname, 'sim-browser-entry.ts'), formats: ['iife'], name: 'simBench' },
+  },
 });
 const chunk = (Array.isArray(out) ? out[0] : out) as { output: { type: string; code?: string }[] };
 const code = chunk.output.find((o) => o.type === 'chunk')?.code;
 if (!code) throw new Error('the bench bundle is empty');
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox'],
+});
 try {
   const page = await browser.newPage();
   await page.goto('about:blank');
@@ -45,11 +54,22 @@ try {
       const g = globalThis as unknown as { benchSim(bytes: Uint8Array, s: number): Promise<SimBrowserResult> };
       const onPage = await g.benchSim(bin, seconds);
       // This body runs in the page: the DOM's Worker and navigator, typed here by hand.
-      type PageWorker = { onmessage: ((e: { data: unknown }) => void) | null; onerror: ((e: { message: string }) => void) | null; postMessage(m: unknown): void; terminate(): void };
-      const page = globalThis as unknown as { Worker: new (url: string) => PageWorker; navigator: { userAgent: string } };
+      type PageWorker = {
+        onmessage: ((e: { data: unknown }) => void) | null;
+        onerror: ((e: { message: string }) => void) | null;
+        postMessage(m: unknown): void;
+        terminate(): void;
+      };
+      const page = globalThis as unknown as {
+        Worker: new (url: string) => PageWorker;
+        navigator: { userAgent: string };
+      };
       const worker = new page.Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })));
       const inWorker = await new Promise<SimBrowserResult>((ok, fail) => {
-        worker.onmessage = (e) => ((e.data as { error?: string }).error ? fail(new Error((e.data as { error: string }).error)) : ok(e.data as SimBrowserResult));
+        worker.onmessage = (e) =>
+          (e.data as { error?: string }).error
+            ? fail(new Error((e.data as { error: string }).error))
+            : ok(e.data as SimBrowserResult);
         worker.onerror = (e) => fail(new Error(e.message));
         worker.postMessage({ bytes: bin, seconds });
       });
@@ -61,9 +81,15 @@ try {
   const report = { model: entry.name, bytes: entry.bytes, batch: 1, ...result };
   if (values.json) console.log(JSON.stringify(report));
   else {
-    console.log(`${entry.name} (${entry.bytes} bytes), batch 1, ${result.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'Chromium'}:`);
-    console.log(`  on the page:   ${result.onPage.stepsPerSecond.toFixed(0)} steps/s (${result.onPage.steps} steps, ${result.onPage.resets} dreams ended on predicted death)`);
-    console.log(`  in a worker:   ${result.inWorker.stepsPerSecond.toFixed(0)} steps/s (${result.inWorker.steps} steps)`);
+    console.log(
+      `${entry.name} (${entry.bytes} bytes), batch 1, ${result.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'Chromium'}:`,
+    );
+    console.log(
+      `  on the page:   ${result.onPage.stepsPerSecond.toFixed(0)} steps/s (${result.onPage.steps} steps, ${result.onPage.resets} dreams ended on predicted death)`,
+    );
+    console.log(
+      `  in a worker:   ${result.inWorker.stepsPerSecond.toFixed(0)} steps/s (${result.inWorker.steps} steps)`,
+    );
   }
 } finally {
   await browser.close();

@@ -27,7 +27,11 @@ const VARIANTS = ['node', 'web-1', 'web-2'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 const { values, repoRoot } = cli('npm run bench -w @aikon/world-model -- [options]', {
-  variant: { type: 'string', choices: VARIANTS, help: 'run one runtime in this process (the parent runs each in its own)' },
+  variant: {
+    type: 'string',
+    choices: VARIANTS,
+    help: 'run one runtime in this process (the parent runs each in its own)',
+  },
   json: { type: 'boolean', help: 'print one JSON object' },
   'no-docs': { type: 'boolean', help: 'leave docs/BENCHMARKS.md as it is' },
   seconds: { type: 'number', min: 0.1, default: 3, help: 'seconds per measurement' },
@@ -36,12 +40,25 @@ const { values, repoRoot } = cli('npm run bench -w @aikon/world-model -- [option
 function modelBytes(): { name: string; bytes: Uint8Array; context: number; steps: number } {
   const manifestPath = join(repoRoot, 'models/manifest.json');
   if (existsSync(manifestPath)) {
-    const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as { models: { name: string; file: string; family: string; contextLength: number; sampler: { steps: number } }[] };
+    const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+      models: { name: string; file: string; family: string; contextLength: number; sampler: { steps: number } }[];
+    };
     const e = m.models.find((x) => x.family === 'token-dream');
-    if (e) return { name: e.name, bytes: new Uint8Array(readFileSync(join(repoRoot, 'models', e.file))), context: e.contextLength, steps: e.sampler.steps };
+    if (e)
+      return {
+        name: e.name,
+        bytes: new Uint8Array(readFileSync(join(repoRoot, 'models', e.file))),
+        context: e.contextLength,
+        steps: e.sampler.steps,
+      };
   }
   const c = getConfig('small');
-  return { name: 'token-dream-small (random weights)', bytes: exportOnnx(c, initWeights(c, 1)), context: c.context, steps: DEFAULT_SAMPLER.steps };
+  return {
+    name: 'token-dream-small (random weights)',
+    bytes: exportOnnx(c, initWeights(c, 1)),
+    context: c.context,
+    steps: DEFAULT_SAMPLER.steps,
+  };
 }
 
 async function runVariant(variant: Variant) {
@@ -50,12 +67,21 @@ async function runVariant(variant: Variant) {
   const backend: InferenceBackend =
     variant === 'node'
       ? await OrtNodeBackend.create(model.bytes, model.context)
-      : await OrtWebBackend.create(model.bytes, model.context, { executionProviders: ['wasm'], numThreads: variant === 'web-2' ? 2 : 1 });
+      : await OrtWebBackend.create(model.bytes, model.context, {
+          executionProviders: ['wasm'],
+          numThreads: variant === 'web-2' ? 2 : 1,
+        });
   const loadMs = performance.now() - t0;
   const world = World.generate({ seed: 1 });
   world.addPlayer();
   const frame = tokenize(world);
-  const result: Record<string, number | string> = { variant, backend: backend.name, model: model.name, bytes: model.bytes.byteLength, loadMs: Math.round(loadMs) };
+  const result: Record<string, number | string> = {
+    variant,
+    backend: backend.name,
+    model: model.name,
+    bytes: model.bytes.byteLength,
+    loadMs: Math.round(loadMs),
+  };
   for (const B of [1, 64]) {
     const ctx = new Int32Array(B * model.context * SEQ);
     for (let r = 0; r < B * model.context; r++) {
@@ -76,7 +102,7 @@ async function runVariant(variant: Variant) {
     }
     const secs = (performance.now() - start) / 1000;
     result[`batch${B}StepsPerSecond`] = Math.round((calls * B) / secs);
-    result[`batch${B}MsPerCall`] = Math.round((1000 * secs) / calls * 100) / 100;
+    result[`batch${B}MsPerCall`] = Math.round(((1000 * secs) / calls) * 100) / 100;
   }
   await backend.dispose();
   return result;
@@ -89,19 +115,34 @@ if (values.variant) {
 
 const rows: Record<string, number | string>[] = [];
 for (const v of VARIANTS) {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--variant', v, '--seconds', String(values.seconds)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = out.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', import.meta.filename, '--variant', v, '--seconds', String(values.seconds)],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const line = out
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .at(-1);
   if (!line) throw new Error(`variant ${v} printed no result`);
   rows.push(JSON.parse(line));
   if (!values.json) console.error(`${v}: ${line}`);
 }
-const report = { machine: `${cpus().length} cores, ${process.platform} ${process.arch}, Node ${process.versions.node}`, samplerSteps: modelBytes().steps, results: rows };
+const report = {
+  machine: `${cpus().length} cores, ${process.platform} ${process.arch}, Node ${process.versions.node}`,
+  samplerSteps: modelBytes().steps,
+  results: rows,
+};
 if (values.json) console.log(JSON.stringify(report));
 
 const table = [
   '| runtime | load (ms) | batch 1: dream steps/s (ms/step) | batch 64: dream steps/s (ms per batch) |',
   '|---|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.backend} | ${r.loadMs} | ${r.batch1StepsPerSecond} (${r.batch1MsPerCall}) | ${r.batch64StepsPerSecond} (${r.batch64MsPerCall}) |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.backend} | ${r.loadMs} | ${r.batch1StepsPerSecond} (${r.batch1MsPerCall}) | ${r.batch64StepsPerSecond} (${r.batch64MsPerCall}) |`,
+  ),
 ].join('\n');
 const section = `## World models
 
@@ -117,7 +158,10 @@ if (!values['no-docs']) {
   const start = doc.indexOf('## World models');
   let next = start < 0 ? -1 : doc.indexOf('\n## ', start + 3);
   if (next >= 0) next += 1;
-  const updated = start < 0 ? `${doc.trimEnd()}\n\n${section}` : doc.slice(0, start) + section + (next >= 0 ? `\n${doc.slice(next)}` : '');
+  const updated =
+    start < 0
+      ? `${doc.trimEnd()}\n\n${section}`
+      : doc.slice(0, start) + section + (next >= 0 ? `\n${doc.slice(next)}` : '');
   writeFileSync(path, updated);
   if (!values.json) console.error(`updated ${path}`);
 }

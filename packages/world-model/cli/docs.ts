@@ -17,7 +17,11 @@ if (values.check) {
   const { withSimResults } = await import('../src/node/sim-readme.ts');
   const text = readFileSync(readme, 'utf8');
   const fresh = withSimResults(text, JSON.parse(readFileSync(manifest, 'utf8')));
-  console.log(fresh === text ? 'the README matches the manifest' : 'the README differs from the manifest: npm run docs -w @aikon/world-model');
+  console.log(
+    fresh === text
+      ? 'the README matches the manifest'
+      : 'the README differs from the manifest: npm run docs -w @aikon/world-model',
+  );
   process.exit(fresh === text ? 0 : 1);
 }
 console.log(updateSimReadme(readme, manifest) ? `updated ${readme}` : `${readme} already matches the manifest`);

@@ -35,7 +35,12 @@ const { values, path, repoRoot, command } = cli('npm run eval:token-dream -- [op
 });
 const modelsDir = path(values.models ?? join(repoRoot, 'models'));
 const manifest = readManifest(modelsDir);
-const model = await loadModel(manifest, async (f) => new Uint8Array(readFileSync(join(modelsDir, f))), (bytes, K) => OrtNodeBackend.create(bytes, K), values.name);
+const model = await loadModel(
+  manifest,
+  async (f) => new Uint8Array(readFileSync(join(modelsDir, f))),
+  (bytes, K) => OrtNodeBackend.create(bytes, K),
+  values.name,
+);
 const entry = model.entry;
 const dataDir = values.data !== undefined ? path(values.data) : join(repoRoot, entry.training.data.dir);
 if (values.data !== undefined && !existsSync(dataDir)) throw new Error(`no episode directory ${dataDir}`);
@@ -46,7 +51,13 @@ const sampler = {
   temperature: values.temperature ?? entry.sampler.temperature,
   schedule: (values.schedule ?? entry.sampler.schedule) as MaskSchedule,
 };
-const bar = !values.json && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'eval {bar} {percentage}% | ETA {eta_formatted}' }, cliProgress.Presets.shades_classic) : null;
+const bar =
+  !values.json && process.stderr.isTTY
+    ? new cliProgress.SingleBar(
+        { format: 'eval {bar} {percentage}% | ETA {eta_formatted}' },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
 let started = false;
 const t0 = performance.now();
 const result = await evaluate({
@@ -80,20 +91,33 @@ const report = {
 };
 if (!values['no-write']) {
   const fresh = findModel(readManifest(modelsDir), entry.name);
-  upsertEntry(modelsDir, { ...fresh, metrics: { command: command('eval:token-dream'), evaluatedAt: new Date().toISOString(), ...result } });
+  upsertEntry(modelsDir, {
+    ...fresh,
+    metrics: { command: command('eval:token-dream'), evaluatedAt: new Date().toISOString(), ...result },
+  });
 }
 await model.backend.dispose();
 if (values.json) {
   console.log(JSON.stringify(report));
 } else {
-  console.log(`${entry.name} on ${data.validation.length} held-out episodes, ${result.rollouts} open-loop rollouts (${model.backend.name}, sampler ${JSON.stringify(sampler)})`);
+  console.log(
+    `${entry.name} on ${data.validation.length} held-out episodes, ${result.rollouts} open-loop rollouts (${model.backend.name}, sampler ${JSON.stringify(sampler)})`,
+  );
   console.log('view-token accuracy (%):  horizon   model  repeatLast  noAction   margin');
   for (const [h, v] of Object.entries(result.horizons)) {
     const m = result.margins[h];
-    console.log(`                           ${h.padStart(7)} ${v.model.toFixed(2).padStart(7)} ${v.repeatLast.toFixed(2).padStart(11)} ${v.noAction.toFixed(2).padStart(9)}   ${Math.min(m.overRepeatLast, m.overNoAction) >= 0 ? "+" : ""}${Math.min(m.overRepeatLast, m.overNoAction).toFixed(2)}`);
+    console.log(
+      `                           ${h.padStart(7)} ${v.model.toFixed(2).padStart(7)} ${v.repeatLast.toFixed(2).padStart(11)} ${v.noAction.toFixed(2).padStart(9)}   ${Math.min(m.overRepeatLast, m.overNoAction) >= 0 ? '+' : ''}${Math.min(m.overRepeatLast, m.overNoAction).toFixed(2)}`,
+    );
   }
   const s = result.oneStep;
-  console.log(`one step (${s.transitions} transitions): view ${s.model.view}% (repeat ${s.repeatLast.view}%, noAction ${s.noAction.view}%), inventory ${s.model.inventory}%, stats ${s.model.stats}%, facing ${s.model.facing}%, daylight ${s.model.daylight}%`);
-  console.log(`reward ${s.reward.accuracy}% (nonzero ${s.reward.nonzeroAccuracy}% of ${s.reward.nonzeroSteps}), termination ${s.termination.accuracy}% (recall ${s.termination.recall}% of ${s.termination.terminalSteps})`);
-  console.log(result.beatsBaselines ? 'beats both baselines at every horizon' : 'DOES NOT beat both baselines at every horizon');
+  console.log(
+    `one step (${s.transitions} transitions): view ${s.model.view}% (repeat ${s.repeatLast.view}%, noAction ${s.noAction.view}%), inventory ${s.model.inventory}%, stats ${s.model.stats}%, facing ${s.model.facing}%, daylight ${s.model.daylight}%`,
+  );
+  console.log(
+    `reward ${s.reward.accuracy}% (nonzero ${s.reward.nonzeroAccuracy}% of ${s.reward.nonzeroSteps}), termination ${s.termination.accuracy}% (recall ${s.termination.recall}% of ${s.termination.terminalSteps})`,
+  );
+  console.log(
+    result.beatsBaselines ? 'beats both baselines at every horizon' : 'DOES NOT beat both baselines at every horizon',
+  );
 }

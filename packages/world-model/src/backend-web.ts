@@ -32,8 +32,15 @@ export class OrtWebBackend implements InferenceBackend {
     ort.env.wasm.numThreads = o.numThreads ?? 1;
     if (o.wasmPaths) ort.env.wasm.wasmPaths = o.wasmPaths;
     const eps = o.executionProviders ?? (hasWebGpu() ? ['webgpu', 'wasm'] : ['wasm']);
-    const session = await ort.InferenceSession.create(model, { executionProviders: [...eps], graphOptimizationLevel: 'all' });
-    return new OrtWebBackend(session, context, `onnxruntime-web (${eps.join(', ')}, ${o.numThreads ?? 1} thread${(o.numThreads ?? 1) > 1 ? 's' : ''})`);
+    const session = await ort.InferenceSession.create(model, {
+      executionProviders: [...eps],
+      graphOptimizationLevel: 'all',
+    });
+    return new OrtWebBackend(
+      session,
+      context,
+      `onnxruntime-web (${eps.join(', ')}, ${o.numThreads ?? 1} thread${(o.numThreads ?? 1) > 1 ? 's' : ''})`,
+    );
   }
 
   get inputNames(): readonly string[] {

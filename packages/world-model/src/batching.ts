@@ -47,7 +47,12 @@ function tokenWeight(w: BatchWeights, p: number, changed: boolean): number {
   return p < VIEW_TOKENS ? w.changedView : w.changedState;
 }
 
-export function makeTrainBatch(samples: readonly Sample[], K: number, rng: Rng, weights: BatchWeights = UNIFORM_WEIGHTS) {
+export function makeTrainBatch(
+  samples: readonly Sample[],
+  K: number,
+  rng: Rng,
+  weights: BatchWeights = UNIFORM_WEIGHTS,
+) {
   const B = samples.length;
   const target = new Int32Array(B * SEQ);
   const context = new Int32Array(B * K * SEQ);

@@ -15,8 +15,24 @@ export const DREAM_PROTOCOL_VERSION = 1;
 const Frame = z.array(z.number().int().min(0)).length(FRAME_TOKENS);
 
 export const DreamRequestSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('reset'), v: z.literal(DREAM_PROTOCOL_VERSION), id: z.number().int(), frames: z.array(Frame).min(1), seed: z.number().int().optional() }),
-  z.object({ type: z.literal('step'), v: z.literal(DREAM_PROTOCOL_VERSION), id: z.number().int(), action: z.number().int().min(0).max(NUM_ACTIONS - 1).nullable() }),
+  z.object({
+    type: z.literal('reset'),
+    v: z.literal(DREAM_PROTOCOL_VERSION),
+    id: z.number().int(),
+    frames: z.array(Frame).min(1),
+    seed: z.number().int().optional(),
+  }),
+  z.object({
+    type: z.literal('step'),
+    v: z.literal(DREAM_PROTOCOL_VERSION),
+    id: z.number().int(),
+    action: z
+      .number()
+      .int()
+      .min(0)
+      .max(NUM_ACTIONS - 1)
+      .nullable(),
+  }),
   z.object({ type: z.literal('dispose'), v: z.literal(DREAM_PROTOCOL_VERSION), id: z.number().int() }),
 ]);
 export type DreamRequest = z.infer<typeof DreamRequestSchema>;
@@ -68,10 +84,25 @@ export const DreamFrameDataSchema = z.looseObject({
 export function frameData(s: DreamStep, ms: number): DreamFrameData {
   const o = s.observation;
   return {
-    step: s.step, tokens: Array.from(s.tokens), view: Array.from(o.view), facing: o.facing, sleeping: o.sleeping,
-    inventory: Array.from(o.inventory), daylightBucket: o.daylightBucket, reward: s.reward, done: s.done,
-    doneProbability: s.doneProbability, ms,
-    ...(s.event !== undefined ? { event: s.event, unlocked: s.unlock !== undefined && s.unlock >= 0 ? ACHIEVEMENTS[s.unlock] : null, continuation: 1 - s.doneProbability, ended: s.ended ?? null } : {}),
+    step: s.step,
+    tokens: Array.from(s.tokens),
+    view: Array.from(o.view),
+    facing: o.facing,
+    sleeping: o.sleeping,
+    inventory: Array.from(o.inventory),
+    daylightBucket: o.daylightBucket,
+    reward: s.reward,
+    done: s.done,
+    doneProbability: s.doneProbability,
+    ms,
+    ...(s.event !== undefined
+      ? {
+          event: s.event,
+          unlocked: s.unlock !== undefined && s.unlock >= 0 ? ACHIEVEMENTS[s.unlock] : null,
+          continuation: 1 - s.doneProbability,
+          ended: s.ended ?? null,
+        }
+      : {}),
   };
 }
 
@@ -84,7 +115,12 @@ export type DreamResponse =
 export const DreamResponseSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ready'), v: z.literal(DREAM_PROTOCOL_VERSION), id: z.number().int() }),
   DreamFrameDataSchema.extend({ type: z.literal('frame'), v: z.literal(DREAM_PROTOCOL_VERSION), id: z.number().int() }),
-  z.strictObject({ type: z.literal('error'), v: z.literal(DREAM_PROTOCOL_VERSION), id: z.number().int(), message: z.string().max(2000) }),
+  z.strictObject({
+    type: z.literal('error'),
+    v: z.literal(DREAM_PROTOCOL_VERSION),
+    id: z.number().int(),
+    message: z.string().max(2000),
+  }),
 ]);
 
 /**
@@ -121,7 +157,10 @@ export type DreamWorkerReply = DreamResponse | DreamLoadedMessage;
 /** Serves protocol requests with one shard (the body of a worker's or server's message handler). */
 export async function handleDreamRequest(shard: DreamSession, raw: unknown): Promise<DreamResponse> {
   const parsed = DreamRequestSchema.safeParse(raw);
-  const id = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'number' ? (raw as { id: number }).id : -1;
+  const id =
+    typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'number'
+      ? (raw as { id: number }).id
+      : -1;
   if (!parsed.success) return { type: 'error', v: 1, id, message: `bad dream request: ${parsed.error.message}` };
   const req = parsed.data;
   try {
@@ -161,7 +200,16 @@ export const DreamWireEvents = {
     seed: z.number().int().min(0).max(0xffffffff).optional(),
     session: SessionId.optional(),
   }),
-  'dream:step': z.strictObject({ v: z.literal(DREAM_WIRE_VERSION), session: SessionId, action: z.number().int().min(0).max(NUM_ACTIONS - 1).nullable() }),
+  'dream:step': z.strictObject({
+    v: z.literal(DREAM_WIRE_VERSION),
+    session: SessionId,
+    action: z
+      .number()
+      .int()
+      .min(0)
+      .max(NUM_ACTIONS - 1)
+      .nullable(),
+  }),
   'dream:dispose': z.strictObject({ v: z.literal(DREAM_WIRE_VERSION), session: SessionId }),
 } as const;
 export type DreamWireEventName = keyof typeof DreamWireEvents;
@@ -191,4 +239,6 @@ export interface DreamResetResult {
 /** One predicted frame from the relay, with its session id. */
 export type DreamFrame = DreamFrameData & { session: number };
 
-export type DreamAck<T> = { ok: true; data: T } | { ok: false; error: { code: DreamErrorCode; message: string; event: string } };
+export type DreamAck<T> =
+  | { ok: true; data: T }
+  | { ok: false; error: { code: DreamErrorCode; message: string; event: string } };

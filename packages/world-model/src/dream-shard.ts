@@ -73,7 +73,8 @@ export class DreamShard implements DreamSession {
   /** Starts a dream from real frames (the last K are kept; fewer are padded with the oldest). */
   reset(context: DreamContext, seed?: number): void {
     if (context.frames.length === 0) throw new RangeError('a dream context needs at least one frame');
-    for (const f of context.frames) if (f.length !== FRAME_TOKENS) throw new RangeError(`a frame has ${FRAME_TOKENS} tokens, got ${f.length}`);
+    for (const f of context.frames)
+      if (f.length !== FRAME_TOKENS) throw new RangeError(`a frame has ${FRAME_TOKENS} tokens, got ${f.length}`);
     for (const f of context.frames) decodeObservation(f); // validates every token
     const frames = context.frames.slice(-this.K).map((f) => Int32Array.from(f));
     while (frames.length < this.K) frames.unshift(Int32Array.from(frames[0]));
@@ -95,7 +96,8 @@ export class DreamShard implements DreamSession {
   /** Dreams one step; `action` null means "no action" (the zero action vector). */
   async step(action: number | null): Promise<DreamStep> {
     if (this.history.length === 0) throw new Error('reset the dream shard before stepping');
-    if (action !== null && (!Number.isInteger(action) || action < 0 || action >= NUM_ACTIONS)) throw new RangeError(`unknown action ${action}`);
+    if (action !== null && (!Number.isInteger(action) || action < 0 || action >= NUM_ACTIONS))
+      throw new RangeError(`unknown action ${action}`);
     const context = new Int32Array(this.K * SEQ);
     this.history.forEach((f, k) => {
       context.set(f, k * SEQ);

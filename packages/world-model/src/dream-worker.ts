@@ -13,7 +13,10 @@ import { type DreamLoadMessage, type DreamWorkerReply, handleDreamRequest } from
 import type { DreamSession } from './dream-shard.ts';
 import { loadDreamModel } from './runtime.ts';
 
-const scope = globalThis as unknown as { onmessage: ((e: { data: unknown }) => void) | null; postMessage(m: DreamWorkerReply): void };
+const scope = globalThis as unknown as {
+  onmessage: ((e: { data: unknown }) => void) | null;
+  postMessage(m: DreamWorkerReply): void;
+};
 let shard: DreamSession | null = null;
 
 scope.onmessage = async (e) => {
@@ -28,12 +31,23 @@ scope.onmessage = async (e) => {
         manifest,
         readFile,
         // onnxruntime-web (and its wasm) loads only when the token dream model is asked for.
-        async (bytes, K) => (await import('./backend-web.ts')).OrtWebBackend.create(bytes, K, { ...(m.wasmPaths ? { wasmPaths: m.wasmPaths } : {}), ...(m.numThreads ? { numThreads: m.numThreads } : {}) }),
+        async (bytes, K) =>
+          (await import('./backend-web.ts')).OrtWebBackend.create(bytes, K, {
+            ...(m.wasmPaths ? { wasmPaths: m.wasmPaths } : {}),
+            ...(m.numThreads ? { numThreads: m.numThreads } : {}),
+          }),
         { ...(m.name !== undefined ? { name: m.name } : {}), ...(m.family !== undefined ? { family: m.family } : {}) },
       );
       const s = model.shard(m.seed !== undefined ? { seed: m.seed } : {});
       shard = s;
-      scope.postMessage({ type: 'loaded', v: 1, model: model.name, version: model.version, backend: model.backend, sampler: { steps: s.sampler.steps, temperature: s.sampler.temperature } });
+      scope.postMessage({
+        type: 'loaded',
+        v: 1,
+        model: model.name,
+        version: model.version,
+        backend: model.backend,
+        sampler: { steps: s.sampler.steps, temperature: s.sampler.temperature },
+      });
     } catch (err) {
       scope.postMessage({ type: 'error', v: 1, id: -1, message: (err as Error).message });
     }

@@ -57,12 +57,16 @@ export const EpisodeFileSchema = z
   .superRefine((e, ctx) => {
     const n = e.view.length;
     for (const key of ['facing', 'sleeping', 'inventory', 'daylight'] as const) {
-      if (e[key].length !== n) ctx.addIssue({ code: 'custom', message: `${key} has ${e[key].length} entries, view has ${n}` });
+      if (e[key].length !== n)
+        ctx.addIssue({ code: 'custom', message: `${key} has ${e[key].length} entries, view has ${n}` });
     }
-    if (e.position && e.position.length !== n) ctx.addIssue({ code: 'custom', message: `position has ${e.position.length} entries, view has ${n}` });
-    if (e.events && e.events.length !== n - 1) ctx.addIssue({ code: 'custom', message: `events must have ${n - 1} entries (T), has ${e.events.length}` });
+    if (e.position && e.position.length !== n)
+      ctx.addIssue({ code: 'custom', message: `position has ${e.position.length} entries, view has ${n}` });
+    if (e.events && e.events.length !== n - 1)
+      ctx.addIssue({ code: 'custom', message: `events must have ${n - 1} entries (T), has ${e.events.length}` });
     for (const key of ['actions', 'rewards'] as const) {
-      if (e[key].length !== n - 1) ctx.addIssue({ code: 'custom', message: `${key} must have ${n - 1} entries (T), has ${e[key].length}` });
+      if (e[key].length !== n - 1)
+        ctx.addIssue({ code: 'custom', message: `${key} must have ${n - 1} entries (T), has ${e[key].length}` });
     }
   });
 export type EpisodeFile = z.infer<typeof EpisodeFileSchema>;
@@ -118,9 +122,26 @@ export function episodeToTokens(e: EpisodeFile): TokenEpisode {
 /** Records an episode file while a world runs (one player slot). */
 export class EpisodeRecorder {
   private readonly e: {
-    view: number[][]; facing: number[]; sleeping: (0 | 1)[]; inventory: number[][]; daylight: number[];
-    actions: number[]; rewards: number[]; position: [number, number][]; events: number[][];
-  } = { view: [], facing: [], sleeping: [], inventory: [], daylight: [], actions: [], rewards: [], position: [], events: [] };
+    view: number[][];
+    facing: number[];
+    sleeping: (0 | 1)[];
+    inventory: number[][];
+    daylight: number[];
+    actions: number[];
+    rewards: number[];
+    position: [number, number][];
+    events: number[][];
+  } = {
+    view: [],
+    facing: [],
+    sleeping: [],
+    inventory: [],
+    daylight: [],
+    actions: [],
+    rewards: [],
+    position: [],
+    events: [],
+  };
   private achievements: Int32Array;
 
   constructor(

@@ -4,7 +4,18 @@
  * mines, places stone/plants and fights — so that rare states and transitions appear in
  * the data. The explorer reads the world directly (it is a data generator, not an agent).
  */
-import { Action, DIRECTIONS, Item, Material, NUM_ACTIONS, OBJECT_ID_OFFSET, ObjectKind, PLAYER_WALKABLE, Rng, World } from '@aikon/engine';
+import {
+  Action,
+  DIRECTIONS,
+  Item,
+  Material,
+  NUM_ACTIONS,
+  OBJECT_ID_OFFSET,
+  ObjectKind,
+  PLAYER_WALKABLE,
+  Rng,
+  World,
+} from '@aikon/engine';
 import { EpisodeRecorder, type EpisodeFile } from './episodes.ts';
 
 export type PolicyName = 'random' | 'scripted';
@@ -26,7 +37,10 @@ export class ScriptedExplorer {
   private wander = 0;
   private wanderDir = 0;
 
-  constructor(seed: number, private readonly epsilon = 0.1) {
+  constructor(
+    seed: number,
+    private readonly epsilon = 0.1,
+  ) {
     this.rng = new Rng(seed);
   }
 
@@ -46,8 +60,10 @@ export class ScriptedExplorer {
       const options: number[] = [];
       if (inv[Item.wood] >= 1 && inv[Item.wood_pickaxe] === 0) options.push(Action.make_wood_pickaxe);
       if (inv[Item.wood] >= 1 && inv[Item.wood_sword] === 0) options.push(Action.make_wood_sword);
-      if (inv[Item.wood] >= 1 && inv[Item.stone] >= 1 && inv[Item.stone_pickaxe] === 0) options.push(Action.make_stone_pickaxe);
-      if (inv[Item.wood] >= 1 && inv[Item.stone] >= 1 && inv[Item.stone_sword] === 0) options.push(Action.make_stone_sword);
+      if (inv[Item.wood] >= 1 && inv[Item.stone] >= 1 && inv[Item.stone_pickaxe] === 0)
+        options.push(Action.make_stone_pickaxe);
+      if (inv[Item.wood] >= 1 && inv[Item.stone] >= 1 && inv[Item.stone_sword] === 0)
+        options.push(Action.make_stone_sword);
       if (inv[Item.stone] >= 4 && !near(Material.furnace, 3)) options.push(Action.place_furnace);
       if (near(Material.furnace, 2) && inv[Item.wood] >= 1 && inv[Item.coal] >= 1 && inv[Item.iron] >= 1) {
         options.push(Action.make_iron_pickaxe, Action.make_iron_sword);
@@ -85,8 +101,12 @@ export class ScriptedExplorer {
   }
 
   private walkable(world: World, x: number, y: number): boolean {
-    return world.inside(x, y) && world.objectAt(x, y) === null && PLAYER_WALKABLE[world.getMaterial(x, y)] === 1
-      && world.getMaterial(x, y) !== Material.lava;
+    return (
+      world.inside(x, y) &&
+      world.objectAt(x, y) === null &&
+      PLAYER_WALKABLE[world.getMaterial(x, y)] === 1 &&
+      world.getMaterial(x, y) !== Material.lava
+    );
   }
 
   /** Nearest tile (Manhattan, ties by scan order) within r showing one of `ids`, excluding the player's own. */
@@ -106,7 +126,14 @@ export class ScriptedExplorer {
     return best;
   }
 
-  private approach(world: World, x: number, y: number, facing: number, [tx, ty]: [number, number], act: number): number {
+  private approach(
+    world: World,
+    x: number,
+    y: number,
+    facing: number,
+    [tx, ty]: [number, number],
+    act: number,
+  ): number {
     const dx = tx - x;
     const dy = ty - y;
     if (Math.abs(dx) + Math.abs(dy) === 1) {

@@ -32,13 +32,30 @@ export const ModelEntrySchema = z.object({
   opset: z.number().int().min(13),
   io: z.object({ inputs: z.array(TensorSpecSchema), outputs: z.array(TensorSpecSchema) }),
   contextLength: z.number().int().min(1),
-  sampler: z.object({ steps: z.number().int().min(1), temperature: z.number().min(0), schedule: z.enum(['cosine', 'linear']) }),
-  tokens: z.object({ layout: z.literal(TOKEN_LAYOUT), frameTokens: z.number().int(), vocab: z.number().int(), mask: z.number().int(), cls: z.number().int() }),
+  sampler: z.object({
+    steps: z.number().int().min(1),
+    temperature: z.number().min(0),
+    schedule: z.enum(['cosine', 'linear']),
+  }),
+  tokens: z.object({
+    layout: z.literal(TOKEN_LAYOUT),
+    frameTokens: z.number().int(),
+    vocab: z.number().int(),
+    mask: z.number().int(),
+    cls: z.number().int(),
+  }),
   architecture: ModelConfigSchema.extend({ params: z.number().int() }),
   training: z.object({
     framework: z.string(),
     command: z.string(),
-    data: z.object({ dir: z.string(), files: z.number().int(), trainEpisodes: z.number().int(), validationEpisodes: z.number().int(), trainTransitions: z.number().int(), sources: z.record(z.string(), z.number()) }),
+    data: z.object({
+      dir: z.string(),
+      files: z.number().int(),
+      trainEpisodes: z.number().int(),
+      validationEpisodes: z.number().int(),
+      trainTransitions: z.number().int(),
+      sources: z.record(z.string(), z.number()),
+    }),
     steps: z.number().int(),
     batch: z.number().int(),
     seconds: z.number(),
@@ -74,12 +91,25 @@ export const SimEntrySchema = z.object({
   bytes: z.number().int().positive(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   tokens: z.object({ layout: z.literal(TOKEN_LAYOUT), frameTokens: z.number().int() }),
-  architecture: z.object({ globalHidden: z.number().int(), globalHidden2: z.number().int(), tileHidden: z.number().int(), params: z.number().int() }),
+  architecture: z.object({
+    globalHidden: z.number().int(),
+    globalHidden2: z.number().int(),
+    tileHidden: z.number().int(),
+    params: z.number().int(),
+  }),
   training: z.object({
     framework: z.string(),
     command: z.string(),
     config: z.record(z.string(), z.unknown()),
-    data: z.object({ dir: z.string(), recorded: z.string().optional(), files: z.number().int(), trainEpisodes: z.number().int(), validationEpisodes: z.number().int(), trainTransitions: z.number().int(), sources: z.record(z.string(), z.number()) }),
+    data: z.object({
+      dir: z.string(),
+      recorded: z.string().optional(),
+      files: z.number().int(),
+      trainEpisodes: z.number().int(),
+      validationEpisodes: z.number().int(),
+      trainTransitions: z.number().int(),
+      sources: z.record(z.string(), z.number()),
+    }),
     /** The weights training started from (a simulator of an earlier manifest), when not a seeded initialisation. */
     initFrom: z.string().optional(),
     steps: z.number().int(),
@@ -137,14 +167,25 @@ export const PolicyEntrySchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   opset: z.number().int().min(13),
   io: z.object({ inputs: z.array(TensorSpecSchema), outputs: z.array(TensorSpecSchema) }),
-  observation: z.object({ layout: z.literal(TOKEN_LAYOUT), frames: z.number().int().min(1), frameTokens: z.literal(FRAME_TOKENS) }),
+  observation: z.object({
+    layout: z.literal(TOKEN_LAYOUT),
+    frames: z.number().int().min(1),
+    frameTokens: z.literal(FRAME_TOKENS),
+  }),
   actions: z.number().int().positive(),
-  architecture: z.object({ name: z.string(), frames: z.number().int(), hidden: z.array(z.number().int()), params: z.number().int() }),
+  architecture: z.object({
+    name: z.string(),
+    frames: z.number().int(),
+    hidden: z.array(z.number().int()),
+    params: z.number().int(),
+  }),
   training: z.object({
     framework: z.string(),
     command: z.string(),
     /** Stages in order: 'bc', then fine-tuning ('rl-real', 'rl-imagination'). */
-    stages: z.array(z.object({ stage: z.string(), steps: z.number().int(), batch: z.number().int(), seconds: z.number() })),
+    stages: z.array(
+      z.object({ stage: z.string(), steps: z.number().int(), batch: z.number().int(), seconds: z.number() }),
+    ),
     data: PolicyTrainingDataSchema,
     finishedAt: z.string(),
     finalLoss: z.number().optional(),
@@ -231,13 +272,17 @@ export function parseLoopHistory(json: unknown): LoopRound[] {
 }
 
 export function findPolicy(m: Manifest, name?: string): PolicyEntry {
-  const e = m.models.filter((x): x is PolicyEntry => isPolicyEntry(x) && (name === undefined || x.name === name)).at(-1);
+  const e = m.models
+    .filter((x): x is PolicyEntry => isPolicyEntry(x) && (name === undefined || x.name === name))
+    .at(-1);
   if (!e) throw new ModelRefusedError(`no policy${name ? ` named ${name}` : ''} in the manifest`);
   return e;
 }
 
 export function findModel(m: Manifest, name?: string, family: ModelEntry['family'] = 'token-dream'): ModelEntry {
-  const e = m.models.filter((x): x is ModelEntry => !isPolicyEntry(x) && x.family === family && (name === undefined || x.name === name)).at(-1);
+  const e = m.models
+    .filter((x): x is ModelEntry => !isPolicyEntry(x) && x.family === family && (name === undefined || x.name === name))
+    .at(-1);
   if (!e) throw new ModelRefusedError(`no ${family} model${name ? ` named ${name}` : ''} in the manifest`);
   return e;
 }
@@ -248,13 +293,25 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 }
 
 function sameSpecs(a: readonly TensorSpec[], b: readonly TensorSpec[]): boolean {
-  return a.length === b.length && a.every((x, i) => x.name === b[i].name && x.dtype === b[i].dtype && JSON.stringify(x.shape) === JSON.stringify(b[i].shape));
+  return (
+    a.length === b.length &&
+    a.every(
+      (x, i) =>
+        x.name === b[i].name && x.dtype === b[i].dtype && JSON.stringify(x.shape) === JSON.stringify(b[i].shape),
+    )
+  );
 }
 
 /** The contract a token-dream entry must declare, from its context length. */
 export function expectedContract(entry: ModelEntry): IoContract {
-  if (entry.family !== 'token-dream') throw new ModelRefusedError(`family ${entry.family} has no runtime in this package yet`);
-  if (entry.tokens.frameTokens !== FRAME_TOKENS || entry.tokens.vocab !== VOCAB || entry.tokens.mask !== MASK || entry.tokens.cls !== CLS) {
+  if (entry.family !== 'token-dream')
+    throw new ModelRefusedError(`family ${entry.family} has no runtime in this package yet`);
+  if (
+    entry.tokens.frameTokens !== FRAME_TOKENS ||
+    entry.tokens.vocab !== VOCAB ||
+    entry.tokens.mask !== MASK ||
+    entry.tokens.cls !== CLS
+  ) {
     throw new ModelRefusedError(`model ${entry.name} uses another token layout (${JSON.stringify(entry.tokens)})`);
   }
   return ioContract({ context: entry.contextLength });
@@ -269,19 +326,28 @@ export async function verifyModel(
   bytes: Uint8Array,
   session?: { inputNames: readonly string[]; outputNames: readonly string[] },
 ): Promise<void> {
-  if (bytes.byteLength !== entry.bytes) throw new ModelRefusedError(`${entry.file}: ${bytes.byteLength} bytes, the manifest says ${entry.bytes}`);
+  if (bytes.byteLength !== entry.bytes)
+    throw new ModelRefusedError(`${entry.file}: ${bytes.byteLength} bytes, the manifest says ${entry.bytes}`);
   const hash = await sha256Hex(bytes);
-  if (hash !== entry.sha256) throw new ModelRefusedError(`${entry.file}: sha256 ${hash} does not match the manifest's ${entry.sha256}`);
+  if (hash !== entry.sha256)
+    throw new ModelRefusedError(`${entry.file}: sha256 ${hash} does not match the manifest's ${entry.sha256}`);
   // A policy's contract is its own (declared in the entry, checked against the graph below).
   const want = isPolicyEntry(entry) ? entry.io : expectedContract(entry);
   if (!sameSpecs(entry.io.inputs, want.inputs) || !sameSpecs(entry.io.outputs, want.outputs)) {
-    throw new ModelRefusedError(`${entry.name}: declared tensors ${JSON.stringify(entry.io)} do not match the ${isPolicyEntry(entry) ? 'policy' : entry.family} contract ${JSON.stringify(want)}`);
+    throw new ModelRefusedError(
+      `${entry.name}: declared tensors ${JSON.stringify(entry.io)} do not match the ${isPolicyEntry(entry) ? 'policy' : entry.family} contract ${JSON.stringify(want)}`,
+    );
   }
   if (session) {
     const ins = want.inputs.map((t) => t.name);
     const outs = want.outputs.map((t) => t.name);
-    if ([...session.inputNames].sort().join() !== [...ins].sort().join() || [...session.outputNames].sort().join() !== [...outs].sort().join()) {
-      throw new ModelRefusedError(`${entry.file}: graph tensors in [${session.inputNames}] out [${session.outputNames}], contract in [${ins}] out [${outs}]`);
+    if (
+      [...session.inputNames].sort().join() !== [...ins].sort().join() ||
+      [...session.outputNames].sort().join() !== [...outs].sort().join()
+    ) {
+      throw new ModelRefusedError(
+        `${entry.file}: graph tensors in [${session.inputNames}] out [${session.outputNames}], contract in [${ins}] out [${outs}]`,
+      );
     }
   }
 }

@@ -10,13 +10,45 @@ export { setupTf } from './node/tf-setup.ts';
 export { train, learningRate, type TrainOptions } from './node/train.ts';
 export { evaluate, HORIZONS, type EvalResult } from './node/evaluate.ts';
 export { exportTrained, readManifest, writeManifest, upsertEntry } from './node/export-model.ts';
-export { loadDataset, readEpisodeFile, writeEpisodeFile, listEpisodeFiles, isValidation, type Dataset } from './node/episode-files.ts';
+export {
+  loadDataset,
+  readEpisodeFile,
+  writeEpisodeFile,
+  listEpisodeFiles,
+  isValidation,
+  type Dataset,
+} from './node/episode-files.ts';
 export { generateEpisodes, ensureEpisodes, DEFAULT_GENERATION } from './node/generate.ts';
 export { cli, cliUsage, parseCliArgs, CliError, type Cli, type CliValues, type OptionSpec } from './node/cli.ts';
 export { saveCheckpoint, loadCheckpoint, hasCheckpoint, type Checkpoint } from './node/checkpoint.ts';
-export { writeCheckpointFiles, readCheckpointFiles, hasCheckpointFiles, adamUpdate, type AdamMoments } from './node/checkpoint-files.ts';
-export { trainSim, loadSimCheckpoint, saveSimCheckpoint, hasSimCheckpoint, simLearningRate, validationLoss, type SimCheckpoint, type SimTrainOptions } from './node/sim-train.ts';
+export {
+  writeCheckpointFiles,
+  readCheckpointFiles,
+  hasCheckpointFiles,
+  adamUpdate,
+  type AdamMoments,
+} from './node/checkpoint-files.ts';
+export {
+  trainSim,
+  loadSimCheckpoint,
+  saveSimCheckpoint,
+  hasSimCheckpoint,
+  simLearningRate,
+  validationLoss,
+  type SimCheckpoint,
+  type SimTrainOptions,
+} from './node/sim-train.ts';
 export { exportSim, upsertSimEntry } from './node/sim-export.ts';
 export { SimDreamsPool } from './node/sim-pool.ts';
-export { evaluateSim, rolloutReport, startAt, returnTrip, rocAuc, imaginationSpeed, poolSpeed, SIM_HORIZONS, type SimEvalResult } from './node/sim-evaluate.ts';
+export {
+  evaluateSim,
+  rolloutReport,
+  startAt,
+  returnTrip,
+  rocAuc,
+  imaginationSpeed,
+  poolSpeed,
+  SIM_HORIZONS,
+  type SimEvalResult,
+} from './node/sim-evaluate.ts';
 export { writeStrips, worldOfTokens } from './node/sim-strips.ts';

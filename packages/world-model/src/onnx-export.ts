@@ -36,11 +36,32 @@ export function exportOnnx(c: ModelConfig, weights: Weights, meta: Record<string
   const H = c.heads;
   const dh = d / H;
   const K = c.context;
-  inits.push(intTensor('ctx_offsets', [1, K, 1], Array.from({ length: K }, (_, k) => (k + 1) * VOCAB), 'int32'));
+  inits.push(
+    intTensor(
+      'ctx_offsets',
+      [1, K, 1],
+      Array.from({ length: K }, (_, k) => (k + 1) * VOCAB),
+      'int32',
+    ),
+  );
   inits.push(intTensor('axis1', [1], [1], 'int64'));
   inits.push(intTensor('last_index', [], [K - 1], 'int64'));
-  inits.push(intTensor('neighbours', [NEIGHBOUR_STREAMS, SEQ], NEIGHBOURS.flatMap((n) => Array.from(n)), 'int64'));
-  inits.push(intTensor('nb_offsets', [1, NEIGHBOUR_STREAMS, 1], Array.from({ length: NEIGHBOUR_STREAMS }, (_, n) => (K + 1 + n) * VOCAB), 'int32'));
+  inits.push(
+    intTensor(
+      'neighbours',
+      [NEIGHBOUR_STREAMS, SEQ],
+      NEIGHBOURS.flatMap((n) => Array.from(n)),
+      'int64',
+    ),
+  );
+  inits.push(
+    intTensor(
+      'nb_offsets',
+      [1, NEIGHBOUR_STREAMS, 1],
+      Array.from({ length: NEIGHBOUR_STREAMS }, (_, n) => (K + 1 + n) * VOCAB),
+      'int32',
+    ),
+  );
   inits.push(intTensor('shape_b1d', [3], [-1, 1, d], 'int64'));
   inits.push(intTensor('shape_heads', [4], [0, SEQ, H, dh], 'int64'));
   inits.push(intTensor('shape_bsd', [3], [0, SEQ, d], 'int64'));
@@ -58,10 +79,12 @@ export function exportOnnx(c: ModelConfig, weights: Weights, meta: Record<string
   let h = node('Add', [node('Add', [node('Add', [eT, eC]), eN]), W('pos')]);
   const act = node('Reshape', [node('MatMul', ['action', W('action')]), 'shape_b1d']);
   h = node('Add', [h, act]);
-  const ln = (x: string, g: string, b: string) => node('LayerNormalization', [x, W(g), W(b)], { axis: -1, epsilon: LN_EPS });
+  const ln = (x: string, g: string, b: string) =>
+    node('LayerNormalization', [x, W(g), W(b)], { axis: -1, epsilon: LN_EPS });
   for (let l = 0; l < c.layers; l++) {
     const a = ln(h, `l${l}.ln1.g`, `l${l}.ln1.b`);
-    const split = (w: string, perm: number[]) => node('Transpose', [node('Reshape', [node('MatMul', [a, W(w)]), 'shape_heads'])], { perm });
+    const split = (w: string, perm: number[]) =>
+      node('Transpose', [node('Reshape', [node('MatMul', [a, W(w)]), 'shape_heads'])], { perm });
     const q = split(`l${l}.wq`, [0, 2, 1, 3]);
     const kT = split(`l${l}.wk`, [0, 2, 3, 1]);
     const v = split(`l${l}.wv`, [0, 2, 1, 3]);

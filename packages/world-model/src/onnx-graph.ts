@@ -16,7 +16,11 @@ export function valueInfo(t: TensorSpec) {
       tensorType: onnx.TypeProto.Tensor.create({
         elemType: t.dtype === 'int32' ? onnx.TensorProto.DataType.INT32 : onnx.TensorProto.DataType.FLOAT,
         shape: onnx.TensorShapeProto.create({
-          dim: t.shape.map((d) => (d === 'batch' ? onnx.TensorShapeProto.Dimension.create({ dimParam: 'batch' }) : onnx.TensorShapeProto.Dimension.create({ dimValue: d }))),
+          dim: t.shape.map((d) =>
+            d === 'batch'
+              ? onnx.TensorShapeProto.Dimension.create({ dimParam: 'batch' })
+              : onnx.TensorShapeProto.Dimension.create({ dimValue: d }),
+          ),
         }),
       }),
     }),
@@ -62,7 +66,13 @@ export class GraphBuilder {
   }
 
   /** The serialised model (opset OPSET) with these inputs, outputs and metadata. */
-  encode(o: { graphName: string; producer: string; inputs: readonly TensorSpec[]; outputs: readonly TensorSpec[]; meta: Record<string, string> }): Uint8Array {
+  encode(o: {
+    graphName: string;
+    producer: string;
+    inputs: readonly TensorSpec[];
+    outputs: readonly TensorSpec[];
+    meta: Record<string, string>;
+  }): Uint8Array {
     const graph = onnx.GraphProto.create({
       name: o.graphName,
       node: this.nodes,

@@ -16,7 +16,12 @@ export interface ParamSpec {
 
 export function paramSpecs(c: ModelConfig): ParamSpec[] {
   const d = c.dModel;
-  const s = (name: string, shape: number[], init: ParamSpec['init'], std?: number): ParamSpec => ({ name, shape, init, std });
+  const s = (name: string, shape: number[], init: ParamSpec['init'], std?: number): ParamSpec => ({
+    name,
+    shape,
+    init,
+    std,
+  });
   const specs: ParamSpec[] = [
     // Streams: 0 = the noisy target frame, 1..K = context frames (oldest first), then the
     // newest context frame's left/right/up/down view neighbours (tokens.ts NEIGHBOURS).

@@ -40,7 +40,12 @@ export async function loadModel(
   return {
     entry,
     backend,
-    shard: (o = {}) => new DreamShard(backend, { context: entry.contextLength, sampler: { ...entry.sampler, ...o.sampler }, ...(o.seed !== undefined ? { seed: o.seed } : {}) }),
+    shard: (o = {}) =>
+      new DreamShard(backend, {
+        context: entry.contextLength,
+        sampler: { ...entry.sampler, ...o.sampler },
+        ...(o.seed !== undefined ? { seed: o.seed } : {}),
+      }),
   };
 }
 
@@ -69,18 +74,34 @@ export async function loadDreamModel(
   o: { name?: string; family?: DreamModel['family'] } = {},
 ): Promise<DreamModel> {
   const sims = parseManifest(manifestJson).simulators ?? [];
-  const family = o.family ?? (o.name !== undefined ? (sims.some((s) => s.name === o.name) ? 'world-sim' : 'token-dream') : sims.length > 0 ? 'world-sim' : 'token-dream');
+  const family =
+    o.family ??
+    (o.name !== undefined
+      ? sims.some((s) => s.name === o.name)
+        ? 'world-sim'
+        : 'token-dream'
+      : sims.length > 0
+        ? 'world-sim'
+        : 'token-dream');
   if (family === 'world-sim') {
     const { entry, model } = await loadSim(manifestJson, readFile, o.name);
     return {
-      family, name: entry.name, version: entry.version, backend: SimShard.backendName, context: 1,
+      family,
+      name: entry.name,
+      version: entry.version,
+      backend: SimShard.backendName,
+      context: 1,
       shard: (s = {}) => new SimShard(model, s.seed !== undefined ? { seed: s.seed } : {}),
       dispose: async () => {},
     };
   }
   const m = await loadModel(manifestJson, readFile, createBackend, o.name);
   return {
-    family, name: m.entry.name, version: m.entry.version, backend: m.backend.name, context: m.entry.contextLength,
+    family,
+    name: m.entry.name,
+    version: m.entry.version,
+    backend: m.backend.name,
+    context: m.entry.contextLength,
     shard: (s = {}) => m.shard(s.seed !== undefined ? { seed: s.seed } : {}),
     dispose: () => m.backend.dispose(),
   };

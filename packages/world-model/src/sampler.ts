@@ -6,7 +6,18 @@
  */
 import type { Rng } from '@aikon/engine';
 import type { InferenceBackend, ModelInputs } from './io.ts';
-import { CLS, COUNT_BASE, FRAME_TOKENS, INVENTORY_POS, MASK, REWARD_CLASSES, rewardOfClass, SEQ, tokenRange, VOCAB } from './tokens.ts';
+import {
+  CLS,
+  COUNT_BASE,
+  FRAME_TOKENS,
+  INVENTORY_POS,
+  MASK,
+  REWARD_CLASSES,
+  rewardOfClass,
+  SEQ,
+  tokenRange,
+  VOCAB,
+} from './tokens.ts';
 
 export type MaskSchedule = 'cosine' | 'linear';
 
@@ -84,7 +95,11 @@ export async function sampleNext(
         const base = (b * SEQ + p) * VOCAB;
         let best = lo;
         let max = -Infinity;
-        for (let v = lo; v < hi; v++) if (out.logits[base + v] > max) { max = out.logits[base + v]; best = v; }
+        for (let v = lo; v < hi; v++)
+          if (out.logits[base + v] > max) {
+            max = out.logits[base + v];
+            best = v;
+          }
         let z = 0;
         for (let v = lo; v < hi; v++) z += Math.exp(out.logits[base + v] - max);
         let tok = best;
@@ -96,7 +111,10 @@ export async function sampleNext(
           tok = hi - 1;
           for (let v = lo; v < hi; v++) {
             u -= Math.exp((out.logits[base + v] - max) / T);
-            if (u <= 0) { tok = v; break; }
+            if (u <= 0) {
+              tok = v;
+              break;
+            }
           }
         }
         cand[p] = tok;
@@ -110,7 +128,8 @@ export async function sampleNext(
       for (let i = 0; i < order.length - keepMasked; i++) target[b * SEQ + order[i]] = cand[order[i]];
       if (s === settings.steps - 1) {
         let rb = 0;
-        for (let k = 1; k < REWARD_CLASSES; k++) if (out.reward[b * REWARD_CLASSES + k] > out.reward[b * REWARD_CLASSES + rb]) rb = k;
+        for (let k = 1; k < REWARD_CLASSES; k++)
+          if (out.reward[b * REWARD_CLASSES + k] > out.reward[b * REWARD_CLASSES + rb]) rb = k;
         reward[b] = rewardOfClass(rb);
         doneProb[b] = 1 / (1 + Math.exp(-out.done[b]));
       }

@@ -36,10 +36,7 @@ export const mm = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveF
       tf.matMul(tf.transpose(saved[0]), dy as tf.Tensor2D),
     ],
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
-  a: tf.Tensor,
-  b: tf.Tensor,
-) => tf.Tensor2D;
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
 
 /** Batched [B, M, K] · [B, K, N] with the same transpose-first gradients. */
 export const bmm = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
@@ -51,10 +48,7 @@ export const bmm = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSave
       tf.matMul(tf.transpose(saved[0], [0, 2, 1]) as tf.Tensor3D, dy as tf.Tensor3D),
     ],
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
-  a: tf.Tensor,
-  b: tf.Tensor,
-) => tf.Tensor3D;
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor3D;
 
 export type { ModelInputs, ModelOutputs } from './io.ts';
 
@@ -104,7 +98,11 @@ export function multiHot(inputs: ModelInputs, K: number): Float32Array {
 export class TfDreamModel {
   readonly vars = new Map<string, tf.Variable>();
 
-  constructor(readonly config: ModelConfig, weights: Weights, trainable = true) {
+  constructor(
+    readonly config: ModelConfig,
+    weights: Weights,
+    trainable = true,
+  ) {
     for (const spec of paramSpecs(config)) {
       const w = weights.get(spec.name);
       if (!w) throw new Error(`missing weight ${spec.name}`);
@@ -159,14 +157,20 @@ export class TfDreamModel {
     h = h.reshape([B * SEQ, d]);
     const scale = 1 / Math.sqrt(dh);
     const heads = (x: tf.Tensor): tf.Tensor3D =>
-      x.reshape([B, SEQ, H, dh]).transpose([0, 2, 1, 3]).reshape([B * H, SEQ, dh]) as tf.Tensor3D;
+      x
+        .reshape([B, SEQ, H, dh])
+        .transpose([0, 2, 1, 3])
+        .reshape([B * H, SEQ, dh]) as tf.Tensor3D;
     for (let l = 0; l < c.layers; l++) {
       const a = this.layerNorm(h, `l${l}.ln1.g`, `l${l}.ln1.b`);
       const q = heads(mm(a, this.v(`l${l}.wq`)));
       const k = heads(mm(a, this.v(`l${l}.wk`)));
       const v = heads(mm(a, this.v(`l${l}.wv`)));
       const att = tf.softmax(tf.mul(bmm(q, tf.transpose(k, [0, 2, 1])), scale));
-      const o = bmm(att, v).reshape([B, H, SEQ, dh]).transpose([0, 2, 1, 3]).reshape([B * SEQ, d]);
+      const o = bmm(att, v)
+        .reshape([B, H, SEQ, dh])
+        .transpose([0, 2, 1, 3])
+        .reshape([B * SEQ, d]);
       h = tf.add(h, tf.add(mm(o, this.v(`l${l}.wo`)), this.v(`l${l}.bo`)));
       const m = this.layerNorm(h, `l${l}.ln2.g`, `l${l}.ln2.b`);
       const f = tf.relu(tf.add(mm(m, this.v(`l${l}.w1`)), this.v(`l${l}.b1`)));
@@ -174,7 +178,10 @@ export class TfDreamModel {
     }
     const hf = this.layerNorm(h, 'lnf.g', 'lnf.b') as tf.Tensor2D;
     const logits = tf.add(mm(hf, this.v('out.w')), this.v('out.b')) as tf.Tensor2D;
-    const cls = hf.reshape([B, SEQ, d]).slice([0, SEQ - 1, 0], [B, 1, d]).reshape([B, d]) as tf.Tensor2D;
+    const cls = hf
+      .reshape([B, SEQ, d])
+      .slice([0, SEQ - 1, 0], [B, 1, d])
+      .reshape([B, d]) as tf.Tensor2D;
     const reward = tf.add(mm(cls, this.v('reward.w')), this.v('reward.b')) as tf.Tensor2D;
     const done = tf.add(mm(cls, this.v('done.w')), this.v('done.b')) as tf.Tensor2D;
     return { logits, reward, done };
@@ -183,7 +190,10 @@ export class TfDreamModel {
   /** Inference on plain arrays (tests, parity, the tfjs backend). */
   predict(inputs: ModelInputs): ModelOutputs {
     return tf.tidy(() => {
-      const multi = tf.tensor2d(multiHot(inputs, this.config.context), [inputs.batch * SEQ, multiHotWidth(this.config.context)]);
+      const multi = tf.tensor2d(multiHot(inputs, this.config.context), [
+        inputs.batch * SEQ,
+        multiHotWidth(this.config.context),
+      ]);
       const action = tf.tensor2d(inputs.action, [inputs.batch, NUM_ACTIONS]);
       const out = this.forward(multi, action);
       return {
@@ -209,7 +219,12 @@ export interface TrainBatch {
 export const LOSS_WEIGHTS = { reward: 0.5, done: 0.5 } as const;
 
 /** Scalar training loss (token CE on masked positions + reward CE + termination BCE). */
-export function lossFn(model: TfDreamModel, multi: tf.Tensor2D, action: tf.Tensor2D, labels: { tok: tf.Tensor2D; rew: tf.Tensor2D; done: tf.Tensor2D }) {
+export function lossFn(
+  model: TfDreamModel,
+  multi: tf.Tensor2D,
+  action: tf.Tensor2D,
+  labels: { tok: tf.Tensor2D; rew: tf.Tensor2D; done: tf.Tensor2D },
+) {
   const out = model.forward(multi, action);
   const tokLoss = tf.neg(tf.sum(tf.mul(tf.logSoftmax(out.logits), labels.tok)));
   const rewLoss = tf.neg(tf.sum(tf.mul(tf.logSoftmax(out.reward), labels.rew)));

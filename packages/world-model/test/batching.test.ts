@@ -27,7 +27,9 @@ describe('training batches', () => {
         for (const x of row) sum += x;
       }
       // The newest context frame is observation t.
-      expect(Array.from(bt.inputs.context.subarray((b * 2 + 1) * SEQ, (b * 2 + 1) * SEQ + FRAME_TOKENS))).toEqual(Array.from(ep.frames.subarray(t * FRAME_TOKENS, (t + 1) * FRAME_TOKENS)));
+      expect(Array.from(bt.inputs.context.subarray((b * 2 + 1) * SEQ, (b * 2 + 1) * SEQ + FRAME_TOKENS))).toEqual(
+        Array.from(ep.frames.subarray(t * FRAME_TOKENS, (t + 1) * FRAME_TOKENS)),
+      );
       expect(bt.inputs.action[b * 17 + ep.actions[t]]).toBe(1);
     }
     expect(sum).toBeCloseTo(1, 5);

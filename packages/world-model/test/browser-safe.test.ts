@@ -16,7 +16,13 @@ describe('browser path', () => {
       });
       const inputs = Object.keys(r.metafile.inputs);
       expect(inputs.some((p) => p.includes('onnxruntime-web'))).toBe(true);
-      for (const bad of ['onnxruntime-node', 'tfjs-backend-wasm', '@tensorflow/tfjs-core', 'cli-progress', 'src/node/']) {
+      for (const bad of [
+        'onnxruntime-node',
+        'tfjs-backend-wasm',
+        '@tensorflow/tfjs-core',
+        'cli-progress',
+        'src/node/',
+      ]) {
         expect(inputs.filter((p) => p.includes(bad))).toEqual([]);
       }
     }

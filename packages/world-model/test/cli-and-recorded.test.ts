@@ -24,7 +24,13 @@ describe('world-model command lines: one argument parser', () => {
   it('types values, applies defaults and refuses what it does not know', () => {
     const v = parseCliArgs(options, ['--data', 'd', '--steps', '20', '--resume']);
     expect(v).toEqual({ data: 'd', config: 'small', steps: 20, lr: 0.001, resume: true });
-    expect(parseCliArgs(options, [])).toEqual({ data: undefined, config: 'small', steps: undefined, lr: 0.001, resume: false });
+    expect(parseCliArgs(options, [])).toEqual({
+      data: undefined,
+      config: 'small',
+      steps: undefined,
+      lr: 0.001,
+      resume: false,
+    });
     expect(() => parseCliArgs(options, ['--stpes', '3'])).toThrow(CliError);
     expect(() => parseCliArgs(options, ['--steps', 'many'])).toThrow(/--steps must be a number/);
     expect(() => parseCliArgs(options, ['--steps', '2.5'])).toThrow(/integer/);
@@ -52,7 +58,10 @@ describe('recorded play through the datasets pipeline', () => {
       expect(e.events).toHaveLength(T);
       for (let t = 0; t <= T; t++) {
         if (e.inventory[t][0] > 0) expect(e.view[t][3 * 9 + 4]).toBe(OBJECT_ID_OFFSET + ObjectKind.player); // the player at the centre
-        if (t < T) expect(Math.abs(e.position![t + 1][0] - e.position![t][0]) + Math.abs(e.position![t + 1][1] - e.position![t][1])).toBeLessThanOrEqual(1);
+        if (t < T)
+          expect(
+            Math.abs(e.position![t + 1][0] - e.position![t][0]) + Math.abs(e.position![t + 1][1] - e.position![t][1]),
+          ).toBeLessThanOrEqual(1);
       }
       const seen = new Set<number>();
       for (let t = 0; t < T; t++) {

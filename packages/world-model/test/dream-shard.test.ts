@@ -11,7 +11,11 @@ const MODELS = join(import.meta.dirname, '../../../models');
 describe('DreamShard (onnxruntime-node)', () => {
   it('dreams from a live world, deterministically per seed', async () => {
     const { bytes, manifest } = await tinyModel();
-    const model = await loadModel(manifest, async () => bytes, (b, K) => OrtNodeBackend.create(b, K));
+    const model = await loadModel(
+      manifest,
+      async () => bytes,
+      (b, K) => OrtNodeBackend.create(b, K),
+    );
     const world = World.generate({ seed: 21 });
     world.addPlayer();
     const run = async (seed: number) => {
@@ -42,7 +46,11 @@ describe('DreamShard (onnxruntime-node)', () => {
 
   it('validates its context and actions', async () => {
     const { bytes, manifest } = await tinyModel();
-    const model = await loadModel(manifest, async () => bytes, (b, K) => OrtNodeBackend.create(b, K));
+    const model = await loadModel(
+      manifest,
+      async () => bytes,
+      (b, K) => OrtNodeBackend.create(b, K),
+    );
     const shard = model.shard();
     await expect(shard.step(Action.noop)).rejects.toThrow(/reset/);
     expect(() => shard.reset({ frames: [] })).toThrow(RangeError);
@@ -54,38 +62,52 @@ describe('DreamShard (onnxruntime-node)', () => {
     await model.backend.dispose();
   });
 
-  it.skipIf(!existsSync(join(MODELS, 'token-dream-small.onnx')))('the shipped model predicts the first dream step of a fresh world well', async () => {
-    const manifest = JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8'));
-    const model = await loadModel(manifest, async (f) => new Uint8Array(readFileSync(join(MODELS, f))), (b, K) => OrtNodeBackend.create(b, K), 'token-dream-small');
-    let hits = 0;
-    let total = 0;
-    for (const seed of [101, 102, 103]) {
-      const world = World.generate({ seed });
-      world.addPlayer();
-      const shard = model.shard({ seed });
-      shard.resetFromWorld(world);
-      for (const a of [Action.noop, Action.move_left, Action.move_down]) {
-        const dream = await shard.step(a);
-        world.step([a]);
-        const real = tokenize(world);
-        for (let p = 0; p < VIEW_TOKENS; p++) if (dream.tokens[p] === real[p]) hits++;
-        total += VIEW_TOKENS;
+  it.skipIf(!existsSync(join(MODELS, 'token-dream-small.onnx')))(
+    'the shipped model predicts the first dream step of a fresh world well',
+    async () => {
+      const manifest = JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8'));
+      const model = await loadModel(
+        manifest,
+        async (f) => new Uint8Array(readFileSync(join(MODELS, f))),
+        (b, K) => OrtNodeBackend.create(b, K),
+        'token-dream-small',
+      );
+      let hits = 0;
+      let total = 0;
+      for (const seed of [101, 102, 103]) {
+        const world = World.generate({ seed });
+        world.addPlayer();
+        const shard = model.shard({ seed });
+        shard.resetFromWorld(world);
+        for (const a of [Action.noop, Action.move_left, Action.move_down]) {
+          const dream = await shard.step(a);
+          world.step([a]);
+          const real = tokenize(world);
+          for (let p = 0; p < VIEW_TOKENS; p++) if (dream.tokens[p] === real[p]) hits++;
+          total += VIEW_TOKENS;
+        }
       }
-    }
-    expect(hits / total).toBeGreaterThan(0.8);
-    await model.backend.dispose();
-  });
+      expect(hits / total).toBeGreaterThan(0.8);
+      await model.backend.dispose();
+    },
+  );
 });
 
 describe('dream protocol (worker / server seam)', () => {
   it('serves reset and step requests and reports bad ones', async () => {
     const { handleDreamRequest } = await import('../src/dream-protocol.ts');
     const { bytes, manifest } = await tinyModel();
-    const model = await loadModel(manifest, async () => bytes, (b, K) => OrtNodeBackend.create(b, K));
+    const model = await loadModel(
+      manifest,
+      async () => bytes,
+      (b, K) => OrtNodeBackend.create(b, K),
+    );
     const shard = model.shard({ seed: 1 });
     const world = World.generate({ seed: 4 });
     world.addPlayer();
-    expect(await handleDreamRequest(shard, { type: 'reset', v: 1, id: 1, frames: [Array.from(tokenize(world))] })).toEqual({ type: 'ready', v: 1, id: 1 });
+    expect(
+      await handleDreamRequest(shard, { type: 'reset', v: 1, id: 1, frames: [Array.from(tokenize(world))] }),
+    ).toEqual({ type: 'ready', v: 1, id: 1 });
     const r = await handleDreamRequest(shard, { type: 'step', v: 1, id: 2, action: Action.move_up });
     expect(r.type).toBe('frame');
     if (r.type === 'frame') {

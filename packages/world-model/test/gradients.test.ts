@@ -39,9 +39,20 @@ describe('custom matrix-product gradients', () => {
     const w = tf.randomNormal([5, 3], 0, 1, 'float32', 3);
     const loss = (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.tanh(mm(x, y)), w)) as tf.Scalar;
     const [ga, gb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => loss(x, y))([a, b]);
-    expectClose(ga.dataSync(), numericalGrad((x) => loss(x, b), a), 2e-2);
-    expectClose(gb.dataSync(), numericalGrad((y) => loss(a, y), b), 2e-2);
-    const [ra, rb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.tanh(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D)), w)) as tf.Scalar)([a, b]);
+    expectClose(
+      ga.dataSync(),
+      numericalGrad((x) => loss(x, b), a),
+      2e-2,
+    );
+    expectClose(
+      gb.dataSync(),
+      numericalGrad((y) => loss(a, y), b),
+      2e-2,
+    );
+    const [ra, rb] = tf.grads(
+      (x: tf.Tensor, y: tf.Tensor) =>
+        tf.sum(tf.mul(tf.tanh(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D)), w)) as tf.Scalar,
+    )([a, b]);
     expectClose(ga.dataSync(), ra.dataSync(), 1e-5);
     expectClose(gb.dataSync(), rb.dataSync(), 1e-5);
   });
@@ -52,9 +63,20 @@ describe('custom matrix-product gradients', () => {
     const w = tf.randomNormal([2, 3, 5], 0, 1, 'float32', 6);
     const loss = (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.tanh(bmm(x, y)), w)) as tf.Scalar;
     const [ga, gb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => loss(x, y))([a, b]);
-    expectClose(ga.dataSync(), numericalGrad((x) => loss(x, b), a), 2e-2);
-    expectClose(gb.dataSync(), numericalGrad((y) => loss(a, y), b), 2e-2);
-    const [ra, rb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.tanh(tf.matMul(x as tf.Tensor3D, y as tf.Tensor3D)), w)) as tf.Scalar)([a, b]);
+    expectClose(
+      ga.dataSync(),
+      numericalGrad((x) => loss(x, b), a),
+      2e-2,
+    );
+    expectClose(
+      gb.dataSync(),
+      numericalGrad((y) => loss(a, y), b),
+      2e-2,
+    );
+    const [ra, rb] = tf.grads(
+      (x: tf.Tensor, y: tf.Tensor) =>
+        tf.sum(tf.mul(tf.tanh(tf.matMul(x as tf.Tensor3D, y as tf.Tensor3D)), w)) as tf.Scalar,
+    )([a, b]);
     expectClose(ga.dataSync(), ra.dataSync(), 1e-5);
     expectClose(gb.dataSync(), rb.dataSync(), 1e-5);
   });
@@ -64,12 +86,23 @@ describe('custom matrix-product gradients', () => {
     const model = new TfDreamModel(config, initWeights(config, 3));
     const ep = episodeToTokens(generateEpisode({ policy: 'scripted', seed: 4, maxSteps: 30 }));
     const rng = new Rng(1);
-    const bt = makeTrainBatch([{ ep, t: 3 }, { ep, t: 10 }], config.context, rng);
+    const bt = makeTrainBatch(
+      [
+        { ep, t: 3 },
+        { ep, t: 10 },
+      ],
+      config.context,
+      rng,
+    );
     const K = config.context;
     const B = 2;
     const multi = tf.tensor2d(multiHot(bt.inputs, K), [B * SEQ, multiHotWidth(K)]);
     const action = tf.tensor2d(bt.inputs.action, [B, NUM_ACTIONS]);
-    const labels = { tok: tf.tensor2d(bt.tokenLabels, [B * SEQ, VOCAB]), rew: tf.tensor2d(bt.rewardLabels, [B, REWARD_CLASSES]), done: tf.tensor2d(bt.doneLabels, [B, 1]) };
+    const labels = {
+      tok: tf.tensor2d(bt.tokenLabels, [B * SEQ, VOCAB]),
+      rew: tf.tensor2d(bt.rewardLabels, [B, REWARD_CLASSES]),
+      done: tf.tensor2d(bt.doneLabels, [B, 1]),
+    };
     const f = () => lossFn(model, multi, action, labels).total;
     const { grads } = tf.variableGrads(f);
     for (const name of ['l0.wq', 'l0.wo', 'l0.w1', 'out.w', 'reward.w', 'l0.ln1.g']) {

@@ -17,7 +17,9 @@ const SHIPPED = join(import.meta.dirname, '../../../models/token-dream-small.onn
 
 function randomInputs(K: number, B: number, seed: number): ModelInputs {
   const rng = new Rng(seed);
-  const target = new Int32Array(B * SEQ).map((_, i) => (i % SEQ === SEQ - 1 ? CLS : rng.uniform() < 0.5 ? MASK : rng.int(19)));
+  const target = new Int32Array(B * SEQ).map((_, i) =>
+    i % SEQ === SEQ - 1 ? CLS : rng.uniform() < 0.5 ? MASK : rng.int(19),
+  );
   const context = new Int32Array(B * K * SEQ).map((_, i) => (i % SEQ === SEQ - 1 ? CLS : rng.int(45)));
   const action = new Float32Array(B * NUM_ACTIONS);
   for (let b = 0; b < B - 1; b++) action[b * NUM_ACTIONS + rng.int(NUM_ACTIONS)] = 1; // the last row: no action

@@ -57,7 +57,14 @@ describe('masking schedule', () => {
     const K = 2;
     const ctx = new Int32Array(B * K * SEQ).fill(2);
     for (let i = SEQ - 1; i < ctx.length; i += SEQ) ctx[i] = CLS;
-    const r = await sampleNext(be, B, ctx, new Float32Array(B * NUM_ACTIONS), { steps: 4, temperature: 0, schedule: 'cosine' }, new Rng(0));
+    const r = await sampleNext(
+      be,
+      B,
+      ctx,
+      new Float32Array(B * NUM_ACTIONS),
+      { steps: 4, temperature: 0, schedule: 'cosine' },
+      new Rng(0),
+    );
     expect(be.calls.length).toBe(4);
     const masked = be.calls.map((c) => Array.from(c.target.subarray(0, FRAME_TOKENS)).filter((t) => t === MASK).length);
     expect(masked).toEqual([81, 74, 57, 30]);
@@ -65,7 +72,8 @@ describe('masking schedule', () => {
     for (const c of be.calls) for (let b = 0; b < B; b++) expect(c.target[b * SEQ + FRAME_TOKENS]).toBe(CLS);
     // Unmasked tokens never change again and every final token is in its position's range.
     for (let s = 1; s < 4; s++) {
-      for (let i = 0; i < B * SEQ; i++) if (be.calls[s - 1].target[i] !== MASK) expect(be.calls[s].target[i]).toBe(be.calls[s - 1].target[i]);
+      for (let i = 0; i < B * SEQ; i++)
+        if (be.calls[s - 1].target[i] !== MASK) expect(be.calls[s].target[i]).toBe(be.calls[s - 1].target[i]);
     }
     for (let b = 0; b < B; b++) {
       for (let p = 0; p < FRAME_TOKENS; p++) {
@@ -78,8 +86,22 @@ describe('masking schedule', () => {
 
   it('greedy sampling takes the argmax within the valid range', async () => {
     const be = fakeBackend(2);
-    const r = await sampleNext(be, 1, new Int32Array(2 * SEQ), new Float32Array(NUM_ACTIONS), { steps: 1, temperature: 0, schedule: 'cosine' }, new Rng(0));
-    const logits = (await be.run({ batch: 1, target: new Int32Array(SEQ), context: new Int32Array(2 * SEQ), action: new Float32Array(NUM_ACTIONS) })).logits;
+    const r = await sampleNext(
+      be,
+      1,
+      new Int32Array(2 * SEQ),
+      new Float32Array(NUM_ACTIONS),
+      { steps: 1, temperature: 0, schedule: 'cosine' },
+      new Rng(0),
+    );
+    const logits = (
+      await be.run({
+        batch: 1,
+        target: new Int32Array(SEQ),
+        context: new Int32Array(2 * SEQ),
+        action: new Float32Array(NUM_ACTIONS),
+      })
+    ).logits;
     for (let p = 0; p < FRAME_TOKENS; p++) {
       const [lo, hi] = tokenRange(p);
       let best = lo;
@@ -90,7 +112,17 @@ describe('masking schedule', () => {
 
   it('is deterministic given the seed at temperature > 0', async () => {
     const settings = { steps: 4, temperature: 1, schedule: 'cosine' as const };
-    const run = async (seed: number) => (await sampleNext(fakeBackend(3), 2, new Int32Array(4 * SEQ), new Float32Array(2 * NUM_ACTIONS), settings, new Rng(seed))).frames;
+    const run = async (seed: number) =>
+      (
+        await sampleNext(
+          fakeBackend(3),
+          2,
+          new Int32Array(4 * SEQ),
+          new Float32Array(2 * NUM_ACTIONS),
+          settings,
+          new Rng(seed),
+        )
+      ).frames;
     expect(Array.from(await run(7))).toEqual(Array.from(await run(7)));
     expect(Array.from(await run(7))).not.toEqual(Array.from(await run(8)));
   });

@@ -11,7 +11,9 @@ describe('SimDreamsPool (worker threads)', () => {
   it('steps the same greedy dreams as one SimDreams, in shared memory', async () => {
     const model = SimModel.init({ globalHidden: 16, globalHidden2: 16, tileHidden: 8 }, 4);
     const ep = episodeToTokens(generateEpisode({ policy: 'scripted', seed: 5, maxSteps: 40 }));
-    const starts = Array.from({ length: 5 }, (_, i) => ({ frames: [ep.frames.subarray(i * 3 * FRAME_TOKENS, (i * 3 + 1) * FRAME_TOKENS)] }));
+    const starts = Array.from({ length: 5 }, (_, i) => ({
+      frames: [ep.frames.subarray(i * 3 * FRAME_TOKENS, (i * 3 + 1) * FRAME_TOKENS)],
+    }));
     const one = new SimDreams(model, 5);
     one.reset(starts);
     const pool = await SimDreamsPool.create(model, 5, { threads: 2 });

@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { renderSimResults, RESULTS_BEGIN, withSimResults } from '../src/node/sim-readme.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
-const manifest = JSON.parse(readFileSync(join(ROOT, 'models/manifest.json'), 'utf8')) as { simulators: { metrics: { horizons: Record<string, { model: number }> } }[] };
+const manifest = JSON.parse(readFileSync(join(ROOT, 'models/manifest.json'), 'utf8')) as {
+  simulators: { metrics: { horizons: Record<string, { model: number }> } }[];
+};
 const readme = readFileSync(join(ROOT, 'packages/world-model/README.md'), 'utf8');
 
 describe('the world-model README', () => {

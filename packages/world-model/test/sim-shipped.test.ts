@@ -15,7 +15,9 @@ const MODELS = join(import.meta.dirname, '../../../models');
 describe('the shipped world simulator', async () => {
   const manifest = JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8'));
   const { entry, model } = await loadSim(manifest, async (f) => new Uint8Array(readFileSync(join(MODELS, f))));
-  const episodes = [0, 1, 2, 3, 4, 5].map((i) => episodeToTokens(generateEpisode({ policy: i % 2 ? 'scripted' : 'random', seed: 700_000 + i, maxSteps: 200 })));
+  const episodes = [0, 1, 2, 3, 4, 5].map((i) =>
+    episodeToTokens(generateEpisode({ policy: i % 2 ? 'scripted' : 'random', seed: 700_000 + i, maxSteps: 200 })),
+  );
 
   it('is small enough for the browser and loads from models/', () => {
     expect(entry.bytes).toBeLessThan(5 * 1024 * 1024);
@@ -37,7 +39,11 @@ describe('the shipped world simulator', async () => {
   });
 
   it('remembers what it saw: the return trip', () => {
-    const trip = returnTrip(model, { seeds: [800_001, 800_002, 800_003, 800_004, 800_005, 800_006], k: [4], warmup: 10 });
+    const trip = returnTrip(model, {
+      seeds: [800_001, 800_002, 800_003, 800_004, 800_005, 800_006],
+      k: [4],
+      warmup: 10,
+    });
     expect(trip['4'].trials).toBeGreaterThan(3);
     expect(trip['4'].matchReal).toBeGreaterThan(THRESHOLDS.returnTrip4);
   });

@@ -15,7 +15,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 // too noisily for "every head falls" (on engine 0.2.0's terrain seed 9 alone showed the move loss
 // flat while the total halved).
 const data: Dataset = {
-  train: [1, 2, 3, 4, 5, 6].map((s) => episodeToTokens(generateEpisode({ policy: s % 2 ? 'scripted' : 'random', seed: s, maxSteps: 80 }))),
+  train: [1, 2, 3, 4, 5, 6].map((s) =>
+    episodeToTokens(generateEpisode({ policy: s % 2 ? 'scripted' : 'random', seed: s, maxSteps: 80 })),
+  ),
   validation: [9, 10, 11].map((s) => episodeToTokens(generateEpisode({ policy: 'scripted', seed: s, maxSteps: 60 }))),
   files: 9,
   sources: { scripted: 6, random: 3 },
@@ -27,9 +29,11 @@ describe('world simulator training (--quick: the tiny config)', () => {
     const ck = trainSim({ config, data, dataDir: 'test', runDir: join(dir, 'quick'), resume: false });
     const vals = ck.state.history.filter((h) => h.val).map((h) => h.val!);
     expect(vals.length).toBeGreaterThanOrEqual(8);
-    const first = vals[0], last = vals.at(-1)!;
+    const first = vals[0],
+      last = vals.at(-1)!;
     expect(last.total).toBeLessThan(first.total * 0.7);
-    for (const head of ['move', 'facing', 'inventory', 'tile'] as const) expect(last[head], head).toBeLessThan(first[head]);
+    for (const head of ['move', 'facing', 'inventory', 'tile'] as const)
+      expect(last[head], head).toBeLessThan(first[head]);
   });
 
   it('an interrupted run resumed from its checkpoint ends with the same parameters and optimizer state', () => {
@@ -41,7 +45,12 @@ describe('world simulator training (--quick: the tiny config)', () => {
     const resumed = trainSim({ config, data, dataDir: 'test', runDir, resume: true });
     expect(resumed.state.step).toBe(20);
     let maxDiff = 0;
-    for (let i = 0; i < full.model.params.length; i++) maxDiff = Math.max(maxDiff, Math.abs(full.model.params[i] - resumed.model.params[i]), Math.abs(full.v[i] - resumed.v[i]));
+    for (let i = 0; i < full.model.params.length; i++)
+      maxDiff = Math.max(
+        maxDiff,
+        Math.abs(full.model.params[i] - resumed.model.params[i]),
+        Math.abs(full.v[i] - resumed.v[i]),
+      );
     expect(maxDiff).toBeLessThan(1e-4);
     expect(loadSimCheckpoint(runDir).state.step).toBe(20);
     expect(simLearningRate(config, 0, 0)).toBeCloseTo(config.lr / config.warmup);

@@ -4,7 +4,19 @@ import { episodeToTokens } from '../src/episodes.ts';
 import { generateEpisode } from '../src/explorer.ts';
 import { buildTransitions, episodeMoves, inferMove, makeBatch } from '../src/sim/data.ts';
 import { imagine, SimDreams } from '../src/sim/dream.ts';
-import { CENTER, DELTAS, EVENTS, MOVES, O_CHANGE, O_DELTA, O_DONE, O_EVENT, O_FACING, O_MOVE, T_OUT } from '../src/sim/layout.ts';
+import {
+  CENTER,
+  DELTAS,
+  EVENTS,
+  MOVES,
+  O_CHANGE,
+  O_DELTA,
+  O_DONE,
+  O_EVENT,
+  O_FACING,
+  O_MOVE,
+  T_OUT,
+} from '../src/sim/layout.ts';
 import { DreamMap } from '../src/sim/map.ts';
 import { HEADS, type SimBatch, type SimLossWeights, SimModel, simFromBytes, simToBytes } from '../src/sim/model.ts';
 import { FRAME_TOKENS, tokenize, VIEW_TOKENS } from '../src/tokens.ts';
@@ -13,7 +25,8 @@ import { SimShard } from '../src/sim/shard.ts';
 
 const arch = { globalHidden: 8, globalHidden2: 8, tileHidden: 6 };
 const ones: SimLossWeights = { move: 1, facing: 1, inventory: 1, event: 1, done: 1, daylight: 1, tile: 1 };
-const only = (h: (typeof HEADS)[number]): SimLossWeights => ({ ...Object.fromEntries(HEADS.map((k) => [k, 0])), [h]: 1 }) as SimLossWeights;
+const only = (h: (typeof HEADS)[number]): SimLossWeights =>
+  ({ ...Object.fromEntries(HEADS.map((k) => [k, 0])), [h]: 1 }) as SimLossWeights;
 
 const episodes = [
   episodeToTokens(generateEpisode({ policy: 'scripted', seed: 3, maxSteps: 80 })),
@@ -50,7 +63,11 @@ describe('world simulator: heads and loss', () => {
     b.move.set([2, 2]);
     b.facing.set([1, 1]);
     b.event.set([7, 7]);
-    for (const [head, o] of [['move', O_MOVE + 2], ['facing', O_FACING + 1], ['event', O_EVENT + 7]] as const) {
+    for (const [head, o] of [
+      ['move', O_MOVE + 2],
+      ['facing', O_FACING + 1],
+      ['event', O_EVENT + 7],
+    ] as const) {
       const mm = new SimModel(arch);
       mm.gBo[o] = 3;
       const l = mm.loss(b, ones);
@@ -68,7 +85,10 @@ describe('world simulator: heads and loss', () => {
     expect(mi.loss(b, ones).inventory).toBeLessThan(l0.inventory);
     const mf = new SimModel(arch);
     mf.gBo[O_DELTA + 1 * DELTAS + 8] = 4;
-    expect(mf.loss(b, ones).inventory).toBeCloseTo(l0.inventory - Math.log(DELTAS) + mf.loss({ ...b, size: 1 }, only('inventory')).inventory - Math.log(2), 5);
+    expect(mf.loss(b, ones).inventory).toBeCloseTo(
+      l0.inventory - Math.log(DELTAS) + mf.loss({ ...b, size: 1 }, only('inventory')).inventory - Math.log(2),
+      5,
+    );
     expect(mf.loss(b, ones).move).toBeCloseTo(l0.move, 6);
     // Tiles: the output bias of a target class helps the tile head alone.
     const mt = new SimModel(arch);
@@ -100,7 +120,9 @@ describe('world simulator: heads and loss', () => {
         const down = m.loss(b, ones).total;
         p[i] = x;
         const numeric = (up - down) / (2 * eps);
-        expect(Math.abs(numeric - g[i]), `${name}[${i}] analytic ${g[i]} numeric ${numeric}`).toBeLessThan(2e-3 + 0.02 * Math.abs(numeric));
+        expect(Math.abs(numeric - g[i]), `${name}[${i}] analytic ${g[i]} numeric ${numeric}`).toBeLessThan(
+          2e-3 + 0.02 * Math.abs(numeric),
+        );
       }
     }
   });
@@ -119,10 +141,12 @@ describe('world simulator: data and dreamed map', () => {
   it('moves come from recorded positions and agree with the view shift where the view tells', () => {
     const ep = episodes[0];
     const moves = episodeMoves(ep);
-    let agree = 0, moved = 0;
+    let agree = 0,
+      moved = 0;
     for (let t = 0; t < ep.length; t++) {
       if (moves[t] > 0) moved++;
-      if (moves[t] > 0 && inferMove(ep.frames, t * FRAME_TOKENS, (t + 1) * FRAME_TOKENS, ep.actions[t]) === moves[t]) agree++;
+      if (moves[t] > 0 && inferMove(ep.frames, t * FRAME_TOKENS, (t + 1) * FRAME_TOKENS, ep.actions[t]) === moves[t])
+        agree++;
     }
     expect(moved).toBeGreaterThan(10);
     expect(agree / moved).toBeGreaterThan(0.95);
@@ -148,7 +172,8 @@ describe('world simulator: data and dreamed map', () => {
     const end = tokenize(world);
     // Every remembered view cell (not the player's) equals the real world now, except creatures that moved.
     let same = 0;
-    for (let p = 0; p < VIEW_TOKENS; p++) if (p !== CENTER && prior[(Math.floor(p / 9) + 1) * 11 + (p % 9) + 1] === end[p]) same++;
+    for (let p = 0; p < VIEW_TOKENS; p++)
+      if (p !== CENTER && prior[(Math.floor(p / 9) + 1) * 11 + (p % 9) + 1] === end[p]) same++;
     expect(same / (VIEW_TOKENS - 1)).toBeGreaterThan(0.95);
   });
 });
@@ -163,7 +188,9 @@ describe('world simulator: batched imagination', () => {
     const b = imagine(model, starts, policy, 12, { temperature: 1, seed: 4 });
     expect(a.tokens.length).toBe(13 * 2 * FRAME_TOKENS);
     expect(a.rewards.length).toBe(24);
-    expect(Array.from(a.tokens.subarray(0, FRAME_TOKENS))).toEqual(Array.from(episodes[0].frames.subarray(0, FRAME_TOKENS)));
+    expect(Array.from(a.tokens.subarray(0, FRAME_TOKENS))).toEqual(
+      Array.from(episodes[0].frames.subarray(0, FRAME_TOKENS)),
+    );
     expect(Array.from(a.tokens)).toEqual(Array.from(b.tokens));
     expect(Array.from(a.actions.subarray(2, 4))).toEqual([1, 3]);
     for (const c of a.continuation) expect(c >= 0 && c <= 1).toBe(true);
@@ -207,7 +234,11 @@ describe('world simulator: dream shard and protocol', () => {
     m.gBo[O_DONE] = 20; // certain death
     m.gBo[O_EVENT + 1 + 9] = 20; // eat_cow
     const shard = new SimShard(m);
-    expect(await handleDreamRequest(shard, { type: 'reset', v: 1, id: 1, frames })).toEqual({ type: 'ready', v: 1, id: 1 });
+    expect(await handleDreamRequest(shard, { type: 'reset', v: 1, id: 1, frames })).toEqual({
+      type: 'ready',
+      v: 1,
+      id: 1,
+    });
     const frame = await handleDreamRequest(shard, { type: 'step', v: 1, id: 2, action: Action.do });
     expect(frame.type).toBe('frame');
     // Across a process boundary: JSON, then the zod schema the client validates with.
@@ -229,7 +260,19 @@ describe('world simulator: dream shard and protocol', () => {
     shard.reset({ frames: frames.map((f) => Int32Array.from(f)) });
     for (let i = 0; i < 5; i++) expect((await shard.step(Action.move_left)).done).toBe(false);
     expect(shard.frames.length).toBe(2);
-    const old = { step: 1, tokens: frames[0], view: frames[0].slice(0, 63), facing: 3, sleeping: false, inventory: Array(16).fill(9), daylightBucket: 4, reward: 0, done: false, doneProbability: 0.01, ms: 3 };
+    const old = {
+      step: 1,
+      tokens: frames[0],
+      view: frames[0].slice(0, 63),
+      facing: 3,
+      sleeping: false,
+      inventory: Array(16).fill(9),
+      daylightBucket: 4,
+      reward: 0,
+      done: false,
+      doneProbability: 0.01,
+      ms: 3,
+    };
     expect(DreamFrameDataSchema.parse(old).ended).toBeUndefined();
   });
 });

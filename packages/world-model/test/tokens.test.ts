@@ -22,7 +22,8 @@ describe('tokenizer', () => {
     for (const a of [Action.move_left, Action.move_up, Action.do, Action.noop]) world.step([a]);
     const o = observe(world, 0);
     for (let j = 0; j < VIEW_ROWS; j++) {
-      for (let i = 0; i < VIEW_COLS; i++) expect(o.view[j * VIEW_COLS + i]).toBe(world.semanticAt(p.x + i - 4, p.y + j - 3));
+      for (let i = 0; i < VIEW_COLS; i++)
+        expect(o.view[j * VIEW_COLS + i]).toBe(world.semanticAt(p.x + i - 4, p.y + j - 3));
     }
     expect(o.view[3 * VIEW_COLS + 4]).toBe(13); // the player stands in the centre cell
     expect(o.facing).toBe(p.facing);
@@ -46,12 +47,24 @@ describe('tokenizer', () => {
       expect(back).toEqual(o);
       expect(Array.from(tokenize(world, 0))).toEqual(Array.from(tokens));
     }
-    const edge = { view: new Uint8Array(63), facing: 2, sleeping: true, inventory: new Uint8Array(NUM_ITEMS).fill(9), daylightBucket: 7 };
+    const edge = {
+      view: new Uint8Array(63),
+      facing: 2,
+      sleeping: true,
+      inventory: new Uint8Array(NUM_ITEMS).fill(9),
+      daylightBucket: 7,
+    };
     expect(decodeObservation(encodeObservation(edge))).toEqual(edge);
   });
 
   it('refuses tokens outside their position range', () => {
-    const t = tokenize((() => { const w = World.generate({ seed: 1 }); w.addPlayer(); return w; })());
+    const t = tokenize(
+      (() => {
+        const w = World.generate({ seed: 1 });
+        w.addPlayer();
+        return w;
+      })(),
+    );
     for (const bad of [MASK, CLS, VOCAB]) {
       const x = Int32Array.from(t);
       x[5] = bad;
@@ -74,7 +87,9 @@ describe('episode files (format v1)', () => {
       expect(Array.from(tok.frames.subarray(0, FRAME_TOKENS))).toEqual(Array.from(tokenize(world)));
       for (let t = 0; t < tok.length; t++) {
         world.step([tok.actions[t]]);
-        expect(Array.from(tok.frames.subarray((t + 1) * FRAME_TOKENS, (t + 2) * FRAME_TOKENS))).toEqual(Array.from(tokenize(world)));
+        expect(Array.from(tok.frames.subarray((t + 1) * FRAME_TOKENS, (t + 2) * FRAME_TOKENS))).toEqual(
+          Array.from(tokenize(world)),
+        );
         expect(tok.rewards[t]).toBeCloseTo(world.player(0).reward, 6);
       }
     }

@@ -13,7 +13,9 @@ const dir = mkdtempSync(join(tmpdir(), 'wm-train-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const data: Dataset = {
-  train: [1, 2, 3].map((s) => episodeToTokens(generateEpisode({ policy: s === 2 ? 'random' : 'scripted', seed: s, maxSteps: 60 }))),
+  train: [1, 2, 3].map((s) =>
+    episodeToTokens(generateEpisode({ policy: s === 2 ? 'random' : 'scripted', seed: s, maxSteps: 60 })),
+  ),
   validation: [episodeToTokens(generateEpisode({ policy: 'scripted', seed: 9, maxSteps: 40 }))],
   files: 4,
   sources: { scripted: 3, random: 1 },

@@ -30,7 +30,7 @@ const FORMATS: { format: ExportFormat; label: string; note: string }[] = [
 const GENERATE = 'npm run dataset -- generate --episodes 20 --policy random --seed 1';
 
 function message(err: unknown): string {
-  return err instanceof ApiError ? err.message : (err as Error)?.message ?? String(err);
+  return err instanceof ApiError ? err.message : ((err as Error)?.message ?? String(err));
 }
 
 function bucketLabel(iso: string, bucket: string): string {
@@ -52,7 +52,17 @@ function Card({ label, value, testId, sub }: { label: string; value: string; tes
   );
 }
 
-function Panel({ title, children, right, testId }: { title: string; children: ReactNode; right?: ReactNode; testId?: string }) {
+function Panel({
+  title,
+  children,
+  right,
+  testId,
+}: {
+  title: string;
+  children: ReactNode;
+  right?: ReactNode;
+  testId?: string;
+}) {
   return (
     <section className="rounded-2xl border border-white/10 bg-slate-950/60 p-5" data-testid={testId}>
       <div className="mb-3 flex flex-wrap items-center justify-between gap-2">
@@ -66,7 +76,11 @@ function Panel({ title, children, right, testId }: { title: string; children: Re
 
 function Alert({ children, testId }: { children: ReactNode; testId: string }) {
   return (
-    <p role="alert" data-testid={testId} className="mt-3 rounded-lg border border-rose-400/30 bg-rose-950/40 px-3 py-2 text-sm text-rose-200 select-text">
+    <p
+      role="alert"
+      data-testid={testId}
+      className="mt-3 rounded-lg border border-rose-400/30 bg-rose-950/40 px-3 py-2 text-sm text-rose-200 select-text"
+    >
       {children}
     </p>
   );
@@ -83,29 +97,53 @@ function EmptyState({ noApi }: { noApi: string | null }) {
           data right away, generate AI play:
         </p>
       )}
-      <pre className="mt-3 overflow-x-auto rounded-lg bg-black/50 px-3 py-2 font-mono text-sm text-emerald-300 select-text">{GENERATE}</pre>
+      <pre className="mt-3 overflow-x-auto rounded-lg bg-black/50 px-3 py-2 font-mono text-sm text-emerald-300 select-text">
+        {GENERATE}
+      </pre>
       <p className="mt-2 text-xs text-slate-500">
-        It writes session logs to <code>./data/recordings</code> (or <code>--data-dir</code> / <code>AIKON_DATA_DIR</code>), the same directory the relay
-        serves; reload this page afterwards.
+        It writes session logs to <code>./data/recordings</code> (or <code>--data-dir</code> /{' '}
+        <code>AIKON_DATA_DIR</code>), the same directory the relay serves; reload this page afterwards.
       </p>
     </Panel>
   );
 }
 
-function FilterPanel({ achievements, applied, onApply, busy, error }: { achievements: string[]; applied: FilterForm; onApply: (f: FilterForm) => void; busy: boolean; error: string | null }) {
+function FilterPanel({
+  achievements,
+  applied,
+  onApply,
+  busy,
+  error,
+}: {
+  achievements: string[];
+  applied: FilterForm;
+  onApply: (f: FilterForm) => void;
+  busy: boolean;
+  error: string | null;
+}) {
   const [form, setForm] = useState<FilterForm>(applied);
   const set = <K extends keyof FilterForm>(key: K, value: FilterForm[K]) => setForm((f) => ({ ...f, [key]: value }));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     onApply(form);
   };
-  const input = 'mt-1 w-full rounded-lg border border-white/20 bg-slate-900 px-3 py-1.5 text-white outline-none focus:border-emerald-400';
+  const input =
+    'mt-1 w-full rounded-lg border border-white/20 bg-slate-900 px-3 py-1.5 text-white outline-none focus:border-emerald-400';
   return (
     <Panel title="Filter" testId="datasets-filter">
-      <form onSubmit={submit} className="grid gap-3 text-sm text-slate-300 sm:grid-cols-3 lg:grid-cols-6" data-testid="filter-form">
+      <form
+        onSubmit={submit}
+        className="grid gap-3 text-sm text-slate-300 sm:grid-cols-3 lg:grid-cols-6"
+        data-testid="filter-form"
+      >
         <label className="flex flex-col">
           Players
-          <select data-testid="filter-kind" value={form.kind} onChange={(e) => set('kind', e.target.value as FilterForm['kind'])} className={input}>
+          <select
+            data-testid="filter-kind"
+            value={form.kind}
+            onChange={(e) => set('kind', e.target.value as FilterForm['kind'])}
+            className={input}
+          >
             <option value="">human and AI</option>
             <option value="human">human only</option>
             <option value="ai">AI only</option>
@@ -113,22 +151,53 @@ function FilterPanel({ achievements, applied, onApply, busy, error }: { achievem
         </label>
         <label className="flex flex-col">
           From
-          <input data-testid="filter-from" type="date" value={form.from} onChange={(e) => set('from', e.target.value)} className={input} />
+          <input
+            data-testid="filter-from"
+            type="date"
+            value={form.from}
+            onChange={(e) => set('from', e.target.value)}
+            className={input}
+          />
         </label>
         <label className="flex flex-col">
           To (inclusive)
-          <input data-testid="filter-to" type="date" value={form.to} onChange={(e) => set('to', e.target.value)} className={input} />
+          <input
+            data-testid="filter-to"
+            type="date"
+            value={form.to}
+            onChange={(e) => set('to', e.target.value)}
+            className={input}
+          />
         </label>
         <label className="flex flex-col">
           Min. length (steps)
-          <input data-testid="filter-min-length" inputMode="numeric" placeholder="e.g. 100" value={form.minLength} onChange={(e) => set('minLength', e.target.value)} className={input} />
+          <input
+            data-testid="filter-min-length"
+            inputMode="numeric"
+            placeholder="e.g. 100"
+            value={form.minLength}
+            onChange={(e) => set('minLength', e.target.value)}
+            className={input}
+          />
         </label>
         <label className="flex flex-col">
           Min. score (return)
-          <input data-testid="filter-min-return" inputMode="decimal" placeholder="e.g. 2" value={form.minReturn} onChange={(e) => set('minReturn', e.target.value)} className={input} />
+          <input
+            data-testid="filter-min-return"
+            inputMode="decimal"
+            placeholder="e.g. 2"
+            value={form.minReturn}
+            onChange={(e) => set('minReturn', e.target.value)}
+            className={input}
+          />
         </label>
         <div className="flex items-end gap-2">
-          <button type="submit" data-testid="filter-apply" disabled={busy} className="rounded-lg bg-emerald-500 px-4 py-2 font-semibold text-emerald-950 hover:bg-emerald-400 disabled:opacity-60">
+          <button
+            type="submit"
+            data-testid="filter-apply"
+            disabled={busy}
+            className="rounded-lg bg-emerald-500 px-4 py-2 font-semibold text-emerald-950 hover:bg-emerald-400 disabled:opacity-60"
+          >
             Apply
           </button>
           <button
@@ -145,7 +214,8 @@ function FilterPanel({ achievements, applied, onApply, busy, error }: { achievem
         </div>
         <details className="sm:col-span-3 lg:col-span-6" data-testid="filter-achievements">
           <summary className="cursor-pointer text-slate-300">
-            Achievements (episodes that unlocked all of){form.achievements.length > 0 ? `: ${form.achievements.map(achievementLabel).join(', ')}` : ''}
+            Achievements (episodes that unlocked all of)
+            {form.achievements.length > 0 ? `: ${form.achievements.map(achievementLabel).join(', ')}` : ''}
           </summary>
           <div className="mt-2 grid grid-cols-2 gap-1 sm:grid-cols-4 lg:grid-cols-6">
             {achievements.map((a) => (
@@ -154,7 +224,12 @@ function FilterPanel({ achievements, applied, onApply, busy, error }: { achievem
                   type="checkbox"
                   data-testid={`filter-ach-${a}`}
                   checked={form.achievements.includes(a)}
-                  onChange={(e) => set('achievements', e.target.checked ? [...form.achievements, a] : form.achievements.filter((x) => x !== a))}
+                  onChange={(e) =>
+                    set(
+                      'achievements',
+                      e.target.checked ? [...form.achievements, a] : form.achievements.filter((x) => x !== a),
+                    )
+                  }
                 />
                 {achievementLabel(a)}
               </label>
@@ -172,15 +247,27 @@ function ChartsPanel({ charts, kind }: { charts: Charts | null; kind: FilterForm
   const tl = charts.timeline;
   const showHuman = kind !== 'ai';
   const showAi = kind !== 'human';
-  const kinds = [...(showHuman ? [{ name: 'human', color: COLORS.human }] : []), ...(showAi ? [{ name: 'AI', color: COLORS.ai }] : [])];
+  const kinds = [
+    ...(showHuman ? [{ name: 'human', color: COLORS.human }] : []),
+    ...(showAi ? [{ name: 'AI', color: COLORS.ai }] : []),
+  ];
   const episodeBars = tl.buckets.map((b) => ({
     label: bucketLabel(b.start, tl.bucket),
-    segments: [...(showHuman ? [{ name: 'human', value: b.human, color: COLORS.human }] : []), ...(showAi ? [{ name: 'AI', value: b.ai, color: COLORS.ai }] : [])],
+    segments: [
+      ...(showHuman ? [{ name: 'human', value: b.human, color: COLORS.human }] : []),
+      ...(showAi ? [{ name: 'AI', value: b.ai, color: COLORS.ai }] : []),
+    ],
   }));
-  const stepBars = tl.buckets.map((b) => ({ label: bucketLabel(b.start, tl.bucket), segments: [{ name: 'steps', value: b.steps, color: COLORS.steps }] }));
+  const stepBars = tl.buckets.map((b) => ({
+    label: bucketLabel(b.start, tl.bucket),
+    segments: [{ name: 'steps', value: b.steps, color: COLORS.steps }],
+  }));
   const returnBars = charts.returns.bins.map((b) => ({
     label: charts.returns.binWidth === 1 ? `${b.from}` : `${b.from}–${b.to}`,
-    segments: [...(showHuman ? [{ name: 'human', value: b.human, color: COLORS.human }] : []), ...(showAi ? [{ name: 'AI', value: b.ai, color: COLORS.ai }] : [])],
+    segments: [
+      ...(showHuman ? [{ name: 'human', value: b.human, color: COLORS.human }] : []),
+      ...(showAi ? [{ name: 'AI', value: b.ai, color: COLORS.ai }] : []),
+    ],
   }));
   return (
     <div className="grid gap-4 lg:grid-cols-2" data-testid="datasets-charts">
@@ -206,7 +293,9 @@ function ChartsPanel({ charts, kind }: { charts: Charts | null; kind: FilterForm
       </Panel>
       <Panel title="Score (episode return) distribution" right={<Legend items={kinds} />}>
         <StackedBars bars={returnBars} testId="chart-returns" label="Episodes by return" height={200} />
-        <p className="mt-1 text-xs text-slate-500">Return = achievements unlocked + health change (Crafter's reward), per episode.</p>
+        <p className="mt-1 text-xs text-slate-500">
+          Return = achievements unlocked + health change (Crafter's reward), per episode.
+        </p>
       </Panel>
     </div>
   );
@@ -235,7 +324,10 @@ function EpisodeTable({ page }: { page: EpisodesPage }) {
                 {e.session.slice(-12)}:{e.slot}
               </td>
               <td className="py-1 pr-3">
-                <span className="rounded px-1.5 py-0.5 text-xs font-semibold text-slate-950" style={{ background: e.kind === 'human' ? COLORS.human : COLORS.ai }}>
+                <span
+                  className="rounded px-1.5 py-0.5 text-xs font-semibold text-slate-950"
+                  style={{ background: e.kind === 'human' ? COLORS.human : COLORS.ai }}
+                >
                   {e.kind === 'human' ? 'human' : 'AI'}
                 </span>
               </td>
@@ -251,7 +343,8 @@ function EpisodeTable({ page }: { page: EpisodesPage }) {
       </table>
       {page.total > page.episodes.length && (
         <p className="mt-2 text-xs text-slate-500">
-          Showing the first {page.episodes.length} of {formatCount(page.total)} matching episodes (earliest first). Exports include all of them.
+          Showing the first {page.episodes.length} of {formatCount(page.total)} matching episodes (earliest first).
+          Exports include all of them.
         </p>
       )}
     </div>
@@ -262,7 +355,11 @@ function JobRow({ job }: { job: Job }) {
   const pct = Math.round(Math.max(0, Math.min(1, job.progress.fraction)) * 100);
   const label = FORMATS.find((f) => f.format === job.format)?.label ?? job.format;
   return (
-    <li className="rounded-xl border border-white/10 bg-slate-900/60 p-3" data-testid={`job-${job.format}`} data-state={job.state}>
+    <li
+      className="rounded-xl border border-white/10 bg-slate-900/60 p-3"
+      data-testid={`job-${job.format}`}
+      data-state={job.state}
+    >
       <div className="flex flex-wrap items-center justify-between gap-2 text-sm">
         <span className="font-semibold text-white">
           {label} <span className="font-mono text-xs font-normal text-slate-400 select-text">{job.name}</span>
@@ -280,14 +377,26 @@ function JobRow({ job }: { job: Job }) {
         aria-label={`${label} export progress`}
         data-testid={`job-${job.format}-progress`}
       >
-        <div className={`h-full rounded-full transition-[width] duration-300 ${job.state === 'failed' ? 'bg-rose-500' : job.state === 'done' ? 'bg-emerald-400' : 'bg-sky-400'}`} style={{ width: `${pct}%` }} />
+        <div
+          className={`h-full rounded-full transition-[width] duration-300 ${job.state === 'failed' ? 'bg-rose-500' : job.state === 'done' ? 'bg-emerald-400' : 'bg-sky-400'}`}
+          style={{ width: `${pct}%` }}
+        />
       </div>
       <div className="mt-1.5 flex flex-wrap items-center justify-between gap-2 text-xs">
         <span className="text-slate-400" data-testid={`job-${job.format}-status`}>
-          {job.state === 'done' ? 'done' : job.state === 'failed' ? 'failed' : `${job.state} · ${job.progress.phase} · ${pct}%`}
+          {job.state === 'done'
+            ? 'done'
+            : job.state === 'failed'
+              ? 'failed'
+              : `${job.state} · ${job.progress.phase} · ${pct}%`}
         </span>
         {job.state === 'done' && job.download && (
-          <a href={job.download} download className="rounded-lg bg-emerald-500 px-3 py-1 font-semibold text-emerald-950 hover:bg-emerald-400" data-testid={`job-${job.format}-download`}>
+          <a
+            href={job.download}
+            download
+            className="rounded-lg bg-emerald-500 px-3 py-1 font-semibold text-emerald-950 hover:bg-emerald-400"
+            data-testid={`job-${job.format}-download`}
+          >
             Download .tar{job.bytes !== undefined ? ` (${formatBytes(job.bytes)})` : ''}
           </a>
         )}
@@ -362,7 +471,11 @@ function ExportPanel({ applied, matching }: { applied: FilterForm; matching: num
     <Panel
       title="Export"
       testId="datasets-export"
-      right={<span className="text-xs text-slate-400">{matching === null ? '' : `the ${formatCount(matching)} episodes matching the filter`}</span>}
+      right={
+        <span className="text-xs text-slate-400">
+          {matching === null ? '' : `the ${formatCount(matching)} episodes matching the filter`}
+        </span>
+      }
     >
       <div className="flex flex-wrap gap-3">
         {FORMATS.map((f) => (
@@ -388,8 +501,8 @@ function ExportPanel({ applied, matching }: { applied: FilterForm; matching: num
         </ul>
       )}
       <p className="mt-3 text-xs text-slate-500">
-        Each export is a .tar with a README datacard (CC BY 4.0); players appear only as per-dataset pseudonyms and those who opted out are left out.
-        The same filter and data give the same export, served from the cache.
+        Each export is a .tar with a README datacard (CC BY 4.0); players appear only as per-dataset pseudonyms and
+        those who opted out are left out. The same filter and data give the same export, served from the cache.
       </p>
     </Panel>
   );
@@ -442,7 +555,10 @@ export default function DatasetsPage() {
   const s = summary?.stats;
   const noApi = summaryError;
   return (
-    <div className="h-full overflow-auto bg-gradient-to-b from-slate-900 via-slate-950 to-slate-950" data-testid="datasets-page">
+    <div
+      className="h-full overflow-auto bg-gradient-to-b from-slate-900 via-slate-950 to-slate-950"
+      data-testid="datasets-page"
+    >
       <div className="mx-auto flex max-w-6xl flex-col gap-5 px-4 py-6">
         <header className="flex flex-wrap items-end justify-between gap-3">
           <div>
@@ -450,28 +566,57 @@ export default function DatasetsPage() {
               ← AI-KON
             </a>
             <h1 className="text-3xl font-black tracking-tight text-white">Datasets</h1>
-            <p className="text-sm text-slate-400">Every step played here is research data: browse it, filter it, and download it as Minari, Parquet or replay logs.</p>
+            <p className="text-sm text-slate-400">
+              Every step played here is research data: browse it, filter it, and download it as Minari, Parquet or
+              replay logs.
+            </p>
           </div>
           {summary && <span className="text-xs text-slate-500">licence {summary.licence}</span>}
         </header>
 
-        {summary === null && !summaryError && <p className="text-slate-400" data-testid="datasets-loading">Loading the dataset catalog… (the first visit replays every recording once)</p>}
+        {summary === null && !summaryError && (
+          <p className="text-slate-400" data-testid="datasets-loading">
+            Loading the dataset catalog… (the first visit replays every recording once)
+          </p>
+        )}
         {(noApi || (summary && !hasData)) && <EmptyState noApi={noApi} />}
 
         {summary && s && hasData && (
           <>
             <div className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6" data-testid="datasets-counts">
-              <Card label="Sessions" value={formatCount(summary.sessions)} testId="count-sessions" sub={summary.unverifiedSessions > 0 ? `${summary.unverifiedSessions} not verified` : 'all verified'} />
-              <Card label="Episodes" value={formatCount(s.episodes)} testId="count-episodes" sub={`mean length ${s.meanLength.toFixed(0)}`} />
+              <Card
+                label="Sessions"
+                value={formatCount(summary.sessions)}
+                testId="count-sessions"
+                sub={summary.unverifiedSessions > 0 ? `${summary.unverifiedSessions} not verified` : 'all verified'}
+              />
+              <Card
+                label="Episodes"
+                value={formatCount(s.episodes)}
+                testId="count-episodes"
+                sub={`mean length ${s.meanLength.toFixed(0)}`}
+              />
               <Card label="Steps" value={formatCount(s.steps)} testId="count-steps" />
               <Card label="Human episodes" value={formatCount(s.human)} testId="count-human" />
               <Card label="AI episodes" value={formatCount(s.ai)} testId="count-ai" />
-              <Card label="Crafter score" value={`${s.score.toFixed(1)} %`} testId="count-score" sub={`mean return ${s.meanReturn.toFixed(2)}`} />
+              <Card
+                label="Crafter score"
+                value={`${s.score.toFixed(1)} %`}
+                testId="count-score"
+                sub={`mean return ${s.meanReturn.toFixed(2)}`}
+              />
             </div>
-            <FilterPanel achievements={summary.achievements} applied={applied} onApply={(f) => void apply(f)} busy={busy} error={filterError} />
+            <FilterPanel
+              achievements={summary.achievements}
+              applied={applied}
+              onApply={(f) => void apply(f)}
+              busy={busy}
+              error={filterError}
+            />
             {page && (
               <p className="text-sm text-slate-300" data-testid="filter-result">
-                <span data-testid="filter-total">{formatCount(page.total)}</span> matching episodes · {formatCount(page.stats.steps)} steps · human {formatCount(page.stats.human)} · AI{' '}
+                <span data-testid="filter-total">{formatCount(page.total)}</span> matching episodes ·{' '}
+                {formatCount(page.stats.steps)} steps · human {formatCount(page.stats.human)} · AI{' '}
                 {formatCount(page.stats.ai)}
               </p>
             )}

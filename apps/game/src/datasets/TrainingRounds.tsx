@@ -36,7 +36,16 @@ function axes(n: number, max: number): Axes {
   const top = 10;
   const plotW = W - left - 16;
   const plotH = H - top - 24;
-  return { W, H, left, top, plotW, plotH, x: (i) => left + (n <= 1 ? plotW / 2 : (i * plotW) / (n - 1)), y: (v) => top + plotH - (Math.max(0, v) / max) * plotH };
+  return {
+    W,
+    H,
+    left,
+    top,
+    plotW,
+    plotH,
+    x: (i) => left + (n <= 1 ? plotW / 2 : (i * plotW) / (n - 1)),
+    y: (v) => top + plotH - (Math.max(0, v) / max) * plotH,
+  };
 }
 
 function Grid({ a, max, rounds, unit }: { a: Axes; max: number; rounds: LoopRound[]; unit: string }) {
@@ -64,11 +73,20 @@ function Grid({ a, max, rounds, unit }: { a: Axes; max: number; rounds: LoopRoun
 
 /** Best policy score per round with its interval; the random agent's score on the same worlds. */
 export function LoopScoreChart({ rounds }: { rounds: LoopRound[] }) {
-  const max = niceMax(Math.max(1, ...rounds.map((r) => Math.max(best(r).scoreInterval.high, r.random.score, r.incumbent?.score ?? 0))));
+  const max = niceMax(
+    Math.max(1, ...rounds.map((r) => Math.max(best(r).scoreInterval.high, r.random.score, r.incumbent?.score ?? 0))),
+  );
   const a = axes(rounds.length, max);
   const line = rounds.map((r, i) => `${i === 0 ? 'M' : 'L'}${a.x(i)},${a.y(best(r).score)}`).join(' ');
   return (
-    <svg viewBox={`0 0 ${a.W} ${a.H}`} className="h-auto w-full" role="img" aria-label="Crafter score per training round" data-testid="chart-loop-score" data-points={rounds.length}>
+    <svg
+      viewBox={`0 0 ${a.W} ${a.H}`}
+      className="h-auto w-full"
+      role="img"
+      aria-label="Crafter score per training round"
+      data-testid="chart-loop-score"
+      data-points={rounds.length}
+    >
       <Grid a={a} max={max} rounds={rounds} unit=" %" />
       {rounds.length > 1 && <path d={line} fill="none" stroke={COLORS.steps} strokeWidth={1.5} />}
       {rounds.map((r, i) => {
@@ -77,8 +95,22 @@ export function LoopScoreChart({ rounds }: { rounds: LoopRound[] }) {
         return (
           <g key={i} data-testid="loop-score-point" data-score={b.score.toFixed(2)} data-registered={registered}>
             <title>{`${label(r, i)}: ${b.name} ${b.score.toFixed(1)} % (95 % ${b.scoreInterval.low.toFixed(1)}–${b.scoreInterval.high.toFixed(1)}), random ${r.random.score.toFixed(1)} %${registered ? ', registered' : ', kept as a candidate'}`}</title>
-            <line x1={a.x(i)} x2={a.x(i)} y1={a.y(b.scoreInterval.low)} y2={a.y(b.scoreInterval.high)} stroke={COLORS.steps} strokeWidth={2} />
-            <circle cx={a.x(i)} cy={a.y(b.score)} r={5} fill={registered ? COLORS.steps : '#0f172a'} stroke={COLORS.steps} strokeWidth={2} />
+            <line
+              x1={a.x(i)}
+              x2={a.x(i)}
+              y1={a.y(b.scoreInterval.low)}
+              y2={a.y(b.scoreInterval.high)}
+              stroke={COLORS.steps}
+              strokeWidth={2}
+            />
+            <circle
+              cx={a.x(i)}
+              cy={a.y(b.score)}
+              r={5}
+              fill={registered ? COLORS.steps : '#0f172a'}
+              stroke={COLORS.steps}
+              strokeWidth={2}
+            />
             <circle cx={a.x(i)} cy={a.y(r.random.score)} r={3} fill={COLORS.text} />
           </g>
         );
@@ -91,15 +123,38 @@ export function LoopScoreChart({ rounds }: { rounds: LoopRound[] }) {
 export function LoopWorldModelChart({ rounds }: { rounds: LoopRound[] }) {
   const a = axes(rounds.length, 100);
   return (
-    <svg viewBox={`0 0 ${a.W} ${a.H}`} className="h-auto w-full" role="img" aria-label="World-model accuracy per training round" data-testid="chart-loop-wm" data-points={rounds.length}>
+    <svg
+      viewBox={`0 0 ${a.W} ${a.H}`}
+      className="h-auto w-full"
+      role="img"
+      aria-label="World-model accuracy per training round"
+      data-testid="chart-loop-wm"
+      data-points={rounds.length}
+    >
       <Grid a={a} max={100} rounds={rounds} unit=" %" />
       {(['1', '16'] as const).map((h) => (
         <g key={h}>
           {rounds.length > 1 && (
-            <path d={rounds.map((r, i) => `${i === 0 ? 'M' : 'L'}${a.x(i)},${a.y(r.worldModel.viewAccuracy[h] ?? 0)}`).join(' ')} fill="none" stroke={WM_COLORS[h]} strokeWidth={1.5} />
+            <path
+              d={rounds
+                .map((r, i) => `${i === 0 ? 'M' : 'L'}${a.x(i)},${a.y(r.worldModel.viewAccuracy[h] ?? 0)}`)
+                .join(' ')}
+              fill="none"
+              stroke={WM_COLORS[h]}
+              strokeWidth={1.5}
+            />
           )}
           {rounds.map((r, i) => (
-            <circle key={i} data-testid="loop-wm-point" data-horizon={h} data-accuracy={r.worldModel.viewAccuracy[h]} cx={a.x(i)} cy={a.y(r.worldModel.viewAccuracy[h] ?? 0)} r={4} fill={WM_COLORS[h]}>
+            <circle
+              key={i}
+              data-testid="loop-wm-point"
+              data-horizon={h}
+              data-accuracy={r.worldModel.viewAccuracy[h]}
+              cx={a.x(i)}
+              cy={a.y(r.worldModel.viewAccuracy[h] ?? 0)}
+              r={4}
+              fill={WM_COLORS[h]}
+            >
               <title>{`${label(r, i)}: ${r.worldModel.name} view accuracy ${r.worldModel.viewAccuracy[h]} % at ${h} step${h === '1' ? '' : 's'} (${r.worldModel.heldOutEpisodes} held-out episodes)`}</title>
             </circle>
           ))}
@@ -112,7 +167,10 @@ export function LoopWorldModelChart({ rounds }: { rounds: LoopRound[] }) {
 function Key({ color, children, hollow }: { color: string; children: string; hollow?: boolean }) {
   return (
     <span className="flex items-center gap-1">
-      <span className="inline-block h-2.5 w-2.5 rounded-full" style={hollow ? { border: `2px solid ${color}` } : { background: color }} />
+      <span
+        className="inline-block h-2.5 w-2.5 rounded-full"
+        style={hollow ? { border: `2px solid ${color}` } : { background: color }}
+      />
       {children}
     </span>
   );
@@ -135,11 +193,17 @@ export function TrainingRounds() {
       <div className="mb-3">
         <h2 className="text-lg font-bold text-white">Training loop</h2>
         <p className="text-sm text-slate-400">
-          Each round records play, trains the world simulator and a policy (behaviour cloning, then actor-critic in the simulator's dreams), evaluates it in the real game on unseen worlds, and
-          registers it only if it beats the current one.
+          Each round records play, trains the world simulator and a policy (behaviour cloning, then actor-critic in the
+          simulator's dreams), evaluates it in the real game on unseen worlds, and registers it only if it beats the
+          current one.
         </p>
       </div>
-      {error && <p className="text-sm text-rose-300" data-testid="training-rounds-error">{`Could not read the models manifest: ${error}`}</p>}
+      {error && (
+        <p
+          className="text-sm text-rose-300"
+          data-testid="training-rounds-error"
+        >{`Could not read the models manifest: ${error}`}</p>
+      )}
       {rounds !== null && rounds.length === 0 && (
         <p className="text-sm text-slate-400" data-testid="training-rounds-empty">
           No training rounds yet: run <code className="select-text">npm run loop</code>.

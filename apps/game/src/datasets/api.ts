@@ -146,7 +146,11 @@ export const datasetsApi = {
   jobs: (init?: RequestInit) => request<{ jobs: Job[] }>(`${API}/exports`, init),
   job: (id: string, init?: RequestInit) => request<Job>(`${API}/exports/${encodeURIComponent(id)}`, init),
   startExport: (format: ExportFormat, form: FilterForm) =>
-    request<Job>(`${API}/exports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ format, filter: filterBody(form) }) }),
+    request<Job>(`${API}/exports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ format, filter: filterBody(form) }),
+    }),
 };
 
 export function formatBytes(n: number): string {

@@ -1,7 +1,13 @@
 /** Small charts for the Datasets page, drawn as plain SVG (no chart library). */
 import { achievementLabel, formatCount } from './api.ts';
 
-export const COLORS = { human: '#38bdf8', ai: '#fbbf24', steps: '#34d399', grid: 'rgba(148,163,184,0.18)', text: '#94a3b8' };
+export const COLORS = {
+  human: '#38bdf8',
+  ai: '#fbbf24',
+  steps: '#34d399',
+  grid: 'rgba(148,163,184,0.18)',
+  text: '#94a3b8',
+};
 
 /** A "nice" upper bound for an axis (1, 2, 2.5, 5 × 10^k). */
 export function niceMax(v: number): number {
@@ -30,7 +36,17 @@ export interface Bar {
 }
 
 /** Vertical stacked bars with a y axis (0, half, max) and a few x labels. */
-export function StackedBars({ bars, testId, label, height = 180 }: { bars: Bar[]; testId: string; label: string; height?: number }) {
+export function StackedBars({
+  bars,
+  testId,
+  label,
+  height = 180,
+}: {
+  bars: Bar[];
+  testId: string;
+  label: string;
+  height?: number;
+}) {
   const W = 640;
   const H = height;
   const left = 44;
@@ -43,7 +59,14 @@ export function StackedBars({ bars, testId, label, height = 180 }: { bars: Bar[]
   const gap = Math.min(6, slot * 0.2);
   const labelEvery = Math.max(1, Math.ceil(bars.length / 6));
   return (
-    <svg viewBox={`0 0 ${W} ${H}`} className="h-auto w-full" role="img" aria-label={label} data-testid={testId} data-bars={bars.length}>
+    <svg
+      viewBox={`0 0 ${W} ${H}`}
+      className="h-auto w-full"
+      role="img"
+      aria-label={label}
+      data-testid={testId}
+      data-bars={bars.length}
+    >
       {[0, 0.5, 1].map((f) => {
         const y = top + plotH - f * plotH;
         return (
@@ -66,7 +89,17 @@ export function StackedBars({ bars, testId, label, height = 180 }: { bars: Bar[]
             {b.segments.map((s) => {
               const h = (s.value / max) * plotH;
               acc += h;
-              return h > 0 ? <rect key={s.name} x={x} y={top + plotH - acc} width={w} height={h} fill={s.color} rx={Math.min(2, w / 4)} /> : null;
+              return h > 0 ? (
+                <rect
+                  key={s.name}
+                  x={x}
+                  y={top + plotH - acc}
+                  width={w}
+                  height={h}
+                  fill={s.color}
+                  rx={Math.min(2, w / 4)}
+                />
+              ) : null;
             })}
             {i % labelEvery === 0 && (
               <text x={x + w / 2} y={H - 6} textAnchor="middle" fontSize={10} fill={COLORS.text}>
@@ -86,7 +119,15 @@ export function StackedBars({ bars, testId, label, height = 180 }: { bars: Bar[]
 }
 
 /** Horizontal grouped bars: each achievement's success rate for human and AI episodes. */
-export function AchievementBars({ rows, showHuman, showAi }: { rows: { name: string; human: number; ai: number }[]; showHuman: boolean; showAi: boolean }) {
+export function AchievementBars({
+  rows,
+  showHuman,
+  showAi,
+}: {
+  rows: { name: string; human: number; ai: number }[];
+  showHuman: boolean;
+  showAi: boolean;
+}) {
   const W = 640;
   const rowH = 18;
   const left = 150;
@@ -96,7 +137,13 @@ export function AchievementBars({ rows, showHuman, showAi }: { rows: { name: str
   const plotW = W - left - right;
   const barH = showHuman && showAi ? 6 : 10;
   return (
-    <svg viewBox={`0 0 ${W} ${H}`} className="h-auto w-full" role="img" aria-label="Achievement success rates, human and AI" data-testid="chart-achievements">
+    <svg
+      viewBox={`0 0 ${W} ${H}`}
+      className="h-auto w-full"
+      role="img"
+      aria-label="Achievement success rates, human and AI"
+      data-testid="chart-achievements"
+    >
       {[0, 0.25, 0.5, 0.75, 1].map((f) => (
         <g key={f}>
           <line x1={left + f * plotW} x2={left + f * plotW} y1={top} y2={H - 16} stroke={COLORS.grid} />

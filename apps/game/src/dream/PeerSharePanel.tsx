@@ -14,12 +14,17 @@ export function PeerSharePanel() {
   const offers = usePeers((s) => s.offers);
   const toggle = usePeers((s) => s.toggleServing);
   return (
-    <div className="pointer-events-auto absolute bottom-20 right-2 flex max-w-[22rem] flex-col items-end gap-1 text-[11px] text-slate-200" data-testid="peer-share" data-serving={serving}>
+    <div
+      className="pointer-events-auto absolute bottom-20 right-2 flex max-w-[22rem] flex-col items-end gap-1 text-[11px] text-slate-200"
+      data-testid="peer-share"
+      data-serving={serving}
+    >
       {serving === 'on' && stats && (
         <div className="rounded bg-slate-950/80 px-2 py-1 text-right tabular-nums" data-testid="peer-share-stats">
           serving dreams · {stats.stepsPerSecond.toFixed(0)} steps/s · {stats.backend}
           <br />
-          {stats.dreamers} dreaming here · {stats.stepsServed} steps · {(stats.bytesServed / 1024).toFixed(0)} KiB served
+          {stats.dreamers} dreaming here · {stats.stepsServed} steps · {(stats.bytesServed / 1024).toFixed(0)} KiB
+          served
           <br />
           <span data-testid="peer-frame-time">
             my frame time {frameTimes ? `${frameTimes.p50.toFixed(1)} ms (p95 ${frameTimes.p95.toFixed(1)} ms)` : '…'}
@@ -44,7 +49,11 @@ export function PeerSharePanel() {
         className="rounded-lg border border-violet-300/30 bg-slate-950/80 px-3 py-1 font-semibold hover:bg-slate-800 disabled:opacity-60"
         title="Let the lobby's members dream on this tab's dream worker (peer to peer, WebRTC)"
       >
-        {serving === 'on' ? 'Stop sharing my dream compute' : serving === 'starting' ? 'Measuring my dream compute…' : 'Share my dream compute'}
+        {serving === 'on'
+          ? 'Stop sharing my dream compute'
+          : serving === 'starting'
+            ? 'Measuring my dream compute…'
+            : 'Share my dream compute'}
       </button>
     </div>
   );

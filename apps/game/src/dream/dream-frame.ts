@@ -20,7 +20,17 @@ import {
   type Player,
   type World,
 } from '@aikon/engine';
-import { COUNT_BASE, DAYLIGHT_BASE, DAYLIGHT_BUCKETS, type DreamFrameData, FACING_BASE, FRAME_TOKENS, INVENTORY_POS, MAX_COUNT, VIEW_TOKENS } from '@aikon/world-model';
+import {
+  COUNT_BASE,
+  DAYLIGHT_BASE,
+  DAYLIGHT_BUCKETS,
+  type DreamFrameData,
+  FACING_BASE,
+  FRAME_TOKENS,
+  INVENTORY_POS,
+  MAX_COUNT,
+  VIEW_TOKENS,
+} from '@aikon/world-model';
 import { craftOptions } from '../game/craft.ts';
 import { O_ID, O_KIND, O_X, O_Y, OBJECT_STRIDE, type GameFrame, type PlayerView } from '../game/protocol.ts';
 
@@ -79,10 +89,13 @@ export function tokensFromFrame(frame: GameFrame): Int32Array {
   if (!me) throw new Error('no player of mine in this frame');
   const sem = semanticGrid(frame);
   const out = new Int32Array(FRAME_TOKENS);
-  for (let j = 0; j < VIEW_ROWS; j++) for (let i = 0; i < VIEW_COLS; i++) out[j * VIEW_COLS + i] = sem(me.x - HALF_COLS + i, me.y - HALF_ROWS + j);
+  for (let j = 0; j < VIEW_ROWS; j++)
+    for (let i = 0; i < VIEW_COLS; i++) out[j * VIEW_COLS + i] = sem(me.x - HALF_COLS + i, me.y - HALF_ROWS + j);
   out[VIEW_TOKENS] = FACING_BASE + (me.facing & 3) + (me.sleeping ? 4 : 0);
-  for (let i = 0; i < NUM_ITEMS; i++) out[INVENTORY_POS + i] = COUNT_BASE + Math.max(0, Math.min(MAX_COUNT, me.inventory[i] ?? 0));
-  out[INVENTORY_POS + NUM_ITEMS] = DAYLIGHT_BASE + Math.max(0, Math.min(DAYLIGHT_BUCKETS - 1, Math.floor(frame.daylight * DAYLIGHT_BUCKETS)));
+  for (let i = 0; i < NUM_ITEMS; i++)
+    out[INVENTORY_POS + i] = COUNT_BASE + Math.max(0, Math.min(MAX_COUNT, me.inventory[i] ?? 0));
+  out[INVENTORY_POS + NUM_ITEMS] =
+    DAYLIGHT_BASE + Math.max(0, Math.min(DAYLIGHT_BUCKETS - 1, Math.floor(frame.daylight * DAYLIGHT_BUCKETS)));
   return out;
 }
 
@@ -140,7 +153,8 @@ export class DreamFrameBuilder {
     const keep: number[] = [];
     const o = real.objects;
     for (let k = 0; k + OBJECT_STRIDE <= o.length; k += OBJECT_STRIDE) {
-      if (this.inWindow(o[k + O_X], o[k + O_Y])) this.inside.push({ id: o[k + O_ID], kind: o[k + O_KIND], x: o[k + O_X], y: o[k + O_Y] });
+      if (this.inWindow(o[k + O_X], o[k + O_Y]))
+        this.inside.push({ id: o[k + O_ID], kind: o[k + O_KIND], x: o[k + O_X], y: o[k + O_Y] });
       else for (let f = 0; f < OBJECT_STRIDE; f++) keep.push(o[k + f]);
     }
     this.outside = Int32Array.from(keep);
@@ -158,7 +172,13 @@ export class DreamFrameBuilder {
   initial(info: Omit<DreamInfo, 'x0' | 'y0' | 'tokens' | 'step' | 'reward' | 'doneProbability'>): DreamGameFrame {
     const tokens = Array.from(tokensFromFrame(this.real));
     return this.compose(this.me.inventory, this.me.facing, this.me.sleeping, this.real.daylight, this.me.action, {
-      ...info, step: 0, x0: this.x - HALF_COLS, y0: this.y - HALF_ROWS, tokens, reward: 0, doneProbability: 0,
+      ...info,
+      step: 0,
+      x0: this.x - HALF_COLS,
+      y0: this.y - HALF_ROWS,
+      tokens,
+      reward: 0,
+      doneProbability: 0,
     });
   }
 
@@ -169,7 +189,13 @@ export class DreamFrameBuilder {
       const [dx, dy] = DIRECTIONS[dir];
       const nx = this.x + dx;
       const ny = this.y + dy;
-      if (nx >= 0 && ny >= 0 && nx < N && ny < N && shiftAgreement(this.view, p.view, dx, dy) >= shiftAgreement(this.view, p.view, 0, 0)) {
+      if (
+        nx >= 0 &&
+        ny >= 0 &&
+        nx < N &&
+        ny < N &&
+        shiftAgreement(this.view, p.view, dx, dy) >= shiftAgreement(this.view, p.view, 0, 0)
+      ) {
         this.x = nx;
         this.y = ny;
       }
@@ -185,7 +211,8 @@ export class DreamFrameBuilder {
         if (x < 0 || y < 0 || x >= N || y >= N) continue;
         const id = p.view[j * VIEW_COLS + i];
         if (id < MATERIALS.length) this.material[x * N + y] = id;
-        else if (!(i === HALF_COLS && j === HALF_ROWS) && id - OBJECT_ID_OFFSET !== ObjectKind.player) predicted.push({ kind: id - OBJECT_ID_OFFSET, x, y });
+        else if (!(i === HALF_COLS && j === HALF_ROWS) && id - OBJECT_ID_OFFSET !== ObjectKind.player)
+          predicted.push({ kind: id - OBJECT_ID_OFFSET, x, y });
       }
     }
     // Keep creature ids across steps (the scene interpolates by id): nearest of the same kind.
@@ -205,13 +232,27 @@ export class DreamFrameBuilder {
     });
     const daylight = (p.daylightBucket + 0.5) / DAYLIGHT_BUCKETS;
     return this.compose(Array.from(p.inventory), p.facing, p.sleeping, daylight, action, {
-      ...info, step: p.step, x0, y0, tokens: Array.from(p.tokens), reward: p.reward, doneProbability: p.doneProbability,
-      ...(p.unlocked ? { unlocked: p.unlocked } : {}), ...(p.ended ? { ended: p.ended } : {}),
+      ...info,
+      step: p.step,
+      x0,
+      y0,
+      tokens: Array.from(p.tokens),
+      reward: p.reward,
+      doneProbability: p.doneProbability,
+      ...(p.unlocked ? { unlocked: p.unlocked } : {}),
+      ...(p.ended ? { ended: p.ended } : {}),
       ...(p.continuation !== undefined ? { continuation: p.continuation } : {}),
     });
   }
 
-  private compose(inventory: number[], facing: number, sleeping: boolean, daylight: number, action: number, dream: DreamInfo): DreamGameFrame {
+  private compose(
+    inventory: number[],
+    facing: number,
+    sleeping: boolean,
+    daylight: number,
+    action: number,
+    dream: DreamInfo,
+  ): DreamGameFrame {
     const objects = new Int32Array(this.outside.length + this.inside.length * OBJECT_STRIDE);
     objects.set(this.outside);
     let k = this.outside.length;

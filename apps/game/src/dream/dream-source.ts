@@ -58,7 +58,10 @@ export class DreamSource implements GameSource {
    */
   async begin(history: readonly GameFrame[], seed = 0): Promise<void> {
     const builder = new DreamFrameBuilder(history[history.length - 1]);
-    await this.shard.reset(history.map((f) => Array.from(tokensFromFrame(f))), seed);
+    await this.shard.reset(
+      history.map((f) => Array.from(tokensFromFrame(f))),
+      seed,
+    );
     if (this.stopped) return;
     this.builder = builder;
     this.emit(builder.initial({ shard: this.shard.kind, backend: this.shard.backend, ms: 0 }));

@@ -131,13 +131,20 @@ export const useDream = create<DreamState>()((set, get) => ({
         peers: () => peers,
         onFailover: (to, f) => {
           if (get().status !== 'dreaming') return;
-          set({ shard: to.kind, backend: to.backend, reason: `moved from the ${f.from} shard after dream step ${f.step}: ${f.why}`, failovers: [...get().failovers, f] });
+          set({
+            shard: to.kind,
+            backend: to.backend,
+            reason: `moved from the ${f.from} shard after dream step ${f.step}: ${f.why}`,
+            failovers: [...get().failovers, f],
+          });
           if (real.pausable === false) void reportFailover();
         },
         manifestUrl: new URL('models/manifest.json', document.baseURI).href,
         origin: window.location.origin,
         tickRate: useGame.getState().tickRate,
-        context: [Array.from((await import('./dream-frame.ts')).tokensFromFrame(useGame.getState().frame ?? game.frame))],
+        context: [
+          Array.from((await import('./dream-frame.ts')).tokensFromFrame(useGame.getState().frame ?? game.frame)),
+        ],
         prefer: preferred(),
         model: new URLSearchParams(window.location.search).get('dreamModel'),
       });
@@ -162,7 +169,9 @@ export const useDream = create<DreamState>()((set, get) => ({
       const dream = new DreamSource(real, choice.shard, now.tickRate);
       active = dream;
       dream.onRestart = (seed, rate) => {
-        void get().wake().then(() => real.start(seed, rate));
+        void get()
+          .wake()
+          .then(() => real.start(seed, rate));
       };
       useGame.getState().swapSource(dream);
       real.hold(null); // the real body stands still while its player dreams (a shared world goes on)
@@ -173,7 +182,14 @@ export const useDream = create<DreamState>()((set, get) => ({
       }
       remember(latest ?? now.frame);
       if (enteredAt && real.kind === 'solo') dream.shadow = await rebuildReal(enteredAt.t, enteredAt.hash);
-      set({ status: 'dreaming', shard: choice.shard.kind, backend: choice.shard.backend, reason: choice.reason, localMs: choice.localMs, enteredAt });
+      set({
+        status: 'dreaming',
+        shard: choice.shard.kind,
+        backend: choice.shard.backend,
+        reason: choice.reason,
+        localMs: choice.localMs,
+        enteredAt,
+      });
       await dream.begin(recent.slice(-KEEP), 1);
       set({ backend: choice.shard.backend });
     } catch (err) {
@@ -249,30 +265,31 @@ declare global {
   }
 }
 
-if (typeof window !== 'undefined') window.__aikonDream = {
-  state() {
-    const d = useDream.getState();
-    const frame = useGame.getState().frame as DreamGameFrame | null;
-    return {
-      status: d.status,
-      shard: d.shard,
-      backend: d.backend,
-      reason: d.reason,
-      localMs: d.localMs,
-      step: frame?.dream?.step ?? 0,
-      ms: frame?.dream?.ms ?? 0,
-      tokens: frame?.dream?.tokens ?? null,
-      real: frame?.dream?.real ?? null,
-      agreement: frame?.dream?.agreement ?? null,
-      unlocked: frame?.dream?.unlocked ?? null,
-      continuation: frame?.dream?.continuation ?? null,
-      ended: frame?.dream?.ended ?? null,
-      enteredAt: d.enteredAt,
-      wokeAt: d.wokeAt,
-      message: d.message,
-      failovers: d.failovers,
-      log: active?.log.slice() ?? [],
-    };
-  },
-  toggle: () => useDream.getState().toggle(),
-};
+if (typeof window !== 'undefined')
+  window.__aikonDream = {
+    state() {
+      const d = useDream.getState();
+      const frame = useGame.getState().frame as DreamGameFrame | null;
+      return {
+        status: d.status,
+        shard: d.shard,
+        backend: d.backend,
+        reason: d.reason,
+        localMs: d.localMs,
+        step: frame?.dream?.step ?? 0,
+        ms: frame?.dream?.ms ?? 0,
+        tokens: frame?.dream?.tokens ?? null,
+        real: frame?.dream?.real ?? null,
+        agreement: frame?.dream?.agreement ?? null,
+        unlocked: frame?.dream?.unlocked ?? null,
+        continuation: frame?.dream?.continuation ?? null,
+        ended: frame?.dream?.ended ?? null,
+        enteredAt: d.enteredAt,
+        wokeAt: d.wokeAt,
+        message: d.message,
+        failovers: d.failovers,
+        log: active?.log.slice() ?? [],
+      };
+    },
+    toggle: () => useDream.getState().toggle(),
+  };

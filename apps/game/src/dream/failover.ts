@@ -69,7 +69,8 @@ export class FailoverShard implements ShardClient {
       try {
         p = await this.current.step(action);
         const expected = this.last - this.base + 1;
-        if (p.step !== expected) throw new Error(`the ${this.current.kind} shard answered step ${p.step} where step ${expected} was due`);
+        if (p.step !== expected)
+          throw new Error(`the ${this.current.kind} shard answered step ${p.step} where step ${expected} was due`);
       } catch (err) {
         await this.failOver((err as Error).message);
         continue;

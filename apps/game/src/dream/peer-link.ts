@@ -7,7 +7,13 @@
  * dreaming.
  */
 import { type DataConnection, Peer } from 'peerjs';
-import { PeerCredentials, type PeerOffer, type PeerOfferRequest, PeerOffersMessage, type PeerReportRequest } from '@aikon/protocol';
+import {
+  PeerCredentials,
+  type PeerOffer,
+  type PeerOfferRequest,
+  PeerOffersMessage,
+  type PeerReportRequest,
+} from '@aikon/protocol';
 import type { RelayClient } from '@aikon/protocol/client';
 import { MAX_DREAM_MESSAGE_BYTES } from '@aikon/world-model';
 
@@ -111,7 +117,8 @@ export function sendMessage(conn: DataConnection, msg: unknown): number {
 /** Reads one dream protocol message: text within the size cap, JSON (zod comes after). */
 export function readMessage(data: unknown): { ok: true; value: unknown; bytes: number } | { ok: false; why: string } {
   if (typeof data !== 'string') return { ok: false, why: 'not a text message' };
-  if (data.length > MAX_DREAM_MESSAGE_BYTES) return { ok: false, why: `message of ${data.length} bytes (at most ${MAX_DREAM_MESSAGE_BYTES})` };
+  if (data.length > MAX_DREAM_MESSAGE_BYTES)
+    return { ok: false, why: `message of ${data.length} bytes (at most ${MAX_DREAM_MESSAGE_BYTES})` };
   try {
     return { ok: true, value: JSON.parse(data), bytes: data.length };
   } catch {
@@ -126,7 +133,10 @@ export function peerLink(client: RelayClient): Promise<PeerLink> {
   if (shared?.client === client) return shared.link;
   const old = shared;
   shared = { client, link: PeerLink.open(client, window.location.origin) };
-  void old?.link.then((l) => l.close(), () => undefined);
+  void old?.link.then(
+    (l) => l.close(),
+    () => undefined,
+  );
   const mine = shared;
   mine.link.catch(() => {
     if (shared === mine) shared = null; // try again next time
@@ -138,5 +148,8 @@ export function peerLink(client: RelayClient): Promise<PeerLink> {
 export function closePeerLink(): void {
   const old = shared;
   shared = null;
-  void old?.link.then((l) => l.close(), () => undefined);
+  void old?.link.then(
+    (l) => l.close(),
+    () => undefined,
+  );
 }

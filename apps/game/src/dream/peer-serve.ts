@@ -44,17 +44,33 @@ export class PeerDreamServer {
   ) {
     this.spare = measured.shard;
     const [model, ...backend] = measured.shard.backend.split(' · ');
-    this.stats = { stepsPerSecond: 1000 / measured.ms, backend: backend.join(' · ') || model, model, dreamers: 0, stepsServed: 0, bytesServed: 0, lastStep: 0 };
+    this.stats = {
+      stepsPerSecond: 1000 / measured.ms,
+      backend: backend.join(' · ') || model,
+      model,
+      dreamers: 0,
+      stepsServed: 0,
+      bytesServed: 0,
+      lastStep: 0,
+    };
     link.peer.on('connection', this.onConnection);
     this.reportTimer = setInterval(() => this.report(), REPORT_EVERY_MS);
   }
 
   /** Measures this tab's dream worker, then offers it to the lobby. */
-  static async start(link: PeerLink, o: { manifestUrl: string; context: number[][]; model?: string | null }): Promise<PeerDreamServer> {
+  static async start(
+    link: PeerLink,
+    o: { manifestUrl: string; context: number[][]; model?: string | null },
+  ): Promise<PeerDreamServer> {
     const measured = await measureBrowserShard(o.manifestUrl, o.context, o.model);
     const server = new PeerDreamServer(link, o.manifestUrl, o.model ?? null, measured);
     try {
-      await link.offer({ serving: true, stepsPerSecond: Math.round(server.stats.stepsPerSecond * 10) / 10, backend: server.stats.backend.slice(0, 120), model: server.stats.model.slice(0, 64) });
+      await link.offer({
+        serving: true,
+        stepsPerSecond: Math.round(server.stats.stepsPerSecond * 10) / 10,
+        backend: server.stats.backend.slice(0, 120),
+        model: server.stats.model.slice(0, 64),
+      });
     } catch (err) {
       server.stop();
       throw err;
@@ -63,14 +79,21 @@ export class PeerDreamServer {
   }
 
   private accept(conn: DataConnection): void {
-    if (this.stopped || conn.label !== DREAM_CHANNEL || conn.serialization !== 'raw' || this.served.size >= MAX_DREAMERS) {
+    if (
+      this.stopped ||
+      conn.label !== DREAM_CHANNEL ||
+      conn.serialization !== 'raw' ||
+      this.served.size >= MAX_DREAMERS
+    ) {
       conn.on('open', () => conn.close());
       return;
     }
     // The measured worker serves the first dreamer; later ones get a fresh worker each.
     const spare = this.spare;
     this.spare = null;
-    const shard = spare ? Promise.resolve(spare) : BrowserShard.load(this.manifestUrl, undefined, this.modelName ?? undefined);
+    const shard = spare
+      ? Promise.resolve(spare)
+      : BrowserShard.load(this.manifestUrl, undefined, this.modelName ?? undefined);
     this.served.set(conn, shard);
     this.stats.dreamers = this.served.size;
     this.onChange?.();
@@ -82,7 +105,10 @@ export class PeerDreamServer {
       if (this.served.get(conn) !== shard) return;
       this.served.delete(conn);
       this.stats.dreamers = this.served.size;
-      void shard.then((s) => s.dispose(), () => undefined);
+      void shard.then(
+        (s) => s.dispose(),
+        () => undefined,
+      );
       this.onChange?.();
     };
     conn.on('close', drop);
@@ -95,15 +121,26 @@ export class PeerDreamServer {
     const read = readMessage(data);
     const parsed = read.ok ? DreamRequestSchema.safeParse(read.value) : null;
     if (!read.ok || !parsed?.success) {
-      const id = read.ok && typeof (read.value as { id?: unknown })?.id === 'number' ? (read.value as { id: number }).id : -1;
-      sendMessage(conn, { type: 'error', v: DREAM_PROTOCOL_VERSION, id, message: `bad dream request: ${read.ok ? parsed?.error?.issues[0]?.message : read.why}` } satisfies DreamResponse);
+      const id =
+        read.ok && typeof (read.value as { id?: unknown })?.id === 'number' ? (read.value as { id: number }).id : -1;
+      sendMessage(conn, {
+        type: 'error',
+        v: DREAM_PROTOCOL_VERSION,
+        id,
+        message: `bad dream request: ${read.ok ? parsed?.error?.issues[0]?.message : read.why}`,
+      } satisfies DreamResponse);
       return;
     }
     let reply: DreamResponse;
     try {
       reply = await (await shard).forward(parsed.data);
     } catch (err) {
-      reply = { type: 'error', v: DREAM_PROTOCOL_VERSION, id: parsed.data.id, message: `the dream worker failed: ${(err as Error).message}` };
+      reply = {
+        type: 'error',
+        v: DREAM_PROTOCOL_VERSION,
+        id: parsed.data.id,
+        message: `the dream worker failed: ${(err as Error).message}`,
+      };
     }
     if (this.stopped || !this.served.has(conn)) return;
     const bytes = sendMessage(conn, reply);
@@ -134,7 +171,10 @@ export class PeerDreamServer {
     void this.link.offer({ serving: false }).catch(() => undefined);
     for (const [conn, shard] of this.served) {
       conn.close();
-      void shard.then((s) => s.dispose(), () => undefined);
+      void shard.then(
+        (s) => s.dispose(),
+        () => undefined,
+      );
     }
     this.served.clear();
     this.spare?.dispose();

@@ -23,7 +23,10 @@ export class PeerShard implements ShardClient {
   readonly kind = 'peer' as const;
   readonly backend: string;
   private nextId = 1;
-  private readonly waiting = new Map<number, { ok: (r: DreamResponse) => void; fail: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
+  private readonly waiting = new Map<
+    number,
+    { ok: (r: DreamResponse) => void; fail: (e: Error) => void; timer: ReturnType<typeof setTimeout> }
+  >();
   private closed: string | null = null;
 
   private constructor(
@@ -118,5 +121,9 @@ export class PeerShard implements ShardClient {
 
 /** The lobby's serving members as shard candidates (fastest first), for chooseShard. */
 export function peerCandidates(link: PeerLink): PeerCandidate[] {
-  return link.servingPeers().map((offer) => ({ name: offer.name, stepsPerSecond: offer.stepsPerSecond, open: () => PeerShard.connect(link, offer) }));
+  return link.servingPeers().map((offer) => ({
+    name: offer.name,
+    stepsPerSecond: offer.stepsPerSecond,
+    open: () => PeerShard.connect(link, offer),
+  }));
 }

@@ -114,7 +114,9 @@ function meterFrames(): void {
     if (now - shown > 500 && deltas.length > 4) {
       shown = now;
       const sorted = [...deltas].sort((a, b) => a - b);
-      usePeers.setState({ frameTimes: { p50: sorted[sorted.length >> 1], p95: sorted[Math.floor(sorted.length * 0.95)] } });
+      usePeers.setState({
+        frameTimes: { p50: sorted[sorted.length >> 1], p95: sorted[Math.floor(sorted.length * 0.95)] },
+      });
     }
     requestAnimationFrame(tick);
   };
@@ -140,9 +142,10 @@ declare global {
   }
 }
 
-if (typeof window !== 'undefined') window.__aikonPeer = {
-  state() {
-    const { serving, stats, message, frameTimes, offers } = usePeers.getState();
-    return { serving, stats, message, frameTimes, offers };
-  },
-};
+if (typeof window !== 'undefined')
+  window.__aikonPeer = {
+    state() {
+      const { serving, stats, message, frameTimes, offers } = usePeers.getState();
+      return { serving, stats, message, frameTimes, offers };
+    },
+  };

@@ -141,7 +141,13 @@ export class ServerShard implements ShardClient {
   static async connect(origin: string, timeoutMs = 10_000): Promise<ServerShard> {
     // Its own connection (forceNew): in a relay game the lobby's socket already holds a manager for
     // this origin, and a namespace multiplexed onto it never connected (the dream server did not answer).
-    const socket = io(`${origin}${DREAM_NAMESPACE}`, { parser: msgpackParser, transports: ['websocket'], reconnection: false, timeout: timeoutMs, forceNew: true });
+    const socket = io(`${origin}${DREAM_NAMESPACE}`, {
+      parser: msgpackParser,
+      transports: ['websocket'],
+      reconnection: false,
+      timeout: timeoutMs,
+      forceNew: true,
+    });
     await new Promise<void>((ok, fail) => {
       const timer = setTimeout(() => fail(new Error('the dream server did not answer')), timeoutMs);
       socket.once('connect', () => {
@@ -165,7 +171,10 @@ export class ServerShard implements ShardClient {
 
   async reset(frames: number[][], seed?: number): Promise<void> {
     const r = await this.call<DreamResetResult>('dream:reset', {
-      v: DREAM_WIRE_VERSION, frames, ...(seed !== undefined ? { seed } : {}), ...(this.session !== null ? { session: this.session } : {}),
+      v: DREAM_WIRE_VERSION,
+      frames,
+      ...(seed !== undefined ? { seed } : {}),
+      ...(this.session !== null ? { session: this.session } : {}),
     });
     this.session = r.session;
     this.backend = `${r.model} · ${r.backend}`;
@@ -215,7 +224,11 @@ function median(xs: number[]): number {
 }
 
 /** Loads this tab's shard and measures its median step after a warm-up (ms). */
-export async function measureBrowserShard(manifestUrl: string, context: number[][], model?: string | null): Promise<{ shard: BrowserShard; ms: number }> {
+export async function measureBrowserShard(
+  manifestUrl: string,
+  context: number[][],
+  model?: string | null,
+): Promise<{ shard: BrowserShard; ms: number }> {
   const shard = await BrowserShard.load(manifestUrl, undefined, model ?? undefined);
   try {
     const gpu = await webGpuAdapter();
@@ -282,12 +295,19 @@ export async function chooseShard(o: {
     },
   };
   const server: Candidate = { kind: 'server', label: 'the relay', open: () => ServerShard.connect(o.origin) };
-  const peers = (o.peers?.() ?? []).map<Candidate>((p) => ({ kind: 'peer', label: `${p.name}'s tab (${p.stepsPerSecond.toFixed(0)} steps/s)`, open: () => p.open() }));
+  const peers = (o.peers?.() ?? []).map<Candidate>((p) => ({
+    kind: 'peer',
+    label: `${p.name}'s tab (${p.stepsPerSecond.toFixed(0)} steps/s)`,
+    open: () => p.open(),
+  }));
   const order: Candidate[] =
-    o.prefer === 'server' ? [server, ...peers, browser]
-    : o.prefer === 'peer' ? [...peers, server, browser]
-    : fast ? [browser, ...peers, server]
-    : [...peers, server, browser];
+    o.prefer === 'server'
+      ? [server, ...peers, browser]
+      : o.prefer === 'peer'
+        ? [...peers, server, browser]
+        : fast
+          ? [browser, ...peers, server]
+          : [...peers, server, browser];
   const errors: string[] = localError ? [`this tab: ${localError}`] : [];
   let i = 0;
   const openNext = async (): Promise<{ shard: ShardClient; c: Candidate } | null> => {

@@ -29,7 +29,9 @@ export function facingHint(frame: GameFrame, me: PlayerView): string | null {
     if (o[k + O_X] !== x || o[k + O_Y] !== y) continue;
     const kind = OBJECT_KINDS[o[k + O_KIND]];
     if (kind === 'plant') {
-      return o[k + O_GROWN] > PLANT_RIPE_AFTER ? 'A ripe plant: Space eats it.' : 'A sapling, still growing. Keep zombies away from it.';
+      return o[k + O_GROWN] > PLANT_RIPE_AFTER
+        ? 'A ripe plant: Space eats it.'
+        : 'A sapling, still growing. Keep zombies away from it.';
     }
     if (kind === 'cow') return 'A cow: Space hits it; beat it to eat.';
     if (kind === 'zombie' || kind === 'skeleton') return `A ${kind}! Space attacks. Swords hit harder.`;
@@ -42,8 +44,11 @@ export function facingHint(frame: GameFrame, me: PlayerView): string | null {
   if (material === 'furnace') return 'A furnace: with a table too, 3 and 6 make iron tools.';
   const rule = COLLECT_RULES.find((r) => r.material === material);
   if (!rule) return null;
-  const missing = (Object.entries(rule.require) as [ItemName, number][]).filter(([item, n]) => me.inventory[Item[item]] < n);
-  if (missing.length > 0) return `${cap(words(material))}: needs a ${missing.map(([item]) => words(item)).join(' and ')}.`;
+  const missing = (Object.entries(rule.require) as [ItemName, number][]).filter(
+    ([item, n]) => me.inventory[Item[item]] < n,
+  );
+  if (missing.length > 0)
+    return `${cap(words(material))}: needs a ${missing.map(([item]) => words(item)).join(' and ')}.`;
   if (material === 'water') return 'Water: Space drinks.';
   if (material === 'grass') return 'Grass: Space may find a sapling.';
   return `${cap(words(material))}: Space collects ${words(rule.receive)}.`;

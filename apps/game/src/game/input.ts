@@ -100,7 +100,8 @@ export class KeyTracker {
 export function parseSeed(text: string): { seed: number } | { error: string } {
   const trimmed = text.trim();
   if (trimmed === '') return { error: 'Type a seed (a whole number), or leave it to chance with "New seed".' };
-  if (!/^-?\d+$/.test(trimmed)) return { error: `"${trimmed.slice(0, 24)}" is not a seed: use a whole number such as 42.` };
+  if (!/^-?\d+$/.test(trimmed))
+    return { error: `"${trimmed.slice(0, 24)}" is not a seed: use a whole number such as 42.` };
   const seed = Number(trimmed);
   if (!Number.isSafeInteger(seed)) return { error: 'That seed is too large: use at most 15 digits.' };
   return { seed };

@@ -1,12 +1,6 @@
 import { World, assertAction, assertSeed } from '@aikon/engine';
 import { craftOptions } from './craft.ts';
-import {
-  clampTickRate,
-  DEFAULT_TICK_RATE,
-  OBJECT_STRIDE,
-  type GameFrame,
-  type PlayerView,
-} from './protocol.ts';
+import { clampTickRate, DEFAULT_TICK_RATE, OBJECT_STRIDE, type GameFrame, type PlayerView } from './protocol.ts';
 
 /** Renders the agent view of one player (the engine's AgentViewRenderer, when loaded). */
 export type AgentViewFn = (world: World, slot: number) => Uint8Array;

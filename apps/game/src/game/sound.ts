@@ -32,7 +32,8 @@ export function setMuted(value: boolean): void {
 export function unlockAudio(): void {
   try {
     if (!context) {
-      const Ctor = window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
+      const Ctor =
+        window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
       if (!Ctor) return;
       context = new Ctor();
       master = context.createGain();

@@ -65,7 +65,9 @@ let pausedForHelp = false;
 /** What a key pressed while paused is told. */
 export function pausedNotice(source: GameSource): string {
   if (source.pausable !== false) return 'Paused: press Esc or Resume to play on.';
-  return source.sharedPause ? 'You paused the world for everyone: press Esc or Resume.' : 'The host paused the world: it goes on when the host resumes.';
+  return source.sharedPause
+    ? 'You paused the world for everyone: press Esc or Resume.'
+    : 'The host paused the world: it goes on when the host resumes.';
 }
 
 /** The player this client controls in the frame. */
@@ -84,7 +86,10 @@ export const useGame = create<GameStore>()((set, get) => {
       let unlockedOrder = state.unlockedOrder;
       if (fresh.length > 0) {
         toasts = [...toasts, ...fresh.map((i) => ({ id: toastId++, achievement: ACHIEVEMENTS[i] }))].slice(-4);
-        unlockedOrder = [...unlockedOrder, ...fresh.map((i) => ACHIEVEMENTS[i]).filter((n) => !unlockedOrder.includes(n))];
+        unlockedOrder = [
+          ...unlockedOrder,
+          ...fresh.map((i) => ACHIEVEMENTS[i]).filter((n) => !unlockedOrder.includes(n)),
+        ];
       }
       set({ frame, frameAt: performance.now(), toasts, unlockedOrder, paused: frame.paused });
     };
@@ -117,7 +122,18 @@ export const useGame = create<GameStore>()((set, get) => {
       if (previous && previous !== source) previous.dispose();
       pausedForHelp = false;
       attach(source);
-      set({ screen: 'game', seed, source, frame: null, paused: false, toasts: [], unlockedOrder: [], error: null, notice: null, helpOpen: false });
+      set({
+        screen: 'game',
+        seed,
+        source,
+        frame: null,
+        paused: false,
+        toasts: [],
+        unlockedOrder: [],
+        error: null,
+        notice: null,
+        helpOpen: false,
+      });
       source.start(seed, get().tickRate);
       source.setAgentView(get().agentViewOn);
     },

@@ -120,7 +120,9 @@ export const useLobby = create<LobbyStore>()((set, get) => {
       await client.connect();
     } catch (err) {
       client.close();
-      throw new Error(`Could not reach the relay server (${errorText(err)}). Multiplayer needs the game served by the relay: npm start.`);
+      throw new Error(
+        `Could not reach the relay server (${errorText(err)}). Multiplayer needs the game served by the relay: npm start.`,
+      );
     }
     offs = [
       client.onLobby((lobby) => {
@@ -176,7 +178,16 @@ export const useLobby = create<LobbyStore>()((set, get) => {
   }
 
   function joined(result: { lobby: LobbyState; memberId: string; inviteUrl: string }): void {
-    set({ lobby: result.lobby, memberId: result.memberId, inviteUrl: result.inviteUrl, view: 'lobby', busy: false, error: null, notice: null, inviteCode: null });
+    set({
+      lobby: result.lobby,
+      memberId: result.memberId,
+      inviteUrl: result.inviteUrl,
+      view: 'lobby',
+      busy: false,
+      error: null,
+      notice: null,
+      inviteCode: null,
+    });
     showLobbyInAddress(result.lobby.code);
     if (result.lobby.status === 'running') enterGame();
   }
@@ -330,7 +341,10 @@ export const useLobby = create<LobbyStore>()((set, get) => {
         // A broken link says so at once, and the address no longer carries it.
         if (addressNamesLobby()) {
           clearLobbyFromAddress();
-          set({ notice: 'That invite link is broken (its code is not 22 letters, digits, - or _). Ask for the link again, or start your own lobby.' });
+          set({
+            notice:
+              'That invite link is broken (its code is not 22 letters, digits, - or _). Ask for the link again, or start your own lobby.',
+          });
         }
         return;
       }
@@ -348,7 +362,11 @@ export const useLobby = create<LobbyStore>()((set, get) => {
           if (get().inviteCode !== code || get().view !== 'connecting') return;
           if (res.status === 404) {
             clearLobbyFromAddress();
-            set({ view: 'none', inviteCode: null, notice: 'No open lobby has this invite link: it may have closed. Start your own, or ask for a new link.' });
+            set({
+              view: 'none',
+              inviteCode: null,
+              notice: 'No open lobby has this invite link: it may have closed. Start your own, or ask for a new link.',
+            });
           } else set({ view: 'join-prompt' });
         },
         // The relay cannot be asked: the prompt, whose join says what went wrong.
@@ -405,7 +423,13 @@ if (typeof window !== 'undefined') {
         code: s.lobby?.code ?? null,
         memberId: s.memberId,
         status: s.lobby?.status ?? null,
-        members: (s.lobby?.members ?? []).map((m) => ({ name: m.name, host: m.host, connected: m.connected, slot: m.slot, exportConsent: m.exportConsent })),
+        members: (s.lobby?.members ?? []).map((m) => ({
+          name: m.name,
+          host: m.host,
+          connected: m.connected,
+          slot: m.slot,
+          exportConsent: m.exportConsent,
+        })),
         error: s.error,
         mirror: mirror?.ready
           ? {

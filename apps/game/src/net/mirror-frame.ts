@@ -77,7 +77,10 @@ export function frameFromMirror(mirror: WorldMirror, extras: MirrorFrameExtras):
       sleeping: e.sleeping,
       dead: e.dead || (mine && self.dead),
       inventory,
-      achievements: mine && self.ach.length === ACHIEVEMENTS.length ? [...self.ach] : new Array<number>(ACHIEVEMENTS.length).fill(0),
+      achievements:
+        mine && self.ach.length === ACHIEVEMENTS.length
+          ? [...self.ach]
+          : new Array<number>(ACHIEVEMENTS.length).fill(0),
       newAchievements: mine ? [...extras.fresh] : [],
       episodeSteps: mine ? self.steps : 0,
       episodeReturn: mine ? self.ret : 0,
@@ -96,7 +99,8 @@ export function frameFromMirror(mirror: WorldMirror, extras: MirrorFrameExtras):
       sleeping: false,
       dead: true,
       inventory: self.inv.length === INVENTORY.length ? [...self.inv] : othersInventory(0),
-      achievements: self.ach.length === ACHIEVEMENTS.length ? [...self.ach] : new Array<number>(ACHIEVEMENTS.length).fill(0),
+      achievements:
+        self.ach.length === ACHIEVEMENTS.length ? [...self.ach] : new Array<number>(ACHIEVEMENTS.length).fill(0),
       newAchievements: [...extras.fresh],
       episodeSteps: self.steps,
       episodeReturn: self.ret,

@@ -192,6 +192,7 @@ export function errorText(err: unknown): string {
     const e = (err as { error: { code?: string; message?: string } }).error;
     if (e && typeof e.message === 'string') return e.message;
   }
-  if (err instanceof Error) return err.message === 'operation has timed out' ? 'The relay server did not answer in time.' : err.message;
+  if (err instanceof Error)
+    return err.message === 'operation has timed out' ? 'The relay server did not answer in time.' : err.message;
   return String(err);
 }

@@ -107,7 +107,10 @@ export function Particles() {
     return useGame.subscribe((s) => onFrame(s.frame));
   }, [bits, colors]);
 
-  const tmp = useMemo(() => ({ m: new THREE.Matrix4(), q: new THREE.Quaternion(), p: new THREE.Vector3(), s: new THREE.Vector3() }), []);
+  const tmp = useMemo(
+    () => ({ m: new THREE.Matrix4(), q: new THREE.Quaternion(), p: new THREE.Vector3(), s: new THREE.Vector3() }),
+    [],
+  );
   useFrame((_, dtRaw) => {
     const dt = Math.min(dtRaw, 0.1);
     let w = 0;

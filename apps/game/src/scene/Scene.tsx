@@ -83,8 +83,20 @@ function Terrain({ atlas }: { atlas: THREE.Texture }) {
     const liquid = liquidMaterial(atlas);
     const box = () => new THREE.BoxGeometry(1, 1, 1);
     return {
-      ground: instanced(new THREE.PlaneGeometry(1, 1).rotateX(-Math.PI / 2).translate(0, 0.5, 0), solid, N * N, { aTile: 2 }, 'receive'),
-      liquid: instanced(new THREE.PlaneGeometry(1, 1).rotateX(-Math.PI / 2).translate(0, 0.5, 0), liquid, N * N, { aTile: 2, aLava: 1 }, 'none'),
+      ground: instanced(
+        new THREE.PlaneGeometry(1, 1).rotateX(-Math.PI / 2).translate(0, 0.5, 0),
+        solid,
+        N * N,
+        { aTile: 2 },
+        'receive',
+      ),
+      liquid: instanced(
+        new THREE.PlaneGeometry(1, 1).rotateX(-Math.PI / 2).translate(0, 0.5, 0),
+        liquid,
+        N * N,
+        { aTile: 2, aLava: 1 },
+        'none',
+      ),
       // Vertical faces only where a ground tile drops to water or lava, and around the map.
       sides: instanced(new THREE.PlaneGeometry(1, 1), solid, N * N * 2, { aTile: 2 }, 'receive'),
       blocks: instanced(box(), solid, N * N, { aTile: 2 }),
@@ -102,7 +114,18 @@ function Terrain({ atlas }: { atlas: THREE.Texture }) {
     const up = new THREE.Vector3(0, 1, 0);
     const p = new THREE.Vector3();
     const s = new THREE.Vector3();
-    const put = (mesh: THREE.InstancedMesh, tile: BlockTile, x: number, y: number, z: number, sx = 1, sy = 1, sz = 1, lava = -1, yaw = 0) => {
+    const put = (
+      mesh: THREE.InstancedMesh,
+      tile: BlockTile,
+      x: number,
+      y: number,
+      z: number,
+      sx = 1,
+      sy = 1,
+      sz = 1,
+      lava = -1,
+      yaw = 0,
+    ) => {
       if (mesh.count >= mesh.instanceMatrix.count) return;
       const i = mesh.count++;
       q.setFromAxisAngle(up, yaw);
@@ -130,7 +153,13 @@ function Terrain({ atlas }: { atlas: THREE.Texture }) {
             // A side face toward the lower neighbour (or the void beyond the map edge).
             const top = liquidHere ? -0.22 : 0;
             const depth = outside ? 1.6 : 0.22;
-            const tile: BlockTile = liquidHere ? (mat === Material.water ? 'water' : 'lava') : mat === Material.sand ? 'sand' : 'path';
+            const tile: BlockTile = liquidHere
+              ? mat === Material.water
+                ? 'water'
+                : 'lava'
+              : mat === Material.sand
+                ? 'sand'
+                : 'path';
             put(sides, tile, x + dx * 0.5, top - depth / 2, y + dy * 0.5, 1, depth, 1, -1, Math.atan2(dx, dy));
           }
           if (liquidHere) {
@@ -216,7 +245,8 @@ class Tracks {
   update(frame: GameFrame, frameAt: number, now: number): void {
     if (frame === this.frame) return;
     // A new world (restart) or a jump (scripted run): nothing to interpolate from.
-    if (this.frame && (frame.seed !== this.frame.seed || frame.t < this.frame.t || frame.t - this.frame.t > 3)) this.map.clear();
+    if (this.frame && (frame.seed !== this.frame.seed || frame.t < this.frame.t || frame.t - this.frame.t > 3))
+      this.map.clear();
     const alphaOld = this.alpha(now);
     const upsert = (id: number, x: number, y: number, facingYaw: number | null) => {
       const t = this.map.get(id);
@@ -301,7 +331,10 @@ function Entities({ atlas }: { atlas: THREE.Texture }) {
     };
     const tinted = (mesh: THREE.InstancedMesh) => {
       // Other players' avatars are tinted with their slot's colour (white: the model's own).
-      mesh.instanceColor = new THREE.InstancedBufferAttribute(new Float32Array(mesh.instanceMatrix.count * 3).fill(1), 3);
+      mesh.instanceColor = new THREE.InstancedBufferAttribute(
+        new Float32Array(mesh.instanceMatrix.count * 3).fill(1),
+        3,
+      );
       return mesh;
     };
     return {
@@ -314,7 +347,13 @@ function Entities({ atlas }: { atlas: THREE.Texture }) {
     };
   }, [models, material]);
   const tmp = useMemo(
-    () => ({ m: new THREE.Matrix4(), q: new THREE.Quaternion(), e: new THREE.Euler(), p: new THREE.Vector3(), s: new THREE.Vector3() }),
+    () => ({
+      m: new THREE.Matrix4(),
+      q: new THREE.Quaternion(),
+      e: new THREE.Euler(),
+      p: new THREE.Vector3(),
+      s: new THREE.Vector3(),
+    }),
     [],
   );
   const sleepTilt = useRef(0);
@@ -331,7 +370,16 @@ function Entities({ atlas }: { atlas: THREE.Texture }) {
     plants.count = 0;
     const plantTiles = plants.geometry.getAttribute('aTile') as THREE.InstancedBufferAttribute;
     const time = state.clock.elapsedTime;
-    const place = (mesh: THREE.InstancedMesh, x: number, y: number, z: number, yaw: number, scale = 1, pitch = 0, roll = 0) => {
+    const place = (
+      mesh: THREE.InstancedMesh,
+      x: number,
+      y: number,
+      z: number,
+      yaw: number,
+      scale = 1,
+      pitch = 0,
+      roll = 0,
+    ) => {
       if (mesh.count >= mesh.instanceMatrix.count) return;
       tmp.q.setFromEuler(tmp.e.set(pitch, yaw, roll, 'YXZ'));
       tmp.m.compose(tmp.p.set(x, y, z), tmp.q, tmp.s.set(scale, scale, scale));
@@ -363,7 +411,16 @@ function Entities({ atlas }: { atlas: THREE.Texture }) {
           const [u, v] = slotOffset(tileSlot(ripe ? 'plant-ripe' : 'sapling'));
           plantTiles.setXY(plants.count, u, v);
           const sway = Math.sin(time * 1.7 + id) * 0.05;
-          place(plants, pos.x, 0.04, pos.y, id * 0.7, ripe ? 1.3 : 0.75 + 0.45 * Math.min(1, grown / PLANT_RIPE_AFTER), 0, sway);
+          place(
+            plants,
+            pos.x,
+            0.04,
+            pos.y,
+            id * 0.7,
+            ripe ? 1.3 : 0.75 + 0.45 * Math.min(1, grown / PLANT_RIPE_AFTER),
+            0,
+            sway,
+          );
           place(meshes.mound, pos.x, 0, pos.y, id * 0.7, 1);
           break;
         }
@@ -392,8 +449,19 @@ function Entities({ atlas }: { atlas: THREE.Texture }) {
       }
       // Asleep: lying on the back across the view (head to the west), face up.
       const yaw = pos.yaw + Math.atan2(Math.sin(Math.PI / 2 - pos.yaw), Math.cos(Math.PI / 2 - pos.yaw)) * tilt;
-      place(meshes.player, pos.x + lx + tilt * 0.35, (1 - tilt) * bob + tilt * 0.14, pos.y + lz, yaw, 1.15, -tilt * Math.PI * 0.5);
-      meshes.player.setColorAt(meshes.player.count - 1, p.slot === frame.me ? white : tint.set(playerColor(p.slot)).lerp(white, 0.3));
+      place(
+        meshes.player,
+        pos.x + lx + tilt * 0.35,
+        (1 - tilt) * bob + tilt * 0.14,
+        pos.y + lz,
+        yaw,
+        1.15,
+        -tilt * Math.PI * 0.5,
+      );
+      meshes.player.setColorAt(
+        meshes.player.count - 1,
+        p.slot === frame.me ? white : tint.set(playerColor(p.slot)).lerp(white, 0.3),
+      );
     }
     if (meshes.player.instanceColor) meshes.player.instanceColor.needsUpdate = true;
     if (mine?.dead) shared.playerPos.set(mine.x, 0, mine.y);
@@ -478,7 +546,11 @@ function Lighting() {
       sun.current.color.setHSL(0.1 + 0.5 * (1 - d) * 0.5, 0.5, 0.6 + 0.3 * d);
       // The sun swings across the sky over the day (300 ticks), so shadows move.
       const angle = ((frame.t % 300) / 300) * Math.PI * 2;
-      sun.current.position.set(shared.playerPos.x + Math.cos(angle) * 22, 30, shared.playerPos.z + 8 + Math.sin(angle) * 10);
+      sun.current.position.set(
+        shared.playerPos.x + Math.cos(angle) * 22,
+        30,
+        shared.playerPos.z + 8 + Math.sin(angle) * 10,
+      );
       sun.current.target.position.copy(shared.playerPos);
       sun.current.target.updateMatrixWorld();
     }
@@ -543,7 +615,7 @@ function FollowCamera() {
     camera.position.z += dz;
     controls.update();
     const azimuth = Math.atan2(camera.position.x - controls.target.x, camera.position.z - controls.target.z);
-    cameraView.quadrant = (((Math.round(azimuth / (Math.PI / 2)) % 4) + 4) % 4);
+    cameraView.quadrant = ((Math.round(azimuth / (Math.PI / 2)) % 4) + 4) % 4;
   });
   return null;
 }

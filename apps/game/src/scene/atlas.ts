@@ -81,11 +81,17 @@ function drawPlant(ripe: boolean, out: Uint8ClampedArray): void {
       set(Math.min(15, 8 + d), 12 - k * 2 - (d >> 1), [63, 174, 58]);
     }
   }
-  if (ripe) for (const [x, y] of [[4, 7], [10, 5], [7, 3], [11, 9]]) {
-    set(x, y, [230, 57, 70]);
-    set(x + 1, y, [230, 57, 70]);
-    set(x, y + 1, [180, 30, 40]);
-  }
+  if (ripe)
+    for (const [x, y] of [
+      [4, 7],
+      [10, 5],
+      [7, 3],
+      [11, 9],
+    ]) {
+      set(x, y, [230, 57, 70]);
+      set(x + 1, y, [230, 57, 70]);
+      set(x, y + 1, [180, 30, 40]);
+    }
 }
 
 /** A small procedural pixel-art tile: the fallback while the project's atlas is absent. */

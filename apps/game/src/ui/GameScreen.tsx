@@ -27,7 +27,8 @@ function useKeyboard(): void {
     const onKeyDown = (e: KeyboardEvent) => {
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       const target = e.target as HTMLElement | null;
-      const typing = target instanceof HTMLTextAreaElement || (target instanceof HTMLInputElement && target.type !== 'range');
+      const typing =
+        target instanceof HTMLTextAreaElement || (target instanceof HTMLInputElement && target.type !== 'range');
       if (typing) return;
       // A clicked button or slider keeps focus: let game keys act on the game, not on it.
       if (target instanceof HTMLButtonElement || target instanceof HTMLInputElement) target.blur();
@@ -126,9 +127,7 @@ export function GameScreen() {
 }
 
 function Loading({ text }: { text: string }) {
-  return (
-    <div className="absolute inset-0 flex items-center justify-center text-lg text-slate-300">{text}</div>
-  );
+  return <div className="absolute inset-0 flex items-center justify-center text-lg text-slate-300">{text}</div>;
 }
 
 function SceneFailed() {

@@ -31,9 +31,7 @@ export function Home() {
           <h1 className="text-6xl font-black tracking-tight text-white drop-shadow-[0_4px_0_rgba(0,0,0,0.5)]">
             AI<span className="text-emerald-400">-</span>KON
           </h1>
-          <p className="mt-3 text-lg text-slate-300">
-            Survive, gather, craft. A Crafter world in 3D, in your browser.
-          </p>
+          <p className="mt-3 text-lg text-slate-300">Survive, gather, craft. A Crafter world in 3D, in your browser.</p>
         </header>
 
         <section className="w-full rounded-2xl border border-white/10 bg-slate-950/60 p-6 shadow-xl">

@@ -39,7 +39,9 @@ export function Hud() {
           <FacingHint />
         </>
       )}
-      {me && !me.dead && me.protection !== undefined && <ProtectionBadge ticks={me.protection} tickRate={frame!.tickRate} />}
+      {me && !me.dead && me.protection !== undefined && (
+        <ProtectionBadge ticks={me.protection} tickRate={frame!.tickRate} />
+      )}
       <Toasts />
       <Notice />
       <PauseOverlay />
@@ -47,7 +49,10 @@ export function Hud() {
       {helpOpen && <Help />}
       {devOpen && <DevOverlay />}
       {error && (
-        <div role="alert" className="pointer-events-auto absolute bottom-24 left-1/2 -translate-x-1/2 rounded-lg bg-rose-900/90 px-4 py-2 text-rose-100">
+        <div
+          role="alert"
+          className="pointer-events-auto absolute bottom-24 left-1/2 -translate-x-1/2 rounded-lg bg-rose-900/90 px-4 py-2 text-rose-100"
+        >
           {error}
         </div>
       )}
@@ -89,10 +94,16 @@ function CompactHud({ inventory }: { inventory: number[] }) {
           {inventory[i]}
         </span>
       ))}
-      <button type="button" className="pointer-events-auto ml-auto text-slate-300 underline" onClick={() => setPaused(!paused)}>
+      <button
+        type="button"
+        className="pointer-events-auto ml-auto text-slate-300 underline"
+        onClick={() => setPaused(!paused)}
+      >
         {paused ? 'resume' : 'pause'}
       </button>
-      <span data-testid="compact-note" className="w-full text-slate-400">Small window: enlarge it for the full HUD.</span>
+      <span data-testid="compact-note" className="w-full text-slate-400">
+        Small window: enlarge it for the full HUD.
+      </span>
     </div>
   );
 }
@@ -114,7 +125,10 @@ function Effects({ health, sleeping }: { health: number; sleeping: boolean }) {
     <>
       <div
         className="absolute inset-0 transition-opacity duration-700"
-        style={{ opacity: sleeping ? 1 : 0, background: 'radial-gradient(ellipse at center, rgba(2,3,12,0.35) 0%, rgba(2,3,12,0.85) 75%)' }}
+        style={{
+          opacity: sleeping ? 1 : 0,
+          background: 'radial-gradient(ellipse at center, rgba(2,3,12,0.35) 0%, rgba(2,3,12,0.85) 75%)',
+        }}
       />
       {sleeping && (
         <div className="absolute left-1/2 top-1/3 -translate-x-1/2 text-center text-indigo-200" data-testid="sleeping">
@@ -132,15 +146,13 @@ function Effects({ health, sleeping }: { health: number; sleeping: boolean }) {
 
 function Panel({ children, className = '' }: { children: React.ReactNode; className?: string }) {
   return (
-    <div className={`rounded-xl border border-white/10 bg-slate-950/70 p-2 shadow-lg ${className}`}>
-      {children}
-    </div>
+    <div className={`rounded-xl border border-white/10 bg-slate-950/70 p-2 shadow-lg ${className}`}>{children}</div>
   );
 }
 
 function Vitals({ inventory, sleeping }: { inventory: number[]; sleeping: boolean }) {
   return (
-    <Panel className="w-56" >
+    <Panel className="w-56">
       <div data-testid="vitals" className="flex flex-col gap-1">
         {(['health', 'food', 'drink', 'energy'] as const).map((name, i) => (
           <div key={name} className="flex items-center gap-2" title={name}>
@@ -174,7 +186,11 @@ function Inventory({ inventory }: { inventory: number[] }) {
       ) : (
         <div data-testid="inventory" className="grid grid-cols-4 gap-1">
           {held.map((it) => (
-            <div key={it.name} className="relative flex h-11 items-center justify-center rounded-md bg-white/5" title={label(it.name)}>
+            <div
+              key={it.name}
+              className="relative flex h-11 items-center justify-center rounded-md bg-white/5"
+              title={label(it.name)}
+            >
               <ItemIcon name={it.name} size={28} />
               <span className="absolute bottom-0 right-1 text-xs font-bold text-white drop-shadow">{it.count}</span>
             </div>
@@ -197,9 +213,7 @@ function Achievements({ achievements, startOpen }: { achievements: number[]; sta
         className="pointer-events-auto flex w-full justify-between text-xs font-semibold uppercase tracking-wide text-slate-400"
         title={open ? 'fold' : 'show all 22'}
       >
-        <span>
-          {open ? '▾' : '▸'} Achievements
-        </span>
+        <span>{open ? '▾' : '▸'} Achievements</span>
         <span data-testid="achievement-count">
           {unlocked}/{ACHIEVEMENTS.length}
         </span>
@@ -228,8 +242,14 @@ function Achievements({ achievements, startOpen }: { achievements: number[]; sta
 function ProtectionBadge({ ticks, tickRate }: { ticks: number; tickRate: number }) {
   const held = ticks === PROTECTION_HELD;
   return (
-    <div data-testid="protection" data-ticks={ticks} className="absolute left-1/2 top-11 -translate-x-1/2 whitespace-nowrap rounded-lg bg-sky-500/85 px-3 py-0.5 text-xs font-semibold text-sky-950">
-      {held ? 'Protected while your world loads' : `Protected · ${Math.ceil(ticks / tickRate)} s: nothing can hurt you yet`}
+    <div
+      data-testid="protection"
+      data-ticks={ticks}
+      className="absolute left-1/2 top-11 -translate-x-1/2 whitespace-nowrap rounded-lg bg-sky-500/85 px-3 py-0.5 text-xs font-semibold text-sky-950"
+    >
+      {held
+        ? 'Protected while your world loads'
+        : `Protected · ${Math.ceil(ticks / tickRate)} s: nothing can hurt you yet`}
     </div>
   );
 }
@@ -243,12 +263,18 @@ function TopBar() {
   return (
     <div className="absolute left-1/2 top-2 -translate-x-1/2">
       <Panel className="flex items-center gap-3 px-3 py-1 text-xs text-slate-300">
-        <span className={night ? 'text-indigo-300' : 'text-amber-300'}>{night ? 'Night' : daylight < 0.8 ? 'Dusk' : 'Day'}</span>
+        <span className={night ? 'text-indigo-300' : 'text-amber-300'}>
+          {night ? 'Night' : daylight < 0.8 ? 'Dusk' : 'Day'}
+        </span>
         <div className="h-1.5 w-20 overflow-hidden rounded bg-white/10" title="time of day">
           <div className="h-full bg-amber-300" style={{ width: `${(phase / DAY_LENGTH) * 100}%` }} />
         </div>
-        <span className="tabular-nums" data-testid="tick">step {t}</span>
-        <span className="hidden tabular-nums sm:inline" data-testid="hud-seed">seed {seed}</span>
+        <span className="tabular-nums" data-testid="tick">
+          step {t}
+        </span>
+        <span className="hidden tabular-nums sm:inline" data-testid="hud-seed">
+          seed {seed}
+        </span>
       </Panel>
     </div>
   );
@@ -286,14 +312,18 @@ function CraftPanel({ options, startOpen }: { options: CraftOption[]; startOpen:
               data-ok={o.ok ? 'true' : 'false'}
               title={ACTIONS[o.action]}
             >
-              <kbd className="mt-0.5 min-w-6 rounded bg-white/10 px-1 text-center text-[10px] text-slate-200">{keyOf(o.action)}</kbd>
+              <kbd className="mt-0.5 min-w-6 rounded bg-white/10 px-1 text-center text-[10px] text-slate-200">
+                {keyOf(o.action)}
+              </kbd>
               <ItemIcon name={o.name} size={18} />
               <span className="flex-1">
                 <span className="text-xs">
                   {o.kind === 'place' ? 'place ' : ''}
                   {label(o.name)}
                 </span>
-                {!o.ok && <span className="block text-[10px] leading-3 text-rose-300/80">need {o.missing.join(', ')}</span>}
+                {!o.ok && (
+                  <span className="block text-[10px] leading-3 text-rose-300/80">need {o.missing.join(', ')}</span>
+                )}
               </span>
             </button>
           </li>
@@ -324,7 +354,12 @@ function AgentView({ small }: { small: boolean }) {
   }, [pixels]);
   return (
     <Panel className="pointer-events-auto">
-      <button type="button" onClick={toggle} className="flex w-full justify-between gap-3 text-xs text-slate-400" title="V">
+      <button
+        type="button"
+        onClick={toggle}
+        className="flex w-full justify-between gap-3 text-xs text-slate-400"
+        title="V"
+      >
         <span className="font-semibold uppercase tracking-wide">Agent view</span>
         <span>{on ? 'hide [V]' : 'show [V]'}</span>
       </button>
@@ -402,20 +437,22 @@ function Controls() {
             {network ? 'Leave' : 'Quit'}
           </button>
         </div>
-        {!network && <label className="pointer-events-auto flex items-center gap-2 rounded-lg bg-slate-900/80 px-2 py-1 text-xs text-slate-300">
-          speed
-          <input
-            type="range"
-            data-testid="tick-rate"
-            min={MIN_TICK_RATE}
-            max={MAX_TICK_RATE}
-            value={tickRate}
-            onChange={(e) => setTickRate(Number(e.target.value))}
-            onKeyDown={(e) => e.preventDefault()}
-            className="w-20"
-          />
-          <span className="w-10 tabular-nums">{tickRate}/s</span>
-        </label>}
+        {!network && (
+          <label className="pointer-events-auto flex items-center gap-2 rounded-lg bg-slate-900/80 px-2 py-1 text-xs text-slate-300">
+            speed
+            <input
+              type="range"
+              data-testid="tick-rate"
+              min={MIN_TICK_RATE}
+              max={MAX_TICK_RATE}
+              value={tickRate}
+              onChange={(e) => setTickRate(Number(e.target.value))}
+              onKeyDown={(e) => e.preventDefault()}
+              className="w-20"
+            />
+            <span className="w-10 tabular-nums">{tickRate}/s</span>
+          </label>
+        )}
       </div>
     </div>
   );
@@ -427,7 +464,10 @@ function FacingHint() {
   const hint = frame && me ? facingHint(frame, me) : null;
   if (!hint) return null;
   return (
-    <div data-testid="facing-hint" className="absolute bottom-[5.5rem] left-1/2 -translate-x-1/2 whitespace-nowrap rounded-lg bg-slate-950/75 px-3 py-1 text-xs text-slate-100">
+    <div
+      data-testid="facing-hint"
+      className="absolute bottom-[5.5rem] left-1/2 -translate-x-1/2 whitespace-nowrap rounded-lg bg-slate-950/75 px-3 py-1 text-xs text-slate-100"
+    >
       {hint}
     </div>
   );
@@ -470,7 +510,11 @@ function Notice() {
   const notice = useGame((s) => s.notice);
   if (!notice) return null;
   return (
-    <div role="status" data-testid="notice" className="absolute bottom-28 left-1/2 -translate-x-1/2 rounded-lg bg-slate-800/90 px-4 py-2 text-slate-100">
+    <div
+      role="status"
+      data-testid="notice"
+      className="absolute bottom-28 left-1/2 -translate-x-1/2 rounded-lg bg-slate-800/90 px-4 py-2 text-slate-100"
+    >
       {notice}
     </div>
   );
@@ -493,11 +537,18 @@ function PauseOverlay() {
         </div>
         {shared && (
           <p className="mt-2 text-sm text-slate-300" data-testid="paused-note">
-            {host ? 'Nobody’s world ticks until you resume.' : 'The world waits for everyone; it goes on when the host resumes.'}
+            {host
+              ? 'Nobody’s world ticks until you resume.'
+              : 'The world waits for everyone; it goes on when the host resumes.'}
           </p>
         )}
         {(!shared || host) && (
-          <button type="button" data-testid="resume" className="mt-4 rounded-lg bg-emerald-500 px-6 py-2 font-bold text-emerald-950" onClick={() => setPaused(false)}>
+          <button
+            type="button"
+            data-testid="resume"
+            className="mt-4 rounded-lg bg-emerald-500 px-6 py-2 font-bold text-emerald-950"
+            onClick={() => setPaused(false)}
+          >
             Resume (Esc)
           </button>
         )}
@@ -515,9 +566,14 @@ function DeathScreen() {
   const unlocked = me ? ACHIEVEMENTS.filter((_, i) => me.achievements[i] > 0) : [];
   const died = me?.dead ?? true;
   return (
-    <div className="pointer-events-auto absolute inset-0 z-30 flex overflow-auto bg-black/70 p-4" data-testid="death-screen">
+    <div
+      className="pointer-events-auto absolute inset-0 z-30 flex overflow-auto bg-black/70 p-4"
+      data-testid="death-screen"
+    >
       <div className="m-auto w-full max-w-lg rounded-2xl border border-white/10 bg-slate-900 p-6 shadow-2xl">
-        <h2 className={`text-4xl font-black ${died ? 'text-rose-400' : 'text-emerald-300'}`}>{died ? 'You died' : 'Episode complete'}</h2>
+        <h2 className={`text-4xl font-black ${died ? 'text-rose-400' : 'text-emerald-300'}`}>
+          {died ? 'You died' : 'Episode complete'}
+        </h2>
         <dl className="mt-4 grid grid-cols-3 gap-3 text-center">
           <Stat label="steps survived" value={me?.episodeSteps ?? frame.t} />
           <Stat label="achievements" value={`${unlocked.length}/22`} />
@@ -534,7 +590,12 @@ function DeathScreen() {
           ))}
         </div>
         <div className="mt-6 flex flex-wrap gap-2">
-          <button type="button" data-testid="restart-same" className="rounded-lg bg-emerald-500 px-4 py-2 font-bold text-emerald-950" onClick={() => restart(seed)}>
+          <button
+            type="button"
+            data-testid="restart-same"
+            className="rounded-lg bg-emerald-500 px-4 py-2 font-bold text-emerald-950"
+            onClick={() => restart(seed)}
+          >
             Again, seed {seed}
           </button>
           <button
@@ -575,9 +636,16 @@ function Help() {
   ];
   return (
     // biome-ignore lint/a11y/useKeyWithClickEvents lint/a11y/noStaticElementInteractions: a click on the backdrop closes the help; Esc and H close it from GameScreen's key handler
-    <div className="pointer-events-auto absolute inset-0 z-30 flex overflow-auto bg-black/60 p-4" onClick={() => setHelp(false)}>
+    <div
+      className="pointer-events-auto absolute inset-0 z-30 flex overflow-auto bg-black/60 p-4"
+      onClick={() => setHelp(false)}
+    >
       {/* biome-ignore lint/a11y/useKeyWithClickEvents lint/a11y/noStaticElementInteractions: only stops the backdrop's click */}
-      <div className="m-auto w-full max-w-2xl rounded-2xl bg-slate-900 p-6 shadow-2xl" data-testid="help" onClick={(e) => e.stopPropagation()}>
+      <div
+        className="m-auto w-full max-w-2xl rounded-2xl bg-slate-900 p-6 shadow-2xl"
+        data-testid="help"
+        onClick={(e) => e.stopPropagation()}
+      >
         <h2 className="text-2xl font-black text-white">How to play</h2>
         <p className="mt-1 text-slate-400">
           Collect wood, build a table, make tools, mine deeper, and survive the night. Keep food, drink and energy up or
@@ -585,8 +653,9 @@ function Help() {
         </p>
         <p className="mt-2 text-slate-300" data-testid="help-pace">
           The world is real-time: it runs on whether or not you press a key (8 steps a second by default; drink falls
-          every few seconds and night comes within a minute). Solo play pauses with Esc and while this help is open; in a
-          shared world only the host can pause (for everyone) or slow it down to 2 steps a second, so read this somewhere safe.
+          every few seconds and night comes within a minute). Solo play pauses with Esc and while this help is open; in
+          a shared world only the host can pause (for everyone) or slow it down to 2 steps a second, so read this
+          somewhere safe.
         </p>
         <ul className="mt-4 grid gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
           {rows.map(([k, v]) => (
@@ -600,7 +669,11 @@ function Help() {
           Mouse: drag to orbit the camera, wheel to zoom. W always walks away from the camera. The outlined tile is the
           one you act on.
         </p>
-        <button type="button" className="mt-4 rounded-lg bg-emerald-500 px-4 py-2 font-bold text-emerald-950" onClick={() => setHelp(false)}>
+        <button
+          type="button"
+          className="mt-4 rounded-lg bg-emerald-500 px-4 py-2 font-bold text-emerald-950"
+          onClick={() => setHelp(false)}
+        >
           Got it
         </button>
       </div>
@@ -616,7 +689,10 @@ function DevOverlay() {
   }, []);
   const frame = useGame.getState().frame;
   return (
-    <div data-testid="dev-overlay" className="absolute bottom-2 right-2 rounded-lg bg-black/80 px-3 py-2 font-mono text-[11px] leading-4 text-lime-300">
+    <div
+      data-testid="dev-overlay"
+      className="absolute bottom-2 right-2 rounded-lg bg-black/80 px-3 py-2 font-mono text-[11px] leading-4 text-lime-300"
+    >
       <div>fps {renderStats.fps.toFixed(0)}</div>
       <div>
         tps {frame?.tps ?? 0} (target {frame?.tickRate ?? 0})

@@ -26,8 +26,22 @@ const COLORS: Record<string, [string, string]> = {
 };
 
 const ITEMS = new Set([
-  'health', 'food', 'drink', 'energy', 'sapling', 'wood', 'stone', 'coal', 'iron', 'diamond',
-  'wood_pickaxe', 'stone_pickaxe', 'iron_pickaxe', 'wood_sword', 'stone_sword', 'iron_sword',
+  'health',
+  'food',
+  'drink',
+  'energy',
+  'sapling',
+  'wood',
+  'stone',
+  'coal',
+  'iron',
+  'diamond',
+  'wood_pickaxe',
+  'stone_pickaxe',
+  'iron_pickaxe',
+  'wood_sword',
+  'stone_sword',
+  'iron_sword',
 ]);
 /** The project's sprite (public/textures/sprites/) that shows an item or a placed thing. */
 export function spriteOf(name: string): string | null {

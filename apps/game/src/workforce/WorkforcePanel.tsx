@@ -6,7 +6,8 @@ import { playerColor } from '../game/player-colors.ts';
 import { layoutPlan } from './plan-layout.ts';
 import { useWorkforce, workerNames } from './workforce-store.ts';
 
-const input = 'rounded-lg border border-white/20 bg-slate-900 px-2 py-1.5 text-white outline-none focus:border-emerald-400';
+const input =
+  'rounded-lg border border-white/20 bg-slate-900 px-2 py-1.5 text-white outline-none focus:border-emerald-400';
 const heading = 'text-xs font-semibold uppercase tracking-wide text-slate-400';
 
 /**
@@ -32,7 +33,10 @@ export function WorkforcePanel({ compact = false }: { compact?: boolean }) {
       <div className="flex flex-wrap items-center gap-3">
         <h2 className={`${compact ? 'text-base' : 'text-xl'} font-bold text-white`}>AI workforce</h2>
         {state?.stopped && (
-          <span data-testid="workforce-stopped" className="rounded bg-rose-500/25 px-2 py-0.5 text-xs font-semibold text-rose-200">
+          <span
+            data-testid="workforce-stopped"
+            className="rounded bg-rose-500/25 px-2 py-0.5 text-xs font-semibold text-rose-200"
+          >
             stopped by the kill switch — a new goal resumes
           </span>
         )}
@@ -95,7 +99,8 @@ const BRAIN_HELP: Record<WorkerBrain, string> = {
 function Workers({ workers, isHost }: { workers: WorkerView[]; isHost: boolean }) {
   const members = useLobby((s) => s.lobby?.members);
   // The lobby page colours members by slot, else by place in the list: the same here.
-  const colorOf = (w: WorkerView) => playerColor(w.slot ?? Math.max(0, members?.findIndex((m) => m.memberId === w.workerId) ?? 0));
+  const colorOf = (w: WorkerView) =>
+    playerColor(w.slot ?? Math.max(0, members?.findIndex((m) => m.memberId === w.workerId) ?? 0));
   const add = useWorkforce((s) => s.addWorker);
   const remove = useWorkforce((s) => s.removeWorker);
   const [name, setName] = useState('');
@@ -109,25 +114,46 @@ function Workers({ workers, isHost }: { workers: WorkerView[]; isHost: boolean }
     <div className="mt-3">
       <h3 className={heading}>Workers {workers.length}</h3>
       <ul className="mt-1 flex flex-col gap-1" data-testid="workforce-workers">
-        {workers.length === 0 && <li className="text-slate-400">No AI workers yet.{isHost ? ' Add one by name below.' : ''}</li>}
+        {workers.length === 0 && (
+          <li className="text-slate-400">No AI workers yet.{isHost ? ' Add one by name below.' : ''}</li>
+        )}
         {workers.map((w) => (
-          <li key={w.workerId} data-testid="worker" data-name={w.name} data-status={w.status} className="flex items-center gap-2 rounded-lg bg-white/5 px-2 py-1">
+          <li
+            key={w.workerId}
+            data-testid="worker"
+            data-name={w.name}
+            data-status={w.status}
+            className="flex items-center gap-2 rounded-lg bg-white/5 px-2 py-1"
+          >
             <span className="h-3 w-3 shrink-0 rounded-full" style={{ background: colorOf(w) }} />
             <span className="font-semibold">{w.name}</span>
             <span className={`text-xs ${STATUS_COLOR[w.status]}`}>{w.status}</span>
             {w.brain && w.brain !== 'scripted' && (
-              <span data-testid="worker-brain" className="rounded bg-violet-500/20 px-1 text-xs text-violet-200" title={`brain: ${w.brain}; last action chosen by: ${w.acting ?? '—'}`}>
+              <span
+                data-testid="worker-brain"
+                className="rounded bg-violet-500/20 px-1 text-xs text-violet-200"
+                title={`brain: ${w.brain}; last action chosen by: ${w.acting ?? '—'}`}
+              >
                 {w.brain}
                 {w.brain === 'hybrid' && w.acting ? ` · ${w.acting}` : ''}
               </span>
             )}
-            {w.health !== null && <span className="text-xs text-rose-200" title="health">♥{w.health}</span>}
+            {w.health !== null && (
+              <span className="text-xs text-rose-200" title="health">
+                ♥{w.health}
+              </span>
+            )}
             <span className="min-w-0 flex-1 truncate text-xs text-slate-400" title={w.activity}>
               {w.task ? `${w.task} · ` : ''}
               {w.activity}
             </span>
             {isHost && (
-              <button type="button" data-testid={`remove-worker-${w.name}`} className="rounded border border-rose-300/40 px-2 text-xs text-rose-200 hover:bg-rose-500/20" onClick={() => void remove(w.workerId)}>
+              <button
+                type="button"
+                data-testid={`remove-worker-${w.name}`}
+                className="rounded border border-rose-300/40 px-2 text-xs text-rose-200 hover:bg-rose-500/20"
+                onClick={() => void remove(w.workerId)}
+              >
                 remove
               </button>
             )}
@@ -136,15 +162,33 @@ function Workers({ workers, isHost }: { workers: WorkerView[]; isHost: boolean }
       </ul>
       {isHost && (
         <form className="mt-2 flex gap-2" onSubmit={(e) => void submit(e)}>
-          <input data-testid="worker-name" value={name} maxLength={32} onChange={(e) => setName(e.target.value)} placeholder="worker name, e.g. Ada" className={`w-48 ${input}`} />
-          <select data-testid="worker-brain-select" value={brain} onChange={(e) => setBrain(e.target.value as WorkerBrain)} className={input} title={BRAIN_HELP[brain]}>
+          <input
+            data-testid="worker-name"
+            value={name}
+            maxLength={32}
+            onChange={(e) => setName(e.target.value)}
+            placeholder="worker name, e.g. Ada"
+            className={`w-48 ${input}`}
+          />
+          <select
+            data-testid="worker-brain-select"
+            value={brain}
+            onChange={(e) => setBrain(e.target.value as WorkerBrain)}
+            className={input}
+            title={BRAIN_HELP[brain]}
+          >
             {(Object.keys(BRAIN_HELP) as WorkerBrain[]).map((b) => (
               <option key={b} value={b} title={BRAIN_HELP[b]}>
                 {b} brain
               </option>
             ))}
           </select>
-          <button type="submit" data-testid="add-worker" disabled={!name.trim()} className="rounded-lg bg-sky-500 px-3 py-1.5 font-semibold text-sky-950 hover:bg-sky-400 disabled:opacity-50">
+          <button
+            type="submit"
+            data-testid="add-worker"
+            disabled={!name.trim()}
+            className="rounded-lg bg-sky-500 px-3 py-1.5 font-semibold text-sky-950 hover:bg-sky-400 disabled:opacity-50"
+          >
             Add AI worker
           </button>
         </form>
@@ -158,7 +202,12 @@ function Settings({ state }: { state: WorkforceState }) {
   return (
     <div className="mt-3 flex flex-wrap items-center gap-4 text-xs text-slate-300" data-testid="workforce-settings">
       <label className="flex items-center gap-2">
-        <input type="checkbox" data-testid="approval-gate" checked={state.settings.approval} onChange={(e) => void setSettings({ approval: e.target.checked })} />
+        <input
+          type="checkbox"
+          data-testid="approval-gate"
+          checked={state.settings.approval}
+          onChange={(e) => void setSettings({ approval: e.target.checked })}
+        />
         I approve each plan before it runs
       </label>
       <label className="flex items-center gap-2">
@@ -206,7 +255,9 @@ function GoalInput({ enabled, running }: { enabled: boolean; running: boolean })
     if (text.trim() && (await giveGoal(text))) setText('');
   };
   const submitStructured = () => {
-    const goal = (kind === 'collect' ? { kind, item, amount } : kind === 'make' ? { kind, item } : { kind, what: item }) as StructuredGoal;
+    const goal = (
+      kind === 'collect' ? { kind, item, amount } : kind === 'make' ? { kind, item } : { kind, what: item }
+    ) as StructuredGoal;
     void giveGoal(goal);
   };
   const disabled = !enabled || busy;
@@ -214,10 +265,14 @@ function GoalInput({ enabled, running }: { enabled: boolean; running: boolean })
     <div className="mt-4">
       <h3 className={heading}>Goal</h3>
       {!enabled && <p className="mt-1 text-xs text-slate-400">Only the host may give goals in this lobby.</p>}
-      {enabled && !running && <p className="mt-1 text-xs text-slate-400">Goals are planned from the world: start the game first.</p>}
+      {enabled && !running && (
+        <p className="mt-1 text-xs text-slate-400">Goals are planned from the world: start the game first.</p>
+      )}
       {enabled && (
         <p className="mt-1 text-xs text-slate-400" data-testid="goal-reader">
-          {languageModel ? `Free text is read by the language model “${languageModel}”, with the goal grammar as the fallback.` : 'Free text is read by the goal grammar.'}
+          {languageModel
+            ? `Free text is read by the language model “${languageModel}”, with the goal grammar as the fallback.`
+            : 'Free text is read by the goal grammar.'}
         </p>
       )}
       <form className="mt-1 flex flex-wrap gap-2" onSubmit={(e) => void submitText(e)}>
@@ -230,18 +285,35 @@ function GoalInput({ enabled, running }: { enabled: boolean; running: boolean })
           placeholder='e.g. "collect wood 3", "make wood_pickaxe", "get me an iron pickaxe"'
           className={`min-w-0 flex-1 ${input} disabled:opacity-50`}
         />
-        <button type="submit" data-testid="goal-submit" disabled={disabled || !text.trim()} className="rounded-lg bg-emerald-500 px-4 py-1.5 font-bold text-emerald-950 hover:bg-emerald-400 disabled:opacity-50">
+        <button
+          type="submit"
+          data-testid="goal-submit"
+          disabled={disabled || !text.trim()}
+          className="rounded-lg bg-emerald-500 px-4 py-1.5 font-bold text-emerald-950 hover:bg-emerald-400 disabled:opacity-50"
+        >
           Give goal
         </button>
       </form>
       <div className="mt-2 flex flex-wrap items-center gap-2 text-xs" data-testid="goal-structured">
         <span className="text-slate-400">or pick:</span>
-        <select value={kind} disabled={!enabled} onChange={(e) => chooseKind(e.target.value as GoalKind)} data-testid="goal-kind" className="rounded border border-white/20 bg-slate-900 px-1 py-0.5">
+        <select
+          value={kind}
+          disabled={!enabled}
+          onChange={(e) => chooseKind(e.target.value as GoalKind)}
+          data-testid="goal-kind"
+          className="rounded border border-white/20 bg-slate-900 px-1 py-0.5"
+        >
           <option value="collect">collect</option>
           <option value="make">make</option>
           <option value="place">place</option>
         </select>
-        <select value={item} disabled={!enabled} onChange={(e) => setItem(e.target.value)} data-testid="goal-item" className="rounded border border-white/20 bg-slate-900 px-1 py-0.5">
+        <select
+          value={item}
+          disabled={!enabled}
+          onChange={(e) => setItem(e.target.value)}
+          data-testid="goal-item"
+          className="rounded border border-white/20 bg-slate-900 px-1 py-0.5"
+        >
           {options.map((o) => (
             <option key={o} value={o}>
               {o}
@@ -249,9 +321,24 @@ function GoalInput({ enabled, running }: { enabled: boolean; running: boolean })
           ))}
         </select>
         {kind === 'collect' && (
-          <input type="number" min={1} max={9} value={amount} disabled={!enabled} onChange={(e) => setAmount(Math.max(1, Math.min(99, Number(e.target.value) || 1)))} data-testid="goal-amount" className="w-14 rounded border border-white/20 bg-slate-900 px-1 py-0.5" />
+          <input
+            type="number"
+            min={1}
+            max={9}
+            value={amount}
+            disabled={!enabled}
+            onChange={(e) => setAmount(Math.max(1, Math.min(99, Number(e.target.value) || 1)))}
+            data-testid="goal-amount"
+            className="w-14 rounded border border-white/20 bg-slate-900 px-1 py-0.5"
+          />
         )}
-        <button type="button" data-testid="goal-structured-submit" disabled={disabled} onClick={submitStructured} className="rounded bg-emerald-700 px-2 py-0.5 font-semibold text-emerald-50 hover:bg-emerald-600 disabled:opacity-50">
+        <button
+          type="button"
+          data-testid="goal-structured-submit"
+          disabled={disabled}
+          onClick={submitStructured}
+          className="rounded bg-emerald-700 px-2 py-0.5 font-semibold text-emerald-50 hover:bg-emerald-600 disabled:opacity-50"
+        >
           Give
         </button>
       </div>
@@ -309,7 +396,16 @@ function Plan({ plan, state, isHost }: { plan: PlanView; state: WorkforceState; 
       <p className="mt-1">
         <span className="font-semibold text-white">{plan.goal}</span>
         <span className="text-slate-400"> · asked by {plan.by} · </span>
-        <span data-testid="plan-status" className={plan.status === 'done' ? 'text-emerald-300' : plan.status === 'awaiting' ? 'text-amber-300' : 'text-slate-200'}>
+        <span
+          data-testid="plan-status"
+          className={
+            plan.status === 'done'
+              ? 'text-emerald-300'
+              : plan.status === 'awaiting'
+                ? 'text-amber-300'
+                : 'text-slate-200'
+          }
+        >
           {PLAN_STATUS[plan.status]}
         </span>
         <span className="text-slate-400">
@@ -319,14 +415,27 @@ function Plan({ plan, state, isHost }: { plan: PlanView; state: WorkforceState; 
         {plan.note && <span className="text-slate-400"> · {plan.note}</span>}
       </p>
       {plan.status === 'awaiting' && (
-        <div className="mt-2 flex flex-wrap items-center gap-3 rounded-lg border border-amber-300/50 bg-amber-900/30 px-3 py-2" data-testid="approval">
+        <div
+          className="mt-2 flex flex-wrap items-center gap-3 rounded-lg border border-amber-300/50 bg-amber-900/30 px-3 py-2"
+          data-testid="approval"
+        >
           <span className="text-amber-100">This plan waits for the host’s approval before any worker moves.</span>
           {isHost ? (
             <>
-              <button type="button" data-testid="approve-plan" className="rounded-lg bg-emerald-500 px-4 py-1 font-bold text-emerald-950 hover:bg-emerald-400" onClick={() => void decide(plan.planId, true)}>
+              <button
+                type="button"
+                data-testid="approve-plan"
+                className="rounded-lg bg-emerald-500 px-4 py-1 font-bold text-emerald-950 hover:bg-emerald-400"
+                onClick={() => void decide(plan.planId, true)}
+              >
                 Approve
               </button>
-              <button type="button" data-testid="reject-plan" className="rounded-lg border border-rose-300/60 px-4 py-1 text-rose-200 hover:bg-rose-500/20" onClick={() => void decide(plan.planId, false)}>
+              <button
+                type="button"
+                data-testid="reject-plan"
+                className="rounded-lg border border-rose-300/60 px-4 py-1 text-rose-200 hover:bg-rose-500/20"
+                onClick={() => void decide(plan.planId, false)}
+              >
                 Reject
               </button>
             </>
@@ -345,7 +454,15 @@ function Plan({ plan, state, isHost }: { plan: PlanView; state: WorkforceState; 
               const y1 = a.y + CARD_H / 2;
               const x2 = b.x;
               const y2 = b.y + CARD_H / 2;
-              return <path key={`${e.from}-${e.to}`} d={`M${x1},${y1} C${x1 + GAP_X / 2},${y1} ${x2 - GAP_X / 2},${y2} ${x2},${y2}`} stroke="rgba(148,163,184,0.6)" fill="none" strokeWidth={1.5} />;
+              return (
+                <path
+                  key={`${e.from}-${e.to}`}
+                  d={`M${x1},${y1} C${x1 + GAP_X / 2},${y1} ${x2 - GAP_X / 2},${y2} ${x2},${y2}`}
+                  stroke="rgba(148,163,184,0.6)"
+                  fill="none"
+                  strokeWidth={1.5}
+                />
+              );
             })}
           </svg>
           {plan.tasks.map((t) => {
@@ -363,7 +480,11 @@ function Plan({ plan, state, isHost }: { plan: PlanView; state: WorkforceState; 
               >
                 <div className="truncate font-semibold text-white">{t.label}</div>
                 <div className="truncate text-slate-300">
-                  {t.state === 'done' ? '✓ done' : t.state === 'assigned' && plan.status === 'stopped' ? 'halted' : t.state}
+                  {t.state === 'done'
+                    ? '✓ done'
+                    : t.state === 'assigned' && plan.status === 'stopped'
+                      ? 'halted'
+                      : t.state}
                   {worker ? ` · ${worker}` : ''}
                 </div>
               </div>
@@ -389,12 +510,23 @@ function Audit({ state, compact }: { state: WorkforceState | null; compact: bool
     <div className="mt-4">
       <div className="flex items-center gap-3">
         <h3 className={heading}>Audit log</h3>
-        <span className="text-xs text-slate-500">{state?.auditTotal ?? 0} entries · who asked for what, what each worker did and why</span>
-        <button type="button" data-testid="audit-download" onClick={() => void download()} className="ml-auto rounded border border-white/20 px-2 py-0.5 text-xs text-slate-200 hover:bg-white/10">
+        <span className="text-xs text-slate-500">
+          {state?.auditTotal ?? 0} entries · who asked for what, what each worker did and why
+        </span>
+        <button
+          type="button"
+          data-testid="audit-download"
+          onClick={() => void download()}
+          className="ml-auto rounded border border-white/20 px-2 py-0.5 text-xs text-slate-200 hover:bg-white/10"
+        >
           Download (.jsonl)
         </button>
       </div>
-      <ol ref={box} data-testid="audit" className={`mt-1 overflow-y-auto rounded-lg bg-black/40 p-2 font-mono text-[11px] leading-4 text-slate-300 ${compact ? 'max-h-32' : 'max-h-56'}`}>
+      <ol
+        ref={box}
+        data-testid="audit"
+        className={`mt-1 overflow-y-auto rounded-lg bg-black/40 p-2 font-mono text-[11px] leading-4 text-slate-300 ${compact ? 'max-h-32' : 'max-h-56'}`}
+      >
         {lines.length === 0 && <li className="text-slate-500">Nothing yet.</li>}
         {lines.map((l) => (
           <li key={l.seq} data-testid="audit-line">
@@ -414,8 +546,17 @@ export function WorkforceDock() {
   const state = useWorkforce((s) => s.state);
   const working = state?.workers.filter((w) => w.status === 'working').length ?? 0;
   return (
-    <div className="pointer-events-auto absolute bottom-28 right-2 flex max-h-[70%] w-[min(36rem,calc(100%-1rem))] flex-col items-end gap-1" data-testid="workforce-dock" data-open={open}>
-      <button type="button" data-testid="workforce-toggle" onClick={toggle} className="rounded-lg border border-white/15 bg-slate-950/80 px-3 py-1 text-xs font-semibold text-slate-200 hover:bg-slate-800">
+    <div
+      className="pointer-events-auto absolute bottom-28 right-2 flex max-h-[70%] w-[min(36rem,calc(100%-1rem))] flex-col items-end gap-1"
+      data-testid="workforce-dock"
+      data-open={open}
+    >
+      <button
+        type="button"
+        data-testid="workforce-toggle"
+        onClick={toggle}
+        className="rounded-lg border border-white/15 bg-slate-950/80 px-3 py-1 text-xs font-semibold text-slate-200 hover:bg-slate-800"
+      >
         AI workforce · {state?.workers.length ?? 0} workers{working ? ` · ${working} working` : ''}
         {state?.plan ? ` · ${PLAN_STATUS[state.plan.status]}` : ''} {open ? '▾' : '▴'}
       </button>

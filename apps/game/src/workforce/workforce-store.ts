@@ -1,6 +1,16 @@
 import { create } from 'zustand';
 import type { RelayClient } from '@aikon/protocol/client';
-import type { AuditLine, ClientEventName, ClientEventPayloads, ClientEventResults, StructuredGoal, WorkerBrain, WorkforceGoalResult, WorkforceSettings, WorkforceState } from '@aikon/protocol';
+import type {
+  AuditLine,
+  ClientEventName,
+  ClientEventPayloads,
+  ClientEventResults,
+  StructuredGoal,
+  WorkerBrain,
+  WorkforceGoalResult,
+  WorkforceSettings,
+  WorkforceState,
+} from '@aikon/protocol';
 import { useLobby } from '../net/lobby-store.ts';
 import { errorText } from '../net/relay-source.ts';
 
@@ -31,7 +41,10 @@ export interface WorkforceStore {
   downloadAudit(): Promise<void>;
 }
 
-async function request<K extends ClientEventName>(event: K, payload: ClientEventPayloads[K]): Promise<ClientEventResults[K]> {
+async function request<K extends ClientEventName>(
+  event: K,
+  payload: ClientEventPayloads[K],
+): Promise<ClientEventResults[K]> {
   const client = useLobby.getState().client;
   if (!client) throw new Error('Not connected to a lobby.');
   try {
@@ -101,7 +114,9 @@ export const useWorkforce = create<WorkforceStore>()((set, get) => {
       const token = useLobby.getState().client?.resumeToken;
       if (!lobby || !token) return;
       try {
-        const res = await fetch(new URL(`/api/lobbies/${lobby.code}/audit`, relayOrigin()), { headers: { authorization: `Bearer ${token}` } });
+        const res = await fetch(new URL(`/api/lobbies/${lobby.code}/audit`, relayOrigin()), {
+          headers: { authorization: `Bearer ${token}` },
+        });
         if (!res.ok) throw new Error(`The relay refused the download (${res.status}).`);
         const blob = await res.blob();
         const url = URL.createObjectURL(blob);

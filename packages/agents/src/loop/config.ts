@@ -12,7 +12,17 @@ export interface LoopSizes {
   /** Behaviour cloning: policy configuration (POLICY_CONFIGS), Adam steps, batch, learning rate, wall-time bound. */
   bc: { config: 'tiny' | 'small'; steps: number; batch: number; lr: number; maxMinutes: number };
   /** Actor-critic in the round's simulator's dreams, from the BC policy. */
-  imagination: { envs: number; updates: number; horizon: number; minibatch: number; epochs: number; lr: number; entropy: number; dreamSteps: number; maxMinutes: number };
+  imagination: {
+    envs: number;
+    updates: number;
+    horizon: number;
+    minibatch: number;
+    epochs: number;
+    lr: number;
+    entropy: number;
+    dreamSteps: number;
+    maxMinutes: number;
+  };
   /** Real-engine evaluation: episodes on episodeSeed(seed, k), never trained on. */
   evaluation: { episodes: number; seed: number; temperature: number };
   /** Greedy open-loop rollouts of the held-out recorded episodes that score the simulator. */
@@ -24,7 +34,17 @@ export const LOOP_SIZES: Record<'full' | 'quick', LoopSizes> = {
     demos: 50,
     sim: { config: 'small', steps: 4000, maxMinutes: 10 },
     bc: { config: 'small', steps: 3000, batch: 256, lr: 1e-3, maxMinutes: 12 },
-    imagination: { envs: 32, updates: 200, horizon: 64, minibatch: 512, epochs: 1, lr: 2e-4, entropy: 0.01, dreamSteps: 15, maxMinutes: 6 },
+    imagination: {
+      envs: 32,
+      updates: 200,
+      horizon: 64,
+      minibatch: 512,
+      epochs: 1,
+      lr: 2e-4,
+      entropy: 0.01,
+      dreamSteps: 15,
+      maxMinutes: 6,
+    },
     evaluation: { episodes: 100, seed: 0, temperature: 1 },
     simRollouts: 128,
   },
@@ -33,7 +53,17 @@ export const LOOP_SIZES: Record<'full' | 'quick', LoopSizes> = {
     demoMaxSteps: 300,
     sim: { config: 'tiny', steps: 150, maxMinutes: 1 },
     bc: { config: 'tiny', steps: 300, batch: 64, lr: 3e-3, maxMinutes: 1.5 },
-    imagination: { envs: 8, updates: 4, horizon: 16, minibatch: 64, epochs: 1, lr: 2e-4, entropy: 0.01, dreamSteps: 15, maxMinutes: 0.5 },
+    imagination: {
+      envs: 8,
+      updates: 4,
+      horizon: 16,
+      minibatch: 64,
+      epochs: 1,
+      lr: 2e-4,
+      entropy: 0.01,
+      dreamSteps: 15,
+      maxMinutes: 0.5,
+    },
     evaluation: { episodes: 30, seed: 0, temperature: 1 },
     simRollouts: 16,
   },
@@ -42,4 +72,9 @@ export const LOOP_SIZES: Record<'full' | 'quick', LoopSizes> = {
 /** World seeds of round r's demonstrations come from generateSessions(seed = DEMO_SEED_BASE + r). */
 export const DEMO_SEED_BASE = 7000;
 /** Names in a round's candidate models directory and, once registered, in the target manifest. */
-export const LOOP_NAMES = { sim: 'world-sim-loop', bc: 'loop-bc', imagination: 'loop-imagination', registered: 'loop-policy' } as const;
+export const LOOP_NAMES = {
+  sim: 'world-sim-loop',
+  bc: 'loop-bc',
+  imagination: 'loop-imagination',
+  registered: 'loop-policy',
+} as const;

@@ -13,8 +13,31 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '@aikon/engine';
-import { findPolicy, findSim, getSimConfig, type LoopRound, loadSim, parseManifest, type PolicyEntry, SimDreams, type SimModel, type TokenEpisode } from '@aikon/world-model';
-import { type Dataset, exportSim, hasSimCheckpoint, loadDataset, loadSimCheckpoint, readManifest, rolloutReport, trainSim, upsertEntry, upsertSimEntry, writeManifest } from '@aikon/world-model/node';
+import {
+  findPolicy,
+  findSim,
+  getSimConfig,
+  type LoopRound,
+  loadSim,
+  parseManifest,
+  type PolicyEntry,
+  SimDreams,
+  type SimModel,
+  type TokenEpisode,
+} from '@aikon/world-model';
+import {
+  type Dataset,
+  exportSim,
+  hasSimCheckpoint,
+  loadDataset,
+  loadSimCheckpoint,
+  readManifest,
+  rolloutReport,
+  trainSim,
+  upsertEntry,
+  upsertSimEntry,
+  writeManifest,
+} from '@aikon/world-model/node';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
 import { demoStarts, ImaginedEnvs } from '../policy/imagination.ts';
@@ -29,7 +52,12 @@ import { DEMO_SEED_BASE, LOOP_NAMES, LOOP_SIZES, type LoopSizes } from './config
 import { writeRecordedEpisodes } from './world-model-data.ts';
 
 const Loss = z.object({ first: z.number(), last: z.number() });
-const Score = z.object({ score: z.number(), scoreInterval: z.object({ low: z.number(), high: z.number(), level: z.number() }), meanReturn: z.number(), meanLength: z.number() });
+const Score = z.object({
+  score: z.number(),
+  scoreInterval: z.object({ low: z.number(), high: z.number(), level: z.number() }),
+  meanReturn: z.number(),
+  meanLength: z.number(),
+});
 const Counts = z.object({ ai: z.number().int(), human: z.number().int() });
 
 /** A round's state file: one key per finished stage (format "aikon.loop.round", version 1). */
@@ -38,7 +66,14 @@ export const RoundStateSchema = z.object({
   version: z.literal(1),
   round: z.number().int().min(1),
   quick: z.boolean(),
-  record: z.object({ sessions: z.array(z.string()), worldSeeds: z.array(z.number().int()), steps: z.number().int(), seconds: z.number() }).optional(),
+  record: z
+    .object({
+      sessions: z.array(z.string()),
+      worldSeeds: z.array(z.number().int()),
+      steps: z.number().int(),
+      seconds: z.number(),
+    })
+    .optional(),
   worldModel: z
     .object({
       name: z.string(),
@@ -53,8 +88,27 @@ export const RoundStateSchema = z.object({
       incumbent: z.object({ name: z.string(), viewAccuracy: z.record(z.string(), z.number()) }).nullable(),
     })
     .optional(),
-  bc: z.object({ name: z.string(), steps: z.number().int(), seconds: z.number(), loss: Loss, validationAccuracy: z.number().nullable(), sessions: z.number().int(), dataSteps: Counts, dataEpisodes: Counts }).optional(),
-  imagination: z.object({ name: z.string(), updates: z.number().int(), imaginedSteps: z.number().int(), seconds: z.number(), loss: Loss }).optional(),
+  bc: z
+    .object({
+      name: z.string(),
+      steps: z.number().int(),
+      seconds: z.number(),
+      loss: Loss,
+      validationAccuracy: z.number().nullable(),
+      sessions: z.number().int(),
+      dataSteps: Counts,
+      dataEpisodes: Counts,
+    })
+    .optional(),
+  imagination: z
+    .object({
+      name: z.string(),
+      updates: z.number().int(),
+      imaginedSteps: z.number().int(),
+      seconds: z.number(),
+      loss: Loss,
+    })
+    .optional(),
   evaluation: z
     .object({
       seconds: z.number(),
@@ -100,7 +154,15 @@ function saveState(o: LoopOptions, s: RoundState): void {
 
 function makeBar(o: LoopOptions, label: string, unit: string) {
   if (!o.progress) return null;
-  return new cliProgress.SingleBar({ stream: process.stderr, noTTYOutput: true, notTTYSchedule: 15_000, format: `${label} [{bar}] {value}/{total} ${unit} | ETA {eta}s` }, cliProgress.Presets.shades_classic);
+  return new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      noTTYOutput: true,
+      notTTYSchedule: 15_000,
+      format: `${label} [{bar}] {value}/{total} ${unit} | ETA {eta}s`,
+    },
+    cliProgress.Presets.shades_classic,
+  );
 }
 
 /** Mean of the first and of the last tenth of a loss curve (at least one point each). */
@@ -112,7 +174,12 @@ export function lossEnds(curve: readonly number[]): { first: number; last: numbe
 }
 
 const seconds = (t0: number) => Math.round((performance.now() - t0) / 100) / 10;
-const scoreOf = (e: Pick<PolicyEvaluation, 'summary' | 'scoreInterval'>) => ({ score: e.summary.score, scoreInterval: e.scoreInterval, meanReturn: e.summary.meanReturn, meanLength: e.summary.meanLength });
+const scoreOf = (e: Pick<PolicyEvaluation, 'summary' | 'scoreInterval'>) => ({
+  score: e.summary.score,
+  scoreInterval: e.scoreInterval,
+  meanReturn: e.summary.meanReturn,
+  meanLength: e.summary.meanLength,
+});
 
 /** Runs rounds until `iterations` are finished in the run directory; returns every finished round's history record. */
 export async function runLoop(o: LoopOptions): Promise<LoopRound[]> {
@@ -121,7 +188,8 @@ export async function runLoop(o: LoopOptions): Promise<LoopRound[]> {
   const out: LoopRound[] = [];
   for (let r = 1; r <= o.iterations; r++) {
     const before = readRoundState(o.runDir, r);
-    if (before && before.quick !== o.quick) throw new Error(`${statePath(o, r)} is a ${before.quick ? '--quick' : 'full'} round; use another --run-dir`);
+    if (before && before.quick !== o.quick)
+      throw new Error(`${statePath(o, r)} is a ${before.quick ? '--quick' : 'full'} round; use another --run-dir`);
     const state: RoundState = before ?? { format: 'aikon.loop.round', version: 1, round: r, quick: o.quick };
     if (state.registration) log(`round ${r}: finished earlier (${state.registration.decision})`);
     else await runRound(o, sizes, state, log);
@@ -130,7 +198,12 @@ export async function runLoop(o: LoopOptions): Promise<LoopRound[]> {
   return out;
 }
 
-async function runRound(o: LoopOptions, sizes: LoopSizes, state: RoundState, log: (line: string) => void): Promise<void> {
+async function runRound(
+  o: LoopOptions,
+  sizes: LoopSizes,
+  state: RoundState,
+  log: (line: string) => void,
+): Promise<void> {
   const r = state.round;
   const dir = roundDir(o, r);
   const cand = candidates(o, r);
@@ -142,7 +215,14 @@ async function runRound(o: LoopOptions, sizes: LoopSizes, state: RoundState, log
     const t0 = performance.now();
     const bar = makeBar(o, `round ${r} · record (workforce, fair)`, 'episodes');
     bar?.start(sizes.demos, 0);
-    const g = generateDemos({ dataDir: o.dataDir, episodes: sizes.demos, seed: DEMO_SEED_BASE + r, sense: 'fair', maxSteps: sizes.demoMaxSteps, onProgress: (d) => bar?.update(d) });
+    const g = generateDemos({
+      dataDir: o.dataDir,
+      episodes: sizes.demos,
+      seed: DEMO_SEED_BASE + r,
+      sense: 'fair',
+      maxSteps: sizes.demoMaxSteps,
+      onProgress: (d) => bar?.update(d),
+    });
     bar?.stop();
     state.record = { sessions: g.sessions, worldSeeds: g.worldSeeds, steps: g.steps, seconds: seconds(t0) };
     save();
@@ -163,7 +243,8 @@ async function runRound(o: LoopOptions, sizes: LoopSizes, state: RoundState, log
     });
     bar?.stop();
     const data = heldOutSplit(loadDataset(episodesDir), o.quick);
-    if (data.validation.length === 0) throw new Error(`no held-out episode among the ${data.train.length} recorded ones; record more`);
+    if (data.validation.length === 0)
+      throw new Error(`no held-out episode among the ${data.train.length} recorded ones; record more`);
     const simDir = join(dir, 'world-model');
     const previous = r > 1 ? join(roundDir(o, r - 1), 'world-model') : null;
     if (!hasSimCheckpoint(simDir) && previous && hasSimCheckpoint(previous)) {
@@ -171,10 +252,21 @@ async function runRound(o: LoopOptions, sizes: LoopSizes, state: RoundState, log
       for (const f of ['sim-checkpoint.json', 'sim-checkpoint.bin']) copyFileSync(join(previous, f), join(simDir, f));
     }
     const warm = hasSimCheckpoint(simDir) && previous ? loadSimCheckpoint(previous).state : null;
-    const config = getSimConfig(sizes.sim.config, { steps: (warm?.step ?? 0) + sizes.sim.steps, maxMinutes: (warm?.trainSeconds ?? 0) / 60 + sizes.sim.maxMinutes, seed: r });
+    const config = getSimConfig(sizes.sim.config, {
+      steps: (warm?.step ?? 0) + sizes.sim.steps,
+      maxMinutes: (warm?.trainSeconds ?? 0) / 60 + sizes.sim.maxMinutes,
+      seed: r,
+    });
     const tbar = makeBar(o, `round ${r} · world simulator`, 'steps');
     tbar?.start(config.steps, warm?.step ?? 0);
-    const ck = trainSim({ config, data, dataDir: episodesDir, runDir: simDir, resume: true, onProgress: (step) => tbar?.update(step) });
+    const ck = trainSim({
+      config,
+      data,
+      dataDir: episodesDir,
+      runDir: simDir,
+      resume: true,
+      onProgress: (step) => tbar?.update(step),
+    });
     tbar?.stop();
     await exportSim(ck, { modelsDir: cand, name: LOOP_NAMES.sim, command: `npm run loop (round ${r})` });
     const viewAccuracy = simViewAccuracy(ck.model, data.validation, sizes.simRollouts);
@@ -188,10 +280,14 @@ async function runRound(o: LoopOptions, sizes: LoopSizes, state: RoundState, log
       trainEpisodes: data.train.length,
       heldOutEpisodes: data.validation.length,
       viewAccuracy,
-      incumbent: incumbent ? { name: incumbent.name, viewAccuracy: simViewAccuracy(incumbent.model, data.validation, sizes.simRollouts) } : null,
+      incumbent: incumbent
+        ? { name: incumbent.name, viewAccuracy: simViewAccuracy(incumbent.model, data.validation, sizes.simRollouts) }
+        : null,
     };
     save();
-    log(`round ${r} · world simulator: ${ck.state.step} steps, loss ${state.worldModel.loss.first.toFixed(3)} → ${state.worldModel.loss.last.toFixed(3)}; held-out view accuracy ${fmtAcc(viewAccuracy)}${state.worldModel.incumbent ? ` (${state.worldModel.incumbent.name}: ${fmtAcc(state.worldModel.incumbent.viewAccuracy)})` : ''}`);
+    log(
+      `round ${r} · world simulator: ${ck.state.step} steps, loss ${state.worldModel.loss.first.toFixed(3)} → ${state.worldModel.loss.last.toFixed(3)}; held-out view accuracy ${fmtAcc(viewAccuracy)}${state.worldModel.incumbent ? ` (${state.worldModel.incumbent.name}: ${fmtAcc(state.worldModel.incumbent.viewAccuracy)})` : ''}`,
+    );
   }
 
   // 3. Behaviour cloning on every round's demonstrations and the human episodes.
@@ -200,10 +296,14 @@ async function runRound(o: LoopOptions, sizes: LoopSizes, state: RoundState, log
     if (demos) return demos;
     const bar = makeBar(o, `round ${r} · reading demonstrations back`, 'episodes');
     bar?.start(1, 0);
-    demos = loadDemos(o.dataDir, { sessions, human: true, onProgress: (d, t) => {
-      bar?.setTotal(t);
-      bar?.update(d);
-    } });
+    demos = loadDemos(o.dataDir, {
+      sessions,
+      human: true,
+      onProgress: (d, t) => {
+        bar?.setTotal(t);
+        bar?.update(d);
+      },
+    });
     bar?.stop();
     return demos;
   };
@@ -215,10 +315,19 @@ async function runRound(o: LoopOptions, sizes: LoopSizes, state: RoundState, log
     const previous = r > 1 ? join(roundDir(o, r - 1), 'bc') : null;
     const init = previous && hasPolicyCheckpoint(previous) ? loadPolicyCheckpoint(previous) : null;
     const ck = await trainBc({
-      ...(init && JSON.stringify(init.state.config) === JSON.stringify(POLICY_CONFIGS[c.config]) ? { init: init.weights } : {}),
+      ...(init && JSON.stringify(init.state.config) === JSON.stringify(POLICY_CONFIGS[c.config])
+        ? { init: init.weights }
+        : {}),
       config: POLICY_CONFIGS[c.config],
       demos: d,
-      data: { dir: o.dataDir, steps: d.steps, episodes: d.episodes, demonstrator: 'workforce-fair', sessions: d.sessions.length, worldSeeds: d.worldSeeds },
+      data: {
+        dir: o.dataDir,
+        steps: d.steps,
+        episodes: d.episodes,
+        demonstrator: 'workforce-fair',
+        sessions: d.sessions.length,
+        worldSeeds: d.worldSeeds,
+      },
       runDir: join(dir, 'bc'),
       steps: c.steps,
       batch: c.batch,
@@ -232,9 +341,20 @@ async function runRound(o: LoopOptions, sizes: LoopSizes, state: RoundState, log
     });
     await exportPolicy(ck, { modelsDir: cand, name: LOOP_NAMES.bc, command: `npm run loop (round ${r})` });
     const val = ck.state.history.findLast((h) => h.valAccuracy !== undefined)?.valAccuracy;
-    state.bc = { name: LOOP_NAMES.bc, steps: ck.state.step, seconds: seconds(t0), loss: lossEnds(ck.state.history.map((h) => h.loss)), validationAccuracy: val ?? null, sessions: d.sessions.length, dataSteps: d.steps, dataEpisodes: d.episodes };
+    state.bc = {
+      name: LOOP_NAMES.bc,
+      steps: ck.state.step,
+      seconds: seconds(t0),
+      loss: lossEnds(ck.state.history.map((h) => h.loss)),
+      validationAccuracy: val ?? null,
+      sessions: d.sessions.length,
+      dataSteps: d.steps,
+      dataEpisodes: d.episodes,
+    };
     save();
-    log(`round ${r} · bc: ${ck.state.step} steps on ${d.steps.ai} workforce + ${d.steps.human} human steps, loss ${state.bc.loss.first.toFixed(3)} → ${state.bc.loss.last.toFixed(3)}, validation accuracy ${val === undefined ? '—' : `${(100 * val).toFixed(1)} %`}`);
+    log(
+      `round ${r} · bc: ${ck.state.step} steps on ${d.steps.ai} workforce + ${d.steps.human} human steps, loss ${state.bc.loss.first.toFixed(3)} → ${state.bc.loss.last.toFixed(3)}, validation accuracy ${val === undefined ? '—' : `${(100 * val).toFixed(1)} %`}`,
+    );
   }
 
   // 4. Actor-critic in the round's simulator, from the BC policy; the engine is never touched.
@@ -251,7 +371,13 @@ async function runRound(o: LoopOptions, sizes: LoopSizes, state: RoundState, log
       weights: bc.weights,
       data: bc.state.data,
       stage: 'rl-imagination',
-      makeEnvs: () => new ImaginedEnvs(new SimDreams(model, c.envs, { temperature: 1, seed: r }), bc.state.config.frames, demoStarts(d, 8, () => rng.uniform()), c.dreamSteps),
+      makeEnvs: () =>
+        new ImaginedEnvs(
+          new SimDreams(model, c.envs, { temperature: 1, seed: r }),
+          bc.state.config.frames,
+          demoStarts(d, 8, () => rng.uniform()),
+          c.dreamSteps,
+        ),
       runDir: join(dir, 'imagination'),
       updates: c.updates,
       horizon: c.horizon,
@@ -269,8 +395,19 @@ async function runRound(o: LoopOptions, sizes: LoopSizes, state: RoundState, log
       progress: o.progress,
     });
     const from = findPolicy(readManifest(cand), LOOP_NAMES.bc);
-    await exportPolicy(ck, { modelsDir: cand, name: LOOP_NAMES.imagination, command: `npm run loop (round ${r})`, earlierStages: from.training.stages });
-    state.imagination = { name: LOOP_NAMES.imagination, updates: ck.state.step, imaginedSteps: ck.state.step * c.horizon * c.envs, seconds: seconds(t0), loss: lossEnds(ck.state.history.map((h) => h.loss)) };
+    await exportPolicy(ck, {
+      modelsDir: cand,
+      name: LOOP_NAMES.imagination,
+      command: `npm run loop (round ${r})`,
+      earlierStages: from.training.stages,
+    });
+    state.imagination = {
+      name: LOOP_NAMES.imagination,
+      updates: ck.state.step,
+      imaginedSteps: ck.state.step * c.horizon * c.envs,
+      seconds: seconds(t0),
+      loss: lossEnds(ck.state.history.map((h) => h.loss)),
+    };
     save();
     log(`round ${r} · imagination: ${ck.state.step} updates, ${state.imagination.imaginedSteps} imagined steps`);
   }
@@ -283,7 +420,13 @@ async function runRound(o: LoopOptions, sizes: LoopSizes, state: RoundState, log
       const bar = makeBar(o, `round ${r} · evaluate ${name}`, 'episodes');
       bar?.start(e.episodes, 0);
       try {
-        return await evaluatePolicy(modelsDir, name, { episodes: e.episodes, seed: e.seed, temperature: e.temperature, parallel: e.episodes, onEpisode: (k) => bar?.update(k) });
+        return await evaluatePolicy(modelsDir, name, {
+          episodes: e.episodes,
+          seed: e.seed,
+          temperature: e.temperature,
+          parallel: e.episodes,
+          onEpisode: (k) => bar?.update(k),
+        });
       } finally {
         bar?.stop();
       }
@@ -294,7 +437,12 @@ async function runRound(o: LoopOptions, sizes: LoopSizes, state: RoundState, log
       const ev = await evaluate(cand, name);
       writePolicyMetrics(cand, ev, { command: `npm run loop (round ${r})`, seed: e.seed, temperature: e.temperature });
       policies.push({ name, stage: ev.entry.training.stages.at(-1)!.stage, ...scoreOf(ev) });
-      random = { score: ev.random.score, scoreInterval: ev.randomInterval, meanReturn: ev.random.meanReturn, meanLength: ev.random.meanLength };
+      random = {
+        score: ev.random.score,
+        scoreInterval: ev.randomInterval,
+        meanReturn: ev.random.meanReturn,
+        meanLength: ev.random.meanLength,
+      };
     }
     let incumbent: NonNullable<RoundState['evaluation']>['incumbent'] = null;
     let incumbentNote: string | undefined;
@@ -306,12 +454,26 @@ async function runRound(o: LoopOptions, sizes: LoopSizes, state: RoundState, log
         // A policy trained on these worlds cannot be evaluated on them: its own figures stand in.
         incumbentNote = `${best.name} not re-evaluated (${(err as Error).message}); its manifest figures stand in`;
         const m = best.metrics!;
-        incumbent = { name: best.name, score: m.score, scoreInterval: m.scoreInterval, meanReturn: m.meanReturn, meanLength: m.meanLength };
+        incumbent = {
+          name: best.name,
+          score: m.score,
+          scoreInterval: m.scoreInterval,
+          meanReturn: m.meanReturn,
+          meanLength: m.meanLength,
+        };
       }
     }
-    state.evaluation = { seconds: seconds(t0), policies, random: random!, incumbent, ...(incumbentNote ? { incumbentNote } : {}) };
+    state.evaluation = {
+      seconds: seconds(t0),
+      policies,
+      random: random!,
+      incumbent,
+      ...(incumbentNote ? { incumbentNote } : {}),
+    };
     save();
-    log(`round ${r} · evaluation (${e.episodes} episodes, seed ${e.seed}): ${policies.map((p) => `${p.name} ${fmtScore(p)}`).join(', ')}, random ${fmtScore(state.evaluation.random)}${incumbent ? `, current ${incumbent.name} ${fmtScore(incumbent)}` : ''}`);
+    log(
+      `round ${r} · evaluation (${e.episodes} episodes, seed ${e.seed}): ${policies.map((p) => `${p.name} ${fmtScore(p)}`).join(', ')}, random ${fmtScore(state.evaluation.random)}${incumbent ? `, current ${incumbent.name} ${fmtScore(incumbent)}` : ''}`,
+    );
   }
 
   // 6. Registration: only what beats the current model; the rest stays a candidate.
@@ -324,18 +486,30 @@ async function runRound(o: LoopOptions, sizes: LoopSizes, state: RoundState, log
     if (!ev.incumbent || best.scoreInterval.low > ev.incumbent.score) {
       registerPolicy(cand, best.name, o.modelsDir);
       registered.push(LOOP_NAMES.registered);
-      reasons.push(ev.incumbent ? `${best.name} (${fmtScore(best)}) beats ${ev.incumbent.name} (${ev.incumbent.score.toFixed(1)} %): registered as ${LOOP_NAMES.registered}` : `${best.name} (${fmtScore(best)}) registered as ${LOOP_NAMES.registered} (no policy to beat)`);
+      reasons.push(
+        ev.incumbent
+          ? `${best.name} (${fmtScore(best)}) beats ${ev.incumbent.name} (${ev.incumbent.score.toFixed(1)} %): registered as ${LOOP_NAMES.registered}`
+          : `${best.name} (${fmtScore(best)}) registered as ${LOOP_NAMES.registered} (no policy to beat)`,
+      );
     } else {
-      reasons.push(`${best.name} (${fmtScore(best)}) does not beat ${ev.incumbent.name} (${ev.incumbent.score.toFixed(1)} %): kept as a candidate in ${cand}`);
+      reasons.push(
+        `${best.name} (${fmtScore(best)}) does not beat ${ev.incumbent.name} (${ev.incumbent.score.toFixed(1)} %): kept as a candidate in ${cand}`,
+      );
     }
     const wm = state.worldModel!;
     const h = '16';
     if (!wm.incumbent || wm.viewAccuracy[h] > wm.incumbent.viewAccuracy[h]) {
       registerSim(cand, o.modelsDir);
       registered.push(LOOP_NAMES.sim);
-      reasons.push(wm.incumbent ? `${LOOP_NAMES.sim} (view h16 ${wm.viewAccuracy[h]} %) beats ${wm.incumbent.name} (${wm.incumbent.viewAccuracy[h]} %): registered` : `${LOOP_NAMES.sim} registered (no simulator to beat)`);
+      reasons.push(
+        wm.incumbent
+          ? `${LOOP_NAMES.sim} (view h16 ${wm.viewAccuracy[h]} %) beats ${wm.incumbent.name} (${wm.incumbent.viewAccuracy[h]} %): registered`
+          : `${LOOP_NAMES.sim} registered (no simulator to beat)`,
+      );
     } else {
-      reasons.push(`${LOOP_NAMES.sim} (view h16 ${wm.viewAccuracy[h]} %) does not beat ${wm.incumbent.name} (${wm.incumbent.viewAccuracy[h]} %): kept as a candidate`);
+      reasons.push(
+        `${LOOP_NAMES.sim} (view h16 ${wm.viewAccuracy[h]} %) does not beat ${wm.incumbent.name} (${wm.incumbent.viewAccuracy[h]} %): kept as a candidate`,
+      );
     }
     state.registration = { registered, decision: reasons.join('; '), seconds: seconds(t0) };
     appendHistory(o.modelsDir, historyRecord(o, sizes, state));
@@ -382,7 +556,9 @@ async function currentSim(modelsDir: string): Promise<{ name: string; model: Sim
 
 /** The target's policy with the best evaluated score (what OrtPolicy.load picks without a name). */
 function bestPolicy(modelsDir: string): PolicyEntry | null {
-  const policies = readManifest(modelsDir).models.filter((m): m is PolicyEntry => 'kind' in m && m.kind === 'policy' && m.metrics !== undefined);
+  const policies = readManifest(modelsDir).models.filter(
+    (m): m is PolicyEntry => 'kind' in m && m.kind === 'policy' && m.metrics !== undefined,
+  );
   return policies.reduce<PolicyEntry | null>((a, b) => (!a || b.metrics!.score > a.metrics!.score ? b : a), null);
 }
 
@@ -391,7 +567,12 @@ function registerPolicy(candDir: string, name: string, modelsDir: string): void 
   const file = `${LOOP_NAMES.registered}.onnx`;
   mkdirSync(modelsDir, { recursive: true });
   copyFileSync(join(candDir, entry.file), join(modelsDir, file));
-  upsertEntry(modelsDir, { ...entry, name: LOOP_NAMES.registered, file, description: `${entry.description} (the loop's ${name}, ${candDir})` });
+  upsertEntry(modelsDir, {
+    ...entry,
+    name: LOOP_NAMES.registered,
+    file,
+    description: `${entry.description} (the loop's ${name}, ${candDir})`,
+  });
 }
 
 function registerSim(candDir: string, modelsDir: string): void {
@@ -422,7 +603,14 @@ function historyRecord(o: LoopOptions, sizes: LoopSizes, s: RoundState): LoopRou
     incumbent: ev.incumbent,
     registered: s.registration!.registered,
     decision: s.registration!.decision,
-    seconds: { record: s.record!.seconds, worldModel: wm.seconds, bc: s.bc!.seconds, imagination: s.imagination!.seconds, evaluation: ev.seconds, registration: s.registration!.seconds },
+    seconds: {
+      record: s.record!.seconds,
+      worldModel: wm.seconds,
+      bc: s.bc!.seconds,
+      imagination: s.imagination!.seconds,
+      evaluation: ev.seconds,
+      registration: s.registration!.seconds,
+    },
   };
 }
 
@@ -430,5 +618,7 @@ function fmtScore(s: { score: number; scoreInterval: { low: number; high: number
   return `${s.score.toFixed(1)} % (${s.scoreInterval.low.toFixed(1)}–${s.scoreInterval.high.toFixed(1)})`;
 }
 function fmtAcc(a: Record<string, number>): string {
-  return Object.entries(a).map(([h, v]) => `h${h} ${v} %`).join(', ');
+  return Object.entries(a)
+    .map(([h, v]) => `h${h} ${v} %`)
+    .join(', ');
 }

@@ -46,13 +46,18 @@ export function toEpisodeFile(ep: ExtractedEpisode, seed: number): EpisodeFile {
     const facing = DIRECTIONS.findIndex(([x, y]) => x === inf.facing[2 * t] && y === inf.facing[2 * t + 1]);
     e.facing.push(facing);
     e.sleeping.push(inf.sleeping[t] === 1 ? 1 : 0);
-    e.inventory.push(Array.from(inf.inventory.subarray(t * NUM_ITEMS, (t + 1) * NUM_ITEMS), (v) => Math.max(0, Math.min(MAX_COUNT, v))));
+    e.inventory.push(
+      Array.from(inf.inventory.subarray(t * NUM_ITEMS, (t + 1) * NUM_ITEMS), (v) =>
+        Math.max(0, Math.min(MAX_COUNT, v)),
+      ),
+    );
     e.daylight.push(Math.max(0, Math.min(1, inf.daylight[t])));
     e.position!.push([inf.position[2 * t], inf.position[2 * t + 1]]);
     if (t > 0) {
       // Achievement ids whose counter rose in step t − 1 (what EpisodeRecorder writes).
       const rose: number[] = [];
-      for (let i = 0; i < NUM_ACHIEVEMENTS; i++) if (inf.achievements[t * NUM_ACHIEVEMENTS + i] > inf.achievements[(t - 1) * NUM_ACHIEVEMENTS + i]) rose.push(i);
+      for (let i = 0; i < NUM_ACHIEVEMENTS; i++)
+        if (inf.achievements[t * NUM_ACHIEVEMENTS + i] > inf.achievements[(t - 1) * NUM_ACHIEVEMENTS + i]) rose.push(i);
       e.events!.push(rose);
     }
   }
@@ -60,7 +65,12 @@ export function toEpisodeFile(ep: ExtractedEpisode, seed: number): EpisodeFile {
 }
 
 /** Writes the chosen recorded episodes not yet in `outDir`; returns how many were written. */
-export function writeRecordedEpisodes(dataDir: string, chosen: readonly CatalogEpisode[], outDir: string, onProgress?: (done: number, total: number) => void): number {
+export function writeRecordedEpisodes(
+  dataDir: string,
+  chosen: readonly CatalogEpisode[],
+  outDir: string,
+  onProgress?: (done: number, total: number) => void,
+): number {
   mkdirSync(outDir, { recursive: true });
   const missing = chosen.filter((c) => !existsSync(join(outDir, `${recordedEpisodeId(c.id)}.json.gz`)) && c.length > 0);
   let written = 0;

@@ -23,7 +23,12 @@ export class RealEnvs implements RolloutEnvs {
   private readonly live: World[];
   private finished = { returns: [] as number[], lengths: [] as number[], achievements: [] as number[][] };
 
-  constructor(readonly count: number, frames: number, readonly seedBase: number, public nextEpisode = 0) {
+  constructor(
+    readonly count: number,
+    frames: number,
+    readonly seedBase: number,
+    public nextEpisode = 0,
+  ) {
     this.histories = Array.from({ length: count }, () => new FrameHistory(frames));
     this.live = Array.from({ length: count }, (_, i) => this.start(i));
   }

@@ -51,7 +51,11 @@ export function activeCount(frames: number): number {
  * The active (value 1) features of each row, [B, activeCount(K)]: the rows of the first layer's
  * weight matrix that the network sums (an embedding bag over the multi-hot input).
  */
-export function activeFeatures(x: PolicyInputs, frames: number, out = new Int32Array(x.batch * activeCount(frames))): Int32Array {
+export function activeFeatures(
+  x: PolicyInputs,
+  frames: number,
+  out = new Int32Array(x.batch * activeCount(frames)),
+): Int32Array {
   const A = activeCount(frames);
   for (let b = 0; b < x.batch; b++) {
     let o = b * A;

@@ -78,7 +78,11 @@ export class ImaginedEnvs implements RolloutEnvs {
  * episodeSeed(seed, k) (those worlds go into its provenance), every frame kept per episode, in
  * demoStarts' layout.
  */
-export async function policyStates(runner: PolicyRunner, seed: number, episodes: number): Promise<{ frames: Int32Array; episodeStart: Int32Array; steps: number }> {
+export async function policyStates(
+  runner: PolicyRunner,
+  seed: number,
+  episodes: number,
+): Promise<{ frames: Int32Array; episodeStart: Int32Array; steps: number }> {
   const perEpisode: Int32Array[][] = Array.from({ length: episodes }, () => []);
   await policyEpisodes(runner, { seed, episodes, onFrame: (k, f) => perEpisode[k].push(f) });
   const steps = perEpisode.reduce((n, e) => n + e.length, 0);
@@ -96,7 +100,11 @@ export async function policyStates(runner: PolicyRunner, seed: number, episodes:
 }
 
 /** Real states to dream from: up to `context` frames ending at a random step of a recorded episode. */
-export function demoStarts(demos: { frames: Int32Array; episodeStart: Int32Array }, context: number, uniform: () => number): () => SimStart {
+export function demoStarts(
+  demos: { frames: Int32Array; episodeStart: Int32Array },
+  context: number,
+  uniform: () => number,
+): () => SimStart {
   const n = demos.episodeStart.length;
   return () => {
     const t = Math.floor(uniform() * n);

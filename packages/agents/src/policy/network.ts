@@ -35,7 +35,10 @@ export function policyParamSpecs(c: PolicyConfig): PolicyParamSpec[] {
   let fanIn = c.frames * 81 + 1;
   let width = featureWidth(c.frames);
   c.hidden.forEach((h, i) => {
-    specs.push({ name: `l${i}.w`, shape: [width, h], std: Math.sqrt(2 / fanIn) }, { name: `l${i}.b`, shape: [h], std: 0 });
+    specs.push(
+      { name: `l${i}.w`, shape: [width, h], std: Math.sqrt(2 / fanIn) },
+      { name: `l${i}.b`, shape: [h], std: 0 },
+    );
     fanIn = width = h;
   });
   specs.push(
@@ -80,7 +83,16 @@ export interface PolicyForward extends PolicyOutputs {
 }
 
 /** out[b, ·] = bias + inp[b, ·] · W (W [nIn, nOut] row-major), ReLU'd when asked; zero inputs skipped. */
-function denseForward(inp: Float32Array, B: number, nIn: number, W: Float32Array, bias: Float32Array, nOut: number, out: Float32Array, relu: boolean): void {
+function denseForward(
+  inp: Float32Array,
+  B: number,
+  nIn: number,
+  W: Float32Array,
+  bias: Float32Array,
+  nOut: number,
+  out: Float32Array,
+  relu: boolean,
+): void {
   const nz = new Int32Array(nIn);
   for (let b = 0; b < B; b++) {
     const o = b * nOut;
@@ -90,14 +102,35 @@ function denseForward(inp: Float32Array, B: number, nIn: number, W: Float32Array
     // Eight outputs at a time in registers, over the non-zero inputs.
     let j = 0;
     for (; j + 8 <= nOut; j += 8) {
-      let s0 = bias[j], s1 = bias[j + 1], s2 = bias[j + 2], s3 = bias[j + 3], s4 = bias[j + 4], s5 = bias[j + 5], s6 = bias[j + 6], s7 = bias[j + 7];
+      let s0 = bias[j],
+        s1 = bias[j + 1],
+        s2 = bias[j + 2],
+        s3 = bias[j + 3],
+        s4 = bias[j + 4],
+        s5 = bias[j + 5],
+        s6 = bias[j + 6],
+        s7 = bias[j + 7];
       for (let q = 0; q < n; q++) {
         const i = nz[q];
         const x = inp[ib + i];
         const w = i * nOut + j;
-        s0 += x * W[w]; s1 += x * W[w + 1]; s2 += x * W[w + 2]; s3 += x * W[w + 3]; s4 += x * W[w + 4]; s5 += x * W[w + 5]; s6 += x * W[w + 6]; s7 += x * W[w + 7];
+        s0 += x * W[w];
+        s1 += x * W[w + 1];
+        s2 += x * W[w + 2];
+        s3 += x * W[w + 3];
+        s4 += x * W[w + 4];
+        s5 += x * W[w + 5];
+        s6 += x * W[w + 6];
+        s7 += x * W[w + 7];
       }
-      out[o + j] = s0; out[o + j + 1] = s1; out[o + j + 2] = s2; out[o + j + 3] = s3; out[o + j + 4] = s4; out[o + j + 5] = s5; out[o + j + 6] = s6; out[o + j + 7] = s7;
+      out[o + j] = s0;
+      out[o + j + 1] = s1;
+      out[o + j + 2] = s2;
+      out[o + j + 3] = s3;
+      out[o + j + 4] = s4;
+      out[o + j + 5] = s5;
+      out[o + j + 6] = s6;
+      out[o + j + 7] = s7;
     }
     for (; j < nOut; j++) {
       let s = bias[j];
@@ -112,7 +145,17 @@ function denseForward(inp: Float32Array, B: number, nIn: number, W: Float32Array
  * Gradients of a dense layer: gW += inpᵀ · dOut, gB += Σ dOut, and dIn += dOut · Wᵀ where the
  * (post-ReLU) input is positive — which is the ReLU's derivative applied as well.
  */
-function denseBackward(inp: Float32Array, B: number, nIn: number, W: Float32Array, nOut: number, dOut: Float32Array, gW: Float32Array, gB: Float32Array, dIn: Float32Array | null): void {
+function denseBackward(
+  inp: Float32Array,
+  B: number,
+  nIn: number,
+  W: Float32Array,
+  nOut: number,
+  dOut: Float32Array,
+  gW: Float32Array,
+  gB: Float32Array,
+  dIn: Float32Array | null,
+): void {
   for (let b = 0; b < B; b++) {
     const o = b * nOut;
     for (let j = 0; j < nOut; j++) gB[j] += dOut[o + j];
@@ -141,7 +184,10 @@ export class PolicyNet {
   readonly params: Float32Array;
   private readonly p: Map<string, Float32Array>;
 
-  constructor(readonly config: PolicyConfig, weights?: PolicyWeights) {
+  constructor(
+    readonly config: PolicyConfig,
+    weights?: PolicyWeights,
+  ) {
     this.params = new Float32Array(policyParamCount(config));
     this.p = PolicyNet.views(config, this.params);
     if (weights)
@@ -184,13 +230,33 @@ export class PolicyNet {
       // Eight columns at a time in registers (one cache line of each summed row).
       let j = 0;
       for (; j + 8 <= H0; j += 8) {
-        let s0 = bias[j], s1 = bias[j + 1], s2 = bias[j + 2], s3 = bias[j + 3], s4 = bias[j + 4], s5 = bias[j + 5], s6 = bias[j + 6], s7 = bias[j + 7];
+        let s0 = bias[j],
+          s1 = bias[j + 1],
+          s2 = bias[j + 2],
+          s3 = bias[j + 3],
+          s4 = bias[j + 4],
+          s5 = bias[j + 5],
+          s6 = bias[j + 6],
+          s7 = bias[j + 7];
         for (let k = 0; k < A; k++) {
           const r = active[at + k] * H0 + j;
-          s0 += E[r]; s1 += E[r + 1]; s2 += E[r + 2]; s3 += E[r + 3]; s4 += E[r + 4]; s5 += E[r + 5]; s6 += E[r + 6]; s7 += E[r + 7];
+          s0 += E[r];
+          s1 += E[r + 1];
+          s2 += E[r + 2];
+          s3 += E[r + 3];
+          s4 += E[r + 4];
+          s5 += E[r + 5];
+          s6 += E[r + 6];
+          s7 += E[r + 7];
         }
-        h0[o + j] = Math.max(s0, 0); h0[o + j + 1] = Math.max(s1, 0); h0[o + j + 2] = Math.max(s2, 0); h0[o + j + 3] = Math.max(s3, 0);
-        h0[o + j + 4] = Math.max(s4, 0); h0[o + j + 5] = Math.max(s5, 0); h0[o + j + 6] = Math.max(s6, 0); h0[o + j + 7] = Math.max(s7, 0);
+        h0[o + j] = Math.max(s0, 0);
+        h0[o + j + 1] = Math.max(s1, 0);
+        h0[o + j + 2] = Math.max(s2, 0);
+        h0[o + j + 3] = Math.max(s3, 0);
+        h0[o + j + 4] = Math.max(s4, 0);
+        h0[o + j + 5] = Math.max(s5, 0);
+        h0[o + j + 6] = Math.max(s6, 0);
+        h0[o + j + 7] = Math.max(s7, 0);
       }
       for (; j < H0; j++) {
         let s = bias[j];
@@ -198,7 +264,8 @@ export class PolicyNet {
         h0[o + j] = Math.max(s, 0);
       }
     }
-    for (let i = 1; i < sizes.length; i++) denseForward(hidden[i - 1], B, sizes[i - 1], this.w(`l${i}.w`), this.w(`l${i}.b`), sizes[i], hidden[i], true);
+    for (let i = 1; i < sizes.length; i++)
+      denseForward(hidden[i - 1], B, sizes[i - 1], this.w(`l${i}.w`), this.w(`l${i}.b`), sizes[i], hidden[i], true);
     const last = hidden[sizes.length - 1];
     const H = sizes[sizes.length - 1];
     const logits = new Float32Array(B * NUM_ACTIONS);
@@ -220,11 +287,31 @@ export class PolicyNet {
     const sizes = this.config.hidden;
     const n = sizes.length;
     let dh = new Float32Array(B * sizes[n - 1]);
-    denseBackward(f.hidden[n - 1], B, sizes[n - 1], this.w('pi.w'), NUM_ACTIONS, dLogits, g.get('pi.w')!, g.get('pi.b')!, dh);
+    denseBackward(
+      f.hidden[n - 1],
+      B,
+      sizes[n - 1],
+      this.w('pi.w'),
+      NUM_ACTIONS,
+      dLogits,
+      g.get('pi.w')!,
+      g.get('pi.b')!,
+      dh,
+    );
     denseBackward(f.hidden[n - 1], B, sizes[n - 1], this.w('v.w'), 1, dValue, g.get('v.w')!, g.get('v.b')!, dh);
     for (let i = n - 1; i >= 1; i--) {
       const dIn = new Float32Array(B * sizes[i - 1]);
-      denseBackward(f.hidden[i - 1], B, sizes[i - 1], this.w(`l${i}.w`), sizes[i], dh, g.get(`l${i}.w`)!, g.get(`l${i}.b`)!, dIn);
+      denseBackward(
+        f.hidden[i - 1],
+        B,
+        sizes[i - 1],
+        this.w(`l${i}.w`),
+        sizes[i],
+        dh,
+        g.get(`l${i}.w`)!,
+        g.get(`l${i}.b`)!,
+        dIn,
+      );
       dh = dIn;
     }
     // dh is already zero where the first layer's ReLU was off (denseBackward only fills positive inputs).
@@ -239,11 +326,25 @@ export class PolicyNet {
       for (let j = 0; j < H0; j++) gB[j] += dh[o + j];
       let j = 0;
       for (; j + 8 <= H0; j += 8) {
-        const d0 = dh[o + j], d1 = dh[o + j + 1], d2 = dh[o + j + 2], d3 = dh[o + j + 3], d4 = dh[o + j + 4], d5 = dh[o + j + 5], d6 = dh[o + j + 6], d7 = dh[o + j + 7];
+        const d0 = dh[o + j],
+          d1 = dh[o + j + 1],
+          d2 = dh[o + j + 2],
+          d3 = dh[o + j + 3],
+          d4 = dh[o + j + 4],
+          d5 = dh[o + j + 5],
+          d6 = dh[o + j + 6],
+          d7 = dh[o + j + 7];
         if (d0 === 0 && d1 === 0 && d2 === 0 && d3 === 0 && d4 === 0 && d5 === 0 && d6 === 0 && d7 === 0) continue;
         for (let k = 0; k < A; k++) {
           const r = active[at + k] * H0 + j;
-          gE[r] += d0; gE[r + 1] += d1; gE[r + 2] += d2; gE[r + 3] += d3; gE[r + 4] += d4; gE[r + 5] += d5; gE[r + 6] += d6; gE[r + 7] += d7;
+          gE[r] += d0;
+          gE[r + 1] += d1;
+          gE[r + 2] += d2;
+          gE[r + 3] += d3;
+          gE[r + 4] += d4;
+          gE[r + 5] += d5;
+          gE[r + 6] += d6;
+          gE[r + 7] += d7;
         }
       }
       for (; j < H0; j++) {

@@ -30,7 +30,11 @@ export function policyIo(c: PolicyConfig): { inputs: TensorSpec[]; outputs: Tens
 
 const W = (name: string): string => `param.${name}`;
 
-export function exportPolicyOnnx(c: PolicyConfig, weights: PolicyWeights, meta: Record<string, string> = {}): Uint8Array {
+export function exportPolicyOnnx(
+  c: PolicyConfig,
+  weights: PolicyWeights,
+  meta: Record<string, string> = {},
+): Uint8Array {
   const g = new GraphBuilder();
   for (const spec of policyParamSpecs(c)) {
     const w = weights.get(spec.name);
@@ -38,18 +42,39 @@ export function exportPolicyOnnx(c: PolicyConfig, weights: PolicyWeights, meta: 
     g.inits.push(floatTensor(W(spec.name), spec.shape, w));
   }
   const K = c.frames;
-  g.inits.push(intTensor('feature_shift', [1, K, FRAME_TOKENS], Array.from({ length: K * FRAME_TOKENS }, (_, i) => Math.floor(i / FRAME_TOKENS) * FRAME_FEATURES + SHIFT[i % FRAME_TOKENS]), 'int32'));
+  g.inits.push(
+    intTensor(
+      'feature_shift',
+      [1, K, FRAME_TOKENS],
+      Array.from(
+        { length: K * FRAME_TOKENS },
+        (_, i) => Math.floor(i / FRAME_TOKENS) * FRAME_FEATURES + SHIFT[i % FRAME_TOKENS],
+      ),
+      'int32',
+    ),
+  );
   g.inits.push(intTensor('action_shift', [], [K * FRAME_FEATURES], 'int32'));
   g.inits.push(intTensor('frame_axes', [2], [1, 2], 'int64'));
   g.inits.push(intTensor('flat', [1], [-1], 'int64'));
-  const frames = g.node('ReduceSum', [g.node('Gather', [W('l0.w'), g.node('Add', ['tokens', 'feature_shift'])], { axis: 0 }), 'frame_axes'], { keepdims: 0 });
+  const frames = g.node(
+    'ReduceSum',
+    [g.node('Gather', [W('l0.w'), g.node('Add', ['tokens', 'feature_shift'])], { axis: 0 }), 'frame_axes'],
+    { keepdims: 0 },
+  );
   const prev = g.node('Gather', [W('l0.w'), g.node('Add', ['prev_action', 'action_shift'])], { axis: 0 });
   let h = g.node('Relu', [g.node('Add', [g.node('Add', [frames, prev]), W('l0.b')])]);
-  for (let i = 1; i < c.hidden.length; i++) h = g.node('Relu', [g.node('Add', [g.node('MatMul', [h, W(`l${i}.w`)]), W(`l${i}.b`)])]);
+  for (let i = 1; i < c.hidden.length; i++)
+    h = g.node('Relu', [g.node('Add', [g.node('MatMul', [h, W(`l${i}.w`)]), W(`l${i}.b`)])]);
   g.node('Add', [g.node('MatMul', [h, W('pi.w')]), W('pi.b')], {}, 'logits');
   g.node('Reshape', [g.node('Add', [g.node('MatMul', [h, W('v.w')]), W('v.b')]), 'flat'], {}, 'value');
   const io = policyIo(c);
-  return g.encode({ graphName: `aikon-policy-${c.name}`, producer: 'aikon-agents', inputs: io.inputs, outputs: io.outputs, meta: { config: JSON.stringify(c), ...meta } });
+  return g.encode({
+    graphName: `aikon-policy-${c.name}`,
+    producer: 'aikon-agents',
+    inputs: io.inputs,
+    outputs: io.outputs,
+    meta: { config: JSON.stringify(c), ...meta },
+  });
 }
 
 /** Reads back the config and weights of a policy ONNX file (tests, fine-tuning from a shipped model). */

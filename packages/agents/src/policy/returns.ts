@@ -8,7 +8,14 @@
  * V(s_T) is the value of the state after the rollout's last step.
  */
 export function lambdaReturns(
-  o: { rewards: ArrayLike<number>; values: ArrayLike<number>; dones: ArrayLike<number>; lastValues: ArrayLike<number>; steps: number; envs: number },
+  o: {
+    rewards: ArrayLike<number>;
+    values: ArrayLike<number>;
+    dones: ArrayLike<number>;
+    lastValues: ArrayLike<number>;
+    steps: number;
+    envs: number;
+  },
   gamma: number,
   lambda: number,
 ): { advantages: Float32Array; returns: Float32Array } {

@@ -47,7 +47,11 @@ export async function policyEpisodes(runner: PolicyRunner, o: PolicyEpisodesOpti
   while (running.length > 0) {
     const B = running.length;
     for (const [b, r] of running.entries()) r.history.write(tokens, prev, b);
-    const out = await runner.run({ batch: B, tokens: tokens.subarray(0, B * K * FRAME_TOKENS), prevAction: prev.subarray(0, B) });
+    const out = await runner.run({
+      batch: B,
+      tokens: tokens.subarray(0, B * K * FRAME_TOKENS),
+      prevAction: prev.subarray(0, B),
+    });
     for (let b = B - 1; b >= 0; b--) {
       const r = running[b];
       const a = sampleAction(out.logits, b, r.rng, o.temperature ?? 1);
@@ -56,7 +60,12 @@ export async function policyEpisodes(runner: PolicyRunner, o: PolicyEpisodesOpti
       r.history.observe(r.world, 0, a);
       const p = r.world.player(0);
       if (p.done) {
-        const outcome = { length: p.episodeSteps, return: p.episodeReturn, achievements: p.achievements.slice(), dead: p.dead };
+        const outcome = {
+          length: p.episodeSteps,
+          return: p.episodeReturn,
+          achievements: p.achievements.slice(),
+          dead: p.dead,
+        };
         outcomes[r.k] = outcome;
         o.onEpisode?.(r.k, outcome, steps);
         if (next < o.episodes) running[b] = start(next++);

@@ -14,7 +14,15 @@ const hashOf = (path: string) => createHash('sha256').update(readFileSync(path))
 describe('the training loop, --quick', () => {
   const base = mkdtempSync(join(tmpdir(), 'aikon-loop-test-'));
   afterAll(() => rmSync(base, { recursive: true, force: true }));
-  const options = (log: (line: string) => void) => ({ iterations: 1, quick: true, dataDir: join(base, 'data'), runDir: join(base, 'run'), modelsDir: join(base, 'models'), progress: false, log });
+  const options = (log: (line: string) => void) => ({
+    iterations: 1,
+    quick: true,
+    dataDir: join(base, 'data'),
+    runDir: join(base, 'run'),
+    modelsDir: join(base, 'models'),
+    progress: false,
+    log,
+  });
   const repoManifest = hashOf(join(REPO_MODELS, 'manifest.json'));
 
   it('records, trains the simulator and the policy (losses fall), and BC beats the random agent on the same held-out worlds', async () => {
@@ -40,9 +48,20 @@ describe('the training loop, --quick', () => {
     expect(manifest.models.map((m) => m.name)).toEqual([LOOP_NAMES.registered]);
     expect(manifest.simulators!.map((m) => m.name)).toEqual([LOOP_NAMES.sim]);
     expect(manifest.history).toHaveLength(1);
-    expect(manifest.history![0]).toMatchObject({ round: 1, quick: true, registered: [LOOP_NAMES.registered, LOOP_NAMES.sim] });
+    expect(manifest.history![0]).toMatchObject({
+      round: 1,
+      quick: true,
+      registered: [LOOP_NAMES.registered, LOOP_NAMES.sim],
+    });
     expect(round.policies.map((p) => p.name)).toEqual([LOOP_NAMES.bc, LOOP_NAMES.imagination]);
-    expect(Object.keys(round.seconds)).toEqual(['record', 'worldModel', 'bc', 'imagination', 'evaluation', 'registration']);
+    expect(Object.keys(round.seconds)).toEqual([
+      'record',
+      'worldModel',
+      'bc',
+      'imagination',
+      'evaluation',
+      'registration',
+    ]);
     // The repository's models/ is never written.
     expect(hashOf(join(REPO_MODELS, 'manifest.json'))).toBe(repoManifest);
   }, 240_000);
@@ -56,7 +75,12 @@ describe('the training loop, --quick', () => {
     writeFileSync(path, JSON.stringify(state));
     const lines: string[] = [];
     await runLoop(options((l) => lines.push(l)));
-    expect(lines.some((l) => l.includes('record:') || l.includes('world simulator:') || l.includes('bc:') || l.includes('imagination:'))).toBe(false);
+    expect(
+      lines.some(
+        (l) =>
+          l.includes('record:') || l.includes('world simulator:') || l.includes('bc:') || l.includes('imagination:'),
+      ),
+    ).toBe(false);
     expect(lines.some((l) => l.includes('evaluation (30 episodes'))).toBe(true);
     const after = readRoundState(join(base, 'run'), 1)!;
     expect(after.record!.sessions).toEqual(recorded);

@@ -15,7 +15,10 @@ class BanditEnvs implements RolloutEnvs {
   readonly worlds = null;
   private t = 0;
   private returns: number[] = [];
-  constructor(readonly count: number, frames: number) {
+  constructor(
+    readonly count: number,
+    frames: number,
+  ) {
     const world = World.generate({ seed: 1 });
     world.addPlayer();
     this.histories = Array.from({ length: count }, () => {
@@ -38,7 +41,14 @@ class BanditEnvs implements RolloutEnvs {
   }
 }
 
-const data = { dir: 'test', steps: { ai: 0, human: 0 }, episodes: { ai: 0, human: 0 }, demonstrator: 'none', sessions: 0, worldSeeds: [] };
+const data = {
+  dir: 'test',
+  steps: { ai: 0, human: 0 },
+  episodes: { ai: 0, human: 0 },
+  demonstrator: 'none',
+  sessions: 0,
+  worldSeeds: [],
+};
 
 describe('actor-critic', () => {
   const dir = mkdtempSync(join(tmpdir(), 'aikon-ac-test-'));

@@ -35,7 +35,17 @@ function toyDemos(episodes: number, length: number, seed: number): DemoSet {
     frames[i * FRAME_TOKENS + above] = rng.int(19);
     actions[i] = frames[i * FRAME_TOKENS + above] % 17;
   }
-  return { frames, actions, rewards: new Float32Array(N).fill(0.1), episodeStart, starts, steps: { ai: N, human: 0 }, episodes: { ai: episodes, human: 0 }, worldSeeds: [], sessions: [] };
+  return {
+    frames,
+    actions,
+    rewards: new Float32Array(N).fill(0.1),
+    episodeStart,
+    starts,
+    steps: { ai: N, human: 0 },
+    episodes: { ai: episodes, human: 0 },
+    worldSeeds: [],
+    sessions: [],
+  };
 }
 
 describe('behaviour cloning', () => {
@@ -61,8 +71,27 @@ describe('behaviour cloning', () => {
 
   it('learns a toy task, with a falling loss, and resumes from its checkpoint', async () => {
     const demos = toyDemos(60, 50, 2);
-    const data = { dir: 'toy', steps: demos.steps, episodes: demos.episodes, demonstrator: 'toy', sessions: 0, worldSeeds: [] };
-    const common = { config: POLICY_CONFIGS.tiny, demos, data, runDir, batch: 64, lr: 0.01, seed: 1, maxMinutes: 5, checkpointEvery: 50, validateEvery: 100, progress: false };
+    const data = {
+      dir: 'toy',
+      steps: demos.steps,
+      episodes: demos.episodes,
+      demonstrator: 'toy',
+      sessions: 0,
+      worldSeeds: [],
+    };
+    const common = {
+      config: POLICY_CONFIGS.tiny,
+      demos,
+      data,
+      runDir,
+      batch: 64,
+      lr: 0.01,
+      seed: 1,
+      maxMinutes: 5,
+      checkpointEvery: 50,
+      validateEvery: 100,
+      progress: false,
+    };
     const half = await trainBc({ ...common, steps: 300, resume: false, stopAfter: 150 });
     expect(half.state.step).toBe(150);
     expect(hasPolicyCheckpoint(runDir)).toBe(true);

@@ -18,7 +18,14 @@ describe('DAgger', () => {
   const runner = netRunner(new PolicyNet(c, initPolicyWeights(c, 1)));
 
   it('with β = 1 the shadowing workforce acts, and its labels are what it does alone', async () => {
-    const d = await collectDagger(runner, { seedBase: 4242, steps: 120, parallel: 1, beta: 1, temperature: 1, seed: 1 });
+    const d = await collectDagger(runner, {
+      seedBase: 4242,
+      steps: 120,
+      parallel: 1,
+      beta: 1,
+      temperature: 1,
+      seed: 1,
+    });
     const s = d.set;
     expect(Array.from(s.taken!)).toEqual(Array.from(s.actions));
     // The same world played by the workforce alone gives the same actions and views.
@@ -28,7 +35,9 @@ describe('DAgger', () => {
     commander.addWorker(0);
     commander.setGoal({ kind: 'all' }, 'test');
     for (let t = 0; t < 120; t++) {
-      expect(Array.from(s.frames.subarray(t * FRAME_TOKENS, (t + 1) * FRAME_TOKENS))).toEqual(Array.from(tokenize(world, 0)));
+      expect(Array.from(s.frames.subarray(t * FRAME_TOKENS, (t + 1) * FRAME_TOKENS))).toEqual(
+        Array.from(tokenize(world, 0)),
+      );
       const a = commander.tick().get(0) ?? 0;
       expect(s.actions[t]).toBe(a);
       world.step([a]);
@@ -53,7 +62,11 @@ describe('DAgger', () => {
     // The previous action of a stacked input is the executed one, not the label.
     const i = s.starts[0] + 5;
     expect(demoInputs(s, [i], c.frames).prevAction[0]).toBe(s.taken![i - 1]);
-    saveDaggerRound(join(dir, 'new-run'), { round: 0, seedBase: 77, worlds: d.worlds, beta: 0, agreement: d.agreement, finished: d.finished, seconds: 1 }, d);
+    saveDaggerRound(
+      join(dir, 'new-run'),
+      { round: 0, seedBase: 77, worlds: d.worlds, beta: 0, agreement: d.agreement, finished: d.finished, seconds: 1 },
+      d,
+    );
     const back = loadDaggerRound(join(dir, 'new-run'), 0).data.set;
     expect(Array.from(back.frames)).toEqual(Array.from(s.frames));
     expect(Array.from(back.taken!)).toEqual(Array.from(s.taken!));

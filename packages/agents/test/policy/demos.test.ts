@@ -29,7 +29,15 @@ describe('demonstrations through the datasets pipeline', () => {
         };
       },
     };
-    const [session] = generateSessions({ dataDir, episodes: 1, sessions: 1, players: 1, seed: 11, maxSteps: 120, policy: watched });
+    const [session] = generateSessions({
+      dataDir,
+      episodes: 1,
+      sessions: 1,
+      players: 1,
+      seed: 11,
+      maxSteps: 120,
+      policy: watched,
+    });
     const demos = loadDemos(dataDir, { sessions: [session.sessionId], human: true });
     expect(demos.steps).toEqual({ ai: 120, human: 0 });
     expect(demos.episodes).toEqual({ ai: 1, human: 0 });
@@ -37,7 +45,8 @@ describe('demonstrations through the datasets pipeline', () => {
     expect(Array.from(demos.actions)).toEqual(chosen);
     // The workforce does more than wander: it collects something within 120 steps.
     expect(new Set(chosen).size).toBeGreaterThan(3);
-    for (let t = 0; t < 120; t++) expect(Array.from(demos.frames.subarray(t * FRAME_TOKENS, (t + 1) * FRAME_TOKENS))).toEqual(Array.from(seen[t]));
+    for (let t = 0; t < 120; t++)
+      expect(Array.from(demos.frames.subarray(t * FRAME_TOKENS, (t + 1) * FRAME_TOKENS))).toEqual(Array.from(seen[t]));
     expect(demos.episodeStart.every((s) => s === 0)).toBe(true);
   });
 });

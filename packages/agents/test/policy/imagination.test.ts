@@ -26,14 +26,21 @@ describe('actor-critic environments in imagination', () => {
     const { model } = await loadSim(manifest, async (f) => new Uint8Array(readFileSync(join(MODELS, f))));
     const demos = realSteps(40);
     const rng = new Rng(3);
-    const envs = new ImaginedEnvs(new SimDreams(model, 4, { temperature: 1, seed: 2 }), 3, demoStarts(demos, 8, () => rng.uniform()), 5);
+    const envs = new ImaginedEnvs(
+      new SimDreams(model, 4, { temperature: 1, seed: 2 }),
+      3,
+      demoStarts(demos, 8, () => rng.uniform()),
+      5,
+    );
     expect(envs.worlds).toBeNull();
     // Each dream's policy history ends with a real recorded frame.
     const tokens = new Int32Array(3 * FRAME_TOKENS);
     const prev = new Int32Array(1);
     envs.histories[0].write(tokens, prev, 0);
     const newest = Array.from(tokens.subarray(2 * FRAME_TOKENS));
-    const real = Array.from({ length: 40 }, (_, t) => Array.from(demos.frames.subarray(t * FRAME_TOKENS, (t + 1) * FRAME_TOKENS)));
+    const real = Array.from({ length: 40 }, (_, t) =>
+      Array.from(demos.frames.subarray(t * FRAME_TOKENS, (t + 1) * FRAME_TOKENS)),
+    );
     expect(real.some((f) => f.join() === newest.join())).toBe(true);
     let dones = 0;
     for (let t = 0; t < 10; t++) {

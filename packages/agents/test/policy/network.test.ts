@@ -2,8 +2,21 @@ import { episodeSeed, NUM_ACTIONS, World } from '@aikon/engine';
 import { FRAME_TOKENS, tokenize } from '@aikon/world-model';
 import { describe, expect, it } from 'vitest';
 import { netRunner } from '../../src/policy/act.ts';
-import { activeCount, activeFeatures, FRAME_FEATURES, featureWidth, FrameHistory, type PolicyInputs } from '../../src/policy/features.ts';
-import { initPolicyWeights, POLICY_CONFIGS, type PolicyConfig, policyParamCount, PolicyNet } from '../../src/policy/network.ts';
+import {
+  activeCount,
+  activeFeatures,
+  FRAME_FEATURES,
+  featureWidth,
+  FrameHistory,
+  type PolicyInputs,
+} from '../../src/policy/features.ts';
+import {
+  initPolicyWeights,
+  POLICY_CONFIGS,
+  type PolicyConfig,
+  policyParamCount,
+  PolicyNet,
+} from '../../src/policy/network.ts';
 import { exportPolicyOnnx, importPolicyOnnx } from '../../src/policy/onnx-export.ts';
 import { OrtPolicy } from '../../src/policy/node/ort-policy.ts';
 import { policyEpisodes } from '../../src/policy/rollout.ts';
@@ -44,7 +57,6 @@ function denseFirstLayer(c: PolicyConfig, net: PolicyNet, x: PolicyInputs, b: nu
 }
 
 describe('policy network', () => {
-
   it('has the documented feature layout and parameter shapes', () => {
     expect(FRAME_FEATURES).toBe(63 * 19 + 8 + 16 * 10 + 8);
     const c = POLICY_CONFIGS.small;
@@ -78,7 +90,8 @@ describe('policy network', () => {
     const c: PolicyConfig = { name: 'grad-check', frames: 2, hidden: [12, 8] };
     const net = new PolicyNet(c, initPolicyWeights(c, 9));
     // Biases away from zero, so that the check also covers them.
-    for (const [name, w] of PolicyNet.views(c, net.params)) if (name.endsWith('.b')) for (let i = 0; i < w.length; i++) w[i] = 0.05 * Math.sin(i + 1);
+    for (const [name, w] of PolicyNet.views(c, net.params))
+      if (name.endsWith('.b')) for (let i = 0; i < w.length; i++) w[i] = 0.05 * Math.sin(i + 1);
     const x = realInputs(c.frames, 3);
     // A linear read-out of the outputs with fixed coefficients: d loss / d outputs = the coefficients.
     const cl = Float32Array.from({ length: 3 * NUM_ACTIONS }, (_, i) => Math.cos(i * 1.7));
@@ -98,7 +111,10 @@ describe('policy network', () => {
     for (const [name, w] of views) {
       const g = gradViews.get(name)!;
       // The first layer's rows that a row of x uses, and a spread of every other block's entries.
-      const picks = name === 'l0.w' ? Array.from(activeFeatures(x, c.frames).subarray(0, 6), (f) => f * c.hidden[0] + 3) : Array.from({ length: Math.min(6, w.length) }, (_, k) => Math.floor((k * w.length) / 6));
+      const picks =
+        name === 'l0.w'
+          ? Array.from(activeFeatures(x, c.frames).subarray(0, 6), (f) => f * c.hidden[0] + 3)
+          : Array.from({ length: Math.min(6, w.length) }, (_, k) => Math.floor((k * w.length) / 6));
       for (const i of picks) {
         const keep = w[i];
         const eps = 1e-2;
@@ -133,7 +149,8 @@ describe('policy network', () => {
     const tokens = new Int32Array(3 * FRAME_TOKENS);
     const prev = new Int32Array(1);
     h.write(tokens, prev, 0);
-    for (let k = 0; k < 3; k++) expect(Array.from(tokens.subarray(k * FRAME_TOKENS, (k + 1) * FRAME_TOKENS))).toEqual(Array.from(first));
+    for (let k = 0; k < 3; k++)
+      expect(Array.from(tokens.subarray(k * FRAME_TOKENS, (k + 1) * FRAME_TOKENS))).toEqual(Array.from(first));
     world.step([3]);
     h.observe(world, 0, 3);
     h.write(tokens, prev, 0);
@@ -142,11 +159,13 @@ describe('policy network', () => {
     expect(prev[0]).toBe(3);
   });
 
-  it('the ONNX export on onnxruntime-node gives the TypeScript network\'s outputs, and reads back its weights', async () => {
+  it("the ONNX export on onnxruntime-node gives the TypeScript network's outputs, and reads back its weights", async () => {
     const c = POLICY_CONFIGS.small;
     const weights = initPolicyWeights(c, 7);
     // Non-zero biases and larger output weights, so that every term of the graph shows.
-    for (const [name, w] of weights) if (name.endsWith('.b') || name.startsWith('pi.') || name.startsWith('v.')) for (let i = 0; i < w.length; i++) w[i] = Math.sin(i + name.length) * 0.3;
+    for (const [name, w] of weights)
+      if (name.endsWith('.b') || name.startsWith('pi.') || name.startsWith('v.'))
+        for (let i = 0; i < w.length; i++) w[i] = Math.sin(i + name.length) * 0.3;
     const model = new PolicyNet(c, weights);
     const bytes = exportPolicyOnnx(c, weights);
     const ort = await OrtPolicy.fromBytes(bytes);
@@ -171,7 +190,12 @@ describe('policy network', () => {
     const c = POLICY_CONFIGS.tiny;
     const model = new PolicyNet(c, initPolicyWeights(c, 2));
     const seen: Int32Array[][] = [[], [], []];
-    const a = await policyEpisodes(netRunner(model), { seed: 5, episodes: 3, parallel: 2, onFrame: (k, f) => seen[k].push(f) });
+    const a = await policyEpisodes(netRunner(model), {
+      seed: 5,
+      episodes: 3,
+      parallel: 2,
+      onFrame: (k, f) => seen[k].push(f),
+    });
     const b = await policyEpisodes(netRunner(model), { seed: 5, episodes: 3, parallel: 3 });
     expect(a.map((o) => o.length)).toEqual(b.map((o) => o.length));
     // One frame per action taken, the first being the world's first view.

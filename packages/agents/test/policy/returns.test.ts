@@ -5,7 +5,11 @@ describe('λ-returns', () => {
   it('match a hand-computed case (γ = 0.5, λ = 0.5, an episode end in the middle)', () => {
     // One environment, 3 steps: rewards 1, 0, 2; values 0.5, 1, 2; step 1 ends its episode;
     // the value after the last step is 4.
-    const r = lambdaReturns({ rewards: [1, 0, 2], values: [0.5, 1, 2], dones: [0, 1, 0], lastValues: [4], steps: 3, envs: 1 }, 0.5, 0.5);
+    const r = lambdaReturns(
+      { rewards: [1, 0, 2], values: [0.5, 1, 2], dones: [0, 1, 0], lastValues: [4], steps: 3, envs: 1 },
+      0.5,
+      0.5,
+    );
     // δ2 = 2 + 0.5·4 − 2 = 2;             A2 = 2
     // δ1 = 0 + 0 (episode ended) − 1 = −1; A1 = −1 (nothing carried across the end)
     // δ0 = 1 + 0.5·1 − 0.5 = 1;           A0 = 1 + 0.25·(−1) = 0.75

@@ -30,7 +30,7 @@ export interface MinariSummary {
   steps: number;
 }
 
-type H5 = (typeof import('h5wasm/node'))['default'];
+type H5 = typeof import('h5wasm/node')['default'];
 let h5: H5 | null = null;
 let ready: Promise<H5> | null = null;
 /**
@@ -77,13 +77,17 @@ export class MinariWriter {
     private readonly options: MinariOptions,
     private readonly pseudo: Pseudonymizer,
   ) {
-    if (!MINARI_ID_RE.test(options.datasetId)) throw new Error(`invalid Minari dataset id ${JSON.stringify(options.datasetId)} (expected name-vN)`);
+    if (!MINARI_ID_RE.test(options.datasetId))
+      throw new Error(`invalid Minari dataset id ${JSON.stringify(options.datasetId)} (expected name-vN)`);
     this.dataPath = join(dir, 'data');
     mkdirSync(this.dataPath, { recursive: true });
     if (!h5) throw new Error('call await h5Ready() before creating a MinariWriter');
     // HDF5 1.10 object formats (h5py and every HDF5 since 1.10 read them): creating attributes
     // and groups with tracked order is several times quicker than in the 1.8-compatible ones.
-    this.file = new h5.File(join(this.dataPath, 'main_data.hdf5'), 'w', { track_order: true, libver: ['v110', 'v110'] });
+    this.file = new h5.File(join(this.dataPath, 'main_data.hdf5'), 'w', {
+      track_order: true,
+      libver: ['v110', 'v110'],
+    });
   }
 
   addEpisode(ep: ExtractedEpisode): void {
@@ -115,20 +119,37 @@ export class MinariWriter {
         obs.write_slice([[s, s + m]], ep.frames.read(s, m, block));
       }
     }
-    const vec = (name: string, data: ArrayBufferView & { length: number }, dtype: string, shape: number[], parent = g) => {
+    const vec = (
+      name: string,
+      data: ArrayBufferView & { length: number },
+      dtype: string,
+      shape: number[],
+      parent = g,
+    ) => {
       const compress = data.byteLength >= COMPRESS_FROM_BYTES && shape[0] > 0;
       const layout = compress ? { chunks: [Math.min(shape[0], 4096), ...shape.slice(1)], ...gz } : {};
       parent.create_dataset({ name, data: data as never, shape, dtype, ...layout });
     };
-    vec('actions', BigInt64Array.from(ep.actions, (a) => BigInt(a)), '<q', [T]);
+    vec(
+      'actions',
+      BigInt64Array.from(ep.actions, (a) => BigInt(a)),
+      '<q',
+      [T],
+    );
     vec('rewards', ep.rewards, '<d', [T]);
     vec('terminations', Int8Array.from(ep.terminations), '<b', [T]);
     vec('truncations', Int8Array.from(ep.truncations), '<b', [T]);
 
     const infos = g.create_group('infos', true);
-    const info = (name: string, data: ArrayBufferView & { length: number }, dtype: string, shape: number[]) => vec(name, data, dtype, shape, infos);
+    const info = (name: string, data: ArrayBufferView & { length: number }, dtype: string, shape: number[]) =>
+      vec(name, data, dtype, shape, infos);
     const inf = ep.infos;
-    info('t', BigInt64Array.from(inf.t, (t) => BigInt(t)), '<q', [n]);
+    info(
+      't',
+      BigInt64Array.from(inf.t, (t) => BigInt(t)),
+      '<q',
+      [n],
+    );
     info('achievements', inf.achievements, '<i', [n, NUM_ACHIEVEMENTS]);
     info('unlocked', inf.unlocked, '<B', [n, NUM_ACHIEVEMENTS]);
     info('inventory', inf.inventory, '<i', [n, NUM_ITEMS]);

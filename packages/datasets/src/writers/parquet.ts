@@ -134,13 +134,45 @@ export class ParquetDatasetWriter {
       const m = Math.min(ROW_GROUP, n - s);
       const frames = ep.frames.read(s, m, frame);
       const cols: Record<string, unknown[]> = {};
-      for (const el of ['episode_index', 'step', 'observation', 'action', 'reward', 'terminated', 'truncated', 'is_first', 'is_last', 'is_terminal', 'unlocked', 'achievements', 'health', 'food', 'drink', 'energy', 'inventory', 'x', 'y', 'sleeping', 'daylight', 'semantic_view', 't', 'session', 'player', 'player_kind', 'brain']) cols[el] = new Array(m);
+      for (const el of [
+        'episode_index',
+        'step',
+        'observation',
+        'action',
+        'reward',
+        'terminated',
+        'truncated',
+        'is_first',
+        'is_last',
+        'is_terminal',
+        'unlocked',
+        'achievements',
+        'health',
+        'food',
+        'drink',
+        'energy',
+        'inventory',
+        'x',
+        'y',
+        'sleeping',
+        'daylight',
+        'semantic_view',
+        't',
+        'session',
+        'player',
+        'player_kind',
+        'brain',
+      ])
+        cols[el] = new Array(m);
       for (let r = 0; r < m; r++) {
         const i = s + r;
         const last = i === T;
         cols.episode_index[r] = BigInt(this.episodes);
         cols.step[r] = i;
-        cols.observation[r] = { bytes: this.png.encode(frames.subarray(r * FRAME_BYTES, (r + 1) * FRAME_BYTES)), path: null };
+        cols.observation[r] = {
+          bytes: this.png.encode(frames.subarray(r * FRAME_BYTES, (r + 1) * FRAME_BYTES)),
+          path: null,
+        };
         cols.action[r] = last ? null : BigInt(ep.actions[i]);
         cols.reward[r] = last ? null : ep.rewards[i];
         cols.terminated[r] = last ? null : ep.terminations[i] === 1;
@@ -178,7 +210,9 @@ export class ParquetDatasetWriter {
       void this.writer.write({
         columnData: Object.entries(cols).map(([name, data]) =>
           // PNG bytes are already deflated and all distinct: no dictionary, no snappy, no min/max.
-          name === 'observation' ? { name, data, encoding: 'PLAIN' as const, codec: 'UNCOMPRESSED' as const, statistics: false } : { name, data },
+          name === 'observation'
+            ? { name, data, encoding: 'PLAIN' as const, codec: 'UNCOMPRESSED' as const, statistics: false }
+            : { name, data },
         ),
         rowGroupSize: ROW_GROUP,
       });

@@ -34,7 +34,8 @@ export class RgbPngEncoder {
 
   encode(rgb: Uint8Array): Uint8Array {
     const row = this.width * 3;
-    if (rgb.length !== row * this.height) throw new RangeError(`expected ${row * this.height} RGB bytes, got ${rgb.length}`);
+    if (rgb.length !== row * this.height)
+      throw new RangeError(`expected ${row * this.height} RGB bytes, got ${rgb.length}`);
     for (let y = 0; y < this.height; y++) this.scanlines.set(rgb.subarray(y * row, (y + 1) * row), y * (row + 1) + 1);
     const idat = deflateSync(this.scanlines, this.options);
     const png = new Uint8Array(SIGNATURE.length + 3 * CHUNK_OVERHEAD + IHDR_BYTES + idat.length);

@@ -11,7 +11,12 @@ import type { Pseudonymizer } from '../pseudonym.ts';
  * dataset's pseudonyms); seeds, joins, ticks and state hashes are untouched, so the copy
  * replays and verifies exactly like the original. A torn tail is cut.
  */
-export function writeReplayLog(dataDir: string, session: SessionEntry, outDir: string, pseudo: Pseudonymizer): { file: string; bytes: number; records: number } {
+export function writeReplayLog(
+  dataDir: string,
+  session: SessionEntry,
+  outDir: string,
+  pseudo: Pseudonymizer,
+): { file: string; bytes: number; records: number } {
   const bytes = readFileSync(logPathFor(dataDir, session.sessionId));
   const decoded = decodeLog(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   const parts: Uint8Array[] = [LOG_MAGIC];
@@ -22,7 +27,8 @@ export function writeReplayLog(dataDir: string, session: SessionEntry, outDir: s
     else if (rec.k === 'join') r = { ...rec, pid: pseudo.player(rec.pid) };
     parts.push(encodeRecord(r));
   }
-  if (decoded.records.length === 0) throw new DatasetError('corrupt', `session ${session.sessionId}: the log holds no records`);
+  if (decoded.records.length === 0)
+    throw new DatasetError('corrupt', `session ${session.sessionId}: the log holds no records`);
   const total = parts.reduce((n, p) => n + p.length, 0);
   const out = new Uint8Array(total);
   let o = 0;

@@ -25,7 +25,8 @@ function header(name: string, size: number, mtime: number): Uint8Array {
     prefixBytes = enc.encode(name.slice(0, cut));
     nameBytes = enc.encode(name.slice(cut + 1));
   }
-  const put = (s: string | Uint8Array, off: number, len: number) => h.set((typeof s === 'string' ? enc.encode(s) : s).subarray(0, len), off);
+  const put = (s: string | Uint8Array, off: number, len: number) =>
+    h.set((typeof s === 'string' ? enc.encode(s) : s).subarray(0, len), off);
   const oct = (n: number, len: number) => `${n.toString(8).padStart(len - 1, '0')}\0`;
   put(nameBytes, 0, 100);
   put(oct(0o644, 8), 100, 8);

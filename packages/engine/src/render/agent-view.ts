@@ -14,13 +14,7 @@
  * (world seed, step, pixel), not from the game PRNG, so rendering or not rendering a frame
  * leaves every later state identical (§14, §18).
  */
-import {
-  INVENTORY,
-  MATERIALS,
-  ObjectKind,
-  VIEW_COLS,
-  VIEW_ROWS,
-} from '../constants.ts';
+import { INVENTORY, MATERIALS, ObjectKind, VIEW_COLS, VIEW_ROWS } from '../constants.ts';
 import { exp } from '../det-math.ts';
 import type { Entity, Player } from '../entity.ts';
 import { PLANT_RIPE_AFTER } from '../rules.ts';
@@ -72,7 +66,7 @@ function fmix(h: number): number {
 
 /** The per-frame key of the render noise: a hash of (world seed, step). */
 export function renderNoiseKey(seed: number, t: number): number {
-  const lo = seed % 4294967296 >>> 0;
+  const lo = (seed % 4294967296) >>> 0;
   const hi = Math.floor(seed / 4294967296) >>> 0;
   let h = fmix(lo ^ 0x52454e44);
   h = fmix(h ^ Math.imul(hi, 0x9e3779b1));
@@ -134,7 +128,16 @@ export class AgentViewRenderer {
       return packed;
     });
     if (this.materials.length !== MATERIALS.length) throw new Error('material textures out of step with MATERIALS');
-    const objectTextures: TextureName[] = [...PLAYER_TEXTURES, 'player-sleep', 'cow', 'zombie', 'skeleton', ...ARROW_TEXTURES, 'sapling', 'plant-ripe'];
+    const objectTextures: TextureName[] = [
+      ...PLAYER_TEXTURES,
+      'player-sleep',
+      'cow',
+      'zombie',
+      'skeleton',
+      ...ARROW_TEXTURES,
+      'sapling',
+      'plant-ripe',
+    ];
     for (const name of objectTextures) this.sprites.set(name, scaleNearest(textures.get(name), src, unit));
 
     // §15.6: ⌊0.8·unit⌋ icons at ⌊0.1·unit⌋, ⌊0.6·unit⌋ digits at ⌊0.4·unit⌋.
@@ -357,7 +360,11 @@ export const LOCAL_VIEW_SIZE = VIEW_COLS * VIEW_ROWS;
  * Off-world tiles are 0 ("none"); every player is 13. (The whole-world `semanticMap()` is
  * indexed x · 64 + y instead.)
  */
-export function localSemanticView(world: WorldState, slot: number, out: Uint8Array = new Uint8Array(LOCAL_VIEW_SIZE)): Uint8Array {
+export function localSemanticView(
+  world: WorldState,
+  slot: number,
+  out: Uint8Array = new Uint8Array(LOCAL_VIEW_SIZE),
+): Uint8Array {
   if (out.length !== LOCAL_VIEW_SIZE) throw new RangeError(`out must hold ${LOCAL_VIEW_SIZE} ids, got ${out.length}`);
   writeLocalView(world, slot, out, 0);
   return out;

@@ -19,7 +19,14 @@ import {
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { decodeLog, type DecodedLog, encodeRecord, LOG_MAGIC, type LogRecord, type SessionRecord } from '../recording.ts';
+import {
+  decodeLog,
+  type DecodedLog,
+  encodeRecord,
+  LOG_MAGIC,
+  type LogRecord,
+  type SessionRecord,
+} from '../recording.ts';
 
 export const LOG_SUFFIX = '.aklog';
 
@@ -158,17 +165,20 @@ export class SessionRecorder {
    * Creates the log (exclusively) and writes the magic and the header. The file and its directory
    * entry are synced asynchronously (never blocking the ticks of other lobbies).
    */
-  static create(
-    dataDir: string,
-    header: SessionRecord,
-    options: RecorderOptions = {},
-  ): SessionRecorder {
+  static create(dataDir: string, header: SessionRecord, options: RecorderOptions = {}): SessionRecorder {
     const dir = recordingsDir(dataDir);
     mkdirSync(dir, { recursive: true });
     const path = logPath(dataDir, header.sessionId);
     const fd = openSync(path, 'wx');
     takeLease(path);
-    const rec = new SessionRecorder(path, fd, options.fsyncMs ?? 500, options.onError ?? (() => {}), options.onBytes ?? (() => {}), options.bufferBytes ?? 0);
+    const rec = new SessionRecorder(
+      path,
+      fd,
+      options.fsyncMs ?? 500,
+      options.onError ?? (() => {}),
+      options.onBytes ?? (() => {}),
+      options.bufferBytes ?? 0,
+    );
     rec.write(LOG_MAGIC);
     rec.append(header);
     rec.syncAsync();
@@ -183,7 +193,14 @@ export class SessionRecorder {
   static reopen(path: string, options: RecorderOptions = {}): SessionRecorder {
     const fd = openSync(path, 'a');
     takeLease(path);
-    const rec = new SessionRecorder(path, fd, options.fsyncMs ?? 500, options.onError ?? (() => {}), options.onBytes ?? (() => {}), options.bufferBytes ?? 0);
+    const rec = new SessionRecorder(
+      path,
+      fd,
+      options.fsyncMs ?? 500,
+      options.onError ?? (() => {}),
+      options.onBytes ?? (() => {}),
+      options.bufferBytes ?? 0,
+    );
     rec.bytes = fstatSync(fd).size;
     return rec;
   }

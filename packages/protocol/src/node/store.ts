@@ -113,11 +113,22 @@ export class RecordingStore {
     };
   }
 
-  insertSession(row: Pick<SessionRow, 'id' | 'lobby_id' | 'path' | 'seed' | 'engine_version' | 'config' | 'started_at'>): void {
+  insertSession(
+    row: Pick<SessionRow, 'id' | 'lobby_id' | 'path' | 'seed' | 'engine_version' | 'config' | 'started_at'>,
+  ): void {
     this.stmts.insertSession.run(row);
   }
 
-  finishSession(id: string, fields: { status: SessionStatus; endedAt: string | null; ticks: number; verified?: boolean | null; note?: string | null }): void {
+  finishSession(
+    id: string,
+    fields: {
+      status: SessionStatus;
+      endedAt: string | null;
+      ticks: number;
+      verified?: boolean | null;
+      note?: string | null;
+    },
+  ): void {
     this.stmts.finishSession.run({
       id,
       status: fields.status,

@@ -30,7 +30,12 @@ export function writeCheckpointFiles(dir: string, stem: string, state: unknown, 
  * Reads a checkpoint back: the state parsed by `schema`, then the binary cut into blocks of the
  * sizes `sizes(state)` gives (an error if the file holds more or fewer floats).
  */
-export function readCheckpointFiles<S extends z.ZodType>(dir: string, stem: string, schema: S, sizes: (state: z.infer<S>) => readonly number[]): { state: z.infer<S>; blocks: Float32Array[] } {
+export function readCheckpointFiles<S extends z.ZodType>(
+  dir: string,
+  stem: string,
+  schema: S,
+  sizes: (state: z.infer<S>) => readonly number[],
+): { state: z.infer<S>; blocks: Float32Array[] } {
   const state = schema.parse(JSON.parse(readFileSync(join(dir, `${stem}.json`), 'utf8')));
   const raw = readFileSync(join(dir, `${stem}.bin`));
   const all = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
@@ -50,7 +55,16 @@ export interface AdamMoments {
 }
 
 /** One Adam step on `params` with gradient `grad` (`step` counts from 1, for the bias correction). */
-export function adamUpdate(params: Float32Array, grad: Float32Array, { m, v }: AdamMoments, step: number, lr: number, beta1 = 0.9, beta2 = 0.999, eps = 1e-8): void {
+export function adamUpdate(
+  params: Float32Array,
+  grad: Float32Array,
+  { m, v }: AdamMoments,
+  step: number,
+  lr: number,
+  beta1 = 0.9,
+  beta2 = 0.999,
+  eps = 1e-8,
+): void {
   const bc1 = 1 - beta1 ** step;
   const bc2 = 1 - beta2 ** step;
   for (let i = 0; i < params.length; i++) {

@@ -17,8 +17,22 @@ export const CheckpointSchema = z.object({
   seed: z.number().int(),
   lr: z.number(),
   trainSeconds: z.number(),
-  data: z.object({ dir: z.string(), files: z.number().int(), trainEpisodes: z.number().int(), validationEpisodes: z.number().int(), trainTransitions: z.number().int(), sources: z.record(z.string(), z.number()) }),
-  history: z.array(z.object({ step: z.number(), loss: z.number(), valLoss: z.number().optional(), valTokenAcc: z.number().optional() })),
+  data: z.object({
+    dir: z.string(),
+    files: z.number().int(),
+    trainEpisodes: z.number().int(),
+    validationEpisodes: z.number().int(),
+    trainTransitions: z.number().int(),
+    sources: z.record(z.string(), z.number()),
+  }),
+  history: z.array(
+    z.object({
+      step: z.number(),
+      loss: z.number(),
+      valLoss: z.number().optional(),
+      valTokenAcc: z.number().optional(),
+    }),
+  ),
   optimizer: z.array(z.object({ name: z.string(), shape: z.array(z.number().int()) })),
   /** Loss weights (absent: uniform). */
   weights: z.object({ changedView: z.number(), changedState: z.number(), reward: z.number() }).optional(),
@@ -32,7 +46,10 @@ export interface Checkpoint {
 }
 
 export function saveCheckpoint(dir: string, ck: Checkpoint): void {
-  writeCheckpointFiles(dir, 'checkpoint', ck.state, [...paramSpecs(ck.state.config).map((spec) => ck.weights.get(spec.name)!), ...ck.optimizer]);
+  writeCheckpointFiles(dir, 'checkpoint', ck.state, [
+    ...paramSpecs(ck.state.config).map((spec) => ck.weights.get(spec.name)!),
+    ...ck.optimizer,
+  ]);
 }
 
 export function hasCheckpoint(dir: string): boolean {
@@ -41,7 +58,10 @@ export function hasCheckpoint(dir: string): boolean {
 
 export function loadCheckpoint(dir: string): Checkpoint {
   const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-  const { state, blocks } = readCheckpointFiles(dir, 'checkpoint', CheckpointSchema, (s) => [...paramSpecs(s.config).map((spec) => size(spec.shape)), ...s.optimizer.map((v) => size(v.shape))]);
+  const { state, blocks } = readCheckpointFiles(dir, 'checkpoint', CheckpointSchema, (s) => [
+    ...paramSpecs(s.config).map((spec) => size(spec.shape)),
+    ...s.optimizer.map((v) => size(v.shape)),
+  ]);
   const specs = paramSpecs(state.config);
   const weights: Weights = new Map(specs.map((spec, i) => [spec.name, blocks[i]]));
   return { state, weights, optimizer: blocks.slice(specs.length) };

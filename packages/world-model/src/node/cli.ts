@@ -10,7 +10,13 @@ import { parseArgs } from 'node:util';
 export type OptionSpec =
   | { readonly type: 'boolean'; readonly help: string }
   | { readonly type: 'string'; readonly help: string; readonly default?: string; readonly choices?: readonly string[] }
-  | { readonly type: 'number'; readonly help: string; readonly default?: number; readonly integer?: boolean; readonly min?: number };
+  | {
+      readonly type: 'number';
+      readonly help: string;
+      readonly default?: number;
+      readonly integer?: boolean;
+      readonly min?: number;
+    };
 
 type ValueOf<S> = S extends { type: 'boolean' }
   ? boolean
@@ -39,12 +45,17 @@ export class CliError extends Error {}
 const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
 
 /** Parses `argv` (default: this process's arguments); throws CliError on a bad command line. */
-export function parseCliArgs<const O extends Record<string, OptionSpec>>(options: O, argv: readonly string[] = process.argv.slice(2)): CliValues<O> {
+export function parseCliArgs<const O extends Record<string, OptionSpec>>(
+  options: O,
+  argv: readonly string[] = process.argv.slice(2),
+): CliValues<O> {
   let parsed: Record<string, string | boolean | undefined>;
   try {
     parsed = parseArgs({
       args: [...argv],
-      options: Object.fromEntries(Object.entries(options).map(([k, s]) => [k, { type: s.type === 'boolean' ? 'boolean' : 'string' }])),
+      options: Object.fromEntries(
+        Object.entries(options).map(([k, s]) => [k, { type: s.type === 'boolean' ? 'boolean' : 'string' }]),
+      ),
       strict: true,
       allowPositionals: false,
     }).values as Record<string, string | boolean | undefined>;
@@ -58,7 +69,8 @@ export function parseCliArgs<const O extends Record<string, OptionSpec>>(options
       out[k] = raw === true;
     } else if (s.type === 'string') {
       const v = (raw as string | undefined) ?? s.default;
-      if (v !== undefined && s.choices && !s.choices.includes(v)) throw new CliError(`--${k} must be one of ${s.choices.join(', ')}, got ${v}`);
+      if (v !== undefined && s.choices && !s.choices.includes(v))
+        throw new CliError(`--${k} must be one of ${s.choices.join(', ')}, got ${v}`);
       out[k] = v;
     } else {
       if (raw === undefined) {
@@ -78,7 +90,8 @@ export function parseCliArgs<const O extends Record<string, OptionSpec>>(options
 /** The usage text: the synopsis, then one line per option with its default. */
 export function cliUsage(synopsis: string, options: Record<string, OptionSpec>): string {
   const lines = Object.entries(options).map(([k, s]) => {
-    const flag = s.type === 'boolean' ? `--${k}` : `--${k} ${s.type === 'number' ? 'N' : s.choices ? s.choices.join('|') : 'X'}`;
+    const flag =
+      s.type === 'boolean' ? `--${k}` : `--${k} ${s.type === 'number' ? 'N' : s.choices ? s.choices.join('|') : 'X'}`;
     const def = s.type !== 'boolean' && s.default !== undefined ? ` (default ${s.default})` : '';
     return `  ${flag.padEnd(26)} ${s.help}${def}`;
   });

@@ -67,7 +67,12 @@ export function loadDataset(dir: string, fraction = 0.1, extra: readonly Episode
  * verified episode of that datasets data directory's recordings, read back through the datasets
  * pipeline. `recorded` counts the latter.
  */
-export async function loadTrainingData(dir: string, recordedDir?: string, fraction = 0.1): Promise<Dataset & { recorded: number }> {
-  const extra = recordedDir !== undefined ? (await import('./recorded.ts')).readRecordedEpisodes(recordedDir).episodes : [];
+export async function loadTrainingData(
+  dir: string,
+  recordedDir?: string,
+  fraction = 0.1,
+): Promise<Dataset & { recorded: number }> {
+  const extra =
+    recordedDir !== undefined ? (await import('./recorded.ts')).readRecordedEpisodes(recordedDir).episodes : [];
   return { ...loadDataset(dir, fraction, extra), recorded: extra.length };
 }

@@ -93,12 +93,17 @@ export async function evaluate(o: EvalOptions) {
   const tick = () => o.onProgress?.(++work, totalWork);
 
   // ---- open-loop rollouts
-  const roll: Record<Variant | 'repeatLast', Map<number, Acc>> = { model: new Map(), noAction: new Map(), repeatLast: new Map() };
+  const roll: Record<Variant | 'repeatLast', Map<number, Acc>> = {
+    model: new Map(),
+    noAction: new Map(),
+    repeatLast: new Map(),
+  };
   for (const v of Object.values(roll)) for (const h of HORIZONS) v.set(h, new Acc());
-  for (let s = 0; s < starts.length; s++) for (const h of HORIZONS) {
-    const { ep, t } = starts[s];
-    roll.repeatLast.get(h)!.add(ep.frames, t * FRAME_TOKENS, ep.frames, (t + h) * FRAME_TOKENS);
-  }
+  for (let s = 0; s < starts.length; s++)
+    for (const h of HORIZONS) {
+      const { ep, t } = starts[s];
+      roll.repeatLast.get(h)!.add(ep.frames, t * FRAME_TOKENS, ep.frames, (t + h) * FRAME_TOKENS);
+    }
   for (const variant of ['model', 'noAction'] as const) {
     for (let b0 = 0; b0 < starts.length; b0 += o.batch) {
       const items = starts.slice(b0, b0 + o.batch);
@@ -107,7 +112,8 @@ export async function evaluate(o: EvalOptions) {
       const srng = new Rng(o.seed + b0);
       for (let h = 1; h <= H; h++) {
         const act = new Float32Array(B * NUM_ACTIONS);
-        if (variant === 'model') for (const [b, { ep, t }] of items.entries()) act[b * NUM_ACTIONS + ep.actions[t + h - 1]] = 1;
+        if (variant === 'model')
+          for (const [b, { ep, t }] of items.entries()) act[b * NUM_ACTIONS + ep.actions[t + h - 1]] = 1;
         const r = await sampleNext(o.backend, B, ctx, act, o.sampler, srng);
         tick();
         items.forEach(({ ep, t }, b) => {
@@ -172,10 +178,19 @@ export async function evaluate(o: EvalOptions) {
     const n = roll.noAction.get(h)!;
     horizons[h] = { model: m.pct('view'), repeatLast: r.pct('view'), noAction: n.pct('view') };
     horizonsAllTokens[h] = { model: m.pct('all'), repeatLast: r.pct('all'), noAction: n.pct('all') };
-    rolloutStats[h] = Object.fromEntries((['facing', 'stats', 'inventory', 'daylight'] as const).map((g) => [g, { model: m.pct(g), repeatLast: r.pct(g), noAction: n.pct(g) }]));
+    rolloutStats[h] = Object.fromEntries(
+      (['facing', 'stats', 'inventory', 'daylight'] as const).map((g) => [
+        g,
+        { model: m.pct(g), repeatLast: r.pct(g), noAction: n.pct(g) },
+      ]),
+    );
   }
   const margins: Record<string, { overRepeatLast: number; overNoAction: number }> = {};
-  for (const h of HORIZONS) margins[h] = { overRepeatLast: round(horizons[h].model - horizons[h].repeatLast), overNoAction: round(horizons[h].model - horizons[h].noAction) };
+  for (const h of HORIZONS)
+    margins[h] = {
+      overRepeatLast: round(horizons[h].model - horizons[h].repeatLast),
+      overNoAction: round(horizons[h].model - horizons[h].noAction),
+    };
   return {
     tokenAccuracy: 'percent of the 63 view tokens (9×7 semantic ids) equal to the real next observation',
     sampler: o.sampler,

@@ -2,7 +2,17 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ioContract } from '../io.ts';
-import { type Manifest, type ManifestEntry, ManifestEntrySchema, MANIFEST_FORMAT, MANIFEST_VERSION, type ModelEntry, parseManifest, sha256Hex, TOKEN_LAYOUT } from '../manifest.ts';
+import {
+  type Manifest,
+  type ManifestEntry,
+  ManifestEntrySchema,
+  MANIFEST_FORMAT,
+  MANIFEST_VERSION,
+  type ModelEntry,
+  parseManifest,
+  sha256Hex,
+  TOKEN_LAYOUT,
+} from '../manifest.ts';
 import { exportOnnx, OPSET } from '../onnx-export.ts';
 import { paramCount } from '../params.ts';
 import { DEFAULT_SAMPLER } from '../sampler.ts';
@@ -28,7 +38,10 @@ export function upsertEntry(modelsDir: string, entry: ManifestEntry): void {
   writeManifest(modelsDir, { ...m, models });
 }
 
-export async function exportTrained(ck: Checkpoint, o: { modelsDir: string; command: string; version?: string; name?: string }): Promise<ModelEntry> {
+export async function exportTrained(
+  ck: Checkpoint,
+  o: { modelsDir: string; command: string; version?: string; name?: string },
+): Promise<ModelEntry> {
   const c = ck.state.config;
   const name = o.name ?? `token-dream-${c.name}`;
   const file = `${name}.onnx`;
@@ -41,7 +54,8 @@ export async function exportTrained(ck: Checkpoint, o: { modelsDir: string; comm
     name,
     version: o.version ?? '1.0.0',
     family: 'token-dream',
-    description: 'Token dream model: absorbing discrete diffusion over the 9×7 semantic view, inventory, stats and daylight; reward and termination heads',
+    description:
+      'Token dream model: absorbing discrete diffusion over the 9×7 semantic view, inventory, stats and daylight; reward and termination heads',
     file,
     bytes: bytes.byteLength,
     sha256: await sha256Hex(bytes),

@@ -18,7 +18,10 @@ export const DEFAULT_GENERATION = { random: 200, scripted: 200, maxSteps: 500, s
 export function generateEpisodes(o: GenerateDatasetOptions): { episodes: number; steps: number } {
   let steps = 0;
   let k = 0;
-  for (const [policy, n] of [['random', o.random], ['scripted', o.scripted]] as const) {
+  for (const [policy, n] of [
+    ['random', o.random],
+    ['scripted', o.scripted],
+  ] as const) {
     for (let i = 0; i < n; i++) {
       const e = generateEpisode({ policy, seed: o.seed + k++, maxSteps: o.maxSteps });
       writeEpisodeFile(o.out, e);

@@ -24,7 +24,11 @@ export interface RecordedEpisodes {
  * Reads the episodes of `dataDir`'s recordings that match `filter` (all verified sessions by
  * default). Sources are `recorded-ai` and `recorded-human`; ids are the datasets' episode ids.
  */
-export function readRecordedEpisodes(dataDir: string, filter: EpisodeFilter = {}, onProgress?: (done: number, total: number) => void): RecordedEpisodes {
+export function readRecordedEpisodes(
+  dataDir: string,
+  filter: EpisodeFilter = {},
+  onProgress?: (done: number, total: number) => void,
+): RecordedEpisodes {
   const catalog = loadCatalog(dataDir);
   const chosen = selectEpisodes(catalog, filter).filter((e) => e.length > 0);
   const wanted = new Set(chosen.map((e) => e.id));
@@ -49,30 +53,37 @@ export function readRecordedEpisodes(dataDir: string, filter: EpisodeFilter = {}
           const events = Array.from({ length: ep.length }, (_, t) => {
             const ids: number[] = [];
             for (let a = 0; a < NUM_ACHIEVEMENTS; a++) {
-              if (inf.achievements[(t + 1) * NUM_ACHIEVEMENTS + a] > inf.achievements[t * NUM_ACHIEVEMENTS + a]) ids.push(a);
+              if (inf.achievements[(t + 1) * NUM_ACHIEVEMENTS + a] > inf.achievements[t * NUM_ACHIEVEMENTS + a])
+                ids.push(a);
             }
             return ids;
           });
-          episodes.push(parseEpisode({
-            format: EPISODE_FORMAT,
-            version: EPISODE_VERSION,
-            id: ep.id,
-            source: `recorded-${ep.kind}`,
-            seed: s.seed,
-            slot: ep.slot,
-            engineVersion: s.engineVersion,
-            view: rows(VIEW_TOKENS).map((o) => Array.from(inf.semantic.subarray(o, o + VIEW_TOKENS))),
-            facing: rows(2).map((o) => DIRECTIONS.findIndex(([x, y]) => x === inf.facing[o] && y === inf.facing[o + 1])),
-            sleeping: rows(1).map((o) => (inf.sleeping[o] ? 1 : 0)),
-            inventory: rows(NUM_ITEMS).map((o) => Array.from(inf.inventory.subarray(o, o + NUM_ITEMS), (c) => Math.max(0, Math.min(MAX_COUNT, c)))),
-            // From the tick (a pure function of it): the info row's float32 can fall into the other bucket.
-            daylight: inf.t.map((t) => daylightAt(t)),
-            actions: Array.from(ep.actions),
-            rewards: Array.from(ep.rewards),
-            terminated: ep.terminations[ep.length - 1] === 1,
-            position: rows(2).map((o) => [inf.position[o], inf.position[o + 1]] as [number, number]),
-            events,
-          }));
+          episodes.push(
+            parseEpisode({
+              format: EPISODE_FORMAT,
+              version: EPISODE_VERSION,
+              id: ep.id,
+              source: `recorded-${ep.kind}`,
+              seed: s.seed,
+              slot: ep.slot,
+              engineVersion: s.engineVersion,
+              view: rows(VIEW_TOKENS).map((o) => Array.from(inf.semantic.subarray(o, o + VIEW_TOKENS))),
+              facing: rows(2).map((o) =>
+                DIRECTIONS.findIndex(([x, y]) => x === inf.facing[o] && y === inf.facing[o + 1]),
+              ),
+              sleeping: rows(1).map((o) => (inf.sleeping[o] ? 1 : 0)),
+              inventory: rows(NUM_ITEMS).map((o) =>
+                Array.from(inf.inventory.subarray(o, o + NUM_ITEMS), (c) => Math.max(0, Math.min(MAX_COUNT, c))),
+              ),
+              // From the tick (a pure function of it): the info row's float32 can fall into the other bucket.
+              daylight: inf.t.map((t) => daylightAt(t)),
+              actions: Array.from(ep.actions),
+              rewards: Array.from(ep.rewards),
+              terminated: ep.terminations[ep.length - 1] === 1,
+              position: rows(2).map((o) => [inf.position[o], inf.position[o + 1]] as [number, number]),
+              events,
+            }),
+          );
           steps[ep.kind] += ep.length;
           onProgress?.(episodes.length, chosen.length);
         },

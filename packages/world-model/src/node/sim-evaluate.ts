@@ -39,10 +39,12 @@ export function startAt(ep: TokenEpisode, t: number, maxFrames = 64): SimStart {
   if (ep.events) for (let k = 0; k < t; k++) if (ep.events[k] > 0) unlocked[ep.events[k] - 1] = 1;
   // Ages from the whole prefix (the frames above may start later than the episode).
   const ages = new Uint8Array(4);
-  for (let k = 1; k <= t; k++) for (let v = 0; v < 4; v++) {
-    const changed = ep.frames[k * FRAME_TOKENS + INVENTORY_POS + v] !== ep.frames[(k - 1) * FRAME_TOKENS + INVENTORY_POS + v];
-    ages[v] = changed ? 0 : Math.min(255, ages[v] + 1);
-  }
+  for (let k = 1; k <= t; k++)
+    for (let v = 0; v < 4; v++) {
+      const changed =
+        ep.frames[k * FRAME_TOKENS + INVENTORY_POS + v] !== ep.frames[(k - 1) * FRAME_TOKENS + INVENTORY_POS + v];
+      ages[v] = changed ? 0 : Math.min(255, ages[v] + 1);
+    }
   return { frames, moves, unlocked, ages };
 }
 
@@ -53,11 +55,22 @@ function matches(a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: num
 }
 
 type Variant = 'model' | 'noAction' | 'shuffled';
-interface RolloutScores { view: number; inventory: number; inventoryExact: number; n: number }
+interface RolloutScores {
+  view: number;
+  inventory: number;
+  inventoryExact: number;
+  n: number;
+}
 const empty = (): RolloutScores => ({ view: 0, inventory: 0, inventoryExact: 0, n: 0 });
 
 /** Open-loop rollouts from `starts`; scores at each horizon. */
-function rollouts(model: SimModel, starts: { ep: TokenEpisode; t: number }[], variant: Variant, seed: number, batch: number): Map<number, RolloutScores> {
+function rollouts(
+  model: SimModel,
+  starts: { ep: TokenEpisode; t: number }[],
+  variant: Variant,
+  seed: number,
+  batch: number,
+): Map<number, RolloutScores> {
   const out = new Map<number, RolloutScores>(SIM_HORIZONS.map((h) => [h, empty()]));
   const rng = new Rng(seed);
   for (let b0 = 0; b0 < starts.length; b0 += batch) {
@@ -94,12 +107,18 @@ function rollouts(model: SimModel, starts: { ep: TokenEpisode; t: number }[], va
 /** ROC AUC of scores for positives vs negatives (ties count half). */
 export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number | null {
   const idx = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
-  let pos = 0, neg = 0, rankSum = 0;
+  let pos = 0,
+    neg = 0,
+    rankSum = 0;
   for (let i = 0; i < idx.length; ) {
     let j = i;
     while (j + 1 < idx.length && scores[idx[j + 1]] === scores[idx[i]]) j++;
     const rank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) if (labels[idx[k]]) { pos++; rankSum += rank; }
+    for (let k = i; k <= j; k++)
+      if (labels[idx[k]]) {
+        pos++;
+        rankSum += rank;
+      }
     i = j + 1;
   }
   neg = idx.length - pos;
@@ -111,8 +130,14 @@ export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): nu
 function oneStep(model: SimModel, episodes: readonly TokenEpisode[], batch: number) {
   const items: { ep: TokenEpisode; t: number }[] = [];
   for (const ep of episodes) for (let t = 0; t < ep.length; t++) items.push({ ep, t });
-  let tp = 0, fp = 0, fn = 0, rewardHit = 0, viewHit = 0, invHit = 0;
-  const pDone = new Float32Array(items.length), died = new Uint8Array(items.length);
+  let tp = 0,
+    fp = 0,
+    fn = 0,
+    rewardHit = 0,
+    viewHit = 0,
+    invHit = 0;
+  const pDone = new Float32Array(items.length),
+    died = new Uint8Array(items.length);
   for (let b0 = 0; b0 < items.length; b0 += batch) {
     const chunk = items.slice(b0, b0 + batch);
     const dreams = new SimDreams(model, chunk.length);
@@ -126,7 +151,14 @@ function oneStep(model: SimModel, episodes: readonly TokenEpisode[], batch: numb
       else if (realUnlock) fn++;
       if (Math.abs(r.reward[i] - ep.rewards[t]) < 0.05) rewardHit++;
       viewHit += matches(r.tokens, i * FRAME_TOKENS, ep.frames, (t + 1) * FRAME_TOKENS, 0, VIEW_TOKENS);
-      invHit += matches(r.tokens, i * FRAME_TOKENS, ep.frames, (t + 1) * FRAME_TOKENS, INVENTORY_POS, INVENTORY_POS + 16);
+      invHit += matches(
+        r.tokens,
+        i * FRAME_TOKENS,
+        ep.frames,
+        (t + 1) * FRAME_TOKENS,
+        INVENTORY_POS,
+        INVENTORY_POS + 16,
+      );
       pDone[b0 + i] = 1 - r.continuation[i];
       died[b0 + i] = ep.terminated && t === ep.length - 1 ? 1 : 0;
     });
@@ -150,7 +182,9 @@ function oneStep(model: SimModel, episodes: readonly TokenEpisode[], batch: numb
 export function returnTrip(model: SimModel, o: { seeds: readonly number[]; k: readonly number[]; warmup: number }) {
   const res: Record<string, { trials: number; matchReal: number; matchStart: number }> = {};
   for (const k of o.k) {
-    let real = 0, start = 0, n = 0;
+    let real = 0,
+      start = 0,
+      n = 0;
     for (const seed of o.seeds) {
       const world = World.generate({ seed });
       world.addPlayer();
@@ -183,7 +217,12 @@ export function returnTrip(model: SimModel, o: { seeds: readonly number[]; k: re
  * wall time, and per second of this process's CPU time (what the machine's other work cannot
  * take away on a shared machine).
  */
-export function imaginationSpeed(model: SimModel, starts: SimStart[], batch: number, steps: number): { batch: number; stepsPerSecond: number; stepsPerCpuSecond: number } {
+export function imaginationSpeed(
+  model: SimModel,
+  starts: SimStart[],
+  batch: number,
+  steps: number,
+): { batch: number; stepsPerSecond: number; stepsPerCpuSecond: number } {
   const dreams = new SimDreams(model, batch);
   dreams.reset(Array.from({ length: batch }, (_, i) => starts[i % starts.length]));
   const rng = new Rng(1);
@@ -203,7 +242,13 @@ export function imaginationSpeed(model: SimModel, starts: SimStart[], batch: num
 }
 
 /** The same measure over a SimDreamsPool of `threads` worker threads (CPU time of all threads). */
-export async function poolSpeed(model: SimModel, starts: SimStart[], batch: number, steps: number, threads: number): Promise<{ batch: number; threads: number; stepsPerSecond: number; stepsPerCpuSecond: number }> {
+export async function poolSpeed(
+  model: SimModel,
+  starts: SimStart[],
+  batch: number,
+  steps: number,
+  threads: number,
+): Promise<{ batch: number; threads: number; stepsPerSecond: number; stepsPerCpuSecond: number }> {
   const pool = await SimDreamsPool.create(model, batch, { threads });
   try {
     await pool.reset(Array.from({ length: batch }, (_, i) => starts[i % starts.length]));
@@ -237,7 +282,11 @@ export interface SimEvalOptions {
 }
 
 /** Rollout and one-step figures of one set of episodes (one data source, or all). */
-export function rolloutReport(model: SimModel, episodes: readonly TokenEpisode[], o: Omit<SimEvalOptions, 'episodes' | 'returnSeeds'>) {
+export function rolloutReport(
+  model: SimModel,
+  episodes: readonly TokenEpisode[],
+  o: Omit<SimEvalOptions, 'episodes' | 'returnSeeds'>,
+) {
   const rng = new Rng(o.seed);
   const long = episodes.filter((e) => e.length >= H + 1);
   const starts: { ep: TokenEpisode; t: number }[] = [];
@@ -252,30 +301,64 @@ export function rolloutReport(model: SimModel, episodes: readonly TokenEpisode[]
   const inventory: Record<string, { model: number; modelExact: number; repeatLast: number; noAction: number }> = {};
   const actionConditioning: Record<string, { taken: number; shuffled: number; margin: number }> = {};
   for (const h of SIM_HORIZONS) {
-    let rlView = 0, rlInv = 0;
+    let rlView = 0,
+      rlInv = 0;
     for (const { ep, t } of starts) {
       rlView += matches(ep.frames, t * FRAME_TOKENS, ep.frames, (t + h) * FRAME_TOKENS, 0, VIEW_TOKENS) / VIEW_TOKENS;
-      rlInv += matches(ep.frames, t * FRAME_TOKENS, ep.frames, (t + h) * FRAME_TOKENS, INVENTORY_POS, INVENTORY_POS + 16) / 16;
+      rlInv +=
+        matches(ep.frames, t * FRAME_TOKENS, ep.frames, (t + h) * FRAME_TOKENS, INVENTORY_POS, INVENTORY_POS + 16) / 16;
     }
-    const m = model_.get(h)!, na = noAction.get(h)!, sh = shuffled.get(h)!;
+    const m = model_.get(h)!,
+      na = noAction.get(h)!,
+      sh = shuffled.get(h)!;
     const n = Math.max(1, m.n);
-    horizons[h] = { model: round((100 * m.view) / n), repeatLast: round((100 * rlView) / n), noAction: round((100 * na.view) / n) };
-    inventory[h] = { model: round((100 * m.inventory) / n), modelExact: round((100 * m.inventoryExact) / n), repeatLast: round((100 * rlInv) / n), noAction: round((100 * na.inventory) / n) };
-    actionConditioning[h] = { taken: horizons[h].model, shuffled: round((100 * sh.view) / n), margin: round(horizons[h].model - (100 * sh.view) / n) };
+    horizons[h] = {
+      model: round((100 * m.view) / n),
+      repeatLast: round((100 * rlView) / n),
+      noAction: round((100 * na.view) / n),
+    };
+    inventory[h] = {
+      model: round((100 * m.inventory) / n),
+      modelExact: round((100 * m.inventoryExact) / n),
+      repeatLast: round((100 * rlInv) / n),
+      noAction: round((100 * na.inventory) / n),
+    };
+    actionConditioning[h] = {
+      taken: horizons[h].model,
+      shuffled: round((100 * sh.view) / n),
+      margin: round(horizons[h].model - (100 * sh.view) / n),
+    };
   }
-  return { episodes: episodes.length, rollouts: starts.length, horizons, inventory, actionConditioning, oneStep: oneStep(model, episodes, o.batch) };
+  return {
+    episodes: episodes.length,
+    rollouts: starts.length,
+    horizons,
+    inventory,
+    actionConditioning,
+    oneStep: oneStep(model, episodes, o.batch),
+  };
 }
 
 export async function evaluateSim(model: SimModel, o: SimEvalOptions) {
   const sources = [...new Set(o.episodes.map((e) => e.source))].sort();
   const overall = rolloutReport(model, o.episodes, o);
-  const bySource = Object.fromEntries(sources.map((s) => [s, rolloutReport(model, o.episodes.filter((e) => e.source === s), o)]));
+  const bySource = Object.fromEntries(
+    sources.map((s) => [
+      s,
+      rolloutReport(
+        model,
+        o.episodes.filter((e) => e.source === s),
+        o,
+      ),
+    ]),
+  );
   const trip = returnTrip(model, { seeds: o.returnSeeds, k: [2, 4, 8], warmup: 20 });
   const speedStarts = o.episodes.slice(0, 64).map((ep) => startAt(ep, 0));
   const speed = [1, 256].map((b) => imaginationSpeed(model, speedStarts, b, b === 1 ? 4000 : 100));
   const pooled = await poolSpeed(model, speedStarts, 256, 100, 2);
   return {
-    tokenAccuracy: 'percent of the 63 view tokens (9×7 semantic ids) equal to the real observation; noAction = the noop action at every step',
+    tokenAccuracy:
+      'percent of the 63 view tokens (9×7 semantic ids) equal to the real observation; noAction = the noop action at every step',
     achievements: ACHIEVEMENTS.length,
     ...overall,
     bySource,

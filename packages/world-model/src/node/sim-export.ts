@@ -15,7 +15,10 @@ export function upsertSimEntry(modelsDir: string, entry: SimEntry): void {
   writeManifest(modelsDir, { ...m, simulators });
 }
 
-export async function exportSim(ck: SimCheckpoint, o: { modelsDir: string; command: string; name?: string; version?: string }): Promise<SimEntry> {
+export async function exportSim(
+  ck: SimCheckpoint,
+  o: { modelsDir: string; command: string; name?: string; version?: string },
+): Promise<SimEntry> {
   const c = ck.state.config;
   const name = o.name ?? `world-sim-${c.name}`;
   const file = `${name}.bin`;
@@ -28,7 +31,8 @@ export async function exportSim(ck: SimCheckpoint, o: { modelsDir: string; comma
     name,
     version: o.version ?? '1.0.0',
     family: 'world-sim',
-    description: 'World simulator: global heads (move, facing, inventory changes, achievement event, death, daylight) and a per-tile view predictor over a dead-reckoned dreamed map',
+    description:
+      'World simulator: global heads (move, facing, inventory changes, achievement event, death, daylight) and a per-tile view predictor over a dead-reckoned dreamed map',
     file,
     bytes: bytes.byteLength,
     sha256: await sha256Hex(bytes),

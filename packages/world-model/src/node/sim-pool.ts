@@ -59,13 +59,25 @@ export class SimDreamsPool {
   }
 
   /** Starts `threads` workers (default 2) holding `size` dreams between them. */
-  static async create(model: SimModel, size: number, o: { threads?: number; sampling?: Partial<SimSampling> } = {}): Promise<SimDreamsPool> {
+  static async create(
+    model: SimModel,
+    size: number,
+    o: { threads?: number; sampling?: Partial<SimSampling> } = {},
+  ): Promise<SimDreamsPool> {
     const threads = Math.max(1, Math.min(o.threads ?? 2, size));
     const buffers = sharedResult(size);
     const slices: [number, number][] = [];
-    for (let t = 0; t < threads; t++) slices.push([Math.floor((t * size) / threads), Math.floor(((t + 1) * size) / threads)]);
+    for (let t = 0; t < threads; t++)
+      slices.push([Math.floor((t * size) / threads), Math.floor(((t + 1) * size) / threads)]);
     const workers = slices.map(([from, to], t) => {
-      const data: PoolWorkerData = { arch: model.arch, params: model.params, from, to, sampling: { ...o.sampling, seed: (o.sampling?.seed ?? 0) + t }, buffers };
+      const data: PoolWorkerData = {
+        arch: model.arch,
+        params: model.params,
+        from,
+        to,
+        sampling: { ...o.sampling, seed: (o.sampling?.seed ?? 0) + t },
+        buffers,
+      };
       return new Worker(new URL('./sim-pool-worker.mjs', import.meta.url), { workerData: data });
     });
     const pool = new SimDreamsPool(size, workers, slices, buffers);
@@ -75,23 +87,33 @@ export class SimDreamsPool {
 
   private async all(msg: (t: number) => unknown): Promise<void> {
     const replies = await Promise.all(
-      this.workers.map((w, t) => new Promise<{ type: string; message?: string }>((ok) => {
-        this.pending.set(w, ok);
-        w.postMessage(msg(t));
-      })),
+      this.workers.map(
+        (w, t) =>
+          new Promise<{ type: string; message?: string }>((ok) => {
+            this.pending.set(w, ok);
+            w.postMessage(msg(t));
+          }),
+      ),
     );
     const bad = replies.find((r) => r.type === 'error');
     if (bad) throw new Error(`imagination worker failed: ${bad.message}`);
   }
 
   async reset(starts: readonly SimStart[]): Promise<void> {
-    if (starts.length !== this.size) throw new RangeError(`${this.size} dreams need ${this.size} starts, got ${starts.length}`);
-    await this.all((t) => ({ type: 'reset', starts: starts.slice(this.slices[t][0], this.slices[t][1]).map((s) => ({ ...s, frames: s.frames.map((f) => Int32Array.from(f)) })) }));
+    if (starts.length !== this.size)
+      throw new RangeError(`${this.size} dreams need ${this.size} starts, got ${starts.length}`);
+    await this.all((t) => ({
+      type: 'reset',
+      starts: starts
+        .slice(this.slices[t][0], this.slices[t][1])
+        .map((s) => ({ ...s, frames: s.frames.map((f) => Int32Array.from(f)) })),
+    }));
   }
 
   /** Steps every dream; the result's arrays are shared views, overwritten by the next step. */
   async step(actions: ArrayLike<number>): Promise<SimStepResult> {
-    if (actions.length !== this.size) throw new RangeError(`${this.size} dreams need ${this.size} actions, got ${actions.length}`);
+    if (actions.length !== this.size)
+      throw new RangeError(`${this.size} dreams need ${this.size} actions, got ${actions.length}`);
     this.buffers.actions.set(Array.from(actions));
     await this.all(() => ({ type: 'step' }));
     const { tokens, reward, continuation, done, event, unlock, move } = this.buffers;

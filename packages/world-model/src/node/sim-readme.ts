@@ -8,7 +8,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseManifest } from '../manifest.ts';
 
-export const RESULTS_BEGIN = '<!-- world-sim results: generated from models/manifest.json by `npm run docs -w @aikon/world-model`; do not edit -->';
+export const RESULTS_BEGIN =
+  '<!-- world-sim results: generated from models/manifest.json by `npm run docs -w @aikon/world-model`; do not edit -->';
 export const RESULTS_END = '<!-- end of generated world-sim results -->';
 
 const Pct = z.number();
@@ -24,7 +25,12 @@ const ReportSchema = z.object({
     view: Pct,
     inventory: Pct,
     rewardExact: Pct,
-    unlocks: z.object({ real: z.number().int(), predicted: z.number().int(), precision: Pct.nullable(), recall: Pct.nullable() }),
+    unlocks: z.object({
+      real: z.number().int(),
+      predicted: z.number().int(),
+      precision: Pct.nullable(),
+      recall: Pct.nullable(),
+    }),
     death: z.object({ deaths: z.number().int(), rocAuc: z.number().nullable() }),
   }),
 });
@@ -34,7 +40,14 @@ const SimMetricsSchema = ReportSchema.extend({
   evaluatedAt: z.string(),
   bySource: z.record(z.string(), ReportSchema),
   returnTrip: z.record(z.string(), z.object({ trials: z.number().int(), matchReal: Pct })),
-  imagination: z.array(z.object({ batch: z.number().int(), threads: z.number().int().optional(), stepsPerSecond: z.number(), stepsPerCpuSecond: z.number() })),
+  imagination: z.array(
+    z.object({
+      batch: z.number().int(),
+      threads: z.number().int().optional(),
+      stepsPerSecond: z.number(),
+      stepsPerCpuSecond: z.number(),
+    }),
+  ),
 });
 
 const fmt = (x: number | null | undefined, digits = 2) => (x === null || x === undefined ? '—' : x.toFixed(digits));
@@ -51,7 +64,11 @@ export function renderSimResults(manifestJson: unknown): string {
     parts.push(
       `${int(sim.architecture.params)} parameters, ${int(sim.bytes)} bytes (\`${sim.file}\`). Trained ${int(sim.training.steps)} steps in ${int(sim.training.seconds)} s` +
         `${sim.training.initFrom ? ` from ${sim.training.initFrom}` : ''} on ${int(d.trainTransitions)} transitions of ${d.trainEpisodes} episodes ` +
-        `(${Object.entries(d.sources).map(([k, v]) => `${v} ${k}`).join(', ')}; \`${d.dir}\`${d.recorded ? ` + recordings of \`${d.recorded}\`` : ''}): \`${sim.training.command}\`.`,
+        `(${Object.entries(d.sources)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(
+            ', ',
+          )}; \`${d.dir}\`${d.recorded ? ` + recordings of \`${d.recorded}\`` : ''}): \`${sim.training.command}\`.`,
       '',
     );
     if (!sim.metrics) {
@@ -68,14 +85,25 @@ export function renderSimResults(manifestJson: unknown): string {
       `|---:|---|${sources.map(() => '---|').join('')}---:|`,
     );
     for (const h of horizonsOf(m)) {
-      const cell = (r: z.infer<typeof ReportSchema>) => (r.horizons[h] ? `${fmt(r.horizons[h].model)} / ${fmt(r.horizons[h].repeatLast)} / ${fmt(r.horizons[h].noAction)}` : '—');
-      parts.push(`| ${h} | **${fmt(m.horizons[h].model)}** / ${fmt(m.horizons[h].repeatLast)} / ${fmt(m.horizons[h].noAction)} | ${sources.map((s) => cell(m.bySource[s])).join(' | ')} | ${fmt(m.actionConditioning[h]?.shuffled)} |`);
+      const cell = (r: z.infer<typeof ReportSchema>) =>
+        r.horizons[h]
+          ? `${fmt(r.horizons[h].model)} / ${fmt(r.horizons[h].repeatLast)} / ${fmt(r.horizons[h].noAction)}`
+          : '—';
+      parts.push(
+        `| ${h} | **${fmt(m.horizons[h].model)}** / ${fmt(m.horizons[h].repeatLast)} / ${fmt(m.horizons[h].noAction)} | ${sources.map((s) => cell(m.bySource[s])).join(' | ')} | ${fmt(m.actionConditioning[h]?.shuffled)} |`,
+      );
     }
     const view = (h: string) => fmt(m.horizons[h]?.model);
-    const perSource = (f: (r: z.infer<typeof ReportSchema>) => string) => sources.map((s) => `${s} ${f(m.bySource[s])}`).join(', ');
+    const perSource = (f: (r: z.infer<typeof ReportSchema>) => string) =>
+      sources.map((s) => `${s} ${f(m.bySource[s])}`).join(', ');
     const u = m.oneStep.unlocks;
     const trips = Object.entries(m.returnTrip).sort(([a], [b]) => Number(a) - Number(b));
-    const speed = m.imagination.map((s) => `batch ${s.batch}${s.threads ? ` × ${s.threads} threads` : ''}: ${int(s.stepsPerSecond)}/s wall, ${int(s.stepsPerCpuSecond)} per CPU-second`).join('; ');
+    const speed = m.imagination
+      .map(
+        (s) =>
+          `batch ${s.batch}${s.threads ? ` × ${s.threads} threads` : ''}: ${int(s.stepsPerSecond)}/s wall, ${int(s.stepsPerCpuSecond)} per CPU-second`,
+      )
+      .join('; ');
     parts.push(
       '',
       '| measure | this model | target |',
@@ -100,7 +128,8 @@ export function renderSimResults(manifestJson: unknown): string {
 export function withSimResults(readme: string, manifestJson: unknown): string {
   const a = readme.indexOf(RESULTS_BEGIN);
   const b = readme.indexOf(RESULTS_END);
-  if (a < 0 || b < a) throw new Error('the README has no generated world-sim results section (its markers are missing)');
+  if (a < 0 || b < a)
+    throw new Error('the README has no generated world-sim results section (its markers are missing)');
   return readme.slice(0, a) + renderSimResults(manifestJson) + readme.slice(b + RESULTS_END.length);
 }
 

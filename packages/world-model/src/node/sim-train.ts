@@ -10,14 +10,26 @@ import { HEADS, type SimLossParts, SimModel, simParamCount } from '../sim/model.
 import { adamUpdate, hasCheckpointFiles, readCheckpointFiles, writeCheckpointFiles } from './checkpoint-files.ts';
 import type { Dataset } from './episode-files.ts';
 
-const HistorySchema = z.object({ step: z.number(), loss: z.number(), val: z.record(z.string(), z.number()).optional() });
+const HistorySchema = z.object({
+  step: z.number(),
+  loss: z.number(),
+  val: z.record(z.string(), z.number()).optional(),
+});
 export const SimCheckpointSchema = z.object({
   format: z.literal('aikon.world-sim.checkpoint'),
   version: z.literal(1),
   config: SimTrainConfigSchema,
   step: z.number().int(),
   trainSeconds: z.number(),
-  data: z.object({ dir: z.string(), recorded: z.string().optional(), files: z.number().int(), trainEpisodes: z.number().int(), validationEpisodes: z.number().int(), trainTransitions: z.number().int(), sources: z.record(z.string(), z.number()) }),
+  data: z.object({
+    dir: z.string(),
+    recorded: z.string().optional(),
+    files: z.number().int(),
+    trainEpisodes: z.number().int(),
+    validationEpisodes: z.number().int(),
+    trainTransitions: z.number().int(),
+    sources: z.record(z.string(), z.number()),
+  }),
   history: z.array(HistorySchema),
   /** The weights a fresh run started from (a manifest simulator), when not a seeded initialisation. */
   initFrom: z.string().optional(),
@@ -39,7 +51,9 @@ export function hasSimCheckpoint(dir: string): boolean {
 }
 
 export function loadSimCheckpoint(dir: string): SimCheckpoint {
-  const { state, blocks } = readCheckpointFiles(dir, 'sim-checkpoint', SimCheckpointSchema, (s) => Array(3).fill(simParamCount(s.config.architecture)));
+  const { state, blocks } = readCheckpointFiles(dir, 'sim-checkpoint', SimCheckpointSchema, (s) =>
+    Array(3).fill(simParamCount(s.config.architecture)),
+  );
   const [params, m, v] = blocks;
   return { state, model: new SimModel(state.config.architecture, params), m, v };
 }
@@ -47,7 +61,10 @@ export function loadSimCheckpoint(dir: string): SimCheckpoint {
 /** Learning rate at a point of training: warm-up, then cosine to 10 % along max(step, time) progress. */
 export function simLearningRate(c: SimTrainConfig, step: number, seconds: number): number {
   if (step < c.warmup) return (c.lr * (step + 1)) / c.warmup;
-  const progress = Math.min(1, Math.max((step - c.warmup) / Math.max(1, c.steps - c.warmup), seconds / (c.maxMinutes * 60)));
+  const progress = Math.min(
+    1,
+    Math.max((step - c.warmup) / Math.max(1, c.steps - c.warmup), seconds / (c.maxMinutes * 60)),
+  );
   return c.lr * (0.1 + 0.45 * (1 + Math.cos(Math.PI * progress)));
 }
 
@@ -67,7 +84,8 @@ function sampler(s: TransitionSet, rng: Rng): (n: number) => Int32Array {
     const out = new Int32Array(n);
     for (let k = 0; k < n; k++) {
       const u = rng.uniform() * acc;
-      let lo = 0, hi = s.size - 1;
+      let lo = 0,
+        hi = s.size - 1;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
         if (c[mid] < u) lo = mid + 1;
@@ -91,7 +109,13 @@ export interface SimTrainOptions {
   readonly resume: boolean;
   /** Stop (with a checkpoint) after this many steps in total, as if interrupted. */
   readonly stopAfter?: number;
-  readonly onProgress?: (step: number, total: number, loss: number, val: Record<string, number> | undefined, lr: number) => void;
+  readonly onProgress?: (
+    step: number,
+    total: number,
+    loss: number,
+    val: Record<string, number> | undefined,
+    lr: number,
+  ) => void;
 }
 
 /** Held-out loss of each head (uniform sample of validation transitions, fixed across the run). */
@@ -105,18 +129,38 @@ export function trainSim(o: SimTrainOptions): SimCheckpoint {
   let ck: SimCheckpoint;
   if (o.resume && hasSimCheckpoint(o.runDir)) {
     ck = loadSimCheckpoint(o.runDir);
-    if (JSON.stringify(ck.state.config.architecture) !== JSON.stringify(o.config.architecture)) throw new Error(`${o.runDir} holds another architecture`);
+    if (JSON.stringify(ck.state.config.architecture) !== JSON.stringify(o.config.architecture))
+      throw new Error(`${o.runDir} holds another architecture`);
     ck = { ...ck, state: { ...ck.state, config: o.config } };
   } else {
-    if (o.init && JSON.stringify(o.init.model.arch) !== JSON.stringify(o.config.architecture)) throw new Error(`${o.init.from} has another architecture than config ${o.config.name}`);
-    const model = o.init ? new SimModel(o.init.model.arch, Float32Array.from(o.init.model.params)) : SimModel.init(o.config.architecture, o.config.seed);
+    if (o.init && JSON.stringify(o.init.model.arch) !== JSON.stringify(o.config.architecture))
+      throw new Error(`${o.init.from} has another architecture than config ${o.config.name}`);
+    const model = o.init
+      ? new SimModel(o.init.model.arch, Float32Array.from(o.init.model.params))
+      : SimModel.init(o.config.architecture, o.config.seed);
     const n = model.params.length;
     const trainTransitions = o.data.train.reduce((k, e) => k + e.length, 0);
     ck = {
-      model, m: new Float32Array(n), v: new Float32Array(n),
+      model,
+      m: new Float32Array(n),
+      v: new Float32Array(n),
       state: {
-        format: 'aikon.world-sim.checkpoint', version: 1, config: o.config, step: 0, trainSeconds: 0, history: [], ...(o.init ? { initFrom: o.init.from } : {}),
-        data: { dir: o.dataDir, ...(o.recordedDir !== undefined ? { recorded: o.recordedDir } : {}), files: o.data.files, trainEpisodes: o.data.train.length, validationEpisodes: o.data.validation.length, trainTransitions, sources: o.data.sources },
+        format: 'aikon.world-sim.checkpoint',
+        version: 1,
+        config: o.config,
+        step: 0,
+        trainSeconds: 0,
+        history: [],
+        ...(o.init ? { initFrom: o.init.from } : {}),
+        data: {
+          dir: o.dataDir,
+          ...(o.recordedDir !== undefined ? { recorded: o.recordedDir } : {}),
+          files: o.data.files,
+          trainEpisodes: o.data.train.length,
+          validationEpisodes: o.data.validation.length,
+          trainTransitions,
+          sources: o.data.sources,
+        },
       },
     };
   }
@@ -145,10 +189,21 @@ export function trainSim(o: SimTrainOptions): SimCheckpoint {
     let valNow: Record<string, number> | undefined;
     if (val && (step % c.validateEvery === 0 || step === c.steps)) {
       const vl = validationLoss(ck.model, c, val);
-      valNow = Object.fromEntries([...HEADS, 'total'].map((h) => [h, Math.round(vl[h as keyof SimLossParts] * 1e4) / 1e4]));
+      valNow = Object.fromEntries(
+        [...HEADS, 'total'].map((h) => [h, Math.round(vl[h as keyof SimLossParts] * 1e4) / 1e4]),
+      );
       lastVal = valNow;
     }
-    state = { ...state, step, history: [...state.history, ...(valNow || step % 50 === 0 ? [{ step, loss: Math.round(parts.total * 1e4) / 1e4, ...(valNow ? { val: valNow } : {}) }] : [])] };
+    state = {
+      ...state,
+      step,
+      history: [
+        ...state.history,
+        ...(valNow || step % 50 === 0
+          ? [{ step, loss: Math.round(parts.total * 1e4) / 1e4, ...(valNow ? { val: valNow } : {}) }]
+          : []),
+      ],
+    };
     o.onProgress?.(step, c.steps, parts.total, lastVal, lr);
     if (step % c.checkpointEvery === 0) save();
   }

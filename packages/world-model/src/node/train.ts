@@ -72,7 +72,8 @@ export async function train(o: TrainOptions): Promise<Checkpoint> {
   let optState: Float32Array[] | null = null;
   if (o.resume && hasCheckpoint(o.runDir)) {
     const ck = loadCheckpoint(o.runDir);
-    if (JSON.stringify(ck.state.config) !== JSON.stringify(o.config)) throw new Error(`checkpoint in ${o.runDir} has config ${ck.state.config.name}, not ${o.config.name}`);
+    if (JSON.stringify(ck.state.config) !== JSON.stringify(o.config))
+      throw new Error(`checkpoint in ${o.runDir} has config ${ck.state.config.name}, not ${o.config.name}`);
     state = ck.state;
     weights = ck.weights;
     optState = ck.optimizer;
@@ -90,7 +91,14 @@ export async function train(o: TrainOptions): Promise<Checkpoint> {
       seed: o.seed,
       lr: o.lr,
       trainSeconds: 0,
-      data: { dir: o.dataDir, files: o.data.files, trainEpisodes: o.data.train.length, validationEpisodes: o.data.validation.length, trainTransitions: trans, sources: o.data.sources },
+      data: {
+        dir: o.dataDir,
+        files: o.data.files,
+        trainEpisodes: o.data.train.length,
+        validationEpisodes: o.data.validation.length,
+        trainTransitions: trans,
+        sources: o.data.sources,
+      },
       history: [],
       optimizer: [],
       weights: o.weights ?? UNIFORM_WEIGHTS,
@@ -107,7 +115,12 @@ export async function train(o: TrainOptions): Promise<Checkpoint> {
   const valIndex = transitionIndex(o.data.validation);
   // A fixed validation set: 4 batches with fixed masks.
   const valRng = new Rng(mixSeed(o.seed, 0x7a1));
-  const valBatches = valIndex.length > 0 ? Array.from({ length: 4 }, () => makeTrainBatch(sampleBatch(o.data.validation, valIndex, 64, valRng), K, valRng, lossWeights)) : [];
+  const valBatches =
+    valIndex.length > 0
+      ? Array.from({ length: 4 }, () =>
+          makeTrainBatch(sampleBatch(o.data.validation, valIndex, 64, valRng), K, valRng, lossWeights),
+        )
+      : [];
   const validate = (): { loss: number; acc: number } => {
     let loss = 0;
     let correct = 0;
@@ -130,10 +143,14 @@ export async function train(o: TrainOptions): Promise<Checkpoint> {
 
   const total = state.totalSteps;
   const bar = o.progress
-    ? new cliProgress.SingleBar({
-        format: 'train {bar} {value}/{total} | loss {loss} | val {val} acc {acc} | {sps} samples/s | ETA {eta_formatted}',
-        etaBuffer: 50,
-      }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.SingleBar(
+        {
+          format:
+            'train {bar} {value}/{total} | loss {loss} | val {val} acc {acc} | {sps} samples/s | ETA {eta_formatted}',
+          etaBuffer: 50,
+        },
+        cliProgress.Presets.shades_classic,
+      )
     : null;
   bar?.start(total, state.step, { loss: '-', val: '-', acc: '-', sps: '-' });
   const started = performance.now();
@@ -146,7 +163,11 @@ export async function train(o: TrainOptions): Promise<Checkpoint> {
     state.trainSeconds = startSeconds + (performance.now() - started) / 1000;
     const ow = await opt.getWeights();
     state.optimizer = ow.map((w) => ({ name: w.name, shape: w.tensor.shape }));
-    saveCheckpoint(o.runDir, { state, weights: model.weights(), optimizer: ow.map((w) => w.tensor.dataSync() as Float32Array) });
+    saveCheckpoint(o.runDir, {
+      state,
+      weights: model.weights(),
+      optimizer: ow.map((w) => w.tensor.dataSync() as Float32Array),
+    });
     lastSave = state.step;
   };
   let lastVal = { loss: NaN, acc: NaN };
@@ -158,7 +179,12 @@ export async function train(o: TrainOptions): Promise<Checkpoint> {
     }
     const rng = new Rng(mixSeed(o.seed, state.step));
     const bt = makeTrainBatch(sampleBatch(o.data.train, trainIndex, o.batch, rng), K, rng, lossWeights);
-    (opt as unknown as { learningRate: number }).learningRate = learningRate(state.step, total, state.lr, (startSeconds + (performance.now() - started) / 1000) / (o.maxMinutes * 60));
+    (opt as unknown as { learningRate: number }).learningRate = learningRate(
+      state.step,
+      total,
+      state.lr,
+      (startSeconds + (performance.now() - started) / 1000) / (o.maxMinutes * 60),
+    );
     const loss = tf.tidy(() => {
       const t = tensors(bt, K);
       return opt.minimize(() => lossFn(model, t.multi, t.action, t.labels).total, true)!;
@@ -182,13 +208,20 @@ export async function train(o: TrainOptions): Promise<Checkpoint> {
       acc: Number.isNaN(lastVal.acc) ? '-' : `${(100 * lastVal.acc).toFixed(1)}%`,
       sps: (((state.step - startStep) * o.batch) / Math.max(1e-3, secs)).toFixed(0),
     });
-    if (!bar && state.step % 50 === 0) console.log(`step ${state.step}/${total} ${secs.toFixed(0)}s loss ${ema.toFixed(3)} val ${lastVal.loss.toFixed(3)} acc ${(100 * lastVal.acc).toFixed(1)}%`);
+    if (!bar && state.step % 50 === 0)
+      console.log(
+        `step ${state.step}/${total} ${secs.toFixed(0)}s loss ${ema.toFixed(3)} val ${lastVal.loss.toFixed(3)} acc ${(100 * lastVal.acc).toFixed(1)}%`,
+      );
     if (state.step - lastSave >= o.checkpointEvery) await save();
   }
   bar?.stop();
   await save();
   const ow = await opt.getWeights();
-  const ck: Checkpoint = { state, weights: model.weights(), optimizer: ow.map((w) => w.tensor.dataSync() as Float32Array) };
+  const ck: Checkpoint = {
+    state,
+    weights: model.weights(),
+    optimizer: ow.map((w) => w.tensor.dataSync() as Float32Array),
+  };
   model.dispose();
   opt.dispose();
   return ck;

@@ -29,13 +29,35 @@ const OVERSAMPLE = { event: 4, death: 30, inventory: 2 };
 export const SIM_CONFIGS: Record<string, SimTrainConfig> = {
   /** For tests: seconds. */
   tiny: {
-    name: 'tiny', architecture: { globalHidden: 16, globalHidden2: 16, tileHidden: 8 }, loss: LOSS, oversample: OVERSAMPLE,
-    batch: 8, lr: 1e-2, warmup: 5, steps: 60, maxMinutes: 2, seed: 1, validation: 64, validateEvery: 20, checkpointEvery: 30,
+    name: 'tiny',
+    architecture: { globalHidden: 16, globalHidden2: 16, tileHidden: 8 },
+    loss: LOSS,
+    oversample: OVERSAMPLE,
+    batch: 8,
+    lr: 1e-2,
+    warmup: 5,
+    steps: 60,
+    maxMinutes: 2,
+    seed: 1,
+    validation: 64,
+    validateEvery: 20,
+    checkpointEvery: 30,
   },
   /** The shipped simulator: trains on one shared core in ≈20 minutes. */
   small: {
-    name: 'small', architecture: { globalHidden: 96, globalHidden2: 96, tileHidden: 32 }, loss: LOSS, oversample: OVERSAMPLE,
-    batch: 64, lr: 3e-3, warmup: 100, steps: 6000, maxMinutes: 20, seed: 1, validation: 1024, validateEvery: 250, checkpointEvery: 250,
+    name: 'small',
+    architecture: { globalHidden: 96, globalHidden2: 96, tileHidden: 32 },
+    loss: LOSS,
+    oversample: OVERSAMPLE,
+    batch: 64,
+    lr: 3e-3,
+    warmup: 100,
+    steps: 6000,
+    maxMinutes: 20,
+    seed: 1,
+    validation: 1024,
+    validateEvery: 250,
+    checkpointEvery: 250,
   },
 };
 

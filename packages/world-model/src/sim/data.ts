@@ -6,7 +6,17 @@
  */
 import { DIRECTIONS, NUM_ITEMS, VIEW_COLS } from '@aikon/engine';
 import type { TokenEpisode } from '../episodes.ts';
-import { COUNT_BASE, DAYLIGHT_BASE, DAYLIGHT_POS, FACING_BASE, FACING_POS, FRAME_TOKENS, INVENTORY_POS, MAX_COUNT, VIEW_TOKENS } from '../tokens.ts';
+import {
+  COUNT_BASE,
+  DAYLIGHT_BASE,
+  DAYLIGHT_POS,
+  FACING_BASE,
+  FACING_POS,
+  FRAME_TOKENS,
+  INVENTORY_POS,
+  MAX_COUNT,
+  VIEW_TOKENS,
+} from '../tokens.ts';
 import { AGES, CENTER, G_ACTIVE, globalRows, moveClass, PRIOR_CELLS, T_ACTIVE, tileRows, VITALS } from './layout.ts';
 import { DreamMap } from './map.ts';
 import type { SimBatch } from './model.ts';
@@ -16,7 +26,10 @@ export function episodeMoves(ep: TokenEpisode): Int32Array {
   const moves = new Int32Array(ep.length);
   for (let t = 0; t < ep.length; t++) {
     if (ep.positions) {
-      moves[t] = moveClass(ep.positions[2 * t + 2] - ep.positions[2 * t], ep.positions[2 * t + 3] - ep.positions[2 * t + 1]);
+      moves[t] = moveClass(
+        ep.positions[2 * t + 2] - ep.positions[2 * t],
+        ep.positions[2 * t + 3] - ep.positions[2 * t + 1],
+      );
     } else {
       moves[t] = inferMove(ep.frames, t * FRAME_TOKENS, (t + 1) * FRAME_TOKENS, ep.actions[t]);
     }
@@ -35,11 +48,20 @@ export function inferMove(frames: ArrayLike<number>, a: number, b: number, actio
   for (let m = 0; m < 5; m++) {
     const [dx, dy] = m === 0 ? [0, 0] : DIRECTIONS[m - 1];
     // Share of matching cells where the shifted views overlap (the player's own cell left out).
-    let hits = 0, cells = 0;
+    let hits = 0,
+      cells = 0;
     for (let p = 0; p < VIEW_TOKENS; p++) {
       const i = (p % VIEW_COLS) + dx;
       const j = Math.floor(p / VIEW_COLS) + dy;
-      if (i < 0 || i >= VIEW_COLS || j < 0 || j >= VIEW_TOKENS / VIEW_COLS || p === CENTER || j * VIEW_COLS + i === CENTER) continue;
+      if (
+        i < 0 ||
+        i >= VIEW_COLS ||
+        j < 0 ||
+        j >= VIEW_TOKENS / VIEW_COLS ||
+        p === CENTER ||
+        j * VIEW_COLS + i === CENTER
+      )
+        continue;
       cells++;
       if (frames[b + p] === frames[a + j * VIEW_COLS + i]) hits++;
     }
@@ -57,7 +79,8 @@ export function episodeAges(ep: TokenEpisode): Uint8Array {
   const ages = new Uint8Array((ep.length + 1) * VITALS);
   for (let t = 1; t <= ep.length; t++) {
     for (let v = 0; v < VITALS; v++) {
-      const changed = ep.frames[t * FRAME_TOKENS + INVENTORY_POS + v] !== ep.frames[(t - 1) * FRAME_TOKENS + INVENTORY_POS + v];
+      const changed =
+        ep.frames[t * FRAME_TOKENS + INVENTORY_POS + v] !== ep.frames[(t - 1) * FRAME_TOKENS + INVENTORY_POS + v];
       ages[t * VITALS + v] = changed ? 0 : Math.min(AGES - 1, ages[(t - 1) * VITALS + v] + 1);
     }
   }
@@ -91,8 +114,16 @@ export interface Oversampling {
 export function buildTransitions(episodes: readonly TokenEpisode[], over: Oversampling): TransitionSet {
   const N = episodes.reduce((n, e) => n + e.length, 0);
   const s = {
-    size: N, episodes, ep: new Int32Array(N), t: new Int32Array(N), gRows: new Int16Array(N * G_ACTIVE), prior: new Uint8Array(N * PRIOR_CELLS),
-    move: new Int32Array(N), event: new Int32Array(N), done: new Uint8Array(N), weight: new Float32Array(N),
+    size: N,
+    episodes,
+    ep: new Int32Array(N),
+    t: new Int32Array(N),
+    gRows: new Int16Array(N * G_ACTIVE),
+    prior: new Uint8Array(N * PRIOR_CELLS),
+    move: new Int32Array(N),
+    event: new Int32Array(N),
+    done: new Uint8Array(N),
+    weight: new Float32Array(N),
   };
   const rows = new Int32Array(G_ACTIVE);
   let n = 0;
@@ -107,15 +138,18 @@ export function buildTransitions(episodes: readonly TokenEpisode[], over: Oversa
       globalRows(ep.frames, t * FRAME_TOKENS, ep.actions[t], ages, t * VITALS, rows);
       s.gRows.set(rows, n * G_ACTIVE);
       s.move[n] = moves[t];
-      if (moves[t] < 0) map.clear(); // a jump (respawn): nothing remembered carries over
+      if (moves[t] < 0)
+        map.clear(); // a jump (respawn): nothing remembered carries over
       else map.move(moves[t]);
       map.readPrior(s.prior, n * PRIOR_CELLS);
       map.write(ep.frames, (t + 1) * FRAME_TOKENS);
       s.event[n] = ep.events ? ep.events[t] : -1;
       s.done[n] = ep.terminated && t === ep.length - 1 ? 1 : 0;
       let invChanged = false;
-      for (let i = 0; i < NUM_ITEMS; i++) if (ep.frames[(t + 1) * FRAME_TOKENS + INVENTORY_POS + i] !== ep.frames[t * FRAME_TOKENS + INVENTORY_POS + i]) invChanged = true;
-      const eventful = (s.event[n] > 0) || (!ep.events && Math.abs(ep.rewards[t]) >= 0.5);
+      for (let i = 0; i < NUM_ITEMS; i++)
+        if (ep.frames[(t + 1) * FRAME_TOKENS + INVENTORY_POS + i] !== ep.frames[t * FRAME_TOKENS + INVENTORY_POS + i])
+          invChanged = true;
+      const eventful = s.event[n] > 0 || (!ep.events && Math.abs(ep.rewards[t]) >= 0.5);
       s.weight[n] = 1 + (eventful ? over.event : 0) + (s.done[n] ? over.death : 0) + (invChanged ? over.inventory : 0);
     }
   });
@@ -126,8 +160,16 @@ export function buildTransitions(episodes: readonly TokenEpisode[], over: Oversa
 export function makeBatch(s: TransitionSet, idx: ArrayLike<number>): SimBatch {
   const B = idx.length;
   const b: SimBatch = {
-    size: B, gRows: new Int32Array(B * G_ACTIVE), move: new Int32Array(B), facing: new Int32Array(B), invDelta: new Int32Array(B * NUM_ITEMS),
-    event: new Int32Array(B), done: new Uint8Array(B), day: new Int32Array(B), tRows: new Int32Array(B * VIEW_TOKENS * T_ACTIVE), tTarget: new Int32Array(B * VIEW_TOKENS),
+    size: B,
+    gRows: new Int32Array(B * G_ACTIVE),
+    move: new Int32Array(B),
+    facing: new Int32Array(B),
+    invDelta: new Int32Array(B * NUM_ITEMS),
+    event: new Int32Array(B),
+    done: new Uint8Array(B),
+    day: new Int32Array(B),
+    tRows: new Int32Array(B * VIEW_TOKENS * T_ACTIVE),
+    tTarget: new Int32Array(B * VIEW_TOKENS),
   };
   for (let i = 0; i < B; i++) {
     const n = idx[i];
@@ -137,7 +179,9 @@ export function makeBatch(s: TransitionSet, idx: ArrayLike<number>): SimBatch {
     for (let k = 0; k < G_ACTIVE; k++) b.gRows[i * G_ACTIVE + k] = s.gRows[n * G_ACTIVE + k];
     b.move[i] = s.move[n];
     b.facing[i] = ep.frames[nxt + FACING_POS] - FACING_BASE;
-    for (let k = 0; k < NUM_ITEMS; k++) b.invDelta[i * NUM_ITEMS + k] = ep.frames[nxt + INVENTORY_POS + k] - ep.frames[cur + INVENTORY_POS + k] + MAX_COUNT;
+    for (let k = 0; k < NUM_ITEMS; k++)
+      b.invDelta[i * NUM_ITEMS + k] =
+        ep.frames[nxt + INVENTORY_POS + k] - ep.frames[cur + INVENTORY_POS + k] + MAX_COUNT;
     b.event[i] = s.event[n];
     b.done[i] = s.done[n];
     b.day[i] = ep.frames[nxt + DAYLIGHT_POS] - DAYLIGHT_BASE;

@@ -5,9 +5,38 @@
  * Crafter). Used by the policy trainer (`imagine`), the dream shard and the evaluation.
  */
 import { NUM_ACHIEVEMENTS, NUM_ACTIONS, NUM_ITEMS, Rng } from '@aikon/engine';
-import { COUNT_BASE, DAYLIGHT_BASE, DAYLIGHT_POS, decodeObservation, FACING_BASE, FACING_POS, FRAME_TOKENS, INVENTORY_POS, MAX_COUNT, VIEW_TOKENS } from '../tokens.ts';
+import {
+  COUNT_BASE,
+  DAYLIGHT_BASE,
+  DAYLIGHT_POS,
+  decodeObservation,
+  FACING_BASE,
+  FACING_POS,
+  FRAME_TOKENS,
+  INVENTORY_POS,
+  MAX_COUNT,
+  VIEW_TOKENS,
+} from '../tokens.ts';
 import { inferMove } from './data.ts';
-import { AGES, DELTAS, EVENTS, G_ACTIVE, G_OUT, globalRows, MOVES, O_CHANGE, O_DAY, O_DELTA, O_DONE, O_EVENT, O_FACING, O_MOVE, PRIOR_CELLS, T_OUT, VITALS } from './layout.ts';
+import {
+  AGES,
+  DELTAS,
+  EVENTS,
+  G_ACTIVE,
+  G_OUT,
+  globalRows,
+  MOVES,
+  O_CHANGE,
+  O_DAY,
+  O_DELTA,
+  O_DONE,
+  O_EVENT,
+  O_FACING,
+  O_MOVE,
+  PRIOR_CELLS,
+  T_OUT,
+  VITALS,
+} from './layout.ts';
 import { DreamMap } from './map.ts';
 import { SimInference, type SimModel } from './model.ts';
 
@@ -63,7 +92,11 @@ export class SimDreams {
   private readonly result: SimStepResult;
   private readonly probs = new Float64Array(32);
 
-  constructor(readonly model: SimModel, size: number, sampling: Partial<SimSampling> = {}) {
+  constructor(
+    readonly model: SimModel,
+    size: number,
+    sampling: Partial<SimSampling> = {},
+  ) {
     this.size = size;
     this.frames = new Int32Array(size * FRAME_TOKENS);
     this.maps = Array.from({ length: size }, () => new DreamMap());
@@ -73,14 +106,20 @@ export class SimDreams {
     this.rng = new Rng(sampling.seed ?? 0);
     this.net = new SimInference(model);
     this.result = {
-      tokens: this.frames, reward: new Float32Array(size), continuation: new Float32Array(size), done: new Uint8Array(size),
-      event: new Int32Array(size), unlock: new Int32Array(size), move: new Int32Array(size),
+      tokens: this.frames,
+      reward: new Float32Array(size),
+      continuation: new Float32Array(size),
+      done: new Uint8Array(size),
+      event: new Int32Array(size),
+      unlock: new Int32Array(size),
+      move: new Int32Array(size),
     };
   }
 
   /** Starts dream b (or all, with one start each) from real frames. */
   reset(starts: readonly SimStart[]): void {
-    if (starts.length !== this.size) throw new RangeError(`${this.size} dreams need ${this.size} starts, got ${starts.length}`);
+    if (starts.length !== this.size)
+      throw new RangeError(`${this.size} dreams need ${this.size} starts, got ${starts.length}`);
     for (const [b, s] of starts.entries()) this.resetOne(b, s);
   }
 
@@ -102,7 +141,8 @@ export class SimDreams {
       pair.set(cur as ArrayLike<number>, FRAME_TOKENS);
       map.move(s.moves ? s.moves[k - 1] : inferMove(pair, 0, FRAME_TOKENS));
       map.write(cur, 0);
-      for (let v = 0; v < VITALS; v++) ages[v] = cur[INVENTORY_POS + v] !== prev[INVENTORY_POS + v] ? 0 : Math.min(AGES - 1, ages[v] + 1);
+      for (let v = 0; v < VITALS; v++)
+        ages[v] = cur[INVENTORY_POS + v] !== prev[INVENTORY_POS + v] ? 0 : Math.min(AGES - 1, ages[v] + 1);
     }
     if (s.ages) for (let v = 0; v < VITALS; v++) ages[v] = Math.min(AGES - 1, Math.max(0, Math.round(s.ages[v])));
     const u = this.unlocked.subarray(b * NUM_ACHIEVEMENTS, (b + 1) * NUM_ACHIEVEMENTS).fill(0);
@@ -143,14 +183,16 @@ export class SimDreams {
 
   /** Steps every dream with its action (0..16; −1 = no action, stepped as noop). */
   step(actions: ArrayLike<number>): SimStepResult {
-    if (actions.length !== this.size) throw new RangeError(`${this.size} dreams need ${this.size} actions, got ${actions.length}`);
+    if (actions.length !== this.size)
+      throw new RangeError(`${this.size} dreams need ${this.size} actions, got ${actions.length}`);
     const net = this.net;
     const r = this.result;
     const { rows, out, prior } = this;
     for (let b = 0; b < this.size; b++) {
       let action = actions[b];
       if (action === -1) action = 0;
-      if (!Number.isInteger(action) || action < 0 || action >= NUM_ACTIONS) throw new RangeError(`unknown action ${actions[b]}`);
+      if (!Number.isInteger(action) || action < 0 || action >= NUM_ACTIONS)
+        throw new RangeError(`unknown action ${actions[b]}`);
       const fo = b * FRAME_TOKENS;
       const F = this.frames;
       const ao = b * VITALS;
@@ -168,7 +210,8 @@ export class SimDreams {
       const map = this.maps[b];
       map.move(move);
       map.readPrior(prior, 0);
-      for (let p = 0; p < VIEW_TOKENS; p++) F[fo + p] = this.pick(net.tileLogits, net.tileOf(prior, 0, p, facing, action, event, dayNow, move), T_OUT);
+      for (let p = 0; p < VIEW_TOKENS; p++)
+        F[fo + p] = this.pick(net.tileLogits, net.tileOf(prior, 0, p, facing, action, event, dayNow, move), T_OUT);
       map.write(F, fo);
       F[fo + FACING_POS] = FACING_BASE + facingNext;
       for (let i = 0; i < NUM_ITEMS; i++) {
@@ -217,18 +260,31 @@ export interface Imagination {
  * Dreams `horizon` steps from each start with `policy` choosing the actions: the batched
  * imagination a policy trains in. Every array is time-major (step t, then dream b).
  */
-export function imagine(model: SimModel, starts: readonly SimStart[], policy: ImaginationPolicy, horizon: number, sampling: Partial<SimSampling> = {}): Imagination {
+export function imagine(
+  model: SimModel,
+  starts: readonly SimStart[],
+  policy: ImaginationPolicy,
+  horizon: number,
+  sampling: Partial<SimSampling> = {},
+): Imagination {
   const B = starts.length;
   const dreams = new SimDreams(model, B, sampling);
   dreams.reset(starts);
   const out: Imagination = {
-    tokens: new Int32Array((horizon + 1) * B * FRAME_TOKENS), actions: new Int32Array(horizon * B), rewards: new Float32Array(horizon * B),
-    continuation: new Float32Array(horizon * B), events: new Int32Array(horizon * B), unlocks: new Int32Array(horizon * B),
+    tokens: new Int32Array((horizon + 1) * B * FRAME_TOKENS),
+    actions: new Int32Array(horizon * B),
+    rewards: new Float32Array(horizon * B),
+    continuation: new Float32Array(horizon * B),
+    events: new Int32Array(horizon * B),
+    unlocks: new Int32Array(horizon * B),
   };
   out.tokens.set(dreams.frames, 0);
   for (let t = 0; t < horizon; t++) {
     const a = policy(dreams.frames, t);
-    out.actions.set(Array.from({ length: B }, (_, b) => a[b]), t * B);
+    out.actions.set(
+      Array.from({ length: B }, (_, b) => a[b]),
+      t * B,
+    );
     const r = dreams.step(out.actions.subarray(t * B, (t + 1) * B));
     out.tokens.set(r.tokens, (t + 1) * B * FRAME_TOKENS);
     out.rewards.set(r.reward, t * B);

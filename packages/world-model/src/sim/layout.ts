@@ -15,7 +15,18 @@
  * network), linear heads: cheap enough for tens of thousands of steps per second in plain JS.
  */
 import { ACHIEVEMENTS, DIRECTIONS, NUM_ACTIONS, NUM_ITEMS, VIEW_COLS, VIEW_ROWS } from '@aikon/engine';
-import { COUNT_BASE, DAYLIGHT_BASE, DAYLIGHT_BUCKETS, DAYLIGHT_POS, FACING_BASE, FACING_POS, INVENTORY_POS, MAX_COUNT, NUM_SEMANTIC, VIEW_TOKENS } from '../tokens.ts';
+import {
+  COUNT_BASE,
+  DAYLIGHT_BASE,
+  DAYLIGHT_BUCKETS,
+  DAYLIGHT_POS,
+  FACING_BASE,
+  FACING_POS,
+  INVENTORY_POS,
+  MAX_COUNT,
+  NUM_SEMANTIC,
+  VIEW_TOKENS,
+} from '../tokens.ts';
 
 /** A prior-view cell never seen in this dream. */
 export const UNKNOWN = NUM_SEMANTIC; // 19
@@ -89,12 +100,21 @@ export function moveClass(dx: number, dy: number): number {
  * Writes the global network's active rows for one example into `out` (G_ACTIVE entries).
  * `frame` holds the 81 tokens at `fo`; `ages` the four vitals' ages at `ao`.
  */
-export function globalRows(frame: ArrayLike<number>, fo: number, action: number, ages: ArrayLike<number>, ao: number, out: Int32Array | Int16Array, oo = 0): void {
+export function globalRows(
+  frame: ArrayLike<number>,
+  fo: number,
+  action: number,
+  ages: ArrayLike<number>,
+  ao: number,
+  out: Int32Array | Int16Array,
+  oo = 0,
+): void {
   let k = oo;
   for (let p = 0; p < VIEW_TOKENS; p++) out[k++] = G_VIEW + p * NUM_SEMANTIC + frame[fo + p];
   const f = frame[fo + FACING_POS] - FACING_BASE;
   out[k++] = G_FACING + f;
-  for (let i = 0; i < NUM_ITEMS; i++) out[k++] = G_INV + i * (MAX_COUNT + 1) + (frame[fo + INVENTORY_POS + i] - COUNT_BASE);
+  for (let i = 0; i < NUM_ITEMS; i++)
+    out[k++] = G_INV + i * (MAX_COUNT + 1) + (frame[fo + INVENTORY_POS + i] - COUNT_BASE);
   out[k++] = G_DAY + (frame[fo + DAYLIGHT_POS] - DAYLIGHT_BASE);
   out[k++] = G_ACT + action;
   out[k++] = G_ACT_TARGET + action * NUM_SEMANTIC + frame[fo + targetCell(action, f & 3)];
@@ -122,7 +142,8 @@ export function priorIndex(p: number, dx: number, dy: number): number {
 /** PRIOR_OF[p * 9 + n]: the prior cell of neighbour slot n (dy, dx in −1..1, row-major) of view cell p. */
 export const PRIOR_OF: Int32Array = (() => {
   const t = new Int32Array(VIEW_TOKENS * 9);
-  for (let p = 0; p < VIEW_TOKENS; p++) for (let n = 0; n < 9; n++) t[p * 9 + n] = priorIndex(p, (n % 3) - 1, Math.floor(n / 3) - 1);
+  for (let p = 0; p < VIEW_TOKENS; p++)
+    for (let n = 0; n < 9; n++) t[p * 9 + n] = priorIndex(p, (n % 3) - 1, Math.floor(n / 3) - 1);
   return t;
 })();
 
@@ -130,7 +151,18 @@ export const PRIOR_OF: Int32Array = (() => {
  * Writes the tile network's active rows for view cell p (T_ACTIVE entries). `prior` is the
  * 11×9 prior window at `po`; `facing` the player's facing before the step.
  */
-export function tileRows(prior: ArrayLike<number>, po: number, p: number, facing: number, action: number, event: number, day: number, move: number, out: Int32Array | Int16Array, oo = 0): void {
+export function tileRows(
+  prior: ArrayLike<number>,
+  po: number,
+  p: number,
+  facing: number,
+  action: number,
+  event: number,
+  day: number,
+  move: number,
+  out: Int32Array | Int16Array,
+  oo = 0,
+): void {
   let k = oo;
   for (let n = 0; n < 9; n++) out[k++] = T_NEIGH + n * TILE_INPUTS + prior[po + PRIOR_OF[p * 9 + n]];
   const r = relation(p, facing);

@@ -9,13 +9,22 @@ export function findSim(manifestJson: unknown, name?: string): SimEntry {
   return e;
 }
 
-export async function loadSim(manifestJson: unknown, readFile: (file: string) => Promise<Uint8Array>, name?: string): Promise<{ entry: SimEntry; model: SimModel }> {
+export async function loadSim(
+  manifestJson: unknown,
+  readFile: (file: string) => Promise<Uint8Array>,
+  name?: string,
+): Promise<{ entry: SimEntry; model: SimModel }> {
   const entry = findSim(manifestJson, name);
   const bytes = await readFile(entry.file);
-  if (bytes.byteLength !== entry.bytes) throw new ModelRefusedError(`${entry.file}: ${bytes.byteLength} bytes, the manifest says ${entry.bytes}`);
+  if (bytes.byteLength !== entry.bytes)
+    throw new ModelRefusedError(`${entry.file}: ${bytes.byteLength} bytes, the manifest says ${entry.bytes}`);
   const hash = await sha256Hex(bytes);
-  if (hash !== entry.sha256) throw new ModelRefusedError(`${entry.file}: sha256 ${hash} does not match the manifest's ${entry.sha256}`);
+  if (hash !== entry.sha256)
+    throw new ModelRefusedError(`${entry.file}: sha256 ${hash} does not match the manifest's ${entry.sha256}`);
   const model = simFromBytes(bytes);
-  if (model.params.length !== entry.architecture.params) throw new ModelRefusedError(`${entry.file}: ${model.params.length} parameters, the manifest says ${entry.architecture.params}`);
+  if (model.params.length !== entry.architecture.params)
+    throw new ModelRefusedError(
+      `${entry.file}: ${model.params.length} parameters, the manifest says ${entry.architecture.params}`,
+    );
   return { entry, model };
 }

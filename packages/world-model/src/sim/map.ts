@@ -44,7 +44,8 @@ export class DreamMap {
   /** The 11×9 prior window around the current position into `out` at `o`. */
   readPrior(out: Uint8Array, o: number): void {
     for (let j = 0; j < PRIOR_ROWS; j++) {
-      for (let i = 0; i < PRIOR_COLS; i++) out[o + j * PRIOR_COLS + i] = this.cells[this.index(i - HALF_COLS - 1, j - HALF_ROWS - 1)];
+      for (let i = 0; i < PRIOR_COLS; i++)
+        out[o + j * PRIOR_COLS + i] = this.cells[this.index(i - HALF_COLS - 1, j - HALF_ROWS - 1)];
     }
   }
 

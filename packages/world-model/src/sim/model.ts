@@ -6,7 +6,28 @@
 import { NUM_ACTIONS, NUM_ITEMS, Rng } from '@aikon/engine';
 import { MAX_COUNT, VIEW_TOKENS } from '../tokens.ts';
 import { z } from 'zod';
-import { DELTAS, EVENTS, G_ACTIVE, G_DENSE, G_OUT, G_ROWS, MOVES, O_CHANGE, O_DAY, O_DELTA, O_DONE, O_EVENT, O_FACING, O_MOVE, PRIOR_OF, relation, T_ACTIVE, T_OUT, T_ROWS, tileRows } from './layout.ts';
+import {
+  DELTAS,
+  EVENTS,
+  G_ACTIVE,
+  G_DENSE,
+  G_OUT,
+  G_ROWS,
+  MOVES,
+  O_CHANGE,
+  O_DAY,
+  O_DELTA,
+  O_DONE,
+  O_EVENT,
+  O_FACING,
+  O_MOVE,
+  PRIOR_OF,
+  relation,
+  T_ACTIVE,
+  T_OUT,
+  T_ROWS,
+  tileRows,
+} from './layout.ts';
 
 /** Sizes of the network (everything else in the training config is how it is trained). */
 export const SimArchitectureSchema = z.object({
@@ -34,8 +55,16 @@ export type Head = (typeof HEADS)[number];
 function blocks(a: SimArchitecture): [string, number][] {
   const { globalHidden: H1, globalHidden2: H2, tileHidden: HT } = a;
   return [
-    ['gE', G_ROWS * H1], ['gB1', H1], ['gW2', H2 * H1], ['gB2', H2], ['gWo', G_OUT * H2], ['gBo', G_OUT],
-    ['tE', T_ROWS * HT], ['tB', HT], ['tWo', T_OUT * HT], ['tBo', T_OUT],
+    ['gE', G_ROWS * H1],
+    ['gB1', H1],
+    ['gW2', H2 * H1],
+    ['gB2', H2],
+    ['gWo', G_OUT * H2],
+    ['gBo', G_OUT],
+    ['tE', T_ROWS * HT],
+    ['tB', HT],
+    ['tWo', T_OUT * HT],
+    ['tBo', T_OUT],
   ];
 }
 
@@ -61,17 +90,35 @@ export type SimLossParts = Record<Head, number> & { total: number };
 
 export class SimModel {
   readonly params: Float32Array;
-  readonly gE: Float32Array; readonly gB1: Float32Array; readonly gW2: Float32Array; readonly gB2: Float32Array;
-  readonly gWo: Float32Array; readonly gBo: Float32Array;
-  readonly tE: Float32Array; readonly tB: Float32Array; readonly tWo: Float32Array; readonly tBo: Float32Array;
+  readonly gE: Float32Array;
+  readonly gB1: Float32Array;
+  readonly gW2: Float32Array;
+  readonly gB2: Float32Array;
+  readonly gWo: Float32Array;
+  readonly gBo: Float32Array;
+  readonly tE: Float32Array;
+  readonly tB: Float32Array;
+  readonly tWo: Float32Array;
+  readonly tBo: Float32Array;
 
-  constructor(readonly arch: SimArchitecture, params?: Float32Array) {
+  constructor(
+    readonly arch: SimArchitecture,
+    params?: Float32Array,
+  ) {
     const n = simParamCount(arch);
     if (params && params.length !== n) throw new RangeError(`the simulator has ${n} parameters, got ${params.length}`);
     this.params = params ?? new Float32Array(n);
     const v = SimModel.views(arch, this.params);
-    this.gE = v.gE; this.gB1 = v.gB1; this.gW2 = v.gW2; this.gB2 = v.gB2; this.gWo = v.gWo; this.gBo = v.gBo;
-    this.tE = v.tE; this.tB = v.tB; this.tWo = v.tWo; this.tBo = v.tBo;
+    this.gE = v.gE;
+    this.gB1 = v.gB1;
+    this.gW2 = v.gW2;
+    this.gB2 = v.gB2;
+    this.gWo = v.gWo;
+    this.gBo = v.gBo;
+    this.tE = v.tE;
+    this.tB = v.tB;
+    this.tWo = v.tWo;
+    this.tBo = v.tBo;
   }
 
   /** Named views of a flat buffer in the parameter layout (parameters, gradients, optimizer moments). */
@@ -93,7 +140,9 @@ export class SimModel {
       const u = Math.max(1e-12, rng.uniform());
       return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.uniform());
     };
-    const fill = (a: Float32Array, std: number) => { for (let i = 0; i < a.length; i++) a[i] = gauss() * std; };
+    const fill = (a: Float32Array, std: number) => {
+      for (let i = 0; i < a.length; i++) a[i] = gauss() * std;
+    };
     fill(m.gE, Math.sqrt(2 / G_ACTIVE));
     fill(m.gW2, Math.sqrt(2 / arch.globalHidden));
     fill(m.gWo, Math.sqrt(1 / arch.globalHidden2));
@@ -156,8 +205,12 @@ export class SimModel {
   loss(b: SimBatch, w: SimLossWeights, grad?: Float32Array): SimLossParts {
     const { globalHidden: H1, globalHidden2: H2, tileHidden: HT } = this.arch;
     const g = grad ? SimModel.views(this.arch, grad) : null;
-    const h1 = new Float32Array(H1), h2 = new Float32Array(H2), out = new Float32Array(G_OUT), dOut = new Float32Array(G_OUT);
-    const dh2 = new Float32Array(H2), dh1 = new Float32Array(H1);
+    const h1 = new Float32Array(H1),
+      h2 = new Float32Array(H2),
+      out = new Float32Array(G_OUT),
+      dOut = new Float32Array(G_OUT);
+    const dh2 = new Float32Array(H2),
+      dh1 = new Float32Array(H1);
     const sums: Record<Head, number> = { move: 0, facing: 0, inventory: 0, event: 0, done: 0, daylight: 0, tile: 0 };
     const counts: Record<Head, number> = { move: 0, facing: 0, inventory: 0, event: 0, done: 0, daylight: 0, tile: 0 };
     for (let i = 0; i < b.size; i++) {
@@ -192,8 +245,19 @@ export class SimModel {
       // (mean over the batch's changes); the loss counts the pair once per example.
       for (let k = 0; k < NUM_ITEMS; k++) {
         const delta = b.invDelta[i * NUM_ITEMS + k];
-        sums.inventory += bce(out[O_CHANGE + k], delta !== MAX_COUNT ? 1 : 0, w.inventory / (counts.inventory * NUM_ITEMS), d, O_CHANGE + k) / NUM_ITEMS;
-        if (delta !== MAX_COUNT) sums.inventory += (ce(out, O_DELTA + k * DELTAS, DELTAS, delta, (w.inventory * b.size) / (counts.inventory * changed), d) * b.size) / changed;
+        sums.inventory +=
+          bce(
+            out[O_CHANGE + k],
+            delta !== MAX_COUNT ? 1 : 0,
+            w.inventory / (counts.inventory * NUM_ITEMS),
+            d,
+            O_CHANGE + k,
+          ) / NUM_ITEMS;
+        if (delta !== MAX_COUNT)
+          sums.inventory +=
+            (ce(out, O_DELTA + k * DELTAS, DELTAS, delta, (w.inventory * b.size) / (counts.inventory * changed), d) *
+              b.size) /
+            changed;
       }
       if (b.event[i] >= 0) sums.event += ce(out, O_EVENT, EVENTS, b.event[i], w.event / counts.event, d);
       sums.done += bce(out[O_DONE], b.done[i], w.done / counts.done, d, O_DONE);
@@ -230,7 +294,10 @@ export class SimModel {
         }
       }
     }
-    const th = new Float32Array(HT), tout = new Float32Array(T_OUT), dt = new Float32Array(T_OUT), dth = new Float32Array(HT);
+    const th = new Float32Array(HT),
+      tout = new Float32Array(T_OUT),
+      dt = new Float32Array(T_OUT),
+      dth = new Float32Array(HT);
     const ts = w.tile / Math.max(1, counts.tile);
     for (let c = 0; c < b.size * VIEW_TOKENS; c++) {
       const t = b.tTarget[c];
@@ -255,7 +322,10 @@ export class SimModel {
         for (let k = 0; k < T_ACTIVE; k++) g.tE[b.tRows[c * T_ACTIVE + k] * HT + j] += dv;
       }
     }
-    const parts = Object.fromEntries(HEADS.map((h) => [h, counts[h] ? sums[h] / counts[h] : 0])) as Record<Head, number>;
+    const parts = Object.fromEntries(HEADS.map((h) => [h, counts[h] ? sums[h] / counts[h] : 0])) as Record<
+      Head,
+      number
+    >;
     const total = HEADS.reduce((s, h) => s + w[h] * parts[h], 0);
     return { ...parts, total };
   }
@@ -292,16 +362,28 @@ export class SimInference {
   readonly tileLogits: Float32Array;
   private readonly cacheMask: number;
 
-  constructor(readonly model: SimModel, cacheBits = 16) {
+  constructor(
+    readonly model: SimModel,
+    cacheBits = 16,
+  ) {
     const { globalHidden: H1, globalHidden2: H2, tileHidden: HT } = model.arch;
-    this.H1 = H1; this.H2 = H2; this.HT = HT;
+    this.H1 = H1;
+    this.H2 = H2;
+    this.HT = HT;
     this.W2T = transpose(model.gW2, H2, H1);
     this.WoT = transpose(model.gWo.subarray(0, G_DENSE * H2), G_DENSE, H2);
     this.tWoT = transpose(model.tWo, T_OUT, HT);
-    this.gE = Float64Array.from(model.gE); this.gB1 = Float64Array.from(model.gB1); this.gB2 = Float64Array.from(model.gB2);
-    this.gBo = Float64Array.from(model.gBo); this.gWo = Float64Array.from(model.gWo);
-    this.tE = Float64Array.from(model.tE); this.tB = Float64Array.from(model.tB); this.tBo = Float64Array.from(model.tBo);
-    this.h1 = new Float64Array(H1); this.h2 = new Float64Array(H2); this.th = new Float64Array(HT);
+    this.gE = Float64Array.from(model.gE);
+    this.gB1 = Float64Array.from(model.gB1);
+    this.gB2 = Float64Array.from(model.gB2);
+    this.gBo = Float64Array.from(model.gBo);
+    this.gWo = Float64Array.from(model.gWo);
+    this.tE = Float64Array.from(model.tE);
+    this.tB = Float64Array.from(model.tB);
+    this.tBo = Float64Array.from(model.tBo);
+    this.h1 = new Float64Array(H1);
+    this.h2 = new Float64Array(H2);
+    this.th = new Float64Array(HT);
     this.cacheMask = (1 << cacheBits) - 1;
     this.cacheKeys = new Int32Array((1 << cacheBits) * 3).fill(-1);
     this.tileLogits = new Float32Array((1 << cacheBits) * T_OUT);
@@ -353,11 +435,32 @@ export class SimInference {
    * player crossed with the action and the event, daylight and the move — so a hit returns what
    * the network computes; most cells of a step are hits (the same ground seen again).
    */
-  tileOf(prior: Uint8Array, po: number, p: number, facing: number, action: number, event: number, day: number, move: number): number {
+  tileOf(
+    prior: Uint8Array,
+    po: number,
+    p: number,
+    facing: number,
+    action: number,
+    event: number,
+    day: number,
+    move: number,
+  ): number {
     const q = p * 9;
     const P = PRIOR_OF;
-    const k0 = prior[po + P[q]] | (prior[po + P[q + 1]] << 5) | (prior[po + P[q + 2]] << 10) | (prior[po + P[q + 3]] << 15) | (prior[po + P[q + 4]] << 20) | (prior[po + P[q + 5]] << 25);
-    const k1 = prior[po + P[q + 6]] | (prior[po + P[q + 7]] << 5) | (prior[po + P[q + 8]] << 10) | (p << 15) | (day << 21) | (move << 24);
+    const k0 =
+      prior[po + P[q]] |
+      (prior[po + P[q + 1]] << 5) |
+      (prior[po + P[q + 2]] << 10) |
+      (prior[po + P[q + 3]] << 15) |
+      (prior[po + P[q + 4]] << 20) |
+      (prior[po + P[q + 5]] << 25);
+    const k1 =
+      prior[po + P[q + 6]] |
+      (prior[po + P[q + 7]] << 5) |
+      (prior[po + P[q + 8]] << 10) |
+      (p << 15) |
+      (day << 21) |
+      (move << 24);
     const r = relation(p, facing);
     const k2 = (r * NUM_ACTIONS + action) | ((r * EVENTS + event) << 6);
     let h = Math.imul(0x811c9dc5 ^ k0, 0x01000193);
@@ -368,7 +471,9 @@ export class SimInference {
     const ko = slot * 3;
     const lo = slot * T_OUT;
     if (keys[ko] === k0 && keys[ko + 1] === k1 && keys[ko + 2] === k2) return lo;
-    keys[ko] = k0; keys[ko + 1] = k1; keys[ko + 2] = k2;
+    keys[ko] = k0;
+    keys[ko + 1] = k1;
+    keys[ko + 2] = k2;
     const rows = this.tRows;
     tileRows(prior, po, p, facing, action, event, day, move, rows);
     const { HT, th } = this;
@@ -402,10 +507,17 @@ function transpose(a: Float32Array, rows: number, cols: number): Float64Array {
 export const SIM_FORMAT = 'aikon.world-sim';
 export const SIM_VERSION = 1;
 const MAGIC = 'AIKONSIM';
-const SimHeaderSchema = z.object({ format: z.literal(SIM_FORMAT), version: z.literal(SIM_VERSION), architecture: SimArchitectureSchema, params: z.number().int() });
+const SimHeaderSchema = z.object({
+  format: z.literal(SIM_FORMAT),
+  version: z.literal(SIM_VERSION),
+  architecture: SimArchitectureSchema,
+  params: z.number().int(),
+});
 
 export function simToBytes(m: SimModel): Uint8Array {
-  const header = new TextEncoder().encode(JSON.stringify({ format: SIM_FORMAT, version: SIM_VERSION, architecture: m.arch, params: m.params.length }));
+  const header = new TextEncoder().encode(
+    JSON.stringify({ format: SIM_FORMAT, version: SIM_VERSION, architecture: m.arch, params: m.params.length }),
+  );
   const start = Math.ceil((12 + header.length) / 4) * 4;
   const bytes = new Uint8Array(start + m.params.byteLength);
   bytes.set(new TextEncoder().encode(MAGIC), 0);
@@ -420,7 +532,8 @@ export function simFromBytes(bytes: Uint8Array): SimModel {
   const len = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
   const header = SimHeaderSchema.parse(JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + len))));
   const start = Math.ceil((12 + len) / 4) * 4;
-  if (bytes.length !== start + header.params * 4) throw new Error(`weights file has ${bytes.length} bytes, expected ${start + header.params * 4}`);
+  if (bytes.length !== start + header.params * 4)
+    throw new Error(`weights file has ${bytes.length} bytes, expected ${start + header.params * 4}`);
   const params = new Float32Array(header.params);
   new Uint8Array(params.buffer).set(bytes.subarray(start));
   return new SimModel(header.architecture, params);

@@ -27,7 +27,10 @@ export class SimShard implements DreamSession {
   private readonly temperature: number;
   private seed: number;
 
-  constructor(readonly model: SimModel, private readonly o: SimShardOptions = {}) {
+  constructor(
+    readonly model: SimModel,
+    private readonly o: SimShardOptions = {},
+  ) {
     this.temperature = o.temperature ?? 0;
     this.seed = o.seed ?? 0;
   }

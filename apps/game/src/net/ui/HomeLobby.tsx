@@ -28,7 +28,9 @@ export function HomeLobby() {
   return (
     <section className="w-full rounded-2xl border border-white/10 bg-slate-950/60 p-6 shadow-xl">
       <h2 className="text-xl font-bold text-white">Play together</h2>
-      <p className="mt-1 text-sm text-slate-400">A shared world on the relay server: friends join with an invite link, and the host can add AI workers.</p>
+      <p className="mt-1 text-sm text-slate-400">
+        A shared world on the relay server: friends join with an invite link, and the host can add AI workers.
+      </p>
       <label className="mt-4 flex flex-col text-sm text-slate-300">
         Display name
         <input
@@ -80,7 +82,12 @@ export function HomeLobby() {
         </form>
       </div>
       {note && (
-        <p ref={noteRef} role={error ? 'alert' : 'status'} data-testid="lobby-note" className={`mt-3 text-sm ${error ? 'text-rose-300' : 'text-amber-200'}`}>
+        <p
+          ref={noteRef}
+          role={error ? 'alert' : 'status'}
+          data-testid="lobby-note"
+          className={`mt-3 text-sm ${error ? 'text-rose-300' : 'text-amber-200'}`}
+        >
           {note}
         </p>
       )}

@@ -5,7 +5,8 @@ import { playerColor } from '../../game/player-colors.ts';
 import { WorkforcePanel } from '../../workforce/WorkforcePanel.tsx';
 
 const card = 'w-full rounded-2xl border border-white/10 bg-slate-950/60 p-6 shadow-xl';
-const input = 'rounded-lg border border-white/20 bg-slate-900 px-3 py-2 text-white outline-none focus:border-emerald-400';
+const input =
+  'rounded-lg border border-white/20 bg-slate-900 px-3 py-2 text-white outline-none focus:border-emerald-400';
 
 /** Multiplayer screens before the game: the invite link's name prompt and the lobby page. */
 export function LobbyScreen() {
@@ -18,7 +19,11 @@ export function LobbyScreen() {
         </h1>
         <LobbyError />
         {view === 'join-prompt' && <JoinPrompt />}
-        {view === 'connecting' && <p className="text-slate-300" data-testid="lobby-connecting">Connecting to the lobby…</p>}
+        {view === 'connecting' && (
+          <p className="text-slate-300" data-testid="lobby-connecting">
+            Connecting to the lobby…
+          </p>
+        )}
         {view === 'lobby' && <LobbyPage />}
       </div>
     </div>
@@ -30,7 +35,11 @@ export function LobbyError() {
   const dismiss = useLobby((s) => s.dismissError);
   if (!error) return null;
   return (
-    <div role="alert" data-testid="lobby-error" className="flex w-full items-start gap-3 rounded-lg bg-rose-900/80 px-4 py-2 text-rose-100">
+    <div
+      role="alert"
+      data-testid="lobby-error"
+      className="flex w-full items-start gap-3 rounded-lg bg-rose-900/80 px-4 py-2 text-rose-100"
+    >
       <span className="flex-1">{error}</span>
       <button type="button" className="text-rose-200 underline" onClick={dismiss}>
         dismiss
@@ -70,10 +79,19 @@ function JoinPrompt() {
             className={`mt-1 w-56 ${input}`}
           />
         </label>
-        <button type="submit" data-testid="join-submit" disabled={busy || !name.trim()} className="rounded-lg bg-emerald-500 px-5 py-2 font-bold text-emerald-950 hover:bg-emerald-400 disabled:opacity-50">
+        <button
+          type="submit"
+          data-testid="join-submit"
+          disabled={busy || !name.trim()}
+          className="rounded-lg bg-emerald-500 px-5 py-2 font-bold text-emerald-950 hover:bg-emerald-400 disabled:opacity-50"
+        >
           {busy ? 'Joining…' : 'Join lobby'}
         </button>
-        <button type="button" onClick={home} className="rounded-lg border border-white/20 px-4 py-2 text-slate-300 hover:bg-white/5">
+        <button
+          type="button"
+          onClick={home}
+          className="rounded-lg border border-white/20 px-4 py-2 text-slate-300 hover:bg-white/5"
+        >
           Home
         </button>
       </div>
@@ -87,7 +105,10 @@ export function ResearchNotice({ compact = false }: { compact?: boolean }) {
   const consent = useLobby((s) => s.exportConsent);
   const setConsent = useLobby((s) => s.setExportConsent);
   return (
-    <div className={compact ? 'text-[11px] text-slate-300' : 'mt-4 rounded-lg bg-white/5 p-3 text-sm text-slate-300'} data-testid="research-notice">
+    <div
+      className={compact ? 'text-[11px] text-slate-300' : 'mt-4 rounded-lg bg-white/5 p-3 text-sm text-slate-300'}
+      data-testid="research-notice"
+    >
       {!compact && (
         <p>
           Gameplay in lobbies is recorded for research: the actions and what happened in the world, under a random
@@ -95,8 +116,15 @@ export function ResearchNotice({ compact = false }: { compact?: boolean }) {
         </p>
       )}
       <label className={`pointer-events-auto flex items-center gap-2 ${compact ? '' : 'mt-2'}`}>
-        <input type="checkbox" data-testid="export-consent" checked={consent} onChange={(e) => void setConsent(e.target.checked)} />
-        {compact ? 'recorded for research · include me in dataset exports' : 'Include my play in dataset exports (untick to opt out)'}
+        <input
+          type="checkbox"
+          data-testid="export-consent"
+          checked={consent}
+          onChange={(e) => void setConsent(e.target.checked)}
+        />
+        {compact
+          ? 'recorded for research · include me in dataset exports'
+          : 'Include my play in dataset exports (untick to opt out)'}
       </label>
     </div>
   );
@@ -116,9 +144,18 @@ function LobbyPage() {
         <div className="flex flex-wrap items-center justify-between gap-3">
           <h2 className="text-xl font-bold text-white">
             {lobby.status === 'waiting' ? 'Waiting to start' : lobby.status === 'running' ? 'Running' : 'Closed'}
-            {!connected && <span className="ml-3 text-sm font-normal text-amber-300" data-testid="reconnecting">reconnecting…</span>}
+            {!connected && (
+              <span className="ml-3 text-sm font-normal text-amber-300" data-testid="reconnecting">
+                reconnecting…
+              </span>
+            )}
           </h2>
-          <button type="button" data-testid="lobby-leave" className="rounded-lg border border-white/20 px-4 py-2 text-slate-300 hover:bg-white/5" onClick={() => void leave()}>
+          <button
+            type="button"
+            data-testid="lobby-leave"
+            className="rounded-lg border border-white/20 px-4 py-2 text-slate-300 hover:bg-white/5"
+            onClick={() => void leave()}
+          >
             Leave
           </button>
         </div>
@@ -128,16 +165,35 @@ function LobbyPage() {
         </h3>
         <ul className="mt-2 flex flex-col gap-1" data-testid="lobby-members">
           {lobby.members.map((m, i) => (
-            <li key={m.memberId} data-testid="member" data-name={m.name} data-host={m.host ? 'true' : 'false'} className="flex items-center gap-2 rounded-lg bg-white/5 px-3 py-1.5 text-slate-200">
+            <li
+              key={m.memberId}
+              data-testid="member"
+              data-name={m.name}
+              data-host={m.host ? 'true' : 'false'}
+              className="flex items-center gap-2 rounded-lg bg-white/5 px-3 py-1.5 text-slate-200"
+            >
               <span className="h-3 w-3 rounded-full" style={{ background: playerColor(m.slot ?? i) }} />
               <span className="font-semibold">{m.name}</span>
               {m.memberId === memberId && <span className="text-xs text-slate-400">(you)</span>}
-              {m.host && <span className="rounded bg-amber-400/20 px-1.5 text-xs font-semibold text-amber-200">host</span>}
+              {m.host && (
+                <span className="rounded bg-amber-400/20 px-1.5 text-xs font-semibold text-amber-200">host</span>
+              )}
               {m.kind === 'ai' && <span className="rounded bg-sky-400/20 px-1.5 text-xs text-sky-200">AI</span>}
-              <span className={`ml-auto text-xs ${m.connected ? 'text-emerald-300' : 'text-amber-300'}`}>{m.connected ? '● connected' : '○ disconnected'}</span>
-              {!m.exportConsent && <span className="text-xs text-slate-400" title="opted out of dataset export">no export</span>}
+              <span className={`ml-auto text-xs ${m.connected ? 'text-emerald-300' : 'text-amber-300'}`}>
+                {m.connected ? '● connected' : '○ disconnected'}
+              </span>
+              {!m.exportConsent && (
+                <span className="text-xs text-slate-400" title="opted out of dataset export">
+                  no export
+                </span>
+              )}
               {isHost && m.memberId !== memberId && (
-                <button type="button" data-testid={`kick-${m.name}`} className="rounded border border-rose-300/40 px-2 text-xs text-rose-200 hover:bg-rose-500/20" onClick={() => void kick(m.memberId)}>
+                <button
+                  type="button"
+                  data-testid={`kick-${m.name}`}
+                  className="rounded border border-rose-300/40 px-2 text-xs text-rose-200 hover:bg-rose-500/20"
+                  onClick={() => void kick(m.memberId)}
+                >
                   kick
                 </button>
               )}
@@ -146,7 +202,14 @@ function LobbyPage() {
         </ul>
         <h3 className="mt-5 text-sm font-semibold uppercase tracking-wide text-slate-400">World</h3>
         {isHost ? (
-          <HostSettings seats={seats} seed={seed} tickRate={tickRate} running={lobby.status === 'running'} members={lobby.members.length} setConfig={setConfig} />
+          <HostSettings
+            seats={seats}
+            seed={seed}
+            tickRate={tickRate}
+            running={lobby.status === 'running'}
+            members={lobby.members.length}
+            setConfig={setConfig}
+          />
         ) : (
           <p className="mt-2 text-sm text-slate-300" data-testid="lobby-settings">
             seed {seed} · {tickRate} ticks/s · {seats} seats
@@ -154,7 +217,13 @@ function LobbyPage() {
         )}
         <div className="mt-6">
           {isHost ? (
-            <button type="button" data-testid="start-game" disabled={busy || lobby.status !== 'waiting'} className="rounded-xl bg-emerald-500 px-6 py-3 text-lg font-bold text-emerald-950 shadow hover:bg-emerald-400 disabled:opacity-50" onClick={() => void start()}>
+            <button
+              type="button"
+              data-testid="start-game"
+              disabled={busy || lobby.status !== 'waiting'}
+              className="rounded-xl bg-emerald-500 px-6 py-3 text-lg font-bold text-emerald-950 shadow hover:bg-emerald-400 disabled:opacity-50"
+              onClick={() => void start()}
+            >
               Start the game
             </button>
           ) : (
@@ -194,8 +263,20 @@ export function InviteLink() {
   return (
     <div className="mt-4 flex flex-wrap items-center gap-2">
       <span className="text-sm text-slate-300">Invite link</span>
-      <input id="invite-link" data-testid="invite-link" readOnly value={link} onFocus={(e) => e.target.select()} className={`min-w-0 flex-1 font-mono text-xs ${input}`} />
-      <button type="button" data-testid="copy-invite" className="pointer-events-auto rounded-lg bg-sky-500 px-3 py-2 text-sm font-semibold text-sky-950 hover:bg-sky-400" onClick={() => void copy()}>
+      <input
+        id="invite-link"
+        data-testid="invite-link"
+        readOnly
+        value={link}
+        onFocus={(e) => e.target.select()}
+        className={`min-w-0 flex-1 font-mono text-xs ${input}`}
+      />
+      <button
+        type="button"
+        data-testid="copy-invite"
+        className="pointer-events-auto rounded-lg bg-sky-500 px-3 py-2 text-sm font-semibold text-sky-950 hover:bg-sky-400"
+        onClick={() => void copy()}
+      >
         {copied ? 'Copied' : 'Copy'}
       </button>
     </div>
@@ -224,7 +305,10 @@ function HostSettings(props: {
   const commitSeed = () => {
     const n = Number(seed.trim());
     if (seed.trim() !== '' && Number.isSafeInteger(n) && n >= 0) {
-      if (n !== props.seed) void props.setConfig({ seed: n }).then(() => setSeed(String(useLobby.getState().lobby?.config.seed ?? props.seed)));
+      if (n !== props.seed)
+        void props
+          .setConfig({ seed: n })
+          .then(() => setSeed(String(useLobby.getState().lobby?.config.seed ?? props.seed)));
     } else {
       useLobby.setState({ error: 'The seed must be a whole number from 0 up.' });
       setSeed(String(props.seed));
@@ -237,11 +321,30 @@ function HostSettings(props: {
     <div className="mt-2 flex flex-wrap items-end gap-4 text-sm text-slate-300" data-testid="lobby-settings">
       <label className="flex flex-col">
         Seats
-        <input type="number" data-testid="lobby-seats" min={Math.max(1, props.members)} max={SEATS_MAX} value={seats} onChange={(e) => setSeats(e.target.value)} onBlur={commitSeats} onKeyDown={onEnter(commitSeats)} className={`mt-1 w-20 ${input}`} />
+        <input
+          type="number"
+          data-testid="lobby-seats"
+          min={Math.max(1, props.members)}
+          max={SEATS_MAX}
+          value={seats}
+          onChange={(e) => setSeats(e.target.value)}
+          onBlur={commitSeats}
+          onKeyDown={onEnter(commitSeats)}
+          className={`mt-1 w-20 ${input}`}
+        />
       </label>
       <label className="flex flex-col">
         World seed
-        <input data-testid="lobby-seed" inputMode="numeric" disabled={props.running} value={seed} onChange={(e) => setSeed(e.target.value)} onBlur={commitSeed} onKeyDown={onEnter(commitSeed)} className={`mt-1 w-40 ${input} disabled:opacity-50`} />
+        <input
+          data-testid="lobby-seed"
+          inputMode="numeric"
+          disabled={props.running}
+          value={seed}
+          onChange={(e) => setSeed(e.target.value)}
+          onBlur={commitSeed}
+          onKeyDown={onEnter(commitSeed)}
+          className={`mt-1 w-40 ${input} disabled:opacity-50`}
+        />
       </label>
       <label className="flex flex-col">
         Speed: {props.tickRate} ticks/s

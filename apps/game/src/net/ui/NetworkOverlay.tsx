@@ -17,22 +17,34 @@ export function NetworkOverlay() {
   const error = useLobby((s) => s.error);
   const dismiss = useLobby((s) => s.dismissError);
   const lobby = useLobby((s) => s.lobby);
-  const loading = lobby?.awaitingFrames ? lobby.members.filter((m) => !m.worker && m.connected && m.slot !== null && !m.ready) : [];
+  const loading = lobby?.awaitingFrames
+    ? lobby.members.filter((m) => !m.worker && m.connected && m.slot !== null && !m.ready)
+    : [];
   return (
     <div className="pointer-events-none absolute inset-0 text-sm">
       <MemberList />
       {loading.length > 0 && (
-        <div data-testid="awaiting-frames" className="absolute left-1/2 top-20 -translate-x-1/2 rounded-lg bg-slate-800/90 px-4 py-1 text-slate-100">
+        <div
+          data-testid="awaiting-frames"
+          className="absolute left-1/2 top-20 -translate-x-1/2 rounded-lg bg-slate-800/90 px-4 py-1 text-slate-100"
+        >
           The world starts when everyone sees it: waiting for {loading.map((m) => m.name).join(', ')}…
         </div>
       )}
       {!connected && (
-        <div data-testid="reconnecting" className="absolute left-1/2 top-12 -translate-x-1/2 rounded-lg bg-amber-500/90 px-4 py-1 font-semibold text-amber-950">
+        <div
+          data-testid="reconnecting"
+          className="absolute left-1/2 top-12 -translate-x-1/2 rounded-lg bg-amber-500/90 px-4 py-1 font-semibold text-amber-950"
+        >
           Connection lost: reconnecting…
         </div>
       )}
       {error && (
-        <div role="alert" data-testid="net-error" className="pointer-events-auto absolute bottom-36 left-1/2 flex -translate-x-1/2 gap-3 rounded-lg bg-rose-900/90 px-4 py-2 text-rose-100">
+        <div
+          role="alert"
+          data-testid="net-error"
+          className="pointer-events-auto absolute bottom-36 left-1/2 flex -translate-x-1/2 gap-3 rounded-lg bg-rose-900/90 px-4 py-2 text-rose-100"
+        >
           {error}
           <button type="button" className="underline" onClick={dismiss}>
             ok
@@ -63,8 +75,17 @@ function MemberList() {
   const { kick, setConfig } = useLobby.getState();
   const alive = new Map(frame?.players.map((p) => [p.slot, !p.dead]) ?? []);
   return (
-    <div className="pointer-events-auto absolute bottom-28 left-2 w-64 rounded-xl border border-white/10 bg-slate-950/75 p-2 shadow-lg" data-testid="players-overlay">
-      <button type="button" data-testid="players-toggle" onClick={() => setOpen(!open)} className="flex w-full justify-between text-xs font-semibold uppercase tracking-wide text-slate-400" title="L">
+    <div
+      className="pointer-events-auto absolute bottom-28 left-2 w-64 rounded-xl border border-white/10 bg-slate-950/75 p-2 shadow-lg"
+      data-testid="players-overlay"
+    >
+      <button
+        type="button"
+        data-testid="players-toggle"
+        onClick={() => setOpen(!open)}
+        className="flex w-full justify-between text-xs font-semibold uppercase tracking-wide text-slate-400"
+        title="L"
+      >
         <span>
           {open ? '▾' : '▸'} Players {lobby.members.length}/{lobby.config.seats}
         </span>
@@ -74,18 +95,36 @@ function MemberList() {
         <>
           <ul className="mt-1 flex flex-col gap-0.5" data-testid="players-list">
             {lobby.members.map((m) => (
-              <li key={m.memberId} data-testid="player-row" data-name={m.name} className="flex items-center gap-2 text-xs text-slate-200">
-                <span className="h-2.5 w-2.5 rounded-full" style={{ background: m.memberId === memberId ? '#ffffff' : playerColor(m.slot ?? 0) }} />
+              <li
+                key={m.memberId}
+                data-testid="player-row"
+                data-name={m.name}
+                className="flex items-center gap-2 text-xs text-slate-200"
+              >
+                <span
+                  className="h-2.5 w-2.5 rounded-full"
+                  style={{ background: m.memberId === memberId ? '#ffffff' : playerColor(m.slot ?? 0) }}
+                />
                 <span className="truncate font-semibold">{m.name}</span>
                 {m.memberId === memberId && <span className="text-slate-500">you</span>}
                 {m.host && <span className="rounded bg-amber-400/20 px-1 text-[10px] text-amber-200">host</span>}
                 {/* In a shared world a dead body leaves the map until its player respawns. */}
-                {m.slot !== null && frame !== null && alive.get(m.slot) !== true && <span className="text-rose-300">down</span>}
-                <span className={`ml-auto ${m.connected ? 'text-emerald-300' : 'text-amber-300'}`} title={m.connected ? 'connected' : 'disconnected'}>
+                {m.slot !== null && frame !== null && alive.get(m.slot) !== true && (
+                  <span className="text-rose-300">down</span>
+                )}
+                <span
+                  className={`ml-auto ${m.connected ? 'text-emerald-300' : 'text-amber-300'}`}
+                  title={m.connected ? 'connected' : 'disconnected'}
+                >
                   {m.connected ? '●' : '○'}
                 </span>
                 {isHost && m.memberId !== memberId && (
-                  <button type="button" data-testid={`kick-${m.name}`} className="rounded border border-rose-300/40 px-1 text-[10px] text-rose-200 hover:bg-rose-500/20" onClick={() => void kick(m.memberId)}>
+                  <button
+                    type="button"
+                    data-testid={`kick-${m.name}`}
+                    className="rounded border border-rose-300/40 px-1 text-[10px] text-rose-200 hover:bg-rose-500/20"
+                    onClick={() => void kick(m.memberId)}
+                  >
                     kick
                   </button>
                 )}
@@ -146,7 +185,12 @@ function RespawnScreen({ steps, achievements }: { steps: number; achievements: n
           >
             Respawn
           </button>
-          <button type="button" data-testid="respawn-leave" className="rounded-lg border border-white/20 px-4 py-2 text-slate-200" onClick={leave}>
+          <button
+            type="button"
+            data-testid="respawn-leave"
+            className="rounded-lg border border-white/20 px-4 py-2 text-slate-200"
+            onClick={leave}
+          >
             Leave the lobby
           </button>
         </div>

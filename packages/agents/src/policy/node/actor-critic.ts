@@ -47,7 +47,18 @@ export interface ActorCriticOptions {
   readonly stopAfter?: number;
 }
 
-export const AC_DEFAULTS = { horizon: 64, minibatch: 512, epochs: 2, lr: 1e-4, gamma: 0.99, lambda: 0.95, entropy: 0.01, clip: 0.2, valueWeight: 0.5, kl: 0 } as const;
+export const AC_DEFAULTS = {
+  horizon: 64,
+  minibatch: 512,
+  epochs: 2,
+  lr: 1e-4,
+  gamma: 0.99,
+  lambda: 0.95,
+  entropy: 0.01,
+  clip: 0.2,
+  valueWeight: 0.5,
+  kl: 0,
+} as const;
 
 interface Rollout {
   inputs: PolicyInputs;
@@ -72,7 +83,13 @@ function logSoftmax(logits: Float32Array, b: number, out: Float64Array): Float64
 }
 
 /** One rollout of `horizon` steps in every environment, with λ-returns. */
-function collect(model: PolicyNet, reference: PolicyNet | null, envs: RolloutEnvs, o: ActorCriticOptions, rng: Rng): Rollout {
+function collect(
+  model: PolicyNet,
+  reference: PolicyNet | null,
+  envs: RolloutEnvs,
+  o: ActorCriticOptions,
+  rng: Rng,
+): Rollout {
   const N = envs.count;
   const T = o.horizon;
   const K = model.config.frames;
@@ -89,8 +106,13 @@ function collect(model: PolicyNet, reference: PolicyNet | null, envs: RolloutEnv
   const lp = new Float64Array(NUM_ACTIONS);
   for (let t = 0; t < T; t++) {
     const at = t * N;
-    for (const [i, h] of envs.histories.entries()) h.write(tokens.subarray(at * row, (at + N) * row), prevAction.subarray(at, at + N), i);
-    const x = { batch: N, tokens: tokens.subarray(at * row, (at + N) * row), prevAction: prevAction.subarray(at, at + N) };
+    for (const [i, h] of envs.histories.entries())
+      h.write(tokens.subarray(at * row, (at + N) * row), prevAction.subarray(at, at + N), i);
+    const x = {
+      batch: N,
+      tokens: tokens.subarray(at * row, (at + N) * row),
+      prevAction: prevAction.subarray(at, at + N),
+    };
     const out = model.predict(x);
     const ref = reference?.predict(x);
     for (let i = 0; i < N; i++) {
@@ -108,7 +130,11 @@ function collect(model: PolicyNet, reference: PolicyNet | null, envs: RolloutEnv
   const lastPrev = new Int32Array(N);
   for (const [i, h] of envs.histories.entries()) h.write(lastTokens, lastPrev, i);
   const last = model.predict({ batch: N, tokens: lastTokens, prevAction: lastPrev });
-  const { advantages, returns } = lambdaReturns({ rewards, values, dones, lastValues: last.value, steps: T, envs: N }, o.gamma, o.lambda);
+  const { advantages, returns } = lambdaReturns(
+    { rewards, values, dones, lastValues: last.value, steps: T, envs: N },
+    o.gamma,
+    o.lambda,
+  );
   return { inputs: { batch: T * N, tokens, prevAction }, actions, logp, advantages, returns, refLogp };
 }
 
@@ -129,7 +155,13 @@ function rows(r: Rollout, idx: ArrayLike<number>, K: number): PolicyInputs {
  * The actor-critic loss on rollout samples `idx`, its gradient added into `grad`: clipped policy
  * gradient + valueWeight × value error − entropy × entropy + kl × KL(reference ‖ policy).
  */
-export function actorCriticLoss(net: PolicyNet, r: Rollout, idx: ArrayLike<number>, o: Pick<ActorCriticOptions, 'clip' | 'valueWeight' | 'entropy' | 'kl'>, grad: Float32Array): { loss: number; kl: number } {
+export function actorCriticLoss(
+  net: PolicyNet,
+  r: Rollout,
+  idx: ArrayLike<number>,
+  o: Pick<ActorCriticOptions, 'clip' | 'valueWeight' | 'entropy' | 'kl'>,
+  grad: Float32Array,
+): { loss: number; kl: number } {
   const x = rows(r, idx, net.config.frames);
   const f = net.forward(x);
   const B = x.batch;
@@ -206,7 +238,12 @@ export async function trainActorCritic(o: ActorCriticOptions): Promise<PolicyChe
   const reference = (o.kl ?? 0) > 0 ? new PolicyNet(o.config, o.weights) : null;
   const bar = o.progress
     ? new cliProgress.SingleBar(
-        { stream: process.stderr, noTTYOutput: true, notTTYSchedule: 15_000, format: `${o.stage} {bar} {value}/{total} updates | return {ret} (len {len}, {eps} episodes) | loss {loss} kl {kl} | {sps} env steps/s | ETA {eta_formatted}` },
+        {
+          stream: process.stderr,
+          noTTYOutput: true,
+          notTTYSchedule: 15_000,
+          format: `${o.stage} {bar} {value}/{total} updates | return {ret} (len {len}, {eps} episodes) | loss {loss} kl {kl} | {sps} env steps/s | ETA {eta_formatted}`,
+        },
         cliProgress.Presets.shades_classic,
       )
     : null;
@@ -267,7 +304,12 @@ export async function trainActorCritic(o: ActorCriticOptions): Promise<PolicyChe
     const meanRet = recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : NaN;
     const meanLen = recentLen.length ? recentLen.reduce((a, b) => a + b, 0) / recentLen.length : NaN;
     const kl = klSum / Math.max(1, lossN);
-    state.history.push({ step: state.step, loss: lossSum / Math.max(1, lossN), ...(reference ? { kl } : {}), ...(Number.isNaN(meanRet) ? {} : { meanReturn: meanRet, meanLength: meanLen }) });
+    state.history.push({
+      step: state.step,
+      loss: lossSum / Math.max(1, lossN),
+      ...(reference ? { kl } : {}),
+      ...(Number.isNaN(meanRet) ? {} : { meanReturn: meanRet, meanLength: meanLen }),
+    });
     const secs = (performance.now() - started) / 1000;
     bar?.update(state.step, {
       ret: Number.isNaN(meanRet) ? '-' : meanRet.toFixed(2),

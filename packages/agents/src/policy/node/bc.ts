@@ -28,7 +28,11 @@ export function discountedReturns(demos: Pick<DemoSet, 'rewards' | 'starts'>, ga
 }
 
 /** Policy inputs for demonstration steps: each step's last K frames (not before its episode's start) and previous action. */
-export function demoInputs(demos: Pick<DemoSet, 'frames' | 'actions' | 'taken' | 'episodeStart'>, steps: ArrayLike<number>, frames: number): PolicyInputs {
+export function demoInputs(
+  demos: Pick<DemoSet, 'frames' | 'actions' | 'taken' | 'episodeStart'>,
+  steps: ArrayLike<number>,
+  frames: number,
+): PolicyInputs {
   const B = steps.length;
   const tokens = new Int32Array(B * frames * FRAME_TOKENS);
   const prevAction = new Int32Array(B);
@@ -67,7 +71,10 @@ export interface BcOptions {
 }
 
 /** Every 20th episode is held out for validation. */
-export function splitSteps(demos: Pick<DemoSet, 'starts' | 'actions'>): { train: Uint32Array; validation: Uint32Array } {
+export function splitSteps(demos: Pick<DemoSet, 'starts' | 'actions'>): {
+  train: Uint32Array;
+  validation: Uint32Array;
+} {
   const train: number[] = [];
   const validation: number[] = [];
   for (let e = 0; e < demos.starts.length; e++) {
@@ -82,7 +89,13 @@ export function splitSteps(demos: Pick<DemoSet, 'starts' | 'actions'>): { train:
  * The BC loss on a batch — cross-entropy on the demonstrator's action plus VALUE_WEIGHT × the
  * value's squared error to the discounted return — and, with `grad`, its gradient added there.
  */
-export function bcLoss(net: PolicyNet, x: PolicyInputs, actions: ArrayLike<number>, returns: ArrayLike<number>, grad?: Float32Array): { loss: number; correct: number } {
+export function bcLoss(
+  net: PolicyNet,
+  x: PolicyInputs,
+  actions: ArrayLike<number>,
+  returns: ArrayLike<number>,
+  grad?: Float32Array,
+): { loss: number; correct: number } {
   const f = net.forward(x);
   const B = x.batch;
   const dLogits = new Float32Array(B * NUM_ACTIONS);
@@ -98,7 +111,8 @@ export function bcLoss(net: PolicyNet, x: PolicyInputs, actions: ArrayLike<numbe
     let z = 0;
     for (let a = 0; a < NUM_ACTIONS; a++) z += Math.exp(f.logits[o + a] - mx);
     loss += (Math.log(z) + mx - f.logits[o + actions[b]]) / B;
-    for (let a = 0; a < NUM_ACTIONS; a++) dLogits[o + a] = (Math.exp(f.logits[o + a] - mx) / z - (a === actions[b] ? 1 : 0)) / B;
+    for (let a = 0; a < NUM_ACTIONS; a++)
+      dLogits[o + a] = (Math.exp(f.logits[o + a] - mx) / z - (a === actions[b] ? 1 : 0)) / B;
     const err = f.value[b] - returns[b];
     loss += (VALUE_WEIGHT * err * err) / B;
     dValue[b] = (2 * VALUE_WEIGHT * err) / B;
@@ -111,7 +125,8 @@ export async function trainBc(o: BcOptions): Promise<PolicyCheckpoint> {
   const run = new PolicyRun(o.runDir, o.maxMinutes, {
     resume: o.resume,
     check: (s) => {
-      if (JSON.stringify(s.config) !== JSON.stringify(o.config)) throw new Error(`checkpoint in ${o.runDir} has config ${s.config.name}, not ${o.config.name}`);
+      if (JSON.stringify(s.config) !== JSON.stringify(o.config))
+        throw new Error(`checkpoint in ${o.runDir} has config ${s.config.name}, not ${o.config.name}`);
     },
     fresh: () => ({
       weights: o.init ?? initPolicyWeights(o.config, o.seed),
@@ -144,7 +159,10 @@ export async function trainBc(o: BcOptions): Promise<PolicyCheckpoint> {
   });
   // A fixed validation sample (up to 2,048 steps).
   const valRng = new Rng(mixSeed(o.seed, 0x7a1));
-  const valSteps = Array.from({ length: Math.min(2048, validation.length) }, () => validation[valRng.int(validation.length)]);
+  const valSteps = Array.from(
+    { length: Math.min(2048, validation.length) },
+    () => validation[valRng.int(validation.length)],
+  );
   const validate = (): { loss: number; acc: number } => {
     let loss = 0;
     let correct = 0;
@@ -161,7 +179,13 @@ export async function trainBc(o: BcOptions): Promise<PolicyCheckpoint> {
   const total = state.totalSteps;
   const bar = o.progress
     ? new cliProgress.SingleBar(
-        { stream: process.stderr, noTTYOutput: true, notTTYSchedule: 15_000, format: `${state.stage} {bar} {value}/{total} | loss {loss} | val {val} acc {acc} | {sps} samples/s | ETA {eta_formatted}`, etaBuffer: 50 },
+        {
+          stream: process.stderr,
+          noTTYOutput: true,
+          notTTYSchedule: 15_000,
+          format: `${state.stage} {bar} {value}/{total} | loss {loss} | val {val} acc {acc} | {sps} samples/s | ETA {eta_formatted}`,
+          etaBuffer: 50,
+        },
         cliProgress.Presets.shades_classic,
       )
     : null;

@@ -4,7 +4,13 @@
  * history) + `<dir>/policy.bin` (the parameters in policyParamSpecs order, then Adam's m and v).
  */
 import { PolicyTrainingDataSchema } from '@aikon/world-model';
-import { type AdamMoments, adamUpdate, hasCheckpointFiles, readCheckpointFiles, writeCheckpointFiles } from '@aikon/world-model/node';
+import {
+  type AdamMoments,
+  adamUpdate,
+  hasCheckpointFiles,
+  readCheckpointFiles,
+  writeCheckpointFiles,
+} from '@aikon/world-model/node';
 import { z } from 'zod';
 import { type PolicyConfig, PolicyConfigSchema, PolicyNet, policyParamCount, type PolicyWeights } from '../network.ts';
 
@@ -61,7 +67,9 @@ export function savePolicyCheckpoint(dir: string, ck: PolicyCheckpoint): void {
 }
 
 export function loadPolicyCheckpoint(dir: string): PolicyCheckpoint {
-  const { state, blocks } = readCheckpointFiles(dir, STEM, PolicyCheckpointSchema, (s) => Array(3).fill(policyParamCount(s.config)));
+  const { state, blocks } = readCheckpointFiles(dir, STEM, PolicyCheckpointSchema, (s) =>
+    Array(3).fill(policyParamCount(s.config)),
+  );
   const [params, m, v] = blocks;
   const weights = new Map([...PolicyNet.views(state.config, params)].map(([name, w]) => [name, w.slice()]));
   return { state, weights, optimizer: { m, v } };
@@ -83,7 +91,11 @@ export class PolicyRun {
   constructor(
     readonly runDir: string,
     readonly maxMinutes: number,
-    o: { resume: boolean; fresh: () => { state: PolicyCheckpointState; weights: PolicyWeights }; check: (resumed: PolicyCheckpointState) => void },
+    o: {
+      resume: boolean;
+      fresh: () => { state: PolicyCheckpointState; weights: PolicyWeights };
+      check: (resumed: PolicyCheckpointState) => void;
+    },
   ) {
     let weights: PolicyWeights;
     let moments: AdamMoments | null = null;

@@ -25,21 +25,36 @@ export const DaggerRoundSchema = z.object({
 });
 export type DaggerRoundRecord = z.infer<typeof DaggerRoundSchema>;
 
-const files = (dir: string, round: number) => ({ json: join(dir, `round-${round}.json`), bin: join(dir, `round-${round}.bin`) });
+const files = (dir: string, round: number) => ({
+  json: join(dir, `round-${round}.json`),
+  bin: join(dir, `round-${round}.bin`),
+});
 
 export function hasDaggerRound(dir: string, round: number): boolean {
   const f = files(dir, round);
   return existsSync(f.json) && existsSync(f.bin);
 }
 
-export function saveDaggerRound(dir: string, record: Omit<DaggerRoundRecord, 'format' | 'version' | 'steps' | 'starts'>, data: DaggerData): void {
+export function saveDaggerRound(
+  dir: string,
+  record: Omit<DaggerRoundRecord, 'format' | 'version' | 'steps' | 'starts'>,
+  data: DaggerData,
+): void {
   const s = data.set;
   const N = s.actions.length;
-  const parts = [s.frames, s.actions, s.taken ?? s.actions, s.rewards, s.episodeStart].map((a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  const parts = [s.frames, s.actions, s.taken ?? s.actions, s.rewards, s.episodeStart].map(
+    (a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength),
+  );
   const f = files(dir, record.round);
   mkdirSync(dir, { recursive: true });
   writeFileSync(`${f.bin}.tmp`, Buffer.concat(parts));
-  const full: DaggerRoundRecord = { format: 'aikon.policy.dagger-round', version: 1, ...record, steps: N, starts: s.starts };
+  const full: DaggerRoundRecord = {
+    format: 'aikon.policy.dagger-round',
+    version: 1,
+    ...record,
+    steps: N,
+    starts: s.starts,
+  };
   writeFileSync(`${f.json}.tmp`, JSON.stringify(full));
   renameSync(`${f.bin}.tmp`, f.bin);
   renameSync(`${f.json}.tmp`, f.json);
@@ -50,7 +65,8 @@ export function loadDaggerRound(dir: string, round: number): { record: DaggerRou
   const record = DaggerRoundSchema.parse(JSON.parse(readFileSync(f.json, 'utf8')));
   const raw = readFileSync(f.bin);
   const N = record.steps;
-  if (raw.byteLength !== N * (4 * FRAME_TOKENS + 1 + 1 + 4 + 4)) throw new Error(`${f.bin} has ${raw.byteLength} bytes, not what ${N} steps need`);
+  if (raw.byteLength !== N * (4 * FRAME_TOKENS + 1 + 1 + 4 + 4))
+    throw new Error(`${f.bin} has ${raw.byteLength} bytes, not what ${N} steps need`);
   const bytes = new Uint8Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
   let o = 0;
   const take = (n: number): ArrayBuffer => {
@@ -65,7 +81,18 @@ export function loadDaggerRound(dir: string, round: number): { record: DaggerRou
   return {
     record,
     data: {
-      set: { frames, actions, taken, rewards, episodeStart, starts: record.starts, steps: { ai: N, human: 0 }, episodes: { ai: record.starts.length, human: 0 }, worldSeeds: [], sessions: [] },
+      set: {
+        frames,
+        actions,
+        taken,
+        rewards,
+        episodeStart,
+        starts: record.starts,
+        steps: { ai: N, human: 0 },
+        episodes: { ai: record.starts.length, human: 0 },
+        worldSeeds: [],
+        sessions: [],
+      },
       worlds: record.worlds,
       finished: record.finished,
       agreement: record.agreement,

@@ -93,7 +93,11 @@ export async function collectDagger(runner: PolicyRunner, o: DaggerOptions): Pro
   while (collected < o.steps) {
     const B = running.length;
     for (const [b, r] of running.entries()) r.history.write(tokens, prev, b);
-    const out = await runner.run({ batch: B, tokens: tokens.subarray(0, B * K * FRAME_TOKENS), prevAction: prev.subarray(0, B) });
+    const out = await runner.run({
+      batch: B,
+      tokens: tokens.subarray(0, B * K * FRAME_TOKENS),
+      prevAction: prev.subarray(0, B),
+    });
     for (let b = 0; b < B && collected < o.steps; b++) {
       const r = running[b];
       const label = r.commander.tick().get(0) ?? 0;
@@ -119,7 +123,18 @@ export async function collectDagger(runner: PolicyRunner, o: DaggerOptions): Pro
   }
   for (const r of running) flush(r);
   return {
-    set: { frames, actions, taken, rewards, episodeStart, starts, steps: { ai: written, human: 0 }, episodes: { ai: starts.length, human: 0 }, worldSeeds: [], sessions: [] },
+    set: {
+      frames,
+      actions,
+      taken,
+      rewards,
+      episodeStart,
+      starts,
+      steps: { ai: written, human: 0 },
+      episodes: { ai: starts.length, human: 0 },
+      worldSeeds: [],
+      sessions: [],
+    },
     worlds,
     finished,
     agreement: agree / Math.max(1, collected),
@@ -153,7 +168,10 @@ export function concatDemos(sets: readonly DemoSet[]): DemoSet {
     episodeStart,
     starts,
     steps: { ai: sets.reduce((k, s) => k + s.steps.ai, 0), human: sets.reduce((k, s) => k + s.steps.human, 0) },
-    episodes: { ai: sets.reduce((k, s) => k + s.episodes.ai, 0), human: sets.reduce((k, s) => k + s.episodes.human, 0) },
+    episodes: {
+      ai: sets.reduce((k, s) => k + s.episodes.ai, 0),
+      human: sets.reduce((k, s) => k + s.episodes.human, 0),
+    },
     worldSeeds: sets.flatMap((s) => s.worldSeeds),
     sessions: sets.flatMap((s) => s.sessions),
   };

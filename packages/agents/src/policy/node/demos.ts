@@ -9,7 +9,16 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CatalogEpisode, type ExtractedEpisode, extractEpisodes, generateSessions, loadCatalog, type PolicySource, recordingsDir, selectEpisodes } from '@aikon/datasets';
+import {
+  type CatalogEpisode,
+  type ExtractedEpisode,
+  extractEpisodes,
+  generateSessions,
+  loadCatalog,
+  type PolicySource,
+  recordingsDir,
+  selectEpisodes,
+} from '@aikon/datasets';
 import { daylightAt, DIRECTIONS, type World } from '@aikon/engine';
 import { loadTextures } from '@aikon/engine/node';
 import { daylightBucket, encodeObservation, FRAME_TOKENS, MAX_COUNT, VIEW_TOKENS } from '@aikon/world-model';
@@ -37,7 +46,14 @@ export interface GeneratedDemos {
 }
 
 /** Records `episodes` single-player workforce episodes (one session each) into `dataDir`. */
-export function generateDemos(o: { dataDir: string; episodes: number; seed: number; sense?: Sense; maxSteps?: number; onProgress?: (done: number, total: number) => void }): GeneratedDemos {
+export function generateDemos(o: {
+  dataDir: string;
+  episodes: number;
+  seed: number;
+  sense?: Sense;
+  maxSteps?: number;
+  onProgress?: (done: number, total: number) => void;
+}): GeneratedDemos {
   const out = generateSessions({
     dataDir: o.dataDir,
     episodes: o.episodes,
@@ -90,7 +106,11 @@ export function demoEpisodes(dataDir: string, o: { sessions: readonly string[]; 
  * Replays the sessions of `chosen` episodes (the datasets pipeline's deterministic replay) and
  * hands each chosen episode to `onEpisode`, session by session. Returns the sessions' world seeds.
  */
-export function replayEpisodes(dataDir: string, chosen: readonly CatalogEpisode[], onEpisode: (ep: ExtractedEpisode) => void): { sessions: string[]; worldSeeds: number[] } {
+export function replayEpisodes(
+  dataDir: string,
+  chosen: readonly CatalogEpisode[],
+  onEpisode: (ep: ExtractedEpisode) => void,
+): { sessions: string[]; worldSeeds: number[] } {
   const bySession = new Map(loadCatalog(dataDir).map((s) => [s.sessionId, s]));
   const wanted = new Set(chosen.map((e) => e.id));
   const sessionIds = [...new Set(chosen.map((e) => e.sessionId))];
@@ -100,7 +120,12 @@ export function replayEpisodes(dataDir: string, chosen: readonly CatalogEpisode[
     for (const id of sessionIds) {
       const s = bySession.get(id)!;
       const bytes = readFileSync(join(recordingsDir(dataDir), s.file));
-      extractEpisodes(id, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { textures, wanted, scratchDir: scratch, onEpisode });
+      extractEpisodes(id, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+        textures,
+        wanted,
+        scratchDir: scratch,
+        onEpisode,
+      });
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -112,7 +137,10 @@ export function replayEpisodes(dataDir: string, chosen: readonly CatalogEpisode[
  * Reads back the demonstration sessions (the workforce's `sessions`, kind 'ai') and, when
  * `human`, every consented human episode of the data directory.
  */
-export function loadDemos(dataDir: string, o: { sessions: readonly string[]; human: boolean; onProgress?: (episodes: number, total: number) => void }): DemoSet {
+export function loadDemos(
+  dataDir: string,
+  o: { sessions: readonly string[]; human: boolean; onProgress?: (episodes: number, total: number) => void },
+): DemoSet {
   const chosen = demoEpisodes(dataDir, o);
   const total = chosen.reduce((n, e) => n + e.length, 0);
   const frames = new Int32Array(total * FRAME_TOKENS);
@@ -138,7 +166,13 @@ export function loadDemos(dataDir: string, o: { sessions: readonly string[]; hum
       const dy = inf.facing[2 * t + 1];
       const facing = DIRECTIONS.findIndex(([x, y]) => x === dx && y === dy);
       encodeObservation(
-        { view, facing, sleeping: inf.sleeping[t] === 1, inventory, daylightBucket: daylightBucket(daylightAt(inf.t[t])) },
+        {
+          view,
+          facing,
+          sleeping: inf.sleeping[t] === 1,
+          inventory,
+          daylightBucket: daylightBucket(daylightAt(inf.t[t])),
+        },
         frames.subarray(n * FRAME_TOKENS, (n + 1) * FRAME_TOKENS),
       );
       actions[n] = ep.actions[t];
@@ -150,5 +184,15 @@ export function loadDemos(dataDir: string, o: { sessions: readonly string[]; hum
     o.onProgress?.(episodes.ai + episodes.human, chosen.length);
   });
   if (n !== total) throw new Error(`read back ${n} demonstration steps, the catalog lists ${total}`);
-  return { frames, actions, rewards, episodeStart, starts, steps, episodes, worldSeeds: replayed.worldSeeds, sessions: replayed.sessions };
+  return {
+    frames,
+    actions,
+    rewards,
+    episodeStart,
+    starts,
+    steps,
+    episodes,
+    worldSeeds: replayed.worldSeeds,
+    sessions: replayed.sessions,
+  };
 }

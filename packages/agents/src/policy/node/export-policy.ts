@@ -21,12 +21,19 @@ export interface ExportPolicyOptions {
 export async function exportPolicy(ck: PolicyCheckpoint, o: ExportPolicyOptions): Promise<PolicyEntry> {
   const c = ck.state.config;
   const file = `${o.name}.onnx`;
-  const bytes = exportPolicyOnnx(c, ck.weights, { name: o.name, stage: ck.state.stage, trainedSteps: String(ck.state.step) });
+  const bytes = exportPolicyOnnx(c, ck.weights, {
+    name: o.name,
+    stage: ck.state.stage,
+    trainedSteps: String(ck.state.step),
+  });
   mkdirSync(o.modelsDir, { recursive: true });
   writeFileSync(join(o.modelsDir, file), bytes);
   const last = ck.state.history.at(-1);
   const lastVal = ck.state.history.findLast((h) => h.valLoss !== undefined);
-  const stages = [...(o.earlierStages ?? []), { stage: ck.state.stage, steps: ck.state.step, batch: ck.state.batch, seconds: Math.round(ck.state.trainSeconds) }];
+  const stages = [
+    ...(o.earlierStages ?? []),
+    { stage: ck.state.stage, steps: ck.state.step, batch: ck.state.batch, seconds: Math.round(ck.state.trainSeconds) },
+  ];
   const entry: PolicyEntry = PolicyEntrySchema.parse({
     kind: 'policy',
     name: o.name,

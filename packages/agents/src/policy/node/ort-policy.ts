@@ -17,9 +17,19 @@ export class OrtPolicy implements PolicyRunner {
 
   /** From ONNX bytes (the frame count is read from the graph's tokens input). */
   static async fromBytes(bytes: Uint8Array, entry: PolicyEntry | null = null): Promise<OrtPolicy> {
-    const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 1, interOpNumThreads: 1 });
+    const session = await ort.InferenceSession.create(bytes, {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+    });
     if (entry) await verifyModel(entry, bytes, session);
-    const frames = entry?.observation.frames ?? Number((session.inputMetadata.find((m) => m.name === 'tokens') as { shape?: (number | string)[] } | undefined)?.shape?.[1]);
+    const frames =
+      entry?.observation.frames ??
+      Number(
+        (session.inputMetadata.find((m) => m.name === 'tokens') as { shape?: (number | string)[] } | undefined)
+          ?.shape?.[1],
+      );
     if (!Number.isInteger(frames) || frames < 1) throw new Error('policy graph has no tokens input with a frame count');
     return new OrtPolicy(session, frames, entry);
   }
@@ -32,7 +42,8 @@ export class OrtPolicy implements PolicyRunner {
     const manifest = readManifest(modelsDir);
     const entry = name
       ? findPolicy(manifest, name)
-      : (manifest.models.filter(isPolicyEntry).sort((a, b) => (b.metrics?.score ?? -1) - (a.metrics?.score ?? -1))[0] ?? findPolicy(manifest));
+      : (manifest.models.filter(isPolicyEntry).sort((a, b) => (b.metrics?.score ?? -1) - (a.metrics?.score ?? -1))[0] ??
+        findPolicy(manifest));
     return OrtPolicy.fromBytes(new Uint8Array(readFileSync(join(modelsDir, entry.file))), entry);
   }
 
