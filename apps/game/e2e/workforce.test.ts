@@ -6,13 +6,13 @@
  * waits for approval, then runs until its tasks turn done), pulls the kill switch, and
  * downloads the audit log. Screenshots in test-results/workforce/.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startRelayServer, type RelayServer } from '@aikon/relay-server';
-import { launchChromium, realErrors, REPO } from './harness.ts';
+import { keepAlive, launchChromium, realErrors, REPO } from './harness.ts';
 
 const ARTIFACTS = join(REPO, 'test-results', 'workforce');
 const tmp = mkdtempSync(join(tmpdir(), 'aikon-wf-e2e-'));
@@ -106,6 +106,10 @@ describe('workforce panel in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'lobby-panel.png'), fullPage: true });
     await page.getByTestId('start-game').click();
     await page.getByTestId('game').waitFor({ timeout: 20_000 });
+    // The people's characters (and the worker) are kept alive: this test is about the panel, and a
+    // host who dies of thirst or to the night's zombies on a slow machine gets the death dialog,
+    // which stands above the panel and takes its clicks.
+    onTestFinished(keepAlive(lobby, new Set([0, 1, 2])));
     await page.getByTestId('workforce-toggle').click();
     await panel.waitFor();
     await expect
