@@ -32,3 +32,4 @@ export {
 export { ExportJobs, type JobStatus } from './jobs.ts';
 export { DatasetError, datasetsDir, exportsDir, recordingsDir } from './layout.ts';
 export { Pseudonymizer } from './pseudonym.ts';
+export { replayEpisodes } from './replay-episodes.ts';

@@ -52,3 +52,4 @@ export {
   type SimEvalResult,
 } from './node/sim-evaluate.ts';
 export { writeStrips, worldOfTokens } from './node/sim-strips.ts';
+export { readRecordedEpisodes, recordedEpisodeFile } from './node/recorded.ts';

@@ -6,21 +6,15 @@
  * every step's info row into the policy's token frame. Human episodes in the same data directory
  * are read back too when asked, and counted apart.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   type CatalogEpisode,
-  type ExtractedEpisode,
-  extractEpisodes,
   generateSessions,
   loadCatalog,
   type PolicySource,
-  recordingsDir,
+  replayEpisodes,
   selectEpisodes,
 } from '@aikon/datasets';
 import { daylightAt, DIRECTIONS, type World } from '@aikon/engine';
-import { loadTextures } from '@aikon/engine/node';
 import { daylightBucket, encodeObservation, FRAME_TOKENS, MAX_COUNT, VIEW_TOKENS } from '@aikon/world-model';
 import { Commander } from '../../commander.ts';
 import type { Sense } from '../../senses.ts';
@@ -100,37 +94,6 @@ export function demoEpisodes(dataDir: string, o: { sessions: readonly string[]; 
   const chosen: CatalogEpisode[] = selectEpisodes(catalog, { sessions: [...o.sessions], kind: 'ai' });
   if (o.human) chosen.push(...selectEpisodes(catalog, { kind: 'human' }));
   return chosen;
-}
-
-/**
- * Replays the sessions of `chosen` episodes (the datasets pipeline's deterministic replay) and
- * hands each chosen episode to `onEpisode`, session by session. Returns the sessions' world seeds.
- */
-export function replayEpisodes(
-  dataDir: string,
-  chosen: readonly CatalogEpisode[],
-  onEpisode: (ep: ExtractedEpisode) => void,
-): { sessions: string[]; worldSeeds: number[] } {
-  const bySession = new Map(loadCatalog(dataDir).map((s) => [s.sessionId, s]));
-  const wanted = new Set(chosen.map((e) => e.id));
-  const sessionIds = [...new Set(chosen.map((e) => e.sessionId))];
-  const textures = loadTextures();
-  const scratch = mkdtempSync(join(tmpdir(), 'aikon-demos-'));
-  try {
-    for (const id of sessionIds) {
-      const s = bySession.get(id)!;
-      const bytes = readFileSync(join(recordingsDir(dataDir), s.file));
-      extractEpisodes(id, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
-        textures,
-        wanted,
-        scratchDir: scratch,
-        onEpisode,
-      });
-    }
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
-  return { sessions: sessionIds, worldSeeds: sessionIds.map((id) => bySession.get(id)!.seed) };
 }
 
 /**
