@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import * as msgpackParser from 'socket.io-msgpack-parser';
+import { TICK_RATE_MAX, TICK_RATE_MIN } from '@aikon/protocol';
 import type { Lobby } from '../src/lobby.ts';
 import { EVENTS, Fuzzer } from './fuzz-gen.ts';
 import { connectClient, nextError, startTestServer, type TestServer, waitFor } from './helpers.ts';
@@ -9,8 +10,8 @@ import { connectClient, nextError, startTestServer, type TestServer, waitFor } f
 export function checkLobby(lobby: Lobby): void {
   expect(lobby.members.size).toBeLessThanOrEqual(lobby.config.seats);
   if (lobby.members.size > 0) expect(lobby.members.has(lobby.hostId!)).toBe(true);
-  expect(lobby.config.tickRate).toBeGreaterThanOrEqual(5);
-  expect(lobby.config.tickRate).toBeLessThanOrEqual(15);
+  expect(lobby.config.tickRate).toBeGreaterThanOrEqual(TICK_RATE_MIN);
+  expect(lobby.config.tickRate).toBeLessThanOrEqual(TICK_RATE_MAX);
   if (lobby.status === 'running') {
     const world = lobby.world!;
     const slots = [...lobby.members.values()]
