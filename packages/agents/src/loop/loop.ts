@@ -49,7 +49,7 @@ import { type DemoSet, demoEpisodes, generateDemos, loadDemos } from '../policy/
 import { evaluatePolicy, type PolicyEvaluation, writePolicyMetrics } from '../policy/node/evaluate.ts';
 import { exportPolicy } from '../policy/node/export-policy.ts';
 import { DEMO_SEED_BASE, LOOP_NAMES, LOOP_SIZES, type LoopSizes } from './config.ts';
-import { writeRecordedEpisodes } from './world-model-data.ts';
+import { byRecordingOrder, writeRecordedEpisodes } from './world-model-data.ts';
 
 const Loss = z.object({ first: z.number(), last: z.number() });
 const Score = z.object({
@@ -242,7 +242,7 @@ async function runRound(
       bar?.update(d);
     });
     bar?.stop();
-    const data = heldOutSplit(loadDataset(episodesDir), o.quick);
+    const data = heldOutSplit(loadDataset(episodesDir), o.quick, sessions);
     if (data.validation.length === 0)
       throw new Error(`no held-out episode among the ${data.train.length} recorded ones; record more`);
     const simDir = join(dir, 'world-model');
@@ -531,11 +531,13 @@ function allSessions(o: LoopOptions, r: number): string[] {
 
 /**
  * The dataset's own split (a hash of each episode id: stable as rounds add episodes), except for
- * --quick, whose handful of episodes could all land on one side: there every third one by id.
+ * --quick, whose handful of episodes could all land on one side: there every third one in recording
+ * order. Recording order, not id order: a session id starts with its wall-clock second, so sorting
+ * by id moved episodes across the split whenever the recording crossed a second (a flaky CI test).
  */
-function heldOutSplit(data: Dataset, quick: boolean): Dataset {
+function heldOutSplit(data: Dataset, quick: boolean, sessions: readonly string[]): Dataset {
   if (!quick) return data;
-  const all = [...data.train, ...data.validation].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const all = [...data.train, ...data.validation].sort(byRecordingOrder(sessions));
   return { ...data, train: all.filter((_, i) => i % 3 !== 2), validation: all.filter((_, i) => i % 3 === 2) };
 }
 

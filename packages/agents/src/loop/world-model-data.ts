@@ -15,6 +15,23 @@ export function recordedEpisodeId(id: string): string {
   return `recorded-${id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
 
+/**
+ * Orders world-model episodes written by writeRecordedEpisodes as they were recorded: by the
+ * session's place in `sessions`, then slot, then start tick (parsed back from recordedEpisodeId);
+ * episodes of other sessions (human recordings) follow, by id.
+ */
+export function byRecordingOrder(sessions: readonly string[]): (a: { id: string }, b: { id: string }) => number {
+  const place = new Map(sessions.map((s, i) => [recordedEpisodeId(s), i]));
+  const key = (id: string): [number, number, number] => {
+    const m = /^(.*)_(\d+)_(\d+)$/.exec(id);
+    return m ? [place.get(m[1]!) ?? sessions.length, Number(m[2]), Number(m[3])] : [sessions.length, 0, 0];
+  };
+  return (a, b) => {
+    const [x, y] = [key(a.id), key(b.id)];
+    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  };
+}
+
 /** Writes the chosen recorded episodes not yet in `outDir`; returns how many were written. */
 export function writeRecordedEpisodes(
   dataDir: string,
