@@ -14,7 +14,8 @@ export interface GameSource {
   onFrame: ((frame: GameFrame) => void) | null;
   onError: ((message: string) => void) | null;
   start(seed: number, tickRate: number): void;
-  press(action: number): void;
+  /** A key press (or, with brain 'learned', the autopilot's choice: a lobby records which). */
+  press(action: number, brain?: 'learned'): void;
   hold(action: number | null): void;
   setTickRate(tickRate: number): void;
   setPaused(paused: boolean): void;

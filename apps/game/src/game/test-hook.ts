@@ -1,5 +1,6 @@
 import { ACHIEVEMENTS, Action } from '@aikon/engine';
 import { myPlayer, useGame } from './store.ts';
+import { useAutopilot } from '../autopilot/autopilot-store.ts';
 
 /** A small window hook for the end-to-end tests and the bench (no game logic here). */
 export interface AikonHook {
@@ -16,6 +17,15 @@ export interface AikonHook {
     achievements: string[];
     firstFrameAt: number | null;
     drawCalls: number;
+    /** The autopilot: off / loading / on / error, its model and decisions. */
+    autopilot: {
+      status: string;
+      model: string | null;
+      error: string | null;
+      decisions: number;
+      late: number;
+      lastAction: number;
+    };
   };
   startSolo(seed: number): void;
   hash(): Promise<{ hash: string; t: number }>;
@@ -36,6 +46,7 @@ export function installTestHook(): void {
     state() {
       const s = useGame.getState();
       const me = myPlayer(s.frame);
+      const pilot = useAutopilot.getState();
       return {
         screen: s.screen,
         t: s.frame?.t ?? -1,
@@ -47,6 +58,14 @@ export function installTestHook(): void {
         achievements: me ? ACHIEVEMENTS.filter((_, i) => me.achievements[i] > 0) : [],
         firstFrameAt: window.__aikonFirstFrame ?? null,
         drawCalls: window.__aikonDrawCalls ?? 0,
+        autopilot: {
+          status: pilot.status,
+          model: pilot.model,
+          error: pilot.error,
+          decisions: pilot.stats?.decisions ?? 0,
+          late: pilot.stats?.late ?? 0,
+          lastAction: pilot.stats?.lastAction ?? -1,
+        },
       };
     },
     startSolo(seed) {

@@ -6,6 +6,8 @@ import { MAX_TICK_RATE, MIN_TICK_RATE, type CraftOption } from '../game/protocol
 import { renderStats } from '../game/stats.ts';
 import { ItemIcon, VITAL_COLORS } from './icons.tsx';
 import { facingHint } from '../game/hint.ts';
+import { AutopilotBadge } from '../autopilot/AutopilotBadge.tsx';
+import { AUTOPILOT_KEY_LABEL, useAutopilot } from '../autopilot/autopilot-store.ts';
 
 const label = (name: string) => name.replace(/_/g, ' ');
 const keyOf = (action: number) => CONTROLS.find((c) => c.action === action)?.keys ?? '';
@@ -42,6 +44,7 @@ export function Hud() {
       {me && !me.dead && me.protection !== undefined && (
         <ProtectionBadge ticks={me.protection} tickRate={frame!.tickRate} />
       )}
+      {me && !me.dead && <AutopilotBadge />}
       <Toasts />
       <Notice />
       <PauseOverlay />
@@ -433,6 +436,7 @@ function Controls() {
             Help
           </button>
           <MuteButton className={`${btn} h-9`} />
+          <AutopilotButton className={`${btn} h-9`} />
           <button type="button" data-testid="quit" className={`${btn} h-9`} onClick={goHome}>
             {network ? 'Leave' : 'Quit'}
           </button>
@@ -470,6 +474,22 @@ function FacingHint() {
     >
       {hint}
     </div>
+  );
+}
+
+function AutopilotButton({ className }: { className: string }) {
+  const on = useAutopilot((s) => s.status === 'on' || s.status === 'loading');
+  const toggle = useAutopilot((s) => s.toggle);
+  return (
+    <button
+      type="button"
+      className={className}
+      onClick={toggle}
+      title={`Hand your character to the learned policy (${AUTOPILOT_KEY_LABEL})`}
+      data-testid="autopilot-toggle"
+    >
+      {on ? 'Take back' : 'Autopilot'} <kbd className="text-slate-400">{AUTOPILOT_KEY_LABEL}</kbd>
+    </button>
   );
 }
 
@@ -632,6 +652,7 @@ function Help() {
     ['H', 'this help'],
     ['V', 'toggle the agent view'],
     ['M', 'sound on / off'],
+    [AUTOPILOT_KEY_LABEL, 'autopilot: hand your character to the learned policy; it or any action key takes it back'],
     ['`', 'development overlay'],
   ];
   return (
