@@ -230,11 +230,6 @@ export class Executor {
     this.actedBy = null;
     if (!p || p.dead || p.removed) return Action.noop;
     this.senses.update(world, p);
-    if (p.sleeping) {
-      s.activity = 'sleeping';
-      return this.acted(Action.noop);
-    }
-    this.nav.prepareTerrain(p);
     const tick: SkillTick = {
       world,
       p,
@@ -242,17 +237,21 @@ export class Executor {
       prevAction: this.lastAction,
     };
     let action: number = Action.noop;
-    for (const skill of this.skills) {
-      const a = skill.act(tick);
-      if (s.failure !== null) {
-        this.fail(s.failure);
-        s.failure = null;
+    if (p.sleeping) s.activity = 'sleeping';
+    else {
+      this.nav.prepareTerrain(p);
+      for (const skill of this.skills) {
+        const a = skill.act(tick);
+        if (s.failure !== null) {
+          this.fail(s.failure);
+          s.failure = null;
+        }
+        if (a === null) continue;
+        this.actedBy = skill;
+        // The rest is the last resort: it needs no guard against getting stuck.
+        action = skill === this.survival.rest ? a : this.nav.guard(p, a);
+        break;
       }
-      if (a === null) continue;
-      this.actedBy = skill;
-      // The rest is the last resort: it needs no guard against getting stuck.
-      action = skill === this.survival.rest ? a : this.nav.guard(p, a);
-      break;
     }
     for (const skill of this.skills) if (skill !== this.actedBy) skill.passed?.(tick);
     return this.acted(action);

@@ -1,7 +1,7 @@
 /**
  * A worker's brain: `scripted` (planner + commander + A* skills), `learned` (a policy from the
  * fair view alone) or `hybrid` (the planner picks the goal and the skills run its tasks; the
- * policy acts whenever the worker has no task to run). Browser-safe.
+ * policy, as one more skill (skill.ts), acts where no scripted skill applies). Browser-safe.
  */
 import { mixSeed, Rng, type World } from '@aikon/engine';
 import type { ActingBrain, WorkerBrain } from '@aikon/protocol';
@@ -90,13 +90,4 @@ export class LearnedBrain {
   async idle(): Promise<void> {
     while (this.running) await new Promise((r) => setTimeout(r, 1));
   }
-}
-
-/**
- * Which brain acts this tick: scripted workers always run their skills, learned ones their
- * policy; a hybrid worker runs its skills while it has a task and its policy otherwise.
- */
-export function actingBrain(kind: BrainKind, hasTask: boolean): ActingBrain {
-  if (kind === 'hybrid') return hasTask ? 'scripted' : 'learned';
-  return kind;
 }
