@@ -5,16 +5,23 @@
  * each tick record it thinks once and posts the workers' actions for the next tick.
  */
 import { parentPort } from 'node:worker_threads';
-import { Commander, describeGoal, type Goal } from '@aikon/agents';
-import { World } from '@aikon/engine';
+import { Commander, describeGoal, Executor, type Goal, type Skill } from '@aikon/agents';
+import { Action, World } from '@aikon/engine';
 import { applyRecord } from '@aikon/protocol/apply';
-import type { BrainView, FromBrain, ToBrain } from './workforce-brain.ts';
+import type { BrainDecision, BrainView, FromBrain, ToBrain } from './workforce-brain.ts';
 
 const port = parentPort!;
 
 function post(message: FromBrain): void {
   port.postMessage(message);
 }
+
+/**
+ * A hybrid worker's learned policy, as its executor sees it here: the last resort before rest
+ * (no scripted skill applies). Its decision is the lobby's to make — the policy runs beside the
+ * lobby, on the lobby's world — so here it only says that it acts.
+ */
+const deferToPolicy: Skill = { name: 'learned policy', brain: 'learned', act: () => Action.noop };
 
 /** One lobby's mirror world and its commander. */
 class Mirror {
@@ -42,7 +49,7 @@ class Mirror {
       },
     });
     this.muted = message.quiet;
-    for (const w of message.workers) this.add(w.slot, w.name);
+    for (const w of message.workers) this.add(w.slot, w.name, w.hybrid);
     if (message.stopped) this.commander.stop('server');
     else if (this.goal) {
       const r = this.commander.setGoal(this.goal, 'server');
@@ -56,9 +63,10 @@ class Mirror {
     return text.replace(/\bworker (\d+)\b/g, (m, slot: string) => this.names.get(Number(slot)) ?? m);
   }
 
-  add(slot: number, name: string): void {
+  add(slot: number, name: string, hybrid: boolean): void {
     this.names.set(slot, name);
-    this.commander.addWorker(slot);
+    const c = this.commander;
+    c.addWorker(slot, hybrid ? new Executor(slot, { sense: c.sense, fallback: deferToPolicy }) : undefined);
   }
 
   remove(slot: number, by: string): void {
@@ -90,7 +98,7 @@ class Mirror {
         return;
       }
       case 'add':
-        this.add(m.slot, m.name);
+        this.add(m.slot, m.name, m.hybrid);
         return;
       case 'remove':
         this.remove(m.slot, m.by);
@@ -129,8 +137,11 @@ class Mirror {
   think(): void {
     const start = performance.now();
     const decided = this.commander.tick();
-    const actions: number[] = [];
-    for (const [slot, a] of decided) actions.push(slot, a);
+    const actions: BrainDecision[] = [];
+    for (const [slot, action] of decided) {
+      const by = this.commander.workers.find((e) => e.slot === slot)?.executor.actedBy;
+      actions.push({ slot, action, skill: by?.name ?? 'none', brain: by?.brain ?? 'scripted' });
+    }
     const view = this.view();
     const key = JSON.stringify(view);
     post({

@@ -13,7 +13,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { AuditEntry, Goal, Plan, QueuedStatus } from '@aikon/agents';
-import type { LogRecord, SessionRecord } from '@aikon/protocol';
+import type { ActingBrain, LogRecord, SessionRecord } from '@aikon/protocol';
 import type { Logger } from 'pino';
 import type { RelayMetrics } from './metrics.ts';
 
@@ -32,10 +32,22 @@ export interface BrainAttachment {
   /** `World.snapshot()` of the lobby's world now: the records after it follow. */
   world: Uint8Array;
   /** Workers the commander directs (scripted and hybrid ones with a body). */
-  workers: { slot: number; name: string }[];
+  workers: { slot: number; name: string; hybrid: boolean }[];
   stopped: boolean;
   /** The running goal, planned again from the world as it is. */
   goal: Goal | null;
+}
+
+/**
+ * A worker's action for the next tick and the skill that chose it. A hybrid worker's executor
+ * defers to its learned policy where no scripted skill applies (`brain: 'learned'`): the policy
+ * runs beside the lobby (onnxruntime), and acts there.
+ */
+export interface BrainDecision {
+  slot: number;
+  action: number;
+  skill: string;
+  brain: ActingBrain;
 }
 
 export type PlanReply = { ok: true; plan: Plan } | { ok: false; reason: string };
@@ -45,7 +57,7 @@ export type ToBrain =
   | ({ k: 'attach'; lobby: string; quiet: boolean } & BrainAttachment)
   | { k: 'detach'; lobby: string }
   | { k: 'record'; lobby: string; record: Exclude<LogRecord, SessionRecord> }
-  | { k: 'add'; lobby: string; slot: number; name: string }
+  | { k: 'add'; lobby: string; slot: number; name: string; hybrid: boolean }
   | { k: 'remove'; lobby: string; slot: number; by: string }
   | { k: 'stop'; lobby: string; by: string }
   | { k: 'plan'; lobby: string; id: number; goal: Goal }
@@ -58,8 +70,7 @@ export type FromBrain =
       lobby: string;
       /** The mirror's world.t: the actions are for the lobby tick that starts at this t. */
       t: number;
-      /** slot, action, slot, action, … */
-      actions: number[];
+      actions: BrainDecision[];
       /** How long the commander thought, in ms. */
       ms: number;
       view?: BrainView;
@@ -149,7 +160,7 @@ export class BrainThread {
 /** One lobby's handle on the brain thread. */
 export class LobbyBrain {
   private attached = false;
-  private decided: { t: number; actions: Map<number, number> } | null = null;
+  private decided: { t: number; actions: Map<number, BrainDecision> } | null = null;
   private requestSeq = 0;
   private readonly pending = new Map<number, (reply: PlanReply) => void>();
 
@@ -182,8 +193,8 @@ export class LobbyBrain {
     if (this.attached && record.k !== 'session') this.thread.post({ k: 'record', lobby: this.lobby, record });
   }
 
-  add(slot: number, name: string): void {
-    if (this.attached) this.thread.post({ k: 'add', lobby: this.lobby, slot, name });
+  add(slot: number, name: string, hybrid: boolean): void {
+    if (this.attached) this.thread.post({ k: 'add', lobby: this.lobby, slot, name, hybrid });
   }
 
   remove(slot: number, by: string): void {
@@ -215,7 +226,7 @@ export class LobbyBrain {
   }
 
   /** The workers' actions for the tick that starts at world.t, or null if the brain is late. */
-  actionsAt(t: number): ReadonlyMap<number, number> | null {
+  actionsAt(t: number): ReadonlyMap<number, BrainDecision> | null {
     return this.decided?.t === t ? this.decided.actions : null;
   }
 
@@ -228,8 +239,8 @@ export class LobbyBrain {
     switch (m.k) {
       case 'decided': {
         if (!this.attached) return;
-        const actions = new Map<number, number>();
-        for (let i = 0; i + 1 < m.actions.length; i += 2) actions.set(m.actions[i], m.actions[i + 1]);
+        const actions = new Map<number, BrainDecision>();
+        for (const d of m.actions) actions.set(d.slot, d);
         this.decided = { t: m.t, actions };
         this.metrics.workforceThink.observe(m.ms / 1000);
         if (m.audit.length > 0) this.owner.audit(m.audit);

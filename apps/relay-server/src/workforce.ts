@@ -22,7 +22,7 @@ import {
   parseGoal,
   type Plan,
 } from '@aikon/agents';
-import { actingBrain, LearnedBrain, type PolicyRunner } from '@aikon/agents/policy';
+import { LearnedSkill, type PolicyRunner } from '@aikon/agents/policy';
 import { Item, type World } from '@aikon/engine';
 import {
   type ActingBrain,
@@ -155,8 +155,8 @@ export class LobbyWorkforce {
   private file: WriteStream | null = null;
   private lastBroadcastAt = 0;
 
-  /** Learned brains by worker id (learned and hybrid workers), and the policy they share. */
-  private readonly learned = new Map<string, LearnedBrain>();
+  /** The learned-policy skill of each learned and hybrid worker (by worker id), and the policy they share. */
+  private readonly learned = new Map<string, LearnedSkill>();
   private runner: PolicyRunner | null = null;
   private runnerError: string | null = null;
 
@@ -198,13 +198,14 @@ export class LobbyWorkforce {
     );
   }
 
-  private learnedBrain(w: AiWorker): LearnedBrain | null {
-    let b = this.learned.get(w.workerId);
-    if (!b && this.runner) {
-      b = new LearnedBrain(this.runner, w.slot ?? 0);
-      this.learned.set(w.workerId, b);
+  /** A learned or hybrid worker's policy skill (it sends noop until the policy is loaded). */
+  private learnedSkill(w: AiWorker): LearnedSkill {
+    let skill = this.learned.get(w.workerId);
+    if (!skill) {
+      skill = new LearnedSkill(() => this.runner, w.slot ?? 0);
+      this.learned.set(w.workerId, skill);
     }
-    return b ?? null;
+    return skill;
   }
 
   // ---- audit ------------------------------------------------------------------------------
@@ -314,7 +315,8 @@ export class LobbyWorkforce {
     if (!world || !this.host.running) return null;
     const workers: BrainAttachment['workers'] = [];
     for (const w of this.workers.values())
-      if (w.slot !== null && w.brain !== 'learned') workers.push({ slot: w.slot, name: w.name });
+      if (w.slot !== null && w.brain !== 'learned')
+        workers.push({ slot: w.slot, name: w.name, hybrid: w.brain === 'hybrid' });
     return { world: world.snapshot(), workers, stopped: this.stopped, goal: this.stopped ? null : this.running };
   }
 
@@ -389,11 +391,12 @@ export class LobbyWorkforce {
   }
 
   /**
-   * A learned worker takes no tasks; scripted and hybrid ones work for the commander (`tell`:
-   * the brain does not know it yet — a restored body was in the world it was started from).
+   * A learned worker takes no tasks; scripted and hybrid ones work for the commander (a hybrid
+   * worker's executor defers to its policy skill where no scripted skill applies). `tell`: the
+   * brain does not know it yet (a restored body was in the world the brain started from).
    */
   private enlist(worker: AiWorker, tell: boolean): void {
-    if (worker.brain !== 'learned' && tell) this.brain.add(worker.slot!, worker.name);
+    if (worker.brain !== 'learned' && tell) this.brain.add(worker.slot!, worker.name, worker.brain === 'hybrid');
     this.learned.get(worker.workerId)?.reset();
   }
 
@@ -576,34 +579,39 @@ export class LobbyWorkforce {
       if (w.slot === null) continue;
       const p = world.findPlayer(w.slot);
       if (!p || p.dead || p.removed) continue;
-      const who = actingBrain(w.brain, this.taskOf(w.slot) !== null);
-      const brain = w.brain === 'scripted' ? null : this.learnedBrain(w);
+      const tick = { world, p, task: null, prevAction: w.lastAction ?? 0 };
       let a: number;
-      if (who === 'scripted') {
-        const d = decided?.get(w.slot);
-        if (d === undefined && !this.stopped) late++;
-        a = this.stopped ? 0 : (d ?? 0);
-        brain?.observe(world, w.slot, w.lastAction ?? 0);
+      let who: ActingBrain;
+      let skill = 'learned policy';
+      if (w.brain === 'learned') {
+        const learned = this.learnedSkill(w).act(tick);
+        a = this.stopped ? 0 : learned;
+        who = 'learned';
       } else {
-        const learned = brain?.act(world, w.slot, w.lastAction ?? 0) ?? null;
-        a = this.stopped || learned === null ? 0 : learned;
+        // The skill that chose the executor's action (in the brain thread) says whose it was;
+        // where it deferred to the policy, the worker's learned skill acts here (the kill switch
+        // is the commander's).
+        const d = decided?.get(w.slot);
+        if (!d && !this.stopped) late++;
+        who = this.stopped || !d ? 'scripted' : d.brain;
+        skill = d?.skill ?? 'none';
+        if (who === 'learned') a = this.learnedSkill(w).act(tick);
+        else {
+          a = this.stopped ? 0 : (d?.action ?? 0);
+          if (w.brain === 'hybrid') this.learnedSkill(w).passed(tick);
+        }
       }
       into.set(w.slot, a);
       acting?.set(w.slot, who);
       w.lastAction = a;
       if (who !== w.acting) {
         if (w.brain === 'hybrid' && !this.stopped)
-          this.log(w.name, who === 'learned' ? 'learned policy acts (no task)' : 'skills act (task)');
+          this.log(w.name, who === 'learned' ? 'learned policy acts (no skill applies)' : `skills act (${skill})`);
         w.acting = who;
       }
     }
     if (late > 0) this.brain.late(late);
     this.broadcast(false);
-  }
-
-  /** The task the commander last said a worker runs, if any. */
-  private taskOf(slot: number): string | null {
-    return this.brainView?.workers.find((e) => e.slot === slot)?.task ?? null;
   }
 
   /** The commander's view after a tick: activities worth an audit line, the goal's end. */

@@ -317,7 +317,6 @@ export async function chooseShard(o: {
         return { shard: await c.open(), c };
       } catch (err) {
         errors.push(`${c.label}: ${(err as Error).message}`);
-        console.warn(`DBG candidate ${c.label} failed: ${(err as Error).message}`);
       }
     }
     return null;

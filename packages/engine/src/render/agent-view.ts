@@ -36,6 +36,13 @@ const HALF_COLS = (VIEW_COLS - 1) >> 1;
 const HALF_ROWS = (VIEW_ROWS - 1) >> 1;
 /** Grey of off-world cells (§15.2). */
 const OFF_WORLD = 127;
+/** Cell keys: bits per sprite on a cell; material ids start at 1 so that 0 stays unused; off-world. */
+const SPRITE_BITS = 5;
+const MATERIAL_KEY_BASE = 1;
+const OFF_WORLD_KEY = (1 << SPRITE_BITS) - 1;
+/** The content-key table (a power of two, well above the 63 cells of a view). */
+const TABLE_BITS = 8;
+const TABLE_SIZE = 1 << TABLE_BITS;
 
 /** Texture of an entity (§15.3): players by facing or asleep, arrows by direction, plants by ripeness. */
 export function entityTexture(entity: Entity): TextureName {
@@ -95,8 +102,9 @@ export class AgentViewRenderer {
 
   /** Packed-RGB unit × unit material tiles by material id (0 = unknown). */
   private readonly materials: Uint32Array[];
-  /** RGBA unit × unit sprites of the objects, by texture name. */
-  private readonly sprites = new Map<TextureName, Uint8Array>();
+  /** RGBA unit × unit sprites of the objects, and their index in that list by texture name. */
+  private readonly sprites: Uint8Array[] = [];
+  private readonly spriteIndex = new Map<TextureName, number>();
   private readonly icons: Uint8Array[];
   private readonly iconSize: number;
   private readonly iconOffset: number;
@@ -107,6 +115,24 @@ export class AgentViewRenderer {
   private readonly canvas: Uint32Array;
   /** Vignette weight per local-map pixel (§15.4). */
   private readonly vignette: Float64Array;
+
+  // Daylight ≥ 0.5 (no night noise): a map pixel's colour depends on its composed colour alone,
+  // so each distinct cell of a frame (its material and the sprites drawn on it) is composed and
+  // lit once and copied to every cell that shows the same thing (a frame has ~5–15 of 63).
+  /** Per cell of the view: its content key (see `cellKey`), or -1 when it cannot be keyed. */
+  private readonly cellKeys = new Int32Array(VIEW_COLS * VIEW_ROWS);
+  /** Sprites in the view this frame, in drawing order: their cell and sprite index. */
+  private inViewCell = new Int32Array(32);
+  private inViewSprite = new Int32Array(32);
+  private inView = 0;
+  /** Open-addressing table content key → lit tile slot, valid where `tableFrame` is this frame. */
+  private readonly tableKeys = new Int32Array(TABLE_SIZE);
+  private readonly tableSlots = new Int32Array(TABLE_SIZE);
+  private readonly tableFrame = new Uint32Array(TABLE_SIZE);
+  private frame = 0;
+  /** Lit RGB tiles of this frame (unit × unit × 3 bytes per slot), and one composed tile. */
+  private readonly litTiles: Uint8Array;
+  private readonly composed: Uint32Array;
 
   constructor(textures: Textures, size = 64) {
     if (!Number.isInteger(size) || size < VIEW_COLS) {
@@ -138,7 +164,14 @@ export class AgentViewRenderer {
       'sapling',
       'plant-ripe',
     ];
-    for (const name of objectTextures) this.sprites.set(name, scaleNearest(textures.get(name), src, unit));
+    for (const name of objectTextures) {
+      this.spriteIndex.set(name, this.sprites.length);
+      this.sprites.push(scaleNearest(textures.get(name), src, unit));
+    }
+    if (this.sprites.length >= 1 << SPRITE_BITS || this.materials.length >= 1 << SPRITE_BITS)
+      throw new Error('too many textures for the cell keys');
+    this.litTiles = new Uint8Array(VIEW_COLS * VIEW_ROWS * unit * unit * 3);
+    this.composed = new Uint32Array(unit * unit);
 
     // §15.6: ⌊0.8·unit⌋ icons at ⌊0.1·unit⌋, ⌊0.6·unit⌋ digits at ⌊0.4·unit⌋.
     this.iconSize = Math.floor(0.8 * unit);
@@ -172,10 +205,136 @@ export class AgentViewRenderer {
     else if (out.length !== bytes) throw new RangeError(`out must hold ${bytes} bytes, got ${out.length}`);
     const player = world.player(slot);
     out.fill(0);
-    this.drawMap(world, player);
-    this.light(out, world, player.sleeping);
+    if (world.daylight < 0.5) {
+      this.drawMap(world, player);
+      this.lightAtNight(out, world, player.sleeping);
+    } else {
+      this.drawMapLit(out, world, player);
+    }
     this.drawInventory(out, player.inventory);
     return out;
+  }
+
+  /** The sprites inside the view, in drawing order (players, then objects), with their cells. */
+  private collectSprites(world: WorldState, x0: number, y0: number): void {
+    this.inView = 0;
+    const players = world.players;
+    for (let k = 0; k < players.length; k++) {
+      const p = players[k];
+      if (!p.removed) this.noteSprite(p, x0, y0);
+    }
+    const objects = world.objects;
+    for (let k = 0; k < objects.length; k++) {
+      const o = objects[k];
+      if (!o.removed) this.noteSprite(o, x0, y0);
+    }
+  }
+
+  private noteSprite(entity: Entity, x0: number, y0: number): void {
+    const i = entity.x - x0;
+    const j = entity.y - y0;
+    if (i < 0 || j < 0 || i >= VIEW_COLS || j >= VIEW_ROWS) return;
+    if (this.inView === this.inViewCell.length) {
+      const cells = new Int32Array(this.inView * 2);
+      const sprites = new Int32Array(this.inView * 2);
+      cells.set(this.inViewCell);
+      sprites.set(this.inViewSprite);
+      this.inViewCell = cells;
+      this.inViewSprite = sprites;
+    }
+    this.inViewCell[this.inView] = j * VIEW_COLS + i;
+    this.inViewSprite[this.inView] = this.spriteIndex.get(entityTexture(entity))!;
+    this.inView++;
+  }
+
+  /**
+   * Daylight ≥ 0.5: every cell composed (material, then its sprites in drawing order) and lit
+   * once per distinct content, written straight into `out`. The same bytes as `drawMap` then
+   * the lighting pixel by pixel.
+   */
+  private drawMapLit(out: Uint8Array, world: WorldState, player: Player): void {
+    const unit = this.unit;
+    const x0 = player.x - HALF_COLS;
+    const y0 = player.y - HALF_ROWS;
+    const N = world.size;
+    const material = world.material;
+    const keys = this.cellKeys;
+    this.collectSprites(world, x0, y0);
+    // Key = the material id (or OFF_WORLD_KEY), then SPRITE_BITS per sprite on the cell.
+    for (let j = 0; j < VIEW_ROWS; j++) {
+      const wy = y0 + j;
+      for (let i = 0; i < VIEW_COLS; i++) {
+        const wx = x0 + i;
+        keys[j * VIEW_COLS + i] =
+          wx < 0 || wy < 0 || wx >= N || wy >= N ? OFF_WORLD_KEY : this.materialKey(material[wx * N + wy]);
+      }
+    }
+    for (let e = 0; e < this.inView; e++) {
+      const c = this.inViewCell[e];
+      const key = keys[c];
+      keys[c] = key < 0 || key >= 1 << (31 - SPRITE_BITS) ? -1 : (key << SPRITE_BITS) | (this.inViewSprite[e] + 1);
+    }
+    this.frame = (this.frame + 1) >>> 0 || 1;
+    const frame = this.frame;
+    const D = world.daylight;
+    const sleeping = player.sleeping;
+    const tileBytes = unit * unit * 3;
+    const rowBytes = unit * 3;
+    const size = this.size;
+    const lit = this.litTiles;
+    let slots = 0;
+    for (let c = 0; c < VIEW_COLS * VIEW_ROWS; c++) {
+      const key = keys[c];
+      let slot = -1;
+      let h = 0;
+      if (key >= 0) {
+        h = Math.imul(key, 0x9e3779b1) >>> (32 - TABLE_BITS);
+        while (this.tableFrame[h] === frame) {
+          if (this.tableKeys[h] === key) {
+            slot = this.tableSlots[h];
+            break;
+          }
+          h = (h + 1) & (TABLE_SIZE - 1);
+        }
+      }
+      if (slot < 0) {
+        slot = slots++;
+        this.composeCell(world, c, x0, y0);
+        shadeTile(this.composed, lit, slot * tileBytes, D, sleeping);
+        if (key >= 0) {
+          this.tableFrame[h] = frame;
+          this.tableKeys[h] = key;
+          this.tableSlots[h] = slot;
+        }
+      }
+      const i = c % VIEW_COLS;
+      const j = (c - i) / VIEW_COLS;
+      let o = ((this.offset + j * unit) * size + this.offset + i * unit) * 3;
+      let t = slot * tileBytes;
+      for (let r = 0; r < unit; r++, o += size * 3) for (let b = 0; b < rowBytes; b++) out[o + b] = lit[t++];
+    }
+  }
+
+  /** The key of a bare material cell: its tile's index (unknown ids show tile 0) plus MATERIAL_KEY_BASE. */
+  private materialKey(id: number): number {
+    return (id < this.materials.length ? id : 0) + MATERIAL_KEY_BASE;
+  }
+
+  /** One cell of the view before lighting, into `composed`: its material, then its sprites. */
+  private composeCell(world: WorldState, c: number, x0: number, y0: number): void {
+    const tile = this.composed;
+    const i = c % VIEW_COLS;
+    const j = (c - i) / VIEW_COLS;
+    const wx = x0 + i;
+    const wy = y0 + j;
+    const N = world.size;
+    if (wx < 0 || wy < 0 || wx >= N || wy >= N) tile.fill(pack(OFF_WORLD, OFF_WORLD, OFF_WORLD));
+    else {
+      const id = world.material[wx * N + wy];
+      tile.set(this.materials[id < this.materials.length ? id : 0]);
+    }
+    for (let e = 0; e < this.inView; e++)
+      if (this.inViewCell[e] === c) blendPacked(tile, this.unit, 0, 0, this.sprites[this.inViewSprite[e]], this.unit);
   }
 
   /** §15.2: materials opaque, then every object in the window alpha-blended, in update order. */
@@ -222,13 +381,13 @@ export class AgentViewRenderer {
     const i = entity.x - x0;
     const j = entity.y - y0;
     if (i < 0 || j < 0 || i >= VIEW_COLS || j >= VIEW_ROWS) return;
-    const sprite = this.sprites.get(entityTexture(entity))!;
+    const sprite = this.sprites[this.spriteIndex.get(entityTexture(entity))!];
     const unit = this.unit;
     blendPacked(this.canvas, this.mapWidth, i * unit, j * unit, sprite, unit);
   }
 
-  /** §15.4 daylight (with night noise and vignette) and §15.5 sleeping, written into `out`. */
-  private light(out: Uint8Array, world: WorldState, sleeping: boolean): void {
+  /** Daylight < 0.5: §15.4 with night noise and vignette and §15.5 sleeping, pixel by pixel into `out`. */
+  private lightAtNight(out: Uint8Array, world: WorldState, sleeping: boolean): void {
     const W = this.mapWidth;
     const H = this.mapHeight;
     const size = this.size;
@@ -236,10 +395,8 @@ export class AgentViewRenderer {
     const canvas = this.canvas;
     const vignette = this.vignette;
     const D = world.daylight;
-    const noisy = D < 0.5;
     const amount = 2 * (0.5 - D);
-    const key = noisy ? renderNoiseKey(world.seed, world.t) : 0;
-    const E = 1 - D;
+    const key = renderNoiseKey(world.seed, world.t);
     for (let y = 0; y < H; y++) {
       let o = ((off + y) * size + off) * 3;
       let c = y * W;
@@ -248,35 +405,9 @@ export class AgentViewRenderer {
         const r = v & 255;
         const g = (v >>> 8) & 255;
         const b = v >>> 16;
-        let nr = r;
-        let ng = g;
-        let nb = b;
-        if (noisy) {
-          const m = amount * vignette[c];
-          const grey = 32 + 95 * renderNoise(key, c);
-          nr = (1 - m) * nr + m * grey;
-          ng = (1 - m) * ng + m * grey;
-          nb = (1 - m) * nb + m * grey;
-        }
-        // Desaturate to 40 % colour, then tint halfway toward (0, 16, 64).
-        const gray = 0.299 * nr + 0.587 * ng + 0.114 * nb;
-        nr = 0.5 * (0.4 * nr + 0.6 * gray);
-        ng = 0.5 * (0.4 * ng + 0.6 * gray) + 8;
-        nb = 0.5 * (0.4 * nb + 0.6 * gray) + 32;
-        let fr = D * r + E * nr;
-        let fg = D * g + E * ng;
-        let fb = D * b + E * nb;
-        if (sleeping) {
-          const s = 0.299 * fr + 0.587 * fg + 0.114 * fb;
-          fr = 0.5 * s;
-          fg = 0.5 * s;
-          fb = 0.5 * s + 8;
-        }
-        // Every value lies in [0, 255] (convex mixes of bytes, plus tints that stay below);
-        // storing into the byte array truncates, as §15.5 asks.
-        out[o] = fr;
-        out[o + 1] = fg;
-        out[o + 2] = fb;
+        const m = amount * vignette[c];
+        const grey = 32 + 95 * renderNoise(key, c);
+        shade(out, o, r, g, b, (1 - m) * r + m * grey, (1 - m) * g + m * grey, (1 - m) * b + m * grey, D, sleeping);
       }
     }
   }
@@ -295,6 +426,55 @@ export class AgentViewRenderer {
       const digit = this.digits[Math.min(count, 9) - 1];
       blend(out, this.size, cx + this.digitOffset, cy + this.digitOffset, digit, this.digitSize);
     }
+  }
+}
+
+/**
+ * §15.4–15.5 for one pixel of composed colour (r, g, b), (nr, ng, nb) after the night noise (the
+ * same colour by day), at daylight D, written as RGB bytes at out[o].
+ */
+function shade(
+  out: Uint8Array,
+  o: number,
+  r: number,
+  g: number,
+  b: number,
+  nr: number,
+  ng: number,
+  nb: number,
+  D: number,
+  sleeping: boolean,
+): void {
+  // Desaturate to 40 % colour, then tint halfway toward (0, 16, 64).
+  const gray = 0.299 * nr + 0.587 * ng + 0.114 * nb;
+  nr = 0.5 * (0.4 * nr + 0.6 * gray);
+  ng = 0.5 * (0.4 * ng + 0.6 * gray) + 8;
+  nb = 0.5 * (0.4 * nb + 0.6 * gray) + 32;
+  const E = 1 - D;
+  let fr = D * r + E * nr;
+  let fg = D * g + E * ng;
+  let fb = D * b + E * nb;
+  if (sleeping) {
+    const s = 0.299 * fr + 0.587 * fg + 0.114 * fb;
+    fr = 0.5 * s;
+    fg = 0.5 * s;
+    fb = 0.5 * s + 8;
+  }
+  // Every value lies in [0, 255] (convex mixes of bytes, plus tints that stay below);
+  // storing into the byte array truncates, as §15.5 asks.
+  out[o] = fr;
+  out[o + 1] = fg;
+  out[o + 2] = fb;
+}
+
+/** A composed tile lit without night noise, as RGB bytes from out[o]. */
+function shadeTile(tile: Uint32Array, out: Uint8Array, o: number, D: number, sleeping: boolean): void {
+  for (let p = 0; p < tile.length; p++, o += 3) {
+    const v = tile[p];
+    const r = v & 255;
+    const g = (v >>> 8) & 255;
+    const b = v >>> 16;
+    shade(out, o, r, g, b, r, g, b, D, sleeping);
   }
 }
 
