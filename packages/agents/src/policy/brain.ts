@@ -8,6 +8,7 @@ import type { ActingBrain, WorkerBrain } from '@aikon/protocol';
 import { FRAME_TOKENS } from '@aikon/world-model';
 import { type PolicyRunner, sampleAction } from './act.ts';
 import { FrameHistory } from './features.ts';
+import { MEMORY_SLOTS } from './memory.ts';
 
 /** The kinds (WorkerBrain) and who chose an action (ActingBrain) are the wire's (@aikon/protocol). */
 export type BrainKind = WorkerBrain;
@@ -35,7 +36,7 @@ export class LearnedBrain {
     seed: number,
     private readonly temperature = 1,
   ) {
-    this.history = new FrameHistory(runner.frames);
+    this.history = new FrameHistory(runner.frames, runner.memory);
     this.rng = new Rng(mixSeed(seed, 0xb7a1));
   }
 
@@ -70,10 +71,11 @@ export class LearnedBrain {
   private infer(): void {
     const tokens = new Int32Array(this.runner.frames * FRAME_TOKENS);
     const prevAction = new Int32Array(1);
-    this.history.write(tokens, prevAction, 0);
+    const memory = this.runner.memory ? new Int32Array(MEMORY_SLOTS) : undefined;
+    this.history.write(tokens, prevAction, 0, memory);
     const generation = this.generation;
     this.running = true;
-    this.runner.run({ batch: 1, tokens, prevAction }).then(
+    this.runner.run({ batch: 1, tokens, prevAction, memory }).then(
       (out) => {
         this.running = false;
         this.inferences++;
