@@ -153,7 +153,7 @@ describe('the autopilot store', () => {
     expect(pilot.getState().status).toBe('off');
   });
 
-  it('counts a tick that came before the decision as late (noop) and drops the stale decision', async () => {
+  it('counts a tick that came before the decision as late (noop), then acts a tick later on the newest frame', async () => {
     const source = new SteppedSource(8);
     useGame.getState().play(source, 8);
     const release: ((o: PolicyOutputs) => void)[] = [];
@@ -167,19 +167,32 @@ describe('the autopilot store', () => {
     const pilot = createAutopilotStore(async () => slow);
     pilot.getState().engage();
     await until(() => pilot.getState().status === 'on');
-    source.tick(); // inference 1 starts
-    source.tick(); // its tick passed: late
+    const choose = (a: number) => {
+      const logits = new Float32Array(NUM_ACTIONS).fill(-50);
+      logits[a] = 50;
+      return { logits, value: new Float32Array(1) };
+    };
+    source.tick(); // inference 1 starts on tick 1's frame
+    source.tick(); // tick 2 came first: it was a noop
+    expect(source.core.world.player(0).action).toBe(0);
     expect(pilot.getState().stats!.late).toBe(1);
-    const logits = new Float32Array(NUM_ACTIONS).fill(-50);
-    logits[3] = 50;
-    release[0]({ logits, value: new Float32Array(1) });
-    await new Promise((r) => setTimeout(r, 10));
-    expect(source.presses).toEqual([]); // stale: not pressed
-    source.tick(); // inference 2 starts
-    release[1]({ logits, value: new Float32Array(1) });
+    expect(release).toHaveLength(1); // one inference at a time
+    release[0](choose(3));
     await until(() => source.presses.length === 1);
-    expect(source.presses).toEqual([3]);
-    expect(pilot.getState().stats).toMatchObject({ decisions: 1, late: 1, lastAction: 3 });
+    // Pressed for tick 3, and inference 2 already runs on tick 2's frame.
+    expect(release).toHaveLength(2);
+    source.tick(); // tick 3 had an action: not late
+    expect(source.core.world.player(0).action).toBe(3);
+    release[1](choose(5));
+    await until(() => source.presses.length === 2);
+    expect(source.presses).toEqual([3, 5]);
+    expect(pilot.getState().stats).toMatchObject({ decisions: 2, late: 1, lastAction: 5 });
+    // Inference 3 runs on tick 3's frame; a take-back drops its decision.
+    expect(release).toHaveLength(3);
+    pilot.getState().takeBack();
+    release[2](choose(7));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(source.presses).toEqual([3, 5]);
   });
 
   it('shows a load failure and tries again on the next hand-over; a new game lands it', async () => {

@@ -2,12 +2,14 @@
  * The autopilot's decisions: one inference per tick on the own character's fair view, its action
  * sent as the keyboard's would be. Nothing waits for an inference: a frame starts one, and its
  * action is pressed the moment it is ready. If the next tick comes first, that tick was a noop
- * for the autopilot (counted as late) and the stale decision is dropped.
+ * (counted as late); the decision still goes out for the tick after, and the newest frame is
+ * inferred on at once — a slow machine makes the autopilot act later, never not at all.
  */
 import { mixSeed, Rng } from '@aikon/engine';
 // The light entries (not @aikon/agents/policy, whose ONNX export would land in the page's bundle).
 import { type PolicyRunner, sampleAction } from '@aikon/agents/policy/act';
 import { FrameHistory } from '@aikon/agents/policy/features';
+import { MEMORY_SLOTS } from '@aikon/agents/policy/memory';
 import { FRAME_TOKENS } from '@aikon/world-model';
 import type { GameFrame } from '../game/protocol.ts';
 import { myPlayer } from '../game/store.ts';
@@ -16,7 +18,7 @@ import { tokensFromFrame } from '../game/frame-tokens.ts';
 export interface PilotStats {
   /** Actions the policy chose and pressed. */
   decisions: number;
-  /** Ticks that came before the decision on the tick before them: the character did noop. */
+  /** Ticks that came before any decision since the tick before them: the character did noop. */
   late: number;
   /** The last action pressed (-1: none yet). */
   lastAction: number;
@@ -30,7 +32,11 @@ export class Pilot {
   /** The tick of the last frame seen (null: none yet). */
   private lastT: number | null = null;
   private running = false;
-  /** Bumped when a running inference's decision is no longer wanted. */
+  /** A frame came while an inference was running: infer on the newest one when it returns. */
+  private behind = false;
+  /** An action went out since the last frame (else that frame's tick was a noop). */
+  private pressed = false;
+  /** Bumped when a running inference's decision is no longer wanted (a new body or world). */
   private generation = 0;
   private stopped = false;
   readonly stats: PilotStats = { decisions: 0, late: 0, lastAction: -1, lastMs: 0 };
@@ -42,7 +48,7 @@ export class Pilot {
     private readonly onError: (err: Error) => void,
     seed: number,
   ) {
-    this.history = new FrameHistory(runner.frames);
+    this.history = new FrameHistory(runner.frames, runner.memory);
     this.rng = new Rng(mixSeed(seed, 0xa070));
   }
 
@@ -53,44 +59,60 @@ export class Pilot {
     const me = myPlayer(frame);
     if (!me || me.dead) {
       // Dead (a lobby's body may respawn): the next body starts with fresh frames.
-      this.history.reset();
+      this.forget();
       this.lastT = null;
       return;
     }
     // The own character's fair view from what the client knows (its frame), as tokenize() gives a relay worker.
     const tokens = tokensFromFrame(frame);
     // A new world (restart) or a jump back: start over.
-    if (this.lastT !== null && frame.t < this.lastT) this.history.reset();
+    if (this.lastT !== null && frame.t < this.lastT) {
+      this.forget();
+      this.lastT = null;
+    }
     const first = this.lastT === null;
     this.lastT = frame.t;
     this.history.push(tokens, first ? undefined : me.action);
-    if (this.running) {
-      // The decision for the previous tick is still out: that tick went without it.
-      this.generation++;
+    if (!first && !this.pressed) {
+      // No decision went out before this tick: the character did noop.
       this.stats.late++;
       this.onChange(this.stats);
-      return;
     }
-    this.infer();
+    this.pressed = false;
+    if (this.running) this.behind = true;
+    else this.infer();
+  }
+
+  /** The frames so far belong to another body or world: drop them and any decision on them. */
+  private forget(): void {
+    this.history.reset();
+    this.generation++;
+    this.behind = false;
   }
 
   private infer(): void {
     const tokens = new Int32Array(this.runner.frames * FRAME_TOKENS);
     const prevAction = new Int32Array(1);
-    this.history.write(tokens, prevAction, 0);
+    const memory = this.runner.memory ? new Int32Array(MEMORY_SLOTS) : undefined;
+    this.history.write(tokens, prevAction, 0, memory);
     const generation = this.generation;
     const started = performance.now();
     this.running = true;
-    this.runner.run({ batch: 1, tokens, prevAction }).then(
+    this.runner.run({ batch: 1, tokens, prevAction, ...(memory ? { memory } : {}) }).then(
       (out) => {
         this.running = false;
         if (this.stopped || generation !== this.generation) return;
         const action = sampleAction(out.logits, 0, this.rng);
         this.press(action);
+        this.pressed = true;
         this.stats.decisions++;
         this.stats.lastAction = action;
         this.stats.lastMs = performance.now() - started;
         this.onChange(this.stats);
+        if (this.behind) {
+          this.behind = false;
+          this.infer();
+        }
       },
       (err: unknown) => {
         this.running = false;

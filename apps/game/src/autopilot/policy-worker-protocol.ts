@@ -6,10 +6,19 @@
 export type PolicyWorkerRequest =
   /** Loads `model` (default: the manifest's best evaluated policy) from the manifest at `manifestUrl`. */
   | { type: 'load'; manifestUrl: string; model?: string }
-  | { type: 'run'; id: number; batch: number; tokens: Int32Array; prevAction: Int32Array };
+  | { type: 'run'; id: number; batch: number; tokens: Int32Array; prevAction: Int32Array; memory?: Int32Array };
 
 export type PolicyWorkerReply =
-  | { type: 'loaded'; model: string; version: string; backend: string; frames: number; score: number | null }
+  | {
+      type: 'loaded';
+      model: string;
+      version: string;
+      backend: string;
+      frames: number;
+      /** It reads the memory map (run requests then carry `memory`). */
+      memory: boolean;
+      score: number | null;
+    }
   | { type: 'out'; id: number; logits: Float32Array; value: Float32Array }
   /** id −1: the load failed. */
   | { type: 'error'; id: number; message: string };

@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 /**
- * The autopilot's policy, off the main thread: @aikon/agents' onnxruntime-web runner (WebGPU
- * where the browser has it, else wasm), loaded on the first `load` message and checked against
+ * The autopilot's policy, off the main thread: @aikon/agents' onnxruntime-web runner (on wasm),
+ * loaded on the first `load` message and checked against
  * its manifest entry, then one inference per `run` message.
  */
 import { OrtWebPolicy } from '@aikon/agents/policy/web';
@@ -20,13 +20,15 @@ self.onmessage = async (e: MessageEvent<PolicyWorkerRequest>) => {
   const msg = e.data;
   if (msg.type === 'load') {
     try {
-      policy = await OrtWebPolicy.load(await fetchModels(msg.manifestUrl), msg.model);
+      // wasm only: one row through a small MLP costs less than a WebGPU dispatch and read-back.
+      policy = await OrtWebPolicy.load(await fetchModels(msg.manifestUrl), msg.model, { executionProviders: ['wasm'] });
       reply({
         type: 'loaded',
         model: policy.entry.name,
         version: policy.entry.version,
         backend: policy.name,
         frames: policy.frames,
+        memory: policy.memory,
         score: policy.entry.metrics?.score ?? null,
       });
     } catch (err) {

@@ -20,6 +20,7 @@ export class WorkerPolicy implements PolicyRunner {
   model = '';
   backend = '';
   frames = 0;
+  memory = false;
 
   private constructor() {
     this.worker = new Worker(new URL('./policy.worker.ts', import.meta.url), {
@@ -65,6 +66,7 @@ export class WorkerPolicy implements PolicyRunner {
       policy.model = loaded.model;
       policy.backend = loaded.backend;
       policy.frames = loaded.frames;
+      policy.memory = loaded.memory;
       return policy;
     } catch (err) {
       policy.worker.terminate();
@@ -87,7 +89,14 @@ export class WorkerPolicy implements PolicyRunner {
     const id = this.nextId++;
     return new Promise((ok, fail) => {
       this.pending.set(id, { ok, fail });
-      this.send({ type: 'run', id, batch: x.batch, tokens: x.tokens, prevAction: x.prevAction });
+      this.send({
+        type: 'run',
+        id,
+        batch: x.batch,
+        tokens: x.tokens,
+        prevAction: x.prevAction,
+        ...(x.memory ? { memory: x.memory } : {}),
+      });
     });
   }
 

@@ -1,6 +1,8 @@
 import { ACHIEVEMENTS, Action } from '@aikon/engine';
 import { myPlayer, useGame } from './store.ts';
 import { useAutopilot } from '../autopilot/autopilot-store.ts';
+import { cameraView } from './stats.ts';
+import { useSpectate } from './spectate.ts';
 
 /** A small window hook for the end-to-end tests and the bench (no game logic here). */
 export interface AikonHook {
@@ -26,6 +28,9 @@ export interface AikonHook {
       late: number;
       lastAction: number;
     };
+    /** The tile the 3D camera centres on (null before the scene draws) and the followed slot. */
+    camera: { x: number; y: number } | null;
+    following: number | null;
   };
   startSolo(seed: number): void;
   hash(): Promise<{ hash: string; t: number }>;
@@ -66,6 +71,8 @@ export function installTestHook(): void {
           late: pilot.stats?.late ?? 0,
           lastAction: pilot.stats?.lastAction ?? -1,
         },
+        camera: cameraView.focus ? { ...cameraView.focus } : null,
+        following: useSpectate.getState().slot,
       };
     },
     startSolo(seed) {
