@@ -16,6 +16,8 @@ export interface AikonHook {
     achievements: string[];
     firstFrameAt: number | null;
     drawCalls: number;
+    /** The step of the solo game's last save in this browser (null: none yet). */
+    savedT: number | null;
   };
   startSolo(seed: number): void;
   hash(): Promise<{ hash: string; t: number }>;
@@ -47,6 +49,7 @@ export function installTestHook(): void {
         achievements: me ? ACHIEVEMENTS.filter((_, i) => me.achievements[i] > 0) : [],
         firstFrameAt: window.__aikonFirstFrame ?? null,
         drawCalls: window.__aikonDrawCalls ?? 0,
+        savedT: s.savedT,
       };
     },
     startSolo(seed) {
