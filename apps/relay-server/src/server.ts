@@ -136,6 +136,8 @@ export async function startRelayServer(
   checkpoints?.unref();
   // Server dream shards (namespace /dream; the model loads on the first reset).
   const dream: DreamHost = attachDreamHost(io, { ...defaultDreamConfig(config.modelsDir), ...config.dream }, log);
+  // A dream on a peer shard fails over to this relay: have the model ready when a peer serves.
+  peers.onServing = () => dream.warm();
   routes = createHttpRoutes({ config, log, metrics, registry, dream, io });
 
   // Lobbies first: a continued session's log is held again, and recovery finishes the others.

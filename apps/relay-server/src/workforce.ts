@@ -13,6 +13,7 @@ import { dirname } from 'node:path';
 import {
   Commander,
   describeGoal,
+  Executor,
   type Goal,
   type GoalParse,
   interpretGoal,
@@ -21,7 +22,7 @@ import {
   parseGoal,
   type Plan,
 } from '@aikon/agents';
-import { actingBrain, LearnedBrain, type PolicyRunner } from '@aikon/agents/policy';
+import { LearnedSkill, type PolicyRunner } from '@aikon/agents/policy';
 import { Item, type World } from '@aikon/engine';
 import {
   type ActingBrain,
@@ -143,8 +144,8 @@ export class LobbyWorkforce {
    * @param languageModel the OpenAI-compatible endpoint that reads free-text goals (null: the
    *   goal grammar alone; it is also the fallback whenever the endpoint fails).
    */
-  /** Learned brains by worker id (learned and hybrid workers), and the policy they share. */
-  private readonly learned = new Map<string, LearnedBrain>();
+  /** The learned-policy skill of each learned and hybrid worker (by worker id), and the policy they share. */
+  private readonly learned = new Map<string, LearnedSkill>();
   private runner: PolicyRunner | null = null;
   private runnerError: string | null = null;
 
@@ -176,13 +177,14 @@ export class LobbyWorkforce {
     );
   }
 
-  private learnedBrain(w: AiWorker): LearnedBrain | null {
-    let b = this.learned.get(w.workerId);
-    if (!b && this.runner) {
-      b = new LearnedBrain(this.runner, w.slot ?? 0);
-      this.learned.set(w.workerId, b);
+  /** A learned or hybrid worker's policy skill (it sends noop until the policy is loaded). */
+  private learnedSkill(w: AiWorker): LearnedSkill {
+    let skill = this.learned.get(w.workerId);
+    if (!skill) {
+      skill = new LearnedSkill(() => this.runner, w.slot ?? 0);
+      this.learned.set(w.workerId, skill);
     }
-    return b ?? null;
+    return skill;
   }
 
   // ---- audit ------------------------------------------------------------------------------
@@ -364,9 +366,16 @@ export class LobbyWorkforce {
     this.enlist(worker);
   }
 
-  /** A learned worker takes no tasks; scripted and hybrid ones work for the commander. */
+  /**
+   * A learned worker takes no tasks; scripted and hybrid ones work for the commander (a hybrid
+   * worker's executor asks its policy skill where no scripted skill applies).
+   */
   private enlist(worker: AiWorker): void {
-    if (worker.brain !== 'learned') this.commander!.addWorker(worker.slot!);
+    const commander = this.commander!;
+    const slot = worker.slot!;
+    if (worker.brain === 'scripted') commander.addWorker(slot);
+    else if (worker.brain === 'hybrid')
+      commander.addWorker(slot, new Executor(slot, { sense: commander.sense, fallback: this.learnedSkill(worker) }));
     this.learned.get(worker.workerId)?.reset();
   }
 
@@ -541,23 +550,26 @@ export class LobbyWorkforce {
       if (w.slot === null) continue;
       const p = world.findPlayer(w.slot);
       if (!p || p.dead || p.removed) continue;
-      const hasTask = !!commander.workers.find((e) => e.slot === w.slot)?.current;
-      const who = actingBrain(w.brain, hasTask);
-      const brain = w.brain === 'scripted' ? null : this.learnedBrain(w);
       let a: number;
-      if (who === 'scripted') {
-        a = decided.get(w.slot) ?? 0;
-        brain?.observe(world, w.slot, w.lastAction ?? 0);
+      let who: ActingBrain;
+      let skill = 'learned policy';
+      if (w.brain === 'learned') {
+        const learned = this.learnedSkill(w).act({ world, p, task: null, prevAction: w.lastAction ?? 0 });
+        a = this.stopped ? 0 : learned;
+        who = 'learned';
       } else {
-        const learned = brain?.act(world, w.slot, w.lastAction ?? 0) ?? null;
-        a = this.stopped || learned === null ? 0 : learned;
+        // The skill that chose the executor's action says whose it was (the kill switch is the commander's).
+        const executor = commander.workers.find((e) => e.slot === w.slot)?.executor;
+        a = decided.get(w.slot) ?? 0;
+        who = this.stopped ? 'scripted' : (executor?.actedBy?.brain ?? 'scripted');
+        skill = executor?.actedBy?.name ?? 'none';
       }
       into.set(w.slot, a);
       acting?.set(w.slot, who);
       w.lastAction = a;
       if (who !== w.acting) {
         if (w.brain === 'hybrid' && !this.stopped)
-          this.log(w.name, who === 'learned' ? 'learned policy acts (no task)' : 'skills act (task)');
+          this.log(w.name, who === 'learned' ? 'learned policy acts (no skill applies)' : `skills act (${skill})`);
         w.acting = who;
       }
     }
