@@ -110,7 +110,7 @@ describe('solo game in Chromium', () => {
     await page.waitForFunction((t0) => window.__aikon!.state().t > t0, before.t, { timeout: 60_000 });
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 400_000); // two first frames of the 3D world: minutes on a loaded machine
 
   it('refuses a damaged or old-format save with a message, loads nothing, and can discard it', async () => {
     const { page, errors } = await openPage();
