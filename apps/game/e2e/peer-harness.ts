@@ -120,11 +120,19 @@ export async function enterDream(page: Page): Promise<DreamHookState> {
 
 /** Waits until the dream's step counter reaches `step`. */
 export async function dreamUntil(page: Page, step: number, timeoutMs = 120_000): Promise<DreamHookState> {
-  await page.waitForFunction(
-    (n) => window.__aikonDream!.state().step >= n || window.__aikonDream!.state().status === 'error',
-    step,
-    { timeout: timeoutMs, polling: 100 },
-  );
+  try {
+    await page.waitForFunction(
+      (n) => window.__aikonDream!.state().step >= n || window.__aikonDream!.state().status === 'error',
+      step,
+      { timeout: timeoutMs, polling: 100 },
+    );
+  } catch (err) {
+    const s = await dreamState(page);
+    const last = s.log.slice(-3).map((e) => `${e.step}@${e.shard} ${e.ms.toFixed(0)} ms`);
+    throw new Error(
+      `the dream did not reach step ${step}: ${s.status} on the ${s.shard} shard at step ${s.step}, last steps [${last.join(', ')}], failovers ${JSON.stringify(s.failovers)}, message ${s.message} (${(err as Error).message})`,
+    );
+  }
   const s = await dreamState(page);
   if (s.status === 'error') throw new Error(`the dream stopped: ${s.message}`);
   return s;

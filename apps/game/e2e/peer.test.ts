@@ -22,6 +22,13 @@ import {
 } from './peer-harness.ts';
 
 const ARTIFACTS = join(REPO, 'test-results', 'peer');
+/**
+ * From the serving page's close to the dreamer's peer shard failing, and to the dream running on
+ * the relay (its shard connected and reset). A quiet machine takes well under a second; the bounds
+ * leave room for a loaded one and still fail a fail-over that waits for the 10 s step timeout.
+ */
+const DETECT_BOUND_MS = 4_000;
+const FAILOVER_BOUND_MS = 8_000;
 let w: PeerWorld;
 
 beforeAll(async () => {
@@ -77,16 +84,28 @@ describe('peer dream shards', () => {
       `peer shard: ${onPeer.log.length} steps, round trip p50 ${percentile(peerMs, 0.5).toFixed(1)} ms, max ${Math.max(...peerMs).toFixed(1)} ms; serving tab frame time p50 ${served.frameTimes!.p50.toFixed(1)} ms, p95 ${served.frameTimes!.p95.toFixed(1)} ms`,
     );
 
-    // ---- the serving page closes: the dream goes on on the relay ---------------------------
+    // ---- the serving page closes: the dream goes on on the relay at once -------------------
+    // Not after the 10 s step timeout: the relay withdraws the closed tab's offer the moment its
+    // connection drops, and the dreamer's peer shard fails over on that.
+    const closedAt = Date.now();
     await w.server.close();
     await w.dreamer.waitForFunction(
       () => window.__aikonDream!.state().failovers.length > 0 || window.__aikonDream!.state().status === 'error',
       null,
-      { timeout: 60_000 },
+      { timeout: 60_000, polling: 50 },
     );
+    const failoverMs = Date.now() - closedAt;
     const moved = await dreamState(w.dreamer);
     expect(moved.status).toBe('dreaming');
     expect(moved.failovers[0]).toMatchObject({ from: 'peer', to: 'server' });
+    expect(moved.failovers[0].why).toMatch(/stopped serving|closed the connection/);
+    // Detected (page closed → the peer shard failed), then switched (the relay's shard connected and reset).
+    const detectMs = failoverMs - moved.failovers[0].switchMs;
+    console.log(
+      `fail-over: detected ${detectMs} ms after the close, on the relay ${moved.failovers[0].switchMs} ms later`,
+    );
+    expect(detectMs).toBeLessThan(DETECT_BOUND_MS);
+    expect(failoverMs).toBeLessThan(FAILOVER_BOUND_MS);
     const after = await dreamUntil(w.dreamer, moved.failovers[0].step + 8);
     expect(after.shard).toBe('server');
     expect(w.relay.dream.sessions).toBe(1);
@@ -99,7 +118,9 @@ describe('peer dream shards', () => {
     expect(after.log.slice(switchAt).every((e) => e.shard === 'server')).toBe(true);
     await expect(w.dreamer.getByTestId('dream-shard').innerText()).resolves.toBe('server shard');
     await w.dreamer.screenshot({ path: join(ARTIFACTS, 'dream-moved-to-relay.png') });
-    console.log(`fail-over after dream step ${moved.failovers[0].step}: ${moved.failovers[0].why}`);
+    console.log(
+      `fail-over after dream step ${moved.failovers[0].step}, ${failoverMs} ms after the page closed: ${moved.failovers[0].why}`,
+    );
     await expect.poll(() => metric('aikon_relay_peer_failovers_total'), { timeout: 10_000 }).toBe(1);
     await expect.poll(() => metric('aikon_relay_peer_shards'), { timeout: 10_000 }).toBe(0);
     expect(realErrors(w.errors.dreamer)).toEqual([]);

@@ -75,6 +75,14 @@ export interface DreamHost {
   readonly recentStepMs: readonly number[];
   /** Serves GET /models/manifest.json and the manifest's model files; false when not a /models path. */
   handleHttp(req: IncomingMessage, res: ServerResponse, path: string): boolean;
+  /**
+   * Loads the model now rather than on the first reset (once; a failure is logged and the first
+   * reset tries again): the relay is the fall-back of dreams on peer shards, and a dream that
+   * fails over should not wait for the model to load.
+   */
+  warm(): void;
+  /** Whether the model is loaded. */
+  readonly modelLoaded: boolean;
   close(): Promise<void>;
 }
 
@@ -87,6 +95,7 @@ export function attachDreamHost(io: Server, config: DreamConfig, log: Logger): D
   const recentStepMs: number[] = [];
   let nextSession = 1;
   let model: Promise<DreamModel> | null = null;
+  let modelLoaded = false;
   let closed = false;
 
   function loadModel(): Promise<DreamModel> {
@@ -100,6 +109,7 @@ export function attachDreamHost(io: Server, config: DreamConfig, log: Logger): D
         config.model !== undefined ? { name: config.model } : {},
       );
       log.info({ model: loaded.name, version: loaded.version, backend: loaded.backend }, 'dream model loaded');
+      modelLoaded = true;
       return loaded;
     })();
     model.catch((err: unknown) => {
@@ -285,6 +295,12 @@ export function attachDreamHost(io: Server, config: DreamConfig, log: Logger): D
     },
     recentStepMs,
     handleHttp,
+    get modelLoaded() {
+      return modelLoaded;
+    },
+    warm() {
+      if (!closed) void loadModel().catch(() => undefined);
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -292,6 +308,7 @@ export function attachDreamHost(io: Server, config: DreamConfig, log: Logger): D
       sessions.clear();
       const m = model;
       model = null;
+      modelLoaded = false;
       if (m) await m.then((x) => x.dispose()).catch(() => {});
     },
   };

@@ -58,6 +58,8 @@ export class PeerSignalling {
   private readonly offers = new Map<string, Map<string, PeerOffer>>();
   /** Started on the first `peer:token` (the PeerJS server keeps timers running for its life). */
   private wss: WebSocketServer | null = null;
+  /** Called when a member offers to serve dreams (the relay's own dream shard is their fall-back). */
+  onServing: (() => void) | null = null;
 
   constructor(
     private readonly http: HttpServer,
@@ -92,7 +94,13 @@ export class PeerSignalling {
     let cred = this.byMember.get(key);
     this.start();
     if (!cred) {
-      cred = { peerId: `aikon-${randomId(12)}`, token: randomId(24), lobbyId, memberId, socket: null };
+      cred = {
+        peerId: `aikon-${randomBytes(8).toString('hex')}`,
+        token: randomId(24),
+        lobbyId,
+        memberId,
+        socket: null,
+      };
       this.byMember.set(key, cred);
       this.byPeerId.set(cred.peerId, cred);
     }
@@ -140,6 +148,7 @@ export class PeerSignalling {
     });
     this.offers.set(lobbyId, lobbyOffers);
     this.updateGauge();
+    this.onServing?.();
     return this.offersOf(lobbyId);
   }
 

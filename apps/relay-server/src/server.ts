@@ -19,6 +19,7 @@ import { RelayMetrics } from './metrics.ts';
 import { PeerSignalling } from './peer-signalling.ts';
 import { type RecoveredSession, recoverSessions } from './recovery.ts';
 import { LobbyRegistry } from './registry.ts';
+import { BrainThread } from './workforce-brain.ts';
 
 export { parseConfig, defaultConfig, type RelayConfig } from './config.ts';
 export { RelayMetrics } from './metrics.ts';
@@ -89,9 +90,11 @@ export async function startRelayServer(
 
   // The learned workers' policy: loaded on first use, one onnxruntime-node session for the relay.
   let workerPolicy: Promise<PolicyRunner> | undefined;
+  const brains = BrainThread.acquire(log);
   const ctx: LobbyContext = {
     config,
     metrics,
+    brains,
     store,
     log,
     engineVersion: ENGINE_VERSION,
@@ -136,6 +139,8 @@ export async function startRelayServer(
   checkpoints?.unref();
   // Server dream shards (namespace /dream; the model loads on the first reset).
   const dream: DreamHost = attachDreamHost(io, { ...defaultDreamConfig(config.modelsDir), ...config.dream }, log);
+  // A dream on a peer shard fails over to this relay: have the model ready when a peer serves.
+  peers.onServing = () => dream.warm();
   routes = createHttpRoutes({ config, log, metrics, registry, dream, io });
 
   // Lobbies first: a continued session's log is held again, and recovery finishes the others.
@@ -200,6 +205,7 @@ export async function startRelayServer(
         await new Promise<void>((resolve) => io.close(() => resolve()));
         releaseAdapter(io);
         await routes?.close();
+        await brains.release();
         store.close();
         log.info('relay server stopped');
       })();

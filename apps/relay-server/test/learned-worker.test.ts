@@ -1,7 +1,8 @@
 /**
  * A learned worker in a relay lobby, over real Socket.IO: the host adds one worker with the
  * learned brain (the shipped policy from models/ on onnxruntime-node, loaded off the tick), one
- * scripted worker and one hybrid worker (its policy acts while it has no task); they play; the recording says, tick by tick, which brain chose each
+ * scripted worker and one hybrid worker (its policy, one skill of its executor, acts where no scripted skill
+ * applies: with no task, once its survival reflexes are quiet); they play; the recording says, tick by tick, which brain chose each
  * worker's action (TickRecord.b), the learned worker's actions are its policy's (not only noops),
  * and the log replays exactly.
  */
@@ -60,7 +61,7 @@ describe('a learned worker in a lobby', () => {
       .map((l) => `${l.who}: ${l.what}`)
       .join('\n');
     expect(said).toMatch(/added AI worker Lea \(learned brain\)[\s\S]*learned policy ready \(onnxruntime-node/);
-    expect(said).toMatch(/Hal: learned policy acts \(no task\)/);
+    expect(said).toMatch(/Hal: learned policy acts \(no skill applies\)/);
 
     const sessionId = lobby.sessionId!;
     lobby.close('test', { sync: true });

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { PEER_KEY, type ErrorMessage, type PeerOffersMessage } from '@aikon/protocol';
+import { PEER_ID_RE, PEER_KEY, type ErrorMessage, type PeerOffersMessage } from '@aikon/protocol';
 import type { RelayClient } from '@aikon/protocol/client';
 import { PEER_WS_PATH } from '../src/peer-signalling.ts';
 import { parseIceServers } from '../src/config.ts';
@@ -86,7 +86,15 @@ describe('peer signalling on the relay', () => {
     await host.createLobby({ name: 'Host' });
     const cred = await request(host, 'peer:token', {});
     expect(cred).toMatchObject({ v: 1, path: '/peerjs', key: PEER_KEY, iceServers: [{ urls: 'stun:127.0.0.1:3478' }] });
-    expect(cred.peerId).toMatch(/^aikon-/);
+    expect(cred.peerId).toMatch(PEER_ID_RE);
+    // PeerJS's own id rule (peerjs util.validateId): an id it refuses cannot open a peer at all.
+    for (let k = 0; k < 8; k++) {
+      const other = await client();
+      await other.createLobby({ name: `Host ${k}` });
+      const { peerId } = await request(other, 'peer:token', {});
+      expect(peerId).toMatch(/^[A-Za-z0-9]+(?:[ _-][A-Za-z0-9]+)*$/);
+      other.close();
+    }
     // The same credentials while the membership lasts.
     expect(await request(host, 'peer:token', {})).toEqual(cred);
     // Refused before PeerJS sees it: a wrong token, a made-up id, another key.
@@ -169,6 +177,8 @@ describe('peer signalling on the relay', () => {
     });
     expect(await metric('aikon_relay_peer_shards')).toBe(1);
     expect(await metric('aikon_relay_peer_signalling_connected')).toBeGreaterThanOrEqual(2);
+    // The relay is the fall-back of a peer shard's dreamers: its model loads now, not at their fail-over.
+    await waitFor(() => server.dream.modelLoaded, 30_000, "the relay's dream model loaded");
     await request(guest, 'peer:report', { stepsServed: 7, bytesServed: 7000, failovers: 0 });
     await request(host, 'peer:report', { stepsServed: 0, bytesServed: 0, failovers: 1 });
     expect(await metric('aikon_relay_peer_steps_served_total')).toBe(7);

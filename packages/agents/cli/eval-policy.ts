@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     parallel,
     onEpisode: (done, steps) => bar.update(done, { steps }),
   }).finally(() => bar.stop());
-  const { entry, summary, scoreInterval, deaths, random, steps, seconds } = e;
+  const { entry, summary, scoreInterval, deaths, deathCauses, random, steps, seconds } = e;
   const command = `npm run eval:policy -- ${process.argv.slice(2).join(' ')}`;
   if (!values['no-write']) writePolicyMetrics(modelsDir, e, { command, seed, temperature });
   if (values.json) {
@@ -78,6 +78,7 @@ async function main(): Promise<void> {
         ...summary,
         scoreInterval,
         deaths,
+        deathCauses,
         random,
         steps,
         seconds,
@@ -94,7 +95,10 @@ async function main(): Promise<void> {
   console.log(
     `\nCrafter score: ${entry.name} ${summary.score.toFixed(1)} % (95 % bootstrap ${scoreInterval.low.toFixed(1)}–${scoreInterval.high.toFixed(1)}) vs random ${random.score.toFixed(1)} %`,
   );
-  console.log(`deaths: ${deaths}/${episodes}; unlocked: ${weakest.join(', ') || 'nothing'}`);
+  const causes = Object.entries(deathCauses).map(([c, n]) => `${c} ${n}`);
+  console.log(
+    `deaths: ${deaths}/${episodes} (${causes.join(', ') || 'none'}); unlocked: ${weakest.join(', ') || 'nothing'}`,
+  );
   console.log(`${steps} steps in ${seconds.toFixed(1)} s (${Math.round(steps / seconds)} steps/s, ${e.runtime})`);
 }
 

@@ -2,19 +2,24 @@
  * Behaviour cloning of the workforce's fair-sense play:
  *   npm run train:policy -- [--name bc-small] [--config small|tiny] [--demos 150] [--demo-seed 1]
  *                           [--steps 6000] [--batch 256] [--lr 0.001] [--max-minutes 20] [--resume]
- *                           [--no-human] [--data-dir ./data] [--models-dir ./models]
+ *                           [--no-human] [--data-dir ./data] [--models-dir ./models] [--init-from bc-small]
  * 1. demonstrations: the workforce plays `--demos` single-player sessions recorded into the data
  *    directory through the datasets pipeline (kept in <data>/policies/<name>/demos.json, reused);
  * 2. read back through the datasets pipeline (plus every consented human episode unless --no-human);
  * 3. BC training with checkpoints in <data>/policies/<name>/ (--resume continues);
  * 4. ONNX export into the models directory with a manifest entry of kind 'policy'.
+ * --init-from starts from a policy of the models directory instead of fresh weights (its frames
+ * and hidden sizes; the features the config adds, e.g. the memory map's, start at zero weight).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
-import { POLICY_CONFIGS } from '../src/policy/network.ts';
+import { findPolicy } from '@aikon/world-model';
+import { readManifest } from '@aikon/world-model/node';
+import { POLICY_CONFIGS, type PolicyWeights, widenPolicyWeights } from '../src/policy/network.ts';
+import { importPolicyOnnx } from '../src/policy/onnx-export.ts';
 import { trainBc } from '../src/policy/node/bc.ts';
 import { generateDemos, loadDemos } from '../src/policy/node/demos.ts';
 import { exportPolicy } from '../src/policy/node/export-policy.ts';
@@ -55,6 +60,7 @@ async function main(): Promise<void> {
       'no-human': { type: 'boolean', default: false },
       'data-dir': { type: 'string', default: process.env.AIKON_DATA_DIR ?? './data' },
       'models-dir': { type: 'string', default: './models' },
+      'init-from': { type: 'string' },
     },
     strict: true,
   });
@@ -114,8 +120,17 @@ async function main(): Promise<void> {
     `read back: ${demos.steps.ai} workforce steps (${demos.episodes.ai} episodes), ${demos.steps.human} human steps (${demos.episodes.human} episodes)`,
   );
 
+  let init: PolicyWeights | undefined;
+  if (values['init-from']) {
+    const modelsDir = resolve(cwd, values['models-dir']!);
+    const from = findPolicy(readManifest(modelsDir), values['init-from']);
+    const start = importPolicyOnnx(new Uint8Array(readFileSync(join(modelsDir, from.file))));
+    init = widenPolicyWeights(start.config, start.weights, config);
+    console.error(`starting from ${from.name} (${start.config.name})`);
+  }
   const ck = await trainBc({
     config,
+    init,
     demos,
     data: {
       dir: values['data-dir']!,

@@ -26,7 +26,7 @@ import { z } from 'zod';
 import { RealEnvs, type RolloutEnvs } from '../src/policy/envs.ts';
 import { netRunner } from '../src/policy/act.ts';
 import { demoStarts, ImaginedEnvs, policyStates } from '../src/policy/imagination.ts';
-import { PolicyNet } from '../src/policy/network.ts';
+import { hasMemory, PolicyNet } from '../src/policy/network.ts';
 import { loadDemos } from '../src/policy/node/demos.ts';
 import { AC_DEFAULTS, trainActorCritic } from '../src/policy/node/actor-critic.ts';
 import { exportPolicy } from '../src/policy/node/export-policy.ts';
@@ -85,8 +85,12 @@ async function main(): Promise<void> {
     throw new Error(`--starts must be demos or policy, got ${values.starts}`);
   let data = from.training.data;
   let makeEnvs: (started: number) => RolloutEnvs;
-  if (values.env === 'real') makeEnvs = (started) => new RealEnvs(int('envs'), frames, RL_SEED_BASE + seed, started);
+  if (values.env === 'real')
+    makeEnvs = (started) => new RealEnvs(int('envs'), frames, RL_SEED_BASE + seed, started, hasMemory(start.config));
   else {
+    // A dream starts mid-episode: the map of the real steps before it is not rebuilt yet.
+    if (hasMemory(start.config))
+      throw new Error(`${from.name} reads a memory map: imagination does not support it yet`);
     const { entry: simEntry, model } = await loadSim(
       JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8')),
       async (f) => new Uint8Array(readFileSync(join(modelsDir, f))),

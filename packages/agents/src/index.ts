@@ -4,6 +4,8 @@ export * from './techtree.ts';
 export * from './planner.ts';
 export * from './commander.ts';
 export * from './executor.ts';
+export * from './skills/skill.ts';
+export * from './tuning.ts';
 export * from './pathfind.ts';
 export * from './senses.ts';
 export * from './episode.ts';

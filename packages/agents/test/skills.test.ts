@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Action, Achievement, Item, Material, ObjectKind } from '@aikon/engine';
+import { Action, Achievement, Item, Material, ObjectKind, type World } from '@aikon/engine';
 import { Executor } from '../src/executor.ts';
+import type { Skill } from '../src/skills/skill.ts';
+import { TUNING } from '../src/tuning.ts';
 import { PASS_BLOCKED, PASS_DIG, PASS_WALK, Pathfinder } from '../src/pathfind.ts';
 import { blank, give, mat, runTask } from './helpers.ts';
 
@@ -311,5 +313,67 @@ describe('building a shelter on open ground', () => {
     const plan = ex.planWalls(p) ?? [];
     for (const a of plan) world.step([a]);
     expect(p.dead).toBe(false);
+  });
+});
+
+describe('skills in priority order, one tuning table', () => {
+  it('a fallback skill (a learned policy) acts only where no scripted skill applies, and hears of the ticks it passed', () => {
+    const { world, p } = blank({ t: 40 });
+    const passed: number[] = [];
+    const fallback: Skill = {
+      name: 'policy',
+      brain: 'learned',
+      act: () => Action.move_left,
+      passed: (tick) => passed.push(tick.world.t),
+    };
+    const ex = new Executor(p.slot, { fallback });
+    expect(ex.skills.map((s) => s.name)).toEqual([
+      'defend',
+      'plan',
+      'needs',
+      'gather',
+      'craft',
+      'fight',
+      'survive',
+      'policy',
+      'rest',
+    ]);
+    // Daylight, full vitals, no task: nothing scripted applies.
+    expect(ex.decide(world)).toBe(Action.move_left);
+    expect(ex.actedBy).toBe(fallback);
+    expect(passed).toEqual([]);
+    // A task: its skill acts, the policy is told.
+    mat(world, 36, 32, 'tree');
+    ex.assign({ id: 1, spec: { kind: 'collect', material: 'tree', item: 'wood', amount: 1 } }, world);
+    ex.decide(world);
+    expect(ex.actedBy?.name).toBe('gather');
+    expect(passed).toEqual([world.t]);
+    // Thirst interrupts the task (the survival reflex), before the policy too.
+    ex.cancel();
+    mat(world, 30, 32, 'water');
+    give(p, { drink: 2 });
+    ex.decide(world);
+    expect(ex.actedBy?.name).toBe('needs');
+    expect(ex.need).toBe('drink');
+  });
+
+  it('the skills read the tuning they are given: a top-up at drink 6 happens with the default table only', () => {
+    const surrounded = (w: World): void => {
+      for (const [x, y] of [
+        [31, 32],
+        [33, 32],
+        [32, 31],
+        [32, 33],
+      ])
+        mat(w, x, y, 'water');
+    };
+    const { world, p, ex } = blank({ t: 40, build: surrounded });
+    give(p, { drink: 6 });
+    expect(ex.decide(world)).toBe(Action.do);
+    expect(ex.actedBy?.name).toBe('needs');
+    const tuning = { ...TUNING, opportunities: { ...TUNING.opportunities, drinkFaced: 5 } };
+    const sober = new Executor(p.slot, { tuning });
+    expect(sober.decide(world)).toBe(Action.noop);
+    expect(sober.actedBy?.name).toBe('rest');
   });
 });

@@ -59,6 +59,29 @@ const stepsWithObservations: Load = (engine, node, ms, seed) => {
   return steps / (spent / 1000);
 };
 
+let renderer: InstanceType<EngineModule['AgentViewRenderer']> | null = null;
+const renders: Load = (engine, node, ms, seed) => {
+  renderer ??= new engine.AgentViewRenderer(node.loadTextures(ATLAS), 64);
+  const out = new Uint8Array(64 * 64 * 3);
+  const agent = new engine.Rng(seed);
+  const actions = [0];
+  let frames = 0;
+  let spent = 0;
+  while (spent < ms) {
+    const world = engine.World.generate({ seed: seed++ });
+    const player = world.addPlayer();
+    while (!player.done) {
+      actions[0] = agent.int(engine.NUM_ACTIONS);
+      world.step(actions);
+      const t0 = performance.now();
+      renderer.render(world, 0, out);
+      spent += performance.now() - t0;
+      frames++;
+    }
+  }
+  return frames / (spent / 1000);
+};
+
 const generations: Load = (engine, _node, ms, seed) => {
   let worlds = 0;
   const t0 = performance.now();
@@ -73,6 +96,7 @@ const LOADS: [string, Load][] = [
   ['World.step/s (random agent, no observation)', stepsWithoutObservations],
   ['CrafterEnv.step/s (64×64 observation + info)', stepsWithObservations],
   ['World.generate/s', generations],
+  ['AgentViewRenderer.render/s (64×64, alone)', renders],
 ];
 
 interface Request {

@@ -13,7 +13,11 @@ export const PEER_PROTOCOL_VERSION = 1;
 export const PEER_PATH = '/peerjs';
 /** The PeerJS "key" (the server's realm name); the relay accepts no other. */
 export const PEER_KEY = 'aikon';
-export const PEER_ID_RE = /^aikon-[A-Za-z0-9_-]{16}$/;
+/**
+ * A relay-issued PeerJS id. Letters and digits only after the prefix: PeerJS refuses ids with a
+ * separator at the end or two in a row (`aikon-_x…`, `…-`), which base64url ids produced now and then.
+ */
+export const PEER_ID_RE = /^aikon-[A-Za-z0-9]{16}$/;
 
 /** One STUN/TURN server as RTCPeerConnection takes it. */
 export const IceServer = z.strictObject({

@@ -19,7 +19,7 @@ import { CONTROL_CHARACTER_RE } from './constants.ts';
  */
 export const WORKFORCE_VERSION = 1;
 /** AI workers per lobby (they also take seats). */
-export const WORKFORCE_MAX_WORKERS = 8;
+export const WORKFORCE_MAX_WORKERS = 20;
 
 export const WorkerId = z.string().min(1).max(64);
 /** Same rule as a member's display name (kept here: events.ts imports this module). */
@@ -43,8 +43,8 @@ export type StructuredGoal = z.infer<typeof StructuredGoal>;
 
 /**
  * A worker's brain: scripted (planner + commander + skills), learned (the relay's policy from
- * the fair view alone) or hybrid (skills run the planner's tasks; the policy acts when there is
- * no task). Who chose each action is one of ACTING_BRAINS.
+ * the fair view alone) or hybrid (skills run the planner's tasks and the survival reflexes; the
+ * policy acts where no skill applies). Who chose each action is one of ACTING_BRAINS.
  */
 export const WorkerBrain = z.enum(['scripted', 'learned', 'hybrid']);
 export type WorkerBrain = z.infer<typeof WorkerBrain>;

@@ -17,6 +17,8 @@ export interface Failover {
   from: ShardKind;
   to: ShardKind;
   why: string;
+  /** From the failure to the next shard holding the dream (its connection and reset), ms. */
+  switchMs: number;
 }
 
 export class FailoverShard implements ShardClient {
@@ -82,6 +84,7 @@ export class FailoverShard implements ShardClient {
   }
 
   private async failOver(why: string): Promise<void> {
+    const t0 = performance.now();
     const failed = this.current;
     failed.dispose();
     let reason = why;
@@ -97,7 +100,13 @@ export class FailoverShard implements ShardClient {
       }
       this.current = candidate;
       this.base = this.last;
-      const f: Failover = { step: this.last, from: failed.kind, to: candidate.kind, why };
+      const f: Failover = {
+        step: this.last,
+        from: failed.kind,
+        to: candidate.kind,
+        why,
+        switchMs: Math.round(performance.now() - t0),
+      };
       this.failovers.push(f);
       this.onSwitch?.(candidate, f);
       return;

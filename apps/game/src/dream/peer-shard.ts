@@ -4,6 +4,11 @@
  * dream protocol as this tab's worker. Every answer is size-capped and zod-validated; one that is
  * not, or comes too late, or a channel that closes, fails the step — and the dream's
  * FailoverShard goes on on the next shard.
+ *
+ * A serving tab that closes does not close the data channel in a way the dreamer hears at once
+ * (the WebRTC connection only times out), so the shard also watches the lobby's offers: the relay
+ * withdraws a member's offer the moment its Socket.IO connection drops (a closed tab) or it stops
+ * serving, and the shard fails then, without waiting for the step timeout.
  */
 import type { DataConnection } from 'peerjs';
 import type { PeerOffer } from '@aikon/protocol';
@@ -28,15 +33,21 @@ export class PeerShard implements ShardClient {
     { ok: (r: DreamResponse) => void; fail: (e: Error) => void; timer: ReturnType<typeof setTimeout> }
   >();
   private closed: string | null = null;
+  private readonly unwatch: () => void;
 
   private constructor(
     private readonly conn: DataConnection,
     readonly offer: PeerOffer,
+    link: PeerLink,
   ) {
     this.backend = `${offer.name}'s tab · ${offer.model} · ${offer.backend}`;
     conn.on('data', (data) => this.receive(data));
     conn.on('close', () => this.fail('the serving peer closed the connection'));
     conn.on('error', (e) => this.fail(`the peer connection failed: ${e.message}`));
+    this.unwatch = link.subscribe((offers) => {
+      if (!offers.some((o) => o.peerId === offer.peerId))
+        this.fail(`${offer.name} stopped serving (left the lobby, closed the tab or withdrew the offer)`);
+    });
   }
 
   static async connect(link: PeerLink, offer: PeerOffer, timeoutMs = 15_000): Promise<PeerShard> {
@@ -55,7 +66,7 @@ export class PeerShard implements ShardClient {
         fail(new Error(`${offer.name}'s tab: ${e.message}`));
       });
     });
-    return new PeerShard(conn, offer);
+    return new PeerShard(conn, offer, link);
   }
 
   private receive(data: unknown): void {
@@ -79,6 +90,7 @@ export class PeerShard implements ShardClient {
   private fail(why: string): void {
     if (this.closed) return;
     this.closed = why;
+    this.unwatch();
     for (const w of this.waiting.values()) {
       clearTimeout(w.timer);
       w.fail(new Error(why));

@@ -1,13 +1,15 @@
 /** Acting with a policy: the inference interface its runtimes share, and action sampling. Browser-safe. */
 import { NUM_ACTIONS, type Rng } from '@aikon/engine';
 import type { PolicyInputs, PolicyOutputs } from './features.ts';
-import type { PolicyNet } from './network.ts';
+import { hasMemory, type PolicyNet } from './network.ts';
 
 /** One policy runtime (the TypeScript network, onnxruntime-node, onnxruntime-web): batched inference. */
 export interface PolicyRunner {
   readonly name: string;
   /** Frames of history the policy reads. */
   readonly frames: number;
+  /** Whether it reads the memory map's features (memory.ts; absent: no). */
+  readonly memory?: boolean;
   run(x: PolicyInputs): Promise<PolicyOutputs>;
   dispose(): Promise<void>;
 }
@@ -16,6 +18,7 @@ export function netRunner(model: PolicyNet): PolicyRunner {
   return {
     name: 'ts',
     frames: model.config.frames,
+    memory: hasMemory(model.config),
     run: async (x) => model.predict(x),
     dispose: async () => {},
   };

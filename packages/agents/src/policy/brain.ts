@@ -1,13 +1,14 @@
 /**
  * A worker's brain: `scripted` (planner + commander + A* skills), `learned` (a policy from the
  * fair view alone) or `hybrid` (the planner picks the goal and the skills run its tasks; the
- * policy acts whenever the worker has no task to run). Browser-safe.
+ * policy, as one more skill (skill.ts), acts where no scripted skill applies). Browser-safe.
  */
 import { mixSeed, Rng, type World } from '@aikon/engine';
 import type { ActingBrain, WorkerBrain } from '@aikon/protocol';
 import { FRAME_TOKENS } from '@aikon/world-model';
 import { type PolicyRunner, sampleAction } from './act.ts';
 import { FrameHistory } from './features.ts';
+import { MEMORY_SLOTS } from './memory.ts';
 
 /** The kinds (WorkerBrain) and who chose an action (ActingBrain) are the wire's (@aikon/protocol). */
 export type BrainKind = WorkerBrain;
@@ -35,7 +36,7 @@ export class LearnedBrain {
     seed: number,
     private readonly temperature = 1,
   ) {
-    this.history = new FrameHistory(runner.frames);
+    this.history = new FrameHistory(runner.frames, runner.memory);
     this.rng = new Rng(mixSeed(seed, 0xb7a1));
   }
 
@@ -70,10 +71,11 @@ export class LearnedBrain {
   private infer(): void {
     const tokens = new Int32Array(this.runner.frames * FRAME_TOKENS);
     const prevAction = new Int32Array(1);
-    this.history.write(tokens, prevAction, 0);
+    const memory = this.runner.memory ? new Int32Array(MEMORY_SLOTS) : undefined;
+    this.history.write(tokens, prevAction, 0, memory);
     const generation = this.generation;
     this.running = true;
-    this.runner.run({ batch: 1, tokens, prevAction }).then(
+    this.runner.run({ batch: 1, tokens, prevAction, memory }).then(
       (out) => {
         this.running = false;
         this.inferences++;
@@ -90,13 +92,4 @@ export class LearnedBrain {
   async idle(): Promise<void> {
     while (this.running) await new Promise((r) => setTimeout(r, 1));
   }
-}
-
-/**
- * Which brain acts this tick: scripted workers always run their skills, learned ones their
- * policy; a hybrid worker runs its skills while it has a task and its policy otherwise.
- */
-export function actingBrain(kind: BrainKind, hasTask: boolean): ActingBrain {
-  if (kind === 'hybrid') return hasTask ? 'scripted' : 'learned';
-  return kind;
 }

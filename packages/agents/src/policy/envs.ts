@@ -28,8 +28,9 @@ export class RealEnvs implements RolloutEnvs {
     frames: number,
     readonly seedBase: number,
     public nextEpisode = 0,
+    memory = false,
   ) {
-    this.histories = Array.from({ length: count }, () => new FrameHistory(frames));
+    this.histories = Array.from({ length: count }, () => new FrameHistory(frames, memory));
     this.live = Array.from({ length: count }, (_, i) => this.start(i));
   }
 

@@ -6,11 +6,14 @@
  *
  * The network's first layer reads these as one-hot features: position p of frame k with token t
  * is feature k·FRAME_FEATURES + t + SHIFT[p] (each position's valid token range packed densely),
- * and the previous action a is feature K·FRAME_FEATURES + a. A row has K·81 + 1 active features
- * out of featureWidth(K), so the first layer is a sum of K·81 + 1 weight rows (activeFeatures).
+ * and the previous action a is feature K·FRAME_FEATURES + a. A policy with memory (memory.ts) also
+ * reads its map: slot s with value v is feature K·FRAME_FEATURES + 17 + s·MEMORY_VALUES + v. A row
+ * has K·81 + 1 (+ MEMORY_SLOTS) active features out of featureWidth, so the first layer is a sum
+ * of that many weight rows (activeFeatures).
  */
 import { NUM_ACTIONS, type World } from '@aikon/engine';
 import { FRAME_TOKENS, tokenize, tokenRange } from '@aikon/world-model';
+import { MEMORY_FEATURES, MEMORY_SLOTS, MEMORY_VALUES, MemoryMap } from './memory.ts';
 
 /** SHIFT[p]: added to a token at frame position p to get its feature within the frame block. */
 export const SHIFT: Int32Array = new Int32Array(FRAME_TOKENS);
@@ -22,8 +25,8 @@ for (let p = 0; p < FRAME_TOKENS; p++) {
   FRAME_FEATURES += hi - lo;
 }
 
-export function featureWidth(frames: number): number {
-  return frames * FRAME_FEATURES + NUM_ACTIONS;
+export function featureWidth(frames: number, memory = false): number {
+  return frames * FRAME_FEATURES + NUM_ACTIONS + (memory ? MEMORY_FEATURES : 0);
 }
 
 /** A batch of policy inputs in plain arrays (the layout of the ONNX inputs). */
@@ -33,6 +36,8 @@ export interface PolicyInputs {
   readonly tokens: Int32Array;
   /** [B] the action taken before the newest frame (0, noop, at an episode's start). */
   readonly prevAction: Int32Array;
+  /** [B, MEMORY_SLOTS] each memory slot's value (policies with memory only; memory.ts). */
+  readonly memory?: Int32Array;
 }
 
 export interface PolicyOutputs {
@@ -42,9 +47,9 @@ export interface PolicyOutputs {
   readonly value: Float32Array;
 }
 
-/** Active features per row: one per frame position, plus the previous action. */
-export function activeCount(frames: number): number {
-  return frames * FRAME_TOKENS + 1;
+/** Active features per row: one per frame position, the previous action, and one per memory slot. */
+export function activeCount(frames: number, memory = false): number {
+  return frames * FRAME_TOKENS + 1 + (memory ? MEMORY_SLOTS : 0);
 }
 
 /**
@@ -54,9 +59,13 @@ export function activeCount(frames: number): number {
 export function activeFeatures(
   x: PolicyInputs,
   frames: number,
-  out = new Int32Array(x.batch * activeCount(frames)),
+  memory = false,
+  out = new Int32Array(x.batch * activeCount(frames, memory)),
 ): Int32Array {
-  const A = activeCount(frames);
+  const A = activeCount(frames, memory);
+  if (memory && x.memory?.length !== x.batch * MEMORY_SLOTS)
+    throw new Error(`a policy with memory needs [${x.batch}, ${MEMORY_SLOTS}] memory features`);
+  const memoryBase = frames * FRAME_FEATURES + NUM_ACTIONS;
   for (let b = 0; b < x.batch; b++) {
     let o = b * A;
     for (let k = 0; k < frames; k++) {
@@ -64,19 +73,30 @@ export function activeFeatures(
       const base = k * FRAME_FEATURES;
       for (let p = 0; p < FRAME_TOKENS; p++) out[o++] = base + x.tokens[src + p] + SHIFT[p];
     }
-    out[o] = frames * FRAME_FEATURES + x.prevAction[b];
+    out[o++] = frames * FRAME_FEATURES + x.prevAction[b];
+    if (memory)
+      for (let s = 0; s < MEMORY_SLOTS; s++)
+        out[o++] = memoryBase + s * MEMORY_VALUES + x.memory![b * MEMORY_SLOTS + s];
   }
   return out;
 }
 
-/** One player's recent frames and last action, as a policy acting in the world keeps them. */
+/**
+ * One player's recent frames and last action — and, for a policy with memory, its map of every
+ * frame since the episode's start — as a policy acting in the world keeps them.
+ */
 export class FrameHistory {
   private readonly frames: Int32Array;
   private filled = 0;
   prevAction = 0;
+  readonly map: MemoryMap | null;
 
-  constructor(readonly k: number) {
+  constructor(
+    readonly k: number,
+    memory = false,
+  ) {
     this.frames = new Int32Array(k * FRAME_TOKENS);
+    this.map = memory ? new MemoryMap() : null;
   }
 
   /** Adds the newest observation (after `action` was taken; at an episode's start, none). */
@@ -89,20 +109,26 @@ export class FrameHistory {
       this.frames.set(tokens, (this.k - 1) * FRAME_TOKENS);
     }
     this.prevAction = action ?? 0;
+    this.map?.observe(tokens, action);
   }
 
   observe(world: World, slot: number, action?: number): void {
     this.push(tokenize(world, slot), action);
   }
 
-  /** Writes this history as row `b` of a batch. */
-  write(tokens: Int32Array, prevAction: Int32Array, b: number): void {
+  /** Writes this history as row `b` of a batch (the memory slots too when the batch has them). */
+  write(tokens: Int32Array, prevAction: Int32Array, b: number, memory?: Int32Array): void {
     tokens.set(this.frames, b * this.k * FRAME_TOKENS);
     prevAction[b] = this.prevAction;
+    if (memory) {
+      if (!this.map) throw new Error('this history keeps no memory map');
+      this.map.features(memory, b * MEMORY_SLOTS);
+    }
   }
 
   reset(): void {
     this.filled = 0;
     this.prevAction = 0;
+    this.map?.reset();
   }
 }

@@ -8,6 +8,7 @@ export * from './network.ts';
 export * from './onnx-export.ts';
 export * from './act.ts';
 export * from './brain.ts';
+export * from './skill.ts';
 export * from './envs.ts';
 export * from './returns.ts';
 export * from './rollout.ts';

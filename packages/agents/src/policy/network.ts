@@ -7,20 +7,33 @@
 import { NUM_ACTIONS, Rng } from '@aikon/engine';
 import { z } from 'zod';
 import { activeCount, activeFeatures, featureWidth, type PolicyInputs, type PolicyOutputs } from './features.ts';
+import { MEMORY_FEATURES_VERSION } from './memory.ts';
 
 export const PolicyConfigSchema = z.object({
   name: z.string().regex(/^[a-z0-9-]+$/),
   /** Frames of history the policy sees (1 = the current one only). */
   frames: z.number().int().min(1).max(8),
   hidden: z.array(z.number().int().positive()).min(1).max(4),
+  /**
+   * The memory feature set the policy reads (memory.ts MEMORY_FEATURES_VERSION); absent: none,
+   * the frames and previous action only (every model before the memory map).
+   */
+  memory: z.literal(MEMORY_FEATURES_VERSION).optional(),
 });
 export type PolicyConfig = z.infer<typeof PolicyConfigSchema>;
 
 export const POLICY_CONFIGS: Record<string, PolicyConfig> = {
   small: { name: 'small', frames: 3, hidden: [256, 256] },
+  /** `small` with the memory map's features. */
+  'small-memory': { name: 'small-memory', frames: 3, hidden: [256, 256], memory: MEMORY_FEATURES_VERSION },
   /** Tests and the loop's --quick round. */
   tiny: { name: 'tiny', frames: 2, hidden: [32] },
+  'tiny-memory': { name: 'tiny-memory', frames: 2, hidden: [32], memory: MEMORY_FEATURES_VERSION },
 };
+
+export function hasMemory(c: PolicyConfig): boolean {
+  return c.memory !== undefined;
+}
 
 export interface PolicyParamSpec {
   readonly name: string;
@@ -31,9 +44,9 @@ export interface PolicyParamSpec {
 /** Parameters by name, in order: l0..l(n−1) (weights, biases), pi, v. */
 export function policyParamSpecs(c: PolicyConfig): PolicyParamSpec[] {
   const specs: PolicyParamSpec[] = [];
-  // A multi-hot row has K·81 + 1 ones: He initialisation over the active inputs.
-  let fanIn = c.frames * 81 + 1;
-  let width = featureWidth(c.frames);
+  // A multi-hot row has activeCount ones: He initialisation over the active inputs.
+  let fanIn = activeCount(c.frames, hasMemory(c));
+  let width = featureWidth(c.frames, hasMemory(c));
   c.hidden.forEach((h, i) => {
     specs.push(
       { name: `l${i}.w`, shape: [width, h], std: Math.sqrt(2 / fanIn) },
@@ -71,6 +84,27 @@ export function initPolicyWeights(c: PolicyConfig, seed: number): PolicyWeights 
     w.set(p.name, a);
   }
   return w;
+}
+
+/**
+ * Weights of a trained policy carried into a config that reads more features (e.g. the same net
+ * with the memory map): the first layer's rows for the features both read are copied, the new
+ * features' rows start at zero (so the network starts as the trained one), every other layer is
+ * copied. The configs must agree on frames and hidden sizes.
+ */
+export function widenPolicyWeights(from: PolicyConfig, weights: PolicyWeights, to: PolicyConfig): PolicyWeights {
+  if (from.frames !== to.frames || JSON.stringify(from.hidden) !== JSON.stringify(to.hidden))
+    throw new Error(`cannot carry ${from.name} (frames ${from.frames}, hidden ${from.hidden}) into ${to.name}`);
+  const out: PolicyWeights = new Map();
+  for (const spec of policyParamSpecs(to)) {
+    const w = weights.get(spec.name);
+    const n = spec.shape.reduce((a, b) => a * b, 1);
+    if (!w || w.length > n) throw new Error(`${from.name} has no ${spec.name} that fits ${to.name}`);
+    const a = new Float32Array(n);
+    a.set(w);
+    out.set(spec.name, a);
+  }
+  return out;
 }
 
 /** What a forward pass keeps for the backward pass. */
@@ -216,8 +250,9 @@ export class PolicyNet {
 
   forward(x: PolicyInputs): PolicyForward {
     const B = x.batch;
-    const A = activeCount(this.config.frames);
-    const active = activeFeatures(x, this.config.frames);
+    const memory = hasMemory(this.config);
+    const A = activeCount(this.config.frames, memory);
+    const active = activeFeatures(x, this.config.frames, memory);
     const sizes = this.config.hidden;
     const hidden = sizes.map((h) => new Float32Array(B * h));
     const H0 = sizes[0];
@@ -316,7 +351,7 @@ export class PolicyNet {
     }
     // dh is already zero where the first layer's ReLU was off (denseBackward only fills positive inputs).
     const H0 = sizes[0];
-    const A = activeCount(this.config.frames);
+    const A = activeCount(this.config.frames, hasMemory(this.config));
     const gE = g.get('l0.w')!;
     const gB = g.get('l0.b')!;
     const active = f.active;

@@ -6,6 +6,9 @@
  *
  * I/O contract (POLICY_IO): inputs  tokens      int32 [batch, K, 81]  (aikon.semantic-tokens/1, oldest first)
  *                                   prev_action int32 [batch]
+ *                                   memory      int32 [batch, 10]     (policies with memory only: each
+ *                                                                      slot's value, memory.ts, version in
+ *                                                                      the config's `memory`)
  *                           outputs logits      float32 [batch, 17]
  *                                   value       float32 [batch]
  */
@@ -13,13 +16,17 @@ import { NUM_ACTIONS } from '@aikon/engine';
 import { FRAME_TOKENS, type TensorSpec } from '@aikon/world-model';
 import { floatTensor, GraphBuilder, intTensor, readOnnx } from '@aikon/world-model/onnx-graph';
 import { FRAME_FEATURES, SHIFT } from './features.ts';
-import { type PolicyConfig, PolicyConfigSchema, policyParamSpecs, type PolicyWeights } from './network.ts';
+import { MEMORY_SLOTS, MEMORY_VALUES } from './memory.ts';
+import { hasMemory, type PolicyConfig, PolicyConfigSchema, policyParamSpecs, type PolicyWeights } from './network.ts';
+
+const MEMORY_INPUT: TensorSpec = { name: 'memory', dtype: 'int32', shape: ['batch', MEMORY_SLOTS] };
 
 export function policyIo(c: PolicyConfig): { inputs: TensorSpec[]; outputs: TensorSpec[] } {
   return {
     inputs: [
       { name: 'tokens', dtype: 'int32', shape: ['batch', c.frames, FRAME_TOKENS] },
       { name: 'prev_action', dtype: 'int32', shape: ['batch'] },
+      ...(hasMemory(c) ? [MEMORY_INPUT] : []),
     ],
     outputs: [
       { name: 'logits', dtype: 'float32', shape: ['batch', NUM_ACTIONS] },
@@ -62,7 +69,26 @@ export function exportPolicyOnnx(
     { keepdims: 0 },
   );
   const prev = g.node('Gather', [W('l0.w'), g.node('Add', ['prev_action', 'action_shift'])], { axis: 0 });
-  let h = g.node('Relu', [g.node('Add', [g.node('Add', [frames, prev]), W('l0.b')])]);
+  let first = g.node('Add', [frames, prev]);
+  if (hasMemory(c)) {
+    // Slot s with value v is the row K·FRAME_FEATURES + 17 + s·MEMORY_VALUES + v.
+    g.inits.push(
+      intTensor(
+        'memory_shift',
+        [1, MEMORY_SLOTS],
+        Array.from({ length: MEMORY_SLOTS }, (_, s) => K * FRAME_FEATURES + NUM_ACTIONS + s * MEMORY_VALUES),
+        'int32',
+      ),
+    );
+    g.inits.push(intTensor('slot_axis', [1], [1], 'int64'));
+    const memory = g.node(
+      'ReduceSum',
+      [g.node('Gather', [W('l0.w'), g.node('Add', ['memory', 'memory_shift'])], { axis: 0 }), 'slot_axis'],
+      { keepdims: 0 },
+    );
+    first = g.node('Add', [first, memory]);
+  }
+  let h = g.node('Relu', [g.node('Add', [first, W('l0.b')])]);
   for (let i = 1; i < c.hidden.length; i++)
     h = g.node('Relu', [g.node('Add', [g.node('MatMul', [h, W(`l${i}.w`)]), W(`l${i}.b`)])]);
   g.node('Add', [g.node('MatMul', [h, W('pi.w')]), W('pi.b')], {}, 'logits');

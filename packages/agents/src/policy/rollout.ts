@@ -4,13 +4,32 @@
  * engine's single-player episodes on `episodeSeed(seed, k)` (10,000 steps or death), so their
  * outcomes are the same records eval:random and eval:agents summarise. Browser-safe.
  */
-import { episodeSeed, type EpisodeOutcome, mixSeed, Rng, World } from '@aikon/engine';
+import { episodeSeed, type EpisodeOutcome, Item, Material, mixSeed, Rng, World } from '@aikon/engine';
 import { FRAME_TOKENS, tokenize } from '@aikon/world-model';
 import { type PolicyRunner, sampleAction } from './act.ts';
 import { FrameHistory } from './features.ts';
+import { MEMORY_SLOTS } from './memory.ts';
 
 export interface PolicyEpisodeOutcome extends EpisodeOutcome {
   dead: boolean;
+  /** Why it died (null: it lived to the step limit). */
+  cause: DeathCause | null;
+}
+
+/**
+ * What a death is put down to, from the player's state when it died: on lava; else a vital at 0
+ * (health drains while drink, food or energy is empty — the first empty one in that order); else
+ * damage from creatures (zombies, skeletons' arrows).
+ */
+export type DeathCause = 'lava' | 'thirst' | 'hunger' | 'fatigue' | 'attacked';
+
+export function deathCause(world: World, slot: number): DeathCause {
+  const p = world.player(slot);
+  if (world.getMaterial(p.x, p.y) === Material.lava) return 'lava';
+  if (p.inventory[Item.drink] === 0) return 'thirst';
+  if (p.inventory[Item.food] === 0) return 'hunger';
+  if (p.inventory[Item.energy] === 0) return 'fatigue';
+  return 'attacked';
 }
 
 export interface PolicyEpisodesOptions {
@@ -33,7 +52,7 @@ export async function policyEpisodes(runner: PolicyRunner, o: PolicyEpisodesOpti
   const start = (k: number): Running => {
     const world = World.generate({ seed: episodeSeed(o.seed, k) });
     world.addPlayer();
-    const history = new FrameHistory(K);
+    const history = new FrameHistory(K, runner.memory);
     history.observe(world, 0);
     o.onFrame?.(k, tokenize(world, 0));
     return { k, world, history, rng: new Rng(mixSeed(o.seed ^ 0x5a3, k)) };
@@ -44,13 +63,15 @@ export async function policyEpisodes(runner: PolicyRunner, o: PolicyEpisodesOpti
   while (next < parallel) running.push(start(next++));
   const tokens = new Int32Array(parallel * K * FRAME_TOKENS);
   const prev = new Int32Array(parallel);
+  const memory = runner.memory ? new Int32Array(parallel * MEMORY_SLOTS) : undefined;
   while (running.length > 0) {
     const B = running.length;
-    for (const [b, r] of running.entries()) r.history.write(tokens, prev, b);
+    for (const [b, r] of running.entries()) r.history.write(tokens, prev, b, memory);
     const out = await runner.run({
       batch: B,
       tokens: tokens.subarray(0, B * K * FRAME_TOKENS),
       prevAction: prev.subarray(0, B),
+      memory: memory?.subarray(0, B * MEMORY_SLOTS),
     });
     for (let b = B - 1; b >= 0; b--) {
       const r = running[b];
@@ -65,6 +86,7 @@ export async function policyEpisodes(runner: PolicyRunner, o: PolicyEpisodesOpti
           return: p.episodeReturn,
           achievements: p.achievements.slice(),
           dead: p.dead,
+          cause: p.dead ? deathCause(r.world, 0) : null,
         };
         outcomes[r.k] = outcome;
         o.onEpisode?.(r.k, outcome, steps);

@@ -1,10 +1,11 @@
-import { World } from '@aikon/engine';
+import { Action, World } from '@aikon/engine';
 import { describe, expect, it } from 'vitest';
-import type { PolicyRunner } from '../../src/policy/act.ts';
-import { actingBrain, LearnedBrain } from '../../src/policy/brain.ts';
-import { initPolicyWeights, POLICY_CONFIGS } from '../../src/policy/network.ts';
+import { netRunner, type PolicyRunner } from '../../src/policy/act.ts';
+import { LearnedBrain } from '../../src/policy/brain.ts';
+import { initPolicyWeights, POLICY_CONFIGS, PolicyNet } from '../../src/policy/network.ts';
 import { OrtPolicy } from '../../src/policy/node/ort-policy.ts';
 import { exportPolicyOnnx } from '../../src/policy/onnx-export.ts';
+import { LearnedSkill } from '../../src/policy/skill.ts';
 
 /** The real tfjs policy behind a fixed delay (a slow inference). */
 function delayed(runner: PolicyRunner, ms: number): PolicyRunner & { calls: number; finished: number } {
@@ -24,11 +25,28 @@ function delayed(runner: PolicyRunner, ms: number): PolicyRunner & { calls: numb
 }
 
 describe('worker brains', () => {
-  it('a hybrid worker runs its skills while it has a task and its policy otherwise', () => {
-    expect(actingBrain('hybrid', true)).toBe('scripted');
-    expect(actingBrain('hybrid', false)).toBe('learned');
-    expect(actingBrain('learned', true)).toBe('learned');
-    expect(actingBrain('scripted', false)).toBe('scripted');
+  it('a learned policy is one more skill: noop while it loads or thinks, then each decision once, stale ones dropped', async () => {
+    const c = POLICY_CONFIGS.tiny;
+    let runner: PolicyRunner | null = null;
+    const skill = new LearnedSkill(() => runner, 1);
+    expect(skill.brain).toBe('learned');
+    const world = World.generate({ seed: 8 });
+    const p = world.addPlayer();
+    const tick = { world, p, task: null, prevAction: 0 };
+    expect(skill.act(tick)).toBe(Action.noop); // the policy is still loading
+    expect(skill.learned).toBeNull();
+    runner = netRunner(new PolicyNet(c, initPolicyWeights(c, 9)));
+    expect(skill.act(tick)).toBe(Action.noop); // its first inference has not finished
+    await skill.learned!.idle();
+    const a = skill.act(tick);
+    expect(a).toBeGreaterThanOrEqual(0);
+    expect(a).toBeLessThan(17);
+    expect(skill.learned!.inferences).toBe(1);
+    // Another skill acted meanwhile: the decision under way is stale and never used.
+    skill.passed(tick);
+    await skill.learned!.idle();
+    expect(skill.act(tick)).toBe(Action.noop);
+    expect(skill.learned!.inferences).toBe(2);
   });
 
   it('a learned brain never waits for a slow inference: ticks go on, decisions arrive later and are used once', async () => {

@@ -1,4 +1,4 @@
-import { episodeSeed, NUM_ACTIONS, World } from '@aikon/engine';
+import { Action, episodeSeed, Item, NUM_ACTIONS, World } from '@aikon/engine';
 import { FRAME_TOKENS, tokenize } from '@aikon/world-model';
 import { describe, expect, it } from 'vitest';
 import { netRunner } from '../../src/policy/act.ts';
@@ -10,7 +10,9 @@ import {
   FrameHistory,
   type PolicyInputs,
 } from '../../src/policy/features.ts';
+import { MEMORY_FEATURES_VERSION, MEMORY_SLOTS } from '../../src/policy/memory.ts';
 import {
+  hasMemory,
   initPolicyWeights,
   POLICY_CONFIGS,
   type PolicyConfig,
@@ -19,34 +21,35 @@ import {
 } from '../../src/policy/network.ts';
 import { exportPolicyOnnx, importPolicyOnnx } from '../../src/policy/onnx-export.ts';
 import { OrtPolicy } from '../../src/policy/node/ort-policy.ts';
-import { policyEpisodes } from '../../src/policy/rollout.ts';
+import { deathCause, policyEpisodes } from '../../src/policy/rollout.ts';
 
-/** Fair views of a few players in a real world after some random-looking steps, with histories. */
-function realInputs(frames: number, batch: number): PolicyInputs {
+/** Fair views of a few players in a real world after some random-looking steps, with histories (and memory maps). */
+function realInputs(frames: number, batch: number, memory = false): PolicyInputs {
   const world = World.generate({ seed: 42 });
   const players = Array.from({ length: batch }, () => world.addPlayer());
   const histories = players.map((p) => {
-    const h = new FrameHistory(frames);
+    const h = new FrameHistory(frames, memory);
     h.observe(world, p.slot);
     return h;
   });
   const tokens = new Int32Array(batch * frames * FRAME_TOKENS);
   const prev = new Int32Array(batch);
+  const slots = memory ? new Int32Array(batch * MEMORY_SLOTS) : undefined;
   for (let t = 0; t < 5; t++) {
     const acts = players.map((_, i) => (t * 7 + i * 3) % NUM_ACTIONS);
     world.step(acts);
     for (const [i, p] of players.entries()) histories[i].observe(world, p.slot, acts[i]);
   }
-  for (const [b, h] of histories.entries()) h.write(tokens, prev, b);
-  return { batch, tokens, prevAction: prev };
+  for (const [b, h] of histories.entries()) h.write(tokens, prev, b, slots);
+  return { batch, tokens, prevAction: prev, memory: slots };
 }
 
 /** The multi-hot product the embedding bag stands for, computed densely: relu(x · l0.w + l0.b) for one row. */
 function denseFirstLayer(c: PolicyConfig, net: PolicyNet, x: PolicyInputs, b: number): Float32Array {
-  const width = featureWidth(c.frames);
-  const A = activeCount(c.frames);
+  const width = featureWidth(c.frames, hasMemory(c));
+  const A = activeCount(c.frames, hasMemory(c));
   const oneHot = new Float32Array(width);
-  const active = activeFeatures(x, c.frames);
+  const active = activeFeatures(x, c.frames, hasMemory(c));
   for (let k = 0; k < A; k++) oneHot[active[b * A + k]] = 1;
   const w = net.weights();
   const W = w.get('l0.w')!;
@@ -74,10 +77,34 @@ describe('policy network', () => {
     }
   });
 
-  it('its embedding-bag first layer is the multi-hot product', () => {
-    const c = POLICY_CONFIGS.tiny;
+  it('with memory, the feature set adds one active feature per memory slot after the previous action', () => {
+    const c = POLICY_CONFIGS['small-memory'];
+    expect(c.memory).toBe(MEMORY_FEATURES_VERSION);
+    expect(MEMORY_SLOTS).toBe(10);
+    expect(featureWidth(c.frames, true)).toBe(3 * 1373 + 17 + 10 * (11 * 11 + 1));
+    expect(policyParamCount(c)).toBe(policyParamCount(POLICY_CONFIGS.small) + 10 * 122 * 256);
+    const x = realInputs(c.frames, 2, true);
+    const A = activeCount(c.frames, true);
+    expect(A).toBe(3 * FRAME_TOKENS + 1 + 10);
+    const active = activeFeatures(x, c.frames, true);
+    for (let b = 0; b < 2; b++) {
+      const row = Array.from(active.subarray(b * A, (b + 1) * A));
+      expect(new Set(row).size).toBe(row.length);
+      // The frames' and previous action's features are those of the policy without memory.
+      expect(row.slice(0, A - 10)).toEqual(
+        Array.from(activeFeatures(x, c.frames).subarray(b * (A - 10), (b + 1) * (A - 10))),
+      );
+      for (const [s, f] of row.slice(A - 10).entries()) {
+        expect(f - featureWidth(c.frames) - s * 122).toBe(x.memory![b * 10 + s]);
+      }
+    }
+    expect(() => activeFeatures({ ...x, memory: undefined }, c.frames, true)).toThrow(/memory/);
+  });
+
+  it.each(['tiny', 'tiny-memory'])('its embedding-bag first layer is the multi-hot product (%s)', (name) => {
+    const c = POLICY_CONFIGS[name];
     const net = new PolicyNet(c, initPolicyWeights(c, 5));
-    const x = realInputs(c.frames, 3);
+    const x = realInputs(c.frames, 3, hasMemory(c));
     const f = net.forward(x);
     for (let b = 0; b < 3; b++) {
       const want = denseFirstLayer(c, net, x, b);
@@ -87,12 +114,12 @@ describe('policy network', () => {
   });
 
   it('backward gives the gradient finite differences measure', () => {
-    const c: PolicyConfig = { name: 'grad-check', frames: 2, hidden: [12, 8] };
+    const c: PolicyConfig = { name: 'grad-check', frames: 2, hidden: [12, 8], memory: MEMORY_FEATURES_VERSION };
     const net = new PolicyNet(c, initPolicyWeights(c, 9));
     // Biases away from zero, so that the check also covers them.
     for (const [name, w] of PolicyNet.views(c, net.params))
       if (name.endsWith('.b')) for (let i = 0; i < w.length; i++) w[i] = 0.05 * Math.sin(i + 1);
-    const x = realInputs(c.frames, 3);
+    const x = realInputs(c.frames, 3, true);
     // A linear read-out of the outputs with fixed coefficients: d loss / d outputs = the coefficients.
     const cl = Float32Array.from({ length: 3 * NUM_ACTIONS }, (_, i) => Math.cos(i * 1.7));
     const cv = Float32Array.of(0.7, -1.1, 0.4);
@@ -110,10 +137,13 @@ describe('policy network', () => {
     let checked = 0;
     for (const [name, w] of views) {
       const g = gradViews.get(name)!;
-      // The first layer's rows that a row of x uses, and a spread of every other block's entries.
+      // The first layer's rows that a row of x uses (frames and memory), and a spread of every other block's entries.
+      const A = activeCount(c.frames, true);
       const picks =
         name === 'l0.w'
-          ? Array.from(activeFeatures(x, c.frames).subarray(0, 6), (f) => f * c.hidden[0] + 3)
+          ? Array.from(activeFeatures(x, c.frames, true), (f) => f * c.hidden[0] + 3).filter(
+              (_, k) => k < 6 || (k >= A - 3 && k < A),
+            )
           : Array.from({ length: Math.min(6, w.length) }, (_, k) => Math.floor((k * w.length) / 6));
       for (const i of picks) {
         const keep = w[i];
@@ -159,31 +189,42 @@ describe('policy network', () => {
     expect(prev[0]).toBe(3);
   });
 
-  it("the ONNX export on onnxruntime-node gives the TypeScript network's outputs, and reads back its weights", async () => {
-    const c = POLICY_CONFIGS.small;
-    const weights = initPolicyWeights(c, 7);
-    // Non-zero biases and larger output weights, so that every term of the graph shows.
-    for (const [name, w] of weights)
-      if (name.endsWith('.b') || name.startsWith('pi.') || name.startsWith('v.'))
-        for (let i = 0; i < w.length; i++) w[i] = Math.sin(i + name.length) * 0.3;
-    const model = new PolicyNet(c, weights);
-    const bytes = exportPolicyOnnx(c, weights);
-    const ort = await OrtPolicy.fromBytes(bytes);
-    expect(ort.frames).toBe(c.frames);
-    const x = realInputs(c.frames, 4);
-    const a = model.predict(x);
-    const b = await ort.run(x);
-    expect(b.logits.length).toBe(a.logits.length);
-    let maxDiff = 0;
-    for (let i = 0; i < a.logits.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a.logits[i] - b.logits[i]));
-    for (let i = 0; i < a.value.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a.value[i] - b.value[i]));
-    expect(maxDiff).toBeLessThan(1e-4);
-    // The logits differ between rows (the inputs matter).
-    expect(Math.abs(a.logits[0] - a.logits[NUM_ACTIONS])).toBeGreaterThan(1e-4);
-    const back = importPolicyOnnx(bytes);
-    expect(back.config).toEqual(c);
-    expect(Array.from(back.weights.get('l1.w')!)).toEqual(Array.from(weights.get('l1.w')!));
-    await ort.dispose();
+  it.each(['small', 'small-memory'])(
+    "the ONNX export on onnxruntime-node gives the TypeScript network's outputs, and reads back its weights (%s)",
+    async (name) => {
+      const c = POLICY_CONFIGS[name];
+      const weights = initPolicyWeights(c, 7);
+      // Non-zero biases and larger output weights, so that every term of the graph shows.
+      for (const [name, w] of weights)
+        if (name.endsWith('.b') || name.startsWith('pi.') || name.startsWith('v.'))
+          for (let i = 0; i < w.length; i++) w[i] = Math.sin(i + name.length) * 0.3;
+      const model = new PolicyNet(c, weights);
+      const bytes = exportPolicyOnnx(c, weights);
+      const ort = await OrtPolicy.fromBytes(bytes);
+      expect(ort.frames).toBe(c.frames);
+      expect(ort.memory).toBe(hasMemory(c));
+      const x = realInputs(c.frames, 4, hasMemory(c));
+      const a = model.predict(x);
+      const b = await ort.run(x);
+      expect(b.logits.length).toBe(a.logits.length);
+      let maxDiff = 0;
+      for (let i = 0; i < a.logits.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a.logits[i] - b.logits[i]));
+      for (let i = 0; i < a.value.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a.value[i] - b.value[i]));
+      expect(maxDiff).toBeLessThan(1e-4);
+      // The logits differ between rows (the inputs matter).
+      expect(Math.abs(a.logits[0] - a.logits[NUM_ACTIONS])).toBeGreaterThan(1e-4);
+      const back = importPolicyOnnx(bytes);
+      expect(back.config).toEqual(c);
+      expect(Array.from(back.weights.get('l1.w')!)).toEqual(Array.from(weights.get('l1.w')!));
+      await ort.dispose();
+    },
+  );
+
+  it('refuses a policy file whose memory features are of a version this code does not know', () => {
+    const c = POLICY_CONFIGS['tiny-memory'];
+    const future = { ...c, memory: MEMORY_FEATURES_VERSION + 1 } as unknown as PolicyConfig;
+    const bytes = exportPolicyOnnx(future, initPolicyWeights(c, 3));
+    expect(() => importPolicyOnnx(bytes)).toThrow(/memory/);
   });
 
   it('plays real-engine episodes to their end, reproducibly per seed', async () => {
@@ -206,6 +247,20 @@ describe('policy network', () => {
     for (const o of a) {
       expect(o.length).toBeGreaterThan(0);
       expect(o.dead || o.length === 10_000).toBe(true);
+      expect(o.cause !== null).toBe(o.dead);
     }
+  });
+
+  it('puts a death down to thirst when the player died with no drink, to creatures when no vital was empty', () => {
+    const world = World.generate({ seed: 4 });
+    const p = world.addPlayer();
+    p.inventory[Item.drink] = 0;
+    p.inventory[Item.health] = 1;
+    for (let t = 0; t < 200 && !world.player(0).dead; t++) world.step([Action.noop]);
+    expect(world.player(0).dead).toBe(true);
+    expect(deathCause(world, 0)).toBe('thirst');
+    const other = World.generate({ seed: 4 });
+    other.addPlayer();
+    expect(deathCause(other, 0)).toBe('attacked');
   });
 });

@@ -36,6 +36,13 @@ const HALF_COLS = (VIEW_COLS - 1) >> 1;
 const HALF_ROWS = (VIEW_ROWS - 1) >> 1;
 /** Grey of off-world cells (§15.2). */
 const OFF_WORLD = 127;
+/** Cell keys: bits per sprite on a cell; material ids start at 1 so that 0 stays unused; off-world. */
+const SPRITE_BITS = 5;
+const MATERIAL_KEY_BASE = 1;
+const OFF_WORLD_KEY = (1 << SPRITE_BITS) - 1;
+/** The content-key table (a power of two, well above the 63 cells of a view). */
+const TABLE_BITS = 8;
+const TABLE_SIZE = 1 << TABLE_BITS;
 
 /** Texture of an entity (§15.3): players by facing or asleep, arrows by direction, plants by ripeness. */
 export function entityTexture(entity: Entity): TextureName {
@@ -95,8 +102,9 @@ export class AgentViewRenderer {
 
   /** Packed-RGB unit × unit material tiles by material id (0 = unknown). */
   private readonly materials: Uint32Array[];
-  /** RGBA unit × unit sprites of the objects, by texture name. */
-  private readonly sprites = new Map<TextureName, Uint8Array>();
+  /** RGBA unit × unit sprites of the objects, and their index in that list by texture name. */
+  private readonly sprites: Uint8Array[] = [];
+  private readonly spriteIndex = new Map<TextureName, number>();
   private readonly icons: Uint8Array[];
   private readonly iconSize: number;
   private readonly iconOffset: number;
@@ -107,6 +115,31 @@ export class AgentViewRenderer {
   private readonly canvas: Uint32Array;
   /** Vignette weight per local-map pixel (§15.4). */
   private readonly vignette: Float64Array;
+
+  // Each distinct cell content of a frame (its material and the sprites drawn on it; a frame has
+  // ~5–15 of 63) is composed once. By day (no night noise) a map pixel's colour depends on its
+  // composed colour alone, so such a content is also lit once and copied to every cell showing it.
+  /** Per cell of the view: its content key (see `cellKey`), or -1 when it cannot be keyed. */
+  private readonly cellKeys = new Int32Array(VIEW_COLS * VIEW_ROWS);
+  /** Sprites in the view this frame, in drawing order: their cell and sprite index. */
+  private inViewCell = new Int32Array(32);
+  private inViewSprite = new Int32Array(32);
+  private inView = 0;
+  /** Open-addressing table content key → lit tile slot, valid where `tableFrame` is this frame. */
+  private readonly tableKeys = new Int32Array(TABLE_SIZE);
+  private readonly tableSlots = new Int32Array(TABLE_SIZE);
+  private readonly tableFrame = new Uint32Array(TABLE_SIZE);
+  private frame = 0;
+  /** Slots handed out this frame (one per distinct content, at most one per cell). */
+  private slots = 0;
+  /** Whether the last `slotOf` composed a new tile. */
+  private fresh = false;
+  /** The view's top-left world tile this frame. */
+  private x0 = 0;
+  private y0 = 0;
+  /** This frame's tiles by slot: composed (packed RGB, unit × unit) and lit (RGB bytes, by day). */
+  private readonly composedTiles: Uint32Array;
+  private readonly litTiles: Uint8Array;
 
   constructor(textures: Textures, size = 64) {
     if (!Number.isInteger(size) || size < VIEW_COLS) {
@@ -138,7 +171,14 @@ export class AgentViewRenderer {
       'sapling',
       'plant-ripe',
     ];
-    for (const name of objectTextures) this.sprites.set(name, scaleNearest(textures.get(name), src, unit));
+    for (const name of objectTextures) {
+      this.spriteIndex.set(name, this.sprites.length);
+      this.sprites.push(scaleNearest(textures.get(name), src, unit));
+    }
+    if (this.sprites.length >= 1 << SPRITE_BITS || this.materials.length >= 1 << SPRITE_BITS)
+      throw new Error('too many textures for the cell keys');
+    this.composedTiles = new Uint32Array(VIEW_COLS * VIEW_ROWS * unit * unit);
+    this.litTiles = new Uint8Array(VIEW_COLS * VIEW_ROWS * unit * unit * 3);
 
     // §15.6: ⌊0.8·unit⌋ icons at ⌊0.1·unit⌋, ⌊0.6·unit⌋ digits at ⌊0.4·unit⌋.
     this.iconSize = Math.floor(0.8 * unit);
@@ -172,63 +212,170 @@ export class AgentViewRenderer {
     else if (out.length !== bytes) throw new RangeError(`out must hold ${bytes} bytes, got ${out.length}`);
     const player = world.player(slot);
     out.fill(0);
-    this.drawMap(world, player);
-    this.light(out, world, player.sleeping);
+    this.keyCells(world, player);
+    if (world.daylight < 0.5) {
+      this.drawCanvas(world);
+      this.lightAtNight(out, world, player.sleeping);
+    } else {
+      this.drawLit(out, world, player.sleeping);
+    }
     this.drawInventory(out, player.inventory);
     return out;
   }
 
-  /** §15.2: materials opaque, then every object in the window alpha-blended, in update order. */
-  private drawMap(world: WorldState, player: Player): void {
-    const unit = this.unit;
-    const W = this.mapWidth;
-    const canvas = this.canvas;
+  /**
+   * §15.2 per cell of the view: its content key (the material id, or OFF_WORLD_KEY, then
+   * SPRITE_BITS per sprite drawn on it; -1 when that does not fit) and the sprites in the view in
+   * drawing order (players, then objects, each in update order) with their cells.
+   */
+  private keyCells(world: WorldState, player: Player): void {
     const x0 = player.x - HALF_COLS;
     const y0 = player.y - HALF_ROWS;
+    this.x0 = x0;
+    this.y0 = y0;
     const N = world.size;
     const material = world.material;
-    const grey = pack(OFF_WORLD, OFF_WORLD, OFF_WORLD);
+    const keys = this.cellKeys;
     for (let j = 0; j < VIEW_ROWS; j++) {
       const wy = y0 + j;
       for (let i = 0; i < VIEW_COLS; i++) {
         const wx = x0 + i;
-        const base = j * unit * W + i * unit;
-        if (wx < 0 || wy < 0 || wx >= N || wy >= N) {
-          for (let r = 0; r < unit; r++) canvas.fill(grey, base + r * W, base + r * W + unit);
-          continue;
-        }
-        const id = material[wx * N + wy];
-        const tile = this.materials[id < this.materials.length ? id : 0];
-        let s = 0;
-        for (let r = 0; r < unit; r++) {
-          let d = base + r * W;
-          for (let k = 0; k < unit; k++) canvas[d++] = tile[s++];
-        }
+        keys[j * VIEW_COLS + i] =
+          wx < 0 || wy < 0 || wx >= N || wy >= N ? OFF_WORLD_KEY : this.materialKey(material[wx * N + wy]);
       }
     }
+    this.inView = 0;
     const players = world.players;
     for (let k = 0; k < players.length; k++) {
       const p = players[k];
-      if (!p.removed) this.drawEntity(p, x0, y0);
+      if (!p.removed) this.noteSprite(p);
     }
     const objects = world.objects;
     for (let k = 0; k < objects.length; k++) {
       const o = objects[k];
-      if (!o.removed) this.drawEntity(o, x0, y0);
+      if (!o.removed) this.noteSprite(o);
+    }
+    for (let e = 0; e < this.inView; e++) {
+      const c = this.inViewCell[e];
+      const key = keys[c];
+      keys[c] = key < 0 || key >= 1 << (31 - SPRITE_BITS) ? -1 : (key << SPRITE_BITS) | (this.inViewSprite[e] + 1);
+    }
+    this.frame = (this.frame + 1) >>> 0 || 1;
+    this.slots = 0;
+  }
+
+  private noteSprite(entity: Entity): void {
+    const i = entity.x - this.x0;
+    const j = entity.y - this.y0;
+    if (i < 0 || j < 0 || i >= VIEW_COLS || j >= VIEW_ROWS) return;
+    if (this.inView === this.inViewCell.length) {
+      const cells = new Int32Array(this.inView * 2);
+      const sprites = new Int32Array(this.inView * 2);
+      cells.set(this.inViewCell);
+      sprites.set(this.inViewSprite);
+      this.inViewCell = cells;
+      this.inViewSprite = sprites;
+    }
+    this.inViewCell[this.inView] = j * VIEW_COLS + i;
+    this.inViewSprite[this.inView] = this.spriteIndex.get(entityTexture(entity))!;
+    this.inView++;
+  }
+
+  /** The key of a bare material cell: its tile's index (unknown ids show tile 0) plus MATERIAL_KEY_BASE. */
+  private materialKey(id: number): number {
+    return (id < this.materials.length ? id : 0) + MATERIAL_KEY_BASE;
+  }
+
+  /**
+   * The tile slot of cell `c`'s content this frame. A content seen first is composed into
+   * `composedTiles` (its material, then its sprites) and `fresh` is set; cells with the same
+   * key share the slot.
+   */
+  private slotOf(world: WorldState, c: number): number {
+    const key = this.cellKeys[c];
+    const frame = this.frame;
+    let h = 0;
+    if (key >= 0) {
+      h = Math.imul(key, 0x9e3779b1) >>> (32 - TABLE_BITS);
+      while (this.tableFrame[h] === frame) {
+        if (this.tableKeys[h] === key) {
+          this.fresh = false;
+          return this.tableSlots[h];
+        }
+        h = (h + 1) & (TABLE_SIZE - 1);
+      }
+    }
+    const slot = this.slots++;
+    this.composeCell(world, c, slot);
+    this.fresh = true;
+    if (key >= 0) {
+      this.tableFrame[h] = frame;
+      this.tableKeys[h] = key;
+      this.tableSlots[h] = slot;
+    }
+    return slot;
+  }
+
+  /** One cell of the view before lighting into tile `slot`: its material, then its sprites alpha-blended. */
+  private composeCell(world: WorldState, c: number, slot: number): void {
+    // The tiles stack as one image `unit` wide: slot s is its rows s·unit … (s + 1)·unit − 1.
+    const unit = this.unit;
+    const tiles = this.composedTiles;
+    const start = slot * unit * unit;
+    const i = c % VIEW_COLS;
+    const j = (c - i) / VIEW_COLS;
+    const wx = this.x0 + i;
+    const wy = this.y0 + j;
+    const N = world.size;
+    if (wx < 0 || wy < 0 || wx >= N || wy >= N)
+      tiles.fill(pack(OFF_WORLD, OFF_WORLD, OFF_WORLD), start, start + unit * unit);
+    else {
+      const id = world.material[wx * N + wy];
+      tiles.set(this.materials[id < this.materials.length ? id : 0], start);
+    }
+    for (let e = 0; e < this.inView; e++)
+      if (this.inViewCell[e] === c) blendPacked(tiles, unit, 0, slot * unit, this.sprites[this.inViewSprite[e]], unit);
+  }
+
+  /**
+   * Daylight ≥ 0.5 (no night noise): each distinct cell content is lit once (§15.4–15.5) and its
+   * bytes copied to every cell that shows it.
+   */
+  private drawLit(out: Uint8Array, world: WorldState, sleeping: boolean): void {
+    const unit = this.unit;
+    const uu = unit * unit;
+    const rowBytes = unit * 3;
+    const size = this.size;
+    const lit = this.litTiles;
+    const D = world.daylight;
+    for (let c = 0; c < VIEW_COLS * VIEW_ROWS; c++) {
+      const slot = this.slotOf(world, c);
+      if (this.fresh) shadeTile(this.composedTiles, slot * uu, uu, lit, slot * uu * 3, D, sleeping);
+      const i = c % VIEW_COLS;
+      const j = (c - i) / VIEW_COLS;
+      let o = ((this.offset + j * unit) * size + this.offset + i * unit) * 3;
+      let t = slot * uu * 3;
+      for (let r = 0; r < unit; r++, o += size * 3) for (let b = 0; b < rowBytes; b++) out[o + b] = lit[t++];
     }
   }
 
-  private drawEntity(entity: Entity, x0: number, y0: number): void {
-    const i = entity.x - x0;
-    const j = entity.y - y0;
-    if (i < 0 || j < 0 || i >= VIEW_COLS || j >= VIEW_ROWS) return;
-    const sprite = this.sprites.get(entityTexture(entity))!;
+  /** Daylight < 0.5: the composed local map into `canvas`, for lighting pixel by pixel. */
+  private drawCanvas(world: WorldState): void {
     const unit = this.unit;
-    blendPacked(this.canvas, this.mapWidth, i * unit, j * unit, sprite, unit);
+    const W = this.mapWidth;
+    const canvas = this.canvas;
+    const tiles = this.composedTiles;
+    for (let c = 0; c < VIEW_COLS * VIEW_ROWS; c++) {
+      let t = this.slotOf(world, c) * unit * unit;
+      const i = c % VIEW_COLS;
+      const j = (c - i) / VIEW_COLS;
+      for (let r = 0, d = j * unit * W + i * unit; r < unit; r++, d += W)
+        for (let k = 0; k < unit; k++) canvas[d + k] = tiles[t++];
+    }
   }
 
-  /** §15.4 daylight (with night noise and vignette) and §15.5 sleeping, written into `out`. */
-  private light(out: Uint8Array, world: WorldState, sleeping: boolean): void {
+  /** Daylight < 0.5: §15.4 with night noise and vignette and §15.5 sleeping, pixel by pixel into `out`. */
+  private lightAtNight(out: Uint8Array, world: WorldState, sleeping: boolean): void {
     const W = this.mapWidth;
     const H = this.mapHeight;
     const size = this.size;
@@ -236,10 +383,8 @@ export class AgentViewRenderer {
     const canvas = this.canvas;
     const vignette = this.vignette;
     const D = world.daylight;
-    const noisy = D < 0.5;
     const amount = 2 * (0.5 - D);
-    const key = noisy ? renderNoiseKey(world.seed, world.t) : 0;
-    const E = 1 - D;
+    const key = renderNoiseKey(world.seed, world.t);
     for (let y = 0; y < H; y++) {
       let o = ((off + y) * size + off) * 3;
       let c = y * W;
@@ -248,35 +393,9 @@ export class AgentViewRenderer {
         const r = v & 255;
         const g = (v >>> 8) & 255;
         const b = v >>> 16;
-        let nr = r;
-        let ng = g;
-        let nb = b;
-        if (noisy) {
-          const m = amount * vignette[c];
-          const grey = 32 + 95 * renderNoise(key, c);
-          nr = (1 - m) * nr + m * grey;
-          ng = (1 - m) * ng + m * grey;
-          nb = (1 - m) * nb + m * grey;
-        }
-        // Desaturate to 40 % colour, then tint halfway toward (0, 16, 64).
-        const gray = 0.299 * nr + 0.587 * ng + 0.114 * nb;
-        nr = 0.5 * (0.4 * nr + 0.6 * gray);
-        ng = 0.5 * (0.4 * ng + 0.6 * gray) + 8;
-        nb = 0.5 * (0.4 * nb + 0.6 * gray) + 32;
-        let fr = D * r + E * nr;
-        let fg = D * g + E * ng;
-        let fb = D * b + E * nb;
-        if (sleeping) {
-          const s = 0.299 * fr + 0.587 * fg + 0.114 * fb;
-          fr = 0.5 * s;
-          fg = 0.5 * s;
-          fb = 0.5 * s + 8;
-        }
-        // Every value lies in [0, 255] (convex mixes of bytes, plus tints that stay below);
-        // storing into the byte array truncates, as §15.5 asks.
-        out[o] = fr;
-        out[o + 1] = fg;
-        out[o + 2] = fb;
+        const m = amount * vignette[c];
+        const grey = 32 + 95 * renderNoise(key, c);
+        shade(out, o, r, g, b, (1 - m) * r + m * grey, (1 - m) * g + m * grey, (1 - m) * b + m * grey, D, sleeping);
       }
     }
   }
@@ -295,6 +414,63 @@ export class AgentViewRenderer {
       const digit = this.digits[Math.min(count, 9) - 1];
       blend(out, this.size, cx + this.digitOffset, cy + this.digitOffset, digit, this.digitSize);
     }
+  }
+}
+
+/**
+ * §15.4–15.5 for one pixel of composed colour (r, g, b), (nr, ng, nb) after the night noise (the
+ * same colour by day), at daylight D, written as RGB bytes at out[o].
+ */
+function shade(
+  out: Uint8Array,
+  o: number,
+  r: number,
+  g: number,
+  b: number,
+  nr: number,
+  ng: number,
+  nb: number,
+  D: number,
+  sleeping: boolean,
+): void {
+  // Desaturate to 40 % colour, then tint halfway toward (0, 16, 64).
+  const gray = 0.299 * nr + 0.587 * ng + 0.114 * nb;
+  nr = 0.5 * (0.4 * nr + 0.6 * gray);
+  ng = 0.5 * (0.4 * ng + 0.6 * gray) + 8;
+  nb = 0.5 * (0.4 * nb + 0.6 * gray) + 32;
+  const E = 1 - D;
+  let fr = D * r + E * nr;
+  let fg = D * g + E * ng;
+  let fb = D * b + E * nb;
+  if (sleeping) {
+    const s = 0.299 * fr + 0.587 * fg + 0.114 * fb;
+    fr = 0.5 * s;
+    fg = 0.5 * s;
+    fb = 0.5 * s + 8;
+  }
+  // Every value lies in [0, 255] (convex mixes of bytes, plus tints that stay below);
+  // storing into the byte array truncates, as §15.5 asks.
+  out[o] = fr;
+  out[o + 1] = fg;
+  out[o + 2] = fb;
+}
+
+/** `n` composed pixels from tiles[from] lit without night noise, as RGB bytes from out[o]. */
+function shadeTile(
+  tiles: Uint32Array,
+  from: number,
+  n: number,
+  out: Uint8Array,
+  o: number,
+  D: number,
+  sleeping: boolean,
+): void {
+  for (let p = from; p < from + n; p++, o += 3) {
+    const v = tiles[p];
+    const r = v & 255;
+    const g = (v >>> 8) & 255;
+    const b = v >>> 16;
+    shade(out, o, r, g, b, r, g, b, D, sleeping);
   }
 }
 

@@ -15,7 +15,8 @@ import cliProgress from 'cli-progress';
 import { sampleAction } from '../act.ts';
 import type { RolloutEnvs } from '../envs.ts';
 import type { PolicyInputs } from '../features.ts';
-import { type PolicyConfig, PolicyNet, type PolicyWeights } from '../network.ts';
+import { MEMORY_SLOTS } from '../memory.ts';
+import { hasMemory, type PolicyConfig, PolicyNet, type PolicyWeights } from '../network.ts';
 import { lambdaReturns } from '../returns.ts';
 import { type PolicyCheckpoint, PolicyRun, type TrainingData } from './checkpoint.ts';
 
@@ -96,6 +97,8 @@ function collect(
   const row = K * FRAME_TOKENS;
   const tokens = new Int32Array(T * N * row);
   const prevAction = new Int32Array(T * N);
+  const S = MEMORY_SLOTS;
+  const memory = hasMemory(model.config) ? new Int32Array(T * N * S) : undefined;
   const actions = new Int32Array(T * N);
   const logp = new Float32Array(T * N);
   const values = new Float32Array(T * N);
@@ -106,13 +109,13 @@ function collect(
   const lp = new Float64Array(NUM_ACTIONS);
   for (let t = 0; t < T; t++) {
     const at = t * N;
-    for (const [i, h] of envs.histories.entries())
-      h.write(tokens.subarray(at * row, (at + N) * row), prevAction.subarray(at, at + N), i);
     const x = {
       batch: N,
       tokens: tokens.subarray(at * row, (at + N) * row),
       prevAction: prevAction.subarray(at, at + N),
+      memory: memory?.subarray(at * S, (at + N) * S),
     };
+    for (const [i, h] of envs.histories.entries()) h.write(x.tokens, x.prevAction, i, x.memory);
     const out = model.predict(x);
     const ref = reference?.predict(x);
     for (let i = 0; i < N; i++) {
@@ -128,14 +131,15 @@ function collect(
   }
   const lastTokens = new Int32Array(N * row);
   const lastPrev = new Int32Array(N);
-  for (const [i, h] of envs.histories.entries()) h.write(lastTokens, lastPrev, i);
-  const last = model.predict({ batch: N, tokens: lastTokens, prevAction: lastPrev });
+  const lastMemory = memory ? new Int32Array(N * S) : undefined;
+  for (const [i, h] of envs.histories.entries()) h.write(lastTokens, lastPrev, i, lastMemory);
+  const last = model.predict({ batch: N, tokens: lastTokens, prevAction: lastPrev, memory: lastMemory });
   const { advantages, returns } = lambdaReturns(
     { rewards, values, dones, lastValues: last.value, steps: T, envs: N },
     o.gamma,
     o.lambda,
   );
-  return { inputs: { batch: T * N, tokens, prevAction }, actions, logp, advantages, returns, refLogp };
+  return { inputs: { batch: T * N, tokens, prevAction, memory }, actions, logp, advantages, returns, refLogp };
 }
 
 function rows(r: Rollout, idx: ArrayLike<number>, K: number): PolicyInputs {
@@ -143,12 +147,16 @@ function rows(r: Rollout, idx: ArrayLike<number>, K: number): PolicyInputs {
   const B = idx.length;
   const tokens = new Int32Array(B * row);
   const prevAction = new Int32Array(B);
+  const from = r.inputs.memory;
+  const S = MEMORY_SLOTS;
+  const memory = from ? new Int32Array(B * S) : undefined;
   for (let b = 0; b < B; b++) {
     const i = idx[b];
     tokens.set(r.inputs.tokens.subarray(i * row, (i + 1) * row), b * row);
     prevAction[b] = r.inputs.prevAction[i];
+    memory?.set(from!.subarray(i * S, (i + 1) * S), b * S);
   }
-  return { batch: B, tokens, prevAction };
+  return { batch: B, tokens, prevAction, memory };
 }
 
 /**

@@ -9,7 +9,8 @@ import { FRAME_TOKENS } from '@aikon/world-model';
 import { learningRate } from '@aikon/world-model/node';
 import cliProgress from 'cli-progress';
 import type { PolicyInputs } from '../features.ts';
-import { initPolicyWeights, type PolicyConfig, type PolicyNet, type PolicyWeights } from '../network.ts';
+import { MEMORY_SLOTS, MemoryMap } from '../memory.ts';
+import { hasMemory, initPolicyWeights, type PolicyConfig, type PolicyNet, type PolicyWeights } from '../network.ts';
 import { type PolicyCheckpoint, type PolicyCheckpointState, PolicyRun, type TrainingData } from './checkpoint.ts';
 import type { DemoSet } from './demos.ts';
 
@@ -27,17 +28,47 @@ export function discountedReturns(demos: Pick<DemoSet, 'rewards' | 'starts'>, ga
   return out;
 }
 
-/** Policy inputs for demonstration steps: each step's last K frames (not before its episode's start) and previous action. */
+/**
+ * The memory map's slots at every demonstration step, [N, MEMORY_SLOTS]: a map per episode fed
+ * its frames and the actions taken, as a policy acting in that episode would have built it.
+ */
+export function demoMemory(demos: Pick<DemoSet, 'frames' | 'actions' | 'taken' | 'starts'>): Int32Array {
+  const N = demos.actions.length;
+  const out = new Int32Array(N * MEMORY_SLOTS);
+  const taken = demos.taken ?? demos.actions;
+  const map = new MemoryMap();
+  for (let e = 0; e < demos.starts.length; e++) {
+    const end = e + 1 < demos.starts.length ? demos.starts[e + 1] : N;
+    map.reset();
+    for (let t = demos.starts[e]; t < end; t++) {
+      map.observe(
+        demos.frames.subarray(t * FRAME_TOKENS, (t + 1) * FRAME_TOKENS),
+        t > demos.starts[e] ? taken[t - 1] : undefined,
+      );
+      map.features(out, t * MEMORY_SLOTS);
+    }
+  }
+  return out;
+}
+
+/**
+ * Policy inputs for demonstration steps: each step's last K frames (not before its episode's
+ * start), previous action and — given the demonstrations' `memory` (demoMemory) — memory slots.
+ */
 export function demoInputs(
   demos: Pick<DemoSet, 'frames' | 'actions' | 'taken' | 'episodeStart'>,
   steps: ArrayLike<number>,
   frames: number,
+  memory?: Int32Array,
 ): PolicyInputs {
   const B = steps.length;
   const tokens = new Int32Array(B * frames * FRAME_TOKENS);
   const prevAction = new Int32Array(B);
+  const S = MEMORY_SLOTS;
+  const slots = memory ? new Int32Array(B * S) : undefined;
   for (let b = 0; b < B; b++) {
     const i = steps[b];
+    slots?.set(memory!.subarray(i * S, (i + 1) * S), b * S);
     const first = demos.episodeStart[i];
     for (let k = 0; k < frames; k++) {
       const src = Math.max(first, i - (frames - 1 - k));
@@ -45,7 +76,7 @@ export function demoInputs(
     }
     prevAction[b] = i > first ? (demos.taken ?? demos.actions)[i - 1] : 0;
   }
-  return { batch: B, tokens, prevAction };
+  return { batch: B, tokens, prevAction, memory: slots };
 }
 
 export interface BcOptions {
@@ -152,8 +183,9 @@ export async function trainBc(o: BcOptions): Promise<PolicyCheckpoint> {
   const returns = discountedReturns(o.demos, BC_GAMMA);
   const { train, validation } = splitSteps(o.demos);
   if (train.length === 0) throw new Error('no demonstration steps to train on');
+  const memory = hasMemory(o.config) ? demoMemory(o.demos) : undefined;
   const batch = (steps: ArrayLike<number>) => ({
-    x: demoInputs(o.demos, steps, K),
+    x: demoInputs(o.demos, steps, K, memory),
     actions: Array.from(steps, (s) => o.demos.actions[s]),
     returns: Array.from(steps, (s) => returns[s]),
   });

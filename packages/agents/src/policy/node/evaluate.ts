@@ -15,7 +15,7 @@ import {
 } from '@aikon/engine';
 import { findPolicy, type PolicyEntry } from '@aikon/world-model';
 import { readManifest, upsertEntry } from '@aikon/world-model/node';
-import { policyEpisodes } from '../rollout.ts';
+import { type DeathCause, policyEpisodes } from '../rollout.ts';
 import { OrtPolicy } from './ort-policy.ts';
 
 export interface PolicyEvaluation {
@@ -23,6 +23,8 @@ export interface PolicyEvaluation {
   summary: EvalSummary;
   scoreInterval: ScoreInterval;
   deaths: number;
+  /** Deaths by cause (rollout.ts deathCause). */
+  deathCauses: Partial<Record<DeathCause, number>>;
   random: EvalSummary;
   randomInterval: ScoreInterval;
   steps: number;
@@ -73,6 +75,10 @@ export async function evaluatePolicy(
       summary: summarize(outcomes),
       scoreInterval: bootstrapScore(outcomes),
       deaths: outcomes.filter((x) => x.dead).length,
+      deathCauses: outcomes.reduce<Partial<Record<DeathCause, number>>>((n, x) => {
+        if (x.cause) n[x.cause] = (n[x.cause] ?? 0) + 1;
+        return n;
+      }, {}),
       random: summarize(random),
       randomInterval: bootstrapScore(random),
       steps: outcomes.reduce((n, x) => n + x.length, 0),

@@ -6,6 +6,15 @@ import { readManifest } from '@aikon/world-model/node';
 import * as ort from 'onnxruntime-node';
 import type { PolicyRunner } from '../act.ts';
 import type { PolicyInputs, PolicyOutputs } from '../features.ts';
+import { MEMORY_SLOTS } from '../memory.ts';
+import { hasMemory } from '../network.ts';
+import { importPolicyOnnx } from '../onnx-export.ts';
+
+function memoryOf(x: PolicyInputs): Int32Array {
+  if (x.memory?.length !== x.batch * MEMORY_SLOTS)
+    throw new Error('this policy reads a memory map: inputs lack memory');
+  return x.memory;
+}
 
 export class OrtPolicy implements PolicyRunner {
   readonly name = 'onnxruntime-node (cpu)';
@@ -13,6 +22,7 @@ export class OrtPolicy implements PolicyRunner {
     private readonly session: ort.InferenceSession,
     readonly frames: number,
     readonly entry: PolicyEntry | null,
+    readonly memory: boolean,
   ) {}
 
   /** From ONNX bytes (the frame count is read from the graph's tokens input). */
@@ -31,7 +41,12 @@ export class OrtPolicy implements PolicyRunner {
           ?.shape?.[1],
       );
     if (!Number.isInteger(frames) || frames < 1) throw new Error('policy graph has no tokens input with a frame count');
-    return new OrtPolicy(session, frames, entry);
+    // The feature set is the graph's: a `memory` input means it reads the memory map (memory.ts),
+    // in the version its config names (importPolicyOnnx refuses one this code does not know).
+    const memory = session.inputNames.includes('memory');
+    if (memory && !hasMemory(importPolicyOnnx(bytes).config))
+      throw new Error('policy graph has a memory input but its config names no memory features');
+    return new OrtPolicy(session, frames, entry, memory);
   }
 
   /**
@@ -51,6 +66,7 @@ export class OrtPolicy implements PolicyRunner {
     const out = await this.session.run({
       tokens: new ort.Tensor('int32', x.tokens, [x.batch, this.frames, FRAME_TOKENS]),
       prev_action: new ort.Tensor('int32', x.prevAction, [x.batch]),
+      ...(this.memory ? { memory: new ort.Tensor('int32', memoryOf(x), [x.batch, MEMORY_SLOTS]) } : {}),
     });
     return { logits: out.logits.data as Float32Array, value: out.value.data as Float32Array };
   }
