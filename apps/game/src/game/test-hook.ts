@@ -28,6 +28,8 @@ export interface AikonHook {
       late: number;
       lastAction: number;
     };
+    /** The step of the solo game's last save in this browser (null: none yet). */
+    savedT: number | null;
     /** The tile the 3D camera centres on (null before the scene draws) and the followed slot. */
     camera: { x: number; y: number } | null;
     following: number | null;
@@ -71,6 +73,7 @@ export function installTestHook(): void {
           late: pilot.stats?.late ?? 0,
           lastAction: pilot.stats?.lastAction ?? -1,
         },
+        savedT: s.savedT,
         camera: cameraView.focus ? { ...cameraView.focus } : null,
         following: useSpectate.getState().slot,
       };
