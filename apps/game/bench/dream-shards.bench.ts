@@ -48,7 +48,8 @@ async function sessions(page: Page, kind: Kind): Promise<{ ms: number[]; backend
   let dreams = 0;
   while (ms.length < steps) {
     if (++dreams > MAX_DREAMS) throw new Error(`${MAX_DREAMS} dreams on the ${kind} shard gave ${ms.length} steps`);
-    const entered = await enterDream(page);
+    // Generous: on a loaded machine a serving tab may take minutes to start a dream worker.
+    const entered = await enterDream(page, 600_000);
     if (entered.shard !== kind)
       throw new Error(`asked for the ${kind} shard, the dream runs on ${entered.shard}: ${entered.reason}`);
     await page.waitForFunction(
