@@ -18,6 +18,8 @@ export interface AikonHook {
     achievements: string[];
     firstFrameAt: number | null;
     drawCalls: number;
+    /** The step of the solo game's last save in this browser (null: none yet). */
+    savedT: number | null;
     /** The tile the 3D camera centres on (null before the scene draws) and the followed slot. */
     camera: { x: number; y: number } | null;
     following: number | null;
@@ -52,6 +54,7 @@ export function installTestHook(): void {
         achievements: me ? ACHIEVEMENTS.filter((_, i) => me.achievements[i] > 0) : [],
         firstFrameAt: window.__aikonFirstFrame ?? null,
         drawCalls: window.__aikonDrawCalls ?? 0,
+        savedT: s.savedT,
         camera: cameraView.focus ? { ...cameraView.focus } : null,
         following: useSpectate.getState().slot,
       };
