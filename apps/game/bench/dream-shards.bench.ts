@@ -38,7 +38,8 @@ async function session(page: Page, kind: Kind): Promise<{ ms: number[]; backend:
   // The dream reads ?dream= when it starts: change the address without reloading the game.
   await page.evaluate((k) => history.replaceState(null, '', `${location.pathname}?dream=${k}`), kind);
   const entered = await enterDream(page);
-  if (entered.shard !== kind) throw new Error(`asked for the ${kind} shard, the dream runs on ${entered.shard}`);
+  if (entered.shard !== kind)
+    throw new Error(`asked for the ${kind} shard, the dream runs on ${entered.shard}: ${entered.reason}`);
   await page.waitForFunction(
     (n) => {
       const s = window.__aikonDream!.state();

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:workforce -w @aikon/relay-server [-- --ticks 400 --workers 7]`: what the AI
+ * `npm run bench:workforce -w @aikon/relay-server [-- --ticks 400 --workers 7,20]`: what the AI
  * workforce costs the lobby tick. An in-process relay, one lobby with one connected player and
  * N scripted AI workers on "all achievements" at 8 ticks/s; after a warm-up it reports the lobby
  * tick's duration p50/p99/max and how late ticks started (p99/max), with 0 workers first as the
@@ -9,19 +9,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { WORKFORCE_MAX_WORKERS } from '@aikon/protocol';
 import { createRelayClient } from '@aikon/protocol/client';
-import { startRelayServer } from '../src/server.ts';
+import { type RelayServer, startRelayServer } from '../src/server.ts';
 
 const { values: args } = parseArgs({
   options: {
     ticks: { type: 'string', default: '400' },
     warmup: { type: 'string', default: '80' },
-    workers: { type: 'string', default: '7' },
+    workers: { type: 'string', default: '7,20' },
   },
 });
 const TICKS = Math.min(4000, Math.max(50, Number(args.ticks)));
 const WARMUP = Math.min(1000, Math.max(0, Number(args.warmup)));
-const WORKERS = Math.min(8, Math.max(1, Number(args.workers)));
+/** Worker counts to measure, after the 0-worker reference (comma-separated, each 1..WORKFORCE_MAX_WORKERS). */
+const WORKERS = args.workers
+  .split(',')
+  .map((w) => Math.min(WORKFORCE_MAX_WORKERS, Math.max(1, Number(w))))
+  .filter((w) => Number.isInteger(w));
 
 function pct(xs: number[], p: number): number {
   const s = Float64Array.from(xs).sort();
@@ -56,6 +61,7 @@ async function run(workers: number): Promise<string> {
     },
   );
   const client = createRelayClient(server.url);
+  let brain = '';
   try {
     await client.connect();
     await client.createLobby({ name: 'bench', seed: 7, tickRate: 8, seats: workers + 1 });
@@ -63,16 +69,27 @@ async function run(workers: number): Promise<string> {
     await client.start();
     if (workers > 0) await client.request('workforce:goal', { goal: { kind: 'all' } });
     await finished;
+    if (workers > 0) brain = `\n  ${await brainFigures(server, seen * workers)}`;
   } finally {
     client.close();
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
   const f = (x: number) => x.toFixed(2);
-  return `${workers} workers: tick p50 ${f(pct(took, 50))} ms, p99 ${f(pct(took, 99))} ms, max ${f(Math.max(...took))} ms; start late p99 ${f(pct(late, 99))} ms, max ${f(Math.max(...late))} ms (${took.length} ticks after ${WARMUP} warm-up)`;
+  return `${workers} workers: tick p50 ${f(pct(took, 50))} ms, p99 ${f(pct(took, 99))} ms, max ${f(Math.max(...took))} ms; start late p99 ${f(pct(late, 99))} ms, max ${f(Math.max(...late))} ms (${took.length} ticks after ${WARMUP} warm-up)${brain}`;
+}
+
+/** The brain thread: how long it thought per tick, and how many worker actions came too late (noop). */
+async function brainFigures(server: RelayServer, actions: number): Promise<string> {
+  const think = (await server.metrics.workforceThink.get()).values;
+  const sum = think.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0;
+  const count = think.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
+  const late = (await server.metrics.workforceLate.get()).values[0]?.value ?? 0;
+  const mean = count > 0 ? ((sum / count) * 1000).toFixed(2) : '-';
+  return `brain thread: ${count} thoughts, mean ${mean} ms; late actions (noop): ${late} of ${actions} (${((100 * late) / Math.max(1, actions)).toFixed(1)} %)`;
 }
 
 console.log(`workforce tick bench, load average ${loadavg()[0].toFixed(1)} (${new Date().toISOString()})`);
 console.log(await run(0));
-console.log(await run(WORKERS));
+for (const n of WORKERS) console.log(await run(n));
 console.log(`load average after: ${loadavg()[0].toFixed(1)}`);

@@ -31,6 +31,7 @@ import type { RelaySocket } from './io.ts';
 import type { RelayMetrics } from './metrics.ts';
 import { type RecordingStore, SessionRecorder } from '@aikon/protocol/node';
 import { type AiWorker, LobbyWorkforce } from './workforce.ts';
+import type { BrainThread } from './workforce-brain.ts';
 
 /** A refusal that becomes an `error` event / failed ack; never a crash. */
 export class RelayError extends Error {
@@ -69,6 +70,8 @@ export interface LobbyContext {
   onChange?(lobby: Lobby): void;
   /** Loads the policy learned and hybrid AI workers run (absent: scripted workers only). */
   policy?: () => Promise<PolicyRunner>;
+  /** The thread where the scripted workforce of every lobby thinks (off the tick loop). */
+  brains: BrainThread;
 }
 
 /** A running lobby's world at one moment (see `Lobby.checkpoint`, lobby-store.ts). */
@@ -212,6 +215,7 @@ export class Lobby {
     const lobby = this;
     this.workforce = new LobbyWorkforce(
       {
+        lobbyId: this.id,
         get world() {
           return lobby.world;
         },
@@ -227,6 +231,8 @@ export class Lobby {
         },
         seatsLeft: () => this.config.seats - this.members.size - this.workforce.workers.size,
       },
+      this.ctx.brains,
+      this.ctx.metrics,
       this.ctx.config.languageModel,
       this.ctx.policy ?? null,
     );
@@ -518,7 +524,7 @@ export class Lobby {
     // No tick before every member has drawn the world: nobody meets it on the death screen.
     this.awaitingFrames = true;
     for (const m of this.members.values()) this.spawnMember(m, false);
-    this.workforce.start(world, join(this.ctx.config.dataDir, 'audit', `${this.sessionId}.jsonl`));
+    this.workforce.start(join(this.ctx.config.dataDir, 'audit', `${this.sessionId}.jsonl`));
     this.deltas.reset(world);
     for (const m of this.members.values()) this.sendSnapshot(m);
     this.firstFrameTimer = setTimeout(() => this.stopAwaitingFrames(), this.ctx.config.firstFrameTimeoutMs);
@@ -748,7 +754,7 @@ export class Lobby {
       this.log.error({ err }, 'workforce failed; AI workers stopped');
       for (const w of this.workforce.workers.values()) if (w.slot !== null) actions.delete(w.slot);
       acting.clear();
-      this.workforce.fail(err);
+      this.workforce.fail(err instanceof Error ? err.message : String(err));
     }
     for (const [slot, a] of [...actions].sort((x, y) => x[0] - y[0])) if (a !== 0) flat.push(slot, a);
     world.step(actions);
@@ -795,6 +801,8 @@ export class Lobby {
 
   private record(record: LogRecord): void {
     this.recorder?.append(record);
+    // The workforce brain's mirror of the world follows the same records.
+    this.workforce.observe(record);
   }
 
   // ---- state --------------------------------------------------------------------------

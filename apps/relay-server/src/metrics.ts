@@ -61,6 +61,19 @@ export class RelayMetrics {
     registers: [this.registry],
   });
 
+  // The workforce brain thread (workforce-brain.ts).
+  readonly workforceThink = new Histogram({
+    name: 'aikon_relay_workforce_think_seconds',
+    help: "The scripted workforce's thinking per lobby tick, in the brain thread (off the tick loop)",
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+  readonly workforceLate = new Counter({
+    name: 'aikon_relay_workforce_late_actions_total',
+    help: 'AI worker actions that were noop because the brain had not decided by the tick',
+    registers: [this.registry],
+  });
+
   // Peer dream shards (peer-signalling.ts). Steps, bytes and fail-overs are reported by the
   // clients (the data channel is peer to peer): counts members sent, bounded per report.
   readonly peerShards = new Gauge({

@@ -19,6 +19,7 @@ import { RelayMetrics } from './metrics.ts';
 import { PeerSignalling } from './peer-signalling.ts';
 import { type RecoveredSession, recoverSessions } from './recovery.ts';
 import { LobbyRegistry } from './registry.ts';
+import { BrainThread } from './workforce-brain.ts';
 
 export { parseConfig, defaultConfig, type RelayConfig } from './config.ts';
 export { RelayMetrics } from './metrics.ts';
@@ -89,9 +90,11 @@ export async function startRelayServer(
 
   // The learned workers' policy: loaded on first use, one onnxruntime-node session for the relay.
   let workerPolicy: Promise<PolicyRunner> | undefined;
+  const brains = BrainThread.acquire(log);
   const ctx: LobbyContext = {
     config,
     metrics,
+    brains,
     store,
     log,
     engineVersion: ENGINE_VERSION,
@@ -202,6 +205,7 @@ export async function startRelayServer(
         await new Promise<void>((resolve) => io.close(() => resolve()));
         releaseAdapter(io);
         await routes?.close();
+        await brains.release();
         store.close();
         log.info('relay server stopped');
       })();

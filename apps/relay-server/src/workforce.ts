@@ -1,7 +1,8 @@
 /**
- * The AI workforce of one lobby: named AI workers with bodies in the lobby's world, one
- * commander (planner → commander → executors from @aikon/agents) ticking inside the lobby tick,
- * the approval gate, the kill switch, who may command, and the audit log.
+ * The AI workforce of one lobby: named AI workers with bodies in the lobby's world, their brains
+ * (the scripted commander — planner → commander → executors from @aikon/agents — thinking in the
+ * brain thread, off the lobby tick: workforce-brain.ts; learned policies inferring
+ * asynchronously), the approval gate, the kill switch, who may command, and the audit log.
  *
  * Workers act through the lobby's per-tick action path (one action each per tick, merged with
  * the members' intents before `world.step`), so their actions are recorded like anyone's, and
@@ -11,9 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import {
-  Commander,
+  type AuditEntry,
   describeGoal,
-  Executor,
   type Goal,
   type GoalParse,
   interpretGoal,
@@ -27,6 +27,7 @@ import { Item, type World } from '@aikon/engine';
 import {
   type ActingBrain,
   type AuditLine,
+  type LogRecord,
   type PlanTaskView,
   type PlanView,
   type StructuredGoal,
@@ -39,6 +40,14 @@ import {
   type WorkforceState,
 } from '@aikon/protocol';
 import { RelayError } from './lobby.ts';
+import type { RelayMetrics } from './metrics.ts';
+import {
+  type BrainAttachment,
+  type BrainThread,
+  type BrainView,
+  LobbyBrain,
+  type PlanReply,
+} from './workforce-brain.ts';
 
 export interface AiWorker {
   workerId: string;
@@ -58,6 +67,7 @@ export interface AiWorker {
 
 /** What the workforce needs from its lobby. */
 export interface WorkforceHost {
+  readonly lobbyId: string;
   readonly world: World | null;
   readonly running: boolean;
   /** Gives the worker a body (records a join with kind 'ai'); returns its slot. */
@@ -127,7 +137,12 @@ interface PlanMeta {
 export class LobbyWorkforce {
   readonly settings: WorkforceSettings = { approval: false, commanders: 'host' };
   readonly workers = new Map<string, AiWorker>();
-  commander: Commander | null = null;
+  /** The scripted brain, in the brain thread. */
+  private readonly brain: LobbyBrain;
+  /** What the commander last showed of itself (null before it first thought). */
+  brainView: BrainView | null = null;
+  /** The goal the commander runs (sent again when the brain restarts). */
+  private running: Goal | null = null;
   stopped = false;
   private readonly audit: AuditLine[] = [];
   private auditSeq = 0;
@@ -140,10 +155,6 @@ export class LobbyWorkforce {
   private file: WriteStream | null = null;
   private lastBroadcastAt = 0;
 
-  /**
-   * @param languageModel the OpenAI-compatible endpoint that reads free-text goals (null: the
-   *   goal grammar alone; it is also the fallback whenever the endpoint fails).
-   */
   /** The learned-policy skill of each learned and hybrid worker (by worker id), and the policy they share. */
   private readonly learned = new Map<string, LearnedSkill>();
   private runner: PolicyRunner | null = null;
@@ -156,9 +167,19 @@ export class LobbyWorkforce {
    */
   constructor(
     private readonly host: WorkforceHost,
+    brains: BrainThread,
+    metrics: RelayMetrics,
     private readonly languageModel: NlConfig | null = null,
     private readonly policy: (() => Promise<PolicyRunner>) | null = null,
-  ) {}
+  ) {
+    this.brain = new LobbyBrain(host.lobbyId, brains, metrics, {
+      attachment: () => this.attachment(),
+      seen: (view) => this.seen(view),
+      audit: (lines) => this.brainAudit(lines),
+      failed: (message) => this.fail(message),
+      resynced: (reason) => this.log('server', `the workforce brain took the world again (${reason})`),
+    });
+  }
 
   /** Starts loading the shared policy (once); workers send noop until it is ready. */
   private ensurePolicy(): void {
@@ -189,27 +210,22 @@ export class LobbyWorkforce {
 
   // ---- audit ------------------------------------------------------------------------------
 
-  private nameOf(slot: number): string | null {
-    for (const w of this.workers.values()) if (w.slot === slot) return w.name;
-    return null;
-  }
-
-  /** 'worker 3' (the commander's words) → the worker's name. */
-  private names(text: string): string {
-    return text.replace(/\bworker (\d+)\b/g, (m, slot: string) => this.nameOf(Number(slot)) ?? m);
-  }
-
-  log(who: string, what: string): void {
+  log(who: string, what: string, t = this.host.world?.t ?? 0): void {
     const line: AuditLine = {
       seq: ++this.auditSeq,
       at: new Date().toISOString(),
-      t: this.host.world?.t ?? 0,
+      t,
       who,
       what,
     };
     this.audit.push(line);
     this.file?.write(`${JSON.stringify(line)}\n`);
     if (this.audit.length > AUDIT_MAX) this.audit.splice(0, this.audit.length - AUDIT_MAX);
+  }
+
+  /** The commander's lines (named in the brain thread), at the ticks it wrote them. */
+  private brainAudit(lines: readonly AuditEntry[]): void {
+    for (const l of lines) this.log(l.who, l.what, l.t);
   }
 
   /** The whole kept log, oldest first. */
@@ -258,7 +274,7 @@ export class LobbyWorkforce {
     if (!worker) throw new RelayError('worker_not_found', 'no such AI worker in this lobby');
     this.log(by, `removed AI worker ${worker.name}`);
     if (worker.slot !== null) {
-      this.commander?.removeWorker(worker.slot, by);
+      if (worker.brain !== 'learned') this.brain.remove(worker.slot, by);
       this.host.despawn(worker);
       worker.slot = null;
     }
@@ -267,11 +283,11 @@ export class LobbyWorkforce {
     this.broadcast(true);
   }
 
-  /** The game starts: the commander takes the world and every worker gets a body. */
-  start(world: World, auditPath?: string): void {
+  /** The game starts: the brain takes the world and every worker gets a body. */
+  start(auditPath?: string): void {
     // Lines from before the start go first.
     if (auditPath) this.openAudit(auditPath, this.audit);
-    this.takeWorld(world);
+    this.brain.start();
     for (const w of this.workers.values()) this.spawn(w);
     this.broadcast(true);
   }
@@ -293,12 +309,20 @@ export class LobbyWorkforce {
     }
   }
 
-  private takeWorld(world: World): void {
-    this.commander = new Commander(world, {
-      sense: 'fair',
-      onAudit: (e) => this.log(/^worker \d+$/.test(e.who) ? this.names(e.who) : e.who, this.names(e.what)),
-    });
-    if (this.stopped) this.commander.stop('kill switch');
+  /** The lobby as the brain (re)starts from it: the world now, the workers it directs, the goal. */
+  private attachment(): BrainAttachment | null {
+    const world = this.host.world;
+    if (!world || !this.host.running) return null;
+    const workers: BrainAttachment['workers'] = [];
+    for (const w of this.workers.values())
+      if (w.slot !== null && w.brain !== 'learned')
+        workers.push({ slot: w.slot, name: w.name, hybrid: w.brain === 'hybrid' });
+    return { world: world.snapshot(), workers, stopped: this.stopped, goal: this.stopped ? null : this.running };
+  }
+
+  /** A record the lobby just wrote: the brain's mirror of the world follows it. */
+  observe(record: LogRecord): void {
+    this.brain.record(record);
   }
 
   /** What outlives a relay restart (lobby-store.ts): settings, workers and their bodies, the running goal. */
@@ -341,21 +365,21 @@ export class LobbyWorkforce {
       this.auditSeq = this.audit.at(-1)?.seq ?? 0;
       this.openAudit(auditPath, []);
     }
-    this.takeWorld(world);
+    // The brain takes the restored world with the workers that kept their bodies.
+    this.brain.start();
     for (const w of this.workers.values()) {
-      if (w.slot !== null) this.enlist(w);
+      if (w.slot !== null) this.enlist(w, false);
       else this.spawn(w);
       if (w.brain !== 'scripted') this.ensurePolicy();
     }
     this.log('server', 'the relay restarted: lobby restored');
     if (saved.goal && !this.stopped) {
-      const parsed = parseGoal(saved.goal.text);
-      try {
-        if (!parsed.ok) throw new RelayError('goal_refused', parsed.reason);
-        this.install('server', parsed.goal, saved.goal.by, saved.goal.planId);
-      } catch (err) {
-        this.log('server', `goal "${saved.goal.text}" could not be planned again: ${(err as Error).message}`);
-      }
+      const { text, by, planId } = saved.goal;
+      const parsed = parseGoal(text);
+      const replanned = parsed.ok
+        ? this.install('server', parsed.goal, by, planId)
+        : Promise.reject(new RelayError('goal_refused', parsed.reason));
+      replanned.catch((err: Error) => this.log('server', `goal "${text}" could not be planned again: ${err.message}`));
     }
     this.broadcast(true);
   }
@@ -363,19 +387,16 @@ export class LobbyWorkforce {
   private spawn(worker: AiWorker): void {
     worker.slot = this.host.spawn(worker);
     worker.deadSince = null;
-    this.enlist(worker);
+    this.enlist(worker, true);
   }
 
   /**
    * A learned worker takes no tasks; scripted and hybrid ones work for the commander (a hybrid
-   * worker's executor asks its policy skill where no scripted skill applies).
+   * worker's executor defers to its policy skill where no scripted skill applies). `tell`: the
+   * brain does not know it yet (a restored body was in the world the brain started from).
    */
-  private enlist(worker: AiWorker): void {
-    const commander = this.commander!;
-    const slot = worker.slot!;
-    if (worker.brain === 'scripted') commander.addWorker(slot);
-    else if (worker.brain === 'hybrid')
-      commander.addWorker(slot, new Executor(slot, { sense: commander.sense, fallback: this.learnedSkill(worker) }));
+  private enlist(worker: AiWorker, tell: boolean): void {
+    if (worker.brain !== 'learned' && tell) this.brain.add(worker.slot!, worker.name, worker.brain === 'hybrid');
     this.learned.get(worker.workerId)?.reset();
   }
 
@@ -415,7 +436,7 @@ export class LobbyWorkforce {
       throw new RelayError('goal_refused', reason);
     };
     const ready = (): void => {
-      if (!this.commander || !this.host.running) refuse('start the game first: plans are made from the world');
+      if (!this.host.world || !this.host.running) refuse('start the game first: plans are made from the world');
       if (this.workers.size === 0) refuse('add an AI worker first');
     };
     ready();
@@ -435,9 +456,8 @@ export class LobbyWorkforce {
     } else parsed = parseGoal(text);
     if (!parsed.ok) return refuse(parsed.reason);
     const goal = parsed.goal;
-    const commander = this.commander!;
     if (this.settings.approval) {
-      const r = commander.planner.plan(goal, commander.planState());
+      const r = await this.brain.plan(goal);
       if (!r.ok) return refuse(r.reason);
       if (this.pending) this.log(by, `plan #${this.pending.planId} replaced before approval`);
       const planId = ++this.planSeq;
@@ -457,27 +477,29 @@ export class LobbyWorkforce {
       this.broadcast(true);
       return { goal: describeGoal(goal), planId, tasks: r.plan.tasks.length, awaitingApproval: true, ...read };
     }
-    return { ...this.install(by, goal, by, ++this.planSeq), ...read };
+    return { ...(await this.install(by, goal, by, ++this.planSeq)), ...read };
   }
 
-  private install(by: string, goal: Goal, askedBy: string, planId: number): WorkforceGoalResult {
-    const commander = this.commander!;
-    const wasStopped = this.stopped;
-    const r = commander.setGoal(goal, by);
+  /** Runs a goal: the brain plans it from the world as it is; a refusal keeps the previous goal. */
+  private async install(by: string, goal: Goal, askedBy: string, planId: number): Promise<WorkforceGoalResult> {
+    const kills = this.kills;
+    const r: PlanReply = await this.brain.setGoal(goal, by, this.stopped);
     if (!r.ok) {
       this.broadcast(true);
       throw new RelayError('goal_refused', r.reason);
     }
-    if (wasStopped) {
-      this.stopped = false;
-      commander.resume(by);
-    }
+    this.running = goal;
     this.meta = { planId, goal: describeGoal(goal), by: askedBy, status: 'running', note: null };
+    // The kill switch pulled while the brain planned stops this goal too.
+    if (this.kills !== kills) {
+      this.meta.status = 'stopped';
+      this.meta.note = 'kill switch';
+    } else this.stopped = false;
     this.broadcast(true);
     return { goal: describeGoal(goal), planId, tasks: r.plan.tasks.length, awaitingApproval: false };
   }
 
-  approve(by: string, planId: number, approve: boolean): WorkforceGoalResult | null {
+  async approve(by: string, planId: number, approve: boolean): Promise<WorkforceGoalResult | null> {
     const pending = this.pending;
     if (!pending || pending.planId !== planId) throw new RelayError('no_plan', `no plan #${planId} waits for approval`);
     this.pending = null;
@@ -493,11 +515,16 @@ export class LobbyWorkforce {
     return this.install(by, pending.parsed, pending.by, pending.planId);
   }
 
+  /** Times the kill switch was pulled (a goal accepted meanwhile stays stopped). */
+  private kills = 0;
+
   /** Kill switch: every worker sends noop from the next tick on, until a new goal is accepted. */
   kill(by: string): void {
     this.stopped = true;
-    if (this.commander) this.commander.stop(by);
-    else this.log(by, 'kill switch: all workers stopped');
+    this.kills++;
+    this.running = null;
+    this.log(by, 'kill switch: all workers stopped');
+    this.brain.stop(by);
     if (this.pending) {
       this.meta = { ...this.pending, status: 'stopped', note: 'kill switch' };
       this.lastPreview = this.pending.plan;
@@ -509,10 +536,10 @@ export class LobbyWorkforce {
     this.broadcast(true);
   }
 
-  /** The commander threw inside a tick: stop every worker and say so in the audit log. */
-  fail(err: unknown): void {
+  /** The brain failed: stop every worker and say so in the audit log. */
+  fail(message: string): void {
     if (this.stopped) return;
-    this.log('server', `workforce error, all workers stopped: ${err instanceof Error ? err.message : String(err)}`);
+    this.log('server', `workforce error, all workers stopped: ${message}`);
     this.kill('server');
   }
 
@@ -523,12 +550,13 @@ export class LobbyWorkforce {
 
   /**
    * Adds this tick's worker actions (one per live worker) and who chose each (`acting`: its
-   * brain). Runs inside the lobby tick; a learned brain's inference runs off it.
+   * brain). Runs inside the lobby tick, and never waits: the scripted workers' actions were
+   * decided in the brain thread after the previous tick (noop where they have not arrived), a
+   * learned brain's inference runs off the tick too.
    */
   actions(into: Map<number, number>, acting?: Map<number, ActingBrain>): void {
-    const commander = this.commander;
     const world = this.host.world;
-    if (!commander || !world || this.workers.size === 0) return;
+    if (!world || this.workers.size === 0) return;
     for (const w of this.workers.values()) {
       if (w.slot === null) continue;
       const p = world.findPlayer(w.slot);
@@ -545,24 +573,33 @@ export class LobbyWorkforce {
         }
       } else w.deadSince = null;
     }
-    const decided = commander.tick();
+    const decided = this.brain.actionsAt(world.t);
+    let late = 0;
     for (const w of this.workers.values()) {
       if (w.slot === null) continue;
       const p = world.findPlayer(w.slot);
       if (!p || p.dead || p.removed) continue;
+      const tick = { world, p, task: null, prevAction: w.lastAction ?? 0 };
       let a: number;
       let who: ActingBrain;
       let skill = 'learned policy';
       if (w.brain === 'learned') {
-        const learned = this.learnedSkill(w).act({ world, p, task: null, prevAction: w.lastAction ?? 0 });
+        const learned = this.learnedSkill(w).act(tick);
         a = this.stopped ? 0 : learned;
         who = 'learned';
       } else {
-        // The skill that chose the executor's action says whose it was (the kill switch is the commander's).
-        const executor = commander.workers.find((e) => e.slot === w.slot)?.executor;
-        a = decided.get(w.slot) ?? 0;
-        who = this.stopped ? 'scripted' : (executor?.actedBy?.brain ?? 'scripted');
-        skill = executor?.actedBy?.name ?? 'none';
+        // The skill that chose the executor's action (in the brain thread) says whose it was;
+        // where it deferred to the policy, the worker's learned skill acts here (the kill switch
+        // is the commander's).
+        const d = decided?.get(w.slot);
+        if (!d && !this.stopped) late++;
+        who = this.stopped || !d ? 'scripted' : d.brain;
+        skill = d?.skill ?? 'none';
+        if (who === 'learned') a = this.learnedSkill(w).act(tick);
+        else {
+          a = this.stopped ? 0 : (d?.action ?? 0);
+          if (w.brain === 'hybrid') this.learnedSkill(w).passed(tick);
+        }
       }
       into.set(w.slot, a);
       acting?.set(w.slot, who);
@@ -573,12 +610,19 @@ export class LobbyWorkforce {
         w.acting = who;
       }
     }
+    if (late > 0) this.brain.late(late);
+    this.broadcast(false);
+  }
+
+  /** The commander's view after a tick: activities worth an audit line, the goal's end. */
+  private seen(view: BrainView): void {
+    this.brainView = view;
     // What each worker does and why, when it changes (the reflex or need says why).
     if (!this.stopped) {
-      for (const entry of commander.workers) {
+      for (const entry of view.workers) {
         const w = this.bySlot(entry.slot);
         if (!w) continue;
-        const activity = this.activityOf(entry.executor.activity, entry.executor.need, entry.current?.label ?? null);
+        const activity = this.activityOf(entry.activity, entry.need, entry.task);
         if (activity !== w.lastActivity) {
           w.lastActivity = activity;
           this.log(w.name, activity);
@@ -586,15 +630,16 @@ export class LobbyWorkforce {
       }
     }
     if (this.meta?.status === 'running') {
-      if (commander.finished) {
+      if (view.finished) {
         this.meta.status = 'done';
+        this.running = null;
         this.log('commander', `goal done: ${this.meta.goal} (asked by ${this.meta.by})`);
-      } else if (commander.abandoned) {
+      } else if (view.abandoned) {
         this.meta.status = 'abandoned';
-        this.meta.note = commander.abandoned;
+        this.meta.note = view.abandoned;
+        this.running = null;
       }
     }
-    this.broadcast(false);
   }
 
   private bySlot(slot: number): AiWorker | undefined {
@@ -611,19 +656,19 @@ export class LobbyWorkforce {
 
   state(): WorkforceState {
     const world = this.host.world;
-    const commander = this.commander;
+    const view = this.brainView;
     const idOf = (slot: number | null): string | null => (slot === null ? null : (this.bySlot(slot)?.workerId ?? null));
     const workers: WorkerView[] = [];
     for (const w of this.workers.values()) {
       const p = w.slot !== null && world ? world.findPlayer(w.slot) : undefined;
-      const entry = commander?.workers.find((e) => e.slot === w.slot);
+      const entry = view?.workers.find((e) => e.slot === w.slot);
       let status: WorkerView['status'] = 'waiting';
       if (p)
         status = p.dead
           ? 'dead'
           : this.stopped
             ? 'stopped'
-            : entry?.current || w.acting === 'learned'
+            : entry?.task || w.acting === 'learned'
               ? 'working'
               : 'idle';
       workers.push({
@@ -631,7 +676,7 @@ export class LobbyWorkforce {
         name: w.name,
         slot: w.slot,
         status,
-        task: entry?.current?.label ?? null,
+        task: entry?.task ?? null,
         activity: !p
           ? 'waiting for the game to start'
           : this.stopped
@@ -641,7 +686,7 @@ export class LobbyWorkforce {
                 ? 'learned policy acts'
                 : `waiting for the learned policy (${this.runnerError ?? 'loading'})`
               : entry
-                ? `${entry.executor.activity}${entry.executor.need ? ` (need: ${entry.executor.need})` : ''}`
+                ? `${entry.activity}${entry.need ? ` (need: ${entry.need})` : ''}`
                 : 'idle',
         health: p ? p.inventory[Item.health] : null,
         brain: w.brain,
@@ -655,12 +700,12 @@ export class LobbyWorkforce {
       const tasks: PlanTaskView[] =
         (this.meta.status === 'rejected' || (this.meta.status === 'stopped' && this.lastPreview)) && this.lastPreview
           ? previewTasks(this.lastPreview)
-          : (commander?.queue ?? []).map((q) => ({
+          : (view?.queue ?? []).map((q) => ({
               id: q.id,
               label: q.label,
               deps: q.deps,
               lane: q.lane,
-              state: q.status,
+              state: q.state,
               workerId: idOf(q.worker),
             }));
       plan = { ...this.metaView(this.meta), tasks };
@@ -693,9 +738,9 @@ export class LobbyWorkforce {
     this.host.broadcast(state);
   }
 
-  /** The lobby closes: bodies are removed by the lobby; the commander lets go of the world. */
+  /** The lobby closes (or is suspended): bodies are removed by the lobby; the brain lets go of the world. */
   close(): void {
-    this.commander = null;
+    this.brain.close();
     this.file?.end();
     this.file = null;
   }

@@ -72,6 +72,8 @@ describe('lobby workforce over Socket.IO', () => {
     );
     const lobby = suite.server.lobbyByCode(code)!;
     const slots = hostWf.state!.workers.map((w) => w.slot!);
+    // The commander thinks in the brain thread (it may still be loading on a busy machine).
+    await waitFor(() => lobby.workforce.brainView !== null, 20_000, 'the brain thinking');
 
     // Host only (the default): the guest's goal, kill switch and settings are refused clearly.
     const errorEvent = nextError(guest);
@@ -100,7 +102,7 @@ describe('lobby workforce over Socket.IO', () => {
     await waitFor(() => guestWf.state?.plan?.status === 'awaiting', 5000, 'plan awaiting');
     const t0 = lobby.world!.t;
     await waitFor(() => lobby.world!.t >= t0 + 8, 5000, 'ticks pass');
-    expect(lobby.workforce.commander!.goal).toBeNull();
+    expect(lobby.workforce.brainView?.goal ?? null).toBeNull();
     expect(hostWf.state!.plan!.tasks.every((t) => t.state === 'pending' && t.workerId === null)).toBe(true);
     expect((await refusal(wf(guest, 'workforce:approve', { planId: proposed.planId, approve: true }))).code).toBe(
       'not_host',
@@ -210,6 +212,7 @@ describe('lobby workforce over Socket.IO', () => {
     await host.start();
     await waitFor(() => wfState.state?.workers[0]?.status === 'idle', 8000, 'worker spawned');
     const lobby = suite.server.lobbyByCode(created.code)!;
+    await waitFor(() => lobby.workforce.brainView !== null, 20_000, 'the brain thinking');
     const slot = wfState.state!.workers[0].slot!;
     const body = lobby.world!.findPlayer(slot)!;
     body.inventory[0] = 0; // killed (as a zombie would)
@@ -222,6 +225,13 @@ describe('lobby workforce over Socket.IO', () => {
     expect(fresh.episode).toBe(body.episode + 1);
     expect(fresh.inventory[0]).toBe(9);
     expect(lobby.workforce.auditLines().map((l) => `${l.who}: ${l.what}`)).toContain('Ada: respawned');
+    // The brain's mirror never saw that death (it was not played, but written into the world):
+    // it noticed the difference and took the world again.
+    await waitFor(
+      () => lobby.workforce.auditLines().some((l) => /the workforce brain took the world again/.test(l.what)),
+      5000,
+      'the brain resynchronised',
+    );
   }, 30_000);
 
   it('reads free-text goals with a configured language-model endpoint, and falls back to the grammar', async () => {
@@ -263,6 +273,7 @@ describe('lobby workforce over Socket.IO', () => {
       await wf(host, 'workforce:add', { name: 'Ada' });
       await host.start();
       await waitFor(() => wfState.state?.languageModel === 'stand-in', 5000, 'the state names the model');
+      await waitFor(() => llm.lobbyByCode(created.code)!.workforce.brainView !== null, 20_000, 'the brain thinking');
       // The grammar cannot read this; the endpoint can.
       const read = await wf(host, 'workforce:goal', { text: 'fetch me a couple of logs' });
       expect(read).toMatchObject({ goal: 'collect wood 2', via: 'endpoint', awaitingApproval: false });
@@ -321,7 +332,7 @@ describe('lobby workforce over Socket.IO', () => {
       const p = await wf(host, 'workforce:goal', { text: 'get me an iron pickaxe' });
       await wf(host, 'workforce:approve', { planId: p.planId, approve: false });
       await waitFor(() => wfState.state?.plan?.status === 'rejected', 5000, 'rejected');
-      expect(lobby.workforce.commander!.goal).toBeNull();
+      expect(lobby.workforce.brainView?.goal ?? null).toBeNull();
       await wf(host, 'workforce:settings', { approval: false });
       await wf(host, 'workforce:goal', { text: 'all achievements' });
       // Time the lobby's ticks (world step + seven workers + recording + deltas) for ~8 s.

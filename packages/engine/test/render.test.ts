@@ -652,6 +652,38 @@ describe('§18 several players', () => {
     expect(sb[2 * 9 + 2]).toBe(13);
   });
 
+  it('sprites sharing a cell blend in drawing order, however many; cells of equal content render equally', () => {
+    // The renderer composes each distinct cell content once per frame (keyed by its material and
+    // up to five sprites; more go unkeyed): a stack of six, one of two, and the same two elsewhere.
+    const { world } = blank('sand');
+    const stack6 = ['cow', 'zombie', 'skeleton', 'arrow', 'plant', 'cow'] as const;
+    const stack2 = ['zombie', 'arrow'] as const;
+    let free = 2;
+    const place = (kinds: readonly (typeof stack6)[number][], x: number, y: number) =>
+      kinds.map((kind) => {
+        const e = world.spawn(kind, free++, 2);
+        e.x = x; // stacked for the renderer only (it reads positions, not the grid)
+        e.y = y;
+        return e;
+      });
+    const six = place(stack6, 30, 31); // cell (2, 2)
+    place(stack2, 34, 30); // cell (6, 1)
+    place(stack2, 29, 34); // cell (1, 5)
+    const img = r64.render(world, 0);
+    let want = tile('sand', 7);
+    for (const e of six) want = over(want, scaleNearest(textures.get(entityTexture(e)), 16, 7), 7);
+    const cell = (i: number, j: number) => Buffer.from(block(img, 64, i * 7, j * 7, 7));
+    expect(cell(2, 2).equals(Buffer.from(want))).toBe(true);
+    const two = over(
+      over(tile('sand', 7), scaleNearest(textures.get('zombie'), 16, 7), 7),
+      scaleNearest(textures.get(entityTexture(world.objects.at(-1)!)), 16, 7),
+      7,
+    );
+    expect(cell(6, 1).equals(Buffer.from(two))).toBe(true);
+    expect(cell(1, 5).equals(Buffer.from(two))).toBe(true);
+    expect(cell(0, 0).equals(Buffer.from(tile('sand', 7)))).toBe(true);
+  });
+
   it('a removed player is not drawn; a player whose body is gone still gets a view of its last tile', () => {
     const world = World.blank({ seed: 3, fill: 'grass' });
     world.addPlayer();

@@ -4,5 +4,6 @@ export * from './peer.ts';
 export * from './delta.ts';
 export * from './recording.ts';
 export * from './episodes.ts';
+export * from './apply.ts';
 export * from './replay.ts';
 export * from './contract.ts';

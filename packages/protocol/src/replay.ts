@@ -1,5 +1,6 @@
 import { terrainOfEngineVersion, World } from '@aikon/engine';
 import { type EpisodeEndReason, type EpisodeSummary, EpisodeTracker, type TrackedSlot } from './episodes.ts';
+import { applyRecord, type ReplayMismatch } from './apply.ts';
 import { decodeLog, type EndRecord, type LogRecord, type SessionRecord, type TickRecord } from './recording.ts';
 
 /**
@@ -19,13 +20,6 @@ export interface ReplayStep {
   /** Joint action applied in this step: slot → action (slots absent took noop). */
   actions: ReadonlyMap<number, number>;
   record: TickRecord;
-}
-
-export interface ReplayMismatch {
-  t: number;
-  what: 'hash' | 'join' | 'respawn' | 'end';
-  expected: string;
-  actual: string;
 }
 
 export interface ReplayOptions {
@@ -153,7 +147,7 @@ function replayOnto(
     return options.stopOnMismatch === true;
   };
 
-  loop: for (let i = first; i < records.length; i++) {
+  for (let i = first; i < records.length; i++) {
     const rec = records[i];
     if (options.untilT !== undefined && world.t >= options.untilT) break;
     const expectedT = rec.k === 'tick' ? world.t + 1 : world.t;
@@ -163,80 +157,27 @@ function replayOnto(
     }
     options.onRecord?.(rec, world);
     try {
-      switch (rec.k) {
-        case 'session':
-          report.error = `record ${i} is a second session header`;
-          break loop;
-        case 'join': {
-          const p = world.addPlayer({ slot: rec.slot });
-          tracker.join(world, rec.slot, { pid: rec.pid, kind: rec.kind, consent: rec.consent });
-          if (p.id !== rec.id || p.x !== rec.x || p.y !== rec.y) {
-            if (
-              mismatch({
-                t: rec.t,
-                what: 'join',
-                expected: `${rec.id}@${rec.x},${rec.y}`,
-                actual: `${p.id}@${p.x},${p.y}`,
-              })
-            )
-              break loop;
-          }
-          break;
-        }
-        case 'leave':
-          tracker.leave(world, rec.slot, LEAVE_REASON[rec.reason] ?? 'leave');
-          world.removePlayer(rec.slot);
-          break;
-        case 'respawn': {
-          const p = world.respawn(rec.slot);
-          tracker.respawn(world, rec.slot);
-          if (p.id !== rec.id || p.x !== rec.x || p.y !== rec.y) {
-            if (
-              mismatch({
-                t: rec.t,
-                what: 'respawn',
-                expected: `${rec.id}@${rec.x},${rec.y}`,
-                actual: `${p.id}@${p.x},${p.y}`,
-              })
-            )
-              break loop;
-          }
-          break;
-        }
-        case 'consent':
-          tracker.setConsent(rec.slot, rec.consent);
-          break;
-        case 'config':
-        case 'pause':
-          break;
-        case 'protect':
-          world.protect(rec.slot, rec.ticks);
-          break;
-        case 'tick': {
-          actions.clear();
-          const a = rec.a;
-          for (let j = 0; j + 1 < a.length; j += 2) actions.set(a[j], a[j + 1]);
-          world.step(actions);
-          tracker.afterStep(world);
-          report.ticks++;
-          options.onTick?.({ world, t: world.t, actions, record: rec });
-          break;
-        }
-        case 'hash': {
-          report.hashesChecked++;
-          const h = world.hash();
-          if (h !== rec.h && mismatch({ t: rec.t, what: 'hash', expected: rec.h, actual: h })) break loop;
-          break;
-        }
-        case 'end': {
-          report.complete = true;
-          report.end = rec;
-          report.hashesChecked++;
-          const h = world.hash();
-          if (h !== rec.h && mismatch({ t: rec.t, what: 'end', expected: rec.h, actual: h })) break loop;
-          break loop;
-        }
+      if (rec.k === 'session') {
+        report.error = `record ${i} is a second session header`;
+        break;
       }
+      // The tracker sees a leaving body before it goes, every other change after it.
+      if (rec.k === 'leave') tracker.leave(world, rec.slot, LEAVE_REASON[rec.reason] ?? 'leave');
+      const wrong = applyRecord(world, rec, actions);
+      if (rec.k === 'join') tracker.join(world, rec.slot, { pid: rec.pid, kind: rec.kind, consent: rec.consent });
+      else if (rec.k === 'respawn') tracker.respawn(world, rec.slot);
+      else if (rec.k === 'consent') tracker.setConsent(rec.slot, rec.consent);
+      else if (rec.k === 'tick') {
+        tracker.afterStep(world);
+        report.ticks++;
+        options.onTick?.({ world, t: world.t, actions, record: rec });
+      } else if (rec.k === 'hash' || rec.k === 'end') report.hashesChecked++;
+      if (rec.k === 'end') {
+        report.complete = true;
+        report.end = rec;
+      }
+      if (wrong && mismatch(wrong)) break;
+      if (rec.k === 'end') break;
     } catch (err) {
       report.error = `record ${i} (${rec.k} at t = ${rec.t}) failed: ${(err as Error).message}`;
       break;

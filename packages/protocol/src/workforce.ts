@@ -19,7 +19,7 @@ import { CONTROL_CHARACTER_RE } from './constants.ts';
  */
 export const WORKFORCE_VERSION = 1;
 /** AI workers per lobby (they also take seats). */
-export const WORKFORCE_MAX_WORKERS = 8;
+export const WORKFORCE_MAX_WORKERS = 20;
 
 export const WorkerId = z.string().min(1).max(64);
 /** Same rule as a member's display name (kept here: events.ts imports this module). */

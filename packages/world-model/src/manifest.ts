@@ -118,6 +118,21 @@ export const SimEntrySchema = z.object({
     finalLoss: z.number().optional(),
     validationLoss: z.record(z.string(), z.number()).optional(),
   }),
+  /** Settings chosen after training on calibration episodes (`npm run calibrate:world-model`). */
+  calibration: z
+    .object({
+      command: z.string(),
+      from: z.object({ version: z.string(), sha256: z.string() }),
+      episodes: z.number().int(),
+      sources: z.record(z.string(), z.number()),
+      eventThreshold: z.number(),
+      precision: z.number(),
+      recall: z.number(),
+      argmax: z.object({ precision: z.number(), recall: z.number() }),
+      transitions: z.number().int(),
+      unlocks: z.number().int(),
+    })
+    .optional(),
   metrics: z
     .object({ command: z.string(), evaluatedAt: z.string(), horizons: z.record(z.string(), HorizonSchema) })
     .catchall(z.unknown())

@@ -6,5 +6,8 @@ export const renderStats = {
   frames: 0,
 };
 
-/** The follow camera's azimuth in quarter turns (0: looking north, the map's "up"). */
-export const cameraView = { quadrant: 0 };
+/**
+ * The follow camera: its azimuth in quarter turns (0: looking north, the map's "up") and the
+ * world tile it centres on (x, y in map coordinates; null before the scene's first frame).
+ */
+export const cameraView = { quadrant: 0, focus: null as { x: number; y: number } | null };

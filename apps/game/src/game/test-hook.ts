@@ -1,5 +1,7 @@
 import { ACHIEVEMENTS, Action } from '@aikon/engine';
 import { myPlayer, useGame } from './store.ts';
+import { cameraView } from './stats.ts';
+import { useSpectate } from './spectate.ts';
 
 /** A small window hook for the end-to-end tests and the bench (no game logic here). */
 export interface AikonHook {
@@ -16,6 +18,11 @@ export interface AikonHook {
     achievements: string[];
     firstFrameAt: number | null;
     drawCalls: number;
+    /** The step of the solo game's last save in this browser (null: none yet). */
+    savedT: number | null;
+    /** The tile the 3D camera centres on (null before the scene draws) and the followed slot. */
+    camera: { x: number; y: number } | null;
+    following: number | null;
   };
   startSolo(seed: number): void;
   hash(): Promise<{ hash: string; t: number }>;
@@ -47,6 +54,9 @@ export function installTestHook(): void {
         achievements: me ? ACHIEVEMENTS.filter((_, i) => me.achievements[i] > 0) : [],
         firstFrameAt: window.__aikonFirstFrame ?? null,
         drawCalls: window.__aikonDrawCalls ?? 0,
+        savedT: s.savedT,
+        camera: cameraView.focus ? { ...cameraView.focus } : null,
+        following: useSpectate.getState().slot,
       };
     },
     startSolo(seed) {

@@ -7,6 +7,7 @@ import { Action, DIRECTIONS, Material, ObjectKind, PLANT_RIPE_AFTER, WORLD_SIZE 
 import { myPlayer, useGame } from '../game/store.ts';
 import { O_DIR, O_GROWN, O_ID, O_KIND, O_X, O_Y, OBJECT_STRIDE, type GameFrame } from '../game/protocol.ts';
 import { cameraView, renderStats } from '../game/stats.ts';
+import { focusSlot, useSpectate } from '../game/spectate.ts';
 import { atlasMaterial, buildBlockAtlas, liquidMaterial, slotOffset, tileSlot, type BlockTile } from './atlas.ts';
 import { makeModels } from './models.ts';
 import { loadEngineSprites } from './sprites.ts';
@@ -304,7 +305,8 @@ class Tracks {
 }
 
 const lightLevel = { current: 1 };
-const shared = { tracks: new Tracks(), playerPos: new THREE.Vector3(N / 2, 0, N / 2) };
+/** `focus`: where the camera, the sun's shadows and the night lamp centre (the followed player). */
+const shared = { tracks: new Tracks(), focus: new THREE.Vector3(N / 2, 0, N / 2) };
 
 /** Two crossed upright quads (a Minecraft-style plant), 1 wide and 1 tall, standing on y = 0. */
 function crossedQuads(): THREE.BufferGeometry {
@@ -427,14 +429,13 @@ function Entities({ atlas }: { atlas: THREE.Texture }) {
       }
     }
     const mine = myPlayer(frame);
+    const focus = focusSlot(frame, useSpectate.getState().slot);
     for (const p of frame.players) {
       if (p.dead) continue;
       const pos = tracks.get(p.id, now, dt);
       if (!pos) continue;
-      if (p.slot === frame.me) {
-        sleepTilt.current += ((p.sleeping ? 1 : 0) - sleepTilt.current) * Math.min(1, dt * 5);
-        shared.playerPos.set(pos.x, 0, pos.y);
-      }
+      if (p.slot === frame.me) sleepTilt.current += ((p.sleeping ? 1 : 0) - sleepTilt.current) * Math.min(1, dt * 5);
+      if (p.slot === focus) shared.focus.set(pos.x, 0, pos.y);
       const tilt = p.slot === frame.me ? sleepTilt.current : p.sleeping ? 1 : 0;
       const bob = pos.moving ? Math.abs(Math.sin(time * 16)) * 0.1 : Math.sin(time * 2) * 0.01;
       // Interacting (do, place, make): a quick lunge toward the faced tile.
@@ -464,7 +465,7 @@ function Entities({ atlas }: { atlas: THREE.Texture }) {
       );
     }
     if (meshes.player.instanceColor) meshes.player.instanceColor.needsUpdate = true;
-    if (mine?.dead) shared.playerPos.set(mine.x, 0, mine.y);
+    if (mine?.dead && focus === frame.me) shared.focus.set(mine.x, 0, mine.y);
     for (const mesh of Object.values(meshes)) mesh.instanceMatrix.needsUpdate = true;
     plants.instanceMatrix.needsUpdate = true;
     plantTiles.needsUpdate = true;
@@ -546,16 +547,12 @@ function Lighting() {
       sun.current.color.setHSL(0.1 + 0.5 * (1 - d) * 0.5, 0.5, 0.6 + 0.3 * d);
       // The sun swings across the sky over the day (300 ticks), so shadows move.
       const angle = ((frame.t % 300) / 300) * Math.PI * 2;
-      sun.current.position.set(
-        shared.playerPos.x + Math.cos(angle) * 22,
-        30,
-        shared.playerPos.z + 8 + Math.sin(angle) * 10,
-      );
-      sun.current.target.position.copy(shared.playerPos);
+      sun.current.position.set(shared.focus.x + Math.cos(angle) * 22, 30, shared.focus.z + 8 + Math.sin(angle) * 10);
+      sun.current.target.position.copy(shared.focus);
       sun.current.target.updateMatrixWorld();
     }
     if (lamp.current) {
-      lamp.current.position.set(shared.playerPos.x, 2.2, shared.playerPos.z);
+      lamp.current.position.set(shared.focus.x, 2.2, shared.focus.z);
       lamp.current.intensity = (1 - d) * 14 * dark;
     }
     lightLevel.current = (0.5 + 0.5 * d) * dark;
@@ -599,7 +596,7 @@ function FollowCamera() {
   const placed = useRef(false);
   useEffect(() => () => controls.dispose(), [controls]);
   useFrame(() => {
-    const target = shared.playerPos;
+    const target = shared.focus;
     if (!placed.current && useGame.getState().frame) {
       placed.current = true;
       const me = myPlayer(useGame.getState().frame);
@@ -615,6 +612,9 @@ function FollowCamera() {
     camera.position.z += dz;
     controls.update();
     const azimuth = Math.atan2(camera.position.x - controls.target.x, camera.position.z - controls.target.z);
+    cameraView.focus ??= { x: 0, y: 0 };
+    cameraView.focus.x = controls.target.x;
+    cameraView.focus.y = controls.target.z;
     cameraView.quadrant = ((Math.round(azimuth / (Math.PI / 2)) % 4) + 4) % 4;
   });
   return null;

@@ -5,6 +5,7 @@ import { useLobby } from '../net/lobby-store.ts';
 import { playerColor } from '../game/player-colors.ts';
 import { layoutPlan } from './plan-layout.ts';
 import { useWorkforce, workerNames } from './workforce-store.ts';
+import { WatchButton } from '../net/ui/Spectate.tsx';
 
 const input =
   'rounded-lg border border-white/20 bg-slate-900 px-2 py-1.5 text-white outline-none focus:border-emerald-400';
@@ -147,6 +148,7 @@ function Workers({ workers, isHost }: { workers: WorkerView[]; isHost: boolean }
               {w.task ? `${w.task} · ` : ''}
               {w.activity}
             </span>
+            <WatchButton slot={w.slot} name={w.name} testId={`follow-worker-${w.name}`} />
             {isHost && (
               <button
                 type="button"

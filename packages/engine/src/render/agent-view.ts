@@ -116,9 +116,9 @@ export class AgentViewRenderer {
   /** Vignette weight per local-map pixel (§15.4). */
   private readonly vignette: Float64Array;
 
-  // Daylight ≥ 0.5 (no night noise): a map pixel's colour depends on its composed colour alone,
-  // so each distinct cell of a frame (its material and the sprites drawn on it) is composed and
-  // lit once and copied to every cell that shows the same thing (a frame has ~5–15 of 63).
+  // Each distinct cell content of a frame (its material and the sprites drawn on it; a frame has
+  // ~5–15 of 63) is composed once. By day (no night noise) a map pixel's colour depends on its
+  // composed colour alone, so such a content is also lit once and copied to every cell showing it.
   /** Per cell of the view: its content key (see `cellKey`), or -1 when it cannot be keyed. */
   private readonly cellKeys = new Int32Array(VIEW_COLS * VIEW_ROWS);
   /** Sprites in the view this frame, in drawing order: their cell and sprite index. */
@@ -130,9 +130,16 @@ export class AgentViewRenderer {
   private readonly tableSlots = new Int32Array(TABLE_SIZE);
   private readonly tableFrame = new Uint32Array(TABLE_SIZE);
   private frame = 0;
-  /** Lit RGB tiles of this frame (unit × unit × 3 bytes per slot), and one composed tile. */
+  /** Slots handed out this frame (one per distinct content, at most one per cell). */
+  private slots = 0;
+  /** Whether the last `slotOf` composed a new tile. */
+  private fresh = false;
+  /** The view's top-left world tile this frame. */
+  private x0 = 0;
+  private y0 = 0;
+  /** This frame's tiles by slot: composed (packed RGB, unit × unit) and lit (RGB bytes, by day). */
+  private readonly composedTiles: Uint32Array;
   private readonly litTiles: Uint8Array;
-  private readonly composed: Uint32Array;
 
   constructor(textures: Textures, size = 64) {
     if (!Number.isInteger(size) || size < VIEW_COLS) {
@@ -170,8 +177,8 @@ export class AgentViewRenderer {
     }
     if (this.sprites.length >= 1 << SPRITE_BITS || this.materials.length >= 1 << SPRITE_BITS)
       throw new Error('too many textures for the cell keys');
+    this.composedTiles = new Uint32Array(VIEW_COLS * VIEW_ROWS * unit * unit);
     this.litTiles = new Uint8Array(VIEW_COLS * VIEW_ROWS * unit * unit * 3);
-    this.composed = new Uint32Array(unit * unit);
 
     // §15.6: ⌊0.8·unit⌋ icons at ⌊0.1·unit⌋, ⌊0.6·unit⌋ digits at ⌊0.4·unit⌋.
     this.iconSize = Math.floor(0.8 * unit);
@@ -205,34 +212,61 @@ export class AgentViewRenderer {
     else if (out.length !== bytes) throw new RangeError(`out must hold ${bytes} bytes, got ${out.length}`);
     const player = world.player(slot);
     out.fill(0);
+    this.keyCells(world, player);
     if (world.daylight < 0.5) {
-      this.drawMap(world, player);
+      this.drawCanvas(world);
       this.lightAtNight(out, world, player.sleeping);
     } else {
-      this.drawMapLit(out, world, player);
+      this.drawLit(out, world, player.sleeping);
     }
     this.drawInventory(out, player.inventory);
     return out;
   }
 
-  /** The sprites inside the view, in drawing order (players, then objects), with their cells. */
-  private collectSprites(world: WorldState, x0: number, y0: number): void {
+  /**
+   * §15.2 per cell of the view: its content key (the material id, or OFF_WORLD_KEY, then
+   * SPRITE_BITS per sprite drawn on it; -1 when that does not fit) and the sprites in the view in
+   * drawing order (players, then objects, each in update order) with their cells.
+   */
+  private keyCells(world: WorldState, player: Player): void {
+    const x0 = player.x - HALF_COLS;
+    const y0 = player.y - HALF_ROWS;
+    this.x0 = x0;
+    this.y0 = y0;
+    const N = world.size;
+    const material = world.material;
+    const keys = this.cellKeys;
+    for (let j = 0; j < VIEW_ROWS; j++) {
+      const wy = y0 + j;
+      for (let i = 0; i < VIEW_COLS; i++) {
+        const wx = x0 + i;
+        keys[j * VIEW_COLS + i] =
+          wx < 0 || wy < 0 || wx >= N || wy >= N ? OFF_WORLD_KEY : this.materialKey(material[wx * N + wy]);
+      }
+    }
     this.inView = 0;
     const players = world.players;
     for (let k = 0; k < players.length; k++) {
       const p = players[k];
-      if (!p.removed) this.noteSprite(p, x0, y0);
+      if (!p.removed) this.noteSprite(p);
     }
     const objects = world.objects;
     for (let k = 0; k < objects.length; k++) {
       const o = objects[k];
-      if (!o.removed) this.noteSprite(o, x0, y0);
+      if (!o.removed) this.noteSprite(o);
     }
+    for (let e = 0; e < this.inView; e++) {
+      const c = this.inViewCell[e];
+      const key = keys[c];
+      keys[c] = key < 0 || key >= 1 << (31 - SPRITE_BITS) ? -1 : (key << SPRITE_BITS) | (this.inViewSprite[e] + 1);
+    }
+    this.frame = (this.frame + 1) >>> 0 || 1;
+    this.slots = 0;
   }
 
-  private noteSprite(entity: Entity, x0: number, y0: number): void {
-    const i = entity.x - x0;
-    const j = entity.y - y0;
+  private noteSprite(entity: Entity): void {
+    const i = entity.x - this.x0;
+    const j = entity.y - this.y0;
     if (i < 0 || j < 0 || i >= VIEW_COLS || j >= VIEW_ROWS) return;
     if (this.inView === this.inViewCell.length) {
       const cells = new Int32Array(this.inView * 2);
@@ -247,143 +281,97 @@ export class AgentViewRenderer {
     this.inView++;
   }
 
-  /**
-   * Daylight ≥ 0.5: every cell composed (material, then its sprites in drawing order) and lit
-   * once per distinct content, written straight into `out`. The same bytes as `drawMap` then
-   * the lighting pixel by pixel.
-   */
-  private drawMapLit(out: Uint8Array, world: WorldState, player: Player): void {
-    const unit = this.unit;
-    const x0 = player.x - HALF_COLS;
-    const y0 = player.y - HALF_ROWS;
-    const N = world.size;
-    const material = world.material;
-    const keys = this.cellKeys;
-    this.collectSprites(world, x0, y0);
-    // Key = the material id (or OFF_WORLD_KEY), then SPRITE_BITS per sprite on the cell.
-    for (let j = 0; j < VIEW_ROWS; j++) {
-      const wy = y0 + j;
-      for (let i = 0; i < VIEW_COLS; i++) {
-        const wx = x0 + i;
-        keys[j * VIEW_COLS + i] =
-          wx < 0 || wy < 0 || wx >= N || wy >= N ? OFF_WORLD_KEY : this.materialKey(material[wx * N + wy]);
-      }
-    }
-    for (let e = 0; e < this.inView; e++) {
-      const c = this.inViewCell[e];
-      const key = keys[c];
-      keys[c] = key < 0 || key >= 1 << (31 - SPRITE_BITS) ? -1 : (key << SPRITE_BITS) | (this.inViewSprite[e] + 1);
-    }
-    this.frame = (this.frame + 1) >>> 0 || 1;
-    const frame = this.frame;
-    const D = world.daylight;
-    const sleeping = player.sleeping;
-    const tileBytes = unit * unit * 3;
-    const rowBytes = unit * 3;
-    const size = this.size;
-    const lit = this.litTiles;
-    let slots = 0;
-    for (let c = 0; c < VIEW_COLS * VIEW_ROWS; c++) {
-      const key = keys[c];
-      let slot = -1;
-      let h = 0;
-      if (key >= 0) {
-        h = Math.imul(key, 0x9e3779b1) >>> (32 - TABLE_BITS);
-        while (this.tableFrame[h] === frame) {
-          if (this.tableKeys[h] === key) {
-            slot = this.tableSlots[h];
-            break;
-          }
-          h = (h + 1) & (TABLE_SIZE - 1);
-        }
-      }
-      if (slot < 0) {
-        slot = slots++;
-        this.composeCell(world, c, x0, y0);
-        shadeTile(this.composed, lit, slot * tileBytes, D, sleeping);
-        if (key >= 0) {
-          this.tableFrame[h] = frame;
-          this.tableKeys[h] = key;
-          this.tableSlots[h] = slot;
-        }
-      }
-      const i = c % VIEW_COLS;
-      const j = (c - i) / VIEW_COLS;
-      let o = ((this.offset + j * unit) * size + this.offset + i * unit) * 3;
-      let t = slot * tileBytes;
-      for (let r = 0; r < unit; r++, o += size * 3) for (let b = 0; b < rowBytes; b++) out[o + b] = lit[t++];
-    }
-  }
-
   /** The key of a bare material cell: its tile's index (unknown ids show tile 0) plus MATERIAL_KEY_BASE. */
   private materialKey(id: number): number {
     return (id < this.materials.length ? id : 0) + MATERIAL_KEY_BASE;
   }
 
-  /** One cell of the view before lighting, into `composed`: its material, then its sprites. */
-  private composeCell(world: WorldState, c: number, x0: number, y0: number): void {
-    const tile = this.composed;
-    const i = c % VIEW_COLS;
-    const j = (c - i) / VIEW_COLS;
-    const wx = x0 + i;
-    const wy = y0 + j;
-    const N = world.size;
-    if (wx < 0 || wy < 0 || wx >= N || wy >= N) tile.fill(pack(OFF_WORLD, OFF_WORLD, OFF_WORLD));
-    else {
-      const id = world.material[wx * N + wy];
-      tile.set(this.materials[id < this.materials.length ? id : 0]);
+  /**
+   * The tile slot of cell `c`'s content this frame. A content seen first is composed into
+   * `composedTiles` (its material, then its sprites) and `fresh` is set; cells with the same
+   * key share the slot.
+   */
+  private slotOf(world: WorldState, c: number): number {
+    const key = this.cellKeys[c];
+    const frame = this.frame;
+    let h = 0;
+    if (key >= 0) {
+      h = Math.imul(key, 0x9e3779b1) >>> (32 - TABLE_BITS);
+      while (this.tableFrame[h] === frame) {
+        if (this.tableKeys[h] === key) {
+          this.fresh = false;
+          return this.tableSlots[h];
+        }
+        h = (h + 1) & (TABLE_SIZE - 1);
+      }
     }
-    for (let e = 0; e < this.inView; e++)
-      if (this.inViewCell[e] === c) blendPacked(tile, this.unit, 0, 0, this.sprites[this.inViewSprite[e]], this.unit);
+    const slot = this.slots++;
+    this.composeCell(world, c, slot);
+    this.fresh = true;
+    if (key >= 0) {
+      this.tableFrame[h] = frame;
+      this.tableKeys[h] = key;
+      this.tableSlots[h] = slot;
+    }
+    return slot;
   }
 
-  /** §15.2: materials opaque, then every object in the window alpha-blended, in update order. */
-  private drawMap(world: WorldState, player: Player): void {
+  /** One cell of the view before lighting into tile `slot`: its material, then its sprites alpha-blended. */
+  private composeCell(world: WorldState, c: number, slot: number): void {
+    // The tiles stack as one image `unit` wide: slot s is its rows s·unit … (s + 1)·unit − 1.
+    const unit = this.unit;
+    const tiles = this.composedTiles;
+    const start = slot * unit * unit;
+    const i = c % VIEW_COLS;
+    const j = (c - i) / VIEW_COLS;
+    const wx = this.x0 + i;
+    const wy = this.y0 + j;
+    const N = world.size;
+    if (wx < 0 || wy < 0 || wx >= N || wy >= N)
+      tiles.fill(pack(OFF_WORLD, OFF_WORLD, OFF_WORLD), start, start + unit * unit);
+    else {
+      const id = world.material[wx * N + wy];
+      tiles.set(this.materials[id < this.materials.length ? id : 0], start);
+    }
+    for (let e = 0; e < this.inView; e++)
+      if (this.inViewCell[e] === c) blendPacked(tiles, unit, 0, slot * unit, this.sprites[this.inViewSprite[e]], unit);
+  }
+
+  /**
+   * Daylight ≥ 0.5 (no night noise): each distinct cell content is lit once (§15.4–15.5) and its
+   * bytes copied to every cell that shows it.
+   */
+  private drawLit(out: Uint8Array, world: WorldState, sleeping: boolean): void {
+    const unit = this.unit;
+    const uu = unit * unit;
+    const rowBytes = unit * 3;
+    const size = this.size;
+    const lit = this.litTiles;
+    const D = world.daylight;
+    for (let c = 0; c < VIEW_COLS * VIEW_ROWS; c++) {
+      const slot = this.slotOf(world, c);
+      if (this.fresh) shadeTile(this.composedTiles, slot * uu, uu, lit, slot * uu * 3, D, sleeping);
+      const i = c % VIEW_COLS;
+      const j = (c - i) / VIEW_COLS;
+      let o = ((this.offset + j * unit) * size + this.offset + i * unit) * 3;
+      let t = slot * uu * 3;
+      for (let r = 0; r < unit; r++, o += size * 3) for (let b = 0; b < rowBytes; b++) out[o + b] = lit[t++];
+    }
+  }
+
+  /** Daylight < 0.5: the composed local map into `canvas`, for lighting pixel by pixel. */
+  private drawCanvas(world: WorldState): void {
     const unit = this.unit;
     const W = this.mapWidth;
     const canvas = this.canvas;
-    const x0 = player.x - HALF_COLS;
-    const y0 = player.y - HALF_ROWS;
-    const N = world.size;
-    const material = world.material;
-    const grey = pack(OFF_WORLD, OFF_WORLD, OFF_WORLD);
-    for (let j = 0; j < VIEW_ROWS; j++) {
-      const wy = y0 + j;
-      for (let i = 0; i < VIEW_COLS; i++) {
-        const wx = x0 + i;
-        const base = j * unit * W + i * unit;
-        if (wx < 0 || wy < 0 || wx >= N || wy >= N) {
-          for (let r = 0; r < unit; r++) canvas.fill(grey, base + r * W, base + r * W + unit);
-          continue;
-        }
-        const id = material[wx * N + wy];
-        const tile = this.materials[id < this.materials.length ? id : 0];
-        let s = 0;
-        for (let r = 0; r < unit; r++) {
-          let d = base + r * W;
-          for (let k = 0; k < unit; k++) canvas[d++] = tile[s++];
-        }
-      }
+    const tiles = this.composedTiles;
+    for (let c = 0; c < VIEW_COLS * VIEW_ROWS; c++) {
+      let t = this.slotOf(world, c) * unit * unit;
+      const i = c % VIEW_COLS;
+      const j = (c - i) / VIEW_COLS;
+      for (let r = 0, d = j * unit * W + i * unit; r < unit; r++, d += W)
+        for (let k = 0; k < unit; k++) canvas[d + k] = tiles[t++];
     }
-    const players = world.players;
-    for (let k = 0; k < players.length; k++) {
-      const p = players[k];
-      if (!p.removed) this.drawEntity(p, x0, y0);
-    }
-    const objects = world.objects;
-    for (let k = 0; k < objects.length; k++) {
-      const o = objects[k];
-      if (!o.removed) this.drawEntity(o, x0, y0);
-    }
-  }
-
-  private drawEntity(entity: Entity, x0: number, y0: number): void {
-    const i = entity.x - x0;
-    const j = entity.y - y0;
-    if (i < 0 || j < 0 || i >= VIEW_COLS || j >= VIEW_ROWS) return;
-    const sprite = this.sprites[this.spriteIndex.get(entityTexture(entity))!];
-    const unit = this.unit;
-    blendPacked(this.canvas, this.mapWidth, i * unit, j * unit, sprite, unit);
   }
 
   /** Daylight < 0.5: §15.4 with night noise and vignette and §15.5 sleeping, pixel by pixel into `out`. */
@@ -467,10 +455,18 @@ function shade(
   out[o + 2] = fb;
 }
 
-/** A composed tile lit without night noise, as RGB bytes from out[o]. */
-function shadeTile(tile: Uint32Array, out: Uint8Array, o: number, D: number, sleeping: boolean): void {
-  for (let p = 0; p < tile.length; p++, o += 3) {
-    const v = tile[p];
+/** `n` composed pixels from tiles[from] lit without night noise, as RGB bytes from out[o]. */
+function shadeTile(
+  tiles: Uint32Array,
+  from: number,
+  n: number,
+  out: Uint8Array,
+  o: number,
+  D: number,
+  sleeping: boolean,
+): void {
+  for (let p = from; p < from + n; p++, o += 3) {
+    const v = tiles[p];
     const r = v & 255;
     const g = (v >>> 8) & 255;
     const b = v >>> 16;

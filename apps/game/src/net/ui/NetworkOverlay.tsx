@@ -5,6 +5,8 @@ import { myPlayer, useGame } from '../../game/store.ts';
 import { playerColor } from '../../game/player-colors.ts';
 import { useLobby } from '../lobby-store.ts';
 import { InviteLink, ResearchNotice } from './LobbyScreen.tsx';
+import { DeathButtons, SpectateBar, WatchButton } from './Spectate.tsx';
+import { useSpectate } from '../../game/spectate.ts';
 
 /**
  * What multiplayer adds over the solo HUD: the member list (L folds it), a reconnecting
@@ -17,6 +19,7 @@ export function NetworkOverlay() {
   const error = useLobby((s) => s.error);
   const dismiss = useLobby((s) => s.dismissError);
   const lobby = useLobby((s) => s.lobby);
+  const spectating = useSpectate((s) => s.slot !== null);
   const loading = lobby?.awaitingFrames
     ? lobby.members.filter((m) => !m.worker && m.connected && m.slot !== null && !m.ready)
     : [];
@@ -51,7 +54,9 @@ export function NetworkOverlay() {
           </button>
         </div>
       )}
-      {me?.dead && <RespawnScreen steps={me.episodeSteps} achievements={me.achievements} />}
+      {/* Watching others while dead folds the death dialog into the spectate bar. */}
+      {me?.dead && !spectating && <RespawnScreen steps={me.episodeSteps} achievements={me.achievements} />}
+      <SpectateBar />
     </div>
   );
 }
@@ -118,6 +123,7 @@ function MemberList() {
                 >
                   {m.connected ? '●' : '○'}
                 </span>
+                <WatchButton slot={m.slot} name={m.name} testId={`watch-${m.name}`} />
                 {isHost && m.memberId !== memberId && (
                   <button
                     type="button"
@@ -160,9 +166,6 @@ function MemberList() {
 }
 
 function RespawnScreen({ steps, achievements }: { steps: number; achievements: number[] }) {
-  const respawn = useLobby((s) => s.respawn);
-  const leave = useGame((s) => s.goHome);
-  const [busy, setBusy] = useState(false);
   const unlocked = ACHIEVEMENTS.filter((_, i) => achievements[i] > 0);
   return (
     // z-30: dialogs stand above every panel (the workforce dock, the member list).
@@ -172,27 +175,8 @@ function RespawnScreen({ steps, achievements }: { steps: number; achievements: n
         <p className="mt-2 text-slate-300">
           {steps} steps survived · {unlocked.length}/22 achievements. The world goes on without you until you respawn.
         </p>
-        <div className="mt-5 flex justify-center gap-2">
-          <button
-            type="button"
-            data-testid="respawn"
-            disabled={busy}
-            className="rounded-lg bg-emerald-500 px-5 py-2 font-bold text-emerald-950 disabled:opacity-50"
-            onClick={() => {
-              setBusy(true);
-              void respawn().finally(() => setBusy(false));
-            }}
-          >
-            Respawn
-          </button>
-          <button
-            type="button"
-            data-testid="respawn-leave"
-            className="rounded-lg border border-white/20 px-4 py-2 text-slate-200"
-            onClick={leave}
-          >
-            Leave the lobby
-          </button>
+        <div className="mt-5 flex flex-wrap justify-center gap-2">
+          <DeathButtons />
         </div>
       </div>
     </div>
