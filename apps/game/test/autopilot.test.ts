@@ -7,8 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NUM_ACTIONS } from '@aikon/engine';
-import { tokenize } from '@aikon/world-model';
+import { Action, NUM_ACTIONS } from '@aikon/engine';
+import { deployedPolicy, parseManifest } from '@aikon/world-model';
+import { FrameHistory } from '@aikon/agents/policy/features';
+import { MEMORY_SLOTS } from '@aikon/agents/policy/memory';
 import type { PolicyRunner } from '@aikon/agents/policy/act';
 import type { PolicyOutputs } from '@aikon/agents/policy/features';
 import { OrtPolicy } from '@aikon/agents/policy/node';
@@ -24,6 +26,8 @@ const fromDisk = {
   manifest: JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8')) as unknown,
   readFile: async (file: string) => new Uint8Array(readFileSync(join(MODELS, file))),
 };
+/** The policy the autopilot flies by default: the manifest's best evaluated one. */
+const BEST = deployedPolicy(parseManifest(fromDisk.manifest)).name;
 
 /** A solo world ticked by the test; key presses reach it the way the engine worker's do. */
 class SteppedSource implements GameSource {
@@ -79,21 +83,38 @@ async function until(check: () => boolean, ms = 10_000): Promise<void> {
 afterEach(() => useGame.getState().goHome());
 
 describe('the policy on onnxruntime-web', () => {
-  it('loads the best evaluated policy of the manifest and matches onnxruntime-node', async () => {
-    const web = await OrtWebPolicy.load(fromDisk, null, { executionProviders: ['wasm'] });
-    const node = await OrtPolicy.load(MODELS);
-    expect(web.entry.name).toBe(node.entry?.name);
-    expect(web.name).toMatch(/^onnxruntime-web \(wasm/);
-    const core = new SoloCore(4);
-    const K = web.frames;
-    const tokens = new Int32Array(2 * K * 81);
-    for (let b = 0; b < 2; b++) for (let k = 0; k < K; k++) tokens.set(tokenize(core.world, 0), (b * K + k) * 81);
-    const x = { batch: 2, tokens, prevAction: Int32Array.from([0, 5]) };
-    const [a, b] = await Promise.all([web.run(x), node.run(x)]);
-    expect(a.logits.length).toBe(2 * NUM_ACTIONS);
-    for (let i = 0; i < a.logits.length; i++) expect(a.logits[i]).toBeCloseTo(b.logits[i], 3);
-    await Promise.all([web.dispose(), node.dispose()]);
-  });
+  it.each([null, 'bc-memory', 'bc-small-rl'])(
+    'loads %s (null: the best evaluated) and matches onnxruntime-node',
+    async (name) => {
+      const web = await OrtWebPolicy.load(fromDisk, name, { executionProviders: ['wasm'] });
+      const node = await OrtPolicy.load(MODELS, name);
+      expect(web.entry.name).toBe(name ?? BEST);
+      expect(node.entry?.name).toBe(web.entry.name);
+      expect(web.memory).toBe(node.memory);
+      expect(web.name).toMatch(/^onnxruntime-web \(wasm/);
+      // Two rows of real play (a policy with memory gets its map from the same history).
+      const core = new SoloCore(4);
+      const K = web.frames;
+      const tokens = new Int32Array(2 * K * 81);
+      const prevAction = new Int32Array(2);
+      const memory = web.memory ? new Int32Array(2 * MEMORY_SLOTS) : undefined;
+      const history = new FrameHistory(K, web.memory);
+      for (let b = 0; b < 2; b++) {
+        for (let i = 0; i < 6; i++) {
+          const a = [Action.move_left, Action.move_up, Action.do][(i + b) % 3];
+          core.press(a);
+          core.tick();
+          history.observe(core.world, 0, a);
+        }
+        history.write(tokens, prevAction, b, memory);
+      }
+      const x = { batch: 2, tokens, prevAction, ...(memory ? { memory } : {}) };
+      const [a, b] = await Promise.all([web.run(x), node.run(x)]);
+      expect(a.logits.length).toBe(2 * NUM_ACTIONS);
+      for (let i = 0; i < a.logits.length; i++) expect(a.logits[i]).toBeCloseTo(b.logits[i], 3);
+      await Promise.all([web.dispose(), node.dispose()]);
+    },
+  );
 
   it('refuses a model whose bytes do not match the manifest', async () => {
     const tampered = { ...fromDisk, readFile: async (f: string) => (await fromDisk.readFile(f)).fill(0, 0, 64) };
@@ -114,7 +135,7 @@ describe('the autopilot store', () => {
     pilot.getState().toggle();
     expect(pilot.getState().status).toBe('loading');
     await until(() => pilot.getState().status === 'on');
-    expect(pilot.getState().model).toBe('bc-small-rl');
+    expect(pilot.getState().model).toBe(BEST);
 
     const start = { ...source.core.world.player(0), inventory: [...source.core.world.player(0).inventory] };
     const applied: number[] = [];
