@@ -5,7 +5,7 @@ import { AUTOPILOT_KEY_LABEL, useAutopilot } from './autopilot-store.ts';
 export function AutopilotBadge() {
   const { status, model, error, stats } = useAutopilot();
   if (status === 'off') return null;
-  const key = <kbd className="rounded bg-white/15 px-1 font-mono">{AUTOPILOT_KEY_LABEL}</kbd>;
+  const key = <kbd className="rounded bg-white/15 px-1 font-sans font-bold">{AUTOPILOT_KEY_LABEL}</kbd>;
   const box =
     'absolute bottom-[9.5rem] left-1/2 -translate-x-1/2 whitespace-nowrap rounded-lg px-4 py-2 text-center shadow-lg';
   if (status === 'error') {
