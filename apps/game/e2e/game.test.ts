@@ -77,12 +77,15 @@ describe('game client in Chromium', () => {
 
   it('plays a fixed seed: keys collect wood, the HUD shows collect_wood, a screenshot is saved', async () => {
     const target = seedWithTree();
-    const { page, errors } = await openPage();
-    await page.getByTestId('seed-input').fill(String(target.seed));
-    await page.getByTestId('play-seed').click();
-    // The seed is in the address: a refresh (or a copied link) opens the same world.
-    await expect.poll(() => new URL(page.url()).searchParams.get('seed')).toBe(String(target.seed));
-    await page.reload();
+    const home = await openPage();
+    await home.page.getByTestId('seed-input').fill(String(target.seed));
+    await home.page.getByTestId('play-seed').click();
+    // The seed is in the address: a copied link opens the same world (in another browser: a
+    // refresh here offers this browser's saved game first, see solo.test.ts).
+    await expect.poll(() => new URL(home.page.url()).searchParams.get('seed')).toBe(String(target.seed));
+    const link = new URL(home.page.url());
+    await home.page.close();
+    const { page, errors } = await openPage(link.search);
     await page.waitForFunction(() => window.__aikon!.state().firstFrameAt !== null, undefined, { timeout: 90_000 });
     expect(await page.evaluate(() => window.__aikon!.state().screen)).toBe('game');
     expect(await page.getByTestId('hud-seed').textContent()).toContain(String(target.seed));

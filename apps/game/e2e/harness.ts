@@ -20,6 +20,9 @@ const SOURCES = [
   'apps/game/index.html',
   'packages/engine/src',
   'packages/protocol/src',
+  'packages/world-model/src',
+  'packages/agents/src',
+  'models/manifest.json',
   'public',
   'vite.config.ts',
 ];

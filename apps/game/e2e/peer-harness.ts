@@ -108,10 +108,10 @@ export async function shareCompute(w: PeerWorld): Promise<PeerHookState> {
 }
 
 /** Presses G and waits for the dream to run. */
-export async function enterDream(page: Page): Promise<DreamHookState> {
+export async function enterDream(page: Page, timeoutMs = 120_000): Promise<DreamHookState> {
   await page.keyboard.press('g');
   await page.waitForFunction(() => ['dreaming', 'error'].includes(window.__aikonDream!.state().status), null, {
-    timeout: 120_000,
+    timeout: timeoutMs,
   });
   const s = await dreamState(page);
   if (s.status !== 'dreaming') throw new Error(`the dream did not start: ${s.message}`);

@@ -13,6 +13,7 @@ import { PeerSharePanel } from '../dream/PeerSharePanel.tsx';
 import { useDream } from '../dream/dream-store.ts';
 import { isTouchDevice } from '../game/touch.ts';
 import { TouchControls } from './TouchControls.tsx';
+import { AUTOPILOT_KEY, useAutopilot } from '../autopilot/autopilot-store.ts';
 
 // three.js and the scene load after the first page has shown.
 const Scene = lazy(() => import('../scene/Scene.tsx'));
@@ -54,6 +55,9 @@ function useKeyboard(): void {
         case 'KeyG':
           if (!e.repeat) useDream.getState().toggle();
           return;
+        case AUTOPILOT_KEY:
+          if (!e.repeat) useAutopilot.getState().toggle();
+          return;
         case 'Backquote':
         case 'F3':
           e.preventDefault();
@@ -62,6 +66,8 @@ function useKeyboard(): void {
       }
       const change = tracker.current.keyDown(e.code, e.repeat);
       if (change) e.preventDefault();
+      // Any action key takes the character back from the autopilot at once (and acts).
+      if (change?.press != null) useAutopilot.getState().takeBack();
       if (s.paused && change?.press != null) {
         if (s.source) s.notify(pausedNotice(s.source));
         if (change.hold !== undefined) s.hold(change.hold);
