@@ -113,8 +113,11 @@ export interface RelayClient {
   ready(): void;
   /** Tells the relay this client is loading a dream model (its body is held protected) or has done so. */
   dreamLoading(loading: boolean): Promise<void>;
-  /** Queues this tick's action (last one before the tick wins). Returns its sequence number. */
-  sendAction(action: number | ActionName): number;
+  /**
+   * Queues this tick's action (last one before the tick wins). Returns its sequence number.
+   * `brain: 'learned'`: the client's autopilot chose it (recorded as such).
+   */
+  sendAction(action: number | ActionName, o?: { brain?: 'learned' }): number;
   onDelta(fn: (delta: DeltaMessage, mirror: WorldMirror) => void): () => void;
   onSnapshot(fn: (msg: SnapshotMessage, mirror: WorldMirror) => void): () => void;
   onLobby(fn: (state: LobbyState) => void): () => void;
@@ -348,12 +351,12 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
     async dreamLoading(loading) {
       await request('game:dreamLoading', { loading });
     },
-    sendAction(action) {
+    sendAction(action, o = {}) {
       const a = typeof action === 'number' ? action : ACTIONS.indexOf(action);
       if (a < 0) throw new RangeError(`unknown action ${String(action)}`);
       seq = (seq + 1) >>> 0;
       // Volatile: an action typed while disconnected is dropped, not replayed late.
-      socket.volatile.emit('game:action', { a, seq });
+      socket.volatile.emit('game:action', o.brain ? { a, seq, brain: o.brain } : { a, seq });
       return seq;
     },
     onDelta: (fn) => deltaEvents.on(fn),
