@@ -294,6 +294,16 @@ export function findPolicy(m: Manifest, name?: string): PolicyEntry {
   return e;
 }
 
+/**
+ * The policy to deploy (workers, the autopilot): the one named, else the one with the best
+ * evaluated Crafter score (an unevaluated one only when none is evaluated).
+ */
+export function deployedPolicy(m: Manifest, name?: string | null): PolicyEntry {
+  if (name) return findPolicy(m, name);
+  const best = m.models.filter(isPolicyEntry).sort((a, b) => (b.metrics?.score ?? -1) - (a.metrics?.score ?? -1))[0];
+  return best ?? findPolicy(m);
+}
+
 export function findModel(m: Manifest, name?: string, family: ModelEntry['family'] = 'token-dream'): ModelEntry {
   const e = m.models
     .filter((x): x is ModelEntry => !isPolicyEntry(x) && x.family === family && (name === undefined || x.name === name))

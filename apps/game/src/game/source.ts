@@ -17,7 +17,8 @@ export interface GameSource {
   /** A source that saves its game (solo) reports each save: the step saved, or null once a finished game's save is removed. */
   onSaved?: ((t: number | null, error?: string) => void) | null;
   start(seed: number, tickRate: number): void;
-  press(action: number): void;
+  /** A key press (or, with brain 'learned', the autopilot's choice: a lobby records which). */
+  press(action: number, brain?: 'learned'): void;
   hold(action: number | null): void;
   setTickRate(tickRate: number): void;
   setPaused(paused: boolean): void;

@@ -6,6 +6,8 @@ import { MAX_TICK_RATE, MIN_TICK_RATE, type CraftOption, type GameFrame } from '
 import { renderStats } from '../game/stats.ts';
 import { ItemIcon, VITAL_COLORS } from './icons.tsx';
 import { facingHint } from '../game/hint.ts';
+import { AutopilotBadge } from '../autopilot/AutopilotBadge.tsx';
+import { AUTOPILOT_KEY_LABEL, useAutopilot } from '../autopilot/autopilot-store.ts';
 import type { DreamGameFrame } from '../dream/dream-frame.ts';
 
 const label = (name: string) => name.replace(/_/g, ' ');
@@ -26,7 +28,8 @@ export function Hud() {
       {me && compact && <CompactHud inventory={me.inventory} />}
       {me && !compact && (
         <>
-          <div className="absolute left-2 top-2 flex max-h-[calc(100%-7.5rem)] flex-col gap-2 overflow-y-auto overflow-x-hidden [scrollbar-width:thin]">
+          {/* In a lobby the member list stands below this column: it ends above it (--members-clearance). */}
+          <div className="absolute left-2 top-2 flex max-h-[calc(100%-max(7.5rem,var(--members-clearance,0px)))] flex-col gap-2 overflow-y-auto overflow-x-hidden [scrollbar-width:thin]">
             <Vitals inventory={me.inventory} sleeping={me.sleeping} />
             <Inventory inventory={me.inventory} />
             <Achievements achievements={me.achievements} startOpen={layout === 'large'} />
@@ -43,6 +46,7 @@ export function Hud() {
       {me && !me.dead && me.protection !== undefined && (
         <ProtectionBadge ticks={me.protection} tickRate={frame!.tickRate} />
       )}
+      {me && !me.dead && <AutopilotBadge />}
       <Toasts />
       <Notice />
       <PauseOverlay />
@@ -472,6 +476,7 @@ function Controls() {
             Help
           </button>
           <MuteButton className={`${btn} h-9`} />
+          <AutopilotButton className={`${btn} h-9`} />
           <button type="button" data-testid="quit" className={`${btn} h-9`} onClick={goHome}>
             {network ? 'Leave' : 'Quit'}
           </button>
@@ -509,6 +514,22 @@ function FacingHint() {
     >
       {hint}
     </div>
+  );
+}
+
+function AutopilotButton({ className }: { className: string }) {
+  const on = useAutopilot((s) => s.status === 'on' || s.status === 'loading');
+  const toggle = useAutopilot((s) => s.toggle);
+  return (
+    <button
+      type="button"
+      className={className}
+      onClick={toggle}
+      title={`Hand your character to the learned policy (${AUTOPILOT_KEY_LABEL})`}
+      data-testid="autopilot-toggle"
+    >
+      {on ? 'Take back' : 'Autopilot'} <kbd className="text-slate-400">{AUTOPILOT_KEY_LABEL}</kbd>
+    </button>
   );
 }
 
@@ -671,6 +692,7 @@ function Help() {
     ['H', 'this help'],
     ['V', 'toggle the agent view'],
     ['M', 'sound on / off'],
+    [AUTOPILOT_KEY_LABEL, 'autopilot: hand your character to the learned policy; it or any action key takes it back'],
     ['`', 'development overlay'],
   ];
   return (
