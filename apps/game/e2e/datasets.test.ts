@@ -14,6 +14,7 @@ import { parquetMetadata } from 'hyparquet';
 import { generateSessions } from '@aikon/datasets';
 import { type LoopRound, MANIFEST_FORMAT, MANIFEST_VERSION, parseManifest } from '@aikon/world-model';
 import { startRelayServer, type RelayServer } from '@aikon/relay-server';
+import { createRelayClient } from '@aikon/protocol/client';
 import { launchChromium, REPO } from './harness.ts';
 
 const ARTIFACTS = join(REPO, 'test-results', 'datasets');
@@ -22,6 +23,7 @@ const DIST = join(tmp, 'dist');
 const DATA = join(tmp, 'data');
 const EMPTY = join(tmp, 'empty');
 const LOOP_MODELS = join(tmp, 'loop-models');
+const LIVE = join(tmp, 'live');
 
 let relay: RelayServer;
 let emptyRelay: RelayServer;
@@ -381,5 +383,51 @@ describe('Datasets page (Chromium, real relay)', () => {
     await page.getByTestId('training-rounds-empty').waitFor({ timeout: 20_000 });
     expect(await page.getByTestId('training-rounds-empty').innerText()).toContain('npm run loop');
     expect(errors).toEqual([]);
+  });
+  it('lists a live lobby as in progress with its episodes so far, and follows it as it plays', async () => {
+    const live = await startRelayServer({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: LIVE,
+      staticDir: DIST,
+      logLevel: 'silent',
+    });
+    const host = createRelayClient(live.url, { timeoutMs: 15_000 });
+    try {
+      await host.connect();
+      const { lobby } = await host.createLobby({ name: 'Hana', seed: 3, tickRate: 15 });
+      await host.start();
+      const running = live.lobbyByCode(lobby.code)!;
+      await expect.poll(() => running.world?.t ?? 0, { timeout: 30_000 }).toBeGreaterThan(5);
+      // The host's first life ends (health set to 0 on the server): one episode so far.
+      running.world!.findPlayer(0)!.inventory[0] = 0;
+      await expect.poll(() => running.world!.findPlayer(0)?.dead, { timeout: 15_000 }).toBe(true);
+
+      const { page, errors } = await openPage(`${live.url}/?page=datasets`);
+      const row = page.locator('[data-testid=session-row][data-state=live]');
+      await row.waitFor({ timeout: 20_000 });
+      expect(await row.getByTestId('session-episodes').textContent()).toBe('1 so far');
+      expect(await num(page, 'count-episodes')).toBe(1);
+      await page.getByTestId('live-badge').first().waitFor();
+      await page.locator('[data-testid=episode-row] [data-testid=live-badge]').waitFor({ timeout: 15_000 });
+      // Nothing of it can be exported before the session ends, and the export panel says so.
+      expect(await page.getByTestId('datasets-export').textContent()).toMatch(
+        /the 0 episodes matching the filter \(and 1 from sessions in progress/,
+      );
+      expect(await page.getByTestId('export-parquet').isDisabled()).toBe(true);
+      await fullShot(page, 'datasets-live.png');
+
+      // A second life ends while the page is open: the page shows it at its next refresh (10 s).
+      await host.respawn();
+      await expect.poll(() => running.world!.findPlayer(0)?.dead, { timeout: 15_000 }).toBe(false);
+      await expect.poll(() => running.world!.t, { timeout: 15_000 }).toBeGreaterThan(running.world!.t + 3);
+      running.world!.findPlayer(0)!.inventory[0] = 0;
+      await expect.poll(() => row.getByTestId('session-episodes').textContent(), { timeout: 30_000 }).toBe('2 so far');
+      await expect.poll(() => page.getByTestId('episode-row').count(), { timeout: 15_000 }).toBe(2);
+      expect(errors).toEqual([]);
+    } finally {
+      host.close();
+      await live.close();
+    }
   });
 });

@@ -193,7 +193,7 @@ export function attachConnectionHandlers(
     },
     'game:action': (socket, req) => {
       const { lobby, member } = memberOf(socket);
-      lobby.setIntent(member, req.a, req.seq, req.slot);
+      lobby.setIntent(member, req.a, req.seq, req.slot, req.brain ?? null);
       return null;
     },
     'game:respawn': (socket) => {

@@ -101,6 +101,7 @@ export function unconnectedMemberState() {
     socket: null,
     intent: -1,
     intentSeq: -1,
+    intentBrain: null,
     lastAck: -1,
     disconnectTimer: null,
     sentInv: null,
@@ -127,6 +128,8 @@ export interface MemberState {
   /** Pending action for the next tick (last intent wins) and its seq. */
   intent: number;
   intentSeq: number;
+  /** 'learned': the client's autopilot chose `intent` (recorded in the tick record's brains). */
+  intentBrain: 'learned' | null;
   /** Seq of the last applied action (-1 if none). */
   lastAck: number;
   disconnectTimer: NodeJS.Timeout | null;
@@ -646,7 +649,13 @@ export class Lobby {
     this.tracker!.respawn(world, p.slot);
   }
 
-  setIntent(member: MemberState, action: number, seq: number | undefined, slot: number | undefined): void {
+  setIntent(
+    member: MemberState,
+    action: number,
+    seq: number | undefined,
+    slot: number | undefined,
+    brain: 'learned' | null = null,
+  ): void {
     if (this.status !== 'running' || !this.world) throw new RelayError('not_running', 'the game has not started');
     if (member.slot === null) throw new RelayError('no_player', 'you have no player in this world');
     if (slot !== undefined && slot !== member.slot) {
@@ -656,6 +665,7 @@ export class Lobby {
     if (!p || p.dead || p.removed) throw new RelayError('player_dead', 'your player is dead: respawn first');
     member.intent = action;
     member.intentSeq = seq ?? -1;
+    member.intentBrain = brain;
   }
 
   respawn(member: MemberState): void {
@@ -739,14 +749,18 @@ export class Lobby {
     const actions = this.actions;
     actions.clear();
     const flat: number[] = [];
+    // Members whose client's autopilot chose this tick's action.
+    const piloted: number[] = [];
     for (const m of this.members.values()) {
       if (m.slot === null || m.intent < 0) continue;
       const p = world.findPlayer(m.slot);
       if (p && !p.dead && !p.removed) {
         actions.set(m.slot, m.intent);
         m.lastAck = m.intentSeq;
+        if (m.intentBrain) piloted.push(m.slot);
       }
       m.intent = -1;
+      m.intentBrain = null;
     }
     // AI workers: one action each from their brains, through the same path.
     const acting = this.acting;
@@ -760,10 +774,11 @@ export class Lobby {
       acting.clear();
       this.workforce.fail(err instanceof Error ? err.message : String(err));
     }
+    for (const slot of piloted) acting.set(slot, 'learned');
     for (const [slot, a] of [...actions].sort((x, y) => x[0] - y[0])) if (a !== 0) flat.push(slot, a);
     world.step(actions);
     if (acting.size > 0) {
-      // Which brain chose each AI worker's action (recording.ts TickRecord.b).
+      // Which brain chose each AI worker's (and autopiloted member's) action (recording.ts TickRecord.b).
       const b: number[] = [];
       for (const [slot, who] of [...acting].sort((x, y) => x[0] - y[0])) b.push(slot, ACTING_BRAINS.indexOf(who));
       this.record({ k: 'tick', t: world.t, a: flat, b });

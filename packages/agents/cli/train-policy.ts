@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
-import { findPolicy } from '@aikon/world-model';
+import { findPolicy, type PolicyEntry } from '@aikon/world-model';
 import { readManifest } from '@aikon/world-model/node';
 import { POLICY_CONFIGS, type PolicyWeights, widenPolicyWeights } from '../src/policy/network.ts';
 import { importPolicyOnnx } from '../src/policy/onnx-export.ts';
@@ -121,9 +121,10 @@ async function main(): Promise<void> {
   );
 
   let init: PolicyWeights | undefined;
+  let from: PolicyEntry | undefined;
   if (values['init-from']) {
     const modelsDir = resolve(cwd, values['models-dir']!);
-    const from = findPolicy(readManifest(modelsDir), values['init-from']);
+    from = findPolicy(readManifest(modelsDir), values['init-from']);
     const start = importPolicyOnnx(new Uint8Array(readFileSync(join(modelsDir, from.file))));
     init = widenPolicyWeights(start.config, start.weights, config);
     console.error(`starting from ${from.name} (${start.config.name})`);
@@ -159,6 +160,7 @@ async function main(): Promise<void> {
     modelsDir: resolve(cwd, values['models-dir']!),
     name: values.name!,
     command: `npm run train:policy -- ${process.argv.slice(2).join(' ')}`,
+    earlierStages: from?.training.stages,
   });
   console.error(
     `exported models/${entry.file} (${entry.bytes} bytes); total ${((performance.now() - started) / 1000).toFixed(0)} s`,

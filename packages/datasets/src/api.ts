@@ -163,10 +163,12 @@ export function createDatasetApi(options: DatasetApiOptions): DatasetApiHandler 
     if (parts.length === 0) {
       if (!allow(['GET', 'HEAD'])) return;
       const sessions = loadCatalog(options.dataDir);
-      const episodes = selectEpisodes(sessions, {});
+      // Browsing shows live sessions' episodes so far (exports wait for the session's end).
+      const episodes = selectEpisodes(sessions, {}, { live: true });
       send(res, 200, {
         sessions: sessions.length,
-        unverifiedSessions: sessions.filter((s) => !s.verified).length,
+        liveSessions: sessions.filter((s) => s.recording).length,
+        unverifiedSessions: sessions.filter((s) => !s.verified && !s.recording).length,
         stats: episodeStats(episodes),
         formats: FORMATS,
         filters: ['kind', 'from', 'to', 'minLength', 'minReturn', 'achievements', 'sessions', 'limit'],
@@ -203,9 +205,11 @@ export function createDatasetApi(options: DatasetApiOptions): DatasetApiHandler 
       const offset = intParam(url, 'offset', 0);
       const pageSize = intParam(url, 'pageSize', 100, 1000);
       const filter = filterFromQuery(url.searchParams, ['offset', 'pageSize']);
-      const episodes = selectEpisodes(loadCatalog(options.dataDir), filter);
+      const episodes = selectEpisodes(loadCatalog(options.dataDir), filter, { live: true });
       send(res, 200, {
         total: episodes.length,
+        // Of them, from sessions still being recorded (listed, exported once they end).
+        live: episodes.filter((e) => e.live).length,
         offset,
         pageSize,
         filter,
@@ -217,7 +221,7 @@ export function createDatasetApi(options: DatasetApiOptions): DatasetApiHandler 
     if (parts[0] === 'charts' && parts.length === 1) {
       if (!allow(['GET', 'HEAD'])) return;
       const filter = filterFromQuery(url.searchParams);
-      const episodes = selectEpisodes(loadCatalog(options.dataDir), filter);
+      const episodes = selectEpisodes(loadCatalog(options.dataDir), filter, { live: true });
       send(res, 200, { filter, ...episodeCharts(episodes) });
       return;
     }

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, type Stats, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACHIEVEMENTS } from '@aikon/engine';
-import { type EpisodeSummary, LogFormatError, replayLog } from '@aikon/protocol';
-import { logHolder } from '@aikon/protocol/node';
+import { decodeLog, type EpisodeSummary, LogFormatError, type LogRecord, replayRecords } from '@aikon/protocol';
+import { type EpisodeRow, indexPath, logHolder, readIndexedSession } from '@aikon/protocol/node';
 import { z } from 'zod';
 import { DatasetError, datasetsDir, isSafeSessionId, LOG_SUFFIX, recordingsDir } from './layout.ts';
 
@@ -26,7 +26,10 @@ export interface SessionEntry {
   verified: boolean;
   /** Why it is not verified (mismatch or replay error), or why it could not be read. */
   problem: string | null;
-  /** Still being recorded (a live process holds the log's lease): listed, not replayed or exported yet. */
+  /**
+   * Still being recorded (a live process holds the log's lease): listed with the episodes the
+   * recorder's index holds so far; not replayed, verified or exported until it ends.
+   */
   recording?: boolean;
   episodes: CatalogEpisode[];
 }
@@ -45,14 +48,23 @@ export interface CatalogEpisode {
   achievements: string[];
   endReason: string;
   consent: boolean;
+  /** When its session started (filters by date select sessions). */
   startedAt: string;
+  /**
+   * When the episode itself began (ISO): the session's start plus its start tick at the tick
+   * rates the log records. An estimate: time paused or waiting for players adds no ticks.
+   */
+  beganAt: string;
+  /** From a session still being recorded: browsable, not exportable yet. */
+  live?: boolean;
 }
 
 export function episodeId(sessionId: string, slot: number, startT: number): string {
   return `${sessionId}:${slot}:${startT}`;
 }
 
-const CATALOG_VERSION = 1;
+// 2: episodes carry their own start time (beganAt).
+const CATALOG_VERSION = 2;
 
 interface CatalogFile {
   version: number;
@@ -94,8 +106,10 @@ export function scanLog(path: string, sessionId: string): SessionEntry {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const base = unscannedEntry(sessionId, st.size, st.mtimeMs, sha256, null);
   try {
-    const report = replayLog(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    const decoded = decodeLog(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    const report = replayRecords(decoded.records);
     const h = report.header;
+    const clock = sessionClock(h.startedAt, decoded.records);
     base.startedAt = h.startedAt;
     base.endedAt = report.end?.endedAt ?? null;
     base.seed = h.seed;
@@ -103,10 +117,12 @@ export function scanLog(path: string, sessionId: string): SessionEntry {
     base.tickRate = h.config.tickRate;
     base.ticks = report.ticks;
     base.complete = report.complete;
-    base.torn = report.torn;
+    base.torn = decoded.torn;
     base.verified = report.ok;
     if (!report.ok) base.problem = describeReplayProblem(report.mismatches, report.error);
-    base.episodes = report.episodes.filter((e) => e.length > 0).map((e) => toCatalogEpisode(sessionId, h.startedAt, e));
+    base.episodes = report.episodes
+      .filter((e) => e.length > 0)
+      .map((e) => toCatalogEpisode(sessionId, h.startedAt, clock(e.startT), e));
   } catch (err) {
     base.problem = err instanceof LogFormatError ? err.message : `cannot replay session log: ${(err as Error).message}`;
   }
@@ -129,7 +145,30 @@ export function describeReplayProblem(
   return parts.join('; ');
 }
 
-function toCatalogEpisode(sessionId: string, startedAt: string, e: EpisodeSummary): CatalogEpisode {
+/**
+ * World tick → wall-clock time (ISO) for one session: its start plus the ticks run at each
+ * tick rate the log records (the header's, then every `config` record's from its tick on).
+ */
+export function sessionClock(startedAt: string, records: readonly LogRecord[]): (t: number) => string {
+  const start = Date.parse(startedAt);
+  // [fromT, msAtFromT, msPerTick] segments, in tick order.
+  const segments: [number, number, number][] = [];
+  for (const r of records) {
+    const rate = r.k === 'session' ? r.config.tickRate : r.k === 'config' ? r.tickRate : null;
+    if (rate === null) continue;
+    const last = segments[segments.length - 1];
+    const at = last ? last[1] + (r.t - last[0]) * last[2] : 0;
+    segments.push([r.t, at, 1000 / rate]);
+  }
+  return (t) => {
+    if (!Number.isFinite(start)) return '';
+    let seg = segments[0] ?? [0, 0, 0];
+    for (const s of segments) if (s[0] <= t) seg = s;
+    return new Date(start + seg[1] + (t - seg[0]) * seg[2]).toISOString();
+  };
+}
+
+function toCatalogEpisode(sessionId: string, startedAt: string, beganAt: string, e: EpisodeSummary): CatalogEpisode {
   return {
     id: episodeId(sessionId, e.slot, e.startT),
     sessionId,
@@ -144,6 +183,61 @@ function toCatalogEpisode(sessionId: string, startedAt: string, e: EpisodeSummar
     endReason: e.endReason,
     consent: e.consent,
     startedAt,
+    beganAt,
+  };
+}
+
+/**
+ * A session being recorded, from the recorder's episode index: its header facts and the
+ * episodes finished so far (the log itself is not replayed while it grows). Without an index
+ * entry (a recorder that keeps none) it is listed with no episodes.
+ */
+function liveEntry(dataDir: string, base: SessionEntry): SessionEntry {
+  const entry: SessionEntry = { ...base, problem: 'still being recorded', recording: true };
+  const indexed = readIndexedSession(indexPath(dataDir), base.sessionId);
+  if (!indexed) return entry;
+  const { session, episodes } = indexed;
+  let tickRate = 0;
+  try {
+    tickRate = Number((JSON.parse(session.config) as { tickRate?: unknown }).tickRate) || 0;
+  } catch {
+    // a config that is not JSON: no rate, no per-episode times
+  }
+  const header = { k: 'config', t: 0, tickRate } as LogRecord;
+  const clock = sessionClock(session.started_at, tickRate > 0 ? [header] : []);
+  entry.startedAt = session.started_at;
+  entry.seed = session.seed;
+  entry.engineVersion = session.engine_version;
+  entry.tickRate = tickRate;
+  entry.episodes = episodes
+    .filter((row) => row.length > 0)
+    .map((row) => ({
+      ...toCatalogEpisode(base.sessionId, session.started_at, clock(row.start_t), fromRow(row)),
+      live: true,
+    }));
+  return entry;
+}
+
+function fromRow(row: EpisodeRow): EpisodeSummary {
+  let achievements: string[] = [];
+  try {
+    achievements = JSON.parse(row.achievements) as string[];
+  } catch {
+    // left empty
+  }
+  return {
+    slot: row.slot,
+    pid: row.player,
+    kind: row.kind,
+    episode: row.episode,
+    startT: row.start_t,
+    endT: row.end_t,
+    length: row.length,
+    return: row.return,
+    achievements,
+    endReason: row.end_reason as EpisodeSummary['endReason'],
+    consent: row.consent === 1,
+    protectedSteps: row.protected_steps,
   };
 }
 
@@ -194,7 +288,7 @@ export function loadCatalog(dataDir: string, options: { onScan?: (sessionId: str
     if (logHolder(path)) {
       // A live process (relay, dataset generator) records it: list it, scan it once it ends.
       // Replaying a growing log on every request would stall the relay.
-      out.push({ ...unscannedEntry(sessionId, st.size, st.mtimeMs, '', 'still being recorded'), recording: true });
+      out.push(liveEntry(dataDir, unscannedEntry(sessionId, st.size, st.mtimeMs, '', null)));
       continue;
     }
     const hit = cached.get(file);
@@ -299,17 +393,23 @@ function endOf(to: string): number {
 
 /**
  * Episodes that may be exported and match the filter: consented, non-empty, from verified
- * sessions. Sessions named explicitly in the filter must exist and be verified.
+ * sessions. Sessions named explicitly in the filter must exist and be verified. `live` (for
+ * browsing, never for exports) adds the episodes so far of sessions still being recorded.
  */
-export function selectEpisodes(sessions: readonly SessionEntry[], filter: EpisodeFilter): CatalogEpisode[] {
+export function selectEpisodes(
+  sessions: readonly SessionEntry[],
+  filter: EpisodeFilter,
+  options: { live?: boolean } = {},
+): CatalogEpisode[] {
+  const live = options.live === true;
   if (filter.sessions) {
     const known = new Map(sessions.map((s) => [s.sessionId, s]));
     for (const id of filter.sessions) {
       const s = known.get(id);
       if (!s) throw new DatasetError('not_found', `no session ${JSON.stringify(id)} in the recordings`);
-      if (s.recording)
+      if (s.recording && !live)
         throw new DatasetError('conflict', `session ${id} is still being recorded; export it when it has ended`);
-      if (!s.verified)
+      if (!s.verified && !s.recording)
         throw new DatasetError('mismatch', `session ${id} cannot be exported: ${s.problem ?? 'not verified'}`);
     }
   }
@@ -321,7 +421,7 @@ export function selectEpisodes(sessions: readonly SessionEntry[], filter: Episod
     a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : a.sessionId < b.sessionId ? -1 : 1,
   );
   for (const s of ordered) {
-    if (!s.verified) continue;
+    if (!s.verified && !(live && s.recording)) continue;
     if (wanted && !wanted.has(s.sessionId)) continue;
     const started = Date.parse(s.startedAt);
     if (!(started >= from && started < to)) continue;
@@ -399,6 +499,8 @@ export function publicEpisode(e: CatalogEpisode) {
     slot: e.slot,
     kind: e.kind,
     startedAt: e.startedAt,
+    beganAt: e.beganAt,
+    live: e.live === true,
     startT: e.startT,
     endT: e.endT,
     length: e.length,

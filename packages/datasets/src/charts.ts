@@ -32,7 +32,7 @@ export interface ReturnBin {
 
 export interface EpisodeCharts {
   episodes: number;
-  /** Episodes by the start time of their session, in contiguous buckets (empty ones included). */
+  /** Episodes by their own start time (`beganAt`), in contiguous buckets (empty ones included). */
   timeline: { bucket: string; bucketMs: number; buckets: TimelineBucket[] };
   /** Share of episodes (0..1) that unlocked each achievement, by player kind. */
   achievements: { name: string; human: number; ai: number }[];
@@ -66,7 +66,7 @@ export function episodeCharts(episodes: readonly CatalogEpisode[]): EpisodeChart
 }
 
 function timeline(episodes: readonly CatalogEpisode[]): EpisodeCharts['timeline'] {
-  const times = episodes.map((e) => Date.parse(e.startedAt)).filter((t) => Number.isFinite(t));
+  const times = episodes.map((e) => Date.parse(e.beganAt)).filter((t) => Number.isFinite(t));
   if (times.length === 0) return { bucket: 'day', bucketMs: 86_400_000, buckets: [] };
   let min = Infinity;
   let max = -Infinity;
@@ -87,7 +87,7 @@ function timeline(episodes: readonly CatalogEpisode[]): EpisodeCharts['timeline'
     ai: 0,
   }));
   for (const e of episodes) {
-    const t = Date.parse(e.startedAt);
+    const t = Date.parse(e.beganAt);
     if (!Number.isFinite(t)) continue;
     const b = buckets[Math.min(n - 1, Math.floor(t / pick.ms) - first)];
     b.episodes++;

@@ -28,6 +28,7 @@ function ep(
     endReason: 'death',
     consent: true,
     startedAt,
+    beganAt: startedAt,
   };
 }
 

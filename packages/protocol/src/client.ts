@@ -111,8 +111,11 @@ export interface RelayClient {
   resync(): Promise<void>;
   /** Tells the relay this client has drawn the world (`game:ready`; send again after each snapshot). */
   ready(): void;
-  /** Queues this tick's action (last one before the tick wins). Returns its sequence number. */
-  sendAction(action: number | ActionName): number;
+  /**
+   * Queues this tick's action (last one before the tick wins). Returns its sequence number.
+   * `brain: 'learned'`: the client's autopilot chose it (recorded as such).
+   */
+  sendAction(action: number | ActionName, o?: { brain?: 'learned' }): number;
   onDelta(fn: (delta: DeltaMessage, mirror: WorldMirror) => void): () => void;
   onSnapshot(fn: (msg: SnapshotMessage, mirror: WorldMirror) => void): () => void;
   onLobby(fn: (state: LobbyState) => void): () => void;
@@ -342,12 +345,12 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
     ready() {
       socket.emit('game:ready', {});
     },
-    sendAction(action) {
+    sendAction(action, o = {}) {
       const a = typeof action === 'number' ? action : ACTIONS.indexOf(action);
       if (a < 0) throw new RangeError(`unknown action ${String(action)}`);
       seq = (seq + 1) >>> 0;
       // Volatile: an action typed while disconnected is dropped, not replayed late.
-      socket.volatile.emit('game:action', { a, seq });
+      socket.volatile.emit('game:action', o.brain ? { a, seq, brain: o.brain } : { a, seq });
       return seq;
     },
     onDelta: (fn) => deltaEvents.on(fn),

@@ -116,6 +116,11 @@ export const ActionRequest = z.strictObject({
   seq: z.int().min(0).max(0xffffffff).optional(),
   /** Optional: the slot the client believes it controls; a different slot is refused. */
   slot: z.int().min(0).max(1023).optional(),
+  /**
+   * Optional: 'learned' when the client's autopilot (a learned policy) chose the action rather
+   * than the player's keys; the recording's tick record lists it like an AI worker's brain.
+   */
+  brain: z.literal('learned').optional(),
 });
 export type ActionRequest = z.infer<typeof ActionRequest>;
 

@@ -82,8 +82,9 @@ export const ProtectRecord = z.object({
 });
 /**
  * One tick: `a` is flat [slot, action, ...] of the non-noop actions applied (others did noop);
- * `b` (optional, additive) is flat [slot, brain, ...] for every AI worker that acted: which brain
- * chose its action, an index into ACTING_BRAINS (0 scripted, 1 learned).
+ * `b` (optional, additive) is flat [slot, brain, ...] for every AI worker that acted, and every
+ * member whose action their client's autopilot chose: which brain chose the action, an index
+ * into ACTING_BRAINS (0 scripted, 1 learned). A member's slot absent from `b` acted by hand.
  */
 export const TickRecord = z.object({
   k: z.literal('tick'),

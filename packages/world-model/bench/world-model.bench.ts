@@ -1,12 +1,15 @@
 /**
- * Dream-model inference benchmark: load time, model size, and dream steps per second at batch 1
- * and batch 64 (one dream step = `sampler.steps` forward passes + sampling) in onnxruntime-node
- * and onnxruntime-web (wasm, 1 and 2 threads). Each runtime runs in its own process (wasm
- * thread settings are fixed at first use).
+ * World-model inference benchmarks:
+ *  - the world simulator's batched imagination in Node (`sim-imagination.ts`: steps/s, per
+ *    CPU-second, p50/p99 per batched step, the ratio to a baseline commit in the same process);
+ *  - the token dream model: load time, model size, and dream steps per second at batch 1 and
+ *    batch 64 (one dream step = `sampler.steps` forward passes + sampling) in onnxruntime-node
+ *    and onnxruntime-web (wasm, 1 and 2 threads), each runtime in its own process (wasm thread
+ *    settings are fixed at first use).
  *
- *   npm run bench -w @aikon/world-model [-- --json] [--no-docs] [--seconds 3]
+ *   npm run bench -w @aikon/world-model [-- --only sim|token] [--json] [--no-docs] [--seconds 3]
  *
- * Updates the "World models" section of docs/BENCHMARKS.md unless --no-docs.
+ * Updates each measured model's subsection of "World models" in docs/BENCHMARKS.md unless --no-docs.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,9 +22,11 @@ import type { InferenceBackend } from '../src/io.ts';
 import { OrtNodeBackend } from '../src/node/backend-node.ts';
 import { cli } from '../src/node/cli.ts';
 import { exportOnnx } from '../src/onnx-export.ts';
+import { findSim } from '../src/sim/load.ts';
 import { DEFAULT_SAMPLER, sampleNext } from '../src/sampler.ts';
 import { initWeights } from '../src/tf-model.ts';
 import { CLS, FRAME_TOKENS, SEQ, tokenize } from '../src/tokens.ts';
+import { benchSimImagination, simBenchTable } from './sim-imagination.ts';
 
 const VARIANTS = ['node', 'web-1', 'web-2'] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -34,7 +39,15 @@ const { values, repoRoot } = cli('npm run bench -w @aikon/world-model -- [option
   },
   json: { type: 'boolean', help: 'print one JSON object' },
   'no-docs': { type: 'boolean', help: 'leave docs/BENCHMARKS.md as it is' },
-  seconds: { type: 'number', min: 0.1, default: 3, help: 'seconds per measurement' },
+  seconds: { type: 'number', min: 0.1, default: 3, help: 'seconds per measurement (token dream model)' },
+  only: { type: 'string', choices: ['sim', 'token'], help: 'measure one model family only' },
+  runs: { type: 'number', integer: true, min: 1, default: 3, help: 'interleaved baseline/current runs (simulator)' },
+  scale: {
+    type: 'number',
+    min: 0.01,
+    default: 1,
+    help: 'multiplies the step counts of the simulator (0.1: a smoke run)',
+  },
 });
 
 function modelBytes(): { name: string; bytes: Uint8Array; context: number; steps: number } {
@@ -113,56 +126,109 @@ if (values.variant) {
   process.exit(0);
 }
 
-const rows: Record<string, number | string>[] = [];
-for (const v of VARIANTS) {
-  const out = execFileSync(
-    process.execPath,
-    ['--import', 'tsx', import.meta.filename, '--variant', v, '--seconds', String(values.seconds)],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const line = out
-    .trim()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .at(-1);
-  if (!line) throw new Error(`variant ${v} printed no result`);
-  rows.push(JSON.parse(line));
-  if (!values.json) console.error(`${v}: ${line}`);
-}
-const report = {
-  machine: `${cpus().length} cores, ${process.platform} ${process.arch}, Node ${process.versions.node}`,
-  samplerSteps: modelBytes().steps,
-  results: rows,
-};
-if (values.json) console.log(JSON.stringify(report));
+const machine = `${cpus().length} cores, ${process.platform} ${process.arch}, Node ${process.versions.node}`;
+const today = new Date().toISOString().slice(0, 10);
+const docPath = join(repoRoot, 'docs/BENCHMARKS.md');
+let doc = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Benchmarks\n';
+const report: Record<string, unknown> = { machine };
 
-const table = [
-  '| runtime | load (ms) | batch 1: dream steps/s (ms/step) | batch 64: dream steps/s (ms per batch) |',
-  '|---|---:|---:|---:|',
-  ...rows.map(
-    (r) =>
-      `| ${r.backend} | ${r.loadMs} | ${r.batch1StepsPerSecond} (${r.batch1MsPerCall}) | ${r.batch64StepsPerSecond} (${r.batch64MsPerCall}) |`,
-  ),
-].join('\n');
-const section = `## World models
-
-Command: \`npm run bench -w @aikon/world-model\` (\`-- --json\` for one JSON object). Model: \`${rows[0].model}\`,
-${(Number(rows[0].bytes) / 1024).toFixed(0)} KiB ONNX. A dream step is one predicted observation: ${report.samplerSteps} denoising passes of the
-network plus sampling (greedy). Measured ${new Date().toISOString().slice(0, 10)} on ${report.machine}, while other work shared the machine.
+if (values.only !== 'token') {
+  const manifest = JSON.parse(readFileSync(join(repoRoot, 'models/manifest.json'), 'utf8'));
+  const entry = findSim(manifest);
+  const sim = await benchSimImagination({
+    repoRoot,
+    modelName: `${entry.name} ${entry.version}`,
+    modelBytes: new Uint8Array(readFileSync(join(repoRoot, 'models', entry.file))),
+    runs: values.runs,
+    scale: values.scale,
+  });
+  report.sim = sim;
+  const table = simBenchTable(sim);
+  if (!values.json) console.log(table);
+  const ratio = sim.ratio
+    ? `Current ÷ ${sim.baseline} at batch 256, one thread (means of the interleaved runs): ${sim.ratio.cpu}× per CPU-second, ${sim.ratio.wall}× wall.`
+    : 'No baseline (git history unavailable).';
+  doc = replaceSubsection(
+    doc,
+    '### World simulator: batched imagination in Node',
+    `Command: \`npm run bench -w @aikon/world-model -- --only sim\` (\`--json\` for one JSON object). Model
+\`${sim.model}\` (${(sim.bytes / 1024).toFixed(0)} KiB). Random actions from 64 starts in generated worlds (8 real frames each),
+greedy; a step is one dream step of one dream. The baseline is the simulator's code at commit
+\`${sim.baseline ?? '—'}\` (before the speed work), run in the same process, interleaved with the current
+code. Measured ${today} on ${machine}, load average ${sim.loadAverage[0]} → ${sim.loadAverage[1]} (other engineers' work):
+wall figures are what the process got of the machine, per CPU-second what the code costs.
 
 ${table}
-`;
-if (!values['no-docs']) {
-  const path = join(repoRoot, 'docs/BENCHMARKS.md');
-  const doc = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-  const start = doc.indexOf('## World models');
-  let next = start < 0 ? -1 : doc.indexOf('\n## ', start + 3);
-  if (next >= 0) next += 1;
-  const updated =
-    start < 0
-      ? `${doc.trimEnd()}\n\n${section}`
-      : doc.slice(0, start) + section + (next >= 0 ? `\n${doc.slice(next)}` : '');
-  writeFileSync(path, updated);
-  if (!values.json) console.error(`updated ${path}`);
+
+${ratio}
+`,
+  );
 }
-if (!values.json) console.log(table);
+
+if (values.only !== 'sim') {
+  const rows: Record<string, number | string>[] = [];
+  for (const v of VARIANTS) {
+    const out = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', import.meta.filename, '--variant', v, '--seconds', String(values.seconds)],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const line = out
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .at(-1);
+    if (!line) throw new Error(`variant ${v} printed no result`);
+    rows.push(JSON.parse(line));
+    if (!values.json) console.error(`${v}: ${line}`);
+  }
+  report.token = { samplerSteps: modelBytes().steps, results: rows };
+  const table = [
+    '| runtime | load (ms) | batch 1: dream steps/s (ms/step) | batch 64: dream steps/s (ms per batch) |',
+    '|---|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.backend} | ${r.loadMs} | ${r.batch1StepsPerSecond} (${r.batch1MsPerCall}) | ${r.batch64StepsPerSecond} (${r.batch64MsPerCall}) |`,
+    ),
+  ].join('\n');
+  if (!values.json) console.log(table);
+  doc = replaceSubsection(
+    doc,
+    '### Token dream model',
+    `Command: \`npm run bench -w @aikon/world-model -- --only token\` (\`--json\` for one JSON object). Model: \`${rows[0].model}\`,
+${(Number(rows[0].bytes) / 1024).toFixed(0)} KiB ONNX. A dream step is one predicted observation: ${modelBytes().steps} denoising passes of the
+network plus sampling (greedy). Measured ${today} on ${machine}, while other work shared the machine.
+
+${table}
+`,
+  );
+}
+
+if (values.json) console.log(JSON.stringify(report));
+if (!values['no-docs']) {
+  writeFileSync(docPath, doc);
+  if (!values.json) console.error(`updated ${docPath}`);
+}
+
+/**
+ * The document with the body of `heading` (a ### subsection of "## World models") replaced: up
+ * to the next heading of the same or a higher level. A missing subsection (or section) is added.
+ */
+function replaceSubsection(text: string, heading: string, body: string): string {
+  const block = `${heading}\n\n${body.trimEnd()}\n`;
+  let section = text.indexOf('\n## World models\n');
+  if (section < 0) {
+    text = `${text.trimEnd()}\n\n## World models\n`;
+    section = text.indexOf('\n## World models\n');
+  }
+  const start = text.indexOf(`\n${heading}\n`, section);
+  if (start < 0) {
+    const next = text.indexOf('\n## ', section + 1);
+    const at = next < 0 ? text.length : next + 1;
+    return `${text.slice(0, at).trimEnd()}\n\n${block}${next < 0 ? '' : `\n${text.slice(at)}`}`;
+  }
+  const after = text.slice(start + 1 + heading.length);
+  const m = /\n#{2,3} /.exec(after);
+  const end = m ? start + 1 + heading.length + m.index + 1 : text.length;
+  return `${text.slice(0, start + 1)}${block}${m ? `\n${text.slice(end)}` : ''}`;
+}

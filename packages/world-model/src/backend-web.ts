@@ -21,6 +21,26 @@ function hasWebGpu(): boolean {
   return !!nav && !!nav.gpu;
 }
 
+/**
+ * An onnxruntime-web session on `model` (WebGPU first where the browser has it, else wasm) and
+ * how it runs, e.g. "onnxruntime-web (wasm, 1 thread)". Every ONNX graph the browser runs (the
+ * token dream model, the autopilot's policy) is opened here.
+ */
+export async function createWebSession(
+  model: Uint8Array,
+  o: WebBackendOptions = {},
+): Promise<{ session: ort.InferenceSession; name: string }> {
+  ort.env.wasm.numThreads = o.numThreads ?? 1;
+  if (o.wasmPaths) ort.env.wasm.wasmPaths = o.wasmPaths;
+  const eps = o.executionProviders ?? (hasWebGpu() ? ['webgpu', 'wasm'] : ['wasm']);
+  const session = await ort.InferenceSession.create(model, {
+    executionProviders: [...eps],
+    graphOptimizationLevel: 'all',
+  });
+  const threads = o.numThreads ?? 1;
+  return { session, name: `onnxruntime-web (${eps.join(', ')}, ${threads} thread${threads > 1 ? 's' : ''})` };
+}
+
 export class OrtWebBackend implements InferenceBackend {
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -29,18 +49,8 @@ export class OrtWebBackend implements InferenceBackend {
   ) {}
 
   static async create(model: Uint8Array, context: number, o: WebBackendOptions = {}): Promise<OrtWebBackend> {
-    ort.env.wasm.numThreads = o.numThreads ?? 1;
-    if (o.wasmPaths) ort.env.wasm.wasmPaths = o.wasmPaths;
-    const eps = o.executionProviders ?? (hasWebGpu() ? ['webgpu', 'wasm'] : ['wasm']);
-    const session = await ort.InferenceSession.create(model, {
-      executionProviders: [...eps],
-      graphOptimizationLevel: 'all',
-    });
-    return new OrtWebBackend(
-      session,
-      context,
-      `onnxruntime-web (${eps.join(', ')}, ${o.numThreads ?? 1} thread${(o.numThreads ?? 1) > 1 ? 's' : ''})`,
-    );
+    const { session, name } = await createWebSession(model, o);
+    return new OrtWebBackend(session, context, name);
   }
 
   get inputNames(): readonly string[] {

@@ -11,6 +11,7 @@
  */
 import { type DreamLoadMessage, type DreamWorkerReply, handleDreamRequest } from './dream-protocol.ts';
 import type { DreamSession } from './dream-shard.ts';
+import { fetchModels } from './fetch-models.ts';
 import { loadDreamModel } from './runtime.ts';
 
 const scope = globalThis as unknown as {
@@ -24,9 +25,7 @@ scope.onmessage = async (e) => {
   if (msg.type === 'load') {
     const m = msg as DreamLoadMessage;
     try {
-      const manifest = await (await fetch(m.manifestUrl)).json();
-      const base = new URL('.', new URL(m.manifestUrl, (globalThis as { location?: { href: string } }).location?.href));
-      const readFile = async (file: string) => new Uint8Array(await (await fetch(new URL(file, base))).arrayBuffer());
+      const { manifest, readFile } = await fetchModels(m.manifestUrl);
       const model = await loadDreamModel(
         manifest,
         readFile,

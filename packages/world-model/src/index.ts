@@ -11,6 +11,7 @@ export * from './sampler.ts';
 export * from './manifest.ts';
 export * from './dream-shard.ts';
 export * from './runtime.ts';
+export * from './fetch-models.ts';
 export { ScriptedExplorer, generateEpisode, type PolicyName, type GenerateOptions } from './explorer.ts';
 export * from './dream-protocol.ts';
 export * from './sim/index.ts';

@@ -118,6 +118,21 @@ export const SimEntrySchema = z.object({
     finalLoss: z.number().optional(),
     validationLoss: z.record(z.string(), z.number()).optional(),
   }),
+  /** Settings chosen after training on calibration episodes (`npm run calibrate:world-model`). */
+  calibration: z
+    .object({
+      command: z.string(),
+      from: z.object({ version: z.string(), sha256: z.string() }),
+      episodes: z.number().int(),
+      sources: z.record(z.string(), z.number()),
+      eventThreshold: z.number(),
+      precision: z.number(),
+      recall: z.number(),
+      argmax: z.object({ precision: z.number(), recall: z.number() }),
+      transitions: z.number().int(),
+      unlocks: z.number().int(),
+    })
+    .optional(),
   metrics: z
     .object({ command: z.string(), evaluatedAt: z.string(), horizons: z.record(z.string(), HorizonSchema) })
     .catchall(z.unknown())
@@ -277,6 +292,16 @@ export function findPolicy(m: Manifest, name?: string): PolicyEntry {
     .at(-1);
   if (!e) throw new ModelRefusedError(`no policy${name ? ` named ${name}` : ''} in the manifest`);
   return e;
+}
+
+/**
+ * The policy to deploy (workers, the autopilot): the one named, else the one with the best
+ * evaluated Crafter score (an unevaluated one only when none is evaluated).
+ */
+export function deployedPolicy(m: Manifest, name?: string | null): PolicyEntry {
+  if (name) return findPolicy(m, name);
+  const best = m.models.filter(isPolicyEntry).sort((a, b) => (b.metrics?.score ?? -1) - (a.metrics?.score ?? -1))[0];
+  return best ?? findPolicy(m);
 }
 
 export function findModel(m: Manifest, name?: string, family: ModelEntry['family'] = 'token-dream'): ModelEntry {

@@ -36,6 +36,45 @@ export function floatTensor(name: string, dims: readonly number[], data: Float32
   });
 }
 
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** IEEE half-precision bits of a float (round half up; overflow → ±infinity). */
+export function toHalf(v: number): number {
+  f32[0] = v;
+  const x = u32[0];
+  const sign = (x >>> 16) & 0x8000;
+  const e = ((x >>> 23) & 0xff) - 127 + 15;
+  const m = x & 0x7fffff;
+  if (e >= 31) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    const sub = (m | 0x800000) >> (1 - e);
+    return sign | ((sub + 0x1000) >> 13);
+  }
+  return (sign | (e << 10) | (m >> 13)) + ((m >> 12) & 1);
+}
+
+export function fromHalf(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m ? Number.NaN : s * Number.POSITIVE_INFINITY;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+/** A float initializer stored as float16 (half the bytes; a graph casts it back to float). */
+export function halfTensor(name: string, dims: readonly number[], data: Float32Array) {
+  const half = Uint16Array.from(data, toHalf);
+  return onnx.TensorProto.create({
+    name,
+    dims: [...dims],
+    dataType: onnx.TensorProto.DataType.FLOAT16,
+    rawData: new Uint8Array(half.buffer),
+  });
+}
+
 export function intTensor(name: string, dims: readonly number[], data: readonly number[], type: 'int32' | 'int64') {
   const arr = type === 'int32' ? Int32Array.from(data) : BigInt64Array.from(data.map((x) => BigInt(x)));
   return onnx.TensorProto.create({
@@ -92,14 +131,16 @@ export class GraphBuilder {
   }
 }
 
-/** The metadata and float initializers of an ONNX file (read-back for tests and tools). */
+/** The metadata and float initializers of an ONNX file (float16 ones widened; read-back for tests and tools). */
 export function readOnnx(bytes: Uint8Array): { meta: Map<string, string>; floats: Map<string, Float32Array> } {
   const model = onnx.ModelProto.decode(bytes);
   const floats = new Map<string, Float32Array>();
   for (const t of model.graph?.initializer ?? []) {
-    if (t.dataType !== onnx.TensorProto.DataType.FLOAT) continue;
     const raw = t.rawData as Uint8Array;
-    floats.set(t.name ?? '', new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)));
+    const buffer = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength);
+    if (t.dataType === onnx.TensorProto.DataType.FLOAT) floats.set(t.name ?? '', new Float32Array(buffer));
+    else if (t.dataType === onnx.TensorProto.DataType.FLOAT16)
+      floats.set(t.name ?? '', Float32Array.from(new Uint16Array(buffer), fromHalf));
   }
   return { meta: new Map(model.metadataProps.map((p) => [p.key ?? '', p.value ?? ''])), floats };
 }

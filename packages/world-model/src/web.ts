@@ -1,3 +1,3 @@
 /** Browser / Web Worker entry: everything of the main entry plus the onnxruntime-web backend. */
 export * from './index.ts';
-export { OrtWebBackend, type WebBackendOptions } from './backend-web.ts';
+export { createWebSession, OrtWebBackend, type WebBackendOptions } from './backend-web.ts';

@@ -16,6 +16,7 @@ import {
   formatBytes,
   formatCount,
   type Job,
+  type SessionInfo,
   type Summary,
 } from './api.ts';
 import { AchievementBars, COLORS, Legend, StackedBars } from './charts.tsx';
@@ -271,7 +272,8 @@ function ChartsPanel({ charts, kind }: { charts: Charts | null; kind: FilterForm
   }));
   return (
     <div className="grid gap-4 lg:grid-cols-2" data-testid="datasets-charts">
-      <Panel title={`Episodes per ${tl.bucket}`} right={<Legend items={kinds} />}>
+      {/* Each episode counts in the bucket of its own start, not its session's. */}
+      <Panel title={`Episodes per ${tl.bucket} (by when each began)`} right={<Legend items={kinds} />}>
         <StackedBars bars={episodeBars} testId="chart-episodes" label={`Episodes per ${tl.bucket}, human and AI`} />
       </Panel>
       <Panel title={`Steps per ${tl.bucket}`} right={<Legend items={[{ name: 'steps', color: COLORS.steps }]} />}>
@@ -307,7 +309,7 @@ function EpisodeTable({ page }: { page: EpisodesPage }) {
       <table className="w-full text-left text-sm" data-testid="episode-table">
         <thead className="text-xs uppercase text-slate-400">
           <tr>
-            <th className="py-1 pr-3">Session started</th>
+            <th className="py-1 pr-3">Began</th>
             <th className="py-1 pr-3">Session</th>
             <th className="py-1 pr-3">Player</th>
             <th className="py-1 pr-3 text-right">Length</th>
@@ -319,9 +321,15 @@ function EpisodeTable({ page }: { page: EpisodesPage }) {
         <tbody className="text-slate-200">
           {page.episodes.map((e) => (
             <tr key={e.id} className="border-t border-white/5" data-testid="episode-row" data-kind={e.kind}>
-              <td className="py-1 pr-3 whitespace-nowrap tabular-nums">{e.startedAt.slice(0, 16).replace('T', ' ')}</td>
+              <td
+                className="py-1 pr-3 whitespace-nowrap tabular-nums"
+                title={`session started ${e.startedAt.slice(0, 19).replace('T', ' ')}`}
+              >
+                {e.beganAt.slice(0, 16).replace('T', ' ')}
+              </td>
               <td className="py-1 pr-3 font-mono text-xs text-slate-400 select-text" title={e.session}>
                 {e.session.slice(-12)}:{e.slot}
+                {e.live && <LiveBadge />}
               </td>
               <td className="py-1 pr-3">
                 <span
@@ -348,6 +356,83 @@ function EpisodeTable({ page }: { page: EpisodesPage }) {
         </p>
       )}
     </div>
+  );
+}
+
+function LiveBadge() {
+  return (
+    <span
+      data-testid="live-badge"
+      className="ml-1.5 rounded bg-rose-500/80 px-1 font-sans text-[10px] font-bold uppercase text-white"
+    >
+      in progress
+    </span>
+  );
+}
+
+const SESSION_ROWS = 12;
+
+/** Every recorded session, newest first: live ones as in progress with their episodes so far. */
+function SessionsPanel({ sessions }: { sessions: SessionInfo[] }) {
+  const newest = [...sessions].sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0));
+  const state = (s: SessionInfo) =>
+    s.recording ? 'live' : s.verified ? (s.recovered ? 'recovered' : 'complete') : 'unverified';
+  const label = {
+    live: 'in progress',
+    complete: 'complete',
+    recovered: 'recovered after a crash',
+    unverified: 'not verified',
+  } as const;
+  return (
+    <Panel
+      title="Sessions"
+      testId="datasets-sessions"
+      right={
+        <span className="text-xs text-slate-400">
+          newest first{sessions.some((s) => s.recording) ? ' · live sessions refresh every 10 s' : ''}
+        </span>
+      }
+    >
+      <table className="w-full text-left text-sm">
+        <thead className="text-xs uppercase text-slate-400">
+          <tr>
+            <th className="py-1 pr-3">Started</th>
+            <th className="py-1 pr-3">Session</th>
+            <th className="py-1 pr-3">State</th>
+            <th className="py-1 pr-3 text-right">Ticks</th>
+            <th className="py-1 text-right">Episodes</th>
+          </tr>
+        </thead>
+        <tbody className="text-slate-200">
+          {newest.slice(0, SESSION_ROWS).map((s) => (
+            <tr key={s.id} className="border-t border-white/5" data-testid="session-row" data-state={state(s)}>
+              <td className="py-1 pr-3 whitespace-nowrap tabular-nums">
+                {s.startedAt ? s.startedAt.slice(0, 16).replace('T', ' ') : '—'}
+              </td>
+              <td className="py-1 pr-3 font-mono text-xs text-slate-400 select-text" title={s.id}>
+                {s.id.slice(-12)}
+              </td>
+              <td className="py-1 pr-3 text-xs" title={s.problem ?? undefined}>
+                {s.recording ? <LiveBadge /> : <span className="text-slate-300">{label[state(s)]}</span>}
+              </td>
+              <td className="py-1 pr-3 text-right tabular-nums">{s.ticks ? formatCount(s.ticks) : '—'}</td>
+              <td className="py-1 text-right tabular-nums" data-testid="session-episodes">
+                {formatCount(s.episodes)}
+                {s.recording ? ' so far' : ''}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {newest.length > SESSION_ROWS && (
+        <p className="mt-2 text-xs text-slate-500">and {formatCount(newest.length - SESSION_ROWS)} older sessions.</p>
+      )}
+      {sessions.some((s) => s.recording) && (
+        <p className="mt-2 text-xs text-slate-500">
+          A session in progress shows the episodes that have ended so far; it is verified and exported once it ends.
+        </p>
+      )}
+    </Panel>
   );
 }
 
@@ -406,7 +491,7 @@ function JobRow({ job }: { job: Job }) {
   );
 }
 
-function ExportPanel({ applied, matching }: { applied: FilterForm; matching: number | null }) {
+function ExportPanel({ applied, matching, live }: { applied: FilterForm; matching: number | null; live: number }) {
   const [jobs, setJobs] = useState<Job[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [starting, setStarting] = useState<ExportFormat | null>(null);
@@ -474,6 +559,7 @@ function ExportPanel({ applied, matching }: { applied: FilterForm; matching: num
       right={
         <span className="text-xs text-slate-400">
           {matching === null ? '' : `the ${formatCount(matching)} episodes matching the filter`}
+          {live > 0 ? ` (and ${formatCount(live)} from sessions in progress, exported once they end)` : ''}
         </span>
       }
     >
@@ -516,19 +602,35 @@ export default function DatasetsPage() {
   const [charts, setCharts] = useState<Charts | null>(null);
   const [filterError, setFilterError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [sessions, setSessions] = useState<SessionInfo[]>([]);
+  // Bumped every 10 s while a session is live: the counts, sessions and charts are read again.
+  const [refresh, setRefresh] = useState(0);
   const seq = useRef(0);
+  const appliedRef = useRef(applied);
+  appliedRef.current = applied;
 
   useEffect(() => {
     document.title = 'Datasets · AI-KON';
     const ctl = new AbortController();
-    datasetsApi
-      .summary({ signal: ctl.signal })
-      .then(setSummary)
+    const first = refresh === 0;
+    Promise.all([datasetsApi.summary({ signal: ctl.signal }), datasetsApi.sessions({ signal: ctl.signal })])
+      .then(([sum, list]) => {
+        setSummary(sum);
+        setSessions(list.sessions);
+      })
       .catch((err) => {
-        if (!ctl.signal.aborted) setSummaryError(message(err));
+        // A failed refresh keeps what is shown; only the first load reports.
+        if (!ctl.signal.aborted && first) setSummaryError(message(err));
       });
     return () => ctl.abort();
-  }, []);
+  }, [refresh]);
+
+  const live = (summary?.liveSessions ?? 0) > 0;
+  useEffect(() => {
+    if (!live) return;
+    const timer = window.setInterval(() => setRefresh((n) => n + 1), 10_000);
+    return () => clearInterval(timer);
+  }, [live]);
 
   const apply = useCallback(async (form: FilterForm) => {
     const mine = ++seq.current;
@@ -551,6 +653,9 @@ export default function DatasetsPage() {
   useEffect(() => {
     if (hasData) void apply(EMPTY_FILTER);
   }, [hasData, apply]);
+  useEffect(() => {
+    if (refresh > 0 && hasData) void apply(appliedRef.current);
+  }, [refresh, hasData, apply]);
 
   const s = summary?.stats;
   const noApi = summaryError;
@@ -588,7 +693,14 @@ export default function DatasetsPage() {
                 label="Sessions"
                 value={formatCount(summary.sessions)}
                 testId="count-sessions"
-                sub={summary.unverifiedSessions > 0 ? `${summary.unverifiedSessions} not verified` : 'all verified'}
+                sub={
+                  [
+                    summary.liveSessions > 0 ? `${summary.liveSessions} in progress` : '',
+                    summary.unverifiedSessions > 0 ? `${summary.unverifiedSessions} not verified` : '',
+                  ]
+                    .filter(Boolean)
+                    .join(' · ') || 'all verified'
+                }
               />
               <Card
                 label="Episodes"
@@ -620,8 +732,9 @@ export default function DatasetsPage() {
                 {formatCount(page.stats.ai)}
               </p>
             )}
+            <SessionsPanel sessions={sessions} />
             <ChartsPanel charts={charts} kind={applied.kind} />
-            <ExportPanel applied={applied} matching={page?.total ?? null} />
+            <ExportPanel applied={applied} matching={page ? page.total - page.live : null} live={page?.live ?? 0} />
             {page && (
               <Panel title="Episodes" testId="datasets-episodes">
                 <EpisodeTable page={page} />

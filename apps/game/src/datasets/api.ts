@@ -13,6 +13,8 @@ import type { EpisodeCharts as Charts, EpisodeStats as Stats, ExportFormat } fro
 
 export interface Summary {
   sessions: number;
+  /** Sessions still being recorded (live lobbies): their episodes so far are counted. */
+  liveSessions: number;
   unverifiedSessions: number;
   stats: Stats;
   formats: ExportFormat[];
@@ -26,7 +28,12 @@ export interface Episode {
   session: string;
   slot: number;
   kind: Kind;
+  /** When its session started. */
   startedAt: string;
+  /** When the episode itself began (estimated from its start tick). */
+  beganAt: string;
+  /** From a session still being recorded. */
+  live: boolean;
   startT: number;
   endT: number;
   length: number;
@@ -37,10 +44,30 @@ export interface Episode {
 
 export interface EpisodesPage {
   total: number;
+  /** Of `total`, episodes of sessions still in progress (not exportable yet). */
+  live: number;
   offset: number;
   pageSize: number;
   stats: Stats;
   episodes: Episode[];
+}
+
+/** One session log as `GET /api/datasets/sessions` lists it. */
+export interface SessionInfo {
+  id: string;
+  startedAt: string;
+  endedAt: string | null;
+  tickRate: number;
+  ticks: number;
+  complete: boolean;
+  verified: boolean;
+  /** Still being recorded: a live lobby (or generator). */
+  recording: boolean;
+  /** Its recorder died; replayed up to its last record. */
+  recovered: boolean;
+  problem: string | null;
+  /** Consented episodes (so far, while recording). */
+  episodes: number;
 }
 
 export interface Job {
@@ -134,6 +161,7 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
 
 export const datasetsApi = {
   summary: (init?: RequestInit) => request<Summary>(API, init),
+  sessions: (init?: RequestInit) => request<{ sessions: SessionInfo[] }>(`${API}/sessions`, init),
   episodes: (form: FilterForm, pageSize = 50, init?: RequestInit) => {
     const q = filterQuery(form);
     q.set('pageSize', String(pageSize));

@@ -6,12 +6,38 @@
 import { SoloCore } from './solo-core.ts';
 import { clampTickRate, type FromSource, type ToSource } from './protocol.ts';
 import { loadAgentView } from './agent-view-loader.ts';
+import { checkSoloSave, deleteSoloSave, makeSoloSave, SOLO_SAVE_INTERVAL_MS, writeSoloSave } from './solo-save.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 let core: SoloCore | null = null;
 let timer: ReturnType<typeof setTimeout> | null = null;
 let nextAt = 0;
+/** The step last saved (or loaded from a save), and when: the game is saved every few seconds. */
+let savedT = -1;
+let savedAt = 0;
+/** Saves are written one after another, never two at once. */
+let saving: Promise<void> = Promise.resolve();
+
+/**
+ * Saves the world unless this step is saved already; a finished game (the player died) is
+ * removed instead, so that nobody is offered to continue it.
+ */
+function save(): void {
+  if (!core) return;
+  const world = core.world;
+  if (world.t === 0 || world.t === savedT) return;
+  savedT = world.t;
+  savedAt = performance.now();
+  const t = world.t;
+  const write = world.over ? deleteSoloSave() : writeSoloSave(makeSoloSave(world));
+  saving = saving
+    .then(() => write)
+    .then(
+      () => post({ type: 'saved', t: world.over ? null : t }),
+      (error: unknown) => post({ type: 'saved', t, error: error instanceof Error ? error.message : String(error) }),
+    );
+}
 
 function post(message: FromSource, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
@@ -44,7 +70,10 @@ function run(): void {
   if (!core) return;
   nextAt += 1000 / core.tickRate;
   try {
-    if (core.tick(performance.now())) sendFrame();
+    if (core.tick(performance.now())) {
+      sendFrame();
+      if (core.world.over || performance.now() - savedAt >= SOLO_SAVE_INTERVAL_MS) save();
+    }
   } catch (error) {
     post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
     return;
@@ -63,9 +92,27 @@ self.onmessage = (event: MessageEvent<ToSource>) => {
         core.setPaused(Boolean(msg.paused));
         core.waitingForScene = Boolean(msg.waitForScene);
         core.hold(null);
+        savedT = -1;
+        savedAt = performance.now();
         nextAt = performance.now();
         sendFrame();
         schedule();
+        break;
+      }
+      case 'resume': {
+        const checked = checkSoloSave(msg.save);
+        if (!checked.ok) throw new Error(checked.error);
+        if (!core) core = new SoloCore(checked.save.seed);
+        core.resume(checked.world);
+        core.setTickRate(clampTickRate(msg.tickRate));
+        // A player coming back starts paused: nothing moves before they have looked around.
+        core.setPaused(true);
+        core.waitingForScene = true;
+        core.hold(null);
+        savedT = checked.save.t;
+        savedAt = performance.now();
+        nextAt = performance.now();
+        sendFrame();
         break;
       }
       case 'drawn':
@@ -92,6 +139,7 @@ self.onmessage = (event: MessageEvent<ToSource>) => {
       case 'pause':
         if (core) {
           core.setPaused(msg.paused);
+          if (msg.paused) save();
           nextAt = performance.now();
           schedule();
           sendFrame();
@@ -113,6 +161,7 @@ self.onmessage = (event: MessageEvent<ToSource>) => {
       case 'script': {
         stopClock();
         if (!core) core = new SoloCore(msg.seed);
+        savedT = -1;
         const result = core.runScript(msg.seed, msg.actions);
         sendFrame(); // first, so that the client shows the new state when the reply lands
         post({ type: 'reply', id: msg.id, hash: result.hash, t: result.t });

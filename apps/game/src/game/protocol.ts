@@ -2,6 +2,7 @@
  * What a game source (the solo Web Worker, a relay connection, a dream) sends the client
  * each tick, and what the client sends back. Plain data only: it crosses postMessage.
  */
+import type { SoloSave } from './solo-save.ts';
 
 /** Fields per object in `GameFrame.objects`, packed as Int32 values. */
 export const OBJECT_STRIDE = 7;
@@ -75,6 +76,8 @@ export interface GameFrame {
 export type ToSource =
   /** `waitForScene`: the world does not tick until `drawn` (the player has seen it). */
   | { type: 'start'; seed: number; tickRate: number; paused?: boolean; waitForScene?: boolean }
+  /** Plays on from a saved game (solo-save.ts; checked again in the worker), paused until the player resumes. */
+  | { type: 'resume'; save: SoloSave; tickRate: number }
   | { type: 'drawn' }
   | { type: 'press'; action: number }
   | { type: 'hold'; action: number | null }
@@ -89,7 +92,12 @@ export type ToSource =
 export type FromSource =
   | { type: 'frame'; frame: GameFrame }
   | { type: 'reply'; id: number; hash: string; t: number }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /**
+   * The game was saved at step `t` (solo-save.ts); `t: null`: the game ended and its save was
+   * removed; `error`: saving failed.
+   */
+  | { type: 'saved'; t: number | null; error?: string };
 
 export const MIN_TICK_RATE = 5;
 export const MAX_TICK_RATE = 15;

@@ -35,7 +35,12 @@ export class SoloCore {
   }
 
   start(seed: number): void {
-    this.world = SoloCore.newWorld(seed);
+    this.resume(SoloCore.newWorld(seed));
+  }
+
+  /** Plays on from `world` (a saved game restored from its snapshot). */
+  resume(world: World): void {
+    this.world = world;
     this.pressed = null;
     this.tickTimes = [];
   }

@@ -1,4 +1,5 @@
 import type { FromSource, GameFrame, ToSource } from './protocol.ts';
+import type { SoloSave } from './solo-save.ts';
 
 /**
  * Where the game's state comes from: a Web Worker running the engine (solo play), a relay
@@ -13,8 +14,11 @@ export interface GameSource {
   /** Called with every new state and with errors. */
   onFrame: ((frame: GameFrame) => void) | null;
   onError: ((message: string) => void) | null;
+  /** A source that saves its game (solo) reports each save: the step saved, or null once a finished game's save is removed. */
+  onSaved?: ((t: number | null, error?: string) => void) | null;
   start(seed: number, tickRate: number): void;
-  press(action: number): void;
+  /** A key press (or, with brain 'learned', the autopilot's choice: a lobby records which). */
+  press(action: number, brain?: 'learned'): void;
   hold(action: number | null): void;
   setTickRate(tickRate: number): void;
   setPaused(paused: boolean): void;
@@ -31,6 +35,7 @@ export class WorkerSource implements GameSource {
   readonly kind = 'solo' as const;
   onFrame: ((frame: GameFrame) => void) | null = null;
   onError: ((message: string) => void) | null = null;
+  onSaved: ((t: number | null, error?: string) => void) | null = null;
   private readonly worker: Worker;
   private nextId = 1;
   private readonly waiting = new Map<number, (r: { hash: string; t: number }) => void>();
@@ -43,7 +48,8 @@ export class WorkerSource implements GameSource {
       else if (msg.type === 'reply') {
         this.waiting.get(msg.id)?.({ hash: msg.hash, t: msg.t });
         this.waiting.delete(msg.id);
-      } else if (msg.type === 'error') this.onError?.(msg.message);
+      } else if (msg.type === 'saved') this.onSaved?.(msg.t, msg.error);
+      else if (msg.type === 'error') this.onError?.(msg.message);
     };
     this.worker.onerror = (event) => {
       this.onError?.(`the game engine stopped: ${event.message || 'unknown error'}`);
@@ -57,6 +63,10 @@ export class WorkerSource implements GameSource {
   /** The world ticks from the scene's first frames on (`sceneDrawn`), as a lobby does. */
   start(seed: number, tickRate: number): void {
     this.send({ type: 'start', seed, tickRate, waitForScene: true });
+  }
+  /** Plays on from a saved game, paused; like `start`, it ticks only once the scene has drawn. */
+  resume(save: SoloSave, tickRate: number): void {
+    this.send({ type: 'resume', save, tickRate });
   }
   sceneDrawn(): void {
     this.send({ type: 'drawn' });

@@ -6,6 +6,7 @@ import { cameraRelative } from './input.ts';
 import { cameraView } from './stats.ts';
 import { isMuted, setMuted } from './sound.ts';
 import { clearSeedFromAddress, showSeedInAddress } from './address.ts';
+import type { SoloSave } from './solo-save.ts';
 
 export interface Toast {
   id: number;
@@ -32,7 +33,13 @@ export interface GameStore {
   toasts: Toast[];
   /** Achievement names unlocked this episode, in order. */
   unlockedOrder: string[];
+  /** The step at which the solo game was last saved in this browser (null: not saved yet). */
+  savedT: number | null;
+  /** Why the last save failed (null when it worked). */
+  saveError: string | null;
   startSolo(seed: number): void;
+  /** Plays on from a saved solo game (checked by solo-save.ts), paused until the player resumes. */
+  continueSolo(save: SoloSave): void;
   /**
    * Plays from any game source (the solo worker, a relay connection, a dream): the store, HUD
    * and scene only see the frames it delivers.
@@ -94,6 +101,33 @@ export const useGame = create<GameStore>()((set, get) => {
       set({ frame, frameAt: performance.now(), toasts, unlockedOrder, paused: frame.paused });
     };
     source.onError = (message) => set({ error: message });
+    // Only a live worker reports saves (a dropped source is disposed), also while a dream stands in front of it.
+    source.onSaved = (t, error) => {
+      if (error) set({ saveError: error });
+      else set({ savedT: t, saveError: null });
+    };
+  };
+
+  /** Shows the game screen for a new source (nothing started yet). */
+  const show = (source: GameSource, seed: number): void => {
+    const previous = get().source;
+    if (previous && previous !== source) previous.dispose();
+    pausedForHelp = false;
+    attach(source);
+    set({
+      screen: 'game',
+      seed,
+      source,
+      frame: null,
+      paused: false,
+      toasts: [],
+      unlockedOrder: [],
+      savedT: null,
+      saveError: null,
+      error: null,
+      notice: null,
+      helpOpen: false,
+    });
   };
 
   return {
@@ -112,35 +146,40 @@ export const useGame = create<GameStore>()((set, get) => {
     homeMessage: null,
     toasts: [],
     unlockedOrder: [],
+    savedT: null,
+    saveError: null,
 
     startSolo(seed) {
       get().play(new WorkerSource(), seed);
       showSeedInAddress(seed);
     },
+    continueSolo(save) {
+      const source = new WorkerSource();
+      show(source, save.seed);
+      set({ savedT: save.t });
+      source.resume(save, get().tickRate);
+      source.setAgentView(get().agentViewOn);
+      showSeedInAddress(save.seed);
+    },
     play(source, seed) {
-      const previous = get().source;
-      if (previous && previous !== source) previous.dispose();
-      pausedForHelp = false;
-      attach(source);
-      set({
-        screen: 'game',
-        seed,
-        source,
-        frame: null,
-        paused: false,
-        toasts: [],
-        unlockedOrder: [],
-        error: null,
-        notice: null,
-        helpOpen: false,
-      });
+      show(source, seed);
       source.start(seed, get().tickRate);
       source.setAgentView(get().agentViewOn);
     },
     restart(seed) {
       const source = get().source;
       if (!source) return get().startSolo(seed);
-      set({ seed, frame: null, paused: false, toasts: [], unlockedOrder: [], error: null, notice: null });
+      set({
+        seed,
+        frame: null,
+        paused: false,
+        toasts: [],
+        unlockedOrder: [],
+        savedT: null,
+        saveError: null,
+        error: null,
+        notice: null,
+      });
       source.start(seed, get().tickRate);
       if (source.kind === 'solo') showSeedInAddress(seed);
     },

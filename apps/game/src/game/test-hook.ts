@@ -1,5 +1,6 @@
 import { ACHIEVEMENTS, Action } from '@aikon/engine';
 import { myPlayer, useGame } from './store.ts';
+import { useAutopilot } from '../autopilot/autopilot-store.ts';
 import { cameraView } from './stats.ts';
 import { useSpectate } from './spectate.ts';
 
@@ -18,6 +19,17 @@ export interface AikonHook {
     achievements: string[];
     firstFrameAt: number | null;
     drawCalls: number;
+    /** The autopilot: off / loading / on / error, its model and decisions. */
+    autopilot: {
+      status: string;
+      model: string | null;
+      error: string | null;
+      decisions: number;
+      late: number;
+      lastAction: number;
+    };
+    /** The step of the solo game's last save in this browser (null: none yet). */
+    savedT: number | null;
     /** The tile the 3D camera centres on (null before the scene draws) and the followed slot. */
     camera: { x: number; y: number } | null;
     following: number | null;
@@ -41,6 +53,7 @@ export function installTestHook(): void {
     state() {
       const s = useGame.getState();
       const me = myPlayer(s.frame);
+      const pilot = useAutopilot.getState();
       return {
         screen: s.screen,
         t: s.frame?.t ?? -1,
@@ -52,6 +65,15 @@ export function installTestHook(): void {
         achievements: me ? ACHIEVEMENTS.filter((_, i) => me.achievements[i] > 0) : [],
         firstFrameAt: window.__aikonFirstFrame ?? null,
         drawCalls: window.__aikonDrawCalls ?? 0,
+        autopilot: {
+          status: pilot.status,
+          model: pilot.model,
+          error: pilot.error,
+          decisions: pilot.stats?.decisions ?? 0,
+          late: pilot.stats?.late ?? 0,
+          lastAction: pilot.stats?.lastAction ?? -1,
+        },
+        savedT: s.savedT,
         camera: cameraView.focus ? { ...cameraView.focus } : null,
         following: useSpectate.getState().slot,
       };

@@ -125,17 +125,17 @@ export class RelayGameSource implements GameSource {
     return me !== undefined && !me.dead;
   }
 
-  private send(action: number): void {
+  private send(action: number, brain?: 'learned'): void {
     if (this.isDisposed || !this.alive || !this.client.connected) return;
-    const seq = this.client.sendAction(action);
+    const seq = this.client.sendAction(action, brain ? { brain } : {});
     this.sent.set(seq, action);
     if (this.sent.size > 256) this.sent.delete(this.sent.keys().next().value!);
   }
 
-  press(action: number): void {
+  press(action: number, brain?: 'learned'): void {
     if (!Number.isInteger(action) || action < 0 || action >= NUM_ACTIONS) return;
     this.pressedThisTick = true;
-    this.send(action);
+    this.send(action, brain);
   }
 
   hold(action: number | null): void {

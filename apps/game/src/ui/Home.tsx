@@ -1,6 +1,7 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useGame } from '../game/store.ts';
 import { parseSeed, randomSeed } from '../game/input.ts';
+import { checkSoloSave, deleteSoloSave, readSoloSave, type SoloSaveCheck } from '../game/solo-save.ts';
 import { MAX_TICK_RATE, MIN_TICK_RATE } from '../game/protocol.ts';
 import { HomeLobby } from '../net/ui/HomeLobby.tsx';
 
@@ -8,7 +9,8 @@ export function Home() {
   const startSolo = useGame((s) => s.startSolo);
   const tickRate = useGame((s) => s.tickRate);
   const setTickRate = useGame((s) => s.setTickRate);
-  const [seedText, setSeedText] = useState('');
+  // A link's seed (?seed=N) waits here when a saved game is offered instead of starting at once.
+  const [seedText, setSeedText] = useState(() => new URLSearchParams(window.location.search).get('seed') ?? '');
   const homeMessage = useGame((s) => s.homeMessage);
   const [typedError, setError] = useState<string | null>(null);
   const error = typedError ?? homeMessage;
@@ -39,6 +41,7 @@ export function Home() {
           <p className="mt-1 text-sm text-slate-400">
             Runs entirely in this tab, offline. Real-time: the world runs on whether or not you press a key; Esc pauses.
           </p>
+          <SavedGame />
           <div className="mt-4 flex flex-wrap gap-3">
             <button
               type="button"
@@ -105,6 +108,57 @@ export function Home() {
           Datasets: browse and download the recorded play (Minari, Parquet)
         </a>
       </div>
+    </div>
+  );
+}
+
+/** The solo game saved in this browser: continue it, or why it cannot be (and a way to discard it). */
+function SavedGame() {
+  const continueSolo = useGame((s) => s.continueSolo);
+  const [saved, setSaved] = useState<SoloSaveCheck | null>(null);
+  useEffect(() => {
+    let live = true;
+    readSoloSave().then(
+      (raw) => live && setSaved(raw === null ? null : checkSoloSave(raw)),
+      (error: unknown) =>
+        live && setSaved({ ok: false, error: `The saved solo game could not be read (${(error as Error).message}).` }),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  if (!saved) return null;
+  if (!saved.ok) {
+    return (
+      <div className="mt-4 rounded-xl border border-amber-400/40 bg-amber-950/40 p-3 text-sm text-amber-100">
+        <p role="alert" data-testid="save-error">
+          {saved.error}
+        </p>
+        <button
+          type="button"
+          data-testid="discard-save"
+          className="mt-2 rounded-lg border border-amber-300/50 px-3 py-1 text-amber-100 hover:bg-amber-900/60"
+          onClick={() => void deleteSoloSave().then(() => setSaved(null))}
+        >
+          Discard it
+        </button>
+      </div>
+    );
+  }
+  const { save } = saved;
+  return (
+    <div className="mt-4 flex flex-wrap items-center gap-3">
+      <button
+        type="button"
+        data-testid="continue-solo"
+        className="rounded-xl bg-amber-400 px-6 py-3 text-lg font-bold text-amber-950 shadow hover:bg-amber-300"
+        onClick={() => continueSolo(save)}
+      >
+        Continue your solo game (seed {save.seed}, step {save.t})
+      </button>
+      <span className="text-xs text-slate-400">
+        saved {new Date(save.savedAt).toLocaleString()} · a new game below replaces it
+      </span>
     </div>
   );
 }

@@ -2,10 +2,13 @@ import { useEffect, useRef, useState } from 'react';
 import { ACHIEVEMENTS, ACTIONS, INVENTORY, Action, DAY_LENGTH, PROTECTION_HELD } from '@aikon/engine';
 import { myPlayer, useGame } from '../game/store.ts';
 import { CONTROLS } from '../game/input.ts';
-import { MAX_TICK_RATE, MIN_TICK_RATE, type CraftOption } from '../game/protocol.ts';
+import { MAX_TICK_RATE, MIN_TICK_RATE, type CraftOption, type GameFrame } from '../game/protocol.ts';
 import { renderStats } from '../game/stats.ts';
 import { ItemIcon, VITAL_COLORS } from './icons.tsx';
 import { facingHint } from '../game/hint.ts';
+import { AutopilotBadge } from '../autopilot/AutopilotBadge.tsx';
+import { AUTOPILOT_KEY_LABEL, useAutopilot } from '../autopilot/autopilot-store.ts';
+import type { DreamGameFrame } from '../dream/dream-frame.ts';
 
 const label = (name: string) => name.replace(/_/g, ' ');
 const keyOf = (action: number) => CONTROLS.find((c) => c.action === action)?.keys ?? '';
@@ -25,7 +28,8 @@ export function Hud() {
       {me && compact && <CompactHud inventory={me.inventory} />}
       {me && !compact && (
         <>
-          <div className="absolute left-2 top-2 flex max-h-[calc(100%-7.5rem)] flex-col gap-2 overflow-y-auto overflow-x-hidden [scrollbar-width:thin]">
+          {/* In a lobby the member list stands below this column: it ends above it (--members-clearance). */}
+          <div className="absolute left-2 top-2 flex max-h-[calc(100%-max(7.5rem,var(--members-clearance,0px)))] flex-col gap-2 overflow-y-auto overflow-x-hidden [scrollbar-width:thin]">
             <Vitals inventory={me.inventory} sleeping={me.sleeping} />
             <Inventory inventory={me.inventory} />
             <Achievements achievements={me.achievements} startOpen={layout === 'large'} />
@@ -42,6 +46,7 @@ export function Hud() {
       {me && !me.dead && me.protection !== undefined && (
         <ProtectionBadge ticks={me.protection} tickRate={frame!.tickRate} />
       )}
+      {me && !me.dead && <AutopilotBadge />}
       <Toasts />
       <Notice />
       <PauseOverlay />
@@ -254,11 +259,22 @@ function ProtectionBadge({ ticks, tickRate }: { ticks: number; tickRate: number 
   );
 }
 
+/** Dream steps since falling asleep, or null when awake (a dream frame's own clock runs on from the world's). */
+function dreamStepOf(frame: GameFrame | null): number | null {
+  return (frame as DreamGameFrame | null)?.dream?.step ?? null;
+}
+
 function TopBar() {
-  const t = useGame((s) => s.frame?.t ?? 0);
+  const frameT = useGame((s) => s.frame?.t ?? 0);
+  const dreamStep = useGame((s) => dreamStepOf(s.frame));
   const daylight = useGame((s) => s.frame?.daylight ?? 1);
   const seed = useGame((s) => s.seed);
-  const phase = t % DAY_LENGTH;
+  const network = useGame((s) => s.source?.kind === 'network');
+  const savedT = useGame((s) => s.savedT);
+  const saveError = useGame((s) => s.saveError);
+  // The world's step stands still in a dream (the step the player fell asleep at): waking does not jump.
+  const t = dreamStep === null ? frameT : frameT - dreamStep;
+  const phase = frameT % DAY_LENGTH;
   const night = daylight < 0.35;
   return (
     <div className="absolute left-1/2 top-2 -translate-x-1/2">
@@ -269,12 +285,31 @@ function TopBar() {
         <div className="h-1.5 w-20 overflow-hidden rounded bg-white/10" title="time of day">
           <div className="h-full bg-amber-300" style={{ width: `${(phase / DAY_LENGTH) * 100}%` }} />
         </div>
-        <span className="tabular-nums" data-testid="tick">
-          step {t}
+        <span
+          className="tabular-nums"
+          data-testid="tick"
+          title={dreamStep === null ? "the world's step" : 'the step the world was at when you fell asleep'}
+        >
+          {dreamStep === null ? 'step' : 'world step'} {t}
         </span>
+        {dreamStep !== null && (
+          <span className="tabular-nums font-semibold text-violet-300" data-testid="dream-tick">
+            dream step {dreamStep}
+          </span>
+        )}
         <span className="hidden tabular-nums sm:inline" data-testid="hud-seed">
           seed {seed}
         </span>
+        {!network && (savedT !== null || saveError) && (
+          <span
+            data-testid="hud-saved"
+            data-t={savedT ?? ''}
+            className={saveError ? 'text-rose-300' : 'text-slate-500'}
+            title={saveError ?? 'saved in this browser: a refresh or a later visit can continue it'}
+          >
+            {saveError ? 'not saved' : `saved · step ${savedT}`}
+          </span>
+        )}
       </Panel>
     </div>
   );
@@ -337,6 +372,7 @@ function AgentView({ small }: { small: boolean }) {
   const on = useGame((s) => s.agentViewOn);
   const toggle = useGame((s) => s.toggleAgentView);
   const pixels = useGame((s) => s.frame?.agentView);
+  const dreaming = useGame((s) => dreamStepOf(s.frame) !== null);
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const c = canvas.current;
@@ -372,6 +408,13 @@ function AgentView({ small }: { small: boolean }) {
             data-testid="agent-view"
             className={`pixelated mt-1 rounded ${small ? 'h-32 w-32' : 'h-48 w-48'}`}
           />
+        ) : dreaming ? (
+          <div
+            data-testid="agent-view-dream"
+            className="mt-1 flex h-32 w-32 items-center justify-center rounded bg-violet-950/50 p-3 text-center text-xs text-violet-200"
+          >
+            In the dream the model predicts tiles, not the agent's pixels. This view returns when you wake.
+          </div>
         ) : (
           <div className="mt-1 flex h-32 w-32 items-center justify-center rounded bg-black/40 p-3 text-center text-xs text-slate-500">
             The agent view appears when the engine's renderer and textures are available.
@@ -433,6 +476,7 @@ function Controls() {
             Help
           </button>
           <MuteButton className={`${btn} h-9`} />
+          <AutopilotButton className={`${btn} h-9`} />
           <button type="button" data-testid="quit" className={`${btn} h-9`} onClick={goHome}>
             {network ? 'Leave' : 'Quit'}
           </button>
@@ -470,6 +514,22 @@ function FacingHint() {
     >
       {hint}
     </div>
+  );
+}
+
+function AutopilotButton({ className }: { className: string }) {
+  const on = useAutopilot((s) => s.status === 'on' || s.status === 'loading');
+  const toggle = useAutopilot((s) => s.toggle);
+  return (
+    <button
+      type="button"
+      className={className}
+      onClick={toggle}
+      title={`Hand your character to the learned policy (${AUTOPILOT_KEY_LABEL})`}
+      data-testid="autopilot-toggle"
+    >
+      {on ? 'Take back' : 'Autopilot'} <kbd className="text-slate-400">{AUTOPILOT_KEY_LABEL}</kbd>
+    </button>
   );
 }
 
@@ -632,6 +692,7 @@ function Help() {
     ['H', 'this help'],
     ['V', 'toggle the agent view'],
     ['M', 'sound on / off'],
+    [AUTOPILOT_KEY_LABEL, 'autopilot: hand your character to the learned policy; it or any action key takes it back'],
     ['`', 'development overlay'],
   ];
   return (

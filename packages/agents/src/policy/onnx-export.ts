@@ -14,7 +14,7 @@
  */
 import { NUM_ACTIONS } from '@aikon/engine';
 import { FRAME_TOKENS, type TensorSpec } from '@aikon/world-model';
-import { floatTensor, GraphBuilder, intTensor, readOnnx } from '@aikon/world-model/onnx-graph';
+import { floatTensor, GraphBuilder, halfTensor, intTensor, onnx, readOnnx } from '@aikon/world-model/onnx-graph';
 import { FRAME_FEATURES, SHIFT } from './features.ts';
 import { MEMORY_SLOTS, MEMORY_VALUES } from './memory.ts';
 import { hasMemory, type PolicyConfig, PolicyConfigSchema, policyParamSpecs, type PolicyWeights } from './network.ts';
@@ -36,6 +36,7 @@ export function policyIo(c: PolicyConfig): { inputs: TensorSpec[]; outputs: Tens
 }
 
 const W = (name: string): string => `param.${name}`;
+const HALF = (name: string): string => `param.${name}.f16`;
 
 export function exportPolicyOnnx(
   c: PolicyConfig,
@@ -46,7 +47,12 @@ export function exportPolicyOnnx(
   for (const spec of policyParamSpecs(c)) {
     const w = weights.get(spec.name);
     if (!w) throw new Error(`missing policy weight ${spec.name}`);
-    g.inits.push(floatTensor(W(spec.name), spec.shape, w));
+    if (spec.name === 'l0.w' && hasMemory(c)) {
+      // The memory rows would take the file past the models directory's 5 MiB: the first layer
+      // (an embedding table) is stored as float16 and cast back to float in the graph.
+      g.inits.push(halfTensor(HALF(spec.name), spec.shape, w));
+      g.node('Cast', [HALF(spec.name)], { to: onnx.TensorProto.DataType.FLOAT }, W(spec.name));
+    } else g.inits.push(floatTensor(W(spec.name), spec.shape, w));
   }
   const K = c.frames;
   g.inits.push(
@@ -109,7 +115,7 @@ export function importPolicyOnnx(bytes: Uint8Array): { config: PolicyConfig; wei
   const config = PolicyConfigSchema.parse(JSON.parse(meta.get('config') ?? 'null'));
   const weights: PolicyWeights = new Map();
   for (const spec of policyParamSpecs(config)) {
-    const t = floats.get(W(spec.name));
+    const t = floats.get(W(spec.name)) ?? floats.get(HALF(spec.name));
     if (!t) throw new Error(`policy ONNX file lacks ${spec.name}`);
     weights.set(spec.name, t);
   }

@@ -1,11 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng } from '@aikon/engine';
-import { FRAME_TOKENS, tokenRange } from '@aikon/world-model';
+import { Action, Rng, World } from '@aikon/engine';
+import { FRAME_TOKENS, tokenize, tokenRange } from '@aikon/world-model';
 import { afterAll, describe, expect, it } from 'vitest';
 import { POLICY_CONFIGS } from '../../src/policy/network.ts';
-import { demoInputs, discountedReturns, trainBc } from '../../src/policy/node/bc.ts';
+import { FrameHistory } from '../../src/policy/features.ts';
+import { MEMORY_NONE, MEMORY_SLOTS } from '../../src/policy/memory.ts';
+import { demoInputs, demoMemory, discountedReturns, trainBc } from '../../src/policy/node/bc.ts';
 import { hasPolicyCheckpoint, loadPolicyCheckpoint } from '../../src/policy/node/checkpoint.ts';
 import type { DemoSet } from '../../src/policy/node/demos.ts';
 
@@ -67,6 +69,47 @@ describe('behaviour cloning', () => {
     expect(Array.from(x.tokens.subarray(2 * FRAME_TOKENS, 3 * FRAME_TOKENS))).toEqual(frame(3));
     expect(Array.from(x.tokens.subarray(3 * FRAME_TOKENS, 4 * FRAME_TOKENS))).toEqual(frame(4));
     expect(Array.from(x.prevAction)).toEqual([0, d.actions[3]]);
+  });
+
+  it('gives each demonstration step the memory slots a policy acting in that episode has', () => {
+    // Two real episodes (mostly moves); the policy's own history, acting live, is the reference.
+    const frames: number[] = [];
+    const actions: number[] = [];
+    const starts: number[] = [];
+    const live: number[] = [];
+    for (const seed of [21, 22]) {
+      const world = World.generate({ seed });
+      world.addPlayer();
+      const history = new FrameHistory(1, true);
+      history.observe(world, 0);
+      starts.push(actions.length);
+      const rng = new Rng(seed);
+      for (let t = 0; t < 150 && !world.player(0).done; t++) {
+        const slots = new Int32Array(MEMORY_SLOTS);
+        history.write(new Int32Array(FRAME_TOKENS), new Int32Array(1), 0, slots);
+        live.push(...slots);
+        frames.push(...tokenize(world, 0));
+        const a = rng.uniform() < 0.8 ? Action.move_left + (Math.floor(t / 20) % 4) : rng.int(17);
+        actions.push(a);
+        world.step([a]);
+        history.observe(world, 0, a);
+      }
+    }
+    const memory = demoMemory({ frames: Int32Array.from(frames), actions: Uint8Array.from(actions), starts });
+    expect(Array.from(memory)).toEqual(live);
+    // Something was remembered, and the second episode starts with a fresh map.
+    expect(live.some((v) => v !== MEMORY_NONE)).toBe(true);
+    const x = demoInputs(
+      {
+        frames: Int32Array.from(frames),
+        actions: Uint8Array.from(actions),
+        episodeStart: new Int32Array(actions.length),
+      },
+      [starts[1]],
+      1,
+      memory,
+    );
+    expect(Array.from(x.memory!)).toEqual(live.slice(starts[1] * MEMORY_SLOTS, (starts[1] + 1) * MEMORY_SLOTS));
   });
 
   it('learns a toy task, with a falling loss, and resumes from its checkpoint', async () => {

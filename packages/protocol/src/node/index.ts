@@ -22,4 +22,10 @@ export {
   type ReadLog,
   type RecorderOptions,
 } from './recorder.ts';
-export { RecordingStore, type EpisodeRow, type SessionRow, type SessionStatus } from './store.ts';
+export {
+  readIndexedSession,
+  RecordingStore,
+  type EpisodeRow,
+  type SessionRow,
+  type SessionStatus,
+} from './store.ts';

@@ -166,6 +166,34 @@ export class RecordingStore {
   }
 }
 
+/**
+ * One session's row and its episodes so far, read from an index without writing to it (the
+ * dataset API lists a session still being recorded from here: its log is not replayed while
+ * it grows). Null when the index or the session is not there.
+ */
+export function readIndexedSession(
+  indexFile: string,
+  sessionId: string,
+): { session: SessionRow; episodes: EpisodeRow[] } | null {
+  let db: Database.Database;
+  try {
+    db = new Database(indexFile, { readonly: true, fileMustExist: true });
+  } catch {
+    return null;
+  }
+  try {
+    const session = db.prepare(`SELECT * FROM sessions WHERE id = ?`).get(sessionId) as SessionRow | undefined;
+    if (!session) return null;
+    const episodes = db.prepare(`SELECT * FROM episodes WHERE session_id = ? ORDER BY id`).all(sessionId);
+    return { session, episodes: episodes as EpisodeRow[] };
+  } catch {
+    // An index from before the schema (or one being created this instant): nothing to read.
+    return null;
+  } finally {
+    db.close();
+  }
+}
+
 function episodeParams(sessionId: string, ep: EpisodeSummary) {
   return {
     session_id: sessionId,

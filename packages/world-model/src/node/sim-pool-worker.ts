@@ -7,7 +7,7 @@ import type { PoolWorkerData } from './sim-pool.ts';
 
 const d = workerData as PoolWorkerData;
 const n = d.to - d.from;
-const dreams = new SimDreams(new SimModel(d.arch, Float32Array.from(d.params)), n, d.sampling);
+const dreams = new SimDreams(new SimModel(d.arch, Float32Array.from(d.params), d.calibration), n, d.sampling);
 const b = d.buffers;
 
 parentPort!.on('message', (m: { type: 'ping' } | { type: 'reset'; starts: SimStart[] } | { type: 'step' }) => {
@@ -20,6 +20,7 @@ parentPort!.on('message', (m: { type: 'ping' } | { type: 'reset'; starts: SimSta
       b.continuation.set(r.continuation, d.from);
       b.done.set(r.done, d.from);
       b.event.set(r.event, d.from);
+      b.eventProbability.set(r.eventProbability, d.from);
       b.unlock.set(r.unlock, d.from);
       b.move.set(r.move, d.from);
     }

@@ -20,6 +20,7 @@ function sharedResult(B: number) {
     continuation: new Float32Array(sab(4 * B)),
     done: new Uint8Array(sab(B)),
     event: new Int32Array(sab(4 * B)),
+    eventProbability: new Float32Array(sab(4 * B)),
     unlock: new Int32Array(sab(4 * B)),
     move: new Int32Array(sab(4 * B)),
   };
@@ -29,6 +30,7 @@ export type PoolBuffers = ReturnType<typeof sharedResult>;
 export interface PoolWorkerData {
   readonly arch: SimModel['arch'];
   readonly params: Float32Array;
+  readonly calibration: SimModel['calibration'];
   readonly from: number;
   readonly to: number;
   readonly sampling: Partial<SimSampling>;
@@ -73,6 +75,7 @@ export class SimDreamsPool {
       const data: PoolWorkerData = {
         arch: model.arch,
         params: model.params,
+        calibration: model.calibration,
         from,
         to,
         sampling: { ...o.sampling, seed: (o.sampling?.seed ?? 0) + t },
@@ -116,8 +119,8 @@ export class SimDreamsPool {
       throw new RangeError(`${this.size} dreams need ${this.size} actions, got ${actions.length}`);
     this.buffers.actions.set(Array.from(actions));
     await this.all(() => ({ type: 'step' }));
-    const { tokens, reward, continuation, done, event, unlock, move } = this.buffers;
-    return { tokens, reward, continuation, done, event, unlock, move };
+    const { tokens, reward, continuation, done, event, eventProbability, unlock, move } = this.buffers;
+    return { tokens, reward, continuation, done, event, eventProbability, unlock, move };
   }
 
   async close(): Promise<void> {

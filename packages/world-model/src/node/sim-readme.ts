@@ -71,6 +71,17 @@ export function renderSimResults(manifestJson: unknown): string {
           )}; \`${d.dir}\`${d.recorded ? ` + recordings of \`${d.recorded}\`` : ''}): \`${sim.training.command}\`.`,
       '',
     );
+    if (sim.calibration) {
+      const c = sim.calibration;
+      parts.push(
+        `Calibrated from ${sim.name} ${c.from.version} (sha256 ${c.from.sha256.slice(0, 12)}…, same weights) on ${int(c.transitions)} transitions of ${c.episodes} calibration episodes ` +
+          `(${Object.entries(c.sources)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(', ')}; none trained on, none held out below): event threshold ${c.eventThreshold}, ` +
+          `one-step unlock precision / recall there ${fmt(c.precision)} / ${fmt(c.recall)} (argmax: ${fmt(c.argmax.precision)} / ${fmt(c.argmax.recall)}; ${int(c.unlocks)} unlocks): \`${c.command}\`.`,
+        '',
+      );
+    }
     if (!sim.metrics) {
       parts.push('Not evaluated yet: `npm run eval:world-model`.', '');
       continue;

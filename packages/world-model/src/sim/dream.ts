@@ -38,7 +38,7 @@ import {
   VITALS,
 } from './layout.ts';
 import { DreamMap } from './map.ts';
-import { SimInference, type SimModel } from './model.ts';
+import { priorRowCodes, SimInference, type SimModel } from './model.ts';
 
 /** Where one dream starts. */
 export interface SimStart {
@@ -71,6 +71,8 @@ export interface SimStepResult {
   readonly done: Uint8Array;
   /** B: event class (0 none, 1 + achievement id). */
   readonly event: Int32Array;
+  /** B: the event head's probability of that event (of no event, for 0). */
+  readonly eventProbability: Float32Array;
   /** B: the achievement newly unlocked by this step (id), or −1. */
   readonly unlock: Int32Array;
   /** B: move class taken (0 stayed, 1 + direction). */
@@ -85,10 +87,12 @@ export class SimDreams {
   private readonly unlocked: Uint8Array;
   private readonly rng: Rng;
   private readonly temperature: number;
+  private readonly eventThreshold: number;
   private readonly rows = new Int32Array(G_ACTIVE);
   private readonly net: SimInference;
   private readonly out = new Float32Array(G_OUT);
   private readonly prior = new Uint8Array(PRIOR_CELLS);
+  private readonly priorCodes = new Int32Array(PRIOR_CELLS);
   private readonly result: SimStepResult;
   private readonly probs = new Float64Array(32);
 
@@ -104,13 +108,15 @@ export class SimDreams {
     this.unlocked = new Uint8Array(size * NUM_ACHIEVEMENTS);
     this.temperature = sampling.temperature ?? 0;
     this.rng = new Rng(sampling.seed ?? 0);
-    this.net = new SimInference(model);
+    this.net = new SimInference(model, size);
+    this.eventThreshold = model.calibration?.eventThreshold ?? 0;
     this.result = {
       tokens: this.frames,
       reward: new Float32Array(size),
       continuation: new Float32Array(size),
       done: new Uint8Array(size),
       event: new Int32Array(size),
+      eventProbability: new Float32Array(size),
       unlock: new Int32Array(size),
       move: new Int32Array(size),
     };
@@ -148,6 +154,7 @@ export class SimDreams {
     const u = this.unlocked.subarray(b * NUM_ACHIEVEMENTS, (b + 1) * NUM_ACHIEVEMENTS).fill(0);
     if (s.unlocked) for (let i = 0; i < NUM_ACHIEVEMENTS; i++) u[i] = s.unlocked[i] ? 1 : 0;
     this.frames.set(s.frames[s.frames.length - 1] as ArrayLike<number>, b * FRAME_TOKENS);
+    this.net.restart(b);
     this.result.done[b] = 0;
   }
 
@@ -187,7 +194,8 @@ export class SimDreams {
       throw new RangeError(`${this.size} dreams need ${this.size} actions, got ${actions.length}`);
     const net = this.net;
     const r = this.result;
-    const { rows, out, prior } = this;
+    const { rows, out, prior, priorCodes } = this;
+    const greedy = this.temperature <= 0;
     for (let b = 0; b < this.size; b++) {
       let action = actions[b];
       if (action === -1) action = 0;
@@ -197,10 +205,15 @@ export class SimDreams {
       const F = this.frames;
       const ao = b * VITALS;
       globalRows(F, fo, action, this.ages, ao, rows);
-      net.global(rows, 0, out);
+      net.global(b, rows, 0, out);
       const move = this.pick(out, O_MOVE, MOVES);
       const facingNext = this.pick(out, O_FACING, 8);
-      const event = this.pick(out, O_EVENT, EVENTS);
+      let event = this.pick(out, O_EVENT, EVENTS);
+      let pEvent = softmaxAt(out, O_EVENT, EVENTS, event);
+      if (greedy && event > 0 && pEvent < this.eventThreshold) {
+        event = 0; // calibrated: too unsure of the achievement to dream it
+        pEvent = softmaxAt(out, O_EVENT, EVENTS, 0);
+      }
       const day = this.pick(out, O_DAY, 8);
       const pDone = 1 / (1 + Math.exp(-out[O_DONE]));
       const facing = (F[fo + FACING_POS] - FACING_BASE) & 3;
@@ -210,8 +223,11 @@ export class SimDreams {
       const map = this.maps[b];
       map.move(move);
       map.readPrior(prior, 0);
-      for (let p = 0; p < VIEW_TOKENS; p++)
-        F[fo + p] = this.pick(net.tileLogits, net.tileOf(prior, 0, p, facing, action, event, dayNow, move), T_OUT);
+      priorRowCodes(prior, 0, priorCodes);
+      for (let p = 0; p < VIEW_TOKENS; p++) {
+        const slot = net.tileOf(prior, 0, priorCodes, p, facing, action, event, dayNow, move);
+        F[fo + p] = greedy ? net.tileArgmax[slot] : this.pick(net.tileLogits, slot * T_OUT, T_OUT);
+      }
       map.write(F, fo);
       F[fo + FACING_POS] = FACING_BASE + facingNext;
       for (let i = 0; i < NUM_ITEMS; i++) {
@@ -235,11 +251,21 @@ export class SimDreams {
       r.continuation[b] = 1 - pDone;
       r.done[b] = pDone > 0.5 ? 1 : 0;
       r.event[b] = event;
+      r.eventProbability[b] = pEvent;
       r.unlock[b] = unlock;
       r.move[b] = move;
     }
     return r;
   }
+}
+
+/** Softmax probability of class k among logits[o, o + n). */
+function softmaxAt(logits: Float32Array, o: number, n: number, k: number): number {
+  let mx = -Infinity;
+  for (let i = 0; i < n; i++) if (logits[o + i] > mx) mx = logits[o + i];
+  let z = 0;
+  for (let i = 0; i < n; i++) z += Math.exp(logits[o + i] - mx);
+  return Math.exp(logits[o + k] - mx) / z;
 }
 
 /** A policy for imagination: actions (B) from the current frames (B × 81) at dream step t. */

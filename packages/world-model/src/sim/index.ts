@@ -11,6 +11,8 @@ export {
   SIM_FORMAT,
   SIM_VERSION,
   SimArchitectureSchema,
+  SimCalibrationSchema,
+  type SimCalibration,
   SimLossWeightsSchema,
   type SimArchitecture,
   type SimBatch,

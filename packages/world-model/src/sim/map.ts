@@ -5,7 +5,6 @@
  * (it shows the player, not the ground under it).
  */
 import { DIRECTIONS, VIEW_COLS, VIEW_ROWS } from '@aikon/engine';
-import { VIEW_TOKENS } from '../tokens.ts';
 import { CENTER, PRIOR_COLS, PRIOR_ROWS, UNKNOWN } from './layout.ts';
 
 export const MAP_SIZE = 160;
@@ -35,17 +34,27 @@ export class DreamMap {
 
   /** Remembers a view (the first 63 tokens at `o`) around the current position. */
   write(view: ArrayLike<number>, o: number): void {
-    for (let p = 0; p < VIEW_TOKENS; p++) {
-      if (p === CENTER) continue;
-      this.cells[this.index((p % VIEW_COLS) - HALF_COLS, Math.floor(p / VIEW_COLS) - HALF_ROWS)] = view[o + p];
+    const cells = this.cells;
+    const x0 = this.x - HALF_COLS;
+    for (let j = 0; j < VIEW_ROWS; j++) {
+      const row = wrap(this.y + j - HALF_ROWS) * MAP_SIZE;
+      for (let i = 0; i < VIEW_COLS; i++) {
+        const p = j * VIEW_COLS + i;
+        if (p !== CENTER) cells[row + wrap(x0 + i)] = view[o + p];
+      }
     }
   }
 
   /** The 11×9 prior window around the current position into `out` at `o`. */
   readPrior(out: Uint8Array, o: number): void {
+    const cells = this.cells;
+    const x0 = this.x - HALF_COLS - 1;
     for (let j = 0; j < PRIOR_ROWS; j++) {
-      for (let i = 0; i < PRIOR_COLS; i++)
-        out[o + j * PRIOR_COLS + i] = this.cells[this.index(i - HALF_COLS - 1, j - HALF_ROWS - 1)];
+      const row = wrap(this.y + j - HALF_ROWS - 1) * MAP_SIZE;
+      const oj = o + j * PRIOR_COLS;
+      if (x0 >= 0 && x0 + PRIOR_COLS <= MAP_SIZE)
+        for (let i = 0; i < PRIOR_COLS; i++) out[oj + i] = cells[row + x0 + i];
+      else for (let i = 0; i < PRIOR_COLS; i++) out[oj + i] = cells[row + wrap(x0 + i)];
     }
   }
 
@@ -53,4 +62,9 @@ export class DreamMap {
   at(dx: number, dy: number): number {
     return this.cells[this.index(dx, dy)];
   }
+}
+
+/** A coordinate on the torus (within one lap of it). */
+function wrap(v: number): number {
+  return v < 0 ? v + MAP_SIZE : v >= MAP_SIZE ? v - MAP_SIZE : v;
 }

@@ -21,12 +21,21 @@ import {
   O_EVENT,
   O_FACING,
   O_MOVE,
+  PRIOR_COLS,
   PRIOR_OF,
+  PRIOR_ROWS,
+  priorIndex,
   relation,
   T_ACTIVE,
+  T_DAY,
+  T_MOVE,
+  T_NEIGH,
   T_OUT,
+  T_POS,
+  T_REL_ACT,
+  T_REL_EVENT,
   T_ROWS,
-  tileRows,
+  TILE_INPUTS,
 } from './layout.ts';
 
 /** Sizes of the network (everything else in the training config is how it is trained). */
@@ -36,6 +45,16 @@ export const SimArchitectureSchema = z.object({
   tileHidden: z.number().int().min(4),
 });
 export type SimArchitecture = z.infer<typeof SimArchitectureSchema>;
+
+/**
+ * Inference settings chosen after training on calibration episodes (never the evaluation's).
+ * `eventThreshold`: a greedy dream predicts an achievement event only where the event head gives
+ * it at least this probability (else no event); 0 = the head's argmax as it is.
+ */
+export const SimCalibrationSchema = z.object({
+  eventThreshold: z.number().min(0).max(1),
+});
+export type SimCalibration = z.infer<typeof SimCalibrationSchema>;
 
 /** Loss weight of each head (the loss is the weighted sum of the heads' mean cross-entropies). */
 export const SimLossWeightsSchema = z.object({
@@ -104,6 +123,7 @@ export class SimModel {
   constructor(
     readonly arch: SimArchitecture,
     params?: Float32Array,
+    readonly calibration?: SimCalibration,
   ) {
     const n = simParamCount(arch);
     if (params && params.length !== n) throw new RangeError(`the simulator has ${n} parameters, got ${params.length}`);
@@ -332,18 +352,24 @@ export class SimModel {
 }
 
 /**
- * The network laid out for fast inference: output matrices transposed so each layer is a sum of
- * rows scaled by the (ReLU-sparse) hidden units, and a direct-mapped cache of tile logits by the
- * tile's 14 input rows (most cells of a dream repeat an input seen before: grass among grass).
- * A snapshot: build a new one after the parameters change.
+ * The network laid out for fast inference of `slots` dreams (one slot each):
+ *  - the global network's first layer is kept per slot and updated by the rows that changed
+ *    since that slot's last step (a step changes few of the 88 active rows: the view cells that
+ *    changed, the counts that moved, the action), instead of summing all 88 every step;
+ *  - the dense layers are sums of weight rows scaled by the nonzero (post-ReLU) hidden units,
+ *    taken four at a time (one load and store of the output per four products);
+ *  - tile logits are cached, direct-mapped, by the tile's packed inputs, with their argmax (most
+ *    cells of a dream repeat an input seen before: grass among grass); on a miss the tile's first
+ *    layer is a cached sum over its 3×3 neighbourhood + its position's row + the step's context
+ *    (relation × action and × event, daylight, move), instead of 14 rows summed afresh.
+ * Float64 throughout (V8's arithmetic on doubles skips a conversion per load). A snapshot: build
+ * a new one after the parameters change.
  */
 export class SimInference {
   private readonly H1: number;
   private readonly H2: number;
   private readonly HT: number;
-  // Float64 copies: V8's arithmetic on doubles skips a conversion per load.
   private readonly gE: Float64Array;
-  private readonly gB1: Float64Array;
   private readonly gB2: Float64Array;
   private readonly gBo: Float64Array;
   private readonly gWo: Float64Array;
@@ -353,17 +379,31 @@ export class SimInference {
   private readonly W2T: Float64Array; // H1 × H2
   private readonly WoT: Float64Array; // H2 × G_DENSE
   private readonly tWoT: Float64Array; // HT × T_OUT
-  private readonly h1: Float64Array;
+  /** Per slot: the first layer's pre-activation (bias + the rows' sum) and the rows it sums. */
+  private readonly acc: Float64Array;
+  private readonly accRows: Int32Array;
+  private readonly accValid: Uint8Array;
   private readonly h2: Float64Array;
+  private readonly gOut = new Float64Array(G_DENSE);
   private readonly th: Float64Array;
+  private readonly tOut = new Float64Array(T_OUT);
+  private readonly nz: Int32Array;
   private readonly cacheKeys: Int32Array;
-  private readonly tRows = new Int32Array(T_ACTIVE);
-  /** Tile logits by cache slot; `tile` returns where a cell's 19 logits start. */
+  /** Neighbourhood sums of the tile network's first layer, direct-mapped by the 3×3 neighbourhood. */
+  private readonly neighKeys: Int32Array;
+  private readonly neighSums: Float64Array;
+  private readonly neighMask: number;
+  /** The step context's part of the first layer, per relation (0 self, 1 in front, 2 other). */
+  private readonly ctx: Float64Array;
+  private readonly ctxKeys = new Int32Array(3).fill(-1);
+  /** Tile logits by cache slot (19 from slot·19) and their argmax, for what `tileOf` returns. */
   readonly tileLogits: Float32Array;
+  readonly tileArgmax: Uint8Array;
   private readonly cacheMask: number;
 
   constructor(
     readonly model: SimModel,
+    readonly slots = 1,
     cacheBits = 16,
   ) {
     const { globalHidden: H1, globalHidden2: H2, tileHidden: HT } = model.arch;
@@ -374,46 +414,71 @@ export class SimInference {
     this.WoT = transpose(model.gWo.subarray(0, G_DENSE * H2), G_DENSE, H2);
     this.tWoT = transpose(model.tWo, T_OUT, HT);
     this.gE = Float64Array.from(model.gE);
-    this.gB1 = Float64Array.from(model.gB1);
     this.gB2 = Float64Array.from(model.gB2);
     this.gBo = Float64Array.from(model.gBo);
     this.gWo = Float64Array.from(model.gWo);
     this.tE = Float64Array.from(model.tE);
     this.tB = Float64Array.from(model.tB);
     this.tBo = Float64Array.from(model.tBo);
-    this.h1 = new Float64Array(H1);
+    this.acc = new Float64Array(slots * H1);
+    this.accRows = new Int32Array(slots * G_ACTIVE);
+    this.accValid = new Uint8Array(slots);
     this.h2 = new Float64Array(H2);
     this.th = new Float64Array(HT);
+    this.nz = new Int32Array(Math.max(H1, H2, HT));
     this.cacheMask = (1 << cacheBits) - 1;
     this.cacheKeys = new Int32Array((1 << cacheBits) * 3).fill(-1);
     this.tileLogits = new Float32Array((1 << cacheBits) * T_OUT);
+    this.tileArgmax = new Uint8Array(1 << cacheBits);
+    this.neighMask = (1 << (cacheBits - 4)) - 1;
+    this.neighKeys = new Int32Array((1 << (cacheBits - 4)) * 2).fill(-1);
+    this.neighSums = new Float64Array((1 << (cacheBits - 4)) * HT);
+    this.ctx = new Float64Array(3 * HT);
   }
 
-  /** The dense global logits (G_DENSE) of one example into out; then `delta` per changing item. */
-  global(rows: Int32Array, ro: number, out: Float32Array): void {
-    const { H1, H2, h1, h2 } = this;
+  /** Forgets slot s's first layer (its next `global` sums every row afresh): a new dream there. */
+  restart(s: number): void {
+    this.accValid[s] = 0;
+  }
+
+  /** The dense global logits (G_DENSE) of slot s's example (rows at ro) into out; then `delta` per changing item. */
+  global(s: number, rows: Int32Array, ro: number, out: Float32Array): void {
+    const { H1, H2, h2, nz } = this;
     const E = this.gE;
-    h1.set(this.gB1);
-    for (let k = 0; k < G_ACTIVE; k++) {
-      const r = rows[ro + k] * H1;
-      for (let j = 0; j < H1; j++) h1[j] += E[r + j];
+    const acc = this.acc;
+    const a0 = s * H1;
+    const prev = this.accRows;
+    const p0 = s * G_ACTIVE;
+    if (!this.accValid[s]) {
+      const b1 = this.model.gB1;
+      for (let j = 0; j < H1; j++) acc[a0 + j] = b1[j];
+      for (let k = 0; k < G_ACTIVE; k++) {
+        const r = rows[ro + k] * H1;
+        prev[p0 + k] = rows[ro + k];
+        for (let j = 0; j < H1; j++) acc[a0 + j] += E[r + j];
+      }
+      this.accValid[s] = 1;
+    } else {
+      for (let k = 0; k < G_ACTIVE; k++) {
+        const now = rows[ro + k];
+        const was = prev[p0 + k];
+        if (now === was) continue;
+        prev[p0 + k] = now;
+        const rn = now * H1;
+        const rw = was * H1;
+        for (let j = 0; j < H1; j++) acc[a0 + j] += E[rn + j] - E[rw + j];
+      }
     }
+    let n = 0;
+    for (let j = 0; j < H1; j++) if (acc[a0 + j] > 0) nz[n++] = j;
     h2.set(this.gB2);
-    const W2T = this.W2T;
-    for (let j = 0; j < H1; j++) {
-      const x = h1[j];
-      if (x <= 0) continue;
-      const w = j * H2;
-      for (let i = 0; i < H2; i++) h2[i] += x * W2T[w + i];
-    }
-    for (let o = 0; o < G_DENSE; o++) out[o] = this.gBo[o];
-    const WoT = this.WoT;
-    for (let i = 0; i < H2; i++) {
-      const x = h2[i];
-      if (x <= 0) continue;
-      const w = i * G_DENSE;
-      for (let o = 0; o < G_DENSE; o++) out[o] += x * WoT[w + o];
-    }
+    axpyRows(this.W2T, H2, acc, a0, nz, n, h2);
+    n = 0;
+    for (let i = 0; i < H2; i++) if (h2[i] > 0) nz[n++] = i;
+    const gOut = this.gOut;
+    for (let o = 0; o < G_DENSE; o++) gOut[o] = this.gBo[o];
+    axpyRows(this.WoT, G_DENSE, h2, 0, nz, n, gOut);
+    for (let o = 0; o < G_DENSE; o++) out[o] = gOut[o];
   }
 
   /** Item k's 19 change logits into out[O_DELTA + k·19 …], from the last `global` call. */
@@ -423,21 +488,23 @@ export class SimInference {
       const o = O_DELTA + k * DELTAS + c;
       let s = gBo[o];
       const w = o * H2;
-      for (let i = 0; i < H2; i++) s += gWo[w + i] * h2[i];
+      for (let i = 0; i < H2; i++) if (h2[i] > 0) s += gWo[w + i] * h2[i];
       out[o] = s;
     }
   }
 
   /**
-   * The 19 tile logits of view cell p (their offset in `tileLogits`, valid until the next call),
-   * from the 11×9 prior window at `po` and the step's context. Cached by a packed key of exactly
-   * the cell's inputs — the 3×3 prior neighbourhood (5 bits each), the cell, its relation to the
-   * player crossed with the action and the event, daylight and the move — so a hit returns what
-   * the network computes; most cells of a step are hits (the same ground seen again).
+   * The cache slot of view cell p's tile logits (`tileLogits` from slot·19, `tileArgmax[slot]`;
+   * valid until the next call), from the 11×9 prior window at `po`, its row codes (`rowCodes`:
+   * each prior cell with its left and right neighbours, 5 bits each) and the step's context.
+   * Cached by a packed key of exactly the cell's inputs — the 3×3 prior neighbourhood, the cell,
+   * its relation to the player crossed with the action and the event, daylight and the move — so
+   * a hit returns what the network computes.
    */
   tileOf(
     prior: Uint8Array,
     po: number,
+    codes: Int32Array,
     p: number,
     facing: number,
     action: number,
@@ -445,22 +512,9 @@ export class SimInference {
     day: number,
     move: number,
   ): number {
-    const q = p * 9;
-    const P = PRIOR_OF;
-    const k0 =
-      prior[po + P[q]] |
-      (prior[po + P[q + 1]] << 5) |
-      (prior[po + P[q + 2]] << 10) |
-      (prior[po + P[q + 3]] << 15) |
-      (prior[po + P[q + 4]] << 20) |
-      (prior[po + P[q + 5]] << 25);
-    const k1 =
-      prior[po + P[q + 6]] |
-      (prior[po + P[q + 7]] << 5) |
-      (prior[po + P[q + 8]] << 10) |
-      (p << 15) |
-      (day << 21) |
-      (move << 24);
+    const c = PRIOR_CENTER[p];
+    const k0 = codes[c - PRIOR_COLS] | (codes[c] << 15);
+    const k1 = codes[c + PRIOR_COLS] | (p << 15) | (day << 21) | (move << 24);
     const r = relation(p, facing);
     const k2 = (r * NUM_ACTIONS + action) | ((r * EVENTS + event) << 6);
     let h = Math.imul(0x811c9dc5 ^ k0, 0x01000193);
@@ -469,30 +523,103 @@ export class SimInference {
     const slot = (h ^ (h >>> 15)) & this.cacheMask;
     const keys = this.cacheKeys;
     const ko = slot * 3;
-    const lo = slot * T_OUT;
-    if (keys[ko] === k0 && keys[ko + 1] === k1 && keys[ko + 2] === k2) return lo;
+    if (keys[ko] === k0 && keys[ko + 1] === k1 && keys[ko + 2] === k2) return slot;
     keys[ko] = k0;
     keys[ko + 1] = k1;
     keys[ko + 2] = k2;
-    const rows = this.tRows;
-    tileRows(prior, po, p, facing, action, event, day, move, rows);
-    const { HT, th } = this;
+    // First layer = (3×3 neighbourhood rows, cached by the neighbourhood alone) + (the cell's
+    // position row) + (relation × action, relation × event, daylight and move rows: the step's
+    // context, kept per relation while it stays the same).
+    const { HT, th, nz } = this;
     const E = this.tE;
-    th.set(this.tB);
-    for (let k = 0; k < T_ACTIVE; k++) {
-      const rr = rows[k] * HT;
-      for (let j = 0; j < HT; j++) th[j] += E[rr + j];
+    const below = codes[c + PRIOR_COLS];
+    let hn = Math.imul(0x811c9dc5 ^ k0, 0x01000193);
+    hn = Math.imul(hn ^ below, 0x01000193);
+    const ns = (hn ^ (hn >>> 15)) & this.neighMask;
+    const nb = this.neighSums;
+    const no = ns * HT;
+    if (this.neighKeys[2 * ns] !== k0 || this.neighKeys[2 * ns + 1] !== below) {
+      this.neighKeys[2 * ns] = k0;
+      this.neighKeys[2 * ns + 1] = below;
+      for (let j = 0; j < HT; j++) nb[no + j] = 0;
+      const q = p * 9;
+      for (let k = 0; k < 9; k++) {
+        const rr = (T_NEIGH + k * TILE_INPUTS + prior[po + PRIOR_OF[q + k]]) * HT;
+        for (let j = 0; j < HT; j++) nb[no + j] += E[rr + j];
+      }
     }
-    const logits = this.tileLogits;
-    for (let o = 0; o < T_OUT; o++) logits[lo + o] = this.tBo[o];
-    const W = this.tWoT;
-    for (let j = 0; j < HT; j++) {
-      const x = th[j];
-      if (x <= 0) continue;
-      const w = j * T_OUT;
-      for (let o = 0; o < T_OUT; o++) logits[lo + o] += x * W[w + o];
+    const ctx = this.ctx;
+    const co = r * HT;
+    const ck = action | (event << 5) | (day << 10) | (move << 13);
+    if (this.ctxKeys[r] !== ck) {
+      this.ctxKeys[r] = ck;
+      const ra = (T_REL_ACT + r * NUM_ACTIONS + action) * HT;
+      const re = (T_REL_EVENT + r * EVENTS + event) * HT;
+      const rd = (T_DAY + day) * HT;
+      const rm = (T_MOVE + move) * HT;
+      for (let j = 0; j < HT; j++) ctx[co + j] = this.tB[j] + E[ra + j] + E[re + j] + E[rd + j] + E[rm + j];
     }
-    return lo;
+    const rp = (T_POS + p) * HT;
+    for (let j = 0; j < HT; j++) th[j] = nb[no + j] + E[rp + j] + ctx[co + j];
+    let n = 0;
+    for (let j = 0; j < HT; j++) if (th[j] > 0) nz[n++] = j;
+    const tOut = this.tOut;
+    for (let o = 0; o < T_OUT; o++) tOut[o] = this.tBo[o];
+    axpyRows(this.tWoT, T_OUT, th, 0, nz, n, tOut);
+    let best = 0;
+    for (let o = 1; o < T_OUT; o++) if (tOut[o] > tOut[best]) best = o;
+    this.tileLogits.set(tOut, slot * T_OUT);
+    this.tileArgmax[slot] = best;
+    return slot;
+  }
+}
+
+/** Each prior cell's row code: itself and its left and right neighbours, 5 bits each (cols 1..9). */
+export function priorRowCodes(prior: Uint8Array, po: number, codes: Int32Array): void {
+  for (let j = 0; j < PRIOR_ROWS; j++) {
+    const o = po + j * PRIOR_COLS;
+    for (let i = 1; i < PRIOR_COLS - 1; i++)
+      codes[j * PRIOR_COLS + i] = prior[o + i - 1] | (prior[o + i] << 5) | (prior[o + i + 1] << 10);
+  }
+}
+
+/** The prior-window index of each view cell. */
+const PRIOR_CENTER: Int32Array = Int32Array.from({ length: VIEW_TOKENS }, (_, p) => priorIndex(p, 0, 0));
+
+/**
+ * out[c] += Σ over the listed inputs j of x[xo + j] · W[j·cols + c]: a dense layer as a sum
+ * of weight rows scaled by its nonzero inputs, four rows per pass over the outputs.
+ */
+function axpyRows(
+  W: Float64Array,
+  cols: number,
+  x: Float64Array,
+  xo: number,
+  idx: Int32Array,
+  n: number,
+  out: Float64Array,
+): void {
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const j0 = idx[k],
+      j1 = idx[k + 1],
+      j2 = idx[k + 2],
+      j3 = idx[k + 3];
+    const x0 = x[xo + j0],
+      x1 = x[xo + j1],
+      x2 = x[xo + j2],
+      x3 = x[xo + j3];
+    const w0 = j0 * cols,
+      w1 = j1 * cols,
+      w2 = j2 * cols,
+      w3 = j3 * cols;
+    for (let c = 0; c < cols; c++) out[c] += x0 * W[w0 + c] + x1 * W[w1 + c] + x2 * W[w2 + c] + x3 * W[w3 + c];
+  }
+  for (; k < n; k++) {
+    const j = idx[k];
+    const xj = x[xo + j];
+    const w = j * cols;
+    for (let c = 0; c < cols; c++) out[c] += xj * W[w + c];
   }
 }
 
@@ -512,11 +639,18 @@ const SimHeaderSchema = z.object({
   version: z.literal(SIM_VERSION),
   architecture: SimArchitectureSchema,
   params: z.number().int(),
+  calibration: SimCalibrationSchema.optional(),
 });
 
 export function simToBytes(m: SimModel): Uint8Array {
   const header = new TextEncoder().encode(
-    JSON.stringify({ format: SIM_FORMAT, version: SIM_VERSION, architecture: m.arch, params: m.params.length }),
+    JSON.stringify({
+      format: SIM_FORMAT,
+      version: SIM_VERSION,
+      architecture: m.arch,
+      params: m.params.length,
+      ...(m.calibration ? { calibration: m.calibration } : {}),
+    }),
   );
   const start = Math.ceil((12 + header.length) / 4) * 4;
   const bytes = new Uint8Array(start + m.params.byteLength);
@@ -536,5 +670,5 @@ export function simFromBytes(bytes: Uint8Array): SimModel {
     throw new Error(`weights file has ${bytes.length} bytes, expected ${start + header.params * 4}`);
   const params = new Float32Array(header.params);
   new Uint8Array(params.buffer).set(bytes.subarray(start));
-  return new SimModel(header.architecture, params);
+  return new SimModel(header.architecture, params, header.calibration);
 }

@@ -5,7 +5,7 @@ import { NUM_ACTIONS } from '@aikon/engine';
 import { FRAME_TOKENS, type PolicyEntry, PolicyEntrySchema, sha256Hex, TOKEN_LAYOUT } from '@aikon/world-model';
 import { OPSET } from '@aikon/world-model/onnx-graph';
 import { readManifest, upsertEntry } from '@aikon/world-model/node';
-import { policyParamCount } from '../network.ts';
+import { hasMemory, policyParamCount } from '../network.ts';
 import { exportPolicyOnnx, policyIo } from '../onnx-export.ts';
 import type { PolicyCheckpoint } from './checkpoint.ts';
 
@@ -38,7 +38,7 @@ export async function exportPolicy(ck: PolicyCheckpoint, o: ExportPolicyOptions)
     kind: 'policy',
     name: o.name,
     version: o.version ?? '1.0.0',
-    description: `Policy (actor + critic) over the fair view: the last ${c.frames} token frames and the previous action → ${NUM_ACTIONS} action logits and a value; stages ${stages.map((s) => s.stage).join(' → ')}`,
+    description: `Policy (actor + critic) over the fair view: the last ${c.frames} token frames${hasMemory(c) ? ', the memory map of the views seen (memory.ts)' : ''} and the previous action → ${NUM_ACTIONS} action logits and a value; stages ${stages.map((s) => s.stage).join(' → ')}`,
     file,
     bytes: bytes.byteLength,
     sha256: await sha256Hex(bytes),

@@ -1,7 +1,7 @@
 /** A policy from models/ on onnxruntime-node: checked against its manifest entry, batched inference. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findPolicy, FRAME_TOKENS, isPolicyEntry, type PolicyEntry, verifyModel } from '@aikon/world-model';
+import { deployedPolicy, FRAME_TOKENS, type PolicyEntry, verifyModel } from '@aikon/world-model';
 import { readManifest } from '@aikon/world-model/node';
 import * as ort from 'onnxruntime-node';
 import type { PolicyRunner } from '../act.ts';
@@ -54,11 +54,7 @@ export class OrtPolicy implements PolicyRunner {
    * without a name, the one with the best evaluated Crafter score.
    */
   static async load(modelsDir: string, name?: string | null): Promise<OrtPolicy> {
-    const manifest = readManifest(modelsDir);
-    const entry = name
-      ? findPolicy(manifest, name)
-      : (manifest.models.filter(isPolicyEntry).sort((a, b) => (b.metrics?.score ?? -1) - (a.metrics?.score ?? -1))[0] ??
-        findPolicy(manifest));
+    const entry = deployedPolicy(readManifest(modelsDir), name);
     return OrtPolicy.fromBytes(new Uint8Array(readFileSync(join(modelsDir, entry.file))), entry);
   }
 
