@@ -295,7 +295,11 @@ export class Lobby {
       old.leave(this.room);
       old.data.lobbyId = undefined;
       old.data.memberId = undefined;
-      old.emit('lobby:kicked', { lobbyId: this.id, reason: 'taken over by another connection with your resume token' });
+      old.emit('lobby:kicked', {
+        lobbyId: this.id,
+        reason: 'taken over by another connection with your resume token',
+        takenOver: true,
+      });
     }
     member.socket = socket;
     member.address = socket.handshake.address;

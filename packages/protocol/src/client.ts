@@ -123,7 +123,7 @@ export interface RelayClient {
   onLobby(fn: (state: LobbyState) => void): () => void;
   onError(fn: (error: ErrorMessage) => void): () => void;
   /** Kicked by the host or the lobby closed. */
-  onRemoved(fn: (info: { lobbyId: string; reason: string; kicked: boolean }) => void): () => void;
+  onRemoved(fn: (info: { lobbyId: string; reason: string; kicked: boolean; takenOver?: boolean }) => void): () => void;
   /** Connection up/down (for a "reconnecting…" banner). */
   onConnection(fn: (connected: boolean) => void): () => void;
   readonly connected: boolean;
@@ -145,7 +145,7 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
   const snapshotEvents = new Emitter<[SnapshotMessage, WorldMirror]>();
   const lobbyEvents = new Emitter<[LobbyState]>();
   const errorEvents = new Emitter<[ErrorMessage]>();
-  const removedEvents = new Emitter<[{ lobbyId: string; reason: string; kicked: boolean }]>();
+  const removedEvents = new Emitter<[{ lobbyId: string; reason: string; kicked: boolean; takenOver?: boolean }]>();
   const connectionEvents = new Emitter<[boolean]>();
   let lobby: LobbyState | null = null;
   let memberId: string | null = null;
@@ -254,7 +254,7 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
     deltaEvents.emit(delta, mirror);
   });
   socket.on('error', (error: ErrorMessage) => errorEvents.emit(error));
-  socket.on('lobby:kicked', (info: { lobbyId: string; reason: string }) => {
+  socket.on('lobby:kicked', (info: { lobbyId: string; reason: string; takenOver?: boolean }) => {
     forget();
     removedEvents.emit({ ...info, kicked: true });
   });

@@ -135,7 +135,8 @@ export type ClientToServerEvents = {
 /** Server → client events (the relay's default namespace). */
 export interface ServerToClientEvents {
   'lobby:state': (state: LobbyState) => void;
-  'lobby:kicked': (info: { lobbyId: string; reason: string }) => void;
+  /** Removed from the lobby by the host, or (`takenOver`) the membership moved to another connection. */
+  'lobby:kicked': (info: { lobbyId: string; reason: string; takenOver?: boolean }) => void;
   'lobby:closed': (info: { lobbyId: string; reason: string }) => void;
   'game:snapshot': (msg: SnapshotMessage) => void;
   'game:delta': (msg: DeltaMessage) => void;

@@ -7,6 +7,7 @@ import { useLobby } from '../lobby-store.ts';
 import { InviteLink, ResearchNotice } from './LobbyScreen.tsx';
 import { DeathButtons, SpectateBar, WatchButton } from './Spectate.tsx';
 import { useSpectate } from '../../game/spectate.ts';
+import { BannedList } from './BannedList.tsx';
 
 /**
  * What multiplayer adds over the solo HUD: the member list (L folds it), a reconnecting
@@ -140,6 +141,7 @@ function MemberList() {
               </li>
             ))}
           </ul>
+          <BannedList compact />
           {isHost && (
             <label className="mt-1 flex items-center gap-2 text-[11px] text-slate-300">
               speed
