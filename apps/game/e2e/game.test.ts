@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { DIRECTIONS, Material, PLAYER_WALKABLE, World } from '@aikon/engine';
-import { calmSeed, ensureBuild, imageVariety, launchChromium, REPO, serveDist } from './harness.ts';
+import { DIRECTIONS, World } from '@aikon/engine';
+import { calmSeed, ensureBuild, imageVariety, launchChromium, REPO, seedWithTree, serveDist } from './harness.ts';
 
 const ARTIFACTS = join(REPO, 'test-results', 'game-client');
 type Hook = NonNullable<Window['__aikon']>;
@@ -43,23 +43,6 @@ const state = (page: Page): Promise<HookState> => page.evaluate(() => window.__a
 
 async function waitForTickAfter(page: Page, t: number): Promise<void> {
   await page.waitForFunction((t0) => window.__aikon!.state().t > t0, t, { timeout: 20_000 });
-}
-
-/** A seed whose start tile sees a tree in a straight, walkable line, found with the engine in Node. */
-function seedWithTree(): { seed: number; dir: number; distance: number } {
-  for (let seed = 1; seed < 500; seed++) {
-    const world = World.generate({ seed });
-    const p = world.addPlayer();
-    for (let dir = 0; dir < 4; dir++) {
-      const [dx, dy] = DIRECTIONS[dir];
-      for (let k = 1; k <= 5; k++) {
-        const m = world.getMaterial(p.x + dx * k, p.y + dy * k);
-        if (m === Material.tree) return { seed, dir, distance: k };
-        if (PLAYER_WALKABLE[m] !== 1 || m === Material.lava) break;
-      }
-    }
-  }
-  throw new Error('no seed with a tree in reach');
 }
 
 const MOVE_KEYS = ['KeyA', 'KeyD', 'KeyW', 'KeyS'];

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { decode } from 'fast-png';
-import { World } from '@aikon/engine';
+import { DIRECTIONS, Material, PLAYER_WALKABLE, World } from '@aikon/engine';
 
 export const REPO = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 export const DIST = join(REPO, 'dist', 'game');
@@ -170,4 +170,21 @@ export function keepAlive(lobby: { world: World | null }, slots: Set<number>): (
     }
   }, 20);
   return () => clearInterval(timer);
+}
+
+/** A seed whose start tile sees a tree in a straight, walkable line, found with the engine in Node. */
+export function seedWithTree(): { seed: number; dir: number; distance: number } {
+  for (let seed = 1; seed < 500; seed++) {
+    const world = World.generate({ seed });
+    const p = world.addPlayer();
+    for (let dir = 0; dir < 4; dir++) {
+      const [dx, dy] = DIRECTIONS[dir];
+      for (let k = 1; k <= 5; k++) {
+        const m = world.getMaterial(p.x + dx * k, p.y + dy * k);
+        if (m === Material.tree) return { seed, dir, distance: k };
+        if (PLAYER_WALKABLE[m] !== 1 || m === Material.lava) break;
+      }
+    }
+  }
+  throw new Error('no seed with a tree in reach');
 }

@@ -347,6 +347,66 @@ describe('multiplayer in Chromium', () => {
     await closePage(b);
   });
 
+  it('the host lets a kicked member back in; a second tab with the same membership takes it over when asked', async () => {
+    const host = await openPage(`${server.url}/`);
+    await host.page.getByTestId('display-name').fill('Hana');
+    await host.page.getByTestId('create-lobby').click();
+    await host.page.getByTestId('lobby').waitFor({ timeout: 15_000 });
+    const code = new URL(await host.page.getByTestId('invite-link').inputValue()).searchParams.get('lobby')!;
+    const lobby = server.lobbyByCode(code)!;
+    const guest = await openPage(`${server.url}/?lobby=${code}`);
+    const joinAsGus = async () => {
+      await guest.page.getByTestId('join-prompt').waitFor({ timeout: 15_000 });
+      await guest.page.getByTestId('join-name').fill('Gus');
+      await guest.page.getByTestId('join-submit').click();
+    };
+    await joinAsGus();
+    await guest.page.getByTestId('lobby').waitFor({ timeout: 15_000 });
+    // Kicked: the guest lands home, and the host sees it among the removed.
+    await host.page.getByTestId('kick-Gus').click();
+    await guest.page.getByTestId('lobby-note').waitFor({ timeout: 15_000 });
+    await host.page.getByTestId('unban-Gus').waitFor({ timeout: 15_000 });
+    // The ban holds: the same invite link is refused, with the reason.
+    await guest.page.goto(`${server.url}/?lobby=${code}`);
+    await joinAsGus();
+    await guest.page.getByTestId('lobby-error').waitFor({ timeout: 15_000 });
+    expect(await guest.page.getByTestId('lobby-error').textContent()).toMatch(/host removed you/);
+    await host.page.screenshot({ path: join(ARTIFACTS, 'banned-list.png') });
+    // Let back in: the list empties and the same link works.
+    await host.page.getByTestId('unban-Gus').click();
+    await host.page.getByTestId('banned-list').waitFor({ state: 'detached', timeout: 15_000 });
+    expect(lobby.bans.size).toBe(0);
+    await guest.page.goto(`${server.url}/?lobby=${code}`);
+    await joinAsGus();
+    await guest.page.getByTestId('lobby').waitFor({ timeout: 15_000 });
+    await expectEventually(() => lobby.state().members.length === 2, 'the guest is back');
+    const gus = lobby.state().members.find((m) => m.name === 'Gus')!;
+
+    // A second tab holding the same resume token (as a duplicated tab does) is refused, and
+    // offered to take the place over; taking it moves the membership, and the first tab says so.
+    const token = await guest.page.evaluate(() => window.sessionStorage.getItem('aikon.resume'));
+    expect(token).toBeTruthy();
+    const second = await guest.page.context().newPage();
+    await second.addInitScript((t) => window.sessionStorage.setItem('aikon.resume', t), token!);
+    await second.goto(`${server.url}/?lobby=${code}`);
+    await second.getByTestId('take-over').waitFor({ timeout: 15_000 });
+    expect(await second.getByTestId('lobby-error').textContent()).toMatch(/open in another tab/);
+    await second.screenshot({ path: join(ARTIFACTS, 'take-over.png') });
+    await second.getByTestId('take-over').click();
+    await second.getByTestId('lobby').waitFor({ timeout: 15_000 });
+    await guest.page.getByTestId('lobby-note').waitFor({ timeout: 15_000 });
+    expect(await guest.page.getByTestId('lobby-note').textContent()).toMatch(/continued in another tab/);
+    const members = lobby.state().members;
+    expect(members.map((m) => [m.name, m.connected])).toEqual([
+      ['Hana', true],
+      ['Gus', true],
+    ]);
+    expect(members.find((m) => m.name === 'Gus')!.memberId).toBe(gus.memberId);
+    expect(realErrors(host.errors)).toEqual([]);
+    await closePage(host.page);
+    await closePage(guest.page);
+  });
+
   it('pace and dialogs: the host pauses for everyone and slows to 2 ticks/s; the death dialog stands above the workforce and its Leave works', async () => {
     const small = { width: 800, height: 500 };
     const host = await openPage(`${server.url}/`, small);

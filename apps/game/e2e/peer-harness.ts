@@ -118,11 +118,21 @@ export async function enterDream(page: Page, timeoutMs = 120_000): Promise<Dream
   return s;
 }
 
-/** Waits until the dream's step counter reaches `step`. */
+/** The world simulator ended the dream (it predicted the player's death) before the step waited for. */
+export class DreamEnded extends Error {
+  constructor(readonly step: number) {
+    super(`the dream ended at step ${step}: the world simulator predicted the player's death`);
+  }
+}
+
+/** Waits until the dream's step counter reaches `step` (DreamEnded when the dream ends before). */
 export async function dreamUntil(page: Page, step: number, timeoutMs = 120_000): Promise<DreamHookState> {
   try {
     await page.waitForFunction(
-      (n) => window.__aikonDream!.state().step >= n || window.__aikonDream!.state().status === 'error',
+      (n) => {
+        const s = window.__aikonDream!.state();
+        return s.step >= n || s.status === 'error' || s.ended !== null;
+      },
       step,
       { timeout: timeoutMs, polling: 100 },
     );
@@ -135,6 +145,7 @@ export async function dreamUntil(page: Page, step: number, timeoutMs = 120_000):
   }
   const s = await dreamState(page);
   if (s.status === 'error') throw new Error(`the dream stopped: ${s.message}`);
+  if (s.step < step) throw new DreamEnded(s.step);
   return s;
 }
 

@@ -130,7 +130,7 @@ describe('workforce panel in Chromium', () => {
     expect(await tasks.count()).toBeGreaterThanOrEqual(3);
     const t0 = lobby.world!.t;
     await expect.poll(() => lobby.world!.t, { timeout: 5000 }).toBeGreaterThan(t0 + 6);
-    expect(lobby.workforce.commander!.goal).toBeNull();
+    expect(lobby.workforce.brainView?.goal ?? null).toBeNull();
     expect(await page.locator('[data-testid=plan-task][data-state=pending]').count()).toBe(await tasks.count());
     await page.screenshot({ path: join(ARTIFACTS, 'awaiting-approval.png') });
 
@@ -170,7 +170,7 @@ describe('workforce panel in Chromium', () => {
     await expect
       .poll(() => page.locator('[data-testid=worker][data-name=Ada]').getAttribute('data-status'), { timeout: 5000 })
       .toMatch(/stopped|dead/);
-    expect(lobby.workforce.commander!.stopped).toBe(true);
+    expect(lobby.workforce.stopped).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'killed.png') });
 
     // The audit log downloads as JSON lines.

@@ -38,6 +38,7 @@ async function run(workers: number): Promise<string> {
   const took: number[] = [];
   const late: number[] = [];
   let seen = 0;
+  let atWarm: Promise<BrainCounts> | null = null;
   let done: () => void = () => {};
   const finished = new Promise<void>((r) => (done = r));
   const server = await startRelayServer(
@@ -53,6 +54,8 @@ async function run(workers: number): Promise<string> {
     {
       onTick(ms, _lobby, lateMs) {
         seen++;
+        // The brain's figures count from the end of the warm-up (its thread boots meanwhile).
+        if (seen === WARMUP) atWarm = brainCounts(server);
         if (seen <= WARMUP) return;
         took.push(ms);
         late.push(lateMs);
@@ -60,7 +63,8 @@ async function run(workers: number): Promise<string> {
       },
     },
   );
-  const client = createRelayClient(server.url);
+  // Long acknowledgements: a goal waits for the brain thread to boot and plan (seconds under load).
+  const client = createRelayClient(server.url, { timeoutMs: 60_000 });
   let brain = '';
   try {
     await client.connect();
@@ -69,7 +73,14 @@ async function run(workers: number): Promise<string> {
     await client.start();
     if (workers > 0) await client.request('workforce:goal', { goal: { kind: 'all' } });
     await finished;
-    if (workers > 0) brain = `\n  ${await brainFigures(server, seen * workers)}`;
+    if (workers > 0) {
+      const [from, to] = [await (atWarm ?? brainCounts(server)), await brainCounts(server)];
+      const thoughts = to.thoughts - from.thoughts;
+      const late = to.late - from.late;
+      const actions = took.length * workers;
+      const mean = thoughts > 0 ? (((to.thinkSeconds - from.thinkSeconds) / thoughts) * 1000).toFixed(2) : '-';
+      brain = `\n  brain thread: ${thoughts} thoughts, mean ${mean} ms; late actions (noop): ${late} of ${actions} (${((100 * late) / Math.max(1, actions)).toFixed(1)} %)`;
+    }
   } finally {
     client.close();
     await server.close();
@@ -79,14 +90,20 @@ async function run(workers: number): Promise<string> {
   return `${workers} workers: tick p50 ${f(pct(took, 50))} ms, p99 ${f(pct(took, 99))} ms, max ${f(Math.max(...took))} ms; start late p99 ${f(pct(late, 99))} ms, max ${f(Math.max(...late))} ms (${took.length} ticks after ${WARMUP} warm-up)${brain}`;
 }
 
-/** The brain thread: how long it thought per tick, and how many worker actions came too late (noop). */
-async function brainFigures(server: RelayServer, actions: number): Promise<string> {
+interface BrainCounts {
+  thoughts: number;
+  thinkSeconds: number;
+  late: number;
+}
+
+/** The brain thread's counters: thoughts, their total time, and worker actions that came too late (noop). */
+async function brainCounts(server: RelayServer): Promise<BrainCounts> {
   const think = (await server.metrics.workforceThink.get()).values;
-  const sum = think.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0;
-  const count = think.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
-  const late = (await server.metrics.workforceLate.get()).values[0]?.value ?? 0;
-  const mean = count > 0 ? ((sum / count) * 1000).toFixed(2) : '-';
-  return `brain thread: ${count} thoughts, mean ${mean} ms; late actions (noop): ${late} of ${actions} (${((100 * late) / Math.max(1, actions)).toFixed(1)} %)`;
+  return {
+    thoughts: think.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0,
+    thinkSeconds: think.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0,
+    late: (await server.metrics.workforceLate.get()).values[0]?.value ?? 0,
+  };
 }
 
 console.log(`workforce tick bench, load average ${loadavg()[0].toFixed(1)} (${new Date().toISOString()})`);

@@ -94,7 +94,7 @@ class Mirror {
           throw new MirrorDiverged(`${rec.k} at t = ${rec.t} does not apply: ${(err as Error).message}`);
         }
         if (wrong) throw new MirrorDiverged(`${wrong.what} at t = ${wrong.t} differs`);
-        if (rec.k === 'tick') this.think();
+        if (rec.k === 'tick') thinkSoon(this);
         return;
       }
       case 'add':
@@ -192,6 +192,30 @@ class Mirror {
 class MirrorDiverged extends Error {}
 
 const mirrors = new Map<string, Mirror>();
+
+/**
+ * Mirrors that stepped since they last thought. They think once the messages that are already
+ * waiting have been applied: a brain that fell behind catches up to the newest tick and decides
+ * for it, rather than deciding for every tick it missed (decisions the lobby would drop).
+ */
+const due = new Set<Mirror>();
+function thinkSoon(mirror: Mirror): void {
+  if (due.size === 0) setImmediate(thinkDue);
+  due.add(mirror);
+}
+function thinkDue(): void {
+  const now = [...due];
+  due.clear();
+  for (const mirror of now) {
+    if (mirrors.get(mirror.lobby) !== mirror) continue;
+    try {
+      mirror.think();
+    } catch (err) {
+      mirrors.delete(mirror.lobby);
+      post({ k: 'failed', lobby: mirror.lobby, message: (err as Error).message });
+    }
+  }
+}
 
 port.on('message', (m: ToBrain) => {
   if (m.k === 'attach') {

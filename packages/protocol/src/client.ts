@@ -111,6 +111,8 @@ export interface RelayClient {
   resync(): Promise<void>;
   /** Tells the relay this client has drawn the world (`game:ready`; send again after each snapshot). */
   ready(): void;
+  /** Tells the relay this client is loading a dream model (its body is held protected) or has done so. */
+  dreamLoading(loading: boolean): Promise<void>;
   /**
    * Queues this tick's action (last one before the tick wins). Returns its sequence number.
    * `brain: 'learned'`: the client's autopilot chose it (recorded as such).
@@ -121,7 +123,7 @@ export interface RelayClient {
   onLobby(fn: (state: LobbyState) => void): () => void;
   onError(fn: (error: ErrorMessage) => void): () => void;
   /** Kicked by the host or the lobby closed. */
-  onRemoved(fn: (info: { lobbyId: string; reason: string; kicked: boolean }) => void): () => void;
+  onRemoved(fn: (info: { lobbyId: string; reason: string; kicked: boolean; takenOver?: boolean }) => void): () => void;
   /** Connection up/down (for a "reconnecting…" banner). */
   onConnection(fn: (connected: boolean) => void): () => void;
   readonly connected: boolean;
@@ -143,7 +145,7 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
   const snapshotEvents = new Emitter<[SnapshotMessage, WorldMirror]>();
   const lobbyEvents = new Emitter<[LobbyState]>();
   const errorEvents = new Emitter<[ErrorMessage]>();
-  const removedEvents = new Emitter<[{ lobbyId: string; reason: string; kicked: boolean }]>();
+  const removedEvents = new Emitter<[{ lobbyId: string; reason: string; kicked: boolean; takenOver?: boolean }]>();
   const connectionEvents = new Emitter<[boolean]>();
   let lobby: LobbyState | null = null;
   let memberId: string | null = null;
@@ -178,6 +180,7 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
     'game:respawn': (p, ack) => t().emit('game:respawn', p, ack),
     'game:resync': (p, ack) => t().emit('game:resync', p, ack),
     'game:ready': (p, ack) => t().emit('game:ready', p, ack),
+    'game:dreamLoading': (p, ack) => t().emit('game:dreamLoading', p, ack),
     'workforce:add': (p, ack) => t().emit('workforce:add', p, ack),
     'workforce:remove': (p, ack) => t().emit('workforce:remove', p, ack),
     'workforce:goal': (p, ack) => t().emit('workforce:goal', p, ack),
@@ -251,7 +254,7 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
     deltaEvents.emit(delta, mirror);
   });
   socket.on('error', (error: ErrorMessage) => errorEvents.emit(error));
-  socket.on('lobby:kicked', (info: { lobbyId: string; reason: string }) => {
+  socket.on('lobby:kicked', (info: { lobbyId: string; reason: string; takenOver?: boolean }) => {
     forget();
     removedEvents.emit({ ...info, kicked: true });
   });
@@ -344,6 +347,9 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
     },
     ready() {
       socket.emit('game:ready', {});
+    },
+    async dreamLoading(loading) {
+      await request('game:dreamLoading', { loading });
     },
     sendAction(action, o = {}) {
       const a = typeof action === 'number' ? action : ACTIONS.indexOf(action);

@@ -29,17 +29,23 @@ export interface LobbyStore {
   connected: boolean;
   /** The last refusal or failure, shown plainly (lobby page, home, in game). */
   error: string | null;
-  /** Why we are back home (kicked, lobby closed). */
+  /** Why we are back home (kicked, lobby closed, moved to another tab). */
   notice: string | null;
+  /** The join was refused because another tab holds this membership: it may be taken over. */
+  takeoverCode: string | null;
   name: string;
   exportConsent: boolean;
   busy: boolean;
   setName(name: string): void;
   createLobby(name: string): Promise<boolean>;
-  joinLobby(codeOrLink: string, name: string): Promise<boolean>;
+  joinLobby(codeOrLink: string, name: string, options?: { takeover?: boolean }): Promise<boolean>;
   leave(): Promise<void>;
   setConfig(change: { seats?: number; seed?: number; tickRate?: number }): Promise<void>;
   kick(memberId: string): Promise<void>;
+  /** Lets a kicked member join again (host only). */
+  unban(memberId: string): Promise<void>;
+  /** Moves the membership another tab holds to this one (that tab is told and goes home). */
+  takeOver(): Promise<boolean>;
   start(): Promise<void>;
   setExportConsent(consent: boolean): Promise<void>;
   respawn(): Promise<void>;
@@ -141,8 +147,12 @@ export const useLobby = create<LobbyStore>()((set, get) => {
         set({ error: e.message });
       }),
       client.onConnection((connected) => set({ connected })),
-      client.onRemoved(({ kicked }) => {
-        const notice = kicked ? 'The host removed you from the lobby.' : 'The lobby was closed.';
+      client.onRemoved(({ kicked, takenOver }) => {
+        const notice = takenOver
+          ? 'You continued in another tab or window: this one left the lobby.'
+          : kicked
+            ? 'The host removed you from the lobby.'
+            : 'The lobby was closed.';
         teardown();
         set({ notice });
       }),
@@ -187,6 +197,7 @@ export const useLobby = create<LobbyStore>()((set, get) => {
       error: null,
       notice: null,
       inviteCode: null,
+      takeoverCode: null,
     });
     showLobbyInAddress(result.lobby.code);
     if (result.lobby.status === 'running') enterGame();
@@ -209,6 +220,7 @@ export const useLobby = create<LobbyStore>()((set, get) => {
     connected: false,
     error: null,
     notice: null,
+    takeoverCode: null,
     name: storage('local')?.getItem(NAME_KEY) ?? '',
     exportConsent: storage('local')?.getItem(CONSENT_KEY) !== 'false',
     busy: false,
@@ -235,7 +247,7 @@ export const useLobby = create<LobbyStore>()((set, get) => {
       }
     },
 
-    async joinLobby(codeOrLink, rawName) {
+    async joinLobby(codeOrLink, rawName, options = {}) {
       const code = inviteCodeFrom(codeOrLink);
       if (!code) {
         set({ error: 'That is not an invite code: paste the 22-character code or the whole invite link.' });
@@ -249,10 +261,17 @@ export const useLobby = create<LobbyStore>()((set, get) => {
       set({ busy: true, error: null, notice: null, view: get().view === 'join-prompt' ? 'connecting' : get().view });
       try {
         const client = await connect();
-        joined(await client.joinLobby(code, { name, exportConsent: get().exportConsent }));
+        const takeover = options.takeover === true;
+        joined(
+          await client.joinLobby(code, { name, exportConsent: get().exportConsent, ...(takeover ? { takeover } : {}) }),
+        );
         return true;
       } catch (err) {
         fail(err);
+        // Another tab (a duplicated one shares the resume token) plays this membership.
+        // (The refusal's shape, not RelayRequestError: the client module loads lazily.)
+        if ((err as { error?: { code?: string } } | null)?.error?.code === 'member_connected')
+          set({ takeoverCode: code, error: 'This place in the lobby is open in another tab or window.' });
         if (!get().lobby) {
           teardownQuietly();
           // Stay on the prompt of the link that was opened, with the error shown.
@@ -284,6 +303,21 @@ export const useLobby = create<LobbyStore>()((set, get) => {
       } catch (err) {
         fail(err);
       }
+    },
+
+    async unban(memberId) {
+      try {
+        await get().client?.request('lobby:unban', { memberId });
+        set({ error: null });
+      } catch (err) {
+        fail(err);
+      }
+    },
+
+    takeOver() {
+      const code = get().takeoverCode;
+      if (!code) return Promise.resolve(false);
+      return get().joinLobby(code, get().name, { takeover: true });
     },
 
     async kick(memberId) {

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useRef } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { pausedNotice, useGame } from '../game/store.ts';
 import { KeyTracker } from '../game/input.ts';
 import { Hud } from './Hud.tsx';
@@ -11,6 +11,8 @@ import { WorkforceDock } from '../workforce/WorkforcePanel.tsx';
 import { DreamOverlay } from '../dream/DreamOverlay.tsx';
 import { PeerSharePanel } from '../dream/PeerSharePanel.tsx';
 import { useDream } from '../dream/dream-store.ts';
+import { isTouchDevice } from '../game/touch.ts';
+import { TouchControls } from './TouchControls.tsx';
 import { AUTOPILOT_KEY, useAutopilot } from '../autopilot/autopilot-store.ts';
 
 // three.js and the scene load after the first page has shown.
@@ -117,13 +119,20 @@ export function GameScreen() {
   useSoundEffects();
   const hasFrame = useGame((s) => s.frame !== null);
   const network = useGame((s) => s.source?.kind === 'network');
+  const [touch] = useState(isTouchDevice);
   return (
-    <div className="relative h-full w-full overflow-hidden bg-slate-950" data-testid="game">
+    // data-touch: the panels at the bottom corners stand higher, above the touch controls.
+    <div
+      className="group/game relative h-full w-full overflow-hidden bg-slate-950"
+      data-testid="game"
+      data-touch={touch}
+    >
       <ErrorBoundary fallback={<SceneFailed />}>
         <Suspense fallback={<Loading text="Loading the 3D world…" />}>{hasFrame && <Scene />}</Suspense>
       </ErrorBoundary>
       {!hasFrame && <Loading text={network ? 'Joining the shared world…' : 'Generating the world…'} />}
       <Hud />
+      {touch && hasFrame && <TouchControls />}
       <DreamOverlay />
       {network && <NetworkOverlay />}
       {network && <WorkforceDock />}

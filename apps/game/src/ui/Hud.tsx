@@ -28,7 +28,8 @@ export function Hud() {
       {me && compact && <CompactHud inventory={me.inventory} />}
       {me && !compact && (
         <>
-          <div className="absolute left-2 top-2 flex max-h-[calc(100%-7.5rem)] flex-col gap-2 overflow-y-auto overflow-x-hidden [scrollbar-width:thin]">
+          {/* In a lobby the member list stands below this column: it ends above it (--members-clearance). */}
+          <div className="absolute left-2 top-2 flex max-h-[calc(100%-max(7.5rem,var(--members-clearance,0px)))] flex-col gap-2 overflow-y-auto overflow-x-hidden [scrollbar-width:thin]">
             <Vitals inventory={me.inventory} sleeping={me.sleeping} />
             <Inventory inventory={me.inventory} />
             <Achievements achievements={me.achievements} startOpen={layout === 'large'} />

@@ -549,7 +549,7 @@ export function WorkforceDock() {
   const working = state?.workers.filter((w) => w.status === 'working').length ?? 0;
   return (
     <div
-      className="pointer-events-auto absolute bottom-28 right-2 flex max-h-[70%] w-[min(36rem,calc(100%-1rem))] flex-col items-end gap-1"
+      className="pointer-events-auto absolute bottom-28 right-2 group-data-[touch=true]/game:bottom-40 flex max-h-[70%] w-[min(36rem,calc(100%-1rem))] flex-col items-end gap-1"
       data-testid="workforce-dock"
       data-open={open}
     >

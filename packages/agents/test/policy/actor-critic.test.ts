@@ -5,7 +5,8 @@ import { World } from '@aikon/engine';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RolloutEnvs } from '../../src/policy/envs.ts';
 import { RealEnvs } from '../../src/policy/envs.ts';
-import { FrameHistory } from '../../src/policy/features.ts';
+import { FrameHistory, featureWidth } from '../../src/policy/features.ts';
+import { MEMORY_FEATURES } from '../../src/policy/memory.ts';
 import { initPolicyWeights, POLICY_CONFIGS, PolicyNet, type PolicyWeights } from '../../src/policy/network.ts';
 import { AC_DEFAULTS, trainActorCritic } from '../../src/policy/node/actor-critic.ts';
 
@@ -123,5 +124,35 @@ describe('actor-critic', () => {
     expect(range.base).toBe(777);
     expect(range.count).toBeGreaterThanOrEqual(4);
     expect(ck.state.history.every((h) => Number.isFinite(h.loss))).toBe(true);
+  }, 60_000);
+
+  it('in the real engine with the memory map: the policy acts and learns on its maps (the memory rows move)', async () => {
+    const c = POLICY_CONFIGS['tiny-memory'];
+    const weights = initPolicyWeights(c, 4);
+    const ck = await trainActorCritic({
+      ...AC_DEFAULTS,
+      config: c,
+      weights,
+      data,
+      stage: 'rl-real' as const,
+      makeEnvs: (started: number) => new RealEnvs(4, c.frames, 778, started, true),
+      runDir: join(dir, 'real-memory'),
+      updates: 1,
+      horizon: 32,
+      minibatch: 32,
+      seed: 3,
+      maxMinutes: 5,
+      progress: false,
+      resume: false,
+    });
+    expect(ck.state.step).toBe(1);
+    expect(ck.state.history.every((h) => Number.isFinite(h.loss))).toBe(true);
+    // The memory block of the first layer (after the frames and the previous action) was trained.
+    const H = c.hidden[0];
+    const from = featureWidth(c.frames) * H;
+    const before = weights.get('l0.w')!.subarray(from);
+    const after = ck.weights.get('l0.w')!.subarray(from);
+    expect(after.length).toBe(MEMORY_FEATURES * H);
+    expect(after.some((v, i) => v !== before[i])).toBe(true);
   }, 60_000);
 });

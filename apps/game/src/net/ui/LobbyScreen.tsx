@@ -3,6 +3,7 @@ import { TICK_RATE_MAX, TICK_RATE_MIN, SEATS_MAX } from '@aikon/protocol/constan
 import { useLobby } from '../lobby-store.ts';
 import { playerColor } from '../../game/player-colors.ts';
 import { WorkforcePanel } from '../../workforce/WorkforcePanel.tsx';
+import { BannedList } from './BannedList.tsx';
 
 const card = 'w-full rounded-2xl border border-white/10 bg-slate-950/60 p-6 shadow-xl';
 const input =
@@ -33,6 +34,8 @@ export function LobbyScreen() {
 export function LobbyError() {
   const error = useLobby((s) => s.error);
   const dismiss = useLobby((s) => s.dismissError);
+  const takeoverCode = useLobby((s) => s.takeoverCode);
+  const takeOver = useLobby((s) => s.takeOver);
   if (!error) return null;
   return (
     <div
@@ -41,6 +44,16 @@ export function LobbyError() {
       className="flex w-full items-start gap-3 rounded-lg bg-rose-900/80 px-4 py-2 text-rose-100"
     >
       <span className="flex-1">{error}</span>
+      {takeoverCode && (
+        <button
+          type="button"
+          data-testid="take-over"
+          className="rounded bg-rose-200 px-2 font-semibold text-rose-950 hover:bg-white"
+          onClick={() => void takeOver()}
+        >
+          Play here instead
+        </button>
+      )}
       <button type="button" className="text-rose-200 underline" onClick={dismiss}>
         dismiss
       </button>
@@ -200,6 +213,7 @@ function LobbyPage() {
             </li>
           ))}
         </ul>
+        <BannedList />
         <h3 className="mt-5 text-sm font-semibold uppercase tracking-wide text-slate-400">World</h3>
         {isHost ? (
           <HostSettings

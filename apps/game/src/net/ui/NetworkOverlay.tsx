@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { type RefObject, useEffect, useRef, useState } from 'react';
 import { ACHIEVEMENTS } from '@aikon/engine';
 import { TICK_RATE_MAX, TICK_RATE_MIN } from '@aikon/protocol/constants';
 import { myPlayer, useGame } from '../../game/store.ts';
@@ -7,6 +7,7 @@ import { useLobby } from '../lobby-store.ts';
 import { InviteLink, ResearchNotice } from './LobbyScreen.tsx';
 import { DeathButtons, SpectateBar, WatchButton } from './Spectate.tsx';
 import { useSpectate } from '../../game/spectate.ts';
+import { BannedList } from './BannedList.tsx';
 
 /**
  * What multiplayer adds over the solo HUD: the member list (L folds it), a reconnecting
@@ -66,6 +67,8 @@ function MemberList() {
   const memberId = useLobby((s) => s.memberId);
   const frame = useGame((s) => s.frame);
   const [open, setOpen] = useState(() => window.innerWidth >= 640);
+  const box = useRef<HTMLDivElement>(null);
+  useMembersHeight(box, lobby !== null);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement | null;
@@ -81,7 +84,8 @@ function MemberList() {
   const alive = new Map(frame?.players.map((p) => [p.slot, !p.dead]) ?? []);
   return (
     <div
-      className="pointer-events-auto absolute bottom-28 left-2 w-64 rounded-xl border border-white/10 bg-slate-950/75 p-2 shadow-lg"
+      ref={box}
+      className="pointer-events-auto absolute bottom-28 left-2 w-64 group-data-[touch=true]/game:bottom-40 rounded-xl border border-white/10 bg-slate-950/75 p-2 shadow-lg"
       data-testid="players-overlay"
     >
       <button
@@ -137,6 +141,7 @@ function MemberList() {
               </li>
             ))}
           </ul>
+          <BannedList compact />
           {isHost && (
             <label className="mt-1 flex items-center gap-2 text-[11px] text-slate-300">
               speed
@@ -163,6 +168,31 @@ function MemberList() {
       )}
     </div>
   );
+}
+
+/**
+ * Publishes how far the member list reaches up from the screen's bottom (plus the column's top
+ * offset and a gap) as `--members-clearance` on the game screen: the HUD's left column, which
+ * stands above it on the same side, ends there instead of under it.
+ */
+function useMembersHeight(box: RefObject<HTMLDivElement | null>, shown: boolean): void {
+  useEffect(() => {
+    const el = shown ? box.current : null;
+    const screen = el?.closest<HTMLElement>('[data-testid=game]');
+    if (!el || !screen) return;
+    const publish = () => {
+      const clearance = screen.getBoundingClientRect().bottom - el.getBoundingClientRect().top + 16;
+      screen.style.setProperty('--members-clearance', `${Math.round(clearance)}px`);
+    };
+    // At once, then on every fold, unfold or new member (observer callbacks wait for a frame).
+    publish();
+    const observer = new ResizeObserver(publish);
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      screen.style.removeProperty('--members-clearance');
+    };
+  }, [box, shown]);
 }
 
 function RespawnScreen({ steps, achievements }: { steps: number; achievements: number[] }) {

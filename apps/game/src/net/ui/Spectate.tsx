@@ -9,7 +9,7 @@ function nameOf(slot: number): string {
 }
 
 /**
- * Whom the camera follows, over the game: ◀ ▶ step through the living players and workers,
+ * Whom the camera follows, over the game (z-20: above the panels, below the dialogs): ◀ ▶ step through the living players and workers,
  * "Back to me" returns the camera. While dead it also carries the death dialog's buttons
  * (the dialog folds into this bar so the world can be watched).
  */
@@ -24,7 +24,7 @@ export function SpectateBar() {
     <div
       data-testid="spectate-bar"
       data-following={slot}
-      className="pointer-events-auto absolute left-1/2 top-12 z-30 flex -translate-x-1/2 flex-wrap items-center justify-center gap-2 rounded-xl border border-white/15 bg-slate-950/85 px-3 py-1.5 text-xs text-slate-100 shadow-lg"
+      className="pointer-events-auto absolute left-1/2 top-12 z-20 flex -translate-x-1/2 flex-wrap items-center justify-center gap-2 rounded-xl border border-white/15 bg-slate-950/85 px-3 py-1.5 text-xs text-slate-100 shadow-lg"
     >
       {dead && <span className="font-bold text-rose-300">You are down</span>}
       <span>
