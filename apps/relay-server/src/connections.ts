@@ -211,6 +211,11 @@ export function attachConnectionHandlers(
       lobby.ready(member);
       return null;
     },
+    'game:dreamLoading': (socket, req) => {
+      const { lobby, member } = memberOf(socket);
+      lobby.dreamLoading(member, req.loading);
+      return null;
+    },
     // ---- the workforce ----
     'workforce:add': (socket, req) => {
       const { lobby, member } = memberOf(socket);

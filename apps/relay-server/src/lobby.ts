@@ -110,6 +110,7 @@ export function unconnectedMemberState() {
     lastSnapshotAt: -Infinity,
     ready: false,
     held: false,
+    dreamHoldTimer: null,
   } satisfies Partial<MemberState>;
 }
 
@@ -142,8 +143,10 @@ export interface MemberState {
   lastSnapshotAt: number;
   /** The client has drawn the world since it joined or came back (`game:ready`). */
   ready: boolean;
-  /** The body is protected (PROTECTION_HELD) until the client has drawn the world. */
+  /** The body is protected (PROTECTION_HELD) until the client has drawn the world or loaded its dream. */
   held: boolean;
+  /** Ends a hold for a dream model that takes too long to load (see `dreamLoading`). */
+  dreamHoldTimer: NodeJS.Timeout | null;
 }
 
 /** Bytes and packets queued for a socket that the client has not read yet. */
@@ -158,6 +161,8 @@ export function socketBacklog(socket: RelaySocket): { bytes: number; packets: nu
 /** Above this backlog a client gets no deltas (only a snapshot once it has caught up). */
 export const CONGESTED_BYTES = 512 * 1024;
 export const CONGESTED_PACKETS = 256;
+/** The longest a body is held protected while its client loads a dream model. */
+export const DREAM_LOAD_HOLD_MS = 30_000;
 
 function congested(socket: RelaySocket): boolean {
   const b = socketBacklog(socket);
@@ -546,13 +551,38 @@ export class Lobby {
     if (this.status !== 'running' || !this.world) throw new RelayError('not_running', 'the game has not started');
     const changed = !member.ready || member.held;
     member.ready = true;
-    if (member.held && member.slot !== null && this.world.findPlayer(member.slot)) {
-      // The hold ends with the usual spawn protection, so the player has time to look around.
+    this.release(member);
+    if (this.awaitingFrames) this.checkAllReady();
+    if (changed) this.broadcastState();
+  }
+
+  /**
+   * A member's client loads a dream model (it took 9-14 s on a slow machine) while the shared
+   * world goes on: its body is held protected, as while its page loads, until the client says the
+   * load is over (dreaming or not) or DREAM_LOAD_HOLD_MS have passed.
+   */
+  dreamLoading(member: MemberState, loading: boolean): void {
+    if (this.status !== 'running' || !this.world) throw new RelayError('not_running', 'the game has not started');
+    if (member.dreamHoldTimer) clearTimeout(member.dreamHoldTimer);
+    member.dreamHoldTimer = null;
+    if (loading && member.ready) {
+      this.hold(member);
+      if (member.held) {
+        member.dreamHoldTimer = setTimeout(() => {
+          member.dreamHoldTimer = null;
+          this.release(member);
+        }, DREAM_LOAD_HOLD_MS);
+        member.dreamHoldTimer.unref();
+      }
+    } else if (!loading && member.ready) this.release(member);
+  }
+
+  /** A held body goes free with the usual spawn protection, so the player has time to look around. */
+  private release(member: MemberState): void {
+    if (member.held && member.slot !== null && this.world?.findPlayer(member.slot)) {
       this.protect(member.slot, this.world.spawnProtection);
     }
     member.held = false;
-    if (this.awaitingFrames) this.checkAllReady();
-    if (changed) this.broadcastState();
   }
 
   private checkAllReady(): void {

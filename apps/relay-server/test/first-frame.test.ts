@@ -128,4 +128,48 @@ describe('first frame before the first tick', () => {
     expect(slowEpisode.protected_steps).toBeGreaterThanOrEqual(30 + 10);
     expect(replayLog(bytes).error).toBeUndefined();
   });
+
+  it('holds a member protected while its client loads a dream model, then frees it with spawn protection', async () => {
+    const a = await host();
+    const created = await a.createLobby({ name: 'A', seed: 13, tickRate: 15 });
+    const dreamer = await slowClient();
+    await dreamer.joinLobby(created.lobby.code, { name: 'Dreamer' });
+    await a.start();
+    await waitFor(() => dreamer.mirror.ready, 5000, 'snapshot');
+    dreamer.ready();
+    const lobby = server.lobbyByCode(created.lobby.code)!;
+    const world = lobby.world!;
+    const slot = [...lobby.members.values()].find((m) => m.name === 'Dreamer')!.slot!;
+    const body = world.player(slot);
+    const keepAlive = setInterval(() => body.inventory.fill(9, 0, 4), 5);
+    await waitFor(() => world.t > 0 && body.protection === 0, 5000, 'the first spawn protection over');
+
+    await dreamer.dreamLoading(true);
+    expect(body.protection).toBe(PROTECTION_HELD);
+    const t0 = world.t;
+    await waitFor(() => world.t >= t0 + 15, 5000, 'the world goes on while the model loads');
+    expect(body.protection).toBe(PROTECTION_HELD);
+
+    await dreamer.dreamLoading(false);
+    expect(body.protection).toBeGreaterThan(0);
+    expect(body.protection).toBeLessThanOrEqual(10);
+    await waitFor(() => body.protection === 0, 5000, 'the usual protection runs out');
+    // Not loading any more: nothing to hold.
+    await dreamer.dreamLoading(false);
+    expect(body.protection).toBe(0);
+    clearInterval(keepAlive);
+    const sessionId = lobby.sessionId!;
+    await a.leave();
+    await dreamer.leave();
+    const row = await waitFor(
+      () => (server.store.session(sessionId)?.status === 'complete' ? server.store.session(sessionId) : undefined),
+      8000,
+      'complete',
+    );
+    const protects = decodeLog(new Uint8Array(readFileSync(row.path))).records.filter((r) => r.k === 'protect');
+    expect(protects.map((r) => r.k === 'protect' && [r.slot, r.ticks])).toEqual([
+      [slot, PROTECTION_HELD],
+      [slot, 10],
+    ]);
+  });
 });

@@ -111,6 +111,8 @@ export interface RelayClient {
   resync(): Promise<void>;
   /** Tells the relay this client has drawn the world (`game:ready`; send again after each snapshot). */
   ready(): void;
+  /** Tells the relay this client is loading a dream model (its body is held protected) or has done so. */
+  dreamLoading(loading: boolean): Promise<void>;
   /**
    * Queues this tick's action (last one before the tick wins). Returns its sequence number.
    * `brain: 'learned'`: the client's autopilot chose it (recorded as such).
@@ -178,6 +180,7 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
     'game:respawn': (p, ack) => t().emit('game:respawn', p, ack),
     'game:resync': (p, ack) => t().emit('game:resync', p, ack),
     'game:ready': (p, ack) => t().emit('game:ready', p, ack),
+    'game:dreamLoading': (p, ack) => t().emit('game:dreamLoading', p, ack),
     'workforce:add': (p, ack) => t().emit('workforce:add', p, ack),
     'workforce:remove': (p, ack) => t().emit('workforce:remove', p, ack),
     'workforce:goal': (p, ack) => t().emit('workforce:goal', p, ack),
@@ -344,6 +347,9 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
     },
     ready() {
       socket.emit('game:ready', {});
+    },
+    async dreamLoading(loading) {
+      await request('game:dreamLoading', { loading });
     },
     sendAction(action, o = {}) {
       const a = typeof action === 'number' ? action : ACTIONS.indexOf(action);

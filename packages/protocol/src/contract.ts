@@ -4,6 +4,7 @@ import {
   type Ack,
   ConfigRequest,
   ConsentRequest,
+  DreamLoadingRequest,
   CreateLobbyRequest,
   type DeltaMessage,
   EmptyRequest,
@@ -58,6 +59,11 @@ const clientEventSchemas = {
   'game:resync': EmptyRequest,
   /** The client drew its first 3D frame of the world (after each snapshot it answers again). */
   'game:ready': EmptyRequest,
+  /**
+   * The client loads a dream model (seconds): its body is held protected meanwhile, as while the
+   * world loads (at most DREAM_LOAD_HOLD_MS), and goes free with the usual spawn protection.
+   */
+  'game:dreamLoading': DreamLoadingRequest,
   'workforce:add': WorkforceAddRequest,
   'workforce:remove': WorkforceRemoveRequest,
   'workforce:goal': WorkforceGoalRequest,
@@ -92,6 +98,7 @@ export interface ClientEventResults {
   'game:respawn': null;
   'game:resync': null;
   'game:ready': null;
+  'game:dreamLoading': null;
   'workforce:add': { workerId: string };
   'workforce:remove': null;
   'workforce:goal': WorkforceGoalResult;

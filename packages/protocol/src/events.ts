@@ -109,6 +109,10 @@ export type UnbanRequest = z.infer<typeof UnbanRequest>;
 export const ConsentRequest = z.strictObject({ exportConsent: z.boolean() });
 export type ConsentRequest = z.infer<typeof ConsentRequest>;
 
+/** The member's client is loading a dream model (`loading: true`) or has finished (dreaming or not). */
+export const DreamLoadingRequest = z.strictObject({ loading: z.boolean() });
+export type DreamLoadingRequest = z.infer<typeof DreamLoadingRequest>;
+
 export const ActionRequest = z.strictObject({
   /** Action index 0..16 (ACTIONS order). */
   a: ActionIndex,

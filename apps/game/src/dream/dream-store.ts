@@ -119,9 +119,11 @@ export const useDream = create<DreamState>()((set, get) => ({
     if (refusal) return game.notify(refusal);
     set({ status: 'loading', message: null, wokeAt: null, failovers: [] });
     // Solo: the world waits while the model loads (it took 9-14 s on a slow machine, long
-    // enough to die under the "Falling asleep" banner).
+    // enough to die under the "Falling asleep" banner); a shared world goes on, and the relay
+    // holds this player's body protected until the load is over (dreaming or not).
     const pausable = real.pausable !== false;
     if (pausable) real.setPaused(true);
+    else real.dreamLoading?.(true);
     try {
       const { chooseShard } = await import('./shards.ts');
       const { DreamSource } = await import('./dream-source.ts');
@@ -202,6 +204,8 @@ export const useDream = create<DreamState>()((set, get) => ({
         if (d.real.pausable !== false) d.real.setPaused(false);
       } else if (pausable && game2.source === real) real.setPaused(false);
       set({ status: 'error', message: `Could not dream: ${(err as Error).message}` });
+    } finally {
+      if (!pausable) real.dreamLoading?.(false);
     }
   },
 

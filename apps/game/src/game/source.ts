@@ -26,6 +26,8 @@ export interface GameSource {
   /** Test hooks: a fresh world stepped with a fixed action list; the current hash. */
   script(seed: number, actions: number[]): Promise<{ hash: string; t: number }>;
   hash(): Promise<{ hash: string; t: number }>;
+  /** A shared world: this client loads a dream model, or has finished (its body is held protected meanwhile). */
+  dreamLoading?(loading: boolean): void;
   /** The 3D scene drew its first frame of this source's world (a lobby waits for it). */
   sceneDrawn?(): void;
   dispose(): void;

@@ -116,6 +116,14 @@ export class RelayGameSource implements GameSource {
     this.client.ready();
   }
 
+  /** This member loads a dream model (the shared world goes on): the relay holds its body protected meanwhile. */
+  dreamLoading(loading: boolean): void {
+    if (this.isDisposed) return;
+    this.client
+      .dreamLoading(loading)
+      .catch((error: Error) => this.onError?.(`the relay refused the dream hold: ${error.message}`));
+  }
+
   /** Whether this client has a living body (a dead player's intents are refused). */
   get alive(): boolean {
     const mirror = this.client.mirror;
