@@ -545,6 +545,8 @@ export class LobbyWorkforce {
 
   /** A rejected or stopped proposal keeps showing its tasks. */
   private lastPreview: Plan | null = null;
+  /** A finished or abandoned plan keeps showing its tasks as they ended (the brain may start afresh). */
+  private endedQueue: BrainView['queue'] | null = null;
 
   // ---- the tick ---------------------------------------------------------------------------
 
@@ -630,6 +632,7 @@ export class LobbyWorkforce {
       }
     }
     if (this.meta?.status === 'running') {
+      if (view.finished || view.abandoned) this.endedQueue = view.queue;
       if (view.finished) {
         this.meta.status = 'done';
         this.running = null;
@@ -700,7 +703,11 @@ export class LobbyWorkforce {
       const tasks: PlanTaskView[] =
         (this.meta.status === 'rejected' || (this.meta.status === 'stopped' && this.lastPreview)) && this.lastPreview
           ? previewTasks(this.lastPreview)
-          : (view?.queue ?? []).map((q) => ({
+          : (
+              (this.meta.status === 'done' || this.meta.status === 'abandoned' ? this.endedQueue : null) ??
+              view?.queue ??
+              []
+            ).map((q) => ({
               id: q.id,
               label: q.label,
               deps: q.deps,
