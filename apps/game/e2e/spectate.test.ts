@@ -122,7 +122,7 @@ describe('spectate in Chromium', () => {
     await page.getByTestId('workforce-toggle').dispatchEvent('click');
     await page.getByTestId('follow-worker-Ada').dispatchEvent('click');
     await page.getByTestId('spectate-bar').waitFor({ timeout: 10_000 });
-    expect(await page.getByTestId('spectate-name').textContent()).toBe('Ada');
+    await expect.poll(() => page.getByTestId('spectate-name').textContent(), { timeout: 10_000 }).toBe('Ada');
     await page.getByTestId('goal-text').fill('collect wood 5');
     await page.getByTestId('goal-submit').dispatchEvent('click');
     await page.getByTestId('workforce-toggle').dispatchEvent('click'); // folded: the dock would hide the middle of the view

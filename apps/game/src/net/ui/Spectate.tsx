@@ -3,11 +3,6 @@ import { myPlayer, useGame } from '../../game/store.ts';
 import { useSpectate, watchable } from '../../game/spectate.ts';
 import { useLobby } from '../lobby-store.ts';
 
-/** A player's display name in the frame (name tags' source), or its slot. */
-function nameOf(slot: number): string {
-  return useGame.getState().frame?.names?.[slot] ?? `player ${slot + 1}`;
-}
-
 /**
  * Whom the camera follows, over the game (z-20: above the panels, below the dialogs): ◀ ▶ step through the living players and workers,
  * "Back to me" returns the camera. While dead it also carries the death dialog's buttons
@@ -18,6 +13,9 @@ export function SpectateBar() {
   const { follow, cycle } = useSpectate.getState();
   const dead = useGame((s) => myPlayer(s.frame)?.dead === true);
   const present = useGame((s) => s.frame?.players.some((p) => p.slot === slot && !p.dead) ?? false);
+  // The display name from the frame (name tags' source), read reactively: the bar can open before
+  // the frame that carries the followed member's name arrives.
+  const name = useGame((s) => (slot === null ? undefined : s.frame?.names?.[slot]));
   if (slot === null) return null;
   const button = 'rounded border border-white/20 px-2 py-0.5 hover:bg-white/10';
   return (
@@ -28,7 +26,7 @@ export function SpectateBar() {
     >
       {dead && <span className="font-bold text-rose-300">You are down</span>}
       <span>
-        Watching <b data-testid="spectate-name">{nameOf(slot)}</b>
+        Watching <b data-testid="spectate-name">{name ?? `player ${slot + 1}`}</b>
         {!present && <span className="text-rose-300"> (down)</span>}
       </span>
       <button type="button" data-testid="spectate-prev" className={button} onClick={() => cycle(-1)} title="previous">
