@@ -12,6 +12,7 @@ import { Action } from '@aikon/engine';
 import { ACTING_BRAINS, decodeLog, replayLog } from '@aikon/protocol';
 import { createRelayClient } from '@aikon/protocol/client';
 import { type RelayServer, startRelayServer } from '@aikon/relay-server';
+import { loadDemos, splitSteps } from '@aikon/agents/policy/node';
 import { OrtWebPolicy } from '@aikon/agents/policy/web';
 import { createAutopilotStore } from '../src/autopilot/autopilot-store.ts';
 import { RelayGameSource } from '../src/net/relay-source.ts';
@@ -95,5 +96,16 @@ describe('the autopilot in a lobby', () => {
     const keyed = ticks.find((r) => r.a[0] === 0 && r.a[1] === Action.move_left && r.b === undefined);
     expect(keyed).toBeDefined();
     expect(replayLog(bytes).ok).toBe(true);
+    // Behaviour cloning reads this human episode back with the autopilot's steps as context only:
+    // marked, not counted as human, never a training or validation label.
+    const demos = loadDemos(dataDir, { sessions: [], human: true });
+    expect(demos.episodes.human).toBeGreaterThan(0);
+    const marked = demos.autopilot ? demos.autopilot.reduce((k, v) => k + v, 0) : 0;
+    expect(marked).toBe(demos.autopilotSteps);
+    expect(marked).toBe(learned.length);
+    expect(demos.steps.human + marked).toBe(demos.actions.length);
+    const split = splitSteps(demos);
+    expect(split.train.length + split.validation.length).toBe(demos.steps.human);
+    for (const t of [...split.train, ...split.validation]) expect(demos.autopilot![t]).toBe(0);
   });
 });

@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   });
   rb.stop();
   console.error(
-    `read back: ${demos.steps.ai} workforce steps (${demos.episodes.ai} episodes), ${demos.steps.human} human steps (${demos.episodes.human} episodes)`,
+    `read back: ${demos.steps.ai} workforce steps (${demos.episodes.ai} episodes), ${demos.steps.human} human steps (${demos.episodes.human} episodes)${demos.autopilotSteps ? `; ${demos.autopilotSteps} steps of those episodes chosen by their autopilot are context, not labels` : ''}`,
   );
 
   let init: PolicyWeights | undefined;

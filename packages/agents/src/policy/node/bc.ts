@@ -101,8 +101,8 @@ export interface BcOptions {
   readonly stage?: string;
 }
 
-/** Every 20th episode is held out for validation. */
-export function splitSteps(demos: Pick<DemoSet, 'starts' | 'actions'>): {
+/** Every 20th episode is held out for validation; autopilot steps are context only, never labels. */
+export function splitSteps(demos: Pick<DemoSet, 'starts' | 'actions'> & Partial<Pick<DemoSet, 'autopilot'>>): {
   train: Uint32Array;
   validation: Uint32Array;
 } {
@@ -111,7 +111,7 @@ export function splitSteps(demos: Pick<DemoSet, 'starts' | 'actions'>): {
   for (let e = 0; e < demos.starts.length; e++) {
     const end = e + 1 < demos.starts.length ? demos.starts[e + 1] : demos.actions.length;
     const to = e % 20 === 10 ? validation : train;
-    for (let t = demos.starts[e]; t < end; t++) to.push(t);
+    for (let t = demos.starts[e]; t < end; t++) if (demos.autopilot?.[t] !== 1) to.push(t);
   }
   return { train: Uint32Array.from(train), validation: Uint32Array.from(validation) };
 }

@@ -15,6 +15,7 @@ import {
   selectEpisodes,
 } from '@aikon/datasets';
 import { daylightAt, DIRECTIONS, type World } from '@aikon/engine';
+import { ACTING_BRAINS } from '@aikon/protocol';
 import { daylightBucket, encodeObservation, FRAME_TOKENS, MAX_COUNT, VIEW_TOKENS } from '@aikon/world-model';
 import { Commander } from '../../commander.ts';
 import type { Sense } from '../../senses.ts';
@@ -80,8 +81,16 @@ export interface DemoSet {
   episodeStart: Int32Array;
   /** Episode boundaries: episode e covers steps [starts[e], starts[e + 1]). */
   starts: number[];
-  /** Steps by kind of player ('ai' = workforce demonstrations, 'human' = recorded people). */
+  /**
+   * [N] 1 where a human episode's action was chosen by a learned policy (the game's autopilot,
+   * brain `learned` in the log): kept as context (frame history, memory map), never a label.
+   * Absent: no such step.
+   */
+  autopilot?: Uint8Array;
+  /** Steps by kind of player ('ai' = workforce demonstrations, 'human' = chosen by recorded people, not their autopilot). */
   steps: { ai: number; human: number };
+  /** Steps of human episodes their autopilot chose (in `autopilot`; not counted in `steps`). */
+  autopilotSteps?: number;
   episodes: { ai: number; human: number };
   /** World seeds of every session that contributed (evaluation must use others). */
   worldSeeds: number[];
@@ -111,8 +120,11 @@ export function loadDemos(
   const rewards = new Float32Array(total);
   const episodeStart = new Int32Array(total);
   const starts: number[] = [];
+  const autopilot = new Uint8Array(total);
   const steps = { ai: 0, human: 0 };
+  let autopilotSteps = 0;
   const episodes = { ai: 0, human: 0 };
+  const learned = ACTING_BRAINS.indexOf('learned');
   const view = new Uint8Array(VIEW_TOKENS);
   const inventory = new Uint8Array(16);
   let n = 0;
@@ -141,8 +153,11 @@ export function loadDemos(
       actions[n] = ep.actions[t];
       rewards[n] = ep.rewards[t];
       episodeStart[n] = first;
+      if (ep.kind === 'human' && ep.brains[t] === learned) {
+        autopilot[n] = 1;
+        autopilotSteps++;
+      } else steps[ep.kind]++;
     }
-    steps[ep.kind] += ep.length;
     episodes[ep.kind]++;
     o.onProgress?.(episodes.ai + episodes.human, chosen.length);
   });
@@ -153,6 +168,7 @@ export function loadDemos(
     rewards,
     episodeStart,
     starts,
+    ...(autopilotSteps > 0 ? { autopilot, autopilotSteps } : {}),
     steps,
     episodes,
     worldSeeds: replayed.worldSeeds,
