@@ -21,9 +21,10 @@ import {
   type NlResult,
   parseGoal,
   type Plan,
+  stepsOntoLava,
 } from '@aikon/agents';
 import { LearnedSkill, type PolicyRunner } from '@aikon/agents/policy';
-import { Item, type World } from '@aikon/engine';
+import { Action, Item, type World } from '@aikon/engine';
 import {
   type ActingBrain,
   type AuditLine,
@@ -597,8 +598,11 @@ export class LobbyWorkforce {
         if (!d && !this.stopped) late++;
         who = this.stopped || !d ? 'scripted' : d.brain;
         skill = d?.skill ?? 'none';
-        if (who === 'learned') a = this.learnedSkill(w).act(tick);
-        else {
+        if (who === 'learned') {
+          // The executor's guard is in the brain thread; a hybrid's policy step passes the same lava check here.
+          a = this.learnedSkill(w).act(tick);
+          if (stepsOntoLava((x, y) => world.getMaterial(x, y), p.x, p.y, a)) a = Action.noop;
+        } else {
           a = this.stopped ? 0 : (d?.action ?? 0);
           if (w.brain === 'hybrid') this.learnedSkill(w).passed(tick);
         }

@@ -5,6 +5,7 @@ export * from './planner.ts';
 export * from './commander.ts';
 export * from './executor.ts';
 export * from './skills/skill.ts';
+export { stepsOntoLava } from './skills/navigate.ts';
 export * from './tuning.ts';
 export * from './pathfind.ts';
 export * from './senses.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Action, Achievement, Item, Material, ObjectKind, type World } from '@aikon/engine';
 import { Executor } from '../src/executor.ts';
+import { stepsOntoLava } from '../src/skills/navigate.ts';
 import type { Skill } from '../src/skills/skill.ts';
 import { TUNING } from '../src/tuning.ts';
 import { PASS_BLOCKED, PASS_DIG, PASS_WALK, Pathfinder } from '../src/pathfind.ts';
@@ -375,5 +376,16 @@ describe('skills in priority order, one tuning table', () => {
     const sober = new Executor(p.slot, { tuning });
     expect(sober.decide(world)).toBe(Action.noop);
     expect(sober.actedBy?.name).toBe('rest');
+  });
+});
+
+describe('stepsOntoLava (the guard shared by the executor and the relay’s hybrid policy step)', () => {
+  it('is true only for the move whose target tile is lava', () => {
+    // Lava one tile to the right of (10, 10); grass elsewhere.
+    const material = (x: number, y: number) => (x === 11 && y === 10 ? Material.lava : Material.grass);
+    expect(stepsOntoLava(material, 10, 10, Action.move_right)).toBe(true);
+    for (const a of [Action.move_left, Action.move_up, Action.move_down, Action.noop, Action.do, Action.sleep])
+      expect(stepsOntoLava(material, 10, 10, a)).toBe(false);
+    expect(stepsOntoLava(material, 12, 10, Action.move_left)).toBe(true);
   });
 });

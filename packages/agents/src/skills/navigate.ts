@@ -30,6 +30,22 @@ export const N = WORLD_SIZE;
 export const DX = DIRECTIONS.map((d) => d[0]);
 export const DY = DIRECTIONS.map((d) => d[1]);
 export const OPPOSITE = [1, 0, 3, 2];
+
+/**
+ * Whether `action` moves a player at (x, y) onto lava, by `material` (a worker's senses, or the
+ * world itself where a learned policy acts outside the executor: the tile next to the player is
+ * always in the fair view, so both see the same).
+ */
+export function stepsOntoLava(
+  material: (x: number, y: number) => number,
+  x: number,
+  y: number,
+  action: number,
+): boolean {
+  if (action < Action.move_left || action > Action.move_down) return false;
+  const d = action - Action.move_left;
+  return material(x + DX[d], y + DY[d]) === M.lava;
+}
 const M = Material;
 
 export function inside(x: number, y: number): boolean {
@@ -86,13 +102,10 @@ export class Navigator {
   guard(p: Player, action: number): number {
     const s = this.s;
     // Last line of defence: never step onto lava, whatever a stale script or route says.
-    if (action >= Action.move_left && action <= Action.move_down) {
-      const d = action - Action.move_left;
-      if (s.senses.material(p.x + DX[d], p.y + DY[d]) === M.lava) {
-        s.script.length = 0;
-        this.route = null;
-        return Action.noop;
-      }
+    if (stepsOntoLava((x, y) => s.senses.material(x, y), p.x, p.y, action)) {
+      s.script.length = 0;
+      this.route = null;
+      return Action.noop;
     }
     const key = `${p.x},${p.y},${p.facing},${p.inventory.join(',')}`;
     if (key === this.lastKey && action !== Action.noop && action !== Action.sleep) {
