@@ -108,6 +108,16 @@ describe('solo game in Chromium', () => {
     // It plays on from there.
     await page.keyboard.press('Escape');
     await page.waitForFunction((t0) => window.__aikon!.state().t > t0, before.t, { timeout: 60_000 });
+    // Quit with steps played since the last save: leaving saves them, so the offer is for a later
+    // step than any save the game had reported.
+    await page.waitForFunction(() => window.__aikon!.state().t > (window.__aikon!.state().savedT ?? 0), undefined, {
+      timeout: 30_000,
+    });
+    const played = await state(page);
+    await page.getByTestId('quit').dispatchEvent('click');
+    const offered = await page.getByTestId('continue-solo').textContent({ timeout: 30_000 });
+    const offeredT = Number(/step (\d+)\)/.exec(offered ?? '')?.[1]);
+    expect(offeredT).toBeGreaterThanOrEqual(played.t);
     expect(errors).toEqual([]);
     await page.close();
   }, 400_000); // two first frames of the 3D world: minutes on a loaded machine

@@ -30,8 +30,13 @@ export interface GameSource {
   dreamLoading?(loading: boolean): void;
   /** The 3D scene drew its first frame of this source's world (a lobby waits for it). */
   sceneDrawn?(): void;
+  /** The player leaves the game (Home): a source that saves its game saves it once more first, then stops (settles then). */
+  leave?(): Promise<void>;
   dispose(): void;
 }
+
+/** How long a left solo game's engine may take to write its last save before it is stopped anyway. */
+const LEAVE_SAVE_MS = 2000;
 
 export class WorkerSource implements GameSource {
   readonly kind = 'solo' as const;
@@ -100,6 +105,27 @@ export class WorkerSource implements GameSource {
   }
   hash(): Promise<{ hash: string; t: number }> {
     return this.request((id) => ({ type: 'hash', id }));
+  }
+  /**
+   * Pausing saves the world at once (see the engine worker), so leaving loses no play; the engine
+   * stops when that save is written, or after LEAVE_SAVE_MS. Nothing reaches the store meanwhile.
+   */
+  leave(): Promise<void> {
+    this.onFrame = this.onError = this.onSaved = null;
+    this.waiting.clear();
+    const worker = this.worker;
+    return new Promise((resolve) => {
+      const stop = () => {
+        worker.terminate();
+        resolve();
+      };
+      worker.onmessage = (event: MessageEvent<FromSource>) => {
+        if (event.data.type === 'saved') stop();
+      };
+      worker.onerror = stop;
+      this.send({ type: 'pause', paused: true });
+      setTimeout(stop, LEAVE_SAVE_MS);
+    });
   }
   dispose(): void {
     this.worker.terminate();

@@ -37,6 +37,8 @@ export interface GameStore {
   savedT: number | null;
   /** Why the last save failed (null when it worked). */
   saveError: string | null;
+  /** A left solo game writing its last save (the home page reads the save once this settles). */
+  leaving: Promise<void> | null;
   startSolo(seed: number): void;
   /** Plays on from a saved solo game (checked by solo-save.ts), paused until the player resumes. */
   continueSolo(save: SoloSave): void;
@@ -148,6 +150,7 @@ export const useGame = create<GameStore>()((set, get) => {
     unlockedOrder: [],
     savedT: null,
     saveError: null,
+    leaving: null,
 
     startSolo(seed) {
       get().play(new WorkerSource(), seed);
@@ -188,9 +191,12 @@ export const useGame = create<GameStore>()((set, get) => {
       set({ source, notice: null });
     },
     goHome() {
-      if (get().source?.kind === 'solo') clearSeedFromAddress();
-      get().source?.dispose();
-      set({ screen: 'home', source: null, frame: null, paused: false, toasts: [], helpOpen: false });
+      const source = get().source;
+      if (source?.kind === 'solo') clearSeedFromAddress();
+      let leaving: Promise<void> | null = null;
+      if (source?.leave) leaving = source.leave();
+      else source?.dispose();
+      set({ screen: 'home', source: null, frame: null, paused: false, toasts: [], helpOpen: false, leaving });
     },
     press(action) {
       const { source, paused, frame } = get();

@@ -115,10 +115,12 @@ export function Home() {
 /** The solo game saved in this browser: continue it, or why it cannot be (and a way to discard it). */
 function SavedGame() {
   const continueSolo = useGame((s) => s.continueSolo);
+  const leaving = useGame((s) => s.leaving);
   const [saved, setSaved] = useState<SoloSaveCheck | null>(null);
   useEffect(() => {
     let live = true;
-    readSoloSave().then(
+    // A game just left is still writing its last save: read once that has settled.
+    (leaving ?? Promise.resolve()).then(readSoloSave).then(
       (raw) => live && setSaved(raw === null ? null : checkSoloSave(raw)),
       (error: unknown) =>
         live && setSaved({ ok: false, error: `The saved solo game could not be read (${(error as Error).message}).` }),
@@ -126,7 +128,7 @@ function SavedGame() {
     return () => {
       live = false;
     };
-  }, []);
+  }, [leaving]);
   if (!saved) return null;
   if (!saved.ok) {
     return (
