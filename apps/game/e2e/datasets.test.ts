@@ -15,7 +15,7 @@ import { generateSessions } from '@aikon/datasets';
 import { type LoopRound, MANIFEST_FORMAT, MANIFEST_VERSION, parseManifest } from '@aikon/world-model';
 import { startRelayServer, type RelayServer } from '@aikon/relay-server';
 import { createRelayClient } from '@aikon/protocol/client';
-import { launchChromium, REPO } from './harness.ts';
+import { launchChromium, REPO, buildPrivateDist } from './harness.ts';
 
 const ARTIFACTS = join(REPO, 'test-results', 'datasets');
 const tmp = mkdtempSync(join(tmpdir(), 'aikon-ds-e2e-'));
@@ -116,12 +116,7 @@ const LOOP_HISTORY = [
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   // A private build (the shared dist/game may be rebuilt by other tests meanwhile).
-  const { build } = await import('vite');
-  await build({
-    configFile: join(REPO, 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir: DIST, emptyOutDir: true },
-  });
+  await buildPrivateDist(DIST);
   // Three days of play: AI-only sessions and sessions with a (recorded-as-)human player.
   const day = (d: number) => new Date(Date.UTC(2026, 10, 20 + d, 9 + d));
   generateSessions({

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startRelayServer, type RelayServer } from '@aikon/relay-server';
-import { calmSeed, CHROMIUM, CHROMIUM_ARGS, launchChromium, REPO } from './harness.ts';
+import { calmSeed, CHROMIUM, CHROMIUM_ARGS, launchChromium, REPO, buildPrivateDist } from './harness.ts';
 
 const ARTIFACTS = join(REPO, 'test-results', 'dream');
 const tmp = mkdtempSync(join(tmpdir(), 'aikon-dream-e2e-'));
@@ -68,12 +68,7 @@ const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.lengt
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   // A private build (the shared dist/game may be rebuilt by other tests meanwhile).
-  const { build } = await import('vite');
-  await build({
-    configFile: join(REPO, 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir: DIST, emptyOutDir: true },
-  });
+  await buildPrivateDist(DIST);
   relay = await startRelayServer({
     port: 0,
     host: '127.0.0.1',

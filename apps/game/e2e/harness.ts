@@ -61,6 +61,15 @@ const TYPES: Record<string, string> = {
 };
 
 /** Serves dist/game on 127.0.0.1 at a free port. */
+/**
+ * Builds the game into `outDir`, a test's private copy: the shared dist/game may be rebuilt by
+ * other test files meanwhile, and a relay serving it would then serve half a build.
+ */
+export async function buildPrivateDist(outDir: string): Promise<void> {
+  const { build } = await import('vite');
+  await build({ configFile: join(REPO, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+}
+
 export async function serveDist(root = DIST): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);

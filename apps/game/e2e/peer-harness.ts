@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startRelayServer, type RelayServer } from '@aikon/relay-server';
-import { CHROMIUM, CHROMIUM_ARGS, keepAlive, REPO } from './harness.ts';
+import { buildPrivateDist, CHROMIUM, CHROMIUM_ARGS, keepAlive } from './harness.ts';
 
 export const PEER_CHROMIUM_ARGS = [...CHROMIUM_ARGS, '--disable-features=WebRtcHideLocalIpsWithMdns'];
 
@@ -42,12 +42,7 @@ export async function startPeerWorld(
 ): Promise<PeerWorld> {
   const tmp = mkdtempSync(join(tmpdir(), 'aikon-peer-'));
   const dist = join(tmp, 'dist');
-  const { build } = await import('vite');
-  await build({
-    configFile: join(REPO, 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir: dist, emptyOutDir: true },
-  });
+  await buildPrivateDist(dist);
   const relay = await startRelayServer({
     port: 0,
     host: '127.0.0.1',

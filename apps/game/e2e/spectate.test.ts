@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startRelayServer, type RelayServer } from '@aikon/relay-server';
-import { keepAlive, launchChromium, realErrors, REPO } from './harness.ts';
+import { keepAlive, launchChromium, realErrors, REPO, buildPrivateDist } from './harness.ts';
 
 const ARTIFACTS = join(REPO, 'test-results', 'spectate');
 const tmp = mkdtempSync(join(tmpdir(), 'aikon-spectate-e2e-'));
@@ -25,12 +25,7 @@ const errors: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const { build } = await import('vite');
-  await build({
-    configFile: join(REPO, 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir: DIST, emptyOutDir: true },
-  });
+  await buildPrivateDist(DIST);
   relay = await startRelayServer({
     port: 0,
     host: '127.0.0.1',
