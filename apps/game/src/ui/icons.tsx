@@ -1,4 +1,5 @@
 /** Small item icons for the HUD: the project's sprites when listed, coloured tiles otherwise. */
+import { INVENTORY } from '@aikon/engine';
 
 export const VITAL_COLORS: Record<string, string> = {
   health: '#f43f5e',
@@ -25,24 +26,8 @@ const COLORS: Record<string, [string, string]> = {
   plant: ['#4ade80', 'Pl'],
 };
 
-const ITEMS = new Set([
-  'health',
-  'food',
-  'drink',
-  'energy',
-  'sapling',
-  'wood',
-  'stone',
-  'coal',
-  'iron',
-  'diamond',
-  'wood_pickaxe',
-  'stone_pickaxe',
-  'iron_pickaxe',
-  'wood_sword',
-  'stone_sword',
-  'iron_sword',
-]);
+/** The inventory's 16 entries (the engine's list) each have a sprite. */
+const ITEMS: ReadonlySet<string> = new Set(INVENTORY);
 /** The project's sprite (public/textures/sprites/) that shows an item or a placed thing. */
 export function spriteOf(name: string): string | null {
   if (ITEMS.has(name)) return `icon-${name}`;
