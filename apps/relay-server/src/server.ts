@@ -141,7 +141,7 @@ export async function startRelayServer(
   const dream: DreamHost = attachDreamHost(io, { ...defaultDreamConfig(config.modelsDir), ...config.dream }, log);
   // A dream on a peer shard fails over to this relay: have the model ready when a peer serves.
   peers.onServing = () => dream.warm();
-  routes = createHttpRoutes({ config, log, metrics, registry, dream, io });
+  routes = createHttpRoutes({ config, log, metrics, registry, dream, io, store });
 
   // Lobbies first: a continued session's log is held again, and recovery finishes the others.
   const restored = lobbyStore ? restoreLobbies(lobbyStore, ctx, store, log) : [];
