@@ -6,6 +6,8 @@ import type { DreamHost } from './dream.ts';
 import type { RelayIo } from './io.ts';
 import type { RelayMetrics } from './metrics.ts';
 import type { LobbyRegistry } from './registry.ts';
+import type { RecordingStore } from '@aikon/protocol/node';
+import { readSoloLogBody, SoloUploadError, storeSoloLog } from './solo-upload.ts';
 import { serveStatic } from './static.ts';
 
 export interface HttpRoutes {
@@ -22,6 +24,7 @@ interface RouteDeps {
   registry: LobbyRegistry;
   dream: DreamHost;
   io: RelayIo;
+  store: RecordingStore;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -32,7 +35,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
  * The relay's HTTP side: model files for browser dream shards, the dataset API, /healthz,
  * /metrics, lobby lookups by invite code and their audit logs, and the built game.
  */
-export function createHttpRoutes({ config, log, metrics, registry, dream, io }: RouteDeps): HttpRoutes {
+export function createHttpRoutes({ config, log, metrics, registry, dream, io, store }: RouteDeps): HttpRoutes {
   // The dataset API (episodes, exports) over the same data directory; its module is heavy
   // (HDF5, Parquet writers), so it loads on the first request.
   let datasets: Promise<DatasetApiHandler> | null = null;
@@ -52,6 +55,10 @@ export function createHttpRoutes({ config, log, metrics, registry, dream, io }: 
           if (!res.headersSent) json(res, 503, { error: 'unavailable' });
         },
       );
+      return;
+    }
+    if (path === '/api/solo-logs') {
+      receiveSoloLog(req, res);
       return;
     }
     if (path === '/healthz') {
@@ -99,6 +106,26 @@ export function createHttpRoutes({ config, log, metrics, registry, dream, io }: 
       return;
     }
     serveStatic(config.staticDir, req, res);
+  }
+
+  /** A solo game recorded in a browser (solo-upload.ts): stored as a session of the datasets. */
+  function receiveSoloLog(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'POST') return void json(res, 405, { error: 'method_not_allowed', message: 'POST a solo log' });
+    readSoloLogBody(req)
+      .then((bytes) => {
+        const stored = storeSoloLog(config.dataDir, store, bytes);
+        log.info({ session: stored.session, ticks: stored.ticks, duplicate: stored.duplicate }, 'solo log stored');
+        json(res, stored.duplicate ? 200 : 201, stored);
+      })
+      .catch((err: unknown) => {
+        if (err instanceof SoloUploadError) {
+          if (err.status === 413) res.setHeader('connection', 'close');
+          json(res, err.status, { error: err.code, message: err.message });
+          return;
+        }
+        log.error({ err }, 'solo log upload failed');
+        if (!res.headersSent) json(res, 500, { error: 'internal', message: 'the solo log could not be stored' });
+      });
   }
 
   /**

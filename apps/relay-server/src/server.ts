@@ -14,10 +14,11 @@ import { attachDreamHost, type DreamHost, defaultDreamConfig } from './dream.ts'
 import { createHttpRoutes, type HttpRoutes } from './http-routes.ts';
 import { createRelayIo, type RelayIo, releaseAdapter } from './io.ts';
 import type { Lobby, LobbyContext } from './lobby.ts';
-import { LobbyStore, restoreLobbies } from './lobby-store.ts';
+import { FileLobbyBackend, LobbyStore, restoreLobbies } from './lobby-store.ts';
 import { RelayMetrics } from './metrics.ts';
 import { PeerSignalling } from './peer-signalling.ts';
 import { type RecoveredSession, recoverSessions } from './recovery.ts';
+import { connectRedis, RedisLobbyBackend, redactedUrl } from './redis-state.ts';
 import { LobbyRegistry } from './registry.ts';
 import { BrainThread } from './workforce-brain.ts';
 
@@ -65,7 +66,13 @@ export async function startRelayServer(
   mkdirSync(join(config.dataDir, 'recordings'), { recursive: true });
   mkdirSync(join(config.dataDir, 'exports'), { recursive: true });
   const store = new RecordingStore(indexPath(config.dataDir));
-  const lobbyStore = config.durableLobbies ? new LobbyStore(config.dataDir, log) : null;
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : null;
+  const lobbyStore = config.durableLobbies
+    ? new LobbyStore(
+        redis ? new RedisLobbyBackend(redis, redactedUrl(config.redisUrl!)) : new FileLobbyBackend(config.dataDir),
+        log,
+      )
+    : null;
   const metrics = new RelayMetrics();
   const registry = new LobbyRegistry(config);
   let publicUrl = config.publicUrl ?? '';
@@ -141,10 +148,10 @@ export async function startRelayServer(
   const dream: DreamHost = attachDreamHost(io, { ...defaultDreamConfig(config.modelsDir), ...config.dream }, log);
   // A dream on a peer shard fails over to this relay: have the model ready when a peer serves.
   peers.onServing = () => dream.warm();
-  routes = createHttpRoutes({ config, log, metrics, registry, dream, io });
+  routes = createHttpRoutes({ config, log, metrics, registry, dream, io, store });
 
   // Lobbies first: a continued session's log is held again, and recovery finishes the others.
-  const restored = lobbyStore ? restoreLobbies(lobbyStore, ctx, store, log) : [];
+  const restored = lobbyStore ? await restoreLobbies(lobbyStore, ctx, store) : [];
   for (const lobby of restored) registry.add(lobby);
   const recovered = recoverSessions(store, config.dataDir, log);
 
@@ -165,6 +172,7 @@ export async function startRelayServer(
     {
       url,
       dataDir: config.dataDir,
+      lobbyState: lobbyStore?.backend.where ?? null,
       staticDir: config.staticDir,
       recovered: recovered.length,
       restored: restored.length,
@@ -199,7 +207,7 @@ export async function startRelayServer(
           // with a fresh checkpoint so that the next start replays nothing.
           lobbyStore.checkpointDue(registry.lobbies.values(), 0, Infinity);
           for (const lobby of registry.lobbies.values()) lobby.suspend();
-          await lobbyStore.flush({ close: true });
+          await lobbyStore.close();
           registry.clear();
         } else for (const lobby of [...registry.lobbies.values()]) lobby.close('shutdown', { sync: true });
         await new Promise<void>((resolve) => io.close(() => resolve()));
@@ -207,6 +215,7 @@ export async function startRelayServer(
         await routes?.close();
         await brains.release();
         store.close();
+        await redis?.close();
         log.info('relay server stopped');
       })();
       return closing;
