@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DatasetApiHandler } from '@aikon/datasets/api';
+import type { EpisodeIndex } from '@aikon/protocol/node';
 import type { Logger } from 'pino';
 import type { RelayConfig } from './config.ts';
 import type { DreamHost } from './dream.ts';
@@ -22,6 +23,8 @@ interface RouteDeps {
   registry: LobbyRegistry;
   dream: DreamHost;
   io: RelayIo;
+  /** The relay's episode index (the dataset API lists live sessions' episodes from it). */
+  index: EpisodeIndex;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -32,12 +35,12 @@ function json(res: ServerResponse, status: number, body: unknown): void {
  * The relay's HTTP side: model files for browser dream shards, the dataset API, /healthz,
  * /metrics, lobby lookups by invite code and their audit logs, and the built game.
  */
-export function createHttpRoutes({ config, log, metrics, registry, dream, io }: RouteDeps): HttpRoutes {
+export function createHttpRoutes({ config, log, metrics, registry, dream, io, index }: RouteDeps): HttpRoutes {
   // The dataset API (episodes, exports) over the same data directory; its module is heavy
   // (HDF5, Parquet writers), so it loads on the first request.
   let datasets: Promise<DatasetApiHandler> | null = null;
   function datasetApi(): Promise<DatasetApiHandler> {
-    datasets ??= import('@aikon/datasets/api').then((m) => m.createDatasetApi({ dataDir: config.dataDir }));
+    datasets ??= import('@aikon/datasets/api').then((m) => m.createDatasetApi({ dataDir: config.dataDir, index }));
     return datasets;
   }
 

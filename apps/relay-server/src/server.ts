@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { PolicyRunner } from '@aikon/agents/policy';
 import { ENGINE_VERSION } from '@aikon/engine';
 import { PEER_PROTOCOL_VERSION } from '@aikon/protocol';
-import { indexPath, RecordingStore } from '@aikon/protocol/node';
+import { type EpisodeIndex, openEpisodeIndex } from '@aikon/protocol/node';
 import { type Logger, pino } from 'pino';
 import { defaultConfig, type RelayConfig } from './config.ts';
 import { attachConnectionHandlers } from './connections.ts';
@@ -32,7 +32,8 @@ export interface RelayServer {
   readonly http: HttpServer;
   readonly io: RelayIo;
   readonly metrics: RelayMetrics;
-  readonly store: RecordingStore;
+  /** The episode index: `<dataDir>/index.sqlite`, or PostgreSQL with `databaseUrl`. */
+  readonly store: EpisodeIndex;
   readonly log: Logger;
   readonly lobbies: ReadonlyMap<string, Lobby>;
   /** Sessions found unfinished at startup (crash recovery). */
@@ -64,7 +65,7 @@ export async function startRelayServer(
   const log = pino({ level: config.logLevel, base: { service: 'relay' } });
   mkdirSync(join(config.dataDir, 'recordings'), { recursive: true });
   mkdirSync(join(config.dataDir, 'exports'), { recursive: true });
-  const store = new RecordingStore(indexPath(config.dataDir));
+  const store = await openEpisodeIndex({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const lobbyStore = config.durableLobbies ? new LobbyStore(config.dataDir, log) : null;
   const metrics = new RelayMetrics();
   const registry = new LobbyRegistry(config);
@@ -141,12 +142,12 @@ export async function startRelayServer(
   const dream: DreamHost = attachDreamHost(io, { ...defaultDreamConfig(config.modelsDir), ...config.dream }, log);
   // A dream on a peer shard fails over to this relay: have the model ready when a peer serves.
   peers.onServing = () => dream.warm();
-  routes = createHttpRoutes({ config, log, metrics, registry, dream, io });
+  routes = createHttpRoutes({ config, log, metrics, registry, dream, io, index: store });
 
   // Lobbies first: a continued session's log is held again, and recovery finishes the others.
   const restored = lobbyStore ? restoreLobbies(lobbyStore, ctx, store, log) : [];
   for (const lobby of restored) registry.add(lobby);
-  const recovered = recoverSessions(store, config.dataDir, log);
+  const recovered = await recoverSessions(store, config.dataDir, log);
 
   attachConnectionHandlers(io, registry, ctx, () => publicUrl, peers);
 
@@ -165,6 +166,7 @@ export async function startRelayServer(
     {
       url,
       dataDir: config.dataDir,
+      episodeIndex: store.where,
       staticDir: config.staticDir,
       recovered: recovered.length,
       restored: restored.length,
@@ -206,7 +208,7 @@ export async function startRelayServer(
         releaseAdapter(io);
         await routes?.close();
         await brains.release();
-        store.close();
+        await store.close();
         log.info('relay server stopped');
       })();
       return closing;
