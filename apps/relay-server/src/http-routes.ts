@@ -7,6 +7,7 @@ import type { DreamHost } from './dream.ts';
 import type { RelayIo } from './io.ts';
 import type { RelayMetrics } from './metrics.ts';
 import type { LobbyRegistry } from './registry.ts';
+import { readSoloLogBody, SoloUploadError, storeSoloLog } from './solo-upload.ts';
 import { serveStatic } from './static.ts';
 
 export interface HttpRoutes {
@@ -57,6 +58,10 @@ export function createHttpRoutes({ config, log, metrics, registry, dream, io, in
       );
       return;
     }
+    if (path === '/api/solo-logs') {
+      receiveSoloLog(req, res);
+      return;
+    }
     if (path === '/healthz') {
       json(res, 200, {
         status: 'ok',
@@ -102,6 +107,26 @@ export function createHttpRoutes({ config, log, metrics, registry, dream, io, in
       return;
     }
     serveStatic(config.staticDir, req, res);
+  }
+
+  /** A solo game recorded in a browser (solo-upload.ts): stored as a session of the datasets. */
+  function receiveSoloLog(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'POST') return void json(res, 405, { error: 'method_not_allowed', message: 'POST a solo log' });
+    readSoloLogBody(req)
+      .then((bytes) => storeSoloLog(config.dataDir, index, bytes))
+      .then((stored) => {
+        log.info({ session: stored.session, ticks: stored.ticks, duplicate: stored.duplicate }, 'solo log stored');
+        json(res, stored.duplicate ? 200 : 201, stored);
+      })
+      .catch((err: unknown) => {
+        if (err instanceof SoloUploadError) {
+          if (err.status === 413) res.setHeader('connection', 'close');
+          json(res, err.status, { error: err.code, message: err.message });
+          return;
+        }
+        log.error({ err }, 'solo log upload failed');
+        if (!res.headersSent) json(res, 500, { error: 'internal', message: 'the solo log could not be stored' });
+      });
   }
 
   /**

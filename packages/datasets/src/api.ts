@@ -131,7 +131,7 @@ export function parseRange(
  * The dataset HTTP API as a framework-free request handler:
  *
  *   GET  {prefix}                              summary: counts, statistics, formats, filter names
- *   GET  {prefix}/sessions                     session logs with verification status
+ *   GET  {prefix}/sessions                     session logs with their kind (lobby, solo) and verification status
  *   GET  {prefix}/episodes?kind=&from=&to=&minLength=&minReturn=&achievements=a,b&sessions=&limit=&offset=&pageSize=
  *   GET  {prefix}/charts?<same filters>        aggregates for charts: timeline, achievement rates by kind, return histogram
  *   POST {prefix}/exports   {format, filter?, datasetId?}   → 202 job (200 when already cached)
@@ -193,6 +193,7 @@ export function createDatasetApi(options: DatasetApiOptions): DatasetApiHandler 
           endedAt: s.endedAt,
           engineVersion: s.engineVersion,
           tickRate: s.tickRate,
+          kind: s.kind,
           ticks: s.ticks,
           complete: s.complete,
           verified: s.verified,

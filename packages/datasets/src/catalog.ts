@@ -19,6 +19,8 @@ export interface SessionEntry {
   seed: number;
   engineVersion: string;
   tickRate: number;
+  /** Where it was played: a lobby on the relay, or a solo game recorded in a browser and uploaded. */
+  kind: 'lobby' | 'solo';
   ticks: number;
   complete: boolean;
   torn: boolean;
@@ -63,8 +65,8 @@ export function episodeId(sessionId: string, slot: number, startT: number): stri
   return `${sessionId}:${slot}:${startT}`;
 }
 
-// 2: episodes carry their own start time (beganAt).
-const CATALOG_VERSION = 2;
+// 2: episodes carry their own start time (beganAt). 3: sessions carry their kind (lobby, solo).
+const CATALOG_VERSION = 3;
 
 interface CatalogFile {
   version: number;
@@ -90,6 +92,7 @@ function unscannedEntry(
     seed: 0,
     engineVersion: 'unknown',
     tickRate: 0,
+    kind: 'lobby',
     ticks: 0,
     complete: false,
     torn: false,
@@ -115,6 +118,7 @@ export function scanLog(path: string, sessionId: string): SessionEntry {
     base.seed = h.seed;
     base.engineVersion = h.engineVersion;
     base.tickRate = h.config.tickRate;
+    base.kind = h.kind ?? 'lobby';
     base.ticks = report.ticks;
     base.complete = report.complete;
     base.torn = decoded.torn;

@@ -7,3 +7,4 @@ export * from './episodes.ts';
 export * from './apply.ts';
 export * from './replay.ts';
 export * from './contract.ts';
+export * from './solo-log.ts';

@@ -35,7 +35,13 @@ export const SessionRecord = z.object({
   snapshotVersion: z.int(),
   protocolVersion: z.int(),
   seed: Seed,
-  mode: z.literal('persistent'),
+  /**
+   * The world's mode: 'persistent' for a lobby (players respawn), 'episode' for a solo game
+   * (Crafter's own rules: the game ends when the player dies).
+   */
+  mode: z.enum(['persistent', 'episode']),
+  /** Where the session was played (absent in logs from before solo games were recorded: a lobby). */
+  kind: z.enum(['lobby', 'solo']).optional(),
   /** The world's spawnProtection option (absent in logs from before it existed: 0, off). */
   spawnProtection: z.int().min(0).max(SPAWN_PROTECTION_MAX).optional(),
   config: z.object({ seats: Seats, tickRate: TickRate, hashEvery: z.int().min(1) }),
@@ -152,6 +158,19 @@ export function encodeRecord(record: LogRecord): Uint8Array {
   view.setUint32(0, payload.length, true);
   view.setUint32(4, crc32(payload), true);
   out.set(payload, RECORD_HEADER_BYTES);
+  return out;
+}
+
+/** A whole log (magic + records) in memory: what a solo game keeps and uploads. */
+export function encodeLog(records: readonly LogRecord[]): Uint8Array {
+  const parts = records.map(encodeRecord);
+  const out = new Uint8Array(LOG_MAGIC.length + parts.reduce((n, p) => n + p.length, 0));
+  out.set(LOG_MAGIC, 0);
+  let offset = LOG_MAGIC.length;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
   return out;
 }
 

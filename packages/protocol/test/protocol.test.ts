@@ -5,6 +5,7 @@ import {
   crc32,
   DeltaBuilder,
   decodeLog,
+  encodeLog,
   encodeRecord,
   EpisodeTracker,
   type EpisodeSummary,
@@ -94,17 +95,6 @@ function simulateSession(seed: number, ticks: number, hashEvery = 10) {
     expect(mirror.applyDelta({ ...delta })).toBe(true);
   }
   return { world, records, episodes, mirror };
-}
-
-function encodeLog(records: LogRecord[]): Uint8Array {
-  const parts = [LOG_MAGIC, ...records.map(encodeRecord)];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 describe('recording format', () => {
