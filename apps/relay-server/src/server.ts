@@ -14,10 +14,11 @@ import { attachDreamHost, type DreamHost, defaultDreamConfig } from './dream.ts'
 import { createHttpRoutes, type HttpRoutes } from './http-routes.ts';
 import { createRelayIo, type RelayIo, releaseAdapter } from './io.ts';
 import type { Lobby, LobbyContext } from './lobby.ts';
-import { LobbyStore, restoreLobbies } from './lobby-store.ts';
+import { FileLobbyBackend, LobbyStore, restoreLobbies } from './lobby-store.ts';
 import { RelayMetrics } from './metrics.ts';
 import { PeerSignalling } from './peer-signalling.ts';
 import { type RecoveredSession, recoverSessions } from './recovery.ts';
+import { connectRedis, RedisLobbyBackend, redactedUrl } from './redis-state.ts';
 import { LobbyRegistry } from './registry.ts';
 import { BrainThread } from './workforce-brain.ts';
 
@@ -66,7 +67,13 @@ export async function startRelayServer(
   mkdirSync(join(config.dataDir, 'recordings'), { recursive: true });
   mkdirSync(join(config.dataDir, 'exports'), { recursive: true });
   const store = await openEpisodeIndex({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  const lobbyStore = config.durableLobbies ? new LobbyStore(config.dataDir, log) : null;
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : null;
+  const lobbyStore = config.durableLobbies
+    ? new LobbyStore(
+        redis ? new RedisLobbyBackend(redis, redactedUrl(config.redisUrl!)) : new FileLobbyBackend(config.dataDir),
+        log,
+      )
+    : null;
   const metrics = new RelayMetrics();
   const registry = new LobbyRegistry(config);
   let publicUrl = config.publicUrl ?? '';
@@ -145,7 +152,7 @@ export async function startRelayServer(
   routes = createHttpRoutes({ config, log, metrics, registry, dream, io, index: store });
 
   // Lobbies first: a continued session's log is held again, and recovery finishes the others.
-  const restored = lobbyStore ? restoreLobbies(lobbyStore, ctx, store, log) : [];
+  const restored = lobbyStore ? await restoreLobbies(lobbyStore, ctx, store) : [];
   for (const lobby of restored) registry.add(lobby);
   const recovered = await recoverSessions(store, config.dataDir, log);
 
@@ -167,6 +174,7 @@ export async function startRelayServer(
       url,
       dataDir: config.dataDir,
       episodeIndex: store.where,
+      lobbyState: lobbyStore?.backend.where ?? null,
       staticDir: config.staticDir,
       recovered: recovered.length,
       restored: restored.length,
@@ -201,7 +209,7 @@ export async function startRelayServer(
           // with a fresh checkpoint so that the next start replays nothing.
           lobbyStore.checkpointDue(registry.lobbies.values(), 0, Infinity);
           for (const lobby of registry.lobbies.values()) lobby.suspend();
-          await lobbyStore.flush({ close: true });
+          await lobbyStore.close();
           registry.clear();
         } else for (const lobby of [...registry.lobbies.values()]) lobby.close('shutdown', { sync: true });
         await new Promise<void>((resolve) => io.close(() => resolve()));
@@ -209,6 +217,7 @@ export async function startRelayServer(
         await routes?.close();
         await brains.release();
         await store.close();
+        await redis?.close();
         log.info('relay server stopped');
       })();
       return closing;
