@@ -22,7 +22,7 @@ import {
   type LogRecord,
   replayRecords,
 } from '@aikon/protocol';
-import { type EpisodeRow, indexPath, logHolder, readIndexedSession } from '@aikon/protocol/node';
+import { type EpisodeRow, type IndexedSession, indexPath, logHolder, readIndexedSession } from '@aikon/protocol/node';
 import { z } from 'zod';
 import { DatasetError, datasetsDir, isSafeSessionId, LOG_SUFFIX, recordingsDir } from './layout.ts';
 
@@ -215,9 +215,8 @@ function toCatalogEpisode(sessionId: string, startedAt: string, beganAt: string,
  * episodes finished so far (the log itself is not replayed while it grows). Without an index
  * entry (a recorder that keeps none) it is listed with no episodes.
  */
-function liveEntry(dataDir: string, base: SessionEntry, path: string): SessionEntry {
+function liveEntry(base: SessionEntry, indexed: IndexedSession | null, path: string): SessionEntry {
   const entry: SessionEntry = { ...base, problem: 'still being recorded', recording: true, ticks: liveTicks(path) };
-  const indexed = readIndexedSession(indexPath(dataDir), base.sessionId);
   if (!indexed) return entry;
   const { session, episodes } = indexed;
   let tickRate = 0;
@@ -309,7 +308,19 @@ const parsedCache = new Map<string, { mtimeMs: number; size: number; sessions: M
  * Every session log of the data directory, replayed once and cached in
  * `datasets/catalog.json` (keyed by file name, size and mtime, so a growing log is rescanned).
  */
-export function loadCatalog(dataDir: string, options: { onScan?: (sessionId: string) => void } = {}): SessionEntry[] {
+export function loadCatalog(
+  dataDir: string,
+  options: {
+    onScan?: (sessionId: string) => void;
+    /**
+     * The index's rows of the sessions being recorded (read ahead from the relay's index, e.g.
+     * PostgreSQL: `indexedRecordings`); by default `<dataDir>/index.sqlite` is read.
+     */
+    indexed?: ReadonlyMap<string, IndexedSession>;
+  } = {},
+): SessionEntry[] {
+  const indexed = (sessionId: string): IndexedSession | null =>
+    options.indexed ? (options.indexed.get(sessionId) ?? null) : readIndexedSession(indexPath(dataDir), sessionId);
   const dir = recordingsDir(dataDir);
   let files: string[] = [];
   try {
@@ -349,7 +360,7 @@ export function loadCatalog(dataDir: string, options: { onScan?: (sessionId: str
     if (logHolder(path)) {
       // A live process (relay, dataset generator) records it: list it, scan it once it ends.
       // Replaying a growing log on every request would stall the relay.
-      out.push(liveEntry(dataDir, unscannedEntry(sessionId, st.size, st.mtimeMs, '', null), path));
+      out.push(liveEntry(unscannedEntry(sessionId, st.size, st.mtimeMs, '', null), indexed(sessionId), path));
       continue;
     }
     liveReads.delete(path);
