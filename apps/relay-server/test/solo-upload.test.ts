@@ -43,7 +43,11 @@ function reencode(bytes: Uint8Array, change: (records: LogRecord[]) => LogRecord
 }
 
 async function upload(body: Uint8Array | string, type = 'application/octet-stream') {
-  const r = await fetch(`${server.url}/api/solo-logs`, { method: 'POST', headers: { 'content-type': type }, body });
+  const r = await fetch(`${server.url}/api/solo-logs`, {
+    method: 'POST',
+    headers: { 'content-type': type },
+    body: typeof body === 'string' ? body : Buffer.from(body),
+  });
   return {
     status: r.status,
     body: (await r.json()) as { session?: string; ticks?: number; error?: string; message?: string },
