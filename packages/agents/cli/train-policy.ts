@@ -3,6 +3,7 @@
  *   npm run train:policy -- [--name bc-small] [--config small|tiny] [--demos 150] [--demo-seed 1]
  *                           [--steps 6000] [--batch 256] [--lr 0.001] [--max-minutes 20] [--resume]
  *                           [--no-human] [--data-dir ./data] [--models-dir ./models] [--init-from bc-small]
+ *                           [--decisive-weight 1]
  * 1. demonstrations: the workforce plays `--demos` single-player sessions recorded into the data
  *    directory through the datasets pipeline (kept in <data>/policies/<name>/demos.json, reused);
  * 2. read back through the datasets pipeline (plus every consented human episode unless --no-human);
@@ -10,6 +11,8 @@
  * 4. ONNX export into the models directory with a manifest entry of kind 'policy'.
  * --init-from starts from a policy of the models directory instead of fresh weights (its frames
  * and hidden sizes; the features the config adds, e.g. the memory map's, start at zero weight).
+ * --decisive-weight W multiplies the cross-entropy of the demonstrator's rare decisive actions
+ * (sleep, place_*, make_*: bc.ts DECISIVE_ACTIONS) by W.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -61,6 +64,7 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string', default: process.env.AIKON_DATA_DIR ?? './data' },
       'models-dir': { type: 'string', default: './models' },
       'init-from': { type: 'string' },
+      'decisive-weight': { type: 'string', default: '1' },
     },
     strict: true,
   });
@@ -69,6 +73,9 @@ async function main(): Promise<void> {
     if (!Number.isSafeInteger(v) || v < 0) throw new Error(`--${k} must be a non-negative integer, got ${values[k]}`);
     return v;
   };
+  const decisiveWeight = Number(values['decisive-weight']);
+  if (!(decisiveWeight > 0 && Number.isFinite(decisiveWeight)))
+    throw new Error(`--decisive-weight must be a positive number, got ${values['decisive-weight']}`);
   const config = POLICY_CONFIGS[values.config!];
   if (!config) throw new Error(`--config must be one of ${Object.keys(POLICY_CONFIGS).join(', ')}`);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(values.name!))
@@ -147,6 +154,7 @@ async function main(): Promise<void> {
     lr: Number(values.lr),
     seed: int('seed'),
     resume: values.resume!,
+    decisiveWeight,
     maxMinutes: Number(values['max-minutes']),
     checkpointEvery: 200,
     validateEvery: 250,

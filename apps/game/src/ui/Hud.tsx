@@ -29,13 +29,23 @@ export function Hud() {
       {me && !compact && (
         <>
           {/* In a lobby the member list stands below this column: it ends above it (--members-clearance). */}
-          <div className="absolute left-2 top-2 flex max-h-[calc(100%-max(7.5rem,var(--members-clearance,0px)))] flex-col gap-2 overflow-y-auto overflow-x-hidden [scrollbar-width:thin]">
+          <div
+            data-testid="hud-left"
+            className="absolute left-2 top-2 flex max-h-[calc(100%-max(7.5rem,var(--members-clearance,0px)))] flex-col gap-2 overflow-y-auto overflow-x-hidden [scrollbar-width:thin]"
+          >
             <Vitals inventory={me.inventory} sleeping={me.sleeping} />
             <Inventory inventory={me.inventory} />
             <Achievements achievements={me.achievements} startOpen={layout === 'large'} />
           </div>
-          <TopBar />
-          <div className="absolute right-2 top-2 flex max-h-[calc(100%-7.5rem)] flex-col items-end gap-2 overflow-y-auto overflow-x-hidden [scrollbar-width:thin]">
+          <TopBar>
+            {!me.dead && me.protection !== undefined && (
+              <ProtectionBadge ticks={me.protection} tickRate={frame!.tickRate} />
+            )}
+          </TopBar>
+          <div
+            data-testid="hud-right"
+            className="absolute right-2 top-2 flex max-h-[calc(100%-7.5rem)] flex-col items-end gap-2 overflow-y-auto overflow-x-hidden [scrollbar-width:thin]"
+          >
             {!network && <AgentView small={layout !== 'large'} />}
             <CraftPanel options={frame!.craft} startOpen={layout === 'large'} />
           </div>
@@ -43,8 +53,12 @@ export function Hud() {
           <FacingHint />
         </>
       )}
-      {me && !me.dead && me.protection !== undefined && (
-        <ProtectionBadge ticks={me.protection} tickRate={frame!.tickRate} />
+      {me && compact && !me.dead && me.protection !== undefined && (
+        <ProtectionBadge
+          ticks={me.protection}
+          tickRate={frame!.tickRate}
+          className="absolute left-1/2 top-11 -translate-x-1/2"
+        />
       )}
       {me && !me.dead && <AutopilotBadge />}
       <Toasts />
@@ -244,13 +258,13 @@ function Achievements({ achievements, startOpen }: { achievements: number[]; sta
 }
 
 /** Spawn protection: nothing can hurt the player yet (a lobby also holds a body while its page loads). */
-function ProtectionBadge({ ticks, tickRate }: { ticks: number; tickRate: number }) {
+function ProtectionBadge({ ticks, tickRate, className = '' }: { ticks: number; tickRate: number; className?: string }) {
   const held = ticks === PROTECTION_HELD;
   return (
     <div
       data-testid="protection"
       data-ticks={ticks}
-      className="absolute left-1/2 top-11 -translate-x-1/2 whitespace-nowrap rounded-lg bg-sky-500/85 px-3 py-0.5 text-xs font-semibold text-sky-950"
+      className={`${className} rounded-lg bg-sky-500/85 text-center px-3 py-0.5 text-xs font-semibold text-sky-950`}
     >
       {held
         ? 'Protected while your world loads'
@@ -264,7 +278,11 @@ function dreamStepOf(frame: GameFrame | null): number | null {
   return (frame as DreamGameFrame | null)?.dream?.step ?? null;
 }
 
-function TopBar() {
+/**
+ * Centred between the HUD's columns (14.5 rem left, 15.5 rem right): it wraps rather than reach
+ * under them (a 15-digit seed at 800 px), with the protection badge below it.
+ */
+function TopBar({ children }: { children?: React.ReactNode }) {
   const frameT = useGame((s) => s.frame?.t ?? 0);
   const dreamStep = useGame((s) => dreamStepOf(s.frame));
   const daylight = useGame((s) => s.frame?.daylight ?? 1);
@@ -277,8 +295,11 @@ function TopBar() {
   const phase = frameT % DAY_LENGTH;
   const night = daylight < 0.35;
   return (
-    <div className="absolute left-1/2 top-2 -translate-x-1/2">
-      <Panel className="flex items-center gap-3 px-3 py-1 text-xs text-slate-300">
+    <div
+      data-testid="hud-top"
+      className="absolute left-1/2 top-2 flex max-w-[calc(100%-33rem)] -translate-x-1/2 flex-col items-center gap-1"
+    >
+      <Panel className="flex flex-wrap items-center justify-center gap-x-3 gap-y-0.5 px-3 py-1 text-xs text-slate-300">
         <span className={night ? 'text-indigo-300' : 'text-amber-300'}>
           {night ? 'Night' : daylight < 0.8 ? 'Dusk' : 'Day'}
         </span>
@@ -311,6 +332,7 @@ function TopBar() {
           </span>
         )}
       </Panel>
+      {children}
     </div>
   );
 }

@@ -4,10 +4,17 @@ import { join } from 'node:path';
 import { Action, Rng, World } from '@aikon/engine';
 import { FRAME_TOKENS, tokenize, tokenRange } from '@aikon/world-model';
 import { afterAll, describe, expect, it } from 'vitest';
-import { POLICY_CONFIGS } from '../../src/policy/network.ts';
+import { POLICY_CONFIGS, PolicyNet } from '../../src/policy/network.ts';
 import { FrameHistory } from '../../src/policy/features.ts';
 import { MEMORY_NONE, MEMORY_SLOTS } from '../../src/policy/memory.ts';
-import { demoInputs, demoMemory, discountedReturns, trainBc } from '../../src/policy/node/bc.ts';
+import {
+  actionWeights,
+  DECISIVE_ACTIONS,
+  demoInputs,
+  demoMemory,
+  discountedReturns,
+  trainBc,
+} from '../../src/policy/node/bc.ts';
 import { hasPolicyCheckpoint, loadPolicyCheckpoint } from '../../src/policy/node/checkpoint.ts';
 import type { DemoSet } from '../../src/policy/node/demos.ts';
 
@@ -145,5 +152,74 @@ describe('behaviour cloning', () => {
     const val = h.findLast((e) => e.valAccuracy !== undefined)!;
     expect(val.valAccuracy).toBeGreaterThan(0.9);
     expect(loadPolicyCheckpoint(runDir).state.step).toBe(300);
+  }, 120_000);
+
+  it('weights the decisive actions: an ambiguous state gets their probability raised by the weight', async () => {
+    // One state, where the demonstrator walks left 9 times in 10 and places a stone the 10th:
+    // the unweighted clone learns p(place_stone) ≈ 0.1, weight 4 gives 4·0.1 / (4·0.1 + 0.9) ≈ 0.31.
+    expect(DECISIVE_ACTIONS).toContain(Action.place_stone);
+    expect(DECISIVE_ACTIONS).not.toContain(Action.move_left);
+    expect(Array.from(actionWeights(4)).filter((w) => w === 4)).toHaveLength(DECISIVE_ACTIONS.length);
+    expect(() => actionWeights(0)).toThrow(/must be > 0/);
+    const demos = toyDemos(20, 50, 3);
+    const state = demos.frames.slice(0, FRAME_TOKENS);
+    for (let i = 0; i < demos.actions.length; i++) {
+      demos.frames.set(state, i * FRAME_TOKENS);
+      demos.actions[i] = i % 10 === 0 ? Action.place_stone : Action.move_left;
+    }
+    const pStone = async (decisiveWeight: number, dir: string) => {
+      const ck = await trainBc({
+        config: POLICY_CONFIGS.tiny,
+        demos,
+        data: {
+          dir: 'toy',
+          steps: demos.steps,
+          episodes: demos.episodes,
+          demonstrator: 'toy',
+          sessions: 0,
+          worldSeeds: [],
+        },
+        runDir: join(runDir, dir),
+        steps: 150,
+        batch: 64,
+        lr: 0.01,
+        seed: 1,
+        resume: false,
+        maxMinutes: 5,
+        checkpointEvery: 1000,
+        validateEvery: 1000,
+        progress: false,
+        decisiveWeight,
+      });
+      const out = new PolicyNet(POLICY_CONFIGS.tiny, ck.weights).predict(demoInputs(demos, [5], 2));
+      const z = out.logits.reduce((n, l) => n + Math.exp(l), 0);
+      return { p: Math.exp(out.logits[Action.place_stone]) / z, ck };
+    };
+    const plain = await pStone(1, 'plain');
+    const weighted = await pStone(4, 'weighted');
+    expect(plain.p).toBeGreaterThan(0.05);
+    expect(plain.p).toBeLessThan(0.16);
+    expect(weighted.p).toBeGreaterThan(0.24);
+    expect(weighted.p).toBeLessThan(0.4);
+    expect(weighted.ck.state.decisiveWeight).toBe(4);
+    expect(plain.ck.state.decisiveWeight).toBeUndefined();
+    // A run resumed with another weight is refused rather than mixing two objectives.
+    await expect(
+      trainBc({
+        config: POLICY_CONFIGS.tiny,
+        demos,
+        data: weighted.ck.state.data,
+        runDir: join(runDir, 'weighted'),
+        steps: 200,
+        batch: 64,
+        lr: 0.01,
+        seed: 1,
+        resume: true,
+        maxMinutes: 5,
+        checkpointEvery: 1000,
+        validateEvery: 1000,
+        progress: false,
+      }),
+    ).rejects.toThrow(/weights decisive actions 4, not 1/);
   }, 120_000);
 });

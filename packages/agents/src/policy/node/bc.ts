@@ -4,7 +4,7 @@
  * its value learns the demonstrations' discounted return. Resumable checkpoints, a progress bar,
  * a wall-time bound (the learning rate anneals along whichever of steps and time runs out first).
  */
-import { mixSeed, NUM_ACTIONS, Rng } from '@aikon/engine';
+import { Action, mixSeed, NUM_ACTIONS, Rng } from '@aikon/engine';
 import { FRAME_TOKENS } from '@aikon/world-model';
 import { learningRate } from '@aikon/world-model/node';
 import cliProgress from 'cli-progress';
@@ -16,6 +16,33 @@ import type { DemoSet } from './demos.ts';
 
 export const BC_GAMMA = 0.99;
 const VALUE_WEIGHT = 0.5;
+
+/**
+ * The demonstrator's rare actions that unlock achievements or keep it alive through the night
+ * (sleep, every place_* and make_*): ≈ 3 % of its steps together, so an unweighted clone gives
+ * them too little probability where they matter (it walls itself in or crafts far less often).
+ */
+export const DECISIVE_ACTIONS: readonly number[] = [
+  Action.sleep,
+  Action.place_stone,
+  Action.place_table,
+  Action.place_furnace,
+  Action.place_plant,
+  Action.make_wood_pickaxe,
+  Action.make_stone_pickaxe,
+  Action.make_iron_pickaxe,
+  Action.make_wood_sword,
+  Action.make_stone_sword,
+  Action.make_iron_sword,
+];
+
+/** Per-action cross-entropy weights: `decisive` for DECISIVE_ACTIONS, 1 for the others. */
+export function actionWeights(decisive: number): Float32Array {
+  if (!(decisive > 0)) throw new Error(`the decisive actions' weight must be > 0, got ${decisive}`);
+  const w = new Float32Array(NUM_ACTIONS).fill(1);
+  for (const a of DECISIVE_ACTIONS) w[a] = decisive;
+  return w;
+}
 
 /** Discounted return from every step to its episode's end. */
 export function discountedReturns(demos: Pick<DemoSet, 'rewards' | 'starts'>, gamma: number): Float32Array {
@@ -99,6 +126,8 @@ export interface BcOptions {
   readonly init?: PolicyWeights;
   /** The stage name in the checkpoint and manifest (default 'bc'). */
   readonly stage?: string;
+  /** Cross-entropy weight of DECISIVE_ACTIONS (default 1: unweighted); validation stays unweighted. */
+  readonly decisiveWeight?: number;
 }
 
 /** Every 20th episode is held out for validation; autopilot steps are context only, never labels. */
@@ -117,8 +146,9 @@ export function splitSteps(demos: Pick<DemoSet, 'starts' | 'actions'> & Partial<
 }
 
 /**
- * The BC loss on a batch — cross-entropy on the demonstrator's action plus VALUE_WEIGHT × the
- * value's squared error to the discounted return — and, with `grad`, its gradient added there.
+ * The BC loss on a batch — cross-entropy on the demonstrator's action (× `weights[action]` when
+ * given, actionWeights) plus VALUE_WEIGHT × the value's squared error to the discounted return —
+ * and, with `grad`, its gradient added there.
  */
 export function bcLoss(
   net: PolicyNet,
@@ -126,6 +156,7 @@ export function bcLoss(
   actions: ArrayLike<number>,
   returns: ArrayLike<number>,
   grad?: Float32Array,
+  weights?: ArrayLike<number>,
 ): { loss: number; correct: number } {
   const f = net.forward(x);
   const B = x.batch;
@@ -141,9 +172,10 @@ export function bcLoss(
     const mx = f.logits[o + best];
     let z = 0;
     for (let a = 0; a < NUM_ACTIONS; a++) z += Math.exp(f.logits[o + a] - mx);
-    loss += (Math.log(z) + mx - f.logits[o + actions[b]]) / B;
+    const w = weights ? weights[actions[b]] : 1;
+    loss += (w * (Math.log(z) + mx - f.logits[o + actions[b]])) / B;
     for (let a = 0; a < NUM_ACTIONS; a++)
-      dLogits[o + a] = (Math.exp(f.logits[o + a] - mx) / z - (a === actions[b] ? 1 : 0)) / B;
+      dLogits[o + a] = (w * (Math.exp(f.logits[o + a] - mx) / z - (a === actions[b] ? 1 : 0))) / B;
     const err = f.value[b] - returns[b];
     loss += (VALUE_WEIGHT * err * err) / B;
     dValue[b] = (2 * VALUE_WEIGHT * err) / B;
@@ -158,6 +190,10 @@ export async function trainBc(o: BcOptions): Promise<PolicyCheckpoint> {
     check: (s) => {
       if (JSON.stringify(s.config) !== JSON.stringify(o.config))
         throw new Error(`checkpoint in ${o.runDir} has config ${s.config.name}, not ${o.config.name}`);
+      if ((s.decisiveWeight ?? 1) !== (o.decisiveWeight ?? 1))
+        throw new Error(
+          `checkpoint in ${o.runDir} weights decisive actions ${s.decisiveWeight ?? 1}, not ${o.decisiveWeight ?? 1}`,
+        );
     },
     fresh: () => ({
       weights: o.init ?? initPolicyWeights(o.config, o.seed),
@@ -174,6 +210,7 @@ export async function trainBc(o: BcOptions): Promise<PolicyCheckpoint> {
         trainSeconds: 0,
         optimizerSteps: 0,
         data: o.data,
+        ...(o.decisiveWeight !== undefined && o.decisiveWeight !== 1 ? { decisiveWeight: o.decisiveWeight } : {}),
         history: [],
       },
     }),
@@ -184,6 +221,7 @@ export async function trainBc(o: BcOptions): Promise<PolicyCheckpoint> {
   const { train, validation } = splitSteps(o.demos);
   if (train.length === 0) throw new Error('no demonstration steps to train on');
   const memory = hasMemory(o.config) ? demoMemory(o.demos) : undefined;
+  const weights = state.decisiveWeight !== undefined ? actionWeights(state.decisiveWeight) : undefined;
   const batch = (steps: ArrayLike<number>) => ({
     x: demoInputs(o.demos, steps, K, memory),
     actions: Array.from(steps, (s) => o.demos.actions[s]),
@@ -235,7 +273,7 @@ export async function trainBc(o: BcOptions): Promise<PolicyCheckpoint> {
     }
     const rng = new Rng(mixSeed(o.seed, state.step));
     const t = batch(Array.from({ length: o.batch }, () => train[rng.int(train.length)]));
-    const l = bcLoss(net, t.x, t.actions, t.returns, run.grad).loss;
+    const l = bcLoss(net, t.x, t.actions, t.returns, run.grad, weights).loss;
     if (!Number.isFinite(l)) throw new Error(`loss is ${l} at step ${state.step}`);
     run.update(learningRate(state.step, total, state.lr, run.timeFraction()));
     ema = Number.isNaN(ema) ? l : 0.95 * ema + 0.05 * l;

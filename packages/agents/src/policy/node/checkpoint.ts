@@ -35,6 +35,8 @@ export const PolicyCheckpointSchema = z.object({
   /** Adam steps taken (its bias correction; actor-critic takes several per update). */
   optimizerSteps: z.number().int(),
   data: PolicyTrainingDataSchema,
+  /** BC: the cross-entropy weight of the decisive actions (bc.ts DECISIVE_ACTIONS); absent: 1, unweighted. */
+  decisiveWeight: z.number().positive().optional(),
   history: z.array(
     z.object({
       step: z.number(),
