@@ -21,8 +21,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Server } from 'socket.io';
-import * as msgpackParser from 'socket.io-msgpack-parser';
-import { defaultConfig, RelayAdapter, startRelayServer } from '../src/server.ts';
+import { defaultConfig, relayIoOptions, startRelayServer } from '../src/server.ts';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -97,15 +96,8 @@ interface Target {
  */
 async function startPlainBroadcast(payload: Record<string, unknown>): Promise<Target> {
   const http = createServer();
-  const config = defaultConfig();
-  const io = new Server(http, {
-    parser: msgpackParser,
-    serveClient: false,
-    cors: { origin: false },
-    maxHttpBufferSize: config.maxHttpBufferSize,
-    connectionStateRecovery: { maxDisconnectionDuration: config.reconnectMs, skipMiddlewares: true },
-    adapter: RelayAdapter,
-  });
+  // Untyped: its `plain:join` is no relay event.
+  const io = new Server(http, relayIoOptions(defaultConfig()));
   const timers = new Map<string, NodeJS.Timeout>();
   let ticks = 0;
   const period = 1000 / TICK_RATE;

@@ -63,6 +63,6 @@ export class DeltaFrames {
 }
 
 /** Hands a packet to the member's Engine.IO connection (as Socket.IO would: only while it is open). */
-export function writeFrame(socket: RelaySocket, frame: Buffer): void {
+export function writeFrame(socket: Pick<RelaySocket, 'conn'>, frame: Buffer): void {
   if (socket.conn.readyState === 'open') socket.conn.write(frame);
 }
