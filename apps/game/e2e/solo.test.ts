@@ -150,4 +150,35 @@ describe('solo game in Chromium', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+  it('800×500 with a 15-digit seed: the top bar, the agent view and the Build & craft panel do not overlap', async () => {
+    const seed = calmSeed(123456789012345, 300);
+    expect(String(seed)).toHaveLength(15);
+    const page = await browser.newPage({ viewport: { width: 800, height: 500 } });
+    await page.goto(`${server.url}?seed=${seed}`, { timeout: 120_000 });
+    await page.waitForFunction(() => window.__aikon!.state().firstFrameAt !== null, undefined, { timeout: 90_000 });
+    // Paused, the game is saved at once: the bar shows its widest text (step, seed and "saved · step N").
+    await page.keyboard.press('Escape');
+    await page.getByTestId('hud-saved').waitFor({ timeout: 60_000 });
+    await page.getByTestId('resume').click();
+    expect(await page.getByTestId('hud-seed').textContent()).toBe(`seed ${seed}`);
+    // The Build & craft panel open (all its recipes) is the widest it gets.
+    await page.getByTestId('craft-toggle').click();
+    await page.waitForTimeout(300);
+    const boxes = await page.evaluate(() =>
+      ['hud-top', 'hud-left', 'hud-right'].map((id) => {
+        const r = document.querySelector(`[data-testid=${id}]`)!.getBoundingClientRect();
+        return { id, left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+      }),
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'long-seed-800x500.png') });
+    for (const a of boxes) {
+      expect(a.left >= 0 && a.right <= 800, `${a.id} inside the window`).toBe(true);
+      for (const b of boxes) {
+        if (a.id >= b.id) continue;
+        const apart = a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+        expect(apart, `${a.id} and ${b.id} overlap: ${JSON.stringify([a, b])}`).toBe(true);
+      }
+    }
+    await page.close();
+  }, 240_000);
 });

@@ -22,7 +22,7 @@ import { readManifest } from '@aikon/world-model/node';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
 import { netRunner } from '../src/policy/act.ts';
-import { hasMemory, PolicyNet, type PolicyWeights } from '../src/policy/network.ts';
+import { PolicyNet, type PolicyWeights } from '../src/policy/network.ts';
 import { trainBc } from '../src/policy/node/bc.ts';
 import { hasPolicyCheckpoint, loadPolicyCheckpoint, type PolicyCheckpoint } from '../src/policy/node/checkpoint.ts';
 import { collectDagger, concatDemos } from '../src/policy/node/dagger.ts';
@@ -86,7 +86,6 @@ async function main(): Promise<void> {
 
   const from = findPolicy(readManifest(modelsDir), values.from!);
   const start = importPolicyOnnx(new Uint8Array(readFileSync(join(modelsDir, from.file))));
-  if (hasMemory(start.config)) throw new Error(`${from.name} reads a memory map: DAgger does not support it yet`);
   const record = z
     .object({ sessions: z.array(z.string()), demonstrator: z.string() })
     .parse(JSON.parse(readFileSync(join(dataDir, 'policies', values.from!, 'demos.json'), 'utf8')));

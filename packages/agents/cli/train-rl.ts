@@ -3,7 +3,7 @@
  * imagination (the world simulator):
  *   npm run train:rl -- --from bc-small [--name bc-small-rl] [--env real|imagination] [--envs 32] [--updates 300]
  *                       [--horizon 64] [--lr 0.0001] [--entropy 0.01] [--max-minutes 20] [--resume]
- *                       [--kl 0] [--sim NAME] [--starts demos|policy] [--starts-of bc-small] [--start-sessions 30]
+ *                       [--kl 0] [--critic-warmup 0] [--sim NAME] [--starts demos|policy] [--starts-of bc-small] [--start-sessions 30]
  *                       [--start-episodes 64] [--dream-steps 64]
  *                       [--data-dir ./data] [--models-dir ./models]
  * Real: worlds episodeSeed(1000000 + seed, k), recorded in the provenance (evaluation refuses them).
@@ -14,7 +14,9 @@
  * policy's own real states instead: `--start-episodes` episodes it plays before training, on
  * episodeSeed(4000000 + seed, k) (recorded in the provenance). `--kl B` adds B × KL(start policy ‖
  * policy) on the visited states to the loss (the guard against learning what only the simulator
- * pays for). Checkpoints in <data>/policies/<name>/; the result is exported.
+ * pays for). `--critic-warmup U`: the first U updates train the critic alone (value loss and the
+ * guard), so that the actor's first advantages are not a borrowed critic's error. A policy with a memory map gets, at each dream's start, the map of the recorded
+ * episode up to there (imagination.ts). Checkpoints in <data>/policies/<name>/; the result is exported.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -25,7 +27,7 @@ import { readManifest } from '@aikon/world-model/node';
 import { z } from 'zod';
 import { RealEnvs, type RolloutEnvs } from '../src/policy/envs.ts';
 import { netRunner } from '../src/policy/act.ts';
-import { demoStarts, ImaginedEnvs, policyStates } from '../src/policy/imagination.ts';
+import { dreamStarts, ImaginedEnvs, policyStates, type RecordedStates } from '../src/policy/imagination.ts';
 import { hasMemory, PolicyNet } from '../src/policy/network.ts';
 import { loadDemos } from '../src/policy/node/demos.ts';
 import { AC_DEFAULTS, trainActorCritic } from '../src/policy/node/actor-critic.ts';
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
       starts: { type: 'string', default: 'demos' },
       'start-episodes': { type: 'string', default: '64' },
       kl: { type: 'string', default: String(AC_DEFAULTS.kl) },
+      'critic-warmup': { type: 'string', default: '0' },
       'dream-steps': { type: 'string', default: '64' },
       resume: { type: 'boolean', default: false },
       'data-dir': { type: 'string', default: process.env.AIKON_DATA_DIR ?? './data' },
@@ -81,6 +84,9 @@ async function main(): Promise<void> {
     throw new Error(`--env must be real or imagination, got ${values.env}`);
   const kl = Number(values.kl);
   if (!(kl >= 0)) throw new Error(`--kl must be ≥ 0, got ${values.kl}`);
+  const criticWarmup = Number(values['critic-warmup']);
+  if (!Number.isSafeInteger(criticWarmup) || criticWarmup < 0)
+    throw new Error(`--critic-warmup must be an integer ≥ 0, got ${values['critic-warmup']}`);
   if (values.starts !== 'demos' && values.starts !== 'policy')
     throw new Error(`--starts must be demos or policy, got ${values.starts}`);
   let data = from.training.data;
@@ -88,15 +94,12 @@ async function main(): Promise<void> {
   if (values.env === 'real')
     makeEnvs = (started) => new RealEnvs(int('envs'), frames, RL_SEED_BASE + seed, started, hasMemory(start.config));
   else {
-    // A dream starts mid-episode: the map of the real steps before it is not rebuilt yet.
-    if (hasMemory(start.config))
-      throw new Error(`${from.name} reads a memory map: imagination does not support it yet`);
     const { entry: simEntry, model } = await loadSim(
       JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8')),
       async (f) => new Uint8Array(readFileSync(join(modelsDir, f))),
       values.sim,
     );
-    let states: { frames: Int32Array; episodeStart: Int32Array };
+    let states: RecordedStates;
     if (values.starts === 'policy') {
       const base = POLICY_STARTS_SEED_BASE + seed;
       const own = await policyStates(
@@ -118,15 +121,17 @@ async function main(): Promise<void> {
       console.error(
         `imagination: ${simEntry.name}; ${demos.frames.length / 81} real start states from ${sessions.length} sessions (${demos.steps.ai} workforce, ${demos.steps.human} human steps)`,
       );
-      states = demos;
+      states = { frames: demos.frames, actions: demos.taken ?? demos.actions, episodeStart: demos.episodeStart };
     }
     const rng = new Rng(seed ^ 0x1a6);
     makeEnvs = () =>
       new ImaginedEnvs(
         new SimDreams(model, int('envs'), { temperature: 1, seed }),
         frames,
-        demoStarts(states, 8, () => rng.uniform()),
+        states,
+        dreamStarts(states, 8, () => rng.uniform()),
         int('dream-steps'),
+        hasMemory(start.config),
       );
   }
   const ck = await trainActorCritic({
@@ -147,6 +152,7 @@ async function main(): Promise<void> {
     clip: AC_DEFAULTS.clip,
     valueWeight: AC_DEFAULTS.valueWeight,
     kl,
+    criticWarmup,
     seed,
     resume: values.resume!,
     maxMinutes: Number(values['max-minutes']),

@@ -86,6 +86,7 @@ export function Home() {
             Speed
             <input
               type="range"
+              data-testid="speed"
               min={MIN_TICK_RATE}
               max={MAX_TICK_RATE}
               value={tickRate}

@@ -7,6 +7,7 @@ import { renderStats } from '../game/stats.ts';
 import { ItemIcon, VITAL_COLORS } from './icons.tsx';
 import { facingHint } from '../game/hint.ts';
 import { AutopilotBadge } from '../autopilot/AutopilotBadge.tsx';
+import { isTouchDevice } from '../game/touch.ts';
 import { AUTOPILOT_KEY_LABEL, useAutopilot } from '../autopilot/autopilot-store.ts';
 import type { DreamGameFrame } from '../dream/dream-frame.ts';
 
@@ -29,13 +30,23 @@ export function Hud() {
       {me && !compact && (
         <>
           {/* In a lobby the member list stands below this column: it ends above it (--members-clearance). */}
-          <div className="absolute left-2 top-2 flex max-h-[calc(100%-max(7.5rem,var(--members-clearance,0px)))] flex-col gap-2 overflow-y-auto overflow-x-hidden [scrollbar-width:thin]">
+          <div
+            data-testid="hud-left"
+            className="absolute left-2 top-2 flex max-h-[calc(100%-max(7.5rem,var(--members-clearance,0px)))] flex-col gap-2 overflow-y-auto overflow-x-hidden [scrollbar-width:thin]"
+          >
             <Vitals inventory={me.inventory} sleeping={me.sleeping} />
             <Inventory inventory={me.inventory} />
             <Achievements achievements={me.achievements} startOpen={layout === 'large'} />
           </div>
-          <TopBar />
-          <div className="absolute right-2 top-2 flex max-h-[calc(100%-7.5rem)] flex-col items-end gap-2 overflow-y-auto overflow-x-hidden [scrollbar-width:thin]">
+          <TopBar>
+            {!me.dead && me.protection !== undefined && (
+              <ProtectionBadge ticks={me.protection} tickRate={frame!.tickRate} />
+            )}
+          </TopBar>
+          <div
+            data-testid="hud-right"
+            className="absolute right-2 top-2 flex max-h-[calc(100%-7.5rem)] flex-col items-end gap-2 overflow-y-auto overflow-x-hidden [scrollbar-width:thin]"
+          >
             {!network && <AgentView small={layout !== 'large'} />}
             <CraftPanel options={frame!.craft} startOpen={layout === 'large'} />
           </div>
@@ -43,8 +54,12 @@ export function Hud() {
           <FacingHint />
         </>
       )}
-      {me && !me.dead && me.protection !== undefined && (
-        <ProtectionBadge ticks={me.protection} tickRate={frame!.tickRate} />
+      {me && compact && !me.dead && me.protection !== undefined && (
+        <ProtectionBadge
+          ticks={me.protection}
+          tickRate={frame!.tickRate}
+          className="absolute left-1/2 top-11 -translate-x-1/2"
+        />
       )}
       {me && !me.dead && <AutopilotBadge />}
       <Toasts />
@@ -89,8 +104,6 @@ function useLayout(): Layout {
 }
 
 function CompactHud({ inventory }: { inventory: number[] }) {
-  const paused = useGame((s) => s.paused);
-  const setPaused = useGame((s) => s.setPaused);
   return (
     <div className="absolute inset-x-1 top-1 flex flex-wrap items-center gap-x-2 gap-y-0.5 rounded bg-slate-950/70 px-2 py-0.5 text-[11px]">
       {(['health', 'food', 'drink', 'energy'] as const).map((name, i) => (
@@ -99,17 +112,55 @@ function CompactHud({ inventory }: { inventory: number[] }) {
           {inventory[i]}
         </span>
       ))}
-      <button
-        type="button"
-        className="pointer-events-auto ml-auto text-slate-300 underline"
-        onClick={() => setPaused(!paused)}
-      >
-        {paused ? 'resume' : 'pause'}
-      </button>
-      <span data-testid="compact-note" className="w-full text-slate-400">
-        Small window: enlarge it for the full HUD.
-      </span>
+      {/* A phone has no keyboard: Pause, Help and Leave are buttons big enough for a finger. */}
+      <div className="ml-auto flex gap-1 py-0.5">
+        <MenuButtons className={`${MENU_BUTTON} h-8 min-w-12`} />
+      </div>
+      {/* A phone cannot enlarge its window: the note is for small desktop windows. */}
+      {!isTouchDevice() && (
+        <span data-testid="compact-note" className="w-full text-slate-400">
+          Small window: enlarge it for the full HUD.
+        </span>
+      )}
     </div>
+  );
+}
+
+const MENU_BUTTON =
+  'pointer-events-auto select-none whitespace-nowrap rounded-lg border border-white/15 bg-slate-900/80 px-2 py-1 text-xs text-slate-100 shadow hover:bg-slate-700 active:bg-emerald-700';
+
+/**
+ * Pause (solo, or a lobby's host: for everyone), Help and Quit / Leave, in both HUD layouts;
+ * `children` (the full layout's Mute and Autopilot) stand before Quit.
+ */
+function MenuButtons({ className, children }: { className: string; children?: React.ReactNode }) {
+  const paused = useGame((s) => s.paused);
+  const setPaused = useGame((s) => s.setPaused);
+  const setHelp = useGame((s) => s.setHelp);
+  const goHome = useGame((s) => s.goHome);
+  const network = useGame((s) => s.source?.kind === 'network');
+  const canPause = useGame((s) => s.source?.pausable !== false || s.source.sharedPause === true);
+  return (
+    <>
+      {canPause && (
+        <button
+          type="button"
+          data-testid="pause"
+          className={className}
+          onClick={() => setPaused(!paused)}
+          title={network ? 'Pauses the world for everyone in the lobby (Esc)' : 'Esc'}
+        >
+          {paused ? 'Resume' : 'Pause'}
+        </button>
+      )}
+      <button type="button" data-testid="help-open" className={className} onClick={() => setHelp(true)}>
+        Help
+      </button>
+      {children}
+      <button type="button" data-testid="quit" className={className} onClick={goHome}>
+        {network ? 'Leave' : 'Quit'}
+      </button>
+    </>
   );
 }
 
@@ -244,13 +295,13 @@ function Achievements({ achievements, startOpen }: { achievements: number[]; sta
 }
 
 /** Spawn protection: nothing can hurt the player yet (a lobby also holds a body while its page loads). */
-function ProtectionBadge({ ticks, tickRate }: { ticks: number; tickRate: number }) {
+function ProtectionBadge({ ticks, tickRate, className = '' }: { ticks: number; tickRate: number; className?: string }) {
   const held = ticks === PROTECTION_HELD;
   return (
     <div
       data-testid="protection"
       data-ticks={ticks}
-      className="absolute left-1/2 top-11 -translate-x-1/2 whitespace-nowrap rounded-lg bg-sky-500/85 px-3 py-0.5 text-xs font-semibold text-sky-950"
+      className={`${className} rounded-lg bg-sky-500/85 text-center px-3 py-0.5 text-xs font-semibold text-sky-950`}
     >
       {held
         ? 'Protected while your world loads'
@@ -264,7 +315,11 @@ function dreamStepOf(frame: GameFrame | null): number | null {
   return (frame as DreamGameFrame | null)?.dream?.step ?? null;
 }
 
-function TopBar() {
+/**
+ * Centred between the HUD's columns (14.5 rem left, 15.5 rem right): it wraps rather than reach
+ * under them (a 15-digit seed at 800 px), with the protection badge below it.
+ */
+function TopBar({ children }: { children?: React.ReactNode }) {
   const frameT = useGame((s) => s.frame?.t ?? 0);
   const dreamStep = useGame((s) => dreamStepOf(s.frame));
   const daylight = useGame((s) => s.frame?.daylight ?? 1);
@@ -277,8 +332,11 @@ function TopBar() {
   const phase = frameT % DAY_LENGTH;
   const night = daylight < 0.35;
   return (
-    <div className="absolute left-1/2 top-2 -translate-x-1/2">
-      <Panel className="flex items-center gap-3 px-3 py-1 text-xs text-slate-300">
+    <div
+      data-testid="hud-top"
+      className="absolute left-1/2 top-2 flex max-w-[calc(100%-33rem)] -translate-x-1/2 flex-col items-center gap-1"
+    >
+      <Panel className="flex flex-wrap items-center justify-center gap-x-3 gap-y-0.5 px-3 py-1 text-xs text-slate-300">
         <span className={night ? 'text-indigo-300' : 'text-amber-300'}>
           {night ? 'Night' : daylight < 0.8 ? 'Dusk' : 'Day'}
         </span>
@@ -311,6 +369,7 @@ function TopBar() {
           </span>
         )}
       </Panel>
+      {children}
     </div>
   );
 }
@@ -426,16 +485,10 @@ function AgentView({ small }: { small: boolean }) {
 
 function Controls() {
   const press = useGame((s) => s.press);
-  const paused = useGame((s) => s.paused);
-  const setPaused = useGame((s) => s.setPaused);
   const tickRate = useGame((s) => s.tickRate);
   const setTickRate = useGame((s) => s.setTickRate);
-  const setHelp = useGame((s) => s.setHelp);
-  const goHome = useGame((s) => s.goHome);
   const network = useGame((s) => s.source?.kind === 'network');
-  const canPause = useGame((s) => s.source?.pausable !== false || s.source.sharedPause === true);
-  const btn =
-    'pointer-events-auto select-none whitespace-nowrap rounded-lg border border-white/15 bg-slate-900/80 px-2 py-1 text-xs text-slate-100 shadow hover:bg-slate-700 active:bg-emerald-700';
+  const btn = MENU_BUTTON;
   const pad = (action: number, text: string, extra = '') => (
     <button type="button" className={`${btn} h-9 w-9 ${extra}`} onClick={() => press(action)} title={ACTIONS[action]}>
       {text}
@@ -461,25 +514,10 @@ function Controls() {
       </div>
       <div className="flex flex-col gap-1">
         <div className="flex gap-1">
-          {canPause && (
-            <button
-              type="button"
-              data-testid="pause"
-              className={`${btn} h-9 w-20`}
-              onClick={() => setPaused(!paused)}
-              title={network ? 'Pauses the world for everyone in the lobby (Esc)' : 'Esc'}
-            >
-              {paused ? 'Resume' : 'Pause'}
-            </button>
-          )}
-          <button type="button" className={`${btn} h-9`} onClick={() => setHelp(true)}>
-            Help
-          </button>
-          <MuteButton className={`${btn} h-9`} />
-          <AutopilotButton className={`${btn} h-9`} />
-          <button type="button" data-testid="quit" className={`${btn} h-9`} onClick={goHome}>
-            {network ? 'Leave' : 'Quit'}
-          </button>
+          <MenuButtons className={`${btn} h-9`}>
+            <MuteButton className={`${btn} h-9`} />
+            <AutopilotButton className={`${btn} h-9`} />
+          </MenuButtons>
         </div>
         {!network && (
           <label className="pointer-events-auto flex items-center gap-2 rounded-lg bg-slate-900/80 px-2 py-1 text-xs text-slate-300">
@@ -718,6 +756,12 @@ function Help() {
           a shared world only the host can pause (for everyone) or slow it down to 2 steps a second, so read this
           somewhere safe.
         </p>
+        {isTouchDevice() && (
+          <p className="mt-2 text-slate-300" data-testid="help-touch">
+            On a touch screen: hold the stick (bottom left) off-centre to walk, tap Act to interact and Sleep to sleep;
+            Pause, Help and Leave are at the top. The keys below work with a keyboard.
+          </p>
+        )}
         <ul className="mt-4 grid gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
           {rows.map(([k, v]) => (
             <li key={k + v} className="flex items-center gap-3 border-b border-white/5 py-0.5">
@@ -732,6 +776,7 @@ function Help() {
         </p>
         <button
           type="button"
+          data-testid="help-close"
           className="mt-4 rounded-lg bg-emerald-500 px-4 py-2 font-bold text-emerald-950"
           onClick={() => setHelp(false)}
         >

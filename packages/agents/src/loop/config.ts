@@ -9,8 +9,11 @@ export interface LoopSizes {
   demoMaxSteps?: number;
   /** World simulator: configuration (packages/world-model src/sim/config.ts), training steps per round, wall-time bound. */
   sim: { config: 'tiny' | 'small'; steps: number; maxMinutes: number };
-  /** Behaviour cloning: policy configuration (POLICY_CONFIGS), Adam steps, batch, learning rate, wall-time bound. */
-  bc: { config: 'tiny' | 'small'; steps: number; batch: number; lr: number; maxMinutes: number };
+  /**
+   * Behaviour cloning: policy configuration (POLICY_CONFIGS; the memory configs, whose map a dream
+   * rebuilds from the recorded episode), Adam steps, batch, learning rate, wall-time bound.
+   */
+  bc: { config: 'tiny-memory' | 'small-memory'; steps: number; batch: number; lr: number; maxMinutes: number };
   /** Actor-critic in the round's simulator's dreams, from the BC policy. */
   imagination: {
     envs: number;
@@ -33,7 +36,7 @@ export const LOOP_SIZES: Record<'full' | 'quick', LoopSizes> = {
   full: {
     demos: 50,
     sim: { config: 'small', steps: 4000, maxMinutes: 10 },
-    bc: { config: 'small', steps: 3000, batch: 256, lr: 1e-3, maxMinutes: 12 },
+    bc: { config: 'small-memory', steps: 3000, batch: 256, lr: 1e-3, maxMinutes: 12 },
     imagination: {
       envs: 32,
       updates: 200,
@@ -52,7 +55,7 @@ export const LOOP_SIZES: Record<'full' | 'quick', LoopSizes> = {
     demos: 6,
     demoMaxSteps: 300,
     sim: { config: 'tiny', steps: 150, maxMinutes: 1 },
-    bc: { config: 'tiny', steps: 300, batch: 64, lr: 3e-3, maxMinutes: 1.5 },
+    bc: { config: 'tiny-memory', steps: 300, batch: 64, lr: 3e-3, maxMinutes: 1.5 },
     imagination: {
       envs: 8,
       updates: 4,

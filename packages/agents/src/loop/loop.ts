@@ -40,8 +40,8 @@ import {
 } from '@aikon/world-model/node';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
-import { demoStarts, ImaginedEnvs } from '../policy/imagination.ts';
-import { POLICY_CONFIGS } from '../policy/network.ts';
+import { dreamStarts, ImaginedEnvs } from '../policy/imagination.ts';
+import { hasMemory, POLICY_CONFIGS } from '../policy/network.ts';
 import { AC_DEFAULTS, trainActorCritic } from '../policy/node/actor-critic.ts';
 import { trainBc } from '../policy/node/bc.ts';
 import { hasPolicyCheckpoint, loadPolicyCheckpoint } from '../policy/node/checkpoint.ts';
@@ -366,6 +366,7 @@ async function runRound(
     const { model } = await loadSim(manifest, async (f) => new Uint8Array(readFileSync(join(cand, f))), LOOP_NAMES.sim);
     const c = sizes.imagination;
     const rng = new Rng(r ^ 0x1a6);
+    const states = { frames: d.frames, actions: d.taken ?? d.actions, episodeStart: d.episodeStart };
     const ck = await trainActorCritic({
       config: bc.state.config,
       weights: bc.weights,
@@ -375,8 +376,10 @@ async function runRound(
         new ImaginedEnvs(
           new SimDreams(model, c.envs, { temperature: 1, seed: r }),
           bc.state.config.frames,
-          demoStarts(d, 8, () => rng.uniform()),
+          states,
+          dreamStarts(states, 8, () => rng.uniform()),
           c.dreamSteps,
+          hasMemory(bc.state.config),
         ),
       runDir: join(dir, 'imagination'),
       updates: c.updates,

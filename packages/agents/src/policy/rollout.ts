@@ -40,8 +40,11 @@ export interface PolicyEpisodesOptions {
   /** Episodes run in lockstep at most (default all). */
   parallel?: number;
   onEpisode?: (k: number, outcome: PolicyEpisodeOutcome, stepsSoFar: number) => void;
-  /** Every fair-view frame episode k's policy acts on, in order (e.g. to dream from the policy's own states). */
-  onFrame?: (k: number, frame: Int32Array) => void;
+  /**
+   * Every fair-view frame episode k's policy acts on, in order, with the action taken just before
+   * it (none at the episode's start) — e.g. to dream from the policy's own states.
+   */
+  onFrame?: (k: number, frame: Int32Array, actionBefore?: number) => void;
 }
 
 export async function policyEpisodes(runner: PolicyRunner, o: PolicyEpisodesOptions): Promise<PolicyEpisodeOutcome[]> {
@@ -92,7 +95,7 @@ export async function policyEpisodes(runner: PolicyRunner, o: PolicyEpisodesOpti
         o.onEpisode?.(r.k, outcome, steps);
         if (next < o.episodes) running[b] = start(next++);
         else running.splice(b, 1);
-      } else o.onFrame?.(r.k, tokenize(r.world, 0));
+      } else o.onFrame?.(r.k, tokenize(r.world, 0), a);
     }
   }
   return outcomes;

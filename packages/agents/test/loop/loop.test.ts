@@ -54,6 +54,12 @@ describe('the training loop, --quick', () => {
       registered: [LOOP_NAMES.registered, LOOP_NAMES.sim],
     });
     expect(round.policies.map((p) => p.name)).toEqual([LOOP_NAMES.bc, LOOP_NAMES.imagination]);
+    // Both candidates read the memory map (the imagination stage dreamed with it).
+    const candidates = parseManifest(
+      JSON.parse(readFileSync(join(base, 'run', 'round-1', 'models', 'manifest.json'), 'utf8')),
+    );
+    for (const name of [LOOP_NAMES.bc, LOOP_NAMES.imagination])
+      expect(candidates.models.find((m) => m.name === name)!.io.inputs.map((i) => i.name)).toContain('memory');
     expect(Object.keys(round.seconds)).toEqual([
       'record',
       'worldModel',

@@ -66,7 +66,14 @@ describe('actor-critic', () => {
     const p = Array.from(logits, (l) => Math.exp(l));
     return p[5] / p.reduce((a, b) => a + b, 0);
   };
-  const bandit = (name: string, kl: number) =>
+  const value = (weights: PolicyWeights): number => {
+    const envs = new BanditEnvs(1, c.frames);
+    const tokens = new Int32Array(c.frames * 81);
+    const prev = new Int32Array(1);
+    envs.histories[0].write(tokens, prev, 0);
+    return new PolicyNet(c, weights).predict({ batch: 1, tokens, prevAction: prev }).value[0];
+  };
+  const bandit = (name: string, kl: number, criticWarmup = 0) =>
     trainActorCritic({
       ...AC_DEFAULTS,
       config: c,
@@ -80,6 +87,7 @@ describe('actor-critic', () => {
       minibatch: 64,
       lr: 0.01,
       kl,
+      criticWarmup,
       seed: 1,
       resume: false,
       maxMinutes: 5,
@@ -97,6 +105,15 @@ describe('actor-critic', () => {
     expect(g).toBeGreaterThan(start); // it still learns…
     expect(g).toBeLessThan(share5(free.weights) - 0.2); // …but stays nearer its start
     expect(guarded.state.history.every((h) => h.kl !== undefined && h.kl >= 0)).toBe(true);
+  }, 60_000);
+
+  it('a critic warm-up fits the value and leaves the policy where it started', async () => {
+    const start = share5(initPolicyWeights(c, 3));
+    const warm = await bandit('bandit-warmup', 0, 20);
+    expect(Math.abs(share5(warm.weights) - start)).toBeLessThan(0.01);
+    // The one state's value, from ≈ 0 towards its expected return (≈ 0.26: action 5 pays 1 with probability 1/17 per step).
+    expect(Math.abs(value(initPolicyWeights(c, 3)))).toBeLessThan(0.05);
+    expect(value(warm.weights)).toBeGreaterThan(0.1);
   }, 60_000);
 
   it('in the real engine: auto-resets, resumes, and records the worlds it used', async () => {

@@ -6,7 +6,8 @@ import { FRAME_TOKENS, tokenize } from '@aikon/world-model';
 import { afterAll, describe, expect, it } from 'vitest';
 import { netRunner } from '../../src/policy/act.ts';
 import { initPolicyWeights, POLICY_CONFIGS, PolicyNet } from '../../src/policy/network.ts';
-import { demoInputs } from '../../src/policy/node/bc.ts';
+import { demoInputs, demoMemory } from '../../src/policy/node/bc.ts';
+import { MEMORY_SLOTS } from '../../src/policy/memory.ts';
 import { collectDagger, concatDemos } from '../../src/policy/node/dagger.ts';
 import { loadDaggerRound, saveDaggerRound } from '../../src/policy/node/dagger-store.ts';
 import { Commander } from '../../src/commander.ts';
@@ -76,5 +77,23 @@ describe('DAgger', () => {
     expect(both.actions.length).toBe(1200);
     expect(both.starts.length).toBe(2 * s.starts.length);
     expect(both.episodeStart[600 + 10]).toBe(600 + s.episodeStart[10]);
+  }, 60_000);
+
+  it('a learner with a memory map acts on the map of its own trajectory, and training rebuilds that map', async () => {
+    const cm = POLICY_CONFIGS['tiny-memory'];
+    const inner = netRunner(new PolicyNet(cm, initPolicyWeights(cm, 2)));
+    const seen: number[] = [];
+    const d = await collectDagger(
+      {
+        ...inner,
+        run: async (x) => {
+          seen.push(...x.memory!);
+          return inner.run(x);
+        },
+      },
+      { seedBase: 78, steps: 300, parallel: 1, beta: 0.5, temperature: 1, seed: 3 },
+    );
+    expect(seen).toHaveLength(300 * MEMORY_SLOTS);
+    expect(Array.from(demoMemory(d.set))).toEqual(seen);
   }, 60_000);
 });

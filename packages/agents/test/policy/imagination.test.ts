@@ -1,35 +1,57 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { Rng, World } from '@aikon/engine';
+import { mixSeed, Rng, World } from '@aikon/engine';
 import { FRAME_TOKENS, loadSim, SimDreams, tokenize } from '@aikon/world-model';
 import { describe, expect, it } from 'vitest';
-import { demoStarts, ImaginedEnvs } from '../../src/policy/imagination.ts';
+import { dreamStarts, ImaginedEnvs, type RecordedStates } from '../../src/policy/imagination.ts';
+import { MEMORY_SLOTS, MemoryMap } from '../../src/policy/memory.ts';
+import { demoInputs, demoMemory } from '../../src/policy/node/bc.ts';
 
 const MODELS = fileURLToPath(new URL('../../../../models', import.meta.url));
 
-/** Real frames of a world played a little (stand-ins for recorded demonstration steps). */
-function realSteps(n: number): { frames: Int32Array; episodeStart: Int32Array } {
-  const world = World.generate({ seed: 21 });
-  world.addPlayer();
+/**
+ * Real recorded episodes (stand-ins for demonstrations): worlds played with random moves (mostly right) and
+ * "do", every frame and the action taken after it, end to end.
+ */
+function recorded(lengths: readonly number[]): RecordedStates & { starts: number[] } {
+  const n = lengths.reduce((a, b) => a + b, 0);
   const frames = new Int32Array(n * FRAME_TOKENS);
-  for (let t = 0; t < n; t++) {
-    frames.set(tokenize(world, 0), t * FRAME_TOKENS);
-    world.step([[1, 2, 3, 4, 5][t % 5]]);
-  }
-  return { frames, episodeStart: new Int32Array(n) };
+  const actions = new Uint8Array(n);
+  const episodeStart = new Int32Array(n);
+  const starts: number[] = [];
+  let t = 0;
+  lengths.forEach((length, e) => {
+    const world = World.generate({ seed: 21 }); // open ground to the right of the spawn
+    world.addPlayer();
+    const rng = new Rng(mixSeed(5, e));
+    starts.push(t);
+    for (let k = 0; k < length; k++, t++) {
+      frames.set(tokenize(world, 0), t * FRAME_TOKENS);
+      actions[t] = [2, 2, 2, 3, 4, 5][rng.int(6)]; // drifting right, so the map holds more than the view
+      episodeStart[t] = starts[e];
+      world.step([actions[t]]);
+    }
+  });
+  return { frames, actions, episodeStart, starts };
+}
+
+const at = (t: number, n: number) => () => (t + 0.5) / n;
+
+async function shippedSim() {
+  const manifest = JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8'));
+  return (await loadSim(manifest, async (f) => new Uint8Array(readFileSync(join(MODELS, f))))).model;
 }
 
 describe('actor-critic environments in imagination', () => {
   it('dream from real states with the shipped simulator, cut at the horizon, and never name a real world', async () => {
-    const manifest = JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8'));
-    const { model } = await loadSim(manifest, async (f) => new Uint8Array(readFileSync(join(MODELS, f))));
-    const demos = realSteps(40);
+    const demos = recorded([40]);
     const rng = new Rng(3);
     const envs = new ImaginedEnvs(
-      new SimDreams(model, 4, { temperature: 1, seed: 2 }),
+      new SimDreams(await shippedSim(), 4, { temperature: 1, seed: 2 }),
       3,
-      demoStarts(demos, 8, () => rng.uniform()),
+      demos,
+      dreamStarts(demos, 8, () => rng.uniform()),
       5,
     );
     expect(envs.worlds).toBeNull();
@@ -53,5 +75,46 @@ describe('actor-critic environments in imagination', () => {
     const finished = envs.drain();
     expect(finished.lengths.every((l) => l >= 1 && l <= 5)).toBe(true);
     expect(finished.returns).toHaveLength(dones);
+  });
+
+  it("a memory policy's dream starts with the map, frames and previous action BC builds over the same recorded prefix, then maps the dreamed views", async () => {
+    const demos = recorded([50, 70]);
+    const n = demos.actions.length;
+    // The BC path, independent of the dream's: the map of every step (demoMemory) and its inputs.
+    const memory = demoMemory({ frames: demos.frames, actions: Uint8Array.from(demos.actions), starts: demos.starts });
+    const sim = await shippedSim();
+    // Starts late in the first episode, at the second's first step, and late in the second.
+    for (const t of [47, 50, 113]) {
+      const envs = new ImaginedEnvs(
+        new SimDreams(sim, 1, { temperature: 1, seed: t }),
+        3,
+        demos,
+        dreamStarts(demos, 8, at(t, n)),
+        20,
+        true,
+      );
+      const h = envs.histories[0];
+      const tokens = new Int32Array(3 * FRAME_TOKENS);
+      const prev = new Int32Array(1);
+      const slots = new Int32Array(MEMORY_SLOTS);
+      h.write(tokens, prev, 0, slots);
+      const bc = demoInputs({ ...demos, actions: Uint8Array.from(demos.actions) }, [t], 3, memory);
+      expect(Array.from(slots)).toEqual(Array.from(memory.subarray(t * MEMORY_SLOTS, (t + 1) * MEMORY_SLOTS)));
+      expect(Array.from(tokens)).toEqual(Array.from(bc.tokens));
+      expect(prev[0]).toBe(bc.prevAction[0]);
+      // The prefix matters: a map of the start's view alone reads differently late in an episode.
+      const viewOnly = new MemoryMap();
+      viewOnly.observe(demos.frames.subarray(t * FRAME_TOKENS, (t + 1) * FRAME_TOKENS));
+      if (t !== 50) expect(Array.from(viewOnly.features(new Int32Array(MEMORY_SLOTS)))).not.toEqual(Array.from(slots));
+      else expect(prev[0]).toBe(0);
+      // One dreamed step: the map is written with the dreamed view at the dead-reckoned position.
+      const r = envs.step([1]);
+      expect(r.dones[0]).toBe(0);
+      h.write(tokens, prev, 0, slots);
+      const dreamed = tokens.subarray(2 * FRAME_TOKENS);
+      expect(prev[0]).toBe(1);
+      for (let j = 0; j < 7; j++)
+        for (let i = 0; i < 9; i++) expect(h.map!.remembered(i - 4, j - 3)).toBe(dreamed[j * 9 + i]);
+    }
   });
 });

@@ -41,6 +41,12 @@ export interface ActorCriticOptions {
   readonly valueWeight: number;
   /** Weight of the KL(start policy ‖ policy) guard (0: none). */
   readonly kl?: number;
+  /**
+   * Updates at the start in which only the critic learns (value loss and the KL guard; no policy
+   * gradient, no entropy bonus): a critic trained elsewhere (BC's full-episode returns) is first
+   * fitted to this environment's returns, so that the actor's first advantages are not its error.
+   */
+  readonly criticWarmup?: number;
   readonly seed: number;
   readonly resume: boolean;
   readonly maxMinutes: number;
@@ -161,7 +167,8 @@ function rows(r: Rollout, idx: ArrayLike<number>, K: number): PolicyInputs {
 
 /**
  * The actor-critic loss on rollout samples `idx`, its gradient added into `grad`: clipped policy
- * gradient + valueWeight × value error − entropy × entropy + kl × KL(reference ‖ policy).
+ * gradient + valueWeight × value error − entropy × entropy + kl × KL(reference ‖ policy);
+ * with `actor` false (the critic's warm-up) the policy-gradient and entropy terms are left out.
  */
 export function actorCriticLoss(
   net: PolicyNet,
@@ -169,6 +176,7 @@ export function actorCriticLoss(
   idx: ArrayLike<number>,
   o: Pick<ActorCriticOptions, 'clip' | 'valueWeight' | 'entropy' | 'kl'>,
   grad: Float32Array,
+  actor = true,
 ): { loss: number; kl: number } {
   const x = rows(r, idx, net.config.frames);
   const f = net.forward(x);
@@ -177,6 +185,7 @@ export function actorCriticLoss(
   const dValue = new Float32Array(B);
   const lp = new Float64Array(NUM_ACTIONS);
   const beta = o.kl ?? 0;
+  const entropyWeight = actor ? o.entropy : 0;
   let loss = 0;
   let klSum = 0;
   for (let b = 0; b < B; b++) {
@@ -188,11 +197,11 @@ export function actorCriticLoss(
     const clipped = Math.min(Math.max(ratio, 1 - o.clip), 1 + o.clip);
     // min(ratio·A, clip(ratio)·A): the gradient flows through the unclipped term only where it is the minimum.
     const unclippedMin = ratio * adv <= clipped * adv;
-    loss -= Math.min(ratio * adv, clipped * adv) / B;
-    const g = unclippedMin ? (ratio * adv) / B : 0;
+    if (actor) loss -= Math.min(ratio * adv, clipped * adv) / B;
+    const g = actor && unclippedMin ? (ratio * adv) / B : 0;
     let entropy = 0;
     for (let j = 0; j < NUM_ACTIONS; j++) entropy -= Math.exp(lp[j]) * lp[j];
-    loss -= (o.entropy * entropy) / B;
+    loss -= (entropyWeight * entropy) / B;
     let kl = 0;
     const ref = r.refLogp ? r.refLogp.subarray(i * NUM_ACTIONS, (i + 1) * NUM_ACTIONS) : null;
     if (ref) for (let j = 0; j < NUM_ACTIONS; j++) kl += Math.exp(ref[j]) * (ref[j] - lp[j]);
@@ -202,7 +211,7 @@ export function actorCriticLoss(
     for (let j = 0; j < NUM_ACTIONS; j++) {
       const p = Math.exp(lp[j]);
       let d = -g * ((j === a ? 1 : 0) - p); // policy gradient
-      d += (o.entropy / B) * p * (lp[j] + entropy); // −entropy
+      d += (entropyWeight / B) * p * (lp[j] + entropy); // −entropy
       if (ref && beta > 0) d += (beta / B) * (p - Math.exp(ref[j])); // KL(ref ‖ π)
       dLogits[o0 + j] = d;
     }
@@ -289,6 +298,7 @@ export async function trainActorCritic(o: ActorCriticOptions): Promise<PolicyChe
     sd = Math.sqrt(sd / r.advantages.length) + 1e-8;
     for (let i = 0; i < r.advantages.length; i++) r.advantages[i] = (r.advantages[i] - mean) / sd;
     const lr = learningRate(state.step, state.totalSteps, state.lr, run.timeFraction());
+    const warmup = state.step < (o.criticWarmup ?? 0);
     let lossSum = 0;
     let klSum = 0;
     let lossN = 0;
@@ -300,7 +310,7 @@ export async function trainActorCritic(o: ActorCriticOptions): Promise<PolicyChe
         [order[i], order[j]] = [order[j], order[i]];
       }
       for (let s = 0; s + o.minibatch <= n; s += o.minibatch) {
-        const l = actorCriticLoss(model, r, order.slice(s, s + o.minibatch), o, run.grad);
+        const l = actorCriticLoss(model, r, order.slice(s, s + o.minibatch), o, run.grad, !warmup);
         if (!Number.isFinite(l.loss)) throw new Error(`loss is ${l.loss} at update ${state.step}`);
         run.update(lr);
         lossSum += l.loss;

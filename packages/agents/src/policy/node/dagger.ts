@@ -5,13 +5,16 @@
  * state is labelled with the action the workforce would take there. With probability `beta` the
  * workforce's action is the one executed (the usual mixture for early rounds); otherwise the
  * learner's sampled action is. The labels correct the states a cloned policy drifts into, which
- * demonstrations alone never show it.
+ * demonstrations alone never show it. A learner with a memory map acts on the map of its own
+ * trajectory; the labelled episodes are stored whole, with the actions taken, so that training
+ * rebuilds the same map (demoMemory).
  */
 import { episodeSeed, mixSeed, Rng, World } from '@aikon/engine';
 import { FRAME_TOKENS, tokenize } from '@aikon/world-model';
 import { Commander } from '../../commander.ts';
 import { type PolicyRunner, sampleAction } from '../act.ts';
 import { FrameHistory } from '../features.ts';
+import { MEMORY_SLOTS } from '../memory.ts';
 import type { DemoSet } from './demos.ts';
 
 export interface DaggerOptions {
@@ -71,7 +74,7 @@ export async function collectDagger(runner: PolicyRunner, o: DaggerOptions): Pro
     commander.addWorker(0);
     const set = commander.setGoal({ kind: 'all' }, 'dagger');
     if (!set.ok) throw new Error(`goal refused: ${set.reason}`);
-    const history = new FrameHistory(K);
+    const history = new FrameHistory(K, runner.memory);
     history.observe(world, 0);
     return { world, commander, history, frames: [], labels: [], taken: [], rewards: [] };
   };
@@ -90,13 +93,15 @@ export async function collectDagger(runner: PolicyRunner, o: DaggerOptions): Pro
   const running: Shadowed[] = Array.from({ length: o.parallel }, start);
   const tokens = new Int32Array(o.parallel * K * FRAME_TOKENS);
   const prev = new Int32Array(o.parallel);
+  const memory = runner.memory ? new Int32Array(o.parallel * MEMORY_SLOTS) : undefined;
   while (collected < o.steps) {
     const B = running.length;
-    for (const [b, r] of running.entries()) r.history.write(tokens, prev, b);
+    for (const [b, r] of running.entries()) r.history.write(tokens, prev, b, memory);
     const out = await runner.run({
       batch: B,
       tokens: tokens.subarray(0, B * K * FRAME_TOKENS),
       prevAction: prev.subarray(0, B),
+      memory: memory?.subarray(0, B * MEMORY_SLOTS),
     });
     for (let b = 0; b < B && collected < o.steps; b++) {
       const r = running[b];
