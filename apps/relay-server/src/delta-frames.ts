@@ -1,3 +1,5 @@
+// notepack.io's types, also for programs that reach this file by import (apps/game's tsc).
+/// <reference path="./notepack.d.ts" />
 import type { DeltaMessage } from '@aikon/protocol';
 import { encode } from 'notepack.io';
 import type { RelaySocket } from './io.ts';
