@@ -4,7 +4,7 @@ import {
   LOG_SUFFIX,
   listLogs,
   logHolder,
-  type RecordingStore,
+  type EpisodeIndex,
   releaseStaleLease,
   repairLogFile,
 } from '@aikon/protocol/node';
@@ -33,18 +33,18 @@ interface Logger {
  * is left alone, and so is every session in `keep` (lobbies that another relay process owns or
  * is about to take over: cluster.ts).
  */
-export function recoverSessions(
-  store: RecordingStore,
+export async function recoverSessions(
+  store: EpisodeIndex,
   dataDir: string,
   log?: Logger,
   keep: ReadonlySet<string> = new Set(),
-): RecoveredSession[] {
+): Promise<RecoveredSession[]> {
   const out: RecoveredSession[] = [];
   const pending = new Map<string, string>();
-  for (const row of store.sessions('recording')) pending.set(row.id, row.path);
+  for (const row of await store.sessions('recording')) pending.set(row.id, row.path);
   for (const path of listLogs(dataDir)) {
     const id = basename(path, LOG_SUFFIX);
-    if (!store.session(id)) pending.set(id, path);
+    if (!(await store.session(id))) pending.set(id, path);
   }
   for (const [sessionId, path] of pending) {
     if (keep.has(sessionId) || logHolder(path)) continue;
@@ -56,9 +56,9 @@ export function recoverSessions(
       cutBytes = repaired.cutBytes;
       report = replayRecords(repaired.records);
       if (report.error) error = report.error;
-      if (!store.session(sessionId)) {
+      if (!(await store.session(sessionId))) {
         const h = report.header;
-        store.insertSession({
+        await store.insertSession({
           id: sessionId,
           lobby_id: h.lobbyId,
           path,
@@ -68,14 +68,14 @@ export function recoverSessions(
           started_at: h.startedAt,
         });
       }
-      store.replaceEpisodes(sessionId, report.episodes);
+      await store.replaceEpisodes(sessionId, report.episodes);
     } catch (err) {
       error = (err as Error).message;
     }
     releaseStaleLease(path);
     const verified = report?.ok === true;
-    if (store.session(sessionId)) {
-      store.finishSession(sessionId, {
+    if (await store.session(sessionId)) {
+      await store.finishSession(sessionId, {
         status: report?.complete ? 'complete' : 'incomplete',
         endedAt: report?.end?.endedAt ?? null,
         ticks: report?.ticks ?? 0,

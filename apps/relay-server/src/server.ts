@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { PolicyRunner } from '@aikon/agents/policy';
 import { ENGINE_VERSION } from '@aikon/engine';
 import { PEER_PROTOCOL_VERSION } from '@aikon/protocol';
-import { indexPath, logHolder, logPath, RecordingStore } from '@aikon/protocol/node';
+import { type EpisodeIndex, logHolder, logPath, openEpisodeIndex } from '@aikon/protocol/node';
 import { type Logger, pino } from 'pino';
 import { defaultConfig, type RelayConfig } from './config.ts';
 import { RelayCluster } from './cluster.ts';
@@ -35,7 +35,8 @@ export interface RelayServer {
   readonly http: HttpServer;
   readonly io: RelayIo;
   readonly metrics: RelayMetrics;
-  readonly store: RecordingStore;
+  /** The episode index: `<dataDir>/index.sqlite`, or PostgreSQL with `databaseUrl`. */
+  readonly store: EpisodeIndex;
   readonly log: Logger;
   readonly lobbies: ReadonlyMap<string, Lobby>;
   /** Sessions found unfinished at startup (crash recovery). */
@@ -69,7 +70,7 @@ export async function startRelayServer(
   const log = pino({ level: config.logLevel, base: { service: 'relay' } });
   mkdirSync(join(config.dataDir, 'recordings'), { recursive: true });
   mkdirSync(join(config.dataDir, 'exports'), { recursive: true });
-  const store = new RecordingStore(indexPath(config.dataDir));
+  const store = await openEpisodeIndex({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : null;
   const lobbyStore = config.durableLobbies
     ? new LobbyStore(
@@ -152,7 +153,7 @@ export async function startRelayServer(
   const dream: DreamHost = attachDreamHost(io, { ...defaultDreamConfig(config.modelsDir), ...config.dream }, log);
   // A dream on a peer shard fails over to this relay: have the model ready when a peer serves.
   peers.onServing = () => dream.warm();
-  routes = createHttpRoutes({ config, log, metrics, registry, dream, io, store });
+  routes = createHttpRoutes({ config, log, metrics, registry, dream, io, index: store });
 
   // Lobbies first: a continued session's log is held again, and recovery finishes the others.
   // With Redis, this process is one of several: it brings back only the lobbies nobody owns,
@@ -189,7 +190,7 @@ export async function startRelayServer(
     restored = await restoreLobbies(lobbyStore, ctx, store);
     for (const lobby of restored) registry.add(lobby);
   }
-  const recovered = recoverSessions(store, config.dataDir, log, othersSessions);
+  const recovered = await recoverSessions(store, config.dataDir, log, othersSessions);
 
   const handlers = attachConnectionHandlers(io, registry, ctx, () => publicUrl, peers, cluster);
   cluster?.attach(handlers);
@@ -209,6 +210,7 @@ export async function startRelayServer(
     {
       url,
       dataDir: config.dataDir,
+      episodeIndex: store.where,
       lobbyState: lobbyStore?.backend.where ?? null,
       staticDir: config.staticDir,
       recovered: recovered.length,
@@ -255,7 +257,7 @@ export async function startRelayServer(
         releaseAdapter(io);
         await routes?.close();
         await brains.release();
-        store.close();
+        await store.close();
         await redis?.close();
         log.info('relay server stopped');
       })();
