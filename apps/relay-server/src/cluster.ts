@@ -15,7 +15,9 @@
  */
 import { z } from 'zod';
 import type { Ack, ErrorMessage } from '@aikon/protocol';
+import { encode } from 'notepack.io';
 import type { Logger } from 'pino';
+import { type FrameSink, writeFrame } from './delta-frames.ts';
 import type { MemberSocket, RelayIo, RelaySocket } from './io.ts';
 import { type Lobby, randomToken } from './lobby.ts';
 import type { LobbyStore, SavedLobby } from './lobby-store.ts';
@@ -23,6 +25,8 @@ import { KEY_PREFIX, type RedisClient } from './redis-state.ts';
 import type { LobbyRegistry } from './registry.ts';
 
 const CLUSTER_VERSION = 1;
+/** Socket.IO's packet type of an event. */
+const SOCKET_IO_EVENT = 2;
 const CODES = `${KEY_PREFIX}codes`;
 const TOKENS = `${KEY_PREFIX}tokens`;
 const ownerKey = (lobbyId: string): string => `${KEY_PREFIX}owner:${lobbyId}`;
@@ -54,6 +58,8 @@ const ClusterMessage = z.discriminatedUnion('k', [
   }),
   /** The owner's answer to a forwarded event's ack. */
   z.object({ v: z.literal(CLUSTER_VERSION), k: z.literal('ack'), ack: z.int().min(0), answer: z.unknown() }),
+  /** Packets for a forwarded client (its owner's emits and deltas, encoded), base64. */
+  z.object({ v: z.literal(CLUSTER_VERSION), k: z.literal('packet'), sid: z.string().max(64), data: z.string() }),
   /** The forwarded client disconnected from its process. */
   z.object({ v: z.literal(CLUSTER_VERSION), k: z.literal('gone'), sid: z.string().max(64) }),
 ]);
@@ -68,25 +74,31 @@ export interface ForwardedClientHandlers {
 }
 
 /**
- * A member connected to another relay process, as the owner of its lobby sees it: emits and
- * room changes go through the Socket.IO adapter (Redis streams) to that process's socket.
+ * A member connected to another relay process, as the owner of its lobby sees it. Its packets
+ * (events, deltas) are encoded here exactly as Socket.IO's msgpack parser would and sent, in
+ * order, to its process, which writes them to the member's connection; room changes go
+ * through the Socket.IO adapter (Redis streams).
  */
 export class RemoteMemberSocket implements MemberSocket {
   readonly data: MemberSocket['data'] = {};
   connected = true;
   readonly handshake: { address: string };
-  /** The engine.io connection is on the other process: its backlog is not visible here (none). */
-  readonly conn = {};
+  readonly conn: FrameSink;
 
   constructor(
     private readonly io: RelayIo,
     readonly id: string,
     address: string,
+    send: (frame: Buffer) => void,
   ) {
     this.handshake = { address };
+    this.conn = { readyState: 'open', write: send };
   }
 
-  readonly emit: MemberSocket['emit'] = (event, ...args) => this.io.to(this.id).emit(event, ...args);
+  readonly emit: MemberSocket['emit'] = (event, ...args) => {
+    this.conn.write(encode({ type: SOCKET_IO_EVENT, data: [event, ...args], nsp: '/' }));
+    return true;
+  };
 
   join(room: string): void {
     this.io.in(this.id).socketsJoin(room);
@@ -328,6 +340,11 @@ export class RelayCluster {
       this.log.warn({ err }, 'unreadable cluster message ignored');
       return;
     }
+    if (message.k === 'packet') {
+      const socket = this.io.of('/').sockets.get(message.sid);
+      if (socket) writeFrame(socket, Buffer.from(message.data, 'base64'));
+      return;
+    }
     if (message.k === 'ack') {
       const waiting = this.pending.get(message.ack);
       if (!waiting) return;
@@ -346,12 +363,17 @@ export class RelayCluster {
       handlers.disconnected(socket);
       return;
     }
+    const from = message.from;
     let socket = this.remotes.get(message.sid);
     if (!socket) {
-      socket = new RemoteMemberSocket(this.io, message.sid, message.address);
+      const sid = message.sid;
+      socket = new RemoteMemberSocket(this.io, sid, message.address, (frame) =>
+        this.publish(from, { v: CLUSTER_VERSION, k: 'packet', sid, data: frame.toString('base64') }).catch(
+          (err: unknown) => this.log.warn({ err }, 'packet forwarding failed'),
+        ),
+      );
       this.remotes.set(message.sid, socket);
     }
-    const from = message.from;
     const ackId = message.ack;
     const ack =
       ackId === null

@@ -1,10 +1,11 @@
 import type { Server as HttpServer } from 'node:http';
 import type { ClientToServerEvents, RelaySocketData, ServerToClientEvents } from '@aikon/protocol';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import { Adapter, type BroadcastOptions, SessionAwareAdapter } from 'socket.io-adapter';
 import * as msgpackParser from 'socket.io-msgpack-parser';
 import type { RelayConfig } from './config.ts';
+import type { FrameSink } from './delta-frames.ts';
 import { KEY_PREFIX, type RedisClient } from './redis-state.ts';
 
 /** Events between relay processes (none yet). */
@@ -20,8 +21,8 @@ export type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, Rel
  */
 export type MemberSocket = Pick<RelaySocket, 'id' | 'data' | 'connected' | 'emit' | 'join' | 'leave'> & {
   readonly handshake: { readonly address: string };
-  /** The engine.io connection (a remote member's is on its own process: none here). */
-  readonly conn: unknown;
+  /** Where the member's packets go (a remote member's: to its process, cluster.ts). */
+  readonly conn: FrameSink;
 };
 
 /** Events kept for connection state recovery; everything else is sent but not stored. */
@@ -53,16 +54,29 @@ export class RelayAdapter extends SessionAwareAdapter {
  */
 export function createRelayIo(http: HttpServer, config: RelayConfig, redis: RedisClient | null): RelayIo {
   return new Server(http, {
+    ...relayIoOptions(config),
+    ...(redis
+      ? {
+          adapter: createAdapter(redis, {
+            streamName: `${KEY_PREFIX}socket.io`,
+            sessionKeyPrefix: `${KEY_PREFIX}sio-session:`,
+          }),
+        }
+      : {}),
+  });
+}
+
+/** The relay's Socket.IO settings (its benchmarks' plain broadcast runs on the same). */
+export function relayIoOptions(config: RelayConfig): Partial<ServerOptions> {
+  return {
     parser: msgpackParser,
     maxHttpBufferSize: config.maxHttpBufferSize,
     serveClient: false,
     destroyUpgrade: false, // the relay's own upgrade listener routes by path (PeerJS beside Socket.IO: server.ts)
     cors: { origin: false },
     connectionStateRecovery: { maxDisconnectionDuration: config.reconnectMs, skipMiddlewares: true },
-    adapter: redis
-      ? createAdapter(redis, { streamName: `${KEY_PREFIX}socket.io`, sessionKeyPrefix: `${KEY_PREFIX}sio-session:` })
-      : RelayAdapter,
-  });
+    adapter: RelayAdapter,
+  };
 }
 
 /**
