@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { World } from '@aikon/engine';
 import { type EpisodeSummary, LOG_MAGIC, replayFromCheckpoint, replayRecords, WorkerBrain } from '@aikon/protocol';
-import { logPath, type RecordingStore, repairLogFile, SessionRecorder } from '@aikon/protocol/node';
+import { type EpisodeIndex, logPath, repairLogFile, SessionRecorder } from '@aikon/protocol/node';
 import type { Logger } from 'pino';
 import { Lobby, type LobbyContext, type MemberState, unconnectedMemberState } from './lobby.ts';
 
@@ -387,7 +387,7 @@ async function syncDir(dir: string): Promise<void> {
 export async function restoreLobbies(
   store: LobbyStore,
   ctx: LobbyContext,
-  recordings: RecordingStore,
+  recordings: EpisodeIndex,
   saved?: readonly SavedLobby[],
 ): Promise<Lobby[]> {
   const out: Lobby[] = [];
@@ -403,7 +403,7 @@ export async function restoreSavedLobby(
   store: LobbyStore,
   saved: SavedLobby,
   ctx: LobbyContext,
-  recordings: RecordingStore,
+  recordings: EpisodeIndex,
 ): Promise<Lobby | null> {
   try {
     const cp =
@@ -420,7 +420,7 @@ function restoreLobby(
   saved: SavedLobby,
   cp: SavedCheckpoint | null,
   ctx: LobbyContext,
-  recordings: RecordingStore,
+  recordings: EpisodeIndex,
 ): Lobby {
   const started = performance.now();
   let replayedTicks = 0;
@@ -447,11 +447,7 @@ function restoreLobby(
       stopOnMismatch: true,
       onEpisode: (ep: EpisodeSummary) => {
         if (!live) return;
-        try {
-          recordings.insertEpisode(sessionId, ep);
-        } catch (err) {
-          ctx.log.error({ err }, 'episode index write failed');
-        }
+        recordings.insertEpisode(sessionId, ep).catch((err) => ctx.log.error({ err }, 'episode index write failed'));
       },
     };
     // From the checkpoint when it matches a record boundary of the log; else the whole log.
@@ -473,14 +469,16 @@ function restoreLobby(
     const fromT = report ? cp!.t : 0;
     if (report) {
       // Episodes that ended after the checkpoint and before the crash may be indexed already.
-      const known = new Set(recordings.episodes(sessionId).map((e) => `${e.slot}:${e.start_t}`));
-      for (const ep of report.episodes)
-        if (!known.has(`${ep.slot}:${ep.startT}`)) recordings.insertEpisode(sessionId, ep);
+      recordings
+        .addMissingEpisodes(sessionId, report.episodes)
+        .catch((err) => ctx.log.error({ err }, 'episode index write failed'));
     } else {
       report = replayRecords(repaired.records, options);
       if (!report.ok) throw new Error(`its session log does not replay: ${report.error ?? report.mismatches[0]?.what}`);
       // The index holds exactly the log's finished episodes (an insert the crash cut is redone).
-      recordings.replaceEpisodes(sessionId, report.episodes);
+      recordings
+        .replaceEpisodes(sessionId, report.episodes)
+        .catch((err) => ctx.log.error({ err }, 'episode index write failed'));
     }
     if (report.complete) throw new Error('its session log has already ended');
     live = true;

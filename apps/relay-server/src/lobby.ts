@@ -27,9 +27,10 @@ import {
   type TrackedSlot,
 } from '@aikon/protocol';
 import type { RelayConfig } from './config.ts';
+import { DeltaFrames, type OwnFields, writeFrame } from './delta-frames.ts';
 import type { RelaySocket } from './io.ts';
 import type { RelayMetrics } from './metrics.ts';
-import { type RecordingStore, SessionRecorder } from '@aikon/protocol/node';
+import { type EpisodeIndex, SessionRecorder } from '@aikon/protocol/node';
 import { type AiWorker, LobbyWorkforce } from './workforce.ts';
 import type { BrainThread } from './workforce-brain.ts';
 
@@ -51,7 +52,8 @@ export function randomToken(bytes = 16): string {
 export interface LobbyContext {
   config: RelayConfig;
   metrics: RelayMetrics;
-  store: RecordingStore;
+  /** Written without awaiting (the index applies writes in call order); a failed write is logged. */
+  store: EpisodeIndex;
   log: Logger;
   engineVersion: string;
   /** Called when the lobby closed and must be forgotten. */
@@ -188,6 +190,8 @@ export class Lobby {
   private recorder: SessionRecorder | null = null;
   private tracker: EpisodeTracker | null = null;
   private readonly deltas = new DeltaBuilder();
+  /** This tick's delta packets: the shared part encoded once, each member's own fields spliced in. */
+  private readonly frames = new DeltaFrames();
   private timer: NodeJS.Timeout | null = null;
   private nextTickAt = 0;
   /** Started, but waiting for members' first frames before the first tick. */
@@ -514,22 +518,20 @@ export class Lobby {
         onBytes: (n) => this.ctx.metrics.recordBytes.inc(n),
       },
     );
-    this.ctx.store.insertSession({
-      id: this.sessionId,
-      lobby_id: this.id,
-      path: this.recorder.path,
-      seed: this.config.seed,
-      engine_version: this.ctx.engineVersion,
-      config: JSON.stringify({ ...this.config, hashEvery: this.ctx.config.hashEvery }),
-      started_at: startedAt,
-    });
+    this.ctx.store
+      .insertSession({
+        id: this.sessionId,
+        lobby_id: this.id,
+        path: this.recorder.path,
+        seed: this.config.seed,
+        engine_version: this.ctx.engineVersion,
+        config: JSON.stringify({ ...this.config, hashEvery: this.ctx.config.hashEvery }),
+        started_at: startedAt,
+      })
+      .catch((err) => this.log.error({ err }, 'session index write failed'));
     const sessionId = this.sessionId;
     this.tracker = new EpisodeTracker((ep) => {
-      try {
-        this.ctx.store.insertEpisode(sessionId, ep);
-      } catch (err) {
-        this.log.error({ err }, 'episode index write failed');
-      }
+      this.ctx.store.insertEpisode(sessionId, ep).catch((err) => this.log.error({ err }, 'episode index write failed'));
     });
     this.world = world;
     this.status = 'running';
@@ -815,7 +817,8 @@ export class Lobby {
     } else this.record({ k: 'tick', t: world.t, a: flat });
     if (world.t % this.ctx.config.hashEvery === 0) this.record({ k: 'hash', t: world.t, h: world.hash() });
     this.tracker!.afterStep(world);
-    const common = this.deltas.next(world);
+    const frames = this.frames;
+    frames.begin(this.deltas.next(world));
     const stamp = this.ctx.config.stampDeltas ? performance.timeOrigin + scheduled : undefined;
     for (const m of this.members.values()) {
       if (!m.socket) continue;
@@ -830,7 +833,7 @@ export class Lobby {
         continue;
       }
       const p = m.slot !== null ? world.findPlayer(m.slot) : undefined;
-      const msg: DeltaMessage & { ts?: number } = { ...common };
+      let own: OwnFields | null = null;
       if (p) {
         const you: DeltaMessage['you'] = selfState(p, m.lastAck);
         // Inventory and achievements only when they changed (keyed by body id, so a respawn resends).
@@ -841,10 +844,10 @@ export class Lobby {
         if (ach === m.sentAch) delete you.ach;
         else m.sentAch = ach;
         if (you.fresh!.length === 0) delete you.fresh;
-        msg.you = you;
+        own = { you };
       }
-      if (stamp !== undefined) msg.ts = stamp;
-      m.socket.emit('game:delta', msg);
+      if (stamp !== undefined) own = { ...own, ts: stamp };
+      writeFrame(m.socket, frames.frame(own));
     }
   }
 
@@ -1026,16 +1029,14 @@ export class Lobby {
       recorder.close({
         sync: options.sync,
         onDone: (failed) => {
-          try {
-            this.ctx.store.finishSession(sessionId, {
+          this.ctx.store
+            .finishSession(sessionId, {
               status: failed ? 'incomplete' : 'complete',
               endedAt,
               ticks,
               note: failed ? `recording failed: ${failed.message}` : null,
-            });
-          } catch (err) {
-            this.log.error({ err }, 'session index update failed');
-          }
+            })
+            .catch((err) => this.log.error({ err }, 'session index update failed'));
         },
       });
     }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { PolicyRunner } from '@aikon/agents/policy';
 import { ENGINE_VERSION } from '@aikon/engine';
 import { PEER_PROTOCOL_VERSION } from '@aikon/protocol';
-import { indexPath, RecordingStore } from '@aikon/protocol/node';
+import { type EpisodeIndex, openEpisodeIndex } from '@aikon/protocol/node';
 import { type Logger, pino } from 'pino';
 import { defaultConfig, type RelayConfig } from './config.ts';
 import { attachConnectionHandlers } from './connections.ts';
@@ -26,14 +26,15 @@ export { parseConfig, defaultConfig, type RelayConfig } from './config.ts';
 export { RelayMetrics } from './metrics.ts';
 export { Lobby, RelayError } from './lobby.ts';
 export { approxSize } from './connections.ts';
-export { RelayAdapter, type RelayIo, type RelaySocket } from './io.ts';
+export { RelayAdapter, type RelayIo, type RelaySocket, relayIoOptions } from './io.ts';
 
 export interface RelayServer {
   readonly config: RelayConfig;
   readonly http: HttpServer;
   readonly io: RelayIo;
   readonly metrics: RelayMetrics;
-  readonly store: RecordingStore;
+  /** The episode index: `<dataDir>/index.sqlite`, or PostgreSQL with `databaseUrl`. */
+  readonly store: EpisodeIndex;
   readonly log: Logger;
   readonly lobbies: ReadonlyMap<string, Lobby>;
   /** Sessions found unfinished at startup (crash recovery). */
@@ -65,7 +66,7 @@ export async function startRelayServer(
   const log = pino({ level: config.logLevel, base: { service: 'relay' } });
   mkdirSync(join(config.dataDir, 'recordings'), { recursive: true });
   mkdirSync(join(config.dataDir, 'exports'), { recursive: true });
-  const store = new RecordingStore(indexPath(config.dataDir));
+  const store = await openEpisodeIndex({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : null;
   const lobbyStore = config.durableLobbies
     ? new LobbyStore(
@@ -148,12 +149,12 @@ export async function startRelayServer(
   const dream: DreamHost = attachDreamHost(io, { ...defaultDreamConfig(config.modelsDir), ...config.dream }, log);
   // A dream on a peer shard fails over to this relay: have the model ready when a peer serves.
   peers.onServing = () => dream.warm();
-  routes = createHttpRoutes({ config, log, metrics, registry, dream, io, store });
+  routes = createHttpRoutes({ config, log, metrics, registry, dream, io, index: store });
 
   // Lobbies first: a continued session's log is held again, and recovery finishes the others.
   const restored = lobbyStore ? await restoreLobbies(lobbyStore, ctx, store) : [];
   for (const lobby of restored) registry.add(lobby);
-  const recovered = recoverSessions(store, config.dataDir, log);
+  const recovered = await recoverSessions(store, config.dataDir, log);
 
   attachConnectionHandlers(io, registry, ctx, () => publicUrl, peers);
 
@@ -172,6 +173,7 @@ export async function startRelayServer(
     {
       url,
       dataDir: config.dataDir,
+      episodeIndex: store.where,
       lobbyState: lobbyStore?.backend.where ?? null,
       staticDir: config.staticDir,
       recovered: recovered.length,
@@ -214,7 +216,7 @@ export async function startRelayServer(
         releaseAdapter(io);
         await routes?.close();
         await brains.release();
-        store.close();
+        await store.close();
         await redis?.close();
         log.info('relay server stopped');
       })();

@@ -410,12 +410,20 @@ function SessionsPanel({ sessions }: { sessions: SessionInfo[] }) {
                 {s.startedAt ? s.startedAt.slice(0, 16).replace('T', ' ') : '—'}
               </td>
               <td className="py-1 pr-3 font-mono text-xs text-slate-400 select-text" title={s.id}>
+                {s.kind === 'solo' && (
+                  <span className="mr-1 rounded bg-sky-900/70 px-1 font-sans text-sky-200" data-testid="session-solo">
+                    solo
+                  </span>
+                )}
                 {s.id.slice(-12)}
               </td>
               <td className="py-1 pr-3 text-xs" title={s.problem ?? undefined}>
                 {s.recording ? <LiveBadge /> : <span className="text-slate-300">{label[state(s)]}</span>}
               </td>
-              <td className="py-1 pr-3 text-right tabular-nums">{s.ticks ? formatCount(s.ticks) : '—'}</td>
+              <td className="py-1 pr-3 text-right tabular-nums" data-testid="session-ticks">
+                {s.ticks || s.recording ? formatCount(s.ticks) : '—'}
+                {s.recording ? ' so far' : ''}
+              </td>
               <td className="py-1 text-right tabular-nums" data-testid="session-episodes">
                 {formatCount(s.episodes)}
                 {s.recording ? ' so far' : ''}
