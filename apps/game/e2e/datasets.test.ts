@@ -402,6 +402,12 @@ describe('Datasets page (Chromium, real relay)', () => {
       const row = page.locator('[data-testid=session-row][data-state=live]');
       await row.waitFor({ timeout: 20_000 });
       expect(await row.getByTestId('session-episodes').textContent()).toBe('1 so far');
+      // Its ticks so far, read from the growing log (no longer "—").
+      const ticksShown = () => row.getByTestId('session-ticks').textContent();
+      const shownAt = Number((await ticksShown())!.replace(/\D/g, ''));
+      expect(await ticksShown()).toMatch(/^[\d,]+ so far$/);
+      expect(shownAt).toBeGreaterThan(5);
+      expect(shownAt).toBeLessThanOrEqual(running.world!.t);
       expect(await num(page, 'count-episodes')).toBe(1);
       await page.getByTestId('live-badge').first().waitFor();
       await page.locator('[data-testid=episode-row] [data-testid=live-badge]').waitFor({ timeout: 15_000 });
@@ -419,6 +425,7 @@ describe('Datasets page (Chromium, real relay)', () => {
       running.world!.findPlayer(0)!.inventory[0] = 0;
       await expect.poll(() => row.getByTestId('session-episodes').textContent(), { timeout: 30_000 }).toBe('2 so far');
       await expect.poll(() => page.getByTestId('episode-row').count(), { timeout: 15_000 }).toBe(2);
+      expect(Number((await ticksShown())!.replace(/\D/g, ''))).toBeGreaterThan(shownAt);
       expect(errors).toEqual([]);
     } finally {
       host.close();

@@ -40,9 +40,9 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -82,8 +82,8 @@ describe('the autopilot in a lobby', () => {
     const sessionId = lobby.sessionId!;
     await host.leave();
     host.close();
-    await until(() => server.store.session(sessionId)?.status === 'complete', 'the session log closed');
-    const bytes = new Uint8Array(readFileSync(server.store.session(sessionId)!.path));
+    await until(async () => (await server.store.session(sessionId))?.status === 'complete', 'the session log closed');
+    const bytes = new Uint8Array(readFileSync((await server.store.session(sessionId))!.path));
     const ticks = decodeLog(bytes).records.flatMap((r) => (r.k === 'tick' ? [r] : []));
     const learned = ticks.filter((r) => r.b?.[0] === 0 && r.b[1] === ACTING_BRAINS.indexOf('learned'));
     // The decisions reached ticks recorded as learned (two may share a tick when an intent and the

@@ -10,6 +10,11 @@ export interface RelayConfig {
   port: number;
   /** Recordings, index and exports live here. */
   dataDir: string;
+  /**
+   * `DATABASE_URL` (postgres://…): the episode index lives in PostgreSQL (tables created when
+   * missing) instead of `<dataDir>/index.sqlite`; the session logs stay in the data directory.
+   */
+  databaseUrl: string | null;
   /** Built game (vite build output); served with SPA fallback when present. */
   staticDir: string;
   /** Origin used in invite URLs; default http://host:port. */
@@ -49,6 +54,11 @@ export interface RelayConfig {
    * world, from the session log) by the next start, after a crash or a shutdown.
    */
   durableLobbies: boolean;
+  /**
+   * Redis (`REDIS_URL`): durable lobby state lives there instead of `<data-dir>/lobbies/`.
+   * null: embedded (files).
+   */
+  redisUrl: string | null;
   /** Durable lobbies: a running lobby's world is checkpointed this often (ms). */
   checkpointMs: number;
   /** Mount the dataset API (@aikon/datasets) at /api/datasets (loaded on first request). */
@@ -87,6 +97,7 @@ export function defaultConfig(): RelayConfig {
     host: '127.0.0.1',
     port: 8080,
     dataDir: abs('./data'),
+    databaseUrl: null,
     staticDir: resolve(REPO_ROOT, 'dist/game'),
     maxHttpBufferSize: 64 * 1024,
     maxEventBytes: 4 * 1024,
@@ -105,6 +116,7 @@ export function defaultConfig(): RelayConfig {
     stampDeltas: false,
     datasetsApi: true,
     durableLobbies: true,
+    redisUrl: null,
     checkpointMs: 5000,
     modelsDir: resolve(REPO_ROOT, 'models'),
     languageModel: null,
@@ -120,11 +132,17 @@ function intArg(name: string, value: string | undefined, min: number, max: numbe
   return n;
 }
 
+function redisUrlArg(name: string, value: string): string {
+  if (!/^rediss?:\/\/[^\s]+$/.test(value)) throw new Error(`${name} must be a redis:// or rediss:// URL, got ${value}`);
+  return value;
+}
+
 const USAGE = `usage: relay-server [--host 127.0.0.1] [--port 8080] [--data-dir ./data] [--static-dir dist/game]
                     [--public-url URL] [--hash-every 100] [--log-level info] [--models-dir models] [--policy NAME]
-                    [--no-durable-lobbies] [--checkpoint-ms 5000] [--no-datasets-api]
+                    [--no-durable-lobbies] [--checkpoint-ms 5000] [--redis-url redis://127.0.0.1:6379] [--no-datasets-api]
                     [--llm-url http://127.0.0.1:8000/v1 --llm-model NAME]
-environment: HOST, PORT, AIKON_DATA_DIR, AIKON_STATIC_DIR, AIKON_PUBLIC_URL, AIKON_MODELS_DIR, AIKON_POLICY, LOG_LEVEL,
+environment: HOST, PORT, REDIS_URL, AIKON_DATA_DIR, AIKON_STATIC_DIR, AIKON_PUBLIC_URL, AIKON_MODELS_DIR, AIKON_POLICY, LOG_LEVEL,
+             DATABASE_URL (postgres://…: the episode index in PostgreSQL instead of <data-dir>/index.sqlite),
              AIKON_LLM_URL, AIKON_LLM_MODEL, AIKON_LLM_KEY, AIKON_LLM_TIMEOUT_MS,
              AIKON_ICE_SERVERS (JSON list of RTCIceServer, e.g. [{"urls":"stun:stun.example.org:3478"}]) (flags win)`;
 
@@ -154,9 +172,15 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   if (env.HOST) config.host = env.HOST;
   if (env.PORT) config.port = intArg('PORT', env.PORT, 0, 65535);
   if (env.AIKON_DATA_DIR) config.dataDir = abs(env.AIKON_DATA_DIR);
+  if (env.DATABASE_URL) {
+    if (!/^postgres(ql)?:\/\//.test(env.DATABASE_URL))
+      throw new Error(`DATABASE_URL must be a postgres:// or postgresql:// URL\n${USAGE}`);
+    config.databaseUrl = env.DATABASE_URL;
+  }
   if (env.AIKON_STATIC_DIR) config.staticDir = abs(env.AIKON_STATIC_DIR);
   if (env.AIKON_PUBLIC_URL) config.publicUrl = env.AIKON_PUBLIC_URL;
   if (env.LOG_LEVEL) config.logLevel = env.LOG_LEVEL;
+  if (env.REDIS_URL) config.redisUrl = redisUrlArg('REDIS_URL', env.REDIS_URL);
   if (env.AIKON_MODELS_DIR) config.modelsDir = abs(env.AIKON_MODELS_DIR);
   if (Boolean(env.AIKON_LLM_URL) !== Boolean(env.AIKON_LLM_MODEL)) {
     throw new Error(
@@ -202,6 +226,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
         break;
       case '--checkpoint-ms':
         config.checkpointMs = intArg('--checkpoint-ms', value(), 100, 3_600_000);
+        break;
+      case '--redis-url':
+        config.redisUrl = redisUrlArg('--redis-url', value());
         break;
       case '--no-durable-lobbies':
         config.durableLobbies = false;

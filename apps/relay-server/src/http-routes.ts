@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DatasetApiHandler } from '@aikon/datasets/api';
+import type { EpisodeIndex } from '@aikon/protocol/node';
 import type { Logger } from 'pino';
 import type { RelayConfig } from './config.ts';
 import type { DreamHost } from './dream.ts';
 import type { RelayIo } from './io.ts';
 import type { RelayMetrics } from './metrics.ts';
 import type { LobbyRegistry } from './registry.ts';
-import type { RecordingStore } from '@aikon/protocol/node';
 import { readSoloLogBody, SoloUploadError, storeSoloLog } from './solo-upload.ts';
 import { serveStatic } from './static.ts';
 
@@ -24,7 +24,8 @@ interface RouteDeps {
   registry: LobbyRegistry;
   dream: DreamHost;
   io: RelayIo;
-  store: RecordingStore;
+  /** The relay's episode index (the dataset API lists live sessions' episodes from it). */
+  index: EpisodeIndex;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -35,12 +36,12 @@ function json(res: ServerResponse, status: number, body: unknown): void {
  * The relay's HTTP side: model files for browser dream shards, the dataset API, /healthz,
  * /metrics, lobby lookups by invite code and their audit logs, and the built game.
  */
-export function createHttpRoutes({ config, log, metrics, registry, dream, io, store }: RouteDeps): HttpRoutes {
+export function createHttpRoutes({ config, log, metrics, registry, dream, io, index }: RouteDeps): HttpRoutes {
   // The dataset API (episodes, exports) over the same data directory; its module is heavy
   // (HDF5, Parquet writers), so it loads on the first request.
   let datasets: Promise<DatasetApiHandler> | null = null;
   function datasetApi(): Promise<DatasetApiHandler> {
-    datasets ??= import('@aikon/datasets/api').then((m) => m.createDatasetApi({ dataDir: config.dataDir }));
+    datasets ??= import('@aikon/datasets/api').then((m) => m.createDatasetApi({ dataDir: config.dataDir, index }));
     return datasets;
   }
 
@@ -112,8 +113,8 @@ export function createHttpRoutes({ config, log, metrics, registry, dream, io, st
   function receiveSoloLog(req: IncomingMessage, res: ServerResponse): void {
     if (req.method !== 'POST') return void json(res, 405, { error: 'method_not_allowed', message: 'POST a solo log' });
     readSoloLogBody(req)
-      .then((bytes) => {
-        const stored = storeSoloLog(config.dataDir, store, bytes);
+      .then((bytes) => storeSoloLog(config.dataDir, index, bytes))
+      .then((stored) => {
         log.info({ session: stored.session, ticks: stored.ticks, duplicate: stored.duplicate }, 'solo log stored');
         json(res, stored.duplicate ? 200 : 201, stored);
       })

@@ -1,7 +1,8 @@
 /**
  * Durable lobbies: every open lobby is kept in `<data-dir>/lobbies/<lobbyId>.json` (written to
  * a temporary file, fsynced, renamed over the old one, directory fsynced: a crash leaves the
- * old or the new file, never a torn one), and a relay that starts on the data directory brings
+ * old or the new file, never a torn one), or with `REDIS_URL` in Redis (redis-state.ts: the
+ * same records), and a relay that starts on the data directory brings
  * them back: same id and invite code, members with their resume tokens (each gets the
  * reconnection window to come back), host, settings, AI workers and their running goal.
  *
@@ -13,13 +14,13 @@
  * goes on appending to the same log. Nothing recorded is lost; with kill -9 the kernel keeps
  * every written record, after a power cut at most the last fsync period (500 ms).
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { World } from '@aikon/engine';
 import { type EpisodeSummary, LOG_MAGIC, replayFromCheckpoint, replayRecords, WorkerBrain } from '@aikon/protocol';
-import { logPath, type RecordingStore, repairLogFile, SessionRecorder } from '@aikon/protocol/node';
+import { type EpisodeIndex, logPath, repairLogFile, SessionRecorder } from '@aikon/protocol/node';
 import type { Logger } from 'pino';
 import { Lobby, type LobbyContext, type MemberState, unconnectedMemberState } from './lobby.ts';
 
@@ -93,6 +94,7 @@ const Checkpoint = z.object({
   /** world.snapshot(), base64. */
   world: z.string(),
 });
+type SavedCheckpoint = z.infer<typeof Checkpoint> & { worldBytes: Uint8Array };
 
 export function lobbiesDir(dataDir: string): string {
   return join(dataDir, 'lobbies');
@@ -122,12 +124,102 @@ export function savedLobby(lobby: Lobby): SavedLobby {
   };
 }
 
+/** A saved lobby's two records: its state (members, settings, workforce) and its world checkpoint. */
+export type LobbyPart = 'lobby' | 'checkpoint';
+
 /**
- * Writes lobby files off the event loop, one write at a time per lobby, skipping a write when
+ * Where durable lobby records live: files in the data directory (embedded default) or Redis
+ * (`REDIS_URL`). A backend stores and returns text; every record format is in LobbyStore.
+ */
+export interface LobbyStateBackend {
+  /** Where the records are, for logs. */
+  readonly where: string;
+  put(id: string, part: LobbyPart, text: string): Promise<void>;
+  get(id: string, part: LobbyPart): Promise<string | null>;
+  /** Every saved lobby state record, by lobby id. */
+  lobbies(): Promise<Map<string, string>>;
+  /** Keeps an unreadable lobby record out of the way of restores (for a person to look at). */
+  setAside(id: string): Promise<void>;
+  /** Both records of the lobby go. */
+  remove(id: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** `<data-dir>/lobbies/<id>.json` and `<id>.checkpoint`, each written crash-safely. */
+export class FileLobbyBackend implements LobbyStateBackend {
+  readonly dir: string;
+
+  constructor(dataDir: string) {
+    this.dir = lobbiesDir(dataDir);
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  get where(): string {
+    return this.dir;
+  }
+
+  private path(id: string, part: LobbyPart): string {
+    return join(this.dir, part === 'lobby' ? `${id}.json` : `${id}.checkpoint`);
+  }
+
+  /** Write-then-rename: a crash leaves the old file or the new one. */
+  async put(id: string, part: LobbyPart, text: string): Promise<void> {
+    const path = this.path(id, part);
+    const tmp = `${path}.tmp`;
+    const fh = await open(tmp, 'w', 0o600); // resume tokens are secrets
+    try {
+      await fh.writeFile(text);
+      await fh.datasync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+    await syncDir(this.dir);
+  }
+
+  async get(id: string, part: LobbyPart): Promise<string | null> {
+    try {
+      return await readFile(this.path(id, part), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  async lobbies(): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const file of await readdir(this.dir)) {
+      const path = join(this.dir, file);
+      if (file.endsWith('.tmp')) {
+        await rm(path, { force: true }); // a write the crash interrupted; the file before it stands
+        continue;
+      }
+      if (file.endsWith('.json')) out.set(file.slice(0, -'.json'.length), await readFile(path, 'utf8'));
+    }
+    return out;
+  }
+
+  async setAside(id: string): Promise<void> {
+    const path = this.path(id, 'lobby');
+    await rename(path, `${path}.bad`);
+  }
+
+  async remove(id: string): Promise<void> {
+    for (const part of ['lobby', 'checkpoint'] as const) {
+      const path = this.path(id, part);
+      await rm(path, { force: true });
+      await rm(`${path}.tmp`, { force: true });
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+/**
+ * Writes lobby records off the event loop, one write at a time per lobby, skipping a write when
  * nothing changed. `flush()` waits for every pending write (shutdown, tests).
  */
 export class LobbyStore {
-  readonly dir: string;
   private readonly last = new Map<string, string>();
   private readonly chains = new Map<string, Promise<void>>();
   private readonly queued = new Set<Lobby>();
@@ -135,16 +227,9 @@ export class LobbyStore {
   private closed = false;
 
   constructor(
-    dataDir: string,
+    readonly backend: LobbyStateBackend,
     private readonly log: Pick<Logger, 'error' | 'warn' | 'info'>,
-  ) {
-    this.dir = lobbiesDir(dataDir);
-    mkdirSync(this.dir, { recursive: true });
-  }
-
-  private path(id: string): string {
-    return join(this.dir, `${id}.json`);
-  }
+  ) {}
 
   /** Saves the lobby soon (changes within one turn of the event loop are written once). */
   save(lobby: Lobby): void {
@@ -164,25 +249,7 @@ export class LobbyStore {
     const json = JSON.stringify(savedLobby(lobby));
     if (this.last.get(lobby.id) === json) return;
     this.last.set(lobby.id, json);
-    this.chain(lobby.id, () => this.replaceFile(this.path(lobby.id), json));
-  }
-
-  /** Write-then-rename: a crash leaves the old file or the new one. */
-  private async replaceFile(path: string, text: string): Promise<void> {
-    const tmp = `${path}.tmp`;
-    const fh = await open(tmp, 'w', 0o600); // resume tokens are secrets
-    try {
-      await fh.writeFile(text);
-      await fh.datasync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-    await syncDir(this.dir);
-  }
-
-  private checkpointPath(id: string): string {
-    return join(this.dir, `${id}.checkpoint`);
+    this.chain(lobby.id, () => this.backend.put(lobby.id, 'lobby', json));
   }
 
   /** When each running lobby's world was last checkpointed (performance.now()). */
@@ -215,14 +282,16 @@ export class LobbyStore {
         tracked: cp.tracked,
         world: Buffer.from(cp.world.buffer, cp.world.byteOffset, cp.world.byteLength).toString('base64'),
       } satisfies z.infer<typeof Checkpoint>);
-      this.chain(lobby.id, () => this.replaceFile(this.checkpointPath(lobby.id), text));
+      this.chain(lobby.id, () => this.backend.put(lobby.id, 'checkpoint', text));
     }
   }
 
   /** The lobby's last checkpoint, or null (none, unreadable, or of another session). */
-  loadCheckpoint(id: string, sessionId: string): (z.infer<typeof Checkpoint> & { worldBytes: Uint8Array }) | null {
+  async loadCheckpoint(id: string, sessionId: string): Promise<SavedCheckpoint | null> {
     try {
-      const cp = Checkpoint.parse(JSON.parse(readFileSync(this.checkpointPath(id), 'utf8')));
+      const text = await this.backend.get(id, 'checkpoint');
+      if (text === null) return null;
+      const cp = Checkpoint.parse(JSON.parse(text));
       if (cp.sessionId !== sessionId) return null;
       return { ...cp, worldBytes: new Uint8Array(Buffer.from(cp.world, 'base64')) };
     } catch {
@@ -230,23 +299,17 @@ export class LobbyStore {
     }
   }
 
-  /** The lobby closed: its file goes (after any write still under way). */
+  /** The lobby closed: its records go (after any write still under way). */
   remove(lobby: Lobby): void {
     this.queued.delete(lobby);
     this.last.delete(lobby.id);
     this.checkpointedAt.delete(lobby);
-    const paths = [this.path(lobby.id), this.checkpointPath(lobby.id)];
-    this.chain(lobby.id, async () => {
-      for (const path of paths) {
-        await rm(path, { force: true });
-        await rm(`${path}.tmp`, { force: true });
-      }
-    });
+    this.chain(lobby.id, () => this.backend.remove(lobby.id));
   }
 
   private chain(id: string, step: () => Promise<void>): void {
     const next = (this.chains.get(id) ?? Promise.resolve()).then(step).catch((err: unknown) => {
-      this.log.error({ err, lobby: id }, 'lobby state could not be saved');
+      this.log.error({ err, lobby: id, where: this.backend.where }, 'lobby state could not be saved');
     });
     this.chains.set(id, next);
     void next.then(() => {
@@ -262,30 +325,44 @@ export class LobbyStore {
     await Promise.all([...this.chains.values()]);
   }
 
-  /** Every readable saved lobby; unreadable files are set aside as `<id>.json.bad` with a warning. */
-  loadAll(): SavedLobby[] {
+  /** Flushes and lets go of the backend (its connection). */
+  async close(): Promise<void> {
+    await this.flush({ close: true });
+    await this.backend.close();
+  }
+
+  /** Every readable saved lobby; unreadable records are set aside with a warning. */
+  async loadAll(): Promise<SavedLobby[]> {
     const out: SavedLobby[] = [];
-    for (const file of readdirSync(this.dir)) {
-      const path = join(this.dir, file);
-      if (file.endsWith('.tmp')) {
-        rmSync(path, { force: true }); // a write the crash interrupted; the .json before it stands
-        continue;
-      }
-      if (!file.endsWith('.json')) continue;
-      try {
-        out.push(SavedLobby.parse(JSON.parse(readFileSync(path, 'utf8'))));
-      } catch (err) {
-        this.log.warn({ err, file }, 'saved lobby unreadable: set aside');
-        renameSync(path, `${path}.bad`);
-      }
+    for (const [id, text] of await this.backend.lobbies()) {
+      const saved = this.parse(id, text);
+      if (saved) out.push(saved);
+      else await this.backend.setAside(id);
     }
     return out;
   }
 
+  /** One saved lobby (null: none, or unreadable and set aside). */
+  async load(id: string): Promise<SavedLobby | null> {
+    const text = await this.backend.get(id, 'lobby');
+    if (text === null) return null;
+    const saved = this.parse(id, text);
+    if (!saved) await this.backend.setAside(id);
+    return saved;
+  }
+
+  private parse(id: string, text: string): SavedLobby | null {
+    try {
+      return SavedLobby.parse(JSON.parse(text));
+    } catch (err) {
+      this.log.warn({ err, lobby: id, where: this.backend.where }, 'saved lobby unreadable: set aside');
+      return null;
+    }
+  }
+
   /** Forgets a saved lobby that could not come back. */
-  discard(id: string): void {
-    rmSync(this.path(id), { force: true });
-    rmSync(this.checkpointPath(id), { force: true });
+  async discard(id: string): Promise<void> {
+    await this.backend.remove(id);
   }
 }
 
@@ -307,25 +384,44 @@ async function syncDir(dir: string): Promise<void> {
  * is held again and recovery leaves it alone). A running lobby whose log cannot be replayed
  * exactly is not continued: its file is discarded and recovery finishes its session.
  */
-export function restoreLobbies(
+export async function restoreLobbies(
   store: LobbyStore,
   ctx: LobbyContext,
-  recordings: RecordingStore,
-  log: Pick<Logger, 'info' | 'warn' | 'error'>,
-): Lobby[] {
+  recordings: EpisodeIndex,
+  saved?: readonly SavedLobby[],
+): Promise<Lobby[]> {
   const out: Lobby[] = [];
-  for (const saved of store.loadAll()) {
-    try {
-      out.push(restoreLobby(saved, ctx, recordings, store));
-    } catch (err) {
-      log.warn({ err, lobby: saved.id }, 'saved lobby could not come back');
-      store.discard(saved.id);
-    }
+  for (const one of saved ?? (await store.loadAll())) {
+    const lobby = await restoreSavedLobby(store, one, ctx, recordings);
+    if (lobby) out.push(lobby);
   }
   return out;
 }
 
-function restoreLobby(saved: SavedLobby, ctx: LobbyContext, recordings: RecordingStore, store: LobbyStore): Lobby {
+/** Brings one saved lobby back; null (and its records discarded) when it cannot come back. */
+export async function restoreSavedLobby(
+  store: LobbyStore,
+  saved: SavedLobby,
+  ctx: LobbyContext,
+  recordings: EpisodeIndex,
+): Promise<Lobby | null> {
+  try {
+    const cp =
+      saved.status === 'running' && saved.sessionId ? await store.loadCheckpoint(saved.id, saved.sessionId) : null;
+    return restoreLobby(saved, cp, ctx, recordings);
+  } catch (err) {
+    ctx.log.warn({ err, lobby: saved.id }, 'saved lobby could not come back');
+    await store.discard(saved.id);
+    return null;
+  }
+}
+
+function restoreLobby(
+  saved: SavedLobby,
+  cp: SavedCheckpoint | null,
+  ctx: LobbyContext,
+  recordings: EpisodeIndex,
+): Lobby {
   const started = performance.now();
   let replayedTicks = 0;
   let checkpointT = 0;
@@ -351,15 +447,10 @@ function restoreLobby(saved: SavedLobby, ctx: LobbyContext, recordings: Recordin
       stopOnMismatch: true,
       onEpisode: (ep: EpisodeSummary) => {
         if (!live) return;
-        try {
-          recordings.insertEpisode(sessionId, ep);
-        } catch (err) {
-          ctx.log.error({ err }, 'episode index write failed');
-        }
+        recordings.insertEpisode(sessionId, ep).catch((err) => ctx.log.error({ err }, 'episode index write failed'));
       },
     };
     // From the checkpoint when it matches a record boundary of the log; else the whole log.
-    const cp = store.loadCheckpoint(saved.id, sessionId);
     const cut = cp ? (cp.logBytes === LOG_MAGIC.length ? 0 : repaired.ends.indexOf(cp.logBytes) + 1) : 0;
     let report = null;
     if (cp && cut > 0) {
@@ -378,14 +469,16 @@ function restoreLobby(saved: SavedLobby, ctx: LobbyContext, recordings: Recordin
     const fromT = report ? cp!.t : 0;
     if (report) {
       // Episodes that ended after the checkpoint and before the crash may be indexed already.
-      const known = new Set(recordings.episodes(sessionId).map((e) => `${e.slot}:${e.start_t}`));
-      for (const ep of report.episodes)
-        if (!known.has(`${ep.slot}:${ep.startT}`)) recordings.insertEpisode(sessionId, ep);
+      recordings
+        .addMissingEpisodes(sessionId, report.episodes)
+        .catch((err) => ctx.log.error({ err }, 'episode index write failed'));
     } else {
       report = replayRecords(repaired.records, options);
       if (!report.ok) throw new Error(`its session log does not replay: ${report.error ?? report.mismatches[0]?.what}`);
       // The index holds exactly the log's finished episodes (an insert the crash cut is redone).
-      recordings.replaceEpisodes(sessionId, report.episodes);
+      recordings
+        .replaceEpisodes(sessionId, report.episodes)
+        .catch((err) => ctx.log.error({ err }, 'episode index write failed'));
     }
     if (report.complete) throw new Error('its session log has already ended');
     live = true;

@@ -29,7 +29,7 @@ import {
 import type { RelayConfig } from './config.ts';
 import type { RelaySocket } from './io.ts';
 import type { RelayMetrics } from './metrics.ts';
-import { type RecordingStore, SessionRecorder } from '@aikon/protocol/node';
+import { type EpisodeIndex, SessionRecorder } from '@aikon/protocol/node';
 import { type AiWorker, LobbyWorkforce } from './workforce.ts';
 import type { BrainThread } from './workforce-brain.ts';
 
@@ -51,7 +51,8 @@ export function randomToken(bytes = 16): string {
 export interface LobbyContext {
   config: RelayConfig;
   metrics: RelayMetrics;
-  store: RecordingStore;
+  /** Written without awaiting (the index applies writes in call order); a failed write is logged. */
+  store: EpisodeIndex;
   log: Logger;
   engineVersion: string;
   /** Called when the lobby closed and must be forgotten. */
@@ -514,22 +515,20 @@ export class Lobby {
         onBytes: (n) => this.ctx.metrics.recordBytes.inc(n),
       },
     );
-    this.ctx.store.insertSession({
-      id: this.sessionId,
-      lobby_id: this.id,
-      path: this.recorder.path,
-      seed: this.config.seed,
-      engine_version: this.ctx.engineVersion,
-      config: JSON.stringify({ ...this.config, hashEvery: this.ctx.config.hashEvery }),
-      started_at: startedAt,
-    });
+    this.ctx.store
+      .insertSession({
+        id: this.sessionId,
+        lobby_id: this.id,
+        path: this.recorder.path,
+        seed: this.config.seed,
+        engine_version: this.ctx.engineVersion,
+        config: JSON.stringify({ ...this.config, hashEvery: this.ctx.config.hashEvery }),
+        started_at: startedAt,
+      })
+      .catch((err) => this.log.error({ err }, 'session index write failed'));
     const sessionId = this.sessionId;
     this.tracker = new EpisodeTracker((ep) => {
-      try {
-        this.ctx.store.insertEpisode(sessionId, ep);
-      } catch (err) {
-        this.log.error({ err }, 'episode index write failed');
-      }
+      this.ctx.store.insertEpisode(sessionId, ep).catch((err) => this.log.error({ err }, 'episode index write failed'));
     });
     this.world = world;
     this.status = 'running';
@@ -1026,16 +1025,14 @@ export class Lobby {
       recorder.close({
         sync: options.sync,
         onDone: (failed) => {
-          try {
-            this.ctx.store.finishSession(sessionId, {
+          this.ctx.store
+            .finishSession(sessionId, {
               status: failed ? 'incomplete' : 'complete',
               endedAt,
               ticks,
               note: failed ? `recording failed: ${failed.message}` : null,
-            });
-          } catch (err) {
-            this.log.error({ err }, 'session index update failed');
-          }
+            })
+            .catch((err) => this.log.error({ err }, 'session index update failed'));
         },
       });
     }

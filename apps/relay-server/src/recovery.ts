@@ -4,7 +4,7 @@ import {
   LOG_SUFFIX,
   listLogs,
   logHolder,
-  type RecordingStore,
+  type EpisodeIndex,
   releaseStaleLease,
   repairLogFile,
 } from '@aikon/protocol/node';
@@ -32,13 +32,13 @@ interface Logger {
  * live process (e.g. `dataset generate` running beside the relay) is still being recorded and
  * is left alone.
  */
-export function recoverSessions(store: RecordingStore, dataDir: string, log?: Logger): RecoveredSession[] {
+export async function recoverSessions(store: EpisodeIndex, dataDir: string, log?: Logger): Promise<RecoveredSession[]> {
   const out: RecoveredSession[] = [];
   const pending = new Map<string, string>();
-  for (const row of store.sessions('recording')) pending.set(row.id, row.path);
+  for (const row of await store.sessions('recording')) pending.set(row.id, row.path);
   for (const path of listLogs(dataDir)) {
     const id = basename(path, LOG_SUFFIX);
-    if (!store.session(id)) pending.set(id, path);
+    if (!(await store.session(id))) pending.set(id, path);
   }
   for (const [sessionId, path] of pending) {
     if (logHolder(path)) continue;
@@ -50,9 +50,9 @@ export function recoverSessions(store: RecordingStore, dataDir: string, log?: Lo
       cutBytes = repaired.cutBytes;
       report = replayRecords(repaired.records);
       if (report.error) error = report.error;
-      if (!store.session(sessionId)) {
+      if (!(await store.session(sessionId))) {
         const h = report.header;
-        store.insertSession({
+        await store.insertSession({
           id: sessionId,
           lobby_id: h.lobbyId,
           path,
@@ -62,14 +62,14 @@ export function recoverSessions(store: RecordingStore, dataDir: string, log?: Lo
           started_at: h.startedAt,
         });
       }
-      store.replaceEpisodes(sessionId, report.episodes);
+      await store.replaceEpisodes(sessionId, report.episodes);
     } catch (err) {
       error = (err as Error).message;
     }
     releaseStaleLease(path);
     const verified = report?.ok === true;
-    if (store.session(sessionId)) {
-      store.finishSession(sessionId, {
+    if (await store.session(sessionId)) {
+      await store.finishSession(sessionId, {
         status: report?.complete ? 'complete' : 'incomplete',
         endedAt: report?.end?.endedAt ?? null,
         ticks: report?.ticks ?? 0,

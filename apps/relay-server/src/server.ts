@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { PolicyRunner } from '@aikon/agents/policy';
 import { ENGINE_VERSION } from '@aikon/engine';
 import { PEER_PROTOCOL_VERSION } from '@aikon/protocol';
-import { indexPath, RecordingStore } from '@aikon/protocol/node';
+import { type EpisodeIndex, openEpisodeIndex } from '@aikon/protocol/node';
 import { type Logger, pino } from 'pino';
 import { defaultConfig, type RelayConfig } from './config.ts';
 import { attachConnectionHandlers } from './connections.ts';
@@ -14,10 +14,11 @@ import { attachDreamHost, type DreamHost, defaultDreamConfig } from './dream.ts'
 import { createHttpRoutes, type HttpRoutes } from './http-routes.ts';
 import { createRelayIo, type RelayIo, releaseAdapter } from './io.ts';
 import type { Lobby, LobbyContext } from './lobby.ts';
-import { LobbyStore, restoreLobbies } from './lobby-store.ts';
+import { FileLobbyBackend, LobbyStore, restoreLobbies } from './lobby-store.ts';
 import { RelayMetrics } from './metrics.ts';
 import { PeerSignalling } from './peer-signalling.ts';
 import { type RecoveredSession, recoverSessions } from './recovery.ts';
+import { connectRedis, RedisLobbyBackend, redactedUrl } from './redis-state.ts';
 import { LobbyRegistry } from './registry.ts';
 import { BrainThread } from './workforce-brain.ts';
 
@@ -32,7 +33,8 @@ export interface RelayServer {
   readonly http: HttpServer;
   readonly io: RelayIo;
   readonly metrics: RelayMetrics;
-  readonly store: RecordingStore;
+  /** The episode index: `<dataDir>/index.sqlite`, or PostgreSQL with `databaseUrl`. */
+  readonly store: EpisodeIndex;
   readonly log: Logger;
   readonly lobbies: ReadonlyMap<string, Lobby>;
   /** Sessions found unfinished at startup (crash recovery). */
@@ -64,8 +66,14 @@ export async function startRelayServer(
   const log = pino({ level: config.logLevel, base: { service: 'relay' } });
   mkdirSync(join(config.dataDir, 'recordings'), { recursive: true });
   mkdirSync(join(config.dataDir, 'exports'), { recursive: true });
-  const store = new RecordingStore(indexPath(config.dataDir));
-  const lobbyStore = config.durableLobbies ? new LobbyStore(config.dataDir, log) : null;
+  const store = await openEpisodeIndex({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : null;
+  const lobbyStore = config.durableLobbies
+    ? new LobbyStore(
+        redis ? new RedisLobbyBackend(redis, redactedUrl(config.redisUrl!)) : new FileLobbyBackend(config.dataDir),
+        log,
+      )
+    : null;
   const metrics = new RelayMetrics();
   const registry = new LobbyRegistry(config);
   let publicUrl = config.publicUrl ?? '';
@@ -141,12 +149,12 @@ export async function startRelayServer(
   const dream: DreamHost = attachDreamHost(io, { ...defaultDreamConfig(config.modelsDir), ...config.dream }, log);
   // A dream on a peer shard fails over to this relay: have the model ready when a peer serves.
   peers.onServing = () => dream.warm();
-  routes = createHttpRoutes({ config, log, metrics, registry, dream, io, store });
+  routes = createHttpRoutes({ config, log, metrics, registry, dream, io, index: store });
 
   // Lobbies first: a continued session's log is held again, and recovery finishes the others.
-  const restored = lobbyStore ? restoreLobbies(lobbyStore, ctx, store, log) : [];
+  const restored = lobbyStore ? await restoreLobbies(lobbyStore, ctx, store) : [];
   for (const lobby of restored) registry.add(lobby);
-  const recovered = recoverSessions(store, config.dataDir, log);
+  const recovered = await recoverSessions(store, config.dataDir, log);
 
   attachConnectionHandlers(io, registry, ctx, () => publicUrl, peers);
 
@@ -165,6 +173,8 @@ export async function startRelayServer(
     {
       url,
       dataDir: config.dataDir,
+      episodeIndex: store.where,
+      lobbyState: lobbyStore?.backend.where ?? null,
       staticDir: config.staticDir,
       recovered: recovered.length,
       restored: restored.length,
@@ -199,14 +209,15 @@ export async function startRelayServer(
           // with a fresh checkpoint so that the next start replays nothing.
           lobbyStore.checkpointDue(registry.lobbies.values(), 0, Infinity);
           for (const lobby of registry.lobbies.values()) lobby.suspend();
-          await lobbyStore.flush({ close: true });
+          await lobbyStore.close();
           registry.clear();
         } else for (const lobby of [...registry.lobbies.values()]) lobby.close('shutdown', { sync: true });
         await new Promise<void>((resolve) => io.close(() => resolve()));
         releaseAdapter(io);
         await routes?.close();
         await brains.release();
-        store.close();
+        await store.close();
+        await redis?.close();
         log.info('relay server stopped');
       })();
       return closing;

@@ -10,7 +10,7 @@ import {
   replayRecords,
   type SessionRecord,
 } from '@aikon/protocol';
-import { logPath, type RecordingStore } from '@aikon/protocol/node';
+import { type EpisodeIndex, logPath } from '@aikon/protocol/node';
 
 /**
  * Solo games recorded in a player's browser (opt-in) and uploaded here, stored as sessions of the
@@ -117,7 +117,7 @@ function soloShapeProblem(records: readonly LogRecord[]): string | null {
  * Checks an uploaded solo log and stores it as a session of the data directory (and its index).
  * Throws SoloUploadError (4xx) for a log that is refused; nothing is left behind then.
  */
-export function storeSoloLog(dataDir: string, store: RecordingStore, bytes: Uint8Array): StoredSoloLog {
+export async function storeSoloLog(dataDir: string, store: EpisodeIndex, bytes: Uint8Array): Promise<StoredSoloLog> {
   let decoded: ReturnType<typeof decodeLog>;
   try {
     decoded = decodeLog(bytes);
@@ -154,7 +154,7 @@ export function storeSoloLog(dataDir: string, store: RecordingStore, bytes: Uint
   writeWhole(path, stored);
   const end = report.end!;
   try {
-    store.insertSession({
+    await store.insertSession({
       id: session,
       lobby_id: 'solo',
       path,
@@ -163,8 +163,13 @@ export function storeSoloLog(dataDir: string, store: RecordingStore, bytes: Uint
       config: JSON.stringify({ ...header.config, kind: 'solo' }),
       started_at: header.startedAt,
     });
-    store.finishSession(session, { status: 'complete', endedAt: end.endedAt, ticks: report.ticks, verified: true });
-    store.replaceEpisodes(session, report.episodes);
+    await store.finishSession(session, {
+      status: 'complete',
+      endedAt: end.endedAt,
+      ticks: report.ticks,
+      verified: true,
+    });
+    await store.replaceEpisodes(session, report.episodes);
   } catch {
     // The log is the source of truth (the datasets read it); an index that refuses is rebuilt by recovery.
   }

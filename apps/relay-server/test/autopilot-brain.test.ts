@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIONS } from '@aikon/engine';
 import { ACTING_BRAINS, decodeLog, replayLog } from '@aikon/protocol';
-import { connectClient, emitRaw, nextError, startTestServer, type TestServer, waitFor } from './helpers.ts';
+import {
+  completedSession,
+  connectClient,
+  emitRaw,
+  nextError,
+  startTestServer,
+  type TestServer,
+  waitFor,
+} from './helpers.ts';
 
 /**
  * A member's client hands its character to the autopilot: its actions carry brain 'learned'
@@ -39,11 +47,7 @@ describe('actions chosen by a client autopilot', () => {
     const sessionId = lobby.sessionId!;
     await host.leave();
     host.close();
-    const row = await waitFor(
-      () => (server.store.session(sessionId)?.status === 'complete' ? server.store.session(sessionId) : undefined),
-      8000,
-      'complete',
-    );
+    const row = await completedSession(server, sessionId);
     const bytes = new Uint8Array(readFileSync(row.path));
     const ticks = new Map(decodeLog(bytes).records.flatMap((r) => (r.k === 'tick' ? [[r.t, r] as const] : [])));
     for (const s of sent) {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Item, Material, PROTECTION_HELD } from '@aikon/engine';
 import { createRelayClient, type RelayClient } from '@aikon/protocol/client';
 import { decodeLog, replayLog } from '@aikon/protocol';
-import { connectClient, startTestServer, type TestServer, waitFor } from './helpers.ts';
+import { completedSession, connectClient, startTestServer, type TestServer, waitFor } from './helpers.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -110,11 +110,7 @@ describe('first frame before the first tick', () => {
     const sessionId = lobby.sessionId!;
     await a.leave();
     await slow.leave();
-    const row = await waitFor(
-      () => (server.store.session(sessionId)?.status === 'complete' ? server.store.session(sessionId) : undefined),
-      8000,
-      'complete',
-    );
+    const row = await completedSession(server, sessionId);
     const bytes = new Uint8Array(readFileSync(row.path));
     const protects = decodeLog(bytes).records.filter((r) => r.k === 'protect');
     expect(protects.map((r) => r.k === 'protect' && [r.slot, r.ticks])).toEqual([
@@ -123,7 +119,7 @@ describe('first frame before the first tick', () => {
     ]);
     // The test edited the server's world (zombie, stone): the replay cannot match its hashes, but
     // it reads the protect records and the episode index counts the protected steps.
-    const episodes = server.store.episodes(sessionId);
+    const episodes = await server.store.episodes(sessionId);
     const slowEpisode = episodes.find((e) => e.slot === slowSlot)!;
     expect(slowEpisode.protected_steps).toBeGreaterThanOrEqual(30 + 10);
     expect(replayLog(bytes).error).toBeUndefined();
@@ -161,11 +157,7 @@ describe('first frame before the first tick', () => {
     const sessionId = lobby.sessionId!;
     await a.leave();
     await dreamer.leave();
-    const row = await waitFor(
-      () => (server.store.session(sessionId)?.status === 'complete' ? server.store.session(sessionId) : undefined),
-      8000,
-      'complete',
-    );
+    const row = await completedSession(server, sessionId);
     const protects = decodeLog(new Uint8Array(readFileSync(row.path))).records.filter((r) => r.k === 'protect');
     expect(protects.map((r) => r.k === 'protect' && [r.slot, r.ticks])).toEqual([
       [slot, PROTECTION_HELD],

@@ -15,9 +15,9 @@ describe('generated sessions in the relay index', () => {
   it('a relay started on the data directory knows them (nothing to recover), AI players as AI', async () => {
     server = await startTestServer({ dataDir });
     expect(server.recovered).toEqual([]);
-    const row = server.store.session(before[0].sessionId)!;
+    const row = await server.store.session(before[0].sessionId);
     expect(row).toMatchObject({ status: 'complete', path: before[0].path, ticks: before[0].ticks });
-    const eps = server.store.episodes(before[0].sessionId);
+    const eps = await server.store.episodes(before[0].sessionId);
     expect(eps.length).toBeGreaterThanOrEqual(3);
     expect(new Set(eps.map((e) => e.kind))).toEqual(new Set(['ai']));
     expect(eps.every((e) => e.consent === 1 && e.length > 0)).toBe(true);
@@ -25,16 +25,16 @@ describe('generated sessions in the relay index', () => {
 
   it('sessions generated while the relay runs appear in its index and its dataset API at once', async () => {
     const [later] = generateSessions({ dataDir, episodes: 2, seed: 6, players: 1, maxSteps: 25 });
-    expect(server!.store.session(later.sessionId)?.status).toBe('complete');
-    expect(server!.store.episodes(later.sessionId)).toHaveLength(2);
+    expect((await server!.store.session(later.sessionId))?.status).toBe('complete');
+    expect(await server!.store.episodes(later.sessionId)).toHaveLength(2);
     const sum = (await (await fetch(`${server!.url}/api/datasets`)).json()) as {
       sessions: number;
       stats: { episodes: number; ai: number; human: number };
     };
     expect(sum.sessions).toBe(2);
-    expect(sum.stats.episodes).toBe(
-      server!.store.sessions().reduce((n, s) => n + server!.store.episodes(s.id).length, 0),
-    );
+    let indexed = 0;
+    for (const s of await server!.store.sessions()) indexed += (await server!.store.episodes(s.id)).length;
+    expect(sum.stats.episodes).toBe(indexed);
     expect(sum.stats.human).toBe(0);
   });
 });

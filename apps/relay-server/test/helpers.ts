@@ -11,6 +11,7 @@ import {
   ErrorCode,
   type ErrorMessage,
 } from '@aikon/protocol';
+import type { SessionRow } from '@aikon/protocol/node';
 import { afterAll, beforeAll } from 'vitest';
 import { startRelayServer, type RelayConfig, type RelayServer } from '../src/server.ts';
 
@@ -104,27 +105,39 @@ export async function connectClient(url: string): Promise<RelayClient> {
   return client;
 }
 
+type Maybe<T> = T | undefined | null | false;
+
+/** Polls `check` (sync or async) until it gives a truthy value. */
 export function waitFor<T>(
-  check: () => T | undefined | null | false,
+  check: () => Maybe<T> | Promise<Maybe<T>>,
   timeoutMs = 5000,
   what = 'condition',
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     const start = Date.now();
     const poll = () => {
-      let v: T | undefined | null | false;
-      try {
-        v = check();
-      } catch (err) {
-        reject(err);
-        return;
-      }
-      if (v) resolve(v);
-      else if (Date.now() - start > timeoutMs) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(poll, 10);
+      Promise.resolve()
+        .then(check)
+        .then((v) => {
+          if (v) resolve(v);
+          else if (Date.now() - start > timeoutMs) reject(new Error(`timed out waiting for ${what}`));
+          else setTimeout(poll, 10);
+        }, reject);
     };
     poll();
   });
+}
+
+/** The session's index row once the index calls it complete (its log's last bytes synced). */
+export function completedSession(server: RelayServer, sessionId: string, timeoutMs = 8000): Promise<SessionRow> {
+  return waitFor(
+    async () => {
+      const row = await server.store.session(sessionId);
+      return row?.status === 'complete' ? row : undefined;
+    },
+    timeoutMs,
+    `session ${sessionId} complete in the index`,
+  );
 }
 
 export function nextDelta(client: RelayClient, timeoutMs = 3000): Promise<DeltaMessage> {

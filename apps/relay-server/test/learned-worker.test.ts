@@ -65,7 +65,7 @@ describe('a learned worker in a lobby', () => {
 
     const sessionId = lobby.sessionId!;
     lobby.close('test', { sync: true });
-    const log = readLogFile(server.store.session(sessionId)!.path);
+    const log = readLogFile((await server.store.session(sessionId))!.path);
     const learnedSlot = lea.slot!;
     const scriptedSlot = box.state!.workers.find((w) => w.name === 'Sam')!.slot!;
     const hybridSlot = box.state!.workers.find((w) => w.name === 'Hal')!.slot!;

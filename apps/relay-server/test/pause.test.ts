@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RelayRequestError, type RelayClient } from '@aikon/protocol/client';
 import { decodeLog, replayLog } from '@aikon/protocol';
-import { connectClient, startTestServer, waitFor } from './helpers.ts';
+import { completedSession, connectClient, startTestServer, waitFor } from './helpers.ts';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
@@ -67,11 +67,7 @@ describe('host pause and slow speeds', () => {
     const sessionId = lobby.sessionId!;
     await host.leave();
     await guest.leave();
-    const row = await waitFor(
-      () => (server.store.session(sessionId)?.status === 'complete' ? server.store.session(sessionId) : undefined),
-      8000,
-      'complete',
-    );
+    const row = await completedSession(server, sessionId);
     const bytes = new Uint8Array(readFileSync(row.path));
     const records = decodeLog(bytes).records;
     const pauses = records.filter((r) => r.k === 'pause');

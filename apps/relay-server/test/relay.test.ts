@@ -7,6 +7,7 @@ import { ACTIONS } from '@aikon/engine';
 import { INVITE_CODE_RE, parseInviteCode, replayLog } from '@aikon/protocol';
 import { readFileSync } from 'node:fs';
 import {
+  completedSession,
   connectClient,
   emitRaw,
   nextError,
@@ -307,19 +308,12 @@ describe('relay server with real socket.io clients', () => {
     await b.leave();
     await waitFor(() => lobby.status === 'closed', 8000, 'lobby closes after the grace period');
     // The index marks the session complete once the log's last bytes are synced.
-    const row = await waitFor(
-      () =>
-        suite.server.store.session(sessionId)?.status === 'complete'
-          ? suite.server.store.session(sessionId)
-          : undefined,
-      8000,
-      'complete',
-    );
+    const row = await completedSession(suite.server, sessionId);
     const report = replayLog(new Uint8Array(readFileSync(row.path)));
     expect(report.ok).toBe(true);
     expect(report.complete).toBe(true);
     expect(report.ticks).toBe(row.ticks);
-    const eps = suite.server.store.episodes(sessionId);
+    const eps = await suite.server.store.episodes(sessionId);
     expect(eps.map((e) => [e.kind, e.consent, e.end_reason])).toEqual([
       ['human', 0, 'leave'],
       ['ai', 0, 'leave'],
@@ -391,9 +385,9 @@ describe('relay server with real socket.io clients', () => {
       expect(lobby.world!.players).toHaveLength(1);
       g.close();
       await waitFor(() => lobby.status === 'closed', 8000, 'empty lobby closes');
-      const eps = short.store.episodes(sessionId);
+      const eps = await short.store.episodes(sessionId);
       expect(eps.map((e) => e.end_reason).sort()).toEqual(['close', 'leave']);
-      await waitFor(() => short.store.session(sessionId)?.status === 'complete', 8000, 'complete');
+      await completedSession(short, sessionId);
     } finally {
       await short.cleanup();
     }

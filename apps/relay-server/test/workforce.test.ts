@@ -173,7 +173,7 @@ describe('lobby workforce over Socket.IO', () => {
     // The recording: AI joins flagged AI; no worker action after the kill; replays exactly.
     const sessionId = lobby.sessionId!;
     lobby.close('test', { sync: true });
-    const log = readLogFile(suite.server.store.session(sessionId)!.path);
+    const log = readLogFile((await suite.server.store.session(sessionId))!.path);
     const joins = log.records.filter((r) => r.k === 'join') as { slot: number; kind: string }[];
     expect(joins.filter((j) => slots.includes(j.slot)).map((j) => j.kind)).toEqual(['ai', 'ai']);
     expect(joins.filter((j) => !slots.includes(j.slot)).map((j) => j.kind)).toEqual(['human', 'human']);
@@ -198,7 +198,7 @@ describe('lobby workforce over Socket.IO', () => {
       'audit file',
     );
     expect(readFileSync(auditFile, 'utf8').split('\n')[0]).toMatch(/"who":"Hana","what":"added AI worker Ada"/);
-    const episodes = suite.server.store.episodes(sessionId);
+    const episodes = await suite.server.store.episodes(sessionId);
     const kinds = new Map(episodes.map((e) => [e.slot, e.kind]));
     for (const s of slots) expect(kinds.get(s)).toBe('ai');
     expect(episodes.filter((e) => e.kind === 'human').length).toBe(2);

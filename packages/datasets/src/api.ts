@@ -1,6 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ACHIEVEMENTS, ACTIONS } from '@aikon/engine';
+import { type EpisodeIndex, indexedRecordings } from '@aikon/protocol/node';
 import { episodeCharts } from './charts.ts';
 import { episodeStats, filterFromQuery, loadCatalog, publicEpisode, selectEpisodes } from './catalog.ts';
 import { archivePaths, FORMATS } from './export.ts';
@@ -13,6 +14,8 @@ export interface DatasetApiOptions extends JobOptions {
   prefix?: string;
   /** Largest accepted JSON body (default 64 KiB). */
   maxBodyBytes?: number;
+  /** The recorder's episode index, when it is not `<dataDir>/index.sqlite` alone (the relay's). */
+  index?: EpisodeIndex;
 }
 
 export type NextFn = (err?: unknown) => void;
@@ -142,6 +145,8 @@ export function createDatasetApi(options: DatasetApiOptions): DatasetApiHandler 
   const prefix = (options.prefix ?? '/api/datasets').replace(/\/+$/, '');
   const limit = options.maxBodyBytes ?? 64 * 1024;
   const jobs = new ExportJobs(options.dataDir, options);
+  const catalog = async () =>
+    loadCatalog(options.dataDir, { indexed: options.index ? await indexedRecordings(options.index) : undefined });
 
   const handle = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const rest = url.pathname.slice(prefix.length).replace(/\/+$/, '');
@@ -162,7 +167,7 @@ export function createDatasetApi(options: DatasetApiOptions): DatasetApiHandler 
 
     if (parts.length === 0) {
       if (!allow(['GET', 'HEAD'])) return;
-      const sessions = loadCatalog(options.dataDir);
+      const sessions = await catalog();
       // Browsing shows live sessions' episodes so far (exports wait for the session's end).
       const episodes = selectEpisodes(sessions, {}, { live: true });
       send(res, 200, {
@@ -180,7 +185,7 @@ export function createDatasetApi(options: DatasetApiOptions): DatasetApiHandler 
     }
     if (parts[0] === 'sessions' && parts.length === 1) {
       if (!allow(['GET', 'HEAD'])) return;
-      const sessions = loadCatalog(options.dataDir);
+      const sessions = await catalog();
       send(res, 200, {
         sessions: sessions.map((s) => ({
           id: s.sessionId,
@@ -206,7 +211,7 @@ export function createDatasetApi(options: DatasetApiOptions): DatasetApiHandler 
       const offset = intParam(url, 'offset', 0);
       const pageSize = intParam(url, 'pageSize', 100, 1000);
       const filter = filterFromQuery(url.searchParams, ['offset', 'pageSize']);
-      const episodes = selectEpisodes(loadCatalog(options.dataDir), filter, { live: true });
+      const episodes = selectEpisodes(await catalog(), filter, { live: true });
       send(res, 200, {
         total: episodes.length,
         // Of them, from sessions still being recorded (listed, exported once they end).
@@ -222,7 +227,7 @@ export function createDatasetApi(options: DatasetApiOptions): DatasetApiHandler 
     if (parts[0] === 'charts' && parts.length === 1) {
       if (!allow(['GET', 'HEAD'])) return;
       const filter = filterFromQuery(url.searchParams);
-      const episodes = selectEpisodes(loadCatalog(options.dataDir), filter, { live: true });
+      const episodes = selectEpisodes(await catalog(), filter, { live: true });
       send(res, 200, { filter, ...episodeCharts(episodes) });
       return;
     }

@@ -1,9 +1,28 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, type Stats, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  type Stats,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { ACHIEVEMENTS } from '@aikon/engine';
-import { decodeLog, type EpisodeSummary, LogFormatError, type LogRecord, replayRecords } from '@aikon/protocol';
-import { type EpisodeRow, indexPath, logHolder, readIndexedSession } from '@aikon/protocol/node';
+import {
+  decodeLog,
+  decodeRecords,
+  type EpisodeSummary,
+  LOG_MAGIC,
+  LogFormatError,
+  type LogRecord,
+  replayRecords,
+} from '@aikon/protocol';
+import { type EpisodeRow, type IndexedSession, indexPath, logHolder, readIndexedSession } from '@aikon/protocol/node';
 import { z } from 'zod';
 import { DatasetError, datasetsDir, isSafeSessionId, LOG_SUFFIX, recordingsDir } from './layout.ts';
 
@@ -196,9 +215,8 @@ function toCatalogEpisode(sessionId: string, startedAt: string, beganAt: string,
  * episodes finished so far (the log itself is not replayed while it grows). Without an index
  * entry (a recorder that keeps none) it is listed with no episodes.
  */
-function liveEntry(dataDir: string, base: SessionEntry): SessionEntry {
-  const entry: SessionEntry = { ...base, problem: 'still being recorded', recording: true };
-  const indexed = readIndexedSession(indexPath(dataDir), base.sessionId);
+function liveEntry(base: SessionEntry, indexed: IndexedSession | null, path: string): SessionEntry {
+  const entry: SessionEntry = { ...base, problem: 'still being recorded', recording: true, ticks: liveTicks(path) };
   if (!indexed) return entry;
   const { session, episodes } = indexed;
   let tickRate = 0;
@@ -220,6 +238,44 @@ function liveEntry(dataDir: string, base: SessionEntry): SessionEntry {
       live: true,
     }));
   return entry;
+}
+
+/** Per live log: how far it has been read (a record boundary) and the tick records before that. */
+const liveReads = new Map<string, { offset: number; ticks: number }>();
+
+/**
+ * The tick records of a log still being written, read on from where the last call stopped (each
+ * record is decoded once per process, not the whole growing log per request). A partial record
+ * at the end is read again next time, once complete; a log that shrank (replaced) is read anew.
+ */
+function liveTicks(path: string): number {
+  let read = liveReads.get(path) ?? { offset: 0, ticks: 0 };
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return read.ticks;
+  }
+  try {
+    const size = statSync(path).size;
+    if (size < read.offset) read = { offset: 0, ticks: 0 };
+    const bytes = new Uint8Array(size - read.offset);
+    readSync(fd, bytes, 0, bytes.length, read.offset);
+    let from = 0;
+    if (read.offset === 0) {
+      if (bytes.length < LOG_MAGIC.length || LOG_MAGIC.some((b, i) => bytes[i] !== b)) return 0;
+      from = LOG_MAGIC.length;
+    }
+    const { records, validBytes } = decodeRecords(bytes, from);
+    read = {
+      offset: read.offset + validBytes,
+      ticks: read.ticks + records.filter((r) => r.k === 'tick').length,
+    };
+    liveReads.set(path, read);
+    return read.ticks;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function fromRow(row: EpisodeRow): EpisodeSummary {
@@ -252,7 +308,19 @@ const parsedCache = new Map<string, { mtimeMs: number; size: number; sessions: M
  * Every session log of the data directory, replayed once and cached in
  * `datasets/catalog.json` (keyed by file name, size and mtime, so a growing log is rescanned).
  */
-export function loadCatalog(dataDir: string, options: { onScan?: (sessionId: string) => void } = {}): SessionEntry[] {
+export function loadCatalog(
+  dataDir: string,
+  options: {
+    onScan?: (sessionId: string) => void;
+    /**
+     * The index's rows of the sessions being recorded (read ahead from the relay's index, e.g.
+     * PostgreSQL: `indexedRecordings`); by default `<dataDir>/index.sqlite` is read.
+     */
+    indexed?: ReadonlyMap<string, IndexedSession>;
+  } = {},
+): SessionEntry[] {
+  const indexed = (sessionId: string): IndexedSession | null =>
+    options.indexed ? (options.indexed.get(sessionId) ?? null) : readIndexedSession(indexPath(dataDir), sessionId);
   const dir = recordingsDir(dataDir);
   let files: string[] = [];
   try {
@@ -292,9 +360,10 @@ export function loadCatalog(dataDir: string, options: { onScan?: (sessionId: str
     if (logHolder(path)) {
       // A live process (relay, dataset generator) records it: list it, scan it once it ends.
       // Replaying a growing log on every request would stall the relay.
-      out.push(liveEntry(dataDir, unscannedEntry(sessionId, st.size, st.mtimeMs, '', null)));
+      out.push(liveEntry(unscannedEntry(sessionId, st.size, st.mtimeMs, '', null), indexed(sessionId), path));
       continue;
     }
+    liveReads.delete(path);
     const hit = cached.get(file);
     if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) {
       out.push(hit);

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { decodeLog, encodeRecord, LOG_MAGIC, type LogRecord } from '@aikon/protocol';
@@ -99,6 +99,20 @@ describe('a session still being recorded', () => {
       achievements: first.achievements,
       beganAt: new Date(Date.parse('2026-11-01T11:00:00.000Z') + (first.startT * 1000) / 8).toISOString(),
     });
+    // Its ticks so far, read from the growing log: on again after more ticks, a half-written
+    // record waiting for its end.
+    const ticksIn = (rs: readonly LogRecord[]) => rs.filter((r) => r.k === 'tick').length;
+    const written = records.slice(0, -3);
+    expect(live.ticks).toBe(ticksIn(written));
+    expect(live.ticks).toBeGreaterThan(0);
+    const lastT = written.at(-1)!.t;
+    const extra = [1, 2, 3].map((i) => encodeRecord({ k: 'tick', t: lastT + i, a: [] }));
+    const half = extra[2].subarray(0, extra[2].length - 4);
+    appendFileSync(path, Buffer.concat([extra[0], extra[1], half]));
+    expect(loadCatalog(dataDir).find((s) => s.sessionId === liveId)!.ticks).toBe(ticksIn(written) + 2);
+    appendFileSync(path, extra[2].subarray(extra[2].length - 4));
+    expect(loadCatalog(dataDir).find((s) => s.sessionId === liveId)!.ticks).toBe(ticksIn(written) + 3);
+
     const sessions = loadCatalog(dataDir);
     expect(selectEpisodes(sessions, { sessions: [liveId] }, { live: true })).toHaveLength(1);
     expect(selectEpisodes(sessions, {}).some((e) => e.live)).toBe(false);

@@ -1399,7 +1399,8 @@ function main(): void {
     console.log(`contact sheet: ${file}`);
   }
   console.log(
-    `wrote ${join(outDir, 'atlas.png')} (${ATLAS_WIDTH}×${ATLAS_HEIGHT}, ${TEXTURE_NAMES.length} sprites) and ${spriteDir}/*.png`,
+    `wrote ${join(outDir, 'atlas.png')} (${ATLAS_WIDTH}×${ATLAS_HEIGHT}, ${TEXTURE_NAMES.length} sprites)` +
+      ` and ${spriteDir}/*.png`,
   );
 }
 

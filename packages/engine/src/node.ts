@@ -28,7 +28,8 @@ export function loadTextures(path: string = DEFAULT_ATLAS_PATH): Textures {
       bytes = readFileSync(path);
     } catch (error) {
       throw new Error(
-        `cannot read the texture atlas at ${path} (make it with: npx tsx packages/engine/scripts/make-textures.ts): ${(error as Error).message}`,
+        `cannot read the texture atlas at ${path} ` +
+          `(make it with: npx tsx packages/engine/scripts/make-textures.ts): ${(error as Error).message}`,
       );
     }
     textures = decodeAtlas(bytes);

@@ -147,6 +147,115 @@ const { FIRST, DX, DY, DZ, XSB, YSB, ZSB, SET_OF_HASH } = (() => {
     SET_OF_HASH: setOfHash,
   };
 })();
+if (FIRST[FIRST.length - 1] > 256) throw new Error('NoiseLayer keeps contribution ids in bytes');
+
+/** `locate`'s result: dx0, dy0, dz0, xsb, ysb, zsb, contribution set. */
+const CELL = new Float64Array(7);
+
+/**
+ * The seed-independent start of a noise evaluation at (x, y, z): the point's lattice cell and
+ * its offsets from the cell's origin into `cell`, and the cell's contribution set; false when
+ * no set applies (the noise is 0 there).
+ */
+function locate(x: number, y: number, z: number, cell: Float64Array): boolean {
+  const stretchOffset = (x + y + z) * STRETCH_3D;
+  const xs = x + stretchOffset;
+  const ys = y + stretchOffset;
+  const zs = z + stretchOffset;
+  const xsb = Math.floor(xs);
+  const ysb = Math.floor(ys);
+  const zsb = Math.floor(zs);
+  const squishOffset = (xsb + ysb + zsb) * SQUISH_3D;
+  const xins = xs - xsb;
+  const yins = ys - ysb;
+  const zins = zs - zsb;
+  const inSum = xins + yins + zins;
+  const hash =
+    (yins - zins + 1) |
+    ((xins - yins + 1) << 1) |
+    ((xins - zins + 1) << 2) |
+    (inSum << 3) |
+    ((inSum + zins) << 5) |
+    ((inSum + yins) << 7) |
+    ((inSum + xins) << 9);
+  const set = SET_OF_HASH[hash];
+  if (set < 0) return false;
+  cell[0] = x - (xsb + squishOffset);
+  cell[1] = y - (ysb + squishOffset);
+  cell[2] = z - (zsb + squishOffset);
+  cell[3] = xsb;
+  cell[4] = ysb;
+  cell[5] = zsb;
+  cell[6] = set;
+  return true;
+}
+
+/** Stamps of seeded permutations, unique across instances: a layer's gradients belong to one. */
+let permutations = 0;
+
+/**
+ * A fixed list of points with everything of their noise that does not depend on the seed worked
+ * out once: per point its offsets from its cell's origin and the contributions whose attenuation
+ * is positive there, with attn⁴ (which depends on the point alone). A contribution's gradient
+ * depends on the seed only through its lattice vertex, and a layer's points share few vertices
+ * (≈ 1 per point against ≈ 6 contributions), so a seed's gradients are looked up once per
+ * vertex (`OpenSimplex3.layerValue` does it on the first sample after a reseed). World
+ * generation samples the same points in every world.
+ */
+export class NoiseLayer {
+  /** dx0, dy0, dz0 per point. */
+  readonly origin: Float64Array;
+  /** Point i's contributions are first[i] … first[i + 1] − 1 of `contribution`, `weight`, `vertexOf`. */
+  readonly first: Int32Array;
+  readonly contribution: Uint8Array;
+  /** attn⁴ of each contribution, computed as `noise` does: ((attn · attn) · attn) · attn. */
+  readonly weight: Float64Array;
+  /** Each contribution's lattice vertex: an index into `vertices`. */
+  readonly vertexOf: Uint16Array;
+  /** The distinct lattice vertices, mod 256 per axis: x | y << 8 | z << 16. */
+  readonly vertices: Int32Array;
+  /** The gradient index of each vertex under the permutation stamped `stampedBy` (0: none yet). */
+  readonly gradients: Uint8Array;
+  stampedBy = 0;
+
+  /** Points (xs[i], ys[i], z). */
+  constructor(xs: Float64Array, ys: Float64Array, z: number) {
+    const n = xs.length;
+    this.origin = new Float64Array(3 * n);
+    this.first = new Int32Array(n + 1);
+    const contributions: number[] = [];
+    const weights: number[] = [];
+    const vertexOf: number[] = [];
+    const vertices = new Map<number, number>();
+    const cell = new Float64Array(7);
+    for (let i = 0; i < n; i++) {
+      if (locate(xs[i], ys[i], z, cell)) {
+        const [dx0, dy0, dz0, xsb, ysb, zsb, set] = cell;
+        this.origin.set([dx0, dy0, dz0], 3 * i);
+        for (let c = FIRST[set]; c < FIRST[set + 1]; c++) {
+          const dx = dx0 + DX[c];
+          const dy = dy0 + DY[c];
+          const dz = dz0 + DZ[c];
+          const attn = 2 - dx * dx - dy * dy - dz * dz;
+          if (attn > 0) {
+            const vertex = ((xsb + XSB[c]) & 0xff) | (((ysb + YSB[c]) & 0xff) << 8) | (((zsb + ZSB[c]) & 0xff) << 16);
+            if (!vertices.has(vertex)) vertices.set(vertex, vertices.size);
+            contributions.push(c);
+            weights.push(attn * attn * attn * attn);
+            vertexOf.push(vertices.get(vertex)!);
+          }
+        }
+      }
+      this.first[i + 1] = contributions.length;
+    }
+    if (vertices.size > 65536) throw new RangeError('too many lattice vertices for one NoiseLayer');
+    this.contribution = Uint8Array.from(contributions);
+    this.weight = Float64Array.from(weights);
+    this.vertexOf = Uint16Array.from(vertexOf);
+    this.vertices = Int32Array.from(vertices.keys());
+    this.gradients = new Uint8Array(vertices.size);
+  }
+}
 
 /** One step of the package's seed shuffle (an LCG mod 2^32). */
 function shuffle(seed: number): number {
@@ -158,6 +267,8 @@ export class OpenSimplex3 {
   private readonly perm = new Uint8Array(256);
   private readonly perm3D = new Uint8Array(256);
   private readonly source = new Uint8Array(256);
+  /** Identifies this permutation (see `permutations`). */
+  private stamp = 0;
 
   constructor(seed: number) {
     this.reseed(seed);
@@ -166,6 +277,7 @@ export class OpenSimplex3 {
   /** The permutation of `makeNoise3D(seed)` (the seed taken mod 2^32, as its Uint32Array does). */
   reseed(clientSeed: number): void {
     const { perm, perm3D, source } = this;
+    this.stamp = ++permutations;
     for (let i = 0; i < 256; i++) source[i] = i;
     let seed = shuffle(shuffle(shuffle(clientSeed >>> 0)));
     for (let i = 255; i >= 0; i--) {
@@ -179,48 +291,71 @@ export class OpenSimplex3 {
 
   /** The noise value at (x, y, z), in about [−1, 1]. */
   noise(x: number, y: number, z: number): number {
-    const stretchOffset = (x + y + z) * STRETCH_3D;
-    const xs = x + stretchOffset;
-    const ys = y + stretchOffset;
-    const zs = z + stretchOffset;
-    const xsb = Math.floor(xs);
-    const ysb = Math.floor(ys);
-    const zsb = Math.floor(zs);
-    const squishOffset = (xsb + ysb + zsb) * SQUISH_3D;
-    const dx0 = x - (xsb + squishOffset);
-    const dy0 = y - (ysb + squishOffset);
-    const dz0 = z - (zsb + squishOffset);
-    const xins = xs - xsb;
-    const yins = ys - ysb;
-    const zins = zs - zsb;
-    const inSum = xins + yins + zins;
-    const hash =
-      (yins - zins + 1) |
-      ((xins - yins + 1) << 1) |
-      ((xins - zins + 1) << 2) |
-      (inSum << 3) |
-      ((inSum + zins) << 5) |
-      ((inSum + yins) << 7) |
-      ((inSum + xins) << 9);
+    const cell = CELL;
+    if (!locate(x, y, z, cell)) return 0;
+    const perm = this.perm;
+    const perm3D = this.perm3D;
+    const dx0 = cell[0];
+    const dy0 = cell[1];
+    const dz0 = cell[2];
+    const xsb = cell[3];
+    const ysb = cell[4];
+    const zsb = cell[5];
     let value = 0;
-    const set = SET_OF_HASH[hash];
-    if (set >= 0) {
-      const perm = this.perm;
-      const perm3D = this.perm3D;
-      for (let c = FIRST[set], end = FIRST[set + 1]; c < end; c++) {
-        const dx = dx0 + DX[c];
-        const dy = dy0 + DY[c];
-        const dz = dz0 + DZ[c];
-        const attn = 2 - dx * dx - dy * dy - dz * dz;
-        if (attn > 0) {
-          const indexPartA = perm[(xsb + XSB[c]) & 0xff];
-          const indexPartB = perm[(indexPartA + ysb + YSB[c]) & 0xff];
-          const index = perm3D[(indexPartB + zsb + ZSB[c]) & 0xff];
-          const valuePart = GRADIENTS_3D[index] * dx + GRADIENTS_3D[index + 1] * dy + GRADIENTS_3D[index + 2] * dz;
-          value += attn * attn * attn * attn * valuePart;
-        }
+    for (let c = FIRST[cell[6]], end = FIRST[cell[6] + 1]; c < end; c++) {
+      const dx = dx0 + DX[c];
+      const dy = dy0 + DY[c];
+      const dz = dz0 + DZ[c];
+      const attn = 2 - dx * dx - dy * dy - dz * dz;
+      if (attn > 0) {
+        const indexPartA = perm[(xsb + XSB[c]) & 0xff];
+        const indexPartB = perm[(indexPartA + ysb + YSB[c]) & 0xff];
+        const index = perm3D[(indexPartB + zsb + ZSB[c]) & 0xff];
+        const valuePart = GRADIENTS_3D[index] * dx + GRADIENTS_3D[index + 1] * dy + GRADIENTS_3D[index + 2] * dz;
+        value += attn * attn * attn * attn * valuePart;
       }
     }
     return value * NORM_3D;
+  }
+
+  /**
+   * `noise` at point `i` of `layer`, bit for bit: the same contributions in the same order, with
+   * their seed-independent parts (offsets, attenuation) read from the layer.
+   */
+  layerValue(layer: NoiseLayer, i: number): number {
+    if (layer.stampedBy !== this.stamp) this.stampGradients(layer);
+    const { origin, first, contribution, weight, vertexOf, gradients } = layer;
+    const dx0 = origin[3 * i];
+    const dy0 = origin[3 * i + 1];
+    const dz0 = origin[3 * i + 2];
+    let value = 0;
+    for (let k = first[i], end = first[i + 1]; k < end; k++) {
+      const c = contribution[k];
+      const index = gradients[vertexOf[k]];
+      const valuePart =
+        GRADIENTS_3D[index] * (dx0 + DX[c]) +
+        GRADIENTS_3D[index + 1] * (dy0 + DY[c]) +
+        GRADIENTS_3D[index + 2] * (dz0 + DZ[c]);
+      value += weight[k] * valuePart;
+    }
+    return value * NORM_3D;
+  }
+
+  /** `layerValue` at every point of `layer` into `out`. */
+  fillLayer(layer: NoiseLayer, out: Float64Array): void {
+    for (let i = 0; i < out.length; i++) out[i] = this.layerValue(layer, i);
+  }
+
+  /** The gradient index of each of the layer's vertices under this permutation. */
+  private stampGradients(layer: NoiseLayer): void {
+    const { perm, perm3D } = this;
+    const { vertices, gradients } = layer;
+    for (let v = 0; v < vertices.length; v++) {
+      const vertex = vertices[v];
+      const indexPartA = perm[vertex & 0xff];
+      const indexPartB = perm[(indexPartA + (vertex >>> 8)) & 0xff];
+      gradients[v] = perm3D[(indexPartB + (vertex >>> 16)) & 0xff];
+    }
+    layer.stampedBy = this.stamp;
   }
 }

@@ -1,7 +1,7 @@
 import { createNoise3D } from 'simplex-noise';
 import { Material, START_X, START_Y, WORLD_SIZE } from './constants.ts';
 import { exp, sqrtInt } from './det-math.ts';
-import { OpenSimplex3 } from './open-simplex.ts';
+import { NoiseLayer, OpenSimplex3 } from './open-simplex.ts';
 import { Rng } from './rng.ts';
 import type { WorldState } from './world-state.ts';
 
@@ -10,7 +10,8 @@ const N = WORLD_SIZE;
 /**
  * The noise function a world is generated with.
  * - 'opensimplex': OpenSimplex (Kurt Spencer's 2014 algorithm; open-simplex.ts, equal to the
- *   `open-simplex-noise` port), the noise Crafter uses through Python's `opensimplex`. Terrain statistics match Crafter's.
+ *   `open-simplex-noise` port), the noise Crafter uses through Python's `opensimplex`. Terrain
+ *   statistics match Crafter's.
  * - 'simplex-noise': the `simplex-noise` package, used by engine versions 0.1.x. Its values
  *   spread wider, so tunnels, lava, iron and skeletons came out 1.7–1.9× too common. Kept only
  *   so that sessions recorded with those versions replay (see `terrainOfEngineVersion`).
@@ -25,22 +26,121 @@ export function terrainOfEngineVersion(engineVersion: string): TerrainNoise {
   return /^0\.[01]\.\d+$/.test(engineVersion) ? 'simplex-noise' : CURRENT_TERRAIN_NOISE;
 }
 
-type Noise3 = (x: number, y: number, z: number) => number;
+/**
+ * The noise layers of §13, by index: a layer is sampled at one point per tile, (x / scale,
+ * y / scale, z) for tile (x, y) — except the two tunnel layers, stretched along one axis each.
+ */
+const LAYERS: readonly (readonly [z: number, scale: number] | 'tunnels-x' | 'tunnels-y')[] = [
+  [8, 3], // 0 start
+  [3, 15], // 1 water
+  [3, 5], // 2 water detail
+  [0, 15], // 3 mountain
+  [0, 5], // 4 mountain detail
+  [6, 7], // 5 path
+  'tunnels-x', // 6
+  'tunnels-y', // 7
+  [1, 8], // 8 coal
+  [2, 6], // 9 iron
+  [6, 5], // 10 lava
+  [4, 9], // 11 sand
+  [5, 7], // 12 tree
+];
+const START_LAYER = 0;
+const WATER_LAYER = 1;
+const WATER_DETAIL_LAYER = 2;
+const MOUNTAIN_LAYER = 3;
+const MOUNTAIN_DETAIL_LAYER = 4;
+const PATH_LAYER = 5;
+const TUNNELS_X_LAYER = 6;
+const TUNNELS_Y_LAYER = 7;
+const COAL_LAYER = 8;
+const IRON_LAYER = 9;
+const LAVA_LAYER = 10;
+const SAND_LAYER = 11;
+const TREE_LAYER = 12;
+/** The layers every tile outside the start area reads: sampled for all tiles at once. */
+const EVERY_TILE = [START_LAYER, WATER_LAYER, WATER_DETAIL_LAYER, MOUNTAIN_LAYER, MOUNTAIN_DETAIL_LAYER];
 
-/** One OpenSimplex noise for every world, reseeded per world (generation is synchronous). */
-const openSimplex = new OpenSimplex3(0);
-const openSimplexNoise: Noise3 = (x, y, z) => openSimplex.noise(x, y, z);
-
-/** A seeded noise function; the seed is the world generator's first draw in both cases. */
-function seededNoise(rng: Rng, terrain: TerrainNoise): Noise3 {
-  const seed = rng.int(2147483647);
-  if (terrain === 'opensimplex') {
-    openSimplex.reseed(seed);
-    return openSimplexNoise;
-  }
-  const noiseRng = new Rng(seed);
-  return createNoise3D(() => noiseRng.uniform());
+/** A layer's point for tile (x, y), computed exactly as the samples were always computed. */
+function layerPoint(layer: number, x: number, y: number): [number, number, number] {
+  const spec = LAYERS[layer];
+  if (spec === 'tunnels-x') return [(2 * x) / 3, y / 15, 7];
+  if (spec === 'tunnels-y') return [x / 15, (2 * y) / 3, 7];
+  return [x / spec[1], y / spec[1], spec[0]];
 }
+
+/** Seeded noise at the layers' points. */
+interface Sampler {
+  /** The noise of `layer` at tile (x, y), whose index is i = x · 64 + y. */
+  at(layer: number, x: number, y: number, i: number): number;
+  /** `at` for every tile of `layer` into `out` (indexed x · 64 + y). */
+  fill(layer: number, out: Float64Array): void;
+}
+
+/**
+ * OpenSimplex at the layers' points: the layers' seed-independent parts are `NoiseLayer`s,
+ * built on the first OpenSimplex world (≈ 2 ms, ≈ 5 MB, kept for the process).
+ */
+class OpenSimplexSampler implements Sampler {
+  private static layers: NoiseLayer[] | null = null;
+  private readonly noise = new OpenSimplex3(0);
+  private readonly layers: NoiseLayer[];
+
+  constructor() {
+    this.layers = OpenSimplexSampler.layers ??= LAYERS.map((_, layer) => {
+      const xs = new Float64Array(N * N);
+      const ys = new Float64Array(N * N);
+      for (let x = 0; x < N; x++) for (let y = 0; y < N; y++) [xs[x * N + y], ys[x * N + y]] = layerPoint(layer, x, y);
+      return new NoiseLayer(xs, ys, layerPoint(layer, 0, 0)[2]);
+    });
+  }
+
+  reseed(seed: number): this {
+    this.noise.reseed(seed);
+    return this;
+  }
+
+  at(layer: number, _x: number, _y: number, i: number): number {
+    return this.noise.layerValue(this.layers[layer], i);
+  }
+
+  fill(layer: number, out: Float64Array): void {
+    this.noise.fillLayer(this.layers[layer], out);
+  }
+}
+
+/** The `simplex-noise` package at the layers' points (engine versions 0.1.x). */
+class SimplexNoiseSampler implements Sampler {
+  private readonly noise: (x: number, y: number, z: number) => number;
+
+  constructor(seed: number) {
+    const noiseRng = new Rng(seed);
+    this.noise = createNoise3D(() => noiseRng.uniform());
+  }
+
+  at(layer: number, x: number, y: number): number {
+    const [px, py, pz] = layerPoint(layer, x, y);
+    return this.noise(px, py, pz);
+  }
+
+  fill(layer: number, out: Float64Array): void {
+    for (let x = 0; x < N; x++) for (let y = 0; y < N; y++) out[x * N + y] = this.at(layer, x, y);
+  }
+}
+
+/** One OpenSimplex sampler for every world, reseeded per world (generation is synchronous). */
+let openSimplex: OpenSimplexSampler | null = null;
+
+/** A seeded sampler; the seed is the world generator's first draw in both cases. */
+function seededSampler(rng: Rng, terrain: TerrainNoise): Sampler {
+  const seed = rng.int(2147483647);
+  if (terrain !== 'opensimplex') return new SimplexNoiseSampler(seed);
+  openSimplex ??= new OpenSimplexSampler();
+  return openSimplex.reseed(seed);
+}
+
+/** The EVERY_TILE layers of the world being generated, by tile. */
+const everyTile = EVERY_TILE.map(() => new Float64Array(N * N));
 
 // Module-local copies: under loaders that compile modules to CommonJS (tsx, vite-node) every
 // read of an imported binding is a getter call.
@@ -75,8 +175,9 @@ const START_DISTANCE = (() => {
  */
 export function generateWorld(world: WorldState, terrain: TerrainNoise = CURRENT_TERRAIN_NOISE): void {
   const rng = world.rng;
-  const noise = seededNoise(rng, terrain);
-  const S = (x: number, y: number, z: number, scale: number): number => noise(x / scale, y / scale, z);
+  const noise = seededSampler(rng, terrain);
+  for (let k = 0; k < EVERY_TILE.length; k++) noise.fill(EVERY_TILE[k], everyTile[k]);
+  const [startNoise, waterNoise, waterDetail, mountainNoise, mountainDetail] = everyTile;
   const tunnels = new Uint8Array(N * N);
 
   const materials = world.material;
@@ -84,38 +185,37 @@ export function generateWorld(world: WorldState, terrain: TerrainNoise = CURRENT
     for (let y = 0; y < N; y++) {
       const i = x * N + y;
       const r = START_DISTANCE[i];
-      const start = 1 / (1 + expDet(-(4 - r + 2 * S(x, y, 8, 3))));
+      const start = 1 / (1 + expDet(-(4 - r + 2 * startNoise[i])));
       if (start > 0.5) {
-        // The start area: grass, and no draw (water and mountain, which only feed the other
-        // branches, are not needed).
+        // The start area: grass, and no draw.
         materials[i] = GRASS;
         continue;
       }
-      const water = S(x, y, 3, 15) + 0.15 * S(x, y, 3, 5) + 0.1 - 2 * start;
-      const mountain = (S(x, y, 0, 15) + 0.3 * S(x, y, 0, 5)) / 1.3 - 4 * start - 0.3 * water;
+      const water = waterNoise[i] + 0.15 * waterDetail[i] + 0.1 - 2 * start;
+      const mountain = (mountainNoise[i] + 0.3 * mountainDetail[i]) / 1.3 - 4 * start - 0.3 * water;
       let material: number;
       if (mountain > 0.15) {
-        if (S(x, y, 6, 7) > 0.15 && mountain > 0.3) {
+        if (noise.at(PATH_LAYER, x, y, i) > 0.15 && mountain > 0.3) {
           material = PATH;
-        } else if (noise((2 * x) / 3, y / 15, 7) > 0.4 || noise(x / 15, (2 * y) / 3, 7) > 0.4) {
+        } else if (noise.at(TUNNELS_X_LAYER, x, y, i) > 0.4 || noise.at(TUNNELS_Y_LAYER, x, y, i) > 0.4) {
           material = PATH;
           tunnels[i] = 1;
-        } else if (S(x, y, 1, 8) > 0 && rng.uniform() > 0.85) {
+        } else if (noise.at(COAL_LAYER, x, y, i) > 0 && rng.uniform() > 0.85) {
           material = COAL;
-        } else if (S(x, y, 2, 6) > 0.4 && rng.uniform() > 0.75) {
+        } else if (noise.at(IRON_LAYER, x, y, i) > 0.4 && rng.uniform() > 0.75) {
           material = IRON;
         } else if (mountain > 0.18 && rng.uniform() > 0.994) {
           material = DIAMOND;
-        } else if (mountain > 0.3 && S(x, y, 6, 5) > 0.35) {
+        } else if (mountain > 0.3 && noise.at(LAVA_LAYER, x, y, i) > 0.35) {
           material = LAVA;
         } else {
           material = STONE;
         }
-      } else if (water > 0.25 && water <= 0.35 && S(x, y, 4, 9) > -0.2) {
+      } else if (water > 0.25 && water <= 0.35 && noise.at(SAND_LAYER, x, y, i) > -0.2) {
         material = SAND;
       } else if (water > 0.3) {
         material = WATER;
-      } else if (S(x, y, 5, 7) > 0 && rng.uniform() > 0.8) {
+      } else if (noise.at(TREE_LAYER, x, y, i) > 0 && rng.uniform() > 0.8) {
         material = TREE;
       } else {
         material = GRASS;

@@ -203,7 +203,7 @@ describe('§8.4 player damage', () => {
     expect(sumAchievements(p)).toBe(0);
   });
 
-  it('§10.5 a creature left at 0 by an arrow and hit by the player before its update counts as the player kill', () => {
+  it('§10.5 a creature at 0 from an arrow, hit by the player before its update, counts as the player kill', () => {
     const { world, p, c } = duel('cow');
     p.inventory[Item.food] = 1;
     c.health = 0; // an arrow brought it to 0 earlier

@@ -348,7 +348,7 @@ describe('§10.3 zombies', () => {
     expect(Math.abs(down / n - 0.205)).toBeLessThan(0.03);
   });
 
-  it('§10.3 the attack uses the distance after moving: a zombie that steps next to the player hits that update', () => {
+  it('§10.3 the attack uses the distance after moving: a zombie stepping next to the player hits that update', () => {
     const { world, p } = setup({ fill: 'sand', t: 180 });
     const z = world.spawn('zombie', 34, 32); // distance 2 in a corridor
     mat(world, 34, 31, 'stone');
@@ -604,7 +604,7 @@ describe('§10.4 skeletons and §10.5 arrows', () => {
     expect(p.achievements[Achievement.wake_up]).toBe(0);
   });
 
-  it('#77 an arrow flying into a table (or furnace) turns it into path and disappears; into stone it just disappears', () => {
+  it('#77 an arrow into a table (or furnace) turns it into path and disappears; into stone it just disappears', () => {
     for (const [name, after] of [
       ['table', 'path'],
       ['furnace', 'path'],

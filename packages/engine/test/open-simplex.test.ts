@@ -4,7 +4,7 @@
  */
 import { makeNoise3D } from 'open-simplex-noise';
 import { describe, expect, it } from 'vitest';
-import { OpenSimplex3 } from '../src/open-simplex.ts';
+import { NoiseLayer, OpenSimplex3 } from '../src/open-simplex.ts';
 import { Rng } from '../src/index.ts';
 
 describe('OpenSimplex3', () => {
@@ -29,5 +29,45 @@ describe('OpenSimplex3', () => {
       }
     }
     expect(compared).toBe(48_000);
+  });
+
+  it('a NoiseLayer gives noise() bit for bit at its points, for each seed and after reseeding', () => {
+    const points = new Rng(11);
+    const n = 3000;
+    const xs = new Float64Array(n);
+    const ys = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      // Most points in world generation's range, the rest wide, negative coordinates included.
+      const wide = i >= 2000;
+      xs[i] = wide ? (points.uniform() - 0.5) * 400 : (points.int(64) * 2) / 3;
+      ys[i] = wide ? (points.uniform() - 0.5) * 400 : points.int(64) / 15;
+    }
+    const layers = [new NoiseLayer(xs, ys, 7), new NoiseLayer(ys, xs, -2.5)];
+    // Two noises sampling the same layers in turn: each must see its own seed's gradients.
+    const a = new OpenSimplex3(0);
+    const b = new OpenSimplex3(1);
+    let compared = 0;
+    for (const seed of [0, 3, 2147483646, 4294967295, -7, 123456789]) {
+      a.reseed(seed);
+      b.reseed(seed + 1);
+      for (const [layer, z] of [
+        [layers[0], 7],
+        [layers[1], -2.5],
+      ] as const) {
+        for (let i = 0; i < n; i++) {
+          const [x, y] = layer === layers[0] ? [xs[i], ys[i]] : [ys[i], xs[i]];
+          for (const noise of [a, b]) {
+            const got = noise.layerValue(layer, i);
+            const expected = noise.noise(x, y, z);
+            if (!Object.is(got, expected)) expect({ seed, x, y, z, got }).toEqual({ seed, x, y, z, got: expected });
+            compared++;
+          }
+        }
+      }
+      const filled = new Float64Array(n);
+      a.fillLayer(layers[0], filled);
+      for (let i = 0; i < n; i++) if (!Object.is(filled[i], a.noise(xs[i], ys[i], 7))) expect(i).toBe(-1);
+    }
+    expect(compared).toBe(6 * 2 * n * 2);
   });
 });

@@ -75,29 +75,33 @@ const action = fc.oneof(
 const inventory = fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 12, maxLength: 12 });
 
 describe('properties over random action sequences', () => {
-  it('single player: inventory and stats in bounds, walkable tiles, one entity per tile, achievements kept, grid consistent', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-        fc.array(action, { minLength: 1, maxLength: 300 }),
-        inventory,
-        fc.boolean(),
-        (seed, actions, items, stocked) => {
-          const world = World.generate({ seed });
-          const p = world.addPlayer();
-          if (stocked) for (let i = 0; i < 12; i++) p.inventory[4 + i] = items[i];
-          const before = new Map<Player, { episode: number; achievements: number[] }>();
-          checkInvariants(world, before);
-          for (const a of actions) {
-            if (world.over) break;
-            world.step([a]);
+  it(
+    'single player: inventory and stats in bounds, walkable tiles, one entity per tile, achievements kept, ' +
+      'grid consistent',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+          fc.array(action, { minLength: 1, maxLength: 300 }),
+          inventory,
+          fc.boolean(),
+          (seed, actions, items, stocked) => {
+            const world = World.generate({ seed });
+            const p = world.addPlayer();
+            if (stocked) for (let i = 0; i < 12; i++) p.inventory[4 + i] = items[i];
+            const before = new Map<Player, { episode: number; achievements: number[] }>();
             checkInvariants(world, before);
-          }
-        },
-      ),
-      { numRuns: 50, seed: 20261125 },
-    );
-  });
+            for (const a of actions) {
+              if (world.over) break;
+              world.step([a]);
+              checkInvariants(world, before);
+            }
+          },
+        ),
+        { numRuns: 50, seed: 20261125 },
+      );
+    },
+  );
 
   it('several players (joins and leaves between ticks, persistent respawns): the same invariants', () => {
     fc.assert(

@@ -348,7 +348,7 @@ describe('§15 / checklist 95–100', () => {
     expect(pixel(img, 64, 3, 3)).toEqual(want);
   });
 
-  it('98: health 9 shows the heart and digit 9 at rows 49–55, columns 0–6; a count of 0 leaves its cell black', () => {
+  it('98: health 9 shows the heart and digit 9 at rows 49–55, columns 0–6; a count of 0 leaves the cell black', () => {
     const { world, p } = blank();
     setTime(world, 200); // the inventory is never darkened
     p.sleeping = true; // nor greyed

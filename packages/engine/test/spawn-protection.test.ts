@@ -7,7 +7,10 @@ import { box, feed, Item, mat } from './helpers.ts';
  * rules, so CrafterEnv and the benchmarks keep it off).
  */
 
-/** A grass world (t = 180 by default: night, balancing neither despawns a zombie nor spawns) with one player at (32, 32). */
+/**
+ * A grass world (t = 180 by default: night, balancing neither despawns a zombie nor spawns) with one
+ * player at (32, 32).
+ */
 function world(spawnProtection: number, t = 180) {
   const w = World.blank({ seed: 3, fill: 'grass', mode: 'persistent', spawnProtection });
   w.t = t;

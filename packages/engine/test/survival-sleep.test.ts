@@ -141,7 +141,7 @@ describe('§8.9 survival counters', () => {
     expect(sumAchievements(p)).toBe(0);
   });
 
-  it('#65 energy reaches 9 during step k: still asleep after k; at k + 1 it wakes, wake_up += 1, and the action runs', () => {
+  it('#65 energy reaches 9 during step k: asleep after k; at k + 1 it wakes, wake_up += 1, and the action runs', () => {
     const { world, p } = setup({ fill: 'sand' });
     p.inventory[Item.energy] = 8;
     let k = 0;
@@ -173,23 +173,27 @@ describe('§8.9 survival counters', () => {
     expect(p.reward).toBe(1);
   });
 
-  it('#68 after a zombie hit while asleep the next action is ignored (forced sleep), the player is awake at its end, no wake_up', () => {
-    const { world, p } = setup({ fill: 'sand', t: 180 });
-    const z = world.spawn('zombie', 33, 32);
-    box(world, 33, 32, 'stone');
-    p.inventory[Item.energy] = 5;
-    step(world, Action.sleep);
-    expect(p.inventory[Item.health]).toBe(2); // 7 damage while asleep (#67)
-    expect(p.sleeping).toBe(true); // it notices one update later
-    step(world, Action.move_left);
-    expect([p.x, p.y]).toEqual([32, 32]);
-    expect(p.sleeping).toBe(false);
-    expect(p.achievements[Achievement.wake_up]).toBe(0);
-    expect(z.cooldown).toBe(4);
-    // Awake now: the next action runs.
-    step(world, Action.move_left);
-    expect([p.x, p.y]).toEqual([31, 32]);
-  });
+  it(
+    '#68 after a zombie hit while asleep the next action is ignored (forced sleep), ' +
+      'the player is awake at its end, no wake_up',
+    () => {
+      const { world, p } = setup({ fill: 'sand', t: 180 });
+      const z = world.spawn('zombie', 33, 32);
+      box(world, 33, 32, 'stone');
+      p.inventory[Item.energy] = 5;
+      step(world, Action.sleep);
+      expect(p.inventory[Item.health]).toBe(2); // 7 damage while asleep (#67)
+      expect(p.sleeping).toBe(true); // it notices one update later
+      step(world, Action.move_left);
+      expect([p.x, p.y]).toEqual([32, 32]);
+      expect(p.sleeping).toBe(false);
+      expect(p.achievements[Achievement.wake_up]).toBe(0);
+      expect(z.cooldown).toBe(4);
+      // Awake now: the next action runs.
+      step(world, Action.move_left);
+      expect([p.x, p.y]).toEqual([31, 32]);
+    },
+  );
 
   it('§8.6 the sleep override uses the sleep counter rates on the forced step', () => {
     const { world, p } = setup({ fill: 'sand' });

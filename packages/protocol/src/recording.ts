@@ -208,10 +208,18 @@ export function decodeLog(bytes: Uint8Array): DecodedLog {
   for (let i = 0; i < LOG_MAGIC.length; i++) {
     if (bytes[i] !== LOG_MAGIC[i]) throw new LogFormatError(i === 7 ? `unsupported version ${bytes[7]}` : 'bad magic');
   }
+  return decodeRecords(bytes, LOG_MAGIC.length);
+}
+
+/**
+ * Decodes the records from `from` (a record boundary) to the first invalid or partial one:
+ * `decodeLog` after the magic, and a reader following a log as it grows (from where it stopped).
+ */
+export function decodeRecords(bytes: Uint8Array, from: number): DecodedLog {
+  let offset = from;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const records: LogRecord[] = [];
   const ends: number[] = [];
-  let offset = LOG_MAGIC.length;
   let tornReason: string | undefined;
   while (offset < bytes.length) {
     if (offset + RECORD_HEADER_BYTES > bytes.length) {

@@ -120,10 +120,18 @@ if (values.json) {
       `   one step: unlock precision ${s.unlocks.precision}% recall ${s.unlocks.recall}% (${s.unlocks.real} real); death ROC AUC ${s.death.rocAuc} (${s.death.deaths} deaths); reward exact ${s.rewardExact}%`,
     );
   }
+  const trip = (t: typeof r.returnTrip) =>
+    Object.entries(t)
+      .map(([k, v]) => `k=${k}: ${v.matchReal}% (${v.trials} trials, real player back in ${v.realReturned}%)`)
+      .join(', ');
   console.log(
-    `return trip (view tokens matching the real world after k away + k back): ${Object.entries(r.returnTrip)
-      .map(([k, v]) => `k=${k}: ${v.matchReal}% (${v.trials})`)
-      .join(', ')}`,
+    `return trip along open ground (view tokens matching the real world after k away + k back): ${trip(r.returnTrip)}`,
+  );
+  console.log(
+    `return trip in a random direction (obstacles never seen can stop the real walk): ${trip(r.returnTripAnyPath)}`,
+  );
+  console.log(
+    `tiles seen before the dream vs never seen, view tokens h16 / h64: seen ${r.memory['16'].seen}% / ${r.memory['64'].seen}% (position still right: ${r.memory['16'].seenInPlace}% / ${r.memory['64'].seenInPlace}%), never seen ${r.memory['16'].unseen}% / ${r.memory['64'].unseen}%; position drifted in ${r.memory['16'].drifted}% / ${r.memory['64'].drifted}% of rollouts`,
   );
   console.log(
     `imagination: ${r.imagination.map((s) => `batch ${s.batch}, ${'threads' in s ? s.threads : 1} thread(s): ${s.stepsPerSecond} steps/s wall, ${s.stepsPerCpuSecond} per CPU-second`).join('; ')}`,

@@ -5,6 +5,7 @@ import { generateEpisode } from '../src/explorer.ts';
 import { buildTransitions, episodeMoves, inferMove, makeBatch } from '../src/sim/data.ts';
 import { imagine, SimDreams } from '../src/sim/dream.ts';
 import {
+  advanceAges,
   CENTER,
   DELTAS,
   EVENTS,
@@ -19,7 +20,7 @@ import {
 } from '../src/sim/layout.ts';
 import { DreamMap } from '../src/sim/map.ts';
 import { HEADS, type SimBatch, type SimLossWeights, SimModel, simFromBytes, simToBytes } from '../src/sim/model.ts';
-import { FRAME_TOKENS, tokenize, VIEW_TOKENS } from '../src/tokens.ts';
+import { FACING_BASE, FACING_POS, FRAME_TOKENS, INVENTORY_POS, tokenize, VIEW_TOKENS } from '../src/tokens.ts';
 import { DreamFrameDataSchema, handleDreamRequest } from '../src/dream-protocol.ts';
 import { SimShard } from '../src/sim/shard.ts';
 
@@ -175,6 +176,34 @@ describe('world simulator: data and dreamed map', () => {
     for (let p = 0; p < VIEW_TOKENS; p++)
       if (p !== CENTER && prior[(Math.floor(p / 9) + 1) * 11 + (p % 9) + 1] === end[p]) same++;
     expect(same / (VIEW_TOKENS - 1)).toBeGreaterThan(0.95);
+  });
+
+  it("energy's age restarts when the player falls asleep, so every energy gain of a sleep comes at the same age", () => {
+    const ENERGY = 3;
+    // Stay awake until energy has dropped to 6 (and `awake` steps more), then sleep: 6 → 7 → 8 → 9.
+    const gainAges = (awake: number): number[] => {
+      const world = World.generate({ seed: 5 });
+      world.addPlayer();
+      const ages = new Uint8Array(4);
+      let prev = tokenize(world);
+      const out: number[] = [];
+      const step = (action: number) => {
+        world.step([action]);
+        const next = tokenize(world);
+        const asleepBefore = prev[FACING_POS] - FACING_BASE >= 4;
+        if (asleepBefore && next[INVENTORY_POS + ENERGY] > prev[INVENTORY_POS + ENERGY]) out.push(ages[ENERGY]);
+        advanceAges(prev, 0, next, 0, ages, 0);
+        prev = next;
+      };
+      for (let t = 0; t < 400 && world.player(0).inventory[ENERGY] > 6; t++) step(Action.noop);
+      for (let t = 0; t < awake; t++) step(Action.noop);
+      for (let t = 0; t < 40; t++) step(Action.sleep);
+      return out;
+    };
+    // Falling asleep right after energy dropped, and 5 steps after (without the restart the
+    // first gain came at the age energy had when the player fell asleep, plus 10 or 11).
+    expect(gainAges(0)).toEqual([10, 10, 10]);
+    expect(gainAges(5)).toEqual([10, 10, 10]);
   });
 });
 

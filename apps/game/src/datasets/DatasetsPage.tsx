@@ -415,7 +415,10 @@ function SessionsPanel({ sessions }: { sessions: SessionInfo[] }) {
               <td className="py-1 pr-3 text-xs" title={s.problem ?? undefined}>
                 {s.recording ? <LiveBadge /> : <span className="text-slate-300">{label[state(s)]}</span>}
               </td>
-              <td className="py-1 pr-3 text-right tabular-nums">{s.ticks ? formatCount(s.ticks) : '—'}</td>
+              <td className="py-1 pr-3 text-right tabular-nums" data-testid="session-ticks">
+                {s.ticks || s.recording ? formatCount(s.ticks) : '—'}
+                {s.recording ? ' so far' : ''}
+              </td>
               <td className="py-1 text-right tabular-nums" data-testid="session-episodes">
                 {formatCount(s.episodes)}
                 {s.recording ? ' so far' : ''}

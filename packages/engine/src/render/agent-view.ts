@@ -14,7 +14,7 @@
  * (world seed, step, pixel), not from the game PRNG, so rendering or not rendering a frame
  * leaves every later state identical (§14, §18).
  */
-import { INVENTORY, MATERIALS, ObjectKind, VIEW_COLS, VIEW_ROWS } from '../constants.ts';
+import { INVENTORY, MATERIALS, ObjectKind, VIEW_COLS as COLS, VIEW_ROWS as ROWS } from '../constants.ts';
 import { exp } from '../det-math.ts';
 import type { Entity, Player } from '../entity.ts';
 import { PLANT_RIPE_AFTER } from '../rules.ts';
@@ -31,9 +31,24 @@ import {
   type Textures,
 } from './textures.ts';
 
+// Module-local copies: under loaders that compile modules to CommonJS (tsx, vite-node) every
+// read of an imported binding is a getter call.
+const VIEW_COLS = COLS;
+const VIEW_ROWS = ROWS;
+const VIEW_CELLS = COLS * ROWS;
+const NUM_ITEMS = INVENTORY.length;
+const PLAYER = ObjectKind.player;
+const COW = ObjectKind.cow;
+const ZOMBIE = ObjectKind.zombie;
+const SKELETON = ObjectKind.skeleton;
+const ARROW = ObjectKind.arrow;
+const PLANT = ObjectKind.plant;
+const RIPE_AFTER = PLANT_RIPE_AFTER;
 /** Half-extents of the local view: columns x − 4 … x + 4, rows y − 3 … y + 3. */
 const HALF_COLS = (VIEW_COLS - 1) >> 1;
 const HALF_ROWS = (VIEW_ROWS - 1) >> 1;
+/** Whether a Uint32Array stores r | g << 8 | b << 16 as the bytes r, g, b, 0 (every usual platform). */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 /** Grey of off-world cells (§15.2). */
 const OFF_WORLD = 127;
 /** Cell keys: bits per sprite on a cell; material ids start at 1 so that 0 stays unused; off-world. */
@@ -47,18 +62,18 @@ const TABLE_SIZE = 1 << TABLE_BITS;
 /** Texture of an entity (§15.3): players by facing or asleep, arrows by direction, plants by ripeness. */
 export function entityTexture(entity: Entity): TextureName {
   switch (entity.kind) {
-    case ObjectKind.player:
+    case PLAYER:
       return (entity as Player).sleeping ? 'player-sleep' : PLAYER_TEXTURES[(entity as Player).facing];
-    case ObjectKind.cow:
+    case COW:
       return 'cow';
-    case ObjectKind.zombie:
+    case ZOMBIE:
       return 'zombie';
-    case ObjectKind.skeleton:
+    case SKELETON:
       return 'skeleton';
-    case ObjectKind.arrow:
+    case ARROW:
       return ARROW_TEXTURES[entity.dir];
-    case ObjectKind.plant:
-      return entity.grown > PLANT_RIPE_AFTER ? 'plant-ripe' : 'sapling';
+    case PLANT:
+      return entity.grown > RIPE_AFTER ? 'plant-ripe' : 'sapling';
     default:
       throw new RangeError(`no texture for object kind ${entity.kind}`);
   }
@@ -111,16 +126,25 @@ export class AgentViewRenderer {
   private readonly digits: Uint8Array[];
   private readonly digitSize: number;
   private readonly digitOffset: number;
-  /** The composed local map before lighting, one packed r | g << 8 | b << 16 per pixel. */
+  /**
+   * The local map, one packed r | g << 8 | b << 16 per pixel, `stride` pixels per row: composed
+   * (before lighting) at night, then lit in place; lit by day. Columns from mapWidth on stay 0.
+   */
   private readonly canvas: Uint32Array;
-  /** Vignette weight per local-map pixel (§15.4). */
+  private readonly stride: number;
+  /** Whether the map can be written as whole 32-bit words (see `writeMap`). */
+  private readonly wordAligned: boolean;
+  /** Vignette weight per local-map pixel (§15.4), indexed y · mapWidth + x. */
   private readonly vignette: Float64Array;
+  /** The inventory rows of the image (full width) as last drawn, and the entries they show. */
+  private readonly inventoryRows: Uint8Array;
+  private readonly inventoryShown = new Int8Array(NUM_ITEMS).fill(-1);
 
   // Each distinct cell content of a frame (its material and the sprites drawn on it; a frame has
   // ~5–15 of 63) is composed once. By day (no night noise) a map pixel's colour depends on its
   // composed colour alone, so such a content is also lit once and copied to every cell showing it.
   /** Per cell of the view: its content key (see `cellKey`), or -1 when it cannot be keyed. */
-  private readonly cellKeys = new Int32Array(VIEW_COLS * VIEW_ROWS);
+  private readonly cellKeys = new Int32Array(VIEW_CELLS);
   /** Sprites in the view this frame, in drawing order: their cell and sprite index. */
   private inViewCell = new Int32Array(32);
   private inViewSprite = new Int32Array(32);
@@ -137,9 +161,9 @@ export class AgentViewRenderer {
   /** The view's top-left world tile this frame. */
   private x0 = 0;
   private y0 = 0;
-  /** This frame's tiles by slot: composed (packed RGB, unit × unit) and lit (RGB bytes, by day). */
+  /** This frame's tiles by slot, packed RGB, unit × unit: composed, and lit (by day). */
   private readonly composedTiles: Uint32Array;
-  private readonly litTiles: Uint8Array;
+  private readonly litTiles: Uint32Array;
 
   constructor(textures: Textures, size = 64) {
     if (!Number.isInteger(size) || size < VIEW_COLS) {
@@ -177,8 +201,8 @@ export class AgentViewRenderer {
     }
     if (this.sprites.length >= 1 << SPRITE_BITS || this.materials.length >= 1 << SPRITE_BITS)
       throw new Error('too many textures for the cell keys');
-    this.composedTiles = new Uint32Array(VIEW_COLS * VIEW_ROWS * unit * unit);
-    this.litTiles = new Uint8Array(VIEW_COLS * VIEW_ROWS * unit * unit * 3);
+    this.composedTiles = new Uint32Array(VIEW_CELLS * unit * unit);
+    this.litTiles = new Uint32Array(VIEW_CELLS * unit * unit);
 
     // §15.6: ⌊0.8·unit⌋ icons at ⌊0.1·unit⌋, ⌊0.6·unit⌋ digits at ⌊0.4·unit⌋.
     this.iconSize = Math.floor(0.8 * unit);
@@ -187,10 +211,15 @@ export class AgentViewRenderer {
     this.digitOffset = Math.floor(0.4 * unit);
     this.icons = ICON_TEXTURES.map((name) => scaleNearest(textures.get(name), src, this.iconSize));
     this.digits = DIGIT_TEXTURES.map((name) => scaleNearest(textures.get(name), src, this.digitSize));
+    this.inventoryRows = new Uint8Array(2 * unit * size * 3);
 
-    this.canvas = new Uint32Array(this.mapWidth * this.mapHeight);
     const W = this.mapWidth;
     const H = this.mapHeight;
+    // Words: 4 pixels are 3 words, so every map row must start on a word and the row rounded up
+    // to 4 pixels must fit in the image row (the extra pixels are black there anyway).
+    this.stride = (W + 3) & ~3;
+    this.wordAligned = LITTLE_ENDIAN && size % 4 === 0 && this.offset % 4 === 0 && this.offset + this.stride <= size;
+    this.canvas = new Uint32Array(this.stride * H);
     this.vignette = new Float64Array(W * H);
     for (let y = 0; y < H; y++) {
       const v = H > 1 ? -1 + (2 * y) / (H - 1) : 0;
@@ -215,10 +244,11 @@ export class AgentViewRenderer {
     this.keyCells(world, player);
     if (world.daylight < 0.5) {
       this.drawCanvas(world);
-      this.lightAtNight(out, world, player.sleeping);
+      this.lightAtNight(world, player.sleeping);
     } else {
-      this.drawLit(out, world, player.sleeping);
+      this.drawLit(world, player.sleeping);
     }
+    this.writeMap(out);
     this.drawInventory(out, player.inventory);
     return out;
   }
@@ -236,12 +266,18 @@ export class AgentViewRenderer {
     const N = world.size;
     const material = world.material;
     const keys = this.cellKeys;
+    const known = this.materials.length;
     for (let j = 0; j < VIEW_ROWS; j++) {
       const wy = y0 + j;
       for (let i = 0; i < VIEW_COLS; i++) {
         const wx = x0 + i;
-        keys[j * VIEW_COLS + i] =
-          wx < 0 || wy < 0 || wx >= N || wy >= N ? OFF_WORLD_KEY : this.materialKey(material[wx * N + wy]);
+        let key = OFF_WORLD_KEY;
+        if (wx >= 0 && wy >= 0 && wx < N && wy < N) {
+          // The tile's index (unknown ids show tile 0) plus MATERIAL_KEY_BASE.
+          const id = material[wx * N + wy];
+          key = (id < known ? id : 0) + MATERIAL_KEY_BASE;
+        }
+        keys[j * VIEW_COLS + i] = key;
       }
     }
     this.inView = 0;
@@ -279,11 +315,6 @@ export class AgentViewRenderer {
     this.inViewCell[this.inView] = j * VIEW_COLS + i;
     this.inViewSprite[this.inView] = this.spriteIndex.get(entityTexture(entity))!;
     this.inView++;
-  }
-
-  /** The key of a bare material cell: its tile's index (unknown ids show tile 0) plus MATERIAL_KEY_BASE. */
-  private materialKey(id: number): number {
-    return (id < this.materials.length ? id : 0) + MATERIAL_KEY_BASE;
   }
 
   /**
@@ -337,93 +368,145 @@ export class AgentViewRenderer {
       if (this.inViewCell[e] === c) blendPacked(tiles, unit, 0, slot * unit, this.sprites[this.inViewSprite[e]], unit);
   }
 
-  /**
-   * Daylight ≥ 0.5 (no night noise): each distinct cell content is lit once (§15.4–15.5) and its
-   * bytes copied to every cell that shows it.
-   */
-  private drawLit(out: Uint8Array, world: WorldState, sleeping: boolean): void {
+  /** Copies tile `from` of `tiles` (unit × unit, packed) into cell `c` of the canvas. */
+  private putTile(tiles: Uint32Array, from: number, c: number): void {
     const unit = this.unit;
-    const uu = unit * unit;
-    const rowBytes = unit * 3;
-    const size = this.size;
+    const stride = this.stride;
+    const canvas = this.canvas;
+    const i = c % VIEW_COLS;
+    const j = (c - i) / VIEW_COLS;
+    let t = from;
+    for (let r = 0, d = j * unit * stride + i * unit; r < unit; r++, d += stride)
+      for (let k = 0; k < unit; k++) canvas[d + k] = tiles[t++];
+  }
+
+  /**
+   * Daylight ≥ 0.5 (no night noise): each distinct cell content is lit once (§15.4–15.5) and
+   * copied to every cell of the canvas that shows it.
+   */
+  private drawLit(world: WorldState, sleeping: boolean): void {
+    const uu = this.unit * this.unit;
+    const composed = this.composedTiles;
     const lit = this.litTiles;
     const D = world.daylight;
-    for (let c = 0; c < VIEW_COLS * VIEW_ROWS; c++) {
+    for (let c = 0; c < VIEW_CELLS; c++) {
       const slot = this.slotOf(world, c);
-      if (this.fresh) shadeTile(this.composedTiles, slot * uu, uu, lit, slot * uu * 3, D, sleeping);
-      const i = c % VIEW_COLS;
-      const j = (c - i) / VIEW_COLS;
-      let o = ((this.offset + j * unit) * size + this.offset + i * unit) * 3;
-      let t = slot * uu * 3;
-      for (let r = 0; r < unit; r++, o += size * 3) for (let b = 0; b < rowBytes; b++) out[o + b] = lit[t++];
+      const from = slot * uu;
+      if (this.fresh) for (let p = from; p < from + uu; p++) lit[p] = shadeByDay(composed[p], D, sleeping);
+      this.putTile(lit, from, c);
     }
   }
 
-  /** Daylight < 0.5: the composed local map into `canvas`, for lighting pixel by pixel. */
+  /** Daylight < 0.5: the composed local map into the canvas, for lighting pixel by pixel. */
   private drawCanvas(world: WorldState): void {
-    const unit = this.unit;
-    const W = this.mapWidth;
-    const canvas = this.canvas;
-    const tiles = this.composedTiles;
-    for (let c = 0; c < VIEW_COLS * VIEW_ROWS; c++) {
-      let t = this.slotOf(world, c) * unit * unit;
-      const i = c % VIEW_COLS;
-      const j = (c - i) / VIEW_COLS;
-      for (let r = 0, d = j * unit * W + i * unit; r < unit; r++, d += W)
-        for (let k = 0; k < unit; k++) canvas[d + k] = tiles[t++];
-    }
+    const uu = this.unit * this.unit;
+    for (let c = 0; c < VIEW_CELLS; c++) this.putTile(this.composedTiles, this.slotOf(world, c) * uu, c);
   }
 
-  /** Daylight < 0.5: §15.4 with night noise and vignette and §15.5 sleeping, pixel by pixel into `out`. */
-  private lightAtNight(out: Uint8Array, world: WorldState, sleeping: boolean): void {
+  /** Daylight < 0.5: §15.4 with night noise and vignette and §15.5 sleeping, pixel by pixel, in place. */
+  private lightAtNight(world: WorldState, sleeping: boolean): void {
     const W = this.mapWidth;
     const H = this.mapHeight;
-    const size = this.size;
-    const off = this.offset;
+    const stride = this.stride;
     const canvas = this.canvas;
     const vignette = this.vignette;
     const D = world.daylight;
     const amount = 2 * (0.5 - D);
     const key = renderNoiseKey(world.seed, world.t);
     for (let y = 0; y < H; y++) {
-      let o = ((off + y) * size + off) * 3;
-      let c = y * W;
-      for (let x = 0; x < W; x++, o += 3, c++) {
+      // p: the pixel's index in the map (noise, vignette); c: its place in the canvas.
+      for (let x = 0, p = y * W, c = y * stride; x < W; x++, p++, c++) {
         const v = canvas[c];
         const r = v & 255;
         const g = (v >>> 8) & 255;
         const b = v >>> 16;
-        const m = amount * vignette[c];
-        const grey = 32 + 95 * renderNoise(key, c);
-        shade(out, o, r, g, b, (1 - m) * r + m * grey, (1 - m) * g + m * grey, (1 - m) * b + m * grey, D, sleeping);
+        const m = amount * vignette[p];
+        const grey = 32 + 95 * renderNoise(key, p);
+        canvas[c] = shade(r, g, b, (1 - m) * r + m * grey, (1 - m) * g + m * grey, (1 - m) * b + m * grey, D, sleeping);
       }
     }
   }
 
-  /** §15.6: black rows; entry k in cell (k mod 9, ⌊k / 9⌋), icon then count digit, not darkened. */
+  /**
+   * The lit canvas into the image's map rows. Where rows start on a word (64 × 64: offset 0),
+   * 4 pixels go out as 3 little-endian words — bytes r0 g0 b0 r1 | g1 b1 r2 g2 | b2 r3 g3 b3 —
+   * instead of 12 byte writes; the canvas's padding columns are 0, as the image is there.
+   */
+  private writeMap(out: Uint8Array): void {
+    const W = this.mapWidth;
+    const H = this.mapHeight;
+    const stride = this.stride;
+    const canvas = this.canvas;
+    const size = this.size;
+    const off = this.offset;
+    if (this.wordAligned && out.byteOffset % 4 === 0) {
+      const words = new Uint32Array(out.buffer, out.byteOffset, (size * size * 3) >> 2);
+      const rowWords = (size * 3) >> 2;
+      for (let y = 0; y < H; y++) {
+        let w = (off + y) * rowWords + ((off * 3) >> 2);
+        for (let c = y * stride, end = c + stride; c < end; c += 4, w += 3) {
+          const p1 = canvas[c + 1];
+          const p2 = canvas[c + 2];
+          words[w] = canvas[c] | (p1 << 24);
+          words[w + 1] = (p1 >>> 8) | (p2 << 16);
+          words[w + 2] = (p2 >>> 16) | (canvas[c + 3] << 8);
+        }
+      }
+      return;
+    }
+    for (let y = 0; y < H; y++) {
+      let o = ((off + y) * size + off) * 3;
+      for (let c = y * stride, end = c + W; c < end; c++, o += 3) {
+        const v = canvas[c];
+        out[o] = v;
+        out[o + 1] = v >>> 8;
+        out[o + 2] = v >>> 16;
+      }
+    }
+  }
+
+  /**
+   * §15.6: black rows; entry k in cell (k mod 9, ⌊k / 9⌋), icon then count digit, not darkened.
+   * The rows depend on the shown entries alone (counts clamped to 9): they are redrawn only when
+   * those change since the last frame, else copied as they were.
+   */
   private drawInventory(out: Uint8Array, inventory: Int32Array): void {
     const unit = this.unit;
+    const size = this.size;
     const top = this.offset + VIEW_ROWS * unit;
-    const left = this.offset;
-    for (let k = 0; k < INVENTORY.length; k++) {
+    const rows = this.inventoryRows;
+    const shown = this.inventoryShown;
+    let changed = false;
+    for (let k = 0; k < NUM_ITEMS; k++) {
       const count = inventory[k];
-      if (count < 1) continue;
-      const cx = left + (k % VIEW_COLS) * unit;
-      const cy = top + Math.floor(k / VIEW_COLS) * unit;
-      blend(out, this.size, cx + this.iconOffset, cy + this.iconOffset, this.icons[k], this.iconSize);
-      const digit = this.digits[Math.min(count, 9) - 1];
-      blend(out, this.size, cx + this.digitOffset, cy + this.digitOffset, digit, this.digitSize);
+      const entry = count < 1 ? 0 : Math.min(count, 9);
+      if (shown[k] !== entry) {
+        shown[k] = entry;
+        changed = true;
+      }
     }
+    if (changed) {
+      // Drawn into `rows`, whose row 0 is the image's row `top`.
+      rows.fill(0);
+      const left = this.offset;
+      for (let k = 0; k < NUM_ITEMS; k++) {
+        const entry = shown[k];
+        if (entry === 0) continue;
+        const cx = left + (k % VIEW_COLS) * unit;
+        const cy = Math.floor(k / VIEW_COLS) * unit;
+        blend(rows, size, cx + this.iconOffset, cy + this.iconOffset, this.icons[k], this.iconSize);
+        blend(rows, size, cx + this.digitOffset, cy + this.digitOffset, this.digits[entry - 1], this.digitSize);
+      }
+    }
+    out.set(rows, top * size * 3);
   }
 }
 
 /**
  * §15.4–15.5 for one pixel of composed colour (r, g, b), (nr, ng, nb) after the night noise (the
- * same colour by day), at daylight D, written as RGB bytes at out[o].
+ * same colour by day), at daylight D, as packed RGB.
  */
 function shade(
-  out: Uint8Array,
-  o: number,
   r: number,
   g: number,
   b: number,
@@ -432,7 +515,7 @@ function shade(
   nb: number,
   D: number,
   sleeping: boolean,
-): void {
+): number {
   // Desaturate to 40 % colour, then tint halfway toward (0, 16, 64).
   const gray = 0.299 * nr + 0.587 * ng + 0.114 * nb;
   nr = 0.5 * (0.4 * nr + 0.6 * gray);
@@ -448,30 +531,17 @@ function shade(
     fg = 0.5 * s;
     fb = 0.5 * s + 8;
   }
-  // Every value lies in [0, 255] (convex mixes of bytes, plus tints that stay below);
-  // storing into the byte array truncates, as §15.5 asks.
-  out[o] = fr;
-  out[o + 1] = fg;
-  out[o + 2] = fb;
+  // Every value lies in [0, 255] (convex mixes of bytes, plus tints that stay below); `& 255`
+  // truncates as a store into a byte array does (§15.5).
+  return (fr & 255) | ((fg & 255) << 8) | ((fb & 255) << 16);
 }
 
-/** `n` composed pixels from tiles[from] lit without night noise, as RGB bytes from out[o]. */
-function shadeTile(
-  tiles: Uint32Array,
-  from: number,
-  n: number,
-  out: Uint8Array,
-  o: number,
-  D: number,
-  sleeping: boolean,
-): void {
-  for (let p = from; p < from + n; p++, o += 3) {
-    const v = tiles[p];
-    const r = v & 255;
-    const g = (v >>> 8) & 255;
-    const b = v >>> 16;
-    shade(out, o, r, g, b, r, g, b, D, sleeping);
-  }
+/** `shade` of a packed composed colour without night noise. */
+function shadeByDay(v: number, D: number, sleeping: boolean): number {
+  const r = v & 255;
+  const g = (v >>> 8) & 255;
+  const b = v >>> 16;
+  return shade(r, g, b, r, g, b, D, sleeping);
 }
 
 function pack(r: number, g: number, b: number): number {

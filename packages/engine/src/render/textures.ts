@@ -113,7 +113,8 @@ export interface Textures {
 export function texturesFromAtlas(width: number, height: number, rgba: Uint8Array): Textures {
   if (width !== ATLAS_WIDTH || height < ATLAS_HEIGHT) {
     throw new RangeError(
-      `texture atlas is ${width}×${height}, expected ${ATLAS_WIDTH}×${ATLAS_HEIGHT} (${TEXTURE_NAMES.length} sprites)`,
+      `texture atlas is ${width}×${height}, ` +
+        `expected ${ATLAS_WIDTH}×${ATLAS_HEIGHT} (${TEXTURE_NAMES.length} sprites)`,
     );
   }
   if (rgba.length !== width * height * 4) throw new RangeError('atlas data does not match its size');

@@ -76,7 +76,11 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1');
 `;
 
-/** The embedded index of sessions and per-player episodes (SQLite, WAL). */
+/**
+ * The embedded index of sessions and per-player episodes (SQLite, WAL), synchronous. The relay
+ * uses it through `SqliteEpisodeIndex` (the `EpisodeIndex` it shares with PostgreSQL); offline
+ * tools (`dataset generate`) write it directly.
+ */
 export class RecordingStore {
   readonly db: Database.Database;
   private readonly stmts;
@@ -107,8 +111,8 @@ export class RecordingStore {
       ),
       deleteEpisodes: this.db.prepare(`DELETE FROM episodes WHERE session_id = ?`),
       session: this.db.prepare(`SELECT * FROM sessions WHERE id = ?`),
-      sessionsByStatus: this.db.prepare(`SELECT * FROM sessions WHERE status = ? ORDER BY started_at`),
-      sessions: this.db.prepare(`SELECT * FROM sessions ORDER BY started_at`),
+      sessionsByStatus: this.db.prepare(`SELECT * FROM sessions WHERE status = ? ORDER BY started_at, id`),
+      sessions: this.db.prepare(`SELECT * FROM sessions ORDER BY started_at, id`),
       episodes: this.db.prepare(`SELECT * FROM episodes WHERE session_id = ? ORDER BY id`),
     };
   }
@@ -143,6 +147,15 @@ export class RecordingStore {
     this.stmts.insertEpisode.run(episodeParams(sessionId, ep));
   }
 
+  /** Adds the episodes the index does not hold yet (same slot and start tick), in one transaction. */
+  addMissingEpisodes(sessionId: string, episodes: readonly EpisodeSummary[]): void {
+    this.db.transaction(() => {
+      const known = new Set(this.episodes(sessionId).map((e) => episodeKey(e.slot, e.start_t)));
+      for (const ep of episodes)
+        if (!known.has(episodeKey(ep.slot, ep.startT))) this.stmts.insertEpisode.run(episodeParams(sessionId, ep));
+    })();
+  }
+
   /** Replaces a session's episodes (after a replay rebuilt them). */
   replaceEpisodes(sessionId: string, episodes: readonly EpisodeSummary[]): void {
     this.db.transaction(() => {
@@ -166,15 +179,18 @@ export class RecordingStore {
   }
 }
 
+/** A session's row and its episodes so far, as the catalog lists a session still being recorded. */
+export interface IndexedSession {
+  session: SessionRow;
+  episodes: EpisodeRow[];
+}
+
 /**
  * One session's row and its episodes so far, read from an index without writing to it (the
  * dataset API lists a session still being recorded from here: its log is not replayed while
  * it grows). Null when the index or the session is not there.
  */
-export function readIndexedSession(
-  indexFile: string,
-  sessionId: string,
-): { session: SessionRow; episodes: EpisodeRow[] } | null {
+export function readIndexedSession(indexFile: string, sessionId: string): IndexedSession | null {
   let db: Database.Database;
   try {
     db = new Database(indexFile, { readonly: true, fileMustExist: true });
@@ -194,7 +210,13 @@ export function readIndexedSession(
   }
 }
 
-function episodeParams(sessionId: string, ep: EpisodeSummary) {
+/** What identifies an episode within its session (a member's life starts once per tick). */
+export function episodeKey(slot: number, startT: number): string {
+  return `${slot}:${startT}`;
+}
+
+/** The row an episode summary becomes (both index implementations store the same columns). */
+export function episodeParams(sessionId: string, ep: EpisodeSummary) {
   return {
     session_id: sessionId,
     slot: ep.slot,

@@ -9,13 +9,26 @@
  *  - the return trip (walk k tiles away and back in a real world; the dream's final view against
  *    the real one), and batched imagination speed.
  */
-import { ACHIEVEMENTS, Action, NUM_ACHIEVEMENTS, NUM_ACTIONS, Rng, World } from '@aikon/engine';
+import {
+  ACHIEVEMENTS,
+  Action,
+  DIRECTIONS,
+  Material,
+  NUM_ACHIEVEMENTS,
+  NUM_ACTIONS,
+  Rng,
+  VIEW_COLS,
+  VIEW_ROWS,
+  World,
+} from '@aikon/engine';
 import type { TokenEpisode } from '../episodes.ts';
-import { episodeMoves } from '../sim/data.ts';
+import { episodeAges, episodeMoves } from '../sim/data.ts';
 import { SimDreams, type SimStart } from '../sim/dream.ts';
+import { CENTER, VITALS } from '../sim/layout.ts';
+import { MAP_SIZE } from '../sim/map.ts';
 import type { SimModel } from '../sim/model.ts';
-import { SimDreamsPool } from './sim-pool.ts';
 import { FRAME_TOKENS, INVENTORY_POS, tokenize, VIEW_TOKENS } from '../tokens.ts';
+import { SimDreamsPool } from './sim-pool.ts';
 
 export const SIM_HORIZONS = [1, 4, 16, 64] as const;
 const H = SIM_HORIZONS[SIM_HORIZONS.length - 1];
@@ -23,6 +36,7 @@ const round = (x: number): number => Math.round(x * 100) / 100;
 const pct = (a: number, n: number): number | null => (n ? round((100 * a) / n) : null);
 
 const movesOf = new WeakMap<TokenEpisode, Int32Array>();
+const agesOf = new WeakMap<TokenEpisode, Uint8Array>();
 
 /** The dream start at observation t of an episode: every real frame so far, the unlocked achievements. */
 export function startAt(ep: TokenEpisode, t: number, maxFrames = 64): SimStart {
@@ -38,14 +52,12 @@ export function startAt(ep: TokenEpisode, t: number, maxFrames = 64): SimStart {
   const unlocked = new Uint8Array(NUM_ACHIEVEMENTS);
   if (ep.events) for (let k = 0; k < t; k++) if (ep.events[k] > 0) unlocked[ep.events[k] - 1] = 1;
   // Ages from the whole prefix (the frames above may start later than the episode).
-  const ages = new Uint8Array(4);
-  for (let k = 1; k <= t; k++)
-    for (let v = 0; v < 4; v++) {
-      const changed =
-        ep.frames[k * FRAME_TOKENS + INVENTORY_POS + v] !== ep.frames[(k - 1) * FRAME_TOKENS + INVENTORY_POS + v];
-      ages[v] = changed ? 0 : Math.min(255, ages[v] + 1);
-    }
-  return { frames, moves, unlocked, ages };
+  let ages = agesOf.get(ep);
+  if (!ages) {
+    ages = episodeAges(ep);
+    agesOf.set(ep, ages);
+  }
+  return { frames, moves, unlocked, ages: ages.subarray(t * VITALS, (t + 1) * VITALS) };
 }
 
 function matches(a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number, from: number, to: number): number {
@@ -60,8 +72,51 @@ interface RolloutScores {
   inventory: number;
   inventoryExact: number;
   n: number;
+  /** View cells whose world tile the start frames showed (seen) or did not (unseen), and their hits;
+   * "in place": seen cells of rollouts whose dead-reckoned position is still the real one. Only
+   * for episodes with positions. */
+  seen: number;
+  seenHit: number;
+  seenInPlace: number;
+  seenInPlaceHit: number;
+  unseen: number;
+  unseenHit: number;
+  /** Rollouts with positions, and those whose dead-reckoned position differs from the real one. */
+  placed: number;
+  drifted: number;
 }
-const empty = (): RolloutScores => ({ view: 0, inventory: 0, inventoryExact: 0, n: 0 });
+const empty = (): RolloutScores => ({
+  view: 0,
+  inventory: 0,
+  inventoryExact: 0,
+  n: 0,
+  seen: 0,
+  seenHit: 0,
+  seenInPlace: 0,
+  seenInPlaceHit: 0,
+  unseen: 0,
+  unseenHit: 0,
+  placed: 0,
+  drifted: 0,
+});
+
+const HALF_COLS = (VIEW_COLS - 1) / 2;
+const HALF_ROWS = (VIEW_ROWS - 1) / 2;
+/** A world tile as one number (positions stay within a few hundred of the world). */
+const tileKey = (x: number, y: number): number => (x + 1024) * 4096 + (y + 1024);
+
+/** World tiles (tileKey) shown by the frames a dream starts from: observations first..t. */
+function seenTiles(ep: TokenEpisode, t: number, maxFrames = 64): Set<number> | null {
+  const pos = ep.positions;
+  if (!pos) return null;
+  const seen = new Set<number>();
+  for (let k = Math.max(0, t - maxFrames + 1); k <= t; k++)
+    for (let p = 0; p < VIEW_TOKENS; p++)
+      seen.add(
+        tileKey(pos[2 * k] + (p % VIEW_COLS) - HALF_COLS, pos[2 * k + 1] + Math.floor(p / VIEW_COLS) - HALF_ROWS),
+      );
+  return seen;
+}
 
 /** Open-loop rollouts from `starts`; scores at each horizon. */
 function rollouts(
@@ -77,6 +132,8 @@ function rollouts(
     const items = starts.slice(b0, b0 + batch);
     const dreams = new SimDreams(model, items.length);
     dreams.reset(items.map(({ ep, t }) => startAt(ep, t)));
+    const seen = items.map(({ ep, t }) => seenTiles(ep, t));
+    const origin = items.map((_, i) => [dreams.mapOf(i).x, dreams.mapOf(i).y]);
     const perm = items.map((_, i) => i);
     for (let h = 1; h <= H; h++) {
       for (let i = perm.length - 1; i > 0; i--) {
@@ -98,10 +155,40 @@ function rollouts(
         s.inventory += inv / 16;
         if (inv === 16) s.inventoryExact++;
         s.n++;
+        const tiles = seen[i];
+        const pos = ep.positions;
+        if (!tiles || !pos) return;
+        const map = dreams.mapOf(i);
+        const x = pos[2 * (t + h)],
+          y = pos[2 * (t + h) + 1];
+        const inPlace =
+          wrapDelta(map.x - origin[i][0]) === x - pos[2 * t] && wrapDelta(map.y - origin[i][1]) === y - pos[2 * t + 1];
+        s.placed++;
+        if (!inPlace) s.drifted++;
+        for (let p = 0; p < VIEW_TOKENS; p++) {
+          if (p === CENTER) continue; // the player itself
+          const hit = r.tokens[i * FRAME_TOKENS + p] === ep.frames[real + p] ? 1 : 0;
+          if (tiles.has(tileKey(x + (p % VIEW_COLS) - HALF_COLS, y + Math.floor(p / VIEW_COLS) - HALF_ROWS))) {
+            s.seen++;
+            s.seenHit += hit;
+            if (inPlace) {
+              s.seenInPlace++;
+              s.seenInPlaceHit += hit;
+            }
+          } else {
+            s.unseen++;
+            s.unseenHit += hit;
+          }
+        }
       });
     }
   }
   return out;
+}
+
+/** A dead-reckoned displacement on the dreamed map's torus, in −MAP_SIZE/2..MAP_SIZE/2. */
+function wrapDelta(d: number): number {
+  return ((((d + MAP_SIZE / 2) % MAP_SIZE) + MAP_SIZE) % MAP_SIZE) - MAP_SIZE / 2;
 }
 
 /** ROC AUC of scores for positives vs negatives (ties count half). */
@@ -138,6 +225,9 @@ function oneStep(model: SimModel, episodes: readonly TokenEpisode[], batch: numb
     invHit = 0;
   const pDone = new Float32Array(items.length),
     died = new Uint8Array(items.length);
+  // Per achievement: real unlocks, those predicted (the same achievement), and false alarms.
+  const byAchievement: Record<string, { real: number; hit: number; false: number }> = {};
+  const tally = (a: number) => (byAchievement[ACHIEVEMENTS[a]] ??= { real: 0, hit: 0, false: 0 });
   for (let b0 = 0; b0 < items.length; b0 += batch) {
     const chunk = items.slice(b0, b0 + batch);
     const dreams = new SimDreams(model, chunk.length);
@@ -149,6 +239,11 @@ function oneStep(model: SimModel, episodes: readonly TokenEpisode[], batch: numb
       if (realUnlock && predUnlock) tp++;
       else if (predUnlock) fp++;
       else if (realUnlock) fn++;
+      // Which achievement: the episode's event where it records events.
+      const realId = realUnlock && ep.events ? ep.events[t] - 1 : -1;
+      if (realId >= 0) tally(realId).real++;
+      if (predUnlock && r.unlock[i] === realId) tally(realId).hit++;
+      else if (predUnlock) tally(r.unlock[i]).false++;
       if (Math.abs(r.reward[i] - ep.rewards[t]) < 0.05) rewardHit++;
       viewHit += matches(r.tokens, i * FRAME_TOKENS, ep.frames, (t + 1) * FRAME_TOKENS, 0, VIEW_TOKENS);
       invHit += matches(
@@ -169,22 +264,45 @@ function oneStep(model: SimModel, episodes: readonly TokenEpisode[], batch: numb
     view: pct(viewHit, items.length * VIEW_TOKENS),
     inventory: pct(invHit, items.length * 16),
     rewardExact: pct(rewardHit, items.length),
-    unlocks: { real: tp + fn, predicted: tp + fp, precision: pct(tp, tp + fp), recall: pct(tp, tp + fn) },
+    unlocks: {
+      real: tp + fn,
+      predicted: tp + fp,
+      precision: pct(tp, tp + fp),
+      recall: pct(tp, tp + fn),
+      byAchievement,
+    },
     death: { deaths: died.reduce((a, b) => a + b, 0), rocAuc: auc === null ? null : Math.round(auc * 10000) / 10000 },
   };
 }
 
+/** Tiles a walk can enter and leave again: no obstacle, no lava (which kills), no creature. */
+const OPEN_GROUND = new Set<number>([Material.grass, Material.sand, Material.path]);
+
 /**
  * The return trip in real worlds: from a real state, walk k tiles one way and k back; the dream
- * gets the same actions. Scores the dream's final view against the real final view, and against
- * the view it started from (what it saw must still be there).
+ * gets the same actions and starts from that one frame. Scores the dream's final view against the
+ * real final view, and against the view it started from (what it saw must still be there).
+ *
+ * `path: 'open'` (the issue's test: walk k tiles away and back) takes a direction whose k tiles
+ * are open ground when the walk starts, so the player really goes k away and comes back; worlds
+ * with no such direction are skipped (`skipped`). `path: 'any'` takes a random direction, as the
+ * first version of this test did: an obstacle the dreamer has never seen can stop the real walk
+ * (the dream cannot know it is there), and then the two end in different places.
  */
-export function returnTrip(model: SimModel, o: { seeds: readonly number[]; k: readonly number[]; warmup: number }) {
-  const res: Record<string, { trials: number; matchReal: number; matchStart: number }> = {};
+export function returnTrip(
+  model: SimModel,
+  o: { seeds: readonly number[]; k: readonly number[]; warmup: number; path?: 'open' | 'any' },
+) {
+  const res: Record<
+    string,
+    { trials: number; skipped: number; matchReal: number; matchStart: number; realReturned: number }
+  > = {};
   for (const k of o.k) {
     let real = 0,
       start = 0,
-      n = 0;
+      n = 0,
+      skipped = 0,
+      returned = 0;
     for (const seed of o.seeds) {
       const world = World.generate({ seed });
       world.addPlayer();
@@ -192,7 +310,22 @@ export function returnTrip(model: SimModel, o: { seeds: readonly number[]; k: re
       for (let t = 0; t < o.warmup && !world.player(0).dead; t++) world.step([Action.move_left + rng.int(4)]);
       if (world.player(0).dead) continue;
       const frames = [tokenize(world)];
-      const d = rng.int(4);
+      const { x, y } = world.player(0);
+      const first = rng.int(4);
+      let d = first;
+      if (o.path !== 'any') {
+        const open = (dir: number) =>
+          Array.from({ length: k }, (_, i) => [
+            x + DIRECTIONS[dir][0] * (i + 1),
+            y + DIRECTIONS[dir][1] * (i + 1),
+          ]).every(([tx, ty]) => OPEN_GROUND.has(world.getMaterial(tx, ty)) && !world.objectAt(tx, ty));
+        const found = [0, 1, 2, 3].map((i) => (first + i) % 4).find(open);
+        if (found === undefined) {
+          skipped++;
+          continue;
+        }
+        d = found;
+      }
       const path = [...Array(k).fill(Action.move_left + d), ...Array(k).fill(Action.move_left + (d ^ 1))];
       const dreams = new SimDreams(model, 1);
       dreams.reset([{ frames }]);
@@ -205,9 +338,16 @@ export function returnTrip(model: SimModel, o: { seeds: readonly number[]; k: re
       const end = tokenize(world);
       real += matches(dreams.frames, 0, end, 0, 0, VIEW_TOKENS) / VIEW_TOKENS;
       start += matches(dreams.frames, 0, frames[0], 0, 0, VIEW_TOKENS) / VIEW_TOKENS;
+      if (world.player(0).x === x && world.player(0).y === y) returned++;
       n++;
     }
-    res[k] = { trials: n, matchReal: pct(real, n) ?? 0, matchStart: pct(start, n) ?? 0 };
+    res[k] = {
+      trials: n,
+      skipped,
+      matchReal: pct(real, n) ?? 0,
+      matchStart: pct(start, n) ?? 0,
+      realReturned: pct(returned, n) ?? 0,
+    };
   }
   return res;
 }
@@ -300,6 +440,16 @@ export function rolloutReport(
   const horizons: Record<string, { model: number; repeatLast: number; noAction: number }> = {};
   const inventory: Record<string, { model: number; modelExact: number; repeatLast: number; noAction: number }> = {};
   const actionConditioning: Record<string, { taken: number; shuffled: number; margin: number }> = {};
+  const memory: Record<
+    string,
+    {
+      seen: number | null;
+      seenInPlace: number | null;
+      unseen: number | null;
+      unseenShare: number | null;
+      drifted: number | null;
+    }
+  > = {};
   for (const h of SIM_HORIZONS) {
     let rlView = 0,
       rlInv = 0;
@@ -328,6 +478,13 @@ export function rolloutReport(
       shuffled: round((100 * sh.view) / n),
       margin: round(horizons[h].model - (100 * sh.view) / n),
     };
+    memory[h] = {
+      seen: pct(m.seenHit, m.seen),
+      seenInPlace: pct(m.seenInPlaceHit, m.seenInPlace),
+      unseen: pct(m.unseenHit, m.unseen),
+      unseenShare: pct(m.unseen, m.seen + m.unseen),
+      drifted: pct(m.drifted, m.placed),
+    };
   }
   return {
     episodes: episodes.length,
@@ -335,6 +492,7 @@ export function rolloutReport(
     horizons,
     inventory,
     actionConditioning,
+    memory,
     oneStep: oneStep(model, episodes, o.batch),
   };
 }
@@ -352,7 +510,8 @@ export async function evaluateSim(model: SimModel, o: SimEvalOptions) {
       ),
     ]),
   );
-  const trip = returnTrip(model, { seeds: o.returnSeeds, k: [2, 4, 8], warmup: 20 });
+  const trip = returnTrip(model, { seeds: o.returnSeeds, k: [2, 4, 8], warmup: 20, path: 'open' });
+  const tripAnyPath = returnTrip(model, { seeds: o.returnSeeds, k: [2, 4, 8], warmup: 20, path: 'any' });
   const speedStarts = o.episodes.slice(0, 64).map((ep) => startAt(ep, 0));
   const speed = [1, 256].map((b) => imaginationSpeed(model, speedStarts, b, b === 1 ? 4000 : 100));
   const pooled = await poolSpeed(model, speedStarts, 256, 100, 2);
@@ -363,6 +522,7 @@ export async function evaluateSim(model: SimModel, o: SimEvalOptions) {
     ...overall,
     bySource,
     returnTrip: trip,
+    returnTripAnyPath: tripAnyPath,
     imagination: [...speed, pooled],
   };
 }

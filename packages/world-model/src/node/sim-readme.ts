@@ -20,6 +20,16 @@ const ReportSchema = z.object({
   horizons: z.record(z.string(), ViewSchema),
   inventory: z.record(z.string(), z.object({ model: Pct, modelExact: Pct, repeatLast: Pct })),
   actionConditioning: z.record(z.string(), z.object({ taken: Pct, shuffled: Pct, margin: z.number() })),
+  memory: z.record(
+    z.string(),
+    z.object({
+      seen: Pct.nullable(),
+      seenInPlace: Pct.nullable(),
+      unseen: Pct.nullable(),
+      unseenShare: Pct.nullable(),
+      drifted: Pct.nullable(),
+    }),
+  ),
   oneStep: z.object({
     transitions: z.number().int(),
     view: Pct,
@@ -30,16 +40,22 @@ const ReportSchema = z.object({
       predicted: z.number().int(),
       precision: Pct.nullable(),
       recall: Pct.nullable(),
+      byAchievement: z.record(
+        z.string(),
+        z.object({ real: z.number().int(), hit: z.number().int(), false: z.number().int() }),
+      ),
     }),
     death: z.object({ deaths: z.number().int(), rocAuc: z.number().nullable() }),
   }),
 });
+const TripSchema = z.object({ trials: z.number().int(), skipped: z.number().int(), matchReal: Pct, realReturned: Pct });
 /** The part of a simulator's manifest metrics the README shows (the eval's result). */
 const SimMetricsSchema = ReportSchema.extend({
   command: z.string(),
   evaluatedAt: z.string(),
   bySource: z.record(z.string(), ReportSchema),
-  returnTrip: z.record(z.string(), z.object({ trials: z.number().int(), matchReal: Pct })),
+  returnTrip: z.record(z.string(), TripSchema),
+  returnTripAnyPath: z.record(z.string(), TripSchema),
   imagination: z.array(
     z.object({
       batch: z.number().int(),
@@ -108,7 +124,12 @@ export function renderSimResults(manifestJson: unknown): string {
     const perSource = (f: (r: z.infer<typeof ReportSchema>) => string) =>
       sources.map((s) => `${s} ${f(m.bySource[s])}`).join(', ');
     const u = m.oneStep.unlocks;
-    const trips = Object.entries(m.returnTrip).sort(([a], [b]) => Number(a) - Number(b));
+    const trips = (t: typeof m.returnTrip) => Object.entries(t).sort(([a], [b]) => Number(a) - Number(b));
+    const mem = (h: string) => m.memory[h];
+    const misses = Object.entries(u.byAchievement)
+      .map(([name, a]) => ({ name, missed: a.real - a.hit, false: a.false }))
+      .filter((a) => a.missed + a.false > 0)
+      .sort((a, b) => b.missed + b.false - a.missed - a.false || a.name.localeCompare(b.name));
     const speed = m.imagination
       .map(
         (s) =>
@@ -123,7 +144,20 @@ export function renderSimResults(manifestJson: unknown): string {
       `| inventory + vitals tokens at h16 | ${fmt(m.inventory['16']?.model)} (all 16 exact in ${fmt(m.inventory['16']?.modelExact)} % of rollouts; repeat-last ${fmt(m.inventory['16']?.repeatLast)}) | ≥ 90 |`,
       `| achievement unlocks, one step: precision / recall | ${fmt(u.precision)} / ${fmt(u.recall)} (${u.real} unlocks; ${perSource((r) => `${fmt(r.oneStep.unlocks.precision)} / ${fmt(r.oneStep.unlocks.recall)}`)}) | ≥ 90 / 90 |`,
       `| death ROC AUC | ${fmt(m.oneStep.death.rocAuc, 3)} (${m.oneStep.death.deaths} deaths; ${perSource((r) => fmt(r.oneStep.death.rocAuc, 3))}) | ≥ 0.95 |`,
-      `| return trip, view tokens matching the real world after k away and k back | ${trips.map(([k, v]) => `k = ${k}: ${fmt(v.matchReal)} (${v.trials})`).join(', ')} | ≥ 95 |`,
+      `| achievement unlocks missed / false alarms, by achievement (one step) | ${misses.map((a) => `${a.name} ${a.missed} / ${a.false}`).join(', ')} | |`,
+      `| view tokens h16 / h64 on tiles the start frames showed (all rollouts; rollouts whose dead-reckoned position is still the real one) | ${fmt(mem('16')?.seen)} / ${fmt(mem('64')?.seen)} (${fmt(mem('16')?.seenInPlace)} / ${fmt(mem('64')?.seenInPlace)}) | |`,
+      `| view tokens h16 / h64 on tiles never seen before the dream (their share of the view) | ${fmt(mem('16')?.unseen)} / ${fmt(mem('64')?.unseen)} (${fmt(mem('16')?.unseenShare)} / ${fmt(mem('64')?.unseenShare)} %) | |`,
+      `| rollouts whose dead-reckoned position differs from the real one, h16 / h64 | ${fmt(mem('16')?.drifted)} / ${fmt(mem('64')?.drifted)} % | |`,
+      `| return trip: k tiles away along open ground and back, view tokens matching the real world (trials; the real player back at its start) | ${trips(
+        m.returnTrip,
+      )
+        .map(([k, v]) => `k = ${k}: ${fmt(v.matchReal)} (${v.trials}; ${fmt(v.realReturned, 0)} %)`)
+        .join(', ')} | ≥ 95 |`,
+      `| return trip in a random direction, obstacles never seen included (the first version of the row above) | ${trips(
+        m.returnTripAnyPath,
+      )
+        .map(([k, v]) => `k = ${k}: ${fmt(v.matchReal)} (${v.trials}; ${fmt(v.realReturned, 0)} %)`)
+        .join(', ')} | |`,
       `| action conditioning h1 / h16, taken vs shuffled | ${fmt(m.actionConditioning['1']?.taken)} vs ${fmt(m.actionConditioning['1']?.shuffled)} / ${fmt(m.actionConditioning['16']?.taken)} vs ${fmt(m.actionConditioning['16']?.shuffled)} | a clear margin |`,
       `| one step from every held-out state (${int(m.oneStep.transitions)}): view / inventory + vitals / reward exact (±0.05) | ${fmt(m.oneStep.view)} / ${fmt(m.oneStep.inventory)} / ${fmt(m.oneStep.rewardExact)} | |`,
       `| imagination in Node, one thread per \`SimDreams\` (measured during the eval, on whatever load the machine had) | ${speed} | ≥ 20,000/s at batch ≥ 256 |`,

@@ -17,7 +17,17 @@ import {
   MAX_COUNT,
   VIEW_TOKENS,
 } from '../tokens.ts';
-import { AGES, CENTER, G_ACTIVE, globalRows, moveClass, PRIOR_CELLS, T_ACTIVE, tileRows, VITALS } from './layout.ts';
+import {
+  advanceAges,
+  CENTER,
+  G_ACTIVE,
+  globalRows,
+  moveClass,
+  PRIOR_CELLS,
+  T_ACTIVE,
+  tileRows,
+  VITALS,
+} from './layout.ts';
 import { DreamMap } from './map.ts';
 import type { SimBatch } from './model.ts';
 
@@ -78,11 +88,8 @@ export function inferMove(frames: ArrayLike<number>, a: number, b: number, actio
 export function episodeAges(ep: TokenEpisode): Uint8Array {
   const ages = new Uint8Array((ep.length + 1) * VITALS);
   for (let t = 1; t <= ep.length; t++) {
-    for (let v = 0; v < VITALS; v++) {
-      const changed =
-        ep.frames[t * FRAME_TOKENS + INVENTORY_POS + v] !== ep.frames[(t - 1) * FRAME_TOKENS + INVENTORY_POS + v];
-      ages[t * VITALS + v] = changed ? 0 : Math.min(AGES - 1, ages[(t - 1) * VITALS + v] + 1);
-    }
+    ages.copyWithin(t * VITALS, (t - 1) * VITALS, t * VITALS);
+    advanceAges(ep.frames, (t - 1) * FRAME_TOKENS, ep.frames, t * FRAME_TOKENS, ages, t * VITALS);
   }
   return ages;
 }

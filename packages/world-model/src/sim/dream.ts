@@ -20,6 +20,7 @@ import {
 import { inferMove } from './data.ts';
 import {
   AGES,
+  advanceAges,
   DELTAS,
   EVENTS,
   G_ACTIVE,
@@ -95,6 +96,8 @@ export class SimDreams {
   private readonly priorCodes = new Int32Array(PRIOR_CELLS);
   private readonly result: SimStepResult;
   private readonly probs = new Float64Array(32);
+  /** The frame a step started from. */
+  private readonly before = new Int32Array(FRAME_TOKENS);
 
   constructor(
     readonly model: SimModel,
@@ -147,8 +150,7 @@ export class SimDreams {
       pair.set(cur as ArrayLike<number>, FRAME_TOKENS);
       map.move(s.moves ? s.moves[k - 1] : inferMove(pair, 0, FRAME_TOKENS));
       map.write(cur, 0);
-      for (let v = 0; v < VITALS; v++)
-        ages[v] = cur[INVENTORY_POS + v] !== prev[INVENTORY_POS + v] ? 0 : Math.min(AGES - 1, ages[v] + 1);
+      advanceAges(prev, 0, cur, 0, ages, 0);
     }
     if (s.ages) for (let v = 0; v < VITALS; v++) ages[v] = Math.min(AGES - 1, Math.max(0, Math.round(s.ages[v])));
     const u = this.unlocked.subarray(b * NUM_ACHIEVEMENTS, (b + 1) * NUM_ACHIEVEMENTS).fill(0);
@@ -194,7 +196,7 @@ export class SimDreams {
       throw new RangeError(`${this.size} dreams need ${this.size} actions, got ${actions.length}`);
     const net = this.net;
     const r = this.result;
-    const { rows, out, prior, priorCodes } = this;
+    const { rows, out, prior, priorCodes, before } = this;
     const greedy = this.temperature <= 0;
     for (let b = 0; b < this.size; b++) {
       let action = actions[b];
@@ -219,6 +221,7 @@ export class SimDreams {
       const facing = (F[fo + FACING_POS] - FACING_BASE) & 3;
       const dayNow = F[fo + DAYLIGHT_POS] - DAYLIGHT_BASE;
       const healthBefore = F[fo + INVENTORY_POS] - COUNT_BASE;
+      before.set(F.subarray(fo, fo + FRAME_TOKENS));
       // Tiles: the prior view at the new position, then each cell's prediction.
       const map = this.maps[b];
       map.move(move);
@@ -239,9 +242,9 @@ export class SimDreams {
           next = Math.max(0, Math.min(MAX_COUNT, cur + this.pick(out, O_DELTA + i * DELTAS, DELTAS) - MAX_COUNT));
         }
         F[fo + INVENTORY_POS + i] = COUNT_BASE + next;
-        if (i < VITALS) this.ages[ao + i] = next !== cur ? 0 : Math.min(AGES - 1, this.ages[ao + i] + 1);
       }
       F[fo + DAYLIGHT_POS] = DAYLIGHT_BASE + day;
+      advanceAges(before, 0, F, fo, this.ages, ao);
       let unlock = -1;
       if (event > 0 && !this.unlocked[b * NUM_ACHIEVEMENTS + event - 1]) {
         unlock = event - 1;

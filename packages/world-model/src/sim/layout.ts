@@ -46,6 +46,32 @@ export const DELTAS = 2 * MAX_COUNT + 1; // 19
 /** Steps since a vital (health, food, drink, energy) last changed, 0..AGES−1 (older clamps). */
 export const AGES = 40;
 export const VITALS = 4;
+const ENERGY = 3;
+
+/**
+ * Advances the four vitals' ages (at `ao`) over one step from the frame at `po` to the frame at
+ * `no` (each of 81 tokens). A vital's age restarts when it changes. Energy's also restarts when
+ * the player falls asleep: Crafter's hidden fatigue counter, which times every energy change,
+ * becomes min(fatigue − 1, 0) then, i.e. 0 as after an energy change (−1, one step further on,
+ * when energy changed in the step before). So every energy gain of a sleep comes at the same age,
+ * the first one too (with the age since the last change alone it came at an unpredictable one).
+ */
+export function advanceAges(
+  prev: ArrayLike<number>,
+  po: number,
+  next: ArrayLike<number>,
+  no: number,
+  ages: Uint8Array,
+  ao: number,
+): void {
+  const fellAsleep = prev[po + FACING_POS] - FACING_BASE < 4 && next[no + FACING_POS] - FACING_BASE >= 4;
+  for (let v = 0; v < VITALS; v++) {
+    const age = ages[ao + v];
+    if (next[no + INVENTORY_POS + v] !== prev[po + INVENTORY_POS + v]) ages[ao + v] = 0;
+    else if (v === ENERGY && fellAsleep) ages[ao + v] = age === 0 ? 1 : 0;
+    else ages[ao + v] = Math.min(AGES - 1, age + 1);
+  }
+}
 
 // ---- global network inputs: one-hot rows
 export const G_VIEW = 0; // 63 × 19
