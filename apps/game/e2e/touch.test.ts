@@ -1,15 +1,18 @@
 /**
  * A phone in Debian's Chromium (390×844, touch and mobile emulation): the home page opens a
  * solo game by taps, the touch controls show, the virtual stick (real touch events through the
- * DevTools protocol) walks the player to a tree and the Act button collects wood. Screenshots
- * in test-results/touch/.
+ * DevTools protocol) walks the player to a tree and the Act button collects wood. In a lobby on
+ * the real relay, the host's phone pauses the world for everyone, opens and closes the help and
+ * leaves, all by taps. Screenshots in test-results/touch/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { DIRECTIONS } from '@aikon/engine';
-import { ensureBuild, launchChromium, REPO, realErrors, seedWithTree, serveDist } from './harness.ts';
+import { startRelayServer } from '@aikon/relay-server';
+import { DIST, ensureBuild, keepAlive, launchChromium, REPO, realErrors, seedWithTree, serveDist } from './harness.ts';
 
 const ARTIFACTS = join(REPO, 'test-results', 'touch');
 const PHONE = { width: 390, height: 844 };
@@ -42,10 +45,11 @@ const PUSH: readonly [number, number][] = [
 ];
 
 /**
- * A real tap (touch start and end through the DevTools protocol) on an element's centre:
+ * A real tap (touch start and end through the DevTools protocol) on an element's centre, scrolled into view:
  * Playwright's tap() waits for animation frames, which a software-rendered world starves.
  */
 async function tap(page: Page, cdp: CDPSession, testId: string): Promise<void> {
+  await page.getByTestId(testId).scrollIntoViewIfNeeded();
   const box = (await page.getByTestId(testId).boundingBox())!;
   const point = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [point] });
@@ -143,4 +147,94 @@ describe('touch controls on a phone', () => {
     expect(realErrors(errors)).toEqual([]);
     await page.close();
   }, 240_000);
+
+  it("in a lobby, the host's phone pauses for everyone, opens the help and leaves, by taps", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'aikon-touch-e2e-'));
+    const relay = await startRelayServer({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      staticDir: DIST,
+      logLevel: 'silent',
+      datasetsApi: false,
+      firstFrameTimeoutMs: 180_000,
+    });
+    const phone = await browser.newContext({ viewport: PHONE, hasTouch: true, isMobile: true, deviceScaleFactor: 1 });
+    let stopKeepAlive = () => {};
+    try {
+      const page = await phone.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      const cdp = await phone.newCDPSession(page);
+      await page.goto(`${relay.url}/`);
+      await page.getByTestId('display-name').fill('Pia');
+      await tap(page, cdp, 'create-lobby');
+      await page.getByTestId('lobby').waitFor({ timeout: 30_000 });
+      const code = new URL(page.url()).searchParams.get('lobby')!;
+      const lobby = relay.lobbyByCode(code)!;
+      // The test is about the buttons, not survival: the host's vitals stay full on the server.
+      stopKeepAlive = keepAlive(lobby, new Set([0]));
+      await tap(page, cdp, 'start-game');
+      await page.waitForFunction(() => window.__aikon!.state().firstFrameAt !== null, undefined, { timeout: 120_000 });
+      await page.getByTestId('touch-stick').waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(500);
+
+      // Pause, Help and Leave: inside the screen, and nothing covers their centres.
+      const reachable = () =>
+        page.evaluate(
+          ({ ids, width, height }) =>
+            ids.map((id) => {
+              const el = document.querySelector(`[data-testid=${id}]`);
+              if (!el) return `${id}: missing`;
+              const r = el.getBoundingClientRect();
+              if (r.left < 0 || r.top < 0 || r.right > width || r.bottom > height) return `${id}: off screen`;
+              if (r.height < 28) return `${id}: ${r.height}px tall, too small for a finger`;
+              const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+              return el.contains(top) ? 'ok' : `${id}: covered by ${top?.outerHTML.slice(0, 80)}`;
+            }),
+          { ids: ['pause', 'help-open', 'quit'], ...PHONE },
+        );
+      expect(await reachable()).toEqual(['ok', 'ok', 'ok']);
+      expect(await page.getByTestId('quit').textContent()).toBe('Leave');
+      await page.screenshot({ path: join(ARTIFACTS, 'phone-lobby.png') });
+
+      // Pause: the server's world stops for everyone; Resume starts it again.
+      await tap(page, cdp, 'pause');
+      await expect.poll(() => lobby.state().config.paused === true, { timeout: 15_000 }).toBe(true);
+      await page.getByTestId('paused').waitFor({ timeout: 15_000 });
+      expect(await page.getByTestId('paused').textContent()).toBe('Paused by the host');
+      const pausedAt = lobby.world!.t;
+      await page.waitForTimeout(1000);
+      expect(lobby.world!.t).toBe(pausedAt);
+      await page.screenshot({ path: join(ARTIFACTS, 'phone-lobby-paused.png') });
+      await tap(page, cdp, 'resume');
+      await expect.poll(() => lobby.state().config.paused === true, { timeout: 15_000 }).toBe(false);
+      await expect.poll(() => lobby.world!.t, { timeout: 15_000 }).toBeGreaterThan(pausedAt);
+
+      // Help: it fits the phone's width, and its button closes it.
+      await tap(page, cdp, 'help-open');
+      const help = page.getByTestId('help');
+      await help.waitFor({ timeout: 15_000 });
+      const box = (await help.boundingBox())!;
+      expect(box.x >= 0 && box.x + box.width <= PHONE.width).toBe(true);
+      expect(await page.getByTestId('help-touch').textContent()).toMatch(/stick/);
+      await page.screenshot({ path: join(ARTIFACTS, 'phone-lobby-help.png') });
+      await tap(page, cdp, 'help-close');
+      await help.waitFor({ state: 'detached', timeout: 15_000 });
+
+      // Leave: back on the home page, and the server has let the member go.
+      await tap(page, cdp, 'quit');
+      await page.getByTestId('play-new').waitFor({ timeout: 30_000 });
+      await expect.poll(() => lobby.state().members.length, { timeout: 15_000 }).toBe(0);
+      expect(realErrors(errors)).toEqual([]);
+    } finally {
+      stopKeepAlive();
+      await phone.close();
+      await relay.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { ClientToServerEvents, RelaySocketData, ServerToClientEvents } from '@aikon/protocol';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import { Adapter, type BroadcastOptions, SessionAwareAdapter } from 'socket.io-adapter';
 import * as msgpackParser from 'socket.io-msgpack-parser';
 import type { RelayConfig } from './config.ts';
@@ -36,7 +36,12 @@ export class RelayAdapter extends SessionAwareAdapter {
 
 /** The relay's Socket.IO server on `http`: msgpack, connection state recovery, bounded frames. */
 export function createRelayIo(http: HttpServer, config: RelayConfig): RelayIo {
-  return new Server(http, {
+  return new Server(http, relayIoOptions(config));
+}
+
+/** The relay's Socket.IO settings (its benchmarks' plain broadcast runs on the same). */
+export function relayIoOptions(config: RelayConfig): Partial<ServerOptions> {
+  return {
     parser: msgpackParser,
     maxHttpBufferSize: config.maxHttpBufferSize,
     serveClient: false,
@@ -44,7 +49,7 @@ export function createRelayIo(http: HttpServer, config: RelayConfig): RelayIo {
     cors: { origin: false },
     connectionStateRecovery: { maxDisconnectionDuration: config.reconnectMs, skipMiddlewares: true },
     adapter: RelayAdapter,
-  });
+  };
 }
 
 /**

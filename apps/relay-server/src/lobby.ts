@@ -27,6 +27,7 @@ import {
   type TrackedSlot,
 } from '@aikon/protocol';
 import type { RelayConfig } from './config.ts';
+import { DeltaFrames, type OwnFields, writeFrame } from './delta-frames.ts';
 import type { RelaySocket } from './io.ts';
 import type { RelayMetrics } from './metrics.ts';
 import { type EpisodeIndex, SessionRecorder } from '@aikon/protocol/node';
@@ -189,6 +190,8 @@ export class Lobby {
   private recorder: SessionRecorder | null = null;
   private tracker: EpisodeTracker | null = null;
   private readonly deltas = new DeltaBuilder();
+  /** This tick's delta packets: the shared part encoded once, each member's own fields spliced in. */
+  private readonly frames = new DeltaFrames();
   private timer: NodeJS.Timeout | null = null;
   private nextTickAt = 0;
   /** Started, but waiting for members' first frames before the first tick. */
@@ -814,7 +817,8 @@ export class Lobby {
     } else this.record({ k: 'tick', t: world.t, a: flat });
     if (world.t % this.ctx.config.hashEvery === 0) this.record({ k: 'hash', t: world.t, h: world.hash() });
     this.tracker!.afterStep(world);
-    const common = this.deltas.next(world);
+    const frames = this.frames;
+    frames.begin(this.deltas.next(world));
     const stamp = this.ctx.config.stampDeltas ? performance.timeOrigin + scheduled : undefined;
     for (const m of this.members.values()) {
       if (!m.socket) continue;
@@ -829,7 +833,7 @@ export class Lobby {
         continue;
       }
       const p = m.slot !== null ? world.findPlayer(m.slot) : undefined;
-      const msg: DeltaMessage & { ts?: number } = { ...common };
+      let own: OwnFields | null = null;
       if (p) {
         const you: DeltaMessage['you'] = selfState(p, m.lastAck);
         // Inventory and achievements only when they changed (keyed by body id, so a respawn resends).
@@ -840,10 +844,10 @@ export class Lobby {
         if (ach === m.sentAch) delete you.ach;
         else m.sentAch = ach;
         if (you.fresh!.length === 0) delete you.fresh;
-        msg.you = you;
+        own = { you };
       }
-      if (stamp !== undefined) msg.ts = stamp;
-      m.socket.emit('game:delta', msg);
+      if (stamp !== undefined) own = { ...own, ts: stamp };
+      writeFrame(m.socket, frames.frame(own));
     }
   }
 

@@ -26,7 +26,7 @@ export { parseConfig, defaultConfig, type RelayConfig } from './config.ts';
 export { RelayMetrics } from './metrics.ts';
 export { Lobby, RelayError } from './lobby.ts';
 export { approxSize } from './connections.ts';
-export { RelayAdapter, type RelayIo, type RelaySocket } from './io.ts';
+export { RelayAdapter, type RelayIo, type RelaySocket, relayIoOptions } from './io.ts';
 
 export interface RelayServer {
   readonly config: RelayConfig;

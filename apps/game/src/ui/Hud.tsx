@@ -7,6 +7,7 @@ import { renderStats } from '../game/stats.ts';
 import { ItemIcon, VITAL_COLORS } from './icons.tsx';
 import { facingHint } from '../game/hint.ts';
 import { AutopilotBadge } from '../autopilot/AutopilotBadge.tsx';
+import { isTouchDevice } from '../game/touch.ts';
 import { AUTOPILOT_KEY_LABEL, useAutopilot } from '../autopilot/autopilot-store.ts';
 import type { DreamGameFrame } from '../dream/dream-frame.ts';
 
@@ -103,8 +104,6 @@ function useLayout(): Layout {
 }
 
 function CompactHud({ inventory }: { inventory: number[] }) {
-  const paused = useGame((s) => s.paused);
-  const setPaused = useGame((s) => s.setPaused);
   return (
     <div className="absolute inset-x-1 top-1 flex flex-wrap items-center gap-x-2 gap-y-0.5 rounded bg-slate-950/70 px-2 py-0.5 text-[11px]">
       {(['health', 'food', 'drink', 'energy'] as const).map((name, i) => (
@@ -113,17 +112,55 @@ function CompactHud({ inventory }: { inventory: number[] }) {
           {inventory[i]}
         </span>
       ))}
-      <button
-        type="button"
-        className="pointer-events-auto ml-auto text-slate-300 underline"
-        onClick={() => setPaused(!paused)}
-      >
-        {paused ? 'resume' : 'pause'}
-      </button>
-      <span data-testid="compact-note" className="w-full text-slate-400">
-        Small window: enlarge it for the full HUD.
-      </span>
+      {/* A phone has no keyboard: Pause, Help and Leave are buttons big enough for a finger. */}
+      <div className="ml-auto flex gap-1 py-0.5">
+        <MenuButtons className={`${MENU_BUTTON} h-8 min-w-12`} />
+      </div>
+      {/* A phone cannot enlarge its window: the note is for small desktop windows. */}
+      {!isTouchDevice() && (
+        <span data-testid="compact-note" className="w-full text-slate-400">
+          Small window: enlarge it for the full HUD.
+        </span>
+      )}
     </div>
+  );
+}
+
+const MENU_BUTTON =
+  'pointer-events-auto select-none whitespace-nowrap rounded-lg border border-white/15 bg-slate-900/80 px-2 py-1 text-xs text-slate-100 shadow hover:bg-slate-700 active:bg-emerald-700';
+
+/**
+ * Pause (solo, or a lobby's host: for everyone), Help and Quit / Leave, in both HUD layouts;
+ * `children` (the full layout's Mute and Autopilot) stand before Quit.
+ */
+function MenuButtons({ className, children }: { className: string; children?: React.ReactNode }) {
+  const paused = useGame((s) => s.paused);
+  const setPaused = useGame((s) => s.setPaused);
+  const setHelp = useGame((s) => s.setHelp);
+  const goHome = useGame((s) => s.goHome);
+  const network = useGame((s) => s.source?.kind === 'network');
+  const canPause = useGame((s) => s.source?.pausable !== false || s.source.sharedPause === true);
+  return (
+    <>
+      {canPause && (
+        <button
+          type="button"
+          data-testid="pause"
+          className={className}
+          onClick={() => setPaused(!paused)}
+          title={network ? 'Pauses the world for everyone in the lobby (Esc)' : 'Esc'}
+        >
+          {paused ? 'Resume' : 'Pause'}
+        </button>
+      )}
+      <button type="button" data-testid="help-open" className={className} onClick={() => setHelp(true)}>
+        Help
+      </button>
+      {children}
+      <button type="button" data-testid="quit" className={className} onClick={goHome}>
+        {network ? 'Leave' : 'Quit'}
+      </button>
+    </>
   );
 }
 
@@ -448,16 +485,10 @@ function AgentView({ small }: { small: boolean }) {
 
 function Controls() {
   const press = useGame((s) => s.press);
-  const paused = useGame((s) => s.paused);
-  const setPaused = useGame((s) => s.setPaused);
   const tickRate = useGame((s) => s.tickRate);
   const setTickRate = useGame((s) => s.setTickRate);
-  const setHelp = useGame((s) => s.setHelp);
-  const goHome = useGame((s) => s.goHome);
   const network = useGame((s) => s.source?.kind === 'network');
-  const canPause = useGame((s) => s.source?.pausable !== false || s.source.sharedPause === true);
-  const btn =
-    'pointer-events-auto select-none whitespace-nowrap rounded-lg border border-white/15 bg-slate-900/80 px-2 py-1 text-xs text-slate-100 shadow hover:bg-slate-700 active:bg-emerald-700';
+  const btn = MENU_BUTTON;
   const pad = (action: number, text: string, extra = '') => (
     <button type="button" className={`${btn} h-9 w-9 ${extra}`} onClick={() => press(action)} title={ACTIONS[action]}>
       {text}
@@ -483,25 +514,10 @@ function Controls() {
       </div>
       <div className="flex flex-col gap-1">
         <div className="flex gap-1">
-          {canPause && (
-            <button
-              type="button"
-              data-testid="pause"
-              className={`${btn} h-9 w-20`}
-              onClick={() => setPaused(!paused)}
-              title={network ? 'Pauses the world for everyone in the lobby (Esc)' : 'Esc'}
-            >
-              {paused ? 'Resume' : 'Pause'}
-            </button>
-          )}
-          <button type="button" className={`${btn} h-9`} onClick={() => setHelp(true)}>
-            Help
-          </button>
-          <MuteButton className={`${btn} h-9`} />
-          <AutopilotButton className={`${btn} h-9`} />
-          <button type="button" data-testid="quit" className={`${btn} h-9`} onClick={goHome}>
-            {network ? 'Leave' : 'Quit'}
-          </button>
+          <MenuButtons className={`${btn} h-9`}>
+            <MuteButton className={`${btn} h-9`} />
+            <AutopilotButton className={`${btn} h-9`} />
+          </MenuButtons>
         </div>
         {!network && (
           <label className="pointer-events-auto flex items-center gap-2 rounded-lg bg-slate-900/80 px-2 py-1 text-xs text-slate-300">
@@ -740,6 +756,12 @@ function Help() {
           a shared world only the host can pause (for everyone) or slow it down to 2 steps a second, so read this
           somewhere safe.
         </p>
+        {isTouchDevice() && (
+          <p className="mt-2 text-slate-300" data-testid="help-touch">
+            On a touch screen: hold the stick (bottom left) off-centre to walk, tap Act to interact and Sleep to sleep;
+            Pause, Help and Leave are at the top. The keys below work with a keyboard.
+          </p>
+        )}
         <ul className="mt-4 grid gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
           {rows.map(([k, v]) => (
             <li key={k + v} className="flex items-center gap-3 border-b border-white/5 py-0.5">
@@ -754,6 +776,7 @@ function Help() {
         </p>
         <button
           type="button"
+          data-testid="help-close"
           className="mt-4 rounded-lg bg-emerald-500 px-4 py-2 font-bold text-emerald-950"
           onClick={() => setHelp(false)}
         >
