@@ -43,7 +43,8 @@ async function plantSave(page: Page, record: Record<string, unknown>): Promise<v
   await page.evaluate(
     (record) =>
       new Promise<void>((resolve, reject) => {
-        const open = indexedDB.open('aikon', 1);
+        // The game's database at whatever version the page has opened it (stores made if it has not yet).
+        const open = indexedDB.open('aikon');
         open.onupgradeneeded = () => open.result.createObjectStore('solo-save');
         open.onsuccess = () => {
           const tx = open.result.transaction('solo-save', 'readwrite');

@@ -20,6 +20,21 @@ describe('SoloCore', () => {
     expect(core.nextAction()).toBe(Action.noop);
   });
 
+  it("notes whether the autopilot or the player's keys chose each tick's action (a recorded game keeps it)", () => {
+    const core = new SoloCore(1);
+    core.press(Action.move_left, true);
+    expect(core.tick()).toBe(true);
+    expect([core.lastAction, core.lastLearned]).toEqual([Action.move_left, true]);
+    // The player's key pressed after the autopilot's choice wins the tick: it is theirs.
+    core.press(Action.move_up, true);
+    core.press(Action.move_down);
+    core.tick();
+    expect([core.lastAction, core.lastLearned]).toEqual([Action.move_down, false]);
+    core.hold(Action.move_right);
+    core.tick();
+    expect([core.lastAction, core.lastLearned]).toEqual([Action.move_right, false]);
+  });
+
   it('ignores presses while paused and does not tick', () => {
     const core = new SoloCore(1);
     core.setPaused(true);

@@ -7,6 +7,8 @@
  *  - bytes received and sent.
  * Protocol with the parent (IPC): parent sends {type:'setup', ...}; child answers 'ready';
  * parent sends 'go'; child measures and answers {type:'result', ...} and exits.
+ * Mode 'plain' (the transport's limit): no lobby; each group of `players` joins one room of a bare
+ * Socket.IO server that broadcasts a recorded delta to it every tick (see relay.bench.ts).
  */
 import { io, type Socket } from 'socket.io-client';
 import * as msgpackParser from 'socket.io-msgpack-parser';
@@ -20,6 +22,7 @@ interface Setup {
   warmupMs: number;
   measureMs: number;
   seed: number;
+  mode: 'relay' | 'plain';
 }
 
 interface Ack<T> {
@@ -68,6 +71,7 @@ class Player {
       const t = now();
       if (stats.measuring) {
         stats.deltas++;
+        stats.sample = d;
         if (d.ts !== undefined) stats.delivery.push(t - d.ts);
         if (d.you && d.you.ack >= 0) {
           const at = this.sent.get(d.you.ack);
@@ -85,6 +89,8 @@ class Player {
       }
       if (this.sent.size > 64) this.sent.clear();
     });
+    // Like a game client: it has "drawn" the world once it has a snapshot (the relay's first tick waits for it).
+    this.socket.on('game:snapshot', () => this.socket.emit('game:ready', {}));
     this.socket.on('error', (e: { code: string }) => {
       if (e.code !== 'player_dead') stats.errors[e.code] = (stats.errors[e.code] ?? 0) + 1;
     });
@@ -133,13 +139,33 @@ interface Stats {
   bytesOut: number;
   deltas: number;
   errors: Record<string, number>;
+  /** The last delta received: the plain broadcast's payload. */
+  sample: unknown;
 }
 
 async function run(setup: Setup): Promise<void> {
-  const stats: Stats = { measuring: false, delivery: [], action: [], bytesIn: 0, bytesOut: 0, deltas: 0, errors: {} };
+  const stats: Stats = {
+    measuring: false,
+    delivery: [],
+    action: [],
+    bytesIn: 0,
+    bytesOut: 0,
+    deltas: 0,
+    errors: {},
+    sample: null,
+  };
   const rand = lcg(setup.seed);
   const players: Player[] = [];
-  for (let l = 0; l < setup.lobbies; l++) {
+  for (let l = 0; l < setup.lobbies && setup.mode === 'plain'; l++) {
+    const joins: Promise<unknown>[] = [];
+    for (let m = 0; m < setup.players; m++) {
+      const p = new Player(setup.url, stats);
+      players.push(p);
+      joins.push(p.connected().then(() => p.request('plain:join', { room: `${setup.seed}-${l}` })));
+    }
+    await Promise.all(joins);
+  }
+  for (let l = 0; l < setup.lobbies && setup.mode === 'relay'; l++) {
     const host = new Player(setup.url, stats);
     players.push(host);
     await host.connected();
@@ -178,6 +204,7 @@ async function run(setup: Setup): Promise<void> {
       bytesOut: stats.bytesOut,
       deltas: stats.deltas,
       errors: stats.errors,
+      sample: stats.sample,
       cpuMs: (cpu.user + cpu.system) / 1000,
     },
     () => process.exit(0),

@@ -7,13 +7,21 @@
  * delivery latency p50/p99 (scheduled tick time → client receipt), bytes/s per player, server
  * CPU and memory. Then a bounded search for the largest player count one core holds with p99
  * delivery latency under 50 ms (and ticks on schedule). Everything is bounded in count and time.
+ *
+ * `--only 48x8,96x8` runs just those scenarios (no search). `--plain` follows every relay scenario
+ * with the transport's limit: a bare Socket.IO server (same parser, adapter and recovery settings)
+ * broadcasting a delta the relay sent, the same bytes to the same number of clients in rooms of the
+ * same size at the same rate (one `io.to(room).emit` per room per tick), clients acting as before.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startRelayServer } from '../src/server.ts';
+import { Server } from 'socket.io';
+import { defaultConfig, relayIoOptions, startRelayServer } from '../src/server.ts';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -30,6 +38,16 @@ const BUDGET_MS = flag('--budget-s', QUICK ? 60 : 420) * 1000;
 /** Lobbies of the search's first step (it doubles from there). */
 const START_LOBBIES = flag('--start-lobbies', QUICK ? 4 : 24);
 const LATENCY_LIMIT_MS = 50;
+const ONLY = (() => {
+  const i = args.indexOf('--only');
+  if (i < 0) return null;
+  return (args[i + 1] ?? '').split(',').map((s) => {
+    const m = /^(\d+)x(\d+)$/.exec(s);
+    if (!m) throw new Error(`--only takes LOBBIESxPLAYERS[,…], got ${s}`);
+    return [Number(m[1]), Number(m[2])] as [number, number];
+  });
+})();
+const PLAIN = args.includes('--plain');
 const LOAD_CLIENT = fileURLToPath(new URL('./load-client.ts', import.meta.url));
 const started = Date.now();
 
@@ -62,9 +80,58 @@ interface ClientResult {
   deltas: number;
   errors: Record<string, number>;
   cpuMs: number;
+  sample: Record<string, unknown> | null;
+}
+
+/** What a scenario runs the load against: the relay, or the plain broadcast. */
+interface Target {
+  url: string;
+  ticks(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * The transport's limit: a bare Socket.IO server with the relay's parser, adapter and recovery
+ * settings; every room gets `payload` (stamped like the relay's deltas) once per tick period.
+ */
+async function startPlainBroadcast(payload: Record<string, unknown>): Promise<Target> {
+  const http = createServer();
+  // Untyped: its `plain:join` is no relay event.
+  const io = new Server(http, relayIoOptions(defaultConfig()));
+  const timers = new Map<string, NodeJS.Timeout>();
+  let ticks = 0;
+  const period = 1000 / TICK_RATE;
+  io.on('connection', (socket) => {
+    socket.on('game:action', () => {});
+    socket.on('plain:join', ({ room }: { room: string }, ack: (a: { ok: true; data: object }) => void) => {
+      socket.join(room);
+      if (!timers.has(room)) {
+        let scheduled = performance.now() + Math.random() * period;
+        let t = 0;
+        const tick = () => {
+          io.to(room).emit('game:delta', { ...payload, t: ++t, ts: performance.timeOrigin + scheduled });
+          ticks++;
+          scheduled += period;
+          timers.set(room, setTimeout(tick, Math.max(0, scheduled - performance.now())));
+        };
+        timers.set(room, setTimeout(tick, scheduled - performance.now()));
+      }
+      ack({ ok: true, data: {} });
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    ticks: async () => ticks,
+    close: async () => {
+      for (const t of timers.values()) clearTimeout(t);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+    },
+  };
 }
 
 export interface ScenarioResult {
+  mode: 'relay' | 'plain';
   lobbies: number;
   perLobby: number;
   players: number;
@@ -90,14 +157,15 @@ export interface ScenarioResult {
   loadAvg1: number;
   /** Server CPU ms per player-second: the basis of a one-core capacity estimate. */
   cpuMsPerPlayerSec: number;
+  /**
+   * Server CPU ms per player per tick actually run, × the tick rate: the per-player cost at full
+   * rate even when a loaded machine let the server run fewer ticks than due.
+   */
+  cpuMsPerPlayerSecAtRate: number;
   errors: Record<string, number>;
 }
 
-async function scenario(lobbies: number, perLobby: number): Promise<ScenarioResult> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'aikon-bench-'));
-  const tickMs: number[] = [];
-  const serverLagMs: number[] = [];
-  let measuring = false;
+async function startRelay(dataDir: string, onTick: (ms: number, late: number) => void): Promise<Target> {
   const server = await startRelayServer(
     {
       port: 0,
@@ -111,14 +179,30 @@ async function scenario(lobbies: number, perLobby: number): Promise<ScenarioResu
       emptyLobbyGraceMs: 1000,
       lobbyCreatesPerMinute: 1e6,
     },
-    {
-      onTick: (ms, _lobby, late) => {
-        if (!measuring) return;
-        tickMs.push(ms);
-        serverLagMs.push(late + ms);
-      },
-    },
+    { onTick: (ms, _lobby, late) => onTick(ms, late) },
   );
+  return {
+    url: server.url,
+    ticks: async () => (await server.metrics.ticks.get()).values[0]?.value ?? 0,
+    close: () => server.close(),
+  };
+}
+
+/** The last delta the relay's clients saw (the plain broadcast sends it): set by relay scenarios. */
+let sampleDelta: Record<string, unknown> | null = null;
+
+async function scenario(lobbies: number, perLobby: number, mode: 'relay' | 'plain'): Promise<ScenarioResult> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'aikon-bench-'));
+  const tickMs: number[] = [];
+  const serverLagMs: number[] = [];
+  let measuring = false;
+  const onTick = (ms: number, late: number) => {
+    if (!measuring) return;
+    tickMs.push(ms);
+    serverLagMs.push(late + ms);
+  };
+  if (mode === 'plain' && !sampleDelta) throw new Error('the plain broadcast needs a relay scenario first');
+  const server = mode === 'relay' ? await startRelay(dataDir, onTick) : await startPlainBroadcast(sampleDelta!);
   const procs = Math.min(Math.max(1, Math.ceil((lobbies * perLobby) / 96)), 6, lobbies);
   const children: ChildProcess[] = [];
   const results: ClientResult[] = [];
@@ -171,6 +255,7 @@ async function scenario(lobbies: number, perLobby: number): Promise<ScenarioResu
         warmupMs: WARMUP_MS,
         measureMs: MEASURE_MS,
         seed: 1000 * i + 1,
+        mode,
       });
     }
     // A load that the machine cannot even set up fails the scenario instead of hanging the bench.
@@ -185,12 +270,12 @@ async function scenario(lobbies: number, perLobby: number): Promise<ScenarioResu
     const cpu0 = process.cpuUsage();
     const busy0 = machineBusyMs();
     const t0 = performance.now();
-    const ticks0 = (await server.metrics.ticks.get()).values[0]?.value ?? 0;
+    const ticks0 = await server.ticks();
     await new Promise((r) => setTimeout(r, MEASURE_MS));
     const wall = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     const busy = machineBusyMs() - busy0;
-    const ticks1 = (await server.metrics.ticks.get()).values[0]?.value ?? 0;
+    const ticks1 = await server.ticks();
     measuring = false;
     const mem = process.memoryUsage();
     await withTimeout(Promise.all(done), 120_000, 'the load clients did not report within 120 s of the window').catch(
@@ -204,10 +289,18 @@ async function scenario(lobbies: number, perLobby: number): Promise<ScenarioResu
     const delivery = results.flatMap((r) => r.delivery);
     const action = results.flatMap((r) => r.action);
     const players = results.reduce((n, r) => n + r.players, 0);
+    if (mode === 'relay') {
+      const seen = results.find((r) => r.sample)?.sample;
+      if (seen) {
+        const { ts: _, ...payload } = seen;
+        sampleDelta = payload;
+      }
+    }
     const seconds = MEASURE_MS / 1000;
     const errors: Record<string, number> = {};
     for (const r of results) for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
     return {
+      mode,
       lobbies,
       perLobby,
       players,
@@ -230,6 +323,7 @@ async function scenario(lobbies: number, perLobby: number): Promise<ScenarioResu
       otherCpuPct: ((busy - (cpu.user + cpu.system) / 1000 - results.reduce((n, r) => n + r.cpuMs, 0)) / wall) * 100,
       loadAvg1: loadavg()[0],
       cpuMsPerPlayerSec: (cpu.user + cpu.system) / 1000 / players / (wall / 1000),
+      cpuMsPerPlayerSecAtRate: ((cpu.user + cpu.system) / 1000 / ((ticks1 - ticks0) * perLobby)) * TICK_RATE,
       errors,
     };
   } finally {
@@ -254,10 +348,10 @@ function passes(r: ScenarioResult): boolean {
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
 function row(r: ScenarioResult): string {
-  return `| ${r.lobbies} × ${r.perLobby} | ${r.players} | ${f2(r.tickP50)} / ${f2(r.tickP99)} | ${f1(r.lagP50)} / ${f1(r.lagP99)} | ${f1(r.ticksPerSec)} / ${r.expectedTicksPerSec} | ${f1(r.actionP50)} / ${f1(r.actionP99)} | ${f1(r.deliveryP50)} / ${f1(r.deliveryP99)} | ${Math.round(r.bytesInPerPlayer)} / ${Math.round(r.bytesOutPerPlayer)} | ${f1(r.serverCpuPct)} | ${f1(r.clientCpuPct)} | ${Math.round(r.rssMb)} | ${f1(r.otherCpuPct)} | ${f2(r.loadAvg1)} | ${passes(r) ? 'yes' : 'no'} |`;
+  return `| ${r.mode === 'relay' ? 'relay' : 'plain broadcast'} | ${r.lobbies} × ${r.perLobby} | ${r.players} | ${f2(r.tickP50)} / ${f2(r.tickP99)} | ${f1(r.lagP50)} / ${f1(r.lagP99)} | ${f1(r.ticksPerSec)} / ${r.expectedTicksPerSec} | ${f1(r.actionP50)} / ${f1(r.actionP99)} | ${f1(r.deliveryP50)} / ${f1(r.deliveryP99)} | ${Math.round(r.bytesInPerPlayer)} / ${Math.round(r.bytesOutPerPlayer)} | ${f1(r.serverCpuPct)} | ${f1(r.clientCpuPct)} | ${Math.round(r.rssMb)} | ${f1(r.otherCpuPct)} | ${f2(r.loadAvg1)} | ${f2(r.cpuMsPerPlayerSec)} | ${f2(r.cpuMsPerPlayerSecAtRate)} | ${Math.floor(1000 / r.cpuMsPerPlayerSecAtRate)} | ${passes(r) ? 'yes' : 'no'} |`;
 }
-const HEADER = `| lobbies × players | players | tick ms p50 / p99 | server lag ms p50 / p99 | ticks/s done / due | action→delta ms p50 / p99 | delivery ms p50 / p99 | bytes/s per player down / up | server CPU % | load-client CPU % | server RSS MB | other processes' CPU % | load avg | p99 < 50 ms |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`;
+const HEADER = `| server | lobbies × players | players | tick ms p50 / p99 | server lag ms p50 / p99 | ticks/s done / due | action→delta ms p50 / p99 | delivery ms p50 / p99 | bytes/s per player down / up | server CPU % | load-client CPU % | server RSS MB | other processes' CPU % | load avg | server CPU ms per player-second | the same at 8 ticks/s (per tick run) | players per core (CPU, at 8 ticks/s) | p99 < 50 ms |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`;
 
 async function main(): Promise<void> {
   console.log(
@@ -265,6 +359,19 @@ async function main(): Promise<void> {
   );
   console.log(HEADER);
   const all: ScenarioResult[] = [];
+  if (ONLY) {
+    for (const [l, m] of ONLY) {
+      const relay = await scenario(l, m, 'relay');
+      console.log(row(relay));
+      if (!PLAIN) continue;
+      const plain = await scenario(l, m, 'plain');
+      console.log(row(plain));
+      console.log(
+        `\n${relay.players} players: the relay costs ${f2(relay.cpuMsPerPlayerSecAtRate)} ms CPU per player-second at ${TICK_RATE} ticks/s, the plain broadcast of the same bytes ${f2(plain.cpuMsPerPlayerSecAtRate)} (relay/plain ${f2(relay.cpuMsPerPlayerSecAtRate / plain.cpuMsPerPlayerSecAtRate)}×)\n`,
+      );
+    }
+    return;
+  }
   const fixed: [number, number][] = QUICK
     ? [
         [1, 2],
@@ -277,9 +384,10 @@ async function main(): Promise<void> {
         [16, 8],
       ];
   for (const [l, m] of fixed) {
-    const r = await scenario(l, m);
+    const r = await scenario(l, m, 'relay');
     all.push(r);
     console.log(row(r));
+    if (PLAIN) console.log(row(await scenario(l, m, 'plain')));
   }
   // Bounded search (doubling, then bisection) over whole lobbies of PER_LOBBY players.
   let good = 0;
@@ -287,7 +395,7 @@ async function main(): Promise<void> {
   let lobbies = START_LOBBIES;
   const steps: ScenarioResult[] = [];
   while (lobbies * PER_LOBBY <= MAX_PLAYERS && Date.now() - started < BUDGET_MS) {
-    const r = await scenario(lobbies, PER_LOBBY);
+    const r = await scenario(lobbies, PER_LOBBY, 'relay');
     steps.push(r);
     all.push(r);
     console.log(row(r));
@@ -301,7 +409,7 @@ async function main(): Promise<void> {
   }
   for (let i = 0; i < 2 && Number.isFinite(bad) && bad - good > 1 && Date.now() - started < BUDGET_MS; i++) {
     const mid = Math.floor((good + bad) / 2);
-    const r = await scenario(mid, PER_LOBBY);
+    const r = await scenario(mid, PER_LOBBY, 'relay');
     all.push(r);
     console.log(row(r));
     if (passes(r)) good = mid;

@@ -27,7 +27,8 @@ import {
   type TrackedSlot,
 } from '@aikon/protocol';
 import type { RelayConfig } from './config.ts';
-import type { RelaySocket } from './io.ts';
+import { DeltaFrames, type OwnFields, writeFrame } from './delta-frames.ts';
+import type { MemberSocket } from './io.ts';
 import type { RelayMetrics } from './metrics.ts';
 import { type EpisodeIndex, SessionRecorder } from '@aikon/protocol/node';
 import { type AiWorker, LobbyWorkforce } from './workforce.ts';
@@ -123,7 +124,7 @@ export interface MemberState {
   pid: string;
   resumeToken: string;
   exportConsent: boolean;
-  socket: RelaySocket | null;
+  socket: MemberSocket | null;
   /** Client address of the last connection (a kick bans it from this lobby). */
   address: string;
   slot: number | null;
@@ -151,7 +152,7 @@ export interface MemberState {
 }
 
 /** Bytes and packets queued for a socket that the client has not read yet. */
-export function socketBacklog(socket: RelaySocket): { bytes: number; packets: number } {
+export function socketBacklog(socket: MemberSocket): { bytes: number; packets: number } {
   const conn = socket.conn as unknown as {
     writeBuffer?: unknown[];
     transport?: { socket?: { bufferedAmount?: number } };
@@ -165,7 +166,7 @@ export const CONGESTED_PACKETS = 256;
 /** The longest a body is held protected while its client loads a dream model. */
 export const DREAM_LOAD_HOLD_MS = 30_000;
 
-function congested(socket: RelaySocket): boolean {
+function congested(socket: MemberSocket): boolean {
   const b = socketBacklog(socket);
   return b.bytes > CONGESTED_BYTES || b.packets > CONGESTED_PACKETS;
 }
@@ -189,6 +190,8 @@ export class Lobby {
   private recorder: SessionRecorder | null = null;
   private tracker: EpisodeTracker | null = null;
   private readonly deltas = new DeltaBuilder();
+  /** This tick's delta packets: the shared part encoded once, each member's own fields spliced in. */
+  private readonly frames = new DeltaFrames();
   private timer: NodeJS.Timeout | null = null;
   private nextTickAt = 0;
   /** Started, but waiting for members' first frames before the first tick. */
@@ -259,7 +262,7 @@ export class Lobby {
 
   // ---- membership ---------------------------------------------------------------------
 
-  addMember(socket: RelaySocket, info: { name: string; kind?: PlayerKind; exportConsent?: boolean }): MemberState {
+  addMember(socket: MemberSocket, info: { name: string; kind?: PlayerKind; exportConsent?: boolean }): MemberState {
     if (this.status === 'closed') throw new RelayError('lobby_not_found', 'this lobby has closed');
     for (const ban of this.bans.values()) {
       if (ban.address === socket.handshake.address)
@@ -290,7 +293,7 @@ export class Lobby {
   }
 
   /** Binds a (new or recovered) socket to a member; a previous socket of that member is detached. */
-  attach(member: MemberState, socket: RelaySocket): void {
+  attach(member: MemberState, socket: MemberSocket): void {
     if (member.socket && member.socket !== socket) {
       const old = member.socket;
       old.leave(this.room);
@@ -322,7 +325,7 @@ export class Lobby {
    * new connection (`fresh`: a refresh, not Socket.IO's recovery) the page may be loading the
    * world again: its body is held protected until the client says it has drawn.
    */
-  resume(member: MemberState, socket: RelaySocket, fresh = true): void {
+  resume(member: MemberState, socket: MemberSocket, fresh = true): void {
     this.attach(member, socket);
     if (fresh) {
       member.ready = false;
@@ -335,7 +338,7 @@ export class Lobby {
   }
 
   /** The socket went away without leaving: keep the body for the reconnection window. */
-  disconnected(member: MemberState, socket: RelaySocket): void {
+  disconnected(member: MemberState, socket: MemberSocket): void {
     if (member.socket !== socket) return;
     member.socket = null;
     member.intent = -1;
@@ -814,7 +817,8 @@ export class Lobby {
     } else this.record({ k: 'tick', t: world.t, a: flat });
     if (world.t % this.ctx.config.hashEvery === 0) this.record({ k: 'hash', t: world.t, h: world.hash() });
     this.tracker!.afterStep(world);
-    const common = this.deltas.next(world);
+    const frames = this.frames;
+    frames.begin(this.deltas.next(world));
     const stamp = this.ctx.config.stampDeltas ? performance.timeOrigin + scheduled : undefined;
     for (const m of this.members.values()) {
       if (!m.socket) continue;
@@ -829,7 +833,7 @@ export class Lobby {
         continue;
       }
       const p = m.slot !== null ? world.findPlayer(m.slot) : undefined;
-      const msg: DeltaMessage & { ts?: number } = { ...common };
+      let own: OwnFields | null = null;
       if (p) {
         const you: DeltaMessage['you'] = selfState(p, m.lastAck);
         // Inventory and achievements only when they changed (keyed by body id, so a respawn resends).
@@ -840,10 +844,10 @@ export class Lobby {
         if (ach === m.sentAch) delete you.ach;
         else m.sentAch = ach;
         if (you.fresh!.length === 0) delete you.fresh;
-        msg.you = you;
+        own = { you };
       }
-      if (stamp !== undefined) msg.ts = stamp;
-      m.socket.emit('game:delta', msg);
+      if (stamp !== undefined) own = { ...own, ts: stamp };
+      writeFrame(m.socket, frames.frame(own));
     }
   }
 

@@ -28,7 +28,7 @@ import { type EpisodeIndex, logPath } from '@aikon/protocol/node';
 export const SOLO_LOG_MAX_BYTES = 2 * 1024 * 1024;
 
 /** Record kinds a solo game writes after its header and its player's join. */
-const SOLO_RECORD_KINDS: ReadonlySet<LogRecord['k']> = new Set(['tick', 'hash', 'config', 'pause', 'end']);
+const SOLO_RECORD_KINDS: ReadonlySet<LogRecord['k']> = new Set(['tick', 'hash', 'config', 'end']);
 
 export class SoloUploadError extends Error {
   constructor(

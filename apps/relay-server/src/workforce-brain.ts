@@ -174,8 +174,7 @@ export class LobbyBrain {
   }
 
   /** Sends the lobby's state, if it has a world; from then on its records follow. */
-  private attach(quiet: boolean): boolean {
-    const state = this.owner.attachment();
+  private attach(quiet: boolean, state = this.owner.attachment()): boolean {
     if (!state) return false;
     this.thread.post({ k: 'attach', lobby: this.lobby, quiet, ...state });
     this.attached = true;
@@ -183,9 +182,14 @@ export class LobbyBrain {
     return true;
   }
 
-  /** The game started or came back: the brain takes the world as it is now. */
+  /**
+   * The game started or came back: the brain takes the world as it is now if there are workers
+   * for it to run. Without any it waits for the first one (or a plan request): mirroring every
+   * record of a lobby of people only was the largest thing a tick posted.
+   */
   start(): void {
-    this.attach(false);
+    const state = this.owner.attachment();
+    if (this.attached || (state && state.workers.length > 0)) this.attach(false, state);
   }
 
   /** A record the lobby just wrote (its world has changed, or stepped). */
@@ -193,8 +197,10 @@ export class LobbyBrain {
     if (this.attached && record.k !== 'session') this.thread.post({ k: 'record', lobby: this.lobby, record });
   }
 
+  /** A worker for the brain; the first one attaches it (the attachment lists the worker). */
   add(slot: number, name: string, hybrid: boolean): void {
     if (this.attached) this.thread.post({ k: 'add', lobby: this.lobby, slot, name, hybrid });
+    else this.attach(false);
   }
 
   remove(slot: number, by: string): void {

@@ -43,7 +43,11 @@ function reencode(bytes: Uint8Array, change: (records: LogRecord[]) => LogRecord
 }
 
 async function upload(body: Uint8Array | string, type = 'application/octet-stream') {
-  const r = await fetch(`${server.url}/api/solo-logs`, { method: 'POST', headers: { 'content-type': type }, body });
+  const r = await fetch(`${server.url}/api/solo-logs`, {
+    method: 'POST',
+    headers: { 'content-type': type },
+    body: typeof body === 'string' ? body : Buffer.from(body),
+  });
   return {
     status: r.status,
     body: (await r.json()) as { session?: string; ticks?: number; error?: string; message?: string },
@@ -57,6 +61,13 @@ function filesUnder(dir: string): string[] {
 }
 
 const recordings = () => readdirSync(join(dataDir, 'recordings')).sort();
+
+/**
+ * What a refused upload must not change: the logs, and any file outside the data directory. (The
+ * rest of the data directory is left out: the index's WAL files and the datasets' catalog cache
+ * change on their own schedule.)
+ */
+const written = () => ({ recordings: recordings(), outside: readdirSync(parent).sort() });
 
 beforeAll(async () => {
   mkdirSync(dataDir);
@@ -151,7 +162,7 @@ print(json.dumps({'episodes': len(f.keys()), 'steps': int(g.attrs['total_steps']
   );
 
   it('refuses a tampered log (actions changed, their checksums made good) and writes nothing', async () => {
-    const before = filesUnder(parent);
+    const before = written();
     // Steps 40..60 walk left instead of following the pattern.
     const tampered = reencode(soloGame(8, 120).bytes, (records) =>
       records.map((r) => (r.k === 'tick' && r.t >= 40 && r.t <= 60 ? { ...r, a: [0, 2] } : r)),
@@ -160,11 +171,11 @@ print(json.dumps({'episodes': len(f.keys()), 'steps': int(g.attrs['total_steps']
     expect(r.status).toBe(422);
     expect(r.body.error).toBe('mismatch');
     expect(r.body.message).toMatch(/does not replay: hash at t = 100/);
-    expect(filesUnder(parent)).toEqual(before);
+    expect(written()).toEqual(before);
   });
 
   it('refuses garbage, a cut log, a log not ended, a lobby log, a wrong type and an oversized body, clearly', async () => {
-    const before = filesUnder(parent);
+    const before = written();
     const whole = soloGame(9, 40).bytes;
     const cases: [string, Uint8Array | string, string, number, string][] = [
       ['garbage', new TextEncoder().encode('hello, relay'), 'application/octet-stream', 400, 'not_a_log'],
@@ -199,7 +210,7 @@ print(json.dumps({'episodes': len(f.keys()), 'steps': int(g.attrs['total_steps']
       expect(r.body.message, name).toBeTruthy();
       expect(r.body.message, name).not.toContain(parent);
     }
-    expect(filesUnder(parent)).toEqual(before);
+    expect(written()).toEqual(before);
   });
 
   it('stores a log whose ids are paths under its own name, inside the recordings directory', async () => {

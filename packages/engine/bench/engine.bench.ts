@@ -156,6 +156,7 @@ if (values.json) {
     'snapshot bytes per world': result.snapshotBytes,
     [`VecEnv (${worlds} worlds, fair view) steps/s, one thread`]: result.vecEnvStepsPerSecond,
     [`VecEnvWorkers steps/s, ${workers} workers`]: result.vecEnvWorkersStepsPerSecond,
-    'VecEnvWorkers speed-up (×)': result.vecEnvWorkersSpeedup,
+    'VecEnvWorkers speed-up (×, wall clock; idle-core estimate: npm run bench:vec-workers)':
+      result.vecEnvWorkersSpeedup,
   });
 }

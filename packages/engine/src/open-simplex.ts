@@ -221,37 +221,53 @@ export class NoiseLayer {
   /** Points (xs[i], ys[i], z). */
   constructor(xs: Float64Array, ys: Float64Array, z: number) {
     const n = xs.length;
-    this.origin = new Float64Array(3 * n);
-    this.first = new Int32Array(n + 1);
-    const contributions: number[] = [];
-    const weights: number[] = [];
-    const vertexOf: number[] = [];
+    const origin = new Float64Array(3 * n);
+    const first = new Int32Array(n + 1);
+    // At most one entry per contribution of a set: trimmed at the end.
+    let most = 0;
+    for (let set = 0; set + 1 < FIRST.length; set++) most = Math.max(most, FIRST[set + 1] - FIRST[set]);
+    const contribution = new Uint8Array(n * most);
+    const weight = new Float64Array(n * most);
+    const vertexOf = new Int32Array(n * most);
     const vertices = new Map<number, number>();
-    const cell = new Float64Array(7);
+    const cell = CELL;
+    let k = 0;
     for (let i = 0; i < n; i++) {
       if (locate(xs[i], ys[i], z, cell)) {
-        const [dx0, dy0, dz0, xsb, ysb, zsb, set] = cell;
-        this.origin.set([dx0, dy0, dz0], 3 * i);
-        for (let c = FIRST[set]; c < FIRST[set + 1]; c++) {
+        const dx0 = cell[0];
+        const dy0 = cell[1];
+        const dz0 = cell[2];
+        origin[3 * i] = dx0;
+        origin[3 * i + 1] = dy0;
+        origin[3 * i + 2] = dz0;
+        for (let c = FIRST[cell[6]], end = FIRST[cell[6] + 1]; c < end; c++) {
           const dx = dx0 + DX[c];
           const dy = dy0 + DY[c];
           const dz = dz0 + DZ[c];
           const attn = 2 - dx * dx - dy * dy - dz * dz;
           if (attn > 0) {
-            const vertex = ((xsb + XSB[c]) & 0xff) | (((ysb + YSB[c]) & 0xff) << 8) | (((zsb + ZSB[c]) & 0xff) << 16);
-            if (!vertices.has(vertex)) vertices.set(vertex, vertices.size);
-            contributions.push(c);
-            weights.push(attn * attn * attn * attn);
-            vertexOf.push(vertices.get(vertex)!);
+            const vertex =
+              ((cell[3] + XSB[c]) & 0xff) | (((cell[4] + YSB[c]) & 0xff) << 8) | (((cell[5] + ZSB[c]) & 0xff) << 16);
+            let v = vertices.get(vertex);
+            if (v === undefined) {
+              v = vertices.size;
+              vertices.set(vertex, v);
+            }
+            contribution[k] = c;
+            weight[k] = attn * attn * attn * attn;
+            vertexOf[k] = v;
+            k++;
           }
         }
       }
-      this.first[i + 1] = contributions.length;
+      first[i + 1] = k;
     }
     if (vertices.size > 65536) throw new RangeError('too many lattice vertices for one NoiseLayer');
-    this.contribution = Uint8Array.from(contributions);
-    this.weight = Float64Array.from(weights);
-    this.vertexOf = Uint16Array.from(vertexOf);
+    this.origin = origin;
+    this.first = first;
+    this.contribution = contribution.slice(0, k);
+    this.weight = weight.slice(0, k);
+    this.vertexOf = Uint16Array.from(vertexOf.subarray(0, k));
     this.vertices = Int32Array.from(vertices.keys());
     this.gradients = new Uint8Array(vertices.size);
   }

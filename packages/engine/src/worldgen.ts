@@ -61,13 +61,24 @@ const TREE_LAYER = 12;
 /** The layers every tile outside the start area reads: sampled for all tiles at once. */
 const EVERY_TILE = [START_LAYER, WATER_LAYER, WATER_DETAIL_LAYER, MOUNTAIN_LAYER, MOUNTAIN_DETAIL_LAYER];
 
-/** A layer's point for tile (x, y), computed exactly as the samples were always computed. */
-function layerPoint(layer: number, x: number, y: number): [number, number, number] {
+/** A layer's point for tile (x, y) into `point` (x, y, z), computed exactly as the samples always were. */
+function layerPoint(layer: number, x: number, y: number, point: Float64Array): void {
   const spec = LAYERS[layer];
-  if (spec === 'tunnels-x') return [(2 * x) / 3, y / 15, 7];
-  if (spec === 'tunnels-y') return [x / 15, (2 * y) / 3, 7];
-  return [x / spec[1], y / spec[1], spec[0]];
+  if (spec === 'tunnels-x') {
+    point[0] = (2 * x) / 3;
+    point[1] = y / 15;
+    point[2] = 7;
+  } else if (spec === 'tunnels-y') {
+    point[0] = x / 15;
+    point[1] = (2 * y) / 3;
+    point[2] = 7;
+  } else {
+    point[0] = x / spec[1];
+    point[1] = y / spec[1];
+    point[2] = spec[0];
+  }
 }
+const point = new Float64Array(3);
 
 /** Seeded noise at the layers' points. */
 interface Sampler {
@@ -78,35 +89,48 @@ interface Sampler {
 }
 
 /**
- * OpenSimplex at the layers' points: the layers' seed-independent parts are `NoiseLayer`s,
- * built on the first OpenSimplex world (≈ 2 ms, ≈ 5 MB, kept for the process).
+ * OpenSimplex at the layers' points. From the third world on, the layers' seed-independent parts
+ * are `NoiseLayer`s (≈ 5 MB, built once, ≈ 1.8× faster generation after that); before, each
+ * sample is a plain `noise` call with the same bits, so a process that generates one or two worlds
+ * (the game, a replay) does not pay for building them.
  */
 class OpenSimplexSampler implements Sampler {
-  private static layers: NoiseLayer[] | null = null;
   private readonly noise = new OpenSimplex3(0);
-  private readonly layers: NoiseLayer[];
-
-  constructor() {
-    this.layers = OpenSimplexSampler.layers ??= LAYERS.map((_, layer) => {
-      const xs = new Float64Array(N * N);
-      const ys = new Float64Array(N * N);
-      for (let x = 0; x < N; x++) for (let y = 0; y < N; y++) [xs[x * N + y], ys[x * N + y]] = layerPoint(layer, x, y);
-      return new NoiseLayer(xs, ys, layerPoint(layer, 0, 0)[2]);
-    });
-  }
+  private layers: NoiseLayer[] | null = null;
+  private worlds = 0;
 
   reseed(seed: number): this {
     this.noise.reseed(seed);
+    if (++this.worlds > WORLDS_BEFORE_LAYERS && this.layers === null) this.layers = LAYERS.map((_, l) => buildLayer(l));
     return this;
   }
 
-  at(layer: number, _x: number, _y: number, i: number): number {
-    return this.noise.layerValue(this.layers[layer], i);
+  at(layer: number, x: number, y: number, i: number): number {
+    if (this.layers !== null) return this.noise.layerValue(this.layers[layer], i);
+    layerPoint(layer, x, y, point);
+    return this.noise.noise(point[0], point[1], point[2]);
   }
 
   fill(layer: number, out: Float64Array): void {
-    this.noise.fillLayer(this.layers[layer], out);
+    if (this.layers !== null) this.noise.fillLayer(this.layers[layer], out);
+    else for (let x = 0; x < N; x++) for (let y = 0; y < N; y++) out[x * N + y] = this.at(layer, x, y, x * N + y);
   }
+}
+
+/** Worlds generated with plain noise calls before the NoiseLayers are built. */
+const WORLDS_BEFORE_LAYERS = 2;
+
+function buildLayer(layer: number): NoiseLayer {
+  const xs = new Float64Array(N * N);
+  const ys = new Float64Array(N * N);
+  for (let x = 0; x < N; x++) {
+    for (let y = 0; y < N; y++) {
+      layerPoint(layer, x, y, point);
+      xs[x * N + y] = point[0];
+      ys[x * N + y] = point[1];
+    }
+  }
+  return new NoiseLayer(xs, ys, point[2]);
 }
 
 /** The `simplex-noise` package at the layers' points (engine versions 0.1.x). */
@@ -119,8 +143,8 @@ class SimplexNoiseSampler implements Sampler {
   }
 
   at(layer: number, x: number, y: number): number {
-    const [px, py, pz] = layerPoint(layer, x, y);
-    return this.noise(px, py, pz);
+    layerPoint(layer, x, y, point);
+    return this.noise(point[0], point[1], point[2]);
   }
 
   fill(layer: number, out: Float64Array): void {

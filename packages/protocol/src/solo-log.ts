@@ -102,10 +102,6 @@ export class SoloLogWriter {
     this.append({ k: 'config', t: world.t, tickRate });
   }
 
-  pause(world: World, paused: boolean): void {
-    this.append({ k: 'pause', t: world.t, paused });
-  }
-
   /** The game is over (the player died, or the game was given up): the end record with the final hash. */
   end(world: World, reason: string, endedAt = new Date().toISOString()): void {
     this.append({ k: 'end', t: world.t, reason, h: world.hash(), endedAt });

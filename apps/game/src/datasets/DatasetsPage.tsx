@@ -410,6 +410,11 @@ function SessionsPanel({ sessions }: { sessions: SessionInfo[] }) {
                 {s.startedAt ? s.startedAt.slice(0, 16).replace('T', ' ') : '—'}
               </td>
               <td className="py-1 pr-3 font-mono text-xs text-slate-400 select-text" title={s.id}>
+                {s.kind === 'solo' && (
+                  <span className="mr-1 rounded bg-sky-900/70 px-1 font-sans text-sky-200" data-testid="session-solo">
+                    solo
+                  </span>
+                )}
                 {s.id.slice(-12)}
               </td>
               <td className="py-1 pr-3 text-xs" title={s.problem ?? undefined}>

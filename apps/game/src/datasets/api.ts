@@ -58,6 +58,8 @@ export interface SessionInfo {
   startedAt: string;
   endedAt: string | null;
   tickRate: number;
+  /** Where it was played: a lobby, or a solo game a player chose to record and upload. */
+  kind: 'lobby' | 'solo';
   ticks: number;
   complete: boolean;
   verified: boolean;

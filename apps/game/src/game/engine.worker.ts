@@ -6,7 +6,16 @@
 import { SoloCore } from './solo-core.ts';
 import { clampTickRate, type FromSource, type ToSource } from './protocol.ts';
 import { loadAgentView } from './agent-view-loader.ts';
-import { checkSoloSave, deleteSoloSave, makeSoloSave, SOLO_SAVE_INTERVAL_MS, writeSoloSave } from './solo-save.ts';
+import { SoloLogWriter } from '@aikon/protocol';
+import {
+  checkSoloSave,
+  endSoloGame,
+  makeSoloSave,
+  queuedLog,
+  SOLO_SAVE_INTERVAL_MS,
+  type SoloRecording,
+  writeSoloSave,
+} from './solo-save.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -18,10 +27,19 @@ let savedT = -1;
 let savedAt = 0;
 /** Saves are written one after another, never two at once. */
 let saving: Promise<void> = Promise.resolve();
+/** The log of a game the player chose to record (null: not recorded); saved with the world. */
+let recording: SoloRecording | null = null;
+
+/** A random id (hex), also where crypto.randomUUID is missing (pages not served over HTTPS). */
+function randomId(prefix: string): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return prefix + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
 
 /**
  * Saves the world unless this step is saved already; a finished game (the player died) is
- * removed instead, so that nobody is offered to continue it.
+ * removed instead, so that nobody is offered to continue it, and its log, if recorded, is queued
+ * for upload (as is the log of a recorded game this one replaces).
  */
 function save(): void {
   if (!core) return;
@@ -30,13 +48,26 @@ function save(): void {
   savedT = world.t;
   savedAt = performance.now();
   const t = world.t;
-  const write = world.over ? deleteSoloSave() : writeSoloSave(makeSoloSave(world));
+  const write = world.over
+    ? endSoloGame(recording ? queuedLog(recording) : null)
+    : writeSoloSave(makeSoloSave(world, recording));
   saving = saving
     .then(() => write)
     .then(
-      () => post({ type: 'saved', t: world.over ? null : t }),
+      (queued) => {
+        post({ type: 'saved', t: world.over ? null : t });
+        if (queued) post({ type: 'queued' });
+      },
       (error: unknown) => post({ type: 'saved', t, error: error instanceof Error ? error.message : String(error) }),
     );
+}
+
+/** Notes the tick just run in the recorded game's log, and its end when the game is over. */
+function recordTick(): void {
+  if (!core || !recording) return;
+  const world = core.world;
+  recording.log.tick(world, core.lastAction, core.lastLearned);
+  if (world.over) recording.log.end(world, world.player(0).dead ? 'died' : 'step_limit');
 }
 
 function post(message: FromSource, transfer: Transferable[] = []): void {
@@ -71,6 +102,7 @@ function run(): void {
   nextAt += 1000 / core.tickRate;
   try {
     if (core.tick(performance.now())) {
+      recordTick();
       sendFrame();
       if (core.world.over || performance.now() - savedAt >= SOLO_SAVE_INTERVAL_MS) save();
     }
@@ -92,6 +124,14 @@ self.onmessage = (event: MessageEvent<ToSource>) => {
         core.setPaused(Boolean(msg.paused));
         core.waitingForScene = Boolean(msg.waitForScene);
         core.hold(null);
+        recording = null;
+        if (msg.record) {
+          const id = randomId('solo-');
+          recording = {
+            id,
+            log: SoloLogWriter.begin(core.world, { id, pid: randomId('p-'), tickRate: core.tickRate }),
+          };
+        }
         savedT = -1;
         savedAt = performance.now();
         nextAt = performance.now();
@@ -109,6 +149,13 @@ self.onmessage = (event: MessageEvent<ToSource>) => {
         core.setPaused(true);
         core.waitingForScene = true;
         core.hold(null);
+        // A recorded game's log goes on from the saved step (a log that cannot is ended as abandoned at the next save).
+        const kept = checked.save.recording;
+        try {
+          recording = kept ? { id: kept.id, log: SoloLogWriter.resume(kept.log, checked.save.t) } : null;
+        } catch {
+          recording = null;
+        }
         savedT = checked.save.t;
         savedAt = performance.now();
         nextAt = performance.now();
@@ -123,14 +170,17 @@ self.onmessage = (event: MessageEvent<ToSource>) => {
         }
         break;
       case 'press':
-        core?.press(msg.action);
+        core?.press(msg.action, msg.learned === true);
         break;
       case 'hold':
         core?.hold(msg.action);
         break;
       case 'rate':
         if (core) {
+          const before = core.tickRate;
           core.setTickRate(msg.tickRate);
+          if (recording && !recording.log.ended && core.tickRate !== before)
+            recording.log.tickRate(core.world, core.tickRate);
           nextAt = performance.now();
           schedule();
           sendFrame();
@@ -162,6 +212,7 @@ self.onmessage = (event: MessageEvent<ToSource>) => {
         stopClock();
         if (!core) core = new SoloCore(msg.seed);
         savedT = -1;
+        recording = null; // the test hook replaces the world: a recorded game cannot go on from it
         const result = core.runScript(msg.seed, msg.actions);
         sendFrame(); // first, so that the client shows the new state when the reply lands
         post({ type: 'reply', id: msg.id, hash: result.hash, t: result.t });

@@ -74,12 +74,16 @@ export interface GameFrame {
 }
 
 export type ToSource =
-  /** `waitForScene`: the world does not tick until `drawn` (the player has seen it). */
-  | { type: 'start'; seed: number; tickRate: number; paused?: boolean; waitForScene?: boolean }
+  /**
+   * `waitForScene`: the world does not tick until `drawn` (the player has seen it). `record`: the
+   * player chose to record this game for the datasets (solo-save.ts keeps its log, solo-upload.ts sends it).
+   */
+  | { type: 'start'; seed: number; tickRate: number; paused?: boolean; waitForScene?: boolean; record?: boolean }
   /** Plays on from a saved game (solo-save.ts; checked again in the worker), paused until the player resumes. */
   | { type: 'resume'; save: SoloSave; tickRate: number }
   | { type: 'drawn' }
-  | { type: 'press'; action: number }
+  /** `learned`: the autopilot chose the action, not the player (a recorded game notes which). */
+  | { type: 'press'; action: number; learned?: boolean }
   | { type: 'hold'; action: number | null }
   | { type: 'rate'; tickRate: number }
   | { type: 'pause'; paused: boolean }
@@ -97,7 +101,9 @@ export type FromSource =
    * The game was saved at step `t` (solo-save.ts); `t: null`: the game ended and its save was
    * removed; `error`: saving failed.
    */
-  | { type: 'saved'; t: number | null; error?: string };
+  | { type: 'saved'; t: number | null; error?: string }
+  /** A recorded game is over and its log waits in the upload queue. */
+  | { type: 'queued' };
 
 export const MIN_TICK_RATE = 5;
 export const MAX_TICK_RATE = 15;

@@ -19,7 +19,11 @@ export class SoloCore {
   waitingForScene = false;
   agentViewEnabled = false;
   agentView: AgentViewFn | null = null;
+  /** The action of the last tick, and whether the autopilot (a learned policy) chose it rather than the player's keys. */
+  lastAction = 0;
+  lastLearned = false;
   private pressed: number | null = null;
+  private pressedLearned = false;
   private held: number | null = null;
   private tickTimes: number[] = [];
 
@@ -45,11 +49,12 @@ export class SoloCore {
     this.tickTimes = [];
   }
 
-  /** A key went down: it becomes this tick's action (the last one pressed wins). */
-  press(action: number): void {
+  /** A key went down (or, `learned`, the autopilot chose): it becomes this tick's action (the last one pressed wins). */
+  press(action: number, learned = false): void {
     assertAction(action);
     if (this.paused) return;
     this.pressed = action;
+    this.pressedLearned = learned;
   }
 
   /** The action of the key held down now (null when none): repeated every tick. */
@@ -70,6 +75,7 @@ export class SoloCore {
   /** The action the next tick takes, consuming the pressed key. */
   nextAction(): number {
     const action = this.pressed ?? this.held ?? 0;
+    this.lastLearned = this.pressed !== null && this.pressedLearned;
     this.pressed = null;
     return action;
   }
@@ -77,7 +83,8 @@ export class SoloCore {
   /** Runs one tick (unless paused or over); returns whether the world advanced. */
   tick(now = 0): boolean {
     if (this.paused || this.waitingForScene || this.world.over) return false;
-    this.world.step([this.nextAction()]);
+    this.lastAction = this.nextAction();
+    this.world.step([this.lastAction]);
     this.tickTimes.push(now);
     while (this.tickTimes.length > 0 && this.tickTimes[0] <= now - 1000) this.tickTimes.shift();
     return true;

@@ -40,6 +40,10 @@ const LEAVE_SAVE_MS = 2000;
 
 export class WorkerSource implements GameSource {
   readonly kind = 'solo' as const;
+  /** The player chose to record the games of this source for the datasets (solo-save.ts, solo-upload.ts). */
+  readonly record: boolean;
+  /** A recorded game is over and its log waits in the upload queue. */
+  onQueued: (() => void) | null = null;
   onFrame: ((frame: GameFrame) => void) | null = null;
   onError: ((message: string) => void) | null = null;
   onSaved: ((t: number | null, error?: string) => void) | null = null;
@@ -47,7 +51,8 @@ export class WorkerSource implements GameSource {
   private nextId = 1;
   private readonly waiting = new Map<number, (r: { hash: string; t: number }) => void>();
 
-  constructor() {
+  constructor(options: { record?: boolean } = {}) {
+    this.record = options.record === true;
     this.worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'aikon-engine' });
     this.worker.onmessage = (event: MessageEvent<FromSource>) => {
       const msg = event.data;
@@ -56,6 +61,7 @@ export class WorkerSource implements GameSource {
         this.waiting.get(msg.id)?.({ hash: msg.hash, t: msg.t });
         this.waiting.delete(msg.id);
       } else if (msg.type === 'saved') this.onSaved?.(msg.t, msg.error);
+      else if (msg.type === 'queued') this.onQueued?.();
       else if (msg.type === 'error') this.onError?.(msg.message);
     };
     this.worker.onerror = (event) => {
@@ -69,7 +75,7 @@ export class WorkerSource implements GameSource {
 
   /** The world ticks from the scene's first frames on (`sceneDrawn`), as a lobby does. */
   start(seed: number, tickRate: number): void {
-    this.send({ type: 'start', seed, tickRate, waitForScene: true });
+    this.send({ type: 'start', seed, tickRate, waitForScene: true, record: this.record });
   }
   /** Plays on from a saved game, paused; like `start`, it ticks only once the scene has drawn. */
   resume(save: SoloSave, tickRate: number): void {
@@ -78,8 +84,8 @@ export class WorkerSource implements GameSource {
   sceneDrawn(): void {
     this.send({ type: 'drawn' });
   }
-  press(action: number): void {
-    this.send({ type: 'press', action });
+  press(action: number, brain?: 'learned'): void {
+    this.send({ type: 'press', action, learned: brain === 'learned' });
   }
   hold(action: number | null): void {
     this.send({ type: 'hold', action });

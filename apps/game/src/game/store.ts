@@ -7,6 +7,7 @@ import { cameraView } from './stats.ts';
 import { isMuted, setMuted } from './sound.ts';
 import { clearSeedFromAddress, showSeedInAddress } from './address.ts';
 import type { SoloSave } from './solo-save.ts';
+import { uploadSoloLogs } from './solo-upload.ts';
 
 export interface Toast {
   id: number;
@@ -39,7 +40,8 @@ export interface GameStore {
   saveError: string | null;
   /** A left solo game writing its last save (the home page reads the save once this settles). */
   leaving: Promise<void> | null;
-  startSolo(seed: number): void;
+  /** A new solo game; `record`: the player chose to record it for the datasets (default off). */
+  startSolo(seed: number, record?: boolean): void;
   /** Plays on from a saved solo game (checked by solo-save.ts), paused until the player resumes. */
   continueSolo(save: SoloSave): void;
   /**
@@ -82,6 +84,13 @@ export function pausedNotice(source: GameSource): string {
 /** The player this client controls in the frame. */
 export function myPlayer(frame: GameFrame | null): PlayerView | undefined {
   return frame?.players.find((p) => p.slot === frame.me);
+}
+
+/** The solo engine; a recorded game that ends is uploaded at once (when the relay can be reached). */
+function soloSource(record: boolean): WorkerSource {
+  const source = new WorkerSource({ record });
+  source.onQueued = () => void uploadSoloLogs();
+  return source;
 }
 
 export const useGame = create<GameStore>()((set, get) => {
@@ -152,12 +161,13 @@ export const useGame = create<GameStore>()((set, get) => {
     saveError: null,
     leaving: null,
 
-    startSolo(seed) {
-      get().play(new WorkerSource(), seed);
+    startSolo(seed, record = false) {
+      get().play(soloSource(record), seed);
       showSeedInAddress(seed);
     },
     continueSolo(save) {
-      const source = new WorkerSource();
+      // A recorded game goes on recorded (its log is in the save), and so does "play again" after it.
+      const source = soloSource(save.recording !== undefined);
       show(source, save.seed);
       set({ savedT: save.t });
       source.resume(save, get().tickRate);

@@ -34,7 +34,8 @@ export interface AikonHook {
     camera: { x: number; y: number } | null;
     following: number | null;
   };
-  startSolo(seed: number): void;
+  /** `record`: as if the player ticked "record this game" on the home page. */
+  startSolo(seed: number, record?: boolean): void;
   hash(): Promise<{ hash: string; t: number }>;
   script(seed: number, actions: number[]): Promise<{ hash: string; t: number }>;
   actions: typeof Action;
@@ -78,8 +79,8 @@ export function installTestHook(): void {
         following: useSpectate.getState().slot,
       };
     },
-    startSolo(seed) {
-      useGame.getState().startSolo(seed);
+    startSolo(seed, record) {
+      useGame.getState().startSolo(seed, record);
     },
     hash() {
       const source = useGame.getState().source;

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useGame } from '../game/store.ts';
 import { parseSeed, randomSeed } from '../game/input.ts';
 import { checkSoloSave, deleteSoloSave, readSoloSave, type SoloSaveCheck } from '../game/solo-save.ts';
+import { uploadSoloLogs, useSoloUploads } from '../game/solo-upload.ts';
 import { MAX_TICK_RATE, MIN_TICK_RATE } from '../game/protocol.ts';
 import { HomeLobby } from '../net/ui/HomeLobby.tsx';
 
@@ -14,6 +15,8 @@ export function Home() {
   const homeMessage = useGame((s) => s.homeMessage);
   const [typedError, setError] = useState<string | null>(null);
   const error = typedError ?? homeMessage;
+  // Recording is the player's choice for each visit, off until they tick it.
+  const [record, setRecord] = useState(false);
 
   const playTyped = (event: FormEvent) => {
     event.preventDefault();
@@ -23,7 +26,7 @@ export function Home() {
       return;
     }
     setError(null);
-    startSolo(parsed.seed);
+    startSolo(parsed.seed, record);
   };
 
   return (
@@ -47,7 +50,7 @@ export function Home() {
               type="button"
               data-testid="play-new"
               className="rounded-xl bg-emerald-500 px-6 py-3 text-lg font-bold text-emerald-950 shadow hover:bg-emerald-400"
-              onClick={() => startSolo(randomSeed())}
+              onClick={() => startSolo(randomSeed(), record)}
             >
               Play — new world
             </button>
@@ -82,6 +85,21 @@ export function Home() {
               {error}
             </p>
           )}
+          <label className="mt-5 flex items-start gap-3 text-sm text-slate-300">
+            <input
+              type="checkbox"
+              data-testid="record-solo"
+              className="mt-1 h-4 w-4 accent-emerald-500"
+              checked={record}
+              onChange={(e) => setRecord(e.target.checked)}
+            />
+            <span>
+              Record this game for the public datasets (off unless you tick it): your key presses and the world's seed,
+              with no name, are uploaded to this server when the game ends and published with everyone's play
+              (CC-BY-4.0).
+            </span>
+          </label>
+          <SoloUploadStatus />
           <label className="mt-5 flex items-center gap-3 text-sm text-slate-300">
             Speed
             <input
@@ -109,6 +127,34 @@ export function Home() {
           Datasets: browse and download the recorded play (Minari, Parquet)
         </a>
       </div>
+    </div>
+  );
+}
+
+/** Recorded solo games of this browser not uploaded yet: how many, and why (tried again on each visit and when the browser comes online). */
+function SoloUploadStatus() {
+  const { waiting, refused, uploading, lastError } = useSoloUploads();
+  useEffect(() => {
+    void uploadSoloLogs();
+    const retry = () => void uploadSoloLogs();
+    window.addEventListener('online', retry);
+    return () => window.removeEventListener('online', retry);
+  }, []);
+  if (waiting === 0 && refused.length === 0) return null;
+  return (
+    <div data-testid="solo-uploads" className="mt-3 text-sm text-slate-300">
+      {waiting > 0 && (
+        <p>
+          {waiting === 1 ? '1 recorded solo game waits' : `${waiting} recorded solo games wait`} to upload
+          {uploading ? ' (uploading…)' : lastError ? `: ${lastError}; tried again on your next visit.` : '.'}
+        </p>
+      )}
+      {refused.length > 0 && (
+        <p className="text-amber-200">
+          The server refused {refused.length === 1 ? '1 recorded game' : `${refused.length} recorded games`}:{' '}
+          {refused[0]}
+        </p>
+      )}
     </div>
   );
 }
@@ -141,7 +187,12 @@ function SavedGame() {
           type="button"
           data-testid="discard-save"
           className="mt-2 rounded-lg border border-amber-300/50 px-3 py-1 text-amber-100 hover:bg-amber-900/60"
-          onClick={() => void deleteSoloSave().then(() => setSaved(null))}
+          onClick={() =>
+            void deleteSoloSave().then(() => {
+              setSaved(null);
+              void uploadSoloLogs(); // a discarded recorded game is uploaded as it was
+            })
+          }
         >
           Discard it
         </button>
@@ -161,6 +212,7 @@ function SavedGame() {
       </button>
       <span className="text-xs text-slate-400">
         saved {new Date(save.savedAt).toLocaleString()} · a new game below replaces it
+        {save.recording && ' · recorded: uploads when it ends (or is replaced)'}
       </span>
     </div>
   );

@@ -237,10 +237,13 @@ export class AgentViewRenderer {
   render(world: WorldState, slot: number, out?: Uint8Array): Uint8Array {
     const size = this.size;
     const bytes = size * size * 3;
-    if (out === undefined) out = new Uint8Array(bytes);
-    else if (out.length !== bytes) throw new RangeError(`out must hold ${bytes} bytes, got ${out.length}`);
+    if (out !== undefined && out.length !== bytes) {
+      throw new RangeError(`out must hold ${bytes} bytes, got ${out.length}`);
+    }
     const player = world.player(slot);
-    out.fill(0);
+    // A new array is all black already; one passed in is cleared.
+    if (out === undefined) out = new Uint8Array(bytes);
+    else out.fill(0);
     this.keyCells(world, player);
     if (world.daylight < 0.5) {
       this.drawCanvas(world);
