@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Action } from '@aikon/engine';
 import { useGame } from '../src/game/store.ts';
 import { SoloCore } from '../src/game/solo-core.ts';
-import { cameraView } from '../src/game/stats.ts';
+import { setCameraView, useCameraView } from '../src/game/camera-store.ts';
 import type { GameFrame } from '../src/game/protocol.ts';
 import type { GameSource } from '../src/game/source.ts';
 
@@ -48,7 +48,7 @@ function frameFrom(core: SoloCore, patch: Partial<GameFrame> = {}): GameFrame {
 
 afterEach(() => {
   useGame.getState().goHome();
-  cameraView.quadrant = 0;
+  useCameraView.setState({ quadrant: 0, focus: null });
 });
 
 describe('game store with a pluggable source', () => {
@@ -71,7 +71,9 @@ describe('game store with a pluggable source', () => {
     const core = new SoloCore(1);
     source.onFrame!(frameFrom(core));
     useGame.getState().press(Action.do);
-    cameraView.quadrant = 2;
+    // The scene turned the camera half round (looking south): W walks south.
+    setCameraView(2, 10, 12);
+    expect(useCameraView.getState()).toEqual({ quadrant: 2, focus: { x: 10, y: 12 } });
     useGame.getState().press(Action.move_up);
     expect(source.sent.slice(-2)).toEqual([`press ${Action.do}`, `press ${Action.move_down}`]);
 

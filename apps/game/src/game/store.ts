@@ -3,7 +3,7 @@ import { ACHIEVEMENTS } from '@aikon/engine';
 import { clampTickRate, DEFAULT_TICK_RATE, type GameFrame, type PlayerView } from './protocol.ts';
 import { WorkerSource, type GameSource } from './source.ts';
 import { cameraRelative } from './input.ts';
-import { cameraView } from './stats.ts';
+import { useCameraView } from './camera-store.ts';
 import { isMuted, setMuted } from './sound.ts';
 import { clearSeedFromAddress, showSeedInAddress } from './address.ts';
 import type { SoloSave } from './solo-save.ts';
@@ -69,10 +69,6 @@ export interface GameStore {
   dismissToast(id: number): void;
 }
 
-let toastId = 1;
-let noticeTimer: ReturnType<typeof setTimeout> | null = null;
-let pausedForHelp = false;
-
 /** What a key pressed while paused is told. */
 export function pausedNotice(source: GameSource): string {
   if (source.pausable !== false) return 'Paused: press Esc or Resume to play on.';
@@ -94,6 +90,11 @@ function soloSource(record: boolean): WorkerSource {
 }
 
 export const useGame = create<GameStore>()((set, get) => {
+  // The store's own bookkeeping, private to it (not module state): the next toast's id, the
+  // notice's timer, and whether opening the help paused the game (closing it then resumes).
+  let toastId = 1;
+  let noticeTimer: ReturnType<typeof setTimeout> | null = null;
+  let pausedForHelp = false;
   const attach = (source: GameSource): void => {
     source.onFrame = (frame) => {
       const state = get();
@@ -216,10 +217,10 @@ export const useGame = create<GameStore>()((set, get) => {
         return;
       }
       if (frame.over) return;
-      source.press(cameraRelative(action, cameraView.quadrant));
+      source.press(cameraRelative(action, useCameraView.getState().quadrant));
     },
     hold(action) {
-      get().source?.hold(action === null ? null : cameraRelative(action, cameraView.quadrant));
+      get().source?.hold(action === null ? null : cameraRelative(action, useCameraView.getState().quadrant));
     },
     setTickRate(rate) {
       const tickRate = clampTickRate(rate);

@@ -1,7 +1,7 @@
 import { ACHIEVEMENTS, Action } from '@aikon/engine';
 import { myPlayer, useGame } from './store.ts';
 import { useAutopilot } from '../autopilot/autopilot-store.ts';
-import { cameraView } from './stats.ts';
+import { useCameraView } from './camera-store.ts';
 import { useSpectate } from './spectate.ts';
 
 /** A small window hook for the end-to-end tests and the bench (no game logic here). */
@@ -75,7 +75,7 @@ export function installTestHook(): void {
           lastAction: pilot.stats?.lastAction ?? -1,
         },
         savedT: s.savedT,
-        camera: cameraView.focus ? { ...cameraView.focus } : null,
+        camera: useCameraView.getState().focus,
         following: useSpectate.getState().slot,
       };
     },

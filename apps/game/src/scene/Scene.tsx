@@ -6,7 +6,8 @@ import { mergeGeometries } from 'three/examples/jsm/utils/BufferGeometryUtils.js
 import { Action, DIRECTIONS, Material, ObjectKind, PLANT_RIPE_AFTER, WORLD_SIZE } from '@aikon/engine';
 import { myPlayer, useGame } from '../game/store.ts';
 import { O_DIR, O_GROWN, O_ID, O_KIND, O_X, O_Y, OBJECT_STRIDE, type GameFrame } from '../game/protocol.ts';
-import { cameraView, renderStats } from '../game/stats.ts';
+import { renderStats } from '../game/stats.ts';
+import { setCameraView } from '../game/camera-store.ts';
 import { focusSlot, useSpectate } from '../game/spectate.ts';
 import { atlasMaterial, buildBlockAtlas, liquidMaterial, slotOffset, tileSlot, type BlockTile } from './atlas.ts';
 import { makeModels } from './models.ts';
@@ -613,10 +614,7 @@ function FollowCamera() {
     camera.position.z += dz;
     controls.update();
     const azimuth = Math.atan2(camera.position.x - controls.target.x, camera.position.z - controls.target.z);
-    cameraView.focus ??= { x: 0, y: 0 };
-    cameraView.focus.x = controls.target.x;
-    cameraView.focus.y = controls.target.z;
-    cameraView.quadrant = ((Math.round(azimuth / (Math.PI / 2)) % 4) + 4) % 4;
+    setCameraView(((Math.round(azimuth / (Math.PI / 2)) % 4) + 4) % 4, controls.target.x, controls.target.z);
   });
   return null;
 }
