@@ -22,6 +22,7 @@ import type { MemberSocket, RelayIo, RelaySocket } from './io.ts';
 import { type Lobby, randomToken } from './lobby.ts';
 import type { LobbyStore, SavedLobby } from './lobby-store.ts';
 import { KEY_PREFIX, type RedisClient } from './redis-state.ts';
+import type { RelayMetrics } from './metrics.ts';
 import type { LobbyRegistry } from './registry.ts';
 
 const CLUSTER_VERSION = 1;
@@ -111,6 +112,7 @@ export class RemoteMemberSocket implements MemberSocket {
 
 export interface ClusterOptions {
   leaseMs: number;
+  metrics: RelayMetrics;
   /**
    * True when the saved lobby's session is still being recorded by a live process on this
    * host (its lease expired while it was stalled, e.g. generating a world): not taken over.
@@ -247,6 +249,7 @@ export class RelayCluster {
           },
         });
       }
+      this.options.metrics.forwarded.inc({ direction: 'out' });
       await this.publish(owner, {
         v: CLUSTER_VERSION,
         k: 'event',
@@ -380,6 +383,7 @@ export class RelayCluster {
         ? undefined
         : (answer: Ack) =>
             void this.publish(from, { v: CLUSTER_VERSION, k: 'ack', ack: ackId, answer }).catch(() => {});
+    this.options.metrics.forwarded.inc({ direction: 'in' });
     handlers.handle(socket, message.event, message.payload, ack);
     // A remote socket that is in no lobby of this process is not kept.
     if (!socket.data.lobbyId) this.remotes.delete(message.sid);
@@ -436,6 +440,7 @@ export class RelayCluster {
         continue;
       }
       this.registry.add(lobby);
+      this.options.metrics.takeovers.inc();
       this.log.info({ lobby: id }, 'lobby taken over from a process that is gone');
       // Members connected here (their events were forwarded to the dead owner) play on at once.
       for (const socket of this.io.of('/').sockets.values()) {

@@ -171,6 +171,7 @@ export async function startRelayServer(
           log,
           {
             leaseMs: config.ownerLeaseMs,
+            metrics,
             forwardTimeoutMs: 5000,
             stillRecorded: (saved) => {
               const holder = saved.sessionId ? logHolder(logPath(config.dataDir, saved.sessionId)) : null;
