@@ -1,3 +1,4 @@
+/// <reference path="./notepack.d.ts" />
 import type { DeltaMessage } from '@aikon/protocol';
 import { encode } from 'notepack.io';
 import type { RelaySocket } from './io.ts';
