@@ -59,6 +59,11 @@ export interface RelayConfig {
    * null: embedded (files).
    */
   redisUrl: string | null;
+  /**
+   * Several processes on Redis: a lobby's owner lease lasts this long (ms) without renewal; a
+   * dead owner's lobbies come back on another process within about this time.
+   */
+  ownerLeaseMs: number;
   /** Durable lobbies: a running lobby's world is checkpointed this often (ms). */
   checkpointMs: number;
   /** Mount the dataset API (@aikon/datasets) at /api/datasets (loaded on first request). */
@@ -117,6 +122,7 @@ export function defaultConfig(): RelayConfig {
     datasetsApi: true,
     durableLobbies: true,
     redisUrl: null,
+    ownerLeaseMs: 5000,
     checkpointMs: 5000,
     modelsDir: resolve(REPO_ROOT, 'models'),
     languageModel: null,
@@ -139,7 +145,7 @@ function redisUrlArg(name: string, value: string): string {
 
 const USAGE = `usage: relay-server [--host 127.0.0.1] [--port 8080] [--data-dir ./data] [--static-dir dist/game]
                     [--public-url URL] [--hash-every 100] [--log-level info] [--models-dir models] [--policy NAME]
-                    [--no-durable-lobbies] [--checkpoint-ms 5000] [--redis-url redis://127.0.0.1:6379] [--no-datasets-api]
+                    [--no-durable-lobbies] [--checkpoint-ms 5000] [--redis-url redis://127.0.0.1:6379] [--owner-lease-ms 5000] [--no-datasets-api]
                     [--llm-url http://127.0.0.1:8000/v1 --llm-model NAME]
 environment: HOST, PORT, REDIS_URL, AIKON_DATA_DIR, AIKON_STATIC_DIR, AIKON_PUBLIC_URL, AIKON_MODELS_DIR, AIKON_POLICY, LOG_LEVEL,
              DATABASE_URL (postgres://…: the episode index in PostgreSQL instead of <data-dir>/index.sqlite),
@@ -229,6 +235,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
         break;
       case '--redis-url':
         config.redisUrl = redisUrlArg('--redis-url', value());
+        break;
+      case '--owner-lease-ms':
+        config.ownerLeaseMs = intArg('--owner-lease-ms', value(), 300, 60_000);
         break;
       case '--no-durable-lobbies':
         config.durableLobbies = false;

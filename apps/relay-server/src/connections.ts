@@ -11,7 +11,8 @@ import {
   PEER_PROTOCOL_VERSION,
 } from '@aikon/protocol';
 import { z } from 'zod';
-import type { RelayIo, RelaySocket } from './io.ts';
+import type { ForwardedClientHandlers, RelayCluster } from './cluster.ts';
+import type { MemberSocket, RelayIo, RelaySocket } from './io.ts';
 import { Lobby, type LobbyContext, type MemberState, RelayError } from './lobby.ts';
 import type { PeerSignalling } from './peer-signalling.ts';
 import type { LobbyRegistry } from './registry.ts';
@@ -49,7 +50,7 @@ function packetBytes(data: unknown): number {
 /** One handler per client event: gets the validated payload, returns the ack's data (or throws a RelayError). */
 type EventHandlers = {
   [K in ClientEventName]: (
-    socket: RelaySocket,
+    socket: MemberSocket,
     request: ClientEventRequests[K],
   ) => ClientEventResults[K] | Promise<ClientEventResults[K]>;
 };
@@ -63,7 +64,9 @@ interface Bucket {
 /**
  * Handles every client connection of the default namespace: one middleware takes each client
  * event through rate limit → known name → one payload → size → zod schema → handler, and
- * answers refusals with an `error` event and a failed ack.
+ * answers refusals with an `error` event and a failed ack. With several relay processes
+ * (cluster.ts), an event for a lobby owned by another process is forwarded there after the
+ * rate limit and size checks, and the returned handlers serve the events forwarded here.
  */
 export function attachConnectionHandlers(
   io: RelayIo,
@@ -71,17 +74,18 @@ export function attachConnectionHandlers(
   ctx: LobbyContext,
   publicUrl: () => string,
   peers: PeerSignalling,
-): void {
+  cluster: RelayCluster | null = null,
+): ForwardedClientHandlers {
   const { config, metrics, log } = ctx;
 
-  function memberOf(socket: RelaySocket): { lobby: Lobby; member: MemberState } {
+  function memberOf(socket: MemberSocket): { lobby: Lobby; member: MemberState } {
     const lobby = registry.byId(socket.data.lobbyId);
     const member = lobby && socket.data.memberId ? lobby.members.get(socket.data.memberId) : undefined;
     if (!lobby || !member || member.socket !== socket) throw new RelayError('not_in_lobby', 'join a lobby first');
     return { lobby, member };
   }
 
-  function notInLobby(socket: RelaySocket): void {
+  function notInLobby(socket: MemberSocket): void {
     const lobby = registry.byId(socket.data.lobbyId);
     if (lobby && socket.data.memberId && lobby.members.get(socket.data.memberId)?.socket === socket) {
       throw new RelayError('already_in_lobby', 'leave your current lobby first');
@@ -98,7 +102,7 @@ export function attachConnectionHandlers(
     };
   }
 
-  function resumeByToken(socket: RelaySocket, token: string, takeover: boolean, lobbyHint?: Lobby): JoinResult {
+  function resumeByToken(socket: MemberSocket, token: string, takeover: boolean, lobbyHint?: Lobby): JoinResult {
     const entry = registry.byToken(token);
     if (!entry || (lobbyHint && entry.lobby !== lobbyHint) || entry.lobby.status === 'closed') {
       throw new RelayError('bad_resume_token', 'this membership has expired; join again');
@@ -287,7 +291,7 @@ export function attachConnectionHandlers(
 
   /** Validates one known event's payload and runs its handler; the ack gets the result. */
   function handle<K extends ClientEventName>(
-    socket: RelaySocket,
+    socket: MemberSocket,
     event: K,
     payload: unknown,
     fail: (code: ErrorCode, message: string) => void,
@@ -319,6 +323,17 @@ export function attachConnectionHandlers(
     }
   }
 
+  /** Refuses an event: an `error` event to the client (unless `notify` is false) and a failed ack. */
+  function refuser(socket: MemberSocket, name: string, ack: ((answer: Ack) => void) | undefined) {
+    return (code: ErrorCode, message: string, notify = true): void => {
+      metrics.rejected.inc({ reason: code });
+      log.debug({ socket: socket.id, event: name, code }, 'event refused');
+      const error: ErrorMessage = { code, message, event: name };
+      if (notify) socket.emit('error', error);
+      ack?.({ ok: false, error });
+    };
+  }
+
   function dispatch(socket: RelaySocket, bucket: Bucket, packet: unknown[]): void {
     const args = packet.slice(1);
     const last = args[args.length - 1];
@@ -329,13 +344,7 @@ export function attachConnectionHandlers(
     }
     const event = packet[0];
     const name = typeof event === 'string' ? event.slice(0, 64) : `<${typeof event}>`;
-    const fail = (code: ErrorCode, message: string, notify = true): void => {
-      metrics.rejected.inc({ reason: code });
-      log.debug({ socket: socket.id, event: name, code }, 'event refused');
-      const error: ErrorMessage = { code, message, event: name };
-      if (notify) socket.emit('error', error);
-      ack?.({ ok: false, error });
-    };
+    const fail = refuser(socket, name, ack);
     // Rate limit (token bucket). While flooding, the `error` event is sent at most once a second.
     const now = performance.now();
     bucket.tokens = Math.min(
@@ -362,7 +371,19 @@ export function attachConnectionHandlers(
       fail('payload_too_large', `payload larger than ${config.maxEventBytes} bytes`);
       return;
     }
-    handle(socket, event, args[0], fail, ack);
+    const here = (): void => handle(socket, event, args[0], fail, ack);
+    if (!cluster?.forward(socket, event, args[0], ack, here)) here();
+  }
+
+  /** The member's connection went away (a socket of this process, or a forwarded one). */
+  function disconnected(socket: MemberSocket): void {
+    const lobby = registry.byId(socket.data.lobbyId);
+    const member = lobby && socket.data.memberId ? lobby.members.get(socket.data.memberId) : undefined;
+    if (lobby && member) lobby.disconnected(member, socket);
+    // A serving tab that went away serves no more (its membership may live on for a while).
+    if (lobby && member && member.socket === null && peers.withdraw(lobby.id, member.memberId)) {
+      io.to(lobby.room).emit('peer:offers', { v: PEER_PROTOCOL_VERSION, offers: peers.offersOf(lobby.id) });
+    }
   }
 
   io.on('connection', (socket) => {
@@ -379,13 +400,7 @@ export function attachConnectionHandlers(
       }
     });
     socket.on('disconnect', () => {
-      const lobby = registry.byId(socket.data.lobbyId);
-      const member = lobby && socket.data.memberId ? lobby.members.get(socket.data.memberId) : undefined;
-      if (lobby && member) lobby.disconnected(member, socket);
-      // A serving tab that went away serves no more (its membership may live on for a while).
-      if (lobby && member && member.socket === null && peers.withdraw(lobby.id, member.memberId)) {
-        io.to(lobby.room).emit('peer:offers', { v: PEER_PROTOCOL_VERSION, offers: peers.offersOf(lobby.id) });
-      }
+      if (!cluster?.disconnected(socket)) disconnected(socket);
     });
     if (socket.recovered && socket.data.lobbyId) {
       // Socket.IO restored the session (rooms and data) after a short drop.
@@ -399,4 +414,14 @@ export function attachConnectionHandlers(
       }
     }
   });
+
+  return {
+    // Forwarded by another relay process after its rate limit and size checks: validated here.
+    handle(socket, event, payload, ack) {
+      const fail = refuser(socket, event.slice(0, 64), ack);
+      if (!isClientEvent(event)) fail('unknown_event', `unknown event ${JSON.stringify(event.slice(0, 64))}`);
+      else handle(socket, event, payload, fail, ack);
+    },
+    disconnected,
+  };
 }

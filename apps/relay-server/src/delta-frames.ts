@@ -1,7 +1,6 @@
 /// <reference path="./notepack.d.ts" />
 import type { DeltaMessage } from '@aikon/protocol';
 import { encode } from 'notepack.io';
-import type { RelaySocket } from './io.ts';
 
 /** The member-specific fields of a delta (its own state; the benchmark's stamp). */
 export type OwnFields = Pick<DeltaMessage, 'you'> & { ts?: number };
@@ -63,7 +62,13 @@ export class DeltaFrames {
   }
 }
 
+/** What takes a member's packets: its Engine.IO connection, or its relay process (cluster.ts). */
+export interface FrameSink {
+  readonly readyState: string;
+  write(frame: Buffer): unknown;
+}
+
 /** Hands a packet to the member's Engine.IO connection (as Socket.IO would: only while it is open). */
-export function writeFrame(socket: Pick<RelaySocket, 'conn'>, frame: Buffer): void {
+export function writeFrame(socket: { conn: FrameSink }, frame: Buffer): void {
   if (socket.conn.readyState === 'open') socket.conn.write(frame);
 }

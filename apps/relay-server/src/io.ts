@@ -1,9 +1,12 @@
 import type { Server as HttpServer } from 'node:http';
 import type { ClientToServerEvents, RelaySocketData, ServerToClientEvents } from '@aikon/protocol';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
 import { Adapter, type BroadcastOptions, SessionAwareAdapter } from 'socket.io-adapter';
 import * as msgpackParser from 'socket.io-msgpack-parser';
 import type { RelayConfig } from './config.ts';
+import type { FrameSink } from './delta-frames.ts';
+import { KEY_PREFIX, type RedisClient } from './redis-state.ts';
 
 /** Events between relay processes (none yet). */
 type RelayServerSideEvents = Record<never, never>;
@@ -11,6 +14,16 @@ type RelayServerSideEvents = Record<never, never>;
 /** The relay's Socket.IO server and sockets, typed by the event contract of @aikon/protocol. */
 export type RelayIo = Server<ClientToServerEvents, ServerToClientEvents, RelayServerSideEvents, RelaySocketData>;
 export type RelaySocket = Socket<ClientToServerEvents, ServerToClientEvents, RelayServerSideEvents, RelaySocketData>;
+
+/**
+ * What a lobby needs of a member's connection: a Socket.IO socket of this process, or a
+ * member whose socket is on another relay process (RemoteMemberSocket in cluster.ts).
+ */
+export type MemberSocket = Pick<RelaySocket, 'id' | 'data' | 'connected' | 'emit' | 'join' | 'leave'> & {
+  readonly handshake: { readonly address: string };
+  /** Where the member's packets go (a remote member's: to its process, cluster.ts). */
+  readonly conn: FrameSink;
+};
 
 /** Events kept for connection state recovery; everything else is sent but not stored. */
 const RECOVERABLE_EVENTS: ReadonlySet<unknown> = new Set([
@@ -34,9 +47,23 @@ export class RelayAdapter extends SessionAwareAdapter {
   }
 }
 
-/** The relay's Socket.IO server on `http`: msgpack, connection state recovery, bounded frames. */
-export function createRelayIo(http: HttpServer, config: RelayConfig): RelayIo {
-  return new Server(http, relayIoOptions(config));
+/**
+ * The relay's Socket.IO server on `http`: msgpack, connection state recovery, bounded frames.
+ * With Redis, several relay processes share rooms through Socket.IO's Redis streams adapter
+ * (which keeps connection state recovery: sessions and packets are in Redis).
+ */
+export function createRelayIo(http: HttpServer, config: RelayConfig, redis: RedisClient | null): RelayIo {
+  return new Server(http, {
+    ...relayIoOptions(config),
+    ...(redis
+      ? {
+          adapter: createAdapter(redis, {
+            streamName: `${KEY_PREFIX}socket.io`,
+            sessionKeyPrefix: `${KEY_PREFIX}sio-session:`,
+          }),
+        }
+      : {}),
+  });
 }
 
 /** The relay's Socket.IO settings (its benchmarks' plain broadcast runs on the same). */

@@ -28,7 +28,7 @@ import {
 } from '@aikon/protocol';
 import type { RelayConfig } from './config.ts';
 import { DeltaFrames, type OwnFields, writeFrame } from './delta-frames.ts';
-import type { RelaySocket } from './io.ts';
+import type { MemberSocket } from './io.ts';
 import type { RelayMetrics } from './metrics.ts';
 import { type EpisodeIndex, SessionRecorder } from '@aikon/protocol/node';
 import { type AiWorker, LobbyWorkforce } from './workforce.ts';
@@ -124,7 +124,7 @@ export interface MemberState {
   pid: string;
   resumeToken: string;
   exportConsent: boolean;
-  socket: RelaySocket | null;
+  socket: MemberSocket | null;
   /** Client address of the last connection (a kick bans it from this lobby). */
   address: string;
   slot: number | null;
@@ -152,7 +152,7 @@ export interface MemberState {
 }
 
 /** Bytes and packets queued for a socket that the client has not read yet. */
-export function socketBacklog(socket: RelaySocket): { bytes: number; packets: number } {
+export function socketBacklog(socket: MemberSocket): { bytes: number; packets: number } {
   const conn = socket.conn as unknown as {
     writeBuffer?: unknown[];
     transport?: { socket?: { bufferedAmount?: number } };
@@ -166,7 +166,7 @@ export const CONGESTED_PACKETS = 256;
 /** The longest a body is held protected while its client loads a dream model. */
 export const DREAM_LOAD_HOLD_MS = 30_000;
 
-function congested(socket: RelaySocket): boolean {
+function congested(socket: MemberSocket): boolean {
   const b = socketBacklog(socket);
   return b.bytes > CONGESTED_BYTES || b.packets > CONGESTED_PACKETS;
 }
@@ -262,7 +262,7 @@ export class Lobby {
 
   // ---- membership ---------------------------------------------------------------------
 
-  addMember(socket: RelaySocket, info: { name: string; kind?: PlayerKind; exportConsent?: boolean }): MemberState {
+  addMember(socket: MemberSocket, info: { name: string; kind?: PlayerKind; exportConsent?: boolean }): MemberState {
     if (this.status === 'closed') throw new RelayError('lobby_not_found', 'this lobby has closed');
     for (const ban of this.bans.values()) {
       if (ban.address === socket.handshake.address)
@@ -293,7 +293,7 @@ export class Lobby {
   }
 
   /** Binds a (new or recovered) socket to a member; a previous socket of that member is detached. */
-  attach(member: MemberState, socket: RelaySocket): void {
+  attach(member: MemberState, socket: MemberSocket): void {
     if (member.socket && member.socket !== socket) {
       const old = member.socket;
       old.leave(this.room);
@@ -325,7 +325,7 @@ export class Lobby {
    * new connection (`fresh`: a refresh, not Socket.IO's recovery) the page may be loading the
    * world again: its body is held protected until the client says it has drawn.
    */
-  resume(member: MemberState, socket: RelaySocket, fresh = true): void {
+  resume(member: MemberState, socket: MemberSocket, fresh = true): void {
     this.attach(member, socket);
     if (fresh) {
       member.ready = false;
@@ -338,7 +338,7 @@ export class Lobby {
   }
 
   /** The socket went away without leaving: keep the body for the reconnection window. */
-  disconnected(member: MemberState, socket: RelaySocket): void {
+  disconnected(member: MemberState, socket: MemberSocket): void {
     if (member.socket !== socket) return;
     member.socket = null;
     member.intent = -1;

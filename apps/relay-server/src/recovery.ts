@@ -30,9 +30,15 @@ interface Logger {
  * verify the recorded hashes and rebuild its episodes (the open ones end with 'crash'), and
  * is marked 'incomplete', and its recorder's stale lease is removed. A log whose lease names a
  * live process (e.g. `dataset generate` running beside the relay) is still being recorded and
- * is left alone.
+ * is left alone, and so is every session in `keep` (lobbies that another relay process owns or
+ * is about to take over: cluster.ts).
  */
-export async function recoverSessions(store: EpisodeIndex, dataDir: string, log?: Logger): Promise<RecoveredSession[]> {
+export async function recoverSessions(
+  store: EpisodeIndex,
+  dataDir: string,
+  log?: Logger,
+  keep: ReadonlySet<string> = new Set(),
+): Promise<RecoveredSession[]> {
   const out: RecoveredSession[] = [];
   const pending = new Map<string, string>();
   for (const row of await store.sessions('recording')) pending.set(row.id, row.path);
@@ -41,7 +47,7 @@ export async function recoverSessions(store: EpisodeIndex, dataDir: string, log?
     if (!(await store.session(id))) pending.set(id, path);
   }
   for (const [sessionId, path] of pending) {
-    if (logHolder(path)) continue;
+    if (keep.has(sessionId) || logHolder(path)) continue;
     let cutBytes = 0;
     let report: ReplayReport | undefined;
     let error: string | undefined;

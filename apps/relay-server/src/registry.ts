@@ -1,6 +1,13 @@
 import type { RelayConfig } from './config.ts';
 import { type Lobby, type MemberState, RelayError } from './lobby.ts';
 
+/** Mirrors the registry where other relay processes can read it (cluster.ts). */
+export interface LobbyDirectory {
+  added(lobby: Lobby): void;
+  removed(lobby: Lobby): void;
+  token(token: string, lobby: Lobby | null): void;
+}
+
 /**
  * The relay's open lobbies: by id and invite code, members by resume token, and what each
  * client address may still create (open lobbies per address, creations per minute).
@@ -13,6 +20,9 @@ export class LobbyRegistry {
   private readonly openByAddress = new Map<string, Set<Lobby>>();
   /** Lobby-creation token buckets per client address (bounded: stale entries are dropped). */
   private readonly createBuckets = new Map<string, { tokens: number; last: number }>();
+
+  /** Set when several relay processes share Redis: codes and tokens resolve from any of them. */
+  directory: LobbyDirectory | null = null;
 
   constructor(private readonly config: RelayConfig) {}
 
@@ -37,6 +47,7 @@ export class LobbyRegistry {
   add(lobby: Lobby, creator?: string): void {
     this.lobbies.set(lobby.id, lobby);
     this.byCode.set(lobby.code, lobby);
+    this.directory?.added(lobby);
     if (creator === undefined) return;
     const open = this.openByAddress.get(creator) ?? new Set<Lobby>();
     open.add(lobby);
@@ -48,12 +59,14 @@ export class LobbyRegistry {
       if (open.delete(lobby) && open.size === 0) this.openByAddress.delete(address);
     this.lobbies.delete(lobby.id);
     this.byCode.delete(lobby.code);
+    this.directory?.removed(lobby);
   }
 
   /** A member's resume token was created (member) or dropped (null). */
   setToken(token: string, member: MemberState | null, lobby: Lobby): void {
     if (member) this.tokens.set(token, { lobby, member });
     else this.tokens.delete(token);
+    this.directory?.token(token, member ? lobby : null);
   }
 
   /** Throws unless `address` may create one more lobby now (server, per-address and per-minute caps). */

@@ -1,20 +1,22 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import type { PolicyRunner } from '@aikon/agents/policy';
 import { ENGINE_VERSION } from '@aikon/engine';
 import { PEER_PROTOCOL_VERSION } from '@aikon/protocol';
-import { type EpisodeIndex, openEpisodeIndex } from '@aikon/protocol/node';
+import { type EpisodeIndex, logHolder, logPath, openEpisodeIndex } from '@aikon/protocol/node';
 import { type Logger, pino } from 'pino';
 import { defaultConfig, type RelayConfig } from './config.ts';
+import { RelayCluster } from './cluster.ts';
 import { attachConnectionHandlers } from './connections.ts';
 import { attachDreamHost, type DreamHost, defaultDreamConfig } from './dream.ts';
 import { createHttpRoutes, type HttpRoutes } from './http-routes.ts';
 import { createRelayIo, type RelayIo, releaseAdapter } from './io.ts';
 import type { Lobby, LobbyContext } from './lobby.ts';
-import { FileLobbyBackend, LobbyStore, restoreLobbies } from './lobby-store.ts';
+import { FileLobbyBackend, LobbyStore, restoreLobbies, restoreSavedLobby } from './lobby-store.ts';
 import { RelayMetrics } from './metrics.ts';
 import { PeerSignalling } from './peer-signalling.ts';
 import { type RecoveredSession, recoverSessions } from './recovery.ts';
@@ -45,6 +47,8 @@ export interface RelayServer {
   readonly dream: DreamHost;
   /** PeerJS signalling for peer dream shards (credentials, offers). */
   readonly peers: PeerSignalling;
+  /** With Redis: this process's id among the relay processes (lobby owner leases). */
+  readonly processId: string | null;
   /** http://host:port once listening. */
   readonly url: string;
   readonly port: number;
@@ -85,7 +89,7 @@ export async function startRelayServer(
     if (routes) routes.handle(req, res);
     else res.writeHead(503).end();
   });
-  const io = createRelayIo(http, config);
+  const io = createRelayIo(http, config, redis);
   // PeerJS signalling (peer dream shards) on the same HTTP server. Socket.IO (engine.io at
   // /socket.io/) and PeerJS both take HTTP upgrades: each by its path; engine.io leaves other
   // paths alone (destroyUpgrade: false) and this listener ends unknown ones.
@@ -152,11 +156,44 @@ export async function startRelayServer(
   routes = createHttpRoutes({ config, log, metrics, registry, dream, io, index: store });
 
   // Lobbies first: a continued session's log is held again, and recovery finishes the others.
-  const restored = lobbyStore ? await restoreLobbies(lobbyStore, ctx, store) : [];
-  for (const lobby of restored) registry.add(lobby);
-  const recovered = await recoverSessions(store, config.dataDir, log);
+  // With Redis, this process is one of several: it brings back only the lobbies nobody owns,
+  // and recovery leaves alone the sessions of the others' lobbies.
+  let restored: Lobby[] = [];
+  const othersSessions = new Set<string>();
+  const cluster =
+    redis && lobbyStore
+      ? await RelayCluster.join(
+          redis,
+          io,
+          registry,
+          lobbyStore,
+          (saved) => restoreSavedLobby(lobbyStore, saved, ctx, store),
+          log,
+          {
+            leaseMs: config.ownerLeaseMs,
+            forwardTimeoutMs: 5000,
+            stillRecorded: (saved) => {
+              const holder = saved.sessionId ? logHolder(logPath(config.dataDir, saved.sessionId)) : null;
+              return holder !== null && holder.host === hostname();
+            },
+          },
+        )
+      : null;
+  if (cluster && lobbyStore) {
+    registry.directory = cluster;
+    await cluster.takeOverOrphans();
+    restored = [...registry.lobbies.values()];
+    for (const saved of await lobbyStore.loadAll())
+      if (!registry.byId(saved.id) && saved.sessionId) othersSessions.add(saved.sessionId);
+    metrics.registry.setDefaultLabels({ relay: cluster.processId });
+  } else if (lobbyStore) {
+    restored = await restoreLobbies(lobbyStore, ctx, store);
+    for (const lobby of restored) registry.add(lobby);
+  }
+  const recovered = await recoverSessions(store, config.dataDir, log, othersSessions);
 
-  attachConnectionHandlers(io, registry, ctx, () => publicUrl, peers);
+  const handlers = attachConnectionHandlers(io, registry, ctx, () => publicUrl, peers, cluster);
+  cluster?.attach(handlers);
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -178,6 +215,7 @@ export async function startRelayServer(
       staticDir: config.staticDir,
       recovered: recovered.length,
       restored: restored.length,
+      process: cluster?.processId ?? null,
     },
     'relay server listening',
   );
@@ -193,6 +231,7 @@ export async function startRelayServer(
     lobbies: registry.lobbies,
     recovered,
     restored,
+    processId: cluster?.processId ?? null,
     dream,
     peers,
     url,
@@ -210,6 +249,8 @@ export async function startRelayServer(
           lobbyStore.checkpointDue(registry.lobbies.values(), 0, Infinity);
           for (const lobby of registry.lobbies.values()) lobby.suspend();
           await lobbyStore.close();
+          // Their leases go now: another relay process brings them back at once.
+          await cluster?.close();
           registry.clear();
         } else for (const lobby of [...registry.lobbies.values()]) lobby.close('shutdown', { sync: true });
         await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -138,23 +138,30 @@ export class CrafterEnv {
   }
 }
 
+// Module-local copies: under loaders that compile modules to CommonJS (tsx, vite-node) every
+// read of an imported binding is a getter call, and makeInfo reads these ~40 times a step.
+const ITEM_NAMES = INVENTORY;
+const ACHIEVEMENT_NAMES = ACHIEVEMENTS;
+const FACINGS = DIRECTIONS;
+const TILES = WORLD_SIZE * WORLD_SIZE;
+
 function makeInfo(world: World): StepInfo {
   const p = world.players[0];
   const inventory = {} as Record<ItemName, number>;
-  for (let i = 0; i < INVENTORY.length; i++) inventory[INVENTORY[i]] = p.inventory[i];
+  for (let i = 0; i < ITEM_NAMES.length; i++) inventory[ITEM_NAMES[i]] = p.inventory[i];
   const achievements = {} as Record<AchievementName, number>;
-  for (let i = 0; i < ACHIEVEMENTS.length; i++) achievements[ACHIEVEMENTS[i]] = p.achievements[i];
+  for (let i = 0; i < ACHIEVEMENT_NAMES.length; i++) achievements[ACHIEVEMENT_NAMES[i]] = p.achievements[i];
   return {
     t: world.t,
-    unlocked: p.newAchievements.map((i) => ACHIEVEMENTS[i]),
+    unlocked: p.newAchievements.map((i) => ACHIEVEMENT_NAMES[i]),
     achievements,
     inventory,
     playerPos: [p.x, p.y],
-    facing: DIRECTIONS[p.facing] as readonly [number, number],
+    facing: FACINGS[p.facing] as readonly [number, number],
     sleeping: p.sleeping,
     daylight: world.daylight,
     discount: p.dead ? 0 : 1,
     reward: p.reward,
-    semantic: world.semanticMap(new Uint8Array(WORLD_SIZE * WORLD_SIZE)),
+    semantic: world.semanticMap(new Uint8Array(TILES)),
   };
 }

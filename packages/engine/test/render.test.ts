@@ -607,6 +607,42 @@ describe('rendering and the game state', () => {
     if (unit >= 7) expect(opaque).toBeGreaterThan(0);
   });
 
+  it('writes the same bytes into an array that does not start on a word (byte path) as into one that does', () => {
+    // At 64 × 64 the map goes out as 32-bit words when `out` starts on a word, else byte by byte.
+    const { world, p } = blank();
+    p.inventory[Item.wood] = 3;
+    world.spawn('cow', 33, 32);
+    for (const t of [60, 190]) {
+      setTime(world, t);
+      for (const sleeping of [false, true]) {
+        p.sleeping = sleeping;
+        const aligned = r64.render(world, 0);
+        const unaligned = new Uint8Array(64 * 64 * 3 + 1).subarray(1);
+        r64.render(world, 0, unaligned);
+        expect(Buffer.from(unaligned).equals(Buffer.from(aligned)), `t ${t}, asleep ${sleeping}`).toBe(true);
+      }
+    }
+  });
+
+  it('one renderer alternating between worlds draws each as a renderer of its own does', () => {
+    // The inventory rows are reused between frames while the shown entries stay the same.
+    const a = blank('grass', 1);
+    const b = blank('sand', 2);
+    a.p.inventory[Item.wood] = 2;
+    b.p.inventory[Item.stone] = 12;
+    const own = new AgentViewRenderer(textures, 64);
+    const wantA = own.render(a.world, 0);
+    const wantB = new AgentViewRenderer(textures, 64).render(b.world, 0);
+    const shared = new AgentViewRenderer(textures, 64);
+    for (let k = 0; k < 3; k++) {
+      expect(Buffer.from(shared.render(a.world, 0)).equals(Buffer.from(wantA))).toBe(true);
+      expect(Buffer.from(shared.render(b.world, 0)).equals(Buffer.from(wantB))).toBe(true);
+    }
+    a.p.inventory[Item.wood] = 0;
+    expect(Buffer.from(shared.render(a.world, 0)).equals(Buffer.from(own.render(a.world, 0)))).toBe(true);
+    expect(Buffer.from(shared.render(a.world, 0)).equals(Buffer.from(wantA))).toBe(false);
+  });
+
   it('rejects sizes below 9', () => {
     expect(() => new AgentViewRenderer(textures, 8)).toThrow(RangeError);
   });

@@ -24,6 +24,10 @@ export interface LoopSizes {
     lr: number;
     entropy: number;
     dreamSteps: number;
+    /** Updates that fit only the critic before the actor moves (actor-critic.ts criticWarmup). */
+    criticWarmup: number;
+    /** Weight of the KL(BC policy ‖ policy) guard against learning what only the simulator pays for. */
+    kl: number;
     maxMinutes: number;
   };
   /** Real-engine evaluation: episodes on episodeSeed(seed, k), never trained on. */
@@ -43,9 +47,11 @@ export const LOOP_SIZES: Record<'full' | 'quick', LoopSizes> = {
       horizon: 64,
       minibatch: 512,
       epochs: 1,
-      lr: 2e-4,
+      lr: 1e-4,
       entropy: 0.01,
       dreamSteps: 15,
+      criticWarmup: 8,
+      kl: 0.5,
       maxMinutes: 6,
     },
     evaluation: { episodes: 100, seed: 0, temperature: 1 },
@@ -65,6 +71,8 @@ export const LOOP_SIZES: Record<'full' | 'quick', LoopSizes> = {
       lr: 2e-4,
       entropy: 0.01,
       dreamSteps: 15,
+      criticWarmup: 1,
+      kl: 0.5,
       maxMinutes: 0.5,
     },
     evaluation: { episodes: 30, seed: 0, temperature: 1 },

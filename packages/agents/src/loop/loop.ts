@@ -390,6 +390,8 @@ async function runRound(
       gamma: AC_DEFAULTS.gamma,
       lambda: AC_DEFAULTS.lambda,
       entropy: c.entropy,
+      criticWarmup: c.criticWarmup,
+      kl: c.kl,
       clip: AC_DEFAULTS.clip,
       valueWeight: AC_DEFAULTS.valueWeight,
       seed: r,

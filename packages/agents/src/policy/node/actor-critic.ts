@@ -338,6 +338,8 @@ export async function trainActorCritic(o: ActorCriticOptions): Promise<PolicyChe
       sps: (((state.step - startUpdate) * o.horizon * envs.count) / Math.max(1e-3, secs)).toFixed(0),
     });
     if (state.step % 5 === 0) save();
+    // The loop is synchronous: yield so that the progress bar's timer (its only renderer off a TTY) runs.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   bar?.stop();
   return save();

@@ -1,0 +1,476 @@
+/**
+ * Several relay processes on one Redis (`REDIS_URL`), on one host or several, sharing the data
+ * directory (session logs) and Redis (lobby records, rooms through the streams adapter):
+ *
+ * - Directory: `aikon:codes` (invite code → lobby id) and `aikon:tokens` (resume token → lobby
+ *   id), kept by the lobby's owner, so that a code or token resolves from any process.
+ * - Ownership: each lobby ticks on exactly one process, the holder of `aikon:owner:<lobbyId>`,
+ *   a lease with expiry (`leaseMs`) that the owner renews three times per lease. A process that
+ *   finds a saved lobby without an owner (its owner died: the lease expired) takes the lease and
+ *   brings the lobby back from the store and its session log.
+ * - Forwarding: a client whose lobby is owned by another process stays connected where it is.
+ *   Its events go to the owner over `aikon:proc:<processId>` (validated there like any client
+ *   event), and the owner drives it through a RemoteMemberSocket: emits and room joins reach it
+ *   through the streams adapter, acks come back on the forwarding process's channel.
+ */
+import { z } from 'zod';
+import type { Ack, ErrorMessage } from '@aikon/protocol';
+import { encode } from 'notepack.io';
+import type { Logger } from 'pino';
+import { type FrameSink, writeFrame } from './delta-frames.ts';
+import type { MemberSocket, RelayIo, RelaySocket } from './io.ts';
+import { type Lobby, randomToken } from './lobby.ts';
+import type { LobbyStore, SavedLobby } from './lobby-store.ts';
+import { KEY_PREFIX, type RedisClient } from './redis-state.ts';
+import type { LobbyRegistry } from './registry.ts';
+
+const CLUSTER_VERSION = 1;
+/** Socket.IO's packet type of an event. */
+const SOCKET_IO_EVENT = 2;
+const CODES = `${KEY_PREFIX}codes`;
+const TOKENS = `${KEY_PREFIX}tokens`;
+const ownerKey = (lobbyId: string): string => `${KEY_PREFIX}owner:${lobbyId}`;
+const channelOf = (processId: string): string => `${KEY_PREFIX}proc:${processId}`;
+
+/**
+ * Renews the lease while this process holds it, or takes it again if it expired and nobody took
+ * it (this process was stalled longer than the lease); 0: another process holds it now.
+ */
+const RENEW = `local owner = redis.call('get', KEYS[1])
+if owner == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+if not owner then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+return 0`;
+/** Lets the lease go only if this process holds it. */
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+const ProcessId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const ClusterMessage = z.discriminatedUnion('k', [
+  /** A client event for a lobby this process owns, from the process the client is connected to. */
+  z.object({
+    v: z.literal(CLUSTER_VERSION),
+    k: z.literal('event'),
+    from: ProcessId,
+    sid: z.string().max(64),
+    address: z.string().max(100),
+    event: z.string().max(64),
+    payload: z.unknown(),
+    ack: z.int().min(0).nullable(),
+  }),
+  /** The owner's answer to a forwarded event's ack. */
+  z.object({ v: z.literal(CLUSTER_VERSION), k: z.literal('ack'), ack: z.int().min(0), answer: z.unknown() }),
+  /** Packets for a forwarded client (its owner's emits and deltas, encoded), base64. */
+  z.object({ v: z.literal(CLUSTER_VERSION), k: z.literal('packet'), sid: z.string().max(64), data: z.string() }),
+  /** The forwarded client disconnected from its process. */
+  z.object({ v: z.literal(CLUSTER_VERSION), k: z.literal('gone'), sid: z.string().max(64) }),
+]);
+type ClusterMessage = z.infer<typeof ClusterMessage>;
+
+/** What the connection handlers (connections.ts) do with a forwarded client. */
+export interface ForwardedClientHandlers {
+  /** Handles one client event of a remote member socket exactly like a local one's. */
+  handle(socket: MemberSocket, event: string, payload: unknown, ack: ((answer: Ack) => void) | undefined): void;
+  /** The socket went away. */
+  disconnected(socket: MemberSocket): void;
+}
+
+/**
+ * A member connected to another relay process, as the owner of its lobby sees it. Its packets
+ * (events, deltas) are encoded here exactly as Socket.IO's msgpack parser would and sent, in
+ * order, to its process, which writes them to the member's connection; room changes go
+ * through the Socket.IO adapter (Redis streams).
+ */
+export class RemoteMemberSocket implements MemberSocket {
+  readonly data: MemberSocket['data'] = {};
+  connected = true;
+  readonly handshake: { address: string };
+  readonly conn: FrameSink;
+
+  constructor(
+    private readonly io: RelayIo,
+    readonly id: string,
+    address: string,
+    send: (frame: Buffer) => void,
+  ) {
+    this.handshake = { address };
+    this.conn = { readyState: 'open', write: send };
+  }
+
+  readonly emit: MemberSocket['emit'] = (event, ...args) => {
+    this.conn.write(encode({ type: SOCKET_IO_EVENT, data: [event, ...args], nsp: '/' }));
+    return true;
+  };
+
+  join(room: string): void {
+    this.io.in(this.id).socketsJoin(room);
+  }
+
+  leave(room: string): void {
+    this.io.in(this.id).socketsLeave(room);
+  }
+}
+
+export interface ClusterOptions {
+  leaseMs: number;
+  /**
+   * True when the saved lobby's session is still being recorded by a live process on this
+   * host (its lease expired while it was stalled, e.g. generating a world): not taken over.
+   */
+  stillRecorded(saved: SavedLobby): boolean;
+  /** A forwarded event without an answer from the owner after this fails with server_error. */
+  forwardTimeoutMs: number;
+}
+
+export class RelayCluster {
+  readonly processId = randomToken(9);
+  private readonly sub: RedisClient;
+  private handlers: ForwardedClientHandlers | null = null;
+  /** Members of this process's lobbies whose sockets are on other processes, by socket id. */
+  private readonly remotes = new Map<string, RemoteMemberSocket>();
+  /** Forwarded events waiting for the owner's ack. */
+  private readonly pending = new Map<number, { answer: (a: Ack) => void; timer: NodeJS.Timeout }>();
+  private nextAck = 0;
+  private timers: NodeJS.Timeout[] = [];
+  private takingOver: Promise<void> | null = null;
+  private closed = false;
+
+  private constructor(
+    private readonly redis: RedisClient,
+    private readonly io: RelayIo,
+    private readonly registry: LobbyRegistry,
+    private readonly store: LobbyStore,
+    private readonly restore: (saved: SavedLobby) => Promise<Lobby | null>,
+    private readonly log: Pick<Logger, 'info' | 'warn' | 'error'>,
+    private readonly options: ClusterOptions,
+  ) {
+    this.sub = redis.duplicate();
+  }
+
+  /** Joins the cluster: listens on this process's channel, renews leases, takes over orphans. */
+  static async join(
+    redis: RedisClient,
+    io: RelayIo,
+    registry: LobbyRegistry,
+    store: LobbyStore,
+    restore: (saved: SavedLobby) => Promise<Lobby | null>,
+    log: Pick<Logger, 'info' | 'warn' | 'error'>,
+    options: ClusterOptions,
+  ): Promise<RelayCluster> {
+    const cluster = new RelayCluster(redis, io, registry, store, restore, log, options);
+    cluster.sub.on('error', (err: Error) => log.warn({ err: err.message }, 'redis subscriber error (retrying)'));
+    await cluster.sub.connect();
+    await cluster.sub.subscribe(channelOf(cluster.processId), (text) => cluster.receive(text));
+    const renew = setInterval(() => void cluster.renewLeases(), Math.max(100, options.leaseMs / 3));
+    const scan = setInterval(() => void cluster.takeOverOrphans(), Math.max(100, options.leaseMs / 3));
+    renew.unref();
+    scan.unref();
+    cluster.timers = [renew, scan];
+    return cluster;
+  }
+
+  /** The connection handlers that forwarded clients go through (set once they exist). */
+  attach(handlers: ForwardedClientHandlers): void {
+    this.handlers = handlers;
+  }
+
+  // ---- the directory (called by the registry) ------------------------------------------
+
+  /** A lobby opened or came back on this process: it holds the lease and its code resolves. */
+  added(lobby: Lobby): void {
+    this.run(
+      this.redis
+        .multi()
+        .set(ownerKey(lobby.id), this.processId, { PX: this.options.leaseMs })
+        .hSet(CODES, lobby.code, lobby.id)
+        .exec(),
+      'lobby directory write',
+    );
+  }
+
+  /** The lobby closed (its code goes) or stopped here (lease lost): its lease goes. */
+  removed(lobby: Lobby): void {
+    if (lobby.status === 'closed') this.run(this.redis.hDel(CODES, lobby.code), 'lobby directory write');
+    this.releaseLease(lobby.id);
+  }
+
+  /** A resume token was created (lobby) or dropped (null). */
+  token(token: string, lobby: Lobby | null): void {
+    this.run(
+      lobby ? this.redis.hSet(TOKENS, token, lobby.id) : this.redis.hDel(TOKENS, token),
+      'token directory write',
+    );
+  }
+
+  private releaseLease(lobbyId: string): void {
+    this.run(this.redis.eval(RELEASE, { keys: [ownerKey(lobbyId)], arguments: [this.processId] }), 'lease release');
+  }
+
+  private run(p: Promise<unknown>, what: string): void {
+    p.catch((err: unknown) => this.log.error({ err }, `${what} failed`));
+  }
+
+  // ---- forwarding (the process the client is connected to) -----------------------------
+
+  /**
+   * Sends a client event to its lobby's owner when that is another process, and answers the
+   * client's ack with the owner's. False: this process handles it (its own lobby, a new lobby,
+   * or no lobby at all).
+   */
+  forward(
+    socket: RelaySocket,
+    event: string,
+    payload: unknown,
+    ack: ((answer: Ack) => void) | undefined,
+    handleHere: () => void,
+  ): boolean {
+    const lobbyId = this.remoteLobbyOf(socket, event, payload);
+    if (lobbyId === null) return false;
+    void (async () => {
+      const id = await lobbyId;
+      const owner = id ? await this.redis.get(ownerKey(id)) : null;
+      if (!owner || owner === this.processId || this.closed) {
+        handleHere();
+        return;
+      }
+      let ackId: number | null = null;
+      if (ack) {
+        ackId = this.nextAck++;
+        const timer = setTimeout(() => {
+          this.pending.delete(ackId!);
+          const error: ErrorMessage = { code: 'server_error', message: 'the lobby did not answer in time', event };
+          ack({ ok: false, error });
+        }, this.options.forwardTimeoutMs);
+        this.pending.set(ackId, {
+          timer,
+          answer: (answer) => {
+            this.followMembership(socket, event, answer);
+            ack(answer);
+          },
+        });
+      }
+      await this.publish(owner, {
+        v: CLUSTER_VERSION,
+        k: 'event',
+        from: this.processId,
+        sid: socket.id,
+        address: socket.handshake.address,
+        event,
+        payload,
+        ack: ackId,
+      });
+    })().catch((err: unknown) => {
+      this.log.error({ err, event }, 'forwarding failed');
+      ack?.({ ok: false, error: { code: 'server_error', message: 'internal server error', event } });
+    });
+    return true;
+  }
+
+  /**
+   * The lobby (id, or a promise of it from the directory) of another process this event is for;
+   * null when it is for this process.
+   */
+  private remoteLobbyOf(socket: RelaySocket, event: string, payload: unknown): Promise<string | null> | null {
+    const field = (name: string): string | null => {
+      const v = payload && typeof payload === 'object' ? (payload as Record<string, unknown>)[name] : undefined;
+      return typeof v === 'string' && v.length <= 64 ? v : null;
+    };
+    if (event === 'lobby:create') return null;
+    if (event === 'lobby:join') {
+      const code = field('code');
+      if (!code || this.registry.byInviteCode(code)) return null;
+      return this.lookUp(CODES, code);
+    }
+    if (event === 'lobby:resume') {
+      const token = field('resumeToken');
+      if (!token || this.registry.byToken(token)) return null;
+      return this.lookUp(TOKENS, token);
+    }
+    const id = socket.data.lobbyId;
+    return id && !this.registry.byId(id) ? Promise.resolve(id) : null;
+  }
+
+  /**
+   * The lobby id of a code or token in the directory. The owner writes it while it answers the
+   * client that created it (no waiting on Redis), so a miss is asked again once, a moment later.
+   */
+  private async lookUp(hash: string, key: string): Promise<string | null> {
+    const id = await this.redis.hGet(hash, key);
+    if (id) return id;
+    await new Promise((r) => setTimeout(r, 250));
+    return (await this.redis.hGet(hash, key)) ?? null;
+  }
+
+  /** This process keeps the socket's lobby and member id (its later events, its disconnect). */
+  private followMembership(socket: RelaySocket, event: string, answer: Ack): void {
+    if (!answer.ok) return;
+    if (event === 'lobby:join' || event === 'lobby:resume') {
+      const joined = answer.data as { lobby: { lobbyId: string }; memberId: string };
+      socket.data.lobbyId = joined.lobby.lobbyId;
+      socket.data.memberId = joined.memberId;
+    } else if (event === 'lobby:leave') {
+      socket.data.lobbyId = undefined;
+      socket.data.memberId = undefined;
+    }
+  }
+
+  /** A socket of this process disconnected: true when its lobby is another process's (told). */
+  disconnected(socket: RelaySocket): boolean {
+    const id = socket.data.lobbyId;
+    if (!id || this.registry.byId(id)) return false;
+    void this.redis
+      .get(ownerKey(id))
+      .then((owner) => {
+        if (owner && owner !== this.processId)
+          return this.publish(owner, { v: CLUSTER_VERSION, k: 'gone', sid: socket.id });
+      })
+      .catch((err: unknown) => this.log.error({ err }, 'disconnect forwarding failed'));
+    return true;
+  }
+
+  private async publish(processId: string, message: ClusterMessage): Promise<void> {
+    await this.redis.publish(channelOf(processId), JSON.stringify(message));
+  }
+
+  // ---- receiving (the owner) -----------------------------------------------------------
+
+  private receive(text: string): void {
+    let message: ClusterMessage;
+    try {
+      message = ClusterMessage.parse(JSON.parse(text));
+    } catch (err) {
+      this.log.warn({ err }, 'unreadable cluster message ignored');
+      return;
+    }
+    if (message.k === 'packet') {
+      const socket = this.io.of('/').sockets.get(message.sid);
+      if (socket) writeFrame(socket, Buffer.from(message.data, 'base64'));
+      return;
+    }
+    if (message.k === 'ack') {
+      const waiting = this.pending.get(message.ack);
+      if (!waiting) return;
+      this.pending.delete(message.ack);
+      clearTimeout(waiting.timer);
+      waiting.answer(message.answer as Ack);
+      return;
+    }
+    const handlers = this.handlers;
+    if (!handlers) return;
+    if (message.k === 'gone') {
+      const socket = this.remotes.get(message.sid);
+      if (!socket) return;
+      this.remotes.delete(message.sid);
+      socket.connected = false;
+      handlers.disconnected(socket);
+      return;
+    }
+    const from = message.from;
+    let socket = this.remotes.get(message.sid);
+    if (!socket) {
+      const sid = message.sid;
+      socket = new RemoteMemberSocket(this.io, sid, message.address, (frame) =>
+        this.publish(from, { v: CLUSTER_VERSION, k: 'packet', sid, data: frame.toString('base64') }).catch(
+          (err: unknown) => this.log.warn({ err }, 'packet forwarding failed'),
+        ),
+      );
+      this.remotes.set(message.sid, socket);
+    }
+    const ackId = message.ack;
+    const ack =
+      ackId === null
+        ? undefined
+        : (answer: Ack) =>
+            void this.publish(from, { v: CLUSTER_VERSION, k: 'ack', ack: ackId, answer }).catch(() => {});
+    handlers.handle(socket, message.event, message.payload, ack);
+    // A remote socket that is in no lobby of this process is not kept.
+    if (!socket.data.lobbyId) this.remotes.delete(message.sid);
+  }
+
+  // ---- leases ----------------------------------------------------------------------------
+
+  private async renewLeases(): Promise<void> {
+    for (const lobby of [...this.registry.lobbies.values()]) {
+      if (this.closed) return;
+      try {
+        const renewed = await this.redis.eval(RENEW, {
+          keys: [ownerKey(lobby.id)],
+          arguments: [this.processId, String(this.options.leaseMs)],
+        });
+        if (renewed === 0 && this.registry.byId(lobby.id) === lobby) {
+          // Another process took it over (this one stalled past the lease): stop ticking it here.
+          this.log.error({ lobby: lobby.id }, 'lobby lease lost to another process: lobby stopped here');
+          lobby.suspend();
+          this.registry.remove(lobby);
+        }
+      } catch (err) {
+        this.log.warn({ err, lobby: lobby.id }, 'lease renewal failed');
+      }
+    }
+  }
+
+  /** Brings back every saved lobby that has no owner (at start, and whenever an owner died). */
+  takeOverOrphans(): Promise<void> {
+    this.takingOver ??= this.scanOrphans().finally(() => {
+      this.takingOver = null;
+    });
+    return this.takingOver;
+  }
+
+  private async scanOrphans(): Promise<void> {
+    let ids: string[];
+    try {
+      ids = [...(await this.store.backend.lobbies()).keys()];
+    } catch (err) {
+      this.log.warn({ err }, 'orphan scan failed');
+      return;
+    }
+    for (const id of ids) {
+      if (this.closed) return;
+      if (this.registry.byId(id) || (await this.redis.exists(ownerKey(id)))) continue;
+      const saved = await this.store.load(id);
+      if (!saved || this.options.stillRecorded(saved)) continue;
+      const claimed = await this.redis.set(ownerKey(id), this.processId, { NX: true, PX: this.options.leaseMs });
+      if (claimed !== 'OK') continue;
+      const lobby = await this.restore(saved);
+      if (!lobby) {
+        this.releaseLease(id);
+        continue;
+      }
+      this.registry.add(lobby);
+      this.log.info({ lobby: id }, 'lobby taken over from a process that is gone');
+      // Members connected here (their events were forwarded to the dead owner) play on at once.
+      for (const socket of this.io.of('/').sockets.values()) {
+        if (socket.data.lobbyId !== id || !socket.data.memberId) continue;
+        const member = lobby.members.get(socket.data.memberId);
+        if (member && lobby.status !== 'closed') lobby.resume(member, socket);
+      }
+    }
+  }
+
+  /** Saved lobby ids owned by a live process (their session logs are theirs, not recovery's). */
+  async ownedElsewhere(saved: readonly SavedLobby[]): Promise<SavedLobby[]> {
+    const out: SavedLobby[] = [];
+    for (const s of saved) {
+      const owner = await this.redis.get(ownerKey(s.id));
+      if (owner && owner !== this.processId) out.push(s);
+    }
+    return out;
+  }
+
+  /**
+   * Stops renewing and forwarding, and lets go of the leases of the lobbies still here (called
+   * once they are suspended and saved: another process brings them back at once).
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    await this.takingOver;
+    await Promise.all(
+      [...this.registry.lobbies.keys()].map((id) =>
+        this.redis.eval(RELEASE, { keys: [ownerKey(id)], arguments: [this.processId] }).catch(() => 0),
+      ),
+    );
+    for (const { timer } of this.pending.values()) clearTimeout(timer);
+    this.pending.clear();
+    await this.sub.close();
+  }
+}

@@ -1,0 +1,109 @@
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replayLog } from '@aikon/protocol';
+import type { RelayClient } from '@aikon/protocol/client';
+import { listLogs } from '@aikon/protocol/node';
+import { connectClient, exited, startRelayProcess, tempDir, waitFor } from './helpers.ts';
+import { startRedisServer, type TestRedis } from './redis-server.ts';
+
+async function ownedLobbies(url: string): Promise<number> {
+  return ((await (await fetch(`${url}/healthz`)).json()) as { lobbies: number }).lobbies;
+}
+
+/**
+ * Two real relay processes on one real redis-server and one data directory, a real Socket.IO
+ * client on each. The lobby ticks on the process it was created on; the member connected to the
+ * other one joins by invite code and plays (inputs forwarded to the owner, frames through the
+ * streams adapter). kill -9 of the owner: its lease expires, the other process brings the lobby
+ * back from Redis and the session log, its own member plays on without reconnecting, and the
+ * dead process's member resumes there with its token (what a load balancer in front would do).
+ */
+describe('two relay processes on Redis (kill -9 of the owner of a lobby)', () => {
+  let redis: TestRedis;
+  const dataDir = tempDir('aikon-cluster-');
+  const children: ChildProcess[] = [];
+  const clients: RelayClient[] = [];
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await redis?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('a member on the other process plays; the lobby comes back there after kill -9 of its owner', async () => {
+    const args = ['--redis-url', redis.url];
+    const [one, two] = await Promise.all([startRelayProcess(dataDir, args), startRelayProcess(dataDir, args)]);
+    children.push(one.child, two.child);
+    const a = await connectClient(one.url);
+    const b = await connectClient(two.url);
+    clients.push(a, b);
+    const created = await a.createLobby({ name: 'A', tickRate: 10 });
+    // The invite code resolves on the other process; the join goes to the owner.
+    const joined = await b.joinLobby(created.lobby.code, { name: 'B' }).catch((e: Error) => {
+      throw new Error(`join via the other process: ${e.message}\n${one.stderr()}\n${two.stderr()}`);
+    });
+    expect(joined.lobby.lobbyId).toBe(created.lobby.lobbyId);
+    await a.start();
+    await waitFor(() => a.mirror.t > 5 && b.mirror.self && b.mirror.t > 5, 10_000, 'frames on both processes').catch(
+      (e: Error) => {
+        throw new Error(`${e.message} (t ${a.mirror.t}, ${b.mirror.t})\n${one.stderr()}\n${two.stderr()}`);
+      },
+    );
+    expect([await ownedLobbies(one.url), await ownedLobbies(two.url)]).toEqual([1, 0]);
+    // B's inputs reach the owner: its acknowledged action seq follows what it sends.
+    const ackBefore = b.mirror.self!.ack;
+    for (let i = 0; i < 6; i++) {
+      b.sendAction(i % 2 ? 'move_left' : 'move_right');
+      a.sendAction('do');
+      await new Promise((r) => setTimeout(r, 120));
+    }
+    await waitFor(() => b.mirror.self!.ack > ackBefore, 5000, 'B acknowledged by the owner');
+    const tokens = [a.resumeToken, b.resumeToken];
+    const slots = [a.mirror.slot, b.mirror.slot];
+    const tBefore = b.mirror.t;
+
+    one.child.kill('SIGKILL');
+    await exited(one.child);
+    const killedAt = Date.now();
+    // The lease expires, the other process takes the lobby over, and B plays on where it is.
+    await waitFor(() => b.mirror.t > tBefore + 5, 15_000, 'ticks on the surviving process');
+    const takeoverMs = Date.now() - killedAt;
+    expect(await ownedLobbies(two.url)).toBe(1);
+    expect(b.resumeToken).toBe(tokens[1]);
+    expect(b.mirror.slot).toBe(slots[1]);
+    const ackAfter = b.mirror.self!.ack;
+    b.sendAction('move_up');
+    await waitFor(() => b.mirror.self!.ack > ackAfter, 5000, 'B acknowledged by the new owner');
+    // A's process is gone: its member resumes on the survivor with its token, same body.
+    const a2 = await connectClient(two.url);
+    clients.push(a2);
+    a.close();
+    const resumed = await a2.resume(tokens[0]!);
+    expect(resumed.memberId).toBe(created.memberId);
+    await waitFor(() => a2.mirror.t > tBefore, 5000, 'A back in the world');
+    expect(a2.mirror.slot).toBe(slots[0]);
+    // The invite code still resolves (on the new owner).
+    const c = await connectClient(two.url);
+    clients.push(c);
+    await c.joinLobby(created.lobby.code, { name: 'C' });
+    await waitFor(() => c.mirror.self, 5000, 'newcomer in the world');
+
+    two.child.kill('SIGTERM');
+    await exited(two.child);
+    expect(two.child.exitCode).toBe(0);
+    // One session log, continued by the second process, replaying with every hash.
+    const logs = listLogs(dataDir);
+    expect(logs).toHaveLength(1);
+    const report = replayLog(new Uint8Array(readFileSync(logs[0])));
+    expect(report.mismatches).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.lastT).toBeGreaterThan(tBefore + 5);
+    console.log(
+      `cluster: lobby ticking on the other process ${takeoverMs} ms after kill -9 of its owner (lease 5000 ms)`,
+    );
+  });
+});
