@@ -12,7 +12,11 @@ import { decode } from 'fast-png';
 import { DIRECTIONS, Material, PLAYER_WALKABLE, World } from '@aikon/engine';
 
 export const REPO = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-export const DIST = join(REPO, 'dist', 'game');
+/**
+ * The tests' build of the game: `--mode test`, so it carries the `window.__aikon*` hooks
+ * (src/game/test-build.ts); kept apart from the production build in dist/game.
+ */
+export const DIST = join(REPO, 'dist', 'game-test');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const SOURCES = [
@@ -36,14 +40,19 @@ function newestMtime(path: string): number {
   return newest;
 }
 
-/** Builds dist/game unless a build newer than every source file is already there. */
+/** Builds DIST (the test build) unless one newer than every source file is already there. */
 export async function ensureBuild(force = false): Promise<{ built: boolean; ms: number }> {
   const index = join(DIST, 'index.html');
   const sourcesAt = Math.max(...SOURCES.map((p) => newestMtime(join(REPO, p))));
   if (!force && existsSync(index) && statSync(index).mtimeMs > sourcesAt) return { built: false, ms: 0 };
   const started = performance.now();
   const { build } = await import('vite');
-  await build({ configFile: join(REPO, 'vite.config.ts'), logLevel: 'warn' });
+  await build({
+    configFile: join(REPO, 'vite.config.ts'),
+    logLevel: 'warn',
+    mode: 'test',
+    build: { outDir: DIST, emptyOutDir: true },
+  });
   return { built: true, ms: performance.now() - started };
 }
 
@@ -60,16 +69,22 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-/** Serves dist/game on 127.0.0.1 at a free port. */
 /**
- * Builds the game into `outDir`, a test's private copy: the shared dist/game may be rebuilt by
- * other test files meanwhile, and a relay serving it would then serve half a build.
+ * Builds the game into `outDir`, a test's private copy (a test build unless `mode` says
+ * otherwise): the shared DIST may be rebuilt by other test files meanwhile, and a relay serving
+ * it would then serve half a build.
  */
-export async function buildPrivateDist(outDir: string): Promise<void> {
+export async function buildPrivateDist(outDir: string, mode: 'test' | 'production' = 'test'): Promise<void> {
   const { build } = await import('vite');
-  await build({ configFile: join(REPO, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  await build({
+    configFile: join(REPO, 'vite.config.ts'),
+    logLevel: 'warn',
+    mode,
+    build: { outDir, emptyOutDir: true },
+  });
 }
 
+/** Serves DIST (or `root`) on 127.0.0.1 at a free port. */
 export async function serveDist(root = DIST): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);

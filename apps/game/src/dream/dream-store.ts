@@ -15,6 +15,7 @@ import type { DreamSource } from './dream-source.ts';
 import type { ShardKind } from './dream-frame.ts';
 import type { Failover } from './failover.ts';
 import { peerCandidatesNow, reportFailover } from './peer-store.ts';
+import { TEST_HOOKS } from '../game/test-build.ts';
 
 /** At or below this health a player is dying: no dream (its world would go on, or wait, without help). */
 export const DYING_HEALTH = 3;
@@ -269,7 +270,7 @@ declare global {
   }
 }
 
-if (typeof window !== 'undefined')
+if (TEST_HOOKS && typeof window !== 'undefined')
   window.__aikonDream = {
     state() {
       const d = useDream.getState();

@@ -11,6 +11,7 @@ import { useLobby } from '../net/lobby-store.ts';
 import type { PeerLink } from './peer-link.ts';
 import type { PeerDreamServer, ServeStats } from './peer-serve.ts';
 import type { PeerCandidate } from './shards.ts';
+import { TEST_HOOKS } from '../game/test-build.ts';
 
 export interface FrameTimes {
   /** Median and 95th percentile of the last ≈2 s of animation frames, ms. */
@@ -142,7 +143,7 @@ declare global {
   }
 }
 
-if (typeof window !== 'undefined')
+if (TEST_HOOKS && typeof window !== 'undefined')
   window.__aikonPeer = {
     state() {
       const { serving, stats, message, frameTimes, offers } = usePeers.getState();

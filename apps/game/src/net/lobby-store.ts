@@ -4,6 +4,7 @@ import { parseInviteCode } from '@aikon/protocol/constants';
 import type { LobbyState } from '@aikon/protocol';
 import { useGame } from '../game/store.ts';
 import { RelayGameSource, errorText } from './relay-source.ts';
+import { TEST_HOOKS } from '../game/test-build.ts';
 
 /**
  * Multiplayer state of the client: the relay connection, the lobby it is in, the lobby page,
@@ -446,7 +447,7 @@ declare global {
   }
 }
 
-if (typeof window !== 'undefined') {
+if (TEST_HOOKS && typeof window !== 'undefined') {
   window.__aikonNet = {
     state() {
       const s = useLobby.getState();

@@ -15,6 +15,7 @@ import { Particles } from './Particles.tsx';
 import { NameTags } from './NameTags.tsx';
 import { playerColor } from '../game/player-colors.ts';
 import { DreamFog } from '../dream/DreamFog.tsx';
+import { TEST_HOOKS } from '../game/test-build.ts';
 
 const N = WORLD_SIZE;
 const SKY_DAY = new THREE.Color(0x8fd3ff);
@@ -634,10 +635,11 @@ function Stats() {
     renderStats.frames++;
     renderStats.drawCalls = gl.info.render.calls;
     renderStats.triangles = gl.info.render.triangles;
-    window.__aikonDrawCalls = renderStats.drawCalls;
-    if (renderStats.frames === 2 && window.__aikonFirstFrame === undefined) {
-      window.__aikonFirstFrame = performance.now();
-      performance.mark('aikon-first-frame');
+    if (renderStats.frames === 2) performance.mark('aikon-first-frame');
+    if (TEST_HOOKS) {
+      window.__aikonDrawCalls = renderStats.drawCalls;
+      if (renderStats.frames === 2 && window.__aikonFirstFrame === undefined)
+        window.__aikonFirstFrame = performance.now();
     }
     const w = window1s.current;
     w.frames++;
