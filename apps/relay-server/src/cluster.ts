@@ -18,6 +18,7 @@ import type { Ack, ErrorMessage } from '@aikon/protocol';
 import { encode } from 'notepack.io';
 import type { Logger } from 'pino';
 import { type FrameSink, writeFrame } from './delta-frames.ts';
+import type { LobbySummary } from './http-routes.ts';
 import type { MemberSocket, RelayIo, RelaySocket } from './io.ts';
 import { type Lobby, randomToken } from './lobby.ts';
 import type { LobbyStore, SavedLobby } from './lobby-store.ts';
@@ -449,6 +450,19 @@ export class RelayCluster {
         if (member && lobby.status !== 'closed') lobby.resume(member, socket);
       }
     }
+  }
+
+  /** `/api/lobbies/<code>` of a lobby that another process owns (from its saved record). */
+  async describe(code: string): Promise<LobbySummary | null> {
+    const id = await this.redis.hGet(CODES, code);
+    const saved = id ? await this.store.load(id) : null;
+    if (!saved) return null;
+    return {
+      status: saved.status,
+      members: saved.members.length + saved.workforce.workers.length,
+      seats: saved.config.seats,
+      tickRate: saved.config.tickRate,
+    };
   }
 
   /** Saved lobby ids owned by a live process (their session logs are theirs, not recovery's). */

@@ -57,6 +57,16 @@ describe('two relay processes on Redis (kill -9 of the owner of a lobby)', () =>
       },
     );
     expect([await ownedLobbies(one.url), await ownedLobbies(two.url)]).toEqual([1, 0]);
+    // The invite page's lookup answers on the process that does not own the lobby too.
+    const lookup = await fetch(`${two.url}/api/lobbies/${created.lobby.code}`);
+    expect(lookup.status).toBe(200);
+    expect(await lookup.json()).toEqual({
+      status: 'running',
+      members: 2,
+      seats: created.lobby.config.seats,
+      tickRate: 10,
+    });
+    expect((await fetch(`${two.url}/api/lobbies/${'x'.repeat(22)}`)).status).toBe(404);
     // B's inputs reach the owner: its acknowledged action seq follows what it sends.
     const ackBefore = b.mirror.self!.ack;
     for (let i = 0; i < 6; i++) {
