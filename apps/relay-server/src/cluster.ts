@@ -18,10 +18,12 @@ import type { Ack, ErrorMessage } from '@aikon/protocol';
 import { encode } from 'notepack.io';
 import type { Logger } from 'pino';
 import { type FrameSink, writeFrame } from './delta-frames.ts';
+import type { LobbySummary } from './http-routes.ts';
 import type { MemberSocket, RelayIo, RelaySocket } from './io.ts';
 import { type Lobby, randomToken } from './lobby.ts';
 import type { LobbyStore, SavedLobby } from './lobby-store.ts';
 import { KEY_PREFIX, type RedisClient } from './redis-state.ts';
+import type { RelayMetrics } from './metrics.ts';
 import type { LobbyRegistry } from './registry.ts';
 
 const CLUSTER_VERSION = 1;
@@ -111,6 +113,7 @@ export class RemoteMemberSocket implements MemberSocket {
 
 export interface ClusterOptions {
   leaseMs: number;
+  metrics: RelayMetrics;
   /**
    * True when the saved lobby's session is still being recorded by a live process on this
    * host (its lease expired while it was stalled, e.g. generating a world): not taken over.
@@ -247,6 +250,7 @@ export class RelayCluster {
           },
         });
       }
+      this.options.metrics.forwarded.inc({ direction: 'out' });
       await this.publish(owner, {
         v: CLUSTER_VERSION,
         k: 'event',
@@ -380,6 +384,7 @@ export class RelayCluster {
         ? undefined
         : (answer: Ack) =>
             void this.publish(from, { v: CLUSTER_VERSION, k: 'ack', ack: ackId, answer }).catch(() => {});
+    this.options.metrics.forwarded.inc({ direction: 'in' });
     handlers.handle(socket, message.event, message.payload, ack);
     // A remote socket that is in no lobby of this process is not kept.
     if (!socket.data.lobbyId) this.remotes.delete(message.sid);
@@ -436,6 +441,7 @@ export class RelayCluster {
         continue;
       }
       this.registry.add(lobby);
+      this.options.metrics.takeovers.inc();
       this.log.info({ lobby: id }, 'lobby taken over from a process that is gone');
       // Members connected here (their events were forwarded to the dead owner) play on at once.
       for (const socket of this.io.of('/').sockets.values()) {
@@ -444,6 +450,19 @@ export class RelayCluster {
         if (member && lobby.status !== 'closed') lobby.resume(member, socket);
       }
     }
+  }
+
+  /** `/api/lobbies/<code>` of a lobby that another process owns (from its saved record). */
+  async describe(code: string): Promise<LobbySummary | null> {
+    const id = await this.redis.hGet(CODES, code);
+    const saved = id ? await this.store.load(id) : null;
+    if (!saved) return null;
+    return {
+      status: saved.status,
+      members: saved.members.length + saved.workforce.workers.length,
+      seats: saved.config.seats,
+      tickRate: saved.config.tickRate,
+    };
   }
 
   /** Saved lobby ids owned by a live process (their session logs are theirs, not recovery's). */

@@ -26,6 +26,16 @@ interface RouteDeps {
   io: RelayIo;
   /** The relay's episode index (the dataset API lists live sessions' episodes from it). */
   index: EpisodeIndex;
+  /** An open lobby owned by another relay process, by invite code (null: none). */
+  otherProcessLobby?: (code: string) => Promise<LobbySummary | null>;
+}
+
+/** What `/api/lobbies/<code>` tells about an open lobby. */
+export interface LobbySummary {
+  status: string;
+  members: number;
+  seats: number;
+  tickRate: number;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -36,7 +46,16 @@ function json(res: ServerResponse, status: number, body: unknown): void {
  * The relay's HTTP side: model files for browser dream shards, the dataset API, /healthz,
  * /metrics, lobby lookups by invite code and their audit logs, and the built game.
  */
-export function createHttpRoutes({ config, log, metrics, registry, dream, io, index }: RouteDeps): HttpRoutes {
+export function createHttpRoutes({
+  config,
+  log,
+  metrics,
+  registry,
+  dream,
+  io,
+  index,
+  otherProcessLobby,
+}: RouteDeps): HttpRoutes {
   // The dataset API (episodes, exports) over the same data directory; its module is heavy
   // (HDF5, Parquet writers), so it loads on the first request.
   let datasets: Promise<DatasetApiHandler> | null = null;
@@ -90,7 +109,16 @@ export function createHttpRoutes({ config, log, metrics, registry, dream, io, in
     const m = /^\/api\/lobbies\/([A-Za-z0-9_-]{22})$/.exec(path);
     if (m) {
       const lobby = registry.byInviteCode(m[1]);
-      if (!lobby) json(res, 404, { error: 'lobby_not_found' });
+      if (!lobby && otherProcessLobby) {
+        // Several relay processes: the lobby may tick on another one (cluster.ts).
+        otherProcessLobby(m[1]).then(
+          (summary) => (summary ? json(res, 200, summary) : json(res, 404, { error: 'lobby_not_found' })),
+          (err: unknown) => {
+            log.error({ err }, 'lobby lookup in Redis failed');
+            json(res, 503, { error: 'unavailable' });
+          },
+        );
+      } else if (!lobby) json(res, 404, { error: 'lobby_not_found' });
       else {
         const s = lobby.state();
         json(res, 200, {

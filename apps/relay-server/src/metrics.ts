@@ -61,6 +61,19 @@ export class RelayMetrics {
     registers: [this.registry],
   });
 
+  // Several relay processes on Redis (cluster.ts); every series carries this process's `relay` id.
+  readonly forwarded = new Counter({
+    name: 'aikon_relay_forwarded_events_total',
+    help: "Client events forwarded between relay processes: 'out' to a lobby's owner, 'in' handled here for a member on another process",
+    labelNames: ['direction'],
+    registers: [this.registry],
+  });
+  readonly takeovers = new Counter({
+    name: 'aikon_relay_lobby_takeovers_total',
+    help: 'Lobbies this process brought back after their owner process was gone',
+    registers: [this.registry],
+  });
+
   // The workforce brain thread (workforce-brain.ts).
   readonly workforceThink = new Histogram({
     name: 'aikon_relay_workforce_think_seconds',

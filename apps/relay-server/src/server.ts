@@ -153,7 +153,6 @@ export async function startRelayServer(
   const dream: DreamHost = attachDreamHost(io, { ...defaultDreamConfig(config.modelsDir), ...config.dream }, log);
   // A dream on a peer shard fails over to this relay: have the model ready when a peer serves.
   peers.onServing = () => dream.warm();
-  routes = createHttpRoutes({ config, log, metrics, registry, dream, io, index: store });
 
   // Lobbies first: a continued session's log is held again, and recovery finishes the others.
   // With Redis, this process is one of several: it brings back only the lobbies nobody owns,
@@ -171,6 +170,7 @@ export async function startRelayServer(
           log,
           {
             leaseMs: config.ownerLeaseMs,
+            metrics,
             forwardTimeoutMs: 5000,
             stillRecorded: (saved) => {
               const holder = saved.sessionId ? logHolder(logPath(config.dataDir, saved.sessionId)) : null;
@@ -191,6 +191,16 @@ export async function startRelayServer(
     for (const lobby of restored) registry.add(lobby);
   }
   const recovered = await recoverSessions(store, config.dataDir, log, othersSessions);
+  routes = createHttpRoutes({
+    config,
+    log,
+    metrics,
+    registry,
+    dream,
+    io,
+    index: store,
+    otherProcessLobby: cluster ? (code) => cluster.describe(code) : undefined,
+  });
 
   const handlers = attachConnectionHandlers(io, registry, ctx, () => publicUrl, peers, cluster);
   cluster?.attach(handlers);

@@ -36,7 +36,10 @@ describe('two relay processes on Redis (kill -9 of the owner of a lobby)', () =>
 
   it('a member on the other process plays; the lobby comes back there after kill -9 of its owner', async () => {
     const args = ['--redis-url', redis.url];
-    const [one, two] = await Promise.all([startRelayProcess(dataDir, args), startRelayProcess(dataDir, args)]);
+    const [one, two] = await Promise.all([
+      startRelayProcess(dataDir, args, 0, 90_000),
+      startRelayProcess(dataDir, args, 0, 90_000),
+    ]);
     children.push(one.child, two.child);
     const a = await connectClient(one.url);
     const b = await connectClient(two.url);
@@ -54,6 +57,16 @@ describe('two relay processes on Redis (kill -9 of the owner of a lobby)', () =>
       },
     );
     expect([await ownedLobbies(one.url), await ownedLobbies(two.url)]).toEqual([1, 0]);
+    // The invite page's lookup answers on the process that does not own the lobby too.
+    const lookup = await fetch(`${two.url}/api/lobbies/${created.lobby.code}`);
+    expect(lookup.status).toBe(200);
+    expect(await lookup.json()).toEqual({
+      status: 'running',
+      members: 2,
+      seats: created.lobby.config.seats,
+      tickRate: 10,
+    });
+    expect((await fetch(`${two.url}/api/lobbies/${'x'.repeat(22)}`)).status).toBe(404);
     // B's inputs reach the owner: its acknowledged action seq follows what it sends.
     const ackBefore = b.mirror.self!.ack;
     for (let i = 0; i < 6; i++) {
@@ -62,6 +75,9 @@ describe('two relay processes on Redis (kill -9 of the owner of a lobby)', () =>
       await new Promise((r) => setTimeout(r, 120));
     }
     await waitFor(() => b.mirror.self!.ack > ackBefore, 5000, 'B acknowledged by the owner');
+    // Metrics per process: the other process counts the events it forwarded to the owner.
+    const forwardedOut = /aikon_relay_forwarded_events_total\{direction="out",relay="[\w-]+"\} (\d+)/;
+    expect(Number(forwardedOut.exec(await (await fetch(`${two.url}/metrics`)).text())?.[1])).toBeGreaterThan(6);
     const tokens = [a.resumeToken, b.resumeToken];
     const slots = [a.mirror.slot, b.mirror.slot];
     const tBefore = b.mirror.t;
@@ -73,6 +89,9 @@ describe('two relay processes on Redis (kill -9 of the owner of a lobby)', () =>
     await waitFor(() => b.mirror.t > tBefore + 5, 15_000, 'ticks on the surviving process');
     const takeoverMs = Date.now() - killedAt;
     expect(await ownedLobbies(two.url)).toBe(1);
+    expect(await (await fetch(`${two.url}/metrics`)).text()).toMatch(
+      /aikon_relay_lobby_takeovers_total\{relay="[\w-]+"\} 1\n/,
+    );
     expect(b.resumeToken).toBe(tokens[1]);
     expect(b.mirror.slot).toBe(slots[1]);
     const ackAfter = b.mirror.self!.ack;
@@ -105,5 +124,5 @@ describe('two relay processes on Redis (kill -9 of the owner of a lobby)', () =>
     console.log(
       `cluster: lobby ticking on the other process ${takeoverMs} ms after kill -9 of its owner (lease 5000 ms)`,
     );
-  });
+  }, 180_000);
 });

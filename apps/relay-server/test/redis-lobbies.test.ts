@@ -32,7 +32,7 @@ describe('durable lobbies in Redis (kill -9 of a relay process)', () => {
 
   it('the lobby comes back from Redis after kill -9: invite code, resume tokens, world, same log', async () => {
     const args = ['--redis-url', redis.url];
-    const first = await startRelayProcess(dataDir, args);
+    const first = await startRelayProcess(dataDir, args, 0, 90_000);
     children.push(first.child);
     const a = await connectClient(first.url);
     const b = await connectClient(first.url);
@@ -78,7 +78,7 @@ describe('durable lobbies in Redis (kill -9 of a relay process)', () => {
 
     first.child.kill('SIGKILL');
     await exited(first.child);
-    const second = await startRelayProcess(dataDir, args, first.port);
+    const second = await startRelayProcess(dataDir, args, first.port, 90_000);
     children.push(second.child);
     const res = await fetch(`${second.url}/api/lobbies/${created.lobby.code}`);
     expect(res.status, second.stderr()).toBe(200);
@@ -103,7 +103,7 @@ describe('durable lobbies in Redis (kill -9 of a relay process)', () => {
     expect(report.mismatches).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.lastT).toBeGreaterThan(tBefore);
-  });
+  }, 180_000);
 
   it('an unreachable REDIS_URL stops the relay at start with a clear error', async () => {
     const dir = tempDir('aikon-redis-down-');
