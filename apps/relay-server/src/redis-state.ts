@@ -5,6 +5,7 @@
 import { createClient } from 'redis';
 import type { Logger } from 'pino';
 import type { LobbyPart, LobbyStateBackend } from './lobby-store.ts';
+import { redactedUrl } from '@aikon/protocol/node';
 
 function newClient(url: string) {
   return createClient({ url, socket: { connectTimeout: 5000, reconnectStrategy: (n) => Math.min(n * 100, 2000) } });
@@ -36,17 +37,6 @@ export async function connectRedis(url: string, log: Pick<Logger, 'warn'>): Prom
   }
   connected = true;
   return client;
-}
-
-/** The URL without its password (for logs and errors). */
-export function redactedUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<unparsable REDIS_URL>';
-  }
 }
 
 const HASH: Record<LobbyPart, string> = {

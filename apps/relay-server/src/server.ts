@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { PolicyRunner } from '@aikon/agents/policy';
 import { ENGINE_VERSION } from '@aikon/engine';
 import { PEER_PROTOCOL_VERSION } from '@aikon/protocol';
-import { type EpisodeIndex, logHolder, logPath, openEpisodeIndex } from '@aikon/protocol/node';
+import { type EpisodeIndex, logHolder, logPath, openEpisodeIndex, redactedUrl } from '@aikon/protocol/node';
 import { type Logger, pino } from 'pino';
 import { defaultConfig, type RelayConfig } from './config.ts';
 import { RelayCluster } from './cluster.ts';
@@ -20,7 +20,7 @@ import { FileLobbyBackend, LobbyStore, restoreLobbies, restoreSavedLobby } from 
 import { RelayMetrics } from './metrics.ts';
 import { PeerSignalling } from './peer-signalling.ts';
 import { type RecoveredSession, recoverSessions } from './recovery.ts';
-import { connectRedis, RedisLobbyBackend, redactedUrl } from './redis-state.ts';
+import { connectRedis, RedisLobbyBackend } from './redis-state.ts';
 import { LobbyRegistry } from './registry.ts';
 import { BrainThread } from './workforce-brain.ts';
 
