@@ -20,9 +20,9 @@ import type { Logger } from 'pino';
 import { type FrameSink, writeFrame } from './delta-frames.ts';
 import type { LobbySummary } from './http-routes.ts';
 import type { MemberSocket, RelayIo, RelaySocket } from './io.ts';
-import { type Lobby, randomToken } from './lobby.ts';
+import type { Lobby } from './lobby.ts';
 import type { LobbyStore, SavedLobby } from './lobby-store.ts';
-import { KEY_PREFIX, type RedisClient } from './redis-state.ts';
+import { KEY_PREFIX, ownerKey, type RedisClient } from './redis-state.ts';
 import type { RelayMetrics } from './metrics.ts';
 import type { LobbyRegistry } from './registry.ts';
 
@@ -31,7 +31,6 @@ const CLUSTER_VERSION = 1;
 const SOCKET_IO_EVENT = 2;
 const CODES = `${KEY_PREFIX}codes`;
 const TOKENS = `${KEY_PREFIX}tokens`;
-const ownerKey = (lobbyId: string): string => `${KEY_PREFIX}owner:${lobbyId}`;
 const channelOf = (processId: string): string => `${KEY_PREFIX}proc:${processId}`;
 
 /**
@@ -112,6 +111,8 @@ export class RemoteMemberSocket implements MemberSocket {
 }
 
 export interface ClusterOptions {
+  /** This relay process's id (its lobby leases, its channel, its fenced writes). */
+  processId: string;
   leaseMs: number;
   metrics: RelayMetrics;
   /**
@@ -124,7 +125,9 @@ export interface ClusterOptions {
 }
 
 export class RelayCluster {
-  readonly processId = randomToken(9);
+  get processId(): string {
+    return this.options.processId;
+  }
   private readonly sub: RedisClient;
   private handlers: ForwardedClientHandlers | null = null;
   /** Members of this process's lobbies whose sockets are on other processes, by socket id. */

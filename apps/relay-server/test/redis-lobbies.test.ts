@@ -6,6 +6,7 @@ import { createClient } from 'redis';
 import { replayLog } from '@aikon/protocol';
 import type { RelayClient } from '@aikon/protocol/client';
 import { listLogs } from '@aikon/protocol/node';
+import { connectRedis, LeaseLostError, ownerKey, RedisLobbyBackend } from '../src/redis-state.ts';
 import { connectClient, exited, startRelayProcess, tempDir, waitFor } from './helpers.ts';
 import { startRedisServer, type TestRedis } from './redis-server.ts';
 
@@ -106,6 +107,27 @@ describe('durable lobbies in Redis (kill -9 of a relay process)', () => {
     expect(report.ok).toBe(true);
     expect(report.lastT).toBeGreaterThan(tBefore);
   }, 180_000);
+
+  it('fences lobby writes by the owner lease: a process that lost a lobby cannot overwrite it', async () => {
+    const client = await connectRedis(redis.url, console);
+    try {
+      const stale = new RedisLobbyBackend(client, 'test', 'process-a');
+      const owner = new RedisLobbyBackend(client, 'test', 'process-b');
+      await stale.put('L1', 'lobby', '{"by":"a"}'); // nobody holds the lease yet: written
+      await client.set(ownerKey('L1'), 'process-b');
+      await expect(stale.put('L1', 'lobby', '{"by":"a, late"}')).rejects.toThrow(LeaseLostError);
+      await expect(stale.remove('L1')).rejects.toThrow(LeaseLostError);
+      expect(await owner.get('L1', 'lobby')).toBe('{"by":"a"}');
+      await owner.put('L1', 'lobby', '{"by":"b"}');
+      await owner.put('L1', 'checkpoint', '{"t":1}');
+      expect(await stale.get('L1', 'lobby')).toBe('{"by":"b"}');
+      await owner.remove('L1');
+      expect([await stale.get('L1', 'lobby'), await stale.get('L1', 'checkpoint')]).toEqual([null, null]);
+    } finally {
+      await client.del(ownerKey('L1'));
+      await client.close();
+    }
+  });
 
   it('an unreachable REDIS_URL stops the relay at start with a clear error', async () => {
     const dir = tempDir('aikon-redis-down-');
