@@ -141,6 +141,7 @@ export interface ExtractedEpisode {
   protectedSteps: number;
   /** Tick rate in force when the episode started. */
   tickRate: number;
+  /** The T + 1 rendered observations; empty when extracted without textures. */
   frames: FrameStore;
   actions: Int32Array;
   rewards: Float64Array;
@@ -202,7 +203,11 @@ interface Open {
 }
 
 export interface ExtractOptions {
-  textures: Textures;
+  /**
+   * Textures to render each step's observation with; absent: nothing is rendered and every
+   * episode's `frames` stays empty (readers of the info rows only: rendering is most of a replay's cost).
+   */
+  textures?: Textures;
   /** Episode ids (`<sessionId>:<slot>:<startT>`) to extract; the others are replayed but not rendered. */
   wanted: ReadonlySet<string>;
   /** Scratch directory for frame files. */
@@ -227,7 +232,7 @@ export function extractEpisodes(
   bytes: Uint8Array,
   options: ExtractOptions,
 ): { ticks: number; episodes: number } {
-  const renderer = new AgentViewRenderer(options.textures, OBS_SIZE);
+  const renderer = options.textures ? new AgentViewRenderer(options.textures, OBS_SIZE) : null;
   const frame = new Uint8Array(FRAME_BYTES);
   const sem = new Uint8Array(LOCAL_VIEW_SIZE);
   const open = new Map<number, Open>();
@@ -275,7 +280,7 @@ export function extractEpisodes(
     o.sleeping.push(p.sleeping ? 1 : 0);
     o.daylight.push(world.daylight);
     o.semantic.pushAll(localSemanticView(world, o.slot, sem));
-    o.frames.push(renderer.render(world, o.slot, frame));
+    if (renderer) o.frames.push(renderer.render(world, o.slot, frame));
   };
 
   const begin = (world: World, slot: number, who: { pid: string; kind: 'human' | 'ai' }): void => {

@@ -23,7 +23,7 @@ export interface RecordedEpisodes {
 }
 
 /** One replayed recorded episode as a world-model episode file (its session's seed and engine version). */
-export function recordedEpisodeFile(ep: ExtractedEpisode): EpisodeFile {
+export function recordedEpisodeFile(ep: Omit<ExtractedEpisode, 'frames'>): EpisodeFile {
   const inf = ep.infos;
   const n = ep.length + 1;
   const rows = (k: number) => Array.from({ length: n }, (_, t) => k * t);
