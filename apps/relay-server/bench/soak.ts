@@ -300,8 +300,8 @@ async function main(): Promise<void> {
   }
 
   console.log(
-    `soak: ${LOBBIES} lobbies × ${PLAYERS} players (${APS} actions/s each) + ${WORKERS} AI workers per lobby, ` +
-      `${TICK_RATE} ticks/s, ${MINUTES} min, fuzz ${FUZZ_EPS} events/s, ` +
+    `soak: ${LOBBIES} lobbies × ${PLAYERS} players (${APS} actions/s each) + ${WORKERS} AI ` +
+      `workers per lobby, ${TICK_RATE} ticks/s, ${MINUTES} min, fuzz ${FUZZ_EPS} events/s, ` +
       `kill -9 ${KILL_EVERY ? `after every ${KILL_EVERY} interval(s)` : 'never'}, relay pid ${relay.child.pid}`,
   );
   try {
@@ -350,8 +350,8 @@ async function main(): Promise<void> {
           `heap ${now.heapMb.toFixed(0)} MB`,
           `world ticks ${worldTicks() - lastWorldTicks}/${due} (relay ${now.ticks - last.ticks})`,
           `tick p50 ≤ ${bound(tickQuantile(last, now, 0.5))} p99 ≤ ${bound(tickQuantile(last, now, 0.99))}`,
-          `action→ack p50 ${quantile(stats.latency, 0.5).toFixed(0)} ms ` +
-            `p99 ${quantile(stats.latency, 0.99).toFixed(0)} ms (${stats.latency.length})`,
+          `action→ack p50 ${quantile(stats.latency, 0.5).toFixed(0)} ms p99 ` +
+            `${quantile(stats.latency, 0.99).toFixed(0)} ms (${stats.latency.length})`,
           `disconnects ${stats.disconnects}`,
           `removed ${stats.removed}`,
           ...(fuzz ? [`fuzz sent ${fuzz.sent} (refused ${fuzz.refused}, accepted ${fuzz.accepted})`] : []),
@@ -365,9 +365,9 @@ async function main(): Promise<void> {
         const lost = round.lostTicks.filter((t) => Number.isFinite(t));
         console.log(
           `        kill -9 #${kills.length}: relay listening again after ${round.restartS.toFixed(1)} s, ` +
-            `every lobby ticking ${round.resumeS === null ? 'NEVER (120 s bound)' : `${round.resumeS.toFixed(1)} s`} ` +
-            `later; ` +
-            `world ticks lost per lobby max ${Math.max(0, ...lost)} (${(Math.max(0, ...lost) / TICK_RATE).toFixed(2)} s), ` +
+            `every lobby ticking ${round.resumeS === null ? 'NEVER (120 s bound)' : `${round.resumeS.toFixed(1)} s`}` +
+            ` later; world ticks lost per lobby max ${Math.max(0, ...lost)} ` +
+            `(${(Math.max(0, ...lost) / TICK_RATE).toFixed(2)} s), ` +
             `mean ${(lost.reduce((a, b) => a + b, 0) / Math.max(1, lost.length)).toFixed(1)}; ` +
             `members lost ${round.membersLost}`,
         );
@@ -381,8 +381,8 @@ async function main(): Promise<void> {
     if (rss.length >= 2) {
       const s = slope(rss);
       console.log(
-        `verdict: RSS slope ${s >= 0 ? '+' : ''}${s.toFixed(2)} MB/min over ${rss.length} samples after warm-up ` +
-          `(limit ${MAX_SLOPE}): ${s <= MAX_SLOPE ? 'flat' : 'GROWS'}`,
+        `verdict: RSS slope ${s >= 0 ? '+' : ''}${s.toFixed(2)} MB/min over ${rss.length} ` +
+          `samples after warm-up (limit ${MAX_SLOPE}): ${s <= MAX_SLOPE ? 'flat' : 'GROWS'}`,
       );
       if (s > MAX_SLOPE) process.exitCode = 1;
     } else console.log('verdict: too few samples for an RSS slope (run longer or with a shorter --interval)');

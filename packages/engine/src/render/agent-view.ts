@@ -127,11 +127,19 @@ export class AgentViewRenderer {
   private readonly digitSize: number;
   private readonly digitOffset: number;
   /**
-   * The local map, one packed r | g << 8 | b << 16 per pixel, `stride` pixels per row: composed
-   * (before lighting) at night, then lit in place; lit by day. Columns from mapWidth on stay 0.
+   * The local map lit at night, one packed r | g << 8 | b << 16 per pixel, `stride` pixels per
+   * row. Columns from mapWidth on stay 0.
    */
   private readonly canvas: Uint32Array;
   private readonly stride: number;
+  /**
+   * Where each map pixel lies this frame. Pixel (x, y) of cell row j = ⌊y / unit⌋ is
+   * `tiles[tileSource[j · stride + x] + (y − j · unit) · unit]` in the composed or lit tiles;
+   * columns from mapWidth on point at a tile that stays 0. `canvasSource` maps the same way into
+   * the canvas (row pitch `stride`).
+   */
+  private readonly tileSource: Int32Array;
+  private readonly canvasSource: Int32Array;
   /** Whether the map can be written as whole 32-bit words (see `writeMap`). */
   private readonly wordAligned: boolean;
   /** Vignette weight per local-map pixel (§15.4), indexed y · mapWidth + x. */
@@ -142,7 +150,7 @@ export class AgentViewRenderer {
 
   // Each distinct cell content of a frame (its material and the sprites drawn on it; a frame has
   // ~5–15 of 63) is composed once. By day (no night noise) a map pixel's colour depends on its
-  // composed colour alone, so such a content is also lit once and copied to every cell showing it.
+  // composed colour alone, so such a content is also lit once and read by every cell showing it.
   /** Per cell of the view: its content key (see `cellKey`), or -1 when it cannot be keyed. */
   private readonly cellKeys = new Int32Array(VIEW_CELLS);
   /** Sprites in the view this frame, in drawing order: their cell and sprite index. */
@@ -161,7 +169,10 @@ export class AgentViewRenderer {
   /** The view's top-left world tile this frame. */
   private x0 = 0;
   private y0 = 0;
-  /** This frame's tiles by slot, packed RGB, unit × unit: composed, and lit (by day). */
+  /**
+   * This frame's tiles by slot, packed RGB, unit × unit: composed, and lit (by day). One slot more
+   * than cells: the last stays 0 (the map's padding columns point there).
+   */
   private readonly composedTiles: Uint32Array;
   private readonly litTiles: Uint32Array;
 
@@ -201,8 +212,8 @@ export class AgentViewRenderer {
     }
     if (this.sprites.length >= 1 << SPRITE_BITS || this.materials.length >= 1 << SPRITE_BITS)
       throw new Error('too many textures for the cell keys');
-    this.composedTiles = new Uint32Array(VIEW_CELLS * unit * unit);
-    this.litTiles = new Uint32Array(VIEW_CELLS * unit * unit);
+    this.composedTiles = new Uint32Array((VIEW_CELLS + 1) * unit * unit);
+    this.litTiles = new Uint32Array((VIEW_CELLS + 1) * unit * unit);
 
     // §15.6: ⌊0.8·unit⌋ icons at ⌊0.1·unit⌋, ⌊0.6·unit⌋ digits at ⌊0.4·unit⌋.
     this.iconSize = Math.floor(0.8 * unit);
@@ -219,7 +230,13 @@ export class AgentViewRenderer {
     // to 4 pixels must fit in the image row (the extra pixels are black there anyway).
     this.stride = (W + 3) & ~3;
     this.wordAligned = LITTLE_ENDIAN && size % 4 === 0 && this.offset % 4 === 0 && this.offset + this.stride <= size;
-    this.canvas = new Uint32Array(this.stride * H);
+    const stride = this.stride;
+    this.canvas = new Uint32Array(stride * H);
+    // The padding columns of tileSource stay on the zero tile; the rest is set per frame.
+    this.tileSource = new Int32Array(VIEW_ROWS * stride).fill(VIEW_CELLS * unit * unit);
+    this.canvasSource = new Int32Array(VIEW_ROWS * stride);
+    for (let j = 0; j < VIEW_ROWS; j++)
+      for (let x = 0; x < stride; x++) this.canvasSource[j * stride + x] = j * unit * stride + x;
     this.vignette = new Float64Array(W * H);
     for (let y = 0; y < H; y++) {
       const v = H > 1 ? -1 + (2 * y) / (H - 1) : 0;
@@ -246,12 +263,13 @@ export class AgentViewRenderer {
     else out.fill(0);
     this.keyCells(world, player);
     if (world.daylight < 0.5) {
-      this.drawCanvas(world);
+      this.placeCells(world, false, false);
       this.lightAtNight(world, player.sleeping);
+      this.writeMap(out, this.canvas, this.canvasSource, this.stride);
     } else {
-      this.drawLit(world, player.sleeping);
+      this.placeCells(world, true, player.sleeping);
+      this.writeMap(out, this.litTiles, this.tileSource, this.unit);
     }
-    this.writeMap(out);
     this.drawInventory(out, player.inventory);
     return out;
   }
@@ -371,99 +389,101 @@ export class AgentViewRenderer {
       if (this.inViewCell[e] === c) blendPacked(tiles, unit, 0, slot * unit, this.sprites[this.inViewSprite[e]], unit);
   }
 
-  /** Copies tile `from` of `tiles` (unit × unit, packed) into cell `c` of the canvas. */
-  private putTile(tiles: Uint32Array, from: number, c: number): void {
-    const unit = this.unit;
-    const stride = this.stride;
-    const canvas = this.canvas;
-    const i = c % VIEW_COLS;
-    const j = (c - i) / VIEW_COLS;
-    let t = from;
-    for (let r = 0, d = j * unit * stride + i * unit; r < unit; r++, d += stride)
-      for (let k = 0; k < unit; k++) canvas[d + k] = tiles[t++];
-  }
-
   /**
-   * Daylight ≥ 0.5 (no night noise): each distinct cell content is lit once (§15.4–15.5) and
-   * copied to every cell of the canvas that shows it.
+   * Every cell's tile this frame (composed once per distinct content; with `lit`, i.e. daylight
+   * ≥ 0.5 and no night noise, also lit once per content, §15.4–15.5), and `tileSource` to match.
    */
-  private drawLit(world: WorldState, sleeping: boolean): void {
-    const uu = this.unit * this.unit;
+  private placeCells(world: WorldState, lit: boolean, sleeping: boolean): void {
+    const unit = this.unit;
+    const uu = unit * unit;
+    const stride = this.stride;
     const composed = this.composedTiles;
-    const lit = this.litTiles;
+    const litTiles = this.litTiles;
+    const source = this.tileSource;
     const D = world.daylight;
-    for (let c = 0; c < VIEW_CELLS; c++) {
-      const slot = this.slotOf(world, c);
-      const from = slot * uu;
-      if (this.fresh) for (let p = from; p < from + uu; p++) lit[p] = shadeByDay(composed[p], D, sleeping);
-      this.putTile(lit, from, c);
+    for (let j = 0, c = 0; j < VIEW_ROWS; j++) {
+      const row = j * stride;
+      for (let i = 0; i < VIEW_COLS; i++, c++) {
+        const from = this.slotOf(world, c) * uu;
+        if (lit && this.fresh)
+          for (let p = from; p < from + uu; p++) litTiles[p] = shadeByDay(composed[p], D, sleeping);
+        // The cell's columns: the tile's first row.
+        for (let k = 0, x = i * unit; k < unit; k++, x++) source[row + x] = from + k;
+      }
     }
   }
 
-  /** Daylight < 0.5: the composed local map into the canvas, for lighting pixel by pixel. */
-  private drawCanvas(world: WorldState): void {
-    const uu = this.unit * this.unit;
-    for (let c = 0; c < VIEW_CELLS; c++) this.putTile(this.composedTiles, this.slotOf(world, c) * uu, c);
-  }
-
-  /** Daylight < 0.5: §15.4 with night noise and vignette and §15.5 sleeping, pixel by pixel, in place. */
+  /** Daylight < 0.5: §15.4 with night noise and vignette and §15.5 sleeping, pixel by pixel, into the canvas. */
   private lightAtNight(world: WorldState, sleeping: boolean): void {
     const W = this.mapWidth;
-    const H = this.mapHeight;
+    const unit = this.unit;
     const stride = this.stride;
     const canvas = this.canvas;
+    const composed = this.composedTiles;
+    const source = this.tileSource;
     const vignette = this.vignette;
     const D = world.daylight;
     const amount = 2 * (0.5 - D);
     const key = renderNoiseKey(world.seed, world.t);
-    for (let y = 0; y < H; y++) {
-      // p: the pixel's index in the map (noise, vignette); c: its place in the canvas.
-      for (let x = 0, p = y * W, c = y * stride; x < W; x++, p++, c++) {
-        const v = canvas[c];
-        const r = v & 255;
-        const g = (v >>> 8) & 255;
-        const b = v >>> 16;
-        const m = amount * vignette[p];
-        const grey = 32 + 95 * renderNoise(key, p);
-        canvas[c] = shade(r, g, b, (1 - m) * r + m * grey, (1 - m) * g + m * grey, (1 - m) * b + m * grey, D, sleeping);
+    for (let j = 0, y = 0; j < VIEW_ROWS; j++) {
+      const row = j * stride;
+      for (let k = 0; k < unit; k++, y++) {
+        const down = k * unit;
+        // p: the pixel's index in the map (noise, vignette); c: its place in the canvas.
+        for (let x = 0, p = y * W, c = y * stride; x < W; x++, p++, c++) {
+          const v = composed[source[row + x] + down];
+          const r = v & 255;
+          const g = (v >>> 8) & 255;
+          const b = v >>> 16;
+          const m = amount * vignette[p];
+          const keep = 1 - m;
+          const grey = 32 + 95 * renderNoise(key, p);
+          canvas[c] = shade(r, g, b, keep * r + m * grey, keep * g + m * grey, keep * b + m * grey, D, sleeping);
+        }
       }
     }
   }
 
   /**
-   * The lit canvas into the image's map rows. Where rows start on a word (64 × 64: offset 0),
-   * 4 pixels go out as 3 little-endian words — bytes r0 g0 b0 r1 | g1 b1 r2 g2 | b2 r3 g3 b3 —
-   * instead of 12 byte writes; the canvas's padding columns are 0, as the image is there.
+   * The lit map into the image's map rows: pixel (x, y) is `pixels[source[⌊y / unit⌋ · stride + x]
+   * + (y mod unit) · pitch]`. Where rows start on a word (64 × 64: offset 0), 4 pixels go out as
+   * 3 little-endian words — bytes r0 g0 b0 r1 | g1 b1 r2 g2 | b2 r3 g3 b3 — instead of 12 byte
+   * writes; the padding columns are 0, as the image is there.
    */
-  private writeMap(out: Uint8Array): void {
+  private writeMap(out: Uint8Array, pixels: Uint32Array, source: Int32Array, pitch: number): void {
     const W = this.mapWidth;
-    const H = this.mapHeight;
+    const unit = this.unit;
     const stride = this.stride;
-    const canvas = this.canvas;
     const size = this.size;
     const off = this.offset;
     if (this.wordAligned && out.byteOffset % 4 === 0) {
       const words = new Uint32Array(out.buffer, out.byteOffset, (size * size * 3) >> 2);
       const rowWords = (size * 3) >> 2;
-      for (let y = 0; y < H; y++) {
-        let w = (off + y) * rowWords + ((off * 3) >> 2);
-        for (let c = y * stride, end = c + stride; c < end; c += 4, w += 3) {
-          const p1 = canvas[c + 1];
-          const p2 = canvas[c + 2];
-          words[w] = canvas[c] | (p1 << 24);
-          words[w + 1] = (p1 >>> 8) | (p2 << 16);
-          words[w + 2] = (p2 >>> 16) | (canvas[c + 3] << 8);
+      for (let j = 0, y = 0; j < VIEW_ROWS; j++) {
+        for (let k = 0, row = j * stride; k < unit; k++, y++) {
+          const down = k * pitch;
+          let w = (off + y) * rowWords + ((off * 3) >> 2);
+          for (let x = row, end = row + stride; x < end; x += 4, w += 3) {
+            const p1 = pixels[source[x + 1] + down];
+            const p2 = pixels[source[x + 2] + down];
+            words[w] = pixels[source[x] + down] | (p1 << 24);
+            words[w + 1] = (p1 >>> 8) | (p2 << 16);
+            words[w + 2] = (p2 >>> 16) | (pixels[source[x + 3] + down] << 8);
+          }
         }
       }
       return;
     }
-    for (let y = 0; y < H; y++) {
-      let o = ((off + y) * size + off) * 3;
-      for (let c = y * stride, end = c + W; c < end; c++, o += 3) {
-        const v = canvas[c];
-        out[o] = v;
-        out[o + 1] = v >>> 8;
-        out[o + 2] = v >>> 16;
+    for (let j = 0, y = 0; j < VIEW_ROWS; j++) {
+      for (let k = 0, row = j * stride; k < unit; k++, y++) {
+        const down = k * pitch;
+        let o = ((off + y) * size + off) * 3;
+        for (let x = row, end = row + W; x < end; x++, o += 3) {
+          const v = pixels[source[x] + down];
+          out[o] = v;
+          out[o + 1] = v >>> 8;
+          out[o + 2] = v >>> 16;
+        }
       }
     }
   }
