@@ -348,14 +348,27 @@ function passes(r: ScenarioResult): boolean {
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
 function row(r: ScenarioResult): string {
-  return `| ${r.mode === 'relay' ? 'relay' : 'plain broadcast'} | ${r.lobbies} × ${r.perLobby} | ${r.players} | ${f2(r.tickP50)} / ${f2(r.tickP99)} | ${f1(r.lagP50)} / ${f1(r.lagP99)} | ${f1(r.ticksPerSec)} / ${r.expectedTicksPerSec} | ${f1(r.actionP50)} / ${f1(r.actionP99)} | ${f1(r.deliveryP50)} / ${f1(r.deliveryP99)} | ${Math.round(r.bytesInPerPlayer)} / ${Math.round(r.bytesOutPerPlayer)} | ${f1(r.serverCpuPct)} | ${f1(r.clientCpuPct)} | ${Math.round(r.rssMb)} | ${f1(r.otherCpuPct)} | ${f2(r.loadAvg1)} | ${f2(r.cpuMsPerPlayerSec)} | ${f2(r.cpuMsPerPlayerSecAtRate)} | ${Math.floor(1000 / r.cpuMsPerPlayerSecAtRate)} | ${passes(r) ? 'yes' : 'no'} |`;
+  return (
+    `| ${r.mode === 'relay' ? 'relay' : 'plain broadcast'} | ${r.lobbies} × ${r.perLobby} | ${r.players} ` +
+    `| ${f2(r.tickP50)} / ${f2(r.tickP99)} | ${f1(r.lagP50)} / ${f1(r.lagP99)} | ${f1(r.ticksPerSec)} / ` +
+    `${r.expectedTicksPerSec} | ${f1(r.actionP50)} / ${f1(r.actionP99)} | ${f1(r.deliveryP50)} / ` +
+    `${f1(r.deliveryP99)} | ${Math.round(r.bytesInPerPlayer)} / ${Math.round(r.bytesOutPerPlayer)} | ` +
+    `${f1(r.serverCpuPct)} | ${f1(r.clientCpuPct)} | ${Math.round(r.rssMb)} | ${f1(r.otherCpuPct)} | ` +
+    `${f2(r.loadAvg1)} | ${f2(r.cpuMsPerPlayerSec)} | ${f2(r.cpuMsPerPlayerSecAtRate)} | ` +
+    `${Math.floor(1000 / r.cpuMsPerPlayerSecAtRate)} | ${passes(r) ? 'yes' : 'no'} |`
+  );
 }
-const HEADER = `| server | lobbies × players | players | tick ms p50 / p99 | server lag ms p50 / p99 | ticks/s done / due | action→delta ms p50 / p99 | delivery ms p50 / p99 | bytes/s per player down / up | server CPU % | load-client CPU % | server RSS MB | other processes' CPU % | load avg | server CPU ms per player-second | the same at 8 ticks/s (per tick run) | players per core (CPU, at 8 ticks/s) | p99 < 50 ms |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`;
+const HEADER =
+  '| server | lobbies × players | players | tick ms p50 / p99 | server lag ms p50 / p99 | ticks/s done / due | ' +
+  'action→delta ms p50 / p99 | delivery ms p50 / p99 | bytes/s per player down / up | server CPU % | ' +
+  "load-client CPU % | server RSS MB | other processes' CPU % | load avg | server CPU ms per player-second | " +
+  'the same at 8 ticks/s (per tick run) | players per core (CPU, at 8 ticks/s) | p99 < 50 ms |\n' +
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
 
 async function main(): Promise<void> {
   console.log(
-    `relay bench: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, node ${process.version}; ${TICK_RATE} ticks/s; warmup ${WARMUP_MS} ms, measure ${MEASURE_MS} ms`,
+    `relay bench: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, node ${process.version}; ` +
+      `${TICK_RATE} ticks/s; warmup ${WARMUP_MS} ms, measure ${MEASURE_MS} ms`,
   );
   console.log(HEADER);
   const all: ScenarioResult[] = [];
@@ -367,7 +380,10 @@ async function main(): Promise<void> {
       const plain = await scenario(l, m, 'plain');
       console.log(row(plain));
       console.log(
-        `\n${relay.players} players: the relay costs ${f2(relay.cpuMsPerPlayerSecAtRate)} ms CPU per player-second at ${TICK_RATE} ticks/s, the plain broadcast of the same bytes ${f2(plain.cpuMsPerPlayerSecAtRate)} (relay/plain ${f2(relay.cpuMsPerPlayerSecAtRate / plain.cpuMsPerPlayerSecAtRate)}×)\n`,
+        `\n${relay.players} players: the relay costs ${f2(relay.cpuMsPerPlayerSecAtRate)} ms ` +
+          `CPU per player-second at ${TICK_RATE} ticks/s, the plain broadcast of the same ` +
+          `bytes ${f2(plain.cpuMsPerPlayerSecAtRate)} (relay/plain ` +
+          `${f2(relay.cpuMsPerPlayerSecAtRate / plain.cpuMsPerPlayerSecAtRate)}×)\n`,
       );
     }
     return;
@@ -422,7 +438,8 @@ async function main(): Promise<void> {
   const largest = all.filter(passes).sort((a, b) => b.players - a.players)[0];
   const cpuPer = largest ? largest.cpuMsPerPlayerSec : NaN;
   console.log(
-    `\nserver CPU per player at ${largest?.players ?? '–'} players: ${f2(cpuPer)} ms per second → one core at 70 % busy ≈ ${Math.floor(700 / cpuPer)} players (CPU extrapolation)`,
+    `\nserver CPU per player at ${largest?.players ?? '–'} players: ${f2(cpuPer)} ms per ` +
+      `second → one core at 70 % busy ≈ ${Math.floor(700 / cpuPer)} players (CPU extrapolation)`,
   );
   console.log(`\nlargest load meeting p99 delivery < ${LATENCY_LIMIT_MS} ms with ticks on schedule: ${limit}`);
   const out = process.env.AIKON_BENCH_OUT;

@@ -174,7 +174,8 @@ async function main(): Promise<void> {
   const stats: IntervalStats = { latency: [], disconnects: 0, removed: 0 };
   const bots: Bot[] = [];
   console.log(
-    `soak: ${LOBBIES} lobbies × ${PLAYERS} players (${APS} actions/s each) + ${WORKERS} AI workers per lobby, ${TICK_RATE} ticks/s, ${MINUTES} min, relay pid ${relay.child.pid}`,
+    `soak: ${LOBBIES} lobbies × ${PLAYERS} players (${APS} actions/s each) + ${WORKERS} AI ` +
+      `workers per lobby, ${TICK_RATE} ticks/s, ${MINUTES} min, relay pid ${relay.child.pid}`,
   );
   try {
     for (let l = 0; l < LOBBIES; l++) {
@@ -216,7 +217,8 @@ async function main(): Promise<void> {
           `heap ${now.heapMb.toFixed(0)} MB`,
           `ticks ${now.ticks - last.ticks}/${due}`,
           `tick p50 ≤ ${bound(tickQuantile(last, now, 0.5))} p99 ≤ ${bound(tickQuantile(last, now, 0.99))}`,
-          `action→ack p50 ${quantile(stats.latency, 0.5).toFixed(0)} ms p99 ${quantile(stats.latency, 0.99).toFixed(0)} ms (${stats.latency.length})`,
+          `action→ack p50 ${quantile(stats.latency, 0.5).toFixed(0)} ms p99 ` +
+            `${quantile(stats.latency, 0.99).toFixed(0)} ms (${stats.latency.length})`,
           `disconnects ${stats.disconnects}`,
           `removed ${stats.removed}`,
         ].join(' | '),
@@ -227,7 +229,8 @@ async function main(): Promise<void> {
     if (rss.length >= 2) {
       const s = slope(rss);
       console.log(
-        `verdict: RSS slope ${s >= 0 ? '+' : ''}${s.toFixed(2)} MB/min over ${rss.length} samples after warm-up (limit ${MAX_SLOPE}): ${s <= MAX_SLOPE ? 'flat' : 'GROWS'}`,
+        `verdict: RSS slope ${s >= 0 ? '+' : ''}${s.toFixed(2)} MB/min over ${rss.length} ` +
+          `samples after warm-up (limit ${MAX_SLOPE}): ${s <= MAX_SLOPE ? 'flat' : 'GROWS'}`,
       );
       if (s > MAX_SLOPE) process.exitCode = 1;
     } else console.log('verdict: too few samples for an RSS slope (run longer or with a shorter --interval)');

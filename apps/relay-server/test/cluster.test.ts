@@ -16,8 +16,9 @@ async function ownedLobbies(url: string): Promise<number> {
  * client on each. The lobby ticks on the process it was created on; the member connected to the
  * other one joins by invite code and plays (inputs forwarded to the owner, frames through the
  * streams adapter). kill -9 of the owner: its Redis connection drops, so the other process brings
- * the lobby back from Redis and the session log without waiting for the lease to expire, its own member plays on without reconnecting, and the
- * dead process's member resumes there with its token (what a load balancer in front would do).
+ * the lobby back from Redis and the session log without waiting for the lease to expire, its own
+ * member plays on without reconnecting, and the dead process's member resumes there with its token
+ * (what a load balancer in front would do).
  */
 describe('two relay processes on Redis (kill -9 of the owner of a lobby)', () => {
   let redis: TestRedis;

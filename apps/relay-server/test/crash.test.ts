@@ -23,7 +23,7 @@ describe('crash safety (kill -9 of a child server while recording)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('after kill -9 and a restart every log is readable, the torn tail is cut and replay matches the hashes', async () => {
+  it('after kill -9 and a restart every log reads, the torn tail is cut and replay matches the hashes', async () => {
     const first = await startRelayProcess(dataDir);
     children.push(first.child);
     const a = await connectClient(first.url);

@@ -24,7 +24,7 @@ describe('durable lobbies (kill -9 of a relay process with two running lobbies)'
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('both lobbies come back after kill -9 and after SIGTERM; clients resume and play on; one log per session replays', async () => {
+  it('lobbies return after kill -9 and SIGTERM; clients resume, play on; one log per session replays', async () => {
     const first = await startRelayProcess(dataDir);
     children.push(first.child);
     const client = async () => {

@@ -174,7 +174,7 @@ print(json.dumps({'episodes': len(f.keys()), 'steps': int(g.attrs['total_steps']
     expect(written()).toEqual(before);
   });
 
-  it('refuses garbage, a cut log, a log not ended, a lobby log, a wrong type and an oversized body, clearly', async () => {
+  it('clearly refuses garbage, a cut log, a log not ended, a lobby log, a wrong type, an oversized body', async () => {
     const before = written();
     const whole = soloGame(9, 40).bytes;
     const cases: [string, Uint8Array | string, string, number, string][] = [

@@ -53,7 +53,8 @@ const types = {
     oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-const INSERT_EPISODE = `INSERT INTO episodes (session_id, slot, player, kind, episode, start_t, end_t, length, "return", achievements, end_reason, consent, protected_steps)
+const INSERT_EPISODE = `INSERT INTO episodes (session_id, slot, player, kind, episode, start_t, end_t, length, "return",
+    achievements, end_reason, consent, protected_steps)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`;
 
 function episodeValues(sessionId: string, ep: EpisodeSummary): unknown[] {

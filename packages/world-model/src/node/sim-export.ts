@@ -32,7 +32,8 @@ export async function exportSim(
     version: o.version ?? '1.0.0',
     family: 'world-sim',
     description:
-      'World simulator: global heads (move, facing, inventory changes, achievement event, death, daylight) and a per-tile view predictor over a dead-reckoned dreamed map',
+      'World simulator: global heads (move, facing, inventory changes, achievement event, ' +
+      'death, daylight) and a per-tile view predictor over a dead-reckoned dreamed map',
     file,
     bytes: bytes.byteLength,
     sha256: await sha256Hex(bytes),
