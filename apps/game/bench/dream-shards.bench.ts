@@ -89,7 +89,8 @@ async function main(): Promise<void> {
         backends[kind] = s.backend;
         load.push(loadavg()[0]);
         progress(
-          `round ${r}/${rounds}, ${kind}: ${s.ms.length} steps in ${s.dreams} dream(s), p50 ${percentile(s.ms, 0.5).toFixed(2)} ms`,
+          `round ${r}/${rounds}, ${kind}: ${s.ms.length} steps in ` +
+            `${s.dreams} dream(s), p50 ${percentile(s.ms, 0.5).toFixed(2)} ms`,
         );
       }
     }
@@ -122,7 +123,8 @@ async function main(): Promise<void> {
   for (const r of rows)
     console.log(`| ${r.shard} | ${r.backend} | ${r.steps} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.mean)} | ${f(r.max)} |`);
   console.log(
-    `\n${rounds} rounds × ${steps} steps per shard, taking turns; load average ${result.loadAverage.min.toFixed(1)}–${result.loadAverage.max.toFixed(1)}; Node ${process.version}`,
+    `\n${rounds} rounds × ${steps} steps per shard, taking turns; load average ` +
+      `${result.loadAverage.min.toFixed(1)}–${result.loadAverage.max.toFixed(1)}; Node ${process.version}`,
   );
 }
 

@@ -73,7 +73,10 @@ async function fullShot(page: Page, name: string): Promise<void> {
 const text = (page: Page, testId: string) => page.getByTestId(testId).innerText({ timeout: 15_000 });
 const num = async (page: Page, testId: string) => Number((await text(page, testId)).replace(/[^\d.]/g, ''));
 
-/** Three rounds of the training loop as the manifest keeps them: round 2 is kept as a candidate (it did not beat round 1's policy). */
+/**
+ * Three rounds of the training loop as the manifest keeps them:
+ * round 2 is kept as a candidate (it did not beat round 1's policy).
+ */
 function loopRound(round: number, score: number, registered: boolean, h1: number, h16: number): LoopRound {
   const s = {
     score,

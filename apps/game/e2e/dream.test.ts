@@ -98,7 +98,8 @@ describe('dream mode', () => {
         .waitForFunction(() => window.__aikonDream!.state().status === 'dreaming', null, { timeout: 180_000 })
         .catch(async (err: Error) => {
           throw new Error(
-            `${err.message}; dream ${JSON.stringify(await dreamState(page))}; game ${JSON.stringify(await gameState(page))}`,
+            `${err.message}; dream ${JSON.stringify(await dreamState(page))}; ` +
+              `game ${JSON.stringify(await gameState(page))}`,
           );
         });
       const entered = await dreamState(page);
@@ -136,7 +137,8 @@ describe('dream mode', () => {
       await page.waitForTimeout(400); // a rendered frame or two of the dream
       await page.screenshot({ path: join(ARTIFACTS, 'dream-browser.png') });
       console.log(
-        `browser dream shard: load+measure median ${entered.localMs?.toFixed(1)} ms/step; in play median ${median(ms).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms (${entered.backend})`,
+        `browser dream shard: load+measure median ${entered.localMs?.toFixed(1)} ms/step; in play ` +
+          `median ${median(ms).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms (${entered.backend})`,
       );
 
       await page.getByTestId('dream-button').dispatchEvent('click'); // DOM click: the canvas keeps the page busy
@@ -168,7 +170,8 @@ describe('dream mode', () => {
       await expect(page.getByTestId('dream-shard').innerText()).resolves.toBe('server shard');
       await page.screenshot({ path: join(ARTIFACTS, 'dream-server.png') });
       console.log(
-        `server dream shard from the browser: round trip median ${median(ms).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms; server-side ${median(relay.dream.recentStepMs).toFixed(1)} ms`,
+        `server dream shard from the browser: round trip median ${median(ms).toFixed(1)} ms, max ` +
+          `${Math.max(...ms).toFixed(1)} ms; server-side ${median(relay.dream.recentStepMs).toFixed(1)} ms`,
       );
       expect(relay.dream.sessions).toBe(1);
       await page.keyboard.press('g');
@@ -270,7 +273,8 @@ describe('dream mode', () => {
         const { ms } = await dreamOn(page, 3);
         expect(entered.backend).toMatch(/webgpu, wasm.*WebGPU adapter$/);
         console.log(
-          `browser dream shard with a WebGPU adapter (SwiftShader): load+measure ${entered.localMs?.toFixed(1)} ms/step; in play median ${median(ms).toFixed(1)} ms`,
+          'browser dream shard with a WebGPU adapter (SwiftShader): load+measure ' +
+            `${entered.localMs?.toFixed(1)} ms/step; in play median ${median(ms).toFixed(1)} ms`,
         );
         await page.screenshot({ path: join(ARTIFACTS, 'dream-webgpu.png') });
         expect(errors).toEqual([]);

@@ -347,7 +347,7 @@ describe('multiplayer in Chromium', () => {
     await closePage(b);
   });
 
-  it('the host lets a kicked member back in; a second tab with the same membership takes it over when asked', async () => {
+  it('the host lets a kicked member back in; a second tab of the same membership takes over on request', async () => {
     const host = await openPage(`${server.url}/`);
     await host.page.getByTestId('display-name').fill('Hana');
     await host.page.getByTestId('create-lobby').click();
@@ -407,7 +407,7 @@ describe('multiplayer in Chromium', () => {
     await closePage(guest.page);
   });
 
-  it('pace and dialogs: the host pauses for everyone and slows to 2 ticks/s; the death dialog stands above the workforce and its Leave works', async () => {
+  it('the host pauses all, slows to 2 ticks/s; the death dialog stands over the workforce; Leave works', async () => {
     const small = { width: 800, height: 500 };
     const host = await openPage(`${server.url}/`, small);
     await host.page.getByTestId('display-name').fill('Ada');

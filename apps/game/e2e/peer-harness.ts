@@ -135,7 +135,9 @@ export async function dreamUntil(page: Page, step: number, timeoutMs = 120_000):
     const s = await dreamState(page);
     const last = s.log.slice(-3).map((e) => `${e.step}@${e.shard} ${e.ms.toFixed(0)} ms`);
     throw new Error(
-      `the dream did not reach step ${step}: ${s.status} on the ${s.shard} shard at step ${s.step}, last steps [${last.join(', ')}], failovers ${JSON.stringify(s.failovers)}, message ${s.message} (${(err as Error).message})`,
+      `the dream did not reach step ${step}: ${s.status} on the ${s.shard} shard at ` +
+        `step ${s.step}, last steps [${last.join(', ')}], failovers ` +
+        `${JSON.stringify(s.failovers)}, message ${s.message} (${(err as Error).message})`,
     );
   }
   const s = await dreamState(page);

@@ -54,7 +54,7 @@ async function metric(name: string): Promise<number> {
 }
 
 describe('peer dream shards', () => {
-  it('the dreamer dreams on the serving tab, then on the relay once that tab closes, without a lost or repeated step', async () => {
+  it('dreams on the serving tab, then on the relay once that tab closes, with no step lost or repeated', async () => {
     const offered = await shareCompute(w);
     expect(offered.stats!.stepsPerSecond).toBeGreaterThan(0);
     expect(offered.stats!.backend).toMatch(/wasm|webgpu|TypeScript/i);
@@ -94,7 +94,9 @@ describe('peer dream shards', () => {
     await w.dreamer.screenshot({ path: join(ARTIFACTS, 'dreaming-on-peer.png') });
     const peerMs = onPeer.log.map((e) => e.ms);
     console.log(
-      `peer shard: ${onPeer.log.length} steps, round trip p50 ${percentile(peerMs, 0.5).toFixed(1)} ms, max ${Math.max(...peerMs).toFixed(1)} ms; serving tab frame time p50 ${served.frameTimes!.p50.toFixed(1)} ms, p95 ${served.frameTimes!.p95.toFixed(1)} ms`,
+      `peer shard: ${onPeer.log.length} steps, round trip p50 ${percentile(peerMs, 0.5).toFixed(1)} ms, ` +
+        `max ${Math.max(...peerMs).toFixed(1)} ms; serving tab frame time p50 ` +
+        `${served.frameTimes!.p50.toFixed(1)} ms, p95 ${served.frameTimes!.p95.toFixed(1)} ms`,
     );
 
     // ---- the serving page closes: the dream goes on on the relay at once -------------------
@@ -132,7 +134,8 @@ describe('peer dream shards', () => {
     await expect(w.dreamer.getByTestId('dream-shard').innerText()).resolves.toBe('server shard');
     await w.dreamer.screenshot({ path: join(ARTIFACTS, 'dream-moved-to-relay.png') });
     console.log(
-      `fail-over after dream step ${moved.failovers[0].step}, ${failoverMs} ms after the page closed: ${moved.failovers[0].why}`,
+      `fail-over after dream step ${moved.failovers[0].step}, ` +
+        `${failoverMs} ms after the page closed: ${moved.failovers[0].why}`,
     );
     await expect.poll(() => metric('aikon_relay_peer_failovers_total'), { timeout: 10_000 }).toBe(1);
     await expect.poll(() => metric('aikon_relay_peer_shards'), { timeout: 10_000 }).toBe(0);

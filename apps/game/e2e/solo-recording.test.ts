@@ -102,7 +102,7 @@ afterAll(async () => {
 });
 
 describe('solo recording in Chromium', () => {
-  it('a recorded game waits offline, uploads on the next visit as a solo session with its steps; unrecorded games upload nothing', async () => {
+  it('a recorded game waits offline, uploads as a solo session next visit; an unrecorded one does not', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));

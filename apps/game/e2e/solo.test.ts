@@ -151,7 +151,7 @@ describe('solo game in Chromium', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
-  it('800×500 with a 15-digit seed: the top bar, the agent view and the Build & craft panel do not overlap', async () => {
+  it('800×500, 15-digit seed: the top bar, the agent view and the Build & craft panel do not overlap', async () => {
     const seed = calmSeed(123456789012345, 300);
     expect(String(seed)).toHaveLength(15);
     const page = await browser.newPage({ viewport: { width: 800, height: 500 } });

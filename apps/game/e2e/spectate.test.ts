@@ -120,7 +120,8 @@ describe('spectate in Chromium', () => {
     await expect.poll(() => page.getByTestId('spectate-name').textContent(), { timeout: 10_000 }).toBe('Ada');
     await page.getByTestId('goal-text').fill('collect wood 5');
     await page.getByTestId('goal-submit').dispatchEvent('click');
-    await page.getByTestId('workforce-toggle').dispatchEvent('click'); // folded: the dock would hide the middle of the view
+    // folded: the dock would hide the middle of the view
+    await page.getByTestId('workforce-toggle').dispatchEvent('click');
     await expectCameraFollows(ada, 'alive, following Ada');
     await page.screenshot({ path: join(ARTIFACTS, 'following-worker.png') });
 
@@ -160,7 +161,7 @@ describe('spectate in Chromium', () => {
     await page.getByTestId('spectate-bar').waitFor({ state: 'detached', timeout: 10_000 });
     expect(realErrors(errors)).toEqual([]);
   }, 240_000);
-  it('800×500: the member list and the HUD column do not overlap; dialogs stand above panels and their buttons work', async () => {
+  it('800×500: member list and HUD column do not overlap; dialogs stand above panels, their buttons work', async () => {
     const context = await browser.newContext({ viewport: { width: 800, height: 500 } });
     const small = await context.newPage();
     small.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));

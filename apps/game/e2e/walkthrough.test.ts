@@ -41,7 +41,9 @@ interface Expected {
   achievements: string[];
 }
 
-/** The player after each key, from the engine in Node (creatures can differ in the browser; the player's path cannot). */
+/**
+ * The player after each key, from the engine in Node (creatures can differ in the browser; the player's path cannot).
+ */
 function expectedAfterEachKey(): Expected[] {
   const world = World.generate({ seed: SEED });
   const player = world.addPlayer({ slot: 0 });

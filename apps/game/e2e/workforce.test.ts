@@ -57,7 +57,7 @@ afterAll(async () => {
 });
 
 describe('workforce panel in Chromium', () => {
-  it('host adds a worker, gives a goal through the approval gate, sees tasks turn done, kills, downloads the audit', async () => {
+  it('host adds a worker, gives a goal via the approval gate, sees tasks done, kills, gets the audit', async () => {
     await page.goto(`${relay.url}/`);
     await page.getByTestId('display-name').fill('Hana');
     await page.getByTestId('create-lobby').click();
@@ -144,7 +144,8 @@ describe('workforce panel in Chromium', () => {
       const dock = await guest.getByTestId('workforce-dock').textContent();
       const net = await guest.evaluate(() => window.__aikonNet!.state());
       throw new Error(
-        `the guest saw no done task; dock: ${dock}; connected: ${net.connected}; status: ${net.status}; error: ${net.error}`,
+        `the guest saw no done task; dock: ${dock}; connected: ` +
+          `${net.connected}; status: ${net.status}; error: ${net.error}`,
         { cause: err },
       );
     }

@@ -174,7 +174,7 @@ describe('the autopilot store', () => {
     expect(pilot.getState().status).toBe('off');
   });
 
-  it('counts a tick that came before the decision as late (noop), then acts a tick later on the newest frame', async () => {
+  it('counts a tick before the decision as late (noop), then acts a tick later on the newest frame', async () => {
     const source = new SteppedSource(8);
     useGame.getState().play(source, 8);
     const release: ((o: PolicyOutputs) => void)[] = [];

@@ -61,7 +61,7 @@ function fakeReal(kind: 'solo' | 'network'): GameSource & { calls: string[] } {
 }
 
 describe('DreamSource', () => {
-  it('seeds the shard with the real frames, steps with the tick action, stops without touching the real source', async () => {
+  it('seeds the shard with real frames, steps with the tick action, stops; the real source is untouched', async () => {
     const core = new SoloCore(9);
     const history: GameFrame[] = [core.frame()];
     core.tick(0);

@@ -93,7 +93,7 @@ beforeAll(async () => {
 });
 
 describe('FailoverShard', () => {
-  it('moves the dream on through a closed peer, a garbage answer and a repeated step without losing or repeating a step', async () => {
+  it('gets past a closed peer, a garbage answer and a repeated step with no step lost or repeated', async () => {
     const shards = [
       new ProtocolShard('peer A', 'peer', { at: 5, kind: 'close' }),
       new ProtocolShard('peer B', 'peer', { at: 3, kind: 'garbage' }),

@@ -23,7 +23,7 @@ describe('solo save records', () => {
     expect(checked.world.hash()).toBe(world.hash());
   });
 
-  it('refuses another format version, a missing field, damaged bytes and a record that does not match its world', () => {
+  it('refuses another format version, a missing field, damaged bytes and a record not matching its world', () => {
     const save = makeSoloSave(played(8, 40));
     const refused = (raw: unknown): string => {
       const checked = checkSoloSave(raw);

@@ -117,7 +117,7 @@ describe('game store with a pluggable source', () => {
     expect(source.sent).toContain(`press ${Action.move_left}`);
   });
 
-  it("a lobby's host pauses the shared world for everyone; the paused flag comes back in frames; help does not pause it", () => {
+  it("the host pauses a lobby's shared world for all; the flag comes back in frames; help does not pause it", () => {
     const source = Object.assign(new FakeSource(), { pausable: false as const, sharedPause: true });
     useGame.getState().play(source, 1);
     const core = new SoloCore(1);

@@ -108,7 +108,8 @@ async function main(): Promise<void> {
     for (const c of children) c.send({ type: 'go' });
     const players = [...rooms.values()].reduce((n, r) => n + r.members.length, 0);
     console.log(
-      `fan-out bench: ${cpus().length} cores, node ${process.version}; ${rooms.size} rooms × ${PER_ROOM} = ${players} connected players, ${ROUNDS} ticks per way, load avg ${loadavg()[0].toFixed(1)}`,
+      `fan-out bench: ${cpus().length} cores, node ${process.version}; ${rooms.size} rooms × ${PER_ROOM} ` +
+        `= ${players} connected players, ${ROUNDS} ticks per way, load avg ${loadavg()[0].toFixed(1)}`,
     );
     const frames = new DeltaFrames();
     const cpuMs: Record<Way, number> = { 'emit per member': 0, 'shared frame': 0, 'room broadcast': 0 };
@@ -155,7 +156,8 @@ async function main(): Promise<void> {
       }
     }
     console.log(
-      '| way | CPU ms per tick (all rooms) | CPU µs per player per tick | players per core at 8 ticks/s (this part alone) |',
+      '| way | CPU ms per tick (all rooms) | CPU µs per player per tick | ' +
+        'players per core at 8 ticks/s (this part alone) |',
     );
     console.log('|---|---|---|---|');
     for (const way of WAYS) {
@@ -167,7 +169,9 @@ async function main(): Promise<void> {
     }
     const ratio = (a: Way, b: Way) => (cpuMs[a] / cpuMs[b]).toFixed(2);
     console.log(
-      `\nshared frame / emit per member: ${ratio('shared frame', 'emit per member')}×; shared frame / room broadcast: ${ratio('shared frame', 'room broadcast')}×; mean frame ${Math.round(bytes['shared frame'] / (ROUNDS * players))} B`,
+      `\nshared frame / emit per member: ${ratio('shared frame', 'emit per member')}×; ` +
+        `shared frame / room broadcast: ${ratio('shared frame', 'room broadcast')}×; ` +
+        `mean frame ${Math.round(bytes['shared frame'] / (ROUNDS * players))} B`,
     );
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');

@@ -49,7 +49,8 @@ async function memory(url: string): Promise<Memory> {
 }
 
 const fmt = (m: Memory) =>
-  `RSS ${m.rssMb.toFixed(1)} MB, heap ${m.heapMb.toFixed(1)} MB, external ${m.externalMb.toFixed(1)} MB, lobbies ${m.lobbies}`;
+  `RSS ${m.rssMb.toFixed(1)} MB, heap ${m.heapMb.toFixed(1)} MB, ` +
+  `external ${m.externalMb.toFixed(1)} MB, lobbies ${m.lobbies}`;
 
 const dataDir = tempDir('aikon-fuzz-rss-');
 const relay = await startRelayProcess(dataDir);
@@ -88,12 +89,15 @@ try {
     await new Promise((r) => setTimeout(r, 5000));
     const after = await memory(relay.url);
     console.log(
-      `round ${round}: ${sent} events in ${((Date.now() - began) / 1000).toFixed(0)} s; at the end ${fmt(during)}; 5 s after the clients left ${fmt(after)}`,
+      `round ${round}: ${sent} events in ${((Date.now() - began) / 1000).toFixed(0)} s; ` +
+        `at the end ${fmt(during)}; 5 s after the clients left ${fmt(after)}`,
     );
   }
   const end = await memory(relay.url);
   console.log(
-    `after ${total} events: RSS ${start.rssMb.toFixed(1)} → ${end.rssMb.toFixed(1)} MB (${(((end.rssMb - start.rssMb) / start.rssMb) * 100).toFixed(0)} %), heap ${start.heapMb.toFixed(1)} → ${end.heapMb.toFixed(1)} MB`,
+    `after ${total} events: RSS ${start.rssMb.toFixed(1)} → ${end.rssMb.toFixed(1)} MB ` +
+      `(${(((end.rssMb - start.rssMb) / start.rssMb) * 100).toFixed(0)} %), heap ` +
+      `${start.heapMb.toFixed(1)} → ${end.heapMb.toFixed(1)} MB`,
   );
 } finally {
   relay.child.kill('SIGKILL');

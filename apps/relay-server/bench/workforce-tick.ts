@@ -79,7 +79,9 @@ async function run(workers: number): Promise<string> {
       const late = to.late - from.late;
       const actions = took.length * workers;
       const mean = thoughts > 0 ? (((to.thinkSeconds - from.thinkSeconds) / thoughts) * 1000).toFixed(2) : '-';
-      brain = `\n  brain thread: ${thoughts} thoughts, mean ${mean} ms; late actions (noop): ${late} of ${actions} (${((100 * late) / Math.max(1, actions)).toFixed(1)} %)`;
+      brain =
+        `\n  brain thread: ${thoughts} thoughts, mean ${mean} ms; late actions (noop): ` +
+        `${late} of ${actions} (${((100 * late) / Math.max(1, actions)).toFixed(1)} %)`;
     }
   } finally {
     client.close();
@@ -87,7 +89,11 @@ async function run(workers: number): Promise<string> {
     rmSync(dataDir, { recursive: true, force: true });
   }
   const f = (x: number) => x.toFixed(2);
-  return `${workers} workers: tick p50 ${f(pct(took, 50))} ms, p99 ${f(pct(took, 99))} ms, max ${f(Math.max(...took))} ms; start late p99 ${f(pct(late, 99))} ms, max ${f(Math.max(...late))} ms (${took.length} ticks after ${WARMUP} warm-up)${brain}`;
+  return (
+    `${workers} workers: tick p50 ${f(pct(took, 50))} ms, p99 ${f(pct(took, 99))} ms, ` +
+    `max ${f(Math.max(...took))} ms; start late p99 ${f(pct(late, 99))} ms, max ` +
+    `${f(Math.max(...late))} ms (${took.length} ticks after ${WARMUP} warm-up)${brain}`
+  );
 }
 
 interface BrainCounts {

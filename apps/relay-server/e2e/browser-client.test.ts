@@ -33,7 +33,7 @@ describe.skipIf(!existsSync(CHROMIUM))('@aikon/protocol/client in Chromium', () 
     await server?.cleanup();
   });
 
-  it('creates a lobby, restores the snapshot, applies deltas, gets its actions acknowledged; a Node client joins and sees it', async () => {
+  it('creates a lobby, restores the snapshot, applies deltas, has actions acked; a Node client joins too', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

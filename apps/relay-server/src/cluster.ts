@@ -6,8 +6,8 @@
  *   id), kept by the lobby's owner, so that a code or token resolves from any process.
  * - Ownership: each lobby ticks on exactly one process, the holder of `aikon:owner:<lobbyId>`,
  *   a lease with expiry (`leaseMs`) that the owner renews three times per lease. A process that
- *   finds a saved lobby without an owner (its owner died: the lease expired) takes the lease and
- *   brings the lobby back from the store and its session log.
+ *   finds a saved lobby without a live owner (the lease expired, or the holder's Redis connection
+ *   is gone: killed) takes the lease and brings the lobby back from the store and its session log.
  * - Forwarding: a client whose lobby is owned by another process stays connected where it is.
  *   Its events go to the owner over `aikon:proc:<processId>` (validated there like any client
  *   event), and the owner drives it through a RemoteMemberSocket: emits and room joins reach it
@@ -20,9 +20,9 @@ import type { Logger } from 'pino';
 import { type FrameSink, writeFrame } from './delta-frames.ts';
 import type { LobbySummary } from './http-routes.ts';
 import type { MemberSocket, RelayIo, RelaySocket } from './io.ts';
-import { type Lobby, randomToken } from './lobby.ts';
+import type { Lobby } from './lobby.ts';
 import type { LobbyStore, SavedLobby } from './lobby-store.ts';
-import { KEY_PREFIX, type RedisClient } from './redis-state.ts';
+import { KEY_PREFIX, ownerKey, type RedisClient } from './redis-state.ts';
 import type { RelayMetrics } from './metrics.ts';
 import type { LobbyRegistry } from './registry.ts';
 
@@ -31,7 +31,6 @@ const CLUSTER_VERSION = 1;
 const SOCKET_IO_EVENT = 2;
 const CODES = `${KEY_PREFIX}codes`;
 const TOKENS = `${KEY_PREFIX}tokens`;
-const ownerKey = (lobbyId: string): string => `${KEY_PREFIX}owner:${lobbyId}`;
 const channelOf = (processId: string): string => `${KEY_PREFIX}proc:${processId}`;
 
 /**
@@ -42,7 +41,7 @@ const RENEW = `local owner = redis.call('get', KEYS[1])
 if owner == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
 if not owner then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
 return 0`;
-/** Lets the lease go only if this process holds it. */
+/** Lets the lease go only if the given process (this one, or a dead one) holds it. */
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 const ProcessId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
@@ -112,6 +111,8 @@ export class RemoteMemberSocket implements MemberSocket {
 }
 
 export interface ClusterOptions {
+  /** This relay process's id (its lobby leases, its channel, its fenced writes). */
+  processId: string;
   leaseMs: number;
   metrics: RelayMetrics;
   /**
@@ -124,7 +125,9 @@ export interface ClusterOptions {
 }
 
 export class RelayCluster {
-  readonly processId = randomToken(9);
+  get processId(): string {
+    return this.options.processId;
+  }
   private readonly sub: RedisClient;
   private handlers: ForwardedClientHandlers | null = null;
   /** Members of this process's lobbies whose sockets are on other processes, by socket id. */
@@ -134,6 +137,8 @@ export class RelayCluster {
   private nextAck = 0;
   private timers: NodeJS.Timeout[] = [];
   private takingOver: Promise<void> | null = null;
+  /** Takeovers in progress, by lobby id. */
+  private readonly restoring = new Map<string, Promise<void>>();
   private closed = false;
 
   private constructor(
@@ -229,7 +234,12 @@ export class RelayCluster {
     if (lobbyId === null) return false;
     void (async () => {
       const id = await lobbyId;
-      const owner = id ? await this.redis.get(ownerKey(id)) : null;
+      let owner = id ? await this.liveOwner(id) : null;
+      if (id && !owner && !this.closed) {
+        // Its owner died (or it has none): bring it back here at once rather than after the lease.
+        await this.takeOver(id);
+        owner = await this.redis.get(ownerKey(id));
+      }
       if (!owner || owner === this.processId || this.closed) {
         handleHere();
         return;
@@ -430,26 +440,62 @@ export class RelayCluster {
     }
     for (const id of ids) {
       if (this.closed) return;
-      if (this.registry.byId(id) || (await this.redis.exists(ownerKey(id)))) continue;
-      const saved = await this.store.load(id);
-      if (!saved || this.options.stillRecorded(saved)) continue;
-      const claimed = await this.redis.set(ownerKey(id), this.processId, { NX: true, PX: this.options.leaseMs });
-      if (claimed !== 'OK') continue;
-      const lobby = await this.restore(saved);
-      if (!lobby) {
-        this.releaseLease(id);
-        continue;
-      }
-      this.registry.add(lobby);
-      this.options.metrics.takeovers.inc();
-      this.log.info({ lobby: id }, 'lobby taken over from a process that is gone');
-      // Members connected here (their events were forwarded to the dead owner) play on at once.
-      for (const socket of this.io.of('/').sockets.values()) {
-        if (socket.data.lobbyId !== id || !socket.data.memberId) continue;
-        const member = lobby.members.get(socket.data.memberId);
-        if (member && lobby.status !== 'closed') lobby.resume(member, socket);
-      }
+      await this.takeOver(id);
     }
+  }
+
+  /**
+   * Brings the saved lobby back on this process if nobody live owns it; one attempt per lobby
+   * at a time (a forwarded event and the scan may ask together).
+   */
+  private takeOver(lobbyId: string): Promise<void> {
+    let attempt = this.restoring.get(lobbyId);
+    if (!attempt) {
+      attempt = this.claimAndRestore(lobbyId)
+        .catch((err: unknown) => this.log.warn({ err, lobby: lobbyId }, 'lobby takeover failed'))
+        .finally(() => this.restoring.delete(lobbyId));
+      this.restoring.set(lobbyId, attempt);
+    }
+    return attempt;
+  }
+
+  private async claimAndRestore(id: string): Promise<void> {
+    if (this.registry.byId(id) || (await this.liveOwner(id)) !== null) return;
+    const saved = await this.store.load(id);
+    if (!saved || this.options.stillRecorded(saved)) return;
+    const claimed = await this.redis.set(ownerKey(id), this.processId, { NX: true, PX: this.options.leaseMs });
+    if (claimed !== 'OK') return;
+    const lobby = await this.restore(saved);
+    if (!lobby) {
+      this.releaseLease(id);
+      return;
+    }
+    this.registry.add(lobby);
+    this.options.metrics.takeovers.inc();
+    this.log.info({ lobby: id }, 'lobby taken over from a process that is gone');
+    // Members connected here (their events were forwarded to the dead owner) play on at once.
+    for (const socket of this.io.of('/').sockets.values()) {
+      if (socket.data.lobbyId !== id || !socket.data.memberId) continue;
+      const member = lobby.members.get(socket.data.memberId);
+      if (member && lobby.status !== 'closed') lobby.resume(member, socket);
+    }
+  }
+
+  /**
+   * The process holding the lobby's lease, or null when none does or the holder is gone. A relay
+   * process is alive while its channel has a subscriber: Redis drops the subscription the moment
+   * the process's connection closes (kill -9 included), long before its lease would expire. A
+   * stalled but living process keeps its connection, so only the lease expiry takes its lobbies.
+   */
+  private async liveOwner(lobbyId: string): Promise<string | null> {
+    const owner = await this.redis.get(ownerKey(lobbyId));
+    if (!owner || owner === this.processId) return owner;
+    const channel = channelOf(owner);
+    const subscribers = (await this.redis.pubSubNumSub(channel))[channel] ?? 0;
+    if (subscribers > 0) return owner;
+    // Drops the dead holder's lease (only if it still holds it), so that a claim can follow.
+    await this.redis.eval(RELEASE, { keys: [ownerKey(lobbyId)], arguments: [owner] });
+    return null;
   }
 
   /** `/api/lobbies/<code>` of a lobby that another process owns (from its saved record). */
@@ -483,6 +529,7 @@ export class RelayCluster {
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
     await this.takingOver;
+    await Promise.all(this.restoring.values());
     await Promise.all(
       [...this.registry.lobbies.keys()].map((id) =>
         this.redis.eval(RELEASE, { keys: [ownerKey(id)], arguments: [this.processId] }).catch(() => 0),

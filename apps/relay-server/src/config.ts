@@ -145,9 +145,11 @@ function redisUrlArg(name: string, value: string): string {
 
 const USAGE = `usage: relay-server [--host 127.0.0.1] [--port 8080] [--data-dir ./data] [--static-dir dist/game]
                     [--public-url URL] [--hash-every 100] [--log-level info] [--models-dir models] [--policy NAME]
-                    [--no-durable-lobbies] [--checkpoint-ms 5000] [--redis-url redis://127.0.0.1:6379] [--owner-lease-ms 5000] [--no-datasets-api]
+                    [--no-durable-lobbies] [--checkpoint-ms 5000] [--redis-url redis://127.0.0.1:6379]
+                    [--owner-lease-ms 5000] [--no-datasets-api]
                     [--llm-url http://127.0.0.1:8000/v1 --llm-model NAME]
-environment: HOST, PORT, REDIS_URL, AIKON_DATA_DIR, AIKON_STATIC_DIR, AIKON_PUBLIC_URL, AIKON_MODELS_DIR, AIKON_POLICY, LOG_LEVEL,
+environment: HOST, PORT, REDIS_URL, AIKON_DATA_DIR, AIKON_STATIC_DIR, AIKON_PUBLIC_URL, AIKON_MODELS_DIR,
+             AIKON_POLICY, LOG_LEVEL,
              DATABASE_URL (postgres://…: the episode index in PostgreSQL instead of <data-dir>/index.sqlite),
              AIKON_LLM_URL, AIKON_LLM_MODEL, AIKON_LLM_KEY, AIKON_LLM_TIMEOUT_MS,
              AIKON_ICE_SERVERS (JSON list of RTCIceServer, e.g. [{"urls":"stun:stun.example.org:3478"}]) (flags win)`;

@@ -4,8 +4,9 @@
  * onnxruntime-node when `model` names it) for clients whose device cannot dream in real time, and
  * `/models/…` serves the model files to browser shards.
  *
- * The events and answers are defined in @aikon/world-model's dream-protocol.ts. Every event is rate limited per socket, size-checked and zod-validated; sessions are bounded
- * per socket and per server, freed on dispose, on disconnect and after an idle timeout.
+ * The events and answers are defined in @aikon/world-model's dream-protocol.ts. Every event is
+ * rate limited per socket, size-checked and zod-validated; sessions are bounded per socket and
+ * per server, freed on dispose, on disconnect and after an idle timeout.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -64,7 +64,9 @@ export class RelayMetrics {
   // Several relay processes on Redis (cluster.ts); every series carries this process's `relay` id.
   readonly forwarded = new Counter({
     name: 'aikon_relay_forwarded_events_total',
-    help: "Client events forwarded between relay processes: 'out' to a lobby's owner, 'in' handled here for a member on another process",
+    help:
+      "Client events forwarded between relay processes: 'out' to a " +
+      "lobby's owner, 'in' handled here for a member on another process",
     labelNames: ['direction'],
     registers: [this.registry],
   });

@@ -5,6 +5,7 @@
 import { createClient } from 'redis';
 import type { Logger } from 'pino';
 import type { LobbyPart, LobbyStateBackend } from './lobby-store.ts';
+import { redactedUrl } from '@aikon/protocol/node';
 
 function newClient(url: string) {
   return createClient({ url, socket: { connectTimeout: 5000, reconnectStrategy: (n) => Math.min(n * 100, 2000) } });
@@ -13,6 +14,8 @@ export type RedisClient = ReturnType<typeof newClient>;
 
 /** Every key of the relay starts with this (one Redis can serve other things beside it). */
 export const KEY_PREFIX = 'aikon:';
+/** The lease of the relay process a lobby ticks on (cluster.ts). */
+export const ownerKey = (lobbyId: string): string => `${KEY_PREFIX}owner:${lobbyId}`;
 
 /**
  * Connects to `url`, failing with a clear error when nothing answers. After a later drop the
@@ -38,32 +41,55 @@ export async function connectRedis(url: string, log: Pick<Logger, 'warn'>): Prom
   return client;
 }
 
-/** The URL without its password (for logs and errors). */
-export function redactedUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<unparsable REDIS_URL>';
-  }
-}
-
 const HASH: Record<LobbyPart, string> = {
   lobby: `${KEY_PREFIX}lobbies`,
   checkpoint: `${KEY_PREFIX}checkpoints`,
 };
 const SET_ASIDE = `${KEY_PREFIX}lobbies:unreadable`;
 
-/** Durable lobby records in Redis: `aikon:lobbies` and `aikon:checkpoints`, field = lobby id. */
+/**
+ * Writes a lobby's records only while no other relay process holds its lease (KEYS[1]): a
+ * process that stalled past its lease and lost the lobby cannot overwrite what the new owner
+ * saves. ARGV: this process's id, the lobby id (the field), then one value per hash KEYS[2..];
+ * an empty value deletes the field.
+ */
+const FENCED_WRITE = `local owner = redis.call('get', KEYS[1])
+if owner and owner ~= ARGV[1] then return 0 end
+for i = 2, #KEYS do
+  local value = ARGV[i + 1]
+  if value == '' then redis.call('hdel', KEYS[i], ARGV[2]) else redis.call('hset', KEYS[i], ARGV[2], value) end
+end
+return 1`;
+
+/** A write refused because another relay process owns the lobby now. */
+export class LeaseLostError extends Error {
+  constructor(lobbyId: string) {
+    super(`lobby ${lobbyId} is owned by another relay process now: this process's write was refused`);
+  }
+}
+
+/**
+ * Durable lobby records in Redis: `aikon:lobbies` and `aikon:checkpoints`, field = lobby id.
+ * Writes are fenced by the lobby's owner lease (`processId`: this relay process).
+ */
 export class RedisLobbyBackend implements LobbyStateBackend {
   constructor(
     private readonly redis: RedisClient,
     readonly where: string,
+    private readonly processId: string,
   ) {}
 
+  /** Sets (text) or deletes ('') the lobby's field in each hash, unless another process owns it. */
+  private async fenced(id: string, writes: [hash: string, text: string][]): Promise<void> {
+    const done = await this.redis.eval(FENCED_WRITE, {
+      keys: [ownerKey(id), ...writes.map(([hash]) => hash)],
+      arguments: [this.processId, id, ...writes.map(([, text]) => text)],
+    });
+    if (done !== 1) throw new LeaseLostError(id);
+  }
+
   async put(id: string, part: LobbyPart, text: string): Promise<void> {
-    await this.redis.hSet(HASH[part], id, text);
+    await this.fenced(id, [[HASH[part], text]]);
   }
 
   async get(id: string, part: LobbyPart): Promise<string | null> {
@@ -82,7 +108,10 @@ export class RedisLobbyBackend implements LobbyStateBackend {
   }
 
   async remove(id: string): Promise<void> {
-    await this.redis.multi().hDel(HASH.lobby, id).hDel(HASH.checkpoint, id).exec();
+    await this.fenced(id, [
+      [HASH.lobby, ''],
+      [HASH.checkpoint, ''],
+    ]);
   }
 
   async close(): Promise<void> {}

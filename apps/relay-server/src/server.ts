@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { PolicyRunner } from '@aikon/agents/policy';
 import { ENGINE_VERSION } from '@aikon/engine';
 import { PEER_PROTOCOL_VERSION } from '@aikon/protocol';
-import { type EpisodeIndex, logHolder, logPath, openEpisodeIndex } from '@aikon/protocol/node';
+import { type EpisodeIndex, logHolder, logPath, openEpisodeIndex, redactedUrl } from '@aikon/protocol/node';
 import { type Logger, pino } from 'pino';
 import { defaultConfig, type RelayConfig } from './config.ts';
 import { RelayCluster } from './cluster.ts';
@@ -15,12 +15,12 @@ import { attachConnectionHandlers } from './connections.ts';
 import { attachDreamHost, type DreamHost, defaultDreamConfig } from './dream.ts';
 import { createHttpRoutes, type HttpRoutes } from './http-routes.ts';
 import { createRelayIo, type RelayIo, releaseAdapter } from './io.ts';
-import type { Lobby, LobbyContext } from './lobby.ts';
+import { type Lobby, type LobbyContext, randomToken } from './lobby.ts';
 import { FileLobbyBackend, LobbyStore, restoreLobbies, restoreSavedLobby } from './lobby-store.ts';
 import { RelayMetrics } from './metrics.ts';
 import { PeerSignalling } from './peer-signalling.ts';
 import { type RecoveredSession, recoverSessions } from './recovery.ts';
-import { connectRedis, RedisLobbyBackend, redactedUrl } from './redis-state.ts';
+import { connectRedis, RedisLobbyBackend } from './redis-state.ts';
 import { LobbyRegistry } from './registry.ts';
 import { BrainThread } from './workforce-brain.ts';
 
@@ -72,9 +72,13 @@ export async function startRelayServer(
   mkdirSync(join(config.dataDir, 'exports'), { recursive: true });
   const store = await openEpisodeIndex({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : null;
+  // With Redis, this process is one of several (cluster.ts): its id fences its lobby writes.
+  const processId = randomToken(9);
   const lobbyStore = config.durableLobbies
     ? new LobbyStore(
-        redis ? new RedisLobbyBackend(redis, redactedUrl(config.redisUrl!)) : new FileLobbyBackend(config.dataDir),
+        redis
+          ? new RedisLobbyBackend(redis, redactedUrl(config.redisUrl!), processId)
+          : new FileLobbyBackend(config.dataDir),
         log,
       )
     : null;
@@ -169,6 +173,7 @@ export async function startRelayServer(
           (saved) => restoreSavedLobby(lobbyStore, saved, ctx, store),
           log,
           {
+            processId,
             leaseMs: config.ownerLeaseMs,
             metrics,
             forwardTimeoutMs: 5000,

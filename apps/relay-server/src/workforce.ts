@@ -473,7 +473,8 @@ export class LobbyWorkforce {
       };
       this.log(
         by,
-        `asked for "${describeGoal(goal)}": plan #${planId} (${r.plan.tasks.length} tasks) waits for the host's approval`,
+        `asked for "${describeGoal(goal)}": plan #${planId} ` +
+          `(${r.plan.tasks.length} tasks) waits for the host's approval`,
       );
       this.broadcast(true);
       return { goal: describeGoal(goal), planId, tasks: r.plan.tasks.length, awaitingApproval: true, ...read };

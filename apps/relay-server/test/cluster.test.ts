@@ -15,9 +15,10 @@ async function ownedLobbies(url: string): Promise<number> {
  * Two real relay processes on one real redis-server and one data directory, a real Socket.IO
  * client on each. The lobby ticks on the process it was created on; the member connected to the
  * other one joins by invite code and plays (inputs forwarded to the owner, frames through the
- * streams adapter). kill -9 of the owner: its lease expires, the other process brings the lobby
- * back from Redis and the session log, its own member plays on without reconnecting, and the
- * dead process's member resumes there with its token (what a load balancer in front would do).
+ * streams adapter). kill -9 of the owner: its Redis connection drops, so the other process brings
+ * the lobby back from Redis and the session log without waiting for the lease to expire, its own
+ * member plays on without reconnecting, and the dead process's member resumes there with its token
+ * (what a load balancer in front would do).
  */
 describe('two relay processes on Redis (kill -9 of the owner of a lobby)', () => {
   let redis: TestRedis;
@@ -85,7 +86,7 @@ describe('two relay processes on Redis (kill -9 of the owner of a lobby)', () =>
     one.child.kill('SIGKILL');
     await exited(one.child);
     const killedAt = Date.now();
-    // The lease expires, the other process takes the lobby over, and B plays on where it is.
+    // The other process sees the owner gone, takes the lobby over, and B plays on where it is.
     await waitFor(() => b.mirror.t > tBefore + 5, 15_000, 'ticks on the surviving process');
     const takeoverMs = Date.now() - killedAt;
     expect(await ownedLobbies(two.url)).toBe(1);

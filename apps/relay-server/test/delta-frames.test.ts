@@ -4,7 +4,10 @@ import * as msgpackParser from 'socket.io-msgpack-parser';
 import { describe, expect, it } from 'vitest';
 import { DeltaFrames, type OwnFields } from '../src/delta-frames.ts';
 
-/** What Socket.IO's msgpack parser sends for `socket.emit('game:delta', msg)` (its encoder, unspliced; its typings say ArrayBuffer, it returns [Buffer]). */
+/**
+ * What Socket.IO's msgpack parser sends for `socket.emit('game:delta', msg)`
+ * (its encoder, unspliced; its typings say ArrayBuffer, it returns [Buffer]).
+ */
 function socketIoPacket(msg: object): Buffer {
   const [bytes] = new msgpackParser.Encoder().encode({ type: 2, data: ['game:delta', msg], nsp: '/' }) as unknown as [
     Buffer,

@@ -120,7 +120,8 @@ describe('server dream shards (/dream namespace)', () => {
     expect(same).toBeGreaterThan(40);
     ms.sort((a, b) => a - b);
     console.log(
-      `server dream step: median ${ms[ms.length >> 1].toFixed(2)} ms, max ${ms[ms.length - 1].toFixed(2)} ms (${reset.backend})`,
+      `server dream step: median ${ms[ms.length >> 1].toFixed(2)} ms, ` +
+        `max ${ms[ms.length - 1].toFixed(2)} ms (${reset.backend})`,
     );
     expect(server.dream.recentStepMs.length).toBeGreaterThan(0);
     await ok(s, 'dream:dispose', { v: 1, session: reset.session });

@@ -61,7 +61,7 @@ afterAll(async () => {
 });
 
 describe('dataset export names cannot leave the data directory', () => {
-  it('refuses every traversal variant on every format with 400, writes nothing, and reveals no server path', async () => {
+  it('refuses every traversal variant on every format with 400, writes nothing, reveals no server path', async () => {
     const ids = attacks();
     for (const format of ['minari', 'parquet', 'replay']) {
       for (const datasetId of ids) {
@@ -88,7 +88,8 @@ describe('dataset export names cannot leave the data directory', () => {
         }
       }
     }
-    // Nothing beside the data directory, nothing at the absolute targets, nothing named like the marker anywhere inside.
+    // Nothing beside the data directory, nothing at the absolute
+    // targets, nothing named like the marker anywhere inside.
     expect(readdirSync(parent)).toEqual(['data']);
     expect(existsSync(join(tmpdir(), `${marker}-abs`))).toBe(false);
     expect(existsSync(join('/tmp/x', `${marker}-v0`))).toBe(false);

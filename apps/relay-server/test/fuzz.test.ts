@@ -118,7 +118,8 @@ describe('bounded fuzzing of client events', () => {
       (m) => `${m[1]}=${m[2]}`,
     );
     console.log(
-      `fuzz: ${sent} events; lobbies ${server.lobbies.size}; accepted ${accepted.join(' ')}; rejected ${rejected.join(' ')}`,
+      `fuzz: ${sent} events; lobbies ${server.lobbies.size}; ` +
+        `accepted ${accepted.join(' ')}; rejected ${rejected.join(' ')}`,
     );
     expect([...server.lobbies.values()].some((l) => l.status === 'running')).toBe(true);
     for (const s of sockets) s.close();

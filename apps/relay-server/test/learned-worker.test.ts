@@ -1,10 +1,10 @@
 /**
  * A learned worker in a relay lobby, over real Socket.IO: the host adds one worker with the
  * learned brain (the shipped policy from models/ on onnxruntime-node, loaded off the tick), one
- * scripted worker and one hybrid worker (its policy, one skill of its executor, acts where no scripted skill
- * applies: with no task, once its survival reflexes are quiet); they play; the recording says, tick by tick, which brain chose each
- * worker's action (TickRecord.b), the learned worker's actions are its policy's (not only noops),
- * and the log replays exactly.
+ * scripted worker and one hybrid worker (its policy, one skill of its executor, acts where no
+ * scripted skill applies: with no task, once its survival reflexes are quiet); they play; the
+ * recording says, tick by tick, which brain chose each worker's action (TickRecord.b), the learned
+ * worker's actions are its policy's (not only noops), and the log replays exactly.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -8,7 +8,7 @@ describe('membership rules over Socket.IO', () => {
   const suite = relaySuite({ maxLobbiesPerAddress: 3, abandonedLobbyGraceMs: 200 });
   const client = () => suite.client();
 
-  it('a kicked member cannot join again with the same code, from any connection, until the host lifts the ban', async () => {
+  it('a kicked member cannot rejoin with the code from any connection until the host lifts the ban', async () => {
     const host = await client();
     const guest = await client();
     const created = await host.createLobby({ name: 'Host' });
@@ -37,7 +37,7 @@ describe('membership rules over Socket.IO', () => {
     expect(suite.server.lobbyByCode(code)!.members.size).toBe(3);
   });
 
-  it('a resume token never silently takes over a connected member: refused, or an explicit takeover that tells the old connection', async () => {
+  it('no silent takeover by resume token: refused, or an explicit takeover that tells the old connection', async () => {
     const host = await client();
     const created = await host.createLobby({ name: 'Host' });
     await host.start();

@@ -36,7 +36,8 @@ function openPeer(
   cred: { peerId: string; token: string; key?: string },
 ): Promise<{ ws: WebSocket; inbox: Signal[]; closed: Promise<number> }> {
   const ws = new WebSocket(
-    `${url.replace(/^http/, 'ws')}${PEER_WS_PATH}?key=${cred.key ?? PEER_KEY}&id=${cred.peerId}&token=${cred.token}&version=1.5.5`,
+    `${url.replace(/^http/, 'ws')}${PEER_WS_PATH}?key=${cred.key ?? PEER_KEY}` +
+      `&id=${cred.peerId}&token=${cred.token}&version=1.5.5`,
   );
   const inbox: Signal[] = [];
   const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));

@@ -6,6 +6,7 @@ import { createClient } from 'redis';
 import { replayLog } from '@aikon/protocol';
 import type { RelayClient } from '@aikon/protocol/client';
 import { listLogs } from '@aikon/protocol/node';
+import { connectRedis, LeaseLostError, ownerKey, RedisLobbyBackend } from '../src/redis-state.ts';
 import { connectClient, exited, startRelayProcess, tempDir, waitFor } from './helpers.ts';
 import { startRedisServer, type TestRedis } from './redis-server.ts';
 
@@ -31,7 +32,9 @@ describe('durable lobbies in Redis (kill -9 of a relay process)', () => {
   });
 
   it('the lobby comes back from Redis after kill -9: invite code, resume tokens, world, same log', async () => {
-    const args = ['--redis-url', redis.url];
+    // A lease far longer than the test waits: the lobby can only come back in time because the
+    // restarted process sees that the holder's Redis connection is gone.
+    const args = ['--redis-url', redis.url, '--owner-lease-ms', '60000'];
     const first = await startRelayProcess(dataDir, args, 0, 90_000);
     children.push(first.child);
     const a = await connectClient(first.url);
@@ -47,7 +50,6 @@ describe('durable lobbies in Redis (kill -9 of a relay process)', () => {
     }
     const tokens = [a.resumeToken, b.resumeToken];
     const slots = [a.mirror.slot, b.mirror.slot];
-    const tBefore = a.mirror.t;
 
     // An independent reader: the record is in Redis, valid JSON with both members and tokens.
     const reader = createClient({ url: redis.url });
@@ -76,6 +78,7 @@ describe('durable lobbies in Redis (kill -9 of a relay process)', () => {
     const lobbiesDir = join(dataDir, 'lobbies');
     expect(existsSync(lobbiesDir) ? readdirSync(lobbiesDir) : []).toEqual([]);
 
+    const tBefore = Math.max(a.mirror.t, b.mirror.t);
     first.child.kill('SIGKILL');
     await exited(first.child);
     const second = await startRelayProcess(dataDir, args, first.port, 90_000);
@@ -84,7 +87,7 @@ describe('durable lobbies in Redis (kill -9 of a relay process)', () => {
     expect(res.status, second.stderr()).toBe(200);
     expect(((await res.json()) as { status: string }).status).toBe('running');
     // The clients reconnect and resume on their own: same members, same bodies, later ticks.
-    await waitFor(() => a.mirror.t > tBefore && b.mirror.t > tBefore, 15_000, 'ticks after the restart');
+    await waitFor(() => a.mirror.t > tBefore && b.mirror.t > tBefore, 30_000, 'ticks after the restart');
     expect([a.resumeToken, b.resumeToken]).toEqual(tokens);
     expect([a.mirror.slot, b.mirror.slot]).toEqual(slots);
     // A newcomer joins by the old invite code.
@@ -104,6 +107,27 @@ describe('durable lobbies in Redis (kill -9 of a relay process)', () => {
     expect(report.ok).toBe(true);
     expect(report.lastT).toBeGreaterThan(tBefore);
   }, 180_000);
+
+  it('fences lobby writes by the owner lease: a process that lost a lobby cannot overwrite it', async () => {
+    const client = await connectRedis(redis.url, console);
+    try {
+      const stale = new RedisLobbyBackend(client, 'test', 'process-a');
+      const owner = new RedisLobbyBackend(client, 'test', 'process-b');
+      await stale.put('L1', 'lobby', '{"by":"a"}'); // nobody holds the lease yet: written
+      await client.set(ownerKey('L1'), 'process-b');
+      await expect(stale.put('L1', 'lobby', '{"by":"a, late"}')).rejects.toThrow(LeaseLostError);
+      await expect(stale.remove('L1')).rejects.toThrow(LeaseLostError);
+      expect(await owner.get('L1', 'lobby')).toBe('{"by":"a"}');
+      await owner.put('L1', 'lobby', '{"by":"b"}');
+      await owner.put('L1', 'checkpoint', '{"t":1}');
+      expect(await stale.get('L1', 'lobby')).toBe('{"by":"b"}');
+      await owner.remove('L1');
+      expect([await stale.get('L1', 'lobby'), await stale.get('L1', 'checkpoint')]).toEqual([null, null]);
+    } finally {
+      await client.del(ownerKey('L1'));
+      await client.close();
+    }
+  });
 
   it('an unreachable REDIS_URL stops the relay at start with a clear error', async () => {
     const dir = tempDir('aikon-redis-down-');

@@ -113,16 +113,21 @@ if (values.json) {
   for (const r of rows) {
     console.log(`  ${r.sense} sense (${r.steps} steps over ${episodes} episodes):`);
     console.log(
-      `    A* search: p50 ${(r.astarP50Ms * 1000).toFixed(0)} µs, p99 ${(r.astarP99Ms * 1000).toFixed(0)} µs, mean ${(r.astarMeanMs * 1000).toFixed(0)} µs`,
+      `    A* search: p50 ${(r.astarP50Ms * 1000).toFixed(0)} µs, p99 ` +
+        `${(r.astarP99Ms * 1000).toFixed(0)} µs, mean ${(r.astarMeanMs * 1000).toFixed(0)} µs`,
     );
     console.log(
-      `    decision (senses + reflexes + A*): p50 ${(r.decisionP50Ms * 1000).toFixed(0)} µs, p99 ${(r.decisionP99Ms * 1000).toFixed(0)} µs, max ${r.decisionMaxMs.toFixed(1)} ms; ${r.searchesPerDecision.toFixed(2)} A* searches per decision`,
+      `    decision (senses + reflexes + A*): p50 ${(r.decisionP50Ms * 1000).toFixed(0)} µs, ` +
+        `p99 ${(r.decisionP99Ms * 1000).toFixed(0)} µs, max ${r.decisionMaxMs.toFixed(1)} ms; ` +
+        `${r.searchesPerDecision.toFixed(2)} A* searches per decision`,
     );
     console.log(
-      `    worker actions per second: ${Math.round(r.actionsPerSecond)} (decisions), ${Math.round(r.actionsPerSecondWithStep)} (with world.step)`,
+      `    worker actions per second: ${Math.round(r.actionsPerSecond)} ` +
+        `(decisions), ${Math.round(r.actionsPerSecondWithStep)} (with world.step)`,
     );
     console.log(
-      `    workers one core drives at 8 ticks/s: ${r.workersAt8TicksPerSecond} (mean cost), ${r.workersAt8TicksPerSecondP99} (every decision at p99)`,
+      `    workers one core drives at 8 ticks/s: ${r.workersAt8TicksPerSecond} ` +
+        `(mean cost), ${r.workersAt8TicksPerSecondP99} (every decision at p99)`,
     );
   }
 }

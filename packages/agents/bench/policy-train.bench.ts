@@ -80,5 +80,7 @@ const result = {
 if (values.json) console.log(JSON.stringify(result));
 else
   console.log(
-    `policy ${c.name}, batch ${B}: ${result.cpuMsPerStep} ms CPU per BC step (forward + backward ${result.forwardBackwardMs}, Adam ${result.adamMs}) → ${result.samplesPerCpuSecond} samples per CPU second (${result.samplesPerWallSecond} per wall second here)`,
+    `policy ${c.name}, batch ${B}: ${result.cpuMsPerStep} ms CPU per BC step (forward + backward ` +
+      `${result.forwardBackwardMs}, Adam ${result.adamMs}) → ${result.samplesPerCpuSecond} samples ` +
+      `per CPU second (${result.samplesPerWallSecond} per wall second here)`,
   );

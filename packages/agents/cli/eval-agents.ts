@@ -1,7 +1,8 @@
 /**
  * Evaluates the workforce (one worker, planner + commander + executor) on single-player
  * Crafter episodes, beside the uniformly random agent on the same seeds:
- *   npm run eval:agents -- --episodes 100 --sense privileged|fair --goal "all achievements" [--seed S] [--threads T] [--json]
+ *   npm run eval:agents -- --episodes 100 --sense privileged|fair --goal "all achievements"
+ *                          [--seed S] [--threads T] [--json]
  * Episodes last 10,000 steps or until death. The progress bar goes to stderr; --json prints one
  * JSON object (the engine's EvalSummary plus the random baseline) on stdout.
  */
@@ -31,7 +32,8 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     console.log(
-      'usage: npm run eval:agents -- [--episodes N] [--sense privileged|fair] [--goal "all achievements"] [--seed S] [--threads T] [--json]',
+      'usage: npm run eval:agents -- [--episodes N] [--sense privileged|fair] ' +
+        '[--goal "all achievements"] [--seed S] [--threads T] [--json]',
     );
     return;
   }
@@ -123,7 +125,8 @@ async function main(): Promise<void> {
     .slice(0, 5)
     .map(([a, r]) => `${a} ${r.toFixed(0)} %`);
   console.log(
-    `\nCrafter score: workforce ${summary.score.toFixed(1)} % vs random ${baseline.score.toFixed(1)} % (human experts 50.5 %)`,
+    `\nCrafter score: workforce ${summary.score.toFixed(1)} % vs ` +
+      `random ${baseline.score.toFixed(1)} % (human experts 50.5 %)`,
   );
   console.log(`deaths: ${deaths}/${episodes}; weakest: ${weakest.join(', ')}`);
   console.log(

@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   });
   if (values.help || !values.model) {
     console.log(
-      'usage: npm run eval:policy -- --model NAME [--episodes 100] [--seed 0] [--temperature 1] [--parallel 100] [--models-dir ./models] [--json] [--no-write]',
+      'usage: npm run eval:policy -- --model NAME [--episodes 100] [--seed 0] ' +
+        '[--temperature 1] [--parallel 100] [--models-dir ./models] [--json] [--no-write]',
     );
     if (!values.help) process.exit(2);
     return;
@@ -93,7 +94,8 @@ async function main(): Promise<void> {
     .filter(([, r]) => r > 0)
     .map(([a, r]) => `${a} ${r.toFixed(0)} %`);
   console.log(
-    `\nCrafter score: ${entry.name} ${summary.score.toFixed(1)} % (95 % bootstrap ${scoreInterval.low.toFixed(1)}–${scoreInterval.high.toFixed(1)}) vs random ${random.score.toFixed(1)} %`,
+    `\nCrafter score: ${entry.name} ${summary.score.toFixed(1)} % (95 % bootstrap ` +
+      `${scoreInterval.low.toFixed(1)}–${scoreInterval.high.toFixed(1)}) vs random ${random.score.toFixed(1)} %`,
   );
   const causes = Object.entries(deathCauses).map(([c, n]) => `${c} ${n}`);
   console.log(

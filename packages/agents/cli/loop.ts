@@ -30,7 +30,8 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     console.log(
-      'usage: npm run loop -- [--iterations 1] [--quick] [--data-dir ./data] [--run-dir <data>/loop] [--models-dir ./models] [--json]',
+      'usage: npm run loop -- [--iterations 1] [--quick] [--data-dir ./data] ' +
+        '[--run-dir <data>/loop] [--models-dir ./models] [--json]',
     );
     return;
   }
@@ -53,7 +54,8 @@ async function main(): Promise<void> {
     modelsDir = resolve(cwd, values['models-dir'] ?? './models');
   }
   console.error(
-    `loop: ${iterations} round(s)${values.quick ? ' (quick)' : ''}; data ${dataDir}, run ${runDir}, models ${modelsDir}`,
+    `loop: ${iterations} round(s)${values.quick ? ' (quick)' : ''}; ` +
+      `data ${dataDir}, run ${runDir}, models ${modelsDir}`,
   );
   const started = performance.now();
   const rounds = await runLoop({ iterations, quick: values.quick!, dataDir, runDir, modelsDir, progress: true });
@@ -64,7 +66,9 @@ async function main(): Promise<void> {
   else
     for (const h of rounds) {
       console.log(
-        `round ${h.round}: ${h.policies.map((p) => `${p.name} ${p.score.toFixed(1)} %`).join(', ')}, random ${h.random.score.toFixed(1)} %; world model h1/h16 ${h.worldModel.viewAccuracy['1']}/${h.worldModel.viewAccuracy['16']} %`,
+        `round ${h.round}: ${h.policies.map((p) => `${p.name} ${p.score.toFixed(1)} %`).join(', ')}, ` +
+          `random ${h.random.score.toFixed(1)} %; world model h1/h16 ` +
+          `${h.worldModel.viewAccuracy['1']}/${h.worldModel.viewAccuracy['16']} %`,
       );
       console.log(`  ${h.decision}`);
       console.log(

@@ -2,7 +2,8 @@
  * DAgger from a BC policy in models/:
  *   npm run train:dagger -- --from bc-small [--name dagger-small] [--rounds 4] [--round-steps 40000]
  *                           [--beta 0.5,0.25,0] [--epochs 2] [--batch 256] [--lr 0.0005] [--parallel 64]
- *                           [--eval-episodes 50] [--max-minutes 20] [--resume] [--data-dir ./data] [--models-dir ./models]
+ *                           [--eval-episodes 50] [--max-minutes 20] [--resume]
+ *                           [--data-dir ./data] [--models-dir ./models]
  * Each round: the current policy plays `--round-steps` real-engine steps on fresh worlds
  * (episodeSeed(2000000 + 1000·seed + round, k)) with the fair-sense workforce shadowing it and
  * labelling every state (dagger.ts; `--beta` per round: the chance the workforce's action is
@@ -79,7 +80,8 @@ async function main(): Promise<void> {
   const epochs = Number(values.epochs);
   if (!(epochs > 0))
     throw new Error(
-      `--epochs must be a positive number (passes over the aggregate per round; fractions allowed), got ${values.epochs}`,
+      '--epochs must be a positive number (passes over the ' +
+        `aggregate per round; fractions allowed), got ${values.epochs}`,
     );
   const started = performance.now();
   const minutesLeft = () => maxMinutes - (performance.now() - started) / 60_000;
@@ -155,7 +157,9 @@ async function main(): Promise<void> {
       ? c.finished.lengths.reduce((a, b) => a + b, 0) / c.finished.lengths.length
       : NaN;
     console.error(
-      `round ${r}: ${c.steps} labelled steps in ${c.seconds.toFixed(0)} s on ${c.worlds} worlds; learner agreed with the workforce on ${(100 * c.agreement).toFixed(1)} %; ${c.finished.lengths.length} episodes ended (mean length ${meanLen.toFixed(0)}); aggregate ${aggregate.actions.length} steps`,
+      `round ${r}: ${c.steps} labelled steps in ${c.seconds.toFixed(0)} s on ${c.worlds} worlds; learner ` +
+        `agreed with the workforce on ${(100 * c.agreement).toFixed(1)} %; ${c.finished.lengths.length} ` +
+        `episodes ended (mean length ${meanLen.toFixed(0)}); aggregate ${aggregate.actions.length} steps`,
     );
 
     const batch = int('batch');
@@ -172,7 +176,8 @@ async function main(): Promise<void> {
           ...from.training.data,
           steps: aggregate.steps,
           episodes: aggregate.episodes,
-          demonstrator: `${record.demonstrator} + DAgger (${record.demonstrator} shadowing the learner, ${r + 1} rounds)`,
+          demonstrator:
+            `${record.demonstrator} + DAgger ` + `(${record.demonstrator} shadowing the learner, ${r + 1} rounds)`,
           seedRanges: [...seedRanges],
         },
         runDir: roundDir,
@@ -215,8 +220,11 @@ async function main(): Promise<void> {
     figures.push(fig);
     writeFileSync(join(runDir, 'rounds.json'), JSON.stringify(figures, null, 1));
     console.error(
-      `round ${r}: ${ck.state.step} steps × ${batch} in ${ck.state.trainSeconds.toFixed(0)} s; validation accuracy ${((lastVal?.valAccuracy ?? NaN) * 100).toFixed(1)} %; ` +
-        `${int('eval-episodes')} validation-world episodes: score ${summary.score.toFixed(1)} % (${interval.low.toFixed(1)}–${interval.high.toFixed(1)}), length ${summary.meanLength.toFixed(0)}, return ${summary.meanReturn.toFixed(2)}`,
+      `round ${r}: ${ck.state.step} steps × ${batch} in ${ck.state.trainSeconds.toFixed(0)} s; ` +
+        `validation accuracy ${((lastVal?.valAccuracy ?? NaN) * 100).toFixed(1)} %; ` +
+        `${int('eval-episodes')} validation-world episodes: score ${summary.score.toFixed(1)} % ` +
+        `(${interval.low.toFixed(1)}–${interval.high.toFixed(1)}), length ` +
+        `${summary.meanLength.toFixed(0)}, return ${summary.meanReturn.toFixed(2)}`,
     );
   }
   if (!ck) throw new Error('no round finished');
@@ -227,7 +235,8 @@ async function main(): Promise<void> {
     earlierStages: from.training.stages,
   });
   console.error(
-    `exported models/${entry.file} (${entry.bytes} bytes); total ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    `exported models/${entry.file} (${entry.bytes} bytes); total ` +
+      `${((performance.now() - started) / 1000).toFixed(0)} s`,
   );
 }
 

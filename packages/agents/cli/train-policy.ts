@@ -124,7 +124,11 @@ async function main(): Promise<void> {
   });
   rb.stop();
   console.error(
-    `read back: ${demos.steps.ai} workforce steps (${demos.episodes.ai} episodes), ${demos.steps.human} human steps (${demos.episodes.human} episodes)${demos.autopilotSteps ? `; ${demos.autopilotSteps} steps of those episodes chosen by their autopilot are context, not labels` : ''}`,
+    `read back: ${demos.steps.ai} workforce steps (${demos.episodes.ai} episodes), ` +
+      `${demos.steps.human} human steps (${demos.episodes.human} episodes)` +
+      (demos.autopilotSteps
+        ? `; ${demos.autopilotSteps} steps of those episodes chosen by their autopilot are context, not labels`
+        : ''),
   );
 
   let init: PolicyWeights | undefined;
@@ -162,7 +166,8 @@ async function main(): Promise<void> {
   });
   const last = ck.state.history.findLast((h) => h.valAccuracy !== undefined);
   console.error(
-    `bc: ${ck.state.step} steps in ${ck.state.trainSeconds.toFixed(0)} s; validation loss ${last?.valLoss?.toFixed(3)} accuracy ${((last?.valAccuracy ?? NaN) * 100).toFixed(1)} %`,
+    `bc: ${ck.state.step} steps in ${ck.state.trainSeconds.toFixed(0)} s; validation loss ` +
+      `${last?.valLoss?.toFixed(3)} accuracy ${((last?.valAccuracy ?? NaN) * 100).toFixed(1)} %`,
   );
   const entry = await exportPolicy(ck, {
     modelsDir: resolve(cwd, values['models-dir']!),
@@ -171,7 +176,8 @@ async function main(): Promise<void> {
     earlierStages: from?.training.stages,
   });
   console.error(
-    `exported models/${entry.file} (${entry.bytes} bytes); total ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    `exported models/${entry.file} (${entry.bytes} bytes); total ` +
+      `${((performance.now() - started) / 1000).toFixed(0)} s`,
   );
 }
 

@@ -3,8 +3,8 @@
  * imagination (the world simulator):
  *   npm run train:rl -- --from bc-small [--name bc-small-rl] [--env real|imagination] [--envs 32] [--updates 300]
  *                       [--horizon 64] [--lr 0.0001] [--entropy 0.01] [--max-minutes 20] [--resume]
- *                       [--kl 0] [--critic-warmup 0] [--sim NAME] [--starts demos|policy] [--starts-of bc-small] [--start-sessions 30]
- *                       [--start-episodes 64] [--dream-steps 64]
+ *                       [--kl 0] [--critic-warmup 0] [--sim NAME] [--starts demos|policy] [--starts-of bc-small]
+ *                       [--start-sessions 30] [--start-episodes 64] [--dream-steps 64]
  *                       [--data-dir ./data] [--models-dir ./models]
  * Real: worlds episodeSeed(1000000 + seed, k), recorded in the provenance (evaluation refuses them).
  * Imagination: dreams start from real recorded states — the demonstrations of the BC run
@@ -15,8 +15,9 @@
  * episodeSeed(4000000 + seed, k) (recorded in the provenance). `--kl B` adds B × KL(start policy ‖
  * policy) on the visited states to the loss (the guard against learning what only the simulator
  * pays for). `--critic-warmup U`: the first U updates train the critic alone (value loss and the
- * guard), so that the actor's first advantages are not a borrowed critic's error. A policy with a memory map gets, at each dream's start, the map of the recorded
- * episode up to there (imagination.ts). Checkpoints in <data>/policies/<name>/; the result is exported.
+ * guard), so that the actor's first advantages are not a borrowed critic's error. A policy with a
+ * memory map gets, at each dream's start, the map of the recorded episode up to there
+ * (imagination.ts). Checkpoints in <data>/policies/<name>/; the result is exported.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -109,7 +110,8 @@ async function main(): Promise<void> {
       );
       data = { ...data, seedRanges: [...(data.seedRanges ?? []), { base, count: int('start-episodes') }] };
       console.error(
-        `imagination: ${simEntry.name}; ${own.steps} real start states of ${from.name}'s own ${int('start-episodes')} episodes`,
+        `imagination: ${simEntry.name}; ${own.steps} real start states ` +
+          `of ${from.name}'s own ${int('start-episodes')} episodes`,
       );
       states = own;
     } else {
@@ -119,7 +121,8 @@ async function main(): Promise<void> {
       const sessions = record.sessions.slice(0, int('start-sessions'));
       const demos = loadDemos(dataDir, { sessions, human: true });
       console.error(
-        `imagination: ${simEntry.name}; ${demos.frames.length / 81} real start states from ${sessions.length} sessions (${demos.steps.ai} workforce, ${demos.steps.human} human steps)`,
+        `imagination: ${simEntry.name}; ${demos.frames.length / 81} real start states from ` +
+          `${sessions.length} sessions (${demos.steps.ai} workforce, ${demos.steps.human} human steps)`,
       );
       states = { frames: demos.frames, actions: demos.taken ?? demos.actions, episodeStart: demos.episodeStart };
     }
@@ -160,7 +163,9 @@ async function main(): Promise<void> {
   });
   const last = ck.state.history.findLast((h) => h.meanReturn !== undefined);
   console.error(
-    `${ck.state.stage}: ${ck.state.step} updates (${ck.state.step * int('horizon') * int('envs')} ${values.env === 'real' ? 'env' : 'imagined'} steps) in ${ck.state.trainSeconds.toFixed(0)} s; last 50 training episodes: return ${last?.meanReturn?.toFixed(2)}, length ${last?.meanLength?.toFixed(0)}`,
+    `${ck.state.stage}: ${ck.state.step} updates (${ck.state.step * int('horizon') * int('envs')} ` +
+      `${values.env === 'real' ? 'env' : 'imagined'} steps) in ${ck.state.trainSeconds.toFixed(0)} s; last ` +
+      `50 training episodes: return ${last?.meanReturn?.toFixed(2)}, length ${last?.meanLength?.toFixed(0)}`,
   );
   const entry = await exportPolicy(ck, {
     modelsDir,

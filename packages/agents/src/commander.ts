@@ -540,7 +540,8 @@ export class Commander implements Coordination {
       const bound = this.lanes.get(q.lane);
       let chosen: WorkerEntry | undefined;
       if (bound !== undefined) chosen = idle.find((w) => w.slot === bound);
-      if (bound !== undefined && !chosen && this.aliveWorkers().some((w) => w.slot === bound)) continue; // its worker is busy
+      // its worker is busy
+      if (bound !== undefined && !chosen && this.aliveWorkers().some((w) => w.slot === bound)) continue;
       if (!chosen) {
         // Nearest idle worker with the fewest open tasks.
         let bestKey = Infinity;

@@ -321,7 +321,8 @@ function parseFreeText(text: string): GoalParse {
     }
   }
   return refuse(
-    `cannot understand "${text}"; try e.g. "collect wood 5", "make iron_pickaxe", "place table", "unlock collect_diamond", "survive 2 days", "all achievements"`,
+    `cannot understand "${text}"; try e.g. "collect wood 5", "make iron_pickaxe", ` +
+      '"place table", "unlock collect_diamond", "survive 2 days", "all achievements"',
   );
 }
 

@@ -318,7 +318,7 @@ describe('building a shelter on open ground', () => {
 });
 
 describe('skills in priority order, one tuning table', () => {
-  it('a fallback skill (a learned policy) acts only where no scripted skill applies, and hears of the ticks it passed', () => {
+  it('a fallback skill (a learned policy) acts only where no scripted skill applies; it hears of passed ticks', () => {
     const { world, p } = blank({ t: 40 });
     const passed: number[] = [];
     const fallback: Skill = {

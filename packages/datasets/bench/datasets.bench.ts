@@ -97,13 +97,15 @@ if (values.json) {
   );
   process.stdout.write(`  generate (headless play + log):  ${summary.generateStepsPerSecond} steps/s\n`);
   process.stdout.write(
-    `  replay + render (no writing):    ${summary.replayRenderStepsPerSecond} steps/s, ${summary.replayRenderStepsPerCpuSecond} steps/CPU-s\n`,
+    `  replay + render (no writing):    ${summary.replayRenderStepsPerSecond} steps/s, ` +
+      `${summary.replayRenderStepsPerCpuSecond} steps/CPU-s\n`,
   );
   process.stdout.write('  format    steps/s  steps/CPU-s   bytes/step   seconds   total bytes\n');
   for (const [f, r] of Object.entries(results)) {
     const cols = [r.stepsPerSecond, r.stepsPerCpuSecond, r.bytesPerStep, r.seconds, r.bytes].map(String);
     process.stdout.write(
-      `  ${f.padEnd(8)} ${cols[0].padStart(8)} ${cols[1].padStart(12)} ${cols[2].padStart(12)} ${cols[3].padStart(9)} ${cols[4].padStart(13)}\n`,
+      `  ${f.padEnd(8)} ${cols[0].padStart(8)} ${cols[1].padStart(12)} ` +
+        `${cols[2].padStart(12)} ${cols[3].padStart(9)} ${cols[4].padStart(13)}\n`,
     );
   }
 }

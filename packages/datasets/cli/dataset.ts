@@ -2,7 +2,8 @@
  * Offline dataset tool.
  *   npm run dataset -- generate --episodes N [--policy random] [--seed S] [--sessions K] [--players P] [--max-steps M]
  *   npm run dataset -- export --format minari|parquet|replay --out DIR [--kind human|ai] [--from ISO] [--to ISO]
- *                     [--min-length N] [--min-return R] [--achievements a,b] [--sessions id,id] [--limit N] [--dataset-id name-v0]
+ *                     [--min-length N] [--min-return R] [--achievements a,b] [--sessions id,id] [--limit N]
+ *                     [--dataset-id name-v0]
  *   npm run dataset -- list [filters] [--json]
  * Data directory: --data-dir, else AIKON_DATA_DIR, else ./data (relative to where npm was started).
  */
@@ -15,10 +16,12 @@ import { generateSessions } from '../src/generate.ts';
 import { DatasetError } from '../src/layout.ts';
 
 const USAGE = `usage:
-  dataset generate --episodes N [--policy random] [--seed S] [--sessions K] [--players P] [--max-steps M] [--data-dir DIR]
+  dataset generate --episodes N [--policy random] [--seed S] [--sessions K] [--players P] [--max-steps M]
+                   [--data-dir DIR]
   dataset export --format minari|parquet|replay --out DIR [filters] [--dataset-id name-v0] [--data-dir DIR]
   dataset list [filters] [--json] [--data-dir DIR]
-filters: --kind human|ai --from ISO --to ISO --min-length N --min-return R --achievements a,b --sessions id,id --limit N`;
+filters: --kind human|ai --from ISO --to ISO --min-length N --min-return R --achievements a,b
+         --sessions id,id --limit N`;
 
 const FILTER_FLAGS: Record<string, string> = {
   kind: 'kind',
@@ -119,7 +122,8 @@ async function main(): Promise<void> {
     for (const s of sessions)
       process.stdout.write(`${s.path}  ${s.ticks} ticks  ${s.episodes} episodes  ${s.bytes} bytes\n`);
     process.stdout.write(
-      `indexed in ${join(dataDir, 'index.sqlite')}; the relay's Datasets page (/?page=datasets) and API list them now\n`,
+      `indexed in ${join(dataDir, 'index.sqlite')}; the relay's ` +
+        `Datasets page (/?page=datasets) and API list them now\n`,
     );
     return;
   }
@@ -136,7 +140,8 @@ async function main(): Promise<void> {
           `${e.id}\t${e.kind}\t${e.length}\t${e.return}\t${e.endReason}\t${e.achievements.join(',')}\n`,
         );
       process.stdout.write(
-        `${stats.episodes} episodes, ${stats.steps} steps (human ${stats.human}, AI ${stats.ai}), score ${stats.score.toFixed(2)} %\n`,
+        `${stats.episodes} episodes, ${stats.steps} steps (human ` +
+          `${stats.human}, AI ${stats.ai}), score ${stats.score.toFixed(2)} %\n`,
       );
     }
     return;
@@ -175,7 +180,8 @@ async function main(): Promise<void> {
     bar.stop();
     const secs = (performance.now() - t0) / 1000;
     process.stdout.write(
-      `${out}: ${manifest.episodes} episodes, ${manifest.steps} steps, ${manifest.bytes} bytes in ${secs.toFixed(1)} s (${(manifest.steps / secs).toFixed(0)} steps/s)\n` +
+      `${out}: ${manifest.episodes} episodes, ${manifest.steps} steps, ${manifest.bytes} ` +
+        `bytes in ${secs.toFixed(1)} s (${(manifest.steps / secs).toFixed(0)} steps/s)\n` +
         manifest.files.map((f) => `  ${f.path}  ${f.bytes}\n`).join(''),
     );
     return;

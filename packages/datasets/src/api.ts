@@ -133,7 +133,8 @@ export function parseRange(
  *   GET  {prefix}                              summary: counts, statistics, formats, filter names
  *   GET  {prefix}/sessions                     session logs with their kind (lobby, solo) and verification status
  *   GET  {prefix}/episodes?kind=&from=&to=&minLength=&minReturn=&achievements=a,b&sessions=&limit=&offset=&pageSize=
- *   GET  {prefix}/charts?<same filters>        aggregates for charts: timeline, achievement rates by kind, return histogram
+ *   GET  {prefix}/charts?<same filters>        aggregates for charts: timeline, achievement rates by kind,
+ *                                              return histogram
  *   POST {prefix}/exports   {format, filter?, datasetId?}   → 202 job (200 when already cached)
  *   GET  {prefix}/exports                      jobs of this process
  *   GET  {prefix}/exports/{id}                 job status and progress

@@ -425,7 +425,10 @@ export function parseFilter(input: unknown): EpisodeFilter {
     const msg = r.error.issues
       .map((i) => {
         if (i.code === 'unrecognized_keys')
-          return `unknown filter ${i.keys.map((k) => JSON.stringify(k)).join(', ')} (known: ${Object.keys(EpisodeFilter.shape).join(', ')})`;
+          return (
+            `unknown filter ${i.keys.map((k) => JSON.stringify(k)).join(', ')} ` +
+            `(known: ${Object.keys(EpisodeFilter.shape).join(', ')})`
+          );
         return `${i.path.join('.') || 'filter'}: ${i.message}`;
       })
       .join('; ');

@@ -50,7 +50,8 @@ export function datacard(d: DatacardInput): string {
     '(`p-` + 16 hex digits, an HMAC of a random per-membership id with a per-dataset salt); sessions',
     'as `s-` pseudonyms. No names, accounts, addresses or invite codes are stored.',
     '',
-    `Engine version(s): ${d.engineVersions.join(', ') || 'n/a'}. Tick rate(s): ${d.tickRates.join(', ') || 'n/a'} ticks/s.`,
+    `Engine version(s): ${d.engineVersions.join(', ') || 'n/a'}. ` +
+      `Tick rate(s): ${d.tickRates.join(', ') || 'n/a'} ticks/s.`,
     '',
     '## Counts',
     '',
@@ -83,7 +84,8 @@ export function datacard(d: DatacardInput): string {
     '  plus (health change) / 10 each step.',
     `- **Achievements** (index order): ${ACHIEVEMENTS.join(', ')}.`,
     `- **Inventory** (index order, vitals first): ${INVENTORY.join(', ')}.`,
-    `- **Semantic ids**: ${SEMANTIC_NAMES.map((n, i) => `${i} ${n}`).join(', ')}. The local semantic view is the 9 wide × 7 high`,
+    `- **Semantic ids**: ${SEMANTIC_NAMES.map((n, i) => `${i} ${n}`).join(', ')}. ` +
+      'The local semantic view is the 9 wide × 7 high',
     '  tile grid the image shows, row-major like the image (the player at row 3, column 4).',
     '',
   );
@@ -201,7 +203,8 @@ export function datacard(d: DatacardInput): string {
     '',
     '## Licence',
     '',
-    'CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/). Cite the AI-KON project and Crafter (Hafner, 2021, "Benchmarking the Spectrum of Agent Capabilities").',
+    'CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/). Cite the AI-KON project ' +
+      'and Crafter (Hafner, 2021, "Benchmarking the Spectrum of Agent Capabilities").',
     '',
   );
   return lines.join('\n');

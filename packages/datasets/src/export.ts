@@ -45,7 +45,8 @@ export const ExportRequest = z.strictObject({
     .max(120)
     .regex(
       MINARI_ID_RE,
-      'must look like name-v0 or namespace/name-v0 (segments of letters, digits, _ . -, each starting with a letter or digit; no "..")',
+      'must look like name-v0 or namespace/name-v0 (segments of letters, ' +
+        'digits, _ . -, each starting with a letter or digit; no "..")',
     )
     .optional(),
 });
@@ -133,7 +134,8 @@ export function planExport(dataDir: string, input: unknown, catalog?: SessionEnt
     throw new DatasetError(
       'empty',
       skippedSessions > 0
-        ? `nothing to export: the ${skippedSessions} matching session(s) include players who opted out, and replay exports contain whole sessions`
+        ? `nothing to export: the ${skippedSessions} matching session(s) include ` +
+            'players who opted out, and replay exports contain whole sessions'
         : `nothing to export: no consented episode matches the filter ${JSON.stringify(req.filter)}`,
     );
   }

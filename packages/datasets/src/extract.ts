@@ -212,7 +212,10 @@ export interface ExtractOptions {
   wanted: ReadonlySet<string>;
   /** Scratch directory for frame files. */
   scratchDir: string;
-  /** Called synchronously for every extracted episode, in the order episodes end. The frames are disposed after it returns. */
+  /**
+   * Called synchronously for every extracted episode, in the
+   * order episodes end. The frames are disposed after it returns.
+   */
   onEpisode: (episode: ExtractedEpisode) => void;
   /** Called every few hundred ticks with ticks replayed so far. */
   onTicks?: (ticks: number) => void;
@@ -320,7 +323,8 @@ export function extractEpisodes(
       o.frames.dispose();
       throw new DatasetError(
         'corrupt',
-        `episode ${episodeId(sessionId, o.slot, o.startT)}: rebuilt ${o.steps} steps, the replay counted ${summary.length}`,
+        `episode ${episodeId(sessionId, o.slot, o.startT)}: rebuilt ` +
+          `${o.steps} steps, the replay counted ${summary.length}`,
       );
     }
     // A leave or session end is an external cut-off: the last step is truncated (Gymnasium semantics).

@@ -40,7 +40,10 @@ export interface GenerateOptions {
   sessions?: number;
   /** Players per session (default 2). */
   players?: number;
-  /** A player leaves after this many steps of an episode and a new member takes the seat (default: none; the engine truncates at 10,000). */
+  /**
+   * A player leaves after this many steps of an episode and a new member
+   * takes the seat (default: none; the engine truncates at 10,000).
+   */
   maxSteps?: number;
   tickRate?: number;
   hashEvery?: number;
@@ -104,7 +107,8 @@ export function generateSessions(options: GenerateOptions): GeneratedSession[] {
     const quota = Math.floor(total / sessionsN) + (s < total % sessionsN ? 1 : 0);
     const worldSeed = rng.nextUint32() * 65536 + rng.int(65536);
     const startedAt = (options.startedAt?.(s) ?? new Date()).toISOString();
-    const sessionId = `${startedAt.replace(/[-:]/g, '').replace(/\..*/, '')}-${token(rng)}${randomBytes(2).toString('hex')}`;
+    const stamp = startedAt.replace(/[-:]/g, '').replace(/\..*/, '');
+    const sessionId = `${stamp}-${token(rng)}${randomBytes(2).toString('hex')}`;
     const header: SessionRecord = {
       k: 'session',
       v: RECORDING_VERSION,

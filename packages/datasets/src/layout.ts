@@ -4,9 +4,11 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 /**
  * Data-directory layout, shared with the relay server:
  *
- *   <dataDir>/recordings/<sessionId>.aklog     session logs (@aikon/protocol/node SessionRecorder: the relay or `dataset generate`)
- *   <dataDir>/index.sqlite                     the episode index (@aikon/protocol/node RecordingStore), written by the relay and
- *                                              by `generate`; not read here: the logs are the source of truth
+ *   <dataDir>/recordings/<sessionId>.aklog     session logs (@aikon/protocol/node SessionRecorder:
+ *                                              the relay or `dataset generate`)
+ *   <dataDir>/index.sqlite                     the episode index (@aikon/protocol/node RecordingStore),
+ *                                              written by the relay and by `generate`; not read here:
+ *                                              the logs are the source of truth
  *   <dataDir>/datasets/catalog.json            this package's cache of replayed episode summaries
  *   <dataDir>/datasets/secret.key              per-installation key for pseudonyms (never exported)
  *   <dataDir>/exports/<key>.tar                finished exports, named by content hash (the relay creates exports/)
@@ -82,5 +84,8 @@ export class DatasetError extends Error {
   }
 }
 
-/** This package's version: part of every export's content key (2: per-step brains, Minari infos/brain and Parquet brain). */
+/**
+ * This package's version: part of every export's content key
+ * (2: per-step brains, Minari infos/brain and Parquet brain).
+ */
 export const EXPORTER_VERSION = '2';

@@ -109,7 +109,7 @@ describe('bad input', () => {
     expect(readdirSync(scratch)).toEqual([]);
   });
 
-  it("a session is being recorded exactly while a live process holds its lease; a dead holder's log is replayed at once", () => {
+  it("recording exactly while a live process holds the lease; a dead holder's log is replayed at once", () => {
     const recs = decodeLog(new Uint8Array(readFileSync(join(dataDir, 'recordings', `${goodId}.aklog`)))).records;
     const liveId = `${goodId}-live`;
     const live = join(dataDir, 'recordings', `${liveId}.aklog`);

@@ -62,7 +62,8 @@ for name in f:
     g = f[name]
     b = g['infos']['brain'][:]
     t = g['infos']['t'][:]
-    out.append({'kind': g.attrs['player_kind'], 'names': g.attrs['brain_names'], 'dtype': str(b.dtype), 'brain': b.tolist(), 't': t.tolist(), 'steps': int(g.attrs['total_steps'])})
+    out.append({'kind': g.attrs['player_kind'], 'names': g.attrs['brain_names'], 'dtype': str(b.dtype),
+                'brain': b.tolist(), 't': t.tolist(), 'steps': int(g.attrs['total_steps'])})
 print(json.dumps(out))
 `,
       [join(outRoot, 'minari')],

@@ -74,7 +74,8 @@ import h5py, json, re, sys
 import numpy as np
 d, raw = sys.argv[1], sys.argv[2]
 m = json.load(open(d + '/data/metadata.json'))
-for k in ['dataset_id', 'total_episodes', 'total_steps', 'data_format', 'observation_space', 'action_space', 'minari_version']:
+for k in ['dataset_id', 'total_episodes', 'total_steps', 'data_format',
+          'observation_space', 'action_space', 'minari_version']:
     assert k in m, k
 assert m['data_format'] == 'hdf5'
 assert re.fullmatch(r'(?:[\\w:.-]+/)?[\\w:.-]+?-v\\d+', m['dataset_id']), m['dataset_id']
@@ -161,7 +162,8 @@ print(json.dumps({'episodes': eps, 'total_steps': total, 'dataset_id': m['datase
 
   it('h5dump reads the file', () => {
     const r = python(
-      `import subprocess, sys; print(subprocess.run(['h5dump', '-H', sys.argv[1]], capture_output=True, text=True).stdout[:20000])`,
+      `import subprocess, sys; print(subprocess.run(['h5dump', '-H', sys.argv[1]], ` +
+        'capture_output=True, text=True).stdout[:20000])',
       [join(outRoot, 'minari', 'data', 'main_data.hdf5')],
     );
     if (r.stdout.trim() === '') return; // hdf5-tools not installed
@@ -179,7 +181,8 @@ describe('Parquet read back with DuckDB and hyparquet', () => {
     const path = file().replace(/'/g, "''");
     const count = (
       await c.runAndReadAll(
-        `SELECT count(*)::INTEGER AS n, count(action)::INTEGER AS steps, count(DISTINCT episode_index)::INTEGER AS eps FROM read_parquet('${path}')`,
+        'SELECT count(*)::INTEGER AS n, count(action)::INTEGER AS steps, ' +
+          `count(DISTINCT episode_index)::INTEGER AS eps FROM read_parquet('${path}')`,
       )
     ).getRowObjects()[0];
     expect(count.steps).toBe(manifests.parquet.steps);
@@ -307,7 +310,8 @@ img = np.asarray(ds[0]['observation'])
 assert img.shape == (64, 64, 3) and img.dtype == np.uint8
 m = json.load(open(mdir + '/data/metadata.json'))
 o = json.loads(m['observation_space']); a = json.loads(m['action_space'])
-obs_space = spaces.Box(low=np.array(o['low']), high=np.array(o['high']), shape=tuple(o['shape']), dtype=np.dtype(o['dtype']))
+obs_space = spaces.Box(low=np.array(o['low']), high=np.array(o['high']),
+                       shape=tuple(o['shape']), dtype=np.dtype(o['dtype']))
 act_space = spaces.Discrete(n=a['n'], start=a['start'])
 f = h5py.File(mdir + '/data/main_data.hdf5', 'r')
 for k in f:

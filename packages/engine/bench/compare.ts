@@ -72,28 +72,32 @@ const stepsWithObservations: Load = (engine, node, ms, seed) => {
 
 const RENDERS_PER_STATE = 16;
 let renderer: InstanceType<EngineModule['AgentViewRenderer']> | null = null;
-const renders: Load = (engine, node, ms, seed) => {
-  renderer ??= new engine.AgentViewRenderer(node.loadTextures(ATLAS), 64);
-  const out = new Uint8Array(64 * 64 * 3);
-  const agent = new engine.Rng(seed);
-  const actions = [0];
-  let frames = 0;
-  let spent = 0;
-  while (spent < ms) {
-    const world = engine.World.generate({ seed: seed++ });
-    const player = world.addPlayer();
-    while (!player.done) {
-      actions[0] = agent.int(engine.NUM_ACTIONS);
-      world.step(actions);
-      // Each state RENDERS_PER_STATE times in a row: one render is too short for the CPU clock.
-      const t0 = cpuMs();
-      for (let k = 0; k < RENDERS_PER_STATE; k++) renderer.render(world, 0, out);
-      spent += cpuMs() - t0;
-      frames += RENDERS_PER_STATE;
+/** Renders of the states of random-agent episodes: all of them, or only day or night frames (§15.4). */
+const renders =
+  (which: 'all' | 'day' | 'night'): Load =>
+  (engine, node, ms, seed) => {
+    renderer ??= new engine.AgentViewRenderer(node.loadTextures(ATLAS), 64);
+    const out = new Uint8Array(64 * 64 * 3);
+    const agent = new engine.Rng(seed);
+    const actions = [0];
+    let frames = 0;
+    let spent = 0;
+    while (spent < ms) {
+      const world = engine.World.generate({ seed: seed++ });
+      const player = world.addPlayer();
+      while (!player.done) {
+        actions[0] = agent.int(engine.NUM_ACTIONS);
+        world.step(actions);
+        if (which !== 'all' && world.daylight < 0.5 !== (which === 'night')) continue;
+        // Each state RENDERS_PER_STATE times in a row: one render is too short for the CPU clock.
+        const t0 = cpuMs();
+        for (let k = 0; k < RENDERS_PER_STATE; k++) renderer.render(world, 0, out);
+        spent += cpuMs() - t0;
+        frames += RENDERS_PER_STATE;
+      }
     }
-  }
-  return frames / (spent / 1000);
-};
+    return frames / (spent / 1000);
+  };
 
 const generations: Load = (engine, _node, ms, seed) => {
   let worlds = 0;
@@ -109,7 +113,9 @@ const LOADS: [string, Load][] = [
   ['World.step per CPU-s (random agent, no observation)', stepsWithoutObservations],
   ['CrafterEnv.step per CPU-s (64×64 observation + info)', stepsWithObservations],
   ['World.generate per CPU-s', generations],
-  ['AgentViewRenderer.render per CPU-s (64×64, alone)', renders],
+  ['AgentViewRenderer.render per CPU-s (64×64, alone)', renders('all')],
+  ['  of which day frames (daylight ≥ 0.5)', renders('day')],
+  ['  of which night frames (daylight < 0.5: noise)', renders('night')],
 ];
 
 interface Request {

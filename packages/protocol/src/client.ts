@@ -14,6 +14,7 @@ import type {
   ConfigRequest,
   CreateLobbyRequest,
   DeltaMessage,
+  ErrorCode,
   ErrorMessage,
   JoinLobbyRequest,
   JoinResult,
@@ -72,6 +73,10 @@ class Emitter<A extends unknown[]> {
 }
 
 const STORAGE_KEY = 'aikon.resume';
+/** Refusals that may pass once the relay has caught up (after a restart, under load). */
+const TRANSIENT_ERRORS: ReadonlySet<ErrorCode> = new Set(['server_error', 'server_busy', 'rate_limited']);
+/** Waits between resume attempts after a reconnect (≈ 30 s in all). */
+const RESUME_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000, 8000, 8000];
 
 /** The relay's default namespace, typed by the event contract. */
 export type RelaySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -265,18 +270,28 @@ export function createRelayClient(url: string, options: RelayClientOptions = {})
   socket.on('disconnect', () => connectionEvents.emit(false));
   socket.on('connect', () => {
     connectionEvents.emit(true);
-    if (wasConnected && !socket.recovered && resumeToken && memberId) {
-      // The server could not restore the session (e.g. it expired): resume by token.
-      // Its own previous connection may not have timed out on the server yet: take it over.
-      request('lobby:resume', { resumeToken, takeover: true }).then(joined, (err: unknown) => {
-        if (err instanceof RelayRequestError) {
-          errorEvents.emit(err.error);
-          forget();
-        }
-      });
-    }
+    if (wasConnected && !socket.recovered && resumeToken && memberId) resumeAfterReconnect(resumeToken, 0);
     wasConnected = true;
   });
+
+  /**
+   * The server could not restore the session (e.g. it restarted): resume by token. Its own
+   * previous connection may not have timed out on the server yet: take it over. While the relay
+   * is still bringing the lobby back (busy, no answer in time) it is asked again with backoff;
+   * a refusal (the membership expired, the lobby closed) forgets the membership.
+   */
+  function resumeAfterReconnect(token: string, attempt: number): void {
+    request('lobby:resume', { resumeToken: token, takeover: true }).then(joined, (err: unknown) => {
+      if (resumeToken !== token || !socket.connected) return; // left, or the next connect resumes
+      const refusal = err instanceof RelayRequestError && !TRANSIENT_ERRORS.has(err.error.code);
+      if (!refusal && attempt < RESUME_DELAYS_MS.length) {
+        setTimeout(() => resumeAfterReconnect(token, attempt + 1), RESUME_DELAYS_MS[attempt]);
+        return;
+      }
+      if (err instanceof RelayRequestError) errorEvents.emit(err.error);
+      if (refusal) forget();
+    });
+  }
 
   const client: RelayClient = {
     socket,

@@ -163,7 +163,8 @@ describe.skipIf(POSTGRES_MISSING !== null)(`the PostgreSQL episode index ${POSTG
     await client.connect();
     try {
       const { rows } = await client.query(
-        `SELECT s.id, s.seed::text AS seed, count(e.id)::int AS episodes FROM sessions s LEFT JOIN episodes e ON e.session_id = s.id GROUP BY s.id ORDER BY s.id`,
+        'SELECT s.id, s.seed::text AS seed, count(e.id)::int AS episodes FROM sessions s ' +
+          'LEFT JOIN episodes e ON e.session_id = s.id GROUP BY s.id ORDER BY s.id',
       );
       expect(rows).toEqual([
         { id: 's0', seed: String(2 ** 47 + 12345), episodes: 0 },

@@ -20,7 +20,8 @@ const { values, repoRoot } = cli('npx tsx packages/world-model/bench/sim-browser
 const seconds = values.seconds;
 const models = join(repoRoot, 'models');
 const manifest = JSON.parse(readFileSync(join(models, 'manifest.json'), 'utf8')) as unknown;
-const { entry } = await loadSim(manifest, async (f) => new Uint8Array(readFileSync(join(models, f)))); // checks the bytes
+// loadSim checks the bytes
+const { entry } = await loadSim(manifest, async (f) => new Uint8Array(readFileSync(join(models, f))));
 const bytes = readFileSync(join(models, entry.file));
 
 // One classic script for both the page and the worker (the entry tells them apart).
@@ -85,7 +86,8 @@ try {
       `${entry.name} (${entry.bytes} bytes), batch 1, ${result.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'Chromium'}:`,
     );
     console.log(
-      `  on the page:   ${result.onPage.stepsPerSecond.toFixed(0)} steps/s (${result.onPage.steps} steps, ${result.onPage.resets} dreams ended on predicted death)`,
+      `  on the page:   ${result.onPage.stepsPerSecond.toFixed(0)} steps/s ` +
+        `(${result.onPage.steps} steps, ${result.onPage.resets} dreams ended on predicted death)`,
     );
     console.log(
       `  in a worker:   ${result.inWorker.stepsPerSecond.toFixed(0)} steps/s (${result.inWorker.steps} steps)`,

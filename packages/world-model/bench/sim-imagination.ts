@@ -192,7 +192,8 @@ export function simBenchTable(r: SimBenchReport): string {
     '|---|---|---:|---:|---:|---:|',
     ...r.rows.map(
       (x) =>
-        `| ${x.code} | ${x.batch} × ${x.threads} | ${int(x.steps)} | ${int(x.stepsPerSecond)} | ${int(x.stepsPerCpuSecond)} | ${x.p50Ms} / ${x.p99Ms} |`,
+        `| ${x.code} | ${x.batch} × ${x.threads} | ${int(x.steps)} | ` +
+        `${int(x.stepsPerSecond)} | ${int(x.stepsPerCpuSecond)} | ${x.p50Ms} / ${x.p99Ms} |`,
     ),
   ].join('\n');
 }

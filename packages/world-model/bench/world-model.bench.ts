@@ -146,17 +146,18 @@ if (values.only !== 'token') {
   const table = simBenchTable(sim);
   if (!values.json) console.log(table);
   const ratio = sim.ratio
-    ? `Current ÷ ${sim.baseline} at batch 256, one thread (means of the interleaved runs): ${sim.ratio.cpu}× per CPU-second, ${sim.ratio.wall}× wall.`
+    ? `Current ÷ ${sim.baseline} at batch 256, one thread (means of the interleaved ` +
+      `runs): ${sim.ratio.cpu}× per CPU-second, ${sim.ratio.wall}× wall.`
     : 'No baseline (git history unavailable).';
   doc = replaceSubsection(
     doc,
     '### World simulator: batched imagination in Node',
     `Command: \`npm run bench -w @aikon/world-model -- --only sim\` (\`--json\` for one JSON object). Model
-\`${sim.model}\` (${(sim.bytes / 1024).toFixed(0)} KiB). Random actions from 64 starts in generated worlds (8 real frames each),
-greedy; a step is one dream step of one dream. The baseline is the simulator's code at commit
+\`${sim.model}\` (${(sim.bytes / 1024).toFixed(0)} KiB). Random actions from 64 starts in generated worlds
+(8 real frames each), greedy; a step is one dream step of one dream. The baseline is the simulator's code at commit
 \`${sim.baseline ?? '—'}\` (before the speed work), run in the same process, interleaved with the current
-code. Measured ${today} on ${machine}, load average ${sim.loadAverage[0]} → ${sim.loadAverage[1]} (other engineers' work):
-wall figures are what the process got of the machine, per CPU-second what the code costs.
+code. Measured ${today} on ${machine}, load average ${sim.loadAverage[0]} → ${sim.loadAverage[1]}
+(other engineers' work): wall figures are what the process got of the machine, per CPU-second what the code costs.
 
 ${table}
 
@@ -188,16 +189,18 @@ if (values.only !== 'sim') {
     '|---|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.backend} | ${r.loadMs} | ${r.batch1StepsPerSecond} (${r.batch1MsPerCall}) | ${r.batch64StepsPerSecond} (${r.batch64MsPerCall}) |`,
+        `| ${r.backend} | ${r.loadMs} | ${r.batch1StepsPerSecond} ` +
+        `(${r.batch1MsPerCall}) | ${r.batch64StepsPerSecond} (${r.batch64MsPerCall}) |`,
     ),
   ].join('\n');
   if (!values.json) console.log(table);
   doc = replaceSubsection(
     doc,
     '### Token dream model',
-    `Command: \`npm run bench -w @aikon/world-model -- --only token\` (\`--json\` for one JSON object). Model: \`${rows[0].model}\`,
-${(Number(rows[0].bytes) / 1024).toFixed(0)} KiB ONNX. A dream step is one predicted observation: ${modelBytes().steps} denoising passes of the
-network plus sampling (greedy). Measured ${today} on ${machine}, while other work shared the machine.
+    `Command: \`npm run bench -w @aikon/world-model -- --only token\` (\`--json\` for one JSON object).
+Model: \`${rows[0].model}\`, ${(Number(rows[0].bytes) / 1024).toFixed(0)} KiB ONNX. A dream step is one predicted
+observation: ${modelBytes().steps} denoising passes of the network plus sampling (greedy).
+Measured ${today} on ${machine}, while other work shared the machine.
 
 ${table}
 `,

@@ -4,7 +4,8 @@
  * recordings it trained on), writes the metrics into its manifest entry and real-vs-dreamed
  * strips (PNG) next to the model.
  *
- *   npm run eval:world-model [-- --json] [--name world-sim-small] [--data DIR] [--recorded DIR] [--rollouts 128] [--no-write]
+ *   npm run eval:world-model [-- --json] [--name world-sim-small] [--data DIR] [--recorded DIR]
+ *                            [--rollouts 128] [--no-write]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -105,19 +106,22 @@ if (values.json) {
   console.log(`${entry.name} on ${data.validation.length} held-out episodes, ${r.rollouts} open-loop rollouts`);
   for (const [label, rep] of [['all', r], ...Object.entries(r.bySource)] as const) {
     console.log(
-      `-- ${label}: view tokens (%) horizon: model / repeatLast / noAction | shuffled action | inventory+stats token % (exact all 16 %)`,
+      `-- ${label}: view tokens (%) horizon: model / repeatLast / noAction ` +
+        '| shuffled action | inventory+stats token % (exact all 16 %)',
     );
     for (const h of Object.keys(rep.horizons)) {
       const v = rep.horizons[h],
         a = rep.actionConditioning[h],
         inv = rep.inventory[h];
       console.log(
-        `   ${h.padStart(3)}: ${v.model} / ${v.repeatLast} / ${v.noAction} | ${a.shuffled} | ${inv.model} (${inv.modelExact}) vs repeat ${inv.repeatLast}`,
+        `   ${h.padStart(3)}: ${v.model} / ${v.repeatLast} / ${v.noAction} | ` +
+          `${a.shuffled} | ${inv.model} (${inv.modelExact}) vs repeat ${inv.repeatLast}`,
       );
     }
     const s = rep.oneStep;
     console.log(
-      `   one step: unlock precision ${s.unlocks.precision}% recall ${s.unlocks.recall}% (${s.unlocks.real} real); death ROC AUC ${s.death.rocAuc} (${s.death.deaths} deaths); reward exact ${s.rewardExact}%`,
+      `   one step: unlock precision ${s.unlocks.precision}% recall ${s.unlocks.recall}% (${s.unlocks.real} ` +
+        `real); death ROC AUC ${s.death.rocAuc} (${s.death.deaths} deaths); reward exact ${s.rewardExact}%`,
     );
   }
   const trip = (t: typeof r.returnTrip) =>
@@ -131,10 +135,19 @@ if (values.json) {
     `return trip in a random direction (obstacles never seen can stop the real walk): ${trip(r.returnTripAnyPath)}`,
   );
   console.log(
-    `tiles seen before the dream vs never seen, view tokens h16 / h64: seen ${r.memory['16'].seen}% / ${r.memory['64'].seen}% (position still right: ${r.memory['16'].seenInPlace}% / ${r.memory['64'].seenInPlace}%), never seen ${r.memory['16'].unseen}% / ${r.memory['64'].unseen}%; position drifted in ${r.memory['16'].drifted}% / ${r.memory['64'].drifted}% of rollouts`,
+    `tiles seen before the dream vs never seen, view tokens h16 / h64: seen ${r.memory['16'].seen}% / ` +
+      `${r.memory['64'].seen}% (position still right: ${r.memory['16'].seenInPlace}% / ` +
+      `${r.memory['64'].seenInPlace}%), never seen ${r.memory['16'].unseen}% / ${r.memory['64'].unseen}%; ` +
+      `position drifted in ${r.memory['16'].drifted}% / ${r.memory['64'].drifted}% of rollouts`,
   );
   console.log(
-    `imagination: ${r.imagination.map((s) => `batch ${s.batch}, ${'threads' in s ? s.threads : 1} thread(s): ${s.stepsPerSecond} steps/s wall, ${s.stepsPerCpuSecond} per CPU-second`).join('; ')}`,
+    `imagination: ${r.imagination
+      .map(
+        (s) =>
+          `batch ${s.batch}, ${'threads' in s ? s.threads : 1} thread(s): ` +
+          `${s.stepsPerSecond} steps/s wall, ${s.stepsPerCpuSecond} per CPU-second`,
+      )
+      .join('; ')}`,
   );
   if (strips.length) console.log(`strips: ${strips.join(', ')}`);
 }

@@ -101,21 +101,28 @@ if (values.json) {
   console.log(JSON.stringify(report));
 } else {
   console.log(
-    `${entry.name} on ${data.validation.length} held-out episodes, ${result.rollouts} open-loop rollouts (${model.backend.name}, sampler ${JSON.stringify(sampler)})`,
+    `${entry.name} on ${data.validation.length} held-out episodes, ${result.rollouts} ` +
+      `open-loop rollouts (${model.backend.name}, sampler ${JSON.stringify(sampler)})`,
   );
   console.log('view-token accuracy (%):  horizon   model  repeatLast  noAction   margin');
   for (const [h, v] of Object.entries(result.horizons)) {
     const m = result.margins[h];
+    const margin = Math.min(m.overRepeatLast, m.overNoAction);
     console.log(
-      `                           ${h.padStart(7)} ${v.model.toFixed(2).padStart(7)} ${v.repeatLast.toFixed(2).padStart(11)} ${v.noAction.toFixed(2).padStart(9)}   ${Math.min(m.overRepeatLast, m.overNoAction) >= 0 ? '+' : ''}${Math.min(m.overRepeatLast, m.overNoAction).toFixed(2)}`,
+      `                           ${h.padStart(7)} ${v.model.toFixed(2).padStart(7)} ` +
+        `${v.repeatLast.toFixed(2).padStart(11)} ${v.noAction.toFixed(2).padStart(9)}   ` +
+        `${margin >= 0 ? '+' : ''}${margin.toFixed(2)}`,
     );
   }
   const s = result.oneStep;
   console.log(
-    `one step (${s.transitions} transitions): view ${s.model.view}% (repeat ${s.repeatLast.view}%, noAction ${s.noAction.view}%), inventory ${s.model.inventory}%, stats ${s.model.stats}%, facing ${s.model.facing}%, daylight ${s.model.daylight}%`,
+    `one step (${s.transitions} transitions): view ${s.model.view}% (repeat ` +
+      `${s.repeatLast.view}%, noAction ${s.noAction.view}%), inventory ${s.model.inventory}%, ` +
+      `stats ${s.model.stats}%, facing ${s.model.facing}%, daylight ${s.model.daylight}%`,
   );
   console.log(
-    `reward ${s.reward.accuracy}% (nonzero ${s.reward.nonzeroAccuracy}% of ${s.reward.nonzeroSteps}), termination ${s.termination.accuracy}% (recall ${s.termination.recall}% of ${s.termination.terminalSteps})`,
+    `reward ${s.reward.accuracy}% (nonzero ${s.reward.nonzeroAccuracy}% of ${s.reward.nonzeroSteps}), ` +
+      `termination ${s.termination.accuracy}% (recall ${s.termination.recall}% of ${s.termination.terminalSteps})`,
   );
   console.log(
     result.beatsBaselines ? 'beats both baselines at every horizon' : 'DOES NOT beat both baselines at every horizon',

@@ -1,6 +1,7 @@
 /**
  * Generates training episodes with the engine: uniform random play and the scripted explorer.
- *   npm run gen:episodes -w @aikon/world-model -- --out data/world-model/episodes --random 200 --scripted 200 --steps 500 --seed 1000
+ *   npm run gen:episodes -w @aikon/world-model -- --out data/world-model/episodes
+ *     --random 200 --scripted 200 --steps 500 --seed 1000
  */
 import { cli } from '../src/node/cli.ts';
 import { DEFAULT_GENERATION, generateEpisodes } from '../src/node/generate.ts';

@@ -45,13 +45,23 @@ const { values, path, repoRoot, command } = cli('npm run train:world-model -- --
   'max-minutes': { type: 'number', min: 0, help: 'wall-time bound of this run (overrides the config)' },
   init: {
     type: 'string',
-    help: "a fresh run starts from this simulator's weights in the models directory (same architecture), e.g. world-sim-small",
+    help:
+      "a fresh run starts from this simulator's weights in the " +
+      'models directory (same architecture), e.g. world-sim-small',
   },
   models: { type: 'string', help: 'where the weights and manifest go (default models/)' },
+  version: {
+    type: 'string',
+    help: "the exported model's version (default: the next minor of the manifest's entry of that name)",
+  },
   'no-export': { type: 'boolean', help: 'train only' },
 });
 if (!values.data) {
   console.error('--data is required (--help lists the options)');
+  process.exit(2);
+}
+if (values.version !== undefined && !/^\d+\.\d+\.\d+$/.test(values.version)) {
+  console.error(`--version must look like 1.4.0, got ${JSON.stringify(values.version)}`);
   process.exit(2);
 }
 const dataDir = path(values.data);
@@ -116,19 +126,22 @@ const ck = values['export-only']
           bar.update(step, { loss: loss.toFixed(4), val: v, lr: lr.toExponential(2) });
         } else if (step % 50 === 0 || step === total) {
           console.log(
-            `step ${step}/${total} loss ${loss.toFixed(4)} held-out ${v} lr ${lr.toExponential(2)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+            `step ${step}/${total} loss ${loss.toFixed(4)} held-out ${v} lr ` +
+              `${lr.toExponential(2)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
           );
         }
       },
     });
 bar?.stop();
 console.log(
-  `trained ${ck.state.step} steps in ${ck.state.trainSeconds.toFixed(0)} s (this session ${((performance.now() - t0) / 1000).toFixed(0)} s); checkpoint in ${runDir}`,
+  `trained ${ck.state.step} steps in ${ck.state.trainSeconds.toFixed(0)} s (this ` +
+    `session ${((performance.now() - t0) / 1000).toFixed(0)} s); checkpoint in ${runDir}`,
 );
 if (!values['no-export']) {
   const entry = await exportSim(ck, {
     modelsDir,
     command: command('train:world-model', ['--resume', '--export-only']),
+    ...(values.version !== undefined ? { version: values.version } : {}),
   });
   console.log(`exported ${entry.file} (${entry.bytes} bytes, sha256 ${entry.sha256.slice(0, 12)}…)`);
 }

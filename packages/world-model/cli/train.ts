@@ -98,7 +98,8 @@ const ck = values['export-only']
       progress: !values['no-progress'] && process.stderr.isTTY === true,
     });
 console.log(
-  `trained ${ck.state.step} steps in ${ck.state.trainSeconds.toFixed(0)} s (this session ${((performance.now() - t0) / 1000).toFixed(0)} s); checkpoint in ${runDir}`,
+  `trained ${ck.state.step} steps in ${ck.state.trainSeconds.toFixed(0)} s (this ` +
+    `session ${((performance.now() - t0) / 1000).toFixed(0)} s); checkpoint in ${runDir}`,
 );
 if (!values['no-export']) {
   const { exportTrained } = await import('../src/node/export-model.ts');

@@ -281,7 +281,10 @@ export function parseManifest(json: unknown): Manifest {
   return ManifestSchema.parse(json);
 }
 
-/** The training loop's rounds of a manifest, oldest first (only the `history` key is read: a page charting them needs no model entries). */
+/**
+ * The training loop's rounds of a manifest, oldest first (only the
+ * `history` key is read: a page charting them needs no model entries).
+ */
 export function parseLoopHistory(json: unknown): LoopRound[] {
   return z.object({ history: z.array(LoopRoundSchema).optional() }).parse(json).history ?? [];
 }
@@ -360,7 +363,8 @@ export async function verifyModel(
   const want = isPolicyEntry(entry) ? entry.io : expectedContract(entry);
   if (!sameSpecs(entry.io.inputs, want.inputs) || !sameSpecs(entry.io.outputs, want.outputs)) {
     throw new ModelRefusedError(
-      `${entry.name}: declared tensors ${JSON.stringify(entry.io)} do not match the ${isPolicyEntry(entry) ? 'policy' : entry.family} contract ${JSON.stringify(want)}`,
+      `${entry.name}: declared tensors ${JSON.stringify(entry.io)} do not match the ` +
+        `${isPolicyEntry(entry) ? 'policy' : entry.family} contract ${JSON.stringify(want)}`,
     );
   }
   if (session) {
@@ -371,7 +375,8 @@ export async function verifyModel(
       [...session.outputNames].sort().join() !== [...outs].sort().join()
     ) {
       throw new ModelRefusedError(
-        `${entry.file}: graph tensors in [${session.inputNames}] out [${session.outputNames}], contract in [${ins}] out [${outs}]`,
+        `${entry.file}: graph tensors in [${session.inputNames}] out ` +
+          `[${session.outputNames}], contract in [${ins}] out [${outs}]`,
       );
     }
   }

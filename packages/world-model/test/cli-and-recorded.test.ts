@@ -45,7 +45,7 @@ describe('recorded play through the datasets pipeline', () => {
   const dir = mkdtempSync(join(tmpdir(), 'aikon-wm-recorded-test-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('every recorded episode (AI and human) becomes a valid episode with positions and events that agree with its rewards', () => {
+  it('recorded episodes (AI and human) become valid episodes whose positions and events agree with rewards', () => {
     generateSessions({ dataDir: dir, episodes: 2, sessions: 1, players: 2, seed: 11, maxSteps: 60, humanSlots: [1] });
     const r = readRecordedEpisodes(dir);
     expect(r.sessions).toBe(1);
@@ -57,7 +57,8 @@ describe('recorded play through the datasets pipeline', () => {
       expect(e.position).toHaveLength(T + 1);
       expect(e.events).toHaveLength(T);
       for (let t = 0; t <= T; t++) {
-        if (e.inventory[t][0] > 0) expect(e.view[t][3 * 9 + 4]).toBe(OBJECT_ID_OFFSET + ObjectKind.player); // the player at the centre
+        // the player at the centre
+        if (e.inventory[t][0] > 0) expect(e.view[t][3 * 9 + 4]).toBe(OBJECT_ID_OFFSET + ObjectKind.player);
         if (t < T)
           expect(
             Math.abs(e.position![t + 1][0] - e.position![t][0]) + Math.abs(e.position![t + 1][1] - e.position![t][1]),

@@ -101,7 +101,8 @@ describe('model manifest', () => {
   );
 
   it.skipIf(!existsSync(join(MODELS, 'manifest.json')))(
-    'serves the world simulator by default; the token dream model by name or family; no simulator listed: the token model',
+    'serves the world simulator by default; the token dream model ' +
+      'by name or family; no simulator listed: the token model',
     async () => {
       const manifest = JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8')) as { simulators?: unknown[] };
       const readFile = async (f: string) => new Uint8Array(readFileSync(join(MODELS, f)));

@@ -47,7 +47,7 @@ describe('calibration of the event threshold', () => {
     expect(b.eventProbability[0]).toBeCloseTo(0.4, 5);
   });
 
-  it('the chosen threshold scores, re-measured with the calibrated model, what the sweep said; never worse than argmax', async () => {
+  it('the calibrated model re-measured scores what the sweep said for its threshold; never below argmax', async () => {
     const manifest = JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8'));
     const { model } = await loadSim(manifest, async (f) => new Uint8Array(readFileSync(join(MODELS, f))));
     const episodes = [0, 1, 2, 3].map((i) =>

@@ -178,7 +178,7 @@ describe('world simulator: data and dreamed map', () => {
     expect(same / (VIEW_TOKENS - 1)).toBeGreaterThan(0.95);
   });
 
-  it("energy's age restarts when the player falls asleep, so every energy gain of a sleep comes at the same age", () => {
+  it("energy's age restarts when the player falls asleep, so each energy gain of a sleep comes at the same age", () => {
     const ENERGY = 3;
     // Stay awake until energy has dropped to 6 (and `awake` steps more), then sleep: 6 → 7 → 8 → 9.
     const gainAges = (awake: number): number[] => {
@@ -256,7 +256,7 @@ describe('world simulator: dream shard and protocol', () => {
   const base = SimModel.init({ globalHidden: 16, globalHidden2: 16, tileHidden: 8 }, 2);
   const frames = [Array.from(episodes[0].frames.subarray(0, FRAME_TOKENS))];
 
-  it('a dream ends when the model predicts death: the frame says why, further steps are refused until a reset', async () => {
+  it('a dream ends when the model predicts death: the frame says why, steps are refused until a reset', async () => {
     const m = new SimModel(base.arch, base.params.slice());
     m.gWo.fill(0);
     m.gBo.fill(0);

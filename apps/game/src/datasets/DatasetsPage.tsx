@@ -98,7 +98,11 @@ function EmptyState({ noApi }: { noApi: string | null }) {
           data right away, generate AI play:
         </p>
       )}
-      <pre className="mt-3 overflow-x-auto rounded-lg bg-black/50 px-3 py-2 font-mono text-sm text-emerald-300 select-text">
+      <pre
+        className={
+          'mt-3 overflow-x-auto rounded-lg bg-black/50 px-3 py-2 font-mono text-sm text-emerald-300 select-text'
+        }
+      >
         {GENERATE}
       </pre>
       <p className="mt-2 text-xs text-slate-500">
@@ -129,7 +133,8 @@ function FilterPanel({
     onApply(form);
   };
   const input =
-    'mt-1 w-full rounded-lg border border-white/20 bg-slate-900 px-3 py-1.5 text-white outline-none focus:border-emerald-400';
+    'mt-1 w-full rounded-lg border border-white/20 bg-slate-900 ' +
+    'px-3 py-1.5 text-white outline-none focus:border-emerald-400';
   return (
     <Panel title="Filter" testId="datasets-filter">
       <form
@@ -197,7 +202,10 @@ function FilterPanel({
             type="submit"
             data-testid="filter-apply"
             disabled={busy}
-            className="rounded-lg bg-emerald-500 px-4 py-2 font-semibold text-emerald-950 hover:bg-emerald-400 disabled:opacity-60"
+            className={
+              'rounded-lg bg-emerald-500 px-4 py-2 font-semibold ' +
+              'text-emerald-950 hover:bg-emerald-400 disabled:opacity-60'
+            }
           >
             Apply
           </button>
@@ -471,7 +479,10 @@ function JobRow({ job }: { job: Job }) {
         data-testid={`job-${job.format}-progress`}
       >
         <div
-          className={`h-full rounded-full transition-[width] duration-300 ${job.state === 'failed' ? 'bg-rose-500' : job.state === 'done' ? 'bg-emerald-400' : 'bg-sky-400'}`}
+          className={
+            'h-full rounded-full transition-[width] duration-300 ' +
+            `${job.state === 'failed' ? 'bg-rose-500' : job.state === 'done' ? 'bg-emerald-400' : 'bg-sky-400'}`
+          }
           style={{ width: `${pct}%` }}
         />
       </div>
@@ -579,7 +590,10 @@ function ExportPanel({ applied, matching, live }: { applied: FilterForm; matchin
             data-testid={`export-${f.format}`}
             disabled={starting !== null || matching === 0}
             onClick={() => void start(f.format)}
-            className="flex flex-col items-start rounded-xl border border-white/15 bg-slate-900 px-4 py-2 text-left hover:border-emerald-400 hover:bg-slate-800 disabled:opacity-50"
+            className={
+              'flex flex-col items-start rounded-xl border border-white/15 bg-slate-900 px-4 ' +
+              'py-2 text-left hover:border-emerald-400 hover:bg-slate-800 disabled:opacity-50'
+            }
           >
             <span className="font-semibold text-white">{f.label}</span>
             <span className="text-xs text-slate-400">{f.note}</span>

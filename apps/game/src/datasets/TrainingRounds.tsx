@@ -94,7 +94,11 @@ export function LoopScoreChart({ rounds }: { rounds: LoopRound[] }) {
         const registered = r.registered.some((n) => n.startsWith('loop-policy'));
         return (
           <g key={i} data-testid="loop-score-point" data-score={b.score.toFixed(2)} data-registered={registered}>
-            <title>{`${label(r, i)}: ${b.name} ${b.score.toFixed(1)} % (95 % ${b.scoreInterval.low.toFixed(1)}–${b.scoreInterval.high.toFixed(1)}), random ${r.random.score.toFixed(1)} %${registered ? ', registered' : ', kept as a candidate'}`}</title>
+            <title>
+              {`${label(r, i)}: ${b.name} ${b.score.toFixed(1)} % (95 % ` +
+                `${b.scoreInterval.low.toFixed(1)}–${b.scoreInterval.high.toFixed(1)}), random ` +
+                `${r.random.score.toFixed(1)} %${registered ? ', registered' : ', kept as a candidate'}`}
+            </title>
             <line
               x1={a.x(i)}
               x2={a.x(i)}
@@ -155,7 +159,10 @@ export function LoopWorldModelChart({ rounds }: { rounds: LoopRound[] }) {
               r={4}
               fill={WM_COLORS[h]}
             >
-              <title>{`${label(r, i)}: ${r.worldModel.name} view accuracy ${r.worldModel.viewAccuracy[h]} % at ${h} step${h === '1' ? '' : 's'} (${r.worldModel.heldOutEpisodes} held-out episodes)`}</title>
+              <title>
+                {`${label(r, i)}: ${r.worldModel.name} view accuracy ${r.worldModel.viewAccuracy[h]} % ` +
+                  `at ${h} step${h === '1' ? '' : 's'} (${r.worldModel.heldOutEpisodes} held-out episodes)`}
+              </title>
             </circle>
           ))}
         </g>
@@ -259,10 +266,17 @@ export function TrainingRounds() {
                         {label(r, i)}
                         {r.quick ? ' (quick)' : ''}
                       </td>
-                      <td className="py-1 pr-3 text-right tabular-nums">{`${r.data.steps.ai.toLocaleString('en')} / ${r.data.steps.human.toLocaleString('en')}`}</td>
-                      <td className="py-1 pr-3 whitespace-nowrap tabular-nums">{`${b.name} ${b.score.toFixed(1)} % (${b.scoreInterval.low.toFixed(1)}–${b.scoreInterval.high.toFixed(1)})`}</td>
+                      <td className="py-1 pr-3 text-right tabular-nums">
+                        {`${r.data.steps.ai.toLocaleString('en')} / ${r.data.steps.human.toLocaleString('en')}`}
+                      </td>
+                      <td className="py-1 pr-3 whitespace-nowrap tabular-nums">
+                        {`${b.name} ${b.score.toFixed(1)} % ` +
+                          `(${b.scoreInterval.low.toFixed(1)}–${b.scoreInterval.high.toFixed(1)})`}
+                      </td>
                       <td className="py-1 pr-3 text-right tabular-nums">{`${r.random.score.toFixed(1)} %`}</td>
-                      <td className="py-1 pr-3 text-right tabular-nums">{`${r.worldModel.viewAccuracy['1']} / ${r.worldModel.viewAccuracy['16']} %`}</td>
+                      <td className="py-1 pr-3 text-right tabular-nums">
+                        {`${r.worldModel.viewAccuracy['1']} / ${r.worldModel.viewAccuracy['16']} %`}
+                      </td>
                       <td className="py-1 pr-3 text-right tabular-nums">{`${(secs / 60).toFixed(1)} min`}</td>
                       <td className="py-1 text-xs text-slate-400 select-text">{r.decision}</td>
                     </tr>

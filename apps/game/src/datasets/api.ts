@@ -125,7 +125,9 @@ export function filterQuery(form: FilterForm): URLSearchParams {
   return q;
 }
 
-/** The filter as the export request's JSON (numbers where the text is one; otherwise the text, for the API to refuse). */
+/**
+ * The filter as the export request's JSON (numbers where the text is one; otherwise the text, for the API to refuse).
+ */
 export function filterBody(form: FilterForm): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   if (form.kind) body.kind = form.kind;
@@ -150,7 +152,8 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
   if (!type.includes('application/json')) {
     throw new ApiError(
       res.status === 404 || type.includes('text/html')
-        ? 'This server has no dataset API. Start the relay server (npm start), which serves the game and /api/datasets together.'
+        ? 'This server has no dataset API. Start the relay server (npm ' +
+            'start), which serves the game and /api/datasets together.'
         : `The dataset API answered ${res.status} ${res.statusText}.`,
       res.status,
       'no_api',

@@ -85,7 +85,10 @@ export function StackedBars({
         const total = b.segments.reduce((s, x) => s + x.value, 0);
         return (
           <g key={i} data-testid={`${testId}-bar`}>
-            <title>{`${b.label}: ${b.segments.map((s) => `${s.name} ${formatCount(s.value)}`).join(', ')}${b.segments.length > 1 ? ` (total ${formatCount(total)})` : ''}`}</title>
+            <title>
+              {`${b.label}: ${b.segments.map((s) => `${s.name} ${formatCount(s.value)}`).join(', ')}` +
+                (b.segments.length > 1 ? ` (total ${formatCount(total)})` : '')}
+            </title>
             {b.segments.map((s) => {
               const h = (s.value / max) * plotH;
               acc += h;
@@ -160,7 +163,9 @@ export function AchievementBars({
         const best = Math.max(...bars.map((b) => b.v), 0);
         return (
           <g key={r.name} data-testid="chart-achievements-row">
-            <title>{`${achievementLabel(r.name)}: ${bars.map((b) => `${b.who} ${(b.v * 100).toFixed(1)}%`).join(', ')}`}</title>
+            <title>
+              {`${achievementLabel(r.name)}: ${bars.map((b) => `${b.who} ${(b.v * 100).toFixed(1)}%`).join(', ')}`}
+            </title>
             <text x={left - 8} y={y + rowH / 2 + 4} textAnchor="end" fontSize={11} fill="#cbd5e1">
               {achievementLabel(r.name)}
             </text>

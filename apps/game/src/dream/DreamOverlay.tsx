@@ -73,7 +73,12 @@ export function DreamOverlay() {
             className="absolute left-1/2 top-12 flex -translate-x-1/2 flex-col items-center gap-1"
             data-testid="dream-badge"
           >
-            <div className="rounded-full border border-violet-300/70 bg-violet-600/85 px-5 py-0.5 text-lg font-black tracking-[0.4em] text-violet-50 shadow-lg shadow-violet-900">
+            <div
+              className={
+                'rounded-full border border-violet-300/70 bg-violet-600/85 px-5 py-0.5 text-lg ' +
+                'font-black tracking-[0.4em] text-violet-50 shadow-lg shadow-violet-900'
+              }
+            >
               DREAM
             </div>
             <div className="rounded bg-slate-950/75 px-2 py-0.5 text-center text-[11px] text-violet-100" title={reason}>
@@ -112,7 +117,10 @@ export function DreamOverlay() {
             <div
               role="status"
               data-testid="dream-ended"
-              className="absolute left-1/2 top-1/3 -translate-x-1/2 rounded-lg bg-rose-950/90 px-4 py-2 text-center text-rose-100"
+              className={
+                'absolute left-1/2 top-1/3 -translate-x-1/2 rounded-lg ' +
+                'bg-rose-950/90 px-4 py-2 text-center text-rose-100'
+              }
             >
               The dream is over: you died in it (the model predicted death, p = {dream.doneProbability.toFixed(2)}).
               <br />
@@ -122,7 +130,10 @@ export function DreamOverlay() {
           {dream?.unlocked && !dream.ended && (
             <div
               data-testid="dream-unlocked"
-              className="absolute left-1/2 top-28 -translate-x-1/2 rounded bg-violet-950/80 px-3 py-0.5 text-xs text-amber-200"
+              className={
+                'absolute left-1/2 top-28 -translate-x-1/2 rounded ' +
+                'bg-violet-950/80 px-3 py-0.5 text-xs text-amber-200'
+              }
             >
               dreamt achievement: {dream.unlocked.replace(/_/g, ' ')}
             </div>
@@ -161,7 +172,10 @@ export function DreamOverlay() {
         <div
           role="alert"
           data-testid="dream-error"
-          className="pointer-events-auto absolute left-1/2 top-12 flex -translate-x-1/2 gap-3 rounded-lg bg-rose-900/90 px-4 py-2 text-rose-100"
+          className={
+            'pointer-events-auto absolute left-1/2 top-12 flex -translate-x-1/2 ' +
+            'gap-3 rounded-lg bg-rose-900/90 px-4 py-2 text-rose-100'
+          }
         >
           <span>{message}</span>
           <button type="button" className="underline" onClick={dismiss}>
@@ -179,11 +193,13 @@ export function DreamOverlay() {
             ? 'Wake up: back to the real world where you left it (G)'
             : 'Dream: play on inside the world model from here (G)'
         }
-        className={`pointer-events-auto absolute bottom-2 left-2 rounded-lg border px-3 py-1 text-xs font-semibold shadow ${
-          dreaming
+        className={
+          'pointer-events-auto absolute bottom-2 left-2 rounded-lg border px-3 py-1 text-xs font-semibold shadow ' +
+          (dreaming
             ? 'border-amber-300/60 bg-amber-400/90 text-amber-950'
-            : 'border-violet-300/50 bg-violet-700/85 text-violet-50'
-        } disabled:opacity-60`}
+            : 'border-violet-300/50 bg-violet-700/85 text-violet-50') +
+          ' disabled:opacity-60'
+        }
       >
         {dreaming ? 'Wake (G)' : status === 'loading' ? 'Falling asleep…' : 'Dream (G)'}
       </button>

@@ -15,7 +15,10 @@ export function PeerSharePanel() {
   const toggle = usePeers((s) => s.toggleServing);
   return (
     <div
-      className="pointer-events-auto absolute bottom-20 right-2 flex max-w-[22rem] flex-col items-end gap-1 text-[11px] text-slate-200"
+      className={
+        'pointer-events-auto absolute bottom-20 right-2 flex ' +
+        'max-w-[22rem] flex-col items-end gap-1 text-[11px] text-slate-200'
+      }
       data-testid="peer-share"
       data-serving={serving}
     >
@@ -46,7 +49,10 @@ export function PeerSharePanel() {
         data-testid="peer-share-toggle"
         disabled={serving === 'starting'}
         onClick={() => void toggle()}
-        className="rounded-lg border border-violet-300/30 bg-slate-950/80 px-3 py-1 font-semibold hover:bg-slate-800 disabled:opacity-60"
+        className={
+          'rounded-lg border border-violet-300/30 bg-slate-950/80 px-3 ' +
+          'py-1 font-semibold hover:bg-slate-800 disabled:opacity-60'
+        }
         title="Let the lobby's members dream on this tab's dream worker (peer to peer, WebRTC)"
       >
         {serving === 'on'

@@ -81,7 +81,8 @@ export function shiftAgreement(prev: ArrayLike<number>, next: ArrayLike<number>,
       const pi = i + dx;
       const pj = j + dy;
       if (pi < 0 || pj < 0 || pi >= VIEW_COLS || pj >= VIEW_ROWS) continue;
-      if ((i === HALF_COLS && j === HALF_ROWS) || (pi === HALF_COLS && pj === HALF_ROWS)) continue; // the dreamer itself
+      // the dreamer itself
+      if ((i === HALF_COLS && j === HALF_ROWS) || (pi === HALF_COLS && pj === HALF_ROWS)) continue;
       total++;
       if (next[j * VIEW_COLS + i] === prev[pj * VIEW_COLS + pi]) same++;
     }

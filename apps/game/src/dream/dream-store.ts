@@ -262,7 +262,10 @@ declare global {
         wokeAt: DreamState['wokeAt'];
         message: string | null;
         failovers: Failover[];
-        /** The dream's steps as they arrived, with the shard that answered each and its round trip in ms (the last 2,000). */
+        /**
+         * The dream's steps as they arrived, with the shard that
+         * answered each and its round trip in ms (the last 2,000).
+         */
         log: Array<{ step: number; shard: ShardKind; ms: number }>;
       };
       toggle(): void;

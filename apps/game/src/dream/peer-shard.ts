@@ -21,7 +21,9 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 /** A serving tab may load a dream worker for this dreamer first: resets wait longer than steps. */
 const RESET_TIMEOUT_MS = 60_000;
-/** A step answered later than this counts as a lost peer (the tick is 66–200 ms; a loaded tab may stall for seconds). */
+/**
+ * A step answered later than this counts as a lost peer (the tick is 66–200 ms; a loaded tab may stall for seconds).
+ */
 const STEP_TIMEOUT_MS = 10_000;
 
 export class PeerShard implements ShardClient {

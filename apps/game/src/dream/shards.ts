@@ -339,6 +339,14 @@ export async function chooseShard(o: {
   }
   const shard = new FailoverShard(first.shard, async () => (await openNext())?.shard ?? null, o.onFailover);
   const ms = localMs;
+  const notHere =
+    o.prefer === 'peer'
+      ? 'asked for a peer shard'
+      : ms !== null
+        ? `this device needs ${ms.toFixed(0)} ms per step (a tick is ${budget.toFixed(0)} ms)`
+        : localError
+          ? `the browser shard failed (${localError})`
+          : 'no browser shard here';
   const reason =
     first.c === browser
       ? ms !== null && ms < budget
@@ -347,7 +355,7 @@ export async function chooseShard(o: {
           ? `asked for the browser shard (${ms?.toFixed(1) ?? '?'} ms per step)`
           : `nothing else answered (${errors.join('; ')}); dreaming here, slower than real time`
       : first.c.kind === 'peer'
-        ? `${o.prefer === 'peer' ? 'asked for a peer shard' : ms !== null ? `this device needs ${ms.toFixed(0)} ms per step (a tick is ${budget.toFixed(0)} ms)` : localError ? `the browser shard failed (${localError})` : 'no browser shard here'}: dreaming in ${first.c.label}`
+        ? `${notHere}: dreaming in ${first.c.label}`
         : ms !== null
           ? `this device needs ${ms.toFixed(0)} ms per step (a tick is ${budget.toFixed(0)} ms)`
           : o.prefer === 'server'

@@ -19,7 +19,9 @@ export class SoloCore {
   waitingForScene = false;
   agentViewEnabled = false;
   agentView: AgentViewFn | null = null;
-  /** The action of the last tick, and whether the autopilot (a learned policy) chose it rather than the player's keys. */
+  /**
+   * The action of the last tick, and whether the autopilot (a learned policy) chose it rather than the player's keys.
+   */
   lastAction = 0;
   lastLearned = false;
   private pressed: number | null = null;
@@ -49,7 +51,9 @@ export class SoloCore {
     this.tickTimes = [];
   }
 
-  /** A key went down (or, `learned`, the autopilot chose): it becomes this tick's action (the last one pressed wins). */
+  /**
+   * A key went down (or, `learned`, the autopilot chose): it becomes this tick's action (the last one pressed wins).
+   */
   press(action: number, learned = false): void {
     assertAction(action);
     if (this.paused) return;

@@ -111,7 +111,8 @@ export function checkSoloSave(raw: unknown): SoloSaveCheck {
       ok: false,
       error:
         typeof version === 'number'
-          ? `The saved solo game was written by another version of AI-KON (save format ${version}, this one reads ${SOLO_SAVE_VERSION}); it cannot be continued.`
+          ? 'The saved solo game was written by another version of AI-KON (save format ' +
+            `${version}, this one reads ${SOLO_SAVE_VERSION}); it cannot be continued.`
           : 'The saved solo game is not a save this game can read; it cannot be continued.',
     };
   }
@@ -120,7 +121,9 @@ export function checkSoloSave(raw: unknown): SoloSaveCheck {
     const issue = parsed.error.issues[0];
     return {
       ok: false,
-      error: `The saved solo game is damaged (${issue.path.join('.') || 'record'}: ${issue.message}); it cannot be continued.`,
+      error:
+        `The saved solo game is damaged (${issue.path.join('.') || 'record'}: ` +
+        `${issue.message}); it cannot be continued.`,
     };
   }
   const save = parsed.data;

@@ -14,7 +14,10 @@ export interface GameSource {
   /** Called with every new state and with errors. */
   onFrame: ((frame: GameFrame) => void) | null;
   onError: ((message: string) => void) | null;
-  /** A source that saves its game (solo) reports each save: the step saved, or null once a finished game's save is removed. */
+  /**
+   * A source that saves its game (solo) reports each save: the
+   * step saved, or null once a finished game's save is removed.
+   */
   onSaved?: ((t: number | null, error?: string) => void) | null;
   start(seed: number, tickRate: number): void;
   /** A key press (or, with brain 'learned', the autopilot's choice: a lobby records which). */
@@ -30,7 +33,10 @@ export interface GameSource {
   dreamLoading?(loading: boolean): void;
   /** The 3D scene drew its first frame of this source's world (a lobby waits for it). */
   sceneDrawn?(): void;
-  /** The player leaves the game (Home): a source that saves its game saves it once more first, then stops (settles then). */
+  /**
+   * The player leaves the game (Home): a source that saves its
+   * game saves it once more first, then stops (settles then).
+   */
   leave?(): Promise<void>;
   dispose(): void;
 }

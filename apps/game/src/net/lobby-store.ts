@@ -128,7 +128,8 @@ export const useLobby = create<LobbyStore>()((set, get) => {
     } catch (err) {
       client.close();
       throw new Error(
-        `Could not reach the relay server (${errorText(err)}). Multiplayer needs the game served by the relay: npm start.`,
+        `Could not reach the relay server (${errorText(err)}). ` +
+          'Multiplayer needs the game served by the relay: npm start.',
       );
     }
     offs = [
@@ -378,7 +379,8 @@ export const useLobby = create<LobbyStore>()((set, get) => {
           clearLobbyFromAddress();
           set({
             notice:
-              'That invite link is broken (its code is not 22 letters, digits, - or _). Ask for the link again, or start your own lobby.',
+              'That invite link is broken (its code is not 22 letters, digits, ' +
+              '- or _). Ask for the link again, or start your own lobby.',
           });
         }
         return;

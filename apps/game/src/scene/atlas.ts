@@ -174,7 +174,8 @@ export function atlasMaterial(texture: THREE.Texture, cutout = false): THREE.Mes
       .replace('#include <common>', '#include <common>\nattribute vec2 aTile;')
       .replace(
         '#include <uv_vertex>',
-        `#include <uv_vertex>\n#ifdef USE_MAP\n vMapUv = (aTile + (0.02 + 0.96 * vMapUv)) / ${GRID.toFixed(1)};\n#endif`,
+        `#include <uv_vertex>\n#ifdef USE_MAP\n vMapUv = (aTile ` +
+          `+ (0.02 + 0.96 * vMapUv)) / ${GRID.toFixed(1)};\n#endif`,
       );
   };
   material.customProgramCacheKey = () => (cutout ? 'aikon-atlas-cutout' : 'aikon-atlas');

@@ -49,7 +49,10 @@ export function Home() {
             <button
               type="button"
               data-testid="play-new"
-              className="rounded-xl bg-emerald-500 px-6 py-3 text-lg font-bold text-emerald-950 shadow hover:bg-emerald-400"
+              className={
+                'rounded-xl bg-emerald-500 px-6 py-3 text-lg font-bold ' +
+                'text-emerald-950 shadow hover:bg-emerald-400'
+              }
               onClick={() => startSolo(randomSeed(), record)}
             >
               Play — new world
@@ -69,7 +72,10 @@ export function Home() {
                 inputMode="numeric"
                 placeholder="e.g. 42"
                 maxLength={40}
-                className="mt-1 w-48 rounded-lg border border-white/20 bg-slate-900 px-3 py-2 text-white outline-none focus:border-emerald-400"
+                className={
+                  'mt-1 w-48 rounded-lg border border-white/20 bg-slate-900 ' +
+                  'px-3 py-2 text-white outline-none focus:border-emerald-400'
+                }
               />
             </label>
             <button
@@ -122,7 +128,10 @@ export function Home() {
         <a
           href="?page=datasets"
           data-testid="open-datasets"
-          className="-mt-4 rounded-lg border border-white/15 px-4 py-2 text-sm text-slate-300 hover:border-emerald-400 hover:text-white"
+          className={
+            '-mt-4 rounded-lg border border-white/15 px-4 py-2 text-sm ' +
+            'text-slate-300 hover:border-emerald-400 hover:text-white'
+          }
         >
           Datasets: browse and download the recorded play (Minari, Parquet)
         </a>
@@ -131,7 +140,10 @@ export function Home() {
   );
 }
 
-/** Recorded solo games of this browser not uploaded yet: how many, and why (tried again on each visit and when the browser comes online). */
+/**
+ * Recorded solo games of this browser not uploaded yet: how many, and
+ * why (tried again on each visit and when the browser comes online).
+ */
 function SoloUploadStatus() {
   const { waiting, refused, uploading, lastError } = useSoloUploads();
   useEffect(() => {

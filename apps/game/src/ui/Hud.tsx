@@ -32,7 +32,10 @@ export function Hud() {
           {/* In a lobby the member list stands below this column: it ends above it (--members-clearance). */}
           <div
             data-testid="hud-left"
-            className="absolute left-2 top-2 flex max-h-[calc(100%-max(7.5rem,var(--members-clearance,0px)))] flex-col gap-2 overflow-y-auto overflow-x-hidden [scrollbar-width:thin]"
+            className={
+              'absolute left-2 top-2 flex max-h-[calc(100%-max(7.5rem,var(--members-clearance,0px)))] ' +
+              'flex-col gap-2 overflow-y-auto overflow-x-hidden [scrollbar-width:thin]'
+            }
           >
             <Vitals inventory={me.inventory} sleeping={me.sleeping} />
             <Inventory inventory={me.inventory} />
@@ -45,7 +48,10 @@ export function Hud() {
           </TopBar>
           <div
             data-testid="hud-right"
-            className="absolute right-2 top-2 flex max-h-[calc(100%-7.5rem)] flex-col items-end gap-2 overflow-y-auto overflow-x-hidden [scrollbar-width:thin]"
+            className={
+              'absolute right-2 top-2 flex max-h-[calc(100%-7.5rem)] flex-col ' +
+              'items-end gap-2 overflow-y-auto overflow-x-hidden [scrollbar-width:thin]'
+            }
           >
             {!network && <AgentView small={layout !== 'large'} />}
             <CraftPanel options={frame!.craft} startOpen={layout === 'large'} />
@@ -71,7 +77,10 @@ export function Hud() {
       {error && (
         <div
           role="alert"
-          className="pointer-events-auto absolute bottom-24 left-1/2 -translate-x-1/2 rounded-lg bg-rose-900/90 px-4 py-2 text-rose-100"
+          className={
+            'pointer-events-auto absolute bottom-24 left-1/2 -translate-x-1/2 ' +
+            'rounded-lg bg-rose-900/90 px-4 py-2 text-rose-100'
+          }
         >
           {error}
         </div>
@@ -105,7 +114,12 @@ function useLayout(): Layout {
 
 function CompactHud({ inventory }: { inventory: number[] }) {
   return (
-    <div className="absolute inset-x-1 top-1 flex flex-wrap items-center gap-x-2 gap-y-0.5 rounded bg-slate-950/70 px-2 py-0.5 text-[11px]">
+    <div
+      className={
+        'absolute inset-x-1 top-1 flex flex-wrap items-center gap-x-2 ' +
+        'gap-y-0.5 rounded bg-slate-950/70 px-2 py-0.5 text-[11px]'
+      }
+    >
       {(['health', 'food', 'drink', 'energy'] as const).map((name, i) => (
         <span key={name} className="flex items-center gap-0.5 tabular-nums">
           <ItemIcon name={name} size={12} />
@@ -127,7 +141,8 @@ function CompactHud({ inventory }: { inventory: number[] }) {
 }
 
 const MENU_BUTTON =
-  'pointer-events-auto select-none whitespace-nowrap rounded-lg border border-white/15 bg-slate-900/80 px-2 py-1 text-xs text-slate-100 shadow hover:bg-slate-700 active:bg-emerald-700';
+  'pointer-events-auto select-none whitespace-nowrap rounded-lg border border-white/15 ' +
+  'bg-slate-900/80 px-2 py-1 text-xs text-slate-100 shadow hover:bg-slate-700 active:bg-emerald-700';
 
 /**
  * Pause (solo, or a lobby's host: for everyone), Help and Quit / Leave, in both HUD layouts;
@@ -266,7 +281,10 @@ function Achievements({ achievements, startOpen }: { achievements: number[]; sta
       <button
         type="button"
         onClick={() => setOpen(!open)}
-        className="pointer-events-auto flex w-full justify-between text-xs font-semibold uppercase tracking-wide text-slate-400"
+        className={
+          'pointer-events-auto flex w-full justify-between text-xs ' +
+          'font-semibold uppercase tracking-wide text-slate-400'
+        }
         title={open ? 'fold' : 'show all 22'}
       >
         <span>{open ? '▾' : '▸'} Achievements</span>
@@ -388,7 +406,10 @@ function CraftPanel({ options, startOpen }: { options: CraftOption[]; startOpen:
         data-testid="craft-toggle"
         data-open={open ? 'true' : 'false'}
         onClick={() => setOpen(!open)}
-        className="pointer-events-auto flex w-full justify-between text-xs font-semibold uppercase tracking-wide text-slate-400"
+        className={
+          'pointer-events-auto flex w-full justify-between text-xs ' +
+          'font-semibold uppercase tracking-wide text-slate-400'
+        }
         title={open ? 'fold: show only what you can make now' : 'show every recipe and what it needs'}
       >
         <span>{open ? '▾' : '▸'} Build &amp; craft</span>
@@ -470,12 +491,20 @@ function AgentView({ small }: { small: boolean }) {
         ) : dreaming ? (
           <div
             data-testid="agent-view-dream"
-            className="mt-1 flex h-32 w-32 items-center justify-center rounded bg-violet-950/50 p-3 text-center text-xs text-violet-200"
+            className={
+              'mt-1 flex h-32 w-32 items-center justify-center rounded ' +
+              'bg-violet-950/50 p-3 text-center text-xs text-violet-200'
+            }
           >
             In the dream the model predicts tiles, not the agent's pixels. This view returns when you wake.
           </div>
         ) : (
-          <div className="mt-1 flex h-32 w-32 items-center justify-center rounded bg-black/40 p-3 text-center text-xs text-slate-500">
+          <div
+            className={
+              'mt-1 flex h-32 w-32 items-center justify-center rounded ' +
+              'bg-black/40 p-3 text-center text-xs text-slate-500'
+            }
+          >
             The agent view appears when the engine's renderer and textures are available.
           </div>
         ))}
@@ -520,7 +549,12 @@ function Controls() {
           </MenuButtons>
         </div>
         {!network && (
-          <label className="pointer-events-auto flex items-center gap-2 rounded-lg bg-slate-900/80 px-2 py-1 text-xs text-slate-300">
+          <label
+            className={
+              'pointer-events-auto flex items-center gap-2 rounded-lg ' +
+              'bg-slate-900/80 px-2 py-1 text-xs text-slate-300'
+            }
+          >
             speed
             <input
               type="range"
@@ -548,7 +582,10 @@ function FacingHint() {
   return (
     <div
       data-testid="facing-hint"
-      className="absolute bottom-[5.5rem] left-1/2 -translate-x-1/2 whitespace-nowrap rounded-lg bg-slate-950/75 px-3 py-1 text-xs text-slate-100"
+      className={
+        'absolute bottom-[5.5rem] left-1/2 -translate-x-1/2 whitespace-nowrap ' +
+        'rounded-lg bg-slate-950/75 px-3 py-1 text-xs text-slate-100'
+      }
     >
       {hint}
     </div>
@@ -595,7 +632,10 @@ function Toasts() {
         <div
           key={t.id}
           data-testid="toast"
-          className="toast-in rounded-xl border border-amber-300/50 bg-amber-400/90 px-4 py-2 font-bold text-amber-950 shadow-lg"
+          className={
+            'toast-in rounded-xl border border-amber-300/50 ' +
+            'bg-amber-400/90 px-4 py-2 font-bold text-amber-950 shadow-lg'
+          }
         >
           Achievement unlocked: {label(t.achievement)}
         </div>
@@ -681,7 +721,10 @@ function DeathScreen() {
           {ACHIEVEMENTS.map((name) => (
             <span
               key={name}
-              className={`rounded px-1.5 py-0.5 text-[11px] ${unlocked.includes(name) ? 'bg-emerald-500/30 text-emerald-200' : 'bg-white/5 text-slate-500'}`}
+              className={
+                'rounded px-1.5 py-0.5 text-[11px] ' +
+                `${unlocked.includes(name) ? 'bg-emerald-500/30 text-emerald-200' : 'bg-white/5 text-slate-500'}`
+              }
             >
               {label(name)}
             </span>
@@ -734,12 +777,13 @@ function Help() {
     ['`', 'development overlay'],
   ];
   return (
-    // biome-ignore lint/a11y/useKeyWithClickEvents lint/a11y/noStaticElementInteractions: a click on the backdrop closes the help; Esc and H close it from GameScreen's key handler
+    // A click on the backdrop closes the help; Esc and H close it from GameScreen's key handler.
+    // biome-ignore lint/a11y/useKeyWithClickEvents lint/a11y/noStaticElementInteractions: the backdrop, see above
     <div
       className="pointer-events-auto absolute inset-0 z-30 flex overflow-auto bg-black/60 p-4"
       onClick={() => setHelp(false)}
     >
-      {/* biome-ignore lint/a11y/useKeyWithClickEvents lint/a11y/noStaticElementInteractions: only stops the backdrop's click */}
+      {/* biome-ignore lint/a11y/useKeyWithClickEvents lint/a11y/noStaticElementInteractions: keeps clicks inside */}
       <div
         className="m-auto w-full max-w-2xl rounded-2xl bg-slate-900 p-6 shadow-2xl"
         data-testid="help"
@@ -797,7 +841,9 @@ function DevOverlay() {
   return (
     <div
       data-testid="dev-overlay"
-      className="absolute bottom-2 right-2 rounded-lg bg-black/80 px-3 py-2 font-mono text-[11px] leading-4 text-lime-300"
+      className={
+        'absolute bottom-2 right-2 rounded-lg bg-black/80 px-3 py-2 font-mono text-[11px] leading-4 text-lime-300'
+      }
     >
       <div>fps {renderStats.fps.toFixed(0)}</div>
       <div>

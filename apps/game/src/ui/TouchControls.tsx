@@ -54,7 +54,10 @@ function Stick() {
   return (
     <div
       data-testid="touch-stick"
-      className="pointer-events-auto relative h-24 w-24 touch-none select-none rounded-full border-2 border-white/25 bg-slate-950/40"
+      className={
+        'pointer-events-auto relative h-24 w-24 touch-none select-none ' +
+        'rounded-full border-2 border-white/25 bg-slate-950/40'
+      }
       onPointerDown={(e) => {
         const box = e.currentTarget.getBoundingClientRect();
         centre.current = { x: box.left + box.width / 2, y: box.top + box.height / 2 };
@@ -95,7 +98,10 @@ function ActionButton({
         e.preventDefault();
         useGame.getState().press(action);
       }}
-      className={`pointer-events-auto touch-none select-none rounded-full border-2 border-white/30 bg-emerald-600/70 font-bold text-white shadow-lg active:bg-emerald-400 ${big ? 'h-20 w-20 text-lg' : 'h-14 w-14 text-xs'}`}
+      className={
+        'pointer-events-auto touch-none select-none rounded-full border-2 border-white/30 bg-emerald-600/70 ' +
+        `font-bold text-white shadow-lg active:bg-emerald-400 ${big ? 'h-20 w-20 text-lg' : 'h-14 w-14 text-xs'}`
+      }
     >
       {label}
     </button>

@@ -29,7 +29,10 @@ export function WorkforcePanel({ compact = false }: { compact?: boolean }) {
   return (
     <section
       data-testid="workforce"
-      className={`w-full rounded-2xl border border-white/10 text-sm ${compact ? 'bg-slate-950/95' : 'bg-slate-950/80'} text-slate-200 shadow-xl ${compact ? 'p-3' : 'p-6'}`}
+      className={
+        `w-full rounded-2xl border border-white/10 text-sm ${compact ? 'bg-slate-950/95' : 'bg-slate-950/80'} ` +
+        `text-slate-200 shadow-xl ${compact ? 'p-3' : 'p-6'}`
+      }
     >
       <div className="flex flex-wrap items-center gap-3">
         <h2 className={`${compact ? 'text-base' : 'text-xl'} font-bold text-white`}>AI workforce</h2>
@@ -75,7 +78,10 @@ function KillSwitch({ disabled }: { disabled: boolean }) {
       disabled={disabled}
       onClick={() => void kill()}
       title="Stops every AI worker at once, from the next tick"
-      className="ml-auto rounded-xl border-2 border-rose-300 bg-rose-600 px-5 py-2 text-base font-black uppercase tracking-wide text-white shadow-lg hover:bg-rose-500 disabled:opacity-40"
+      className={
+        'ml-auto rounded-xl border-2 border-rose-300 bg-rose-600 px-5 py-2 text-base font-black ' +
+        'uppercase tracking-wide text-white shadow-lg hover:bg-rose-500 disabled:opacity-40'
+      }
     >
       ■ Stop all workers
     </button>
@@ -189,7 +195,9 @@ function Workers({ workers, isHost }: { workers: WorkerView[]; isHost: boolean }
             type="submit"
             data-testid="add-worker"
             disabled={!name.trim()}
-            className="rounded-lg bg-sky-500 px-3 py-1.5 font-semibold text-sky-950 hover:bg-sky-400 disabled:opacity-50"
+            className={
+              'rounded-lg bg-sky-500 px-3 py-1.5 font-semibold text-sky-950 hover:bg-sky-400 disabled:opacity-50'
+            }
           >
             Add AI worker
           </button>
@@ -291,7 +299,10 @@ function GoalInput({ enabled, running }: { enabled: boolean; running: boolean })
           type="submit"
           data-testid="goal-submit"
           disabled={disabled || !text.trim()}
-          className="rounded-lg bg-emerald-500 px-4 py-1.5 font-bold text-emerald-950 hover:bg-emerald-400 disabled:opacity-50"
+          className={
+            'rounded-lg bg-emerald-500 px-4 py-1.5 font-bold ' +
+            'text-emerald-950 hover:bg-emerald-400 disabled:opacity-50'
+          }
         >
           Give goal
         </button>
@@ -339,7 +350,10 @@ function GoalInput({ enabled, running }: { enabled: boolean; running: boolean })
           data-testid="goal-structured-submit"
           disabled={disabled}
           onClick={submitStructured}
-          className="rounded bg-emerald-700 px-2 py-0.5 font-semibold text-emerald-50 hover:bg-emerald-600 disabled:opacity-50"
+          className={
+            'rounded bg-emerald-700 px-2 py-0.5 font-semibold ' +
+            'text-emerald-50 hover:bg-emerald-600 disabled:opacity-50'
+          }
         >
           Give
         </button>
@@ -418,7 +432,10 @@ function Plan({ plan, state, isHost }: { plan: PlanView; state: WorkforceState; 
       </p>
       {plan.status === 'awaiting' && (
         <div
-          className="mt-2 flex flex-wrap items-center gap-3 rounded-lg border border-amber-300/50 bg-amber-900/30 px-3 py-2"
+          className={
+            'mt-2 flex flex-wrap items-center gap-3 rounded-lg ' +
+            'border border-amber-300/50 bg-amber-900/30 px-3 py-2'
+          }
           data-testid="approval"
         >
           <span className="text-amber-100">This plan waits for the host’s approval before any worker moves.</span>
@@ -477,7 +494,10 @@ function Plan({ plan, state, isHost }: { plan: PlanView; state: WorkforceState; 
                 data-state={t.state}
                 data-label={t.label}
                 title={`${t.label} — ${t.state}${worker ? ` — ${worker}` : ''}`}
-                className={`absolute overflow-hidden rounded-md border px-2 py-1 text-[11px] leading-4 ${TASK_STYLE[t.state]}`}
+                className={
+                  'absolute overflow-hidden rounded-md border px-2 ' +
+                  `py-1 text-[11px] leading-4 ${TASK_STYLE[t.state]}`
+                }
                 style={{ left: p.x, top: p.y, width: CARD_W, height: CARD_H }}
               >
                 <div className="truncate font-semibold text-white">{t.label}</div>
@@ -527,7 +547,10 @@ function Audit({ state, compact }: { state: WorkforceState | null; compact: bool
       <ol
         ref={box}
         data-testid="audit"
-        className={`mt-1 overflow-y-auto rounded-lg bg-black/40 p-2 font-mono text-[11px] leading-4 text-slate-300 ${compact ? 'max-h-32' : 'max-h-56'}`}
+        className={
+          'mt-1 overflow-y-auto rounded-lg bg-black/40 p-2 font-mono text-[11px] ' +
+          `leading-4 text-slate-300 ${compact ? 'max-h-32' : 'max-h-56'}`
+        }
       >
         {lines.length === 0 && <li className="text-slate-500">Nothing yet.</li>}
         {lines.map((l) => (
@@ -549,7 +572,10 @@ export function WorkforceDock() {
   const working = state?.workers.filter((w) => w.status === 'working').length ?? 0;
   return (
     <div
-      className="pointer-events-auto absolute bottom-28 right-2 group-data-[touch=true]/game:bottom-40 flex max-h-[70%] w-[min(36rem,calc(100%-1rem))] flex-col items-end gap-1"
+      className={
+        'pointer-events-auto absolute bottom-28 right-2 group-data-[touch=true]/game:bottom-40 ' +
+        'flex max-h-[70%] w-[min(36rem,calc(100%-1rem))] flex-col items-end gap-1'
+      }
       data-testid="workforce-dock"
       data-open={open}
     >
@@ -557,7 +583,10 @@ export function WorkforceDock() {
         type="button"
         data-testid="workforce-toggle"
         onClick={toggle}
-        className="rounded-lg border border-white/15 bg-slate-950/80 px-3 py-1 text-xs font-semibold text-slate-200 hover:bg-slate-800"
+        className={
+          'rounded-lg border border-white/15 bg-slate-950/80 px-3 py-1 ' +
+          'text-xs font-semibold text-slate-200 hover:bg-slate-800'
+        }
       >
         AI workforce · {state?.workers.length ?? 0} workers{working ? ` · ${working} working` : ''}
         {state?.plan ? ` · ${PLAN_STATUS[state.plan.status]}` : ''} {open ? '▾' : '▴'}

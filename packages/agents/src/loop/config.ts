@@ -7,7 +7,9 @@ export interface LoopSizes {
   demos: number;
   /** Steps per demonstration episode at most (undefined: until death or 10,000). */
   demoMaxSteps?: number;
-  /** World simulator: configuration (packages/world-model src/sim/config.ts), training steps per round, wall-time bound. */
+  /**
+   * World simulator: configuration (packages/world-model src/sim/config.ts), training steps per round, wall-time bound.
+   */
   sim: { config: 'tiny' | 'small'; steps: number; maxMinutes: number };
   /**
    * Behaviour cloning: policy configuration (POLICY_CONFIGS; the memory configs, whose map a dream

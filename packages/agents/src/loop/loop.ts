@@ -286,7 +286,11 @@ async function runRound(
     };
     save();
     log(
-      `round ${r} · world simulator: ${ck.state.step} steps, loss ${state.worldModel.loss.first.toFixed(3)} → ${state.worldModel.loss.last.toFixed(3)}; held-out view accuracy ${fmtAcc(viewAccuracy)}${state.worldModel.incumbent ? ` (${state.worldModel.incumbent.name}: ${fmtAcc(state.worldModel.incumbent.viewAccuracy)})` : ''}`,
+      `round ${r} · world simulator: ${ck.state.step} steps, loss ${state.worldModel.loss.first.toFixed(3)} → ` +
+        `${state.worldModel.loss.last.toFixed(3)}; held-out view accuracy ${fmtAcc(viewAccuracy)}` +
+        (state.worldModel.incumbent
+          ? ` (${state.worldModel.incumbent.name}: ${fmtAcc(state.worldModel.incumbent.viewAccuracy)})`
+          : ''),
     );
   }
 
@@ -353,7 +357,9 @@ async function runRound(
     };
     save();
     log(
-      `round ${r} · bc: ${ck.state.step} steps on ${d.steps.ai} workforce + ${d.steps.human} human steps, loss ${state.bc.loss.first.toFixed(3)} → ${state.bc.loss.last.toFixed(3)}, validation accuracy ${val === undefined ? '—' : `${(100 * val).toFixed(1)} %`}`,
+      `round ${r} · bc: ${ck.state.step} steps on ${d.steps.ai} workforce + ${d.steps.human} ` +
+        `human steps, loss ${state.bc.loss.first.toFixed(3)} → ${state.bc.loss.last.toFixed(3)}, ` +
+        `validation accuracy ${val === undefined ? '—' : `${(100 * val).toFixed(1)} %`}`,
     );
   }
 
@@ -477,7 +483,9 @@ async function runRound(
     };
     save();
     log(
-      `round ${r} · evaluation (${e.episodes} episodes, seed ${e.seed}): ${policies.map((p) => `${p.name} ${fmtScore(p)}`).join(', ')}, random ${fmtScore(state.evaluation.random)}${incumbent ? `, current ${incumbent.name} ${fmtScore(incumbent)}` : ''}`,
+      `round ${r} · evaluation (${e.episodes} episodes, seed ${e.seed}): ` +
+        `${policies.map((p) => `${p.name} ${fmtScore(p)}`).join(', ')}, random ${fmtScore(state.evaluation.random)}` +
+        (incumbent ? `, current ${incumbent.name} ${fmtScore(incumbent)}` : ''),
     );
   }
 
@@ -493,12 +501,14 @@ async function runRound(
       registered.push(LOOP_NAMES.registered);
       reasons.push(
         ev.incumbent
-          ? `${best.name} (${fmtScore(best)}) beats ${ev.incumbent.name} (${ev.incumbent.score.toFixed(1)} %): registered as ${LOOP_NAMES.registered}`
+          ? `${best.name} (${fmtScore(best)}) beats ${ev.incumbent.name} ` +
+              `(${ev.incumbent.score.toFixed(1)} %): registered as ${LOOP_NAMES.registered}`
           : `${best.name} (${fmtScore(best)}) registered as ${LOOP_NAMES.registered} (no policy to beat)`,
       );
     } else {
       reasons.push(
-        `${best.name} (${fmtScore(best)}) does not beat ${ev.incumbent.name} (${ev.incumbent.score.toFixed(1)} %): kept as a candidate in ${cand}`,
+        `${best.name} (${fmtScore(best)}) does not beat ${ev.incumbent.name} ` +
+          `(${ev.incumbent.score.toFixed(1)} %): kept as a candidate in ${cand}`,
       );
     }
     const wm = state.worldModel!;
@@ -508,12 +518,14 @@ async function runRound(
       registered.push(LOOP_NAMES.sim);
       reasons.push(
         wm.incumbent
-          ? `${LOOP_NAMES.sim} (view h16 ${wm.viewAccuracy[h]} %) beats ${wm.incumbent.name} (${wm.incumbent.viewAccuracy[h]} %): registered`
+          ? `${LOOP_NAMES.sim} (view h16 ${wm.viewAccuracy[h]} %) beats ` +
+              `${wm.incumbent.name} (${wm.incumbent.viewAccuracy[h]} %): registered`
           : `${LOOP_NAMES.sim} registered (no simulator to beat)`,
       );
     } else {
       reasons.push(
-        `${LOOP_NAMES.sim} (view h16 ${wm.viewAccuracy[h]} %) does not beat ${wm.incumbent.name} (${wm.incumbent.viewAccuracy[h]} %): kept as a candidate`,
+        `${LOOP_NAMES.sim} (view h16 ${wm.viewAccuracy[h]} %) does not beat ` +
+          `${wm.incumbent.name} (${wm.incumbent.viewAccuracy[h]} %): kept as a candidate`,
       );
     }
     state.registration = { registered, decision: reasons.join('; '), seconds: seconds(t0) };

@@ -44,7 +44,10 @@ export const MEMORY_KINDS: readonly number[] = [
 ];
 export const MEMORY_SLOTS = MEMORY_KINDS.length;
 
-/** Offset buckets per axis: ≤ −9, −8…−5, −4…−3, −2, −1, 0, 1, 2, 3…4, 5…8, ≥ 9 (each bucket's upper bound, the last open). */
+/**
+ * Offset buckets per axis: ≤ −9, −8…−5, −4…−3, −2, −1, 0, 1,
+ * 2, 3…4, 5…8, ≥ 9 (each bucket's upper bound, the last open).
+ */
 const BIN_UPPER = [-9, -5, -3, -2, -1, 0, 1, 2, 4, 8];
 export const MEMORY_BINS = BIN_UPPER.length + 1;
 /** Values per slot: a (dx, dy) bucket pair, or none remembered. */

@@ -25,7 +25,7 @@ describe('the training loop, --quick', () => {
   });
   const repoManifest = hashOf(join(REPO_MODELS, 'manifest.json'));
 
-  it('records, trains the simulator and the policy (losses fall), and BC beats the random agent on the same held-out worlds', async () => {
+  it('records, trains simulator and policy (losses fall); BC beats random on the same held-out worlds', async () => {
     const lines: string[] = [];
     const [round] = await runLoop(options((l) => lines.push(l)));
     const state = readRoundState(join(base, 'run'), 1)!;
@@ -43,7 +43,8 @@ describe('the training loop, --quick', () => {
     const bc = state.evaluation!.policies.find((p) => p.name === LOOP_NAMES.bc)!;
     expect(bc.score).toBeGreaterThan(state.evaluation!.random.score);
     expect(bc.meanReturn).toBeGreaterThan(state.evaluation!.random.meanReturn);
-    // Nothing to beat in an empty models directory: the best policy and the simulator are registered, and the round is in the history.
+    // Nothing to beat in an empty models directory: the best policy and
+    // the simulator are registered, and the round is in the history.
     const manifest = parseManifest(JSON.parse(readFileSync(join(base, 'models', 'manifest.json'), 'utf8')));
     expect(manifest.models.map((m) => m.name)).toEqual([LOOP_NAMES.registered]);
     expect(manifest.simulators!.map((m) => m.name)).toEqual([LOOP_NAMES.sim]);
@@ -72,7 +73,7 @@ describe('the training loop, --quick', () => {
     expect(hashOf(join(REPO_MODELS, 'manifest.json'))).toBe(repoManifest);
   }, 240_000);
 
-  it('resumes: a rerun skips finished stages and redoes only the missing ones, without a second history record', async () => {
+  it('resumes: a rerun skips finished stages, redoes only missing ones, writes no second history record', async () => {
     const path = join(base, 'run', 'round-1', 'state.json');
     const state = JSON.parse(readFileSync(path, 'utf8'));
     const recorded = state.record.sessions;

@@ -111,7 +111,8 @@ describe('actor-critic', () => {
     const start = share5(initPolicyWeights(c, 3));
     const warm = await bandit('bandit-warmup', 0, 20);
     expect(Math.abs(share5(warm.weights) - start)).toBeLessThan(0.01);
-    // The one state's value, from ≈ 0 towards its expected return (≈ 0.26: action 5 pays 1 with probability 1/17 per step).
+    // The one state's value, from ≈ 0 towards its expected return
+    // (≈ 0.26: action 5 pays 1 with probability 1/17 per step).
     expect(Math.abs(value(initPolicyWeights(c, 3)))).toBeLessThan(0.05);
     expect(value(warm.weights)).toBeGreaterThan(0.1);
   }, 60_000);
@@ -143,7 +144,7 @@ describe('actor-critic', () => {
     expect(ck.state.history.every((h) => Number.isFinite(h.loss))).toBe(true);
   }, 60_000);
 
-  it('in the real engine with the memory map: the policy acts and learns on its maps (the memory rows move)', async () => {
+  it('real engine with the memory map: the policy acts and learns on its maps (the memory rows move)', async () => {
     const c = POLICY_CONFIGS['tiny-memory'];
     const weights = initPolicyWeights(c, 4);
     const ck = await trainActorCritic({

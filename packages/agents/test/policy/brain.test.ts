@@ -25,7 +25,7 @@ function delayed(runner: PolicyRunner, ms: number): PolicyRunner & { calls: numb
 }
 
 describe('worker brains', () => {
-  it('a learned policy is one more skill: noop while it loads or thinks, then each decision once, stale ones dropped', async () => {
+  it('a learned policy skill: noop while it loads or thinks, each decision used once, stale ones dropped', async () => {
     const c = POLICY_CONFIGS.tiny;
     let runner: PolicyRunner | null = null;
     const skill = new LearnedSkill(() => runner, 1);
@@ -49,7 +49,7 @@ describe('worker brains', () => {
     expect(skill.learned!.inferences).toBe(2);
   });
 
-  it('a learned brain never waits for a slow inference: ticks go on, decisions arrive later and are used once', async () => {
+  it('a learned brain never waits for slow inference: ticks go on, late decisions are used once', async () => {
     const c = POLICY_CONFIGS.tiny;
     // The relay's runtime: onnxruntime-node (its run is asynchronous).
     const ort = await OrtPolicy.fromBytes(exportPolicyOnnx(c, initPolicyWeights(c, 9)));

@@ -77,7 +77,7 @@ describe('actor-critic environments in imagination', () => {
     expect(finished.returns).toHaveLength(dones);
   });
 
-  it("a memory policy's dream starts with the map, frames and previous action BC builds over the same recorded prefix, then maps the dreamed views", async () => {
+  it("a memory policy's dream starts from BC's inputs for the same recorded prefix, then maps its views", async () => {
     const demos = recorded([50, 70]);
     const n = demos.actions.length;
     // The BC path, independent of the dream's: the map of every step (demoMemory) and its inputs.

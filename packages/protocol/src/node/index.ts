@@ -39,3 +39,4 @@ export {
   type SessionRow,
   type SessionStatus,
 } from './store.ts';
+export { redactedUrl } from './redacted-url.ts';

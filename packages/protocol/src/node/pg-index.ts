@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { EpisodeSummary } from '../episodes.ts';
 import type { EpisodeIndex, FinishedSession, NewSession } from './episode-index.ts';
 import { type EpisodeRow, episodeKey, episodeParams, type SessionRow, type SessionStatus } from './store.ts';
+import { redactedUrl } from './redacted-url.ts';
 
 // The SQLite index's tables with PostgreSQL types; rows read back with the same shapes (BIGINT
 // as a JS number: seeds stay below 2^53; text ordered bytewise, as SQLite does). "return" is a
@@ -52,7 +53,8 @@ const types = {
     oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-const INSERT_EPISODE = `INSERT INTO episodes (session_id, slot, player, kind, episode, start_t, end_t, length, "return", achievements, end_reason, consent, protected_steps)
+const INSERT_EPISODE = `INSERT INTO episodes (session_id, slot, player, kind, episode, start_t, end_t, length, "return",
+    achievements, end_reason, consent, protected_steps)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`;
 
 function episodeValues(sessionId: string, ep: EpisodeSummary): unknown[] {
@@ -74,17 +76,6 @@ function episodeValues(sessionId: string, ep: EpisodeSummary): unknown[] {
   ];
 }
 
-/** A connection string safe to log: its password replaced. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://(unparsable URL)';
-  }
-}
-
 /**
  * The episode index in PostgreSQL (`DATABASE_URL`). One connection, and every call queued behind
  * the previous one, so writes the relay issues without awaiting land in order (a session's row
@@ -100,7 +91,7 @@ export class PgEpisodeIndex implements EpisodeIndex {
   ) {}
 
   static async open(url: string): Promise<PgEpisodeIndex> {
-    const where = redactUrl(url);
+    const where = redactedUrl(url);
     const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 10_000, types });
     // An idle connection that drops (server restart) is discarded by the pool; the next call reconnects.
     pool.on('error', () => {});

@@ -103,11 +103,14 @@ export class RecordingStore {
          VALUES (@id, @lobby_id, @path, @seed, @engine_version, @config, @started_at, 'recording')`,
       ),
       finishSession: this.db.prepare(
-        `UPDATE sessions SET status = @status, ended_at = @ended_at, ticks = @ticks, verified = @verified, note = @note WHERE id = @id`,
+        'UPDATE sessions SET status = @status, ended_at = @ended_at, ' +
+          'ticks = @ticks, verified = @verified, note = @note WHERE id = @id',
       ),
       insertEpisode: this.db.prepare(
-        `INSERT INTO episodes (session_id, slot, player, kind, episode, start_t, end_t, length, return, achievements, end_reason, consent, protected_steps)
-         VALUES (@session_id, @slot, @player, @kind, @episode, @start_t, @end_t, @length, @return, @achievements, @end_reason, @consent, @protected_steps)`,
+        `INSERT INTO episodes (session_id, slot, player, kind, episode, start_t, end_t, length, return, achievements,
+           end_reason, consent, protected_steps)
+         VALUES (@session_id, @slot, @player, @kind, @episode, @start_t, @end_t, @length, @return, @achievements,
+           @end_reason, @consent, @protected_steps)`,
       ),
       deleteEpisodes: this.db.prepare(`DELETE FROM episodes WHERE session_id = ?`),
       session: this.db.prepare(`SELECT * FROM sessions WHERE id = ?`),

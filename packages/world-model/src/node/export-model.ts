@@ -55,7 +55,8 @@ export async function exportTrained(
     version: o.version ?? '1.0.0',
     family: 'token-dream',
     description:
-      'Token dream model: absorbing discrete diffusion over the 9×7 semantic view, inventory, stats and daylight; reward and termination heads',
+      'Token dream model: absorbing discrete diffusion over the 9×7 semantic ' +
+      'view, inventory, stats and daylight; reward and termination heads',
     file,
     bytes: bytes.byteLength,
     sha256: await sha256Hex(bytes),

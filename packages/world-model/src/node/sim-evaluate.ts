@@ -517,7 +517,8 @@ export async function evaluateSim(model: SimModel, o: SimEvalOptions) {
   const pooled = await poolSpeed(model, speedStarts, 256, 100, 2);
   return {
     tokenAccuracy:
-      'percent of the 63 view tokens (9×7 semantic ids) equal to the real observation; noAction = the noop action at every step',
+      'percent of the 63 view tokens (9×7 semantic ids) equal to the ' +
+      'real observation; noAction = the noop action at every step',
     achievements: ACHIEVEMENTS.length,
     ...overall,
     bySource,

@@ -103,7 +103,9 @@ export interface SimTrainOptions {
   readonly dataDir: string;
   /** The datasets data directory whose recordings were added (as given on the command line). */
   readonly recordedDir?: string;
-  /** A fresh run starts from these weights (same architecture) instead of a seeded initialisation; named in the state. */
+  /**
+   * A fresh run starts from these weights (same architecture) instead of a seeded initialisation; named in the state.
+   */
   readonly init?: { readonly model: SimModel; readonly from: string };
   readonly runDir: string;
   readonly resume: boolean;

@@ -210,7 +210,8 @@ export async function train(o: TrainOptions): Promise<Checkpoint> {
     });
     if (!bar && state.step % 50 === 0)
       console.log(
-        `step ${state.step}/${total} ${secs.toFixed(0)}s loss ${ema.toFixed(3)} val ${lastVal.loss.toFixed(3)} acc ${(100 * lastVal.acc).toFixed(1)}%`,
+        `step ${state.step}/${total} ${secs.toFixed(0)}s loss ${ema.toFixed(3)} ` +
+          `val ${lastVal.loss.toFixed(3)} acc ${(100 * lastVal.acc).toFixed(1)}%`,
       );
     if (state.step - lastSave >= o.checkpointEvery) await save();
   }

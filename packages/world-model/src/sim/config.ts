@@ -10,7 +10,9 @@ export const SimTrainConfigSchema = z.object({
   oversample: z.object({ event: z.number().min(0), death: z.number().min(0), inventory: z.number().min(0) }),
   /** Transitions per step. */
   batch: z.number().int().min(1),
-  /** Adam's peak learning rate: linear warm-up, then cosine to 10 % along steps or minutes (whichever runs out first). */
+  /**
+   * Adam's peak learning rate: linear warm-up, then cosine to 10 % along steps or minutes (whichever runs out first).
+   */
   lr: z.number().positive(),
   warmup: z.number().int().min(0),
   steps: z.number().int().min(1),

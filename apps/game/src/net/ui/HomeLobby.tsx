@@ -42,7 +42,10 @@ export function HomeLobby() {
             useLobby.setState({ error: null, notice: null });
           }}
           placeholder="the name others see"
-          className="mt-1 w-56 rounded-lg border border-white/20 bg-slate-900 px-3 py-2 text-white outline-none focus:border-emerald-400"
+          className={
+            'mt-1 w-56 rounded-lg border border-white/20 bg-slate-900 ' +
+            'px-3 py-2 text-white outline-none focus:border-emerald-400'
+          }
         />
       </label>
       <div className="mt-4 grid gap-4 sm:grid-cols-2">
@@ -52,7 +55,10 @@ export function HomeLobby() {
             type="submit"
             data-testid="create-lobby"
             disabled={busy}
-            className="self-start rounded-lg bg-emerald-500 px-4 py-2 font-semibold text-emerald-950 hover:bg-emerald-400 disabled:opacity-50"
+            className={
+              'self-start rounded-lg bg-emerald-500 px-4 py-2 font-semibold ' +
+              'text-emerald-950 hover:bg-emerald-400 disabled:opacity-50'
+            }
           >
             Create lobby
           </button>
@@ -68,13 +74,18 @@ export function HomeLobby() {
                 useLobby.setState({ error: null });
               }}
               placeholder="invite code or link"
-              className="min-w-0 flex-1 rounded-lg border border-white/20 bg-slate-900 px-3 py-2 font-mono text-sm text-white outline-none focus:border-emerald-400"
+              className={
+                'min-w-0 flex-1 rounded-lg border border-white/20 bg-slate-900 px-3 ' +
+                'py-2 font-mono text-sm text-white outline-none focus:border-emerald-400'
+              }
             />
             <button
               type="submit"
               data-testid="join-lobby"
               disabled={busy}
-              className="rounded-lg bg-sky-500 px-4 py-2 font-semibold text-sky-950 hover:bg-sky-400 disabled:opacity-50"
+              className={
+                'rounded-lg bg-sky-500 px-4 py-2 font-semibold text-sky-950 hover:bg-sky-400 disabled:opacity-50'
+              }
             >
               Join
             </button>

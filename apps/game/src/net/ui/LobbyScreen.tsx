@@ -96,7 +96,10 @@ function JoinPrompt() {
           type="submit"
           data-testid="join-submit"
           disabled={busy || !name.trim()}
-          className="rounded-lg bg-emerald-500 px-5 py-2 font-bold text-emerald-950 hover:bg-emerald-400 disabled:opacity-50"
+          className={
+            'rounded-lg bg-emerald-500 px-5 py-2 font-bold ' +
+            'text-emerald-950 hover:bg-emerald-400 disabled:opacity-50'
+          }
         >
           {busy ? 'Joining…' : 'Join lobby'}
         </button>
@@ -235,7 +238,10 @@ function LobbyPage() {
               type="button"
               data-testid="start-game"
               disabled={busy || lobby.status !== 'waiting'}
-              className="rounded-xl bg-emerald-500 px-6 py-3 text-lg font-bold text-emerald-950 shadow hover:bg-emerald-400 disabled:opacity-50"
+              className={
+                'rounded-xl bg-emerald-500 px-6 py-3 text-lg font-bold ' +
+                'text-emerald-950 shadow hover:bg-emerald-400 disabled:opacity-50'
+              }
               onClick={() => void start()}
             >
               Start the game
@@ -288,7 +294,9 @@ export function InviteLink() {
       <button
         type="button"
         data-testid="copy-invite"
-        className="pointer-events-auto rounded-lg bg-sky-500 px-3 py-2 text-sm font-semibold text-sky-950 hover:bg-sky-400"
+        className={
+          'pointer-events-auto rounded-lg bg-sky-500 px-3 py-2 ' + 'text-sm font-semibold text-sky-950 hover:bg-sky-400'
+        }
         onClick={() => void copy()}
       >
         {copied ? 'Copied' : 'Copy'}

@@ -38,7 +38,10 @@ export function NetworkOverlay() {
       {!connected && (
         <div
           data-testid="reconnecting"
-          className="absolute left-1/2 top-12 -translate-x-1/2 rounded-lg bg-amber-500/90 px-4 py-1 font-semibold text-amber-950"
+          className={
+            'absolute left-1/2 top-12 -translate-x-1/2 rounded-lg ' +
+            'bg-amber-500/90 px-4 py-1 font-semibold text-amber-950'
+          }
         >
           Connection lost: reconnecting…
         </div>
@@ -47,7 +50,10 @@ export function NetworkOverlay() {
         <div
           role="alert"
           data-testid="net-error"
-          className="pointer-events-auto absolute bottom-36 left-1/2 flex -translate-x-1/2 gap-3 rounded-lg bg-rose-900/90 px-4 py-2 text-rose-100"
+          className={
+            'pointer-events-auto absolute bottom-36 left-1/2 flex -translate-x-1/2 ' +
+            'gap-3 rounded-lg bg-rose-900/90 px-4 py-2 text-rose-100'
+          }
         >
           {error}
           <button type="button" className="underline" onClick={dismiss}>
@@ -85,7 +91,10 @@ function MemberList() {
   return (
     <div
       ref={box}
-      className="pointer-events-auto absolute bottom-28 left-2 w-64 group-data-[touch=true]/game:bottom-40 rounded-xl border border-white/10 bg-slate-950/75 p-2 shadow-lg"
+      className={
+        'pointer-events-auto absolute bottom-28 left-2 w-64 group-data-[touch=true]/game:bottom-40 ' +
+        'rounded-xl border border-white/10 bg-slate-950/75 p-2 shadow-lg'
+      }
       data-testid="players-overlay"
     >
       <button
@@ -200,7 +209,9 @@ function RespawnScreen({ steps, achievements }: { steps: number; achievements: n
   return (
     // z-30: dialogs stand above every panel (the workforce dock, the member list).
     <div className="pointer-events-auto absolute inset-0 z-30 flex bg-black/60 p-4" data-testid="respawn-screen">
-      <div className="m-auto w-full max-w-md rounded-2xl border border-white/10 bg-slate-900 p-6 text-center shadow-2xl">
+      <div
+        className={'m-auto w-full max-w-md rounded-2xl border border-white/10 bg-slate-900 p-6 text-center shadow-2xl'}
+      >
         <h2 className="text-4xl font-black text-rose-400">You died</h2>
         <p className="mt-2 text-slate-300">
           {steps} steps survived · {unlocked.length}/22 achievements. The world goes on without you until you respawn.

@@ -4,9 +4,9 @@ import { useSpectate, watchable } from '../../game/spectate.ts';
 import { useLobby } from '../lobby-store.ts';
 
 /**
- * Whom the camera follows, over the game (z-20: above the panels, below the dialogs): ◀ ▶ step through the living players and workers,
- * "Back to me" returns the camera. While dead it also carries the death dialog's buttons
- * (the dialog folds into this bar so the world can be watched).
+ * Whom the camera follows, over the game (z-20: above the panels, below the dialogs): ◀ ▶ step
+ * through the living players and workers, "Back to me" returns the camera. While dead it also
+ * carries the death dialog's buttons (the dialog folds into this bar so the world can be watched).
  */
 export function SpectateBar() {
   const slot = useSpectate((s) => s.slot);
@@ -22,7 +22,11 @@ export function SpectateBar() {
     <div
       data-testid="spectate-bar"
       data-following={slot}
-      className="pointer-events-auto absolute left-1/2 top-12 z-20 flex -translate-x-1/2 flex-wrap items-center justify-center gap-2 rounded-xl border border-white/15 bg-slate-950/85 px-3 py-1.5 text-xs text-slate-100 shadow-lg"
+      className={
+        'pointer-events-auto absolute left-1/2 top-12 z-20 flex -translate-x-1/2 ' +
+        'flex-wrap items-center justify-center gap-2 rounded-xl border ' +
+        'border-white/15 bg-slate-950/85 px-3 py-1.5 text-xs text-slate-100 shadow-lg'
+      }
     >
       {dead && <span className="font-bold text-rose-300">You are down</span>}
       <span>
@@ -59,7 +63,10 @@ export function WatchButton({ slot, name, testId }: { slot: number | null; name:
       disabled={!alive && !following}
       aria-pressed={following}
       title={following ? `Stop following ${name}` : `Follow ${name} with the camera`}
-      className={`rounded border px-1 text-[10px] disabled:opacity-40 ${following ? 'border-sky-300 bg-sky-500/30 text-sky-100' : 'border-sky-300/40 text-sky-200 hover:bg-sky-500/20'}`}
+      className={
+        'rounded border px-1 text-[10px] disabled:opacity-40 ' +
+        (following ? 'border-sky-300 bg-sky-500/30 text-sky-100' : 'border-sky-300/40 text-sky-200 hover:bg-sky-500/20')
+      }
       onClick={() => useSpectate.getState().follow(following ? null : slot)}
     >
       {following ? 'following' : 'follow'}

@@ -259,7 +259,9 @@ export async function trainActorCritic(o: ActorCriticOptions): Promise<PolicyChe
           stream: process.stderr,
           noTTYOutput: true,
           notTTYSchedule: 15_000,
-          format: `${o.stage} {bar} {value}/{total} updates | return {ret} (len {len}, {eps} episodes) | loss {loss} kl {kl} | {sps} env steps/s | ETA {eta_formatted}`,
+          format:
+            `${o.stage} {bar} {value}/{total} updates | return {ret} (len {len}, {eps} ` +
+            'episodes) | loss {loss} kl {kl} | {sps} env steps/s | ETA {eta_formatted}',
         },
         cliProgress.Presets.shades_classic,
       )

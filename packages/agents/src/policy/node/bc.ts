@@ -253,7 +253,9 @@ export async function trainBc(o: BcOptions): Promise<PolicyCheckpoint> {
           stream: process.stderr,
           noTTYOutput: true,
           notTTYSchedule: 15_000,
-          format: `${state.stage} {bar} {value}/{total} | loss {loss} | val {val} acc {acc} | {sps} samples/s | ETA {eta_formatted}`,
+          format:
+            `${state.stage} {bar} {value}/{total} | loss {loss} | val ` +
+            '{val} acc {acc} | {sps} samples/s | ETA {eta_formatted}',
           etaBuffer: 50,
         },
         cliProgress.Presets.shades_classic,

@@ -146,7 +146,9 @@ export async function collectDagger(runner: PolicyRunner, o: DaggerOptions): Pro
   };
 }
 
-/** Demonstration sets joined end to end (episode indices shifted; `taken` filled with the labels where a set has none). */
+/**
+ * Demonstration sets joined end to end (episode indices shifted; `taken` filled with the labels where a set has none).
+ */
 export function concatDemos(sets: readonly DemoSet[]): DemoSet {
   const N = sets.reduce((k, s) => k + s.actions.length, 0);
   const frames = new Int32Array(N * FRAME_TOKENS);

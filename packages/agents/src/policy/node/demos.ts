@@ -87,7 +87,10 @@ export interface DemoSet {
    * Absent: no such step.
    */
   autopilot?: Uint8Array;
-  /** Steps by kind of player ('ai' = workforce demonstrations, 'human' = chosen by recorded people, not their autopilot). */
+  /**
+   * Steps by kind of player ('ai' = workforce demonstrations,
+   * 'human' = chosen by recorded people, not their autopilot).
+   */
   steps: { ai: number; human: number };
   /** Steps of human episodes their autopilot chose (in `autopilot`; not counted in `steps`). */
   autopilotSteps?: number;
@@ -97,7 +100,10 @@ export interface DemoSet {
   sessions: string[];
 }
 
-/** The episodes demonstrations are read from: the workforce's `sessions` (kind 'ai') and, when `human`, every consented human episode. */
+/**
+ * The episodes demonstrations are read from: the workforce's `sessions`
+ * (kind 'ai') and, when `human`, every consented human episode.
+ */
 export function demoEpisodes(dataDir: string, o: { sessions: readonly string[]; human: boolean }): CatalogEpisode[] {
   const catalog = loadCatalog(dataDir);
   const chosen: CatalogEpisode[] = selectEpisodes(catalog, { sessions: [...o.sessions], kind: 'ai' });

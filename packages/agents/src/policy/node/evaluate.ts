@@ -56,7 +56,8 @@ export async function evaluatePolicy(
   const reused = trainedOnEvaluationWorlds(entry, o.seed, o.episodes);
   if (reused.length > 0)
     throw new Error(
-      `seed ${o.seed}: ${reused.length} evaluation worlds were trained on by ${name} (e.g. ${reused[0]}); pick another seed`,
+      `seed ${o.seed}: ${reused.length} evaluation worlds were ` +
+        `trained on by ${name} (e.g. ${reused[0]}); pick another seed`,
     );
   const policy = await OrtPolicy.load(modelsDir, name);
   const started = performance.now();

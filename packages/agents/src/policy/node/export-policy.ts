@@ -38,7 +38,10 @@ export async function exportPolicy(ck: PolicyCheckpoint, o: ExportPolicyOptions)
     kind: 'policy',
     name: o.name,
     version: o.version ?? '1.0.0',
-    description: `Policy (actor + critic) over the fair view: the last ${c.frames} token frames${hasMemory(c) ? ', the memory map of the views seen (memory.ts)' : ''} and the previous action → ${NUM_ACTIONS} action logits and a value; stages ${stages.map((s) => s.stage).join(' → ')}`,
+    description:
+      `Policy (actor + critic) over the fair view: the last ${c.frames} token ` +
+      `frames${hasMemory(c) ? ', the memory map of the views seen (memory.ts)' : ''} and the previous ` +
+      `action → ${NUM_ACTIONS} action logits and a value; stages ${stages.map((s) => s.stage).join(' → ')}`,
     file,
     bytes: bytes.byteLength,
     sha256: await sha256Hex(bytes),
