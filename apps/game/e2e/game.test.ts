@@ -187,6 +187,28 @@ describe('game client in Chromium', () => {
     await page.close();
   });
 
+  it('a drag across the world turns the camera (drei orbit controls), and W walks away from the camera', async () => {
+    const { page, errors } = await openPage(`?seed=${calmSeed(11, 250)}`, { width: 800, height: 500 });
+    await page.waitForFunction(() => window.__aikon!.state().firstFrameAt !== null, undefined, { timeout: 90_000 });
+    const facing = (dir: number) =>
+      page.waitForFunction((d) => window.__aikon!.state().player?.facing === d, dir, { timeout: 45_000 });
+    expect((await state(page)).cameraQuadrant).toBe(0);
+    await page.keyboard.press('KeyW');
+    await facing(2); // unturned, W walks north (up the map)
+    // Half the view's height dragged sideways turns the orbit half a turn: the camera looks south.
+    await page.mouse.move(520, 260);
+    await page.mouse.down();
+    await page.mouse.move(270, 260, { steps: 10 });
+    await page.mouse.up();
+    // The controls' damping eases the turn in over a few dozen frames (seconds when software-rendered).
+    await page.waitForFunction(() => window.__aikon!.state().cameraQuadrant === 2, undefined, { timeout: 30_000 });
+    await page.keyboard.press('KeyW');
+    await facing(3);
+    await page.screenshot({ path: join(ARTIFACTS, 'camera-turned.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('survives bad input: keys while paused, a lost focus, a tiny window', async () => {
     const { page, errors } = await openPage(`?seed=${calmSeed(11, 250)}`);
     await page.waitForFunction(() => window.__aikon!.state().t >= 2, undefined, { timeout: 60_000 });

@@ -32,6 +32,8 @@ export interface AikonHook {
     savedT: number | null;
     /** The tile the 3D camera centres on (null before the scene draws) and the followed slot. */
     camera: { x: number; y: number } | null;
+    /** The camera's azimuth in quarter turns (0: looking north). */
+    cameraQuadrant: number;
     following: number | null;
   };
   /** `record`: as if the player ticked "record this game" on the home page. */
@@ -76,6 +78,7 @@ export function installTestHook(): void {
         },
         savedT: s.savedT,
         camera: useCameraView.getState().focus,
+        cameraQuadrant: useCameraView.getState().quadrant,
         following: useSpectate.getState().slot,
       };
     },

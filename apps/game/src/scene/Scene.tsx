@@ -1,7 +1,7 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { type ComponentRef, useEffect, useMemo, useRef } from 'react';
 import { Canvas, useFrame, useThree } from '@react-three/fiber';
+import { OrbitControls } from '@react-three/drei';
 import * as THREE from 'three';
-import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { mergeGeometries } from 'three/examples/jsm/utils/BufferGeometryUtils.js';
 import { Action, DIRECTIONS, Material, ObjectKind, PLANT_RIPE_AFTER, WORLD_SIZE } from '@aikon/engine';
 import { myPlayer, useGame } from '../game/store.ts';
@@ -581,23 +581,18 @@ function Lighting() {
   );
 }
 
+/**
+ * drei's orbit controls (drag to turn, wheel or pinch to zoom; no pan), carried along with the
+ * followed player: target and camera shift together each frame, so a turn the player made stays.
+ * The view is written to the camera store, the one place the rest of the game reads it from.
+ */
 function FollowCamera() {
-  const { camera, gl } = useThree();
-  const controls = useMemo(() => {
-    const c = new OrbitControls(camera, gl.domElement);
-    c.enablePan = false;
-    c.enableDamping = true;
-    c.dampingFactor = 0.12;
-    c.minDistance = 5;
-    c.maxDistance = 45;
-    c.maxPolarAngle = Math.PI * 0.44;
-    c.minPolarAngle = 0.15;
-    c.keys = {} as typeof c.keys;
-    return c;
-  }, [camera, gl]);
+  const camera = useThree((s) => s.camera);
+  const ref = useRef<ComponentRef<typeof OrbitControls>>(null);
   const placed = useRef(false);
-  useEffect(() => () => controls.dispose(), [controls]);
   useFrame(() => {
+    const controls = ref.current;
+    if (!controls) return;
     const target = shared.focus;
     if (!placed.current && useGame.getState().frame) {
       placed.current = true;
@@ -612,11 +607,21 @@ function FollowCamera() {
     controls.target.z += dz;
     camera.position.x += dx;
     camera.position.z += dz;
-    controls.update();
+    // drei's component runs controls.update() (damping) in its own frame callback, before this one.
     const azimuth = Math.atan2(camera.position.x - controls.target.x, camera.position.z - controls.target.z);
     setCameraView(((Math.round(azimuth / (Math.PI / 2)) % 4) + 4) % 4, controls.target.x, controls.target.z);
   });
-  return null;
+  return (
+    <OrbitControls
+      ref={ref}
+      enablePan={false}
+      dampingFactor={0.12}
+      minDistance={5}
+      maxDistance={45}
+      minPolarAngle={0.15}
+      maxPolarAngle={Math.PI * 0.44}
+    />
+  );
 }
 
 function Stats() {
