@@ -209,6 +209,50 @@ describe('game client in Chromium', () => {
     await page.close();
   });
 
+  it("a new game frees the last world's GPU buffers; the buffers rewritten every frame are dynamic", async () => {
+    const seed = calmSeed(11, 250);
+    const page = await browser.newPage({ viewport: { width: 800, height: 500 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    // Counts the buffers WebGL is asked to allocate as DYNAMIC_DRAW (three passes each attribute's usage).
+    await page.addInitScript(() => {
+      const counter = window as unknown as { dynamicBuffers: number };
+      counter.dynamicBuffers = 0;
+      const proto = WebGL2RenderingContext.prototype;
+      const bufferData = proto.bufferData as (...args: unknown[]) => void;
+      proto.bufferData = function (this: WebGL2RenderingContext, ...args: unknown[]) {
+        if (args[2] === WebGL2RenderingContext.DYNAMIC_DRAW) counter.dynamicBuffers++;
+        bufferData.apply(this, args);
+      } as typeof proto.bufferData;
+    });
+    await page.goto(`${server.url}?seed=${seed}`);
+    await page.waitForFunction(() => window.__aikon!.state().firstFrameAt !== null, undefined, { timeout: 90_000 });
+    await page.waitForTimeout(1000);
+    const first = (await state(page)).gpuMemory!;
+    // Terrain, creatures, plants, the facing marker and the particles (and a texture atlas).
+    expect(first.geometries).toBeGreaterThanOrEqual(15);
+    expect(first.textures).toBeGreaterThanOrEqual(1);
+    // Instance matrices of the six creature kinds, the players' colours, the plants' matrices and
+    // tiles, the particles' matrices and colours.
+    expect(
+      await page.evaluate(() => (window as unknown as { dynamicBuffers: number }).dynamicBuffers),
+    ).toBeGreaterThanOrEqual(11);
+    for (let game = 0; game < 2; game++) {
+      // A new game: the world's objects unmount with the old frame and mount with the new one,
+      // in the same renderer.
+      const cleared = await page.evaluate((s) => {
+        window.__aikon!.startSolo(s);
+        return window.__aikon!.state().t;
+      }, seed);
+      expect(cleared).toBe(-1);
+      await page.waitForFunction(() => window.__aikon!.state().t >= 1, undefined, { timeout: 60_000 });
+      await page.waitForTimeout(1000);
+      expect((await state(page)).gpuMemory).toEqual(first);
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('survives bad input: keys while paused, a lost focus, a tiny window', async () => {
     const { page, errors } = await openPage(`?seed=${calmSeed(11, 250)}`);
     await page.waitForFunction(() => window.__aikon!.state().t >= 2, undefined, { timeout: 60_000 });

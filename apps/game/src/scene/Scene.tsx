@@ -11,6 +11,7 @@ import { setCameraView } from '../game/camera-store.ts';
 import { focusSlot, useSpectate } from '../game/spectate.ts';
 import { atlasMaterial, buildBlockAtlas, liquidMaterial, slotOffset, tileSlot, type BlockTile } from './atlas.ts';
 import { makeModels } from './models.ts';
+import { disposeObjects, markDynamic } from './gpu-buffers.ts';
 import { loadEngineSprites } from './sprites.ts';
 import { Particles } from './Particles.tsx';
 import { NameTags } from './NameTags.tsx';
@@ -109,6 +110,10 @@ function Terrain({ atlas }: { atlas: THREE.Texture }) {
     };
   }, [atlas]);
   const built = useRef<Uint8Array | null>(null);
+  useEffect(() => {
+    const { ground, liquid, sides, blocks, trunks, leaves } = meshes;
+    return () => disposeObjects(ground, liquid, sides, blocks, trunks, leaves);
+  }, [meshes]);
 
   useEffect(() => {
     built.current = null;
@@ -320,10 +325,10 @@ function crossedQuads(): THREE.BufferGeometry {
 function Entities({ atlas }: { atlas: THREE.Texture }) {
   const models = useMemo(() => makeModels(), []);
   // Plants are the pixel-art sapling / ripe-plant sprites from the atlas on crossed quads.
-  const plants = useMemo(() => {
-    const mesh = instanced(crossedQuads(), atlasMaterial(atlas, true), 512, { aTile: 2 }, 'cast');
-    return mesh;
-  }, [atlas]);
+  const plants = useMemo(
+    () => markDynamic(instanced(crossedQuads(), atlasMaterial(atlas, true), 512, { aTile: 2 }, 'cast'), 'aTile'),
+    [atlas],
+  );
   const material = useMemo(() => new THREE.MeshLambertMaterial({ vertexColors: true }), []);
   const meshes = useMemo(() => {
     const make = (name: string, capacity: number) => {
@@ -341,7 +346,7 @@ function Entities({ atlas }: { atlas: THREE.Texture }) {
       );
       return mesh;
     };
-    return {
+    const all = {
       cow: make('cow', 128),
       zombie: make('zombie', 128),
       skeleton: make('skeleton', 128),
@@ -349,7 +354,11 @@ function Entities({ atlas }: { atlas: THREE.Texture }) {
       player: tinted(make('player', 64)),
       mound: make('mound', 512),
     };
+    // Every instance moves every frame.
+    for (const mesh of Object.values(all)) markDynamic(mesh);
+    return all;
   }, [models, material]);
+  useEffect(() => () => disposeObjects(plants, ...Object.values(meshes)), [plants, meshes]);
   const tmp = useMemo(
     () => ({
       m: new THREE.Matrix4(),
@@ -487,6 +496,8 @@ function Entities({ atlas }: { atlas: THREE.Texture }) {
 function FacingMarker() {
   const ref = useRef<THREE.LineSegments>(null);
   const geometry = useMemo(() => new THREE.EdgesGeometry(new THREE.BoxGeometry(1.02, 1.02, 1.02)), []);
+  // A geometry passed as a prop is not R3F's to dispose.
+  useEffect(() => () => geometry.dispose(), [geometry]);
   useFrame((state) => {
     const line = ref.current;
     const frame = useGame.getState().frame;
@@ -641,6 +652,7 @@ function Stats() {
     if (renderStats.frames === 2) performance.mark('aikon-first-frame');
     if (TEST_HOOKS) {
       window.__aikonDrawCalls = renderStats.drawCalls;
+      window.__aikonGpuMemory = { ...gl.info.memory };
       if (renderStats.frames === 2 && window.__aikonFirstFrame === undefined)
         window.__aikonFirstFrame = performance.now();
     }
@@ -670,6 +682,7 @@ function WorldView() {
     });
     return () => {
       cancelled = true;
+      atlas.dispose();
     };
   }, [atlas]);
   return (
@@ -707,7 +720,12 @@ function qualityOverride(): 'high' | 'low' | null {
   return q === 'high' || q === 'low' ? q : null;
 }
 
+/**
+ * The renderer lives as long as the game screen; the world's objects mount with a game's first
+ * frame and unmount (their GPU buffers freed) when a new game or a restart clears it.
+ */
 export default function Scene() {
+  const hasFrame = useGame((s) => s.frame !== null);
   const software = useMemo(() => {
     const q = qualityOverride();
     return q ? q === 'low' : softwareRenderer();
@@ -721,7 +739,7 @@ export default function Scene() {
       gl={{ antialias: !software, powerPreference: 'high-performance', preserveDrawingBuffer: true }}
       data-testid="scene"
     >
-      <WorldView />
+      {hasFrame && <WorldView />}
     </Canvas>
   );
 }
