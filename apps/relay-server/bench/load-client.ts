@@ -22,7 +22,8 @@ interface Setup {
   warmupMs: number;
   measureMs: number;
   seed: number;
-  mode: 'relay' | 'plain';
+  /** 'redis': the relay on Redis, joined the same way as 'relay'. */
+  mode: 'relay' | 'redis' | 'plain';
 }
 
 interface Ack<T> {
@@ -165,7 +166,7 @@ async function run(setup: Setup): Promise<void> {
     }
     await Promise.all(joins);
   }
-  for (let l = 0; l < setup.lobbies && setup.mode === 'relay'; l++) {
+  for (let l = 0; l < setup.lobbies && setup.mode !== 'plain'; l++) {
     const host = new Player(setup.url, stats);
     players.push(host);
     await host.connected();

@@ -12,6 +12,9 @@
  * with the transport's limit: a bare Socket.IO server (same parser, adapter and recovery settings)
  * broadcasting a delta the relay sent, the same bytes to the same number of clients in rooms of the
  * same size at the same rate (one `io.to(room).emit` per room per tick), clients acting as before.
+ * `--redis` follows every relay scenario with the same relay on a real redis-server (started by
+ * the bench): lobby records in Redis, Socket.IO on the Redis streams adapter, the cluster's
+ * leases and directory, as each of several relay processes runs.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,8 +23,10 @@ import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createClient } from 'redis';
 import { Server } from 'socket.io';
 import { defaultConfig, relayIoOptions, startRelayServer } from '../src/server.ts';
+import { startRedisServer, type TestRedis } from '../test/redis-server.ts';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -48,6 +53,9 @@ const ONLY = (() => {
   });
 })();
 const PLAIN = args.includes('--plain');
+const REDIS = args.includes('--redis');
+/** The redis-server of `--redis` scenarios (started once, on first use). */
+let redis: TestRedis | null = null;
 const LOAD_CLIENT = fileURLToPath(new URL('./load-client.ts', import.meta.url));
 const started = Date.now();
 
@@ -131,7 +139,7 @@ async function startPlainBroadcast(payload: Record<string, unknown>): Promise<Ta
 }
 
 export interface ScenarioResult {
-  mode: 'relay' | 'plain';
+  mode: Mode;
   lobbies: number;
   perLobby: number;
   players: number;
@@ -165,9 +173,16 @@ export interface ScenarioResult {
   errors: Record<string, number>;
 }
 
-async function startRelay(dataDir: string, onTick: (ms: number, late: number) => void): Promise<Target> {
+type Mode = 'relay' | 'redis' | 'plain';
+
+async function startRelay(
+  dataDir: string,
+  onTick: (ms: number, late: number) => void,
+  redisUrl?: string,
+): Promise<Target> {
   const server = await startRelayServer(
     {
+      ...(redisUrl ? { redisUrl } : {}),
       port: 0,
       host: '127.0.0.1',
       dataDir,
@@ -191,7 +206,7 @@ async function startRelay(dataDir: string, onTick: (ms: number, late: number) =>
 /** The last delta the relay's clients saw (the plain broadcast sends it): set by relay scenarios. */
 let sampleDelta: Record<string, unknown> | null = null;
 
-async function scenario(lobbies: number, perLobby: number, mode: 'relay' | 'plain'): Promise<ScenarioResult> {
+async function scenario(lobbies: number, perLobby: number, mode: Mode): Promise<ScenarioResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'aikon-bench-'));
   const tickMs: number[] = [];
   const serverLagMs: number[] = [];
@@ -202,7 +217,18 @@ async function scenario(lobbies: number, perLobby: number, mode: 'relay' | 'plai
     serverLagMs.push(late + ms);
   };
   if (mode === 'plain' && !sampleDelta) throw new Error('the plain broadcast needs a relay scenario first');
-  const server = mode === 'relay' ? await startRelay(dataDir, onTick) : await startPlainBroadcast(sampleDelta!);
+  if (mode === 'redis') {
+    redis ??= await startRedisServer();
+    // The previous scenario's lobbies were saved there when its relay closed: not this one's.
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    await client.flushAll();
+    await client.close();
+  }
+  const server =
+    mode === 'plain'
+      ? await startPlainBroadcast(sampleDelta!)
+      : await startRelay(dataDir, onTick, mode === 'redis' ? redis!.url : undefined);
   const procs = Math.min(Math.max(1, Math.ceil((lobbies * perLobby) / 96)), 6, lobbies);
   const children: ChildProcess[] = [];
   const results: ClientResult[] = [];
@@ -347,9 +373,10 @@ function passes(r: ScenarioResult): boolean {
 
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
+const MODE_LABEL: Record<Mode, string> = { relay: 'relay', redis: 'relay on Redis', plain: 'plain broadcast' };
 function row(r: ScenarioResult): string {
   return (
-    `| ${r.mode === 'relay' ? 'relay' : 'plain broadcast'} | ${r.lobbies} × ${r.perLobby} | ${r.players} ` +
+    `| ${MODE_LABEL[r.mode]} | ${r.lobbies} × ${r.perLobby} | ${r.players} ` +
     `| ${f2(r.tickP50)} / ${f2(r.tickP99)} | ${f1(r.lagP50)} / ${f1(r.lagP99)} | ${f1(r.ticksPerSec)} / ` +
     `${r.expectedTicksPerSec} | ${f1(r.actionP50)} / ${f1(r.actionP99)} | ${f1(r.deliveryP50)} / ` +
     `${f1(r.deliveryP99)} | ${Math.round(r.bytesInPerPlayer)} / ${Math.round(r.bytesOutPerPlayer)} | ` +
@@ -376,6 +403,16 @@ async function main(): Promise<void> {
     for (const [l, m] of ONLY) {
       const relay = await scenario(l, m, 'relay');
       console.log(row(relay));
+      if (REDIS) {
+        const onRedis = await scenario(l, m, 'redis');
+        console.log(row(onRedis));
+        console.log(
+          `\n${relay.players} players: on Redis the relay costs ${f2(onRedis.cpuMsPerPlayerSecAtRate)} ms CPU per ` +
+            `player-second at ${TICK_RATE} ticks/s, embedded ${f2(relay.cpuMsPerPlayerSecAtRate)} ` +
+            `(Redis/embedded ${f2(onRedis.cpuMsPerPlayerSecAtRate / relay.cpuMsPerPlayerSecAtRate)}×; ` +
+            `redis-server itself is not counted)\n`,
+        );
+      }
       if (!PLAIN) continue;
       const plain = await scenario(l, m, 'plain');
       console.log(row(plain));
@@ -403,6 +440,7 @@ async function main(): Promise<void> {
     const r = await scenario(l, m, 'relay');
     all.push(r);
     console.log(row(r));
+    if (REDIS) console.log(row(await scenario(l, m, 'redis')));
     if (PLAIN) console.log(row(await scenario(l, m, 'plain')));
   }
   // Bounded search (doubling, then bisection) over whole lobbies of PER_LOBBY players.
@@ -455,9 +493,13 @@ async function main(): Promise<void> {
 }
 
 main().then(
-  () => process.exit(0),
-  (err: unknown) => {
+  async () => {
+    await redis?.stop();
+    process.exit(0);
+  },
+  async (err: unknown) => {
     console.error(err);
+    await redis?.stop();
     process.exit(1);
   },
 );

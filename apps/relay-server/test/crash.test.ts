@@ -127,7 +127,7 @@ describe('crash safety (kill -9 of a child server while recording)', () => {
     } finally {
       store.close();
     }
-  });
+  }, 180_000);
 
   it('without durable lobbies SIGTERM closes every lobby cleanly: complete log with an end record', async () => {
     const dir = tempDir('aikon-term-');
@@ -158,5 +158,5 @@ describe('crash safety (kill -9 of a child server while recording)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 });

@@ -15,7 +15,7 @@ export function startRelayProcess(
   dataDir: string,
   args: readonly string[] = [],
   port = 0,
-  startTimeoutMs = 30_000,
+  startTimeoutMs = 90_000,
 ): Promise<{ child: ChildProcess; url: string; port: number; stderr(): string }> {
   return new Promise((resolve, reject) => {
     const child = fork(

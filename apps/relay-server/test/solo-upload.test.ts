@@ -43,10 +43,17 @@ function reencode(bytes: Uint8Array, change: (records: LogRecord[]) => LogRecord
 }
 
 async function upload(body: Uint8Array | string, type = 'application/octet-stream') {
-  const r = await fetch(`${server.url}/api/solo-logs`, {
-    method: 'POST',
-    headers: { 'content-type': type },
-    body: typeof body === 'string' ? body : Buffer.from(body),
+  const post = () =>
+    fetch(`${server.url}/api/solo-logs`, {
+      method: 'POST',
+      headers: { 'content-type': type },
+      body: typeof body === 'string' ? body : Buffer.from(body),
+    });
+  // A keep-alive connection the server closes as idle just when a POST goes out fails with a
+  // reset (fetch retries only idempotent requests): sent again, as the game's upload queue does.
+  const r = await post().catch((err: Error) => {
+    if ((err.cause as NodeJS.ErrnoException | undefined)?.code !== 'ECONNRESET') throw err;
+    return post();
   });
   return {
     status: r.status,

@@ -50,10 +50,18 @@ const { values, path, repoRoot, command } = cli('npm run train:world-model -- --
       'models directory (same architecture), e.g. world-sim-small',
   },
   models: { type: 'string', help: 'where the weights and manifest go (default models/)' },
+  version: {
+    type: 'string',
+    help: "the exported model's version (default: the next minor of the manifest's entry of that name)",
+  },
   'no-export': { type: 'boolean', help: 'train only' },
 });
 if (!values.data) {
   console.error('--data is required (--help lists the options)');
+  process.exit(2);
+}
+if (values.version !== undefined && !/^\d+\.\d+\.\d+$/.test(values.version)) {
+  console.error(`--version must look like 1.4.0, got ${JSON.stringify(values.version)}`);
   process.exit(2);
 }
 const dataDir = path(values.data);
@@ -133,6 +141,7 @@ if (!values['no-export']) {
   const entry = await exportSim(ck, {
     modelsDir,
     command: command('train:world-model', ['--resume', '--export-only']),
+    ...(values.version !== undefined ? { version: values.version } : {}),
   });
   console.log(`exported ${entry.file} (${entry.bytes} bytes, sha256 ${entry.sha256.slice(0, 12)}…)`);
 }

@@ -15,6 +15,16 @@ export function upsertSimEntry(modelsDir: string, entry: SimEntry): void {
   writeManifest(modelsDir, { ...m, simulators });
 }
 
+/**
+ * A retrained simulator's default version: the next minor of the one the manifest holds under
+ * the same name (1.3.0 → 1.4.0), so that a retrain never reuses a version; 1.0.0 for a new name.
+ */
+export function nextVersion(modelsDir: string, name: string): string {
+  const current = readManifest(modelsDir).simulators?.find((x) => x.name === name)?.version;
+  const m = current ? /^(\d+)\.(\d+)\.\d+$/.exec(current) : null;
+  return m ? `${m[1]}.${Number(m[2]) + 1}.0` : '1.0.0';
+}
+
 export async function exportSim(
   ck: SimCheckpoint,
   o: { modelsDir: string; command: string; name?: string; version?: string },
@@ -29,7 +39,7 @@ export async function exportSim(
   const lastVal = [...ck.state.history].reverse().find((h) => h.val !== undefined);
   const entry: SimEntry = {
     name,
-    version: o.version ?? '1.0.0',
+    version: o.version ?? nextVersion(o.modelsDir, name),
     family: 'world-sim',
     description:
       'World simulator: global heads (move, facing, inventory changes, achievement event, ' +
