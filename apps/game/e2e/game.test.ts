@@ -187,6 +187,72 @@ describe('game client in Chromium', () => {
     await page.close();
   });
 
+  it('a drag across the world turns the camera (drei orbit controls), and W walks away from the camera', async () => {
+    const { page, errors } = await openPage(`?seed=${calmSeed(11, 250)}`, { width: 800, height: 500 });
+    await page.waitForFunction(() => window.__aikon!.state().firstFrameAt !== null, undefined, { timeout: 90_000 });
+    const facing = (dir: number) =>
+      page.waitForFunction((d) => window.__aikon!.state().player?.facing === d, dir, { timeout: 45_000 });
+    expect((await state(page)).cameraQuadrant).toBe(0);
+    await page.keyboard.press('KeyW');
+    await facing(2); // unturned, W walks north (up the map)
+    // Half the view's height dragged sideways turns the orbit half a turn: the camera looks south.
+    await page.mouse.move(520, 260);
+    await page.mouse.down();
+    await page.mouse.move(270, 260, { steps: 10 });
+    await page.mouse.up();
+    // The controls' damping eases the turn in over a few dozen frames (seconds when software-rendered).
+    await page.waitForFunction(() => window.__aikon!.state().cameraQuadrant === 2, undefined, { timeout: 30_000 });
+    await page.keyboard.press('KeyW');
+    await facing(3);
+    await page.screenshot({ path: join(ARTIFACTS, 'camera-turned.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("a new game frees the last world's GPU buffers; the buffers rewritten every frame are dynamic", async () => {
+    const seed = calmSeed(11, 250);
+    const page = await browser.newPage({ viewport: { width: 800, height: 500 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    // Counts the buffers WebGL is asked to allocate as DYNAMIC_DRAW (three passes each attribute's usage).
+    await page.addInitScript(() => {
+      const counter = window as unknown as { dynamicBuffers: number };
+      counter.dynamicBuffers = 0;
+      const proto = WebGL2RenderingContext.prototype;
+      const bufferData = proto.bufferData as (...args: unknown[]) => void;
+      proto.bufferData = function (this: WebGL2RenderingContext, ...args: unknown[]) {
+        if (args[2] === WebGL2RenderingContext.DYNAMIC_DRAW) counter.dynamicBuffers++;
+        bufferData.apply(this, args);
+      } as typeof proto.bufferData;
+    });
+    await page.goto(`${server.url}?seed=${seed}`);
+    await page.waitForFunction(() => window.__aikon!.state().firstFrameAt !== null, undefined, { timeout: 90_000 });
+    await page.waitForTimeout(1000);
+    const first = (await state(page)).gpuMemory!;
+    // Terrain, creatures, plants, the facing marker and the particles (and a texture atlas).
+    expect(first.geometries).toBeGreaterThanOrEqual(15);
+    expect(first.textures).toBeGreaterThanOrEqual(1);
+    // Instance matrices of the six creature kinds, the players' colours, the plants' matrices and
+    // tiles, the particles' matrices and colours.
+    expect(
+      await page.evaluate(() => (window as unknown as { dynamicBuffers: number }).dynamicBuffers),
+    ).toBeGreaterThanOrEqual(11);
+    for (let game = 0; game < 2; game++) {
+      // A new game: the world's objects unmount with the old frame and mount with the new one,
+      // in the same renderer.
+      const cleared = await page.evaluate((s) => {
+        window.__aikon!.startSolo(s);
+        return window.__aikon!.state().t;
+      }, seed);
+      expect(cleared).toBe(-1);
+      await page.waitForFunction(() => window.__aikon!.state().t >= 1, undefined, { timeout: 60_000 });
+      await page.waitForTimeout(1000);
+      expect((await state(page)).gpuMemory).toEqual(first);
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('survives bad input: keys while paused, a lost focus, a tiny window', async () => {
     const { page, errors } = await openPage(`?seed=${calmSeed(11, 250)}`);
     await page.waitForFunction(() => window.__aikon!.state().t >= 2, undefined, { timeout: 60_000 });

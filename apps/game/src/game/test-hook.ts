@@ -19,6 +19,8 @@ export interface AikonHook {
     achievements: string[];
     firstFrameAt: number | null;
     drawCalls: number;
+    /** The renderer's live geometries and textures (three's renderer.info.memory), as last drawn. */
+    gpuMemory: { geometries: number; textures: number } | null;
     /** The autopilot: off / loading / on / error, its model and decisions. */
     autopilot: {
       status: string;
@@ -32,6 +34,8 @@ export interface AikonHook {
     savedT: number | null;
     /** The tile the 3D camera centres on (null before the scene draws) and the followed slot. */
     camera: { x: number; y: number } | null;
+    /** The camera's azimuth in quarter turns (0: looking north). */
+    cameraQuadrant: number;
     following: number | null;
   };
   /** `record`: as if the player ticked "record this game" on the home page. */
@@ -46,6 +50,7 @@ declare global {
     __aikon?: AikonHook;
     __aikonFirstFrame?: number;
     __aikonDrawCalls?: number;
+    __aikonGpuMemory?: { geometries: number; textures: number };
   }
 }
 
@@ -66,6 +71,7 @@ export function installTestHook(): void {
         achievements: me ? ACHIEVEMENTS.filter((_, i) => me.achievements[i] > 0) : [],
         firstFrameAt: window.__aikonFirstFrame ?? null,
         drawCalls: window.__aikonDrawCalls ?? 0,
+        gpuMemory: window.__aikonGpuMemory ?? null,
         autopilot: {
           status: pilot.status,
           model: pilot.model,
@@ -76,6 +82,7 @@ export function installTestHook(): void {
         },
         savedT: s.savedT,
         camera: useCameraView.getState().focus,
+        cameraQuadrant: useCameraView.getState().quadrant,
         following: useSpectate.getState().slot,
       };
     },

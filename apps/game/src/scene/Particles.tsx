@@ -3,6 +3,7 @@ import { useFrame } from '@react-three/fiber';
 import * as THREE from 'three';
 import { Material, WORLD_SIZE } from '@aikon/engine';
 import { useGame } from '../game/store.ts';
+import { disposeObjects, markDynamic } from './gpu-buffers.ts';
 import { O_HEALTH, O_ID, O_X, O_Y, OBJECT_STRIDE, type GameFrame } from '../game/protocol.ts';
 
 const N = WORLD_SIZE;
@@ -43,8 +44,9 @@ export function Particles() {
     m.frustumCulled = false;
     m.count = 0;
     m.setColorAt(0, new THREE.Color());
-    return m;
+    return markDynamic(m);
   }, []);
+  useEffect(() => () => disposeObjects(mesh), [mesh]);
   const bits = useMemo<Bit[]>(() => [], []);
   const colors = useMemo<THREE.Color[]>(() => [], []);
 

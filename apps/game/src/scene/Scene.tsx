@@ -1,7 +1,7 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { type ComponentRef, useEffect, useMemo, useRef } from 'react';
 import { Canvas, useFrame, useThree } from '@react-three/fiber';
+import { OrbitControls } from '@react-three/drei';
 import * as THREE from 'three';
-import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { mergeGeometries } from 'three/examples/jsm/utils/BufferGeometryUtils.js';
 import { Action, DIRECTIONS, Material, ObjectKind, PLANT_RIPE_AFTER, WORLD_SIZE } from '@aikon/engine';
 import { myPlayer, useGame } from '../game/store.ts';
@@ -11,6 +11,7 @@ import { setCameraView } from '../game/camera-store.ts';
 import { focusSlot, useSpectate } from '../game/spectate.ts';
 import { atlasMaterial, buildBlockAtlas, liquidMaterial, slotOffset, tileSlot, type BlockTile } from './atlas.ts';
 import { makeModels } from './models.ts';
+import { disposeObjects, markDynamic } from './gpu-buffers.ts';
 import { loadEngineSprites } from './sprites.ts';
 import { Particles } from './Particles.tsx';
 import { NameTags } from './NameTags.tsx';
@@ -109,6 +110,10 @@ function Terrain({ atlas }: { atlas: THREE.Texture }) {
     };
   }, [atlas]);
   const built = useRef<Uint8Array | null>(null);
+  useEffect(() => {
+    const { ground, liquid, sides, blocks, trunks, leaves } = meshes;
+    return () => disposeObjects(ground, liquid, sides, blocks, trunks, leaves);
+  }, [meshes]);
 
   useEffect(() => {
     built.current = null;
@@ -320,10 +325,10 @@ function crossedQuads(): THREE.BufferGeometry {
 function Entities({ atlas }: { atlas: THREE.Texture }) {
   const models = useMemo(() => makeModels(), []);
   // Plants are the pixel-art sapling / ripe-plant sprites from the atlas on crossed quads.
-  const plants = useMemo(() => {
-    const mesh = instanced(crossedQuads(), atlasMaterial(atlas, true), 512, { aTile: 2 }, 'cast');
-    return mesh;
-  }, [atlas]);
+  const plants = useMemo(
+    () => markDynamic(instanced(crossedQuads(), atlasMaterial(atlas, true), 512, { aTile: 2 }, 'cast'), 'aTile'),
+    [atlas],
+  );
   const material = useMemo(() => new THREE.MeshLambertMaterial({ vertexColors: true }), []);
   const meshes = useMemo(() => {
     const make = (name: string, capacity: number) => {
@@ -341,7 +346,7 @@ function Entities({ atlas }: { atlas: THREE.Texture }) {
       );
       return mesh;
     };
-    return {
+    const all = {
       cow: make('cow', 128),
       zombie: make('zombie', 128),
       skeleton: make('skeleton', 128),
@@ -349,7 +354,11 @@ function Entities({ atlas }: { atlas: THREE.Texture }) {
       player: tinted(make('player', 64)),
       mound: make('mound', 512),
     };
+    // Every instance moves every frame.
+    for (const mesh of Object.values(all)) markDynamic(mesh);
+    return all;
   }, [models, material]);
+  useEffect(() => () => disposeObjects(plants, ...Object.values(meshes)), [plants, meshes]);
   const tmp = useMemo(
     () => ({
       m: new THREE.Matrix4(),
@@ -487,6 +496,8 @@ function Entities({ atlas }: { atlas: THREE.Texture }) {
 function FacingMarker() {
   const ref = useRef<THREE.LineSegments>(null);
   const geometry = useMemo(() => new THREE.EdgesGeometry(new THREE.BoxGeometry(1.02, 1.02, 1.02)), []);
+  // A geometry passed as a prop is not R3F's to dispose.
+  useEffect(() => () => geometry.dispose(), [geometry]);
   useFrame((state) => {
     const line = ref.current;
     const frame = useGame.getState().frame;
@@ -581,23 +592,18 @@ function Lighting() {
   );
 }
 
+/**
+ * drei's orbit controls (drag to turn, wheel or pinch to zoom; no pan), carried along with the
+ * followed player: target and camera shift together each frame, so a turn the player made stays.
+ * The view is written to the camera store, the one place the rest of the game reads it from.
+ */
 function FollowCamera() {
-  const { camera, gl } = useThree();
-  const controls = useMemo(() => {
-    const c = new OrbitControls(camera, gl.domElement);
-    c.enablePan = false;
-    c.enableDamping = true;
-    c.dampingFactor = 0.12;
-    c.minDistance = 5;
-    c.maxDistance = 45;
-    c.maxPolarAngle = Math.PI * 0.44;
-    c.minPolarAngle = 0.15;
-    c.keys = {} as typeof c.keys;
-    return c;
-  }, [camera, gl]);
+  const camera = useThree((s) => s.camera);
+  const ref = useRef<ComponentRef<typeof OrbitControls>>(null);
   const placed = useRef(false);
-  useEffect(() => () => controls.dispose(), [controls]);
   useFrame(() => {
+    const controls = ref.current;
+    if (!controls) return;
     const target = shared.focus;
     if (!placed.current && useGame.getState().frame) {
       placed.current = true;
@@ -612,11 +618,21 @@ function FollowCamera() {
     controls.target.z += dz;
     camera.position.x += dx;
     camera.position.z += dz;
-    controls.update();
+    // drei's component runs controls.update() (damping) in its own frame callback, before this one.
     const azimuth = Math.atan2(camera.position.x - controls.target.x, camera.position.z - controls.target.z);
     setCameraView(((Math.round(azimuth / (Math.PI / 2)) % 4) + 4) % 4, controls.target.x, controls.target.z);
   });
-  return null;
+  return (
+    <OrbitControls
+      ref={ref}
+      enablePan={false}
+      dampingFactor={0.12}
+      minDistance={5}
+      maxDistance={45}
+      minPolarAngle={0.15}
+      maxPolarAngle={Math.PI * 0.44}
+    />
+  );
 }
 
 function Stats() {
@@ -636,6 +652,7 @@ function Stats() {
     if (renderStats.frames === 2) performance.mark('aikon-first-frame');
     if (TEST_HOOKS) {
       window.__aikonDrawCalls = renderStats.drawCalls;
+      window.__aikonGpuMemory = { ...gl.info.memory };
       if (renderStats.frames === 2 && window.__aikonFirstFrame === undefined)
         window.__aikonFirstFrame = performance.now();
     }
@@ -665,6 +682,7 @@ function WorldView() {
     });
     return () => {
       cancelled = true;
+      atlas.dispose();
     };
   }, [atlas]);
   return (
@@ -702,7 +720,12 @@ function qualityOverride(): 'high' | 'low' | null {
   return q === 'high' || q === 'low' ? q : null;
 }
 
+/**
+ * The renderer lives as long as the game screen; the world's objects mount with a game's first
+ * frame and unmount (their GPU buffers freed) when a new game or a restart clears it.
+ */
 export default function Scene() {
+  const hasFrame = useGame((s) => s.frame !== null);
   const software = useMemo(() => {
     const q = qualityOverride();
     return q ? q === 'low' : softwareRenderer();
@@ -716,7 +739,7 @@ export default function Scene() {
       gl={{ antialias: !software, powerPreference: 'high-performance', preserveDrawingBuffer: true }}
       data-testid="scene"
     >
-      <WorldView />
+      {hasFrame && <WorldView />}
     </Canvas>
   );
 }

@@ -128,7 +128,10 @@ export function GameScreen() {
       data-touch={touch}
     >
       <ErrorBoundary fallback={<SceneFailed />}>
-        <Suspense fallback={<Loading text="Loading the 3D world…" />}>{hasFrame && <Scene />}</Suspense>
+        {/* The scene (renderer) loads while the world is generated; it draws once a frame is there. */}
+        <Suspense fallback={hasFrame && <Loading text="Loading the 3D world…" />}>
+          <Scene />
+        </Suspense>
       </ErrorBoundary>
       {!hasFrame && <Loading text={network ? 'Joining the shared world…' : 'Generating the world…'} />}
       <Hud />
