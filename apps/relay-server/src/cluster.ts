@@ -511,6 +511,21 @@ export class RelayCluster {
     };
   }
 
+  /**
+   * The session of a lobby another process owns, for its audit download: members only (a resume
+   * token of its saved record).
+   */
+  async auditSession(
+    code: string,
+    token: string,
+  ): Promise<{ lobbyId: string; sessionId: string | null } | 'not_found' | 'forbidden'> {
+    const id = await this.redis.hGet(CODES, code);
+    const saved = id ? await this.store.load(id) : null;
+    if (!saved) return 'not_found';
+    if (!token || !saved.members.some((m) => m.resumeToken === token)) return 'forbidden';
+    return { lobbyId: saved.id, sessionId: saved.sessionId };
+  }
+
   /** Saved lobby ids owned by a live process (their session logs are theirs, not recovery's). */
   async ownedElsewhere(saved: readonly SavedLobby[]): Promise<SavedLobby[]> {
     const out: SavedLobby[] = [];

@@ -9,6 +9,7 @@ import type { RelayMetrics } from './metrics.ts';
 import type { LobbyRegistry } from './registry.ts';
 import { readSoloLogBody, SoloUploadError, storeSoloLog } from './solo-upload.ts';
 import { serveStatic } from './static.ts';
+import { auditFileJsonl } from './workforce.ts';
 
 export interface HttpRoutes {
   /** Answers one request (never throws: a failing handler answers 500). */
@@ -28,6 +29,11 @@ interface RouteDeps {
   index: EpisodeIndex;
   /** An open lobby owned by another relay process, by invite code (null: none). */
   otherProcessLobby?: (code: string) => Promise<LobbySummary | null>;
+  /** The session of another process's lobby for a member's audit download (cluster.ts). */
+  otherProcessAudit?: (
+    code: string,
+    token: string,
+  ) => Promise<{ lobbyId: string; sessionId: string | null } | 'not_found' | 'forbidden'>;
 }
 
 /** What `/api/lobbies/<code>` tells about an open lobby. */
@@ -55,6 +61,7 @@ export function createHttpRoutes({
   io,
   index,
   otherProcessLobby,
+  otherProcessAudit,
 }: RouteDeps): HttpRoutes {
   // The dataset API (episodes, exports) over the same data directory; its module is heavy
   // (HDF5, Parquet writers), so it loads on the first request.
@@ -163,24 +170,41 @@ export function createHttpRoutes({
    */
   function serveAudit(req: IncomingMessage, res: ServerResponse, code: string): void {
     if (req.method !== 'GET' && req.method !== 'HEAD') return void json(res, 405, { error: 'method_not_allowed' });
-    const lobby = registry.byInviteCode(code);
-    if (!lobby) return void json(res, 404, { error: 'lobby_not_found' });
     const auth = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const token = auth ?? new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? '';
-    const entry = registry.byToken(token);
-    if (!entry || entry.lobby !== lobby)
-      return void json(res, 403, {
-        error: 'not_a_member',
-        message: 'only members of this lobby may read its audit log',
+    const notFound = () => json(res, 404, { error: 'lobby_not_found' });
+    const forbidden = () =>
+      json(res, 403, { error: 'not_a_member', message: 'only members of this lobby may read its audit log' });
+    const send = (lobbyId: string, body: string) => {
+      res.writeHead(200, {
+        'content-type': 'application/x-ndjson; charset=utf-8',
+        'content-disposition': `attachment; filename="aikon-audit-${lobbyId}.jsonl"`,
+        'cache-control': 'no-store',
+        'content-length': Buffer.byteLength(body),
       });
-    const body = lobby.workforce.auditJsonl();
-    res.writeHead(200, {
-      'content-type': 'application/x-ndjson; charset=utf-8',
-      'content-disposition': `attachment; filename="aikon-audit-${lobby.id}.jsonl"`,
-      'cache-control': 'no-store',
-      'content-length': Buffer.byteLength(body),
-    });
-    res.end(req.method === 'HEAD' ? undefined : body);
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    const lobby = registry.byInviteCode(code);
+    if (!lobby && otherProcessAudit) {
+      // Several relay processes: the lobby may tick on another one, which appends its audit to
+      // the shared data directory; its saved record says who its members are.
+      otherProcessAudit(code, token).then(
+        (found) => {
+          if (found === 'not_found') notFound();
+          else if (found === 'forbidden') forbidden();
+          else send(found.lobbyId, found.sessionId ? auditFileJsonl(config.dataDir, found.sessionId) : '');
+        },
+        (err: unknown) => {
+          log.error({ err }, 'audit lookup in Redis failed');
+          json(res, 503, { error: 'unavailable' });
+        },
+      );
+      return;
+    }
+    if (!lobby) return void notFound();
+    const entry = registry.byToken(token);
+    if (!entry || entry.lobby !== lobby) return void forbidden();
+    send(lobby.id, lobby.workforce.auditJsonl());
   }
 
   return {

@@ -23,6 +23,7 @@ import { type EpisodeSummary, LOG_MAGIC, replayFromCheckpoint, replayRecords, Wo
 import { type EpisodeIndex, logPath, repairLogFile, SessionRecorder } from '@aikon/protocol/node';
 import type { Logger } from 'pino';
 import { Lobby, type LobbyContext, type MemberState, unconnectedMemberState } from './lobby.ts';
+import { auditPath } from './workforce.ts';
 
 const STORE_VERSION = 1;
 const Token = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
@@ -513,7 +514,7 @@ function restoreLobby(
     lobby.workforce.restore(
       saved.workforce,
       world,
-      session ? join(ctx.config.dataDir, 'audit', `${session.sessionId}.jsonl`) : undefined,
+      session ? auditPath(ctx.config.dataDir, session.sessionId) : undefined,
     );
     lobby.reconcileBodies();
   } catch (err) {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { PROTECTION_HELD, SNAPSHOT_VERSION, World } from '@aikon/engine';
@@ -31,7 +30,7 @@ import { DeltaFrames, type OwnFields, writeFrame } from './delta-frames.ts';
 import type { MemberSocket } from './io.ts';
 import type { RelayMetrics } from './metrics.ts';
 import { type EpisodeIndex, SessionRecorder } from '@aikon/protocol/node';
-import { type AiWorker, LobbyWorkforce } from './workforce.ts';
+import { type AiWorker, auditPath, LobbyWorkforce } from './workforce.ts';
 import type { BrainThread } from './workforce-brain.ts';
 
 /** A refusal that becomes an `error` event / failed ack; never a crash. */
@@ -538,7 +537,7 @@ export class Lobby {
     // No tick before every member has drawn the world: nobody meets it on the death screen.
     this.awaitingFrames = true;
     for (const m of this.members.values()) this.spawnMember(m, false);
-    this.workforce.start(join(this.ctx.config.dataDir, 'audit', `${this.sessionId}.jsonl`));
+    this.workforce.start(auditPath(this.ctx.config.dataDir, this.sessionId));
     this.deltas.reset(world);
     for (const m of this.members.values()) this.sendSnapshot(m);
     this.firstFrameTimer = setTimeout(() => this.stopAwaitingFrames(), this.ctx.config.firstFrameTimeoutMs);

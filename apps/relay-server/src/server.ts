@@ -205,6 +205,7 @@ export async function startRelayServer(
     io,
     index: store,
     otherProcessLobby: cluster ? (code) => cluster.describe(code) : undefined,
+    otherProcessAudit: cluster ? (code, token) => cluster.auditSession(code, token) : undefined,
   });
 
   const handlers = attachConnectionHandlers(io, registry, ctx, () => publicUrl, peers, cluster);

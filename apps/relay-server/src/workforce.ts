@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   type AuditEntry,
   describeGoal,
@@ -104,6 +104,21 @@ export interface PersistedWorkforce {
     brain?: WorkerBrain;
   }[];
   goal: { planId: number; text: string; by: string } | null;
+}
+
+/** Where a session's workforce audit is appended: the data directory every relay process shares. */
+export function auditPath(dataDir: string, sessionId: string): string {
+  return join(dataDir, 'audit', `${sessionId}.jsonl`);
+}
+
+/** JSON lines (one object per line), for downloads. */
+function toJsonl(lines: readonly AuditLine[]): string {
+  return lines.map((l) => JSON.stringify(l)).join('\n') + (lines.length > 0 ? '\n' : '');
+}
+
+/** The kept audit of a session read from its file (a lobby another relay process owns), as JSON lines. */
+export function auditFileJsonl(dataDir: string, sessionId: string): string {
+  return toJsonl(readAudit(auditPath(dataDir, sessionId)).slice(-AUDIT_MAX));
 }
 
 /** The audit lines of a session's file (unreadable lines are skipped). */
@@ -236,7 +251,7 @@ export class LobbyWorkforce {
 
   /** JSON lines (one object per line), for downloads. */
   auditJsonl(): string {
-    return this.audit.map((l) => JSON.stringify(l)).join('\n') + (this.audit.length > 0 ? '\n' : '');
+    return toJsonl(this.audit);
   }
 
   // ---- workers ----------------------------------------------------------------------------

@@ -68,6 +68,21 @@ describe('two relay processes on Redis (kill -9 of the owner of a lobby)', () =>
       tickRate: 10,
     });
     expect((await fetch(`${two.url}/api/lobbies/${'x'.repeat(22)}`)).status).toBe(404);
+    // So does the audit download, for members only: the owner appends it to the shared data
+    // directory, the other process reads it from there.
+    const { workerId } = await a.request('workforce:add', { name: 'Ada' });
+    await a.request('workforce:remove', { workerId });
+    const audit = (base: string, code: string, token: string) =>
+      fetch(`${base}/api/lobbies/${code}/audit?token=${token}`);
+    const fromOwner = await (await audit(one.url, created.lobby.code, a.resumeToken!)).text();
+    expect(fromOwner).toContain('Ada');
+    await waitFor(
+      async () => (await (await audit(two.url, created.lobby.code, b.resumeToken!)).text()) === fromOwner,
+      5000,
+      'the same audit from the process that does not own the lobby',
+    );
+    expect((await audit(two.url, created.lobby.code, 'B'.repeat(32))).status).toBe(403);
+    expect((await audit(two.url, 'x'.repeat(22), b.resumeToken!)).status).toBe(404);
     // B's inputs reach the owner: its acknowledged action seq follows what it sends.
     const ackBefore = b.mirror.self!.ack;
     for (let i = 0; i < 6; i++) {
