@@ -40,7 +40,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+/** Generous: on a saturated CI machine the policy's decisions and the relay share two cores. */
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -52,7 +53,9 @@ describe('the autopilot in a lobby', () => {
   it("flies a member's character over the relay; the log records its ticks with brain learned", async () => {
     const host = createRelayClient(server.url);
     await host.connect();
-    const joined = await host.createLobby({ name: 'Pilot', seed: 12, tickRate: 8 });
+    // 4 ticks/s: a young character lives through the 24 decisions below without help (nothing may
+    // change the world outside the log: it has to replay to its hashes).
+    const joined = await host.createLobby({ name: 'Pilot', seed: 12, tickRate: 4 });
     const source = new RelayGameSource(host);
     useGame.getState().play(source, 12);
     await host.start();
@@ -72,11 +75,8 @@ describe('the autopilot in a lobby', () => {
     });
     pilot.getState().toggle();
     await until(() => pilot.getState().status === 'on', 'the policy loaded');
-    // Kept alive on the server: this test is about who chose the actions, not survival.
-    const keepAlive = setInterval(() => lobby.world?.findPlayer(0)?.inventory.fill(9, 0, 4), 20);
     await until(() => (pilot.getState().stats?.decisions ?? 0) >= 24, '24 decisions');
     pilot.getState().takeBack();
-    clearInterval(keepAlive);
     const flown = pilot.getState().stats!;
 
     const sessionId = lobby.sessionId!;
@@ -95,7 +95,9 @@ describe('the autopilot in a lobby', () => {
     // The keyed move carries no brain.
     const keyed = ticks.find((r) => r.a[0] === 0 && r.a[1] === Action.move_left && r.b === undefined);
     expect(keyed).toBeDefined();
-    expect(replayLog(bytes).ok).toBe(true);
+    const replay = replayLog(bytes);
+    expect(replay.mismatches).toEqual([]);
+    expect(replay.ok).toBe(true);
     // Behaviour cloning reads this human episode back with the autopilot's steps as context only:
     // marked, not counted as human, never a training or validation label.
     const demos = loadDemos(dataDir, { sessions: [], human: true });
@@ -107,5 +109,5 @@ describe('the autopilot in a lobby', () => {
     const split = splitSteps(demos);
     expect(split.train.length + split.validation.length).toBe(demos.steps.human);
     for (const t of [...split.train, ...split.validation]) expect(demos.autopilot![t]).toBe(0);
-  });
+  }, 120_000);
 });
