@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { parquetMetadata } from 'hyparquet';
-import { generateSessions } from '@aikon/datasets';
+import { generateSessions, loadCatalog, selectEpisodes } from '@aikon/datasets';
 import { type LoopRound, MANIFEST_FORMAT, MANIFEST_VERSION, parseManifest } from '@aikon/world-model';
 import { startRelayServer, type RelayServer } from '@aikon/relay-server';
 import { createRelayClient } from '@aikon/protocol/client';
@@ -382,6 +382,53 @@ describe('Datasets page (Chromium, real relay)', () => {
     expect(await page.getByTestId('training-rounds-empty').innerText()).toContain('npm run loop');
     expect(errors).toEqual([]);
   });
+  it("bins each episode by when it began: a session's episodes minutes apart fill their own minutes", async () => {
+    // One session at 2 ticks/s whose three episodes begin minutes apart (the page used to put all
+    // of them in the session's first minute).
+    const dir = join(tmp, 'minutes');
+    generateSessions({
+      dataDir: dir,
+      tickRate: 2,
+      episodes: 3,
+      seed: 5,
+      players: 1,
+      maxSteps: 600,
+      startedAt: () => new Date('2026-11-01T10:00:00Z'),
+    });
+    const expectedBars = new Map<string, number>();
+    for (const { beganAt } of selectEpisodes(loadCatalog(dir), {})) {
+      const label = `${beganAt.slice(5, 10)} ${beganAt.slice(11, 16)}`;
+      expectedBars.set(label, (expectedBars.get(label) ?? 0) + 1);
+    }
+    expect(expectedBars.size).toBeGreaterThan(1);
+    const minutes = await startRelayServer({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: dir,
+      staticDir: DIST,
+      logLevel: 'silent',
+    });
+    try {
+      const { page, errors } = await openPage(`${minutes.url}/?page=datasets`);
+      await page.getByTestId('chart-episodes').waitFor({ timeout: 20_000 });
+      // Each bar's tooltip: "MM-DD HH:MM: human H, AI A (total T)".
+      const titles = await page
+        .getByTestId('chart-episodes-bar')
+        .evaluateAll((bars) => bars.map((g) => g.querySelector('title')!.textContent!));
+      const shown = new Map<string, number>();
+      for (const title of titles) {
+        const at = title.indexOf(': ');
+        const count = [...title.slice(at).matchAll(/(?:human|AI) (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+        if (count > 0) shown.set(title.slice(0, at), count);
+      }
+      expect(shown).toEqual(expectedBars);
+      await fullShot(page, 'datasets-minutes.png');
+      expect(errors).toEqual([]);
+    } finally {
+      await minutes.close();
+    }
+  });
+
   it('lists a live lobby as in progress with its episodes so far, and follows it as it plays', async () => {
     const live = await startRelayServer({
       port: 0,

@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startRelayServer, type RelayServer } from '@aikon/relay-server';
+import { World } from '@aikon/engine';
+import { DYING_HEALTH } from '../src/dream/dream-store.ts';
 import { calmSeed, CHROMIUM, CHROMIUM_ARGS, launchChromium, REPO, buildPrivateDist } from './harness.ts';
 
 const ARTIFACTS = join(REPO, 'test-results', 'dream');
@@ -61,6 +63,33 @@ async function dreamOn(page: Page, steps: number): Promise<{ state: DreamHookSta
 }
 
 const SOLO_SEED = calmSeed(4242, 300);
+
+/**
+ * A seed and a number of idle steps after which the solo player is dying (health at most
+ * DYING_HEALTH) and still has 20 to 120 idle steps to live, found with the engine in Node.
+ */
+function dyingWorld(from: number): { seed: number; steps: number } {
+  for (let seed = from; seed < from + 100; seed++) {
+    const world = World.generate({ seed });
+    const player = world.addPlayer({ slot: 0 });
+    let steps = 0;
+    while (!world.over && player.inventory[0] > DYING_HEALTH && steps < 3000) {
+      world.step([0]);
+      steps++;
+    }
+    let left = 0;
+    while (!world.over && left <= 120) {
+      world.step([0]);
+      left++;
+    }
+    if (world.over && left >= 20) return { seed, steps };
+  }
+  throw new Error('no seed with a dying player');
+}
+const DYING = dyingWorld(4242);
+
+/** The notice line's text ('' when none): it shows for a few seconds. */
+const notice = (page: Page) => page.evaluate(() => document.querySelector('[data-testid=notice]')?.textContent ?? '');
 /** Each test's bound: on the shared 2-core machine (load 25–30) a page takes minutes to load a build and a model. */
 const LOADED_MACHINE_MS = 360_000;
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -93,6 +122,15 @@ describe('dream mode', () => {
     async () => {
       const { page, errors } = await openGame('dream=browser');
       await expect(page.getByTestId('dream-button').innerText({ timeout: 90_000 })).resolves.toMatch(/Dream/);
+      // The world's step when G goes down, read in the page (a round trip from here lets ticks pass).
+      await page.evaluate(() => {
+        const at = window as unknown as { gAt?: number; gAtMs?: number };
+        window.addEventListener('keydown', (e) => {
+          if (e.code !== 'KeyG' || at.gAt !== undefined) return;
+          at.gAt = window.__aikon!.state().t;
+          at.gAtMs = performance.now();
+        });
+      });
       await page.keyboard.press('g');
       await page
         .waitForFunction(() => window.__aikonDream!.state().status === 'dreaming', null, { timeout: 180_000 })
@@ -103,6 +141,17 @@ describe('dream mode', () => {
           );
         });
       const entered = await dreamState(page);
+      // The world waited while the model loaded (it ran on for 9-14 s and killed a player under
+      // "Falling asleep…"): the dream begins within a second of world time of G (ticks already
+      // in flight to or from the worker land on a loaded machine).
+      const pressed = await page.evaluate(() => {
+        const at = window as unknown as { gAt: number; gAtMs: number };
+        return { t: at.gAt, loadMs: performance.now() - at.gAtMs };
+      });
+      console.log(
+        `G at step ${pressed.t}, dream entered at step ${entered.enteredAt!.t}, ${Math.round(pressed.loadMs)} ms later`,
+      );
+      expect(entered.enteredAt!.t - pressed.t).toBeLessThanOrEqual(8);
       expect(entered.shard).toBe('browser');
       expect(entered.backend).toMatch(/^world-sim-small · world-sim \(TypeScript/);
       expect(entered.enteredAt).not.toBeNull();
@@ -120,6 +169,14 @@ describe('dream mode', () => {
       const tokens = await page.getByTestId('dream-tokens').getAttribute('data-tokens');
       expect(tokens!.split(',')).toHaveLength(63);
       await expect(page.getByTestId('dream-shard').innerText()).resolves.toBe('browser shard');
+      // The HUD keeps the world's step where the dream began and counts dream steps apart; the agent
+      // view says plainly why it shows nothing.
+      await expect(page.getByTestId('tick').innerText()).resolves.toBe(`world step ${entered.enteredAt!.t}`);
+      const dreamTick = Number((await page.getByTestId('dream-tick').innerText()).replace('dream step ', ''));
+      expect(dreamTick).toBeGreaterThanOrEqual(12);
+      const agentView = await page.getByTestId('agent-view-dream').innerText();
+      expect(agentView).toMatch(/predicts tiles/);
+      expect(agentView).not.toMatch(/error|fail|unavailable|cannot/i);
       // Split view: the real engine, fed the same actions, beside the prediction.
       expect(state.real).toHaveLength(81);
       // The agreement is the share of the 63 view tokens equal between prediction and reality,
@@ -149,7 +206,38 @@ describe('dream mode', () => {
       expect(await page.getByTestId('dream-badge').count()).toBe(0);
       const g = await gameState(page);
       expect(g.paused).toBe(false);
+      // Awake, the step goes on from where the world waited (it used to jump back from the dream's count).
+      const shown = Number((await page.getByTestId('tick').innerText()).replace(/^step /, ''));
+      expect(shown).toBeGreaterThanOrEqual(entered.enteredAt!.t);
+      expect(await page.getByTestId('dream-tick').count()).toBe(0);
       await page.screenshot({ path: join(ARTIFACTS, 'awake.png') });
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    LOADED_MACHINE_MS,
+  );
+
+  it(
+    'G while dying, and G when dead, are refused with a message; no dream loads',
+    async () => {
+      const { page, errors } = await openGame('dream=browser');
+      // The script hook sets a fresh world on DYING.seed where the idle player is dying, paused.
+      await page.evaluate(({ seed, steps }) => window.__aikon!.script(seed, new Array(steps).fill(0)), DYING);
+      expect((await gameState(page)).player!.inventory[0]).toBeLessThanOrEqual(DYING_HEALTH);
+      await page.getByTestId('tick-rate').fill('5'); // a few seconds to press G before death
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('g');
+      await expect.poll(() => notice(page), { timeout: 15_000 }).toMatch(/You are dying/);
+      expect((await dreamState(page)).status).toBe('awake');
+      await page.screenshot({ path: join(ARTIFACTS, 'refused-dying.png') });
+      // The idle player dies; G on the death screen is refused too.
+      await page.getByTestId('death-screen').waitFor({ timeout: 60_000 });
+      await page.keyboard.press('g');
+      await expect.poll(() => notice(page), { timeout: 15_000 }).toMatch(/The dead do not dream/);
+      await page.waitForTimeout(1000);
+      expect((await dreamState(page)).status).toBe('awake');
+      expect(await page.getByTestId('dream-badge').count()).toBe(0);
+      expect(await page.getByTestId('dream-loading').count()).toBe(0);
       expect(errors).toEqual([]);
       await page.close();
     },

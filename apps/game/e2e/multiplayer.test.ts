@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { Material, SAFE_SPAWN_RADIUS } from '@aikon/engine';
 import { startRelayServer, type RelayServer } from '@aikon/relay-server';
 import { calmSeed, DIST, ensureBuild, imageVariety, keepAlive, launchChromium, realErrors, REPO } from './harness.ts';
 
@@ -405,6 +406,46 @@ describe('multiplayer in Chromium', () => {
     expect(realErrors(host.errors)).toEqual([]);
     await closePage(host.page);
     await closePage(guest.page);
+  });
+
+  it('a respawn beside two skeletons starts protected, off the death tile and out of their reach', async () => {
+    const { page, errors } = await openPage(`${server.url}/`, { width: 800, height: 500 });
+    await page.getByTestId('display-name').fill('Ada');
+    await page.getByTestId('create-lobby').click();
+    await page.getByTestId('lobby-seed').fill(String(calmSeed(900, 300)));
+    await page.getByTestId('lobby-seed').press('Enter');
+    await page.getByTestId('start-game').click({ timeout: 15_000 });
+    await page.waitForFunction(() => window.__aikon!.state().firstFrameAt !== null, null, { timeout: 90_000 });
+    const lobby = server.lobbyByCode((await net(page)).code!)!;
+    const world = lobby.world!;
+    const first = world.findPlayer(0)!;
+    await expectEventually(() => world.t > 0 && first.protection === 0, 'the first protection runs out', 30_000);
+
+    // The newcomer's trap (issue 15 #2): skeletons 3 tiles either side of where the player dies,
+    // on a path they can walk; the old rules put the new body back on that very tile.
+    const [x, y] = [first.x, first.y];
+    for (let dx = -4; dx <= 4; dx++) if (dx !== 0) world.setMaterial(x + dx, y, Material.path);
+    const skeletons = [world.spawn('skeleton', x - 3, y), world.spawn('skeleton', x + 3, y)];
+    // The skeletons' distance from the new body as the relay makes it (they walk on afterwards).
+    const respawn = world.respawn.bind(world);
+    let reach = -1;
+    world.respawn = (slot) => {
+      const p = respawn(slot);
+      reach = Math.min(...skeletons.map((k) => Math.max(Math.abs(k.x - p.x), Math.abs(k.y - p.y))));
+      return p;
+    };
+    first.inventory[0] = 0;
+    await page.getByTestId('respawn-screen').waitFor({ timeout: 45_000 });
+    await page.getByTestId('respawn').dispatchEvent('click');
+    await expectEventually(() => world.findPlayer(0)?.dead === false, 'a new life', 45_000);
+    const body = world.findPlayer(0)!;
+    expect([body.x, body.y]).not.toEqual([x, y]);
+    expect(reach).toBeGreaterThan(SAFE_SPAWN_RADIUS);
+    expect(body.protection).toBeGreaterThan(0);
+    await page.getByTestId('protection').waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'respawn-beside-skeletons.png') });
+    expect(realErrors(errors)).toEqual([]);
+    await closePage(page);
   });
 
   it('the host pauses all, slows to 2 ticks/s; the death dialog stands over the workforce; Leave works', async () => {

@@ -126,6 +126,8 @@ describe('a new user, keyboard only', () => {
     });
     await page.goto(server.url, { timeout: 120_000 });
     await page.getByTestId('play-new').waitFor({ timeout: 60_000 });
+    // The pace is told before the game starts (issue 15 #9: a newcomer reading the screen died idle).
+    expect(await page.getByTestId('solo-pace').textContent()).toMatch(/Real-time: the world runs on .*Esc pauses/);
 
     // Home page: slow the world down, type the seed, Enter.
     await tabTo(page, 'speed');
@@ -145,6 +147,12 @@ describe('a new user, keyboard only', () => {
     await paused(page);
     expect(new URL(page.url()).searchParams.get('seed')).toBe(String(SEED));
     await page.screenshot({ path: join(ARTIFACTS, '2-first-frame-paused.png') });
+    // The help (H) says it again, and says how the pace works in a shared world; closing it leaves the pause.
+    await page.keyboard.press('KeyH');
+    expect(await page.getByTestId('help-pace').textContent()).toMatch(/real-time.*only the host can pause/);
+    await page.keyboard.press('KeyH');
+    await page.getByTestId('help').waitFor({ state: 'detached' });
+    expect((await state(page)).paused).toBe(true);
 
     const cdp = await page.context().newCDPSession(page);
     const start = (await state(page)).player!;

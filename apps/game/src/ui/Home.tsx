@@ -41,7 +41,7 @@ export function Home() {
 
         <section className="w-full rounded-2xl border border-white/10 bg-slate-950/60 p-6 shadow-xl">
           <h2 className="text-xl font-bold text-white">Play solo</h2>
-          <p className="mt-1 text-sm text-slate-400">
+          <p className="mt-1 text-sm text-slate-400" data-testid="solo-pace">
             Runs entirely in this tab, offline. Real-time: the world runs on whether or not you press a key; Esc pauses.
           </p>
           <SavedGame />
