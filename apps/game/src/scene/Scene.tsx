@@ -535,11 +535,18 @@ function Lighting() {
   const lamp = useRef<THREE.PointLight>(null);
   const { scene } = useThree();
   const sky = useMemo(() => new THREE.Color(SKY_DAY), []);
+  const fog = useMemo(() => new THREE.Fog(SKY_DAY, 28, 70), []);
   const smooth = useRef({ day: 1, sleep: 0 });
+  // The renderer and its scene outlive a game (the world remounts per game), and a frame may run
+  // before this effect: the frame loop below updates its own fog, never reads scene.fog.
   useEffect(() => {
     scene.background = sky;
-    scene.fog = new THREE.Fog(sky, 28, 70);
-  }, [scene, sky]);
+    scene.fog = fog;
+    return () => {
+      if (scene.background === sky) scene.background = null;
+      if (scene.fog === fog) scene.fog = null;
+    };
+  }, [scene, sky, fog]);
   useFrame((_, dt) => {
     const frame = useGame.getState().frame;
     if (!frame) return;
@@ -550,7 +557,7 @@ function Lighting() {
     const d = smooth.current.day;
     const dark = 1 - 0.7 * smooth.current.sleep;
     sky.copy(SKY_NIGHT).lerp(SKY_DAY, d).lerp(SKY_SLEEP, smooth.current.sleep);
-    (scene.fog as THREE.Fog).color.copy(sky);
+    fog.color.copy(sky);
     if (hemi.current) {
       hemi.current.intensity = (0.75 + 0.85 * d) * dark;
       hemi.current.color.copy(HEMI_NIGHT).lerp(HEMI_DAY, d);
