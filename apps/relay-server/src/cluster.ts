@@ -44,6 +44,8 @@ return 0`;
 /** Lets the lease go only if the given process (this one, or a dead one) holds it. */
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
+/** How long a process found alive is believed alive without asking Redis again (ms). */
+const ALIVE_FOR_MS = 500;
 const ProcessId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const ClusterMessage = z.discriminatedUnion('k', [
   /** A client event for a lobby this process owns, from the process the client is connected to. */
@@ -139,6 +141,8 @@ export class RelayCluster {
   private takingOver: Promise<void> | null = null;
   /** Takeovers in progress, by lobby id. */
   private readonly restoring = new Map<string, Promise<void>>();
+  /** Other relay processes found alive, until when (performance.now()) that is believed. */
+  private readonly seenAlive = new Map<string, number>();
   private closed = false;
 
   private constructor(
@@ -490,9 +494,16 @@ export class RelayCluster {
   private async liveOwner(lobbyId: string): Promise<string | null> {
     const owner = await this.redis.get(ownerKey(lobbyId));
     if (!owner || owner === this.processId) return owner;
+    // Every forwarded event (each remote member's action) asks: a process seen alive is believed
+    // for a moment instead of asking Redis again each time.
+    if ((this.seenAlive.get(owner) ?? 0) > performance.now()) return owner;
     const channel = channelOf(owner);
     const subscribers = (await this.redis.pubSubNumSub(channel))[channel] ?? 0;
-    if (subscribers > 0) return owner;
+    if (subscribers > 0) {
+      this.seenAlive.set(owner, performance.now() + ALIVE_FOR_MS);
+      return owner;
+    }
+    this.seenAlive.delete(owner);
     // Drops the dead holder's lease (only if it still holds it), so that a claim can follow.
     await this.redis.eval(RELEASE, { keys: [ownerKey(lobbyId)], arguments: [owner] });
     return null;
