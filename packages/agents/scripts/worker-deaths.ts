@@ -1,6 +1,6 @@
 /**
  * The respawn death loop of issue 15 (#2), measured for one AI worker without the relay:
- *   npx tsx packages/agents/cli/worker-deaths.ts [--ticks 8000] [--seeds 1,2,3,4,5,6]
+ *   npx tsx packages/agents/scripts/worker-deaths.ts [--ticks 8000] [--seeds 1,2,3,4,5,6]
  * One worker (the relay's scripted commander with fair senses, goal "all achievements") alone in a
  * lobby world, respawned 24 ticks after each death as the relay's workforce does, under each of:
  * no spawn protection, protection 40 with engine 0.2.x's 'target' rule, and with the 'keep-away'
