@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { Material, SAFE_SPAWN_RADIUS } from '@aikon/engine';
+import { Material, OBJECT_KINDS, SAFE_SPAWN_RADIUS } from '@aikon/engine';
 import { startRelayServer, type RelayServer } from '@aikon/relay-server';
 import { calmSeed, DIST, ensureBuild, imageVariety, keepAlive, launchChromium, realErrors, REPO } from './harness.ts';
 
@@ -408,7 +408,7 @@ describe('multiplayer in Chromium', () => {
     await closePage(guest.page);
   });
 
-  it('a respawn beside two skeletons starts protected, off the death tile and out of their reach', async () => {
+  it('a respawn beside two skeletons is protected, out of their reach, and alive after the protection', async () => {
     const { page, errors } = await openPage(`${server.url}/`, { width: 800, height: 500 });
     await page.getByTestId('display-name').fill('Ada');
     await page.getByTestId('create-lobby').click();
@@ -444,6 +444,29 @@ describe('multiplayer in Chromium', () => {
     expect(body.protection).toBeGreaterThan(0);
     await page.getByTestId('protection').waitFor({ timeout: 15_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'respawn-beside-skeletons.png') });
+    // Unhurt through the protection and, idle, for 24 ticks after it (the old respawns died
+    // 10 to 27 steps in).
+    await expectEventually(() => body.protection === 0, 'the protection runs out', 30_000);
+    const over = world.t;
+    // What stood near the body whenever it lost health (the failure message says what hurt it).
+    const hurts: string[] = [];
+    let health = body.inventory[0];
+    await expectEventually(
+      () => {
+        if (body.inventory[0] < health) {
+          const near = world.objects
+            .filter((o) => !o.removed && Math.max(Math.abs(o.x - body.x), Math.abs(o.y - body.y)) <= 6)
+            .map((o) => `${OBJECT_KINDS[o.kind]}@${o.x - body.x},${o.y - body.y}`);
+          hurts.push(`t ${world.t} health ${body.inventory[0]}: ${near.join(' ')}`);
+        }
+        health = body.inventory[0];
+        return world.t >= over + 24 || body.dead;
+      },
+      '24 ticks after the protection',
+      30_000,
+    );
+    expect(hurts, `spawned at ${body.x},${body.y}, daylight ${world.daylight}`).toEqual([]);
+    expect(body.dead).toBe(false);
     expect(realErrors(errors)).toEqual([]);
     await closePage(page);
   });
