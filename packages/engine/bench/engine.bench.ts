@@ -58,9 +58,9 @@ function stepsWithoutObservations(): { stepsPerSecond: number; generateMs: numbe
   };
 }
 
-/** Steps per second of CrafterEnv.step (world step + 64×64 observation + info). */
-function stepsWithObservations(): number {
-  const env = new CrafterEnv({ textures: loadTextures(), seed: 0 });
+/** Steps per second of CrafterEnv.step (world step + 64×64 observation + info), with fresh or reused arrays. */
+function stepsWithObservations(reuseArrays: boolean): number {
+  const env = new CrafterEnv({ textures: loadTextures(), seed: 0, reuseArrays });
   const agent = new Rng(2);
   let steps = 0;
   let ms = 0;
@@ -128,11 +128,13 @@ const vecWorkers = vecStepsPerSecond(parallel, worlds);
 await parallel.close();
 
 const noObs = stepsWithoutObservations();
-const withObs = stepsWithObservations();
+const withObs = stepsWithObservations(false);
+const withObsReused = stepsWithObservations(true);
 const memory = bytesPerWorld();
 const result = {
   stepsPerSecond: Math.round(noObs.stepsPerSecond),
   stepsPerSecondWithObs: Math.round(withObs),
+  stepsPerSecondWithObsReusedArrays: Math.round(withObsReused),
   bytesPerWorld: Math.round(memory.bytesPerWorld),
   snapshotBytes: memory.snapshotBytes,
   generateMsMean: Number(noObs.generateMs.toFixed(3)),
@@ -153,6 +155,7 @@ if (values.json) {
   console.table({
     'steps/s without observations': result.stepsPerSecond,
     'steps/s with 64×64 observations': result.stepsPerSecondWithObs,
+    'steps/s with 64×64 observations, reuseArrays': result.stepsPerSecondWithObsReusedArrays,
     'slowdown from observations (×)': result.observationCostRatio,
     'world generation, mean ms': result.generateMsMean,
     'world generation, p99 ms': result.generateMsP99,

@@ -260,7 +260,8 @@ function terrainColumns(
       const mountain = (mountainNoise[i] + 0.3 * mountainDetail[i]) / 1.3 - 4 * start - 0.3 * water;
       let material: number;
       if (mountain > 0.15) {
-        if (noise.at(PATH_LAYER, x, y, i) > 0.15 && mountain > 0.3) {
+        // mountain first: the same outcome (sampling draws nothing), without the sample below 0.3.
+        if (mountain > 0.3 && noise.at(PATH_LAYER, x, y, i) > 0.15) {
           material = PATH;
         } else if (noise.at(TUNNELS_X_LAYER, x, y, i) > 0.4 || noise.at(TUNNELS_Y_LAYER, x, y, i) > 0.4) {
           material = PATH;
