@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { Material, SAFE_SPAWN_RADIUS } from '@aikon/engine';
+import { Material, OBJECT_KINDS, type Player, SAFE_SPAWN_RADIUS } from '@aikon/engine';
 import { startRelayServer, type RelayServer } from '@aikon/relay-server';
 import { calmSeed, DIST, ensureBuild, imageVariety, keepAlive, launchChromium, realErrors, REPO } from './harness.ts';
 
@@ -408,7 +408,7 @@ describe('multiplayer in Chromium', () => {
     await closePage(guest.page);
   });
 
-  it('a respawn beside two skeletons starts protected, off the death tile and out of their reach', async () => {
+  it('a respawn beside two skeletons is protected, out of their reach, and alive after the protection', async () => {
     const { page, errors } = await openPage(`${server.url}/`, { width: 800, height: 500 });
     await page.getByTestId('display-name').fill('Ada');
     await page.getByTestId('create-lobby').click();
@@ -425,25 +425,62 @@ describe('multiplayer in Chromium', () => {
     // on a path they can walk; the old rules put the new body back on that very tile.
     const [x, y] = [first.x, first.y];
     for (let dx = -4; dx <= 4; dx++) if (dx !== 0) world.setMaterial(x + dx, y, Material.path);
+    for (const sx of [x - 3, x + 3]) {
+      // A cow that wandered onto a skeleton's tile makes room.
+      const occupant = world.objectAt(sx, y);
+      if (occupant) world.removeEntity(occupant);
+    }
     const skeletons = [world.spawn('skeleton', x - 3, y), world.spawn('skeleton', x + 3, y)];
     // The skeletons' distance from the new body as the relay makes it (they walk on afterwards).
     const respawn = world.respawn.bind(world);
     let reach = -1;
+    let life: Player | null = null;
     world.respawn = (slot) => {
       const p = respawn(slot);
       reach = Math.min(...skeletons.map((k) => Math.max(Math.abs(k.x - p.x), Math.abs(k.y - p.y))));
+      life = p;
       return p;
+    };
+    // Every step of the new life as the relay runs it (polling from here could miss ticks on a
+    // loaded machine): the tick its protection ran out, and until 24 ticks after it (the old
+    // respawns died 10 to 27 steps in) each loss of health with what stood near the body.
+    const step = world.step.bind(world);
+    let over = -1;
+    let diedAt = -1;
+    const hurts: string[] = [];
+    world.step = (actions) => {
+      const body = life;
+      const health = body?.inventory[0] ?? 0;
+      step(actions);
+      if (!body || (over >= 0 && world.t > over + 24)) return;
+      if (body.inventory[0] < health) {
+        const near = world.objects
+          .filter((o) => !o.removed && Math.max(Math.abs(o.x - body.x), Math.abs(o.y - body.y)) <= 6)
+          .map((o) => `${OBJECT_KINDS[o.kind]}@${o.x - body.x},${o.y - body.y}`);
+        hurts.push(`t ${world.t} health ${body.inventory[0]}: ${near.join(' ')}`);
+      }
+      if (body.dead && diedAt < 0) diedAt = world.t;
+      if (body.protection === 0 && over < 0) over = world.t;
     };
     first.inventory[0] = 0;
     await page.getByTestId('respawn-screen').waitFor({ timeout: 45_000 });
     await page.getByTestId('respawn').dispatchEvent('click');
     await expectEventually(() => world.findPlayer(0)?.dead === false, 'a new life', 45_000);
     const body = world.findPlayer(0)!;
+    expect(body).toBe(life);
     expect([body.x, body.y]).not.toEqual([x, y]);
     expect(reach).toBeGreaterThan(SAFE_SPAWN_RADIUS);
     expect(body.protection).toBeGreaterThan(0);
     await page.getByTestId('protection').waitFor({ timeout: 15_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'respawn-beside-skeletons.png') });
+    // Unhurt through the protection and, idle, alive and unhurt for 24 ticks after it.
+    await expectEventually(
+      () => diedAt >= 0 || (over >= 0 && world.t > over + 24),
+      '24 ticks after the protection',
+      60_000,
+    );
+    expect(hurts, `spawned at ${body.x},${body.y}, daylight ${world.daylight}`).toEqual([]);
+    expect(diedAt).toBe(-1);
     expect(realErrors(errors)).toEqual([]);
     await closePage(page);
   });

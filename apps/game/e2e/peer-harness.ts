@@ -102,9 +102,18 @@ export async function shareCompute(w: PeerWorld): Promise<PeerHookState> {
   return s;
 }
 
-/** Presses G and waits for the dream to run. */
+/** Presses G and waits for the dream to run; a refused G (the game's notice says why) fails at once. */
 export async function enterDream(page: Page, timeoutMs = 120_000): Promise<DreamHookState> {
   await page.keyboard.press('g');
+  // A G that is taken leaves 'awake' in the same key event; a refused one stays there with a notice.
+  const refusal = await page.evaluate(() => {
+    const { notice } = window.__aikon!.state();
+    return window.__aikonDream!.state().status === 'awake' ? (notice ?? 'no notice') : null;
+  });
+  if (refusal !== null) {
+    const me = await page.evaluate(() => window.__aikon!.state().player);
+    throw new Error(`G was refused: ${refusal} (player ${JSON.stringify(me)})`);
+  }
   await page.waitForFunction(() => ['dreaming', 'error'].includes(window.__aikonDream!.state().status), null, {
     timeout: timeoutMs,
   });

@@ -11,7 +11,9 @@
  * the log length they correspond to go to `<lobbyId>.checkpoint` (same crash-safe write); a
  * restart restores the snapshot and replays only the log's records after it (the hash records
  * among them verify it), or the whole log when there is no usable checkpoint. The lobby then
- * goes on appending to the same log. Nothing recorded is lost; with kill -9 the kernel keeps
+ * goes on appending to the same log, under the rules the session began with: the checkpoint's snapshot
+ * names its world's protection rule, a whole-log replay takes it from the header's engine version,
+ * and the header is not rewritten. Nothing recorded is lost; with kill -9 the kernel keeps
  * every written record, after a power cut at most the last fsync period (500 ms).
  */
 import { mkdirSync } from 'node:fs';

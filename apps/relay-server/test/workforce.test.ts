@@ -224,6 +224,11 @@ describe('lobby workforce over Socket.IO', () => {
     expect(fresh).not.toBe(body);
     expect(fresh.episode).toBe(body.episode + 1);
     expect(fresh.inventory[0]).toBe(9);
+    // Workers live by the lobby's rules: the new life starts with the world's spawn protection,
+    // during which hostile creatures keep away from it (engine keep-away rule).
+    expect(lobby.world!.keepAway).toBe(true);
+    expect(fresh.protection + fresh.protectedSteps).toBe(lobby.world!.spawnProtection);
+    expect(lobby.world!.spawnProtection).toBeGreaterThan(0);
     expect(lobby.workforce.auditLines().map((l) => `${l.who}: ${l.what}`)).toContain('Ada: respawned');
     // The brain's mirror never saw that death (it was not played, but written into the world):
     // it noticed the difference and took the world again.

@@ -51,24 +51,32 @@ const stepsWithoutObservations: Load = (engine, _node, ms, seed) => {
   return steps / (spent / 1000);
 };
 
-let env: InstanceType<EngineModule['CrafterEnv']> | null = null;
-const stepsWithObservations: Load = (engine, node, ms, seed) => {
-  // The atlas lives outside the engine's sources (public/): both engines read the repository's.
-  env ??= new engine.CrafterEnv({ textures: node.loadTextures(ATLAS), seed: 0 });
-  const agent = new engine.Rng(seed);
-  let steps = 0;
-  let spent = 0;
-  while (spent < ms) {
-    env.reset({ seed: seed++ });
-    const t0 = cpuMs();
-    for (let done = false; !done; steps++) {
-      const r = env.step(agent.int(engine.NUM_ACTIONS));
-      done = r.terminated || r.truncated;
+const envs = new Map<boolean, InstanceType<EngineModule['CrafterEnv']>>();
+/**
+ * CrafterEnv steps; with `reuseArrays` (an engine older than the option ignores it and allocates,
+ * so against such a baseline this load measures the option's gain).
+ */
+const stepsWithObservations =
+  (reuseArrays: boolean): Load =>
+  (engine, node, ms, seed) => {
+    // The atlas lives outside the engine's sources (public/): both engines read the repository's.
+    const env =
+      envs.get(reuseArrays) ?? new engine.CrafterEnv({ textures: node.loadTextures(ATLAS), seed: 0, reuseArrays });
+    envs.set(reuseArrays, env);
+    const agent = new engine.Rng(seed);
+    let steps = 0;
+    let spent = 0;
+    while (spent < ms) {
+      env.reset({ seed: seed++ });
+      const t0 = cpuMs();
+      for (let done = false; !done; steps++) {
+        const r = env.step(agent.int(engine.NUM_ACTIONS));
+        done = r.terminated || r.truncated;
+      }
+      spent += cpuMs() - t0;
     }
-    spent += cpuMs() - t0;
-  }
-  return steps / (spent / 1000);
-};
+    return steps / (spent / 1000);
+  };
 
 const RENDERS_PER_STATE = 16;
 let renderer: InstanceType<EngineModule['AgentViewRenderer']> | null = null;
@@ -111,7 +119,8 @@ const generations: Load = (engine, _node, ms, seed) => {
 
 const LOADS: [string, Load][] = [
   ['World.step per CPU-s (random agent, no observation)', stepsWithoutObservations],
-  ['CrafterEnv.step per CPU-s (64×64 observation + info)', stepsWithObservations],
+  ['CrafterEnv.step per CPU-s (64×64 observation + info)', stepsWithObservations(false)],
+  ['CrafterEnv.step per CPU-s, reuseArrays', stepsWithObservations(true)],
   ['World.generate per CPU-s', generations],
   ['AgentViewRenderer.render per CPU-s (64×64, alone)', renders('all')],
   ['  of which day frames (daylight ≥ 0.5)', renders('day')],

@@ -14,12 +14,12 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     seconds: { type: 'string', default: '4' },
     worlds: { type: 'string', default: '64' },
-    workers: { type: 'string', default: '2' },
+    threads: { type: 'string', default: '2' },
   },
   strict: true,
 });
 const worlds = Number(values.worlds);
-const workers = Number(values.workers);
+const threads = Number(values.threads);
 const seconds = Number(values.seconds);
 if (!(seconds > 0)) throw new Error(`--seconds must be positive, got ${values.seconds}`);
 
@@ -58,9 +58,9 @@ function stepsWithoutObservations(): { stepsPerSecond: number; generateMs: numbe
   };
 }
 
-/** Steps per second of CrafterEnv.step (world step + 64×64 observation + info). */
-function stepsWithObservations(): number {
-  const env = new CrafterEnv({ textures: loadTextures(), seed: 0 });
+/** Steps per second of CrafterEnv.step (world step + 64×64 observation + info), with fresh or reused arrays. */
+function stepsWithObservations(reuseArrays: boolean): number {
+  const env = new CrafterEnv({ textures: loadTextures(), seed: 0, reuseArrays });
   const agent = new Rng(2);
   let steps = 0;
   let ms = 0;
@@ -117,18 +117,24 @@ function vecStepsPerSecond(
 }
 
 const seeds = Array.from({ length: worlds }, (_, i) => i);
-vecStepsPerSecond(new VecEnv({ seeds }), worlds, 1); // warm-up: compile the step path before timing
-const vecOne = vecStepsPerSecond(new VecEnv({ seeds }), worlds);
-const parallel = await VecEnvWorkers.create({ seeds, workers });
+// Both sides warm up for 1 s first (each thread compiles the step path and builds its noise
+// tables, ≈ 0.1 s of CPU per thread), then each is timed on a fresh reset.
+const one = new VecEnv({ seeds });
+vecStepsPerSecond(one, worlds, 1);
+const vecOne = vecStepsPerSecond(one, worlds);
+const parallel = await VecEnvWorkers.create({ seeds, threads });
+vecStepsPerSecond(parallel, worlds, 1);
 const vecWorkers = vecStepsPerSecond(parallel, worlds);
 await parallel.close();
 
 const noObs = stepsWithoutObservations();
-const withObs = stepsWithObservations();
+const withObs = stepsWithObservations(false);
+const withObsReused = stepsWithObservations(true);
 const memory = bytesPerWorld();
 const result = {
   stepsPerSecond: Math.round(noObs.stepsPerSecond),
   stepsPerSecondWithObs: Math.round(withObs),
+  stepsPerSecondWithObsReusedArrays: Math.round(withObsReused),
   bytesPerWorld: Math.round(memory.bytesPerWorld),
   snapshotBytes: memory.snapshotBytes,
   generateMsMean: Number(noObs.generateMs.toFixed(3)),
@@ -136,7 +142,7 @@ const result = {
   observationCostRatio: Number((noObs.stepsPerSecond / withObs).toFixed(2)),
   vecEnvWorlds: worlds,
   vecEnvStepsPerSecond: Math.round(vecOne),
-  vecEnvWorkers: workers,
+  vecEnvWorkersThreads: threads,
   vecEnvWorkersStepsPerSecond: Math.round(vecWorkers),
   vecEnvWorkersSpeedup: Number((vecWorkers / vecOne).toFixed(2)),
   node: process.version,
@@ -149,13 +155,14 @@ if (values.json) {
   console.table({
     'steps/s without observations': result.stepsPerSecond,
     'steps/s with 64×64 observations': result.stepsPerSecondWithObs,
+    'steps/s with 64×64 observations, reuseArrays': result.stepsPerSecondWithObsReusedArrays,
     'slowdown from observations (×)': result.observationCostRatio,
     'world generation, mean ms': result.generateMsMean,
     'world generation, p99 ms': result.generateMsP99,
     'heap bytes per world': result.bytesPerWorld,
     'snapshot bytes per world': result.snapshotBytes,
     [`VecEnv (${worlds} worlds, fair view) steps/s, one thread`]: result.vecEnvStepsPerSecond,
-    [`VecEnvWorkers steps/s, ${workers} workers`]: result.vecEnvWorkersStepsPerSecond,
+    [`VecEnvWorkers steps/s, ${threads} threads`]: result.vecEnvWorkersStepsPerSecond,
     'VecEnvWorkers speed-up (×, wall clock; idle-core estimate: npm run bench:vec-workers)':
       result.vecEnvWorkersSpeedup,
   });

@@ -17,6 +17,10 @@ const RULES = BALANCE_RULES.map((rule) => ({
   materialId: Material[rule.material],
 }));
 
+/** Each rule's lower and upper target, floored, at the daylight of the current balance call. */
+const loTargets = new Float64Array(RULES.length);
+const hiTargets = new Float64Array(RULES.length);
+
 /** Living objects per chunk and kind (chunk * KINDS + kind), recounted by every balance call. */
 const members = new Int32Array(CHUNKS * CHUNKS * KINDS);
 
@@ -47,16 +51,22 @@ export function balance(world: WorldState): void {
     if (!o.removed) members[chunkAt(o.x, o.y) * KINDS + o.kind]++;
   }
 
+  // The targets depend on daylight alone: worked out once per call, not per chunk.
+  for (let r = 0; r < RULES.length; r++) {
+    loTargets[r] = Math.floor(RULES[r].lo(daylight));
+    hiTargets[r] = Math.floor(RULES[r].hi(daylight));
+  }
+
   for (const chunk of world.chunkOrder) {
     const cx = Math.floor(chunk / CHUNKS) * CHUNK;
     const cy = (chunk % CHUNKS) * CHUNK;
     const x1 = Math.min(cx + CHUNK, N);
     const y1 = Math.min(cy + CHUNK, N);
-    for (const rule of RULES) {
+    for (let r = 0; r < RULES.length; r++) {
+      const rule = RULES[r];
       const n = members[chunk * KINDS + rule.kindId];
-      const loTarget = Math.floor(rule.lo(daylight));
+      const loTarget = loTargets[r];
       const lo = n < loTarget && world.materialInChunk(chunk, rule.materialId) >= rule.minSpace ? loTarget : 0;
-      const hi = rule.hi(daylight);
       if (n < lo && rng.uniform() < rule.spawnProbability) {
         // One attempt on a uniformly chosen tile of the material.
         let pick = rng.int(world.materialInChunk(chunk, rule.materialId));
@@ -70,7 +80,7 @@ export function balance(world: WorldState): void {
             break;
           }
         }
-      } else if (n > Math.floor(hi) && rng.uniform() < rule.despawnProbability) {
+      } else if (n > hiTargets[r] && rng.uniform() < rule.despawnProbability) {
         const victim = nthMember(world, chunk, rule.kindId, rng.int(n));
         if (world.nearestPlayerDistance(victim.x, victim.y) >= rule.despawnDistance) world.removeEntity(victim);
       }

@@ -3,7 +3,9 @@ import type { Entity, Player } from './entity.ts';
 import {
   ARROW_DAMAGE,
   ARROW_FREE,
+  CHASE_DISTANCE,
   CREATURE_WALKABLE,
+  KEEP_AWAY_DISTANCE,
   SKELETON_RELOAD,
   ZOMBIE_COOLDOWN,
   ZOMBIE_DAMAGE,
@@ -27,6 +29,8 @@ const HEALTH = Item.health;
 const TABLE = Material.table;
 const FURNACE = Material.furnace;
 const PATH = Material.path;
+const CHASE = CHASE_DISTANCE;
+const KEEP_AWAY = KEEP_AWAY_DISTANCE;
 
 /** §10: the update of every non-player object. */
 export function updateObject(world: WorldState, o: Entity): void {
@@ -112,12 +116,22 @@ function updateCow(world: WorldState, o: Entity): void {
 function updateZombie(world: WorldState, o: Entity): void {
   const rng = world.rng;
   if (o.health <= 0) world.removeEntity(o);
-  const target = world.nearestPlayer(o.x, o.y);
+  let target = world.nearestPlayer(o.x, o.y);
+  if (world.keepAway && target !== null && target.protection > 0) {
+    // Keep-away rule: a protected nearest player within KEEP_AWAY is fled with the chase's
+    // probabilities (and nobody is attacked); beyond it the target is the nearest unprotected one.
+    if (distance(o, target) <= KEEP_AWAY) {
+      if (rng.uniform() < 0.9) tryMove(world, o, opposite(towardDirection(o, target, rng.uniform() < 0.8)));
+      else randomMove(world, o);
+      return;
+    }
+    target = world.nearestPlayer(o.x, o.y, true);
+  }
   if (!target) {
     randomMove(world, o);
     return;
   }
-  if (distance(o, target) <= 8 && rng.uniform() < 0.9) {
+  if (distance(o, target) <= CHASE && rng.uniform() < 0.9) {
     tryMove(world, o, towardDirection(o, target, rng.uniform() < 0.8));
   } else {
     randomMove(world, o);
@@ -135,7 +149,16 @@ function updateSkeleton(world: WorldState, o: Entity): void {
   const rng = world.rng;
   if (o.health <= 0) world.removeEntity(o);
   o.reload = Math.max(0, o.reload - 1);
-  const target = world.nearestPlayer(o.x, o.y);
+  let target = world.nearestPlayer(o.x, o.y);
+  if (world.keepAway && target !== null && target.protection > 0) {
+    // Keep-away rule: a protected nearest player within KEEP_AWAY is fled, never shot; beyond it
+    // the target is the nearest unprotected one.
+    if (distance(o, target) <= KEEP_AWAY) {
+      skeletonKeepAway(world, o, target);
+      return;
+    }
+    target = world.nearestPlayer(o.x, o.y, true);
+  }
   if (!target) return;
   const d = distance(o, target);
   if (d <= 3) {
@@ -143,11 +166,24 @@ function updateSkeleton(world: WorldState, o: Entity): void {
   }
   if (d <= 5 && rng.uniform() < 0.5) {
     shoot(world, o, target);
-  } else if (d <= 8 && rng.uniform() < 0.3) {
+  } else if (d <= CHASE && rng.uniform() < 0.3) {
     tryMove(world, o, towardDirection(o, target, rng.uniform() < 0.6));
   } else if (rng.uniform() < 0.2) {
     randomMove(world, o);
   }
+}
+
+/**
+ * A skeleton's update near a protected player (keep-away rule): §10.4 without the shot and with the
+ * chase reversed: it retreats within 3 as usual, else moves away with probability 0.3, else wanders
+ * with probability 0.2.
+ */
+function skeletonKeepAway(world: WorldState, o: Entity, from: Player): void {
+  const rng = world.rng;
+  const d = distance(o, from);
+  if (d <= 3 && tryMove(world, o, opposite(towardDirection(o, from, rng.uniform() < 0.6)))) return;
+  if (rng.uniform() < 0.3) tryMove(world, o, opposite(towardDirection(o, from, rng.uniform() < 0.6)));
+  else if (rng.uniform() < 0.2) randomMove(world, o);
 }
 
 /** §10.4 step 6: an arrow on the adjacent tile in the long-axis direction toward the target. */

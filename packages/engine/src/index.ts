@@ -7,9 +7,13 @@ export {
   WorldState,
   assertAction,
   assertSeed,
+  CURRENT_PROTECTION_RULE,
   PROTECTION_HELD,
+  PROTECTION_RULES,
+  protectionRuleOfEngineVersion,
   SPAWN_PROTECTION_MAX,
   type JointAction,
+  type ProtectionRule,
   type WorldMode,
   type WorldOptions,
 } from './world-state.ts';

@@ -340,26 +340,15 @@ export class OpenSimplex3 {
    */
   layerValue(layer: NoiseLayer, i: number): number {
     if (layer.stampedBy !== this.stamp) this.stampGradients(layer);
-    const { origin, first, contribution, weight, vertexOf, gradients } = layer;
-    const dx0 = origin[3 * i];
-    const dy0 = origin[3 * i + 1];
-    const dz0 = origin[3 * i + 2];
-    let value = 0;
-    for (let k = first[i], end = first[i + 1]; k < end; k++) {
-      const c = contribution[k];
-      const index = gradients[vertexOf[k]];
-      const valuePart =
-        GRADIENTS_3D[index] * (dx0 + DX[c]) +
-        GRADIENTS_3D[index + 1] * (dy0 + DY[c]) +
-        GRADIENTS_3D[index + 2] * (dz0 + DZ[c]);
-      value += weight[k] * valuePart;
-    }
-    return value * NORM_3D;
+    return pointValue(layer.origin, layer.first, layer.contribution, layer.weight, layer.vertexOf, layer.gradients, i);
   }
 
-  /** `layerValue` at every point of `layer` into `out`. */
+  /** `layerValue` at every point of `layer` into `out` (the layer's arrays read once, not per point). */
   fillLayer(layer: NoiseLayer, out: Float64Array): void {
-    for (let i = 0; i < out.length; i++) out[i] = this.layerValue(layer, i);
+    if (layer.stampedBy !== this.stamp) this.stampGradients(layer);
+    const { origin, first, contribution, weight, vertexOf, gradients } = layer;
+    for (let i = 0; i < out.length; i++)
+      out[i] = pointValue(origin, first, contribution, weight, vertexOf, gradients, i);
   }
 
   /** The gradient index of each of the layer's vertices under this permutation. */
@@ -374,4 +363,30 @@ export class OpenSimplex3 {
     }
     layer.stampedBy = this.stamp;
   }
+}
+
+/** `layerValue` of point i, from the arrays of a layer stamped with the wanted permutation. */
+function pointValue(
+  origin: Float64Array,
+  first: Int32Array,
+  contribution: Uint8Array,
+  weight: Float64Array,
+  vertexOf: Uint16Array,
+  gradients: Uint8Array,
+  i: number,
+): number {
+  const dx0 = origin[3 * i];
+  const dy0 = origin[3 * i + 1];
+  const dz0 = origin[3 * i + 2];
+  let value = 0;
+  for (let k = first[i], end = first[i + 1]; k < end; k++) {
+    const c = contribution[k];
+    const index = gradients[vertexOf[k]];
+    const valuePart =
+      GRADIENTS_3D[index] * (dx0 + DX[c]) +
+      GRADIENTS_3D[index + 1] * (dy0 + DY[c]) +
+      GRADIENTS_3D[index + 2] * (dz0 + DZ[c]);
+    value += weight[k] * valuePart;
+  }
+  return value * NORM_3D;
 }

@@ -202,6 +202,15 @@ export const ZOMBIE_SLEEP_DAMAGE = 7;
 export const ZOMBIE_COOLDOWN = 5;
 export const ARROW_DAMAGE = 2;
 export const SKELETON_RELOAD = 4;
+/** Distance up to which a zombie (§10.3) or skeleton (§10.4 b) moves toward its target. */
+export const CHASE_DISTANCE = 8;
+/**
+ * Spawn protection's keep-away rule (multiplayer extension, README): zombies and skeletons move away
+ * from a protected player up to this distance. Two beyond the chase distance: an idle player who
+ * respawned between two skeletons was hurt within 24 ticks after its protection in 52 of 600 worlds
+ * with 8, 10 of 600 with 10 or 12 (38 % with no keep-away).
+ */
+export const KEEP_AWAY_DISTANCE = 10;
 
 function materialMask(names: readonly MaterialName[]): Uint8Array {
   const mask = new Uint8Array(MATERIALS.length);

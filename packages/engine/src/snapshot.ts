@@ -12,8 +12,14 @@ import type { WorldOptions, WorldState } from './world-state.ts';
  * and each player ends with u16 protection and u32 protectedSteps. A world without spawn
  * protection is written as version 1, byte for byte as before, so its hashes (recorded in
  * older session logs) do not change. Both versions are read.
+ *
+ * Version 3 has version 2's layout and says the world runs the 'keep-away' protection rule
+ * (engine 0.3.0 on); version 2 now means the 'target' rule of engine 0.2.x. A world restored from a
+ * 0.2.x snapshot keeps the rule it was recorded with, as does its session (the log's header names
+ * the engine version), so lobbies restored from old checkpoints still replay to their hashes.
  */
-export const SNAPSHOT_VERSION = 2;
+export const SNAPSHOT_VERSION = 3;
+const SNAPSHOT_VERSION_TARGET = 2;
 const SNAPSHOT_VERSION_PLAIN = 1;
 const MAGIC = 0x53574b41; // "AKWS"
 const N = WORLD_SIZE;
@@ -151,7 +157,13 @@ function encodeState(world: WorldState): Writer {
   const w = new Writer();
   const protection = world.spawnProtection > 0;
   w.u32(MAGIC);
-  w.u16(protection ? SNAPSHOT_VERSION : SNAPSHOT_VERSION_PLAIN);
+  w.u16(
+    !protection
+      ? SNAPSHOT_VERSION_PLAIN
+      : world.protectionRule === 'keep-away'
+        ? SNAPSHOT_VERSION
+        : SNAPSHOT_VERSION_TARGET,
+  );
   w.u8(world.mode === 'persistent' ? 1 : 0);
   w.u8(world.spawnProtection);
   w.f64(world.seed);
@@ -247,18 +259,23 @@ export function restoreWorldState<W extends WorldState>(bytes: Uint8Array, creat
   check(r.u32() === MAGIC, 'not a world snapshot (bad magic)');
   const version = r.u16();
   check(
-    version === SNAPSHOT_VERSION || version === SNAPSHOT_VERSION_PLAIN,
-    `unsupported version ${version} (this engine reads ${SNAPSHOT_VERSION_PLAIN} and ${SNAPSHOT_VERSION})`,
+    version >= SNAPSHOT_VERSION_PLAIN && version <= SNAPSHOT_VERSION,
+    `unsupported version ${version} (this engine reads ${SNAPSHOT_VERSION_PLAIN} to ${SNAPSHOT_VERSION})`,
   );
   check(hashBytes(body) === stored, 'checksum mismatch (corrupted bytes)');
   const modeByte = r.u8();
   check(modeByte <= 1, `bad mode ${modeByte}`);
   const spawnProtection = r.u8();
-  const protection = version === SNAPSHOT_VERSION;
+  const protection = version !== SNAPSHOT_VERSION_PLAIN;
   check(protection === spawnProtection > 0, `version ${version} with spawn protection ${spawnProtection}`);
   const seed = r.f64();
   check(Number.isSafeInteger(seed), 'bad seed');
-  const world = create({ seed, mode: modeByte === 1 ? 'persistent' : 'episode', spawnProtection });
+  const world = create({
+    seed,
+    mode: modeByte === 1 ? 'persistent' : 'episode',
+    spawnProtection,
+    protectionRule: version === SNAPSHOT_VERSION_TARGET ? 'target' : 'keep-away',
+  });
   world.t = r.u32();
   world.daylight = daylightAt(world.t);
   world.nextId = r.u32();

@@ -116,6 +116,10 @@ export class VecEnv {
   private readonly finalPixelViews: Uint8Array[];
   private readonly action = [0];
   private started = false;
+  /** Each world's next episode's world, when generated ahead (`prepare`); else null. */
+  private readonly successors: (World | null)[];
+  /** The successor being generated ahead, phase by phase. */
+  private preparing: { i: number; world: World; phases: Generator<void> } | null = null;
 
   constructor(options: VecEnvOptions, buffers?: VecEnvBuffers) {
     const seeds = vecEnvSeeds(options);
@@ -143,6 +147,7 @@ export class VecEnv {
     this.finalPixelViews = slices(this.finalPixels);
     this.episodes = new Int32Array(this.num);
     this.worlds = seeds.map((seed) => World.blank({ seed }));
+    this.successors = seeds.map(() => null);
   }
 
   /** World i's current world (read it, never change it). */
@@ -152,6 +157,9 @@ export class VecEnv {
 
   /** Starts every world's episode sequence from its seed and writes the first observations. */
   reset(): void {
+    this.preparing?.phases.return(undefined);
+    this.preparing = null;
+    this.successors.fill(null);
     for (let i = 0; i < this.num; i++) {
       this.episodes[i] = -1;
       this.startEpisode(i);
@@ -183,9 +191,46 @@ export class VecEnv {
     }
   }
 
+  /**
+   * One phase (≈ 0.1 ms) of generating ahead the world of some world's next episode, so that its
+   * automatic reset costs no generation; false when every world's next one is ready (or before
+   * reset()). For time that would otherwise be spent waiting (VecEnvWorkers calls it while other
+   * threads finish a step); the worlds and results are the same whether it is called or not.
+   */
+  prepare(): boolean {
+    if (!this.started) return false;
+    if (this.preparing === null) {
+      // The world furthest into its episode first: the likeliest to end soon.
+      let next = -1;
+      for (let i = 0; i < this.num; i++) {
+        if (this.successors[i] === null && (next < 0 || this.worlds[i].t > this.worlds[next].t)) next = i;
+      }
+      if (next < 0) return false;
+      const { world, phases } = World.generateInPhases({
+        seed: episodeSeed(this.seeds[next], this.episodes[next] + 1),
+      });
+      this.preparing = { i: next, world, phases };
+    }
+    if (this.preparing.phases.next().done) this.prepared();
+    return true;
+  }
+
+  /** The successor being generated is complete: it gets its player and waits for its episode. */
+  private prepared(): void {
+    const { i, world } = this.preparing!;
+    world.addPlayer();
+    this.successors[i] = world;
+    this.preparing = null;
+  }
+
   private startEpisode(i: number): void {
     const seed = episodeSeed(this.seeds[i], ++this.episodes[i]);
-    const world = episodeWorld(seed);
+    if (this.preparing?.i === i) {
+      for (const _ of this.preparing.phases);
+      this.prepared();
+    }
+    const world = this.successors[i] ?? episodeWorld(seed);
+    this.successors[i] = null;
     this.worlds[i] = world;
     this.episodeSeeds[i] = seed;
     this.observe(i, this.observations, this.pixelViews);

@@ -39,6 +39,27 @@ export interface WorldOptions {
    * play turn it on; CrafterEnv and the benchmarks keep it off.
    */
   spawnProtection?: number;
+  /**
+   * How zombies and skeletons treat a protected player (only with spawnProtection above 0;
+   * default: CURRENT_PROTECTION_RULE). Replays of recorded sessions pass
+   * `protectionRuleOfEngineVersion(recorded engine version)`.
+   */
+  protectionRule?: ProtectionRule;
+}
+
+/**
+ * - 'keep-away' (engine 0.3.0 on): they never target a protected player, and one whose nearest
+ *   living player is protected and within its chase distance moves away from it (creatures.ts).
+ * - 'target' (engine 0.2.x): they target protected players like any other; only the damage is undone.
+ */
+export type ProtectionRule = 'keep-away' | 'target';
+export const PROTECTION_RULES: readonly ProtectionRule[] = ['keep-away', 'target'];
+/** The rule new worlds use. */
+export const CURRENT_PROTECTION_RULE: ProtectionRule = 'keep-away';
+
+/** The protection rule of the engine version a session was recorded with (unknown versions: the current one). */
+export function protectionRuleOfEngineVersion(engineVersion: string): ProtectionRule {
+  return /^0\.[0-2]\.\d+$/.test(engineVersion) ? 'target' : CURRENT_PROTECTION_RULE;
 }
 
 /** The largest spawnProtection option (it is stored in one snapshot byte). */
@@ -92,6 +113,9 @@ export class WorldState {
   readonly mode: WorldMode;
   /** Ticks of protection each new life gets (0: off, Crafter's rules). */
   readonly spawnProtection: number;
+  readonly protectionRule: ProtectionRule;
+  /** Hostile creatures keep away from protected players (spawn protection with the 'keep-away' rule). */
+  readonly keepAway: boolean;
   readonly rng: Rng;
   /** Step counter (0 after generation). */
   t = 0;
@@ -128,9 +152,13 @@ export class WorldState {
         `spawnProtection must be an integer 0..${SPAWN_PROTECTION_MAX}, got ${describeValue(protection)}`,
       );
     }
+    const rule = options.protectionRule ?? CURRENT_PROTECTION_RULE;
+    if (!PROTECTION_RULES.includes(rule)) throw new TypeError(`unknown protection rule ${describeValue(rule)}`);
     this.seed = options.seed;
     this.mode = mode;
     this.spawnProtection = protection;
+    this.protectionRule = rule;
+    this.keepAway = protection > 0 && rule === 'keep-away';
     this.rng = new Rng(worldSeedWords(options.seed));
     this.daylight = daylightAt(0);
   }
@@ -241,12 +269,15 @@ export class WorldState {
     return this.players.filter((p) => !p.removed && !p.dead);
   }
 
-  /** The living player nearest to (x, y) by Manhattan distance; ties go to the lowest slot. */
-  nearestPlayer(x: number, y: number): Player | null {
+  /**
+   * The living player nearest to (x, y) by Manhattan distance; ties go to the lowest slot.
+   * With `unprotected`, players under spawn protection are passed over.
+   */
+  nearestPlayer(x: number, y: number, unprotected = false): Player | null {
     let best: Player | null = null;
     let bestDist = Infinity;
     for (const p of this.players) {
-      if (p.removed || p.dead) continue;
+      if (p.removed || p.dead || (unprotected && p.protection > 0)) continue;
       const d = Math.abs(p.x - x) + Math.abs(p.y - y);
       if (d < bestDist) {
         bestDist = d;

@@ -19,7 +19,7 @@ import { updatePlayer } from './player-update.ts';
 import { CREATURE_WALKABLE, daylightAt } from './rules.ts';
 import { hashWorld, restoreWorldState, serializeWorld } from './snapshot.ts';
 import { safeSpawnTile } from './spawn.ts';
-import { generateWorld, type TerrainNoise } from './worldgen.ts';
+import { generationPhases, type TerrainNoise } from './worldgen.ts';
 import {
   assertAction,
   describeValue,
@@ -73,11 +73,23 @@ export class World extends WorldState {
    * `terrainOfEngineVersion(recorded engine version)`.
    */
   static generate(options: WorldOptions & { terrain?: TerrainNoise }): World {
+    const { world, phases } = World.generateInPhases(options);
+    for (const _ of phases);
+    return world;
+  }
+
+  /**
+   * `generate` in phases (see `generationPhases`): `world` is the world `generate` gives once
+   * `phases` is exhausted, and must not be used before.
+   */
+  static generateInPhases(options: WorldOptions & { terrain?: TerrainNoise }): {
+    world: World;
+    phases: Generator<void>;
+  } {
     const world = new World(options);
     // The first player's start chunk is registered first, as in Crafter (§12.1).
     world.registerChunk(START_X, START_Y);
-    generateWorld(world, options.terrain);
-    return world;
+    return { world, phases: generationPhases(world, options.terrain) };
   }
 
   /**

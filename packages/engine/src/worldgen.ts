@@ -89,19 +89,18 @@ interface Sampler {
 }
 
 /**
- * OpenSimplex at the layers' points. From the third world on, the layers' seed-independent parts
- * are `NoiseLayer`s (≈ 5 MB, built once, ≈ 1.8× faster generation after that); before, each
- * sample is a plain `noise` call with the same bits, so a process that generates one or two worlds
- * (the game, a replay) does not pay for building them.
+ * OpenSimplex at the layers' points. From the third world a process generates on, the layers'
+ * seed-independent parts are `NoiseLayer`s (≈ 5 MB, built once, ≈ 1.8× faster generation after
+ * that); before, each sample is a plain `noise` call with the same bits, so a process that
+ * generates one or two worlds (the game, a replay) does not pay for building them.
  */
 class OpenSimplexSampler implements Sampler {
   private readonly noise = new OpenSimplex3(0);
   private layers: NoiseLayer[] | null = null;
-  private worlds = 0;
 
   reseed(seed: number): this {
     this.noise.reseed(seed);
-    if (++this.worlds > WORLDS_BEFORE_LAYERS && this.layers === null) this.layers = LAYERS.map((_, l) => buildLayer(l));
+    if (++worldsGenerated > WORLDS_BEFORE_LAYERS) this.layers = noiseLayers ??= LAYERS.map((_, l) => buildLayer(l));
     return this;
   }
 
@@ -119,6 +118,9 @@ class OpenSimplexSampler implements Sampler {
 
 /** Worlds generated with plain noise calls before the NoiseLayers are built. */
 const WORLDS_BEFORE_LAYERS = 2;
+let worldsGenerated = 0;
+/** The layers of every OpenSimplexSampler (they do not depend on the seed). */
+let noiseLayers: NoiseLayer[] | null = null;
 
 function buildLayer(layer: number): NoiseLayer {
   const xs = new Float64Array(N * N);
@@ -152,19 +154,23 @@ class SimplexNoiseSampler implements Sampler {
   }
 }
 
-/** One OpenSimplex sampler for every world, reseeded per world (generation is synchronous). */
-let openSimplex: OpenSimplexSampler | null = null;
+/**
+ * What one generation in progress works with: its OpenSimplex sampler (reseeded per world) and
+ * the EVERY_TILE layers of its world, by tile. Generations may run interleaved (a world generated
+ * ahead in phases while another is generated at once), so each holds its own, from a pool.
+ */
+interface Scratch {
+  openSimplex: OpenSimplexSampler;
+  everyTile: Float64Array[];
+}
+const idleScratch: Scratch[] = [];
 
 /** A seeded sampler; the seed is the world generator's first draw in both cases. */
-function seededSampler(rng: Rng, terrain: TerrainNoise): Sampler {
+function seededSampler(rng: Rng, terrain: TerrainNoise, scratch: Scratch): Sampler {
   const seed = rng.int(2147483647);
   if (terrain !== 'opensimplex') return new SimplexNoiseSampler(seed);
-  openSimplex ??= new OpenSimplexSampler();
-  return openSimplex.reseed(seed);
+  return scratch.openSimplex.reseed(seed);
 }
-
-/** The EVERY_TILE layers of the world being generated, by tile. */
-const everyTile = EVERY_TILE.map(() => new Float64Array(N * N));
 
 // Module-local copies: under loaders that compile modules to CommonJS (tsx, vite-node) every
 // read of an imported binding is a getter call.
@@ -191,21 +197,56 @@ const START_DISTANCE = (() => {
   return d;
 })();
 
+/** Map columns the terrain pass does per phase of `generationPhases` (8 phases). */
+const COLUMNS_PER_PHASE = 8;
+
 /**
  * §13: terrain from seeded 3-D noise (the third coordinate selects a layer), then the initial
  * cows, zombies and skeletons. The noise seed is the world generator's first draw, and every
  * other draw comes from the same generator, so the seed alone fixes the world. Only + − × ÷,
  * floor and the deterministic exp run here, so every JavaScript engine builds the same world.
+ *
+ * In ≈ 14 phases of ≈ 0.1 ms each: the world is generated once the iterator is exhausted, and it
+ * is the same world whether the phases run back to back or interleaved with other work (other
+ * generations included), so a VecEnv can generate the next episodes' worlds in time it would
+ * otherwise spend waiting. Abandoned early (`return()`), it leaves the world half-generated.
  */
-export function generateWorld(world: WorldState, terrain: TerrainNoise = CURRENT_TERRAIN_NOISE): void {
-  const rng = world.rng;
-  const noise = seededSampler(rng, terrain);
-  for (let k = 0; k < EVERY_TILE.length; k++) noise.fill(EVERY_TILE[k], everyTile[k]);
-  const [startNoise, waterNoise, waterDetail, mountainNoise, mountainDetail] = everyTile;
-  const tunnels = new Uint8Array(N * N);
+export function* generationPhases(world: WorldState, terrain: TerrainNoise = CURRENT_TERRAIN_NOISE): Generator<void> {
+  const scratch = idleScratch.pop() ?? {
+    openSimplex: new OpenSimplexSampler(),
+    everyTile: EVERY_TILE.map(() => new Float64Array(N * N)),
+  };
+  try {
+    const noise = seededSampler(world.rng, terrain, scratch);
+    const fields = scratch.everyTile;
+    for (let k = 0; k < EVERY_TILE.length; k++) {
+      noise.fill(EVERY_TILE[k], fields[k]);
+      yield;
+    }
+    const tunnels = new Uint8Array(N * N);
+    for (let x = 0; x < N; x += COLUMNS_PER_PHASE) {
+      terrainColumns(world, noise, fields, tunnels, x, x + COLUMNS_PER_PHASE);
+      yield;
+    }
+    spawnCreatures(world, tunnels);
+  } finally {
+    idleScratch.push(scratch);
+  }
+}
 
+/** The materials of columns x0 … x1 − 1, in the order of §13's draws. */
+function terrainColumns(
+  world: WorldState,
+  noise: Sampler,
+  fields: Float64Array[],
+  tunnels: Uint8Array,
+  x0: number,
+  x1: number,
+): void {
+  const rng = world.rng;
+  const [startNoise, waterNoise, waterDetail, mountainNoise, mountainDetail] = fields;
   const materials = world.material;
-  for (let x = 0; x < N; x++) {
+  for (let x = x0; x < x1; x++) {
     for (let y = 0; y < N; y++) {
       const i = x * N + y;
       const r = START_DISTANCE[i];
@@ -219,7 +260,8 @@ export function generateWorld(world: WorldState, terrain: TerrainNoise = CURRENT
       const mountain = (mountainNoise[i] + 0.3 * mountainDetail[i]) / 1.3 - 4 * start - 0.3 * water;
       let material: number;
       if (mountain > 0.15) {
-        if (noise.at(PATH_LAYER, x, y, i) > 0.15 && mountain > 0.3) {
+        // mountain first: the same outcome (sampling draws nothing), without the sample below 0.3.
+        if (mountain > 0.3 && noise.at(PATH_LAYER, x, y, i) > 0.15) {
           material = PATH;
         } else if (noise.at(TUNNELS_X_LAYER, x, y, i) > 0.4 || noise.at(TUNNELS_Y_LAYER, x, y, i) > 0.4) {
           material = PATH;
@@ -247,7 +289,12 @@ export function generateWorld(world: WorldState, terrain: TerrainNoise = CURRENT
       materials[i] = material;
     }
   }
+}
 
+/** The initial cows, zombies and skeletons (§13), after the terrain. */
+function spawnCreatures(world: WorldState, tunnels: Uint8Array): void {
+  const rng = world.rng;
+  const materials = world.material;
   for (let x = 0; x < N; x++) {
     for (let y = 0; y < N; y++) {
       const i = x * N + y;

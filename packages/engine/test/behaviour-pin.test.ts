@@ -1,7 +1,7 @@
 /**
  * Pins the engine's whole behaviour to digests stored from it: world states after every step
- * (one player and three players with spawn protection, both terrains), every agent-view image
- * and fair view of CrafterEnv and VecEnv through automatic resets, day and night. Speed work
+ * (one player, three players with spawn protection under either protection rule, both terrains),
+ * every agent-view image and fair view of CrafterEnv and VecEnv through automatic resets, day and night. Speed work
  * must leave every digest unchanged; a change of behaviour has to update them on purpose (and
  * bump ENGINE_VERSION).
  */
@@ -14,6 +14,7 @@ import {
   VecEnv,
   World,
   writeFairView,
+  type ProtectionRule,
   type TerrainNoise,
 } from '../src/index.ts';
 import { loadTextures } from '../src/node.ts';
@@ -60,13 +61,14 @@ function worldTrace(
   seed: number,
   players: number,
   steps: number,
-  options: { terrain?: TerrainNoise; persistent?: boolean; protection?: number },
+  options: { terrain?: TerrainNoise; persistent?: boolean; protection?: number; rule?: ProtectionRule },
 ): string {
   const world = World.generate({
     seed,
     terrain: options.terrain,
     mode: options.persistent ? 'persistent' : 'episode',
     spawnProtection: options.protection,
+    protectionRule: options.rule,
   });
   for (let i = 0; i < players; i++) world.addPlayer();
   const agent = new Rng(seed ^ 0x5a5a);
@@ -90,6 +92,7 @@ describe('behaviour pin', () => {
       worldTrace(2 ** 40 + 9, 1, 400, {}),
       worldTrace(5, 1, 300, { terrain: 'simplex-noise' }),
       worldTrace(42, 3, 600, { persistent: true, protection: 20 }),
+      worldTrace(42, 3, 600, { persistent: true, protection: 20, rule: 'target' }),
       worldTrace(43, 2, 400, {}),
     ];
     expect(traces).toEqual([
@@ -97,6 +100,7 @@ describe('behaviour pin', () => {
       'e51a7c24b7e31c99',
       'eeb3298f9e58e3c5',
       '02ee3dad4d836418',
+      '859fbc5fa4d2098f',
       '2000d07c4c7591bf',
       '93f0a2184a37ff47',
     ]);

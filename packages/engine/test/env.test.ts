@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Action, ACHIEVEMENTS, CrafterEnv, INVENTORY, Item, Material, World } from '../src/index.ts';
+import { Action, ACHIEVEMENTS, CrafterEnv, INVENTORY, Item, Material, NUM_ACTIONS, Rng, World } from '../src/index.ts';
 import { loadTextures } from '../src/node.ts';
 
 const textures = loadTextures();
@@ -34,6 +34,40 @@ describe('CrafterEnv (Gymnasium-style single-player API)', () => {
     expect(env.world.hash()).toBe(hashes[0]);
     env.reset();
     expect(env.world.hash()).toBe(hashes[1]);
+  });
+
+  it('reuseArrays: the same results as fresh arrays, written into the same two arrays every call', () => {
+    const fresh = new CrafterEnv({ textures, seed: 11 });
+    const reused = new CrafterEnv({ textures, seed: 11, reuseArrays: true });
+    // Buffer.compare: toEqual takes ≈ 30 ms on a 12 KB array.
+    const same = (x: Uint8Array, y: Uint8Array) => expect(Buffer.compare(x, y)).toBe(0);
+    const first = reused.reset().observation;
+    same(first, fresh.reset().observation);
+    const agent = new Rng(5);
+    let semantic: Uint8Array | null = null;
+    let episodes = 1;
+    for (let t = 0; t < 400; t++) {
+      const action = agent.int(NUM_ACTIONS);
+      const a = fresh.step(action);
+      const b = reused.step(action);
+      same(b.observation, a.observation);
+      same(b.info.semantic, a.info.semantic);
+      expect({ ...b, observation: null, info: { ...b.info, semantic: null } }).toEqual({
+        ...a,
+        observation: null,
+        info: { ...a.info, semantic: null },
+      });
+      // Identity as booleans: toBe on a 12 KB array that fails would print it whole.
+      expect(b.observation === first).toBe(true);
+      semantic ??= b.info.semantic;
+      expect(b.info.semantic === semantic).toBe(true);
+      expect(a.info.semantic === semantic).toBe(false);
+      if (a.terminated || a.truncated) {
+        same(reused.reset().observation, fresh.reset().observation);
+        episodes++;
+      }
+    }
+    expect(episodes).toBeGreaterThan(1);
   });
 
   it('step returns observation, reward, terminated, truncated and a Crafter-like info', () => {

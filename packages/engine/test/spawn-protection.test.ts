@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { ObjectKind, PROTECTION_HELD, SAFE_SPAWN_RADIUS, safeSpawnTile, World } from '../src/index.ts';
-import { box, feed, Item, mat } from './helpers.ts';
+import {
+  CHASE_DISTANCE,
+  ObjectKind,
+  PROTECTION_HELD,
+  type ProtectionRule,
+  protectionRuleOfEngineVersion,
+  SAFE_SPAWN_RADIUS,
+  safeSpawnTile,
+  World,
+} from '../src/index.ts';
+import { box, countKind, feed, Item, manhattan, mat, place } from './helpers.ts';
 
 /**
  * Spawn protection and safe spawns (a World option for lobbies and the game; not Crafter's
@@ -11,8 +20,8 @@ import { box, feed, Item, mat } from './helpers.ts';
  * A grass world (t = 180 by default: night, balancing neither despawns a zombie nor spawns) with one
  * player at (32, 32).
  */
-function world(spawnProtection: number, t = 180) {
-  const w = World.blank({ seed: 3, fill: 'grass', mode: 'persistent', spawnProtection });
+function world(spawnProtection: number, t = 180, protectionRule?: ProtectionRule) {
+  const w = World.blank({ seed: 3, fill: 'grass', mode: 'persistent', spawnProtection, protectionRule });
   w.t = t;
   const p = w.addPlayer();
   return { w, p };
@@ -154,5 +163,96 @@ describe('spawn protection', () => {
     expect(again.addPlayer().x).toBe(
       World.generate({ seed: 77, mode: 'persistent', spawnProtection: 30 }).addPlayer().x,
     );
+  });
+});
+
+/**
+ * A protected player at (32, 32) with a zombie 3 tiles right and a skeleton 4 tiles down, both free
+ * to walk: the closest each came and its distance after the 40 protected steps, and the arrows shot.
+ */
+function besideHostiles(rule: ProtectionRule, seed: number) {
+  const w = World.blank({ seed, fill: 'grass', mode: 'persistent', spawnProtection: 40, protectionRule: rule });
+  w.t = 180;
+  const p = w.addPlayer();
+  const creatures = [w.spawn('zombie', 35, 32), w.spawn('skeleton', 32, 36)];
+  const closest = creatures.map((c) => manhattan(c.x, c.y, p.x, p.y));
+  let arrows = 0;
+  for (let i = 0; i < 40; i++) {
+    feed(p);
+    w.step([0]);
+    arrows += countKind(w, ObjectKind.arrow);
+    creatures.forEach((c, k) => {
+      closest[k] = Math.min(closest[k], manhattan(c.x, c.y, p.x, p.y));
+    });
+  }
+  expect(p.protection).toBe(0);
+  return { closest, after: creatures.map((c) => manhattan(c.x, c.y, p.x, p.y)), arrows };
+}
+
+describe("the keep-away rule (engine 0.3.0; 0.2.x's 'target' rule stays selectable)", () => {
+  it('a zombie and a skeleton beside a protected player do not close in, shoot nothing, and end out of reach', () => {
+    for (const seed of [1, 2, 3]) {
+      const { closest, after, arrows } = besideHostiles('keep-away', seed);
+      expect(arrows).toBe(0);
+      // A wandering step may bring one a tile nearer once; none comes within reach of its attack.
+      expect(closest[0]).toBeGreaterThanOrEqual(2);
+      expect(closest[1]).toBeGreaterThanOrEqual(3);
+      for (const d of after) expect(d).toBeGreaterThan(CHASE_DISTANCE);
+    }
+  });
+
+  it("the 'target' rule of engine 0.2.x: they close in and shoot during the protection (only damage is undone)", () => {
+    for (const seed of [1, 2, 3]) {
+      const { closest, arrows } = besideHostiles('target', seed);
+      expect(closest[0]).toBe(1);
+      expect(arrows).toBeGreaterThan(0);
+    }
+  });
+
+  it('creatures whose nearest player is unprotected follow Crafter rules, with a protected player elsewhere', () => {
+    // A stays protected; B, unprotected, is nearest to a zombie and a skeleton: they attack it step
+    // for step as in a world of the 'target' rule.
+    const run = (rule: ProtectionRule) => {
+      const w = World.blank({ seed: 4, fill: 'grass', mode: 'persistent', spawnProtection: 40, protectionRule: rule });
+      w.t = 180;
+      const a = w.addPlayer();
+      const b = w.addPlayer();
+      w.protect(a.slot, PROTECTION_HELD);
+      place(w, b, 54, 32);
+      w.protect(b.slot, 0);
+      const zombie = w.spawn('zombie', 56, 32);
+      const skeleton = w.spawn('skeleton', 54, 28);
+      const trace: number[][] = [];
+      for (let i = 0; i < 60; i++) {
+        feed(a);
+        feed(b);
+        w.step([0, 0]);
+        trace.push([zombie.x, zombie.y, skeleton.x, skeleton.y, b.inventory[Item.health], a.inventory[Item.health]]);
+      }
+      return trace;
+    };
+    const keepAway = run('keep-away');
+    expect(keepAway).toEqual(run('target'));
+    expect(Math.min(...keepAway.map((row) => row[4]))).toBeLessThan(9);
+  });
+
+  it('the rule survives snapshots (format 3; a 0.2.x world is written as format 2 and keeps its rule)', () => {
+    for (const rule of ['keep-away', 'target'] as const) {
+      const { w } = world(40, 180, rule);
+      const bytes = w.snapshot();
+      expect(new DataView(bytes.buffer, bytes.byteOffset).getUint16(4, true)).toBe(rule === 'keep-away' ? 3 : 2);
+      const back = World.restore(bytes);
+      expect([back.protectionRule, back.keepAway]).toEqual([rule, rule === 'keep-away']);
+      expect(back.hash()).toBe(w.hash());
+    }
+    expect(world(0, 180, 'keep-away').w.keepAway).toBe(false);
+  });
+
+  it('replays pick the rule of the recorded engine version', () => {
+    expect(protectionRuleOfEngineVersion('0.2.0')).toBe('target');
+    expect(protectionRuleOfEngineVersion('0.2.9')).toBe('target');
+    expect(protectionRuleOfEngineVersion('0.3.0')).toBe('keep-away');
+    expect(protectionRuleOfEngineVersion('1.0.0')).toBe('keep-away');
+    expect(() => World.blank({ seed: 1, protectionRule: 'flee' as ProtectionRule })).toThrow(/protection rule/);
   });
 });

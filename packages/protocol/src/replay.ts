@@ -1,4 +1,4 @@
-import { terrainOfEngineVersion, World } from '@aikon/engine';
+import { protectionRuleOfEngineVersion, terrainOfEngineVersion, World } from '@aikon/engine';
 import { type EpisodeEndReason, type EpisodeSummary, EpisodeTracker, type TrackedSlot } from './episodes.ts';
 import { applyRecord, type ReplayMismatch } from './apply.ts';
 import { decodeLog, type EndRecord, type LogRecord, type SessionRecord, type TickRecord } from './recording.ts';
@@ -88,11 +88,12 @@ export function replayLog(bytes: Uint8Array, options: ReplayOptions = {}): Repla
 export function replayRecords(records: readonly LogRecord[], options: ReplayOptions = {}): ReplayReport {
   const header = records[0];
   if (header?.k !== 'session') throw new ReplayError('the first record is not a session header');
-  // The world comes from the generator of the engine version the session was recorded with.
+  // The world comes from the generator, and runs the rules, of the engine version the session was recorded with.
   const world = World.generate({
     seed: header.seed,
     mode: header.mode,
     spawnProtection: header.spawnProtection ?? 0,
+    protectionRule: protectionRuleOfEngineVersion(header.engineVersion),
     terrain: terrainOfEngineVersion(header.engineVersion),
   });
   return replayOnto(header, world, [], records, 1, options);
@@ -101,7 +102,8 @@ export function replayRecords(records: readonly LogRecord[], options: ReplayOpti
 /**
  * Continues a replay from a checkpoint: `world` (restored from a snapshot) and the tracked
  * episode slots at that point, then the log's records after it (no header). The relay uses it
- * to bring a lobby back without replaying its whole session.
+ * to bring a lobby back without replaying its whole session. The snapshot's protection rule
+ * must be the one of the header's engine version (a session keeps its rules from start to end).
  */
 export function replayFromCheckpoint(
   header: SessionRecord,
@@ -109,6 +111,14 @@ export function replayFromCheckpoint(
   records: readonly LogRecord[],
   options: ReplayOptions = {},
 ): ReplayReport {
+  const { world } = checkpoint;
+  const rule = protectionRuleOfEngineVersion(header.engineVersion);
+  if (world.spawnProtection > 0 && world.protectionRule !== rule) {
+    throw new ReplayError(
+      `the checkpoint's world runs the '${world.protectionRule}' protection rule, ` +
+        `the session (engine ${header.engineVersion}) the '${rule}' rule`,
+    );
+  }
   return replayOnto(header, checkpoint.world, checkpoint.tracked, records, 0, options);
 }
 

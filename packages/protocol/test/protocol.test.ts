@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { World } from '@aikon/engine';
 import {
@@ -13,7 +15,10 @@ import {
   plantStage,
   type LogRecord,
   parseInviteCode,
+  replayFromCheckpoint,
   replayLog,
+  replayRecords,
+  type SessionRecord,
   WorldMirror,
 } from '../src/index.ts';
 
@@ -158,6 +163,51 @@ describe('replay', () => {
     expect(report.ok).toBe(false);
     expect(report.mismatches[0]?.what).toBe('hash');
     expect(report.mismatches[0]?.t).toBe(40);
+  });
+});
+
+describe('replay of a lobby recorded with engine 0.2.0 (the protection rule it ran)', () => {
+  // Recorded by golden/record-lobby.ts with the engine and protocol of commit 84635a8.
+  const bytes = readFileSync(join(import.meta.dirname, 'golden', 'lobby-0.2.0.aikonlog'));
+  const records = decodeLog(bytes).records;
+  const header = records[0] as SessionRecord;
+
+  it('replays to every recorded hash: its world runs the target rule picked from the header', () => {
+    expect([header.engineVersion, header.spawnProtection]).toEqual(['0.2.0', 40]);
+    expect(records.filter((r) => r.k === 'respawn').length).toBeGreaterThan(0);
+    const report = replayLog(bytes);
+    expect(report.error).toBeUndefined();
+    expect(report.mismatches).toEqual([]);
+    expect([report.ok, report.complete, report.hashesChecked]).toEqual([true, true, 61]);
+    expect(report.world.protectionRule).toBe('target');
+  });
+
+  it('the rule matters in this log: under the keep-away rule of 0.3.0 the creatures move otherwise', () => {
+    const creatures = (head: SessionRecord) => {
+      const ticks: string[] = [];
+      const onTick = ({ world }: { world: World }) => {
+        ticks.push(world.objects.map((o) => `${o.kind}@${o.x},${o.y}`).join(' '));
+      };
+      replayRecords([head, ...records.slice(1)], { onTick, untilT: 10 });
+      return ticks;
+    };
+    const recorded = creatures(header);
+    const current = creatures({ ...header, engineVersion: '0.3.0' });
+    expect(current.length).toBe(10);
+    expect(current).not.toEqual(recorded);
+  });
+
+  it('continues from a checkpoint snapshot taken in the session, and refuses a world of the other rule', () => {
+    const half = replayLog(bytes, { untilT: 300, keepOpen: true });
+    const cut = records.findIndex((r) => r.k === 'tick' && r.t === 300) + 1;
+    const checkpoint = { world: World.restore(half.world.snapshot()), tracked: half.tracker.tracked() };
+    const rest = replayFromCheckpoint(header, checkpoint, records.slice(cut));
+    expect([rest.ok, rest.complete, rest.mismatches]).toEqual([true, true, []]);
+    expect(rest.finalHash).toBe(replayLog(bytes).finalHash);
+    const other = World.generate({ seed: header.seed, mode: 'persistent', spawnProtection: 40 });
+    expect(() => replayFromCheckpoint(header, { world: other, tracked: [] }, records.slice(1))).toThrow(
+      /'keep-away' protection rule, the session \(engine 0\.2\.0\) the 'target' rule/,
+    );
   });
 });
 

@@ -30,6 +30,8 @@ export class DreamSource implements GameSource {
    * actions, so the player sees where the model drifts from the engine. Null when unavailable.
    */
   shadow: World | null = null;
+  /** The real world's newest frame while this dream stands in front of it (shown again on waking). */
+  realFrame: GameFrame | null = null;
   /** Asked to start a new game from inside the dream: wake, then start it for real. */
   onRestart: ((seed: number, tickRate: number) => void) | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;

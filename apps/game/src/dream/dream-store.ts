@@ -161,15 +161,14 @@ export const useDream = create<DreamState>()((set, get) => ({
         if (lateRefusal && now.source === real) now.notify(lateRefusal);
         return;
       }
+      const dream = new DreamSource(real, choice.shard, now.tickRate);
       // Catch the real source's frames from here on (the store stops listening once it swaps).
-      let latest: GameFrame | null = null;
       const storeListener = real.onFrame;
       real.onFrame = (f) => {
-        latest = f;
+        dream.realFrame = f;
         remember(f);
         storeListener?.(f);
       };
-      const dream = new DreamSource(real, choice.shard, now.tickRate);
       active = dream;
       dream.onRestart = (seed, rate) => {
         void get()
@@ -183,7 +182,7 @@ export const useDream = create<DreamState>()((set, get) => ({
         real.setPaused(true);
         enteredAt = await real.hash(); // the paused frame arrives before this reply
       }
-      remember(latest ?? now.frame);
+      remember(dream.realFrame ?? now.frame);
       if (enteredAt && real.kind === 'solo') dream.shadow = await rebuildReal(enteredAt.t, enteredAt.hash);
       set({
         status: 'dreaming',
@@ -218,7 +217,12 @@ export const useDream = create<DreamState>()((set, get) => ({
     const real: GameSource = d.real;
     let wokeAt: DreamState['wokeAt'] = null;
     if (real.pausable !== false) wokeAt = await real.hash();
-    if (useGame.getState().source === d) useGame.getState().swapSource(real);
+    if (useGame.getState().source === d) {
+      useGame.getState().swapSource(real);
+      // Show the real world at once, not the last dreamed frame until the next tick (a dream that
+      // ended in predicted death would otherwise refuse the next G as "dying").
+      if (d.realFrame) real.onFrame?.(d.realFrame);
+    }
     set({ status: 'awake', wokeAt });
     if (real.pausable !== false) real.setPaused(false);
   },

@@ -37,6 +37,8 @@ export interface AikonHook {
     /** The camera's azimuth in quarter turns (0: looking north). */
     cameraQuadrant: number;
     following: number | null;
+    /** The game's notice line (a refused action says why there). */
+    notice: string | null;
   };
   /** `record`: as if the player ticked "record this game" on the home page. */
   startSolo(seed: number, record?: boolean): void;
@@ -84,6 +86,7 @@ export function installTestHook(): void {
         camera: useCameraView.getState().focus,
         cameraQuadrant: useCameraView.getState().quadrant,
         following: useSpectate.getState().slot,
+        notice: s.notice,
       };
     },
     startSolo(seed, record) {
