@@ -137,6 +137,11 @@ export function createHttpRoutes({
       }
       return;
     }
+    // An API path no route took is an API client's mistake: a JSON 404, not the game's page.
+    if (path.startsWith('/api/lobbies/')) return void json(res, 404, { error: 'lobby_not_found' });
+    if (path === '/api' || path.startsWith('/api/')) {
+      return void json(res, 404, { error: 'not_found', message: 'no such API route' });
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405).end();
       return;

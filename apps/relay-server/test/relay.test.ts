@@ -454,6 +454,17 @@ describe('relay server with real socket.io clients', () => {
     expect(join.status).toBe(200);
     expect(await join.text()).toContain('AI-KON');
     expect((await fetch(`${suite.server.url}/missing.js`)).status).toBe(404);
+    // A malformed invite code or an unknown API route is a JSON 404, never the game's page.
+    for (const [path, error] of [
+      ['/api/lobbies/garbage', 'lobby_not_found'],
+      ['/api/lobbies/garbage/audit', 'lobby_not_found'],
+      ['/api/nothing-here', 'not_found'],
+    ]) {
+      const res = await fetch(`${suite.server.url}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get('content-type'), path).toMatch(/json/);
+      expect(((await res.json()) as { error: string }).error, path).toBe(error);
+    }
     // Hostile paths never escape the static root nor crash the server.
     const net = await import('node:net');
     for (const path of [
