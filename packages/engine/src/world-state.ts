@@ -49,7 +49,7 @@ export interface WorldOptions {
 
 /**
  * - 'keep-away' (engine 0.3.0 on): they never target a protected player, and one whose nearest
- *   living player is protected and within its chase distance moves away from it (creatures.ts).
+ *   living player is protected and within KEEP_AWAY_DISTANCE moves away from it (creatures.ts).
  * - 'target' (engine 0.2.x): they target protected players like any other; only the damage is undone.
  */
 export type ProtectionRule = 'keep-away' | 'target';
