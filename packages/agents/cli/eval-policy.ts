@@ -7,23 +7,19 @@
  * bootstrap interval of the score, beside the random agent on the same seeds; writes the figures
  * into the model's manifest entry unless --no-write.
  */
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { ACHIEVEMENTS } from '@aikon/engine';
 // The engine's CLI table printer is not part of its package API (a CLI helper, not library code).
 import { printSummary } from '../../engine/cli/summary-table.ts';
 import { evaluatePolicy, writePolicyMetrics } from '../src/policy/node/evaluate.ts';
+import { POLICY_EVAL_OPTIONS, policyEvalArgs } from './policy-eval-args.ts';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      model: { type: 'string' },
-      episodes: { type: 'string', default: '100' },
-      seed: { type: 'string', default: '0' },
-      temperature: { type: 'string', default: '1' },
+      ...POLICY_EVAL_OPTIONS,
       parallel: { type: 'string', default: '100' },
-      'models-dir': { type: 'string', default: './models' },
       json: { type: 'boolean', default: false },
       'no-write': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -38,17 +34,10 @@ async function main(): Promise<void> {
     if (!values.help) process.exit(2);
     return;
   }
-  const episodes = Number(values.episodes);
-  const seed = Number(values.seed);
-  const temperature = Number(values.temperature);
+  const { episodes, seed, temperature, modelsDir } = policyEvalArgs(values);
   const parallel = Number(values.parallel);
-  if (!Number.isSafeInteger(episodes) || episodes < 1)
-    throw new Error(`--episodes must be a positive integer, got ${values.episodes}`);
-  if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
-  if (!(temperature >= 0)) throw new Error(`--temperature must be ≥ 0, got ${values.temperature}`);
   if (!Number.isSafeInteger(parallel) || parallel < 1)
     throw new Error(`--parallel must be a positive integer, got ${values.parallel}`);
-  const modelsDir = resolve(process.env.INIT_CWD ?? process.cwd(), values['models-dir']!);
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,

@@ -9,17 +9,16 @@
  * plus the quartiles of the episodes' lengths and the share of each kind of action taken at night.
  * Night is daylight below the workforce's night threshold (tuning.ts), by the engine's daylightAt.
  */
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ACTIONS, daylightAt } from '@aikon/engine';
+import { ACTIONS, DAY_LENGTH, daylightAt } from '@aikon/engine';
 import { findPolicy } from '@aikon/world-model';
 import { readManifest } from '@aikon/world-model/node';
 import { OrtPolicy } from '../src/policy/node/ort-policy.ts';
 import { trainedOnEvaluationWorlds } from '../src/policy/node/evaluate.ts';
 import { type PolicyEpisodeOutcome, policyEpisodes } from '../src/policy/rollout.ts';
 import { TUNING } from '../src/tuning.ts';
+import { POLICY_EVAL_OPTIONS, policyEvalArgs } from '../cli/policy-eval-args.ts';
 
-const DAY = 300;
 const DUSK = 100;
 /** eval:policy's default batch, so that the sampled episodes are eval:policy's. */
 const PARALLEL = 100;
@@ -28,7 +27,7 @@ const USAGE =
   '[--temperature 1] [--models-dir ./models] [--json]';
 
 const isNight = (t: number): boolean => daylightAt(t) < TUNING.daylight.night;
-const nightPhases = Array.from({ length: DAY }, (_, p) => p).filter(isNight);
+const nightPhases = Array.from({ length: DAY_LENGTH }, (_, p) => p).filter(isNight);
 const [nightStart, nightEnd] = [nightPhases[0], nightPhases[nightPhases.length - 1]];
 
 const PERIODS = ['first day', 'before first night', 'first night', 'first dawn', 'later night', 'later day'] as const;
@@ -38,7 +37,7 @@ function period(t: number): Period {
   if (t < nightStart - DUSK) return 'first day';
   if (t < nightStart) return 'before first night';
   if (t <= nightEnd) return 'first night';
-  if (t < DAY) return 'first dawn';
+  if (t < DAY_LENGTH) return 'first dawn';
   return isNight(t) ? 'later night' : 'later day';
 }
 
@@ -62,11 +61,7 @@ function quartiles(xs: number[]): [number, number, number] {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      model: { type: 'string' },
-      episodes: { type: 'string', default: '100' },
-      seed: { type: 'string', default: '0' },
-      temperature: { type: 'string', default: '1' },
-      'models-dir': { type: 'string', default: './models' },
+      ...POLICY_EVAL_OPTIONS,
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -77,13 +72,7 @@ async function main(): Promise<void> {
     if (!values.help) process.exit(2);
     return;
   }
-  const episodes = Number(values.episodes);
-  const seed = Number(values.seed);
-  const temperature = Number(values.temperature);
-  if (!Number.isSafeInteger(episodes) || episodes < 1) throw new Error(`--episodes must be a positive integer`);
-  if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer`);
-  if (!(temperature >= 0)) throw new Error(`--temperature must be ≥ 0`);
-  const modelsDir = resolve(values['models-dir']!);
+  const { episodes, seed, temperature, modelsDir } = policyEvalArgs(values);
   const reused = trainedOnEvaluationWorlds(findPolicy(readManifest(modelsDir), values.model), seed, episodes);
   if (reused.length > 0) throw new Error(`seed ${seed}: ${reused.length} worlds were trained on by ${values.model}`);
 
@@ -127,7 +116,7 @@ async function main(): Promise<void> {
     temperature,
     night: { threshold: TUNING.daylight.night, firstNight: [nightStart, nightEnd] },
     deaths,
-    deadBefore300: outcomes.filter((o) => o.dead && o.length < DAY).length,
+    deadBefore300: outcomes.filter((o) => o.dead && o.length < DAY_LENGTH).length,
     lengthQuartiles: quartiles(outcomes.map((o) => o.length)),
     nightActionsPercent: nightShare,
   };
@@ -136,8 +125,8 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`${values.model}: ${episodes} episodes, seed ${seed}, temperature ${temperature}`);
-  console.log(`night: daylight < ${TUNING.daylight.night}, steps ${nightStart}–${nightEnd} of each ${DAY}`);
-  console.log(`dead before step ${DAY}: ${result.deadBefore300}`);
+  console.log(`night: daylight < ${TUNING.daylight.night}, steps ${nightStart}–${nightEnd} of each ${DAY_LENGTH}`);
+  console.log(`dead before step ${DAY_LENGTH}: ${result.deadBefore300}`);
   for (const p of PERIODS) {
     const causes = deaths[p];
     if (!causes) continue;

@@ -43,6 +43,17 @@ describe('fair view', () => {
   });
 });
 
+/** Resets the lone env and checks that world i of `vec` starts the same episode: pixels, fair view, seed. */
+function expectNewEpisode(vec: VecEnv | VecEnvWorkers, i: number, env: CrafterEnv): void {
+  const { observation, info } = env.reset();
+  expect(equal(vec.pixels!.subarray(i * IMAGE, (i + 1) * IMAGE), observation), 'pixels').toBe(true);
+  expect(
+    equal(vec.observations.subarray(i * FAIR_VIEW_SIZE, (i + 1) * FAIR_VIEW_SIZE), fairView(env)),
+    'fair view',
+  ).toBe(true);
+  expect(vec.episodeSeeds[i]).toBe(info.seed);
+}
+
 /**
  * Resets `vec` (seeded with SEEDS, pixels on) and steps it 350 steps with random actions beside a
  * lone CrafterEnv per seed and checks every world against its lone env at every step, through
@@ -51,15 +62,7 @@ describe('fair view', () => {
 function matchesLoneEnvs(vec: VecEnv | VecEnvWorkers, between?: () => void): void {
   const lone = SEEDS.map((seed) => new CrafterEnv({ textures, seed }));
   vec.reset();
-  lone.forEach((env, i) => {
-    const { observation, info } = env.reset();
-    expect(equal(vec.pixels!.subarray(i * IMAGE, (i + 1) * IMAGE), observation), 'pixels').toBe(true);
-    expect(
-      equal(vec.observations.subarray(i * FAIR_VIEW_SIZE, (i + 1) * FAIR_VIEW_SIZE), fairView(env)),
-      'fair view',
-    ).toBe(true);
-    expect(vec.episodeSeeds[i]).toBe(info.seed);
-  });
+  for (const [i, env] of lone.entries()) expectNewEpisode(vec, i, env);
   let resets = 0;
   for (const actions of actionPlan(350, SEEDS.length)) {
     vec.step(actions);
@@ -75,13 +78,7 @@ function matchesLoneEnvs(vec: VecEnv | VecEnvWorkers, between?: () => void): voi
       expect(equal(obs.subarray(i * FAIR_VIEW_SIZE, (i + 1) * FAIR_VIEW_SIZE), fairView(env)), 'fair view').toBe(true);
       if (done) {
         resets++;
-        const { observation, info } = env.reset();
-        expect(equal(vec.pixels!.subarray(i * IMAGE, (i + 1) * IMAGE), observation), 'pixels').toBe(true);
-        expect(
-          equal(vec.observations.subarray(i * FAIR_VIEW_SIZE, (i + 1) * FAIR_VIEW_SIZE), fairView(env)),
-          'fair view',
-        ).toBe(true);
-        expect(vec.episodeSeeds[i]).toBe(info.seed);
+        expectNewEpisode(vec, i, env);
       }
       if (vec instanceof VecEnv) expect(vec.world(i).hash()).toBe(env.world.hash());
     });
