@@ -25,7 +25,10 @@ describe('durable lobbies (kill -9 of a relay process with two running lobbies)'
   });
 
   it('lobbies return after kill -9 and SIGTERM; clients resume, play on; one log per session replays', async () => {
-    const first = await startRelayProcess(dataDir, [], 0, 90_000);
+    // A hash record every 2 ticks, not 100: a quiet machine runs these sessions for only ≈ 50
+    // ticks, and the replay below must still check many hashes across both restarts.
+    const args = ['--hash-every', '2'];
+    const first = await startRelayProcess(dataDir, args, 0, 90_000);
     children.push(first.child);
     const client = async () => {
       const c = await connectClient(first.url);
@@ -75,7 +78,7 @@ describe('durable lobbies (kill -9 of a relay process with two running lobbies)'
     // The lobby files were written crash-safely (no temporary file left behind as the only copy).
     expect(readdirSync(join(dataDir, 'lobbies')).filter((f) => f.endsWith('.json'))).toHaveLength(2);
 
-    const second = await startRelayProcess(dataDir, [], first.port, 90_000);
+    const second = await startRelayProcess(dataDir, args, first.port, 90_000);
     children.push(second.child);
     const restartedAt = Date.now();
     // The invite codes resolve at once over HTTP.
@@ -121,7 +124,7 @@ describe('durable lobbies (kill -9 of a relay process with two running lobbies)'
     second.child.kill('SIGTERM');
     await exited(second.child);
     expect(second.child.exitCode).toBe(0);
-    const third = await startRelayProcess(dataDir, [], first.port, 90_000);
+    const third = await startRelayProcess(dataDir, args, first.port, 90_000);
     children.push(third.child);
     await waitFor(() => a.mirror.t > t3 && d.mirror.t > t3, 15_000, 'ticks after the deploy');
     await play(300);
