@@ -143,8 +143,10 @@ describe('solo recording in Chromium', () => {
     await page.unroute('**/api/solo-logs');
     await page.reload();
     await page.getByTestId('record-solo').waitFor({ timeout: 60_000 });
+    // The notice is absent until the page has read its queue, so its absence alone proves nothing:
+    // wait for the queue to empty, then for the notice to be gone.
+    await expect.poll(() => queued(page), { timeout: 60_000, interval: 250 }).toBe(0);
     await waiting.waitFor({ state: 'detached', timeout: 30_000 });
-    expect(await queued(page)).toBe(0);
     const listed = await sessions();
     expect(listed).toEqual([
       expect.objectContaining({ kind: 'solo', ticks: recordedT, verified: true, complete: true, episodes: 1 }),
