@@ -262,8 +262,11 @@ describe('dream mode', () => {
           `${Math.max(...ms).toFixed(1)} ms; server-side ${median(relay.dream.recentStepMs).toFixed(1)} ms`,
       );
       expect(relay.dream.sessions).toBe(1);
-      await page.keyboard.press('g');
-      await page.waitForFunction(() => window.__aikonDream!.state().status === 'awake', null, { timeout: 30_000 });
+      // Waking shows the real world at once, where it waited (a dreamed frame left on screen until the next
+      // tick refused a G after a dream that ended in predicted death as "dying").
+      const seen = await page.evaluate(() => window.__aikonDream!.wake());
+      expect(seen).toEqual({ dreamed: false, t: state.enteredAt!.t });
+      expect((await dreamState(page)).status).toBe('awake');
       expect((await dreamState(page)).wokeAt).toEqual(state.enteredAt);
       // Waking closes the shard's connection: the server frees the session.
       await expect.poll(() => relay.dream.sessions, { timeout: 10_000 }).toBe(0);

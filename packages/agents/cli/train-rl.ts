@@ -4,13 +4,15 @@
  *   npm run train:rl -- --from bc-small [--name bc-small-rl] [--env real|imagination] [--envs 32] [--updates 300]
  *                       [--horizon 64] [--lr 0.0001] [--entropy 0.01] [--max-minutes 20] [--resume]
  *                       [--kl 0] [--critic-warmup 0] [--sim NAME] [--starts demos|policy] [--starts-of bc-small]
- *                       [--start-sessions 30] [--start-episodes 64] [--dream-steps 64]
+ *                       [--start-sessions 30] [--start-episodes 64] [--dream-steps 64] [--dream-bootstrap]
  *                       [--data-dir ./data] [--models-dir ./models]
  * Real: worlds episodeSeed(1000000 + seed, k), recorded in the provenance (evaluation refuses them).
  * Imagination: dreams start from real recorded states — the demonstrations of the BC run
  * `--starts-of` (its data/policies/<run>/demos.json; the first `--start-sessions` sessions, read
  * back through the datasets pipeline) — and run `--dream-steps` steps or until predicted death; the
- * policy never touches the engine while it trains. `--starts policy` dreams from the starting
+ * policy never touches the engine while it trains. `--dream-bootstrap`: a dream cut at `--dream-steps`
+ * is bootstrapped from the critic's value of its last state, not ended like a predicted death (without
+ * it a 15-step dream values survival past step 15 at nothing). `--starts policy` dreams from the starting
  * policy's own real states instead: `--start-episodes` episodes it plays before training, on
  * episodeSeed(4000000 + seed, k) (recorded in the provenance). `--kl B` adds B × KL(start policy ‖
  * policy) on the visited states to the loss (the guard against learning what only the simulator
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
       kl: { type: 'string', default: String(AC_DEFAULTS.kl) },
       'critic-warmup': { type: 'string', default: '0' },
       'dream-steps': { type: 'string', default: '64' },
+      'dream-bootstrap': { type: 'boolean', default: false },
       resume: { type: 'boolean', default: false },
       'data-dir': { type: 'string', default: process.env.AIKON_DATA_DIR ?? './data' },
       'models-dir': { type: 'string', default: './models' },
@@ -135,6 +138,7 @@ async function main(): Promise<void> {
         dreamStarts(states, 8, () => rng.uniform()),
         int('dream-steps'),
         hasMemory(start.config),
+        values['dream-bootstrap'],
       );
   }
   const ck = await trainActorCritic({

@@ -58,6 +58,8 @@ const N = WORLD_SIZE;
  */
 export class World extends WorldState {
   private readonly stepActions: number[] = [];
+  /** `readLivingTiles`' array. */
+  private tiles = new Int32Array(2);
 
   /** A world whose every tile is `fill`, with no objects: for tests and tools. */
   static blank(options: WorldOptions & { fill?: MaterialName }): World {
@@ -210,15 +212,40 @@ export class World extends WorldState {
       p.action = acts[i];
       updatePlayer(this, p, acts[i]);
     }
+    // Objects update within RADIUS of a living player. No object moves, removes or kills a player
+    // (death is set in endStep), so the living players' tiles are read once for the whole pass.
+    const nearCount = this.readLivingTiles();
+    const near = this.tiles;
     for (let i = 0; i < count; i++) {
       const o = objects[i];
       if (o.removed) continue;
-      if (this.nearestPlayerDistance(o.x, o.y) < RADIUS) updateObject(this, o);
+      const x = o.x;
+      const y = o.y;
+      for (let k = 0; k < nearCount; k += 2) {
+        if (Math.abs(near[k] - x) + Math.abs(near[k + 1] - y) < RADIUS) {
+          updateObject(this, o);
+          break;
+        }
+      }
     }
     if (guarded) this.restoreGuardedHealth(guarded);
     if (this.t % 10 === 0) balance(this);
     this.compactObjects();
     this.endStep();
+  }
+
+  /** The living players' tiles into `tiles` as x, y pairs; returns how many numbers it wrote. */
+  private readLivingTiles(): number {
+    const players = this.players;
+    if (this.tiles.length < 2 * players.length) this.tiles = new Int32Array(2 * players.length);
+    let n = 0;
+    for (let i = 0; i < players.length; i++) {
+      const p = players[i];
+      if (p.removed || p.dead) continue;
+      this.tiles[n++] = p.x;
+      this.tiles[n++] = p.y;
+    }
+    return n;
   }
 
   /** Health of each protected living player before the step (-1 where unprotected). */
@@ -243,12 +270,13 @@ export class World extends WorldState {
 
   private resolveActions(actions: JointAction): number[] {
     const acts = this.stepActions;
-    acts.length = this.players.length;
-    acts.fill(0);
-    if (actions instanceof Map) {
-      for (const [slot, action] of actions) this.assignAction(acts, slot, action);
-    } else if (Array.isArray(actions)) {
+    const n = this.players.length;
+    if (acts.length !== n) acts.length = n;
+    for (let i = 0; i < n; i++) acts[i] = 0;
+    if (Array.isArray(actions)) {
       for (let slot = 0; slot < actions.length; slot++) this.assignAction(acts, slot, actions[slot]);
+    } else if (actions instanceof Map) {
+      for (const [slot, action] of actions) this.assignAction(acts, slot, action);
     } else {
       throw new TypeError('actions must be a Map from player slot to action or an array indexed by slot');
     }

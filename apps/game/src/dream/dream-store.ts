@@ -273,6 +273,8 @@ declare global {
         log: Array<{ step: number; shard: ShardKind; ms: number }>;
       };
       toggle(): void;
+      /** Wakes and says what the player sees at that moment: a dreamed frame or a real one, and its step. */
+      wake(): Promise<{ dreamed: boolean; t: number }>;
     };
   }
 }
@@ -304,4 +306,9 @@ if (TEST_HOOKS && typeof window !== 'undefined')
       };
     },
     toggle: () => useDream.getState().toggle(),
+    async wake() {
+      await useDream.getState().wake();
+      const frame = useGame.getState().frame as DreamGameFrame | null;
+      return { dreamed: frame?.dream !== undefined, t: frame?.t ?? -1 };
+    },
   };

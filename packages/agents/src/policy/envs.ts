@@ -3,14 +3,25 @@
  * world model's imagination implements the same interface. Browser-safe.
  */
 import { episodeSeed, World } from '@aikon/engine';
-import { FrameHistory } from './features.ts';
+import { FrameHistory, type PolicyInputs } from './features.ts';
+
+/** Episodes a step cut by a time limit (their `dones` are 1, but the player lived on). */
+export interface CutEpisodes {
+  /** [count] 1 where the environment's episode was cut at this step. */
+  readonly envs: Uint8Array;
+  /** The policy's inputs at the state each was cut at (batch `count`; rows not cut are stale). */
+  readonly inputs: PolicyInputs;
+}
 
 export interface RolloutEnvs {
   readonly count: number;
   /** Each environment's frame history (the policy's input). */
   readonly histories: readonly FrameHistory[];
-  /** Takes one action per environment; an environment whose episode ended starts a new one. */
-  step(actions: ArrayLike<number>): { rewards: Float32Array; dones: Uint8Array };
+  /**
+   * Takes one action per environment; an environment whose episode ended starts a new one. `cut`,
+   * when given, names the episodes that were cut rather than ended, for the trainer to bootstrap.
+   */
+  step(actions: ArrayLike<number>): { rewards: Float32Array; dones: Uint8Array; cut?: CutEpisodes };
   /** The real worlds used so far, episodeSeed(base, 0 … count − 1) (null: none, e.g. imagination). */
   readonly worlds: { base: number; count: number } | null;
   /** Episodes finished so far: their returns and lengths (cleared by `drain`). */

@@ -13,7 +13,8 @@
  */
 import { FRAME_TOKENS, type SimDreams, type SimStart } from '@aikon/world-model';
 import type { PolicyRunner } from './act.ts';
-import type { RolloutEnvs } from './envs.ts';
+import type { CutEpisodes, RolloutEnvs } from './envs.ts';
+import { MEMORY_SLOTS } from './memory.ts';
 import { policyEpisodes } from './rollout.ts';
 import { FrameHistory } from './features.ts';
 
@@ -54,12 +55,15 @@ export class ImaginedEnvs implements RolloutEnvs {
   readonly count: number;
   private readonly steps: Int32Array;
   private readonly returns: Float64Array;
+  private readonly cut: CutEpisodes | null;
   private finished = { returns: [] as number[], lengths: [] as number[], achievements: [] as number[][] };
 
   /**
    * @param start draws a recorded step of `states` to dream from
    * @param horizon imagined steps before a dream is cut and started again
    * @param memory whether the policy reads a memory map (rebuilt from the recorded prefix)
+   * @param bootstrapCut report a dream cut at the horizon as cut (`cut`: the trainer bootstraps
+   *   from its last state's value) rather than as an end like a predicted death
    */
   constructor(
     private readonly dreams: SimDreams,
@@ -68,11 +72,24 @@ export class ImaginedEnvs implements RolloutEnvs {
     private readonly start: () => DreamStart,
     private readonly horizon: number,
     memory = false,
+    bootstrapCut = false,
   ) {
     this.count = dreams.size;
     this.histories = Array.from({ length: this.count }, () => new FrameHistory(frames, memory));
     this.steps = new Int32Array(this.count);
     this.returns = new Float64Array(this.count);
+    const n = this.count;
+    this.cut = bootstrapCut
+      ? {
+          envs: new Uint8Array(n),
+          inputs: {
+            batch: n,
+            tokens: new Int32Array(n * frames * FRAME_TOKENS),
+            prevAction: new Int32Array(n),
+            memory: memory ? new Int32Array(n * MEMORY_SLOTS) : undefined,
+          },
+        }
+      : null;
     for (let i = 0; i < this.count; i++) this.restart(i);
   }
 
@@ -83,23 +100,32 @@ export class ImaginedEnvs implements RolloutEnvs {
     this.steps[i] = 0;
     this.returns[i] = 0;
   }
-  step(actions: ArrayLike<number>): { rewards: Float32Array; dones: Uint8Array } {
+  step(actions: ArrayLike<number>): { rewards: Float32Array; dones: Uint8Array; cut?: CutEpisodes } {
     const r = this.dreams.step(actions);
     const rewards = Float32Array.from(r.reward);
     const dones = new Uint8Array(this.count);
+    const cut = this.cut;
+    cut?.envs.fill(0);
     for (let i = 0; i < this.count; i++) {
       this.steps[i]++;
       this.returns[i] += rewards[i];
+      const h = this.histories[i];
       if (r.done[i] || this.steps[i] >= this.horizon) {
         dones[i] = 1;
+        if (cut && !r.done[i]) {
+          // Cut alive: the state it was cut at, as the policy would see it, for the bootstrap.
+          h.push(r.tokens.slice(i * FRAME_TOKENS, (i + 1) * FRAME_TOKENS), actions[i]);
+          h.write(cut.inputs.tokens, cut.inputs.prevAction, i, cut.inputs.memory);
+          cut.envs[i] = 1;
+        }
         this.finished.returns.push(this.returns[i]);
         this.finished.lengths.push(this.steps[i]);
         this.restart(i);
       } else {
-        this.histories[i].push(r.tokens.slice(i * FRAME_TOKENS, (i + 1) * FRAME_TOKENS), actions[i]);
+        h.push(r.tokens.slice(i * FRAME_TOKENS, (i + 1) * FRAME_TOKENS), actions[i]);
       }
     }
-    return { rewards, dones };
+    return { rewards, dones, ...(cut ? { cut } : {}) };
   }
 
   drain(): { returns: number[]; lengths: number[]; achievements: number[][] } {

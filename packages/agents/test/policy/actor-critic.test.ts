@@ -10,7 +10,10 @@ import { MEMORY_FEATURES } from '../../src/policy/memory.ts';
 import { initPolicyWeights, POLICY_CONFIGS, PolicyNet, type PolicyWeights } from '../../src/policy/network.ts';
 import { AC_DEFAULTS, trainActorCritic } from '../../src/policy/node/actor-critic.ts';
 
-/** A one-state task: action 5 pays 1, anything else 0; episodes last 8 steps. */
+/**
+ * A one-state task: action 5 pays 1, anything else 0; episodes last 8 steps — or, with `cut`, are
+ * cut there by a time limit (reported as cut, the trainer bootstraps), the task going on forever.
+ */
 class BanditEnvs implements RolloutEnvs {
   readonly histories: FrameHistory[];
   readonly worlds = null;
@@ -19,6 +22,7 @@ class BanditEnvs implements RolloutEnvs {
   constructor(
     readonly count: number,
     frames: number,
+    private readonly cut = false,
   ) {
     const world = World.generate({ seed: 1 });
     world.addPlayer();
@@ -33,7 +37,14 @@ class BanditEnvs implements RolloutEnvs {
     const rewards = Float32Array.from({ length: this.count }, (_, i) => (actions[i] === 5 ? 1 : 0));
     const dones = new Uint8Array(this.count).fill(this.t % 8 === 0 ? 1 : 0);
     if (this.t % 8 === 0) this.returns.push(0);
-    return { rewards, dones };
+    if (!this.cut) return { rewards, dones };
+    const inputs = {
+      batch: this.count,
+      tokens: new Int32Array(this.count * this.histories[0].k * 81),
+      prevAction: new Int32Array(this.count),
+    };
+    for (const [i, h] of this.histories.entries()) h.write(inputs.tokens, inputs.prevAction, i);
+    return { rewards, dones, cut: { envs: dones, inputs } };
   }
   drain() {
     const r = { returns: this.returns, lengths: this.returns.map(() => 8), achievements: [] };
@@ -73,14 +84,14 @@ describe('actor-critic', () => {
     envs.histories[0].write(tokens, prev, 0);
     return new PolicyNet(c, weights).predict({ batch: 1, tokens, prevAction: prev }).value[0];
   };
-  const bandit = (name: string, kl: number, criticWarmup = 0) =>
+  const bandit = (name: string, kl: number, criticWarmup = 0, cut = false) =>
     trainActorCritic({
       ...AC_DEFAULTS,
       config: c,
       weights: initPolicyWeights(c, 3),
       data,
       stage: 'rl-real',
-      makeEnvs: () => new BanditEnvs(16, c.frames),
+      makeEnvs: () => new BanditEnvs(16, c.frames, cut),
       runDir: join(dir, name),
       updates: 20,
       horizon: 8,
@@ -115,6 +126,15 @@ describe('actor-critic', () => {
     // (≈ 0.26: action 5 pays 1 with probability 1/17 per step).
     expect(Math.abs(value(initPolicyWeights(c, 3)))).toBeLessThan(0.05);
     expect(value(warm.weights)).toBeGreaterThan(0.1);
+  }, 60_000);
+
+  it('an episode cut by a time limit is bootstrapped from its value, not valued as an end', async () => {
+    const ended = value((await bandit('bandit-ends', 0, 20)).weights);
+    const cut = value((await bandit('bandit-cut', 0, 20, true)).weights);
+    // Ended, 8 steps pay ≈ 0.47 at most (1/17 per step); cut, the task never ends, and its value
+    // grows towards (1/17) / (1 − γ) ≈ 5.9 (4.3 after these 20 updates).
+    expect(ended).toBeLessThan(1);
+    expect(cut).toBeGreaterThan(2);
   }, 60_000);
 
   it('in the real engine: auto-resets, resumes, and records the worlds it used', async () => {

@@ -77,6 +77,46 @@ describe('actor-critic environments in imagination', () => {
     expect(finished.returns).toHaveLength(dones);
   });
 
+  it('with bootstrapCut, a dream cut at the horizon reports the state it was cut at', async () => {
+    const demos = recorded([40]);
+    const rng = new Rng(4);
+    const sim = await shippedSim();
+    const make = (bootstrapCut: boolean) =>
+      new ImaginedEnvs(
+        new SimDreams(sim, 4, { temperature: 1, seed: 2 }),
+        3,
+        demos,
+        dreamStarts(demos, 8, () => rng.uniform()),
+        3,
+        true,
+        bootstrapCut,
+      );
+    expect(make(false).step([1, 2, 3, 5]).cut).toBeUndefined();
+    const envs = make(true);
+    envs.step([1, 2, 3, 5]);
+    // Two steps into a 3-step horizon: nothing is cut yet.
+    expect(Array.from(envs.step([1, 2, 3, 5]).cut!.envs)).toEqual([0, 0, 0, 0]);
+    const before = envs.histories.map((h) => {
+      const tokens = new Int32Array(3 * FRAME_TOKENS);
+      h.write(tokens, new Int32Array(1), 0, new Int32Array(MEMORY_SLOTS));
+      return tokens;
+    });
+    const r = envs.step([4, 4, 4, 4]);
+    const cut = r.cut!;
+    let cuts = 0;
+    for (let i = 0; i < 4; i++) {
+      if (!cut.envs[i]) continue; // alive (restarted after a predicted death) or ended by one now
+      cuts++;
+      expect(r.dones[i]).toBe(1);
+      // The state it was cut at: the dream's frames moved back one and the third step's view newest,
+      // after action 4 — not the restarted dream's recorded frames.
+      const row = cut.inputs.tokens.subarray(i * 3 * FRAME_TOKENS, (i + 1) * 3 * FRAME_TOKENS);
+      expect(Array.from(row.subarray(0, 2 * FRAME_TOKENS))).toEqual(Array.from(before[i].subarray(FRAME_TOKENS)));
+      expect(cut.inputs.prevAction[i]).toBe(4);
+    }
+    expect(cuts).toBeGreaterThan(0);
+  });
+
   it("a memory policy's dream starts from BC's inputs for the same recorded prefix, then maps its views", async () => {
     const demos = recorded([50, 70]);
     const n = demos.actions.length;

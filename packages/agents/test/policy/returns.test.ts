@@ -17,6 +17,27 @@ describe('λ-returns', () => {
     expect(Array.from(r.returns)).toEqual([1.25, 0, 4]);
   });
 
+  it('bootstrap an episode cut by a time limit from the value it was cut at', () => {
+    // The case above, but step 1 was cut (not ended) at a state worth 3.
+    const r = lambdaReturns(
+      {
+        rewards: [1, 0, 2],
+        values: [0.5, 1, 2],
+        dones: [0, 1, 0],
+        cutValues: [0, 3, 0],
+        lastValues: [4],
+        steps: 3,
+        envs: 1,
+      },
+      0.5,
+      0.5,
+    );
+    // δ1 = 0 + 0.5·3 − 1 = 0.5; A1 = 0.5 (the next episode's advantage is still not carried)
+    // δ0 = 1 + 0.5·1 − 0.5 = 1;  A0 = 1 + 0.25·0.5 = 1.125
+    expect(Array.from(r.advantages)).toEqual([1.125, 0.5, 2]);
+    expect(Array.from(r.returns)).toEqual([1.625, 1.5, 4]);
+  });
+
   it('reduce to discounted returns with λ = 1 and to one-step TD targets with λ = 0, per environment', () => {
     // Two environments interleaved time-major (index t·2 + i).
     const rewards = [1, 0, 1, 0, 1, 3];

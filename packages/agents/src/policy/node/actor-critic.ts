@@ -1,7 +1,8 @@
 /**
  * Actor-critic fine-tuning (Node, the plain-TypeScript network, one thread), starting from a
  * policy (behaviour cloning): rollouts of `horizon` steps in `envs` auto-resetting environments
- * (the real engine, or any RolloutEnvs), λ-returns (GAE), then clipped policy-gradient updates
+ * (the real engine, or any RolloutEnvs), λ-returns (GAE; an episode the environment reports as cut
+ * by a time limit — a dream's horizon — is bootstrapped from its last state's value), then clipped policy-gradient updates
  * (PPO's ratio clip, so that several minibatch steps on one rollout stay near it) with a value
  * loss, entropy regularisation and, when `kl` > 0, a guard: kl × KL(start policy ‖ policy) on the
  * visited states, which keeps the policy near what it started from where the environment (a
@@ -110,6 +111,8 @@ function collect(
   const values = new Float32Array(T * N);
   const rewards = new Float32Array(T * N);
   const dones = new Uint8Array(T * N);
+  // The value of the state an episode was cut at (a dream's horizon), where one was (else 0).
+  let cutValues: Float32Array | undefined;
   const refLogp = reference ? new Float32Array(T * N * NUM_ACTIONS) : null;
   const act = new Int32Array(N);
   const lp = new Float64Array(NUM_ACTIONS);
@@ -134,6 +137,11 @@ function collect(
     const r = envs.step(act);
     rewards.set(r.rewards, at);
     dones.set(r.dones, at);
+    if (r.cut?.envs.includes(1)) {
+      cutValues ??= new Float32Array(T * N);
+      const v = model.predict(r.cut.inputs).value;
+      for (let i = 0; i < N; i++) if (r.cut.envs[i]) cutValues[at + i] = v[i];
+    }
   }
   const lastTokens = new Int32Array(N * row);
   const lastPrev = new Int32Array(N);
@@ -141,7 +149,7 @@ function collect(
   for (const [i, h] of envs.histories.entries()) h.write(lastTokens, lastPrev, i, lastMemory);
   const last = model.predict({ batch: N, tokens: lastTokens, prevAction: lastPrev, memory: lastMemory });
   const { advantages, returns } = lambdaReturns(
-    { rewards, values, dones, lastValues: last.value, steps: T, envs: N },
+    { rewards, values, dones, lastValues: last.value, cutValues, steps: T, envs: N },
     o.gamma,
     o.lambda,
   );
