@@ -40,9 +40,14 @@ export {
   worldSeedWords,
 } from './world-state.ts';
 
-// A module-local copy for the step loop: under loaders that compile modules to CommonJS (tsx,
-// vite-node) every read of an imported binding is a getter call.
+// Module-local copies for the step loop: under loaders that compile modules to CommonJS (tsx,
+// vite-node) every read of an imported binding is a getter call, imported functions included.
 const RADIUS = UPDATE_RADIUS;
+const STEP_LIMIT = EPISODE_LENGTH;
+const daylightOf = daylightAt;
+const playerUpdate = updatePlayer;
+const objectUpdate = updateObject;
+const balanceChunks = balance;
 /**
  * The `newAchievements` of every step that unlocked nothing: one shared frozen array instead of
  * an allocation per step (typed mutable like the fresh arrays of other steps; writing throws).
@@ -197,7 +202,7 @@ export class World extends WorldState {
     this.changedTiles.length = 0;
     this.beginStep();
     this.t++;
-    this.daylight = daylightAt(this.t);
+    this.daylight = daylightOf(this.t);
 
     // Object pass: living players by slot, then every other object in creation order. The
     // object list is snapshotted before the players act: objects created during the pass
@@ -210,7 +215,7 @@ export class World extends WorldState {
       const p = players[i];
       if (p.removed) continue;
       p.action = acts[i];
-      updatePlayer(this, p, acts[i]);
+      playerUpdate(this, p, acts[i]);
     }
     // Objects update within RADIUS of a living player. No object moves, removes or kills a player
     // (death is set in endStep), so the living players' tiles are read once for the whole pass.
@@ -223,13 +228,13 @@ export class World extends WorldState {
       const y = o.y;
       for (let k = 0; k < nearCount; k += 2) {
         if (Math.abs(near[k] - x) + Math.abs(near[k + 1] - y) < RADIUS) {
-          updateObject(this, o);
+          objectUpdate(this, o);
           break;
         }
       }
     }
     if (guarded) this.restoreGuardedHealth(guarded);
-    if (this.t % 10 === 0) balance(this);
+    if (this.t % 10 === 0) balanceChunks(this);
     this.compactObjects();
     this.endStep();
   }
@@ -337,7 +342,7 @@ export class World extends WorldState {
         // §18: in a shared world the body leaves the map at the end of the step in which it
         // died. A lone player's body stays (§9: never removed in single-player Crafter).
         if (this.players.length > 1) this.removeEntity(p);
-      } else if (this.mode === 'episode' ? this.t >= EPISODE_LENGTH : p.episodeSteps >= EPISODE_LENGTH) {
+      } else if (this.mode === 'episode' ? this.t >= STEP_LIMIT : p.episodeSteps >= STEP_LIMIT) {
         p.truncated = true;
       }
     }
