@@ -69,6 +69,11 @@ export interface LobbyContext {
   onTick?(ms: number, lobby: Lobby, lateMs: number): void;
   /** Members, settings or the workforce may have changed (durable lobbies save it). */
   onChange?(lobby: Lobby): void;
+  /**
+   * Another relay process took the lobby's session log over (its append was refused: fenced,
+   * see takeOverLog): the lobby no longer ticks here and must be given up. Called once, after the tick.
+   */
+  onLogLost?(lobby: Lobby): void;
   /** Loads the policy learned and hybrid AI workers run (absent: scripted workers only). */
   policy?: () => Promise<PolicyRunner>;
   /** The thread where the scripted workforce of every lobby thinks (off the tick loop). */
@@ -187,6 +192,8 @@ export class Lobby {
   world: World | null = null;
   sessionId: string | null = null;
   private recorder: SessionRecorder | null = null;
+  /** Another relay process took the session log over: this lobby stops here (see loseLog). */
+  private logLost = false;
   private tracker: EpisodeTracker | null = null;
   private readonly deltas = new DeltaBuilder();
   /** This tick's delta packets: the shared part encoded once, each member's own fields spliced in. */
@@ -749,7 +756,7 @@ export class Lobby {
   }
 
   private schedule(): void {
-    if (this.config.paused) return;
+    if (this.config.paused || this.logLost) return;
     const now = performance.now();
     // Far behind (e.g. after a long pause): skip missed ticks rather than bursting.
     if (this.nextTickAt < now - 1000) this.nextTickAt = now;
@@ -758,7 +765,7 @@ export class Lobby {
 
   private tick(): void {
     this.timer = null;
-    if (this.status !== 'running' || !this.world) return;
+    if (this.status !== 'running' || !this.world || this.logLost) return;
     const scheduled = this.nextTickAt;
     const start = performance.now();
     try {
@@ -815,6 +822,8 @@ export class Lobby {
       this.record({ k: 'tick', t: world.t, a: flat, b });
     } else this.record({ k: 'tick', t: world.t, a: flat });
     if (world.t % this.ctx.config.hashEvery === 0) this.record({ k: 'hash', t: world.t, h: world.hash() });
+    // A tick the log refused was never played: nobody sees it.
+    if (this.logLost) return;
     this.tracker!.afterStep(world);
     const frames = this.frames;
     frames.begin(this.deltas.next(world));
@@ -851,9 +860,23 @@ export class Lobby {
   }
 
   private record(record: LogRecord): void {
-    this.recorder?.append(record);
+    const recorder = this.recorder;
+    recorder?.append(record);
+    if (recorder?.fenced) {
+      this.loseLog();
+      return;
+    }
     // The workforce brain's mirror of the world follows the same records.
     this.workforce.observe(record);
+  }
+
+  /** The session log was taken over by another relay process: nothing more is ticked here. */
+  private loseLog(): void {
+    if (this.logLost) return;
+    this.logLost = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    setImmediate(() => this.ctx.onLogLost?.(this));
   }
 
   // ---- state --------------------------------------------------------------------------
