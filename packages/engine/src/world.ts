@@ -53,6 +53,8 @@ const balanceChunks = balance;
  * an allocation per step (typed mutable like the fresh arrays of other steps; writing throws).
  */
 const NO_ACHIEVEMENTS = Object.freeze([]) as unknown as number[];
+/** The living players' tiles during a step's object pass (steps never overlap: one array for every world). */
+let livingTiles = new Int32Array(2);
 
 const N = WORLD_SIZE;
 
@@ -63,8 +65,6 @@ const N = WORLD_SIZE;
  */
 export class World extends WorldState {
   private readonly stepActions: number[] = [];
-  /** `readLivingTiles`' array. */
-  private tiles = new Int32Array(2);
 
   /** A world whose every tile is `fill`, with no objects: for tests and tools. */
   static blank(options: WorldOptions & { fill?: MaterialName }): World {
@@ -220,7 +220,7 @@ export class World extends WorldState {
     // Objects update within RADIUS of a living player. No object moves, removes or kills a player
     // (death is set in endStep), so the living players' tiles are read once for the whole pass.
     const nearCount = this.readLivingTiles();
-    const near = this.tiles;
+    const near = livingTiles;
     for (let i = 0; i < count; i++) {
       const o = objects[i];
       if (o.removed) continue;
@@ -239,16 +239,16 @@ export class World extends WorldState {
     this.endStep();
   }
 
-  /** The living players' tiles into `tiles` as x, y pairs; returns how many numbers it wrote. */
+  /** The living players' tiles into `livingTiles` as x, y pairs; returns how many numbers it wrote. */
   private readLivingTiles(): number {
     const players = this.players;
-    if (this.tiles.length < 2 * players.length) this.tiles = new Int32Array(2 * players.length);
+    if (livingTiles.length < 2 * players.length) livingTiles = new Int32Array(2 * players.length);
     let n = 0;
     for (let i = 0; i < players.length; i++) {
       const p = players[i];
       if (p.removed || p.dead) continue;
-      this.tiles[n++] = p.x;
-      this.tiles[n++] = p.y;
+      livingTiles[n++] = p.x;
+      livingTiles[n++] = p.y;
     }
     return n;
   }
