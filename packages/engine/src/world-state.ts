@@ -75,6 +75,7 @@ const N = WORLD_SIZE;
 const MATERIAL_COUNT = MATERIALS.length;
 const CHUNKS = CHUNKS_PER_SIDE;
 const CHUNK_OF = CHUNK_OF_TILE;
+const STEP_LIMIT = EPISODE_LENGTH;
 
 export function assertSeed(seed: unknown): asserts seed is number {
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
@@ -296,7 +297,7 @@ export class WorldState {
   /** True once an 'episode' world has ended (step limit, or nobody alive). */
   get over(): boolean {
     if (this.mode === 'persistent') return false;
-    if (this.t >= EPISODE_LENGTH) return true;
+    if (this.t >= STEP_LIMIT) return true;
     const players = this.players;
     for (let i = 0; i < players.length; i++) if (!players[i].dead) return false;
     return players.length > 0;

@@ -199,7 +199,7 @@ export class World extends WorldState {
   step(actions: JointAction = []): void {
     if (this.over) throw new Error(`the episode is over (t = ${this.t}); start a new world`);
     const acts = this.resolveActions(actions);
-    this.changedTiles.length = 0;
+    if (this.changedTiles.length > 0) this.changedTiles.length = 0;
     this.beginStep();
     this.t++;
     this.daylight = daylightOf(this.t);
