@@ -7,7 +7,6 @@ import {
   ACTING_BRAINS,
   type ActingBrain,
   DeltaBuilder,
-  type DeltaMessage,
   EpisodeTracker,
   type ErrorCode,
   invitePath,
@@ -19,7 +18,8 @@ import {
   PROTOCOL_VERSION,
   RECORDING_VERSION,
   SEATS_DEFAULT,
-  selfState,
+  deltaSelfState,
+  SentSelf,
   type ServerToClientEvents,
   type SnapshotMessage,
   TICK_RATE_DEFAULT,
@@ -110,8 +110,7 @@ export function unconnectedMemberState() {
     intentBrain: null,
     lastAck: -1,
     disconnectTimer: null,
-    sentInv: null,
-    sentAch: null,
+    sent: new SentSelf(),
     needsSnapshot: false,
     lastSnapshotAt: -Infinity,
     ready: false,
@@ -141,8 +140,7 @@ export interface MemberState {
   lastAck: number;
   disconnectTimer: NodeJS.Timeout | null;
   /** Inventory and achievements last sent to this member (deltas omit them when unchanged). */
-  sentInv: string | null;
-  sentAch: string | null;
+  sent: SentSelf;
   /** Deltas were skipped while the connection was congested: send a snapshot once it drains. */
   needsSnapshot: boolean;
   /** performance.now() of the last snapshot sent (resync requests are limited to one a second). */
@@ -751,8 +749,7 @@ export class Lobby {
     const snapshot = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const msg: SnapshotMessage = { v: PROTOCOL_VERSION, t: this.world.t, snapshot, slot: member.slot };
     member.socket.emit('game:snapshot', msg);
-    member.sentInv = null;
-    member.sentAch = null;
+    member.sent = new SentSelf();
   }
 
   private schedule(): void {
@@ -841,20 +838,10 @@ export class Lobby {
         continue;
       }
       const p = m.slot !== null ? world.findPlayer(m.slot) : undefined;
-      let own: OwnFields | null = null;
-      if (p) {
-        const you: DeltaMessage['you'] = selfState(p, m.lastAck);
-        // Inventory and achievements only when they changed (keyed by body id, so a respawn resends).
-        const inv = `${p.id}:${you.inv!.join(',')}`;
-        if (inv === m.sentInv) delete you.inv;
-        else m.sentInv = inv;
-        const ach = `${p.id}:${you.ach!.join(',')}`;
-        if (ach === m.sentAch) delete you.ach;
-        else m.sentAch = ach;
-        if (you.fresh!.length === 0) delete you.fresh;
-        own = { you };
-      }
-      if (stamp !== undefined) own = { ...own, ts: stamp };
+      // Inventory and achievements only when they changed (per body, so a respawn resends).
+      const you = p ? deltaSelfState(p, m.lastAck, m.sent) : undefined;
+      let own: OwnFields | null = you ? { you } : null;
+      if (stamp !== undefined) own = you ? { you, ts: stamp } : { ts: stamp };
       writeFrame(m.socket, frames.frame(own));
     }
   }
