@@ -19,8 +19,9 @@ function worldModels(dir = here('./models')): Plugin {
     const m = JSON.parse(readFileSync(manifest, 'utf8')) as {
       models?: { file?: string }[];
       simulators?: { file?: string }[];
+      cameras?: { file?: string }[];
     };
-    const listed = [...(m.models ?? []), ...(m.simulators ?? [])].map((e) => e.file ?? '');
+    const listed = [...(m.models ?? []), ...(m.simulators ?? []), ...(m.cameras ?? [])].map((e) => e.file ?? '');
     return ['manifest.json', ...listed.filter((f) => /^[\w.-]+\.(onnx|bin)$/.test(f) && existsSync(join(dir, f)))];
   };
   const serve = (server: {

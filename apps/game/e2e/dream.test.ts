@@ -13,7 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startRelayServer, type RelayServer } from '@aikon/relay-server';
-import { World } from '@aikon/engine';
+import { AgentViewRenderer, World } from '@aikon/engine';
+import { loadTextures } from '@aikon/engine/node';
+import { psnr } from '@aikon/world-model';
+import { worldOfTokens } from '@aikon/world-model/node';
 import { DYING_HEALTH } from '../src/dream/dream-store.ts';
 import { calmSeed, CHROMIUM, CHROMIUM_ARGS, launchChromium, REPO, buildPrivateDist } from './harness.ts';
 
@@ -63,6 +66,11 @@ async function dreamOn(page: Page, steps: number): Promise<{ state: DreamHookSta
 }
 
 const SOLO_SEED = calmSeed(4242, 300);
+/**
+ * One drawn frame against the engine's render of the same tokens (the shipped camera's held-out
+ * mean is in models/manifest.json; a single frame, by day or by night, may fall below it).
+ */
+const CAMERA_MIN_PSNR = 20;
 
 /**
  * A seed and a number of idle steps after which the solo player is dying (health at most
@@ -191,6 +199,34 @@ describe('dream mode', () => {
       // The real world waits: its tick and hash are where the dream began.
       const realNow = await page.evaluate(() => window.__aikon!.hash());
       expect(realNow).toEqual(entered.enteredAt);
+      // The dream camera draws a dreamed frame whose pixels match the engine's render of that
+      // frame's state (its tokens) within CAMERA_MIN_PSNR.
+      await page.waitForFunction(
+        () => Number(document.querySelector('[data-testid=dream-camera]')?.getAttribute('data-step')) >= 1,
+        null,
+        { timeout: 120_000 },
+      );
+      const drawn = await page.evaluate(() => {
+        const canvas = document.querySelector('[data-testid=dream-camera]') as HTMLCanvasElement;
+        const rgba = canvas.getContext('2d')!.getImageData(0, 0, 64, 64).data;
+        return {
+          rgb: Array.from(rgba).filter((_, i) => i % 4 !== 3),
+          tokens: canvas.dataset.tokens!.split(',').map(Number),
+          step: Number(canvas.dataset.step),
+          backend: canvas.dataset.backend,
+          ms: document.querySelector('[data-testid=dream-camera-ms]')!.textContent,
+        };
+      });
+      expect(drawn.tokens).toHaveLength(81);
+      const engineView = new AgentViewRenderer(loadTextures(), 64).render(worldOfTokens(drawn.tokens), 0);
+      const cameraPsnr = psnr(Uint8Array.from(drawn.rgb), engineView);
+      console.log(
+        `dream camera: step ${drawn.step}, ${drawn.ms} (${drawn.backend}), ` +
+          `PSNR ${cameraPsnr.toFixed(2)} dB against the engine's render of its tokens`,
+      );
+      await page.getByTestId('dream-camera').screenshot({ path: join(ARTIFACTS, 'dream-camera.png') });
+      expect(drawn.ms).toMatch(/^\d+\.\d ms\/frame$/);
+      expect(cameraPsnr).toBeGreaterThanOrEqual(CAMERA_MIN_PSNR);
       await page.waitForTimeout(400); // a rendered frame or two of the dream
       await page.screenshot({ path: join(ARTIFACTS, 'dream-browser.png') });
       console.log(

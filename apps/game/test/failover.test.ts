@@ -159,4 +159,55 @@ describe('FailoverShard', () => {
     expect((await dream.step(0)).step).toBe(1);
     await expect(dream.step(0)).rejects.toThrow(/no dream shard left \(relay closed its tab\)/);
   });
+  it('waking ends the dream: a step in flight fails with its shard, and no other shard is opened', async () => {
+    // The dream-shard bench found this: waking closed the browser shard under a step in flight, the
+    // closed step failed over to a peer, and that orphan session's switch landed on the next dream.
+    let rejectStep: (e: Error) => void = () => undefined;
+    const first: ShardClient = {
+      kind: 'browser',
+      backend: 'own tab',
+      reset: () => Promise.resolve(),
+      step: () => new Promise((_, reject) => (rejectStep = reject)),
+      dispose: () => rejectStep(new Error('the dream shard was closed')),
+    };
+    const opened: ShardClient[] = [];
+    const switches: Failover[] = [];
+    const dream = new FailoverShard(
+      first,
+      async () => {
+        const peer = new ProtocolShard('peer', 'peer');
+        opened.push(peer);
+        return peer;
+      },
+      (_to, f) => switches.push(f),
+    );
+    await dream.reset(startFrames(13), 2);
+    const inFlight = dream.step(1);
+    dream.dispose();
+    await expect(inFlight).rejects.toThrow(/the dream shard was closed/);
+    expect(opened).toEqual([]);
+    expect(switches).toEqual([]);
+    expect(dream.failovers).toEqual([]);
+  });
+
+  it('a shard that opens after the dreamer woke is closed at once', async () => {
+    let release: () => void = () => undefined;
+    const broken: ShardClient = {
+      kind: 'peer',
+      backend: 'gone',
+      reset: () => Promise.resolve(),
+      step: () => Promise.reject(new Error('peer closed its tab')),
+      dispose: () => undefined,
+    };
+    const relay = new ProtocolShard('relay', 'server');
+    const dream = new FailoverShard(broken, () => new Promise((r) => (release = () => r(relay))));
+    await dream.reset(startFrames(14), 3);
+    const step = dream.step(0);
+    await new Promise((r) => setTimeout(r, 0)); // the fail-over is now waiting for the next shard
+    dream.dispose();
+    release();
+    await expect(step).rejects.toThrow(/the dream ended/);
+    expect(relay.disposed).toBe(true);
+    expect(dream.failovers).toEqual([]);
+  });
 });

@@ -4,8 +4,10 @@
  *
  *  - emit per member: `socket.emit('game:delta', { ...common, you })` for every member (the relay
  *    before the shared frames);
- *  - shared frame: what the relay does now (DeltaFrames: the common part encoded once per tick,
- *    each member's own fields spliced in, written to its Engine.IO connection);
+ *  - shared frame, strings: the relay before its own fields were built field by field: the common
+ *    part encoded once per tick (DeltaFrames), each member's own fields a full `selfState` with
+ *    inventory and achievements deleted when their joined strings equal the last ones sent;
+ *  - shared frame: what the relay does now (the same frames, own fields from `deltaSelfState`);
  *  - room broadcast: `io.to(room).emit('game:delta', common)`, one packet for the room (the
  *    transport's limit: the same bytes minus the member's own fields).
  *
@@ -20,7 +22,7 @@ import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { NUM_ACTIONS, type Player, World } from '@aikon/engine';
-import { DeltaBuilder, selfState } from '@aikon/protocol';
+import { type DeltaMessage, DeltaBuilder, deltaSelfState, SentSelf, selfState } from '@aikon/protocol';
 import { Server, type Socket } from 'socket.io';
 import { DeltaFrames, writeFrame } from '../src/delta-frames.ts';
 import { defaultConfig, relayIoOptions } from '../src/server.ts';
@@ -37,7 +39,7 @@ const TICK_RATE = 8;
 const PERIOD = 1000 / TICK_RATE;
 const LOAD_CLIENT = fileURLToPath(new URL('./load-client.ts', import.meta.url));
 
-const WAYS = ['emit per member', 'shared frame', 'room broadcast'] as const;
+const WAYS = ['emit per member', 'shared frame, strings', 'shared frame', 'room broadcast'] as const;
 type Way = (typeof WAYS)[number];
 
 interface Room {
@@ -46,6 +48,26 @@ interface Room {
   bodies: Player[];
   builder: DeltaBuilder;
   members: Socket[];
+  /** Per member: what it was last sent of its own player (each way that dedupes keeps its own). */
+  sent: SentSelf[];
+  sentStrings: { inv: string | null; ach: string | null }[];
+}
+
+/** The relay's own fields before deltaSelfState (lobby.ts until 67fdc57), for comparison. */
+function stringKeyedSelf(
+  p: Player,
+  ack: number,
+  sent: { inv: string | null; ach: string | null },
+): NonNullable<DeltaMessage['you']> {
+  const you: DeltaMessage['you'] = selfState(p, ack);
+  const inv = `${p.id}:${you.inv!.join(',')}`;
+  if (inv === sent.inv) delete you.inv;
+  else sent.inv = inv;
+  const ach = `${p.id}:${you.ach!.join(',')}`;
+  if (ach === sent.ach) delete you.ach;
+  else sent.ach = ach;
+  if (you.fresh!.length === 0) delete you.fresh;
+  return you;
 }
 
 async function main(): Promise<void> {
@@ -62,11 +84,13 @@ async function main(): Promise<void> {
         const bodies = Array.from({ length: PER_ROOM }, (_, slot) => world.addPlayer({ slot }));
         const builder = new DeltaBuilder();
         builder.reset(world);
-        r = { name: room, world, bodies, builder, members: [] };
+        r = { name: room, world, bodies, builder, members: [], sent: [], sentStrings: [] };
         rooms.set(room, r);
       }
       socket.join(room);
       r.members.push(socket);
+      r.sent.push(new SentSelf());
+      r.sentStrings.push({ inv: null, ach: null });
       ack({ ok: true, data: {} });
     });
   });
@@ -112,8 +136,9 @@ async function main(): Promise<void> {
         `= ${players} connected players, ${ROUNDS} ticks per way, load avg ${loadavg()[0].toFixed(1)}`,
     );
     const frames = new DeltaFrames();
-    const cpuMs: Record<Way, number> = { 'emit per member': 0, 'shared frame': 0, 'room broadcast': 0 };
-    const bytes: Record<Way, number> = { 'emit per member': 0, 'shared frame': 0, 'room broadcast': 0 };
+    const zero = (): Record<Way, number> => Object.fromEntries(WAYS.map((w) => [w, 0])) as Record<Way, number>;
+    const cpuMs = zero();
+    const bytes = zero();
     let t = 0;
     const send = (way: Way) => {
       for (const r of rooms.values()) {
@@ -127,11 +152,13 @@ async function main(): Promise<void> {
           io.to(r.name).emit('game:delta', common);
           continue;
         }
-        if (way === 'shared frame') frames.begin(common);
+        if (way !== 'emit per member') frames.begin(common);
         r.members.forEach((socket, i) => {
-          const you = selfState(r.bodies[i % r.bodies.length], t);
-          if (way === 'emit per member') socket.emit('game:delta', { ...common, you });
+          const body = r.bodies[i % r.bodies.length];
+          if (way === 'emit per member') socket.emit('game:delta', { ...common, you: selfState(body, t) });
           else {
+            const you =
+              way === 'shared frame' ? deltaSelfState(body, t, r.sent[i]) : stringKeyedSelf(body, t, r.sentStrings[i]);
             const frame = frames.frame({ you });
             bytes[way] += frame.length;
             writeFrame(socket, frame);
@@ -145,7 +172,7 @@ async function main(): Promise<void> {
       send(WAYS[i % WAYS.length]);
       await new Promise((r) => setTimeout(r, PERIOD));
     }
-    bytes['shared frame'] = 0;
+    for (const way of WAYS) bytes[way] = 0;
     for (let round = 0; round < ROUNDS; round++) {
       for (const way of WAYS) {
         const c0 = send(way);
@@ -168,10 +195,12 @@ async function main(): Promise<void> {
       );
     }
     const ratio = (a: Way, b: Way) => (cpuMs[a] / cpuMs[b]).toFixed(2);
+    const mean = (way: Way) => Math.round(bytes[way] / (ROUNDS * players));
     console.log(
       `\nshared frame / emit per member: ${ratio('shared frame', 'emit per member')}×; ` +
+        `shared frame / shared frame, strings: ${ratio('shared frame', 'shared frame, strings')}×; ` +
         `shared frame / room broadcast: ${ratio('shared frame', 'room broadcast')}×; ` +
-        `mean frame ${Math.round(bytes['shared frame'] / (ROUNDS * players))} B`,
+        `mean frame ${mean('shared frame')} B (strings: ${mean('shared frame, strings')} B)`,
     );
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');

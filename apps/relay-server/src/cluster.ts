@@ -8,6 +8,9 @@
  *   a lease with expiry (`leaseMs`) that the owner renews three times per lease. A process that
  *   finds a saved lobby without a live owner (the lease expired, or the holder's Redis connection
  *   is gone: killed) takes the lease and brings the lobby back from the store and its session log.
+ *   Each such claim counts up `aikon:epoch:<lobbyId>`: the new owner takes the session log over
+ *   under that epoch (takeOverLog, @aikon/protocol/node), which fences off the appends of an
+ *   earlier owner that was only stalled; that owner stops the lobby when its append is refused.
  * - Forwarding: a client whose lobby is owned by another process stays connected where it is.
  *   Its events go to the owner over `aikon:proc:<processId>` (validated there like any client
  *   event), and the owner drives it through a RemoteMemberSocket: emits and room joins reach it
@@ -22,7 +25,7 @@ import type { LobbySummary } from './http-routes.ts';
 import type { MemberSocket, RelayIo, RelaySocket } from './io.ts';
 import type { Lobby } from './lobby.ts';
 import type { LobbyStore, SavedLobby } from './lobby-store.ts';
-import { KEY_PREFIX, ownerKey, type RedisClient } from './redis-state.ts';
+import { epochKey, KEY_PREFIX, ownerKey, type RedisClient } from './redis-state.ts';
 import type { RelayMetrics } from './metrics.ts';
 import type { LobbyRegistry } from './registry.ts';
 
@@ -34,13 +37,20 @@ const TOKENS = `${KEY_PREFIX}tokens`;
 const channelOf = (processId: string): string => `${KEY_PREFIX}proc:${processId}`;
 
 /**
- * Renews the lease while this process holds it, or takes it again if it expired and nobody took
- * it (this process was stalled longer than the lease); 0: another process holds it now.
+ * Renews the lease while this process holds it, or takes it again if it expired and nobody
+ * claimed it since (this process was stalled longer than the lease: the epoch, KEYS[2], is still
+ * the one it holds, ARGV[3]); 0: another process holds it now, or held it meanwhile.
  */
 const RENEW = `local owner = redis.call('get', KEYS[1])
 if owner == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
-if not owner then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+if not owner and (redis.call('get', KEYS[2]) or '0') == ARGV[3] then
+  redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
 return 0`;
+/** Claims the lease of a lobby nobody holds; answers the claim's epoch (nil: somebody holds it). */
+const CLAIM = `if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return redis.call('incr', KEYS[2]) end
+return false`;
 /** Lets the lease go only if the given process (this one, or a dead one) holds it. */
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
@@ -117,11 +127,6 @@ export interface ClusterOptions {
   processId: string;
   leaseMs: number;
   metrics: RelayMetrics;
-  /**
-   * True when the saved lobby's session is still being recorded by a live process on this
-   * host (its lease expired while it was stalled, e.g. generating a world): not taken over.
-   */
-  stillRecorded(saved: SavedLobby): boolean;
   /** A forwarded event without an answer from the owner after this fails with server_error. */
   forwardTimeoutMs: number;
 }
@@ -141,6 +146,8 @@ export class RelayCluster {
   private takingOver: Promise<void> | null = null;
   /** Takeovers in progress, by lobby id. */
   private readonly restoring = new Map<string, Promise<void>>();
+  /** The epoch of each lobby this process took over (a lobby opened here has none: 0). */
+  private readonly epochs = new Map<string, number>();
   /** Other relay processes found alive, until when (performance.now()) that is believed. */
   private readonly seenAlive = new Map<string, number>();
   private closed = false;
@@ -150,7 +157,7 @@ export class RelayCluster {
     private readonly io: RelayIo,
     private readonly registry: LobbyRegistry,
     private readonly store: LobbyStore,
-    private readonly restore: (saved: SavedLobby) => Promise<Lobby | null>,
+    private readonly restore: (saved: SavedLobby, epoch: number) => Promise<Lobby | null>,
     private readonly log: Pick<Logger, 'info' | 'warn' | 'error'>,
     private readonly options: ClusterOptions,
   ) {
@@ -163,7 +170,7 @@ export class RelayCluster {
     io: RelayIo,
     registry: LobbyRegistry,
     store: LobbyStore,
-    restore: (saved: SavedLobby) => Promise<Lobby | null>,
+    restore: (saved: SavedLobby, epoch: number) => Promise<Lobby | null>,
     log: Pick<Logger, 'info' | 'warn' | 'error'>,
     options: ClusterOptions,
   ): Promise<RelayCluster> {
@@ -200,7 +207,9 @@ export class RelayCluster {
 
   /** The lobby closed (its code goes) or stopped here (lease lost): its lease goes. */
   removed(lobby: Lobby): void {
-    if (lobby.status === 'closed') this.run(this.redis.hDel(CODES, lobby.code), 'lobby directory write');
+    if (lobby.status === 'closed')
+      this.run(this.redis.multi().hDel(CODES, lobby.code).del(epochKey(lobby.id)).exec(), 'lobby directory write');
+    this.epochs.delete(lobby.id);
     this.releaseLease(lobby.id);
   }
 
@@ -411,19 +420,25 @@ export class RelayCluster {
       if (this.closed) return;
       try {
         const renewed = await this.redis.eval(RENEW, {
-          keys: [ownerKey(lobby.id)],
-          arguments: [this.processId, String(this.options.leaseMs)],
+          keys: [ownerKey(lobby.id), epochKey(lobby.id)],
+          arguments: [this.processId, String(this.options.leaseMs), String(this.epochs.get(lobby.id) ?? 0)],
         });
-        if (renewed === 0 && this.registry.byId(lobby.id) === lobby) {
-          // Another process took it over (this one stalled past the lease): stop ticking it here.
-          this.log.error({ lobby: lobby.id }, 'lobby lease lost to another process: lobby stopped here');
-          lobby.suspend();
-          this.registry.remove(lobby);
-        }
+        if (renewed === 0) this.leaseLost(lobby, 'its lease is held by another process');
       } catch (err) {
         this.log.warn({ err, lobby: lobby.id }, 'lease renewal failed');
       }
     }
+  }
+
+  /**
+   * Another process took the lobby over (this one stalled past the lease): it stops here at once,
+   * suspended (no end record: the session goes on over there) and forgotten.
+   */
+  leaseLost(lobby: Lobby, why: string): void {
+    if (this.registry.byId(lobby.id) !== lobby) return;
+    this.log.error({ lobby: lobby.id, why }, 'lobby lost to another process: lobby stopped here');
+    lobby.suspend();
+    this.registry.remove(lobby);
   }
 
   /** Brings back every saved lobby that has no owner (at start, and whenever an owner died). */
@@ -466,14 +481,18 @@ export class RelayCluster {
   private async claimAndRestore(id: string): Promise<void> {
     if (this.registry.byId(id) || (await this.liveOwner(id)) !== null) return;
     const saved = await this.store.load(id);
-    if (!saved || this.options.stillRecorded(saved)) return;
-    const claimed = await this.redis.set(ownerKey(id), this.processId, { NX: true, PX: this.options.leaseMs });
-    if (claimed !== 'OK') return;
-    const lobby = await this.restore(saved);
+    if (!saved) return;
+    const epoch = await this.redis.eval(CLAIM, {
+      keys: [ownerKey(id), epochKey(id)],
+      arguments: [this.processId, String(this.options.leaseMs)],
+    });
+    if (typeof epoch !== 'number') return;
+    const lobby = await this.restore(saved, epoch);
     if (!lobby) {
       this.releaseLease(id);
       return;
     }
+    this.epochs.set(id, epoch);
     this.registry.add(lobby);
     this.options.metrics.takeovers.inc();
     this.log.info({ lobby: id }, 'lobby taken over from a process that is gone');

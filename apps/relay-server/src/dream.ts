@@ -269,8 +269,9 @@ export function attachDreamHost(io: Server, config: DreamConfig, log: Logger): D
         const m = JSON.parse(readFileSync(manifestFile, 'utf8')) as {
           models?: { file?: string }[];
           simulators?: { file?: string }[];
+          cameras?: { file?: string }[];
         };
-        allowed = [...(m.models ?? []), ...(m.simulators ?? [])].some((e) => e.file === name);
+        allowed = [...(m.models ?? []), ...(m.simulators ?? []), ...(m.cameras ?? [])].some((e) => e.file === name);
       } catch {
         allowed = false;
       }

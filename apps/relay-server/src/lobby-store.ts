@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { World } from '@aikon/engine';
 import { type EpisodeSummary, LOG_MAGIC, replayFromCheckpoint, replayRecords, WorkerBrain } from '@aikon/protocol';
-import { type EpisodeIndex, logPath, repairLogFile, SessionRecorder } from '@aikon/protocol/node';
+import { type EpisodeIndex, logPath, repairLogFile, SessionRecorder, takeOverLog } from '@aikon/protocol/node';
 import type { Logger } from 'pino';
 import { Lobby, type LobbyContext, type MemberState, unconnectedMemberState } from './lobby.ts';
 import { auditPath } from './workforce.ts';
@@ -401,17 +401,22 @@ export async function restoreLobbies(
   return out;
 }
 
-/** Brings one saved lobby back; null (and its records discarded) when it cannot come back. */
+/**
+ * Brings one saved lobby back; null (and its records discarded) when it cannot come back.
+ * `epoch`: the lease epoch under which another relay process's lobby is taken over (cluster.ts):
+ * the session log is taken over under it (fencing off that process's appends) before it is read.
+ */
 export async function restoreSavedLobby(
   store: LobbyStore,
   saved: SavedLobby,
   ctx: LobbyContext,
   recordings: EpisodeIndex,
+  epoch?: number,
 ): Promise<Lobby | null> {
   try {
     const cp =
       saved.status === 'running' && saved.sessionId ? await store.loadCheckpoint(saved.id, saved.sessionId) : null;
-    return restoreLobby(saved, cp, ctx, recordings);
+    return restoreLobby(saved, cp, ctx, recordings, epoch);
   } catch (err) {
     ctx.log.warn({ err, lobby: saved.id }, 'saved lobby could not come back');
     await store.discard(saved.id);
@@ -424,6 +429,7 @@ function restoreLobby(
   cp: SavedCheckpoint | null,
   ctx: LobbyContext,
   recordings: EpisodeIndex,
+  epoch: number | undefined,
 ): Lobby {
   const started = performance.now();
   let replayedTicks = 0;
@@ -441,6 +447,7 @@ function restoreLobby(
     const sessionId = saved.sessionId;
     if (!sessionId) throw new Error('a running lobby without a session');
     const path = logPath(ctx.config.dataDir, sessionId);
+    if (epoch !== undefined) takeOverLog(path, epoch);
     const repaired = repairLogFile(path);
     const header = repaired.records[0];
     if (header?.k !== 'session') throw new Error('its session log has no header');
@@ -488,6 +495,7 @@ function restoreLobby(
     replayedTicks = report.ticks;
     checkpointT = fromT;
     const recorder = SessionRecorder.reopen(path, {
+      epoch,
       fsyncMs: ctx.config.fsyncMs,
       onError: (err) => {
         ctx.metrics.recordErrors.inc();

@@ -7,7 +7,6 @@ import {
   ACTING_BRAINS,
   type ActingBrain,
   DeltaBuilder,
-  type DeltaMessage,
   EpisodeTracker,
   type ErrorCode,
   invitePath,
@@ -19,7 +18,8 @@ import {
   PROTOCOL_VERSION,
   RECORDING_VERSION,
   SEATS_DEFAULT,
-  selfState,
+  deltaSelfState,
+  SentSelf,
   type ServerToClientEvents,
   type SnapshotMessage,
   TICK_RATE_DEFAULT,
@@ -69,6 +69,11 @@ export interface LobbyContext {
   onTick?(ms: number, lobby: Lobby, lateMs: number): void;
   /** Members, settings or the workforce may have changed (durable lobbies save it). */
   onChange?(lobby: Lobby): void;
+  /**
+   * Another relay process took the lobby's session log over (its append was refused: fenced,
+   * see takeOverLog): the lobby no longer ticks here and must be given up. Called once, after the tick.
+   */
+  onLogLost?(lobby: Lobby): void;
   /** Loads the policy learned and hybrid AI workers run (absent: scripted workers only). */
   policy?: () => Promise<PolicyRunner>;
   /** The thread where the scripted workforce of every lobby thinks (off the tick loop). */
@@ -105,8 +110,7 @@ export function unconnectedMemberState() {
     intentBrain: null,
     lastAck: -1,
     disconnectTimer: null,
-    sentInv: null,
-    sentAch: null,
+    sent: new SentSelf(),
     needsSnapshot: false,
     lastSnapshotAt: -Infinity,
     ready: false,
@@ -136,8 +140,7 @@ export interface MemberState {
   lastAck: number;
   disconnectTimer: NodeJS.Timeout | null;
   /** Inventory and achievements last sent to this member (deltas omit them when unchanged). */
-  sentInv: string | null;
-  sentAch: string | null;
+  sent: SentSelf;
   /** Deltas were skipped while the connection was congested: send a snapshot once it drains. */
   needsSnapshot: boolean;
   /** performance.now() of the last snapshot sent (resync requests are limited to one a second). */
@@ -187,6 +190,8 @@ export class Lobby {
   world: World | null = null;
   sessionId: string | null = null;
   private recorder: SessionRecorder | null = null;
+  /** Another relay process took the session log over: this lobby stops here (see loseLog). */
+  private logLost = false;
   private tracker: EpisodeTracker | null = null;
   private readonly deltas = new DeltaBuilder();
   /** This tick's delta packets: the shared part encoded once, each member's own fields spliced in. */
@@ -744,12 +749,11 @@ export class Lobby {
     const snapshot = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const msg: SnapshotMessage = { v: PROTOCOL_VERSION, t: this.world.t, snapshot, slot: member.slot };
     member.socket.emit('game:snapshot', msg);
-    member.sentInv = null;
-    member.sentAch = null;
+    member.sent = new SentSelf();
   }
 
   private schedule(): void {
-    if (this.config.paused) return;
+    if (this.config.paused || this.logLost) return;
     const now = performance.now();
     // Far behind (e.g. after a long pause): skip missed ticks rather than bursting.
     if (this.nextTickAt < now - 1000) this.nextTickAt = now;
@@ -758,7 +762,7 @@ export class Lobby {
 
   private tick(): void {
     this.timer = null;
-    if (this.status !== 'running' || !this.world) return;
+    if (this.status !== 'running' || !this.world || this.logLost) return;
     const scheduled = this.nextTickAt;
     const start = performance.now();
     try {
@@ -815,6 +819,8 @@ export class Lobby {
       this.record({ k: 'tick', t: world.t, a: flat, b });
     } else this.record({ k: 'tick', t: world.t, a: flat });
     if (world.t % this.ctx.config.hashEvery === 0) this.record({ k: 'hash', t: world.t, h: world.hash() });
+    // A tick the log refused was never played: nobody sees it.
+    if (this.logLost) return;
     this.tracker!.afterStep(world);
     const frames = this.frames;
     frames.begin(this.deltas.next(world));
@@ -832,28 +838,32 @@ export class Lobby {
         continue;
       }
       const p = m.slot !== null ? world.findPlayer(m.slot) : undefined;
-      let own: OwnFields | null = null;
-      if (p) {
-        const you: DeltaMessage['you'] = selfState(p, m.lastAck);
-        // Inventory and achievements only when they changed (keyed by body id, so a respawn resends).
-        const inv = `${p.id}:${you.inv!.join(',')}`;
-        if (inv === m.sentInv) delete you.inv;
-        else m.sentInv = inv;
-        const ach = `${p.id}:${you.ach!.join(',')}`;
-        if (ach === m.sentAch) delete you.ach;
-        else m.sentAch = ach;
-        if (you.fresh!.length === 0) delete you.fresh;
-        own = { you };
-      }
-      if (stamp !== undefined) own = { ...own, ts: stamp };
+      // Inventory and achievements only when they changed (per body, so a respawn resends).
+      const you = p ? deltaSelfState(p, m.lastAck, m.sent) : undefined;
+      let own: OwnFields | null = you ? { you } : null;
+      if (stamp !== undefined) own = you ? { you, ts: stamp } : { ts: stamp };
       writeFrame(m.socket, frames.frame(own));
     }
   }
 
   private record(record: LogRecord): void {
-    this.recorder?.append(record);
+    const recorder = this.recorder;
+    recorder?.append(record);
+    if (recorder?.fenced) {
+      this.loseLog();
+      return;
+    }
     // The workforce brain's mirror of the world follows the same records.
     this.workforce.observe(record);
+  }
+
+  /** The session log was taken over by another relay process: nothing more is ticked here. */
+  private loseLog(): void {
+    if (this.logLost) return;
+    this.logLost = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    setImmediate(() => this.ctx.onLogLost?.(this));
   }
 
   // ---- state --------------------------------------------------------------------------

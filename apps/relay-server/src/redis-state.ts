@@ -16,6 +16,8 @@ export type RedisClient = ReturnType<typeof newClient>;
 export const KEY_PREFIX = 'aikon:';
 /** The lease of the relay process a lobby ticks on (cluster.ts). */
 export const ownerKey = (lobbyId: string): string => `${KEY_PREFIX}owner:${lobbyId}`;
+/** How many times a lobby's lease was claimed: the epoch that fences its session log (cluster.ts). */
+export const epochKey = (lobbyId: string): string => `${KEY_PREFIX}epoch:${lobbyId}`;
 
 /**
  * Connects to `url`, failing with a clear error when nothing answers. After a later drop the

@@ -1,13 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import type { PolicyRunner } from '@aikon/agents/policy';
 import { ENGINE_VERSION } from '@aikon/engine';
 import { PEER_PROTOCOL_VERSION } from '@aikon/protocol';
-import { type EpisodeIndex, logHolder, logPath, openEpisodeIndex, redactedUrl } from '@aikon/protocol/node';
+import { type EpisodeIndex, openEpisodeIndex, redactedUrl } from '@aikon/protocol/node';
 import { type Logger, pino } from 'pino';
 import { defaultConfig, type RelayConfig } from './config.ts';
 import { RelayCluster } from './cluster.ts';
@@ -133,6 +132,9 @@ export async function startRelayServer(
     onChange(lobby) {
       lobbyStore?.save(lobby);
     },
+    onLogLost(lobby) {
+      cluster?.leaseLost(lobby, 'its session log was taken over');
+    },
     policy: () =>
       (workerPolicy ??= import('@aikon/agents/policy/node').then(({ OrtPolicy }) =>
         OrtPolicy.load(config.modelsDir, config.policy),
@@ -170,17 +172,13 @@ export async function startRelayServer(
           io,
           registry,
           lobbyStore,
-          (saved) => restoreSavedLobby(lobbyStore, saved, ctx, store),
+          (saved, epoch) => restoreSavedLobby(lobbyStore, saved, ctx, store, epoch),
           log,
           {
             processId,
             leaseMs: config.ownerLeaseMs,
             metrics,
             forwardTimeoutMs: 5000,
-            stillRecorded: (saved) => {
-              const holder = saved.sessionId ? logHolder(logPath(config.dataDir, saved.sessionId)) : null;
-              return holder !== null && holder.host === hostname();
-            },
           },
         )
       : null;

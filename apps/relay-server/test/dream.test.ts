@@ -62,7 +62,7 @@ describe('server dream shards (/dream namespace)', () => {
     await server.cleanup();
   });
 
-  it('serves the manifest and the model file it lists, nothing else', async () => {
+  it('serves the manifest and the model files it lists (the camera too), nothing else', async () => {
     const manifest = (await (await fetch(`${server.url}/models/manifest.json`)).json()) as {
       models: { file: string; bytes: number }[];
     };
@@ -75,6 +75,11 @@ describe('server dream shards (/dream namespace)', () => {
     const sim = await fetch(`${server.url}/models/${sims[0].file}`);
     expect((await sim.arrayBuffer()).byteLength).toBe(sims[0].bytes);
     expect((await fetch(`${server.url}/models/other.bin`)).status).toBe(404);
+    // The dream camera the browser inset loads.
+    const cameras = (manifest as unknown as { cameras: { file: string; bytes: number }[] }).cameras;
+    const camera = await fetch(`${server.url}/models/${cameras[0].file}`);
+    expect(camera.status).toBe(200);
+    expect((await camera.arrayBuffer()).byteLength).toBe(cameras[0].bytes);
   });
 
   it('reset from real frames, then steps return valid predicted frames', async () => {

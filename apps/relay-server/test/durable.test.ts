@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { replayLog, type WorkforceState } from '@aikon/protocol';
+import { decodeLog, replayLog, type WorkforceState } from '@aikon/protocol';
 import type { RelayClient } from '@aikon/protocol/client';
 import { listLogs, logHolder } from '@aikon/protocol/node';
 import { connectClient, exited, request, startRelayProcess, startTestServer, tempDir, waitFor } from './helpers.ts';
@@ -219,5 +219,61 @@ describe('durable lobbies (kill -9 of a relay process with two running lobbies)'
     const report = replayLog(new Uint8Array(readFileSync(listLogs(dir)[0])));
     expect(report.ok).toBe(true);
     rmSync(dir, { recursive: true, force: true });
+  });
+  it('a lobby left running by a 0.2.0 relay comes back on this one under the rules it began with', async () => {
+    // fixtures/durable-0.2.0: the data directory of a relay at commit 84635a8 (engine 0.2.0, the
+    // 'target' protection rule) suspended at tick 120 with two members (record-durable-lobby.ts).
+    const fixture = join(import.meta.dirname, 'fixtures', 'durable-0.2.0');
+    const saved = JSON.parse(readFileSync(join(fixture, 'members.json'), 'utf8')) as {
+      code: string;
+      t: number;
+      hash: string;
+      members: { name: string; resumeToken: string; slot: number }[];
+    };
+    for (const from of ['checkpoint', 'whole log'] as const) {
+      const dir = tempDir('aikon-upgrade-');
+      cpSync(join(fixture, 'lobbies'), join(dir, 'lobbies'), { recursive: true });
+      cpSync(join(fixture, 'recordings'), join(dir, 'recordings'), { recursive: true });
+      if (from === 'whole log')
+        for (const f of readdirSync(join(dir, 'lobbies'))) {
+          if (f.endsWith('.checkpoint')) rmSync(join(dir, 'lobbies', f));
+        }
+      const relay = await startTestServer({ dataDir: dir });
+      try {
+        const back = relay.lobbyByCode(saved.code)!;
+        expect(back, from).toBeDefined();
+        expect(back.world!.t).toBe(saved.t);
+        expect(back.world!.hash()).toBe(saved.hash);
+        expect(back.world!.protectionRule, from).toBe('target');
+        expect(back.restoredFrom!.checkpointT > 0, from).toBe(from === 'checkpoint');
+        // Both members resume with the tokens the old relay gave them, into their old bodies.
+        const [ada, bo] = [await connectClient(relay.url), await connectClient(relay.url)];
+        clients.push(ada, bo);
+        for (const [client, member] of [
+          [ada, saved.members[0]],
+          [bo, saved.members[1]],
+        ] as const) {
+          const { memberId } = await client.resume(member.resumeToken);
+          expect(back.members.get(memberId)).toMatchObject({ name: member.name, slot: member.slot });
+        }
+        // A protected stretch under the restored rule (a dream model loading holds the body), recorded.
+        await bo.dreamLoading(true);
+        await waitFor(() => back.world!.t > saved.t + 12, 10_000, 'ticks while protected');
+        await bo.dreamLoading(false);
+        await waitFor(() => back.world!.t > saved.t + 20, 10_000, 'ticks after');
+      } finally {
+        await relay.close();
+      }
+      const logs = listLogs(dir);
+      expect(logs).toHaveLength(1); // the recording went on in the old session's log
+      const bytes = new Uint8Array(readFileSync(logs[0]));
+      const { records } = decodeLog(bytes);
+      expect(records[0]).toMatchObject({ k: 'session', engineVersion: '0.2.0' });
+      expect(records.some((r) => r.k === 'protect' && r.t > saved.t)).toBe(true);
+      const report = replayLog(bytes);
+      expect(report.ok, from).toBe(true);
+      expect(report.lastT).toBeGreaterThan(saved.t + 20);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -10,12 +10,14 @@ const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 /**
  * A real relay process (src/main.ts) on 127.0.0.1, for kill -9 tests. `port` 0 = any free one;
  * give the same port again to restart "the same address" (clients reconnect on their own).
+ * `env` adds to this process's environment (e.g. DATABASE_URL).
  */
 export function startRelayProcess(
   dataDir: string,
   args: readonly string[] = [],
   port = 0,
   startTimeoutMs = 90_000,
+  env: Readonly<Record<string, string>> = {},
 ): Promise<{ child: ChildProcess; url: string; port: number; stderr(): string }> {
   return new Promise((resolve, reject) => {
     const child = fork(
@@ -35,6 +37,7 @@ export function startRelayProcess(
       ],
       {
         execArgv: ['--import', 'tsx'],
+        env: { ...process.env, ...env },
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       },
     );

@@ -7,6 +7,7 @@
  * of the engine made identical code measure 0.6× against itself.) Work is timed in CPU time of
  * the process (see `cpuMs`).
  *   npx tsx packages/engine/bench/compare.ts [--baseline main] [--rounds 9] [--round-ms 300] [--json]
+ *     [--only <text>]  (only the loads whose name contains the text, e.g. --only World.step)
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -160,6 +161,7 @@ async function compare(): Promise<void> {
       rounds: { type: 'string', default: '9' },
       'round-ms': { type: 'string', default: '300' },
       json: { type: 'boolean', default: false },
+      only: { type: 'string', default: '' },
     },
     strict: true,
   });
@@ -185,6 +187,7 @@ async function compare(): Promise<void> {
 
   const results: Record<string, { baseline: number; current: number; ratio: number }> = {};
   for (let load = 0; load < LOADS.length; load++) {
+    if (!LOADS[load][0].includes(values.only)) continue;
     const rates = children.map(() => [] as number[]);
     // The same seeds for both engines in each round, in alternating order; round 0 warms up.
     for (let round = 0; round <= rounds; round++) {

@@ -1,4 +1,12 @@
-import { CHUNK_SIZE, CHUNKS_PER_SIDE, chunkOf, Material, ObjectKind, OBJECT_KINDS, WORLD_SIZE } from './constants.ts';
+import {
+  CHUNK_OF_TILE,
+  CHUNK_SIZE,
+  CHUNKS_PER_SIDE,
+  Material,
+  ObjectKind,
+  OBJECT_KINDS,
+  WORLD_SIZE,
+} from './constants.ts';
 import type { Entity } from './entity.ts';
 import { BALANCE_RULES } from './rules.ts';
 import type { WorldState } from './world-state.ts';
@@ -9,7 +17,7 @@ const N = WORLD_SIZE;
 const KINDS = OBJECT_KINDS.length;
 const CHUNK = CHUNK_SIZE;
 const CHUNKS = CHUNKS_PER_SIDE;
-const chunkAt = chunkOf;
+const CHUNK_OF = CHUNK_OF_TILE;
 
 const RULES = BALANCE_RULES.map((rule) => ({
   ...rule,
@@ -29,7 +37,7 @@ function nthMember(world: WorldState, chunk: number, kind: number, index: number
   const objects = world.objects;
   for (let i = 0; i < objects.length; i++) {
     const o = objects[i];
-    if (o.removed || o.kind !== kind || chunkAt(o.x, o.y) !== chunk) continue;
+    if (o.removed || o.kind !== kind || CHUNK_OF[o.x * N + o.y] !== chunk) continue;
     if (index-- === 0) return o;
   }
   throw new Error(`balance: chunk ${chunk} has no object of kind ${kind} at that index`);
@@ -48,7 +56,7 @@ export function balance(world: WorldState): void {
   const objects = world.objects;
   for (let i = 0; i < objects.length; i++) {
     const o = objects[i];
-    if (!o.removed) members[chunkAt(o.x, o.y) * KINDS + o.kind]++;
+    if (!o.removed) members[CHUNK_OF[o.x * N + o.y] * KINDS + o.kind]++;
   }
 
   // The targets depend on daylight alone: worked out once per call, not per chunk.

@@ -7,9 +7,8 @@
  */
 import {
   ACTIONS,
-  CHUNK_SIZE,
   CHUNKS_PER_SIDE,
-  chunkOf,
+  CHUNK_OF_TILE,
   EPISODE_LENGTH,
   MATERIALS,
   NUM_ACTIONS,
@@ -74,9 +73,9 @@ const N = WORLD_SIZE;
 // Module-local copies for hot paths: under loaders that compile modules to CommonJS (tsx,
 // vite-node) every read of an imported binding is a getter call.
 const MATERIAL_COUNT = MATERIALS.length;
-const CHUNK = CHUNK_SIZE;
 const CHUNKS = CHUNKS_PER_SIDE;
-const chunkAt = chunkOf;
+const CHUNK_OF = CHUNK_OF_TILE;
+const STEP_LIMIT = EPISODE_LENGTH;
 
 export function assertSeed(seed: unknown): asserts seed is number {
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
@@ -178,7 +177,7 @@ export class WorldState {
     const i = x * N + y;
     const counts = this.chunkMaterials;
     if (counts !== null) {
-      const base = chunkAt(x, y) * MATERIAL_COUNT;
+      const base = CHUNK_OF[i] * MATERIAL_COUNT;
       counts[base + this.material[i]]--;
       counts[base + material]++;
     }
@@ -192,10 +191,7 @@ export class WorldState {
     if (counts === null) {
       counts = this.chunkMaterials = new Uint16Array(CHUNKS * CHUNKS * MATERIAL_COUNT);
       const tiles = this.material;
-      for (let x = 0; x < N; x++) {
-        const row = Math.floor(x / CHUNK) * CHUNKS;
-        for (let y = 0; y < N; y++) counts[(row + Math.floor(y / CHUNK)) * MATERIAL_COUNT + tiles[x * N + y]]++;
-      }
+      for (let i = 0; i < N * N; i++) counts[CHUNK_OF[i] * MATERIAL_COUNT + tiles[i]]++;
     }
     return counts[chunk * MATERIAL_COUNT + material];
   }
@@ -244,7 +240,7 @@ export class WorldState {
   }
 
   registerChunk(x: number, y: number): void {
-    const chunk = chunkAt(x, y);
+    const chunk = CHUNK_OF[x * N + y];
     if (this.chunkRegistered[chunk] === 0) {
       this.chunkRegistered[chunk] = 1;
       this.chunkOrder.push(chunk);
@@ -301,7 +297,7 @@ export class WorldState {
   /** True once an 'episode' world has ended (step limit, or nobody alive). */
   get over(): boolean {
     if (this.mode === 'persistent') return false;
-    if (this.t >= EPISODE_LENGTH) return true;
+    if (this.t >= STEP_LIMIT) return true;
     const players = this.players;
     for (let i = 0; i < players.length; i++) if (!players[i].dead) return false;
     return players.length > 0;

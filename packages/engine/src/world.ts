@@ -40,14 +40,21 @@ export {
   worldSeedWords,
 } from './world-state.ts';
 
-// A module-local copy for the step loop: under loaders that compile modules to CommonJS (tsx,
-// vite-node) every read of an imported binding is a getter call.
+// Module-local copies for the step loop: under loaders that compile modules to CommonJS (tsx,
+// vite-node) every read of an imported binding is a getter call, imported functions included.
 const RADIUS = UPDATE_RADIUS;
+const STEP_LIMIT = EPISODE_LENGTH;
+const daylightOf = daylightAt;
+const playerUpdate = updatePlayer;
+const objectUpdate = updateObject;
+const balanceChunks = balance;
 /**
  * The `newAchievements` of every step that unlocked nothing: one shared frozen array instead of
  * an allocation per step (typed mutable like the fresh arrays of other steps; writing throws).
  */
 const NO_ACHIEVEMENTS = Object.freeze([]) as unknown as number[];
+/** The living players' tiles during a step's object pass (steps never overlap: one array for every world). */
+let livingTiles = new Int32Array(2);
 
 const N = WORLD_SIZE;
 
@@ -192,10 +199,10 @@ export class World extends WorldState {
   step(actions: JointAction = []): void {
     if (this.over) throw new Error(`the episode is over (t = ${this.t}); start a new world`);
     const acts = this.resolveActions(actions);
-    this.changedTiles.length = 0;
+    if (this.changedTiles.length > 0) this.changedTiles.length = 0;
     this.beginStep();
     this.t++;
-    this.daylight = daylightAt(this.t);
+    this.daylight = daylightOf(this.t);
 
     // Object pass: living players by slot, then every other object in creation order. The
     // object list is snapshotted before the players act: objects created during the pass
@@ -208,17 +215,42 @@ export class World extends WorldState {
       const p = players[i];
       if (p.removed) continue;
       p.action = acts[i];
-      updatePlayer(this, p, acts[i]);
+      playerUpdate(this, p, acts[i]);
     }
+    // Objects update within RADIUS of a living player. No object moves, removes or kills a player
+    // (death is set in endStep), so the living players' tiles are read once for the whole pass.
+    const nearCount = this.readLivingTiles();
+    const near = livingTiles;
     for (let i = 0; i < count; i++) {
       const o = objects[i];
       if (o.removed) continue;
-      if (this.nearestPlayerDistance(o.x, o.y) < RADIUS) updateObject(this, o);
+      const x = o.x;
+      const y = o.y;
+      for (let k = 0; k < nearCount; k += 2) {
+        if (Math.abs(near[k] - x) + Math.abs(near[k + 1] - y) < RADIUS) {
+          objectUpdate(this, o);
+          break;
+        }
+      }
     }
     if (guarded) this.restoreGuardedHealth(guarded);
-    if (this.t % 10 === 0) balance(this);
+    if (this.t % 10 === 0) balanceChunks(this);
     this.compactObjects();
     this.endStep();
+  }
+
+  /** The living players' tiles into `livingTiles` as x, y pairs; returns how many numbers it wrote. */
+  private readLivingTiles(): number {
+    const players = this.players;
+    if (livingTiles.length < 2 * players.length) livingTiles = new Int32Array(2 * players.length);
+    let n = 0;
+    for (let i = 0; i < players.length; i++) {
+      const p = players[i];
+      if (p.removed || p.dead) continue;
+      livingTiles[n++] = p.x;
+      livingTiles[n++] = p.y;
+    }
+    return n;
   }
 
   /** Health of each protected living player before the step (-1 where unprotected). */
@@ -243,12 +275,13 @@ export class World extends WorldState {
 
   private resolveActions(actions: JointAction): number[] {
     const acts = this.stepActions;
-    acts.length = this.players.length;
-    acts.fill(0);
-    if (actions instanceof Map) {
-      for (const [slot, action] of actions) this.assignAction(acts, slot, action);
-    } else if (Array.isArray(actions)) {
+    const n = this.players.length;
+    if (acts.length !== n) acts.length = n;
+    for (let i = 0; i < n; i++) acts[i] = 0;
+    if (Array.isArray(actions)) {
       for (let slot = 0; slot < actions.length; slot++) this.assignAction(acts, slot, actions[slot]);
+    } else if (actions instanceof Map) {
+      for (const [slot, action] of actions) this.assignAction(acts, slot, action);
     } else {
       throw new TypeError('actions must be a Map from player slot to action or an array indexed by slot');
     }
@@ -309,7 +342,7 @@ export class World extends WorldState {
         // §18: in a shared world the body leaves the map at the end of the step in which it
         // died. A lone player's body stays (§9: never removed in single-player Crafter).
         if (this.players.length > 1) this.removeEntity(p);
-      } else if (this.mode === 'episode' ? this.t >= EPISODE_LENGTH : p.episodeSteps >= EPISODE_LENGTH) {
+      } else if (this.mode === 'episode' ? this.t >= STEP_LIMIT : p.episodeSteps >= STEP_LIMIT) {
         p.truncated = true;
       }
     }

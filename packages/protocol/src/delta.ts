@@ -187,6 +187,53 @@ export function selfState(p: Player, ack: number): SelfState {
   };
 }
 
+/** What a member was last sent of its own player (see `deltaSelfState`); `id` -1: nothing yet. */
+export class SentSelf {
+  id = -1;
+  inv: Int32Array = new Int32Array(0);
+  ach: Int32Array = new Int32Array(0);
+}
+
+function same(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The receiver's own fields of a delta: `selfState` without the inventory and the achievements
+ * when they equal what `sent` says this member last got for this body (a new body sends them
+ * again), and without `fresh` when nothing was unlocked; `sent` is brought up to date. Built
+ * field by field rather than by deleting fields of a full `selfState` (the relay's per-member,
+ * per-tick path: no strings, no objects in dictionary mode for the encoder).
+ */
+export function deltaSelfState(p: Player, ack: number, sent: SentSelf): NonNullable<DeltaMessage['you']> {
+  const you: NonNullable<DeltaMessage['you']> = {
+    slot: p.slot,
+    id: p.id,
+    reward: p.reward,
+    ret: p.episodeReturn,
+    steps: p.episodeSteps,
+    episode: p.episode,
+    dead: p.dead,
+    sleeping: p.sleeping,
+    ack,
+  };
+  const newBody = sent.id !== p.id;
+  sent.id = p.id;
+  if (newBody || !same(sent.inv, p.inventory)) {
+    sent.inv = p.inventory.slice();
+    you.inv = Array.from(p.inventory);
+  }
+  if (newBody || !same(sent.ach, p.achievements)) {
+    sent.ach = p.achievements.slice();
+    you.ach = Array.from(p.achievements);
+  }
+  if (p.newAchievements.length > 0) you.fresh = p.newAchievements.slice();
+  if (p.protection > 0) you.prot = p.protection;
+  return you;
+}
+
 /**
  * Binary from the wire as a Uint8Array: Node gives Buffers, browsers ArrayBuffers; a typed
  * array that a sender encoded as msgpack `ext` type 0 arrives in browsers as [0, ArrayBuffer].

@@ -7,6 +7,7 @@ import {
   crc32,
   DeltaBuilder,
   decodeLog,
+  deltaSelfState,
   encodeLog,
   encodeRecord,
   EpisodeTracker,
@@ -19,6 +20,8 @@ import {
   replayLog,
   replayRecords,
   type SessionRecord,
+  SentSelf,
+  selfState,
   WorldMirror,
 } from '../src/index.ts';
 
@@ -262,6 +265,27 @@ describe('deltas and WorldMirror', () => {
     expect(plant.grown).toBeGreaterThanOrEqual(89);
     expect(plantUpdates).toBeLessThanOrEqual(4);
     expect(mirror.entities.get(plant.id)!.grown).toBe(plantStage(plant.grown) * 30);
+  });
+
+  it("a delta's own fields carry inventory and achievements only when they changed, per body", () => {
+    const world = World.blank({ seed: 1, mode: 'persistent' });
+    const p = world.addPlayer();
+    const sent = new SentSelf();
+    const full = selfState(p, 3);
+    const first = deltaSelfState(p, 3, sent);
+    expect(first).toEqual({ ...full, fresh: undefined });
+    expect('fresh' in first).toBe(false);
+    expect(Object.keys(deltaSelfState(p, 4, sent))).not.toContain('inv');
+    p.inventory[5] += 1;
+    const changed = deltaSelfState(p, 5, sent);
+    expect(changed.inv).toEqual(Array.from(p.inventory));
+    expect('ach' in changed).toBe(false);
+    // A new body (a respawn) gets both again, although the counts may look the same.
+    const other = world.addPlayer();
+    other.inventory.set(p.inventory);
+    other.achievements.set(p.achievements);
+    const again = deltaSelfState(other, 6, sent);
+    expect([again.inv, again.ach]).toEqual([Array.from(other.inventory), Array.from(other.achievements)]);
   });
 
   it('refuses a delta that skips a tick', () => {

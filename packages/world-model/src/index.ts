@@ -15,3 +15,4 @@ export * from './fetch-models.ts';
 export { ScriptedExplorer, generateEpisode, type PolicyName, type GenerateOptions } from './explorer.ts';
 export * from './dream-protocol.ts';
 export * from './sim/index.ts';
+export * from './camera/camera.ts';

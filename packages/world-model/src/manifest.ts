@@ -140,6 +140,56 @@ export const SimEntrySchema = z.object({
 });
 export type SimEntry = z.infer<typeof SimEntrySchema>;
 
+const PsnrSchema = z.object({ all: z.number(), day: z.number(), night: z.number() });
+
+/**
+ * The dream camera (src/camera): an EDM diffusion decoder from a dreamed frame's tokens to the
+ * 64 × 64 agent view, an ONNX graph. Listed under the manifest's optional `cameras` key.
+ */
+export const CameraEntrySchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+  version: z.string().regex(/^\d+\.\d+\.\d+$/),
+  family: z.literal('dream-camera'),
+  description: z.string().optional(),
+  file: z.string().regex(/^[\w.-]+\.onnx$/),
+  bytes: z.number().int().positive(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  io: z.object({ inputs: z.array(TensorSpecSchema), outputs: z.array(TensorSpecSchema) }),
+  tokens: z.object({ layout: z.literal(TOKEN_LAYOUT), frameTokens: z.number().int() }),
+  architecture: z.object({ hidden: z.number().int(), params: z.number().int() }),
+  /** EDM constants and the number of denoising steps a client should use. */
+  sampler: z.object({
+    sigmaData: z.number(),
+    sigmaMin: z.number(),
+    sigmaMax: z.number(),
+    rho: z.number(),
+    steps: z.number().int().min(1),
+  }),
+  training: z.object({
+    framework: z.string(),
+    command: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    steps: z.number().int(),
+    batch: z.number().int(),
+    seconds: z.number(),
+    finishedAt: z.string(),
+    finalLoss: z.number().optional(),
+  }),
+  /** Held-out PSNR (dB) against the engine's render by denoising steps ("1", "2", "4"), day and night. */
+  metrics: z
+    .object({
+      command: z.string(),
+      evaluatedAt: z.string(),
+      frames: z.object({ all: z.number().int(), day: z.number().int(), night: z.number().int() }),
+      psnr: z.record(z.string(), PsnrSchema),
+      /** The engine's renderer on a world rebuilt from the tokens alone (daylight at its bucket's centre). */
+      engineFromTokens: PsnrSchema,
+      msPerFrameNode: z.number(),
+    })
+    .optional(),
+});
+export type CameraEntry = z.infer<typeof CameraEntrySchema>;
+
 /** What a policy was trained on (steps and episodes by kind of player; 'ai' = the workforce's demonstrations). */
 export const PolicyTrainingDataSchema = z.object({
   dir: z.string(),
@@ -268,6 +318,7 @@ export const ManifestSchema = z.object({
   version: z.literal(MANIFEST_VERSION),
   models: z.array(ManifestEntrySchema),
   simulators: z.array(SimEntrySchema).optional(),
+  cameras: z.array(CameraEntrySchema).optional(),
   /** The training loop's rounds, oldest first (older readers ignore the key). */
   history: z.array(LoopRoundSchema).optional(),
 });

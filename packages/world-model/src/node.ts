@@ -53,3 +53,20 @@ export {
 } from './node/sim-evaluate.ts';
 export { writeStrips, worldOfTokens } from './node/sim-strips.ts';
 export { readRecordedEpisodes, recordedEpisodeFile } from './node/recorded.ts';
+export {
+  CAMERA_CONFIGS,
+  TfCamera,
+  initCameraWeights,
+  cameraParamCount,
+  type CameraConfig,
+} from './camera/tf-camera.ts';
+export { exportCameraOnnx, cameraIo } from './camera/camera-onnx.ts';
+export { generateCameraData, CAMERA_TRAIN_DATA, CAMERA_HELDOUT_DATA, type CameraData } from './node/camera-data.ts';
+export { trainCamera, loadCameraCheckpoint, hasCameraCheckpoint, type CameraCheckpoint } from './node/camera-train.ts';
+export {
+  evaluateCamera,
+  evaluateCameraEntry,
+  exportCamera,
+  ortCameraDenoiser,
+  CAMERA_STEPS,
+} from './node/camera-export.ts';

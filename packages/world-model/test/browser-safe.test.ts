@@ -2,8 +2,8 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
 describe('browser path', () => {
-  it('the Web Worker entry and the web entry bundle for the browser without Node modules', async () => {
-    for (const entry of ['src/dream-worker.ts', 'src/web.ts']) {
+  it('the Web Worker entries and the web entry bundle for the browser without Node modules', async () => {
+    for (const entry of ['src/dream-worker.ts', 'src/web.ts', 'src/camera/camera-worker.ts']) {
       const r = await build({
         entryPoints: [new URL(`../${entry}`, import.meta.url).pathname],
         bundle: true,

@@ -1,9 +1,10 @@
 /**
  * Dream mode on screen: the Dream/Wake button (G), and while dreaming a violet tint and
- * vignette over the scene, the DREAM badge (shard, backend, step latency, steps) and the
- * predicted 9×7 view as tokens (a small map of what the model sees).
+ * vignette over the scene, the DREAM badge (shard, backend, step latency, steps), the dream
+ * camera (the predicted frame as pixels, DreamCamera.tsx) and the predicted 9×7 view as tokens.
  */
 import { useGame } from '../game/store.ts';
+import { DreamCamera } from './DreamCamera.tsx';
 import type { DreamGameFrame } from './dream-frame.ts';
 import { useDream } from './dream-store.ts';
 
@@ -140,6 +141,7 @@ export function DreamOverlay() {
           )}
           {dream && (
             <div className="absolute bottom-2 right-2 flex gap-2 text-[10px] text-violet-100">
+              <DreamCamera tokens={dream.tokens} step={dream.step} />
               <div className="flex flex-col gap-1">
                 <span>predicted view</span>
                 <PredictedView tokens={dream.tokens} />

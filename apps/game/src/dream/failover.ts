@@ -28,6 +28,8 @@ export class FailoverShard implements ShardClient {
   /** Dream steps confirmed before the current shard's reset, and in all. */
   private base = 0;
   private last = 0;
+  /** Ended by its dreamer (waking): a step that fails from here on is not a shard's failure. */
+  private disposed = false;
   readonly failovers: Failover[] = [];
 
   /**
@@ -61,6 +63,7 @@ export class FailoverShard implements ShardClient {
     try {
       await this.current.reset(this.confirmed, seed);
     } catch (err) {
+      if (this.disposed) throw err;
       await this.failOver((err as Error).message);
     }
   }
@@ -74,6 +77,7 @@ export class FailoverShard implements ShardClient {
         if (p.step !== expected)
           throw new Error(`the ${this.current.kind} shard answered step ${p.step} where step ${expected} was due`);
       } catch (err) {
+        if (this.disposed) throw err;
         await this.failOver((err as Error).message);
         continue;
       }
@@ -98,6 +102,11 @@ export class FailoverShard implements ShardClient {
         reason = (err as Error).message;
         continue;
       }
+      if (this.disposed) {
+        // The dreamer woke while the next shard was opening: close it, hold no session there.
+        candidate.dispose();
+        throw new Error('the dream ended');
+      }
       this.current = candidate;
       this.base = this.last;
       const f: Failover = {
@@ -114,6 +123,7 @@ export class FailoverShard implements ShardClient {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.current.dispose();
   }
 }

@@ -12,6 +12,8 @@ export {
   LEASE_SUFFIX,
   leasePath,
   listLogs,
+  logFence,
+  LogFencedError,
   logHolder,
   LOG_SUFFIX,
   logPath,
@@ -20,6 +22,7 @@ export {
   releaseStaleLease,
   repairLogFile,
   SessionRecorder,
+  takeOverLog,
   type ReadLog,
   type RecorderOptions,
 } from './recorder.ts';

@@ -1,6 +1,7 @@
 import {
   close as closeAsync,
   closeSync,
+  copyFileSync,
   fdatasync,
   fsync,
   open as openAsync,
@@ -12,12 +13,13 @@ import {
   openSync,
   readFileSync,
   readdirSync,
+  renameSync,
   rmSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import {
   decodeLog,
@@ -97,12 +99,85 @@ function takeLease(logFile: string): void {
   writeFileSync(leasePath(logFile), JSON.stringify(lease));
 }
 
+/** Removes the log's lease if it still names this process (a process that took the log over holds it now). */
 function dropLease(logFile: string): void {
   try {
+    const lease = Lease.safeParse(JSON.parse(readFileSync(leasePath(logFile), 'utf8')));
+    if (lease.success && (lease.data.pid !== process.pid || lease.data.host !== hostname())) return;
     rmSync(leasePath(logFile), { force: true });
   } catch {
     // A lease that cannot be removed names this process: it reads as stale once we exit.
   }
+}
+
+/**
+ * Fencing, for logs that several relay processes may write (one data directory shared by the
+ * processes of a cluster): only the current owner of a lobby's lease may append to its log.
+ * A process that takes a log over (its owner's lease expired: the owner died, or stalled past the
+ * lease and may wake up) does so under the lease's epoch (its fencing token, one more per
+ * takeover): `takeOverLog` records the epoch in `<log>.fence` and replaces the log's file by a
+ * copy before reading it. A writer opened before that still holds the old file: its next append
+ * finds that file unlinked and is refused (`LogFencedError`, the recorder stops writing), and
+ * whatever it wrote after the copy lands in the unlinked file, never in the log. So the log holds
+ * exactly what the new owner read and replayed, then the new owner's appends.
+ */
+const FENCE_SUFFIX = '.fence';
+const FENCE_VERSION = 1;
+const Fence = z.object({ v: z.literal(FENCE_VERSION), epoch: z.int().min(1) });
+
+function fencePath(logFile: string): string {
+  return `${logFile}${FENCE_SUFFIX}`;
+}
+
+/** The epoch the log was last taken over under; 0 when it never was. */
+export function logFence(logFile: string): number {
+  try {
+    const fence = Fence.safeParse(JSON.parse(readFileSync(fencePath(logFile), 'utf8')));
+    return fence.success ? fence.data.epoch : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** An append (or a takeover) under an epoch that a later takeover of the log has fenced off. */
+export class LogFencedError extends Error {
+  constructor(
+    readonly path: string,
+    readonly epoch: number,
+    readonly fencedBy: number,
+  ) {
+    super(`session log ${path} was taken over under epoch ${fencedBy}: writes under epoch ${epoch} are refused`);
+    this.name = 'LogFencedError';
+  }
+}
+
+/** Writes a small file crash-safely: a temporary file, synced, renamed over the old one. */
+function replaceFileSync(path: string, write: (tmp: string) => void): void {
+  const tmp = `${path}.tmp`;
+  write(tmp);
+  const fd = openSync(tmp, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+/**
+ * Takes the log over under `epoch` (the lease this process just claimed), before reading it:
+ * records the epoch and gives the log a new file (a copy), so that any writer opened under an
+ * earlier epoch is fenced off (see FENCE_SUFFIX). Throws LogFencedError when the log was already
+ * taken over under this epoch or a later one.
+ */
+export function takeOverLog(logFile: string, epoch: number): void {
+  const current = logFence(logFile);
+  if (current >= epoch) throw new LogFencedError(logFile, epoch, current);
+  replaceFileSync(fencePath(logFile), (tmp) =>
+    writeFileSync(tmp, JSON.stringify({ v: FENCE_VERSION, epoch } satisfies z.infer<typeof Fence>)),
+  );
+  replaceFileSync(logFile, (tmp) => copyFileSync(logFile, tmp));
+  fsyncDirAsync(dirname(logFile));
 }
 
 export interface RecorderOptions {
@@ -115,6 +190,8 @@ export interface RecorderOptions {
   bufferBytes?: number;
   onError?: (err: Error) => void;
   onBytes?: (n: number) => void;
+  /** The lease epoch the log was taken over under (`takeOverLog`); 0 (default) for its first writer. */
+  epoch?: number;
 }
 
 /** Makes a new directory entry durable, off the event loop (errors ignored: some file systems refuse). */
@@ -134,6 +211,8 @@ function fsyncDirAsync(dir: string): void {
  */
 export class SessionRecorder {
   readonly path: string;
+  /** The lease epoch this writer appends under (see FENCE_SUFFIX). */
+  readonly epoch: number;
   bytes = 0;
   records = 0;
   failed: Error | null = null;
@@ -153,8 +232,10 @@ export class SessionRecorder {
     private readonly onError: (err: Error) => void,
     private readonly onBytes: (n: number) => void,
     bufferBytes: number,
+    epoch: number,
   ) {
     this.path = path;
+    this.epoch = epoch;
     this.fd = fd;
     this.bufferBytes = Math.max(0, Math.floor(bufferBytes));
     this.timer = setInterval(() => this.syncAsync(), Math.min(1000, Math.max(10, fsyncMs)));
@@ -178,6 +259,7 @@ export class SessionRecorder {
       options.onError ?? (() => {}),
       options.onBytes ?? (() => {}),
       options.bufferBytes ?? 0,
+      options.epoch ?? 0,
     );
     rec.write(LOG_MAGIC);
     rec.append(header);
@@ -200,6 +282,7 @@ export class SessionRecorder {
       options.onError ?? (() => {}),
       options.onBytes ?? (() => {}),
       options.bufferBytes ?? 0,
+      options.epoch ?? 0,
     );
     rec.bytes = fstatSync(fd).size;
     return rec;
@@ -235,9 +318,19 @@ export class SessionRecorder {
     this.writeNow(all);
   }
 
+  /** True once a takeover of the log under a later epoch refused this writer's appends. */
+  get fenced(): boolean {
+    return this.failed instanceof LogFencedError;
+  }
+
   private writeNow(bytes: Uint8Array): void {
     if (this.closed || this.failed) return;
     try {
+      // The fence (takeOverLog): this writer's file is no longer the log once a takeover replaced it.
+      if (fstatSync(this.fd).nlink === 0) {
+        this.fail(new LogFencedError(this.path, this.epoch, logFence(this.path)));
+        return;
+      }
       let off = 0;
       while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
       this.bytes += bytes.length;
@@ -248,11 +341,11 @@ export class SessionRecorder {
     }
   }
 
+  /** A fence is no recording error (`fenced` says it): onError is not called for it. */
   private fail(err: Error): void {
-    if (!this.failed) {
-      this.failed = err;
-      this.onError(err);
-    }
+    if (this.failed) return;
+    this.failed = err;
+    if (!(err instanceof LogFencedError)) this.onError(err);
   }
 
   syncAsync(): void {
