@@ -14,6 +14,7 @@ const SKIPPED = [
   /^models\//, // trained weights and their manifest, written by the training CLIs
   /^public\//, // static assets served as they are
   /(^|\/)test\/golden\//, // stored expected outputs that tests compare against
+  /(^|\/)test\/fixtures\/durable-[^/]+\//, // data directories an older relay wrote, kept byte for byte
 ];
 
 // Tracked files and new ones not added yet (git's ignore rules apply); a tracked file deleted

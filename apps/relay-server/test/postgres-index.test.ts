@@ -78,7 +78,7 @@ describe.skipIf(POSTGRES_MISSING !== null)(`the relay with DATABASE_URL ${POSTGR
       await client.end();
     }
   }, 90_000);
-  it('kill -9 of a relay process indexing in PostgreSQL: its lobby returns, the session goes on in the same row', async () => {
+  it('kill -9 of a relay indexing in PostgreSQL: its lobby returns, the session goes on in the same row', async () => {
     const dir = tempDir('aikon-pg-kill-');
     const env = { DATABASE_URL: await postgres.createDatabase('relay_kill') };
     const rows = async (sql: string, params: unknown[] = []) => {

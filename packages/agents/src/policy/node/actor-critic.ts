@@ -2,8 +2,8 @@
  * Actor-critic fine-tuning (Node, the plain-TypeScript network, one thread), starting from a
  * policy (behaviour cloning): rollouts of `horizon` steps in `envs` auto-resetting environments
  * (the real engine, or any RolloutEnvs), λ-returns (GAE; an episode the environment reports as cut
- * by a time limit — a dream's horizon — is bootstrapped from its last state's value), then clipped policy-gradient updates
- * (PPO's ratio clip, so that several minibatch steps on one rollout stay near it) with a value
+ * by a time limit — a dream's horizon — is bootstrapped from its last state's value), then clipped
+ * policy-gradient updates (PPO's ratio clip, so that several minibatch steps on one rollout stay near it) with a value
  * loss, entropy regularisation and, when `kl` > 0, a guard: kl × KL(start policy ‖ policy) on the
  * visited states, which keeps the policy near what it started from where the environment (a
  * world model's dream above all) pays for something else. Resumable checkpoints, progress, a
