@@ -30,6 +30,8 @@ export interface LoopSizes {
     criticWarmup: number;
     /** Weight of the KL(BC policy ‖ policy) guard against learning what only the simulator pays for. */
     kl: number;
+    /** A dream cut at `dreamSteps` is bootstrapped from the critic, not ended like a death (--dream-bootstrap). */
+    dreamBootstrap: boolean;
     maxMinutes: number;
   };
   /** Real-engine evaluation: episodes on episodeSeed(seed, k), never trained on. */
@@ -54,6 +56,7 @@ export const LOOP_SIZES: Record<'full' | 'quick', LoopSizes> = {
       dreamSteps: 15,
       criticWarmup: 8,
       kl: 0.5,
+      dreamBootstrap: true,
       maxMinutes: 6,
     },
     evaluation: { episodes: 100, seed: 0, temperature: 1 },
@@ -75,6 +78,7 @@ export const LOOP_SIZES: Record<'full' | 'quick', LoopSizes> = {
       dreamSteps: 15,
       criticWarmup: 1,
       kl: 0.5,
+      dreamBootstrap: true,
       maxMinutes: 0.5,
     },
     evaluation: { episodes: 30, seed: 0, temperature: 1 },

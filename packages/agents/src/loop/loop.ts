@@ -386,6 +386,7 @@ async function runRound(
           dreamStarts(states, 8, () => rng.uniform()),
           c.dreamSteps,
           hasMemory(bc.state.config),
+          c.dreamBootstrap,
         ),
       runDir: join(dir, 'imagination'),
       updates: c.updates,
