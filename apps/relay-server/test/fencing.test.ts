@@ -4,12 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayLog } from '@aikon/protocol';
 import type { RelayClient } from '@aikon/protocol/client';
 import { listLogs, logFence, readLogFile } from '@aikon/protocol/node';
-import { connectClient, exited, startRelayProcess, tempDir, waitFor } from './helpers.ts';
+import { connectClient, exited, ownedLobbies, startRelayProcess, tempDir, waitFor } from './helpers.ts';
 import { startRedisServer, type TestRedis } from './redis-server.ts';
-
-async function ownedLobbies(url: string): Promise<number> {
-  return ((await (await fetch(`${url}/healthz`)).json()) as { lobbies: number }).lobbies;
-}
 
 /**
  * Two real relay processes on one real redis-server and one data directory. The owner of a

@@ -105,6 +105,11 @@ export async function connectClient(url: string): Promise<RelayClient> {
   return client;
 }
 
+/** How many lobbies the relay at `url` ticks (its /healthz). */
+export async function ownedLobbies(url: string): Promise<number> {
+  return ((await (await fetch(`${url}/healthz`)).json()) as { lobbies: number }).lobbies;
+}
+
 type Maybe<T> = T | undefined | null | false;
 
 /** Polls `check` (sync or async) until it gives a truthy value. */

@@ -66,14 +66,27 @@ export function cameraCondition(
   return out;
 }
 
+/**
+ * For each pixel of the 63 × 63 block (row-major), where its RGB values sit in the cell layout
+ * [CELLS, CELL_VALUES]: the one mapping both directions below use, computed once.
+ */
+const CELL_OF_PIXEL = (() => {
+  const at = new Int32Array(BLOCK * BLOCK);
+  for (let y = 0; y < BLOCK; y++) {
+    const cy = Math.floor(y / UNIT);
+    for (let x = 0; x < BLOCK; x++) {
+      const cx = Math.floor(x / UNIT);
+      at[y * BLOCK + x] = (cy * GRID + cx) * CELL_VALUES + ((y - cy * UNIT) * UNIT + x - cx * UNIT) * 3;
+    }
+  }
+  return at;
+})();
+
 /** An RGB 64 × 64 image (bytes) → [CELLS, CELL_VALUES] in [−1, 1], written at `offset` of `out`. */
 export function imageToCells(rgb: Uint8Array, out = new Float32Array(CELLS * CELL_VALUES), offset = 0): Float32Array {
   for (let y = 0; y < BLOCK; y++) {
-    const cy = Math.floor(y / UNIT);
-    const py = y - cy * UNIT;
     for (let x = 0; x < BLOCK; x++) {
-      const cx = Math.floor(x / UNIT);
-      const o = offset + (cy * GRID + cx) * CELL_VALUES + (py * UNIT + x - cx * UNIT) * 3;
+      const o = offset + CELL_OF_PIXEL[y * BLOCK + x];
       const s = (y * IMAGE + x) * 3;
       out[o] = rgb[s] / 127.5 - 1;
       out[o + 1] = rgb[s + 1] / 127.5 - 1;
@@ -91,11 +104,8 @@ export function cellsToImage(
 ): Uint8Array {
   out.fill(0);
   for (let y = 0; y < BLOCK; y++) {
-    const cy = Math.floor(y / UNIT);
-    const py = y - cy * UNIT;
     for (let x = 0; x < BLOCK; x++) {
-      const cx = Math.floor(x / UNIT);
-      const o = offset + (cy * GRID + cx) * CELL_VALUES + (py * UNIT + x - cx * UNIT) * 3;
+      const o = offset + CELL_OF_PIXEL[y * BLOCK + x];
       const d = (y * IMAGE + x) * 3;
       for (let k = 0; k < 3; k++) out[d + k] = Math.max(0, Math.min(255, Math.round((cells[o + k] + 1) * 127.5)));
     }
